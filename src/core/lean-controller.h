@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "lean-runner.h"
+#include "lean-session.h"
+#include "lean-session-db.h"
+
+G_BEGIN_DECLS
+
+/* What a person asked for when pressing "Implement". */
+typedef struct
+{
+  char            *project_path;
+  char            *spec_id;
+  char            *agent_id;      /* registry id: "claude", "codex", ..., or a runners.json id */
+  LeanSessionMode  mode;
+  char            *model;         /* NULL: agent default */
+  char            *prompt;        /* final prompt text (possibly edited by the person) */
+  char            *runner;        /* NULL or "local", or "relay:SERVER[/RUNNER]" */
+  gboolean         use_worktree;
+  gboolean         set_in_progress; /* move the spec to in-progress on start */
+  guint            rows, cols;
+} LeanSessionRequest;
+
+LeanSessionRequest *lean_session_request_new  (void);
+void                lean_session_request_free (LeanSessionRequest *request);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LeanSessionRequest, lean_session_request_free)
+
+#define LEAN_TYPE_CONTROLLER (lean_controller_get_type ())
+
+G_DECLARE_FINAL_TYPE (LeanController, lean_controller, LEAN, CONTROLLER, GObject)
+
+/* Owns live sessions and their runners. Output from a runner goes, in this
+ * order, to the database writer (batched on a worker thread), the agent's
+ * stream parser, and the session's "output" signal that views listen to.
+ * Several sessions run at once, each isolated. Main thread only. */
+LeanController *lean_controller_new          (LeanSessionDb              *db);
+LeanSessionDb  *lean_controller_get_db       (LeanController             *self);
+/* Live and recently ended sessions of this process (GListModel of LeanSession). */
+GListModel     *lean_controller_get_sessions (LeanController             *self);
+LeanSession    *lean_controller_lookup       (LeanController             *self,
+                                              const char                 *session_id);
+
+/* Starts a session: builds the argv from the agent registry, creates the
+ * runner (local or relay), records the session, and starts it. Returns the
+ * session at once (state pending -> running, or failed with a message). */
+LeanSession    *lean_controller_start        (LeanController             *self,
+                                              const LeanSessionRequest   *request,
+                                              GError                    **error);
+gboolean        lean_controller_pause        (LeanController             *self,
+                                              LeanSession                *session,
+                                              GError                    **error);
+gboolean        lean_controller_resume       (LeanController             *self,
+                                              LeanSession                *session,
+                                              GError                    **error);
+void            lean_controller_cancel       (LeanController             *self,
+                                              LeanSession                *session);
+gboolean        lean_controller_send_input   (LeanController             *self,
+                                              LeanSession                *session,
+                                              GBytes                     *bytes,
+                                              GError                    **error);
+void            lean_controller_resize       (LeanController             *self,
+                                              LeanSession                *session,
+                                              guint                       rows,
+                                              guint                       cols);
+
+/* Signals: "session-added" (LeanSession *), "session-ended" (LeanSession *). */
+
+G_END_DECLS

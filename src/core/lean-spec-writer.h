@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "lean-project.h"
+
+G_BEGIN_DECLS
+
+/* Every write here:
+ *  - changes the smallest possible byte range of the file (the value of the
+ *    key that changes, or one inserted line before the closing ---, in the
+ *    file's own line ending); every other byte stays identical;
+ *  - is atomic (temp file in the same folder, fsync, rename);
+ *  - refuses with LEAN_ERROR_CHANGED_ON_DISK when the file's current content
+ *    hash differs from @spec's, so a concurrent edit is never overwritten;
+ *  - returns a fresh snapshot of the spec as written.
+ * Blocking: small I/O, fine on a worker thread or for single user actions. */
+
+/* Sets status; also updated_at (now, ISO 8601 UTC with milliseconds as
+ * LeanSpec writes it), appends {status, at} to transitions and sets
+ * completed_at the first time it becomes complete. */
+LeanSpec *lean_spec_writer_set_status    (LeanSpec            *spec,
+                                          LeanSpecStatus       status,
+                                          GError             **error);
+LeanSpec *lean_spec_writer_set_priority  (LeanSpec            *spec,
+                                          LeanSpecPriority     priority,
+                                          GError             **error);
+/* NULL or "" removes the assignee. */
+LeanSpec *lean_spec_writer_set_assignee  (LeanSpec            *spec,
+                                          const char          *assignee,
+                                          GError             **error);
+LeanSpec *lean_spec_writer_set_tags      (LeanSpec            *spec,
+                                          const char * const  *tags,
+                                          GError             **error);
+
+/* Flips the "[ ]"/"[x]" of the task item on 1-based @line of @file (README.md
+ * or a sub-spec file name inside the spec folder). Refuses if that line is not
+ * a task item. */
+LeanSpec *lean_spec_writer_set_task      (LeanSpec            *spec,
+                                          const char          *file,
+                                          guint                line,
+                                          gboolean             checked,
+                                          GError             **error);
+
+/* Replaces the whole README with @contents (used by Undo), with the same
+ * atomicity and hash check. */
+LeanSpec *lean_spec_writer_replace       (LeanSpec            *spec,
+                                          GBytes              *contents,
+                                          GError             **error);
+
+/* Marks @spec complete. Unless @force, refuses with LEAN_ERROR_INCOMPLETE when
+ * the README has unchecked "- [ ]" items or a child spec (parent == spec) in
+ * @specs is not complete/archived; the message lists what is open. */
+LeanSpec *lean_spec_writer_complete      (LeanProject         *project,
+                                          GPtrArray           *specs,
+                                          LeanSpec            *spec,
+                                          gboolean             force,
+                                          GError             **error);
+
+G_END_DECLS
