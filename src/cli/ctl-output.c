@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: MIT */
+/* Printing helpers shared by the subcommands: error lines, JSON, colours. */
+#include "config.h"
+
+#include <stdio.h>
+#include <glib/gi18n.h>
+
+#include "lean-error.h"
+#include "lean-spec-problem.h"
+#include "ctl-private.h"
+
+int
+ctl_report_message (int         exit_code,
+                    const char *format,
+                    ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* Scripts read the first line: keep it to one. */
+  g_strdelimit (message, "\r\n", ' ');
+  g_printerr ("leanspec-ctl: %s\n", message);
+
+  return exit_code;
+}
+
+int
+ctl_report_error (const GError *error)
+{
+  int exit_code = CTL_EXIT_FAILED;
+
+  if (g_error_matches (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE) ||
+      g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE))
+    exit_code = CTL_EXIT_USAGE;
+
+  return ctl_report_message (exit_code, "%s", error->message);
+}
+
+void
+ctl_report_problems (GPtrArray *problems)
+{
+  if (problems == NULL)
+    return;
+
+  for (guint i = 0; i < problems->len; i++)
+    {
+      LeanSpecProblem *problem = g_ptr_array_index (problems, i);
+      g_autofree char *reason = g_strdup (lean_spec_problem_get_reason (problem));
+
+      g_strdelimit (reason, "\r\n", ' ');
+      g_printerr ("%s: %s\n", lean_spec_problem_get_rel_path (problem), reason);
+    }
+}
+
+gboolean
+ctl_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, node);
+  data = json_generator_to_data (generator, &len);
+
+  if (fwrite (data, 1, len, stdout) != len || fputc ('\n', stdout) == EOF || fflush (stdout) != 0)
+    {
+      ctl_report_message (CTL_EXIT_FAILED, _("could not write to standard output: %s"),
+                          g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+add_nullable_string (JsonBuilder *builder,
+                     const char  *name,
+                     const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_string_array (JsonBuilder        *builder,
+                  const char         *name,
+                  const char * const *values)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    json_builder_add_string_value (builder, values[i]);
+  json_builder_end_array (builder);
+}
+
+void
+ctl_add_spec_members (JsonBuilder *builder,
+                      LeanSpec    *spec)
+{
+  add_nullable_string (builder, "id", lean_spec_get_id (spec));
+  json_builder_set_member_name (builder, "number");
+  json_builder_add_int_value (builder, lean_spec_get_number (spec));
+  add_nullable_string (builder, "title", lean_spec_get_title (spec));
+  add_nullable_string (builder, "status", lean_spec_status_to_string (lean_spec_get_status (spec)));
+  add_nullable_string (builder, "priority",
+                       lean_spec_priority_to_string (lean_spec_get_priority (spec)));
+  add_string_array (builder, "tags", lean_spec_get_tags (spec));
+  add_string_array (builder, "depends_on", lean_spec_get_depends_on (spec));
+  add_nullable_string (builder, "parent", lean_spec_get_parent (spec));
+  add_nullable_string (builder, "assignee", lean_spec_get_assignee (spec));
+  add_nullable_string (builder, "path", lean_spec_get_rel_path (spec));
+  json_builder_set_member_name (builder, "archived");
+  json_builder_add_boolean_value (builder, lean_spec_is_archived (spec));
+  add_nullable_string (builder, "created", lean_spec_get_created (spec));
+  add_nullable_string (builder, "updated_at", lean_spec_get_updated_at (spec));
+  add_nullable_string (builder, "completed_at", lean_spec_get_completed_at (spec));
+}
+
+JsonNode *
+ctl_spec_to_json (LeanSpec *spec,
+                  gboolean  detailed)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  ctl_add_spec_members (builder, spec);
+  if (detailed)
+    {
+      add_string_array (builder, "sub_specs", lean_spec_get_sub_specs (spec));
+      json_builder_set_member_name (builder, "checklist");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "checked");
+      json_builder_add_int_value (builder, lean_spec_get_n_checked (spec));
+      json_builder_set_member_name (builder, "unchecked");
+      json_builder_add_int_value (builder, lean_spec_get_n_unchecked (spec));
+      json_builder_end_object (builder);
+      add_nullable_string (builder, "content_hash", lean_spec_get_content_hash (spec));
+      add_nullable_string (builder, "body", lean_spec_get_body (spec));
+    }
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+char *
+ctl_style (CtlContext *ctx,
+           const char *sgr,
+           const char *text)
+{
+  if (!ctx->color || sgr == NULL)
+    return g_strdup (text);
+  return g_strdup_printf ("\033[%sm%s\033[0m", sgr, text);
+}
+
+const char *
+ctl_status_sgr (LeanSpecStatus status)
+{
+  switch (status)
+    {
+    case LEAN_SPEC_STATUS_DRAFT:       return "2";     /* dim */
+    case LEAN_SPEC_STATUS_PLANNED:     return "1;34";  /* bold blue */
+    case LEAN_SPEC_STATUS_IN_PROGRESS: return "1;33";  /* bold yellow */
+    case LEAN_SPEC_STATUS_COMPLETE:    return "1;32";  /* bold green */
+    case LEAN_SPEC_STATUS_ARCHIVED:    return "2";
+    case LEAN_SPEC_STATUS_NONE:
+    default:                           return "1";
+    }
+}
+
+const char *
+ctl_status_or_none (LeanSpecStatus status)
+{
+  const char *name = lean_spec_status_to_string (status);
+
+  return name != NULL ? name : "none";
+}
