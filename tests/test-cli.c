@@ -192,6 +192,74 @@ test_list_json (Fixture       *f,
   g_assert_cmpint (json_array_get_length (json_object_get_array_member (gamma, "tags")), ==, 0);
 }
 
+/* `list --json` writes its JSON itself (speed); `show --json` goes through
+ * json-glib. Every member of every listed object must equal show's. */
+static void
+test_list_json_matches_show (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(CtlResult) r = ctl_test_run_ctl (f->root, "list", "--all", "--json", NULL);
+  g_autoptr(JsonNode) node = ctl_test_parse_json (r->out);
+  JsonArray *array = json_node_get_array (node);
+
+  g_assert_cmpuint (json_array_get_length (array), ==, 9);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *listed = json_array_get_object_element (array, i);
+      const char *id = json_object_get_string_member (listed, "id");
+      g_autoptr(CtlResult) s = ctl_test_run_ctl (f->root, "show", id, "--json", NULL);
+      g_autoptr(JsonNode) shown_node = ctl_test_parse_json (s->out);
+      JsonObject *shown = json_node_get_object (shown_node);
+      g_autoptr(GList) members = json_object_get_members (listed);
+
+      g_assert_cmpuint (json_object_get_size (listed), ==, 14);
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          JsonNode *a = json_object_get_member (listed, l->data);
+          JsonNode *b = json_object_get_member (shown, l->data);
+
+          if (b == NULL || !json_node_equal (a, b))
+            g_error ("%s: member %s differs between list and show", id, (const char *)l->data);
+        }
+    }
+}
+
+static void
+test_list_json_escaping (void)
+{
+  g_autofree char *root = ctl_test_make_tmp_dir ();
+  g_autoptr(CtlResult) r = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *obj;
+  JsonArray *tags;
+
+  ctl_test_write_file (root, "specs/001-odd/README.md",
+                       "---\n"
+                       "status: planned\n"
+                       "assignee: \"tab\\there \\\"quoted\\\" back\\\\slash\"\n"
+                       "tags: [\"bell\\x07\", \"nl\\nline\", 测试]\n"
+                       "---\n\n"
+                       "# Quotes \"q\" back\\slash — ünï 规格\n");
+  r = ctl_test_run_ctl (root, "list", "--json", NULL);
+  g_assert_cmpint (r->exit_status, ==, 0);
+  g_assert_cmpstr (r->err, ==, "");
+  node = ctl_test_parse_json (r->out);
+  obj = json_array_get_object_element (json_node_get_array (node), 0);
+  g_assert_cmpstr (json_object_get_string_member (obj, "title"), ==,
+                   "Quotes \"q\" back\\slash — ünï 规格");
+  g_assert_cmpstr (json_object_get_string_member (obj, "assignee"), ==,
+                   "tab\there \"quoted\" back\\slash");
+  tags = json_object_get_array_member (obj, "tags");
+  g_assert_cmpstr (json_array_get_string_element (tags, 0), ==, "bell\a");
+  g_assert_cmpstr (json_array_get_string_element (tags, 1), ==, "nl\nline");
+  g_assert_cmpstr (json_array_get_string_element (tags, 2), ==, "测试");
+  /* Control characters are escaped, never raw, in the text itself. */
+  g_assert_nonnull (strstr (r->out, "\"bell\\u0007\""));
+  g_assert_nonnull (strstr (r->out, "\"tab\\there \\\"quoted\\\" back\\\\slash\""));
+
+  ctl_test_remove_tree (root);
+}
+
 static void
 test_list_all_and_archived (Fixture       *f,
                             gconstpointer  data)
@@ -754,6 +822,7 @@ main (int   argc,
   g_test_add ("/cli/" name, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
   ADD ("list/json", test_list_json);
+  ADD ("list/json-matches-show", test_list_json_matches_show);
   ADD ("list/all-and-archived", test_list_all_and_archived);
   ADD ("list/filters", test_list_filters);
   ADD ("list/text", test_list_text);
@@ -770,6 +839,7 @@ main (int   argc,
   ADD ("stats", test_stats);
   ADD ("board/text", test_board);
   ADD ("board/tty-colours", test_board_tty_colours);
+  g_test_add_func ("/cli/list/json-escaping", test_list_json_escaping);
   g_test_add_func ("/cli/project/none", test_no_project);
   g_test_add_func ("/cli/help", test_help);
 

@@ -67,6 +67,15 @@ gboolean     ctl_print_json             (JsonNode       *node);
 /* Adds the members every spec object has (list, show, set, complete). */
 void         ctl_add_spec_members       (JsonBuilder    *builder,
                                          LeanSpec       *spec);
+/* Fast JSON text for `list --json`, same shape and format as the json-glib
+ * output of ctl_add_spec_members(). */
+void         ctl_json_append_string     (GString        *out,
+                                         const char     *str);
+void         ctl_json_append_spec       (GString        *out,
+                                         LeanSpec       *spec,
+                                         guint           depth);
+/* Writes @out on stdout; reports a failed write. */
+gboolean     ctl_write_stdout           (GString        *out);
 JsonNode    *ctl_spec_to_json           (LeanSpec       *spec,
                                          gboolean        detailed);
 /* ANSI colour wrappers; return @text unchanged (copied) when !ctx->color. */

@@ -260,19 +260,21 @@ ctl_cmd_list (CtlContext  *ctx,
 
   if (json)
     {
-      g_autoptr(JsonBuilder) builder = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(GString) out = g_string_sized_new (512 * (shown->len + 1));
 
-      json_builder_begin_array (builder);
-      for (guint i = 0; i < shown->len; i++)
+      if (shown->len == 0)
+        g_string_append (out, "[]\n");
+      else
         {
-          json_builder_begin_object (builder);
-          ctl_add_spec_members (builder, g_ptr_array_index (shown, i));
-          json_builder_end_object (builder);
+          g_string_append (out, "[\n");
+          for (guint i = 0; i < shown->len; i++)
+            {
+              ctl_json_append_spec (out, g_ptr_array_index (shown, i), 1);
+              g_string_append (out, i + 1 < shown->len ? ",\n" : "\n");
+            }
+          g_string_append (out, "]\n");
         }
-      json_builder_end_array (builder);
-      root = json_builder_get_root (builder);
-      return ctl_print_json (root) ? CTL_EXIT_OK : CTL_EXIT_FAILED;
+      return ctl_write_stdout (out) ? CTL_EXIT_OK : CTL_EXIT_FAILED;
     }
   else
     {
