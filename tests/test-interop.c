@@ -293,6 +293,23 @@ test_corpus_list (void)
   ctl_test_remove_tree (tmp);
 }
 
+/* The bundled demo project must read the same in both tools too. */
+static void
+test_demo_list (void)
+{
+  g_autofree char *src = g_build_filename (ctl_test_source_root (), "demo", NULL);
+  g_autofree char *tmp = NULL;
+  g_autofree char *project = NULL;
+
+  if (require_leanspec () == NULL)
+    return;
+  tmp = ctl_test_make_tmp_dir ();
+  project = g_build_filename (tmp, "demo", NULL);
+  ctl_test_copy_tree (src, project);
+  g_assert_cmpuint (assert_lists_agree (project), ==, 6);
+  ctl_test_remove_tree (tmp);
+}
+
 static void
 test_generated_list (void)
 {
@@ -631,6 +648,7 @@ main (int   argc,
 
   g_test_add_func ("/interop/list/corpus", test_corpus_list);
   g_test_add_func ("/interop/list/generated", test_generated_list);
+  g_test_add_func ("/interop/list/demo", test_demo_list);
   g_test_add_func ("/interop/write/ours-read-by-leanspec", test_ours_read_by_leanspec);
   g_test_add_func ("/interop/write/leanspec-read-by-ours", test_leanspec_read_by_ours);
   g_test_add_func ("/interop/stats", test_stats_agree);

@@ -750,6 +750,11 @@ ctl_cmd_stats (CtlContext  *ctx,
 
       if (tag_counts->len > 0)
         {
+          glong column = 12;
+
+          for (guint t = 0; t < tag_counts->len; t++)
+            column = MAX (column, g_utf8_strlen (g_array_index (tag_counts, TagCount, t).tag, -1));
+
           g_string_append_printf (out, "\n%s\n", _("By tag:"));
           for (guint t = 0; t < tag_counts->len; t++)
             {
@@ -757,7 +762,7 @@ ctl_cmd_stats (CtlContext  *ctx,
               glong width = g_utf8_strlen (tc->tag, -1);
 
               g_string_append_printf (out, "  %s", tc->tag);
-              for (glong pad = width; pad < 12; pad++)
+              for (glong pad = width; pad < column; pad++)
                 g_string_append_c (out, ' ');
               g_string_append_printf (out, " %6u\n", tc->count);
             }
@@ -809,6 +814,7 @@ ctl_cmd_board (CtlContext  *ctx,
       g_autoptr(GPtrArray) group = g_ptr_array_new ();
       g_autofree char *heading = NULL;
       g_autofree char *styled = NULL;
+      glong id_width = 0;
 
       for (guint i = 0; i < specs->len; i++)
         {
@@ -835,12 +841,18 @@ ctl_cmd_board (CtlContext  *ctx,
       g_string_append_printf (out, "%s\n", styled);
 
       for (guint i = 0; i < group->len; i++)
+        id_width = MAX (id_width, g_utf8_strlen (lean_spec_get_id (g_ptr_array_index (group, i)), -1));
+
+      for (guint i = 0; i < group->len; i++)
         {
           LeanSpec *spec = g_ptr_array_index (group, i);
           const char *prio = lean_spec_priority_to_string (lean_spec_get_priority (spec));
           const char *assignee = lean_spec_get_assignee (spec);
 
-          g_string_append_printf (out, "  %s  %s", lean_spec_get_id (spec), lean_spec_get_title (spec));
+          g_string_append_printf (out, "  %s", lean_spec_get_id (spec));
+          for (glong pad = g_utf8_strlen (lean_spec_get_id (spec), -1); pad < id_width; pad++)
+            g_string_append_c (out, ' ');
+          g_string_append_printf (out, "  %s", lean_spec_get_title (spec));
           if (prio != NULL)
             {
               g_autofree char *tag = g_strdup_printf ("[%s]", prio);
