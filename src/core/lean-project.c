@@ -12,7 +12,7 @@
 
 #include "lean-error.h"
 #include "lean-frontmatter.h"
-#include "lean-project.h"
+#include "lean-project-private.h"
 #include "lean-spec-private.h"
 #include "lean-spec-writer.h"
 
@@ -303,6 +303,7 @@ typedef struct
   GHashTable *visited;  /* "dev:ino" of every directory entered */
   GPtrArray *candidates;
   GPtrArray *problems;
+  GPtrArray *dirs;      /* may be NULL */
   const char *root;
   GCancellable *cancellable;
 } ScanCtx;
@@ -371,6 +372,8 @@ scan_dir (ScanCtx    *ctx,
 
   subdirs = g_ptr_array_new_with_free_func (g_free);
   mds = g_ptr_array_new_with_free_func (g_free);
+  if (ctx->dirs != NULL)
+    g_ptr_array_add (ctx->dirs, g_strdup (path));
 
   while ((ent = readdir (d)) != NULL)
     {
@@ -440,6 +443,7 @@ scan_dir (ScanCtx    *ctx,
 static GPtrArray *
 scan_candidates (LeanProject   *self,
                  GPtrArray     *problems,
+                 GPtrArray     *dirs,
                  GCancellable  *cancellable,
                  GError       **error)
 {
@@ -456,6 +460,7 @@ scan_candidates (LeanProject   *self,
   ctx.visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   ctx.candidates = g_ptr_array_new_with_free_func (candidate_free);
   ctx.problems = problems;
+  ctx.dirs = dirs;
   ctx.root = self->root;
   ctx.cancellable = cancellable;
 
@@ -491,14 +496,29 @@ lean_project_load_specs (LeanProject   *self,
                          GCancellable  *cancellable,
                          GError       **error)
 {
+  g_return_val_if_fail (LEAN_IS_PROJECT (self), NULL);
+
+  return _lean_project_load_specs_full (self, problems, NULL, cancellable, error);
+}
+
+GPtrArray *
+_lean_project_load_specs_full (LeanProject   *self,
+                               GPtrArray    **problems,
+                               GPtrArray    **dirs,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
   g_autoptr(GPtrArray) probs = NULL;
   g_autoptr(GPtrArray) candidates = NULL;
   g_autoptr(GPtrArray) specs = NULL;
+  g_autoptr(GPtrArray) seen_dirs = NULL;
 
   g_return_val_if_fail (LEAN_IS_PROJECT (self), NULL);
 
   probs = g_ptr_array_new_with_free_func (g_object_unref);
-  candidates = scan_candidates (self, probs, cancellable, error);
+  if (dirs != NULL)
+    seen_dirs = g_ptr_array_new_with_free_func (g_free);
+  candidates = scan_candidates (self, probs, seen_dirs, cancellable, error);
   if (candidates == NULL)
     return NULL;
 
@@ -550,6 +570,8 @@ lean_project_load_specs (LeanProject   *self,
 
   if (problems != NULL)
     *problems = g_steal_pointer (&probs);
+  if (dirs != NULL)
+    *dirs = g_steal_pointer (&seen_dirs);
   return g_steal_pointer (&specs);
 }
 
@@ -712,7 +734,7 @@ lean_project_next_number (LeanProject *self)
   g_return_val_if_fail (LEAN_IS_PROJECT (self), 1);
 
   problems = g_ptr_array_new_with_free_func (g_object_unref);
-  candidates = scan_candidates (self, problems, NULL, NULL);
+  candidates = scan_candidates (self, problems, NULL, NULL, NULL);
   if (candidates == NULL)
     return 1;
 
