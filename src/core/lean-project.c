@@ -326,29 +326,50 @@ rel_to_root (const char *root,
   return g_strdup (path);
 }
 
+/* Each directory is entered once, keyed by device and inode, so symlinks
+ * pointing back up the tree (or at each other) never loop. */
 static gboolean
-mark_visited (ScanCtx    *ctx,
-              const char *path)
+mark_visited (ScanCtx *ctx,
+              dev_t    dev,
+              ino_t    ino)
 {
-  struct stat st;
   char key[64];
 
-  if (g_stat (path, &st) != 0 || !S_ISDIR (st.st_mode))
-    return FALSE;
-  g_snprintf (key, sizeof key, "%lx:%lx", (unsigned long)st.st_dev, (unsigned long)st.st_ino);
+  g_snprintf (key, sizeof key, "%lx:%lx", (unsigned long)dev, (unsigned long)ino);
   if (g_hash_table_contains (ctx->visited, key))
     return FALSE;
   g_hash_table_add (ctx->visited, g_strdup (key));
   return TRUE;
 }
 
+typedef struct
+{
+  char *name;
+  dev_t dev;
+  ino_t ino;
+} SubDir;
+
+static void
+sub_dir_clear (gpointer data)
+{
+  g_free (((SubDir *)data)->name);
+}
+
+static int
+compare_sub_dirs (gconstpointer a,
+                  gconstpointer b)
+{
+  return strcmp (((const SubDir *)a)->name, ((const SubDir *)b)->name);
+}
+
 static void
 scan_dir (ScanCtx    *ctx,
           const char *path,
           const char *base,
+          dev_t       dev,
           guint       depth)
 {
-  g_autoptr(GPtrArray) subdirs = NULL;
+  g_autoptr(GArray) subdirs = NULL;
   g_autoptr(GPtrArray) mds = NULL;
   gboolean has_readme = FALSE;
   gboolean is_candidate = depth > 0 && g_ascii_isdigit (base[0]);
@@ -370,7 +391,8 @@ scan_dir (ScanCtx    *ctx,
       return;
     }
 
-  subdirs = g_ptr_array_new_with_free_func (g_free);
+  subdirs = g_array_new (FALSE, FALSE, sizeof (SubDir));
+  g_array_set_clear_func (subdirs, sub_dir_clear);
   mds = g_ptr_array_new_with_free_func (g_free);
   if (ctx->dirs != NULL)
     g_ptr_array_add (ctx->dirs, g_strdup (path));
@@ -380,10 +402,13 @@ scan_dir (ScanCtx    *ctx,
       const char *name = ent->d_name;
       gboolean is_dir = FALSE;
       gboolean is_reg = FALSE;
+      SubDir sub = { NULL, dev, ent->d_ino };
 
       if (name[0] == '.' || g_str_equal (name, "node_modules"))
         continue;
 
+      /* Real folders need no stat: their inode is in the entry and they
+       * live on the parent's device. Only links and odd file systems do. */
       if (ent->d_type == DT_DIR)
         is_dir = TRUE;
       else if (ent->d_type == DT_REG)
@@ -397,13 +422,18 @@ scan_dir (ScanCtx    *ctx,
             {
               is_dir = S_ISDIR (st.st_mode);
               is_reg = S_ISREG (st.st_mode);
+              sub.dev = st.st_dev;
+              sub.ino = st.st_ino;
             }
         }
 
       if (is_dir)
         {
           if (depth < MAX_SCAN_DEPTH)
-            g_ptr_array_add (subdirs, g_strdup (name));
+            {
+              sub.name = g_strdup (name);
+              g_array_append_val (subdirs, sub);
+            }
         }
       else if (is_reg && is_candidate && g_str_has_suffix (name, ".md"))
         {
@@ -427,16 +457,16 @@ scan_dir (ScanCtx    *ctx,
       g_ptr_array_add (ctx->candidates, c);
     }
 
-  g_ptr_array_sort (subdirs, compare_strings);
+  g_array_sort (subdirs, compare_sub_dirs);
   for (guint i = 0; i < subdirs->len; i++)
     {
-      const char *name = g_ptr_array_index (subdirs, i);
-      g_autofree char *full = g_build_filename (path, name, NULL);
+      const SubDir *sub = &g_array_index (subdirs, SubDir, i);
+      g_autofree char *full = NULL;
 
-      /* Symlinks can point back up the tree; each directory is entered once. */
-      if (!mark_visited (ctx, full))
+      if (!mark_visited (ctx, sub->dev, sub->ino))
         continue;
-      scan_dir (ctx, full, name, depth + 1);
+      full = g_build_filename (path, sub->name, NULL);
+      scan_dir (ctx, full, sub->name, sub->dev, depth + 1);
     }
 }
 
@@ -464,8 +494,15 @@ scan_candidates (LeanProject   *self,
   ctx.root = self->root;
   ctx.cancellable = cancellable;
 
-  mark_visited (&ctx, self->specs_dir);
-  scan_dir (&ctx, self->specs_dir, "", 0);
+  {
+    struct stat st;
+
+    if (g_stat (self->specs_dir, &st) == 0)
+      {
+        mark_visited (&ctx, st.st_dev, st.st_ino);
+        scan_dir (&ctx, self->specs_dir, "", st.st_dev, 0);
+      }
+  }
   g_hash_table_unref (ctx.visited);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -488,6 +525,67 @@ compare_specs (gconstpointer a,
   if (na != nb)
     return na < nb ? -1 : 1;
   return strcmp (lean_spec_get_id (sa), lean_spec_get_id (sb));
+}
+
+typedef struct
+{
+  LeanProject *self;
+  GPtrArray *candidates;
+  gpointer *results;    /* per candidate: a LeanSpec or a LeanSpecProblem */
+  guint stride;
+  guint start;
+  GCancellable *cancellable;
+} ReadJob;
+
+static GObject *
+read_candidate (LeanProject *self,
+                Candidate   *c)
+{
+  g_autofree char *readme = g_build_filename (c->dir, "README.md", NULL);
+  g_autofree char *data = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  LeanSpec *spec;
+  gsize len = 0;
+
+  if (!c->has_readme)
+    {
+      g_autofree char *rel = rel_to_root (self->root, readme);
+      return G_OBJECT (lean_spec_problem_new (readme, rel,
+                                              "the spec folder has no README.md; "
+                                              "add one or rename the folder"));
+    }
+
+  if (!g_file_get_contents (readme, &data, &len, &local_error))
+    {
+      g_autofree char *rel = rel_to_root (self->root, readme);
+      g_autofree char *reason = g_strdup_printf ("cannot read the file: %s", local_error->message);
+      return G_OBJECT (lean_spec_problem_new (readme, rel, reason));
+    }
+
+  bytes = g_bytes_new_take (g_steal_pointer (&data), len);
+  spec = _lean_spec_new (self->root, c->dir, bytes,
+                         (const char * const *)c->subs->pdata, &local_error);
+  if (spec == NULL)
+    {
+      g_autofree char *rel = rel_to_root (self->root, readme);
+      return G_OBJECT (lean_spec_problem_new (readme, rel, local_error->message));
+    }
+  return G_OBJECT (spec);
+}
+
+static gpointer
+read_worker (gpointer data)
+{
+  ReadJob *job = data;
+
+  for (guint i = job->start; i < job->candidates->len; i += job->stride)
+    {
+      if (g_cancellable_is_cancelled (job->cancellable))
+        break;
+      job->results[i] = read_candidate (job->self, g_ptr_array_index (job->candidates, i));
+    }
+  return NULL;
 }
 
 GPtrArray *
@@ -524,47 +622,50 @@ _lean_project_load_specs_full (LeanProject   *self,
 
   specs = g_ptr_array_new_full (candidates->len, g_object_unref);
 
-  for (guint i = 0; i < candidates->len; i++)
-    {
-      Candidate *c = g_ptr_array_index (candidates, i);
-      g_autofree char *readme = g_build_filename (c->dir, "README.md", NULL);
-      g_autofree char *data = NULL;
-      g_autoptr(GError) local_error = NULL;
-      g_autoptr(GBytes) bytes = NULL;
-      LeanSpec *spec;
-      gsize len = 0;
+  {
+    ReadJob job = { self, candidates, g_new0 (gpointer, candidates->len), 1, 0, cancellable };
+    guint n_threads = candidates->len >= 64 ? CLAMP (g_get_num_processors (), 1, 8) : 1;
+    g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+    ReadJob *jobs = g_new0 (ReadJob, n_threads);
 
-      if ((i & 63) == 0 && g_cancellable_set_error_if_cancelled (cancellable, error))
-        return NULL;
+    /* Reading and parsing is most of the work and every spec is
+     * independent: spread it over the cores. */
+    for (guint t = 0; t < n_threads; t++)
+      {
+        jobs[t] = job;
+        jobs[t].stride = n_threads;
+        jobs[t].start = t;
+      }
+    for (guint t = 1; t < n_threads; t++)
+      {
+        GThread *thread = g_thread_try_new ("lean-load", read_worker, &jobs[t], NULL);
 
-      if (!c->has_readme)
-        {
-          g_autofree char *rel = rel_to_root (self->root, readme);
-          g_ptr_array_add (probs, lean_spec_problem_new (readme, rel,
-                                                         "the spec folder has no README.md; "
-                                                         "add one or rename the folder"));
+        if (thread != NULL)
+          g_ptr_array_add (threads, thread);
+        else
+          read_worker (&jobs[t]);
+      }
+    read_worker (&jobs[0]);
+    for (guint t = 0; t < threads->len; t++)
+      g_thread_join (g_ptr_array_index (threads, t));
+    g_free (jobs);
+
+    for (guint i = 0; i < candidates->len; i++)
+      {
+        GObject *obj = job.results[i];
+
+        if (obj == NULL)
           continue;
-        }
+        if (LEAN_IS_SPEC (obj))
+          g_ptr_array_add (specs, obj);
+        else
+          g_ptr_array_add (probs, obj);
+      }
+    g_free (job.results);
+  }
 
-      if (!g_file_get_contents (readme, &data, &len, &local_error))
-        {
-          g_autofree char *rel = rel_to_root (self->root, readme);
-          g_autofree char *reason = g_strdup_printf ("cannot read the file: %s", local_error->message);
-          g_ptr_array_add (probs, lean_spec_problem_new (readme, rel, reason));
-          continue;
-        }
-
-      bytes = g_bytes_new_take (g_steal_pointer (&data), len);
-      spec = _lean_spec_new (self->root, c->dir, bytes,
-                             (const char * const *)c->subs->pdata, &local_error);
-      if (spec == NULL)
-        {
-          g_autofree char *rel = rel_to_root (self->root, readme);
-          g_ptr_array_add (probs, lean_spec_problem_new (readme, rel, local_error->message));
-          continue;
-        }
-      g_ptr_array_add (specs, spec);
-    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
 
   g_ptr_array_sort (specs, compare_specs);
 

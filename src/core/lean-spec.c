@@ -416,7 +416,6 @@ _lean_spec_new (const char          *project_root,
   self->rel_path = g_build_filename (rel_dir, "README.md", NULL);
   self->in_archived_dir = path_has_archived (rel_dir);
 
-  self->hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)(data ? data : ""), len);
 
   if (!lean_spec_status_from_string (lean_frontmatter_get_string (self->fm, "status"), &self->status))
     self->status = LEAN_SPEC_STATUS_NONE;
@@ -454,7 +453,6 @@ _lean_spec_new (const char          *project_root,
     gsize body_offset = lean_frontmatter_get_body_offset (self->fm);
 
     self->body_line = lean_frontmatter_get_body_line (self->fm);
-    self->body = g_strndup (data + body_offset, len - body_offset);
     scan_body (self, data, body_offset, len);
   }
 
@@ -689,6 +687,17 @@ const char *
 lean_spec_get_content_hash (LeanSpec *self)
 {
   g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+
+  /* Made on first use: hashing every file while loading thousands of specs
+   * would cost more than parsing them. Safe from any thread. */
+  if (g_once_init_enter (&self->hash))
+    {
+      gsize len;
+      const guchar *data = g_bytes_get_data (self->contents, &len);
+      char *hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data ? data : (const guchar *)"", len);
+
+      g_once_init_leave (&self->hash, hash);
+    }
   return self->hash;
 }
 
@@ -696,6 +705,16 @@ const char *
 lean_spec_get_body (LeanSpec *self)
 {
   g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+
+  if (g_once_init_enter (&self->body))
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (self->contents, &len);
+      gsize offset = lean_frontmatter_get_body_offset (self->fm);
+      char *body = g_strndup (data + offset, len - offset);
+
+      g_once_init_leave (&self->body, body);
+    }
   return self->body;
 }
 
