@@ -795,6 +795,8 @@ test_help (void)
   g_assert_nonnull (strstr (top->out, "-C, --directory=DIR"));
 
   g_assert_cmpint (list->exit_status, ==, 0);
+  g_assert_true (g_str_has_suffix (list->out, ".\n"));
+  g_assert_true (g_str_has_suffix (top->out, ".\n"));
   g_assert_nonnull (strstr (list->out, "leanspec-ctl list"));
   g_assert_nonnull (strstr (list->out, "--status=STATUS"));
   g_assert_nonnull (strstr (list->out, "--all"));

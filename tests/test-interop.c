@@ -25,7 +25,17 @@ require_leanspec (void)
       g_autoptr(CtlResult) r = ctl_test_run_argv (NULL, argv, NULL);
 
       if (r->exit_status == 0)
-        leanspec_bin = g_strdup (g_strstrip (r->out));
+        {
+          const char *version_argv[] = { g_strstrip (r->out), "--version", NULL };
+          g_autoptr(CtlResult) v = ctl_test_run_argv (NULL, version_argv, NULL);
+
+          /* The comparisons below are pinned to what 0.3.0 does. */
+          if (g_strcmp0 (g_strstrip (v->out), "lean-spec 0.3.0") == 0)
+            leanspec_bin = g_strdup (r->out);
+          else
+            install_error = g_strdup_printf ("%s --version says \"%s\", expected lean-spec 0.3.0",
+                                             r->out, v->out);
+        }
       else
         install_error = g_strdup_printf ("the real leanspec CLI is needed and could not be "
                                          "installed (%s exited %d): %s", script,

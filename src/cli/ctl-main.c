@@ -48,6 +48,21 @@ describe_commands (void)
   return g_string_free (str, FALSE);
 }
 
+/* GOption's help text ends without a newline when there is a description. */
+static void
+print_help (GOptionContext *context,
+            gboolean        to_stderr)
+{
+  g_autofree char *text = g_option_context_get_help (context, TRUE, NULL);
+  gsize len = strlen (text);
+  const char *end = len > 0 && text[len - 1] == '\n' ? "" : "\n";
+
+  if (to_stderr)
+    g_printerr ("%s%s", text, end);
+  else
+    g_print ("%s%s", text, end);
+}
+
 gboolean
 ctl_parse_options (int                 *argc,
                    char              ***argv,
@@ -89,9 +104,7 @@ ctl_parse_options (int                 *argc,
 
   if (help)
     {
-      g_autofree char *text = g_option_context_get_help (context, TRUE, NULL);
-
-      g_print ("%s", text);
+      print_help (context, FALSE);
       *exit_code = CTL_EXIT_OK;
       return FALSE;
     }
@@ -176,15 +189,8 @@ main (int   argc,
 
   if (help || argc < 2)
     {
-      g_autofree char *text = g_option_context_get_help (context, TRUE, NULL);
-
-      if (help)
-        {
-          g_print ("%s", text);
-          return CTL_EXIT_OK;
-        }
-      g_printerr ("%s", text);
-      return CTL_EXIT_USAGE;
+      print_help (context, !help);
+      return help ? CTL_EXIT_OK : CTL_EXIT_USAGE;
     }
 
   /* `leanspec-ctl help list` is `leanspec-ctl list --help`. */
@@ -194,8 +200,7 @@ main (int   argc,
 
       if (argc < 3)
         {
-          g_autofree char *text = g_option_context_get_help (context, TRUE, NULL);
-          g_print ("%s", text);
+          print_help (context, FALSE);
           return CTL_EXIT_OK;
         }
       argv[1] = argv[2];

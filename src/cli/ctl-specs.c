@@ -488,11 +488,11 @@ ctl_cmd_set (CtlContext  *ctx,
 
   if (!ctl_parse_options (&argc, &argv, "SPEC",
                           _("Change a spec's status, priority or assignee."),
-                          _("Only the changed keys of the front matter are rewritten; every other\n"
-                            "byte of the file stays as it was. A status change also sets\n"
-                            "updated_at, appends to transitions and, the first time the spec\n"
-                            "becomes complete, sets completed_at. The write is refused if the file\n"
-                            "changed on disk after it was read."),
+                          _("Only the changed keys of the front matter are rewritten, plus\n"
+                            "updated_at as LeanSpec does; every other byte of the file stays as it\n"
+                            "was. A status change also appends to transitions and, the first time\n"
+                            "the spec becomes complete, sets completed_at. The write is refused if\n"
+                            "the file changed on disk after it was read."),
                           entries, 1, 1, &exit_code))
     return exit_code;
 
