@@ -27,6 +27,8 @@ struct _LeanSpecStore
   gboolean reload_pending;  /* a change arrived while loading */
   guint reload_source;
   GHashTable *monitors;     /* dir path -> GFileMonitor */
+  GPtrArray *pending_monitors; /* dirs still to watch */
+  guint monitors_source;
   GPtrArray *dirs;          /* dirs seen by the last scan */
 };
 
@@ -47,6 +49,25 @@ typedef struct
   GPtrArray *problems;
   GPtrArray *dirs;
 } LoadResult;
+
+/* What the worker needs: the project and the items as they were when the
+ * load started, so it can keep unchanged objects (and free the fresh
+ * duplicates) off the main thread. */
+typedef struct
+{
+  LeanProject *project;
+  GPtrArray *current;
+} LoadData;
+
+static void
+load_data_free (gpointer data)
+{
+  LoadData *d = data;
+
+  g_clear_object (&d->project);
+  g_clear_pointer (&d->current, g_ptr_array_unref);
+  g_free (d);
+}
 
 static void
 load_result_free (gpointer data)
@@ -99,6 +120,8 @@ lean_spec_store_dispose (GObject *object)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->reload_source, g_source_remove);
+  g_clear_handle_id (&self->monitors_source, g_source_remove);
+  g_clear_pointer (&self->pending_monitors, g_ptr_array_unref);
   if (self->monitors != NULL)
     g_hash_table_remove_all (self->monitors);
   g_clear_object (&self->project);
@@ -261,16 +284,6 @@ compare_spec (LeanSpec *a,
   return strcmp (lean_spec_get_id (a), lean_spec_get_id (b));
 }
 
-static gboolean
-same_snapshot (LeanSpec *a,
-               LeanSpec *b)
-{
-  /* Comparing the bytes is cheaper than hashing them. */
-  return g_bytes_equal (lean_spec_get_contents (a), lean_spec_get_contents (b)) &&
-         g_str_equal (lean_spec_get_dir (a), lean_spec_get_dir (b)) &&
-         g_strv_equal (lean_spec_get_sub_specs (a), lean_spec_get_sub_specs (b));
-}
-
 void
 lean_spec_store_replace (LeanSpecStore *self,
                          LeanSpec      *spec)
@@ -306,6 +319,8 @@ lean_spec_store_replace (LeanSpecStore *self,
 
 /* Puts @specs in place of the current items with one items-changed for the
  * span that differs; specs whose bytes did not change keep their object. */
+static gboolean same_snapshot (LeanSpec *a, LeanSpec *b);
+
 static void
 apply_specs (LeanSpecStore *self,
              GPtrArray     *specs)
@@ -318,13 +333,14 @@ apply_specs (LeanSpecStore *self,
 
   for (guint i = 0; i < specs->len; i++)
     {
-      LeanSpec *fresh = g_ptr_array_index (specs, i);
-      LeanSpec *old = g_hash_table_lookup (self->by_id, lean_spec_get_id (fresh));
+      LeanSpec *spec = g_ptr_array_index (specs, i);
+      LeanSpec *cur = g_hash_table_lookup (self->by_id, lean_spec_get_id (spec));
 
-      if (old != NULL && same_snapshot (old, fresh))
-        g_ptr_array_add (next, g_object_ref (old));
-      else
-        g_ptr_array_add (next, g_object_ref (fresh));
+      /* The worker already kept unchanged objects; this only catches a
+       * snapshot put in with replace() while the load ran. */
+      if (cur != NULL && cur != spec && same_snapshot (cur, spec))
+        spec = cur;
+      g_ptr_array_add (next, g_object_ref (spec));
     }
 
   while (prefix < old_len && prefix < next->len &&
@@ -444,31 +460,18 @@ monitor_changed_cb (GFileMonitor      *monitor,
     schedule_reload (self);
 }
 
-static void
-sync_monitors (LeanSpecStore *self)
+/* Creating thousands of monitors at once would stall the main loop for a
+ * noticeable time: they are added a few milliseconds' worth at a time. */
+static gboolean
+add_monitors_cb (gpointer data)
 {
-  g_autoptr(GHashTable) wanted = NULL;
-  GHashTableIter iter;
-  gpointer key;
+  LeanSpecStore *self = data;
+  gint64 deadline = g_get_monotonic_time () + 4000;
 
-  if (!self->watching || self->dirs == NULL)
+  while (self->pending_monitors != NULL && self->pending_monitors->len > 0)
     {
-      g_hash_table_remove_all (self->monitors);
-      return;
-    }
-
-  wanted = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint i = 0; i < self->dirs->len; i++)
-    g_hash_table_add (wanted, g_ptr_array_index (self->dirs, i));
-
-  g_hash_table_iter_init (&iter, self->monitors);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (!g_hash_table_contains (wanted, key))
-      g_hash_table_iter_remove (&iter);
-
-  for (guint i = 0; i < self->dirs->len; i++)
-    {
-      const char *path = g_ptr_array_index (self->dirs, i);
+      g_autofree char *path = g_ptr_array_steal_index_fast (self->pending_monitors,
+                                                            self->pending_monitors->len - 1);
       g_autoptr(GFile) file = NULL;
       g_autoptr(GFileMonitor) monitor = NULL;
       g_autoptr(GError) error = NULL;
@@ -486,7 +489,56 @@ sync_monitors (LeanSpecStore *self)
           continue;
         }
       g_signal_connect_object (monitor, "changed", G_CALLBACK (monitor_changed_cb), self, 0);
-      g_hash_table_insert (self->monitors, g_strdup (path), g_steal_pointer (&monitor));
+      g_hash_table_insert (self->monitors, g_steal_pointer (&path), g_steal_pointer (&monitor));
+
+      if (g_get_monotonic_time () > deadline)
+        return G_SOURCE_CONTINUE;
+    }
+
+  self->monitors_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sync_monitors (LeanSpecStore *self)
+{
+  g_autoptr(GHashTable) wanted = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_clear_pointer (&self->pending_monitors, g_ptr_array_unref);
+
+  if (!self->watching || self->dirs == NULL)
+    {
+      g_clear_handle_id (&self->monitors_source, g_source_remove);
+      g_hash_table_remove_all (self->monitors);
+      return;
+    }
+
+  wanted = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < self->dirs->len; i++)
+    g_hash_table_add (wanted, g_ptr_array_index (self->dirs, i));
+
+  g_hash_table_iter_init (&iter, self->monitors);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (wanted, key))
+      g_hash_table_iter_remove (&iter);
+
+  /* Reversed, so the specs dir (first) is watched first. */
+  self->pending_monitors = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = self->dirs->len; i > 0; i--)
+    {
+      const char *path = g_ptr_array_index (self->dirs, i - 1);
+      if (!g_hash_table_contains (self->monitors, path))
+        g_ptr_array_add (self->pending_monitors, g_strdup (path));
+    }
+
+  if (self->pending_monitors->len > 0 && self->monitors_source == 0)
+    {
+      /* The first batch right away: small projects are fully watched
+       * before the caller hears the load is done. */
+      if (add_monitors_cb (self) == G_SOURCE_CONTINUE)
+        self->monitors_source = g_idle_add_full (G_PRIORITY_LOW, add_monitors_cb, self, NULL);
     }
 }
 
@@ -508,23 +560,54 @@ lean_spec_store_set_watching (LeanSpecStore *self,
 
 /* ---- loading ---------------------------------------------------------- */
 
+static gboolean
+same_snapshot (LeanSpec *a,
+               LeanSpec *b)
+{
+  /* Comparing the bytes is cheaper than hashing them. */
+  return g_bytes_equal (lean_spec_get_contents (a), lean_spec_get_contents (b)) &&
+         g_str_equal (lean_spec_get_dir (a), lean_spec_get_dir (b)) &&
+         g_strv_equal (lean_spec_get_sub_specs (a), lean_spec_get_sub_specs (b));
+}
+
 static void
 load_thread (GTask        *task,
              gpointer      source_object,
              gpointer      task_data,
              GCancellable *cancellable)
 {
-  LeanProject *project = task_data;
+  LoadData *d = task_data;
   LoadResult *r = g_new0 (LoadResult, 1);
   GError *error = NULL;
+  g_autoptr(GHashTable) old = NULL;
 
-  r->specs = _lean_project_load_specs_full (project, &r->problems, &r->dirs, cancellable, &error);
+  r->specs = _lean_project_load_specs_full (d->project, &r->problems, &r->dirs, cancellable, &error);
   if (r->specs == NULL)
     {
       load_result_free (r);
       g_task_return_error (task, error);
       return;
     }
+
+  old = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < d->current->len; i++)
+    {
+      LeanSpec *spec = g_ptr_array_index (d->current, i);
+      g_hash_table_insert (old, (gpointer)lean_spec_get_id (spec), spec);
+    }
+  for (guint i = 0; i < r->specs->len; i++)
+    {
+      LeanSpec *fresh = g_ptr_array_index (r->specs, i);
+      LeanSpec *prev = g_hash_table_lookup (old, lean_spec_get_id (fresh));
+
+      if (prev != NULL && same_snapshot (prev, fresh))
+        {
+          /* Drops the fresh copy here, in the worker. */
+          g_ptr_array_index (r->specs, i) = g_object_ref (prev);
+          g_object_unref (fresh);
+        }
+    }
+
   g_task_return_pointer (task, r, load_result_free);
 }
 
@@ -625,7 +708,13 @@ start_load (LeanSpecStore *self,
 
   task = g_task_new (self, self->cancellable, load_done_cb, op);
   g_task_set_source_tag (task, start_load);
-  g_task_set_task_data (task, g_object_ref (self->project), g_object_unref);
+  {
+    LoadData *d = g_new0 (LoadData, 1);
+
+    d->project = g_object_ref (self->project);
+    d->current = lean_spec_store_dup_specs (self);
+    g_task_set_task_data (task, d, load_data_free);
+  }
 
   self->n_loading++;
   if (self->n_loading == 1)
