@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 #include <yaml.h>
 
@@ -106,14 +108,14 @@ set_yaml_error (ParseCtx  *ctx,
 
   if (p->context != NULL && p->context_mark.line != mark->line)
     g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                 "front matter is not valid YAML: %s at line %u, column %u (%s at line %zu); "
-                 "fix the YAML between the --- lines",
+                 _("front matter is not valid YAML: %s at line %u, column %u (%s at line %zu); "
+                 "fix the YAML between the --- lines"),
                  p->problem ? p->problem : "syntax error", line, column, p->context,
                  ctx->fm->yaml_line + p->context_mark.line);
   else
     g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                 "front matter is not valid YAML: %s at line %u, column %u; "
-                 "fix the YAML between the --- lines",
+                 _("front matter is not valid YAML: %s at line %u, column %u; "
+                 "fix the YAML between the --- lines"),
                  p->problem ? p->problem : "syntax error", line, column);
 }
 
@@ -240,7 +242,7 @@ parse_node (ParseCtx      *ctx,
 
     default:
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                   "front matter has an unexpected YAML structure at line %zu",
+                   _("front matter has an unexpected YAML structure at line %zu"),
                    ctx->fm->yaml_line + event->start_mark.line);
       return NULL;
     }
@@ -308,7 +310,7 @@ parse_yaml (LeanFrontmatter  *fm,
             {
               yaml_event_delete (&event);
               g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                           "front matter holds more than one YAML document (line %u)", line);
+                           _("front matter holds more than one YAML document (line %u)"), line);
               goto out;
             }
 
@@ -328,7 +330,7 @@ parse_yaml (LeanFrontmatter  *fm,
             {
               lean_fm_node_free (node);
               g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                           "front matter must be \"key: value\" lines, but line %u is not", line);
+                           _("front matter must be \"key: value\" lines, but line %u is not"), line);
               goto out;
             }
           root = node;
@@ -350,14 +352,14 @@ parse_yaml (LeanFrontmatter  *fm,
           if (key->kind != LEAN_FM_NODE_SCALAR)
             {
               g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                           "front matter line %u: a key must be plain text", key->line);
+                           _("front matter line %u: a key must be plain text"), key->line);
               g_hash_table_unref (seen);
               goto out;
             }
           if ((prev = g_hash_table_lookup (seen, key->value)) != NULL)
             {
               g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                           "front matter key \"%s\" appears twice (lines %u and %u); keep one",
+                           _("front matter key \"%s\" appears twice (lines %u and %u); keep one"),
                            key->value, prev->line, key->line);
               g_hash_table_unref (seen);
               goto out;
@@ -424,8 +426,8 @@ lean_frontmatter_parse (GBytes  *contents,
       while (bol > data && bol[-1] != '\n')
         bol--;
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                   "the file is not valid UTF-8 (bad byte 0x%02x at line %u, column %zu); "
-                   "save it as UTF-8",
+                   _("the file is not valid UTF-8 (bad byte 0x%02x at line %u, column %zu); "
+                   "save it as UTF-8"),
                    (guchar)*invalid, line, (gsize)(invalid - bol) + 1);
       return NULL;
     }
@@ -437,8 +439,8 @@ lean_frontmatter_parse (GBytes  *contents,
   if (p == end)
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                           "the file is empty; it needs front matter (---, status: planned, ---) "
-                           "and a # title");
+                           _("the file is empty; it needs front matter (---, status: planned, ---) "
+                           "and a # title"));
       return NULL;
     }
 
@@ -475,8 +477,8 @@ lean_frontmatter_parse (GBytes  *contents,
   if (fm->yaml_end == 0)
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                           "the front matter that starts with --- on line 1 is never closed; "
-                           "add a line with --- after the last key");
+                           _("the front matter that starts with --- on line 1 is never closed; "
+                           "add a line with --- after the last key"));
       return NULL;
     }
 
@@ -1148,7 +1150,7 @@ lean_frontmatter_append_mapping (LeanFrontmatter     *self,
     }
 
   g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-               "front matter key \"%s\" (line %u) is not a list; fix it by hand",
+               _("front matter key \"%s\" (line %u) is not a list; fix it by hand"),
                key, knode->line);
   return NULL;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
@@ -172,7 +174,7 @@ load_config (const char  *path,
   if (!json_parser_load_from_file (parser, path, &local_error))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                   "%s is not valid JSON: %s; fix or remove it", path, local_error->message);
+                   _("%s is not valid JSON: %s; fix or remove it"), path, local_error->message);
       return NULL;
     }
 
@@ -240,8 +242,8 @@ lean_project_open (const char  *path,
     }
 
   g_set_error (error, LEAN_ERROR, LEAN_ERROR_NO_PROJECT,
-               "no LeanSpec project found at %s or above it "
-               "(looked for .lean-spec/config.json or a specs/ folder); run `leanspec init` there",
+               _("no LeanSpec project found at %s or above it "
+               "(looked for .lean-spec/config.json or a specs/ folder); run `leanspec init` there"),
                path);
   return NULL;
 }
@@ -385,7 +387,7 @@ scan_dir (ScanCtx    *ctx,
       if (depth > 0)
         {
           g_autofree char *rel = rel_to_root (ctx->root, path);
-          g_autofree char *reason = g_strdup_printf ("cannot open the folder: %s", g_strerror (errno));
+          g_autofree char *reason = g_strdup_printf (_("cannot open the folder: %s"), g_strerror (errno));
           g_ptr_array_add (ctx->problems, lean_spec_problem_new (path, rel, reason));
         }
       return;
@@ -482,8 +484,8 @@ scan_candidates (LeanProject   *self,
   if (!g_file_test (self->specs_dir, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NO_PROJECT,
-                   "the specs folder %s does not exist; create it or fix \"specsDir\" "
-                   "in .lean-spec/config.json", self->specs_dir);
+                   _("the specs folder %s does not exist; create it or fix \"specsDir\" "
+                   "in .lean-spec/config.json"), self->specs_dir);
       return NULL;
     }
 
@@ -552,14 +554,14 @@ read_candidate (LeanProject *self,
     {
       g_autofree char *rel = rel_to_root (self->root, readme);
       return G_OBJECT (lean_spec_problem_new (readme, rel,
-                                              "the spec folder has no README.md; "
-                                              "add one or rename the folder"));
+                                              _("the spec folder has no README.md; "
+                                                "add one or rename the folder")));
     }
 
   if (!g_file_get_contents (readme, &data, &len, &local_error))
     {
       g_autofree char *rel = rel_to_root (self->root, readme);
-      g_autofree char *reason = g_strdup_printf ("cannot read the file: %s", local_error->message);
+      g_autofree char *reason = g_strdup_printf (_("cannot read the file: %s"), local_error->message);
       return G_OBJECT (lean_spec_problem_new (readme, rel, reason));
     }
 
@@ -704,7 +706,7 @@ set_ambiguous (GError     **error,
       g_string_append (names, lean_spec_get_rel_path (spec));
     }
   g_set_error (error, LEAN_ERROR, LEAN_ERROR_AMBIGUOUS,
-               "\"%s\" matches %u specs: %s; use the full folder name",
+               _("\"%s\" matches %u specs: %s; use the full folder name"),
                ref, matches->len, names->str);
   g_string_free (names, TRUE);
 }
@@ -739,7 +741,7 @@ lean_project_find_spec (LeanProject  *self,
 
   if (*key == '\0')
     {
-      g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND, "no spec given");
+      g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND, _("no spec given"));
       return NULL;
     }
 
@@ -782,7 +784,7 @@ lean_project_find_spec (LeanProject  *self,
     }
 
   g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
-               "no spec matches \"%s\"; give a number (42), a folder name (042-foo) or a slug",
+               _("no spec matches \"%s\"; give a number (42), a folder name (042-foo) or a slug"),
                ref);
   return NULL;
 }
@@ -916,8 +918,8 @@ load_template (LeanProject  *self,
   if (!g_file_get_contents (path, &text, NULL, &local_error))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
-                   "cannot read the spec template %s: %s; fix \"template\" in "
-                   ".lean-spec/config.json", path, local_error->message);
+                   _("cannot read the spec template %s: %s; fix \"template\" in "
+                   ".lean-spec/config.json"), path, local_error->message);
       return NULL;
     }
   return text;
@@ -963,7 +965,7 @@ lean_project_create_spec (LeanProject         *self,
   if (!valid_name (name))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                   "\"%s\" cannot be a spec name; use letters, digits and dashes (my-feature)",
+                   _("\"%s\" cannot be a spec name; use letters, digits and dashes (my-feature)"),
                    name ? name : "");
       return NULL;
     }
@@ -979,7 +981,7 @@ lean_project_create_spec (LeanProject         *self,
   if (g_mkdir_with_parents (self->specs_dir, 0755) != 0)
     {
       int errsv = errno;
-      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, "cannot create %s: %s",
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, _("cannot create %s: %s"),
                    self->specs_dir, g_strerror (errsv));
       return NULL;
     }
@@ -990,7 +992,7 @@ lean_project_create_spec (LeanProject         *self,
   if (g_mkdir (dir, 0755) != 0)
     {
       int errsv = errno;
-      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, "cannot create %s: %s",
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, _("cannot create %s: %s"),
                    dir, g_strerror (errsv));
       return NULL;
     }

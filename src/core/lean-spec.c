@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "lean-error.h"
@@ -501,7 +503,7 @@ lean_spec_new_from_dir (const char  *project_root,
   if (!g_file_get_contents (path, &data, &len, &local_error))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                   "cannot read the file: %s", local_error->message);
+                   _("cannot read the file: %s"), local_error->message);
       g_error_free (local_error);
       return NULL;
     }
