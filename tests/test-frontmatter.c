@@ -514,6 +514,34 @@ test_append_mapping (void)
   assert_bytes (out,
                 "---\ntransitions:\n- status: complete\n"
                 "  at: 2026-01-02T03:04:05.000000006Z\nstatus: x\n---\n");
+  g_clear_pointer (&out, g_bytes_unref);
+
+  /* A flow list stays a flow list. */
+  {
+    g_autoptr(LeanFrontmatter) fm5 = parse_ok ("---\ntransitions: [{status: planned, at: x}]\n---\n");
+    g_autoptr(LeanFrontmatter) back = NULL;
+    const LeanFmNode *node;
+
+    out = lean_frontmatter_append_mapping (fm5, "transitions", pairs, NULL);
+    assert_bytes (out,
+                  "---\ntransitions: [{status: planned, at: x}, "
+                  "{status: complete, at: 2026-01-02T03:04:05.000000006Z}]\n---\n");
+    back = lean_frontmatter_parse (out, NULL);
+    node = lean_frontmatter_lookup (back, "transitions");
+    g_assert_cmpuint (node->items->len, ==, 2);
+  }
+  g_clear_pointer (&out, g_bytes_unref);
+
+  /* Not a list: refused with the line, nothing produced. */
+  {
+    g_autoptr(LeanFrontmatter) fm6 = parse_ok ("---\nstatus: x\ntransitions: oops\n---\n");
+    g_autoptr(GError) error = NULL;
+
+    out = lean_frontmatter_append_mapping (fm6, "transitions", pairs, &error);
+    g_assert_null (out);
+    g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC);
+    g_assert_nonnull (strstr (error->message, "line 3"));
+  }
 }
 
 int
