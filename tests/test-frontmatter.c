@@ -242,6 +242,8 @@ test_errors (void)
   g_autofree char *bad = parse_error ("---\nstatus: planned\ntags: [a, b\npriority: high\n---\n", -1);
   g_autofree char *bad2 = parse_error ("---\nstatus: planned\n  priority: high\n---\n", -1);
   g_autofree char *utf8 = parse_error ("---\nstatus: planned\n---\n# Ti\xfftle\n", -1);
+  g_autofree char *nul = parse_error ("---\nstatus: planned\n---\nlong ascii text\0here\n", 40);
+  g_autofree char *late = parse_error ("---\nstatus: planned\n---\n\xc3\xa9t\xc3\xa9 then ascii \xe2\x82 broken\n", -1);
   g_autofree char *dup = parse_error ("---\nstatus: planned\nstatus: complete\n---\n", -1);
   g_autofree char *list = parse_error ("---\n- a\n- b\n---\n", -1);
 
@@ -255,8 +257,34 @@ test_errors (void)
   g_assert_nonnull (strstr (bad2, "line 3"));
   g_assert_nonnull (strstr (utf8, "UTF-8"));
   g_assert_nonnull (strstr (utf8, "line 4"));
+  g_assert_nonnull (strstr (nul, "0x00 at line 4, column 16"));
+  g_assert_nonnull (strstr (late, "line 4"));
   g_assert_nonnull (strstr (dup, "twice"));
   g_assert_nonnull (strstr (list, "key: value"));
+}
+
+static void
+test_utf8_cases (void)
+{
+  /* Each must agree with g_utf8_validate on the whole file. */
+  const char *cases[] = {
+    "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82", "\xf8\x88\x80\x80\x80", "\xf4\x90\x80\x80",
+    "\x80", "\xc3", "\xff" "b", "\xc3\xa9", "\xe6\xb5\x8b\xe8\xaf\x95", "\xf0\x9f\x98\x80",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("---\nstatus: planned\n---\n# 12345678 %s tail text\n",
+                                               cases[i]);
+      g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LeanFrontmatter) fm = lean_frontmatter_parse (bytes, &error);
+      gboolean valid = g_utf8_validate (text, strlen (text), NULL);
+
+      g_assert_cmpint (fm != NULL, ==, valid);
+      if (!valid && strstr (error->message, "line 4, column 12") == NULL)
+        g_error ("case %u: %s", i, error->message);
+    }
 }
 
 static void
@@ -554,6 +582,7 @@ main (int   argc,
   g_test_add_func ("/frontmatter/block-scalars", test_block_scalars);
   g_test_add_func ("/frontmatter/unicode-offsets", test_unicode_offsets);
   g_test_add_func ("/frontmatter/errors", test_errors);
+  g_test_add_func ("/frontmatter/utf8-cases", test_utf8_cases);
   g_test_add_func ("/frontmatter/no-front-matter", test_no_front_matter);
   g_test_add_func ("/frontmatter/empty-front-matter", test_empty_front_matter);
   g_test_add_func ("/frontmatter/set-scalar", test_set_scalar_cases);

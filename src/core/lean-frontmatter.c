@@ -379,6 +379,55 @@ out:
   return ok;
 }
 
+/* Length of the leading pure-ASCII run of @data, 8 bytes at a time: most
+ * spec files are ASCII, and GLib 2.74 validates UTF-8 a byte at a time. */
+static gsize
+ascii_prefix (const char *data,
+              gsize       len)
+{
+  gsize i = 0;
+
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 word;
+
+      memcpy (&word, data + i, 8);
+      if (word & G_GUINT64_CONSTANT (0x8080808080808080))
+        break;
+    }
+  while (i < len && (guchar)data[i] < 0x80)
+    i++;
+  return i;
+}
+
+/* The first byte that is not part of valid UTF-8 text (a NUL counts as
+ * invalid), or NULL. ASCII runs go 8 bytes at a time; only the non-ASCII
+ * characters go through GLib, one by one. */
+static const char *
+find_invalid_utf8 (const char *data,
+                   gsize       len)
+{
+  const char *nul = memchr (data, '\0', len);
+  gsize i = 0;
+
+  if (nul != NULL)
+    len = nul - data;
+
+  while (i < len)
+    {
+      gunichar c;
+
+      i += ascii_prefix (data + i, len - i);
+      if (i >= len)
+        break;
+      c = g_utf8_get_char_validated (data + i, len - i);
+      if (c == (gunichar)-1 || c == (gunichar)-2)
+        return data + i;
+      i += g_utf8_skip[(guchar)data[i]];
+    }
+  return nul;
+}
+
 /* Is the line [p, eol) a "---" fence (trailing blanks allowed)? */
 static gboolean
 is_fence (const char *p,
@@ -418,7 +467,8 @@ lean_frontmatter_parse (GBytes  *contents,
   fm->newline = "\n";
   fm->body_line = 1;
 
-  if (!g_utf8_validate (data, len, &invalid))
+  invalid = find_invalid_utf8 (data, len);
+  if (invalid != NULL)
     {
       guint line = count_lines (data, 0, invalid - data) + 1;
       const char *bol = invalid;
