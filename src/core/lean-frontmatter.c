@@ -615,6 +615,18 @@ lean_frontmatter_lookup (LeanFrontmatter *self,
   return i < 0 ? NULL : g_ptr_array_index (self->root->items, i * 2 + 1);
 }
 
+gboolean
+lean_fm_node_is_null (const LeanFmNode *node)
+{
+  g_return_val_if_fail (node != NULL, FALSE);
+
+  if (node->kind != LEAN_FM_NODE_SCALAR || node->style != LEAN_FM_STYLE_PLAIN)
+    return FALSE;
+  return node->value[0] == '\0' || g_str_equal (node->value, "~") ||
+         g_str_equal (node->value, "null") || g_str_equal (node->value, "Null") ||
+         g_str_equal (node->value, "NULL");
+}
+
 const char *
 lean_frontmatter_get_string (LeanFrontmatter *self,
                              const char      *key)
@@ -639,7 +651,7 @@ lean_frontmatter_dup_strv (LeanFrontmatter *self,
   out = g_ptr_array_new ();
   if (node->kind == LEAN_FM_NODE_SCALAR)
     {
-      if (node->value[0] != '\0')
+      if (!lean_fm_node_is_null (node))
         g_ptr_array_add (out, g_strdup (node->value));
     }
   else if (node->kind == LEAN_FM_NODE_SEQUENCE)
@@ -647,7 +659,7 @@ lean_frontmatter_dup_strv (LeanFrontmatter *self,
       for (guint i = 0; i < node->items->len; i++)
         {
           const LeanFmNode *item = g_ptr_array_index (node->items, i);
-          if (item->kind == LEAN_FM_NODE_SCALAR && item->value[0] != '\0')
+          if (item->kind == LEAN_FM_NODE_SCALAR && !lean_fm_node_is_null (item))
             g_ptr_array_add (out, g_strdup (item->value));
         }
     }
@@ -1182,7 +1194,7 @@ lean_frontmatter_append_mapping (LeanFrontmatter     *self,
     }
 
   if ((vnode->kind == LEAN_FM_NODE_SEQUENCE && vnode->items->len == 0) ||
-      (vnode->kind == LEAN_FM_NODE_SCALAR && vnode->value[0] == '\0'))
+      lean_fm_node_is_null (vnode))
     {
       gsize from = after_colon (self, knode);
       gsize to = vnode->end > vnode->start ? MAX (from, vnode->end) : from;

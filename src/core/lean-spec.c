@@ -298,6 +298,18 @@ scan_body (LeanSpec   *self,
     }
 }
 
+/* A scalar key's value, NULL when absent, not a scalar, or YAML null. */
+static const char *
+nonempty_string (LeanSpec   *self,
+                 const char *key)
+{
+  const LeanFmNode *node = lean_frontmatter_lookup (self->fm, key);
+
+  if (node == NULL || node->kind != LEAN_FM_NODE_SCALAR || lean_fm_node_is_null (node))
+    return NULL;
+  return node->value;
+}
+
 static void
 parse_id (LeanSpec   *self,
           const char *id)
@@ -376,7 +388,7 @@ borrowed_strv (LeanFrontmatter *fm,
   if (node->kind == LEAN_FM_NODE_SCALAR)
     {
       out = g_new0 (const char *, 2);
-      if (node->value[0] != '\0')
+      if (!lean_fm_node_is_null (node) && node->value[0] != '\0')
         out[0] = node->value;
       return out;
     }
@@ -387,7 +399,8 @@ borrowed_strv (LeanFrontmatter *fm,
   for (guint i = 0; i < node->items->len; i++)
     {
       const LeanFmNode *item = g_ptr_array_index (node->items, i);
-      if (item->kind == LEAN_FM_NODE_SCALAR && item->value[0] != '\0')
+      if (item->kind == LEAN_FM_NODE_SCALAR && !lean_fm_node_is_null (item) &&
+          item->value[0] != '\0')
         out[n++] = item->value;
     }
   return out;
@@ -474,8 +487,8 @@ _lean_spec_new (const char          *project_root,
   self->tags = borrowed_strv (self->fm, "tags");
   self->depends_on = borrowed_strv (self->fm, "depends_on");
 
-  str = lean_frontmatter_get_string (self->fm, "parent");
-  self->parent = (str && *str) ? g_strdup (str) : NULL;
+  str = nonempty_string (self, "parent");
+  self->parent = g_strdup (str);
 
   self->sub_specs = g_strdupv ((char **)(sub_specs ? sub_specs : empty_strv));
 
@@ -616,13 +629,6 @@ lean_spec_get_parent (LeanSpec *self)
   return self->parent;
 }
 
-static const char *
-nonempty_string (LeanSpec   *self,
-                 const char *key)
-{
-  const char *str = lean_frontmatter_get_string (self->fm, key);
-  return (str && *str) ? str : NULL;
-}
 
 const char *
 lean_spec_get_assignee (LeanSpec *self)
