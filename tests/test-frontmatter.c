@@ -572,6 +572,150 @@ test_append_mapping (void)
   }
 }
 
+/* Every key other than @changed keeps its exact source text, and the body
+ * is byte-identical. */
+static void
+assert_others_kept (LeanFrontmatter *before,
+                    LeanFrontmatter *after,
+                    const char      *changed,
+                    const char      *path)
+{
+  const char *a = g_bytes_get_data (lean_frontmatter_get_contents (before), NULL);
+  const char *b = g_bytes_get_data (lean_frontmatter_get_contents (after), NULL);
+  gsize alen = g_bytes_get_size (lean_frontmatter_get_contents (before));
+  gsize blen = g_bytes_get_size (lean_frontmatter_get_contents (after));
+  gsize abody = lean_frontmatter_get_body_offset (before);
+  gsize bbody = lean_frontmatter_get_body_offset (after);
+
+  g_assert_cmpuint (alen - abody, ==, blen - bbody);
+  if (memcmp (a + abody, b + bbody, alen - abody) != 0)
+    g_error ("%s: body changed by editing %s", path, changed);
+
+  for (guint i = 0; i < lean_frontmatter_get_n_keys (before); i++)
+    {
+      const char *key = lean_frontmatter_get_key (before, i);
+      const LeanFmNode *va = lean_frontmatter_get_value_node (before, i);
+      const LeanFmNode *vb;
+
+      if (g_str_equal (key, changed))
+        continue;
+      vb = lean_frontmatter_lookup (after, key);
+      if (vb == NULL)
+        g_error ("%s: key %s lost by editing %s", path, key, changed);
+      if (va->end - va->start != vb->end - vb->start ||
+          memcmp (a + va->start, b + vb->start, va->end - va->start) != 0)
+        g_error ("%s: key %s changed by editing %s", path, key, changed);
+    }
+}
+
+static LeanFrontmatter *
+reparse (GBytes     *bytes,
+         const char *path,
+         const char *what)
+{
+  g_autoptr(GError) error = NULL;
+  LeanFrontmatter *fm;
+
+  g_assert_nonnull (bytes);
+  fm = lean_frontmatter_parse (bytes, &error);
+  if (fm == NULL)
+    g_error ("%s: %s made it unreadable: %s", path, what, error->message);
+  return fm;
+}
+
+/* Every edit on every real spec: the result parses, the edited key reads
+ * back, and nothing else moved. */
+static void
+test_corpus_edits (void)
+{
+  const char *src_root = g_getenv ("LEANSPEC_SOURCE_ROOT");
+  g_autofree char *specs_dir = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint n = 0;
+
+  if (src_root != NULL)
+    specs_dir = g_build_filename (src_root, "..", "shared", "corpus", "lean-spec", "specs", NULL);
+  if (specs_dir == NULL || !g_file_test (specs_dir, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("shared corpus not found beside the source tree (../shared/corpus/lean-spec)");
+      return;
+    }
+
+  /* Read only: nothing is written to the shared corpus. */
+  dir = g_dir_open (specs_dir, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (specs_dir, name, "README.md", NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(LeanFrontmatter) fm = NULL;
+      gsize len;
+      const char * const pairs[] = { "status", "complete", "at", "2026-01-01T00:00:00.000000000Z", NULL };
+      const char * const tags[] = { "x", "y z", NULL };
+      struct { const char *key; GBytes *out; } edits[5];
+
+      if (!g_file_get_contents (path, &text, &len, NULL))
+        continue;
+      bytes = g_bytes_new_take (g_steal_pointer (&text), len);
+      fm = lean_frontmatter_parse (bytes, NULL);
+      g_assert_nonnull (fm);
+
+      edits[0].key = "status";
+      edits[0].out = lean_frontmatter_set_scalar (fm, "status", "in-progress", NULL, NULL);
+      edits[1].key = "transitions";
+      edits[1].out = lean_frontmatter_append_mapping (fm, "transitions", pairs, NULL);
+      edits[2].key = "tags";
+      edits[2].out = lean_frontmatter_set_list (fm, "tags", tags, "priority", NULL);
+      edits[3].key = "assignee";
+      edits[3].out = lean_frontmatter_set_scalar (fm, "assignee", "Ann: dev", "tags", NULL);
+      edits[4].key = "priority";
+      edits[4].out = lean_frontmatter_remove_key (fm, "priority", NULL);
+
+      for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
+        {
+          g_autoptr(LeanFrontmatter) after = reparse (edits[i].out, path, edits[i].key);
+
+          assert_others_kept (fm, after, edits[i].key, path);
+          switch (i)
+            {
+            case 0:
+              g_assert_cmpstr (lean_frontmatter_get_string (after, "status"), ==, "in-progress");
+              break;
+            case 1:
+              {
+                const LeanFmNode *old_t = lean_frontmatter_lookup (fm, "transitions");
+                const LeanFmNode *new_t = lean_frontmatter_lookup (after, "transitions");
+                const LeanFmNode *last;
+
+                g_assert_cmpuint (new_t->items->len, ==, (old_t ? old_t->items->len : 0) + 1);
+                last = g_ptr_array_index (new_t->items, new_t->items->len - 1);
+                g_assert_cmpint (last->kind, ==, LEAN_FM_NODE_MAPPING);
+                g_assert_cmpstr (((LeanFmNode *)last->items->pdata[1])->value, ==, "complete");
+              }
+              break;
+            case 2:
+              {
+                g_auto(GStrv) got = lean_frontmatter_dup_strv (after, "tags");
+                g_assert_cmpstrv (got, tags);
+              }
+              break;
+            case 3:
+              g_assert_cmpstr (lean_frontmatter_get_string (after, "assignee"), ==, "Ann: dev");
+              break;
+            case 4:
+            default:
+              g_assert_null (lean_frontmatter_lookup (after, "priority"));
+              break;
+            }
+          g_bytes_unref (edits[i].out);
+        }
+      n++;
+    }
+  g_test_message ("edited %u corpus specs five ways each", n);
+  g_assert_cmpuint (n, >=, 300);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -589,5 +733,6 @@ main (int   argc,
   g_test_add_func ("/frontmatter/quote-scalar", test_quote_scalar);
   g_test_add_func ("/frontmatter/set-list", test_set_list);
   g_test_add_func ("/frontmatter/append-mapping", test_append_mapping);
+  g_test_add_func ("/frontmatter/corpus-edits", test_corpus_edits);
   return g_test_run ();
 }
