@@ -26,7 +26,53 @@ struct _LeanFrontmatter
   const char *newline;
 
   LeanFmNode *root;     /* a mapping, or NULL when there are no keys */
+
+  /* Nodes and their strings live in a few blocks freed together: parsing
+   * thousands of specs would otherwise be mostly malloc and free. */
+  struct _Block *blocks;
 };
+
+typedef struct _Block
+{
+  struct _Block *next;
+  gsize used;
+  gsize size;
+  char data[];
+} Block;
+
+static gpointer
+fm_alloc (LeanFrontmatter *fm,
+          gsize            size)
+{
+  gpointer p;
+
+  size = (size + 7) & ~(gsize)7;
+  if (fm->blocks == NULL || fm->blocks->used + size > fm->blocks->size)
+    {
+      gsize block_size = MAX (2048, size);
+      Block *block = g_malloc (sizeof (Block) + block_size);
+
+      block->next = fm->blocks;
+      block->used = 0;
+      block->size = block_size;
+      fm->blocks = block;
+    }
+  p = fm->blocks->data + fm->blocks->used;
+  fm->blocks->used += size;
+  return p;
+}
+
+static char *
+fm_strndup (LeanFrontmatter *fm,
+            const char      *str,
+            gsize            len)
+{
+  char *copy = fm_alloc (fm, len + 1);
+
+  memcpy (copy, str, len);
+  copy[len] = '\0';
+  return copy;
+}
 
 typedef struct
 {
@@ -36,16 +82,17 @@ typedef struct
   gsize n_chars;
 } ParseCtx;
 
+/* Frees what a node holds outside the blocks: its items arrays. */
 static void
 lean_fm_node_free (gpointer data)
 {
   LeanFmNode *node = data;
 
-  if (node == NULL)
+  if (node == NULL || node->items == NULL)
     return;
-  g_free (node->value);
+  for (guint i = 0; i < node->items->len; i++)
+    lean_fm_node_free (g_ptr_array_index (node->items, i));
   g_clear_pointer (&node->items, g_ptr_array_unref);
-  g_slice_free (LeanFmNode, node);
 }
 
 LeanFrontmatter *
@@ -64,6 +111,12 @@ lean_frontmatter_unref (LeanFrontmatter *self)
   if (g_atomic_ref_count_dec (&self->ref_count))
     {
       lean_fm_node_free (self->root);
+      while (self->blocks != NULL)
+        {
+          Block *next = self->blocks->next;
+          g_free (self->blocks);
+          self->blocks = next;
+        }
       g_bytes_unref (self->contents);
       g_free (self);
     }
@@ -124,8 +177,9 @@ node_new (ParseCtx           *ctx,
           LeanFmNodeKind      kind,
           const yaml_event_t *event)
 {
-  LeanFmNode *node = g_slice_new0 (LeanFmNode);
+  LeanFmNode *node = fm_alloc (ctx->fm, sizeof (LeanFmNode));
 
+  memset (node, 0, sizeof *node);
   node->kind = kind;
   node->start = map_index (ctx, event->start_mark.index);
   node->end = map_index (ctx, event->end_mark.index);
@@ -168,7 +222,7 @@ parse_collection (ParseCtx      *ctx,
 
   node = node_new (ctx, is_seq ? LEAN_FM_NODE_SEQUENCE : LEAN_FM_NODE_MAPPING, event);
   node->style = flow ? LEAN_FM_STYLE_FLOW : LEAN_FM_STYLE_BLOCK;
-  node->items = g_ptr_array_new_with_free_func (lean_fm_node_free);
+  node->items = g_ptr_array_new ();
 
   for (;;)
     {
@@ -216,7 +270,8 @@ parse_node (ParseCtx      *ctx,
     {
     case YAML_SCALAR_EVENT:
       node = node_new (ctx, LEAN_FM_NODE_SCALAR, event);
-      node->value = g_strndup ((const char *)event->data.scalar.value, event->data.scalar.length);
+      node->value = fm_strndup (ctx->fm, (const char *)event->data.scalar.value,
+                                event->data.scalar.length);
       switch (event->data.scalar.style)
         {
         case YAML_SINGLE_QUOTED_SCALAR_STYLE: node->style = LEAN_FM_STYLE_SINGLE_QUOTED; break;
@@ -233,7 +288,13 @@ parse_node (ParseCtx      *ctx,
       /* Anchors and aliases are not part of the LeanSpec format; keep the
        * alias text so the key is not lost. */
       node = node_new (ctx, LEAN_FM_NODE_SCALAR, event);
-      node->value = g_strconcat ("*", (const char *)event->data.alias.anchor, NULL);
+      {
+        gsize len = strlen ((const char *)event->data.alias.anchor);
+
+        node->value = fm_alloc (ctx->fm, len + 2);
+        node->value[0] = '*';
+        memcpy (node->value + 1, event->data.alias.anchor, len + 1);
+      }
       return node;
 
     case YAML_SEQUENCE_START_EVENT:
