@@ -23,8 +23,10 @@ LeanAgentRegistry *lean_agent_registry_new             (void);
 
 /* Reads the user file and, when @project_path is not NULL, the project's
  * runners.json, replacing what an earlier load added. A missing file is not
- * an error. A broken file (not JSON, "runners" not an object, an entry
- * without "command"...) sets @error with the file name and the reason and
+ * an error, nor are entries without "command" (LeanSpec's IDE-extension
+ * runners: nothing to start; they are left out). Unknown keys are ignored.
+ * A broken file (not JSON, "runners" not an object, "args" not a list of
+ * strings, an unknown "output"...) sets @error with the file name and the reason and
  * returns FALSE, but every other file and entry is still loaded. Blocking
  * (small files); "items-changed" is emitted. */
 gboolean           lean_agent_registry_load            (LeanAgentRegistry   *self,
