@@ -525,8 +525,7 @@ spawn_agent (LeanLocalRunner         *self,
     {
       close (master);
       g_byte_array_set_size (self->pending_input, 0);
-      if (g_error_matches (local_error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT) &&
-          launch->cwd != NULL && !g_file_test (launch->cwd, G_FILE_TEST_IS_DIR))
+      if (launch->cwd != NULL && !g_file_test (launch->cwd, G_FILE_TEST_IS_DIR))
         g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
                      "Could not start “%s”: the folder “%s” does not exist",
                      launch->argv[0], launch->cwd);
