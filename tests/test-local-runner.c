@@ -373,7 +373,8 @@ test_pause_resume (void)
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   while (proc_state (pid) == 'T' && g_get_monotonic_time () < deadline)
     g_usleep (10000);
-  g_assert_cmpint (proc_state (pid), ==, 'S');
+  /* Running again: sleeping, or on its way back to sleep. */
+  g_assert_true (strchr ("SR", proc_state (pid)) != NULL);
 
   /* Cancel a paused agent: it must still end (SIGCONT follows SIGTERM). */
   g_assert_true (lean_runner_pause (LEAN_RUNNER (run->runner), &error));
