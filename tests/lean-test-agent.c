@@ -6,6 +6,7 @@
  * mode that ignores SIGTERM. Steps run in the order of the options below. */
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ static double opt_flood_mb;
 static double opt_sleep;
 static int opt_exit;
 static gboolean opt_echo_prompt;
+static gboolean opt_print_tty;
 
 static volatile sig_atomic_t got_winch;
 
@@ -38,6 +40,7 @@ static const GOptionEntry entries[] = {
   { "ready", 0, 0, G_OPTION_ARG_NONE, &opt_ready, "Print READY pid=N first", NULL },
   { "print-args", 0, 0, G_OPTION_ARG_NONE, &opt_print_args, "Print each argument as ARG[i]=[...]", NULL },
   { "print-env", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_print_env, "Print ENV[VAR]=[value]", "VAR" },
+  { "print-tty", 0, 0, G_OPTION_ARG_NONE, &opt_print_tty, "Print TTY stdin=B stdout=B ctty=B", NULL },
   { "ignore-term", 0, 0, G_OPTION_ARG_NONE, &opt_ignore_term, "Ignore SIGTERM", NULL },
   { "winsize", 0, 0, G_OPTION_ARG_NONE, &opt_winsize, "Print SIZE rows cols now and on SIGWINCH", NULL },
   { "text", 0, 0, G_OPTION_ARG_NONE, &opt_text, "Print a few lines of coloured text", NULL },
@@ -222,6 +225,17 @@ main (int   argc,
       const char *value = g_getenv (opt_print_env[i]);
 
       outf ("ENV[%s]=[%s]\n", opt_print_env[i], value != NULL ? value : "(unset)");
+    }
+
+  if (opt_print_tty)
+    {
+      int tty = open ("/dev/tty", O_RDWR | O_NOCTTY);
+
+      /* ctty: the PTY is our controlling terminal (job control, SIGWINCH). */
+      outf ("TTY stdin=%d stdout=%d ctty=%d pgrp-leader=%d\n", isatty (STDIN_FILENO),
+            isatty (STDOUT_FILENO), tty >= 0, getpgrp () == getpid ());
+      if (tty >= 0)
+        close (tty);
     }
 
   if (opt_winsize)

@@ -436,7 +436,8 @@ static void
 test_input (void)
 {
   g_autoptr(Run) run = run_new ();
-  g_autoptr(LeanRunnerLaunch) launch = launch_new ("--ask", "Which colour?", NULL);
+  g_autoptr(LeanRunnerLaunch) launch = launch_new ("--print-tty", "--ask", "Which colour?",
+                                                   NULL);
   g_autoptr(GBytes) answer = g_bytes_new_static ("blue sky\r", 9);
   g_autoptr(GError) error = NULL;
 
@@ -448,6 +449,8 @@ test_input (void)
   wait_for_exit (run);
   g_assert_cmpint (run->exit_code, ==, 0);
   g_assert_true (has (run->output, "ANSWER[blue sky]\r\n"));
+  /* Guided: stdin, stdout and the controlling terminal are the PTY. */
+  g_assert_true (has (run->output, "TTY stdin=1 stdout=1 ctty=1 pgrp-leader=1\r\n"));
 }
 
 static void
@@ -552,14 +555,19 @@ static void
 test_stdin_prompt (void)
 {
   g_autoptr(Run) run = run_new ();
-  g_autoptr(LeanRunnerLaunch) launch = launch_new ("--read-stdin", NULL);
+  g_autoptr(LeanRunnerLaunch) launch = launch_new ("--print-tty", "--read-stdin", NULL);
   g_autoptr(GString) prompt = g_string_new (NULL);
   g_autoptr(GString) expected = g_string_new (NULL);
   g_autoptr(GByteArray) expected_tty = NULL;
 
-  /* Longer than the PTY's input buffer, so it has to be written as the
-   * agent reads; several lines; no trailing newline (the runner adds it). */
-  for (int i = 0; i < 400; i++)
+  /* Longer than a pipe's buffer, so it has to be written as the agent
+   * reads; a line longer than a terminal line (4095 bytes); no trailing
+   * newline, and none is added. */
+  g_string_append (prompt, "long:");
+  for (int i = 0; i < 1000; i++)
+    g_string_append (prompt, "0123456789");
+  g_string_append_c (prompt, '\n');
+  for (int i = 0; i < 1000; i++)
     g_string_append_printf (prompt, "Implement spec 042 — step %d: keep the checklist "
                             "current ✓ $HOME `id`\n", i);
   g_string_append (prompt, "last line without newline");
@@ -569,8 +577,11 @@ test_stdin_prompt (void)
   wait_for_exit (run);
   g_assert_cmpint (run->exit_code, ==, 0);
 
-  /* Nothing echoed: the output is only what the agent printed. */
-  g_string_append_printf (expected, "STDIN[%zu]:%s\n\nSTDIN-END\n", prompt->len + 1, prompt->str);
+  /* Nothing echoed: the output is only what the agent printed. The prompt
+   * came through a pipe (as `claude -p` wants it), the output through the
+   * PTY, which is still the agent's controlling terminal. */
+  g_string_append (expected, "TTY stdin=0 stdout=1 ctty=1 pgrp-leader=1\n");
+  g_string_append_printf (expected, "STDIN[%zu]:%s\nSTDIN-END\n", prompt->len, prompt->str);
   expected_tty = onlcr (expected->str, expected->len);
   g_assert_cmpmem (run->output->data, run->output->len, expected_tty->data, expected_tty->len);
 }

@@ -43,6 +43,10 @@ struct _LeanLocalRunner
   GSource      *kill_source;
   GSource      *drain_source;
   GByteArray   *pending_input;
+  int           stdin_fd;          /* pipe for launch->stdin_data, or -1 */
+  GBytes       *stdin_data;
+  gsize         stdin_offset;
+  GSource      *stdin_source;
   guint         kill_delay_ms;
   guint         rows;
   guint         cols;
@@ -63,6 +67,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (LeanLocalRunner, lean_local_runner, G_TYPE_OBJECT
                                                       lean_local_runner_iface_init))
 
 static void close_pty        (LeanLocalRunner *self);
+static void close_stdin      (LeanLocalRunner *self);
 static void maybe_emit_exited (LeanLocalRunner *self);
 
 static void
@@ -95,6 +100,7 @@ lean_local_runner_dispose (GObject *object)
   destroy_source (&self->drain_source);
   destroy_source (&self->write_source);
   destroy_source (&self->read_source);
+  close_stdin (self);
 
   if (self->child_source != NULL)
     {
@@ -140,6 +146,7 @@ static void
 lean_local_runner_init (LeanLocalRunner *self)
 {
   self->master_fd = -1;
+  self->stdin_fd = -1;
   self->kill_delay_ms = DEFAULT_KILL_DELAY_MS;
   self->pending_input = g_byte_array_new ();
 }
@@ -317,6 +324,70 @@ on_pty_writable (int          fd,
   return G_SOURCE_REMOVE;
 }
 
+static void
+close_stdin (LeanLocalRunner *self)
+{
+  destroy_source (&self->stdin_source);
+  if (self->stdin_fd >= 0)
+    {
+      close (self->stdin_fd);
+      self->stdin_fd = -1;
+    }
+  g_clear_pointer (&self->stdin_data, g_bytes_unref);
+}
+
+static gboolean on_stdin_writable (int fd, GIOCondition condition, gpointer user_data);
+
+/* Writes launch->stdin_data into the agent's stdin pipe without blocking,
+ * then closes it: the agent reads it to a real end of file. */
+static void
+flush_stdin (LeanLocalRunner *self)
+{
+  gsize len = 0;
+  const guint8 *data;
+
+  if (self->stdin_fd < 0)
+    return;
+
+  data = g_bytes_get_data (self->stdin_data, &len);
+  while (self->stdin_offset < len)
+    {
+      gssize n = write (self->stdin_fd, data + self->stdin_offset, len - self->stdin_offset);
+
+      if (n > 0)
+        {
+          self->stdin_offset += n;
+          continue;
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        {
+          if (self->stdin_source == NULL)
+            self->stdin_source = attach_source (self,
+                                                g_unix_fd_source_new (self->stdin_fd, G_IO_OUT),
+                                                on_stdin_writable);
+          return;
+        }
+      /* EPIPE: the agent closed its input early; that is its choice. */
+      break;
+    }
+
+  close_stdin (self);
+}
+
+static gboolean
+on_stdin_writable (int          fd,
+                   GIOCondition condition,
+                   gpointer     user_data)
+{
+  LeanLocalRunner *self = user_data;
+
+  g_clear_pointer (&self->stdin_source, g_source_unref);
+  flush_stdin (self);
+  return G_SOURCE_REMOVE;
+}
+
 static char *
 describe_exit (LeanLocalRunner    *self,
                LeanRunnerExitKind *kind,
@@ -416,9 +487,10 @@ child_setup (gpointer user_data)
 
   /* A new session makes the agent the leader of its own process group, so
    * pause and cancel reach everything it starts, and lets the PTY become its
-   * controlling terminal (stdin is the PTY slave here). */
+   * controlling terminal (stdout is always the PTY slave; stdin may be the
+   * prompt pipe). */
   setsid ();
-  ioctl (STDIN_FILENO, TIOCSCTTY, 0);
+  ioctl (STDOUT_FILENO, TIOCSCTTY, 0);
 
   sigemptyset (&set);
   sigprocmask (SIG_SETMASK, &set, NULL);
@@ -461,7 +533,7 @@ spawn_agent (LeanLocalRunner         *self,
   g_auto(GStrv) envp = build_envp (launch);
   g_autoptr(GError) local_error = NULL;
   struct winsize size = { 0 };
-  struct termios attrs;
+  int stdin_read = -1;
   int master = -1;
   int slave = -1;
   GPid pid = 0;
@@ -485,27 +557,26 @@ spawn_agent (LeanLocalRunner         *self,
   fcntl (slave, F_SETFD, FD_CLOEXEC);
   g_unix_set_fd_nonblocking (master, TRUE, NULL);
 
-  if (tcgetattr (slave, &attrs) == 0)
+  /* A prompt given on stdin goes through a pipe, not the terminal: agents
+   * such as `claude -p` refuse to read their prompt from a terminal, a
+   * terminal line holds at most 4095 bytes, and a pipe ends in a real EOF.
+   * Output still goes to the PTY. */
+  if (launch->stdin_data != NULL)
     {
-      /* Input we type for the agent (a prompt on stdin) is not a person's
-       * typing: do not echo it into the output. Guided sessions keep echo
-       * for the keys a person types. */
-      if (launch->stdin_data != NULL)
-        attrs.c_lflag &= ~(ECHO | ECHONL);
-      tcsetattr (slave, TCSANOW, &attrs);
+      int fds[2];
 
-      /* What ends the input: the terminal's VEOF character (^D) at the start
-       * of a line. */
-      if (launch->stdin_data != NULL)
+      if (!g_unix_open_pipe (fds, FD_CLOEXEC, error))
         {
-          gsize len = 0;
-          const guint8 *data = g_bytes_get_data (launch->stdin_data, &len);
-
-          g_byte_array_append (self->pending_input, data, len);
-          if (len == 0 || data[len - 1] != '\n')
-            g_byte_array_append (self->pending_input, (const guint8 *)"\n", 1);
-          g_byte_array_append (self->pending_input, &attrs.c_cc[VEOF], 1);
+          close (master);
+          close (slave);
+          return FALSE;
         }
+      stdin_read = fds[0];
+      self->stdin_fd = fds[1];
+      g_unix_set_fd_nonblocking (self->stdin_fd, TRUE, NULL);
+      self->stdin_data = g_bytes_ref (launch->stdin_data);
+      /* A writer must not die of SIGPIPE when the agent stops reading. */
+      signal (SIGPIPE, SIG_IGN);
     }
 
   ok = g_spawn_async_with_pipes_and_fds (launch->cwd,
@@ -515,16 +586,19 @@ spawn_agent (LeanLocalRunner         *self,
                                          G_SPAWN_SEARCH_PATH |
                                          G_SPAWN_SEARCH_PATH_FROM_ENVP,
                                          child_setup, NULL,
-                                         slave, slave, slave,
+                                         stdin_read >= 0 ? stdin_read : slave,
+                                         slave, slave,
                                          NULL, NULL, 0,
                                          &pid, NULL, NULL, NULL,
                                          &local_error);
   close (slave);
+  if (stdin_read >= 0)
+    close (stdin_read);
 
   if (!ok)
     {
       close (master);
-      g_byte_array_set_size (self->pending_input, 0);
+      close_stdin (self);
       if (launch->cwd != NULL && !g_file_test (launch->cwd, G_FILE_TEST_IS_DIR))
         g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
                      "Could not start “%s”: the folder “%s” does not exist",
@@ -552,7 +626,7 @@ spawn_agent (LeanLocalRunner         *self,
                          self, NULL);
   g_source_attach (self->child_source, self->context);
 
-  flush_input (self);
+  flush_stdin (self);
   return TRUE;
 }
 

@@ -16,9 +16,13 @@ G_DECLARE_FINAL_TYPE (LeanLocalRunner, lean_local_runner, LEAN, LOCAL_RUNNER, GO
  * controlling terminal. Output is read from the PTY master without blocking
  * and emitted as "output" on the main context of the thread that called
  * start; "exited" comes once, after the PTY has been drained, so no byte is
- * lost. launch->stdin_data is typed into the PTY after start, followed by a
- * newline (if missing) and ^D so a `claude -p`-style reader sees end of
- * input. pause/resume send SIGSTOP/SIGCONT to the process group; cancel sends
+ * lost. When launch->stdin_data is set, the agent's stdin is a pipe that
+ * gets those bytes and then end of file (stdout and stderr stay the PTY,
+ * which stays its controlling terminal): `claude -p` refuses a prompt from a
+ * terminal, and a terminal line holds at most 4095 bytes. Otherwise stdin
+ * is the PTY and write_input() types into it. If spawning fails, "exited"
+ * (LEAN_RUNNER_EXIT_START_FAILED) is emitted before the start callback gets
+ * the error. pause/resume send SIGSTOP/SIGCONT to the process group; cancel sends
  * SIGTERM to the group and SIGKILL after the kill delay (5 s). */
 
 LeanLocalRunner *lean_local_runner_new            (void);
