@@ -415,8 +415,9 @@ static void
 on_ws_message (SoupWebsocketConnection *conn,
                int                      type,
                GBytes                  *message,
-               LeanRelayRunner         *self)
+               LeanRelayRunner         *runner)
 {
+  g_autoptr(LeanRelayRunner) self = g_object_ref (runner);
   g_autoptr(JsonParser) parser = NULL;
   JsonObject *root;
   JsonObject *payload = NULL;
@@ -503,8 +504,11 @@ on_ws_error (SoupWebsocketConnection *conn,
 
 static void
 on_ws_closed (SoupWebsocketConnection *conn,
-              LeanRelayRunner         *self)
+              LeanRelayRunner         *runner)
 {
+  /* A handler of "exited" may drop the last reference to us. */
+  g_autoptr(LeanRelayRunner) self = g_object_ref (runner);
+
   g_clear_handle_id (&self->watchdog_id, g_source_remove);
   finish_session (self);
 }
@@ -512,7 +516,7 @@ on_ws_closed (SoupWebsocketConnection *conn,
 static gboolean
 on_close_grace (gpointer user_data)
 {
-  LeanRelayRunner *self = user_data;
+  g_autoptr(LeanRelayRunner) self = g_object_ref (user_data);
 
   /* The peer did not finish the close handshake in time: stop waiting. */
   self->close_grace_id = 0;
@@ -543,7 +547,7 @@ socket_silence_ms (LeanRelayRunner *self)
 static gboolean
 on_watchdog (gpointer user_data)
 {
-  LeanRelayRunner *self = user_data;
+  g_autoptr(LeanRelayRunner) self = g_object_ref (user_data);
   gint64 silence_ms = (g_get_monotonic_time () - self->last_rx_us) / 1000;
   gint64 tcp_ms = socket_silence_ms (self);
 
@@ -925,7 +929,7 @@ lean_relay_runner_supports_pause (LeanRunner *runner)
 static void
 lean_relay_runner_cancel (LeanRunner *runner)
 {
-  LeanRelayRunner *self = LEAN_RELAY_RUNNER (runner);
+  g_autoptr(LeanRelayRunner) self = g_object_ref (LEAN_RELAY_RUNNER (runner));
 
   if (!self->started || self->exited_emitted || self->cancel_requested)
     return;
