@@ -11,6 +11,7 @@
 #include <glib/gstdio.h>
 
 #include "lean-error.h"
+#include "lean-relay-config.h"
 #include "lean-relay-runner.h"
 
 #define SESSION_ID "0b9a4c3e-6a51-4c1f-9d2e-7f00aa11bb22"
@@ -176,18 +177,24 @@ wait_for (gboolean   *flag,
 }
 
 static Run *
-run_new (const char *url,
-         const char *runner_id,
-         const char *token)
+run_new_for (LeanRelayRunner *runner)
 {
   Run *run = g_new0 (Run, 1);
 
   run->out = g_byte_array_new ();
-  run->runner = lean_relay_runner_new (url, runner_id, token, SESSION_ID);
+  run->runner = runner;
   g_signal_connect (run->runner, "output", G_CALLBACK (on_output), run);
   g_signal_connect (run->runner, "started", G_CALLBACK (on_started), run);
   g_signal_connect (run->runner, "exited", G_CALLBACK (on_exited), run);
   return run;
+}
+
+static Run *
+run_new (const char *url,
+         const char *runner_id,
+         const char *token)
+{
+  return run_new_for (lean_relay_runner_new (url, runner_id, token, SESSION_ID));
 }
 
 static void
@@ -833,6 +840,50 @@ test_health (void)
   g_clear_error (&h.error);
 }
 
+static void
+test_factory (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Peer) locked = peer_start ("--token", "env-token", NULL);
+  g_autoptr(LeanRelayConfig) config = lean_relay_config_new ("/nonexistent/relays.json");
+  g_autoptr(LeanRelayServer) lab = lean_relay_server_new ("lab", peer->url);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Run) run = NULL;
+  g_autoptr(Run) with_env = NULL;
+  g_autofree char *desc = NULL;
+  g_autofree char *spec = NULL;
+  LeanRunner *runner;
+  const char *argv[] = { "echo", "via factory", NULL };
+
+  lab->default_runner = g_strdup ("r1");
+  g_assert_true (lean_relay_config_set_server (config, lab, &error));
+
+  /* A configured name: the keyring is unreachable in the tests, so the
+   * runner goes on without a token, as today's HQ expects. */
+  g_unsetenv ("LEANSPEC_RELAY_TOKEN");
+  runner = lean_relay_create_runner (config, "relay:lab", SESSION_ID, &error);
+  g_assert_no_error (error);
+  desc = lean_runner_describe (runner);
+  g_assert_cmpstr (desc, ==, "relay:lab/r1");
+  run = run_new_for (LEAN_RELAY_RUNNER (runner));
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpuint (count_occurrences (run->out, "via factory\r\n"), ==, 1);
+
+  /* A URL and the token from the environment, for scripts and CI. */
+  g_setenv ("LEANSPEC_RELAY_TOKEN", "env-token", TRUE);
+  spec = g_strdup_printf ("relay:%s/r1", locked->url);
+  runner = lean_relay_create_runner (NULL, spec, SESSION_ID, &error);
+  g_unsetenv ("LEANSPEC_RELAY_TOKEN");
+  g_assert_no_error (error);
+  with_env = run_new_for (LEAN_RELAY_RUNNER (runner));
+  run_to_end (with_env, argv);
+  g_assert_cmpint (with_env->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+
+  g_assert_null (lean_relay_create_runner (config, "relay:nowhere", SESSION_ID, &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -862,6 +913,7 @@ main (int   argc,
   g_test_add_func ("/relay-runner/cancel", test_cancel);
   g_test_add_func ("/relay-runner/cancel-while-connecting", test_cancel_while_connecting);
   g_test_add_func ("/relay-runner/health", test_health);
+  g_test_add_func ("/relay-runner/factory", test_factory);
 
   return g_test_run ();
 }

@@ -12,6 +12,7 @@
 #endif
 
 #include "lean-error.h"
+#include "lean-relay-config.h"
 #include "lean-relay-runner.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS   10000
@@ -31,6 +32,7 @@ struct _LeanRelayRunner
   char                    *token;
   char                    *session_id;
   char                    *server_name;
+  char                    *keyring_server; /* look the token up at start */
 
   guint                    connect_timeout_ms;
   guint                    keepalive_s;
@@ -772,6 +774,46 @@ on_caller_cancelled (GCancellable *cancellable,
 }
 
 static void
+begin_connect (LeanRelayRunner *self)
+{
+  if (self->token != NULL)
+    {
+      g_autofree char *auth = g_strdup_printf ("Bearer %s", self->token);
+
+      soup_message_headers_replace (soup_message_get_request_headers (self->msg),
+                                    "Authorization", auth);
+    }
+  if (self->connect_timeout_ms > 0)
+    self->connect_timeout_id = g_timeout_add (self->connect_timeout_ms, on_connect_timeout, self);
+
+  soup_session_websocket_connect_async (self->session, self->msg, NULL, NULL,
+                                        G_PRIORITY_DEFAULT, self->connect_cancellable,
+                                        on_connected, g_object_ref (self));
+}
+
+static void
+on_token_found (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(LeanRelayRunner) self = user_data;
+  g_autoptr(GError) error = NULL;
+  char *token = lean_relay_token_lookup_finish (result, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      fail_start_with (self, error, NULL);
+      return;
+    }
+  /* Today's HQ does not check client tokens: no keyring is no reason to
+   * refuse. If HQ does check, its 401 says what to do. */
+  if (error != NULL)
+    g_debug ("relay: going on without a token: %s", error->message);
+  self->token = token;
+  begin_connect (self);
+}
+
+static void
 lean_relay_runner_start_async (LeanRunner             *runner,
                                const LeanRunnerLaunch *launch,
                                GCancellable           *cancellable,
@@ -818,13 +860,6 @@ lean_relay_runner_start_async (LeanRunner             *runner,
       return;
     }
 
-  if (self->token != NULL)
-    {
-      g_autofree char *auth = g_strdup_printf ("Bearer %s", self->token);
-
-      soup_message_headers_replace (soup_message_get_request_headers (self->msg),
-                                    "Authorization", auth);
-    }
   g_signal_connect (self->msg, "accept-certificate",
                     G_CALLBACK (on_accept_certificate), &self->tls_errors);
   g_signal_connect_object (self->msg, "network-event", G_CALLBACK (on_network_event), self, 0);
@@ -837,12 +872,17 @@ lean_relay_runner_start_async (LeanRunner             *runner,
                                                       G_CALLBACK (on_caller_cancelled),
                                                       self, NULL);
     }
-  if (self->connect_timeout_ms > 0)
-    self->connect_timeout_id = g_timeout_add (self->connect_timeout_ms, on_connect_timeout, self);
 
-  soup_session_websocket_connect_async (self->session, self->msg, NULL, NULL,
-                                        G_PRIORITY_DEFAULT, self->connect_cancellable,
-                                        on_connected, g_object_ref (self));
+  /* The keyring may take a while (or ask to be unlocked): look the token up
+   * off the main loop, and do not count it against the connect timeout. */
+  if (self->token == NULL && self->keyring_server != NULL)
+    {
+      lean_relay_token_lookup_async (self->keyring_server, self->connect_cancellable,
+                                     on_token_found, g_object_ref (self));
+      return;
+    }
+
+  begin_connect (self);
 }
 
 static gboolean
@@ -1008,6 +1048,7 @@ lean_relay_runner_finalize (GObject *object)
   g_free (self->token);
   g_free (self->session_id);
   g_free (self->server_name);
+  g_free (self->keyring_server);
   g_free (self->relay_error);
   g_clear_error (&self->conn_error);
   g_clear_pointer (&self->launch, lean_runner_launch_free);
@@ -1247,4 +1288,63 @@ lean_relay_check_health_finish (GAsyncResult  *result,
   g_return_val_if_fail (g_task_is_valid (result, NULL), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Factory for the controller and the CLI                                   */
+
+void
+lean_relay_runner_set_keyring_server (LeanRelayRunner *self,
+                                      const char      *server_name)
+{
+  g_return_if_fail (LEAN_IS_RELAY_RUNNER (self));
+
+  g_free (self->keyring_server);
+  self->keyring_server = g_strdup (server_name);
+}
+
+LeanRunner *
+lean_relay_create_runner (LeanRelayConfig  *config,
+                          const char       *runner_spec,
+                          const char       *session_id,
+                          GError          **error)
+{
+  g_autoptr(LeanRelayConfig) own_config = NULL;
+  g_autoptr(LeanRelayTarget) target = NULL;
+  g_autoptr(GError) load_error = NULL;
+  LeanRelayRunner *runner;
+  const char *env_token;
+
+  g_return_val_if_fail (config == NULL || LEAN_IS_RELAY_CONFIG (config), NULL);
+  g_return_val_if_fail (runner_spec != NULL, NULL);
+  g_return_val_if_fail (session_id != NULL, NULL);
+
+  if (config == NULL)
+    {
+      own_config = lean_relay_config_new (NULL);
+      /* A broken file must not stop a relay:ws://... run; a name lookup
+       * then fails with the file's problem in the message. */
+      if (!lean_relay_config_load (own_config, &load_error))
+        g_debug ("relay: %s", load_error->message);
+      config = own_config;
+    }
+
+  target = lean_relay_parse_runner_spec (runner_spec, config, error);
+  if (target == NULL)
+    {
+      if (load_error != NULL && error != NULL && *error != NULL
+          && g_error_matches (*error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND))
+        g_prefix_error (error, "%s ", load_error->message);
+      return NULL;
+    }
+
+  env_token = g_getenv ("LEANSPEC_RELAY_TOKEN");
+  runner = lean_relay_runner_new (target->url, target->runner_id,
+                                  env_token && *env_token ? env_token : NULL, session_id);
+  if (target->server_name != NULL)
+    {
+      lean_relay_runner_set_server_name (runner, target->server_name);
+      lean_relay_runner_set_keyring_server (runner, target->server_name);
+    }
+  return LEAN_RUNNER (runner);
 }

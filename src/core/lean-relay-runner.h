@@ -54,4 +54,21 @@ void             lean_relay_check_health_async         (const char          *url
 gboolean         lean_relay_check_health_finish        (GAsyncResult        *result,
                                                         GError             **error);
 
+/* Looks the token up in the keyring under this server name at start (off
+ * the main loop) when none was given to new(). */
+void             lean_relay_runner_set_keyring_server  (LeanRelayRunner  *self,
+                                                        const char       *server_name);
+
+typedef struct _LeanRelayConfig LeanRelayConfig;
+
+/* The controller's and CLI's way to make a relay runner: parses
+ * "relay:SERVER[/RUNNER_ID]" against @config (NULL: load relays.json from
+ * the default place), takes the token from LEANSPEC_RELAY_TOKEN or, at
+ * start, from the keyring, and names the runner after the server. Does not
+ * block on the network or the keyring. */
+LeanRunner      *lean_relay_create_runner              (LeanRelayConfig  *config,
+                                                        const char       *runner_spec,
+                                                        const char       *session_id,
+                                                        GError          **error);
+
 G_END_DECLS
