@@ -20,16 +20,25 @@ typedef struct
 {
   guint      line;     /* 1-based source line of the item */
   gboolean   checked;
+  char      *text;     /* the item's first paragraph as plain text */
   GtkWidget *button;   /* owned by the text view (child anchor) */
 } Task;
+
+static void
+task_clear (gpointer data)
+{
+  Task *task = data;
+
+  g_clear_pointer (&task->text, g_free);
+}
 
 struct _LeanMarkdownView
 {
   GtkTextView  parent_instance;
 
   GArray      *tasks;          /* of Task */
-  GtkTextTag  *hover_link;     /* the link under the pointer, if any */
   gboolean     dark;
+  gboolean     skip_title;     /* leave out a leading "# " heading */
 };
 
 G_DEFINE_FINAL_TYPE (LeanMarkdownView, lean_markdown_view, GTK_TYPE_TEXT_VIEW)
@@ -57,7 +66,7 @@ typedef struct
   GArray           *lists;       /* of ListState */
   guint             quote_depth;
   gboolean          at_item_start;
-  gboolean          first_block;
+  GtkTextTag       *task_hang;   /* hanging indent of the open task item */
 } Renderer;
 
 /* Colours follow the light/dark style; Adwaita's own palette so the page looks
@@ -161,8 +170,11 @@ create_tags (LeanMarkdownView *self)
   gtk_text_buffer_create_tag (buffer, "list", NULL);
   gtk_text_buffer_create_tag (buffer, "bullet", "weight", PANGO_WEIGHT_BOLD, NULL);
   gtk_text_buffer_create_tag (buffer, "task", NULL);
-  gtk_text_buffer_create_tag (buffer, "task-checked", "strikethrough", TRUE, NULL);
-  gtk_text_buffer_create_tag (buffer, "link", "underline", PANGO_UNDERLINE_SINGLE, NULL);
+  /* Links are coloured and done tasks dimmed, without underline or
+   * strikethrough: GTK 4.8's text view draws only one kind of line
+   * decoration per frame, and "~~strike~~" needs it. */
+  gtk_text_buffer_create_tag (buffer, "task-checked", NULL);
+  gtk_text_buffer_create_tag (buffer, "link", NULL);
   gtk_text_buffer_create_tag (buffer, "dim", NULL);
   gtk_text_buffer_create_tag (buffer, "rule",
                               "justification", GTK_JUSTIFY_CENTER,
@@ -190,6 +202,20 @@ create_tags (LeanMarkdownView *self)
                                   "right-margin", 12,
                                   NULL);
     }
+
+  /* After the list levels so they win: a task's text starts after the
+   * check box, not at the bullet's tab stop. */
+  for (guint i = 1; i <= MAX_DEPTH; i++)
+    {
+      g_autofree char *hang = g_strdup_printf ("task-hang-%u", i);
+
+      gtk_text_buffer_create_tag (buffer, hang,
+                                  "left-margin", 6 + INDENT_STEP * i + 6,
+                                  "indent", -30,
+                                  NULL);
+    }
+
+  gtk_text_buffer_create_tag (buffer, "gap", "scale", 0.3, NULL);
 
   /* Spacing around blocks, last so it wins over "tight"/"p". */
   gtk_text_buffer_create_tag (buffer, "block-first", "pixels-above-lines", 10, NULL);
@@ -268,13 +294,30 @@ ensure_line_start (Renderer *r)
     insert_text (r, "\n", 1);
 }
 
-/* Marks the line where a block starts so it gets space above it. */
+/* Marks the line where a block starts so it gets space above it. Two
+ * shaded blocks in a row get a thin empty line between them, since their
+ * own spacing is painted with their background. */
 static int
 begin_block (Renderer *r)
 {
-  GtkTextIter end;
+  GtkTextIter end, prev;
 
   ensure_line_start (r);
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  prev = end;
+  if (gtk_text_iter_backward_char (&prev) &&
+      (gtk_text_iter_has_tag (&prev, lookup_tag (r, "code-block")) ||
+       gtk_text_iter_has_tag (&prev, lookup_tag (r, "table")) ||
+       gtk_text_iter_has_tag (&prev, lookup_tag (r, "quote"))))
+    {
+      GtkTextIter start;
+      int offset = gtk_text_iter_get_offset (&end);
+
+      gtk_text_buffer_insert (r->buffer, &end, "\n", 1);
+      gtk_text_buffer_get_iter_at_offset (r->buffer, &start, offset);
+      gtk_text_buffer_get_end_iter (r->buffer, &end);
+      gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "gap"), &start, &end);
+    }
   gtk_text_buffer_get_end_iter (r->buffer, &end);
   return gtk_text_iter_get_offset (&end);
 }
@@ -369,6 +412,9 @@ on_task_button_toggled (GtkCheckButton   *button,
     }
 }
 
+static void collect_text (cmark_node *node,
+                          GString    *out);
+
 /* The text view puts a child widget's bottom on the text baseline; a
  * negative bottom margin lowers the check box onto the line like a glyph. */
 static GtkCssProvider *
@@ -397,6 +443,11 @@ insert_item_marker (Renderer   *r,
   /* A parent's done/open state is not its children's. */
   pop_tag (r, "task");
   pop_tag (r, "task-checked");
+  if (r->task_hang != NULL)
+    {
+      g_ptr_array_remove (r->tags, r->task_hang);
+      r->task_hang = NULL;
+    }
 
   if (g_strcmp0 (type, "tasklist") == 0)
     {
@@ -405,8 +456,25 @@ insert_item_marker (Renderer   *r,
       GtkWidget *check;
       Task task = { 0 };
 
+      /* Wrapped lines line up with the text after the check box; on the
+       * anchor too, since paragraph margins come from a line's start. */
+      {
+        g_autofree char *hang = g_strdup_printf ("task-hang-%u", list_depth (r));
+
+        push_tag (r, hang);
+        r->task_hang = lookup_tag (r, hang);
+      }
+
       task.line = cmark_node_get_start_line (item);
       task.checked = cmark_gfm_extensions_get_tasklist_item_checked (item);
+      {
+        GString *text = g_string_new (NULL);
+        cmark_node *first = cmark_node_first_child (item);
+
+        if (first != NULL && cmark_node_get_type (first) == CMARK_NODE_PARAGRAPH)
+          collect_text (first, text);
+        task.text = g_string_free (text, FALSE);
+      }
 
       gtk_text_buffer_get_end_iter (r->buffer, &end);
       anchor = gtk_text_buffer_create_child_anchor (r->buffer, &end);
@@ -640,6 +708,15 @@ render_document (LeanMarkdownView *self,
       int node_type;
       const char *type_string = cmark_node_get_type_string (node);
 
+      /* The page shows the title above the body already. */
+      if (self->skip_title && enter && cmark_node_get_type (node) == CMARK_NODE_HEADING &&
+          cmark_node_get_heading_level (node) == 1 && cmark_node_parent (node) == doc &&
+          cmark_node_previous (node) == NULL)
+        {
+          cmark_iter_reset (iter, node, CMARK_EVENT_EXIT);
+          continue;
+        }
+
       if (g_strcmp0 (type_string, "table") == 0)
         {
           if (enter)
@@ -765,6 +842,11 @@ render_document (LeanMarkdownView *self,
             {
               pop_tag (&r, "task");
               pop_tag (&r, "task-checked");
+              if (r.task_hang != NULL)
+                {
+                  g_ptr_array_remove (r.tags, r.task_hang);
+                  r.task_hang = NULL;
+                }
               r.at_item_start = FALSE;
               ensure_line_start (&r);
             }
@@ -1042,6 +1124,7 @@ lean_markdown_view_init (LeanMarkdownView *self)
   AdwStyleManager *manager = adw_style_manager_get_default ();
 
   self->tasks = g_array_new (FALSE, TRUE, sizeof (Task));
+  g_array_set_clear_func (self->tasks, task_clear);
 
   gtk_text_view_set_editable (view, FALSE);
   gtk_text_view_set_cursor_visible (view, FALSE);
@@ -1131,6 +1214,15 @@ lean_markdown_view_set_markdown (LeanMarkdownView *self,
   cmark_parser_free (parser);
 }
 
+void
+lean_markdown_view_set_skip_title (LeanMarkdownView *self,
+                                   gboolean          skip_title)
+{
+  g_return_if_fail (LEAN_IS_MARKDOWN_VIEW (self));
+
+  self->skip_title = !!skip_title;
+}
+
 guint
 lean_markdown_view_get_n_tasks (LeanMarkdownView *self)
 {
@@ -1148,6 +1240,17 @@ lean_markdown_view_get_task_line (LeanMarkdownView *self,
   if (index >= self->tasks->len)
     return 0;
   return g_array_index (self->tasks, Task, index).line;
+}
+
+const char *
+lean_markdown_view_get_task_text (LeanMarkdownView *self,
+                                  guint             index)
+{
+  g_return_val_if_fail (LEAN_IS_MARKDOWN_VIEW (self), NULL);
+
+  if (index >= self->tasks->len)
+    return NULL;
+  return g_array_index (self->tasks, Task, index).text;
 }
 
 gboolean

@@ -23,6 +23,11 @@ G_DECLARE_FINAL_TYPE (LeanMarkdownView, lean_markdown_view, LEAN, MARKDOWN_VIEW,
 GtkWidget  *lean_markdown_view_new            (void);
 void        lean_markdown_view_set_markdown   (LeanMarkdownView *self,
                                                const char       *markdown);
+/* Leaves out a level-1 heading that starts the document (the owner shows
+ * the title itself); source lines of everything else are unchanged. Takes
+ * effect at the next set_markdown. */
+void        lean_markdown_view_set_skip_title (LeanMarkdownView *self,
+                                               gboolean          skip_title);
 /* Tag names used in the buffer, for tests and styling: "h1".."h6", "em",
  * "strong", "strike", "code", "code-block", "quote", "link", "list",
  * "table", "table-header", "task", "task-checked", "rule". */
@@ -34,6 +39,9 @@ guint       lean_markdown_view_get_task_line  (LeanMarkdownView *self,
                                                guint             index);
 gboolean    lean_markdown_view_get_task_checked (LeanMarkdownView *self,
                                                  guint             index);
+/* The item's text (its first paragraph, without formatting). */
+const char *lean_markdown_view_get_task_text  (LeanMarkdownView *self,
+                                               guint             index);
 /* Same as a click on the @index-th task item. */
 void        lean_markdown_view_activate_task  (LeanMarkdownView *self,
                                                guint             index);

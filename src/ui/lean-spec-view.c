@@ -8,6 +8,7 @@
 #include "lean-spec-view.h"
 #include "lean-spec-view-private.h"
 #include "lean-spec-writer.h"
+#include "lean-window.h"
 
 /* The view shows one LeanSpec snapshot and follows the store: every write
  * (status, priority, task, complete, undo) runs in a worker thread through
@@ -31,6 +32,8 @@ struct _LeanSpecView
   GtkLabel          *title_label;
   GtkMenuButton     *status_button;
   GtkMenuButton     *priority_button;
+  GtkLabel          *status_chip;    /* inside status_button */
+  GtkLabel          *priority_mark;  /* inside priority_button */
   GtkLabel          *progress_label;
   GtkBox            *tags_box;
   GtkLabel          *meta_label;
@@ -77,16 +80,24 @@ static void show_spec (LeanSpecView *self,
 
 /* Toasts */
 
+/* Takes @toast (adw_toast_overlay_add_toast is transfer full). */
 static void
 add_toast (LeanSpecView *self,
            AdwToast     *toast)
 {
   GtkWidget *overlay;
 
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+
   g_set_object (&self->last_toast, toast);
 
   /* The window's overlay when there is one, so toasts sit where the rest of
    * the app shows them; our own otherwise (tests, other embedders). */
+  if (LEAN_IS_WINDOW (root))
+    {
+      lean_window_add_toast (LEAN_WINDOW (root), toast);
+      return;
+    }
   overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
   if (overlay == NULL)
     overlay = GTK_WIDGET (self->toast_overlay);
@@ -233,7 +244,7 @@ static void
 show_error_toast (LeanSpecView *self,
                   const GError *error)
 {
-  g_autoptr(AdwToast) toast = NULL;
+  AdwToast *toast = NULL;
   g_autofree char *title = NULL;
 
   title = g_markup_escape_text (error->message, -1);
@@ -261,18 +272,115 @@ on_complete_response (AdwMessageDialog *dialog,
     start_complete (self, TRUE);
 }
 
+/* What is still open, as a short list a person can scan. Returns the
+ * list and sets @summary to one sentence; NULL when the snapshot shows
+ * nothing open (the core's message is used then). */
+static char *
+describe_open_items (LeanSpecView  *self,
+                     LeanSpec      *spec,
+                     char         **summary)
+{
+  g_autoptr(GString) list = g_string_new (NULL);
+  g_autofree char *tasks_part = NULL;
+  g_autofree char *children_part = NULL;
+  guint n_tasks = lean_markdown_view_get_n_tasks (self->readme_view);
+  guint n_open = 0;
+  guint n_children = 0;
+
+  /* The README as rendered is @spec (the dialog follows a failed write of
+   * the snapshot on screen). */
+  for (guint i = 0; i < n_tasks; i++)
+    {
+      if (!lean_markdown_view_get_task_checked (self->readme_view, i))
+        {
+          g_autofree char *escaped = g_markup_escape_text (lean_markdown_view_get_task_text (self->readme_view, i), -1);
+
+          if (++n_open <= 8)
+            g_string_append_printf (list, "☐  %s\n", escaped);
+        }
+    }
+  if (n_open > 8)
+    g_string_append_printf (list, _("…and %u more\n"), n_open - 8);
+
+  if (self->store != NULL)
+    {
+      g_autoptr(GPtrArray) specs = lean_spec_store_dup_specs (self->store);
+      g_autoptr(GPtrArray) children = lean_project_get_children (lean_spec_store_get_project (self->store),
+                                                                 specs, spec);
+
+      for (guint i = 0; children != NULL && i < children->len; i++)
+        {
+          LeanSpec *child = g_ptr_array_index (children, i);
+          LeanSpecStatus status = lean_spec_get_status (child);
+          g_autofree char *line = NULL;
+
+          if (status == LEAN_SPEC_STATUS_COMPLETE || status == LEAN_SPEC_STATUS_ARCHIVED)
+            continue;
+          line = g_markup_printf_escaped ("%s<b>%03u</b>  %s  <span alpha=\"60%%\">%s</span>\n",
+                                          n_children++ == 0 && list->len > 0 ? "\n" : "",
+                                          lean_spec_get_number (child),
+                                          lean_spec_get_title (child),
+                                          status == LEAN_SPEC_STATUS_NONE ? _("No Status")
+                                                                          : lean_spec_status_get_label (status));
+          g_string_append (list, line);
+        }
+    }
+
+  if (list->len == 0)
+    return NULL;
+
+  if (n_open > 0)
+    tasks_part = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u checklist item is open",
+                                               "%u checklist items are open", n_open), n_open);
+  if (n_children > 0)
+    children_part = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u child spec is not complete",
+                                                  "%u child specs are not complete", n_children),
+                                     n_children);
+  if (tasks_part != NULL && children_part != NULL)
+    /* Translators: "2 checklist items are open and 1 child spec is not complete." */
+    *summary = g_strdup_printf (_("%s and %s."), tasks_part, children_part);
+  else
+    *summary = g_strdup_printf ("%s.", tasks_part != NULL ? tasks_part : children_part);
+
+  g_string_truncate (list, list->len - 1);
+  return g_string_free (g_steal_pointer (&list), FALSE);
+}
+
 static void
 show_incomplete_dialog (LeanSpecView *self,
                         const GError *error)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   AdwMessageDialog *dialog;
+  g_autofree char *list = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *heading = NULL;
+
+  if (self->spec != NULL)
+    {
+      list = describe_open_items (self, self->spec, &summary);
+      heading = g_strdup_printf (_("Complete “%s”?"), lean_spec_get_title (self->spec));
+    }
 
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                                       _("Complete Anyway?"),
+                                                       heading != NULL ? heading : _("Complete Anyway?"),
                                                        NULL));
-  /* The core's message lists the open checklist items and child specs. */
-  adw_message_dialog_set_body (dialog, error->message);
+  if (list != NULL)
+    {
+      GtkWidget *label = gtk_label_new (NULL);
+
+      adw_message_dialog_set_body (dialog, summary);
+      gtk_label_set_markup (GTK_LABEL (label), list);
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 48);
+      gtk_widget_add_css_class (label, "open-items");
+      adw_message_dialog_set_extra_child (dialog, label);
+    }
+  else
+    /* The core's message lists the same, in one sentence. */
+    adw_message_dialog_set_body (dialog, error->message);
+
   adw_message_dialog_add_responses (dialog,
                                     "cancel", _("_Cancel"),
                                     "force", _("Complete _Anyway"),
@@ -325,11 +433,11 @@ write_done (GObject      *source,
 
   if (op->kind == OP_COMPLETE)
     {
-      g_autoptr(AdwToast) toast = adw_toast_new (_("Spec marked complete"));
+      AdwToast *toast = adw_toast_new (_("Spec marked complete"));
 
       adw_toast_set_button_label (toast, _("_Undo"));
       g_object_set_data_full (G_OBJECT (toast), "lean-original",
-                              lean_spec_get_contents (op->spec),
+                              g_bytes_ref (lean_spec_get_contents (op->spec)),
                               (GDestroyNotify) g_bytes_unref);
       g_object_set_data_full (G_OBJECT (toast), "lean-written",
                               g_object_ref (written), g_object_unref);
@@ -338,7 +446,7 @@ write_done (GObject      *source,
     }
   else if (op->kind == OP_REPLACE)
     {
-      g_autoptr(AdwToast) toast = adw_toast_new (_("Change undone"));
+      AdwToast *toast = adw_toast_new (_("Change undone"));
 
       add_toast (self, toast);
     }
@@ -400,7 +508,7 @@ open_done (GObject      *source,
 
   if (!g_app_info_launch_default_for_uri_finish (result, &error))
     {
-      g_autoptr(AdwToast) toast = NULL;
+      AdwToast *toast = NULL;
       g_autofree char *title = g_markup_printf_escaped (_("Could not open the editor: %s"),
                                                         error->message);
 
@@ -828,28 +936,30 @@ update_status_button (LeanSpecView *self,
   LeanSpecPriority priority = lean_spec_get_priority (spec);
   g_autofree char *priority_text = NULL;
 
+  /* The same chip and mark as the list rows (style.css), inside flat menu
+   * buttons. */
   for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->status_button), classes[i]);
-  gtk_widget_add_css_class (GTK_WIDGET (self->status_button), classes[status]);
-  gtk_menu_button_set_label (self->status_button,
-                             status == LEAN_SPEC_STATUS_NONE ? _("No Status")
-                                                             : lean_spec_status_get_label (status));
+    gtk_widget_remove_css_class (GTK_WIDGET (self->status_chip), classes[i]);
+  gtk_widget_add_css_class (GTK_WIDGET (self->status_chip), classes[status]);
+  gtk_label_set_text (self->status_chip,
+                      status == LEAN_SPEC_STATUS_NONE ? _("No Status")
+                                                      : lean_spec_status_get_label (status));
 
   if (priority == LEAN_SPEC_PRIORITY_NONE)
     priority_text = g_strdup (_("No Priority"));
   else
     priority_text = g_strdup_printf (_("%s Priority"), lean_spec_priority_get_label (priority));
-  gtk_menu_button_set_label (self->priority_button, priority_text);
+  gtk_label_set_text (self->priority_mark, priority_text);
 
   for (guint i = 0; i < LEAN_SPEC_N_PRIORITIES; i++)
     {
       const char *name = lean_spec_priority_to_string (i);
 
       if (name != NULL)
-        gtk_widget_remove_css_class (GTK_WIDGET (self->priority_button), name);
+        gtk_widget_remove_css_class (GTK_WIDGET (self->priority_mark), name);
     }
   if (priority != LEAN_SPEC_PRIORITY_NONE)
-    gtk_widget_add_css_class (GTK_WIDGET (self->priority_button), lean_spec_priority_to_string (priority));
+    gtk_widget_add_css_class (GTK_WIDGET (self->priority_mark), lean_spec_priority_to_string (priority));
 
   self->updating = TRUE;
   set_status_from_user (self, status == LEAN_SPEC_STATUS_NONE ? "" : lean_spec_status_to_string (status));
@@ -1225,6 +1335,19 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
   gtk_widget_class_set_css_name (widget_class, "specview");
 }
 
+static GtkWidget *
+menu_button_content (GtkWidget *label)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 4);
+  GtkWidget *arrow = gtk_image_new_from_icon_name ("pan-down-symbolic");
+
+  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (arrow, "dim-label");
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_box_append (GTK_BOX (box), arrow);
+  return box;
+}
+
 static void
 lean_spec_view_init (LeanSpecView *self)
 {
@@ -1236,8 +1359,18 @@ lean_spec_view_init (LeanSpecView *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
+  /* The page shows the title above the metadata already. */
+  lean_markdown_view_set_skip_title (self->readme_view, TRUE);
+
   gtk_menu_button_set_menu_model (self->status_button, status_menu);
   gtk_menu_button_set_menu_model (self->priority_button, priority_menu);
+
+  self->status_chip = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->status_chip), "status-chip");
+  gtk_menu_button_set_child (self->status_button, menu_button_content (GTK_WIDGET (self->status_chip)));
+  self->priority_mark = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->priority_mark), "priority-mark");
+  gtk_menu_button_set_child (self->priority_button, menu_button_content (GTK_WIDGET (self->priority_mark)));
 
   show_empty (self);
 }
