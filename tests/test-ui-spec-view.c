@@ -528,6 +528,23 @@ test_show_spec (Fixture       *fx,
     WAIT_FOR (lean_markdown_view_get_n_tasks (LEAN_MARKDOWN_VIEW (design)) == 1);
   }
 
+  /* Relative links in the body: a sub-spec file opens its page, another
+   * spec's folder asks the window to open that spec. */
+  {
+    GtkStack *files = GTK_STACK (_lean_spec_view_get_files_stack (fx->view));
+    gboolean handled = FALSE;
+
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (files), ==, "README.md");
+    g_signal_emit_by_name (readme, "activate-link", "DESIGN.md", &handled);
+    g_assert_true (handled);
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (files), ==, "DESIGN.md");
+
+    handled = FALSE;
+    g_signal_emit_by_name (readme, "activate-link", "../003-gamma/README.md", &handled);
+    g_assert_true (handled);
+    g_assert_cmpstr (fx->opened_id, ==, "003-gamma");
+  }
+
   /* Empty state. */
   lean_spec_view_set_spec (fx->view, fx->store, NULL);
   g_assert_null (lean_spec_view_get_spec (fx->view));
@@ -832,10 +849,19 @@ test_screenshots (Fixture       *fx,
   iterate_a_while (400);
   save_screenshot (GTK_WIDGET (fx->window), "spec-view-light.png");
 
-  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
-  iterate_a_while (400);
-  save_screenshot (GTK_WIDGET (fx->window), "spec-view-dark.png");
-  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+  /* AdwApplication loads style-dark.css for the dark style; do the same. */
+  {
+    g_autoptr(GtkCssProvider) dark_css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (dark_css, "/dev/leanspec/Desktop/style-dark.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (dark_css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+    iterate_a_while (400);
+    save_screenshot (GTK_WIDGET (fx->window), "spec-view-dark.png");
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+    gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (dark_css));
+  }
 
   lean_spec_view_set_spec (fx->view, fx->store, NULL);
   iterate_a_while (300);

@@ -155,6 +155,8 @@ create_tags (LeanMarkdownView *self)
                               "wrap-mode", GTK_WRAP_CHAR,
                               "left-margin", 16,
                               "right-margin", 16,
+                              /* every line is a paragraph: padding inside the shading */
+                              "indent", 14,
                               NULL);
   gtk_text_buffer_create_tag (buffer, "table",
                               "family", "monospace",
@@ -162,6 +164,7 @@ create_tags (LeanMarkdownView *self)
                               "wrap-mode", GTK_WRAP_CHAR,
                               "left-margin", 16,
                               "right-margin", 16,
+                              "indent", 14,
                               NULL);
   gtk_text_buffer_create_tag (buffer, "table-header", "weight", PANGO_WEIGHT_BOLD, NULL);
   gtk_text_buffer_create_tag (buffer, "quote",
@@ -212,10 +215,11 @@ create_tags (LeanMarkdownView *self)
       gtk_text_buffer_create_tag (buffer, hang,
                                   "left-margin", 6 + INDENT_STEP * i + 6,
                                   "indent", -30,
+                                  "pixels-above-lines", 2,
                                   NULL);
     }
 
-  gtk_text_buffer_create_tag (buffer, "gap", "scale", 0.3, NULL);
+  gtk_text_buffer_create_tag (buffer, "gap", "scale", 0.3, "pixels-below-lines", 6, NULL);
 
   /* Spacing around blocks, last so it wins over "tight"/"p". */
   gtk_text_buffer_create_tag (buffer, "block-first", "pixels-above-lines", 10, NULL);
@@ -294,30 +298,47 @@ ensure_line_start (Renderer *r)
     insert_text (r, "\n", 1);
 }
 
-/* Marks the line where a block starts so it gets space above it. Two
- * shaded blocks in a row get a thin empty line between them, since their
- * own spacing is painted with their background. */
+/* Shaded blocks (code, tables, quotes) paint their own spacing with their
+ * background; whatever follows one gets a thin empty line first so the
+ * shading does not run into it. */
+static void
+separate_from_shaded (Renderer *r)
+{
+  static const char *shaded[] = { "code-block", "table", "quote" };
+  GtkTextIter end, prev;
+
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  prev = end;
+  if (!gtk_text_iter_backward_char (&prev))
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (shaded); i++)
+    {
+      GtkTextTag *tag = lookup_tag (r, shaded[i]);
+
+      /* Still inside that block (a quote's next paragraph): no gap. */
+      if (gtk_text_iter_has_tag (&prev, tag) && !g_ptr_array_find (r->tags, tag, NULL))
+        {
+          GtkTextIter start;
+          int offset = gtk_text_iter_get_offset (&end);
+
+          gtk_text_buffer_insert (r->buffer, &end, "\n", 1);
+          gtk_text_buffer_get_iter_at_offset (r->buffer, &start, offset);
+          gtk_text_buffer_get_end_iter (r->buffer, &end);
+          gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "gap"), &start, &end);
+          return;
+        }
+    }
+}
+
+/* Marks the line where a block starts so it gets space above it. */
 static int
 begin_block (Renderer *r)
 {
-  GtkTextIter end, prev;
+  GtkTextIter end;
 
   ensure_line_start (r);
-  gtk_text_buffer_get_end_iter (r->buffer, &end);
-  prev = end;
-  if (gtk_text_iter_backward_char (&prev) &&
-      (gtk_text_iter_has_tag (&prev, lookup_tag (r, "code-block")) ||
-       gtk_text_iter_has_tag (&prev, lookup_tag (r, "table")) ||
-       gtk_text_iter_has_tag (&prev, lookup_tag (r, "quote"))))
-    {
-      GtkTextIter start;
-      int offset = gtk_text_iter_get_offset (&end);
-
-      gtk_text_buffer_insert (r->buffer, &end, "\n", 1);
-      gtk_text_buffer_get_iter_at_offset (r->buffer, &start, offset);
-      gtk_text_buffer_get_end_iter (r->buffer, &end);
-      gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "gap"), &start, &end);
-    }
+  separate_from_shaded (r);
   gtk_text_buffer_get_end_iter (r->buffer, &end);
   return gtk_text_iter_get_offset (&end);
 }
@@ -751,6 +772,7 @@ render_document (LeanMarkdownView *self,
             if (enter)
               {
                 ensure_line_start (&r);
+                separate_from_shaded (&r);
                 push_tag (&r, name);
               }
             else
@@ -768,7 +790,10 @@ render_document (LeanMarkdownView *self,
             if (enter)
               {
                 if (!r.at_item_start)
-                  ensure_line_start (&r);
+                  {
+                    ensure_line_start (&r);
+                    separate_from_shaded (&r);
+                  }
                 r.at_item_start = FALSE;
                 push_tag (&r, spacing);
               }

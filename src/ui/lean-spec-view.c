@@ -1147,6 +1147,8 @@ show_spec (LeanSpecView *self,
     gtk_stack_set_visible_child_name (self->files_stack, "README.md");
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "spec.open-in-editor", TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->complete_button), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->editor_button), TRUE);
   gtk_stack_set_visible_child_name (self->stack, "spec");
 
   /* The text view lays out in idle; put the scroll back once it has. */
@@ -1163,6 +1165,9 @@ show_empty (LeanSpecView *self)
   lean_markdown_view_set_markdown (self->readme_view, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "spec.mark-complete", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "spec.open-in-editor", FALSE);
+  /* Nothing to act on: no buttons that can only be insensitive. */
+  gtk_widget_set_visible (GTK_WIDGET (self->complete_button), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->editor_button), FALSE);
   gtk_stack_set_visible_child_name (self->stack, "empty");
 }
 
