@@ -3,6 +3,7 @@
 
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -514,6 +515,33 @@ test_no_front_matter (Fixture       *f,
   g_assert_cmpuint (lean_spec_get_body_line (s1), ==, 8);
 }
 
+static void
+test_symlinked_readme (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *target = g_build_filename (f->tmp, "shared-readme.md", NULL);
+  g_autofree char *link = NULL;
+  g_autofree char *on_disk = NULL;
+  g_autoptr(LeanSpec) spec = NULL;
+  g_autoptr(LeanSpec) s1 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_file (f->tmp, "shared-readme.md", leanspec_like);
+  write_file (f->tmp, "specs/050-linked/.keep", "");
+  link = g_build_filename (f->tmp, "specs", "050-linked", "README.md", NULL);
+  g_assert_cmpint (symlink (target, link), ==, 0);
+
+  spec = load (f, "050-linked");
+  s1 = lean_spec_writer_set_priority (spec, LEAN_SPEC_PRIORITY_LOW, &error);
+  g_assert_no_error (error);
+
+  /* The link is still a link, and the file it points to has the change. */
+  g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  g_file_get_contents (target, &on_disk, NULL, NULL);
+  g_assert_nonnull (strstr (on_disk, "priority: low\n"));
+  g_assert_cmpint (lean_spec_get_priority (s1), ==, LEAN_SPEC_PRIORITY_LOW);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -528,6 +556,7 @@ main (int   argc,
   ADD ("/spec-writer/set-task", test_set_task);
   ADD ("/spec-writer/replace-and-mode", test_replace_and_mode);
   ADD ("/spec-writer/no-front-matter", test_no_front_matter);
+  ADD ("/spec-writer/symlinked-readme", test_symlinked_readme);
 #undef ADD
   return g_test_run ();
 }

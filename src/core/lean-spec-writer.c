@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -72,6 +73,7 @@ lean_spec_writer_write_file (const char  *path,
   g_autofree char *dir = NULL;
   g_autofree char *base = NULL;
   g_autofree char *tmp = NULL;
+  g_autofree char *real = NULL;
   const char *data;
   gsize len;
   gsize done = 0;
@@ -85,6 +87,15 @@ lean_spec_writer_write_file (const char  *path,
 
   if (expected_hash != NULL && !check_hash (path, expected_hash, error))
     return FALSE;
+
+  /* A README that is a symlink: replace the file it points to, not the
+   * link (a rename over the link would turn it into a copy). */
+  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      real = realpath (path, NULL);
+      if (real != NULL)
+        path = real;
+    }
 
   if (g_stat (path, &st) == 0)
     mode = st.st_mode & 07777;
