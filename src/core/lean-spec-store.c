@@ -307,7 +307,7 @@ lean_spec_store_replace (LeanSpecStore *self,
   if (old != NULL && g_ptr_array_find (self->items, old, &pos))
     {
       g_hash_table_replace (self->by_id, (gpointer)lean_spec_get_id (spec), spec);
-      /* Drops the old reference through the free func. */
+      /* The array slot takes the new reference; the old one is dropped. */
       g_ptr_array_index (self->items, pos) = g_object_ref (spec);
       g_object_unref (old);
       g_list_model_items_changed (G_LIST_MODEL (self), pos, 1, 1);
