@@ -119,27 +119,29 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  /* A reload started by the last file events holds the store until it
-   * lands; let it land, then the store must really go away. */
-  lean_spec_store_set_watching (f->store, FALSE);
-  while (lean_spec_store_get_loading (f->store))
-    g_main_context_iteration (NULL, TRUE);
-  {
-    /* The worker thread drops its GTask (and so its store reference) a
-     * moment after the result is delivered here. */
-    gpointer weak = f->store;
-    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  /* A load_async in flight holds the store until it lands; let it land,
+   * then the store must really go away. The worker thread drops its GTask
+   * (and so its store reference) a moment after the result is delivered. */
+  if (f->store != NULL)
+    {
+      gpointer weak = f->store;
+      gint64 deadline;
 
-    g_object_add_weak_pointer (G_OBJECT (f->store), &weak);
-    g_object_unref (f->store);
-    while (weak != NULL && g_get_monotonic_time () < deadline)
-      {
-        g_main_context_iteration (NULL, FALSE);
-        g_usleep (1000);
-      }
-    g_assert_null (weak);
-    f->store = NULL;
-  }
+      lean_spec_store_set_watching (f->store, FALSE);
+      while (lean_spec_store_get_loading (f->store))
+        g_main_context_iteration (NULL, TRUE);
+
+      deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+      g_object_add_weak_pointer (G_OBJECT (f->store), &weak);
+      g_clear_object (&f->store);
+      while (weak != NULL && g_get_monotonic_time () < deadline)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (1000);
+        }
+      g_assert_null (weak);
+    }
+
   g_clear_object (&f->project);
   rm_rf (f->tmp);
   g_free (f->tmp);
@@ -418,6 +420,48 @@ test_replace_during_load (Fixture       *f,
   g_assert_true (lean_spec_store_lookup (f->store, "010-racing") == created);
 }
 
+static void
+loading_cb (GObject    *object,
+            GParamSpec *pspec,
+            gboolean   *seen)
+{
+  if (lean_spec_store_get_loading (LEAN_SPEC_STORE (object)))
+    *seen = TRUE;
+}
+
+static void
+test_drop_during_reload (Fixture       *f,
+                         gconstpointer  data)
+{
+  gboolean loading = FALSE;
+  gpointer weak;
+
+  load_and_wait (f);
+  lean_spec_store_set_watching (f->store, TRUE);
+  settle ();
+  g_signal_connect (f->store, "notify::loading", G_CALLBACK (loading_cb), &loading);
+
+  /* A file changes; the store starts a reload of its own... */
+  write_file (f->tmp, "specs/001-one/README.md", SPEC ("draft", "One"));
+  WAIT_UNTIL (loading);
+
+  /* ...and dropping the store then frees it at once, cancelling the scan. */
+  weak = f->store;
+  g_object_add_weak_pointer (G_OBJECT (f->store), &weak);
+  g_clear_object (&f->store);
+  g_assert_null (weak);
+
+  /* The cancelled scan still reports back; nothing may touch the store. */
+  {
+    gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+    while (g_get_monotonic_time () < until)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (1000);
+      }
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -429,6 +473,7 @@ main (int   argc,
   ADD ("/spec-store/live-reload", test_live_reload);
   ADD ("/spec-store/replace", test_replace);
   ADD ("/spec-store/replace-during-load", test_replace_during_load);
+  ADD ("/spec-store/drop-during-reload", test_drop_during_reload);
 #undef ADD
   return g_test_run ();
 }

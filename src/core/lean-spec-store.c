@@ -617,8 +617,11 @@ load_thread (GTask        *task,
   g_task_return_pointer (task, r, load_result_free);
 }
 
+/* The worker's task does not hold the store: dropping the store cancels a
+ * reload of its own at once (a load_async caller's task does keep it). */
 typedef struct
 {
+  GWeakRef store;
   GTask *outer;             /* may be NULL: a reload of our own */
   GCancellable *outer_cancellable;
   gulong cancelled_id;
@@ -653,7 +656,7 @@ load_done_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  LeanSpecStore *self = LEAN_SPEC_STORE (object);
+  g_autoptr(LeanSpecStore) self = NULL;
   LoadOp *op = user_data;
   LoadData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr(GTask) outer = g_steal_pointer (&op->outer);
@@ -661,6 +664,8 @@ load_done_cb (GObject      *object,
   gboolean current;
   LoadResult *r;
 
+  self = g_weak_ref_get (&op->store);
+  g_weak_ref_clear (&op->store);
   if (op->outer_cancellable != NULL)
     {
       g_cancellable_disconnect (op->outer_cancellable, op->cancelled_id);
@@ -669,6 +674,13 @@ load_done_cb (GObject      *object,
   g_free (op);
 
   r = g_task_propagate_pointer (G_TASK (result), &error);
+  if (self == NULL)
+    {
+      /* The store is gone (only possible without an outer task). */
+      g_clear_pointer (&r, load_result_free);
+      return;
+    }
+
   current = g_task_get_cancellable (G_TASK (result)) == self->cancellable;
   self->n_loading--;
 
@@ -741,6 +753,7 @@ start_load (LeanSpecStore *self,
    * cancellable cancels it too. */
   g_set_object (&self->cancellable, g_cancellable_new ());
 
+  g_weak_ref_init (&op->store, self);
   op->outer = outer ? g_object_ref (outer) : NULL;
   if (outer_cancellable != NULL)
     {
@@ -749,7 +762,7 @@ start_load (LeanSpecStore *self,
                                                 g_object_ref (self->cancellable), g_object_unref);
     }
 
-  task = g_task_new (self, self->cancellable, load_done_cb, op);
+  task = g_task_new (NULL, self->cancellable, load_done_cb, op);
   g_task_set_source_tag (task, start_load);
   {
     LoadData *d = g_new0 (LoadData, 1);
