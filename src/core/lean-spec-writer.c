@@ -150,6 +150,14 @@ lean_spec_writer_write_file (const char  *path,
     }
   close (fd);
 
+  /* Check again right before the rename: the window in which another
+   * writer's change could be lost is now only the rename itself. */
+  if (expected_hash != NULL && !check_hash (path, expected_hash, error))
+    {
+      g_unlink (tmp);
+      return FALSE;
+    }
+
   if (g_rename (tmp, path) != 0)
     {
       int errsv = errno;
