@@ -313,6 +313,19 @@ test_create (void)
   project = lean_project_open (tmp, &error);
   g_assert_no_error (error);
 
+  /* An empty folder already holding the name: the next number is taken. */
+  {
+    g_autofree char *empty = g_build_filename (tmp, "specs", "008-taken", NULL);
+    g_autoptr(LeanSpec) taken = NULL;
+
+    g_assert_cmpint (g_mkdir (empty, 0755), ==, 0);
+    taken = lean_project_create_spec (project, "taken", NULL, LEAN_SPEC_PRIORITY_LOW, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (lean_spec_get_id (taken), ==, "009-taken");
+    rm_rf (lean_spec_get_dir (taken));
+    g_rmdir (empty);
+  }
+
   /* No templates folder: LeanSpec's default template. */
   spec = lean_project_create_spec (project, "my-feature", "My Feature", LEAN_SPEC_PRIORITY_HIGH,
                                    tags, &error);

@@ -1026,15 +1026,27 @@ lean_project_create_spec (LeanProject         *self,
       return NULL;
     }
 
+  /* mkdir is the claim on the number: if someone else just took the same
+   * folder name, take the next number. */
   number = lean_project_next_number (self);
-  folder = g_strdup_printf ("%0*u-%s", (int)digits, number, name);
-  dir = g_build_filename (self->specs_dir, folder, NULL);
-  if (g_mkdir (dir, 0755) != 0)
+  for (guint attempt = 0;; attempt++, number++)
     {
-      int errsv = errno;
-      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, _("cannot create %s: %s"),
-                   dir, g_strerror (errsv));
-      return NULL;
+      int errsv;
+
+      g_free (folder);
+      g_free (dir);
+      folder = g_strdup_printf ("%0*u-%s", (int)digits, number, name);
+      dir = g_build_filename (self->specs_dir, folder, NULL);
+      if (g_mkdir (dir, 0755) == 0)
+        break;
+
+      errsv = errno;
+      if (errsv != EEXIST || attempt >= 10)
+        {
+          g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, _("cannot create %s: %s"),
+                       dir, g_strerror (errsv));
+          return NULL;
+        }
     }
 
   the_title = (title && *title) ? g_strdup (title) : title_from_name (name);
