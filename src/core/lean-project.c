@@ -124,7 +124,8 @@ flatten_json (GHashTable *table,
         json_object_iter_init (&iter, obj);
         while (json_object_iter_next (&iter, &member, &child))
           {
-            g_autofree char *key = prefix ? g_strconcat (prefix, ".", member, NULL) : g_strdup (member);
+            g_autofree char *key = prefix ? g_strconcat (prefix, ".", member, NULL)
+                                          : g_strdup (member);
             flatten_json (table, key, child);
           }
       }
@@ -147,8 +148,8 @@ flatten_json (GHashTable *table,
           if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
             {
               char buf[G_ASCII_DTOSTR_BUF_SIZE];
-              g_hash_table_insert (table, g_strdup (prefix),
-                                   g_strdup (g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node))));
+              g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node));
+              g_hash_table_insert (table, g_strdup (prefix), g_strdup (buf));
             }
           else
             g_hash_table_insert (table, g_strdup (prefix),
@@ -404,7 +405,8 @@ read_spec (LeanProject        *self,
 
   if (!g_file_get_contents (readme, &data, &len, &local_error))
     {
-      g_autofree char *reason = g_strdup_printf (_("cannot read the file: %s"), local_error->message);
+      g_autofree char *reason = g_strdup_printf (_("cannot read the file: %s"),
+                                                 local_error->message);
       return make_problem (self, readme, reason);
     }
 
@@ -437,7 +439,8 @@ process_dir (LeanProject *self,
 
       if (job->depth > 0)
         {
-          g_autofree char *reason = g_strdup_printf (_("cannot open the folder: %s"), g_strerror (errsv));
+          g_autofree char *reason = g_strdup_printf (_("cannot open the folder: %s"),
+                                                     g_strerror (errsv));
           job->result = make_problem (self, job->path, reason);
         }
       return;
