@@ -8,8 +8,8 @@
 #include "lean-stream-parser.h"
 
 /* The parsers are checked on what real agent CLIs printed (tests/fixtures/
- * agent-transcripts, recorded from claude-code 2.1.197 and codex 0.169.0
- * without a login or network, one of them through a real PTY), on the test
+ * agent-transcripts, recorded from claude-code 2.1.197, codex 0.169.0 and
+ * gemini-cli 0.61.0 without a login or network, some through a real PTY), on the test
  * agent's stream-json run through the real local runner, and on streams
  * built from the agents' documented event shapes where no recording exists. */
 
@@ -368,6 +368,22 @@ test_gemini_run (void)
 }
 
 static void
+test_gemini_no_auth (void)
+{
+  gsize len = 0;
+  g_autofree char *data = fixture ("gemini-cli-0.61.0-no-auth-pty.raw", &len);
+  g_autoptr(Capture) capture = capture_new (LEAN_AGENT_OUTPUT_GEMINI_STREAM_JSON);
+
+  /* Recorded through a PTY: without an auth method Gemini CLI prints plain
+   * text even in stream-json mode. It must reach the person unchanged. */
+  feed_chunked (capture, data, len, 23);
+  g_assert_cmpmem (capture->display->str, capture->display->len, data, len);
+  g_assert_true (contains (capture->display, "Please set an Auth method"));
+  g_assert_cmpuint (capture->kinds->len, ==, 0);
+  g_assert_false (lean_stream_parser_has_result (capture->parser));
+}
+
+static void
 test_text_passthrough (void)
 {
   g_autoptr(Capture) capture = capture_new (LEAN_AGENT_OUTPUT_TEXT);
@@ -509,6 +525,7 @@ main (int   argc,
   g_test_add_func ("/stream-parser/codex-transcript", test_codex_transcript);
   g_test_add_func ("/stream-parser/codex-run", test_codex_run);
   g_test_add_func ("/stream-parser/gemini-run", test_gemini_run);
+  g_test_add_func ("/stream-parser/gemini-no-auth", test_gemini_no_auth);
   g_test_add_func ("/stream-parser/text-passthrough", test_text_passthrough);
   g_test_add_func ("/stream-parser/unusual-lines", test_unusual_lines);
   g_test_add_func ("/stream-parser/test-agent-live", test_test_agent_live);
