@@ -587,6 +587,24 @@ test_stdin_prompt (void)
 }
 
 static void
+test_stdin_cat (void)
+{
+  const char *argv[] = { "cat", NULL };
+  g_autoptr(Run) run = run_new ();
+  g_autoptr(LeanRunnerLaunch) launch = lean_runner_launch_new (argv, NULL);
+  const char *prompt = "line one\nline two ✓\nno newline at the end";
+  g_autoptr(GByteArray) expected = onlcr (prompt, strlen (prompt));
+
+  /* The simplest stdin reader there is: it ends only at end of file. */
+  launch->stdin_data = g_bytes_new_static (prompt, strlen (prompt));
+  start (run, launch);
+  wait_for_exit (run);
+  g_assert_cmpint (run->exit_kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run->exit_code, ==, 0);
+  g_assert_cmpmem (run->output->data, run->output->len, expected->data, expected->len);
+}
+
+static void
 test_flood (void)
 {
   g_autoptr(Run) run = run_new ();
@@ -653,6 +671,7 @@ main (int   argc,
   g_test_add_func ("/local-runner/default-size-and-env", test_default_size_and_env);
   g_test_add_func ("/local-runner/concurrent-isolated", test_concurrent_isolated);
   g_test_add_func ("/local-runner/stdin-prompt", test_stdin_prompt);
+  g_test_add_func ("/local-runner/stdin-cat", test_stdin_cat);
   g_test_add_func ("/local-runner/flood", test_flood);
   g_test_add_func ("/local-runner/dispose-running", test_dispose_running);
 

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "lean-agent-registry.h"
 #include "lean-local-runner.h"
 #include "lean-stream-parser.h"
 
@@ -514,6 +515,148 @@ test_test_agent_live (void)
   g_assert_nonnull (strstr (payload_of (capture, "tool-result", 1), "\"is_error\":true"));
 }
 
+/* The real agent CLIs, when asked for (LEAN_TEST_REAL_AGENTS=1) and on
+ * PATH: argv from the registry, the local runner, the parser, as a session
+ * runs them. HOME is a fresh folder and API keys are blanked, so this is
+ * what a new user without a login sees and nothing is ever billed. */
+typedef struct
+{
+  Capture   *capture;
+  gboolean   exited;
+  int        kind;
+  int        code;
+  gboolean   cancel_on_error;
+  LeanRunner *runner;
+} RealRun;
+
+static void
+on_real_output (LeanRunner *runner,
+                GBytes     *bytes,
+                RealRun    *run)
+{
+  lean_stream_parser_feed (run->capture->parser, bytes);
+  if (run->cancel_on_error && count_kind (run->capture, "error") > 0)
+    lean_runner_cancel (runner);
+}
+
+static void
+on_real_exited (LeanRunner *runner,
+                int         kind,
+                int         code,
+                const char *message,
+                RealRun    *run)
+{
+  run->exited = TRUE;
+  run->kind = kind;
+  run->code = code;
+}
+
+static void
+run_real_agent (const char *id,
+                RealRun    *run)
+{
+  g_autoptr(LeanAgentRegistry) registry = lean_agent_registry_new ();
+  g_autoptr(LeanLocalRunner) runner = lean_local_runner_new ();
+  g_autoptr(GBytes) stdin_data = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanRunnerLaunch) launch = NULL;
+  g_autofree char *home = g_dir_make_tmp ("lean-real-home-XXXXXX", NULL);
+  g_autofree char *home_var = g_strdup_printf ("HOME=%s", home);
+  g_autofree char *codex_home = g_strdup_printf ("CODEX_HOME=%s", home);
+  g_auto(GStrv) argv = NULL;
+  g_auto(GStrv) env = NULL;
+  LeanAgent *agent = lean_agent_registry_lookup (registry, id);
+
+  argv = lean_agent_build_argv (agent, LEAN_SESSION_MODE_AUTONOMOUS, NULL, "say hi",
+                                &stdin_data, &error);
+  g_assert_no_error (error);
+  env = lean_agent_build_env (agent, home, "001-test", "00000000-test");
+  env = g_environ_setenv (env, "HOME", home, TRUE);
+  env = g_environ_setenv (env, "CODEX_HOME", home, TRUE);
+  env = g_environ_setenv (env, "ANTHROPIC_API_KEY", "", TRUE);
+  env = g_environ_setenv (env, "CLAUDE_CODE_OAUTH_TOKEN", "", TRUE);
+  env = g_environ_setenv (env, "OPENAI_API_KEY", "", TRUE);
+  env = g_environ_setenv (env, "CODEX_API_KEY", "", TRUE);
+
+  /* Codex only works in a git repository (or a folder it trusts). */
+  {
+    const char *git_argv[] = { "git", "init", "-q", home, NULL };
+
+    g_spawn_sync (NULL, (char **)git_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                  NULL, NULL);
+  }
+  launch = lean_runner_launch_new ((const char * const *)argv, home);
+  launch->env = g_steal_pointer (&env);
+  run->runner = LEAN_RUNNER (runner);
+  lean_local_runner_set_kill_delay (runner, 2000);
+  g_signal_connect (runner, "output", G_CALLBACK (on_real_output), run);
+  g_signal_connect (runner, "exited", G_CALLBACK (on_real_exited), run);
+  lean_runner_start_async (LEAN_RUNNER (runner), launch, NULL, NULL, NULL);
+  while (!run->exited)
+    g_main_context_iteration (NULL, TRUE);
+  lean_stream_parser_flush (run->capture->parser);
+  g_test_message ("%s printed:\n%s", id, run->capture->display->str);
+
+  {
+    const char *rm_argv[] = { "rm", "-rf", home, NULL };
+
+    g_spawn_sync (NULL, (char **)rm_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                  NULL, NULL);
+  }
+}
+
+static gboolean
+want_real (const char *exe)
+{
+  g_autofree char *path = g_find_program_in_path (exe);
+
+  if (g_strcmp0 (g_getenv ("LEAN_TEST_REAL_AGENTS"), "1") != 0)
+    {
+      g_test_skip ("set LEAN_TEST_REAL_AGENTS=1 to run the real agent CLIs");
+      return FALSE;
+    }
+  if (path == NULL)
+    {
+      g_test_skip ("not on PATH");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_real_claude (void)
+{
+  g_autoptr(Capture) capture = capture_new (LEAN_AGENT_OUTPUT_CLAUDE_STREAM_JSON);
+  RealRun run = { capture };
+
+  if (!want_real ("claude"))
+    return;
+  run_real_agent ("claude", &run);
+  g_assert_cmpint (run.kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run.code, !=, 0);
+  g_assert_true (lean_stream_parser_get_is_error (capture->parser));
+  /* Not logged in (or no network): either way, said in red, not as JSON. */
+  g_assert_true (contains (capture->display, "\033[31m"));
+  g_assert_false (contains (capture->display, "{\"type\""));
+}
+
+static void
+test_real_codex (void)
+{
+  g_autoptr(Capture) capture = capture_new (LEAN_AGENT_OUTPUT_CODEX_JSON);
+  RealRun run = { capture };
+
+  if (!want_real ("codex"))
+    return;
+  /* Without a login or network codex retries for ever: cancel at the first
+   * error, as a person would. */
+  run.cancel_on_error = TRUE;
+  run_real_agent ("codex", &run);
+  g_assert_true (lean_stream_parser_get_is_error (capture->parser));
+  g_assert_nonnull (lean_stream_parser_get_last_error (capture->parser));
+  g_assert_true (contains (capture->display, "\033[31m✗ "));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -529,6 +672,8 @@ main (int   argc,
   g_test_add_func ("/stream-parser/text-passthrough", test_text_passthrough);
   g_test_add_func ("/stream-parser/unusual-lines", test_unusual_lines);
   g_test_add_func ("/stream-parser/test-agent-live", test_test_agent_live);
+  g_test_add_func ("/stream-parser/real-claude", test_real_claude);
+  g_test_add_func ("/stream-parser/real-codex", test_real_codex);
 
   return g_test_run ();
 }
