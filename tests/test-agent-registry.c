@@ -252,7 +252,8 @@ test_runners_json (void)
               " \"default\": \"my-agent\"}\n");
   /* The project's file wins: it redefines codex and sets the default. */
   write_file (project_file,
-              "{\"runners\": {\"codex\": {\"command\": \"codex\", \"args\": [\"exec\", \"--full-auto\"]},\n"
+              "{\"runners\": {\"codex\": {\"command\": \"codex\",\n"
+              "  \"args\": [\"exec\", \"--full-auto\"]},\n"
               "  \"team\": {\"command\": \"team-agent\"}},\n"
               " \"default\": \"team\"}\n");
 

@@ -356,7 +356,8 @@ test_gemini_run (void)
   g_assert_false (lean_stream_parser_get_is_error (parser));
   g_assert_true (lean_stream_parser_has_result (parser));
 
-  g_assert_true (contains (capture->display, "● Gemini CLI · gemini-2.5-flash · session abc123"));
+  g_assert_true (contains (capture->display,
+                           "● Gemini CLI · gemini-2.5-flash · session abc123"));
   g_assert_true (contains (capture->display, "▶ read_file\033[0m specs/042-foo/README.md\r\n"));
   g_assert_true (contains (capture->display, "  ↳ # Foo (+1 lines)"));
   /* Streamed pieces make one line, ended before the next tool call. */

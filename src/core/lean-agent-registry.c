@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <json-glib/json-glib.h>
 
 #include "lean-agent-private.h"
@@ -111,7 +113,7 @@ add_error (GError     **error,
    * reported again on the next load. */
   if (error == NULL || *error != NULL)
     return;
-  g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE, "%s: %s", path, reason);
+  g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE, _("%s: %s"), path, reason);
 }
 
 /* Merges one runners.json into @agents (which holds builtins and the user
@@ -135,7 +137,7 @@ load_file (GPtrArray        *agents,
 
   if (!json_parser_load_from_file (parser, path, &local_error))
     {
-      g_autofree char *reason = g_strdup_printf ("not valid JSON (%s); its runners are ignored",
+      g_autofree char *reason = g_strdup_printf (_("not valid JSON (%s); its runners are ignored"),
                                                  local_error->message);
       add_error (error, path, reason);
       return NULL;
@@ -144,7 +146,7 @@ load_file (GPtrArray        *agents,
   node = json_parser_get_root (parser);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      add_error (error, path, "expected a JSON object with \"runners\"");
+      add_error (error, path, _("expected a JSON object with \"runners\""));
       return NULL;
     }
   root = json_node_get_object (node);
@@ -159,7 +161,7 @@ load_file (GPtrArray        *agents,
     return default_id;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      add_error (error, path, "\"runners\" must be an object of runner definitions");
+      add_error (error, path, _("\"runners\" must be an object of runner definitions"));
       return default_id;
     }
 
@@ -176,7 +178,7 @@ load_file (GPtrArray        *agents,
 
       if (!JSON_NODE_HOLDS_OBJECT (entry))
         {
-          g_autofree char *reason = g_strdup_printf ("runner \"%s\" must be an object", id);
+          g_autofree char *reason = g_strdup_printf (_("runner \"%s\" must be an object"), id);
           add_error (error, path, reason);
           continue;
         }
@@ -515,7 +517,7 @@ refresh_done (GObject      *source,
   if (g_cancellable_is_cancelled (cancellable))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               "Agent detection was cancelled");
+                               _("Agent detection was cancelled"));
       return;
     }
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
@@ -407,15 +409,15 @@ describe_exit (LeanLocalRunner    *self,
     }
 
   if (self->cancelled && self->killed)
-    return g_strdup_printf ("Cancelled; the agent did not stop within %u s and was killed",
+    return g_strdup_printf (_("Cancelled; the agent did not stop within %u s and was killed"),
                             (self->kill_delay_ms + 999) / 1000);
   if (self->cancelled)
-    return g_strdup ("Cancelled");
+    return g_strdup (_("Cancelled"));
   if (*kind == LEAN_RUNNER_EXIT_SIGNALED)
-    return g_strdup_printf ("The agent was stopped by signal %d (%s)",
+    return g_strdup_printf (_("The agent was stopped by signal %d (%s)"),
                             *code, g_strsignal (*code));
   if (*code != 0)
-    return g_strdup_printf ("The agent exited with status %d", *code);
+    return g_strdup_printf (_("The agent exited with status %d"), *code);
   return NULL;
 }
 
@@ -549,7 +551,7 @@ spawn_agent (LeanLocalRunner         *self,
       int errsv = errno;
 
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                   "Could not open a terminal for the agent: %s", g_strerror (errsv));
+                   _("Could not open a terminal for the agent: %s"), g_strerror (errsv));
       return FALSE;
     }
 
@@ -601,15 +603,15 @@ spawn_agent (LeanLocalRunner         *self,
       close_stdin (self);
       if (launch->cwd != NULL && !g_file_test (launch->cwd, G_FILE_TEST_IS_DIR))
         g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
-                     "Could not start “%s”: the folder “%s” does not exist",
+                     _("Could not start “%s”: the folder “%s” does not exist"),
                      launch->argv[0], launch->cwd);
       else if (g_error_matches (local_error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT))
         g_set_error (error, LEAN_ERROR, LEAN_ERROR_AGENT_MISSING,
-                     "Could not start “%s”: it is not installed or not on PATH",
+                     _("Could not start “%s”: it is not installed or not on PATH"),
                      launch->argv[0]);
       else
         g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                     "Could not start “%s”: %s", launch->argv[0], local_error->message);
+                     _("Could not start “%s”: %s"), launch->argv[0], local_error->message);
       return FALSE;
     }
 
@@ -647,7 +649,7 @@ lean_local_runner_start_async (LeanRunner             *runner,
   if (self->started || self->exited_emitted)
     {
       g_task_return_new_error (task, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                               "This runner has already run an agent");
+                               _("This runner has already run an agent"));
       return;
     }
 
@@ -689,7 +691,7 @@ check_running (LeanLocalRunner  *self,
   if (!self->started || self->child_exited)
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                           "The agent is not running");
+                           _("The agent is not running"));
       return FALSE;
     }
   return TRUE;
@@ -709,7 +711,7 @@ lean_local_runner_write_input (LeanRunner  *runner,
   if (self->master_fd < 0)
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                           "The agent's terminal is closed");
+                           _("The agent's terminal is closed"));
       return FALSE;
     }
 
@@ -730,7 +732,7 @@ lean_local_runner_resize (LeanRunner  *runner,
   if (rows == 0 || cols == 0 || rows > G_MAXUINT16 || cols > G_MAXUINT16)
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                   "%u×%u is not a terminal size", cols, rows);
+                   _("%u×%u is not a terminal size"), cols, rows);
       return FALSE;
     }
 
@@ -747,7 +749,7 @@ lean_local_runner_resize (LeanRunner  *runner,
       int errsv = errno;
 
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                   "Could not resize the agent's terminal: %s", g_strerror (errsv));
+                   _("Could not resize the agent's terminal: %s"), g_strerror (errsv));
       return FALSE;
     }
   return TRUE;
@@ -766,7 +768,7 @@ signal_group (LeanLocalRunner  *self,
       int errsv = errno;
 
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                   "Could not signal the agent: %s", g_strerror (errsv));
+                   _("Could not signal the agent: %s"), g_strerror (errsv));
       return FALSE;
     }
   return TRUE;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "lean-error.h"
@@ -76,7 +78,7 @@ append_spec_section (GString      *out,
       if (!g_file_get_contents (path, &text, &text_len, &local_error))
         {
           g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                       "Could not read the sub-spec “%s”: %s", rel, local_error->message);
+                       _("Could not read the sub-spec “%s”: %s"), rel, local_error->message);
           return FALSE;
         }
       if (!g_utf8_validate (text, text_len, NULL))
