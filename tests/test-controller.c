@@ -627,6 +627,54 @@ test_controller_dispose_stops_agents (Fixture       *f,
 }
 
 
+static void
+test_controller_sets_in_progress (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "json");
+  g_autoptr(LeanSessionRequest) request2 = make_request (f, "json");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *readme = g_build_filename (f->project, "specs", "001-first", "README.md", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  LeanSession *session;
+
+  g_file_get_contents (readme, &before, NULL, NULL);
+  g_assert_nonnull (strstr (before, "status: planned"));
+
+  request->set_in_progress = TRUE;
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  test_wait_until (is_final, session, 20);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+
+  g_file_get_contents (readme, &after, NULL, NULL);
+  g_assert_nonnull (strstr (after, "status: in-progress"));
+  /* Only the status line and its bookkeeping changed: the body is intact. */
+  g_assert_nonnull (strstr (after, "# First\n\n- [ ] do it\n"));
+
+  /* A spec that is not there: the session still runs, and the reason is
+   * kept as an event. */
+  g_free (request2->spec_id);
+  request2->spec_id = g_strdup ("099-nope");
+  request2->set_in_progress = TRUE;
+  session = lean_controller_start (f->controller, request2, &error);
+  g_assert_no_error (error);
+  test_wait_until (is_final, session, 20);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+  lean_session_db_flush (f->db);
+  events = lean_session_db_read_events (f->db, lean_session_get_id (session), -1, &error);
+  g_assert_no_error (error);
+  {
+    gboolean found = FALSE;
+    for (guint i = 0; i < events->len; i++)
+      found |= g_str_equal (((LeanSessionEvent *)g_ptr_array_index (events, i))->kind,
+                            "spec-status-not-set");
+    g_assert_true (found);
+  }
+}
+
 typedef struct
 {
   gint64  ts;
@@ -774,6 +822,7 @@ main (int   argc,
   ADD ("worktree", test_controller_worktree);
   ADD ("dispose-stops-agents", test_controller_dispose_stops_agents);
   ADD ("kill9-host", test_controller_kill9_host);
+  ADD ("sets-in-progress", test_controller_sets_in_progress);
 #undef ADD
 
   return g_test_run ();
