@@ -15,6 +15,7 @@
 #include "lean-error.h"
 #include "lean-local-runner.h"
 #include "lean-session-db.h"
+#include "lean-session-db-private.h"
 
 #include "test-session-util.h"
 
@@ -529,11 +530,13 @@ test_controller_agent_missing (Fixture       *f,
 
 static LeanRunner *
 relay_factory (const char  *spec,
+               const char  *session_id,
                gpointer     user_data,
                GError     **error)
 {
   char **seen = user_data;
 
+  g_assert_true (g_uuid_string_is_valid (session_id));
   *seen = g_strdup (spec);
   return LEAN_RUNNER (lean_local_runner_new ());
 }
@@ -547,15 +550,28 @@ test_controller_relay_hook (Fixture       *f,
   g_autofree char *seen = NULL;
   LeanSession *session;
 
-  request->runner = g_strdup ("relay:example.invalid/r1");
+  /* A relay name that relays.json does not know: refused, recorded. */
+  request->runner = g_strdup ("relay:no-such-relay/r1");
   g_assert_null (lean_controller_start (f->controller, request, &error));
-  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_SUPPORTED);
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
+  /* The real relay runner, to a port where nothing listens: the session
+   * starts pending and ends failed, saying why. */
+  g_free (request->runner);
+  request->runner = g_strdup ("relay:ws://127.0.0.1:9/r1");
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (lean_session_get_runner (session), "relay:"));
+  test_wait_until (is_final, session, 30);
+  g_assert_cmpint (lean_session_get_state (session), !=, LEAN_SESSION_STATE_COMPLETED);
+  g_assert_nonnull (lean_session_get_message (session));
+
+  /* A factory replaces the built-in way. */
   lean_controller_set_relay_factory (f->controller, relay_factory, &seen, NULL);
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (seen, ==, "relay:example.invalid/r1");
+  g_assert_cmpstr (seen, ==, "relay:ws://127.0.0.1:9/r1");
   test_wait_until (is_final, session, 20);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
 }
@@ -672,6 +688,52 @@ test_controller_sets_in_progress (Fixture       *f,
       found |= g_str_equal (((LeanSessionEvent *)g_ptr_array_index (events, i))->kind,
                             "spec-status-not-set");
     g_assert_true (found);
+  }
+}
+
+/* The disk fills up while an agent runs: the agent goes on, the session
+ * says its history is incomplete, and nothing crashes. */
+static void
+test_controller_disk_full (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "flood5");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  LeanSession *session;
+
+  lean_session_db_flush (f->db);
+  {
+    sqlite3 *raw = NULL;
+    sqlite3_stmt *stmt = NULL;
+    gint64 pages;
+
+    sqlite3_open (f->db_path, &raw);
+    sqlite3_prepare_v2 (raw, "PRAGMA page_count", -1, &stmt, NULL);
+    sqlite3_step (stmt);
+    pages = sqlite3_column_int64 (stmt, 0);
+    sqlite3_finalize (stmt);
+    sqlite3_close (raw);
+    sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT, pages + 8);
+  }
+  _lean_session_db_exec (f->db, sql);
+
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  test_wait_until (is_final, session, 60);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+  g_assert_nonnull (lean_session_get_message (session));
+  g_assert_nonnull (strstr (lean_session_get_message (session), "could not be saved"));
+
+  /* Space again: the final state reaches the database. */
+  _lean_session_db_exec (f->db, "PRAGMA max_page_count = 1073741823");
+  {
+    g_autoptr(LeanSession) stored = NULL;
+
+    lean_session_db_flush (f->db);
+    stored = lean_session_db_lookup (f->db, lean_session_get_id (session), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (lean_session_get_state (stored), ==, LEAN_SESSION_STATE_COMPLETED);
   }
 }
 
@@ -823,6 +885,7 @@ main (int   argc,
   ADD ("dispose-stops-agents", test_controller_dispose_stops_agents);
   ADD ("kill9-host", test_controller_kill9_host);
   ADD ("sets-in-progress", test_controller_sets_in_progress);
+  ADD ("disk-full", test_controller_disk_full);
 #undef ADD
 
   return g_test_run ();

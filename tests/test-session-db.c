@@ -575,6 +575,9 @@ test_db_disk_full (Fixture       *f,
       g_autoptr(GBytes) chunk = g_bytes_new (big, 256 * 1024);
       lean_session_db_append_output (db, lean_session_get_id (s), chunk);
     }
+  /* The state change is in a batch that fails too. */
+  lean_session_set_state (s, LEAN_SESSION_STATE_RUNNING);
+  lean_session_db_save_session (db, s);
   lean_session_db_flush (db);
   while (failed == NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -592,6 +595,12 @@ test_db_disk_full (Fixture       *f,
                    "after", 5);
   check = query_text (f->path, "PRAGMA integrity_check");
   g_assert_cmpstr (check, ==, "ok");
+  /* Once there is space, the session row that could not be written is. */
+  {
+    g_autoptr(LeanSession) got = lean_session_db_lookup (db, lean_session_get_id (s), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (lean_session_get_state (got), ==, LEAN_SESSION_STATE_RUNNING);
+  }
   g_free (big);
 }
 

@@ -13,6 +13,7 @@
 #include "lean-error.h"
 #include "lean-git.h"
 #include "lean-local-runner.h"
+#include "lean-relay-runner.h"
 #include "lean-session-private.h"
 #include "lean-stream-parser.h"
 
@@ -675,6 +676,7 @@ agent_is_installed (LeanAgent *agent)
 static LeanRunner *
 create_runner (LeanController  *self,
                const char      *spec,
+               const char      *session_id,
                GError         **error)
 {
   if (spec == NULL || *spec == '\0' || g_str_equal (spec, "local"))
@@ -687,8 +689,6 @@ create_runner (LeanController  *self,
 
   if (g_str_has_prefix (spec, "relay:"))
     {
-      /* HOOK for the agent-relay runner: its module installs a factory
-       * (lean_controller_set_relay_factory or _set_default_relay_factory). */
       LeanRelayRunnerFactory factory = self->relay_factory;
       gpointer data = self->relay_data;
 
@@ -697,14 +697,9 @@ create_runner (LeanController  *self,
           factory = default_relay_factory;
           data = default_relay_data;
         }
-      if (factory == NULL)
-        {
-          g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_SUPPORTED,
-                       _("Running agents on an agent-relay runner (“%s”) is not available "
-                         "in this build. Use the local runner instead."), spec);
-          return NULL;
-        }
-      return factory (spec, data, error);
+      if (factory != NULL)
+        return factory (spec, session_id, data, error);
+      return lean_relay_create_runner (NULL, spec, session_id, error);
     }
 
   g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
@@ -823,7 +818,8 @@ lean_controller_start (LeanController            *self,
       g_signal_connect (live->parser, "usage", G_CALLBACK (on_parser_usage), live);
     }
 
-  live->runner = create_runner (self, request->runner, &local_error);
+  live->runner = create_runner (self, request->runner, lean_session_get_id (session),
+                                &local_error);
   if (live->runner == NULL)
     goto fail;
   {

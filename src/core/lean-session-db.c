@@ -592,6 +592,11 @@ typedef struct
   GByteArray    *pend_bytes;
   sqlite3_stmt  *ins_chunk;
   sqlite3_stmt  *ins_session;
+  /* Session rows saved in this batch, and rows of failed batches to write
+   * again: a full disk must not leave a session "running" on disk forever
+   * once space is back. id -> SessionRow (owned). */
+  GHashTable    *batch_rows;
+  GHashTable    *retry_rows;
 } Writer;
 
 static void
@@ -679,6 +684,8 @@ writer_write_pending (Writer *w)
   g_byte_array_set_size (w->pend_bytes, 0);
 }
 
+static void writer_save_session (Writer *w, SessionRow *row, gint64 ts);
+
 static void
 writer_begin (Writer *w)
 {
@@ -690,6 +697,22 @@ writer_begin (Writer *w)
   if (sqlite3_exec (w->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
     writer_note_failure (w);
   w->in_txn = TRUE;
+
+  if (g_hash_table_size (w->retry_rows) > 0)
+    {
+      g_autoptr(GHashTable) retry = g_steal_pointer (&w->retry_rows);
+      GHashTableIter iter;
+      SessionRow *row;
+
+      w->retry_rows = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify)session_row_free);
+      g_hash_table_iter_init (&iter, retry);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
+        {
+          g_hash_table_iter_steal (&iter);
+          writer_save_session (w, row, g_get_real_time ());
+        }
+    }
 }
 
 typedef struct
@@ -739,6 +762,17 @@ writer_commit (Writer *w)
        * failures, and keep going: the disk may get space again. */
       sqlite3_exec (w->db, "ROLLBACK", NULL, NULL, NULL);
       g_hash_table_remove_all (w->self->saved_state);
+      {
+        GHashTableIter iter;
+        SessionRow *row;
+
+        g_hash_table_iter_init (&iter, w->batch_rows);
+        while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
+          {
+            g_hash_table_iter_steal (&iter);
+            g_hash_table_replace (w->retry_rows, row->id, row);
+          }
+      }
       if (!w->self->failing)
         {
           w->self->failing = TRUE;
@@ -755,11 +789,14 @@ writer_commit (Writer *w)
   else
     w->self->failing = FALSE;
 
+  g_hash_table_remove_all (w->batch_rows);
   w->in_txn = FALSE;
   w->failed = FALSE;
   w->batch_bytes = 0;
 }
 
+/* Takes @row: it is kept until the batch is committed, to be written again
+ * if the commit fails. */
 static void
 writer_save_session (Writer     *w,
                      SessionRow *row,
@@ -769,6 +806,7 @@ writer_save_session (Writer     *w,
   const char *last_state;
   gboolean own = row->owner_pid == getpid ();
 
+  g_hash_table_replace (w->batch_rows, row->id, row);
   if (w->failed)
     return;
 
@@ -830,7 +868,7 @@ writer_apply (Writer *w,
     {
     case OP_SAVE:
       writer_write_pending (w);
-      writer_save_session (w, op->row, op->ts);
+      writer_save_session (w, g_steal_pointer (&op->row), op->ts);
       break;
 
     case OP_OUTPUT:
@@ -917,6 +955,10 @@ writer_thread (gpointer data)
   w.self = self;
   w.db = self->wdb;
   w.pend_bytes = g_byte_array_new ();
+  w.batch_rows = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                        (GDestroyNotify)session_row_free);
+  w.retry_rows = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                        (GDestroyNotify)session_row_free);
   sqlite3_prepare_v2 (w.db, "INSERT INTO output_chunks (session_id, channel, seq, ts, bytes) "
                             "VALUES (?, ?, ?, ?, ?)", -1, &w.ins_chunk, NULL);
   sqlite3_prepare_v2 (w.db, insert_session_sql, -1, &w.ins_session, NULL);
@@ -937,6 +979,18 @@ writer_thread (gpointer data)
               continue;
             }
         }
+      else if (g_hash_table_size (w.retry_rows) > 0)
+        {
+          /* Rows of a failed batch: try again every second even if
+           * nothing else is written. */
+          op = g_async_queue_timeout_pop (self->queue, G_USEC_PER_SEC);
+          if (op == NULL)
+            {
+              writer_begin (&w);
+              writer_commit (&w);
+              continue;
+            }
+        }
       else
         op = g_async_queue_pop (self->queue);
 
@@ -945,6 +999,8 @@ writer_thread (gpointer data)
           writer_begin (&w);
           writer_apply (&w, op);
         }
+      else if (g_hash_table_size (w.retry_rows) > 0)
+        writer_begin (&w);
 
       if (op->kind == OP_FLUSH || op->kind == OP_STOP || op->urgent ||
           w.batch_bytes >= BATCH_BYTES)
@@ -986,6 +1042,8 @@ writer_thread (gpointer data)
   sqlite3_finalize (w.ins_chunk);
   sqlite3_finalize (w.ins_session);
   g_byte_array_unref (w.pend_bytes);
+  g_hash_table_unref (w.batch_rows);
+  g_hash_table_unref (w.retry_rows);
   g_free (w.pend_id);
   g_free (w.fail_message);
   return NULL;
