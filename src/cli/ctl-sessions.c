@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
@@ -139,6 +140,9 @@ typedef struct
   int             signum;
   gint64          event_seq;
   guint           stdin_source;
+  guint           winch_source;
+  gboolean        raw_mode;
+  struct termios  saved_termios;
 } Run;
 
 static void
@@ -265,6 +269,46 @@ on_stdin (int          fd,
       lean_controller_send_input (run->controller, run->session, bytes, NULL);
     }
   return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_winch (gpointer data)
+{
+  Run *run = data;
+  struct winsize ws = { 0 };
+
+  if (ioctl (STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
+    lean_controller_resize (run->controller, run->session, ws.ws_row, ws.ws_col);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Guided mode on a terminal: keys go to the agent's own interface as they
+ * are typed (Ctrl+C included, as in any TUI), and the window size follows. */
+static void
+attach_terminal (Run *run)
+{
+  struct termios raw;
+
+  if (tcgetattr (STDIN_FILENO, &run->saved_termios) != 0)
+    return;
+  raw = run->saved_termios;
+  cfmakeraw (&raw);
+  raw.c_oflag = run->saved_termios.c_oflag;  /* keep our own "\n" -> "\r\n" */
+  if (tcsetattr (STDIN_FILENO, TCSANOW, &raw) != 0)
+    return;
+  run->raw_mode = TRUE;
+  run->stdin_source = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP, on_stdin, run);
+  run->winch_source = g_unix_signal_add (SIGWINCH, on_winch, run);
+}
+
+static void
+detach_terminal (Run *run)
+{
+  g_clear_handle_id (&run->stdin_source, g_source_remove);
+  g_clear_handle_id (&run->winch_source, g_source_remove);
+  if (run->raw_mode)
+    tcsetattr (STDIN_FILENO, TCSANOW, &run->saved_termios);
+  run->raw_mode = FALSE;
 }
 
 static char *
@@ -402,8 +446,8 @@ ctl_cmd_implement (CtlContext  *ctx,
   g_signal_connect (session, "output", G_CALLBACK (on_output), &run);
   sigint_id = g_unix_signal_add (SIGINT, on_sigint, &run);
   sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, &run);
-  if (mode == LEAN_SESSION_MODE_GUIDED && isatty (STDIN_FILENO))
-    run.stdin_source = g_unix_fd_add (STDIN_FILENO, G_IO_IN | G_IO_HUP, on_stdin, &run);
+  if (mode == LEAN_SESSION_MODE_GUIDED && !json && isatty (STDIN_FILENO))
+    attach_terminal (&run);
   if (json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -428,7 +472,7 @@ ctl_cmd_implement (CtlContext  *ctx,
     g_main_context_iteration (NULL, TRUE);
 
   g_clear_handle_id (&tick_id, g_source_remove);
-  g_clear_handle_id (&run.stdin_source, g_source_remove);
+  detach_terminal (&run);
   g_source_remove (sigint_id);
   g_source_remove (sigterm_id);
   lean_session_db_flush (db);
