@@ -408,6 +408,7 @@ test_unusual_lines (void)
     "plain text line\r\n"
     "{broken json\r\n"
     "{\"type\":\"unknown_kind\",\"x\":1}\n"
+    "{\"no_type\":[1,2]}\n"
     "{\"type\":\"assistant\",\"message\":{\"id\":\"m1\",\"content\":[{\"type\":\"text\","
     "\"text\":\"bad byte \xff here and \033[2J escape\"}],\"usage\":{\"input_tokens\":7,"
     "\"output_tokens\":3}}}\r\n";
@@ -421,8 +422,11 @@ test_unusual_lines (void)
   feed_chunked (capture, lines, strlen (lines), 9);
   g_assert_true (contains (capture->display, "plain text line\r\n"));
   g_assert_true (contains (capture->display, "{broken json\r\n"));
-  /* JSON the parser does not know passes through as it came. */
-  g_assert_true (contains (capture->display, "{\"type\":\"unknown_kind\",\"x\":1}\r\n"));
+  /* An event kind the parser does not know: one dim line. */
+  g_assert_true (contains (capture->display,
+                           "\033[2m· {\"type\":\"unknown_kind\",\"x\":1}\033[0m\r\n"));
+  /* JSON that is not an agent event passes through as it came. */
+  g_assert_true (contains (capture->display, "{\"no_type\":[1,2]}\r\n"));
   /* Invalid UTF-8 is repaired, control sequences from the model dropped. */
   g_assert_true (contains (capture->display, "bad byte \xef\xbf\xbd here and [2J escape\r\n"));
   g_assert_false (contains (capture->display, "\033[2J"));

@@ -1130,7 +1130,17 @@ handle_line (LeanStreamParser *self,
       break;
     }
 
-  if (!handled)
+  if (!handled && get_string (json_node_get_object (root), "type") != NULL)
+    {
+      /* An event kind we do not know (newer agent versions add some): one dim
+       * line instead of a wall of JSON; the raw bytes are in the log. */
+      g_autofree char *copy = g_strndup (text, len);   /* @text is not NUL-terminated */
+      g_autofree char *summary = summarize (copy);
+      g_autofree char *line = g_strdup_printf ("· %s", summary);
+
+      display_line (self, SGR_DIM, line);
+    }
+  else if (!handled)
     pass_through (self, (const guint8 *)text, len, TRUE);
 }
 
