@@ -385,6 +385,41 @@ test_gemini_no_auth (void)
   g_assert_false (lean_stream_parser_has_result (capture->parser));
 }
 
+/* Built from cursor-agent's documented stream-json (Claude's shape plus
+ * "tool_call" events). */
+static const char cursor_run[] =
+  "{\"type\":\"system\",\"subtype\":\"init\",\"apiKeySource\":\"login\","
+  "\"cwd\":\"/home/me/app\",\"session_id\":\"c6b62c6f-7ead\",\"model\":\"Claude 4 "
+  "Sonnet\",\"permissionMode\":\"default\"}\n"
+  "{\"type\":\"assistant\",\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":"
+  "\"text\",\"text\":\"Reading the spec.\"}]},\"session_id\":\"c6b62c6f-7ead\"}\n"
+  "{\"type\":\"tool_call\",\"subtype\":\"started\",\"call_id\":\"toolu_vrtx_01\","
+  "\"tool_call\":{\"readToolCall\":{\"args\":{\"path\":\"/home/me/app/specs/042/README.md\"}}},"
+  "\"session_id\":\"c6b62c6f-7ead\"}\n"
+  "{\"type\":\"tool_call\",\"subtype\":\"completed\",\"call_id\":\"toolu_vrtx_01\","
+  "\"tool_call\":{\"readToolCall\":{\"args\":{\"path\":\"/home/me/app/specs/042/README.md\"},"
+  "\"result\":{\"success\":{\"content\":\"# Spec\",\"totalLines\":54}}}},"
+  "\"session_id\":\"c6b62c6f-7ead\"}\n"
+  "{\"type\":\"result\",\"subtype\":\"success\",\"duration_ms\":1234,\"is_error\":false,"
+  "\"result\":\"Reading the spec.\",\"session_id\":\"c6b62c6f-7ead\"}\n";
+
+static void
+test_cursor_run (void)
+{
+  g_autoptr(Capture) capture = capture_new (LEAN_AGENT_OUTPUT_CLAUDE_STREAM_JSON);
+
+  feed_chunked (capture, cursor_run, strlen (cursor_run), 40);
+  g_assert_true (contains (capture->display, "▶ Read\033[0m specs/042/README.md\r\n"));
+  g_assert_true (contains (capture->display, "\033[2m  ↳ done\033[0m"));
+  /* Neither tokens nor cost reported: none shown. */
+  g_assert_true (contains (capture->display, "✓ Done\033[0m\r\n"));
+  g_assert_false (lean_stream_parser_get_is_error (capture->parser));
+  /* No cost reported: unknown, not zero. */
+  g_assert_cmpfloat (lean_stream_parser_get_cost_usd (capture->parser), <, 0);
+  g_assert_cmpstr (lean_stream_parser_get_agent_session_id (capture->parser), ==,
+                   "c6b62c6f-7ead");
+}
+
 static void
 test_text_passthrough (void)
 {
@@ -674,6 +709,7 @@ main (int   argc,
   g_test_add_func ("/stream-parser/codex-run", test_codex_run);
   g_test_add_func ("/stream-parser/gemini-run", test_gemini_run);
   g_test_add_func ("/stream-parser/gemini-no-auth", test_gemini_no_auth);
+  g_test_add_func ("/stream-parser/cursor-run", test_cursor_run);
   g_test_add_func ("/stream-parser/text-passthrough", test_text_passthrough);
   g_test_add_func ("/stream-parser/unusual-lines", test_unusual_lines);
   g_test_add_func ("/stream-parser/test-agent-live", test_test_agent_live);
