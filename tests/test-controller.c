@@ -739,6 +739,110 @@ test_controller_disk_full (Fixture       *f,
 
 typedef struct
 {
+  LeanSession   *session;
+  LeanSessionDb *db;
+  GPtrArray     *live;       /* GBytes received after attaching */
+  GArray        *live_end;   /* guint64 end offset of each */
+  GBytes        *history;
+  gboolean       flushed;
+} Attach;
+
+static void
+attach_on_output (LeanSession *session,
+                  GBytes      *bytes,
+                  Attach      *a)
+{
+  guint64 end = lean_session_get_output_size (session);
+
+  g_ptr_array_add (a->live, g_bytes_ref (bytes));
+  g_array_append_val (a->live_end, end);
+}
+
+static void
+attach_on_history (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Attach *a = user_data;
+  g_autoptr(GError) error = NULL;
+
+  a->history = lean_session_db_read_display_finish (LEAN_SESSION_DB (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+attach_on_flushed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Attach *a = user_data;
+
+  g_assert_true (lean_session_db_flush_finish (LEAN_SESSION_DB (source), result, NULL));
+  a->flushed = TRUE;
+  lean_session_db_read_display_async (a->db, lean_session_get_id (a->session), NULL,
+                                      attach_on_history, a);
+}
+
+static gboolean
+has_some_output (gpointer data)
+{
+  return lean_session_get_output_size (data) > 1024 * 1024;
+}
+
+/* A view that attaches to a live session mid-flood replays the stored
+ * history and then live output, and ends up with every byte exactly once. */
+static void
+test_controller_attach_mid_stream (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "flood5");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) expected = test_flood_expected (5.0);
+  g_autoptr(GByteArray) view = g_byte_array_new ();
+  Attach a = { 0 };
+  gsize n;
+
+  a.session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  a.db = f->db;
+  a.live = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+  a.live_end = g_array_new (FALSE, FALSE, sizeof (guint64));
+  test_wait_until (has_some_output, a.session, 30);
+  g_assert_false (is_final (a.session));
+
+  g_signal_connect (a.session, "output", G_CALLBACK (attach_on_output), &a);
+  lean_session_db_flush_async (f->db, NULL, attach_on_flushed, &a);
+  test_wait_until (is_final, a.session, 60);
+  while (a.history == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  n = g_bytes_get_size (a.history);
+  g_byte_array_append (view, g_bytes_get_data (a.history, NULL), n);
+  for (guint i = 0; i < a.live->len; i++)
+    {
+      GBytes *chunk = g_ptr_array_index (a.live, i);
+      guint64 end = g_array_index (a.live_end, guint64, i);
+      gsize len = g_bytes_get_size (chunk);
+      guint64 start = end - len;
+
+      if (end <= n)
+        continue;
+      g_byte_array_append (view, (const guint8 *)g_bytes_get_data (chunk, NULL) +
+                                 (start < n ? n - start : 0),
+                           start < n ? end - n : len);
+    }
+  g_assert_cmpuint (view->len, ==, g_bytes_get_size (expected));
+  g_assert_cmpmem (view->data, view->len, g_bytes_get_data (expected, NULL),
+                   g_bytes_get_size (expected));
+
+  g_signal_handlers_disconnect_by_data (a.session, &a);
+  g_ptr_array_unref (a.live);
+  g_array_unref (a.live_end);
+  g_bytes_unref (a.history);
+}
+
+typedef struct
+{
   gint64  ts;
   guint64 total;
 } Report;
@@ -886,6 +990,7 @@ main (int   argc,
   ADD ("kill9-host", test_controller_kill9_host);
   ADD ("sets-in-progress", test_controller_sets_in_progress);
   ADD ("disk-full", test_controller_disk_full);
+  ADD ("attach-mid-stream", test_controller_attach_mid_stream);
 #undef ADD
 
   return g_test_run ();

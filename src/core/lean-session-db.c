@@ -1386,6 +1386,40 @@ lean_session_db_flush (LeanSessionDb *self)
   g_cond_clear (&cond);
 }
 
+static void
+flush_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  lean_session_db_flush (source);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+lean_session_db_flush_async (LeanSessionDb       *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LEAN_IS_SESSION_DB (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lean_session_db_flush_async);
+  g_task_run_in_thread (task, flush_thread);
+}
+
+gboolean
+lean_session_db_flush_finish (LeanSessionDb  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* ---- reads: each on a connection of its own ---- */
 
 static sqlite3 *
