@@ -22,7 +22,7 @@
 #define BATCH_BYTES      (64 * 1024)
 /* Consecutive chunks of one session are merged into one row up to this. */
 #define ROW_MAX_BYTES    (64 * 1024)
-#define SCHEMA_VERSION   1
+#define SCHEMA_VERSION   2
 #define BUSY_TIMEOUT_MS  5000
 
 typedef enum
@@ -422,7 +422,20 @@ migrate (sqlite3  *db,
         }
     }
 
-  /* Later versions: if (version < 2) { ALTER TABLE ...; user_version = 2 } */
+  /* v2: the agent's start time, so an agent orphaned by a crash can be
+   * told apart from a process that reused its pid. */
+  if (version < 2)
+    {
+      if (!exec_sql (db, "BEGIN IMMEDIATE;"
+                         "ALTER TABLE sessions ADD COLUMN agent_start TEXT;"
+                         "PRAGMA user_version = 2;"
+                         "COMMIT;", error))
+        {
+          exec_sql (db, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+
   return TRUE;
 }
 
@@ -493,27 +506,74 @@ state_payload (const char *state,
 
 /* Sessions left live by a process that is gone become interrupted, with
  * the time of their last stored output as their end. */
+/* An agent whose owner died may still run (one that ignores SIGHUP, when
+ * its terminal went away): nobody can see or stop it any more, so it is
+ * stopped here. Only the very process that was started (pid + start time,
+ * same boot) is signalled, with its process group. */
+static gboolean
+stop_orphaned_agent (int         pid,
+                     const char *start,
+                     const char *boot)
+{
+  g_autofree char *now_start = NULL;
+
+  if (pid <= 0 || start == NULL || *start == '\0')
+    return FALSE;
+  if (boot != NULL && *boot && g_strcmp0 (boot, self_boot_id ()) != 0)
+    return FALSE;
+  now_start = _lean_session_db_process_start_time (pid);
+  if (now_start == NULL || !g_str_equal (now_start, start))
+    return FALSE;
+  kill (-pid, SIGTERM);
+  kill (-pid, SIGCONT);
+  kill (pid, SIGTERM);
+  return TRUE;
+}
+
+typedef struct
+{
+  char *id;
+  int   owner_pid;
+  int   agent_pid;
+  gboolean agent_stopped;
+} Gone;
+
+static void
+gone_free (Gone *gone)
+{
+  g_free (gone->id);
+  g_free (gone);
+}
+
+/* Sessions left live by a process that is gone become interrupted, with
+ * the time of their last stored output as their end. */
 static gboolean
 recover_interrupted (sqlite3  *db,
                      GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func ((GDestroyNotify)gone_free);
 
-  stmt = prepare (db, "SELECT id, owner_pid, owner_start, owner_boot FROM sessions "
-                      "WHERE state IN ('pending', 'running', 'paused', 'validating')", error);
+  stmt = prepare (db, "SELECT id, owner_pid, owner_start, owner_boot, agent_pid, agent_start"
+                      " FROM sessions"
+                      " WHERE state IN ('pending', 'running', 'paused', 'validating')", error);
   if (stmt == NULL)
     return FALSE;
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       int pid = sqlite3_column_int (stmt, 1);
+      const char *boot = (const char *)sqlite3_column_text (stmt, 3);
+      Gone *g;
 
-      if (owner_alive (pid, (const char *)sqlite3_column_text (stmt, 2),
-                       (const char *)sqlite3_column_text (stmt, 3)))
+      if (owner_alive (pid, (const char *)sqlite3_column_text (stmt, 2), boot))
         continue;
-      g_ptr_array_add (gone, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
-      g_array_append_val (pids, pid);
+      g = g_new0 (Gone, 1);
+      g->id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+      g->owner_pid = pid;
+      g->agent_pid = sqlite3_column_int (stmt, 4);
+      g->agent_stopped = stop_orphaned_agent (g->agent_pid,
+                                              (const char *)sqlite3_column_text (stmt, 5), boot);
+      g_ptr_array_add (gone, g);
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
 
@@ -525,21 +585,23 @@ recover_interrupted (sqlite3  *db,
 
   for (guint i = 0; i < gone->len; i++)
     {
-      const char *id = g_ptr_array_index (gone, i);
-      int pid = g_array_index (pids, int, i);
+      Gone *g = g_ptr_array_index (gone, i);
       g_autoptr(sqlite3_stmt) upd = NULL;
-      g_autofree char *message = NULL;
+      g_autoptr(GString) message = g_string_new (NULL);
       g_autofree char *payload = NULL;
       gint64 now = g_get_real_time ();
 
-      if (pid > 0)
-        message = g_strdup_printf (_("Interrupted: the program running this session "
-                                     "(process %d) stopped before the agent finished. "
-                                     "The output up to that point is kept."), pid);
+      if (g->owner_pid > 0)
+        g_string_printf (message, _("Interrupted: the program running this session "
+                                    "(process %d) stopped before the agent finished. "
+                                    "The output up to that point is kept."), g->owner_pid);
       else
-        message = g_strdup (_("Interrupted: the program running this session stopped "
-                              "before the agent finished. The output up to that point "
-                              "is kept."));
+        g_string_assign (message, _("Interrupted: the program running this session stopped "
+                                    "before the agent finished. The output up to that point "
+                                    "is kept."));
+      if (g->agent_stopped)
+        g_string_append_printf (message, _(" Its agent (process %d) was still running and "
+                                           "has been stopped."), g->agent_pid);
 
       upd = prepare (db, "UPDATE sessions SET state = 'interrupted', message = ?2,"
                          " ended_at = COALESCE(ended_at,"
@@ -548,16 +610,16 @@ recover_interrupted (sqlite3  *db,
                          " updated_at = ?3 WHERE id = ?1", error);
       if (upd == NULL)
         goto fail;
-      sqlite3_bind_text (upd, 1, id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (upd, 2, message, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (upd, 1, g->id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (upd, 2, message->str, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (upd, 3, now);
       if (sqlite3_step (upd) != SQLITE_DONE)
         {
           set_db_error (error, db, "be updated");
           goto fail;
         }
-      payload = state_payload ("interrupted", message);
-      insert_event_and_outbox (db, id, max_event_seq (db, id) + 1, now, "state", payload);
+      payload = state_payload ("interrupted", message->str);
+      insert_event_and_outbox (db, g->id, max_event_seq (db, g->id) + 1, now, "state", payload);
     }
 
   return exec_sql (db, "COMMIT", error);
@@ -795,6 +857,15 @@ writer_commit (Writer *w)
   w->batch_bytes = 0;
 }
 
+static LeanSessionState
+state_from_row (SessionRow *row)
+{
+  LeanSessionState state = LEAN_SESSION_STATE_INTERRUPTED;
+
+  lean_session_state_from_string (row->state, &state);
+  return state;
+}
+
 /* Takes @row: it is kept until the batch is committed, to be written again
  * if the commit fails. */
 static void
@@ -841,6 +912,13 @@ writer_save_session (Writer     *w,
   bind_text_or_null (stmt, 23, own ? self_start_time () : NULL);
   bind_text_or_null (stmt, 24, own ? self_boot_id () : NULL);
   sqlite3_bind_int64 (stmt, 25, ts);
+  /* Read while the agent surely runs (its session is not over), so the
+   * start time is the agent's and not a later process's with its pid. */
+  if (row->agent_pid > 0 && !lean_session_state_is_final (state_from_row (row)))
+    {
+      g_autofree char *agent_start = _lean_session_db_process_start_time (row->agent_pid);
+      bind_text_or_null (stmt, 26, agent_start);
+    }
   if (!step_ok (stmt))
     {
       writer_note_failure (w);
@@ -928,9 +1006,9 @@ static const char insert_session_sql[] =
   "INSERT INTO sessions (id, project_path, spec_id, agent_id, mode, runner, state,"
   " started_at, ended_at, exit_code, message, worktree_path, branch, input_tokens,"
   " output_tokens, cache_tokens, cost_usd, iteration, model, structured, agent_pid,"
-  " owner_pid, owner_start, owner_boot, created_at, updated_at)"
+  " owner_pid, owner_start, owner_boot, created_at, updated_at, agent_start)"
   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-  " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?25)"
+  " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?25, ?26)"
   " ON CONFLICT (id) DO UPDATE SET project_path = excluded.project_path,"
   " spec_id = excluded.spec_id, agent_id = excluded.agent_id, mode = excluded.mode,"
   " runner = excluded.runner, state = excluded.state, started_at = excluded.started_at,"
@@ -943,6 +1021,8 @@ static const char insert_session_sql[] =
   " owner_pid = excluded.owner_pid,"
   " owner_start = COALESCE(excluded.owner_start, owner_start),"
   " owner_boot = COALESCE(excluded.owner_boot, owner_boot),"
+  " agent_start = CASE WHEN excluded.agent_pid IS agent_pid"
+  "   THEN COALESCE(agent_start, excluded.agent_start) ELSE excluded.agent_start END,"
   " updated_at = excluded.updated_at";
 
 static gpointer
