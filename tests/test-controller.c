@@ -752,7 +752,7 @@ attach_on_output (LeanSession *session,
                   GBytes      *bytes,
                   Attach      *a)
 {
-  guint64 end = lean_session_get_output_size (session);
+  guint64 end = lean_session_get_output_bytes (session);
 
   g_ptr_array_add (a->live, g_bytes_ref (bytes));
   g_array_append_val (a->live_end, end);
@@ -786,7 +786,7 @@ attach_on_flushed (GObject      *source,
 static gboolean
 has_some_output (gpointer data)
 {
-  return lean_session_get_output_size (data) > 1024 * 1024;
+  return lean_session_get_output_bytes (data) > 1024 * 1024;
 }
 
 /* A view that attaches to a live session mid-flood replays the stored

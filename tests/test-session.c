@@ -188,7 +188,7 @@ test_session_output_signal (void)
   lean_session_emit_output (s, b1);
   lean_session_emit_output (s, b2);
   g_assert_cmpuint (got->len, ==, 6);
-  g_assert_cmpuint (lean_session_get_output_size (s), ==, 6);
+  g_assert_cmpuint (lean_session_get_output_bytes (s), ==, 6);
   g_assert_cmpmem (got->str, got->len, "abc\0de", 6);
 }
 

@@ -118,14 +118,11 @@ void              lean_session_set_owner_pid    (LeanSession      *self,
  * bytes). Called by the controller. */
 void              lean_session_emit_output      (LeanSession      *self,
                                                  GBytes           *bytes);
-/* Bytes emitted as "output" so far by this process (counted before each
- * emission, so inside a handler it includes the chunk being emitted). With
- * the stored display stream it lets a view that attaches to a live session
- * replay history and then live output without a gap or a duplicate: connect
- * to "output" and note each chunk's end offset, lean_session_db_flush_async(),
- * read the display stream (N bytes), feed it, then feed only the live bytes
- * past offset N. */
-guint64           lean_session_get_output_size  (LeanSession      *self);
+/* Bytes emitted as "output" so far by this process (the length of the
+ * display stream the controller also stored). A view attaching to a live
+ * session records it when it connects to "output", replays that many bytes
+ * of the stored display channel, then follows live: no gap, no duplicate. */
+guint64           lean_session_get_output_bytes (LeanSession      *self);
 /* Seconds between started-at and ended-at (or now while live); 0 if not started. */
 gint64            lean_session_get_elapsed      (LeanSession      *self);
 
