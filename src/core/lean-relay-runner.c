@@ -413,6 +413,8 @@ finish_session (LeanRelayRunner *self)
   emit_exited (self, LEAN_RUNNER_EXIT_LOST, -1, message);
 }
 
+static gboolean on_close_grace (gpointer user_data);
+
 static void
 on_ws_message (SoupWebsocketConnection *conn,
                int                      type,
@@ -483,6 +485,9 @@ on_ws_message (SoupWebsocketConnection *conn,
       if (is_open (self))
         soup_websocket_connection_close (self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL,
                                          "session ended");
+      /* The outcome is known: do not wait long for the close handshake. */
+      if (self->close_grace_id == 0)
+        self->close_grace_id = g_timeout_add (CLOSE_GRACE_MS, on_close_grace, self);
     }
   else if (g_str_equal (msg_type, "error"))
     {
@@ -590,7 +595,8 @@ fail_start_with (LeanRelayRunner *self,
   g_autofree char *message = NULL;
   FailureInfo fi = { 0 };
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !self->connect_timed_out)
+  if ((self->cancel_requested || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      && !self->connect_timed_out)
     {
       fail_start (self, _("Cancelled before the relay session started."));
       return;
@@ -680,8 +686,10 @@ on_connected (GObject      *source,
               soup_message_headers_replace (soup_message_get_request_headers (get),
                                             "Authorization", auth);
             }
-          soup_session_send_and_read_async (self->session, get, G_PRIORITY_DEFAULT, NULL,
-                                            on_error_body, bf);
+          /* Bounded, like the handshake, and cancellable by cancel(). */
+          g_object_set (self->session, "timeout", MAX (1u, self->connect_timeout_ms / 1000), NULL);
+          soup_session_send_and_read_async (self->session, get, G_PRIORITY_DEFAULT,
+                                            self->connect_cancellable, on_error_body, bf);
           return;
         }
 
