@@ -11,6 +11,7 @@
 # include <sys/socket.h>
 #endif
 
+#include "lean-controller.h"
 #include "lean-error.h"
 #include "lean-relay-config.h"
 #include "lean-relay-runner.h"
@@ -1355,4 +1356,80 @@ lean_relay_create_runner (LeanRelayConfig  *config,
       lean_relay_runner_set_keyring_server (runner, target->server_name);
     }
   return LEAN_RUNNER (runner);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The controller's relay hook                                              */
+
+typedef struct
+{
+  GWeakRef         controller;
+  LeanRelayConfig *config;
+} RelayHook;
+
+static void
+relay_hook_free (gpointer data)
+{
+  RelayHook *hook = data;
+
+  g_weak_ref_clear (&hook->controller);
+  g_clear_object (&hook->config);
+  g_free (hook);
+}
+
+/* The factory is called from lean_controller_start() right after the
+ * session was recorded and put first in the controller's list, before it
+ * has a runner: that is the session this runner is for. Its id goes into
+ * start_session so the relay and the database name the same session. */
+static char *
+pending_session_id (LeanController *controller,
+                    const char     *runner_spec)
+{
+  GListModel *sessions = lean_controller_get_sessions (controller);
+  g_autoptr(LeanSession) newest = NULL;
+
+  if (g_list_model_get_n_items (sessions) == 0)
+    return NULL;
+  newest = g_list_model_get_item (sessions, 0);
+  if (lean_session_get_state (newest) != LEAN_SESSION_STATE_PENDING
+      || g_strcmp0 (lean_session_get_runner (newest), runner_spec) != 0
+      || lean_controller_get_runner (controller, newest) != NULL)
+    return NULL;
+  return g_strdup (lean_session_get_id (newest));
+}
+
+static LeanRunner *
+relay_factory (const char  *runner_spec,
+               gpointer     user_data,
+               GError     **error)
+{
+  RelayHook *hook = user_data;
+  g_autoptr(LeanController) controller = hook ? g_weak_ref_get (&hook->controller) : NULL;
+  g_autofree char *session_id = NULL;
+
+  if (controller != NULL)
+    session_id = pending_session_id (controller, runner_spec);
+  if (session_id == NULL)
+    session_id = g_uuid_string_random ();
+  return lean_relay_create_runner (hook ? hook->config : NULL, runner_spec, session_id, error);
+}
+
+void
+lean_relay_install (LeanController  *controller,
+                    LeanRelayConfig *config)
+{
+  RelayHook *hook;
+
+  g_return_if_fail (controller == NULL || LEAN_IS_CONTROLLER (controller));
+  g_return_if_fail (config == NULL || LEAN_IS_RELAY_CONFIG (config));
+
+  if (controller == NULL)
+    {
+      lean_controller_set_default_relay_factory (relay_factory, NULL);
+      return;
+    }
+  hook = g_new0 (RelayHook, 1);
+  g_weak_ref_init (&hook->controller, controller);
+  hook->config = config ? g_object_ref (config) : NULL;
+  lean_controller_set_relay_factory (controller, relay_factory, hook, relay_hook_free);
 }

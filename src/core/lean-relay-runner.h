@@ -71,4 +71,15 @@ LeanRunner      *lean_relay_create_runner              (LeanRelayConfig  *config
                                                         const char       *session_id,
                                                         GError          **error);
 
+typedef struct _LeanController LeanController;
+
+/* Hooks relay runners into @controller, so requests with runner
+ * "relay:SERVER[/RUNNER_ID]" run on agent-relay. @config: the relay servers
+ * (kept, so edits in Preferences apply to the next session), or NULL to
+ * read relays.json at each start. With @controller NULL, installs the
+ * default factory for every controller (then the relay's session id is a
+ * fresh UUID rather than the session's own). Call once at startup. */
+void             lean_relay_install                    (LeanController   *controller,
+                                                        LeanRelayConfig  *config);
+
 G_END_DECLS
