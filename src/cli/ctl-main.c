@@ -17,6 +17,7 @@ static const CtlCommand commands[] = {
   { "complete", N_("Mark a spec complete"),                        ctl_cmd_complete },
   { "stats",    N_("Count specs by status, priority and tag"),     ctl_cmd_stats },
   { "board",    N_("Show specs grouped by status"),                ctl_cmd_board },
+  { "relay",    N_("Manage agent-relay servers and check they answer"), ctl_cmd_relay },
 };
 
 static const CtlCommand *
