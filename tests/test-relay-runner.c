@@ -300,12 +300,34 @@ test_initial_size_and_stdin (void)
   launch->cols = 99;
   launch->stdin_data = g_bytes_new_static ("the prompt", 10);
   lean_runner_start_async (LEAN_RUNNER (run->runner), launch, NULL, on_start_done, run);
+  g_assert_false (run->start_done);
   wait_for (&run->exited, 20, "stdin run");
 
   g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
   g_assert_cmpint (run->code, ==, 0);
   g_assert_cmpuint (count_occurrences (run->out, "33 99\r\n"), ==, 1);
   g_assert_cmpuint (count_occurrences (run->out, "got:the prompt\r\n"), ==, 1);
+}
+
+static void
+test_resize_while_connecting (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  g_autoptr(LeanRunnerLaunch) launch = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "sh", "-c", "read line; stty size", NULL };
+
+  launch = lean_runner_launch_new (argv, NULL);
+  launch->rows = 10;
+  launch->cols = 20;
+  launch->stdin_data = g_bytes_new_static ("go", 2);
+  lean_runner_start_async (LEAN_RUNNER (run->runner), launch, NULL, on_start_done, run);
+  /* Still connecting: the latest size wins over the launch's. */
+  g_assert_true (lean_runner_resize (LEAN_RUNNER (run->runner), 50, 160, &error));
+  g_assert_no_error (error);
+  wait_for (&run->exited, 20, "stty size");
+  g_assert_cmpuint (count_occurrences (run->out, "50 160\r\n"), ==, 1);
 }
 
 static void
@@ -827,6 +849,7 @@ main (int   argc,
   g_test_add_func ("/relay-runner/input", test_input_reaches_agent);
   g_test_add_func ("/relay-runner/resize", test_resize_reaches_agent);
   g_test_add_func ("/relay-runner/initial-size-and-stdin", test_initial_size_and_stdin);
+  g_test_add_func ("/relay-runner/resize-while-connecting", test_resize_while_connecting);
   g_test_add_func ("/relay-runner/exit-code", test_exit_code);
   g_test_add_func ("/relay-runner/no-session-ended", test_no_session_ended);
   g_test_add_func ("/relay-runner/unknown-runner", test_unknown_runner);

@@ -58,6 +58,8 @@ struct _LeanRelayRunner
   char                    *relay_error;  /* last {"type":"error"} message */
   GError                  *conn_error;   /* last WebSocket "error" */
   int                      exit_code;
+  guint                    pending_rows;  /* resize asked for while connecting */
+  guint                    pending_cols;
 
   guint                    started : 1;   /* start_async called */
   guint                    started_emitted : 1;
@@ -724,7 +726,9 @@ on_connected (GObject      *source,
   json_object_set_array_member (payload, "command", g_steal_pointer (&command));
   send_text (self, "start_session", payload);
 
-  if (launch->rows > 0 && launch->cols > 0)
+  if (self->pending_rows > 0 && self->pending_cols > 0)
+    lean_runner_resize (LEAN_RUNNER (self), self->pending_rows, self->pending_cols, NULL);
+  else if (launch->rows > 0 && launch->cols > 0)
     lean_runner_resize (LEAN_RUNNER (self), launch->rows, launch->cols, NULL);
 
   if (launch->stdin_data != NULL)
@@ -939,6 +943,14 @@ lean_relay_runner_resize (LeanRunner  *runner,
   LeanRelayRunner *self = LEAN_RELAY_RUNNER (runner);
   JsonObject *payload;
 
+  /* A view may size itself while we are still connecting: keep the last
+   * size and send it right after start_session. */
+  if (self->started && self->conn == NULL && !self->exited_emitted)
+    {
+      self->pending_rows = rows;
+      self->pending_cols = cols;
+      return TRUE;
+    }
   if (!is_open (self) || self->exited_emitted)
     return not_connected (self, error);
 
