@@ -249,6 +249,37 @@ test_resize_reaches_agent (Fixture       *f,
 }
 
 static void
+test_session_id_and_default_factory (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(LeanSessionRequest) request = make_request (f, "winsize", peer);
+  g_autoptr(LeanController) plain = NULL;
+  g_autoptr(LeanSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+  LeanRunner *runner;
+
+  /* A controller without a hook of its own uses the process-wide one. */
+  lean_relay_install (NULL, NULL);
+  plain = lean_controller_new (f->db);
+  session = lean_controller_start (plain, request, &error);
+  g_assert_no_error (error);
+  test_wait_until (is_running, session, 30);
+
+  runner = lean_controller_get_runner (plain, session);
+  g_assert_true (LEAN_IS_RELAY_RUNNER (runner));
+  /* The relay hears of the same session the database records. */
+  g_assert_cmpstr (lean_relay_runner_get_session_id (LEAN_RELAY_RUNNER (runner)), ==,
+                   lean_session_get_id (session));
+  g_assert_cmpstr (lean_session_get_runner (session), ==, request->runner);
+
+  lean_controller_cancel (plain, session);
+  test_wait_until (is_final, session, 30);
+  g_assert_cmpstr (lean_session_state_to_string (lean_session_get_state (session)), ==,
+                   "cancelled");
+}
+
+static void
 test_exit_without_session_ended (Fixture       *f,
                                  gconstpointer  data)
 {
@@ -401,6 +432,7 @@ main (int   argc,
   ADD ("stream-byte-exact", test_stream_byte_exact);
   ADD ("input", test_input_and_resize);
   ADD ("resize-pause-cancel", test_resize_reaches_agent);
+  ADD ("session-id-default-factory", test_session_id_and_default_factory);
   ADD ("exit-without-session-ended", test_exit_without_session_ended);
   ADD ("exit-code", test_exit_code_with_session_ended);
   ADD ("unknown-runner", test_unknown_runner);

@@ -826,6 +826,30 @@ on_token_found (GObject      *source,
   begin_connect (self);
 }
 
+/* Made by a factory that did not know the session: the controller marks
+ * the runners it starts with itself ("lean-controller"), so the session
+ * whose runner we are can be found, and the relay and the database name
+ * the same session. Otherwise a fresh UUID. */
+static char *
+find_session_id (LeanRelayRunner *self)
+{
+  LeanController *controller = g_object_get_data (G_OBJECT (self), "lean-controller");
+
+  if (controller != NULL && LEAN_IS_CONTROLLER (controller))
+    {
+      GListModel *sessions = lean_controller_get_sessions (controller);
+
+      for (guint i = 0; i < g_list_model_get_n_items (sessions); i++)
+        {
+          g_autoptr(LeanSession) session = g_list_model_get_item (sessions, i);
+
+          if (lean_controller_get_runner (controller, session) == LEAN_RUNNER (self))
+            return g_strdup (lean_session_get_id (session));
+        }
+    }
+  return g_uuid_string_random ();
+}
+
 static void
 lean_relay_runner_start_async (LeanRunner             *runner,
                                const LeanRunnerLaunch *launch,
@@ -848,6 +872,8 @@ lean_relay_runner_start_async (LeanRunner             *runner,
     }
   self->started = TRUE;
   self->launch = lean_runner_launch_copy (launch);
+  if (self->session_id == NULL)
+    self->session_id = find_session_id (self);
 
   /* The protocol carries only the argv: say what is dropped. */
   if (launch->cwd != NULL)
@@ -1106,7 +1132,6 @@ lean_relay_runner_new (const char *server_url,
 
   g_return_val_if_fail (server_url != NULL, NULL);
   g_return_val_if_fail (runner_id != NULL && *runner_id != '\0', NULL);
-  g_return_val_if_fail (session_id != NULL, NULL);
 
   /* A bad URL is caught here and reported by start, with the rest. */
   url = lean_relay_normalize_url (server_url, NULL);
@@ -1134,6 +1159,13 @@ lean_relay_runner_get_url (LeanRelayRunner *self)
 {
   g_return_val_if_fail (LEAN_IS_RELAY_RUNNER (self), NULL);
   return self->url;
+}
+
+const char *
+lean_relay_runner_get_session_id (LeanRelayRunner *self)
+{
+  g_return_val_if_fail (LEAN_IS_RELAY_RUNNER (self), NULL);
+  return self->session_id;
 }
 
 const char *
@@ -1338,7 +1370,6 @@ lean_relay_create_runner (LeanRelayConfig  *config,
 
   g_return_val_if_fail (config == NULL || LEAN_IS_RELAY_CONFIG (config), NULL);
   g_return_val_if_fail (runner_spec != NULL, NULL);
-  g_return_val_if_fail (session_id != NULL, NULL);
 
   if (config == NULL)
     {
@@ -1375,7 +1406,6 @@ lean_relay_create_runner (LeanRelayConfig  *config,
 
 typedef struct
 {
-  GWeakRef         controller;
   LeanRelayConfig *config;
 } RelayHook;
 
@@ -1384,30 +1414,8 @@ relay_hook_free (gpointer data)
 {
   RelayHook *hook = data;
 
-  g_weak_ref_clear (&hook->controller);
   g_clear_object (&hook->config);
   g_free (hook);
-}
-
-/* The factory is called from lean_controller_start() right after the
- * session was recorded and put first in the controller's list, before it
- * has a runner: that is the session this runner is for. Its id goes into
- * start_session so the relay and the database name the same session. */
-static char *
-pending_session_id (LeanController *controller,
-                    const char     *runner_spec)
-{
-  GListModel *sessions = lean_controller_get_sessions (controller);
-  g_autoptr(LeanSession) newest = NULL;
-
-  if (g_list_model_get_n_items (sessions) == 0)
-    return NULL;
-  newest = g_list_model_get_item (sessions, 0);
-  if (lean_session_get_state (newest) != LEAN_SESSION_STATE_PENDING
-      || g_strcmp0 (lean_session_get_runner (newest), runner_spec) != 0
-      || lean_controller_get_runner (controller, newest) != NULL)
-    return NULL;
-  return g_strdup (lean_session_get_id (newest));
 }
 
 static LeanRunner *
@@ -1416,14 +1424,9 @@ relay_factory (const char  *runner_spec,
                GError     **error)
 {
   RelayHook *hook = user_data;
-  g_autoptr(LeanController) controller = hook ? g_weak_ref_get (&hook->controller) : NULL;
-  g_autofree char *session_id = NULL;
 
-  if (controller != NULL)
-    session_id = pending_session_id (controller, runner_spec);
-  if (session_id == NULL)
-    session_id = g_uuid_string_random ();
-  return lean_relay_create_runner (hook ? hook->config : NULL, runner_spec, session_id, error);
+  /* No session id yet: the runner finds its session when it starts. */
+  return lean_relay_create_runner (hook ? hook->config : NULL, runner_spec, NULL, error);
 }
 
 void
@@ -1437,11 +1440,13 @@ lean_relay_install (LeanController  *controller,
 
   if (controller == NULL)
     {
-      lean_controller_set_default_relay_factory (relay_factory, NULL);
+      /* Process-wide and for the whole run: the config (if any) is kept. */
+      hook = g_new0 (RelayHook, 1);
+      hook->config = config ? g_object_ref (config) : NULL;
+      lean_controller_set_default_relay_factory (relay_factory, hook);
       return;
     }
   hook = g_new0 (RelayHook, 1);
-  g_weak_ref_init (&hook->controller, controller);
   hook->config = config ? g_object_ref (config) : NULL;
   lean_controller_set_relay_factory (controller, relay_factory, hook, relay_hook_free);
 }
