@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "lean-relay-preferences.h"
@@ -419,6 +421,7 @@ static void
 rebuild_project_choices (LeanRelayPreferences *self)
 {
   g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  g_auto(GStrv) runners = NULL;
   const char *current;
   guint selected = 0;
 
@@ -427,25 +430,14 @@ rebuild_project_choices (LeanRelayPreferences *self)
 
   g_ptr_array_set_size (self->project_specs, 0);
   add_choice (self, labels, _("Local (this computer)"), "local");
-  for (guint i = 0; i < lean_relay_config_get_n_servers (self->config); i++)
+  runners = lean_relay_config_list_runners (self->config);
+  for (guint i = 0; runners[i]; i++)
     {
-      const LeanRelayServer *s = lean_relay_config_get_server (self->config, i);
-      g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+      /* "relay:NAME/RUNNER": names have no '/', runner ids neither. */
+      g_auto(GStrv) parts = g_strsplit (runners[i] + strlen ("relay:"), "/", 2);
+      g_autofree char *label = g_strdup_printf (_("%s on relay %s"), parts[1], parts[0]);
 
-      if (s->default_runner != NULL)
-        g_ptr_array_add (ids, s->default_runner);
-      for (guint j = 0; s->runner_ids && s->runner_ids[j]; j++)
-        if (g_strcmp0 (s->runner_ids[j], s->default_runner) != 0)
-          g_ptr_array_add (ids, s->runner_ids[j]);
-      for (guint j = 0; j < ids->len; j++)
-        {
-          g_autofree char *spec = g_strdup_printf ("relay:%s/%s", s->name,
-                                                   (char *)g_ptr_array_index (ids, j));
-          g_autofree char *label = g_strdup_printf (_("%s on relay %s"),
-                                                    (char *)g_ptr_array_index (ids, j), s->name);
-
-          add_choice (self, labels, label, spec);
-        }
+      add_choice (self, labels, label, runners[i]);
     }
 
   current = lean_relay_config_get_project_runner (self->config, self->project_path);
