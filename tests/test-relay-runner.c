@@ -674,6 +674,18 @@ test_cancel_while_connecting (void)
 }
 
 static void
+test_bad_url (void)
+{
+  g_autoptr(Run) run = run_new ("relay.example:8080", "r1", NULL);
+  const char *argv[] = { "true", NULL };
+
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_START_FAILED);
+  g_assert_error (run->start_error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+  g_assert_nonnull (strstr (run->message, "use ws://host:port or wss://host:port"));
+}
+
+static void
 test_pause_not_supported (void)
 {
   g_autoptr(LeanRelayRunner) runner = lean_relay_runner_new ("https://hq.example:8443/",
@@ -845,6 +857,7 @@ main (int   argc,
 
   g_test_add_func ("/relay-runner/normalize-url", test_normalize_url);
   g_test_add_func ("/relay-runner/pause-not-supported", test_pause_not_supported);
+  g_test_add_func ("/relay-runner/bad-url", test_bad_url);
   g_test_add_func ("/relay-runner/output-byte-exact", test_output_byte_exact);
   g_test_add_func ("/relay-runner/input", test_input_reaches_agent);
   g_test_add_func ("/relay-runner/resize", test_resize_reaches_agent);

@@ -34,6 +34,7 @@ struct _LeanRelayRunner
   char                    *session_id;
   char                    *server_name;
   char                    *keyring_server; /* look the token up at start */
+  char                    *url_error;      /* the server URL was not usable */
 
   guint                    connect_timeout_ms;
   guint                    keepalive_s;
@@ -887,6 +888,11 @@ lean_relay_runner_start_async (LeanRunner             *runner,
   ws_url = g_strconcat (self->url, "/ws/terminal/", escaped, NULL);
 
   self->start_task = g_steal_pointer (&task);
+  if (self->url_error != NULL)
+    {
+      fail_start (self, self->url_error);
+      return;
+    }
   self->session = soup_session_new_with_options ("user-agent", "leanspec-desktop/" APP_VERSION,
                                                  NULL);
   self->msg = soup_message_new ("GET", ws_url);
@@ -1096,6 +1102,7 @@ lean_relay_runner_finalize (GObject *object)
   g_free (self->session_id);
   g_free (self->server_name);
   g_free (self->keyring_server);
+  g_free (self->url_error);
   g_free (self->relay_error);
   g_clear_error (&self->conn_error);
   g_clear_pointer (&self->launch, lean_runner_launch_free);
@@ -1127,16 +1134,19 @@ lean_relay_runner_new (const char *server_url,
                        const char *token,
                        const char *session_id)
 {
+  g_autoptr(GError) error = NULL;
   LeanRelayRunner *self;
   char *url;
 
   g_return_val_if_fail (server_url != NULL, NULL);
   g_return_val_if_fail (runner_id != NULL && *runner_id != '\0', NULL);
 
-  /* A bad URL is caught here and reported by start, with the rest. */
-  url = lean_relay_normalize_url (server_url, NULL);
+  /* A bad URL is caught here and reported by start, like any other fault. */
+  url = lean_relay_normalize_url (server_url, &error);
 
   self = g_object_new (LEAN_TYPE_RELAY_RUNNER, NULL);
+  if (url == NULL)
+    self->url_error = g_strdup (error->message);
   self->url = url ? url : g_strdup (server_url);
   self->runner_id = g_strdup (runner_id);
   self->token = token && *token ? g_strdup (token) : NULL;
