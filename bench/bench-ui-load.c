@@ -36,6 +36,9 @@ tick_cb (gpointer data)
   gint64 now = g_get_monotonic_time ();
 
   /* The timeout asks for 1 ms; anything beyond that the main loop was busy. */
+  if (b->measuring && b->last_tick != 0 && now - b->last_tick > 50 * 1000)
+    g_print ("  stall of %.1f ms ending at %.1f ms\n",
+             (now - b->last_tick) / 1000.0, (now - b->start) / 1000.0);
   if (b->measuring && b->last_tick != 0 && now - b->last_tick > b->max_stall)
     {
       b->max_stall = now - b->last_tick;
