@@ -609,6 +609,112 @@ test_toggle_task (Fixture       *fx,
 }
 
 static void
+test_toggle_subspec_task (Fixture       *fx,
+                          gconstpointer  data)
+{
+  GtkStack *files;
+  LeanMarkdownView *design;
+  g_autofree char *after = NULL;
+  g_autofree char *readme_before = NULL;
+  g_autofree char *readme_after = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  show (fx, "001-render-specs");
+  files = GTK_STACK (_lean_spec_view_get_files_stack (fx->view));
+  WAIT_FOR (gtk_stack_get_child_by_name (files, "DESIGN.md") != NULL);
+  design = LEAN_MARKDOWN_VIEW (gtk_stack_get_child_by_name (files, "DESIGN.md"));
+  WAIT_FOR (lean_markdown_view_get_n_tasks (design) == 1);
+  g_assert_cmpuint (lean_markdown_view_get_task_line (design, 0), ==, 3);
+  readme_before = read_file (fx->root, "specs/001-render-specs/README.md");
+
+  lean_markdown_view_activate_task (design, 0);
+  wait_writes (fx);
+
+  /* Only DESIGN.md changed, only that line. */
+  after = read_file (fx->root, "specs/001-render-specs/DESIGN.md");
+  g_assert_cmpstr (after, ==, "# Design\n\n- [x] Decide the colours\n");
+  readme_after = read_file (fx->root, "specs/001-render-specs/README.md");
+  g_assert_cmpstr (readme_after, ==, readme_before);
+
+  /* The page shows it ticked after the reload of the file. */
+  design = LEAN_MARKDOWN_VIEW (gtk_stack_get_child_by_name (files, "DESIGN.md"));
+  WAIT_FOR (lean_markdown_view_get_n_tasks (design) == 1 &&
+            lean_markdown_view_get_task_checked (design, 0));
+}
+
+static void
+make_long (Fixture    *fx,
+           const char *id,
+           const char *base)
+{
+  g_autoptr(GString) body = g_string_new (base);
+  g_autofree char *rel = g_strdup_printf ("specs/%s/README.md", id);
+  g_autofree char *dir = g_build_filename (fx->root, "specs", id, NULL);
+  g_autoptr(LeanSpec) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 80; i++)
+    g_string_append_printf (body, "\nParagraph %u of a long spec that needs scrolling.\n", i);
+  g_string_append (body, "\n- [ ] The last task\n");
+  write_file (fx->root, rel, body->str);
+
+  fresh = lean_spec_new_from_dir (fx->root, dir, &error);
+  g_assert_no_error (error);
+  lean_spec_store_replace (fx->store, fresh);
+}
+
+static void
+test_keep_scroll (Fixture       *fx,
+                  gconstpointer  data)
+{
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adj;
+  LeanMarkdownView *readme;
+  guint last;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  /* Specs long enough to scroll, with a task near the end. */
+  make_long (fx, "001-render-specs", alpha_readme);
+  make_long (fx, "002-beta", beta_readme);
+  show (fx, "001-render-specs");
+  iterate_a_while (300);
+
+  scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (_lean_spec_view_get_readme_view (fx->view)),
+                                                           GTK_TYPE_SCROLLED_WINDOW));
+  adj = gtk_scrolled_window_get_vadjustment (scroller);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adj), >, gtk_adjustment_get_page_size (adj) + 1000);
+  gtk_adjustment_set_value (adj, 900);
+  iterate_a_while (100);
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (adj), 900, 1);
+
+  /* Ticking the last task rewrites the file and re-renders: the reader
+   * stays where they were. */
+  readme = _lean_spec_view_get_readme_view (fx->view);
+  last = lean_markdown_view_get_n_tasks (readme) - 1;
+  lean_markdown_view_activate_task (readme, last);
+  wait_writes (fx);
+  iterate_a_while (300);
+  g_assert_true (lean_markdown_view_get_task_checked (_lean_spec_view_get_readme_view (fx->view), last));
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (adj), 900, 1);
+
+  /* Another spec (as long) starts at the top. */
+  show (fx, "002-beta");
+  iterate_a_while (300);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adj), >, gtk_adjustment_get_page_size (adj) + 1000);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), <, 1);
+}
+
+static void
 test_change_status (Fixture       *fx,
                     gconstpointer  data)
 {
@@ -891,6 +997,8 @@ main (int   argc,
 #define ADD(path, fn) g_test_add ("/ui/spec-view/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("show-spec", test_show_spec);
   ADD ("toggle-task", test_toggle_task);
+  ADD ("toggle-subspec-task", test_toggle_subspec_task);
+  ADD ("keep-scroll", test_keep_scroll);
   ADD ("change-status", test_change_status);
   ADD ("changed-on-disk", test_changed_on_disk);
   ADD ("mark-complete", test_mark_complete);
