@@ -696,6 +696,7 @@ test_keep_scroll (Fixture       *fx,
   gtk_adjustment_set_value (adj, 900);
   iterate_a_while (100);
   g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (adj), 900, 1);
+  save_screenshot (GTK_WIDGET (fx->window), "spec-view-scrolled.png");
 
   /* Ticking the last task rewrites the file and re-renders: the reader
    * stays where they were. */

@@ -28,6 +28,7 @@ struct _LeanSpecView
   GtkButton         *editor_button;
   GtkStack          *stack;
   GtkScrolledWindow *scroller;
+  GtkWidget         *page_box;
   GtkLabel          *number_label;
   GtkLabel          *title_label;
   GtkMenuButton     *status_button;
@@ -1085,6 +1086,27 @@ update_files (LeanSpecView *self,
   gtk_widget_set_visible (GTK_WIDGET (self->files_switcher), subs[0] != NULL);
 }
 
+/* The header names the spec only once its title has scrolled out of view,
+ * as GNOME apps do, so the page does not say it twice. */
+static void
+update_header_title (LeanSpecView *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double x = 0, y = 0;
+  gboolean scrolled_past;
+
+  if (self->spec == NULL)
+    return;
+
+  gtk_widget_translate_coordinates (GTK_WIDGET (self->title_label), self->page_box,
+                                    0, gtk_widget_get_height (GTK_WIDGET (self->title_label)), &x, &y);
+  scrolled_past = gtk_adjustment_get_value (adj) > y + 28;
+
+  adw_window_title_set_title (self->window_title, scrolled_past ? lean_spec_get_title (self->spec) : "");
+  adw_window_title_set_subtitle (self->window_title,
+                                 scrolled_past ? gtk_label_get_text (self->number_label) : "");
+}
+
 static gboolean
 restore_scroll_cb (GtkWidget     *widget,
                    GdkFrameClock *clock,
@@ -1095,6 +1117,7 @@ restore_scroll_cb (GtkWidget     *widget,
 
   gtk_adjustment_set_value (adj, self->restore_scroll);
   self->restore_tick = 0;
+  update_header_title (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1104,7 +1127,6 @@ show_spec (LeanSpecView *self,
            gboolean      keep_scroll)
 {
   g_autofree char *number = NULL;
-  g_autofree char *subtitle = NULL;
   guint done, open;
 
   g_assert (LEAN_IS_SPEC (spec));
@@ -1121,9 +1143,7 @@ show_spec (LeanSpecView *self,
   number = g_strdup_printf (_("Spec %03u"), lean_spec_get_number (spec));
   gtk_label_set_text (self->number_label, number);
   gtk_label_set_text (self->title_label, lean_spec_get_title (spec));
-  adw_window_title_set_title (self->window_title, lean_spec_get_title (spec));
-  subtitle = g_strdup_printf ("%s · %s", number, lean_spec_get_id (spec));
-  adw_window_title_set_subtitle (self->window_title, subtitle);
+  update_header_title (self);
 
   update_status_button (self, spec);
   update_tags (self, spec);
@@ -1317,6 +1337,7 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, editor_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, stack);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, page_box);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, number_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, title_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, status_button);
@@ -1366,6 +1387,9 @@ lean_spec_view_init (LeanSpecView *self)
 
   /* The page shows the title above the metadata already. */
   lean_markdown_view_set_skip_title (self->readme_view, TRUE);
+
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->scroller), "value-changed",
+                           G_CALLBACK (update_header_title), self, G_CONNECT_SWAPPED);
 
   gtk_menu_button_set_menu_model (self->status_button, status_menu);
   gtk_menu_button_set_menu_model (self->priority_button, priority_menu);
