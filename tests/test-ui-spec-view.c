@@ -606,6 +606,24 @@ test_toggle_task (Fixture       *fx,
   g_clear_pointer (&after, g_free);
   after = read_file (fx->root, "specs/001-render-specs/README.md");
   g_assert_cmpstr (after, ==, before);
+
+  /* Two quick clicks: the second waits for the first and writes on top of
+   * it instead of failing the changed-on-disk check. */
+  readme = _lean_spec_view_get_readme_view (fx->view);
+  lean_markdown_view_activate_task (readme, 0);
+  lean_markdown_view_activate_task (readme, 2);
+  wait_writes (fx);
+  g_assert_null (_lean_spec_view_get_last_toast (fx->view));
+  g_clear_pointer (&after, g_free);
+  after = read_file (fx->root, "specs/001-render-specs/README.md");
+  {
+    g_autoptr(GString) expected = g_string_new (before);
+
+    g_string_replace (expected, "- [ ] Parse the body", "- [x] Parse the body", 1);
+    g_string_replace (expected, "- [ ] Render tables", "- [x] Render tables", 1);
+    g_assert_cmpstr (after, ==, expected->str);
+  }
+  g_assert_cmpuint (lean_spec_get_n_unchecked (lookup (fx, "001-render-specs")), ==, 0);
 }
 
 static void

@@ -49,7 +49,9 @@ struct _LeanSpecView
   char              *status;      /* "spec.status" action state */
   char              *priority;    /* "spec.priority" action state */
   GCancellable      *cancellable; /* sub-spec file loads */
-  guint              pending_writes;
+  guint              pending_writes; /* queued + running */
+  GQueue             write_queue;    /* of WriteOp, waiting for the running one */
+  gboolean           writing;
   gboolean           updating;    /* setting properties from the spec */
   AdwMessageDialog  *complete_dialog;
   AdwToast          *last_toast;
@@ -187,20 +189,51 @@ static void write_done (GObject      *source,
                         GAsyncResult *result,
                         gpointer      user_data);
 
+/* Writes run one at a time, each on the newest snapshot of its spec: a
+ * second click while the first write is on its way must not fail the
+ * content-hash check against the file the first one just wrote. */
+static void
+run_next_write (LeanSpecView *self)
+{
+  g_autoptr(GTask) task = NULL;
+  WriteOp *op;
+
+  if (self->writing)
+    return;
+  op = g_queue_pop_head (&self->write_queue);
+  if (op == NULL)
+    return;
+
+  if (self->store != NULL)
+    {
+      LeanSpec *latest = lean_spec_store_lookup (self->store, lean_spec_get_id (op->spec));
+
+      if (latest != NULL && latest != op->spec)
+        g_set_object (&op->spec, latest);
+      if (op->kind == OP_COMPLETE)
+        {
+          g_clear_pointer (&op->specs, g_ptr_array_unref);
+          op->specs = lean_spec_store_dup_specs (self->store);
+        }
+    }
+
+  self->writing = TRUE;
+  task = g_task_new (self, NULL, write_done, NULL);
+  g_task_set_source_tag (task, run_next_write);
+  g_task_set_task_data (task, op, (GDestroyNotify) write_op_free);
+  g_task_run_in_thread (task, write_thread);
+}
+
 static void
 start_write (LeanSpecView *self,
              WriteOp      *op)
 {
-  g_autoptr(GTask) task = NULL;
-
-  if (self->store != NULL)
+  if (self->store != NULL && op->project == NULL)
     op->project = g_object_ref (lean_spec_store_get_project (self->store));
 
-  task = g_task_new (self, NULL, write_done, NULL);
-  g_task_set_source_tag (task, start_write);
-  g_task_set_task_data (task, op, (GDestroyNotify) write_op_free);
   self->pending_writes++;
-  g_task_run_in_thread (task, write_thread);
+  g_queue_push_tail (&self->write_queue, op);
+  run_next_write (self);
 }
 
 static void start_complete (LeanSpecView *self,
@@ -210,14 +243,18 @@ static void
 on_reload_clicked (AdwToast     *toast,
                    LeanSpecView *self)
 {
+  LeanSpec *spec = g_object_get_data (G_OBJECT (toast), "lean-spec");
   WriteOp *op;
 
-  if (self->spec == NULL || self->store == NULL)
+  /* The spec the failed write was for, even if another is shown now. */
+  if (spec == NULL)
+    spec = self->spec;
+  if (spec == NULL)
     return;
 
   op = g_new0 (WriteOp, 1);
   op->kind = OP_RELOAD;
-  op->spec = g_object_ref (self->spec);
+  op->spec = g_object_ref (spec);
   start_write (self, op);
 }
 
@@ -243,6 +280,7 @@ on_undo_clicked (AdwToast     *toast,
 
 static void
 show_error_toast (LeanSpecView *self,
+                  LeanSpec     *spec,
                   const GError *error)
 {
   AdwToast *toast = NULL;
@@ -256,6 +294,8 @@ show_error_toast (LeanSpecView *self,
   if (g_error_matches (error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK))
     {
       adw_toast_set_button_label (toast, _("_Reload"));
+      if (spec != NULL)
+        g_object_set_data_full (G_OBJECT (toast), "lean-spec", g_object_ref (spec), g_object_unref);
       g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_reload_clicked), self, 0);
     }
   add_toast (self, toast);
@@ -396,17 +436,12 @@ show_incomplete_dialog (LeanSpecView *self,
 }
 
 static void
-write_done (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+handle_write_result (LeanSpecView *self,
+                     GAsyncResult *result)
 {
-  LeanSpecView *self = LEAN_SPEC_VIEW (source);
   WriteOp *op = g_task_get_task_data (G_TASK (result));
   g_autoptr(LeanSpec) written = NULL;
   g_autoptr(GError) error = NULL;
-
-  g_assert (self->pending_writes > 0);
-  self->pending_writes--;
 
   written = g_task_propagate_pointer (G_TASK (result), &error);
 
@@ -415,7 +450,7 @@ write_done (GObject      *source,
       if (op->kind == OP_COMPLETE && g_error_matches (error, LEAN_ERROR, LEAN_ERROR_INCOMPLETE))
         show_incomplete_dialog (self, error);
       else
-        show_error_toast (self, error);
+        show_error_toast (self, op->spec, error);
 
       /* Put the controls back to what the file says. */
       if (self->spec != NULL)
@@ -454,6 +489,24 @@ write_done (GObject      *source,
 }
 
 static void
+write_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  LeanSpecView *self = LEAN_SPEC_VIEW (source);
+
+  g_assert (self->pending_writes > 0);
+  self->writing = FALSE;
+
+  handle_write_result (self, result);
+
+  /* Counted down only now, so "no pending writes" means the store and the
+   * view show the result. */
+  self->pending_writes--;
+  run_next_write (self);
+}
+
+static void
 start_complete (LeanSpecView *self,
                 gboolean      force)
 {
@@ -478,7 +531,7 @@ start_complete (LeanSpecView *self,
       op->project = lean_project_open (lean_spec_get_dir (self->spec), &error);
       if (op->project == NULL)
         {
-          show_error_toast (self, error);
+          show_error_toast (self, self->spec, error);
           write_op_free (op);
           return;
         }
@@ -1226,6 +1279,7 @@ lean_spec_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_queue_clear_full (&self->write_queue, (GDestroyNotify) write_op_free);
   if (self->restore_tick != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->restore_tick);
@@ -1382,6 +1436,7 @@ lean_spec_view_init (LeanSpecView *self)
 
   self->status = g_strdup ("");
   self->priority = g_strdup ("");
+  g_queue_init (&self->write_queue);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
