@@ -779,6 +779,67 @@ test_change_status (Fixture       *fx,
 }
 
 static void
+test_rename (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GtkWidget *entry;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  show (fx, "001-render-specs");
+  before = read_file (fx->root, "specs/001-render-specs/README.md");
+  entry = _lean_spec_view_get_title_entry (fx->view);
+
+  /* F2 / the pencil shows the entry with the current title. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->view), "spec.rename", NULL));
+  g_assert_true (gtk_widget_get_child_visible (entry));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "Render specs beautifully");
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "  Render specs like a book  ");
+  g_signal_emit_by_name (entry, "activate");
+  wait_writes (fx);
+
+  /* Exactly the heading line changed. */
+  after = read_file (fx->root, "specs/001-render-specs/README.md");
+  {
+    g_autoptr(GString) expected = g_string_new (before);
+
+    g_string_replace (expected, "\n# Render specs beautifully\n", "\n# Render specs like a book\n", 1);
+    g_assert_cmpstr (after, ==, expected->str);
+  }
+  g_assert_cmpstr (lean_spec_get_title (lookup (fx, "001-render-specs")), ==, "Render specs like a book");
+  g_assert_null (_lean_spec_view_get_last_toast (fx->view));
+
+  /* A spec whose title is not a "# " line (here: none) is not rewritten. */
+  show (fx, "003-gamma");
+  write_file (fx->root, "specs/003-gamma/README.md", "---\nstatus: complete\n---\n\nNo heading here.\n");
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_build_filename (fx->root, "specs/003-gamma", NULL);
+    g_autoptr(LeanSpec) fresh = lean_spec_new_from_dir (fx->root, dir, &error);
+
+    g_assert_no_error (error);
+    lean_spec_store_replace (fx->store, fresh);
+    iterate_a_while (50);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->view), "spec.rename", NULL));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Gamma renamed");
+  g_signal_emit_by_name (entry, "activate");
+  wait_writes (fx);
+  g_clear_pointer (&after, g_free);
+  after = read_file (fx->root, "specs/003-gamma/README.md");
+  g_assert_cmpstr (after, ==, "---\nstatus: complete\n---\n\nNo heading here.\n");
+  g_assert_nonnull (_lean_spec_view_get_last_toast (fx->view));
+  g_test_message ("refused: %s", adw_toast_get_title (_lean_spec_view_get_last_toast (fx->view)));
+}
+
+static void
 test_changed_on_disk (Fixture       *fx,
                       gconstpointer  data)
 {
@@ -1019,6 +1080,7 @@ main (int   argc,
   ADD ("toggle-subspec-task", test_toggle_subspec_task);
   ADD ("keep-scroll", test_keep_scroll);
   ADD ("change-status", test_change_status);
+  ADD ("rename", test_rename);
   ADD ("changed-on-disk", test_changed_on_disk);
   ADD ("mark-complete", test_mark_complete);
   ADD ("complete-without-open-items", test_complete_without_open_items);

@@ -31,6 +31,8 @@ struct _LeanSpecView
   GtkWidget         *page_box;
   GtkLabel          *number_label;
   GtkLabel          *title_label;
+  GtkStack          *title_stack;
+  GtkEntry          *title_entry;
   GtkMenuButton     *status_button;
   GtkMenuButton     *priority_button;
   GtkLabel          *status_chip;    /* inside status_button */
@@ -117,6 +119,7 @@ typedef enum
   OP_COMPLETE,
   OP_REPLACE,
   OP_RELOAD,
+  OP_TITLE,
 } OpKind;
 
 typedef struct
@@ -131,6 +134,7 @@ typedef struct
   gboolean     checked;
   gboolean     force;
   GBytes      *contents;  /* OP_REPLACE */
+  char        *title;     /* OP_TITLE */
 } WriteOp;
 
 static void
@@ -141,7 +145,75 @@ write_op_free (WriteOp *op)
   g_clear_pointer (&op->specs, g_ptr_array_unref);
   g_clear_pointer (&op->file, g_free);
   g_clear_pointer (&op->contents, g_bytes_unref);
+  g_clear_pointer (&op->title, g_free);
   g_free (op);
+}
+
+/* The title is the README's first "# " heading. Renaming rewrites that one
+ * line (its indentation and line ending kept) and nothing else, through
+ * the writer's atomic, hash-checked replace. */
+static GBytes *
+replace_title_line (LeanSpec    *spec,
+                    const char  *new_title,
+                    GError     **error)
+{
+  GBytes *contents = lean_spec_get_contents (spec);
+  gsize len = 0;
+  const char *data = g_bytes_get_data (contents, &len);
+  const char *end = data + len;
+  const char *line = data;
+  guint lineno = 1;
+  guint body_line = lean_spec_get_body_line (spec);
+  gboolean in_fence = FALSE;
+
+  for (; line < end; lineno++)
+    {
+      const char *eol = memchr (line, '\n', end - line);
+      const char *line_end = eol != NULL ? eol : end;
+      const char *p = line;
+      guint indent = 0;
+
+      if (lineno >= body_line)
+        {
+          while (p < line_end && *p == ' ' && indent < 4)
+            p++, indent++;
+
+          if (indent < 4 && line_end - p >= 3 && (strncmp (p, "```", 3) == 0 || strncmp (p, "~~~", 3) == 0))
+            in_fence = !in_fence;
+          else if (!in_fence && indent < 4 && line_end - p >= 2 && p[0] == '#' && (p[1] == ' ' || p[1] == '\t'))
+            {
+              const char *text_end = line_end;
+              g_autoptr(GString) out = NULL;
+              g_autofree char *current = NULL;
+              gsize n;
+
+              /* Keep a CRLF line's \r where it was. */
+              if (text_end > p && text_end[-1] == '\r')
+                text_end--;
+
+              /* The line must be the title the person saw. */
+              current = g_strstrip (g_strndup (p + 2, text_end - p - 2));
+              if (g_strcmp0 (current, lean_spec_get_title (spec)) != 0)
+                break;
+
+              out = g_string_new_len (data, p - data);
+              g_string_append (out, "# ");
+              g_string_append (out, new_title);
+              g_string_append_len (out, text_end, end - text_end);
+              n = out->len;
+              return g_bytes_new_take (g_string_free (g_steal_pointer (&out), FALSE), n);
+            }
+        }
+
+      if (eol == NULL)
+        break;
+      line = eol + 1;
+    }
+
+  g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
+               _("%s has no “# Title” line to rename; change the title in your editor."),
+               lean_spec_get_rel_path (spec));
+  return NULL;
 }
 
 static void
@@ -170,6 +242,14 @@ write_thread (GTask        *task,
       break;
     case OP_REPLACE:
       result = lean_spec_writer_replace (op->spec, op->contents, &error);
+      break;
+    case OP_TITLE:
+      {
+        g_autoptr(GBytes) renamed = replace_title_line (op->spec, op->title, &error);
+
+        if (renamed != NULL)
+          result = lean_spec_writer_replace (op->spec, renamed, &error);
+      }
       break;
     case OP_RELOAD:
       result = lean_spec_new_from_dir (lean_project_get_root (op->project),
@@ -288,11 +368,13 @@ show_error_toast (LeanSpecView *self,
 
   title = g_markup_escape_text (error->message, -1);
   toast = adw_toast_new (title);
-  adw_toast_set_timeout (toast, 0);
+  /* Errors stay long enough to read. */
+  adw_toast_set_timeout (toast, 8);
 
   /* A concurrent edit: the way forward is to look at the file as it is. */
   if (g_error_matches (error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK))
     {
+      adw_toast_set_timeout (toast, 0);
       adw_toast_set_button_label (toast, _("_Reload"));
       if (spec != NULL)
         g_object_set_data_full (G_OBJECT (toast), "lean-spec", g_object_ref (spec), g_object_unref);
@@ -603,6 +685,68 @@ open_in_editor_action (GtkWidget  *widget,
     path = g_build_filename (lean_spec_get_dir (self->spec), page, NULL);
 
   launch_file (self, path);
+}
+
+/* Renaming: the title label swaps for an entry. */
+
+static void
+stop_renaming (LeanSpecView *self)
+{
+  gtk_stack_set_visible_child_name (self->title_stack, "label");
+}
+
+static void
+rename_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  LeanSpecView *self = LEAN_SPEC_VIEW (widget);
+
+  if (self->spec == NULL)
+    return;
+
+  gtk_editable_set_text (GTK_EDITABLE (self->title_entry), lean_spec_get_title (self->spec));
+  gtk_stack_set_visible_child_name (self->title_stack, "entry");
+  gtk_widget_grab_focus (GTK_WIDGET (self->title_entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->title_entry), 0, -1);
+}
+
+static void
+on_title_entry_activate (GtkEntry     *entry,
+                         LeanSpecView *self)
+{
+  g_autofree char *title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
+  WriteOp *op;
+
+  stop_renaming (self);
+
+  if (self->spec == NULL || *title == '\0' || g_strcmp0 (title, lean_spec_get_title (self->spec)) == 0)
+    return;
+
+  /* A title is one line; a pasted newline must not split the heading. */
+  g_strdelimit (title, "\r\n", ' ');
+
+  gtk_label_set_text (self->title_label, title);
+  op = g_new0 (WriteOp, 1);
+  op->kind = OP_TITLE;
+  op->spec = g_object_ref (self->spec);
+  op->title = g_steal_pointer (&title);
+  start_write (self, op);
+}
+
+static gboolean
+on_title_entry_key (GtkEventControllerKey *controller,
+                    guint                  keyval,
+                    guint                  keycode,
+                    GdkModifierType        state,
+                    LeanSpecView          *self)
+{
+  if (keyval == GDK_KEY_Escape)
+    {
+      stop_renaming (self);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 /* Status and priority: string properties behind stateful "spec.status" and
@@ -1193,6 +1337,9 @@ show_spec (LeanSpecView *self,
   g_clear_object (&self->spec);
   self->spec = spec;
 
+  if (!keep_scroll)
+    stop_renaming (self);
+
   number = g_strdup_printf (_("Spec %03u"), lean_spec_get_number (spec));
   gtk_label_set_text (self->number_label, number);
   gtk_label_set_text (self->title_label, lean_spec_get_title (spec));
@@ -1394,6 +1541,8 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, page_box);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, number_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, title_label);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, title_stack);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, title_entry);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, status_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, priority_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, progress_label);
@@ -1406,9 +1555,13 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_readme_task_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_markdown_link);
   gtk_widget_class_bind_template_callback (widget_class, on_relation_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_title_entry_activate);
 
   gtk_widget_class_install_action (widget_class, "spec.mark-complete", NULL, mark_complete_action);
   gtk_widget_class_install_action (widget_class, "spec.open-in-editor", NULL, open_in_editor_action);
+  gtk_widget_class_install_action (widget_class, "spec.rename", NULL, rename_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F2, 0, "spec.rename", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "spec.open-in-editor", NULL);
   gtk_widget_class_install_property_action (widget_class, "spec.status", "status");
   gtk_widget_class_install_property_action (widget_class, "spec.priority", "priority");
 
@@ -1442,6 +1595,13 @@ lean_spec_view_init (LeanSpecView *self)
 
   /* The page shows the title above the metadata already. */
   lean_markdown_view_set_skip_title (self->readme_view, TRUE);
+
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (on_title_entry_key), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->title_entry), keys);
+  }
 
   g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->scroller), "value-changed",
                            G_CALLBACK (update_header_title), self, G_CONNECT_SWAPPED);
@@ -1545,6 +1705,12 @@ AdwToast *
 _lean_spec_view_get_last_toast (LeanSpecView *self)
 {
   return self->last_toast;
+}
+
+GtkWidget *
+_lean_spec_view_get_title_entry (LeanSpecView *self)
+{
+  return GTK_WIDGET (self->title_entry);
 }
 
 GtkWidget *
