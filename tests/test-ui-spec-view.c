@@ -387,6 +387,8 @@ test_markdown_render (void)
     "\n"
     "> quoted\n"
     "\n"
+    "![diagram](img/flow.png)\n"
+    "\n"
     "| a | bb |\n"
     "|---|---:|\n"
     "| long cell | 1 |\n"
@@ -437,6 +439,10 @@ test_markdown_render (void)
   g_assert_true (g_str_has_suffix (text, "\nlong cell  │   1"));
   g_assert_true (range_has_tag (buffer, "long cell", "table"));
   g_assert_true (range_has_tag (buffer, "a          │  bb", "table-header"));
+
+  /* Images: their description, as a link to the file. */
+  g_assert_nonnull (strstr (text, "Image: diagram"));
+  g_assert_true (range_has_tag (buffer, "Image: diagram", "link"));
 
   /* HTML comments are not shown. */
   g_assert_null (strstr (text, "comment"));

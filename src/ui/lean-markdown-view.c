@@ -981,7 +981,8 @@ render_document (LeanMarkdownView *self,
             {
               push_link (&r, cmark_node_get_url (node));
               push_tag (&r, "em");
-              insert_text (&r, "🖼 ", -1);
+              /* Translators: before an image's description in a spec */
+              insert_text (&r, _("Image: "), -1);
             }
           else
             {
