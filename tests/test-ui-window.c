@@ -864,6 +864,61 @@ test_app_open (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (other));
 }
 
+typedef struct
+{
+  GType      type;
+  GtkWindow *found;
+} ToplevelWait;
+
+static gboolean
+toplevel_shown (gpointer data)
+{
+  ToplevelWait *w = data;
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, w->type) &&
+          gtk_widget_get_mapped (GTK_WIDGET (window)))
+        {
+          w->found = window;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_app_dialogs (Fixture       *f,
+                  gconstpointer  data)
+{
+  struct {
+    const char *action;
+    const char *screenshot;
+    GType       type;
+  } dialogs[] = {
+    { "app.shortcuts", "10-shortcuts", GTK_TYPE_SHORTCUTS_WINDOW },
+    { "app.about", "11-about", ADW_TYPE_ABOUT_WINDOW },
+    { "app.preferences", "12-preferences", ADW_TYPE_PREFERENCES_WINDOW },
+  };
+
+  /* Each comes from the primary menu; the test env makes any warning
+   * while building them (a broken template, a missing icon) fatal. */
+  for (guint i = 0; i < G_N_ELEMENTS (dialogs); i++)
+    {
+      ToplevelWait wait = { dialogs[i].type, NULL };
+      g_autofree char *shot = NULL;
+
+      g_action_group_activate_action (G_ACTION_GROUP (app), dialogs[i].action + 4, NULL);
+      g_assert_true (ui_test_wait_until (toplevel_shown, &wait, 3000));
+      shot = ui_test_screenshot (GTK_WIDGET (wait.found), dialogs[i].screenshot);
+      gtk_window_destroy (wait.found);
+      ui_test_settle (50);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -898,6 +953,7 @@ main (int   argc,
   ADD ("filter-priority-and-tag", test_filter_priority_and_tag, FALSE);
   ADD ("new-spec-opens-dialog", test_new_spec_opens_dialog, FALSE);
   ADD ("app-open", test_app_open, TRUE);
+  ADD ("app-dialogs", test_app_dialogs, FALSE);
 #undef ADD
 
   ret = g_test_run ();
