@@ -669,6 +669,13 @@ test_toggle_subspec_task (Fixture       *fx,
   design = LEAN_MARKDOWN_VIEW (gtk_stack_get_child_by_name (files, "DESIGN.md"));
   WAIT_FOR (lean_markdown_view_get_n_tasks (design) == 1 &&
             lean_markdown_view_get_task_checked (design, 0));
+
+  /* An editor changes DESIGN.md: the page follows (the store only watches
+   * README.md snapshots, the view watches the folder). */
+  write_file (fx->root, "specs/001-render-specs/DESIGN.md",
+              "# Design\n\n- [x] Decide the colours\n- [ ] Pick the fonts\n");
+  WAIT_FOR (lean_markdown_view_get_n_tasks (design) == 2);
+  g_assert_cmpstr (lean_markdown_view_get_task_text (design, 1), ==, "Pick the fonts");
 }
 
 static void

@@ -59,6 +59,9 @@ struct _LeanSpecView
   AdwToast          *last_toast;
   double             restore_scroll;
   guint              restore_tick;
+  GFileMonitor      *dir_monitor;    /* the shown spec's folder, for sub-spec files */
+  char              *monitored_dir;
+  guint              subspec_reload_id;
 };
 
 G_DEFINE_FINAL_TYPE (LeanSpecView, lean_spec_view, GTK_TYPE_WIDGET)
@@ -1304,6 +1307,74 @@ update_header_title (LeanSpecView *self)
                                  scrolled_past ? gtk_label_get_text (self->number_label) : "");
 }
 
+/* The store follows README.md; the other files of the shown spec are
+ * watched here so an edit to DESIGN.md shows without a restart too. */
+static gboolean
+reload_subspecs_cb (gpointer data)
+{
+  LeanSpecView *self = data;
+
+  self->subspec_reload_id = 0;
+  if (self->spec != NULL)
+    update_files (self, self->spec);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+is_subspec_name (const char *name)
+{
+  return name != NULL && g_str_has_suffix (name, ".md") && !g_str_equal (name, "README.md");
+}
+
+static void
+on_dir_changed (GFileMonitor      *monitor,
+                GFile             *file,
+                GFile             *other,
+                GFileMonitorEvent  event,
+                LeanSpecView      *self)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *other_name = other != NULL ? g_file_get_basename (other) : NULL;
+
+  /* Atomic saves arrive as a rename of a temp file onto the name. */
+  if (!is_subspec_name (name) && !is_subspec_name (other_name))
+    return;
+
+  /* Editors write in bursts (temp file, rename, chmod): settle first. */
+  g_clear_handle_id (&self->subspec_reload_id, g_source_remove);
+  self->subspec_reload_id = g_timeout_add (250, reload_subspecs_cb, self);
+}
+
+static void
+watch_spec_dir (LeanSpecView *self,
+                LeanSpec     *spec)
+{
+  const char *dir = spec != NULL ? lean_spec_get_dir (spec) : NULL;
+  g_autoptr(GFile) file = NULL;
+
+  if (g_strcmp0 (dir, self->monitored_dir) == 0)
+    return;
+
+  if (self->dir_monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->dir_monitor, on_dir_changed, self);
+      g_file_monitor_cancel (self->dir_monitor);
+      g_clear_object (&self->dir_monitor);
+    }
+  g_clear_handle_id (&self->subspec_reload_id, g_source_remove);
+  g_free (self->monitored_dir);
+  self->monitored_dir = g_strdup (dir);
+
+  if (dir == NULL)
+    return;
+
+  file = g_file_new_for_path (dir);
+  /* Without a monitor (some network mounts) the pages just do not refresh. */
+  self->dir_monitor = g_file_monitor_directory (file, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+  if (self->dir_monitor != NULL)
+    g_signal_connect (self->dir_monitor, "changed", G_CALLBACK (on_dir_changed), self);
+}
+
 static gboolean
 restore_scroll_cb (GtkWidget     *widget,
                    GdkFrameClock *clock,
@@ -1362,6 +1433,7 @@ show_spec (LeanSpecView *self,
 
   lean_markdown_view_set_markdown (self->readme_view, lean_spec_get_body (spec));
   update_files (self, spec);
+  watch_spec_dir (self, spec);
 
   if (!keep_scroll)
     gtk_stack_set_visible_child_name (self->files_stack, "README.md");
@@ -1379,6 +1451,7 @@ show_spec (LeanSpecView *self,
 static void
 show_empty (LeanSpecView *self)
 {
+  watch_spec_dir (self, NULL);
   g_clear_object (&self->spec);
   adw_window_title_set_title (self->window_title, "");
   adw_window_title_set_subtitle (self->window_title, "");
@@ -1427,6 +1500,7 @@ lean_spec_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_queue_clear_full (&self->write_queue, (GDestroyNotify) write_op_free);
+  watch_spec_dir (self, NULL);
   if (self->restore_tick != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->restore_tick);
