@@ -556,6 +556,21 @@ test_show_spec (Fixture       *fx,
   g_assert_null (lean_spec_view_get_spec (fx->view));
 }
 
+/* The check buttons of @view in task order. */
+static GPtrArray *
+task_buttons (LeanMarkdownView *view)
+{
+  GPtrArray *buttons = g_ptr_array_new ();
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_CHECK_BUTTON (child))
+      g_ptr_array_add (buttons, child);
+  g_assert_cmpuint (buttons->len, ==, lean_markdown_view_get_n_tasks (view));
+  return buttons;
+}
+
 static void
 test_toggle_task (Fixture       *fx,
                   gconstpointer  data)
@@ -576,8 +591,13 @@ test_toggle_task (Fixture       *fx,
   readme = _lean_spec_view_get_readme_view (fx->view);
   before = read_file (fx->root, "specs/001-render-specs/README.md");
 
-  /* The third task ("Render tables") is open; tick it. */
+  /* The third task ("Render tables") is open; tick it, from the keyboard. */
   g_assert_false (lean_markdown_view_get_task_checked (readme, 2));
+  {
+    g_autoptr(GPtrArray) buttons = task_buttons (readme);
+
+    g_assert_true (gtk_widget_grab_focus (g_ptr_array_index (buttons, 2)));
+  }
   line = lean_markdown_view_get_task_line (readme, 2) +
          lean_spec_get_body_line (lookup (fx, "001-render-specs")) - 1;
   lean_markdown_view_activate_task (readme, 2);
@@ -600,11 +620,16 @@ test_toggle_task (Fixture       *fx,
     g_assert_cmpstr (expected->str, ==, after);
   }
 
-  /* The store and the view follow. */
+  /* The store and the view follow; focus stays on the item. */
   g_assert_cmpuint (lean_spec_get_n_checked (lookup (fx, "001-render-specs")), ==, 2);
   readme = _lean_spec_view_get_readme_view (fx->view);
   g_assert_true (lean_markdown_view_get_task_checked (readme, 2));
   g_assert_false (lean_markdown_view_get_task_checked (readme, 0));
+  {
+    g_autoptr(GPtrArray) buttons = task_buttons (readme);
+
+    g_assert_true (gtk_widget_has_focus (g_ptr_array_index (buttons, 2)));
+  }
 
   /* And back. */
   lean_markdown_view_activate_task (readme, 2);
