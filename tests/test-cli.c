@@ -3,8 +3,12 @@
  * script would: arguments in, stdout/stderr/exit status out. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <pty.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <glib/gstdio.h>
 
 #include "ctl-testutil.h"
 
@@ -258,6 +262,44 @@ test_list_json_escaping (void)
   g_assert_nonnull (strstr (r->out, "\"tab\\there \\\"quoted\\\" back\\\\slash\""));
 
   ctl_test_remove_tree (root);
+}
+
+/* Each run must see the files as they are now, even after an edit that keeps
+ * the size, the inode and (put back by the editor) the mtime: whatever is
+ * remembered between runs must not hide it. */
+static void
+test_list_sees_sneaky_edit (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->root, "specs", "001-alpha", "README.md", NULL);
+  g_autoptr(CtlResult) before = ctl_test_run_ctl (f->root, "list", "--json", NULL);
+  g_autoptr(CtlResult) after = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *contents = ctl_test_read_file (f->root, "specs/001-alpha/README.md");
+  char *at = strstr (contents, "assignee: alice");
+  struct timespec times[2];
+  GStatBuf st;
+  FILE *file;
+
+  g_assert_cmpint (before->exit_status, ==, 0);
+  g_assert_nonnull (at);
+  memcpy (at, "assignee: bobby", strlen ("assignee: bobby"));
+
+  /* In place (same inode, same size), then the old timestamps put back. */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  file = fopen (path, "r+");
+  g_assert_nonnull (file);
+  g_assert_cmpint (fwrite (contents, 1, strlen (contents), file), ==, strlen (contents));
+  g_assert_cmpint (fclose (file), ==, 0);
+  times[0] = st.st_atim;
+  times[1] = st.st_mtim;
+  g_assert_cmpint (utimensat (AT_FDCWD, path, times, 0), ==, 0);
+
+  after = ctl_test_run_ctl (f->root, "list", "--json", NULL);
+  g_assert_cmpint (after->exit_status, ==, 0);
+  node = ctl_test_parse_json (after->out);
+  g_assert_cmpstr (json_object_get_string_member (find_object (json_node_get_array (node), "001-alpha"),
+                                                  "assignee"), ==, "bobby");
 }
 
 static void
@@ -825,6 +867,7 @@ main (int   argc,
 
   ADD ("list/json", test_list_json);
   ADD ("list/json-matches-show", test_list_json_matches_show);
+  ADD ("list/sees-sneaky-edit", test_list_sees_sneaky_edit);
   ADD ("list/all-and-archived", test_list_all_and_archived);
   ADD ("list/filters", test_list_filters);
   ADD ("list/text", test_list_text);
