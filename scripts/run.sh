@@ -17,5 +17,9 @@ if [ -z "$project" ]; then
   fi
 fi
 
+# The headless view of the same project, so the set-up can be checked from
+# the terminal too.
+"$here/_build/src/cli/leanspec-ctl" -C "$project" board
+
 export GSETTINGS_SCHEMA_DIR="$here/_build/data"
 exec "$here/_build/src/ui/leanspec-desktop" "$project"

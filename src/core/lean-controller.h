@@ -68,4 +68,47 @@ void            lean_controller_resize       (LeanController             *self,
 
 /* Signals: "session-added" (LeanSession *), "session-ended" (LeanSession *). */
 
+/* ---- Extensions (sessions engine) ----
+ *
+ * lean_controller_start() records every attempt: when it fails before the
+ * agent runs (unknown agent, agent not installed, bad request, relay not
+ * available) it returns NULL with @error set AND the session is kept, failed,
+ * with the same sentence as its message (in history and in get_sessions).
+ * Without an error it returns the session, pending; it becomes running when
+ * the runner has started (after the optional git worktree is made in a
+ * thread), and ends completed, failed, cancelled or interrupted.
+ *
+ * Cancel from another process: `leanspec-ctl sessions cancel` writes a
+ * request in the database and sends SIGUSR1 to the owning process; every
+ * controller watches SIGUSR1 and cancels its sessions that were asked to. */
+
+/* Creates the runner for a "relay:SERVER[/RUNNER]" request. The relay
+ * runner's module fills this in; until then such requests fail with
+ * LEAN_ERROR_NOT_SUPPORTED. */
+typedef LeanRunner *(*LeanRelayRunnerFactory) (const char  *runner_spec,
+                                               gpointer     user_data,
+                                               GError     **error);
+
+void            lean_controller_set_relay_factory         (LeanController         *self,
+                                                           LeanRelayRunnerFactory  factory,
+                                                           gpointer                user_data,
+                                                           GDestroyNotify          destroy);
+/* Used by controllers that have no factory of their own. */
+void            lean_controller_set_default_relay_factory (LeanRelayRunnerFactory  factory,
+                                                           gpointer                user_data);
+/* The live runner of @session, or NULL once it ended. */
+LeanRunner     *lean_controller_get_runner                (LeanController         *self,
+                                                           LeanSession            *session);
+/* Kill delay given to local runners (SIGTERM -> SIGKILL); default 5000 ms. */
+void            lean_controller_set_kill_delay            (LeanController         *self,
+                                                           guint                   msec);
+/* Number of sessions of this controller that have not ended. */
+guint           lean_controller_get_n_live                (LeanController         *self);
+/* Cancels every live session (SIGTERM, then SIGKILL after the kill delay)
+ * and records them as cancelled with @message. For quitting. */
+void            lean_controller_cancel_all                (LeanController         *self,
+                                                           const char             *message);
+
+LeanSessionRequest *lean_session_request_copy (const LeanSessionRequest *request);
+
 G_END_DECLS

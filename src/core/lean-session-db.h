@@ -54,4 +54,107 @@ GBytes        *lean_session_db_read_output_finish  (LeanSessionDb        *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
 
+/* ---- Extensions (sessions engine) ----
+ *
+ * Path: an explicit @path wins; NULL means $LEANSPEC_DB when set (tests,
+ * scripts), else $XDG_DATA_HOME/leanspec-desktop/sessions.db.
+ *
+ * Output is stored in two channels of the same log: RAW is every byte the
+ * agent wrote to its terminal; DISPLAY is what views showed for a
+ * structured agent (the stream parser's rendering). For a text agent only
+ * RAW exists and it is also the display. Replaying the display channel into
+ * a terminal shows what the live view showed.
+ *
+ * Signal "write-failed" (const char *message): a batch could not be
+ * committed (disk full, I/O error); emitted on the main context that opened
+ * the database, once per run of failures. The writer keeps going. */
+typedef enum
+{
+  LEAN_OUTPUT_CHANNEL_RAW = 0,
+  LEAN_OUTPUT_CHANNEL_DISPLAY = 1,
+} LeanOutputChannel;
+
+typedef struct
+{
+  gint64  seq;
+  gint64  ts;       /* unix microseconds */
+  char   *kind;
+  char   *payload;  /* JSON text */
+} LeanSessionEvent;
+
+#define LEAN_TYPE_SESSION_EVENT (lean_session_event_get_type ())
+GType             lean_session_event_get_type (void) G_GNUC_CONST;
+LeanSessionEvent *lean_session_event_copy     (const LeanSessionEvent *event);
+void              lean_session_event_free     (LeanSessionEvent       *event);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LeanSessionEvent, lean_session_event_free)
+
+/* Queued write into one channel (append_output is the RAW channel). */
+void           lean_session_db_append_channel      (LeanSessionDb        *self,
+                                                    const char           *session_id,
+                                                    LeanOutputChannel     channel,
+                                                    GBytes               *bytes);
+/* Like save_session, but the batch holding it is committed at once instead
+ * of waiting for the 50 ms tick: used for state changes. */
+void           lean_session_db_save_session_now    (LeanSessionDb        *self,
+                                                    LeanSession          *session);
+/* Asks the process that owns the session to cancel it (queued write; the
+ * owner polls on SIGUSR1, see LeanController). */
+void           lean_session_db_request_cancel      (LeanSessionDb        *self,
+                                                    const char           *session_id);
+/* Waits for the writer, stops it and closes the database; later writes are
+ * dropped. Also done on dispose. */
+void           lean_session_db_close               (LeanSessionDb        *self);
+
+/* Blocking reads with their own connection: for worker threads and the CLI,
+ * never for the GTK main loop. */
+GListModel    *lean_session_db_list                (LeanSessionDb        *self,
+                                                    const char           *spec_id,
+                                                    GError              **error);
+/* A full id or a unique prefix of one (like git). LEAN_ERROR_NOT_FOUND,
+ * LEAN_ERROR_AMBIGUOUS. */
+LeanSession   *lean_session_db_lookup              (LeanSessionDb        *self,
+                                                    const char           *id_or_prefix,
+                                                    GError              **error);
+/* Concatenated chunks of @channel with seq > @after_seq (-1: all);
+ * @last_seq (may be NULL) gets the last seq read, or @after_seq. For
+ * LEAN_OUTPUT_CHANNEL_DISPLAY of a text session, the RAW channel is read. */
+GBytes        *lean_session_db_read_output_range   (LeanSessionDb        *self,
+                                                    const char           *session_id,
+                                                    LeanOutputChannel     channel,
+                                                    gint64                after_seq,
+                                                    gint64               *last_seq,
+                                                    GError              **error);
+/* GPtrArray of LeanSessionEvent with seq > @after_seq, in order. */
+GPtrArray     *lean_session_db_read_events         (LeanSessionDb        *self,
+                                                    const char           *session_id,
+                                                    gint64                after_seq,
+                                                    GError              **error);
+/* Ids of this process's live sessions whose cancel was requested. */
+GStrv          lean_session_db_read_cancel_requests(LeanSessionDb        *self,
+                                                    GError              **error);
+/* Whether the process that owns @session_id (pid + start time + boot id
+ * as stored) still runs; @owner_pid may be NULL. */
+gboolean       lean_session_db_owner_is_alive      (LeanSessionDb        *self,
+                                                    const char           *session_id,
+                                                    int                  *owner_pid,
+                                                    GError              **error);
+
+/* Async: the display stream (what a view shows) of one session. */
+void           lean_session_db_read_display_async  (LeanSessionDb        *self,
+                                                    const char           *session_id,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+GBytes        *lean_session_db_read_display_finish (LeanSessionDb        *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+void           lean_session_db_read_events_async   (LeanSessionDb        *self,
+                                                    const char           *session_id,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+GPtrArray     *lean_session_db_read_events_finish  (LeanSessionDb        *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
+
 G_END_DECLS

@@ -69,4 +69,63 @@ guint64           lean_session_get_output_tokens(LeanSession      *self);
 guint64           lean_session_get_cache_tokens (LeanSession      *self);
 double            lean_session_get_cost_usd     (LeanSession      *self);
 
+/* Extensions (sessions engine). Setters notify only on change. */
+gboolean          lean_session_state_can_transition (LeanSessionState from,
+                                                     LeanSessionState to);
+/* Like set_state but refuses a transition the state machine does not allow
+ * (e.g. completed -> running) with LEAN_ERROR_INVALID_VALUE. */
+gboolean          lean_session_transition       (LeanSession      *self,
+                                                 LeanSessionState  state,
+                                                 GError          **error);
+void              lean_session_set_runner       (LeanSession      *self,
+                                                 const char       *runner);
+void              lean_session_set_started_at   (LeanSession      *self,
+                                                 GDateTime        *started_at);
+void              lean_session_set_ended_at     (LeanSession      *self,
+                                                 GDateTime        *ended_at);
+void              lean_session_set_exit_code    (LeanSession      *self,
+                                                 int               exit_code);
+void              lean_session_set_message      (LeanSession      *self,
+                                                 const char       *message);
+const char       *lean_session_get_worktree_path(LeanSession      *self);
+void              lean_session_set_worktree_path(LeanSession      *self,
+                                                 const char       *path);
+const char       *lean_session_get_branch       (LeanSession      *self);
+void              lean_session_set_branch       (LeanSession      *self,
+                                                 const char       *branch);
+void              lean_session_set_usage        (LeanSession      *self,
+                                                 guint64           input_tokens,
+                                                 guint64           output_tokens,
+                                                 guint64           cache_tokens);
+void              lean_session_set_cost_usd     (LeanSession      *self,
+                                                 double            cost_usd);
+guint             lean_session_get_iteration    (LeanSession      *self);
+void              lean_session_set_iteration    (LeanSession      *self,
+                                                 guint             iteration);
+const char       *lean_session_get_model        (LeanSession      *self);
+void              lean_session_set_model        (LeanSession      *self,
+                                                 const char       *model);
+/* Process ids, for `leanspec-ctl sessions cancel` and crash recovery
+ * (properties "agent-pid", "owner-pid"; 0 unknown). */
+int               lean_session_get_agent_pid    (LeanSession      *self);
+void              lean_session_set_agent_pid    (LeanSession      *self,
+                                                 int               pid);
+int               lean_session_get_owner_pid    (LeanSession      *self);
+void              lean_session_set_owner_pid    (LeanSession      *self,
+                                                 int               pid);
+/* Emits "output" (GBytes *): the display stream views feed to a terminal
+ * (for structured agents the stream parser's rendering, else the raw PTY
+ * bytes). Called by the controller. */
+void              lean_session_emit_output      (LeanSession      *self,
+                                                 GBytes           *bytes);
+/* Seconds between started-at and ended-at (or now while live); 0 if not started. */
+gint64            lean_session_get_elapsed      (LeanSession      *self);
+
+/* TRUE when the agent's output is structured (JSON lines) and what views
+ * show is the stream parser's rendering (property "structured"). The raw
+ * bytes and the rendering are stored as two channels of the same log. */
+gboolean          lean_session_get_structured   (LeanSession      *self);
+void              lean_session_set_structured   (LeanSession      *self,
+                                                 gboolean          structured);
+
 G_END_DECLS

@@ -63,4 +63,30 @@ guint               lean_spec_get_body_line    (LeanSpec     *self);
 guint               lean_spec_get_n_checked    (LeanSpec     *self); /* "- [x]" items */
 guint               lean_spec_get_n_unchecked  (LeanSpec     *self); /* "- [ ]" items */
 
+/* Extensions beyond the first contract. */
+
+typedef struct _LeanFrontmatter LeanFrontmatter;
+
+/* The parsed front matter of the README (for writers and tools). */
+LeanFrontmatter    *lean_spec_get_frontmatter  (LeanSpec     *self);
+/* Front matter keys in file order. Free with g_strfreev. */
+char              **lean_spec_dup_field_names  (LeanSpec     *self);
+/* A key as a list of scalars (a single scalar gives one item); NULL if absent. */
+char              **lean_spec_dup_field_list   (LeanSpec     *self,
+                                                const char   *key);
+/* Task items ("- [ ]", "* [x]", "1. [ ]") of the README outside fenced code,
+ * in file order; @line is the 1-based line in the file. */
+guint               lean_spec_get_n_tasks      (LeanSpec     *self);
+gboolean            lean_spec_get_task         (LeanSpec     *self,
+                                                guint         index,
+                                                guint        *line,
+                                                gboolean     *checked,
+                                                const char  **text);
+/* The {status, at} items of "transitions", in file order. */
+guint               lean_spec_get_n_transitions (LeanSpec    *self);
+gboolean            lean_spec_get_transition   (LeanSpec     *self,
+                                                guint         index,
+                                                const char  **status,
+                                                const char  **at);
+
 G_END_DECLS

@@ -1,12 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
-#include <adwaita.h>
+#include <glib/gi18n.h>
+#include <locale.h>
+
+#include "lean-application.h"
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_printerr ("leanspec-desktop: not implemented yet\n");
-  return 1;
+  g_autoptr(LeanApplication) app = NULL;
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_set_application_name (_("LeanSpec Desktop"));
+
+  app = lean_application_new ();
+  return g_application_run (G_APPLICATION (app), argc, argv);
 }

@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/* Printing helpers shared by the subcommands: error lines, JSON, colours. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <glib/gi18n.h>
+
+#include "lean-error.h"
+#include "lean-spec-problem.h"
+#include "ctl-private.h"
+
+int
+ctl_report_message (int         exit_code,
+                    const char *format,
+                    ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  /* Scripts read the first line: keep it to one. */
+  g_strdelimit (message, "\r\n", ' ');
+  g_printerr ("leanspec-ctl: %s\n", message);
+
+  return exit_code;
+}
+
+int
+ctl_report_error (const GError *error)
+{
+  int exit_code = CTL_EXIT_FAILED;
+
+  if (g_error_matches (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE) ||
+      g_error_matches (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE))
+    exit_code = CTL_EXIT_USAGE;
+
+  return ctl_report_message (exit_code, "%s", error->message);
+}
+
+void
+ctl_report_problems (GPtrArray *problems)
+{
+  if (problems == NULL)
+    return;
+
+  for (guint i = 0; i < problems->len; i++)
+    {
+      LeanSpecProblem *problem = g_ptr_array_index (problems, i);
+      g_autofree char *reason = g_strdup (lean_spec_problem_get_reason (problem));
+
+      g_strdelimit (reason, "\r\n", ' ');
+      g_printerr ("%s: %s\n", lean_spec_problem_get_rel_path (problem), reason);
+    }
+}
+
+gboolean
+ctl_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_indent (generator, 2);
+  json_generator_set_root (generator, node);
+  data = json_generator_to_data (generator, &len);
+
+  if (fwrite (data, 1, len, stdout) != len || fputc ('\n', stdout) == EOF || fflush (stdout) != 0)
+    {
+      ctl_report_message (CTL_EXIT_FAILED, _("could not write to standard output: %s"),
+                          g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+add_nullable_string (JsonBuilder *builder,
+                     const char  *name,
+                     const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+static void
+add_string_array (JsonBuilder        *builder,
+                  const char         *name,
+                  const char * const *values)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; values != NULL && values[i] != NULL; i++)
+    json_builder_add_string_value (builder, values[i]);
+  json_builder_end_array (builder);
+}
+
+void
+ctl_add_spec_members (JsonBuilder *builder,
+                      LeanSpec    *spec)
+{
+  add_nullable_string (builder, "id", lean_spec_get_id (spec));
+  json_builder_set_member_name (builder, "number");
+  json_builder_add_int_value (builder, lean_spec_get_number (spec));
+  add_nullable_string (builder, "title", lean_spec_get_title (spec));
+  add_nullable_string (builder, "status", lean_spec_status_to_string (lean_spec_get_status (spec)));
+  add_nullable_string (builder, "priority",
+                       lean_spec_priority_to_string (lean_spec_get_priority (spec)));
+  add_string_array (builder, "tags", lean_spec_get_tags (spec));
+  add_string_array (builder, "depends_on", lean_spec_get_depends_on (spec));
+  add_nullable_string (builder, "parent", lean_spec_get_parent (spec));
+  add_nullable_string (builder, "assignee", lean_spec_get_assignee (spec));
+  add_nullable_string (builder, "path", lean_spec_get_rel_path (spec));
+  json_builder_set_member_name (builder, "archived");
+  json_builder_add_boolean_value (builder, lean_spec_is_archived (spec));
+  add_nullable_string (builder, "created", lean_spec_get_created (spec));
+  add_nullable_string (builder, "updated_at", lean_spec_get_updated_at (spec));
+  add_nullable_string (builder, "completed_at", lean_spec_get_completed_at (spec));
+}
+
+/* The `list --json` hot path writes JSON itself: json-glib's builder and
+ * generator cost ~60 ms for 5,000 specs (a node and a hash table per object),
+ * more than the whole budget of the command. The format matches json-glib's
+ * pretty printer, and test-cli checks every object against the json-glib
+ * output of `show --json`, so the two stay interchangeable. */
+void
+ctl_json_append_string (GString    *out,
+                        const char *str)
+{
+  const char *run = str;
+  const char *p;
+
+  if (str == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+
+  g_string_append_c (out, '"');
+  for (p = str; *p != '\0'; p++)
+    {
+      guchar c = (guchar)*p;
+      const char *esc = NULL;
+      char buf[8];
+
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      switch (c)
+        {
+        case '"':  esc = "\\\""; break;
+        case '\\': esc = "\\\\"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        default:
+          g_snprintf (buf, sizeof buf, "\\u%04x", c);
+          esc = buf;
+          break;
+        }
+      g_string_append_len (out, run, p - run);
+      g_string_append (out, esc);
+      run = p + 1;
+    }
+  g_string_append_len (out, run, p - run);
+  g_string_append_c (out, '"');
+}
+
+static void
+append_indent (GString *out,
+               guint    depth)
+{
+  for (guint i = 0; i < depth; i++)
+    g_string_append (out, "  ");
+}
+
+static void
+append_member_string (GString    *out,
+                      guint       depth,
+                      const char *name,
+                      const char *value,
+                      gboolean    last)
+{
+  append_indent (out, depth);
+  g_string_append_c (out, '"');
+  g_string_append (out, name);
+  g_string_append (out, "\" : ");
+  ctl_json_append_string (out, value);
+  g_string_append (out, last ? "\n" : ",\n");
+}
+
+static void
+append_member_strv (GString            *out,
+                    guint               depth,
+                    const char         *name,
+                    const char * const *values)
+{
+  append_indent (out, depth);
+  g_string_append_printf (out, "\"%s\" : ", name);
+  if (values == NULL || values[0] == NULL)
+    {
+      g_string_append (out, "[],\n");
+      return;
+    }
+  g_string_append (out, "[\n");
+  for (guint i = 0; values[i] != NULL; i++)
+    {
+      append_indent (out, depth + 1);
+      ctl_json_append_string (out, values[i]);
+      g_string_append (out, values[i + 1] != NULL ? ",\n" : "\n");
+    }
+  append_indent (out, depth);
+  g_string_append (out, "],\n");
+}
+
+void
+ctl_json_append_spec (GString  *out,
+                      LeanSpec *spec,
+                      guint     depth)
+{
+  append_indent (out, depth);
+  g_string_append (out, "{\n");
+  depth++;
+  append_member_string (out, depth, "id", lean_spec_get_id (spec), FALSE);
+  append_indent (out, depth);
+  g_string_append_printf (out, "\"number\" : %u,\n", lean_spec_get_number (spec));
+  append_member_string (out, depth, "title", lean_spec_get_title (spec), FALSE);
+  append_member_string (out, depth, "status",
+                        lean_spec_status_to_string (lean_spec_get_status (spec)), FALSE);
+  append_member_string (out, depth, "priority",
+                        lean_spec_priority_to_string (lean_spec_get_priority (spec)), FALSE);
+  append_member_strv (out, depth, "tags", lean_spec_get_tags (spec));
+  append_member_strv (out, depth, "depends_on", lean_spec_get_depends_on (spec));
+  append_member_string (out, depth, "parent", lean_spec_get_parent (spec), FALSE);
+  append_member_string (out, depth, "assignee", lean_spec_get_assignee (spec), FALSE);
+  append_member_string (out, depth, "path", lean_spec_get_rel_path (spec), FALSE);
+  append_indent (out, depth);
+  g_string_append_printf (out, "\"archived\" : %s,\n",
+                          lean_spec_is_archived (spec) ? "true" : "false");
+  append_member_string (out, depth, "created", lean_spec_get_created (spec), FALSE);
+  append_member_string (out, depth, "updated_at", lean_spec_get_updated_at (spec), FALSE);
+  append_member_string (out, depth, "completed_at", lean_spec_get_completed_at (spec), TRUE);
+  append_indent (out, depth - 1);
+  g_string_append (out, "}");
+}
+
+gboolean
+ctl_write_stdout (GString *out)
+{
+  if (fwrite (out->str, 1, out->len, stdout) != out->len || fflush (stdout) != 0)
+    {
+      ctl_report_message (CTL_EXIT_FAILED, _("could not write to standard output: %s"),
+                          g_strerror (errno));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+JsonNode *
+ctl_spec_to_json (LeanSpec *spec,
+                  gboolean  detailed)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  json_builder_begin_object (builder);
+  ctl_add_spec_members (builder, spec);
+  if (detailed)
+    {
+      add_string_array (builder, "sub_specs", lean_spec_get_sub_specs (spec));
+      json_builder_set_member_name (builder, "checklist");
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "checked");
+      json_builder_add_int_value (builder, lean_spec_get_n_checked (spec));
+      json_builder_set_member_name (builder, "unchecked");
+      json_builder_add_int_value (builder, lean_spec_get_n_unchecked (spec));
+      json_builder_end_object (builder);
+      add_nullable_string (builder, "content_hash", lean_spec_get_content_hash (spec));
+      add_nullable_string (builder, "body", lean_spec_get_body (spec));
+    }
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+char *
+ctl_style (CtlContext *ctx,
+           const char *sgr,
+           const char *text)
+{
+  if (!ctx->color || sgr == NULL)
+    return g_strdup (text);
+  return g_strdup_printf ("\033[%sm%s\033[0m", sgr, text);
+}
+
+const char *
+ctl_status_sgr (LeanSpecStatus status)
+{
+  switch (status)
+    {
+    case LEAN_SPEC_STATUS_DRAFT:       return "2";     /* dim */
+    case LEAN_SPEC_STATUS_PLANNED:     return "1;34";  /* bold blue */
+    case LEAN_SPEC_STATUS_IN_PROGRESS: return "1;33";  /* bold yellow */
+    case LEAN_SPEC_STATUS_COMPLETE:    return "1;32";  /* bold green */
+    case LEAN_SPEC_STATUS_ARCHIVED:    return "2";
+    case LEAN_SPEC_STATUS_NONE:
+    default:                           return "1";
+    }
+}
+
+const char *
+ctl_status_or_none (LeanSpecStatus status)
+{
+  const char *name = lean_spec_status_to_string (status);
+
+  return name != NULL ? name : "none";
+}

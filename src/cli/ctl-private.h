@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "lean-project.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes, documented in `leanspec-ctl --help`. */
+enum
+{
+  CTL_EXIT_OK = 0,
+  CTL_EXIT_FAILED = 1,   /* the command ran and could not do what was asked */
+  CTL_EXIT_USAGE = 2,    /* bad options or values: nothing was touched */
+};
+
+/* State shared by every subcommand: the global options parsed before the
+ * subcommand name. */
+typedef struct
+{
+  char     *directory;   /* -C DIR, or NULL for the current folder */
+  gboolean  color;       /* stdout is a terminal and NO_COLOR is unset */
+} CtlContext;
+
+/* One subcommand. To add one (e.g. `sessions` in ctl-sessions.c), write a
+ * `run` function, declare it below and add a row to the table in
+ * ctl-main.c: the dispatcher, `--help` listing and error style come free.
+ * @run gets argv with argv[0] set to "leanspec-ctl NAME" and parses its own
+ * options with ctl_parse_options(). It returns an exit code. */
+typedef struct
+{
+  const char *name;
+  const char *summary;
+  int       (*run) (CtlContext  *ctx,
+                    int          argc,
+                    char       **argv);
+} CtlCommand;
+
+/* ctl-main.c */
+/* Parses @entries for a subcommand. On --help prints the help and returns
+ * FALSE with *exit_code = 0; on a bad option prints one error line and
+ * returns FALSE with *exit_code = CTL_EXIT_USAGE. @n_args_min/@n_args_max
+ * bound the positional arguments left in argv after argv[0]. */
+gboolean     ctl_parse_options          (int            *argc,
+                                         char         ***argv,
+                                         const char     *parameter_string,
+                                         const char     *summary,
+                                         const char     *description,
+                                         const GOptionEntry *entries,
+                                         int             n_args_min,
+                                         int             n_args_max,
+                                         int            *exit_code);
+
+/* ctl-output.c */
+/* One clear line on stderr: "leanspec-ctl: message". Returns the exit code
+ * that suits @error (usage for invalid values, failed otherwise). */
+int          ctl_report_error           (const GError   *error);
+int          ctl_report_message         (int             exit_code,
+                                         const char     *format,
+                                         ...) G_GNUC_PRINTF (2, 3);
+/* "path: reason" for every broken spec, on stderr. */
+void         ctl_report_problems        (GPtrArray      *problems);
+/* Writes @node as pretty JSON and a newline on stdout. */
+gboolean     ctl_print_json             (JsonNode       *node);
+/* Adds the members every spec object has (list, show, set, complete). */
+void         ctl_add_spec_members       (JsonBuilder    *builder,
+                                         LeanSpec       *spec);
+/* Fast JSON text for `list --json`, same shape and format as the json-glib
+ * output of ctl_add_spec_members(). */
+void         ctl_json_append_string     (GString        *out,
+                                         const char     *str);
+void         ctl_json_append_spec       (GString        *out,
+                                         LeanSpec       *spec,
+                                         guint           depth);
+/* Writes @out on stdout; reports a failed write. */
+gboolean     ctl_write_stdout           (GString        *out);
+JsonNode    *ctl_spec_to_json           (LeanSpec       *spec,
+                                         gboolean        detailed);
+/* ANSI colour wrappers; return @text unchanged (copied) when !ctx->color. */
+char        *ctl_style                  (CtlContext     *ctx,
+                                         const char     *sgr,
+                                         const char     *text);
+const char  *ctl_status_sgr             (LeanSpecStatus  status);
+const char  *ctl_status_or_none         (LeanSpecStatus  status);
+
+/* ctl-specs.c: opens the project at ctx->directory and loads every spec.
+ * Prints the error and returns FALSE with *exit_code set when that fails. */
+gboolean     ctl_load_project           (CtlContext     *ctx,
+                                         LeanProject   **project,
+                                         GPtrArray     **specs,
+                                         GPtrArray     **problems,
+                                         int            *exit_code);
+
+int          ctl_cmd_list               (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_show               (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_set                (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_complete           (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_stats              (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_board              (CtlContext *ctx, int argc, char **argv);
+
+G_END_DECLS

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "lean-agent.h"
+
+G_BEGIN_DECLS
+
+/* The builtins, in list order. GENERIC is a runners.json command line. */
+typedef enum
+{
+  LEAN_AGENT_KIND_CLAUDE,
+  LEAN_AGENT_KIND_CODEX,
+  LEAN_AGENT_KIND_GEMINI,
+  LEAN_AGENT_KIND_COPILOT,
+  LEAN_AGENT_KIND_CURSOR,
+  LEAN_AGENT_KIND_OPENCODE,
+  LEAN_AGENT_KIND_AMP,
+  LEAN_AGENT_KIND_AIDER,
+  LEAN_AGENT_KIND_GENERIC,
+} LeanAgentKind;
+
+#define LEAN_AGENT_N_BUILTINS LEAN_AGENT_KIND_GENERIC
+
+/* Longest prompt put on a command line: Linux refuses a single argument of
+ * more than 128 KiB (MAX_ARG_STRLEN), so stay clearly below it. */
+#define LEAN_AGENT_MAX_ARG_PROMPT (100 * 1024)
+
+LeanAgent  *_lean_agent_new_builtin  (LeanAgentKind    kind);
+/* A runners.json entry. @base is the agent it overrides (builtin or an entry
+ * of the user file) or NULL. Returns NULL without error for entries that
+ * cannot be started (no command: LeanSpec's IDE-extension runners). */
+LeanAgent  *_lean_agent_new_from_json (const char      *id,
+                                       JsonObject      *object,
+                                       LeanAgentSource  source,
+                                       LeanAgent       *base,
+                                       GError         **error);
+LeanAgentKind _lean_agent_get_kind   (LeanAgent       *self);
+void        _lean_agent_set_detected (LeanAgent       *self,
+                                      gboolean         installed,
+                                      const char      *path,
+                                      const char      *version);
+
+G_END_DECLS

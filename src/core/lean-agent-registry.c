@@ -1,0 +1,536 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <json-glib/json-glib.h>
+
+#include "lean-agent-private.h"
+#include "lean-agent-registry.h"
+#include "lean-error.h"
+
+#define VERSION_TIMEOUT_MS 5000
+
+struct _LeanAgentRegistry
+{
+  GObject    parent_instance;
+
+  GPtrArray *agents;          /* LeanAgent, list order */
+  char      *default_id;      /* from a runners.json "default", or NULL */
+  char      *fallback_id;     /* computed by refresh */
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LeanAgentRegistry, lean_agent_registry, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+static GType
+lean_agent_registry_get_item_type (GListModel *model)
+{
+  return LEAN_TYPE_AGENT;
+}
+
+static guint
+lean_agent_registry_get_n_items (GListModel *model)
+{
+  return LEAN_AGENT_REGISTRY (model)->agents->len;
+}
+
+static gpointer
+lean_agent_registry_get_item (GListModel *model,
+                              guint       position)
+{
+  LeanAgentRegistry *self = LEAN_AGENT_REGISTRY (model);
+
+  if (position >= self->agents->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->agents, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = lean_agent_registry_get_item_type;
+  iface->get_n_items = lean_agent_registry_get_n_items;
+  iface->get_item = lean_agent_registry_get_item;
+}
+
+static void
+lean_agent_registry_finalize (GObject *object)
+{
+  LeanAgentRegistry *self = (LeanAgentRegistry *)object;
+
+  g_clear_pointer (&self->agents, g_ptr_array_unref);
+  g_free (self->default_id);
+  g_free (self->fallback_id);
+
+  G_OBJECT_CLASS (lean_agent_registry_parent_class)->finalize (object);
+}
+
+static void
+lean_agent_registry_class_init (LeanAgentRegistryClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = lean_agent_registry_finalize;
+}
+
+static void
+lean_agent_registry_init (LeanAgentRegistry *self)
+{
+  self->agents = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < LEAN_AGENT_N_BUILTINS; i++)
+    g_ptr_array_add (self->agents, _lean_agent_new_builtin ((LeanAgentKind)i));
+}
+
+LeanAgentRegistry *
+lean_agent_registry_new (void)
+{
+  return g_object_new (LEAN_TYPE_AGENT_REGISTRY, NULL);
+}
+
+static LeanAgent *
+find_in (GPtrArray  *agents,
+         const char *id)
+{
+  for (guint i = 0; i < agents->len; i++)
+    {
+      LeanAgent *agent = g_ptr_array_index (agents, i);
+
+      if (g_strcmp0 (lean_agent_get_id (agent), id) == 0)
+        return agent;
+    }
+  return NULL;
+}
+
+static void
+add_error (GError     **error,
+           const char  *path,
+           const char  *reason)
+{
+  /* Keep the first problem: it is the one to fix first, and the others are
+   * reported again on the next load. */
+  if (error == NULL || *error != NULL)
+    return;
+  g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE, "%s: %s", path, reason);
+}
+
+/* Merges one runners.json into @agents (which holds builtins and the user
+ * file's agents). Returns the file's "default" or NULL. */
+static char *
+load_file (GPtrArray        *agents,
+           const char       *path,
+           LeanAgentSource   source,
+           GError          **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GList) ids = NULL;
+  JsonObject *root;
+  JsonObject *runners;
+  JsonNode *node;
+  char *default_id = NULL;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+
+  if (!json_parser_load_from_file (parser, path, &local_error))
+    {
+      g_autofree char *reason = g_strdup_printf ("not valid JSON (%s); its runners are ignored",
+                                                 local_error->message);
+      add_error (error, path, reason);
+      return NULL;
+    }
+
+  node = json_parser_get_root (parser);
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    {
+      add_error (error, path, "expected a JSON object with \"runners\"");
+      return NULL;
+    }
+  root = json_node_get_object (node);
+
+  node = json_object_get_member (root, "default");
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+      json_node_get_value_type (node) == G_TYPE_STRING)
+    default_id = g_strdup (json_node_get_string (node));
+
+  node = json_object_get_member (root, "runners");
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return default_id;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      add_error (error, path, "\"runners\" must be an object of runner definitions");
+      return default_id;
+    }
+
+  runners = json_node_get_object (node);
+  ids = json_object_get_members (runners);
+  ids = g_list_sort (ids, (GCompareFunc)g_strcmp0);
+  for (const GList *l = ids; l != NULL; l = l->next)
+    {
+      const char *id = l->data;
+      JsonNode *entry = json_object_get_member (runners, id);
+      g_autoptr(GError) entry_error = NULL;
+      LeanAgent *base;
+      LeanAgent *agent;
+
+      if (!JSON_NODE_HOLDS_OBJECT (entry))
+        {
+          g_autofree char *reason = g_strdup_printf ("runner \"%s\" must be an object", id);
+          add_error (error, path, reason);
+          continue;
+        }
+
+      base = find_in (agents, id);
+      agent = _lean_agent_new_from_json (id, json_node_get_object (entry), source, base,
+                                         &entry_error);
+      if (agent == NULL)
+        {
+          if (entry_error != NULL)
+            add_error (error, path, entry_error->message);
+          continue;
+        }
+
+      if (base != NULL)
+        {
+          guint index = 0;
+
+          g_ptr_array_find (agents, base, &index);
+          g_ptr_array_index (agents, index) = agent;
+          g_object_unref (base);
+        }
+      else
+        g_ptr_array_add (agents, agent);
+    }
+
+  return default_id;
+}
+
+static int
+compare_custom (gconstpointer a,
+                gconstpointer b)
+{
+  LeanAgent *agent_a = *(LeanAgent **)a;
+  LeanAgent *agent_b = *(LeanAgent **)b;
+
+  return g_strcmp0 (lean_agent_get_id (agent_a), lean_agent_get_id (agent_b));
+}
+
+gboolean
+lean_agent_registry_load (LeanAgentRegistry  *self,
+                          const char         *project_path,
+                          GError            **error)
+{
+  g_autoptr(GPtrArray) agents = NULL;
+  g_autofree char *user_path = NULL;
+  g_autofree char *user_default = NULL;
+  g_autofree char *project_default = NULL;
+  g_autoptr(GError) local_error = NULL;
+  guint old_len;
+
+  g_return_val_if_fail (LEAN_IS_AGENT_REGISTRY (self), FALSE);
+
+  agents = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < LEAN_AGENT_N_BUILTINS; i++)
+    g_ptr_array_add (agents, _lean_agent_new_builtin ((LeanAgentKind)i));
+
+  user_path = g_build_filename (g_get_home_dir (), ".lean-spec", "runners.json", NULL);
+  user_default = load_file (agents, user_path, LEAN_AGENT_SOURCE_USER, &local_error);
+  if (project_path != NULL)
+    {
+      g_autofree char *project_file = g_build_filename (project_path, ".lean-spec",
+                                                        "runners.json", NULL);
+
+      project_default = load_file (agents, project_file, LEAN_AGENT_SOURCE_PROJECT,
+                                   &local_error);
+    }
+
+  /* Builtins keep their place, custom agents follow sorted by id. */
+  if (agents->len > LEAN_AGENT_N_BUILTINS)
+    {
+      g_autoptr(GPtrArray) custom = g_ptr_array_new ();
+
+      for (guint i = LEAN_AGENT_N_BUILTINS; i < agents->len; i++)
+        g_ptr_array_add (custom, g_ptr_array_index (agents, i));
+      g_ptr_array_sort (custom, compare_custom);
+      for (guint i = 0; i < custom->len; i++)
+        g_ptr_array_index (agents, LEAN_AGENT_N_BUILTINS + i) = g_ptr_array_index (custom, i);
+    }
+
+  /* Keep what the last refresh found for agents that still run the same
+   * executable, so a reload does not make the UI flicker to "missing". */
+  for (guint i = 0; i < agents->len; i++)
+    {
+      LeanAgent *agent = g_ptr_array_index (agents, i);
+      LeanAgent *old = find_in (self->agents, lean_agent_get_id (agent));
+
+      if (old != NULL &&
+          g_strcmp0 (lean_agent_get_executable (old), lean_agent_get_executable (agent)) == 0)
+        _lean_agent_set_detected (agent, lean_agent_get_installed (old),
+                                  lean_agent_get_path (old), lean_agent_get_version (old));
+    }
+
+  g_free (self->default_id);
+  self->default_id = g_strdup (project_default != NULL ? project_default : user_default);
+
+  old_len = self->agents->len;
+  g_ptr_array_unref (self->agents);
+  self->agents = g_steal_pointer (&agents);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->agents->len);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+LeanAgent *
+lean_agent_registry_lookup (LeanAgentRegistry *self,
+                            const char        *id)
+{
+  g_return_val_if_fail (LEAN_IS_AGENT_REGISTRY (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+
+  return find_in (self->agents, id);
+}
+
+const char *
+lean_agent_registry_get_default_id (LeanAgentRegistry *self)
+{
+  g_return_val_if_fail (LEAN_IS_AGENT_REGISTRY (self), NULL);
+
+  if (self->default_id != NULL && find_in (self->agents, self->default_id) != NULL)
+    return self->default_id;
+
+  for (guint i = 0; i < self->agents->len; i++)
+    {
+      LeanAgent *agent = g_ptr_array_index (self->agents, i);
+
+      if (lean_agent_get_installed (agent))
+        return lean_agent_get_id (agent);
+    }
+  return "claude";
+}
+
+/* Detection runs on copies of (id, executable) so the worker thread never
+ * touches the agents themselves. */
+typedef struct
+{
+  char     *id;
+  char     *executable;
+  char     *path;
+  char     *version;
+  gboolean  installed;
+} Probe;
+
+static void
+probe_free (gpointer data)
+{
+  Probe *probe = data;
+
+  g_free (probe->id);
+  g_free (probe->executable);
+  g_free (probe->path);
+  g_free (probe->version);
+  g_free (probe);
+}
+
+static void
+on_communicate (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  GAsyncResult **out = user_data;
+
+  *out = g_object_ref (result);
+}
+
+static gboolean
+on_version_timeout (gpointer user_data)
+{
+  g_cancellable_cancel (user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_cancelled (GCancellable *cancellable,
+              gpointer      user_data)
+{
+  g_cancellable_cancel (user_data);
+}
+
+/* Runs `path --version` with a timeout, in the worker thread, on a private
+ * main context so nothing reaches the caller's. */
+static char *
+probe_version (const char   *path,
+               GCancellable *cancellable)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GCancellable) timeout_cancellable = g_cancellable_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GSource) timeout = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gulong handler = 0;
+  char *version = NULL;
+  const char *text;
+
+  g_main_context_push_thread_default (context);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  /* Node CLIs print colours or update notices to a terminal; none here. */
+  g_subprocess_launcher_setenv (launcher, "NO_COLOR", "1", TRUE);
+  g_subprocess_launcher_setenv (launcher, "CI", "1", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, NULL, path, "--version", NULL);
+  if (process == NULL)
+    goto out;
+
+  if (cancellable != NULL)
+    handler = g_cancellable_connect (cancellable, G_CALLBACK (on_cancelled),
+                                     timeout_cancellable, NULL);
+
+  timeout = g_timeout_source_new (VERSION_TIMEOUT_MS);
+  g_source_set_callback (timeout, on_version_timeout, timeout_cancellable, NULL);
+  g_source_attach (timeout, context);
+
+  g_subprocess_communicate_utf8_async (process, NULL, timeout_cancellable,
+                                       on_communicate, &result);
+  while (result == NULL)
+    g_main_context_iteration (context, TRUE);
+
+  if (g_subprocess_communicate_utf8_finish (process, result, &out, &err, NULL))
+    {
+      text = (out != NULL && *g_strstrip (out) != '\0') ? out : g_strstrip (err);
+      if (text != NULL && *text != '\0')
+        {
+          g_auto(GStrv) lines = g_strsplit (text, "\n", 2);
+
+          version = g_strstrip (g_strdup (lines[0]));
+        }
+    }
+  else
+    {
+      g_subprocess_force_exit (process);
+      /* Reap it so no zombie is left behind. */
+      g_subprocess_wait (process, NULL, NULL);
+    }
+
+  g_source_destroy (timeout);
+  if (handler != 0)
+    g_cancellable_disconnect (cancellable, handler);
+
+out:
+  g_main_context_pop_thread_default (context);
+  return version;
+}
+
+static void
+refresh_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  GPtrArray *probes = task_data;
+
+  for (guint i = 0; i < probes->len; i++)
+    {
+      Probe *probe = g_ptr_array_index (probes, i);
+
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+
+      if (g_path_is_absolute (probe->executable))
+        {
+          if (g_file_test (probe->executable, G_FILE_TEST_IS_EXECUTABLE) &&
+              !g_file_test (probe->executable, G_FILE_TEST_IS_DIR))
+            probe->path = g_strdup (probe->executable);
+        }
+      else
+        probe->path = g_find_program_in_path (probe->executable);
+
+      probe->installed = probe->path != NULL;
+      if (probe->installed)
+        probe->version = probe_version (probe->path, cancellable);
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+refresh_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LeanAgentRegistry *self = LEAN_AGENT_REGISTRY (source);
+  g_autoptr(GTask) task = user_data;
+  GPtrArray *probes = g_task_get_task_data (G_TASK (result));
+  GCancellable *cancellable = g_task_get_cancellable (task);
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                               "Agent detection was cancelled");
+      return;
+    }
+
+  /* Back on the caller's context: apply to the agents still there. */
+  for (guint i = 0; i < probes->len; i++)
+    {
+      Probe *probe = g_ptr_array_index (probes, i);
+      LeanAgent *agent = find_in (self->agents, probe->id);
+
+      if (agent != NULL &&
+          g_strcmp0 (lean_agent_get_executable (agent), probe->executable) == 0)
+        _lean_agent_set_detected (agent, probe->installed, probe->path, probe->version);
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+lean_agent_registry_refresh_async (LeanAgentRegistry   *self,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) worker = NULL;
+  GPtrArray *probes;
+
+  g_return_if_fail (LEAN_IS_AGENT_REGISTRY (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lean_agent_registry_refresh_async);
+
+  probes = g_ptr_array_new_with_free_func (probe_free);
+  for (guint i = 0; i < self->agents->len; i++)
+    {
+      LeanAgent *agent = g_ptr_array_index (self->agents, i);
+      Probe *probe = g_new0 (Probe, 1);
+
+      probe->id = g_strdup (lean_agent_get_id (agent));
+      probe->executable = g_strdup (lean_agent_get_executable (agent));
+      g_ptr_array_add (probes, probe);
+    }
+
+  worker = g_task_new (self, cancellable, refresh_done, g_steal_pointer (&task));
+  g_task_set_source_tag (worker, lean_agent_registry_refresh_async);
+  g_task_set_task_data (worker, probes, (GDestroyNotify)g_ptr_array_unref);
+  g_task_run_in_thread (worker, refresh_thread);
+}
+
+gboolean
+lean_agent_registry_refresh_finish (LeanAgentRegistry  *self,
+                                    GAsyncResult       *result,
+                                    GError            **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

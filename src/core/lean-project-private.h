@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include "lean-project.h"
+
+G_BEGIN_DECLS
+
+/* lean_project_load_specs() that also hands back every directory the scan
+ * entered (the specs dir first), so the store can watch exactly those. */
+GPtrArray *_lean_project_load_specs_full (LeanProject   *self,
+                                          GPtrArray    **problems,
+                                          GPtrArray    **dirs,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
+
+G_END_DECLS

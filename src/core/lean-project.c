@@ -1,0 +1,1047 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "lean-error.h"
+#include "lean-frontmatter.h"
+#include "lean-project-private.h"
+#include "lean-spec-private.h"
+#include "lean-spec-writer.h"
+
+/* How deep below the specs dir spec folders are looked for:
+ * specs/NNN-x (1), specs/archived/NNN-x (2), specs/group/archived/NNN-x (3). */
+#define MAX_SCAN_DEPTH 3
+
+/* LeanSpec's own default template (spec-template.md of `leanspec init`). */
+static const char default_template[] =
+  "---\n"
+  "status: planned\n"
+  "created: '{date}'\n"
+  "tags: []\n"
+  "priority: medium\n"
+  "---\n"
+  "\n"
+  "# {name}\n"
+  "\n"
+  "> **Status**: {status} · **Priority**: {priority} · **Created**: {date}\n"
+  "\n"
+  "## Overview\n"
+  "\n"
+  "<!-- What are we solving? Why now? -->\n"
+  "\n"
+  "## Design\n"
+  "\n"
+  "<!-- Technical approach, architecture decisions -->\n"
+  "\n"
+  "## Plan\n"
+  "\n"
+  "<!-- Break down implementation into steps -->\n"
+  "\n"
+  "<!-- 💡 TIP: If your plan has >6 phases or this spec approaches \n"
+  "     400 lines, consider using sub-spec files:\n"
+  "     - IMPLEMENTATION.md for detailed implementation\n"
+  "     - See spec 012-sub-spec-files for guidance on splitting -->\n"
+  "\n"
+  "- [ ] Task 1\n"
+  "- [ ] Task 2\n"
+  "- [ ] Task 3\n"
+  "\n"
+  "## Test\n"
+  "\n"
+  "<!-- How will we verify this works? -->\n"
+  "\n"
+  "- [ ] Test criteria 1\n"
+  "- [ ] Test criteria 2\n"
+  "\n"
+  "## Notes\n"
+  "\n"
+  "<!-- Optional: Research findings, alternatives considered, open questions -->\n";
+
+struct _LeanProject
+{
+  GObject parent_instance;
+
+  char *root;
+  char *specs_dir;
+  char *name;
+  /* config.json flattened: "templates.default" -> "spec-template.md" */
+  GHashTable *config;
+};
+
+G_DEFINE_FINAL_TYPE (LeanProject, lean_project, G_TYPE_OBJECT)
+
+static void
+lean_project_finalize (GObject *object)
+{
+  LeanProject *self = (LeanProject *)object;
+
+  g_free (self->root);
+  g_free (self->specs_dir);
+  g_free (self->name);
+  g_clear_pointer (&self->config, g_hash_table_unref);
+
+  G_OBJECT_CLASS (lean_project_parent_class)->finalize (object);
+}
+
+static void
+lean_project_class_init (LeanProjectClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = lean_project_finalize;
+}
+
+static void
+lean_project_init (LeanProject *self)
+{
+}
+
+static void
+flatten_json (GHashTable *table,
+              const char *prefix,
+              JsonNode   *node)
+{
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *obj = json_node_get_object (node);
+        JsonObjectIter iter;
+        const char *member;
+        JsonNode *child;
+
+        json_object_iter_init (&iter, obj);
+        while (json_object_iter_next (&iter, &member, &child))
+          {
+            g_autofree char *key = prefix ? g_strconcat (prefix, ".", member, NULL) : g_strdup (member);
+            flatten_json (table, key, child);
+          }
+      }
+      break;
+
+    case JSON_NODE_VALUE:
+      if (prefix == NULL)
+        break;
+      switch (json_node_get_value_type (node) == G_TYPE_STRING ? 0 :
+              json_node_get_value_type (node) == G_TYPE_BOOLEAN ? 1 : 2)
+        {
+        case 0:
+          g_hash_table_insert (table, g_strdup (prefix), g_strdup (json_node_get_string (node)));
+          break;
+        case 1:
+          g_hash_table_insert (table, g_strdup (prefix),
+                               g_strdup (json_node_get_boolean (node) ? "true" : "false"));
+          break;
+        default:
+          if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
+            {
+              char buf[G_ASCII_DTOSTR_BUF_SIZE];
+              g_hash_table_insert (table, g_strdup (prefix),
+                                   g_strdup (g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node))));
+            }
+          else
+            g_hash_table_insert (table, g_strdup (prefix),
+                                 g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node)));
+        }
+      break;
+
+    case JSON_NODE_ARRAY:
+    case JSON_NODE_NULL:
+    default:
+      break;
+    }
+}
+
+static GHashTable *
+load_config (const char  *path,
+             GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  GHashTable *table;
+  JsonNode *root;
+
+  if (!json_parser_load_from_file (parser, path, &local_error))
+    {
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
+                   "%s is not valid JSON: %s; fix or remove it", path, local_error->message);
+      return NULL;
+    }
+
+  table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  root = json_parser_get_root (parser);
+  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+    flatten_json (table, NULL, root);
+  return table;
+}
+
+LeanProject *
+lean_project_open (const char  *path,
+                   GError     **error)
+{
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  dir = g_canonicalize_filename (path, NULL);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      char *parent = g_path_get_dirname (dir);
+      g_free (dir);
+      dir = parent;
+    }
+
+  for (;;)
+    {
+      g_autofree char *config = g_build_filename (dir, ".lean-spec", "config.json", NULL);
+      g_autofree char *specs = g_build_filename (dir, "specs", NULL);
+      g_autofree char *parent = NULL;
+
+      if (g_file_test (config, G_FILE_TEST_IS_REGULAR))
+        {
+          g_autoptr(LeanProject) self = g_object_new (LEAN_TYPE_PROJECT, NULL);
+          const char *specs_dir;
+
+          self->config = load_config (config, error);
+          if (self->config == NULL)
+            return NULL;
+          self->root = g_strdup (dir);
+          self->name = g_path_get_basename (dir);
+          specs_dir = g_hash_table_lookup (self->config, "specsDir");
+          if (specs_dir == NULL || *specs_dir == '\0')
+            specs_dir = "specs";
+          self->specs_dir = g_canonicalize_filename (specs_dir, dir);
+          return g_steal_pointer (&self);
+        }
+
+      if (g_file_test (specs, G_FILE_TEST_IS_DIR))
+        {
+          g_autoptr(LeanProject) self = g_object_new (LEAN_TYPE_PROJECT, NULL);
+
+          self->root = g_strdup (dir);
+          self->name = g_path_get_basename (dir);
+          self->specs_dir = g_steal_pointer (&specs);
+          return g_steal_pointer (&self);
+        }
+
+      parent = g_path_get_dirname (dir);
+      if (g_str_equal (parent, dir))
+        break;
+      g_free (dir);
+      dir = g_steal_pointer (&parent);
+    }
+
+  g_set_error (error, LEAN_ERROR, LEAN_ERROR_NO_PROJECT,
+               "no LeanSpec project found at %s or above it "
+               "(looked for .lean-spec/config.json or a specs/ folder); run `leanspec init` there",
+               path);
+  return NULL;
+}
+
+const char *
+lean_project_get_root (LeanProject *self)
+{
+  g_return_val_if_fail (LEAN_IS_PROJECT (self), NULL);
+  return self->root;
+}
+
+const char *
+lean_project_get_specs_dir (LeanProject *self)
+{
+  g_return_val_if_fail (LEAN_IS_PROJECT (self), NULL);
+  return self->specs_dir;
+}
+
+const char *
+lean_project_get_name (LeanProject *self)
+{
+  g_return_val_if_fail (LEAN_IS_PROJECT (self), NULL);
+  return self->name;
+}
+
+const char *
+lean_project_get_config_string (LeanProject *self,
+                                const char  *key)
+{
+  g_return_val_if_fail (LEAN_IS_PROJECT (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  if (self->config == NULL)
+    return NULL;
+  return g_hash_table_lookup (self->config, key);
+}
+
+/* ---- scanning --------------------------------------------------------- */
+
+typedef struct
+{
+  char *dir;
+  GPtrArray *subs;     /* other .md names, NULL-terminated */
+  gboolean has_readme;
+} Candidate;
+
+static void
+candidate_free (gpointer data)
+{
+  Candidate *c = data;
+
+  g_free (c->dir);
+  g_clear_pointer (&c->subs, g_ptr_array_unref);
+  g_free (c);
+}
+
+typedef struct
+{
+  GHashTable *visited;  /* "dev:ino" of every directory entered */
+  GPtrArray *candidates;
+  GPtrArray *problems;
+  GPtrArray *dirs;      /* may be NULL */
+  const char *root;
+  GCancellable *cancellable;
+} ScanCtx;
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char **)a, *(const char **)b);
+}
+
+static char *
+rel_to_root (const char *root,
+             const char *path)
+{
+  gsize n = strlen (root);
+
+  if (g_str_has_prefix (path, root) && path[n] == G_DIR_SEPARATOR)
+    return g_strdup (path + n + 1);
+  return g_strdup (path);
+}
+
+/* Each directory is entered once, keyed by device and inode, so symlinks
+ * pointing back up the tree (or at each other) never loop. */
+static gboolean
+mark_visited (ScanCtx *ctx,
+              dev_t    dev,
+              ino_t    ino)
+{
+  char key[64];
+
+  g_snprintf (key, sizeof key, "%lx:%lx", (unsigned long)dev, (unsigned long)ino);
+  if (g_hash_table_contains (ctx->visited, key))
+    return FALSE;
+  g_hash_table_add (ctx->visited, g_strdup (key));
+  return TRUE;
+}
+
+typedef struct
+{
+  char *name;
+  dev_t dev;
+  ino_t ino;
+} SubDir;
+
+static void
+sub_dir_clear (gpointer data)
+{
+  g_free (((SubDir *)data)->name);
+}
+
+static int
+compare_sub_dirs (gconstpointer a,
+                  gconstpointer b)
+{
+  return strcmp (((const SubDir *)a)->name, ((const SubDir *)b)->name);
+}
+
+static void
+scan_dir (ScanCtx    *ctx,
+          const char *path,
+          const char *base,
+          dev_t       dev,
+          guint       depth)
+{
+  g_autoptr(GArray) subdirs = NULL;
+  g_autoptr(GPtrArray) mds = NULL;
+  gboolean has_readme = FALSE;
+  gboolean is_candidate = depth > 0 && g_ascii_isdigit (base[0]);
+  struct dirent *ent;
+  DIR *d;
+
+  if (g_cancellable_is_cancelled (ctx->cancellable))
+    return;
+
+  d = opendir (path);
+  if (d == NULL)
+    {
+      if (depth > 0)
+        {
+          g_autofree char *rel = rel_to_root (ctx->root, path);
+          g_autofree char *reason = g_strdup_printf ("cannot open the folder: %s", g_strerror (errno));
+          g_ptr_array_add (ctx->problems, lean_spec_problem_new (path, rel, reason));
+        }
+      return;
+    }
+
+  subdirs = g_array_new (FALSE, FALSE, sizeof (SubDir));
+  g_array_set_clear_func (subdirs, sub_dir_clear);
+  mds = g_ptr_array_new_with_free_func (g_free);
+  if (ctx->dirs != NULL)
+    g_ptr_array_add (ctx->dirs, g_strdup (path));
+
+  while ((ent = readdir (d)) != NULL)
+    {
+      const char *name = ent->d_name;
+      gboolean is_dir = FALSE;
+      gboolean is_reg = FALSE;
+      SubDir sub = { NULL, dev, ent->d_ino };
+
+      if (name[0] == '.' || g_str_equal (name, "node_modules"))
+        continue;
+
+      /* Real folders need no stat: their inode is in the entry and they
+       * live on the parent's device. Only links and odd file systems do. */
+      if (ent->d_type == DT_DIR)
+        is_dir = TRUE;
+      else if (ent->d_type == DT_REG)
+        is_reg = TRUE;
+      else if (ent->d_type == DT_LNK || ent->d_type == DT_UNKNOWN)
+        {
+          g_autofree char *full = g_build_filename (path, name, NULL);
+          struct stat st;
+
+          if (g_stat (full, &st) == 0)
+            {
+              is_dir = S_ISDIR (st.st_mode);
+              is_reg = S_ISREG (st.st_mode);
+              sub.dev = st.st_dev;
+              sub.ino = st.st_ino;
+            }
+        }
+
+      if (is_dir)
+        {
+          if (depth < MAX_SCAN_DEPTH)
+            {
+              sub.name = g_strdup (name);
+              g_array_append_val (subdirs, sub);
+            }
+        }
+      else if (is_reg && is_candidate && g_str_has_suffix (name, ".md"))
+        {
+          if (g_str_equal (name, "README.md"))
+            has_readme = TRUE;
+          else
+            g_ptr_array_add (mds, g_strdup (name));
+        }
+    }
+  closedir (d);
+
+  if (is_candidate && (has_readme || mds->len > 0))
+    {
+      Candidate *c = g_new0 (Candidate, 1);
+
+      c->dir = g_strdup (path);
+      c->has_readme = has_readme;
+      g_ptr_array_sort (mds, compare_strings);
+      g_ptr_array_add (mds, NULL);
+      c->subs = g_steal_pointer (&mds);
+      g_ptr_array_add (ctx->candidates, c);
+    }
+
+  g_array_sort (subdirs, compare_sub_dirs);
+  for (guint i = 0; i < subdirs->len; i++)
+    {
+      const SubDir *sub = &g_array_index (subdirs, SubDir, i);
+      g_autofree char *full = NULL;
+
+      if (!mark_visited (ctx, sub->dev, sub->ino))
+        continue;
+      full = g_build_filename (path, sub->name, NULL);
+      scan_dir (ctx, full, sub->name, sub->dev, depth + 1);
+    }
+}
+
+static GPtrArray *
+scan_candidates (LeanProject   *self,
+                 GPtrArray     *problems,
+                 GPtrArray     *dirs,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  ScanCtx ctx = { 0, };
+
+  if (!g_file_test (self->specs_dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_NO_PROJECT,
+                   "the specs folder %s does not exist; create it or fix \"specsDir\" "
+                   "in .lean-spec/config.json", self->specs_dir);
+      return NULL;
+    }
+
+  ctx.visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ctx.candidates = g_ptr_array_new_with_free_func (candidate_free);
+  ctx.problems = problems;
+  ctx.dirs = dirs;
+  ctx.root = self->root;
+  ctx.cancellable = cancellable;
+
+  {
+    struct stat st;
+
+    if (g_stat (self->specs_dir, &st) == 0)
+      {
+        mark_visited (&ctx, st.st_dev, st.st_ino);
+        scan_dir (&ctx, self->specs_dir, "", st.st_dev, 0);
+      }
+  }
+  g_hash_table_unref (ctx.visited);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      g_ptr_array_unref (ctx.candidates);
+      return NULL;
+    }
+  return ctx.candidates;
+}
+
+static int
+compare_specs (gconstpointer a,
+               gconstpointer b)
+{
+  LeanSpec *sa = *(LeanSpec **)a;
+  LeanSpec *sb = *(LeanSpec **)b;
+  guint na = lean_spec_get_number (sa);
+  guint nb = lean_spec_get_number (sb);
+
+  if (na != nb)
+    return na < nb ? -1 : 1;
+  return strcmp (lean_spec_get_id (sa), lean_spec_get_id (sb));
+}
+
+typedef struct
+{
+  LeanProject *self;
+  GPtrArray *candidates;
+  gpointer *results;    /* per candidate: a LeanSpec or a LeanSpecProblem */
+  guint stride;
+  guint start;
+  GCancellable *cancellable;
+} ReadJob;
+
+static GObject *
+read_candidate (LeanProject *self,
+                Candidate   *c)
+{
+  g_autofree char *readme = g_build_filename (c->dir, "README.md", NULL);
+  g_autofree char *data = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  LeanSpec *spec;
+  gsize len = 0;
+
+  if (!c->has_readme)
+    {
+      g_autofree char *rel = rel_to_root (self->root, readme);
+      return G_OBJECT (lean_spec_problem_new (readme, rel,
+                                              "the spec folder has no README.md; "
+                                              "add one or rename the folder"));
+    }
+
+  if (!g_file_get_contents (readme, &data, &len, &local_error))
+    {
+      g_autofree char *rel = rel_to_root (self->root, readme);
+      g_autofree char *reason = g_strdup_printf ("cannot read the file: %s", local_error->message);
+      return G_OBJECT (lean_spec_problem_new (readme, rel, reason));
+    }
+
+  bytes = g_bytes_new_take (g_steal_pointer (&data), len);
+  spec = _lean_spec_new (self->root, c->dir, bytes,
+                         (const char * const *)c->subs->pdata, &local_error);
+  if (spec == NULL)
+    {
+      g_autofree char *rel = rel_to_root (self->root, readme);
+      return G_OBJECT (lean_spec_problem_new (readme, rel, local_error->message));
+    }
+  return G_OBJECT (spec);
+}
+
+static gpointer
+read_worker (gpointer data)
+{
+  ReadJob *job = data;
+
+  for (guint i = job->start; i < job->candidates->len; i += job->stride)
+    {
+      if (g_cancellable_is_cancelled (job->cancellable))
+        break;
+      job->results[i] = read_candidate (job->self, g_ptr_array_index (job->candidates, i));
+    }
+  return NULL;
+}
+
+GPtrArray *
+lean_project_load_specs (LeanProject   *self,
+                         GPtrArray    **problems,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_return_val_if_fail (LEAN_IS_PROJECT (self), NULL);
+
+  return _lean_project_load_specs_full (self, problems, NULL, cancellable, error);
+}
+
+GPtrArray *
+_lean_project_load_specs_full (LeanProject   *self,
+                               GPtrArray    **problems,
+                               GPtrArray    **dirs,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  g_autoptr(GPtrArray) probs = NULL;
+  g_autoptr(GPtrArray) candidates = NULL;
+  g_autoptr(GPtrArray) specs = NULL;
+  g_autoptr(GPtrArray) seen_dirs = NULL;
+
+  g_return_val_if_fail (LEAN_IS_PROJECT (self), NULL);
+
+  probs = g_ptr_array_new_with_free_func (g_object_unref);
+  if (dirs != NULL)
+    seen_dirs = g_ptr_array_new_with_free_func (g_free);
+  candidates = scan_candidates (self, probs, seen_dirs, cancellable, error);
+  if (candidates == NULL)
+    return NULL;
+
+  specs = g_ptr_array_new_full (candidates->len, g_object_unref);
+
+  {
+    ReadJob job = { self, candidates, g_new0 (gpointer, candidates->len), 1, 0, cancellable };
+    guint n_threads = candidates->len >= 64 ? CLAMP (g_get_num_processors (), 1, 8) : 1;
+    g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+    ReadJob *jobs = g_new0 (ReadJob, n_threads);
+
+    /* Reading and parsing is most of the work and every spec is
+     * independent: spread it over the cores. */
+    for (guint t = 0; t < n_threads; t++)
+      {
+        jobs[t] = job;
+        jobs[t].stride = n_threads;
+        jobs[t].start = t;
+      }
+    for (guint t = 1; t < n_threads; t++)
+      {
+        GThread *thread = g_thread_try_new ("lean-load", read_worker, &jobs[t], NULL);
+
+        if (thread != NULL)
+          g_ptr_array_add (threads, thread);
+        else
+          read_worker (&jobs[t]);
+      }
+    read_worker (&jobs[0]);
+    for (guint t = 0; t < threads->len; t++)
+      g_thread_join (g_ptr_array_index (threads, t));
+    g_free (jobs);
+
+    for (guint i = 0; i < candidates->len; i++)
+      {
+        GObject *obj = job.results[i];
+
+        if (obj == NULL)
+          continue;
+        if (LEAN_IS_SPEC (obj))
+          g_ptr_array_add (specs, obj);
+        else
+          g_ptr_array_add (probs, obj);
+      }
+    g_free (job.results);
+  }
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  g_ptr_array_sort (specs, compare_specs);
+
+  if (problems != NULL)
+    *problems = g_steal_pointer (&probs);
+  if (dirs != NULL)
+    *dirs = g_steal_pointer (&seen_dirs);
+  return g_steal_pointer (&specs);
+}
+
+/* ---- lookups ---------------------------------------------------------- */
+
+static gboolean
+all_digits (const char *s)
+{
+  if (*s == '\0')
+    return FALSE;
+  for (; *s; s++)
+    if (!g_ascii_isdigit (*s))
+      return FALSE;
+  return TRUE;
+}
+
+static void
+set_ambiguous (GError     **error,
+               const char  *ref,
+               GPtrArray   *matches)
+{
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; i < matches->len; i++)
+    {
+      LeanSpec *spec = g_ptr_array_index (matches, i);
+      if (i > 0)
+        g_string_append (names, ", ");
+      g_string_append (names, lean_spec_get_rel_path (spec));
+    }
+  g_set_error (error, LEAN_ERROR, LEAN_ERROR_AMBIGUOUS,
+               "\"%s\" matches %u specs: %s; use the full folder name",
+               ref, matches->len, names->str);
+  g_string_free (names, TRUE);
+}
+
+LeanSpec *
+lean_project_find_spec (LeanProject  *self,
+                        GPtrArray    *specs,
+                        const char   *ref,
+                        GError      **error)
+{
+  g_autofree char *key = NULL;
+  g_autoptr(GPtrArray) matches = NULL;
+  gsize len;
+
+  g_return_val_if_fail (LEAN_IS_PROJECT (self), NULL);
+  g_return_val_if_fail (specs != NULL, NULL);
+  g_return_val_if_fail (ref != NULL, NULL);
+
+  key = g_strstrip (g_strdup (ref));
+  /* Accept a path typed by a person: specs/042-foo/, 042-foo/README.md */
+  len = strlen (key);
+  while (len > 0 && key[len - 1] == G_DIR_SEPARATOR)
+    key[--len] = '\0';
+  if (g_str_has_suffix (key, G_DIR_SEPARATOR_S "README.md"))
+    key[len - strlen ("/README.md")] = '\0';
+  if (strchr (key, G_DIR_SEPARATOR) != NULL)
+    {
+      char *base = g_path_get_basename (key);
+      g_free (key);
+      key = base;
+    }
+
+  if (*key == '\0')
+    {
+      g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND, "no spec given");
+      return NULL;
+    }
+
+  matches = g_ptr_array_new ();
+
+  if (all_digits (key))
+    {
+      guint64 n = g_ascii_strtoull (key, NULL, 10);
+
+      for (guint i = 0; i < specs->len; i++)
+        {
+          LeanSpec *spec = g_ptr_array_index (specs, i);
+          if (lean_spec_get_number (spec) == n)
+            g_ptr_array_add (matches, spec);
+        }
+    }
+  else
+    {
+      for (guint i = 0; i < specs->len; i++)
+        {
+          LeanSpec *spec = g_ptr_array_index (specs, i);
+          if (g_str_equal (lean_spec_get_id (spec), key))
+            g_ptr_array_add (matches, spec);
+        }
+      if (matches->len == 0)
+        for (guint i = 0; i < specs->len; i++)
+          {
+            LeanSpec *spec = g_ptr_array_index (specs, i);
+            if (g_str_equal (lean_spec_get_slug (spec), key))
+              g_ptr_array_add (matches, spec);
+          }
+    }
+
+  if (matches->len == 1)
+    return g_ptr_array_index (matches, 0);
+  if (matches->len > 1)
+    {
+      set_ambiguous (error, ref, matches);
+      return NULL;
+    }
+
+  g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
+               "no spec matches \"%s\"; give a number (42), a folder name (042-foo) or a slug",
+               ref);
+  return NULL;
+}
+
+static gboolean
+parent_matches (const char *parent,
+                LeanSpec   *spec)
+{
+  g_autofree char *base = NULL;
+
+  if (parent == NULL)
+    return FALSE;
+  base = g_path_get_basename (parent);
+  if (g_str_equal (base, lean_spec_get_id (spec)) || g_str_equal (base, lean_spec_get_slug (spec)))
+    return TRUE;
+  if (all_digits (base))
+    return g_ascii_strtoull (base, NULL, 10) == lean_spec_get_number (spec);
+  return FALSE;
+}
+
+GPtrArray *
+lean_project_get_children (LeanProject *self,
+                           GPtrArray   *specs,
+                           LeanSpec    *spec)
+{
+  GPtrArray *children;
+
+  g_return_val_if_fail (LEAN_IS_PROJECT (self), NULL);
+  g_return_val_if_fail (specs != NULL, NULL);
+  g_return_val_if_fail (LEAN_IS_SPEC (spec), NULL);
+
+  children = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < specs->len; i++)
+    {
+      LeanSpec *other = g_ptr_array_index (specs, i);
+
+      if (other != spec && parent_matches (lean_spec_get_parent (other), spec))
+        g_ptr_array_add (children, g_object_ref (other));
+    }
+  return children;
+}
+
+guint
+lean_project_next_number (LeanProject *self)
+{
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GPtrArray) candidates = NULL;
+  guint64 max = 0;
+
+  g_return_val_if_fail (LEAN_IS_PROJECT (self), 1);
+
+  problems = g_ptr_array_new_with_free_func (g_object_unref);
+  candidates = scan_candidates (self, problems, NULL, NULL, NULL);
+  if (candidates == NULL)
+    return 1;
+
+  for (guint i = 0; i < candidates->len; i++)
+    {
+      Candidate *c = g_ptr_array_index (candidates, i);
+      g_autofree char *base = g_path_get_basename (c->dir);
+      guint64 n = g_ascii_strtoull (base, NULL, 10);
+
+      if (n > max && n < G_MAXUINT)
+        max = n;
+    }
+  return max + 1;
+}
+
+/* ---- creating --------------------------------------------------------- */
+
+static gboolean
+valid_name (const char *name)
+{
+  if (name == NULL || *name == '\0' || g_str_equal (name, ".") || g_str_equal (name, "..") ||
+      name[0] == '.' || name[0] == '-')
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (*p == '/' || *p == '\\' || g_ascii_isspace (*p) || (guchar)*p < 0x20 ||
+        strchr (":*?\"<>|", *p) != NULL)
+      return FALSE;
+  return g_utf8_validate (name, -1, NULL);
+}
+
+static char *
+title_from_name (const char *name)
+{
+  g_auto(GStrv) words = g_strsplit_set (name, "-_", -1);
+  GString *s = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (words[i][0] == '\0')
+        continue;
+      if (s->len > 0)
+        g_string_append_c (s, ' ');
+      g_string_append_c (s, g_ascii_toupper (words[i][0]));
+      g_string_append (s, words[i] + 1);
+    }
+  return g_string_free (s, FALSE);
+}
+
+static char *
+load_template (LeanProject  *self,
+               GError      **error)
+{
+  const char *name = lean_project_get_config_string (self, "template");
+  g_autofree char *path = NULL;
+  g_autoptr(GError) local_error = NULL;
+  char *text = NULL;
+
+  if (name == NULL)
+    name = lean_project_get_config_string (self, "templates.default");
+
+  if (name != NULL)
+    {
+      path = g_build_filename (self->root, ".lean-spec", "templates", name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          char *readme = g_build_filename (path, "README.md", NULL);
+          g_free (path);
+          path = readme;
+        }
+    }
+  else
+    {
+      path = g_build_filename (self->root, ".lean-spec", "templates", "spec-template.md", NULL);
+      if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return g_strdup (default_template);
+    }
+
+  if (!g_file_get_contents (path, &text, NULL, &local_error))
+    {
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
+                   "cannot read the spec template %s: %s; fix \"template\" in "
+                   ".lean-spec/config.json", path, local_error->message);
+      return NULL;
+    }
+  return text;
+}
+
+static char *
+replace_all (const char *text,
+             const char *needle,
+             const char *replacement)
+{
+  g_auto(GStrv) parts = g_strsplit (text, needle, -1);
+  return g_strjoinv (replacement, parts);
+}
+
+LeanSpec *
+lean_project_create_spec (LeanProject         *self,
+                          const char          *name,
+                          const char          *title,
+                          LeanSpecPriority     priority,
+                          const char * const  *tags,
+                          GError             **error)
+{
+  g_autofree char *template = NULL;
+  g_autofree char *folder = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *readme = NULL;
+  g_autofree char *the_title = NULL;
+  g_autofree char *date = NULL;
+  g_autofree char *now = NULL;
+  g_autofree char *body = NULL;
+  g_autoptr(GDateTime) today = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) tbytes = NULL;
+  g_autoptr(LeanFrontmatter) tfm = NULL;
+  GString *out;
+  const char *digits_str;
+  const char *prio_str;
+  guint digits = 3;
+  guint number;
+
+  g_return_val_if_fail (LEAN_IS_PROJECT (self), NULL);
+
+  if (!valid_name (name))
+    {
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
+                   "\"%s\" cannot be a spec name; use letters, digits and dashes (my-feature)",
+                   name ? name : "");
+      return NULL;
+    }
+
+  template = load_template (self, error);
+  if (template == NULL)
+    return NULL;
+
+  digits_str = lean_project_get_config_string (self, "structure.sequenceDigits");
+  if (digits_str != NULL && all_digits (digits_str))
+    digits = CLAMP (atoi (digits_str), 1, 9);
+
+  if (g_mkdir_with_parents (self->specs_dir, 0755) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, "cannot create %s: %s",
+                   self->specs_dir, g_strerror (errsv));
+      return NULL;
+    }
+
+  number = lean_project_next_number (self);
+  folder = g_strdup_printf ("%0*u-%s", (int)digits, number, name);
+  dir = g_build_filename (self->specs_dir, folder, NULL);
+  if (g_mkdir (dir, 0755) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, "cannot create %s: %s",
+                   dir, g_strerror (errsv));
+      return NULL;
+    }
+
+  the_title = (title && *title) ? g_strdup (title) : title_from_name (name);
+  if (priority == LEAN_SPEC_PRIORITY_NONE)
+    priority = LEAN_SPEC_PRIORITY_MEDIUM;
+  prio_str = lean_spec_priority_to_string (priority);
+  today = g_date_time_new_now_local ();
+  date = g_date_time_format (today, "%Y-%m-%d");
+  now = lean_spec_writer_now_timestamp ();
+
+  /* The template's own front matter is replaced by the one LeanSpec writes
+   * (same keys, same order); its body is kept with the placeholders filled. */
+  tbytes = g_bytes_new_static (template, strlen (template));
+  tfm = lean_frontmatter_parse (tbytes, NULL);
+  body = g_strdup (tfm ? template + lean_frontmatter_get_body_offset (tfm) : template);
+  {
+    char *tmp;
+    tmp = replace_all (body, "{name}", the_title); g_free (body); body = tmp;
+    tmp = replace_all (body, "{title}", the_title); g_free (body); body = tmp;
+    tmp = replace_all (body, "{date}", date); g_free (body); body = tmp;
+    tmp = replace_all (body, "{status}", "planned"); g_free (body); body = tmp;
+    tmp = replace_all (body, "{priority}", prio_str); g_free (body); body = tmp;
+  }
+
+  out = g_string_new ("---\n");
+  g_string_append (out, "status: planned\n");
+  g_string_append_printf (out, "created: %s\n", date);
+  g_string_append_printf (out, "priority: %s\n", prio_str);
+  if (tags != NULL && tags[0] != NULL)
+    {
+      g_string_append (out, "tags:\n");
+      for (guint i = 0; tags[i] != NULL; i++)
+        {
+          g_autofree char *q = lean_frontmatter_quote_scalar (tags[i]);
+          g_string_append_printf (out, "- %s\n", q);
+        }
+    }
+  g_string_append_printf (out, "created_at: %s\n", now);
+  g_string_append_printf (out, "updated_at: %s\n", now);
+  g_string_append (out, "---\n");
+  g_string_append (out, body);
+
+  bytes = g_string_free_to_bytes (out);
+  readme = g_build_filename (dir, "README.md", NULL);
+  if (!lean_spec_writer_write_file (readme, bytes, NULL, error))
+    {
+      g_rmdir (dir);
+      return NULL;
+    }
+
+  return lean_spec_new_from_dir (self->root, dir, error);
+}

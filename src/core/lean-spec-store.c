@@ -1,0 +1,751 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <string.h>
+
+#include "lean-error.h"
+#include "lean-project-private.h"
+#include "lean-spec-problem.h"
+#include "lean-spec-store.h"
+
+/* Editors and our own writer make bursts of events (temp file, write,
+ * rename): one reload per burst. */
+#define RELOAD_DELAY_MS 300
+
+struct _LeanSpecStore
+{
+  GObject parent_instance;
+
+  LeanProject *project;
+  GPtrArray *items;         /* LeanSpec, sorted by number then id */
+  GHashTable *by_id;        /* id -> LeanSpec (borrowed from items) */
+  GListStore *problems;
+
+  GCancellable *cancellable; /* of the load in flight */
+  guint n_loading;
+  gboolean watching;
+  gboolean reload_pending;  /* a change arrived while loading */
+  guint reload_source;
+  GHashTable *monitors;     /* dir path -> GFileMonitor */
+  GPtrArray *pending_monitors; /* dirs still to watch */
+  guint monitors_source;
+  GPtrArray *dirs;          /* dirs seen by the last scan */
+};
+
+static void list_model_iface_init (GListModelInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (LeanSpecStore, lean_spec_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+enum { PROP_0, PROP_PROJECT, PROP_LOADING, PROP_WATCHING, PROP_N_ITEMS, N_PROPS };
+static GParamSpec *properties[N_PROPS];
+
+enum { RELOADED, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+typedef struct
+{
+  GPtrArray *specs;
+  GPtrArray *problems;
+  GPtrArray *dirs;
+} LoadResult;
+
+/* What the worker needs: the project and the items as they were when the
+ * load started, so it can keep unchanged objects (and free the fresh
+ * duplicates) off the main thread. */
+typedef struct
+{
+  LeanProject *project;
+  GPtrArray *current;
+} LoadData;
+
+static void
+load_data_free (gpointer data)
+{
+  LoadData *d = data;
+
+  g_clear_object (&d->project);
+  g_clear_pointer (&d->current, g_ptr_array_unref);
+  g_free (d);
+}
+
+static void
+load_result_free (gpointer data)
+{
+  LoadResult *r = data;
+
+  g_clear_pointer (&r->specs, g_ptr_array_unref);
+  g_clear_pointer (&r->problems, g_ptr_array_unref);
+  g_clear_pointer (&r->dirs, g_ptr_array_unref);
+  g_free (r);
+}
+
+static GType
+lean_spec_store_get_item_type (GListModel *model)
+{
+  return LEAN_TYPE_SPEC;
+}
+
+static guint
+lean_spec_store_get_n_items (GListModel *model)
+{
+  return LEAN_SPEC_STORE (model)->items->len;
+}
+
+static gpointer
+lean_spec_store_get_item (GListModel *model,
+                          guint       position)
+{
+  LeanSpecStore *self = LEAN_SPEC_STORE (model);
+
+  if (position >= self->items->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->items, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = lean_spec_store_get_item_type;
+  iface->get_n_items = lean_spec_store_get_n_items;
+  iface->get_item = lean_spec_store_get_item;
+}
+
+static void
+lean_spec_store_dispose (GObject *object)
+{
+  LeanSpecStore *self = (LeanSpecStore *)object;
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+  g_clear_handle_id (&self->monitors_source, g_source_remove);
+  g_clear_pointer (&self->pending_monitors, g_ptr_array_unref);
+  if (self->monitors != NULL)
+    g_hash_table_remove_all (self->monitors);
+  g_clear_object (&self->project);
+  g_clear_object (&self->problems);
+
+  G_OBJECT_CLASS (lean_spec_store_parent_class)->dispose (object);
+}
+
+static void
+lean_spec_store_finalize (GObject *object)
+{
+  LeanSpecStore *self = (LeanSpecStore *)object;
+
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->monitors, g_hash_table_unref);
+  g_clear_pointer (&self->dirs, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (lean_spec_store_parent_class)->finalize (object);
+}
+
+static void
+lean_spec_store_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  LeanSpecStore *self = LEAN_SPEC_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROJECT:  g_value_set_object (value, self->project); break;
+    case PROP_LOADING:  g_value_set_boolean (value, self->n_loading > 0); break;
+    case PROP_WATCHING: g_value_set_boolean (value, self->watching); break;
+    case PROP_N_ITEMS:  g_value_set_uint (value, self->items->len); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lean_spec_store_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  LeanSpecStore *self = LEAN_SPEC_STORE (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROJECT:  self->project = g_value_dup_object (value); break;
+    case PROP_WATCHING: lean_spec_store_set_watching (self, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lean_spec_store_class_init (LeanSpecStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = lean_spec_store_dispose;
+  object_class->finalize = lean_spec_store_finalize;
+  object_class->get_property = lean_spec_store_get_property;
+  object_class->set_property = lean_spec_store_set_property;
+
+  properties[PROP_PROJECT] =
+    g_param_spec_object ("project", NULL, NULL, LEAN_TYPE_PROJECT,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_WATCHING] =
+    g_param_spec_boolean ("watching", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_ITEMS] =
+    g_param_spec_uint ("n-items", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * LeanSpecStore::reloaded:
+   *
+   * Emitted on the main thread after each completed load (first load,
+   * explicit reloads and reloads triggered by file changes).
+   */
+  signals[RELOADED] =
+    g_signal_new ("reloaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+lean_spec_store_init (LeanSpecStore *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  self->problems = g_list_store_new (LEAN_TYPE_SPEC_PROBLEM);
+  self->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+}
+
+LeanSpecStore *
+lean_spec_store_new (LeanProject *project)
+{
+  g_return_val_if_fail (LEAN_IS_PROJECT (project), NULL);
+
+  return g_object_new (LEAN_TYPE_SPEC_STORE, "project", project, NULL);
+}
+
+LeanProject *
+lean_spec_store_get_project (LeanSpecStore *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC_STORE (self), NULL);
+  return self->project;
+}
+
+gboolean
+lean_spec_store_get_loading (LeanSpecStore *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC_STORE (self), FALSE);
+  return self->n_loading > 0;
+}
+
+GListModel *
+lean_spec_store_get_problems (LeanSpecStore *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC_STORE (self), NULL);
+  return G_LIST_MODEL (self->problems);
+}
+
+LeanSpec *
+lean_spec_store_lookup (LeanSpecStore *self,
+                        const char    *id)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC_STORE (self), NULL);
+  g_return_val_if_fail (id != NULL, NULL);
+  return g_hash_table_lookup (self->by_id, id);
+}
+
+GPtrArray *
+lean_spec_store_dup_specs (LeanSpecStore *self)
+{
+  GPtrArray *copy;
+
+  g_return_val_if_fail (LEAN_IS_SPEC_STORE (self), NULL);
+
+  copy = g_ptr_array_new_full (self->items->len, g_object_unref);
+  for (guint i = 0; i < self->items->len; i++)
+    g_ptr_array_add (copy, g_object_ref (g_ptr_array_index (self->items, i)));
+  return copy;
+}
+
+static int
+compare_spec (LeanSpec *a,
+              LeanSpec *b)
+{
+  guint na = lean_spec_get_number (a);
+  guint nb = lean_spec_get_number (b);
+
+  if (na != nb)
+    return na < nb ? -1 : 1;
+  return strcmp (lean_spec_get_id (a), lean_spec_get_id (b));
+}
+
+void
+lean_spec_store_replace (LeanSpecStore *self,
+                         LeanSpec      *spec)
+{
+  LeanSpec *old;
+  guint pos = 0;
+
+  g_return_if_fail (LEAN_IS_SPEC_STORE (self));
+  g_return_if_fail (LEAN_IS_SPEC (spec));
+
+  old = g_hash_table_lookup (self->by_id, lean_spec_get_id (spec));
+  if (old == spec)
+    return;
+
+  if (old != NULL && g_ptr_array_find (self->items, old, &pos))
+    {
+      g_hash_table_replace (self->by_id, (gpointer)lean_spec_get_id (spec), spec);
+      /* Drops the old reference through the free func. */
+      g_ptr_array_index (self->items, pos) = g_object_ref (spec);
+      g_object_unref (old);
+      g_list_model_items_changed (G_LIST_MODEL (self), pos, 1, 1);
+      return;
+    }
+
+  /* A spec we did not know yet (just created): insert in order. */
+  while (pos < self->items->len && compare_spec (g_ptr_array_index (self->items, pos), spec) < 0)
+    pos++;
+  g_ptr_array_insert (self->items, pos, g_object_ref (spec));
+  g_hash_table_replace (self->by_id, (gpointer)lean_spec_get_id (spec), spec);
+  g_list_model_items_changed (G_LIST_MODEL (self), pos, 0, 1);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+/* Puts @specs in place of the current items with one items-changed for the
+ * span that differs; specs whose bytes did not change keep their object. */
+static gboolean same_snapshot (LeanSpec *a, LeanSpec *b);
+
+static void
+apply_specs (LeanSpecStore *self,
+             GPtrArray     *specs)
+{
+  g_autoptr(GPtrArray) next = g_ptr_array_new_full (specs->len, g_object_unref);
+  guint old_len = self->items->len;
+  guint prefix = 0;
+  guint suffix = 0;
+  guint n_old;
+
+  for (guint i = 0; i < specs->len; i++)
+    {
+      LeanSpec *spec = g_ptr_array_index (specs, i);
+      LeanSpec *cur = g_hash_table_lookup (self->by_id, lean_spec_get_id (spec));
+
+      /* The worker already kept unchanged objects; this only catches a
+       * snapshot put in with replace() while the load ran. */
+      if (cur != NULL && cur != spec && same_snapshot (cur, spec))
+        spec = cur;
+      g_ptr_array_add (next, g_object_ref (spec));
+    }
+
+  while (prefix < old_len && prefix < next->len &&
+         g_ptr_array_index (self->items, prefix) == g_ptr_array_index (next, prefix))
+    prefix++;
+  while (suffix < old_len - prefix && suffix < next->len - prefix &&
+         g_ptr_array_index (self->items, old_len - 1 - suffix) ==
+         g_ptr_array_index (next, next->len - 1 - suffix))
+    suffix++;
+
+  n_old = old_len - prefix - suffix;
+
+  g_hash_table_remove_all (self->by_id);
+  for (guint i = 0; i < next->len; i++)
+    {
+      LeanSpec *spec = g_ptr_array_index (next, i);
+      g_hash_table_insert (self->by_id, (gpointer)lean_spec_get_id (spec), spec);
+    }
+
+  g_ptr_array_unref (self->items);
+  self->items = g_steal_pointer (&next);
+
+  if (n_old > 0 || self->items->len - prefix - suffix > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old,
+                                self->items->len - prefix - suffix);
+  if (old_len != self->items->len)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
+static void
+apply_problems (LeanSpecStore *self,
+                GPtrArray     *problems)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->problems));
+  gboolean same = n == problems->len;
+
+  for (guint i = 0; same && i < n; i++)
+    {
+      g_autoptr(LeanSpecProblem) a = g_list_model_get_item (G_LIST_MODEL (self->problems), i);
+      LeanSpecProblem *b = g_ptr_array_index (problems, i);
+
+      same = g_str_equal (lean_spec_problem_get_path (a), lean_spec_problem_get_path (b)) &&
+             g_str_equal (lean_spec_problem_get_reason (a), lean_spec_problem_get_reason (b));
+    }
+  if (!same)
+    g_list_store_splice (self->problems, 0, n, problems->pdata, problems->len);
+}
+
+/* ---- watching --------------------------------------------------------- */
+
+static void start_load (LeanSpecStore *self, GTask *task);
+
+static gboolean
+reload_timeout_cb (gpointer data)
+{
+  LeanSpecStore *self = data;
+
+  self->reload_source = 0;
+  if (self->n_loading > 0)
+    {
+      /* Let the load in flight finish, then go again. */
+      self->reload_pending = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+  start_load (self, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_reload (LeanSpecStore *self)
+{
+  if (self->reload_source == 0)
+    self->reload_source = g_timeout_add (RELOAD_DELAY_MS, reload_timeout_cb, self);
+}
+
+static gboolean
+interesting_file (GFile *file)
+{
+  g_autofree char *name = NULL;
+
+  if (file == NULL)
+    return FALSE;
+  name = g_file_get_basename (file);
+  /* Our temp files and editors' swap files start with a dot. */
+  return name != NULL && name[0] != '.' && !g_str_has_suffix (name, "~");
+}
+
+static void
+monitor_changed_cb (GFileMonitor      *monitor,
+                    GFile             *file,
+                    GFile             *other_file,
+                    GFileMonitorEvent  event,
+                    gpointer           user_data)
+{
+  LeanSpecStore *self = user_data;
+
+  switch (event)
+    {
+    case G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED:
+    case G_FILE_MONITOR_EVENT_PRE_UNMOUNT:
+    case G_FILE_MONITOR_EVENT_UNMOUNTED:
+      return;
+
+    case G_FILE_MONITOR_EVENT_CHANGED:
+    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
+    case G_FILE_MONITOR_EVENT_DELETED:
+    case G_FILE_MONITOR_EVENT_CREATED:
+    case G_FILE_MONITOR_EVENT_MOVED:
+    case G_FILE_MONITOR_EVENT_RENAMED:
+    case G_FILE_MONITOR_EVENT_MOVED_IN:
+    case G_FILE_MONITOR_EVENT_MOVED_OUT:
+    default:
+      break;
+    }
+
+  if (interesting_file (file) || interesting_file (other_file))
+    schedule_reload (self);
+}
+
+/* Creating thousands of monitors at once would stall the main loop for a
+ * noticeable time: they are added a few milliseconds' worth at a time. */
+static gboolean
+add_monitors_cb (gpointer data)
+{
+  LeanSpecStore *self = data;
+  gint64 deadline = g_get_monotonic_time () + 4000;
+
+  while (self->pending_monitors != NULL && self->pending_monitors->len > 0)
+    {
+      g_autofree char *path = g_ptr_array_steal_index_fast (self->pending_monitors,
+                                                            self->pending_monitors->len - 1);
+      g_autoptr(GFile) file = NULL;
+      g_autoptr(GFileMonitor) monitor = NULL;
+      g_autoptr(GError) error = NULL;
+
+      if (g_hash_table_contains (self->monitors, path))
+        continue;
+
+      file = g_file_new_for_path (path);
+      monitor = g_file_monitor_directory (file, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+      if (monitor == NULL)
+        {
+          /* Out of inotify watches, most likely: the list still works, it
+           * just will not follow that folder live. */
+          g_debug ("Cannot watch %s: %s", path, error->message);
+          continue;
+        }
+      g_signal_connect_object (monitor, "changed", G_CALLBACK (monitor_changed_cb), self, 0);
+      g_hash_table_insert (self->monitors, g_steal_pointer (&path), g_steal_pointer (&monitor));
+
+      if (g_get_monotonic_time () > deadline)
+        return G_SOURCE_CONTINUE;
+    }
+
+  self->monitors_source = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+sync_monitors (LeanSpecStore *self)
+{
+  g_autoptr(GHashTable) wanted = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  g_clear_pointer (&self->pending_monitors, g_ptr_array_unref);
+
+  if (!self->watching || self->dirs == NULL)
+    {
+      g_clear_handle_id (&self->monitors_source, g_source_remove);
+      g_hash_table_remove_all (self->monitors);
+      return;
+    }
+
+  wanted = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < self->dirs->len; i++)
+    g_hash_table_add (wanted, g_ptr_array_index (self->dirs, i));
+
+  g_hash_table_iter_init (&iter, self->monitors);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (wanted, key))
+      g_hash_table_iter_remove (&iter);
+
+  /* Reversed, so the specs dir (first) is watched first. */
+  self->pending_monitors = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = self->dirs->len; i > 0; i--)
+    {
+      const char *path = g_ptr_array_index (self->dirs, i - 1);
+      if (!g_hash_table_contains (self->monitors, path))
+        g_ptr_array_add (self->pending_monitors, g_strdup (path));
+    }
+
+  if (self->pending_monitors->len > 0 && self->monitors_source == 0)
+    {
+      /* The first batch right away: small projects are fully watched
+       * before the caller hears the load is done. */
+      if (add_monitors_cb (self) == G_SOURCE_CONTINUE)
+        self->monitors_source = g_idle_add_full (G_PRIORITY_LOW, add_monitors_cb, self, NULL);
+    }
+}
+
+void
+lean_spec_store_set_watching (LeanSpecStore *self,
+                              gboolean       watching)
+{
+  g_return_if_fail (LEAN_IS_SPEC_STORE (self));
+
+  watching = !!watching;
+  if (self->watching == watching)
+    return;
+  self->watching = watching;
+  if (!watching)
+    g_clear_handle_id (&self->reload_source, g_source_remove);
+  sync_monitors (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_WATCHING]);
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+static gboolean
+same_snapshot (LeanSpec *a,
+               LeanSpec *b)
+{
+  /* Comparing the bytes is cheaper than hashing them. */
+  return g_bytes_equal (lean_spec_get_contents (a), lean_spec_get_contents (b)) &&
+         g_str_equal (lean_spec_get_dir (a), lean_spec_get_dir (b)) &&
+         g_strv_equal (lean_spec_get_sub_specs (a), lean_spec_get_sub_specs (b));
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  LoadData *d = task_data;
+  LoadResult *r = g_new0 (LoadResult, 1);
+  GError *error = NULL;
+  g_autoptr(GHashTable) old = NULL;
+
+  r->specs = _lean_project_load_specs_full (d->project, &r->problems, &r->dirs, cancellable, &error);
+  if (r->specs == NULL)
+    {
+      load_result_free (r);
+      g_task_return_error (task, error);
+      return;
+    }
+
+  old = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < d->current->len; i++)
+    {
+      LeanSpec *spec = g_ptr_array_index (d->current, i);
+      g_hash_table_insert (old, (gpointer)lean_spec_get_id (spec), spec);
+    }
+  for (guint i = 0; i < r->specs->len; i++)
+    {
+      LeanSpec *fresh = g_ptr_array_index (r->specs, i);
+      LeanSpec *prev = g_hash_table_lookup (old, lean_spec_get_id (fresh));
+
+      if (prev != NULL && same_snapshot (prev, fresh))
+        {
+          /* Drops the fresh copy here, in the worker. */
+          g_ptr_array_index (r->specs, i) = g_object_ref (prev);
+          g_object_unref (fresh);
+        }
+    }
+
+  g_task_return_pointer (task, r, load_result_free);
+}
+
+typedef struct
+{
+  GTask *outer;             /* may be NULL: a reload of our own */
+  GCancellable *outer_cancellable;
+  gulong cancelled_id;
+} LoadOp;
+
+static void
+outer_cancelled_cb (GCancellable *outer_cancellable,
+                    gpointer      data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (data));
+}
+
+static void
+load_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LeanSpecStore *self = LEAN_SPEC_STORE (object);
+  LoadOp *op = user_data;
+  g_autoptr(GTask) outer = g_steal_pointer (&op->outer);
+  g_autoptr(GError) error = NULL;
+  LoadResult *r;
+
+  if (op->outer_cancellable != NULL)
+    {
+      g_cancellable_disconnect (op->outer_cancellable, op->cancelled_id);
+      g_object_unref (op->outer_cancellable);
+    }
+  g_free (op);
+
+  r = g_task_propagate_pointer (G_TASK (result), &error);
+
+  self->n_loading--;
+  if (self->n_loading == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+
+  if (r == NULL)
+    {
+      if (outer != NULL)
+        g_task_return_error (outer, g_steal_pointer (&error));
+      else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Reloading specs failed: %s", error->message);
+    }
+  else if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
+    {
+      /* A newer load is on its way: its result wins. */
+      load_result_free (r);
+      if (outer != NULL)
+        g_task_return_boolean (outer, TRUE);
+    }
+  else
+    {
+      apply_specs (self, r->specs);
+      apply_problems (self, r->problems);
+      g_clear_pointer (&self->dirs, g_ptr_array_unref);
+      self->dirs = g_steal_pointer (&r->dirs);
+      sync_monitors (self);
+      load_result_free (r);
+
+      g_signal_emit (self, signals[RELOADED], 0);
+
+      if (outer != NULL)
+        g_task_return_boolean (outer, TRUE);
+    }
+
+  if (self->reload_pending && self->n_loading == 0 && self->watching)
+    {
+      self->reload_pending = FALSE;
+      schedule_reload (self);
+    }
+}
+
+/* Starts a load; @outer (may be NULL) is completed when it is applied. */
+static void
+start_load (LeanSpecStore *self,
+            GTask         *outer)
+{
+  g_autoptr(GTask) task = NULL;
+  GCancellable *outer_cancellable = outer ? g_task_get_cancellable (outer) : NULL;
+  LoadOp *op = g_new0 (LoadOp, 1);
+
+  /* Each load has its own cancellable (cancelled in dispose); the caller's
+   * cancellable cancels it too. */
+  g_set_object (&self->cancellable, g_cancellable_new ());
+
+  op->outer = outer ? g_object_ref (outer) : NULL;
+  if (outer_cancellable != NULL)
+    {
+      op->outer_cancellable = g_object_ref (outer_cancellable);
+      op->cancelled_id = g_cancellable_connect (outer_cancellable, G_CALLBACK (outer_cancelled_cb),
+                                                g_object_ref (self->cancellable), g_object_unref);
+    }
+
+  task = g_task_new (self, self->cancellable, load_done_cb, op);
+  g_task_set_source_tag (task, start_load);
+  {
+    LoadData *d = g_new0 (LoadData, 1);
+
+    d->project = g_object_ref (self->project);
+    d->current = lean_spec_store_dup_specs (self);
+    g_task_set_task_data (task, d, load_data_free);
+  }
+
+  self->n_loading++;
+  if (self->n_loading == 1)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+
+  g_task_run_in_thread (task, load_thread);
+}
+
+void
+lean_spec_store_load_async (LeanSpecStore       *self,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  g_autoptr(GTask) outer = NULL;
+
+  g_return_if_fail (LEAN_IS_SPEC_STORE (self));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  outer = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (outer, lean_spec_store_load_async);
+  start_load (self, outer);
+}
+
+gboolean
+lean_spec_store_load_finish (LeanSpecStore  *self,
+                             GAsyncResult   *result,
+                             GError        **error)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC_STORE (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

@@ -1,0 +1,835 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <string.h>
+
+#include "lean-error.h"
+#include "lean-frontmatter.h"
+#include "lean-spec-private.h"
+
+typedef struct
+{
+  guint line;
+  gboolean checked;
+  char *text;
+} Task;
+
+typedef struct
+{
+  char *status;
+  char *at;
+} Transition;
+
+struct _LeanSpec
+{
+  GObject parent_instance;
+
+  char *id;
+  char *slug;
+  guint number;
+  char *title;
+  LeanSpecStatus status;
+  LeanSpecPriority priority;
+  char **tags;
+  char **depends_on;
+  char **sub_specs;
+  char *parent;
+
+  char *root;
+  char *dir;
+  char *readme_path;
+  char *rel_path;
+  gboolean in_archived_dir;
+
+  GBytes *contents;
+  char *hash;
+  char *body;
+  guint body_line;
+  LeanFrontmatter *fm;
+  /* Text for non-scalar keys, made once so lookups stay thread-safe. */
+  GHashTable *field_text;
+
+  GArray *tasks;
+  GArray *transitions;
+  guint n_checked;
+  guint n_unchecked;
+};
+
+G_DEFINE_FINAL_TYPE (LeanSpec, lean_spec, G_TYPE_OBJECT)
+
+static const char * const empty_strv[] = { NULL };
+
+static void
+task_clear (gpointer data)
+{
+  Task *task = data;
+  g_free (task->text);
+}
+
+static void
+transition_clear (gpointer data)
+{
+  Transition *t = data;
+  g_free (t->status);
+  g_free (t->at);
+}
+
+static void
+lean_spec_finalize (GObject *object)
+{
+  LeanSpec *self = (LeanSpec *)object;
+
+  g_free (self->id);
+  g_free (self->slug);
+  g_free (self->title);
+  g_strfreev (self->tags);
+  g_strfreev (self->depends_on);
+  g_strfreev (self->sub_specs);
+  g_free (self->parent);
+  g_free (self->root);
+  g_free (self->dir);
+  g_free (self->readme_path);
+  g_free (self->rel_path);
+  g_clear_pointer (&self->contents, g_bytes_unref);
+  g_free (self->hash);
+  g_free (self->body);
+  g_clear_pointer (&self->fm, lean_frontmatter_unref);
+  g_clear_pointer (&self->field_text, g_hash_table_unref);
+  g_clear_pointer (&self->tasks, g_array_unref);
+  g_clear_pointer (&self->transitions, g_array_unref);
+
+  G_OBJECT_CLASS (lean_spec_parent_class)->finalize (object);
+}
+
+static void
+lean_spec_class_init (LeanSpecClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = lean_spec_finalize;
+}
+
+static void
+lean_spec_init (LeanSpec *self)
+{
+}
+
+gboolean
+_lean_spec_parse_task_line (const char *line,
+                            gsize       len,
+                            gsize      *mark_offset,
+                            gboolean   *checked)
+{
+  gsize i = 0;
+
+  while (i < len && (line[i] == ' ' || line[i] == '\t'))
+    i++;
+  if (i >= len)
+    return FALSE;
+
+  if (line[i] == '-' || line[i] == '*' || line[i] == '+')
+    i++;
+  else if (g_ascii_isdigit (line[i]))
+    {
+      gsize digits = 0;
+
+      while (i < len && g_ascii_isdigit (line[i]) && digits < 9)
+        i++, digits++;
+      if (i >= len || (line[i] != '.' && line[i] != ')'))
+        return FALSE;
+      i++;
+    }
+  else
+    return FALSE;
+
+  if (i >= len || (line[i] != ' ' && line[i] != '\t'))
+    return FALSE;
+  while (i < len && (line[i] == ' ' || line[i] == '\t'))
+    i++;
+
+  if (i + 3 > len || line[i] != '[' || line[i + 2] != ']')
+    return FALSE;
+  if (line[i + 1] != ' ' && line[i + 1] != 'x' && line[i + 1] != 'X')
+    return FALSE;
+  if (i + 3 < len && line[i + 3] != ' ' && line[i + 3] != '\t' && line[i + 3] != '\r')
+    return FALSE;
+
+  if (mark_offset)
+    *mark_offset = i + 1;
+  if (checked)
+    *checked = line[i + 1] != ' ';
+  return TRUE;
+}
+
+/* A fence line: optional indent, then ``` or ~~~ (3 or more). Returns the
+ * fence char and length, or 0. */
+static guint
+fence_length (const char *line,
+              gsize       len,
+              char       *fence_char)
+{
+  gsize i = 0;
+  guint n = 0;
+  char c;
+
+  while (i < len && (line[i] == ' ' || line[i] == '\t'))
+    i++;
+  if (i >= len || (line[i] != '`' && line[i] != '~'))
+    return 0;
+  c = line[i];
+  while (i < len && line[i] == c)
+    i++, n++;
+  if (n < 3)
+    return 0;
+  *fence_char = c;
+  return n;
+}
+
+static char *
+heading_title (const char *line,
+               gsize       len)
+{
+  g_autofree char *text = NULL;
+  gsize n;
+
+  /* "# Title", with optional closing #s */
+  text = g_strndup (line + 2, len - 2);
+  g_strstrip (text);
+  n = strlen (text);
+  while (n > 0 && text[n - 1] == '#')
+    n--;
+  if (n < strlen (text) && (n == 0 || text[n - 1] == ' ' || text[n - 1] == '\t'))
+    text[n] = '\0';
+  g_strstrip (text);
+  if (text[0] == '\0')
+    return NULL;
+  return g_steal_pointer (&text);
+}
+
+static void
+scan_body (LeanSpec   *self,
+           const char *data,
+           gsize       start,
+           gsize       len)
+{
+  const char *p = data + start;
+  const char *end = data + len;
+  guint line_no = self->body_line;
+  char open_char = 0;
+  guint open_len = 0;
+
+  self->tasks = g_array_new (FALSE, FALSE, sizeof (Task));
+  g_array_set_clear_func (self->tasks, task_clear);
+
+  while (p < end)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      const char *eol = nl ? nl : end;
+      gsize l = eol - p;
+      char fc = 0;
+      guint flen;
+      gsize mark;
+      gboolean checked;
+
+      if (l > 0 && p[l - 1] == '\r')
+        l--;
+
+      flen = fence_length (p, l, &fc);
+      if (open_len > 0)
+        {
+          if (flen >= open_len && fc == open_char)
+            {
+              /* a closing fence has nothing after the fence chars */
+              gsize i = 0;
+              while (i < l && (p[i] == ' ' || p[i] == '\t'))
+                i++;
+              i += flen;
+              while (i < l && (p[i] == ' ' || p[i] == '\t'))
+                i++;
+              if (i == l)
+                open_len = 0;
+            }
+        }
+      else if (flen > 0)
+        {
+          open_char = fc;
+          open_len = flen;
+        }
+      else if (self->title == NULL && l >= 2 && p[0] == '#' && (p[1] == ' ' || p[1] == '\t'))
+        {
+          self->title = heading_title (p, l);
+        }
+      else if (_lean_spec_parse_task_line (p, l, &mark, &checked))
+        {
+          Task task;
+          const char *text = p + mark + 2;
+
+          task.line = line_no;
+          task.checked = checked;
+          task.text = g_strstrip (g_strndup (text, MAX (0, (p + l) - text)));
+          g_array_append_val (self->tasks, task);
+          if (checked)
+            self->n_checked++;
+          else
+            self->n_unchecked++;
+        }
+
+      line_no++;
+      p = eol + 1;
+    }
+}
+
+static void
+parse_id (LeanSpec   *self,
+          const char *id)
+{
+  const char *p = id;
+  guint64 n = 0;
+
+  while (g_ascii_isdigit (*p))
+    {
+      n = n * 10 + (*p - '0');
+      if (n > G_MAXUINT)
+        n = G_MAXUINT;
+      p++;
+    }
+  self->number = n;
+  if (*p == '-' || *p == '_')
+    p++;
+  self->slug = g_strdup (p);
+}
+
+static gboolean
+path_has_archived (const char *rel_dir)
+{
+  g_auto(GStrv) parts = g_strsplit (rel_dir, G_DIR_SEPARATOR_S, -1);
+
+  /* The last part is the spec folder itself. */
+  for (guint i = 0; parts[i] != NULL && parts[i + 1] != NULL; i++)
+    if (g_str_equal (parts[i], "archived"))
+      return TRUE;
+  return FALSE;
+}
+
+static char *
+node_text (LeanFrontmatter  *fm,
+           const LeanFmNode *node)
+{
+  GBytes *contents = lean_frontmatter_get_contents (fm);
+  const char *data = g_bytes_get_data (contents, NULL);
+  gboolean all_scalars = node->kind == LEAN_FM_NODE_SEQUENCE;
+
+  if (node->kind == LEAN_FM_NODE_SEQUENCE)
+    for (guint i = 0; i < node->items->len; i++)
+      if (((LeanFmNode *)g_ptr_array_index (node->items, i))->kind != LEAN_FM_NODE_SCALAR)
+        all_scalars = FALSE;
+
+  if (all_scalars)
+    {
+      GString *s = g_string_new (NULL);
+
+      for (guint i = 0; i < node->items->len; i++)
+        {
+          const LeanFmNode *item = g_ptr_array_index (node->items, i);
+          if (i > 0)
+            g_string_append (s, ", ");
+          g_string_append (s, item->value);
+        }
+      return g_string_free (s, FALSE);
+    }
+
+  return g_strndup (data + node->start, node->end - node->start);
+}
+
+static void
+read_transitions (LeanSpec *self)
+{
+  const LeanFmNode *node = lean_frontmatter_lookup (self->fm, "transitions");
+
+  self->transitions = g_array_new (FALSE, FALSE, sizeof (Transition));
+  g_array_set_clear_func (self->transitions, transition_clear);
+
+  if (node == NULL || node->kind != LEAN_FM_NODE_SEQUENCE)
+    return;
+
+  for (guint i = 0; i < node->items->len; i++)
+    {
+      const LeanFmNode *item = g_ptr_array_index (node->items, i);
+      Transition t = { NULL, NULL };
+
+      if (item->kind != LEAN_FM_NODE_MAPPING)
+        continue;
+      for (guint j = 0; j + 1 < item->items->len; j += 2)
+        {
+          const LeanFmNode *k = g_ptr_array_index (item->items, j);
+          const LeanFmNode *v = g_ptr_array_index (item->items, j + 1);
+
+          if (k->kind != LEAN_FM_NODE_SCALAR || v->kind != LEAN_FM_NODE_SCALAR)
+            continue;
+          if (g_str_equal (k->value, "status") && t.status == NULL)
+            t.status = g_strdup (v->value);
+          else if (g_str_equal (k->value, "at") && t.at == NULL)
+            t.at = g_strdup (v->value);
+        }
+      g_array_append_val (self->transitions, t);
+    }
+}
+
+LeanSpec *
+_lean_spec_new (const char          *project_root,
+                const char          *dir,
+                GBytes              *contents,
+                const char * const  *sub_specs,
+                GError             **error)
+{
+  g_autoptr(LeanSpec) self = NULL;
+  g_autoptr(LeanFrontmatter) fm = NULL;
+  g_autofree char *rel_dir = NULL;
+  const char *data;
+  const char *str;
+  gsize len;
+  guint n_keys;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (contents != NULL, NULL);
+
+  fm = lean_frontmatter_parse (contents, error);
+  if (fm == NULL)
+    return NULL;
+
+  data = g_bytes_get_data (contents, &len);
+
+  self = g_object_new (LEAN_TYPE_SPEC, NULL);
+  self->fm = g_steal_pointer (&fm);
+  self->contents = g_bytes_ref (contents);
+  self->dir = g_strdup (dir);
+  self->root = g_strdup (project_root);
+  self->id = g_path_get_basename (dir);
+  parse_id (self, self->id);
+  self->readme_path = g_build_filename (dir, "README.md", NULL);
+
+  if (project_root != NULL && g_str_has_prefix (dir, project_root) &&
+      dir[strlen (project_root)] == G_DIR_SEPARATOR)
+    rel_dir = g_strdup (dir + strlen (project_root) + 1);
+  else
+    rel_dir = g_strdup (dir);
+  self->rel_path = g_build_filename (rel_dir, "README.md", NULL);
+  self->in_archived_dir = path_has_archived (rel_dir);
+
+
+  if (!lean_spec_status_from_string (lean_frontmatter_get_string (self->fm, "status"), &self->status))
+    self->status = LEAN_SPEC_STATUS_NONE;
+  if (!lean_spec_priority_from_string (lean_frontmatter_get_string (self->fm, "priority"), &self->priority))
+    self->priority = LEAN_SPEC_PRIORITY_NONE;
+
+  self->tags = lean_frontmatter_dup_strv (self->fm, "tags");
+  if (self->tags == NULL)
+    self->tags = g_new0 (char *, 1);
+  self->depends_on = lean_frontmatter_dup_strv (self->fm, "depends_on");
+  if (self->depends_on == NULL)
+    self->depends_on = g_new0 (char *, 1);
+
+  str = lean_frontmatter_get_string (self->fm, "parent");
+  self->parent = (str && *str) ? g_strdup (str) : NULL;
+
+  self->sub_specs = g_strdupv ((char **)(sub_specs ? sub_specs : empty_strv));
+
+  n_keys = lean_frontmatter_get_n_keys (self->fm);
+  for (guint i = 0; i < n_keys; i++)
+    {
+      const LeanFmNode *v = lean_frontmatter_get_value_node (self->fm, i);
+
+      if (v->kind == LEAN_FM_NODE_SCALAR)
+        continue;
+      if (self->field_text == NULL)
+        self->field_text = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+      g_hash_table_insert (self->field_text, (gpointer)lean_frontmatter_get_key (self->fm, i),
+                           node_text (self->fm, v));
+    }
+
+  read_transitions (self);
+
+  {
+    gsize body_offset = lean_frontmatter_get_body_offset (self->fm);
+
+    self->body_line = lean_frontmatter_get_body_line (self->fm);
+    scan_body (self, data, body_offset, len);
+  }
+
+  if (self->title == NULL)
+    self->title = g_strdup (self->id);
+
+  return g_steal_pointer (&self);
+}
+
+LeanSpec *
+lean_spec_new_from_bytes (const char  *project_root,
+                          const char  *dir,
+                          GBytes      *contents,
+                          GError     **error)
+{
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (contents != NULL, NULL);
+
+  return _lean_spec_new (project_root, dir, contents, NULL, error);
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return strcmp (*(const char **)a, *(const char **)b);
+}
+
+LeanSpec *
+lean_spec_new_from_dir (const char  *project_root,
+                        const char  *dir,
+                        GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *data = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GPtrArray) subs = NULL;
+  g_autoptr(GDir) gdir = NULL;
+  GError *local_error = NULL;
+  const char *name;
+  gsize len = 0;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+
+  path = g_build_filename (dir, "README.md", NULL);
+  if (!g_file_get_contents (path, &data, &len, &local_error))
+    {
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
+                   "cannot read the file: %s", local_error->message);
+      g_error_free (local_error);
+      return NULL;
+    }
+  bytes = g_bytes_new_take (g_steal_pointer (&data), len);
+
+  subs = g_ptr_array_new_with_free_func (g_free);
+  gdir = g_dir_open (dir, 0, NULL);
+  while (gdir != NULL && (name = g_dir_read_name (gdir)) != NULL)
+    {
+      if (g_str_equal (name, "README.md") || !g_str_has_suffix (name, ".md"))
+        continue;
+      g_ptr_array_add (subs, g_strdup (name));
+    }
+  g_ptr_array_sort (subs, compare_strings);
+  g_ptr_array_add (subs, NULL);
+
+  return _lean_spec_new (project_root, dir, bytes, (const char * const *)subs->pdata, error);
+}
+
+const char *
+lean_spec_get_id (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  return self->id;
+}
+
+guint
+lean_spec_get_number (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), 0);
+  return self->number;
+}
+
+const char *
+lean_spec_get_slug (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  return self->slug;
+}
+
+const char *
+lean_spec_get_title (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  return self->title;
+}
+
+LeanSpecStatus
+lean_spec_get_status (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), LEAN_SPEC_STATUS_NONE);
+  return self->status;
+}
+
+LeanSpecPriority
+lean_spec_get_priority (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), LEAN_SPEC_PRIORITY_NONE);
+  return self->priority;
+}
+
+const char * const *
+lean_spec_get_tags (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), empty_strv);
+  return (const char * const *)self->tags;
+}
+
+const char * const *
+lean_spec_get_depends_on (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), empty_strv);
+  return (const char * const *)self->depends_on;
+}
+
+const char *
+lean_spec_get_parent (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  return self->parent;
+}
+
+static const char *
+nonempty_string (LeanSpec   *self,
+                 const char *key)
+{
+  const char *str = lean_frontmatter_get_string (self->fm, key);
+  return (str && *str) ? str : NULL;
+}
+
+const char *
+lean_spec_get_assignee (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  return nonempty_string (self, "assignee");
+}
+
+const char *
+lean_spec_get_created (LeanSpec *self)
+{
+  const char *str;
+
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  if ((str = nonempty_string (self, "created")) != NULL)
+    return str;
+  return nonempty_string (self, "created_at");
+}
+
+const char *
+lean_spec_get_updated_at (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  return nonempty_string (self, "updated_at");
+}
+
+const char *
+lean_spec_get_completed_at (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  return nonempty_string (self, "completed_at");
+}
+
+const char *
+lean_spec_get_field (LeanSpec   *self,
+                     const char *key)
+{
+  const LeanFmNode *node;
+
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  node = lean_frontmatter_lookup (self->fm, key);
+  if (node == NULL)
+    return NULL;
+  if (node->kind == LEAN_FM_NODE_SCALAR)
+    return node->value;
+  return self->field_text ? g_hash_table_lookup (self->field_text, key) : NULL;
+}
+
+const char *
+lean_spec_get_dir (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  return self->dir;
+}
+
+const char *
+lean_spec_get_readme_path (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  return self->readme_path;
+}
+
+const char *
+lean_spec_get_rel_path (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  return self->rel_path;
+}
+
+gboolean
+lean_spec_is_archived (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), FALSE);
+  return self->in_archived_dir || self->status == LEAN_SPEC_STATUS_ARCHIVED;
+}
+
+const char * const *
+lean_spec_get_sub_specs (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), empty_strv);
+  return (const char * const *)self->sub_specs;
+}
+
+GBytes *
+lean_spec_get_contents (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  return self->contents;
+}
+
+const char *
+lean_spec_get_content_hash (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+
+  /* Made on first use: hashing every file while loading thousands of specs
+   * would cost more than parsing them. Safe from any thread. */
+  if (g_once_init_enter (&self->hash))
+    {
+      gsize len;
+      const guchar *data = g_bytes_get_data (self->contents, &len);
+      char *hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data ? data : (const guchar *)"", len);
+
+      g_once_init_leave (&self->hash, hash);
+    }
+  return self->hash;
+}
+
+const char *
+lean_spec_get_body (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+
+  if (g_once_init_enter (&self->body))
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (self->contents, &len);
+      gsize offset = lean_frontmatter_get_body_offset (self->fm);
+      char *body = g_strndup (data + offset, len - offset);
+
+      g_once_init_leave (&self->body, body);
+    }
+  return self->body;
+}
+
+guint
+lean_spec_get_body_line (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), 1);
+  return self->body_line;
+}
+
+guint
+lean_spec_get_n_checked (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), 0);
+  return self->n_checked;
+}
+
+guint
+lean_spec_get_n_unchecked (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), 0);
+  return self->n_unchecked;
+}
+
+LeanFrontmatter *
+lean_spec_get_frontmatter (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  return self->fm;
+}
+
+char **
+lean_spec_dup_field_names (LeanSpec *self)
+{
+  guint n;
+  char **names;
+
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+
+  n = lean_frontmatter_get_n_keys (self->fm);
+  names = g_new0 (char *, n + 1);
+  for (guint i = 0; i < n; i++)
+    names[i] = g_strdup (lean_frontmatter_get_key (self->fm, i));
+  return names;
+}
+
+char **
+lean_spec_dup_field_list (LeanSpec   *self,
+                          const char *key)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+  return lean_frontmatter_dup_strv (self->fm, key);
+}
+
+guint
+lean_spec_get_n_tasks (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), 0);
+  return self->tasks->len;
+}
+
+gboolean
+lean_spec_get_task (LeanSpec    *self,
+                    guint        index,
+                    guint       *line,
+                    gboolean    *checked,
+                    const char **text)
+{
+  const Task *task;
+
+  g_return_val_if_fail (LEAN_IS_SPEC (self), FALSE);
+
+  if (index >= self->tasks->len)
+    return FALSE;
+  task = &g_array_index (self->tasks, Task, index);
+  if (line)
+    *line = task->line;
+  if (checked)
+    *checked = task->checked;
+  if (text)
+    *text = task->text;
+  return TRUE;
+}
+
+guint
+lean_spec_get_n_transitions (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), 0);
+  return self->transitions->len;
+}
+
+gboolean
+lean_spec_get_transition (LeanSpec    *self,
+                          guint        index,
+                          const char **status,
+                          const char **at)
+{
+  const Transition *t;
+
+  g_return_val_if_fail (LEAN_IS_SPEC (self), FALSE);
+
+  if (index >= self->transitions->len)
+    return FALSE;
+  t = &g_array_index (self->transitions, Transition, index);
+  if (status)
+    *status = t->status;
+  if (at)
+    *at = t->at;
+  return TRUE;
+}
+
+const char *
+_lean_spec_get_project_root (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  return self->root;
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+#define LEAN_TYPE_MARKDOWN_VIEW (lean_markdown_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (LeanMarkdownView, lean_markdown_view, LEAN, MARKDOWN_VIEW, GtkTextView)
+
+/* A read-only GtkTextView that renders GitHub-flavoured markdown (cmark-gfm
+ * with the table, tasklist, strikethrough and autolink extensions) into its
+ * buffer with tags. Links open with the default handler; task items are
+ * clickable check marks.
+ *
+ * Signals:
+ *   "task-toggled" (guint line, gboolean checked): the user clicked the task
+ *   item whose source line (1-based line in the markdown given to
+ *   lean_markdown_view_set_markdown) is @line; @checked is the wanted state.
+ *   The view does not change its text: the owner writes the file and renders
+ *   the new text. */
+GtkWidget  *lean_markdown_view_new            (void);
+void        lean_markdown_view_set_markdown   (LeanMarkdownView *self,
+                                               const char       *markdown);
+/* Leaves out a level-1 heading that starts the document (the owner shows
+ * the title itself); source lines of everything else are unchanged. Takes
+ * effect at the next set_markdown. */
+void        lean_markdown_view_set_skip_title (LeanMarkdownView *self,
+                                               gboolean          skip_title);
+/* Tag names used in the buffer, for tests and styling: "h1".."h6", "em",
+ * "strong", "strike", "code", "code-block", "quote", "link", "list",
+ * "table", "table-header", "task", "task-checked", "rule". */
+
+/* Number of task items rendered and the source line of the @index-th one
+ * (0 if out of range); for tests and for the owner. */
+guint       lean_markdown_view_get_n_tasks    (LeanMarkdownView *self);
+guint       lean_markdown_view_get_task_line  (LeanMarkdownView *self,
+                                               guint             index);
+gboolean    lean_markdown_view_get_task_checked (LeanMarkdownView *self,
+                                                 guint             index);
+/* The item's text (its first paragraph, without formatting). */
+const char *lean_markdown_view_get_task_text  (LeanMarkdownView *self,
+                                               guint             index);
+/* Same as a click on the @index-th task item. */
+void        lean_markdown_view_activate_task  (LeanMarkdownView *self,
+                                               guint             index);
+
+G_END_DECLS

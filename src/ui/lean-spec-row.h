@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lean-spec.h"
+
+G_BEGIN_DECLS
+
+#define LEAN_TYPE_SPEC_ROW (lean_spec_row_get_type ())
+
+G_DECLARE_FINAL_TYPE (LeanSpecRow, lean_spec_row, LEAN, SPEC_ROW, GtkWidget)
+
+/* One line of the spec list: number, title, status chip, priority mark,
+ * checklist progress and tags. A view of a LeanSpec snapshot; the list binds
+ * and rebinds rows as they scroll. */
+GtkWidget *lean_spec_row_new      (void);
+void       lean_spec_row_set_spec (LeanSpecRow *self,
+                                   LeanSpec    *spec);
+LeanSpec  *lean_spec_row_get_spec (LeanSpecRow *self);
+
+/* The CSS class for a status ("planned", "in-progress", ..., "none"). */
+const char *lean_spec_row_status_css_class (LeanSpecStatus status);
+
+G_END_DECLS

@@ -1,0 +1,835 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lean-error.h"
+#include "lean-new-spec-dialog.h"
+#include "lean-spec-list.h"
+#include "lean-spec-view.h"
+#include "lean-window-private.h"
+
+#define MAX_RECENT_PROJECTS 10
+/* More lines than this in the banner would only bury the list; the rest
+ * is summarised in one line. */
+#define MAX_PROBLEMS_SHOWN 50
+
+struct _LeanWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  GSettings            *settings;
+  LeanProject          *project;
+  LeanSpecStore        *store;
+  GCancellable         *cancellable;
+  GtkWidget            *spec_view;
+  GtkFileChooserNative *chooser;
+  char                 *problems_text;
+
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  AdwStatusPage        *welcome_page;
+  GtkWidget            *recent_box;
+  GtkListBox           *recent_list;
+  AdwLeaflet           *leaflet;
+  GtkWidget            *sidebar;
+  GtkMenuButton        *project_button;
+  GtkLabel             *project_label;
+  GtkRevealer          *problems_revealer;
+  GtkLabel             *problems_label;
+  GtkToggleButton      *problems_button;
+  GtkBox               *problems_box;
+  LeanSpecList         *spec_list;
+  GtkStack             *content_stack;
+  GMenu                *recent_section;
+};
+
+G_DEFINE_FINAL_TYPE (LeanWindow, lean_window, ADW_TYPE_APPLICATION_WINDOW)
+
+/* ------------------------------------------------------------------ */
+/* Small helpers                                                       */
+
+void
+lean_window_add_toast (LeanWindow *self,
+                       AdwToast   *toast)
+{
+  g_return_if_fail (LEAN_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+show_error_toast (LeanWindow   *self,
+                  const char   *format,
+                  const GError *error)
+{
+  g_autofree char *title = g_strdup_printf (format, error->message);
+  AdwToast *toast = adw_toast_new (title);
+
+  /* Errors tell a person what to do; give them time to read it. */
+  adw_toast_set_timeout (toast, 8);
+  lean_window_add_toast (self, toast);
+}
+
+/* "~/src/app" for paths under the home folder: shorter and familiar. */
+static char *
+display_path (const char *path)
+{
+  const char *home = g_get_home_dir ();
+  gsize len = strlen (home);
+
+  if (len > 1 && g_str_has_prefix (path, home) && (path[len] == '/' || path[len] == '\0'))
+    return g_strconcat ("~", path + len, NULL);
+  return g_strdup (path);
+}
+
+/* ------------------------------------------------------------------ */
+/* Recent projects                                                     */
+
+static void
+rebuild_recent (LeanWindow *self)
+{
+  g_auto(GStrv) recent = g_settings_get_strv (self->settings, "recent-projects");
+  GtkWidget *child;
+  guint shown = 0;
+
+  g_menu_remove_all (self->recent_section);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->recent_list))) != NULL)
+    gtk_list_box_remove (self->recent_list, child);
+
+  for (guint i = 0; recent[i] != NULL; i++)
+    {
+      g_autofree char *name = g_path_get_basename (recent[i]);
+      g_autofree char *where = display_path (recent[i]);
+      g_autoptr(GMenuItem) item = NULL;
+      GtkWidget *row;
+
+      /* A project that was moved or deleted is just left out. */
+      if (!g_file_test (recent[i], G_FILE_TEST_IS_DIR))
+        continue;
+
+      if (g_strcmp0 (recent[i], lean_window_get_project_root (self)) != 0)
+        {
+          g_autofree char *label = g_strdup_printf ("%s  (%s)", name, where);
+
+          item = g_menu_item_new (NULL, NULL);
+          g_menu_item_set_attribute (item, "label", "s", label);
+          g_menu_item_set_action_and_target (item, "win.open-project", "s", recent[i]);
+          g_menu_append_item (self->recent_section, item);
+        }
+
+      row = adw_action_row_new ();
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), where);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
+                                 gtk_image_new_from_icon_name ("go-next-symbolic"));
+      g_object_set_data_full (G_OBJECT (row), "path", g_strdup (recent[i]), g_free);
+      gtk_list_box_append (self->recent_list, row);
+      shown++;
+    }
+
+  gtk_widget_set_visible (self->recent_box, shown > 0);
+}
+
+static void
+remember_project (LeanWindow *self,
+                  const char *root)
+{
+  g_auto(GStrv) recent = g_settings_get_strv (self->settings, "recent-projects");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) updated = NULL;
+  guint n = 1;
+
+  g_strv_builder_add (builder, root);
+  for (guint i = 0; recent[i] != NULL && n < MAX_RECENT_PROJECTS; i++)
+    if (g_strcmp0 (recent[i], root) != 0)
+      {
+        g_strv_builder_add (builder, recent[i]);
+        n++;
+      }
+  updated = g_strv_builder_end (builder);
+
+  g_settings_set_strv (self->settings, "recent-projects", (const char * const *) updated);
+  g_settings_set_string (self->settings, "last-project", root);
+}
+
+static void
+on_recent_row_activated (LeanWindow    *self,
+                         GtkListBoxRow *row)
+{
+  const char *path = g_object_get_data (G_OBJECT (row), "path");
+
+  if (path != NULL)
+    lean_window_open_project (self, path);
+}
+
+/* ------------------------------------------------------------------ */
+/* Problems banner                                                     */
+
+static void
+update_problems (LeanWindow *self)
+{
+  GListModel *problems = self->store != NULL ? lean_spec_store_get_problems (self->store) : NULL;
+  guint n = problems != NULL ? g_list_model_get_n_items (problems) : 0;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->problems_box))) != NULL)
+    gtk_box_remove (self->problems_box, child);
+  g_clear_pointer (&self->problems_text, g_free);
+
+  gtk_revealer_set_reveal_child (self->problems_revealer, n > 0);
+  if (n == 0)
+    {
+      gtk_toggle_button_set_active (self->problems_button, FALSE);
+      return;
+    }
+
+  self->problems_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                      "%u spec could not be read",
+                                                      "%u specs could not be read", n), n);
+  gtk_label_set_label (self->problems_label, self->problems_text);
+
+  for (guint i = 0; i < n && i < MAX_PROBLEMS_SHOWN; i++)
+    {
+      g_autoptr(LeanSpecProblem) problem = g_list_model_get_item (problems, i);
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+      GtkWidget *path = gtk_label_new (lean_spec_problem_get_rel_path (problem));
+      GtkWidget *reason = gtk_label_new (lean_spec_problem_get_reason (problem));
+
+      gtk_label_set_xalign (GTK_LABEL (path), 0);
+      gtk_label_set_wrap (GTK_LABEL (path), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (path), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_selectable (GTK_LABEL (path), TRUE);
+      gtk_widget_add_css_class (path, "problem-path");
+      gtk_widget_set_tooltip_text (path, lean_spec_problem_get_path (problem));
+
+      gtk_label_set_xalign (GTK_LABEL (reason), 0);
+      gtk_label_set_wrap (GTK_LABEL (reason), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (reason), PANGO_WRAP_WORD_CHAR);
+      gtk_label_set_selectable (GTK_LABEL (reason), TRUE);
+      gtk_widget_add_css_class (reason, "problem-reason");
+      gtk_widget_add_css_class (reason, "dim-label");
+
+      gtk_box_append (GTK_BOX (box), path);
+      gtk_box_append (GTK_BOX (box), reason);
+      gtk_box_append (self->problems_box, box);
+    }
+
+  if (n > MAX_PROBLEMS_SHOWN)
+    {
+      g_autofree char *more = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                            "and %u more",
+                                                            "and %u more",
+                                                            n - MAX_PROBLEMS_SHOWN),
+                                               n - MAX_PROBLEMS_SHOWN);
+      GtkWidget *label = gtk_label_new (more);
+
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_widget_add_css_class (label, "dim-label");
+      gtk_box_append (self->problems_box, label);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Spec view                                                           */
+
+static void
+on_view_open_spec (LeanWindow *self,
+                   const char *id)
+{
+  if (!lean_window_select_spec (self, id))
+    {
+      g_autofree char *title = g_strdup_printf (_("There is no spec “%s” in this project"), id);
+
+      lean_window_add_toast (self, adw_toast_new (title));
+    }
+}
+
+static void
+ensure_spec_view (LeanWindow *self)
+{
+  GtkWidget *header;
+  GtkWidget *back;
+
+  if (self->spec_view != NULL)
+    return;
+
+  self->spec_view = lean_spec_view_new ();
+  gtk_stack_add_named (self->content_stack, self->spec_view, "spec");
+  g_signal_connect_object (self->spec_view, "open-spec",
+                           G_CALLBACK (on_view_open_spec), self, G_CONNECT_SWAPPED);
+
+  /* The view brings its own header bar; in a folded leaflet it needs the
+   * window buttons and a way back to the list. */
+  header = lean_spec_view_get_header_bar (LEAN_SPEC_VIEW (self->spec_view));
+  if (header != NULL && ADW_IS_HEADER_BAR (header))
+    {
+      g_object_bind_property (self->leaflet, "folded", header, "show-start-title-buttons",
+                              G_BINDING_SYNC_CREATE);
+      back = gtk_button_new_from_icon_name ("go-previous-symbolic");
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (back), "win.show-list");
+      gtk_widget_set_tooltip_text (back, _("Back to the List"));
+      g_object_bind_property (self->leaflet, "folded", back, "visible", G_BINDING_SYNC_CREATE);
+      adw_header_bar_pack_start (ADW_HEADER_BAR (header), back);
+    }
+}
+
+static void
+show_spec (LeanWindow *self,
+           LeanSpec   *spec)
+{
+  if (spec == NULL)
+    {
+      if (self->spec_view != NULL)
+        lean_spec_view_set_spec (LEAN_SPEC_VIEW (self->spec_view), NULL, NULL);
+      gtk_stack_set_visible_child_name (self->content_stack, "none");
+      return;
+    }
+
+  ensure_spec_view (self);
+  lean_spec_view_set_spec (LEAN_SPEC_VIEW (self->spec_view), self->store, spec);
+  gtk_stack_set_visible_child_name (self->content_stack, "spec");
+}
+
+static void
+on_selected_spec_changed (LeanWindow *self)
+{
+  LeanSpec *spec = lean_spec_list_get_selected_spec (self->spec_list);
+
+  /* A filter that hides the selected row leaves the spec open: people
+   * narrow the list while they read. */
+  if (spec == NULL)
+    return;
+
+  show_spec (self, spec);
+  if (adw_leaflet_get_folded (self->leaflet))
+    adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->content_stack));
+}
+
+static void
+on_spec_activated (LeanWindow *self,
+                   LeanSpec   *spec)
+{
+  show_spec (self, spec);
+  adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->content_stack));
+}
+
+gboolean
+lean_window_select_spec (LeanWindow *self,
+                         const char *id)
+{
+  g_return_val_if_fail (LEAN_IS_WINDOW (self), FALSE);
+  g_return_val_if_fail (id != NULL, FALSE);
+
+  return lean_spec_list_select_id (self->spec_list, id);
+}
+
+/* ------------------------------------------------------------------ */
+/* Projects                                                            */
+
+static void
+update_actions (LeanWindow *self)
+{
+  gboolean has_project = self->store != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-spec", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", has_project);
+}
+
+static void
+load_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  g_autoptr(LeanWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lean_spec_store_load_finish (LEAN_SPEC_STORE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    show_error_toast (self, _("Could not load the specs: %s"), error);
+}
+
+static void
+set_project (LeanWindow  *self,
+             LeanProject *project)
+{
+  g_autofree char *subtitle = NULL;
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+
+  if (self->store != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (lean_spec_store_get_problems (self->store), self);
+      lean_spec_store_set_watching (self->store, FALSE);
+    }
+
+  g_set_object (&self->project, project);
+  g_clear_object (&self->store);
+  show_spec (self, NULL);
+
+  if (project == NULL)
+    {
+      lean_spec_list_set_store (self->spec_list, NULL);
+      update_problems (self);
+      update_actions (self);
+      gtk_window_set_title (GTK_WINDOW (self), _("LeanSpec Desktop"));
+      gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+      return;
+    }
+
+  self->store = lean_spec_store_new (project);
+  g_signal_connect_object (lean_spec_store_get_problems (self->store), "items-changed",
+                           G_CALLBACK (update_problems), self, G_CONNECT_SWAPPED);
+  lean_spec_list_set_store (self->spec_list, self->store);
+  update_problems (self);
+  update_actions (self);
+
+  gtk_label_set_label (self->project_label, lean_project_get_name (project));
+  subtitle = display_path (lean_project_get_root (project));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->project_button), subtitle);
+  gtk_window_set_title (GTK_WINDOW (self), lean_project_get_name (project));
+  gtk_stack_set_visible_child_name (self->main_stack, "project");
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+
+  remember_project (self, lean_project_get_root (project));
+
+  /* Edits in an editor, git checkouts and the leanspec CLI show up live. */
+  lean_spec_store_set_watching (self->store, TRUE);
+  lean_spec_store_load_async (self->store, self->cancellable, load_cb, g_object_ref (self));
+
+  lean_spec_list_focus_list (self->spec_list);
+}
+
+static void
+open_project_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  const char *path = task_data;
+  GError *error = NULL;
+  LeanProject *project;
+
+  /* Looks for .lean-spec/ or specs/ up the tree: small, but real I/O. */
+  project = lean_project_open (path, &error);
+  if (project == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, project, g_object_unref);
+}
+
+static void
+open_project_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  LeanWindow *self = LEAN_WINDOW (object);
+  g_autoptr(LeanProject) project = NULL;
+  g_autoptr(GError) error = NULL;
+
+  project = g_task_propagate_pointer (G_TASK (result), &error);
+  if (project == NULL)
+    {
+      const char *path = g_task_get_task_data (G_TASK (result));
+      g_autofree char *where = display_path (path);
+      g_autofree char *format = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Translators: the first %s is a folder, the second the reason. */
+      format = g_strdup_printf (_("Could not open “%s”: %%s"), where);
+      show_error_toast (self, format, error);
+      return;
+    }
+
+  set_project (self, project);
+}
+
+void
+lean_window_open_project (LeanWindow *self,
+                          const char *path)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GFile) file = NULL;
+
+  g_return_if_fail (LEAN_IS_WINDOW (self));
+  g_return_if_fail (path != NULL);
+
+  /* Relative paths from the command line are relative to the cwd. */
+  file = g_file_new_for_commandline_arg (path);
+
+  task = g_task_new (self, NULL, open_project_cb, NULL);
+  g_task_set_source_tag (task, lean_window_open_project);
+  g_task_set_task_data (task, g_file_get_path (file), g_free);
+  g_task_run_in_thread (task, open_project_thread);
+}
+
+const char *
+lean_window_get_project_root (LeanWindow *self)
+{
+  g_return_val_if_fail (LEAN_IS_WINDOW (self), NULL);
+  return self->project != NULL ? lean_project_get_root (self->project) : NULL;
+}
+
+LeanSpecStore *
+lean_window_get_store (LeanWindow *self)
+{
+  g_return_val_if_fail (LEAN_IS_WINDOW (self), NULL);
+  return self->store;
+}
+
+/* ------------------------------------------------------------------ */
+/* Actions                                                             */
+
+static void
+on_chooser_response (LeanWindow           *self,
+                     int                   response,
+                     GtkFileChooserNative *chooser)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
+
+      if (path != NULL)
+        lean_window_open_project (self, path);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+open_folder_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  LeanWindow *self = LEAN_WINDOW (widget);
+
+  if (self->chooser != NULL)
+    {
+      gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+      return;
+    }
+
+  self->chooser = gtk_file_chooser_native_new (_("Open a LeanSpec Project"),
+                                               GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
+                                               _("_Open"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  if (self->project != NULL)
+    {
+      g_autoptr(GFile) root = g_file_new_for_path (lean_project_get_root (self->project));
+      g_autoptr(GFile) parent = g_file_get_parent (root);
+
+      if (parent != NULL)
+        gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), parent, NULL);
+    }
+  g_signal_connect_object (self->chooser, "response", G_CALLBACK (on_chooser_response), self,
+                           G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+open_project_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  lean_window_open_project (LEAN_WINDOW (widget), g_variant_get_string (param, NULL));
+}
+
+static void
+new_spec_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  LeanWindow *self = LEAN_WINDOW (widget);
+
+  if (self->store != NULL)
+    lean_new_spec_dialog_present (GTK_WINDOW (self), self->store);
+}
+
+static void
+reload_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(LeanWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lean_spec_store_load_finish (LEAN_SPEC_STORE (object), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        show_error_toast (self, _("Could not reload the specs: %s"), error);
+      return;
+    }
+  lean_window_add_toast (self, adw_toast_new (_("Specs reloaded")));
+}
+
+static void
+reload_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  LeanWindow *self = LEAN_WINDOW (widget);
+
+  if (self->store != NULL)
+    lean_spec_store_load_async (self->store, self->cancellable, reload_cb, g_object_ref (self));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  LeanWindow *self = LEAN_WINDOW (widget);
+
+  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
+  lean_spec_list_focus_search (self->spec_list);
+}
+
+static void
+filter_status_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  LeanWindow *self = LEAN_WINDOW (widget);
+  int status = g_variant_get_int32 (param);
+
+  if (status > LEAN_SPEC_STATUS_NONE && status < LEAN_SPEC_N_STATUSES)
+    lean_spec_list_toggle_status (self->spec_list, status);
+}
+
+static void
+open_spec_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  LeanWindow *self = LEAN_WINDOW (widget);
+  const char *id = g_variant_get_string (param, NULL);
+
+  if (lean_window_select_spec (self, id))
+    adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->content_stack));
+  else
+    on_view_open_spec (self, id);
+}
+
+static void
+show_list_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  LeanWindow *self = LEAN_WINDOW (widget);
+
+  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  lean_spec_list_focus_list (self->spec_list);
+}
+
+static void
+show_problems_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *param)
+{
+  LeanWindow *self = LEAN_WINDOW (widget);
+
+  gtk_toggle_button_set_active (self->problems_button, TRUE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Window state                                                        */
+
+static gboolean
+lean_window_close_request (GtkWindow *window)
+{
+  LeanWindow *self = LEAN_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_delay (self->settings);
+  if (!gtk_window_is_maximized (window))
+    {
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+  g_settings_apply (self->settings);
+
+  return GTK_WINDOW_CLASS (lean_window_parent_class)->close_request (window);
+}
+
+/* ------------------------------------------------------------------ */
+/* Test accessors                                                      */
+
+LeanSpecList *
+_lean_window_get_spec_list (LeanWindow *self)
+{
+  return self->spec_list;
+}
+
+GtkWidget *
+_lean_window_get_spec_view (LeanWindow *self)
+{
+  return self->spec_view;
+}
+
+const char *
+_lean_window_get_page (LeanWindow *self)
+{
+  return gtk_stack_get_visible_child_name (self->main_stack);
+}
+
+const char *
+_lean_window_get_problems_text (LeanWindow *self)
+{
+  return self->problems_text;
+}
+
+char *
+_lean_window_dup_problems_details (LeanWindow *self)
+{
+  GString *text = g_string_new (NULL);
+
+  for (GtkWidget *box = gtk_widget_get_first_child (GTK_WIDGET (self->problems_box));
+       box != NULL; box = gtk_widget_get_next_sibling (box))
+    {
+      for (GtkWidget *label = gtk_widget_get_first_child (box);
+           label != NULL; label = gtk_widget_get_next_sibling (label))
+        {
+          g_string_append (text, gtk_label_get_label (GTK_LABEL (label)));
+          g_string_append_c (text, gtk_widget_get_next_sibling (label) != NULL ? ':' : '\n');
+        }
+      if (GTK_IS_LABEL (box))
+        {
+          g_string_append (text, gtk_label_get_label (GTK_LABEL (box)));
+          g_string_append_c (text, '\n');
+        }
+    }
+  return g_string_free (text, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                             */
+
+LeanWindow *
+lean_window_new (AdwApplication *application)
+{
+  return g_object_new (LEAN_TYPE_WINDOW, "application", application, NULL);
+}
+
+static void
+lean_window_dispose (GObject *object)
+{
+  LeanWindow *self = LEAN_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  if (self->store != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (lean_spec_store_get_problems (self->store), self);
+      lean_spec_store_set_watching (self->store, FALSE);
+    }
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LEAN_TYPE_WINDOW);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->store);
+  g_clear_object (&self->project);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (lean_window_parent_class)->dispose (object);
+}
+
+static void
+lean_window_finalize (GObject *object)
+{
+  LeanWindow *self = LEAN_WINDOW (object);
+
+  g_free (self->problems_text);
+
+  G_OBJECT_CLASS (lean_window_parent_class)->finalize (object);
+}
+
+static void
+lean_window_class_init (LeanWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+  static const LeanSpecStatus alt_statuses[] = {
+    LEAN_SPEC_STATUS_DRAFT,
+    LEAN_SPEC_STATUS_PLANNED,
+    LEAN_SPEC_STATUS_IN_PROGRESS,
+    LEAN_SPEC_STATUS_COMPLETE,
+    LEAN_SPEC_STATUS_ARCHIVED,
+  };
+
+  object_class->dispose = lean_window_dispose;
+  object_class->finalize = lean_window_finalize;
+  window_class->close_request = lean_window_close_request;
+
+  g_type_ensure (LEAN_TYPE_SPEC_LIST);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/dev/leanspec/Desktop/lean-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, welcome_page);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, recent_box);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, recent_list);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, leaflet);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, project_button);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, project_label);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, problems_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, problems_label);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, problems_button);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, problems_box);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, spec_list);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, content_stack);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, recent_section);
+  gtk_widget_class_bind_template_callback (widget_class, on_recent_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_selected_spec_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_spec_activated);
+
+  gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
+  gtk_widget_class_install_action (widget_class, "win.open-project", "s", open_project_action);
+  gtk_widget_class_install_action (widget_class, "win.new-spec", NULL, new_spec_action);
+  gtk_widget_class_install_action (widget_class, "win.reload", NULL, reload_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
+  gtk_widget_class_install_action (widget_class, "win.filter-status", "i", filter_status_action);
+  gtk_widget_class_install_action (widget_class, "win.open-spec", "s", open_spec_action);
+  gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
+  gtk_widget_class_install_action (widget_class, "win.show-problems", NULL,
+                                   show_problems_action);
+
+  /* Alt+1..5 toggle the status filters in board order. */
+  for (guint i = 0; i < G_N_ELEMENTS (alt_statuses); i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+                                         "win.filter-status", "i", (int) alt_statuses[i]);
+}
+
+static void
+lean_window_init (LeanWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new (APP_ID);
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  g_settings_bind (self->settings, "sort-order", self->spec_list, "sort-by",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_object (self->settings, "changed::recent-projects",
+                           G_CALLBACK (rebuild_recent), self, G_CONNECT_SWAPPED);
+  rebuild_recent (self);
+  update_actions (self);
+}

@@ -1,0 +1,780 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gio/gunixinputstream.h>
+
+#include <glib/gstdio.h>
+
+#include "lean-controller.h"
+#include "lean-error.h"
+#include "lean-local-runner.h"
+#include "lean-session-db.h"
+
+#include "test-session-util.h"
+
+typedef struct
+{
+  char           *dir;
+  char           *project;
+  char           *db_path;
+  LeanSessionDb  *db;
+  LeanController *controller;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->dir = g_dir_make_tmp ("leanspec-ctl-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->project = test_make_project (f->dir);
+  f->db_path = g_build_filename (f->dir, "sessions.db", NULL);
+  f->db = lean_session_db_open (f->db_path, &error);
+  g_assert_no_error (error);
+  f->controller = lean_controller_new (f->db);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_clear_object (&f->controller);
+  lean_session_db_close (f->db);
+  g_clear_object (&f->db);
+  test_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->project);
+  g_free (f->db_path);
+}
+
+static LeanSessionRequest *
+make_request (Fixture    *f,
+              const char *agent)
+{
+  LeanSessionRequest *request = lean_session_request_new ();
+
+  request->project_path = g_strdup (f->project);
+  request->spec_id = g_strdup ("001-first");
+  request->agent_id = g_strdup (agent);
+  request->prompt = g_strdup ("Implement spec 001-first");
+  request->set_in_progress = FALSE;
+  return request;
+}
+
+static void
+record_state (LeanSession *session,
+              GParamSpec  *pspec,
+              GString     *log)
+{
+  g_string_append_printf (log, "%s ",
+                          lean_session_state_to_string (lean_session_get_state (session)));
+}
+
+static void
+collect_output (LeanSession *session,
+                GBytes      *bytes,
+                GByteArray  *out)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  g_byte_array_append (out, data, len);
+}
+
+static gboolean
+is_final (gpointer data)
+{
+  return lean_session_state_is_final (lean_session_get_state (data));
+}
+
+static gboolean
+is_running (gpointer data)
+{
+  return lean_session_get_state (data) == LEAN_SESSION_STATE_RUNNING;
+}
+
+typedef struct
+{
+  GByteArray *out;
+  const char *needle;
+} Needle;
+
+static gboolean
+has_needle (gpointer data)
+{
+  Needle *n = data;
+
+  return n->out->len > 0 &&
+         g_strstr_len ((const char *)n->out->data, n->out->len, n->needle) != NULL;
+}
+
+static void
+test_controller_full_run_structured (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "json");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) states = g_string_new (NULL);
+  g_autoptr(GByteArray) shown = g_byte_array_new ();
+  g_autoptr(LeanSession) session = NULL;
+  g_autoptr(LeanSession) stored = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GBytes) display = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GString) kinds = g_string_new (NULL);
+
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (session);
+  g_object_ref (session);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_PENDING);
+  g_assert_true (lean_session_get_structured (session));
+  g_assert_cmpuint (g_list_model_get_n_items (lean_controller_get_sessions (f->controller)),
+                    ==, 1);
+  g_assert_true (lean_controller_lookup (f->controller, lean_session_get_id (session)) ==
+                 session);
+
+  g_signal_connect (session, "notify::state", G_CALLBACK (record_state), states);
+  g_signal_connect (session, "output", G_CALLBACK (collect_output), shown);
+  test_wait_until (is_final, session, 20);
+
+  g_assert_cmpstr (states->str, ==, "running completed ");
+  g_assert_cmpint (lean_session_get_exit_code (session), ==, 0);
+  g_assert_nonnull (lean_session_get_started_at (session));
+  g_assert_nonnull (lean_session_get_ended_at (session));
+  g_assert_cmpint (lean_session_get_agent_pid (session), >, 0);
+  g_assert_cmpint (lean_session_get_owner_pid (session), ==, getpid ());
+  g_assert_cmpstr (lean_session_get_runner (session), ==, "local");
+  /* Usage from the agent's result event. */
+  g_assert_cmpuint (lean_session_get_input_tokens (session), ==, 1234);
+  g_assert_cmpuint (lean_session_get_output_tokens (session), ==, 567);
+  g_assert_cmpuint (lean_session_get_cache_tokens (session), >, 0);
+  g_assert_cmpfloat_with_epsilon (lean_session_get_cost_usd (session), 0.0421, 1e-9);
+  g_assert_cmpstr (lean_session_get_model (session), ==, "claude-test-model");
+  g_assert_cmpuint (lean_controller_get_n_live (f->controller), ==, 0);
+
+  lean_session_db_flush (f->db);
+
+  /* The same on disk. */
+  stored = lean_session_db_lookup (f->db, lean_session_get_id (session), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lean_session_get_state (stored), ==, LEAN_SESSION_STATE_COMPLETED);
+  g_assert_cmpuint (lean_session_get_input_tokens (stored), ==, 1234);
+  g_assert_cmpuint (lean_session_get_output_tokens (stored), ==, 567);
+  g_assert_cmpfloat_with_epsilon (lean_session_get_cost_usd (stored), 0.0421, 1e-9);
+  g_assert_true (lean_session_get_structured (stored));
+
+  /* Raw channel: the agent's JSON lines, as the terminal gave them. */
+  raw = lean_session_db_read_output_range (f->db, lean_session_get_id (session),
+                                           LEAN_OUTPUT_CHANNEL_RAW, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw),
+                                  "\"type\":\"result\""));
+  /* Display channel: what the view showed, byte for byte. */
+  display = lean_session_db_read_output_range (f->db, lean_session_get_id (session),
+                                               LEAN_OUTPUT_CHANNEL_DISPLAY, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (display, NULL), g_bytes_get_size (display),
+                   shown->data, shown->len);
+  g_assert_nonnull (g_strstr_len (g_bytes_get_data (display, NULL), g_bytes_get_size (display),
+                                  "Edit"));
+  g_assert_null (g_strstr_len (g_bytes_get_data (display, NULL), g_bytes_get_size (display),
+                               "\"type\":\"result\""));
+
+  events = lean_session_db_read_events (f->db, lean_session_get_id (session), -1, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    {
+      LeanSessionEvent *ev = g_ptr_array_index (events, i);
+
+      g_string_append_printf (kinds, "%s,", ev->kind);
+    }
+  g_assert_true (g_str_has_prefix (kinds->str, "state,"));
+  g_assert_nonnull (strstr (kinds->str, "tool-use,"));
+  g_assert_nonnull (strstr (kinds->str, "usage,"));
+  g_assert_nonnull (strstr (kinds->str, "result,"));
+  g_assert_true (g_str_has_suffix (kinds->str, "state,"));
+}
+
+static void
+test_controller_flood_byte_exact (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "flood5");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GByteArray) shown = g_byte_array_new ();
+  g_autoptr(GBytes) expected = test_flood_expected (5.0);
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GBytes) display = NULL;
+  g_autofree char *sum_expected = NULL;
+  g_autofree char *sum_stored = NULL;
+  LeanSession *session;
+
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  g_assert_false (lean_session_get_structured (session));
+  g_signal_connect (session, "output", G_CALLBACK (collect_output), shown);
+  test_wait_until (is_final, session, 60);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+  lean_session_db_flush (f->db);
+
+  raw = lean_session_db_read_output_range (f->db, lean_session_get_id (session),
+                                           LEAN_OUTPUT_CHANNEL_RAW, -1, NULL, &error);
+  g_assert_no_error (error);
+  sum_expected = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, expected);
+  sum_stored = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, raw);
+  g_assert_cmpuint (g_bytes_get_size (raw), ==, g_bytes_get_size (expected));
+  g_assert_cmpstr (sum_stored, ==, sum_expected);
+
+  /* What views were given is what is stored, and a text session's display
+   * replay is its raw log. */
+  g_assert_cmpuint (shown->len, ==, g_bytes_get_size (raw));
+  g_assert_cmpmem (shown->data, shown->len, g_bytes_get_data (raw, NULL), g_bytes_get_size (raw));
+  display = lean_session_db_read_output_range (f->db, lean_session_get_id (session),
+                                               LEAN_OUTPUT_CHANNEL_DISPLAY, -1, NULL, &error);
+  g_assert_true (g_bytes_equal (display, raw));
+}
+
+static void
+test_controller_exit_status (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "fail3");
+  g_autoptr(GError) error = NULL;
+  LeanSession *session;
+
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  test_wait_until (is_final, session, 20);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_FAILED);
+  g_assert_cmpint (lean_session_get_exit_code (session), ==, 3);
+  g_assert_nonnull (strstr (lean_session_get_message (session), "status 3"));
+}
+
+static char
+process_state (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
+  g_autofree char *contents = NULL;
+  const char *p;
+
+  if (!g_file_get_contents (path, &contents, NULL, NULL))
+    return 0;
+  p = strrchr (contents, ')');
+  return p ? p[2] : 0;
+}
+
+typedef struct
+{
+  int  pid;
+  char state;
+} PidState;
+
+static gboolean
+pid_in_state (gpointer data)
+{
+  PidState *ps = data;
+  return process_state (ps->pid) == ps->state;
+}
+
+static void
+test_controller_pause_resume_cancel (Fixture       *f,
+                                     gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "sleepy");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) states = g_string_new (NULL);
+  g_autoptr(GByteArray) shown = g_byte_array_new ();
+  Needle ready = { shown, "READY pid=" };
+  PidState ps;
+  LeanSession *session;
+  gint64 t0;
+
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  g_signal_connect (session, "notify::state", G_CALLBACK (record_state), states);
+  g_signal_connect (session, "output", G_CALLBACK (collect_output), shown);
+
+  /* Not running yet: pausing is refused with a reason. */
+  g_assert_false (lean_controller_pause (f->controller, session, &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+
+  test_wait_until (is_running, session, 20);
+  test_wait_until (has_needle, &ready, 20);
+  ps.pid = lean_session_get_agent_pid (session);
+
+  g_assert_true (lean_controller_pause (f->controller, session, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_PAUSED);
+  ps.state = 'T';
+  test_wait_until (pid_in_state, &ps, 5);
+
+  g_assert_true (lean_controller_resume (f->controller, session, &error));
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_RUNNING);
+  ps.state = 'S';
+  test_wait_until (pid_in_state, &ps, 5);
+
+  /* Cancel while paused: the agent is woken to die. */
+  g_assert_true (lean_controller_pause (f->controller, session, &error));
+  t0 = g_get_monotonic_time ();
+  lean_controller_cancel (f->controller, session);
+  test_wait_until (is_final, session, 10);
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 4 * G_USEC_PER_SEC);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
+  g_assert_cmpstr (states->str, ==, "running paused running paused cancelled ");
+  g_assert_cmpint (kill (ps.pid, 0), ==, -1);
+
+  lean_session_db_flush (f->db);
+  {
+    g_autoptr(LeanSession) stored = lean_session_db_lookup (f->db, lean_session_get_id (session),
+                                                            &error);
+    g_autoptr(GPtrArray) events = lean_session_db_read_events (f->db,
+                                                               lean_session_get_id (session),
+                                                               -1, &error);
+    guint n_states = 0;
+
+    g_assert_cmpint (lean_session_get_state (stored), ==, LEAN_SESSION_STATE_CANCELLED);
+    for (guint i = 0; i < events->len; i++)
+      if (g_str_equal (((LeanSessionEvent *)g_ptr_array_index (events, i))->kind, "state"))
+        n_states++;
+    /* pending running paused running paused cancelled */
+    g_assert_cmpuint (n_states, ==, 6);
+  }
+}
+
+static void
+test_controller_cancel_stubborn (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "stubborn");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GByteArray) shown = g_byte_array_new ();
+  Needle ready = { shown, "READY pid=" };
+  LeanSession *session;
+  gint64 t0;
+
+  lean_controller_set_kill_delay (f->controller, 300);
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  g_signal_connect (session, "output", G_CALLBACK (collect_output), shown);
+  test_wait_until (has_needle, &ready, 20);
+
+  t0 = g_get_monotonic_time ();
+  lean_controller_cancel (f->controller, session);
+  lean_controller_cancel (f->controller, session);
+  test_wait_until (is_final, session, 10);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
+  /* SIGTERM was ignored; SIGKILL came after the delay. */
+  g_assert_cmpint (g_get_monotonic_time () - t0, >=, 250 * 1000);
+  g_assert_cmpint (lean_session_get_exit_code (session), ==, 128 + SIGKILL);
+}
+
+static void
+test_controller_cancel_pending (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "sleepy");
+  g_autoptr(GError) error = NULL;
+  LeanSession *session;
+
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_PENDING);
+  lean_controller_cancel (f->controller, session);
+  test_wait_until (is_final, session, 10);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
+  g_assert_cmpuint (lean_controller_get_n_live (f->controller), ==, 0);
+}
+
+static gboolean
+both_final (gpointer data)
+{
+  LeanSession **s = data;
+  return is_final (s[0]) && is_final (s[1]);
+}
+
+static void
+test_controller_concurrent (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) r1 = make_request (f, "flood5");
+  g_autoptr(LeanSessionRequest) r2 = make_request (f, "flood2");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) e1 = test_flood_expected (5.0);
+  g_autoptr(GBytes) e2 = test_flood_expected (2.0);
+  LeanSession *s[2];
+
+  g_free (r2->spec_id);
+  r2->spec_id = g_strdup ("002-second");
+  s[0] = lean_controller_start (f->controller, r1, &error);
+  g_assert_no_error (error);
+  s[1] = lean_controller_start (f->controller, r2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lean_session_get_id (s[0]), !=, lean_session_get_id (s[1]));
+  g_assert_cmpuint (lean_controller_get_n_live (f->controller), ==, 2);
+
+  test_wait_until (both_final, s, 60);
+  lean_session_db_flush (f->db);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GBytes) raw = NULL;
+
+      g_assert_cmpint (lean_session_get_state (s[i]), ==, LEAN_SESSION_STATE_COMPLETED);
+      raw = lean_session_db_read_output_range (f->db, lean_session_get_id (s[i]),
+                                               LEAN_OUTPUT_CHANNEL_RAW, -1, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_bytes_equal (raw, i == 0 ? e1 : e2));
+    }
+}
+
+static void
+test_controller_input (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "ask");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GByteArray) shown = g_byte_array_new ();
+  g_autoptr(GBytes) answer = g_bytes_new_static ("Ada\r", 4);
+  Needle question = { shown, "Name?" };
+  Needle reply = { shown, "ANSWER[Ada]" };
+  LeanSession *session;
+
+  request->mode = LEAN_SESSION_MODE_GUIDED;
+  request->rows = 30;
+  request->cols = 100;
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  g_signal_connect (session, "output", G_CALLBACK (collect_output), shown);
+  test_wait_until (has_needle, &question, 20);
+  lean_controller_resize (f->controller, session, 40, 120);
+  g_assert_true (lean_controller_send_input (f->controller, session, answer, &error));
+  g_assert_no_error (error);
+  test_wait_until (has_needle, &reply, 20);
+  test_wait_until (is_final, session, 20);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+
+  /* Input to an ended session is refused. */
+  g_assert_false (lean_controller_send_input (f->controller, session, answer, &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
+}
+
+static void
+on_session_added (LeanController *controller,
+                  LeanSession    *session,
+                  LeanSession   **out)
+{
+  *out = session;
+}
+
+static void
+test_controller_agent_missing (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "missing");
+  g_autoptr(LeanSessionRequest) claude = make_request (f, "claude");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSession) stored = NULL;
+  g_autofree char *old_path = g_strdup (g_getenv ("PATH"));
+  LeanSession *added = NULL;
+  LeanSession *session;
+
+  g_signal_connect (f->controller, "session-added", G_CALLBACK (on_session_added), &added);
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_null (session);
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_AGENT_MISSING);
+  g_assert_nonnull (added);
+  g_assert_cmpint (lean_session_get_state (added), ==, LEAN_SESSION_STATE_FAILED);
+  g_assert_cmpstr (lean_session_get_message (added), ==, error->message);
+  g_clear_error (&error);
+
+  /* A builtin agent that is not on PATH: the message says how to get it. */
+  g_setenv ("PATH", f->dir, TRUE);
+  session = lean_controller_start (f->controller, claude, &error);
+  g_setenv ("PATH", old_path, TRUE);
+  g_assert_null (session);
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_AGENT_MISSING);
+  g_assert_nonnull (strstr (error->message, "npm install -g @anthropic-ai/claude-code"));
+  g_assert_nonnull (strstr (lean_session_get_message (added), "npm install"));
+  g_clear_error (&error);
+
+  lean_session_db_flush (f->db);
+  stored = lean_session_db_lookup (f->db, lean_session_get_id (added), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lean_session_get_state (stored), ==, LEAN_SESSION_STATE_FAILED);
+  g_assert_nonnull (strstr (lean_session_get_message (stored), "npm install"));
+  g_assert_cmpuint (g_list_model_get_n_items (lean_controller_get_sessions (f->controller)),
+                    ==, 2);
+
+  /* Unknown agents and bad requests are refused plainly. */
+  g_free (request->agent_id);
+  request->agent_id = g_strdup ("no-such-agent");
+  g_assert_null (lean_controller_start (f->controller, request, &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_free (request->project_path);
+  request->project_path = g_build_filename (f->dir, "nowhere", NULL);
+  g_assert_null (lean_controller_start (f->controller, request, &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND);
+}
+
+static LeanRunner *
+relay_factory (const char  *spec,
+               gpointer     user_data,
+               GError     **error)
+{
+  char **seen = user_data;
+
+  *seen = g_strdup (spec);
+  return LEAN_RUNNER (lean_local_runner_new ());
+}
+
+static void
+test_controller_relay_hook (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "json");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *seen = NULL;
+  LeanSession *session;
+
+  request->runner = g_strdup ("relay:example.invalid/r1");
+  g_assert_null (lean_controller_start (f->controller, request, &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+
+  lean_controller_set_relay_factory (f->controller, relay_factory, &seen, NULL);
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (seen, ==, "relay:example.invalid/r1");
+  test_wait_until (is_final, session, 20);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+}
+
+static void
+test_controller_worktree (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "json");
+  g_autoptr(GError) error = NULL;
+  LeanSession *session;
+
+  if (!test_git_init (f->project))
+    {
+      g_test_skip ("git is not installed");
+      return;
+    }
+  request->use_worktree = TRUE;
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  test_wait_until (is_final, session, 30);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+  g_assert_nonnull (lean_session_get_worktree_path (session));
+  g_assert_true (g_file_test (lean_session_get_worktree_path (session), G_FILE_TEST_IS_DIR));
+  g_assert_true (g_str_has_prefix (lean_session_get_branch (session), "leanspec/001-first-"));
+  test_rm_rf (lean_session_get_worktree_path (session));
+
+  /* Not a repository: the session fails and says why. */
+  {
+    g_autoptr(LeanSessionRequest) r2 = make_request (f, "json");
+    g_autofree char *parent = g_build_filename (f->dir, "plain", NULL);
+    LeanSession *s2;
+
+    g_free (r2->project_path);
+    r2->project_path = test_make_project (parent);
+    r2->use_worktree = TRUE;
+    s2 = lean_controller_start (f->controller, r2, &error);
+    g_assert_no_error (error);
+    test_wait_until (is_final, s2, 30);
+    g_assert_cmpint (lean_session_get_state (s2), ==, LEAN_SESSION_STATE_FAILED);
+    g_assert_nonnull (strstr (lean_session_get_message (s2), "worktree"));
+  }
+}
+
+static void
+test_controller_dispose_stops_agents (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "sleepy");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSession) session = NULL;
+  g_autoptr(LeanSession) stored = NULL;
+  int pid;
+
+  session = g_object_ref (lean_controller_start (f->controller, request, &error));
+  g_assert_no_error (error);
+  test_wait_until (is_running, session, 20);
+  pid = lean_session_get_agent_pid (session);
+  g_assert_cmpint (kill (pid, 0), ==, 0);
+
+  g_clear_object (&f->controller);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
+  stored = lean_session_db_lookup (f->db, lean_session_get_id (session), &error);
+  g_assert_cmpint (lean_session_get_state (stored), ==, LEAN_SESSION_STATE_CANCELLED);
+  /* The agent is gone too (killed and reaped by the runner). */
+  for (guint i = 0; i < 100 && kill (pid, 0) == 0; i++)
+    g_usleep (20000);
+  g_assert_cmpint (kill (pid, 0), ==, -1);
+}
+
+
+typedef struct
+{
+  gint64  ts;
+  guint64 total;
+} Report;
+
+/* A process using the controller is killed with SIGKILL mid-stream. On the
+ * next open the session is interrupted, the database is sound, and it holds
+ * the agent's output byte-exact up to at most ~100 ms before the kill. */
+static void
+test_controller_kill9_host (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *host = g_build_filename (g_getenv ("LEANSPEC_BUILD_ROOT"), "tests",
+                                            "lean-test-controller-host", NULL);
+  g_autofree char *db_path = g_build_filename (f->dir, "crash.db", NULL);
+  const char *host_argv[] = { host, db_path, f->project, "flood400", "001-first", NULL };
+  g_autoptr(GArray) reports = g_array_new (FALSE, FALSE, sizeof (Report));
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(LeanSessionDb) db = NULL;
+  g_autoptr(LeanSession) stored = NULL;
+  g_autoptr(GBytes) raw = NULL;
+  g_autoptr(GBytes) expected = test_flood_expected (400.0);
+  g_autofree char *session_id = NULL;
+  g_autofree char *check = NULL;
+  guint64 must_have = 0, last_total = 0;
+  gint64 t_kill = 0;
+  GPid pid;
+  int out_fd, status;
+  char *line;
+
+  g_spawn_async_with_pipes (NULL, (char **)host_argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                            NULL, &pid, NULL, &out_fd, NULL, &error);
+  g_assert_no_error (error);
+  stream = g_unix_input_stream_new (out_fd, TRUE);
+  lines = g_data_input_stream_new (stream);
+
+  while ((line = g_data_input_stream_read_line (lines, NULL, NULL, &error)) != NULL)
+    {
+      Report r;
+
+      if (g_str_has_prefix (line, "SESSION "))
+        session_id = g_strdup (line + 8);
+      else if (sscanf (line, "T %" G_GINT64_FORMAT " %" G_GUINT64_FORMAT, &r.ts, &r.total) == 2)
+        {
+          g_array_append_val (reports, r);
+          last_total = r.total;
+          /* Mid-stream: well into the flood, far from its end. */
+          if (t_kill == 0 && r.total >= 30 * 1024 * 1024)
+            {
+              t_kill = g_get_monotonic_time ();
+              g_assert_cmpint (kill (pid, SIGKILL), ==, 0);
+            }
+        }
+      g_free (line);
+    }
+  g_assert_no_error (error);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_spawn_close_pid (pid);
+  g_assert_nonnull (session_id);
+  g_assert_cmpint (t_kill, >, 0);
+  g_assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGKILL);
+  g_assert_cmpuint (last_total, <, g_bytes_get_size (expected));
+
+  /* What the host had routed 100 ms before the kill must be stored. */
+  for (guint i = 0; i < reports->len; i++)
+    {
+      Report *r = &g_array_index (reports, Report, i);
+      if (r->ts <= t_kill - 100 * 1000)
+        must_have = r->total;
+    }
+  g_assert_cmpuint (must_have, >, 0);
+
+  db = lean_session_db_open (db_path, &error);
+  g_assert_no_error (error);
+  stored = lean_session_db_lookup (db, session_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lean_session_get_state (stored), ==, LEAN_SESSION_STATE_INTERRUPTED);
+  g_assert_nonnull (strstr (lean_session_get_message (stored), "stopped before the agent"));
+  g_assert_nonnull (lean_session_get_ended_at (stored));
+
+  raw = lean_session_db_read_output_range (db, session_id, LEAN_OUTPUT_CHANNEL_RAW, -1, NULL,
+                                           &error);
+  g_assert_no_error (error);
+  g_test_message ("routed %" G_GUINT64_FORMAT " bytes by the kill, %" G_GUINT64_FORMAT
+                  " 100 ms before; %" G_GSIZE_FORMAT " stored",
+                  last_total, must_have, g_bytes_get_size (raw));
+  g_assert_cmpuint (g_bytes_get_size (raw), >=, must_have);
+  g_assert_cmpuint (g_bytes_get_size (raw), <=, last_total);
+  /* Byte-exact: a prefix of what the agent wrote. */
+  g_assert_cmpmem (g_bytes_get_data (raw, NULL), g_bytes_get_size (raw),
+                   g_bytes_get_data (expected, NULL), g_bytes_get_size (raw));
+
+  lean_session_db_close (db);
+  {
+    sqlite3 *raw_db = NULL;
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_open (db_path, &raw_db), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_prepare_v2 (raw_db, "PRAGMA integrity_check", -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    check = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+    sqlite3_finalize (stmt);
+    sqlite3_close (raw_db);
+  }
+  g_assert_cmpstr (check, ==, "ok");
+
+  /* The agent did not outlive its host (its terminal went away). */
+  {
+    int agent = lean_session_get_agent_pid (stored);
+    for (guint i = 0; i < 250 && agent > 0 && kill (agent, 0) == 0; i++)
+      g_usleep (20000);
+    g_assert_true (agent > 0 && kill (agent, 0) == -1);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  test_session_env_init ();
+  g_test_init (&argc, &argv, NULL);
+
+  if (!test_agent_path_exists ())
+    {
+      g_printerr ("lean-test-agent not built\n");
+      return 1;
+    }
+
+#define ADD(name, func) \
+  g_test_add ("/controller/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("full-run-structured", test_controller_full_run_structured);
+  ADD ("flood-byte-exact", test_controller_flood_byte_exact);
+  ADD ("exit-status", test_controller_exit_status);
+  ADD ("pause-resume-cancel", test_controller_pause_resume_cancel);
+  ADD ("cancel-stubborn", test_controller_cancel_stubborn);
+  ADD ("cancel-pending", test_controller_cancel_pending);
+  ADD ("concurrent", test_controller_concurrent);
+  ADD ("input", test_controller_input);
+  ADD ("agent-missing", test_controller_agent_missing);
+  ADD ("relay-hook", test_controller_relay_hook);
+  ADD ("worktree", test_controller_worktree);
+  ADD ("dispose-stops-agents", test_controller_dispose_stops_agents);
+  ADD ("kill9-host", test_controller_kill9_host);
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,919 @@
+/* SPDX-License-Identifier: MIT */
+/* LeanRelayRunner against the conformance peer (tests/lean-relay-peer.c),
+ * a real SoupServer on loopback that runs commands in real PTYs. */
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "lean-error.h"
+#include "lean-relay-config.h"
+#include "lean-relay-runner.h"
+
+#define SESSION_ID "0b9a4c3e-6a51-4c1f-9d2e-7f00aa11bb22"
+
+typedef struct
+{
+  GSubprocess *proc;
+  int          port;
+  char        *url;
+} Peer;
+
+static void
+peer_free (Peer *peer)
+{
+  if (peer->proc != NULL)
+    {
+      const char *pid = g_subprocess_get_identifier (peer->proc);
+
+      if (pid != NULL)
+        {
+          kill (atoi (pid), SIGCONT);
+          g_subprocess_force_exit (peer->proc);
+        }
+      g_subprocess_wait (peer->proc, NULL, NULL);
+      g_object_unref (peer->proc);
+    }
+  g_free (peer->url);
+  g_free (peer);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Peer, peer_free)
+
+static const char *
+peer_path (void)
+{
+  const char *path = g_getenv ("LEAN_RELAY_PEER");
+
+  if (path == NULL)
+    g_error ("LEAN_RELAY_PEER is not set: run through meson test");
+  return path;
+}
+
+/* Starts the peer with the given options (NULL-terminated) and reads the
+ * port it prints. Runner "r1" is always registered. */
+static Peer *
+peer_start (const char *first_option,
+            ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autofree char *line = NULL;
+  Peer *peer = g_new0 (Peer, 1);
+  va_list args;
+
+  g_ptr_array_add (argv, (char *)peer_path ());
+  va_start (args, first_option);
+  for (const char *a = first_option; a != NULL; a = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *)a);
+  va_end (args);
+  g_ptr_array_add (argv, (char *)"r1");
+  g_ptr_array_add (argv, NULL);
+
+  peer->proc = g_subprocess_newv ((const char * const *)argv->pdata,
+                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer->proc));
+  line = g_data_input_stream_read_line (in, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (line);
+  peer->port = atoi (line);
+  g_assert_cmpint (peer->port, >, 0);
+  peer->url = g_strdup_printf ("ws://127.0.0.1:%d", peer->port);
+  return peer;
+}
+
+typedef struct
+{
+  LeanRelayRunner   *runner;
+  GByteArray        *out;
+  gboolean           start_done;
+  gboolean           start_ok;
+  GError            *start_error;
+  gboolean           started;
+  gboolean           exited;
+  LeanRunnerExitKind kind;
+  int                code;
+  char              *message;
+  guint              output_after_exit;
+  gint64             exited_at;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_clear_object (&run->runner);
+  g_byte_array_unref (run->out);
+  g_clear_error (&run->start_error);
+  g_free (run->message);
+  g_free (run);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
+
+static void
+on_output (LeanRunner *runner,
+           GBytes     *bytes,
+           Run        *run)
+{
+  if (run->exited)
+    run->output_after_exit++;
+  g_byte_array_append (run->out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+static void
+on_started (LeanRunner *runner,
+            Run        *run)
+{
+  run->started = TRUE;
+}
+
+static void
+on_exited (LeanRunner *runner,
+           int         kind,
+           int         code,
+           const char *message,
+           Run        *run)
+{
+  g_assert_false (run->exited);
+  run->exited = TRUE;
+  run->kind = kind;
+  run->code = code;
+  run->message = g_strdup (message);
+  run->exited_at = g_get_monotonic_time ();
+}
+
+static void
+on_start_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  Run *run = user_data;
+
+  run->start_ok = lean_runner_start_finish (LEAN_RUNNER (source), result, &run->start_error);
+  run->start_done = TRUE;
+}
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  g_error ("timed out waiting: %s", (const char *)user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (gboolean   *flag,
+          guint       seconds,
+          const char *what)
+{
+  guint id = g_timeout_add_seconds (seconds, on_deadline, (gpointer)what);
+
+  while (!*flag)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+static Run *
+run_new_for (LeanRelayRunner *runner)
+{
+  Run *run = g_new0 (Run, 1);
+
+  run->out = g_byte_array_new ();
+  run->runner = runner;
+  g_signal_connect (run->runner, "output", G_CALLBACK (on_output), run);
+  g_signal_connect (run->runner, "started", G_CALLBACK (on_started), run);
+  g_signal_connect (run->runner, "exited", G_CALLBACK (on_exited), run);
+  return run;
+}
+
+static Run *
+run_new (const char *url,
+         const char *runner_id,
+         const char *token)
+{
+  return run_new_for (lean_relay_runner_new (url, runner_id, token, SESSION_ID));
+}
+
+static void
+run_start (Run                *run,
+           const char * const *argv)
+{
+  g_autoptr(LeanRunnerLaunch) launch = lean_runner_launch_new (argv, "/nonexistent/local/cwd");
+
+  lean_runner_start_async (LEAN_RUNNER (run->runner), launch, NULL, on_start_done, run);
+  wait_for (&run->start_done, 20, "start");
+}
+
+static void
+run_to_end (Run                *run,
+            const char * const *argv)
+{
+  run_start (run, argv);
+  wait_for (&run->exited, 30, "exited");
+}
+
+static char *
+sha256 (const guint8 *data,
+        gsize         len)
+{
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, data, len);
+}
+
+/* 2 MiB of deterministic bytes (every value, newlines included) and what a
+ * PTY with default termios turns them into (\n -> \r\n). */
+static char *
+make_stream_file (GByteArray **expected_out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261126);
+  g_autofree char *dir = g_dir_make_tmp ("relay-test-XXXXXX", &error);
+  g_autofree guint8 *data = g_malloc (2 * 1024 * 1024);
+  GByteArray *expected = g_byte_array_new ();
+  char *path;
+  gsize len = 2 * 1024 * 1024;
+
+  g_assert_no_error (error);
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 b = g_rand_int_range (rand, 0, 256);
+
+      data[i] = b;
+      if (b == '\n')
+        g_byte_array_append (expected, (const guint8 *)"\r\n", 2);
+      else
+        g_byte_array_append (expected, &b, 1);
+    }
+  path = g_build_filename (dir, "stream.bin", NULL);
+  g_file_set_contents (path, (const char *)data, len, &error);
+  g_assert_no_error (error);
+  *expected_out = expected;
+  return path;
+}
+
+static void
+remove_stream_file (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+static guint
+count_occurrences (GByteArray *haystack,
+                   const char *needle)
+{
+  gsize n = strlen (needle);
+  guint count = 0;
+
+  for (gsize i = 0; i + n <= haystack->len; i++)
+    if (memcmp (haystack->data + i, needle, n) == 0)
+      count++;
+  return count;
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void
+test_output_byte_exact (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  g_autoptr(GByteArray) expected = NULL;
+  g_autofree char *path = make_stream_file (&expected);
+  g_autofree char *want = NULL;
+  g_autofree char *got = NULL;
+  const char *argv[] = { "cat", path, NULL };
+
+  run_to_end (run, argv);
+  g_assert_true (run->start_ok);
+  g_assert_true (run->started);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run->code, ==, 0);
+  g_assert_cmpuint (run->output_after_exit, ==, 0);
+  g_assert_cmpuint (run->out->len, ==, expected->len);
+  want = sha256 (expected->data, expected->len);
+  got = sha256 (run->out->data, run->out->len);
+  g_assert_cmpstr (got, ==, want);
+  g_test_message ("%u bytes, sha256 %s", run->out->len, got);
+  remove_stream_file (path);
+}
+
+static void
+test_input_reaches_agent (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) line = g_bytes_new_static ("hello relay\n", 12);
+  g_autoptr(GBytes) eof = g_bytes_new_static ("\004", 1);
+  const char *argv[] = { "cat", NULL };
+
+  run_start (run, argv);
+  g_assert_true (run->start_ok);
+  g_assert_true (lean_runner_write_input (LEAN_RUNNER (run->runner), line, &error));
+  g_assert_no_error (error);
+  g_assert_true (lean_runner_write_input (LEAN_RUNNER (run->runner), eof, &error));
+  g_assert_no_error (error);
+  wait_for (&run->exited, 20, "cat to end on ^D");
+
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run->code, ==, 0);
+  /* Once echoed by the terminal, once printed back by cat. */
+  g_assert_cmpuint (count_occurrences (run->out, "hello relay\r\n"), ==, 2);
+
+  /* After the end, input is refused with a reason. */
+  g_assert_false (lean_runner_write_input (LEAN_RUNNER (run->runner), line, &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+}
+
+static void
+test_resize_reaches_agent (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) go = g_bytes_new_static ("go\n", 3);
+  /* The agent reads a line, then asks its terminal how big it is. The
+   * resize frame is sent before the line, and the peer handles frames in
+   * order, so the size is set when stty looks. */
+  const char *argv[] = { "sh", "-c", "read line; stty size", NULL };
+
+  run_start (run, argv);
+  g_assert_true (run->start_ok);
+  g_assert_true (lean_runner_resize (LEAN_RUNNER (run->runner), 41, 123, &error));
+  g_assert_no_error (error);
+  g_assert_true (lean_runner_write_input (LEAN_RUNNER (run->runner), go, &error));
+  wait_for (&run->exited, 20, "stty size");
+
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run->code, ==, 0);
+  g_assert_cmpuint (count_occurrences (run->out, "41 123\r\n"), ==, 1);
+}
+
+static void
+test_initial_size_and_stdin (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  g_autoptr(LeanRunnerLaunch) launch = NULL;
+  const char *argv[] = { "sh", "-c", "read line; stty size; echo \"got:$line\"; cat", NULL };
+
+  /* Launch size and stdin_data travel as a resize frame and input frames
+   * (then ^D, as the local runner does). */
+  launch = lean_runner_launch_new (argv, NULL);
+  launch->rows = 33;
+  launch->cols = 99;
+  launch->stdin_data = g_bytes_new_static ("the prompt", 10);
+  lean_runner_start_async (LEAN_RUNNER (run->runner), launch, NULL, on_start_done, run);
+  wait_for (&run->exited, 20, "stdin run");
+
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run->code, ==, 0);
+  g_assert_cmpuint (count_occurrences (run->out, "33 99\r\n"), ==, 1);
+  g_assert_cmpuint (count_occurrences (run->out, "got:the prompt\r\n"), ==, 1);
+}
+
+static void
+test_exit_code (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sh", "-c", "echo bye; exit 7", NULL };
+
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run->code, ==, 7);
+  g_assert_null (run->message);
+  g_assert_cmpuint (count_occurrences (run->out, "bye\r\n"), ==, 1);
+}
+
+static void
+test_no_session_ended (void)
+{
+  g_autoptr(Peer) peer = peer_start ("--no-session-ended", "--no-session-started", NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "echo", "done", NULL };
+
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_LOST);
+  g_assert_cmpint (run->code, ==, -1);
+  g_assert_nonnull (strstr (run->message, "exit status is unknown"));
+  /* "started" comes from the first byte when HQ does not forward session_started. */
+  g_assert_true (run->started);
+  g_assert_cmpuint (count_occurrences (run->out, "done\r\n"), ==, 1);
+  g_test_message ("%s", run->message);
+}
+
+static void
+test_unknown_runner (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Run) run = run_new (peer->url, "ghost", NULL);
+  const char *argv[] = { "true", NULL };
+
+  run_to_end (run, argv);
+  g_assert_false (run->start_ok);
+  g_assert_error (run->start_error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+  g_assert_nonnull (strstr (run->start_error->message, "“ghost”"));
+  g_assert_nonnull (strstr (run->start_error->message, "HTTP 404: runner not found"));
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_START_FAILED);
+  g_assert_cmpstr (run->message, ==, run->start_error->message);
+  g_assert_false (run->started);
+  g_test_message ("%s", run->message);
+}
+
+static void
+test_peer_dies_mid_stream (void)
+{
+  g_autoptr(Peer) peer = peer_start ("--die-after-bytes", "300000", NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  g_autoptr(GByteArray) expected = NULL;
+  g_autofree char *path = make_stream_file (&expected);
+  const char *argv[] = { "cat", path, NULL };
+
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_LOST);
+  g_assert_nonnull (strstr (run->message, "cannot re-attach"));
+  /* What arrived is kept and is exactly the start of the stream. */
+  g_assert_cmpuint (run->out->len, >, 0);
+  g_assert_cmpuint (run->out->len, <=, 300000);
+  g_assert_cmpmem (run->out->data, run->out->len, expected->data, run->out->len);
+  g_test_message ("kept %u bytes; %s", run->out->len, run->message);
+  remove_stream_file (path);
+}
+
+static void
+on_first_output_kill (LeanRunner *runner,
+                      GBytes     *bytes,
+                      Peer       *peer)
+{
+  if (peer->proc != NULL)
+    {
+      g_subprocess_force_exit (peer->proc);
+      g_signal_handlers_disconnect_by_func (runner, on_first_output_kill, peer);
+    }
+}
+
+static void
+test_peer_killed (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sh", "-c", "echo first; exec sleep 60", NULL };
+
+  g_signal_connect (run->runner, "output", G_CALLBACK (on_first_output_kill), peer);
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_LOST);
+  g_assert_nonnull (strstr (run->message, "exit status is unknown"));
+  g_assert_cmpuint (count_occurrences (run->out, "first\r\n"), ==, 1);
+  g_test_message ("%s", run->message);
+}
+
+static void
+test_unknown_message_type (void)
+{
+  g_autoptr(Peer) peer = peer_start ("--unknown-first", NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "echo", "still fine", NULL };
+
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run->code, ==, 0);
+  g_assert_cmpuint (count_occurrences (run->out, "still fine\r\n"), ==, 1);
+}
+
+static void
+test_connect_refused (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(Run) run = NULL;
+  const char *argv[] = { "true", NULL };
+  guint16 port;
+
+  /* A port that was free a moment ago and has nobody listening now. */
+  port = g_socket_listener_add_any_inet_port (listener, NULL, &error);
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  url = g_strdup_printf ("ws://127.0.0.1:%u", port);
+
+  run = run_new (url, "r1", NULL);
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_START_FAILED);
+  g_assert_true (g_str_has_prefix (run->message, "Could not reach relay at ws://127.0.0.1:"));
+  g_assert_nonnull (strstr (run->message, "connection refused"));
+  g_test_message ("%s", run->message);
+}
+
+static void
+test_dns_failure (void)
+{
+  g_autoptr(Run) run = run_new ("wss://nonexistent.invalid:8443", "r1", NULL);
+  const char *argv[] = { "true", NULL };
+
+  lean_relay_runner_set_timeouts (run->runner, 8000, 10, 30000);
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_START_FAILED);
+  g_assert_true (g_str_has_prefix (run->message,
+                                   "Could not reach relay at wss://nonexistent.invalid:8443: "));
+  /* Without any network the lookup may also just hang: then the timeout says where. */
+  g_assert_true (strstr (run->message, "could not be resolved") != NULL
+                 || strstr (run->message, "looking up the host name") != NULL);
+  g_test_message ("%s", run->message);
+}
+
+static void
+test_connect_timeout (void)
+{
+  g_autoptr(GSocket) sock = NULL;
+  g_autoptr(GSocketAddress) addr = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Run) run = NULL;
+  g_autofree char *url = NULL;
+  const char *argv[] = { "true", NULL };
+  GInetSocketAddress *bound;
+
+  /* A listening socket that never accepts nor answers: TCP connects, the
+   * HTTP upgrade never gets a reply. */
+  sock = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  addr = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
+  g_socket_bind (sock, addr, TRUE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (sock, &error);
+  g_assert_no_error (error);
+  bound = G_INET_SOCKET_ADDRESS (g_socket_get_local_address (sock, &error));
+  url = g_strdup_printf ("ws://127.0.0.1:%u", g_inet_socket_address_get_port (bound));
+  g_object_unref (bound);
+
+  run = run_new (url, "r1", NULL);
+  lean_relay_runner_set_timeouts (run->runner, 1000, 10, 30000);
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_START_FAILED);
+  g_assert_nonnull (strstr (run->message, "no answer within 1 second "));
+  g_test_message ("%s", run->message);
+}
+
+static void
+test_tls_to_plain_server (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autofree char *url = g_strdup_printf ("wss://127.0.0.1:%d", peer->port);
+  g_autoptr(Run) run = run_new (url, "r1", NULL);
+  const char *argv[] = { "true", NULL };
+
+  lean_relay_runner_set_timeouts (run->runner, 5000, 10, 30000);
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_START_FAILED);
+  g_assert_nonnull (strstr (run->message, "TLS"));
+  g_test_message ("%s", run->message);
+}
+
+static void
+test_tls_self_signed (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *dir = NULL;
+  g_autofree char *cert = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(Peer) peer = NULL;
+  g_autoptr(Run) run = NULL;
+  g_autoptr(GSubprocess) gen = NULL;
+  const char *argv[] = { "true", NULL };
+
+  if (openssl == NULL)
+    {
+      g_test_skip ("openssl is not installed: cannot make a self-signed certificate");
+      return;
+    }
+  dir = g_dir_make_tmp ("relay-tls-XXXXXX", &error);
+  g_assert_no_error (error);
+  cert = g_build_filename (dir, "cert.pem", NULL);
+  key = g_build_filename (dir, "key.pem", NULL);
+  gen = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                          &error, openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                          "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+                          NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (gen, NULL, &error));
+  g_assert_no_error (error);
+
+  peer = peer_start ("--tls-cert", cert, "--tls-key", key, NULL);
+  url = g_strdup_printf ("wss://127.0.0.1:%d", peer->port);
+  run = run_new (url, "r1", NULL);
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_START_FAILED);
+  g_assert_true (g_str_has_prefix (run->message, "Could not reach relay at wss://127.0.0.1:"));
+  g_assert_nonnull (strstr (run->message, "TLS certificate not trusted"));
+  g_test_message ("%s", run->message);
+
+  g_unlink (cert);
+  g_unlink (key);
+  g_rmdir (dir);
+}
+
+static void
+test_token (void)
+{
+  g_autoptr(Peer) peer = peer_start ("--token", "s3cret", NULL);
+  g_autoptr(Run) wrong = run_new (peer->url, "r1", "nope");
+  g_autoptr(Run) right = run_new (peer->url, "r1", "s3cret");
+  const char *argv[] = { "echo", "authorised", NULL };
+
+  run_to_end (wrong, argv);
+  g_assert_cmpint (wrong->kind, ==, LEAN_RUNNER_EXIT_START_FAILED);
+  g_assert_nonnull (strstr (wrong->message, "refused the token (HTTP 401: unauthorized)"));
+  g_test_message ("%s", wrong->message);
+
+  run_to_end (right, argv);
+  g_assert_cmpint (right->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpuint (count_occurrences (right->out, "authorised\r\n"), ==, 1);
+}
+
+static void
+on_started_stop_peer (LeanRunner *runner,
+                      Peer       *peer)
+{
+  kill (atoi (g_subprocess_get_identifier (peer->proc)), SIGSTOP);
+}
+
+static void
+test_keepalive_dead_peer (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sleep", "60", NULL };
+  gint64 stopped_at;
+
+  /* Ping every second, give up after 2.5 s of silence. The peer is frozen
+   * (SIGSTOP) once the session runs: its kernel still ACKs, nothing answers. */
+  lean_relay_runner_set_timeouts (run->runner, 5000, 1, 2500);
+  g_signal_connect (run->runner, "started", G_CALLBACK (on_started_stop_peer), peer);
+  run_start (run, argv);
+  wait_for (&run->started, 10, "session_started");
+  stopped_at = g_get_monotonic_time ();
+  wait_for (&run->exited, 15, "dead peer detection");
+
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_LOST);
+  g_assert_nonnull (strstr (run->message, "stopped answering"));
+  g_assert_cmpint (run->exited_at - stopped_at, >=, 2500 * 1000);
+  g_assert_cmpint (run->exited_at - stopped_at, <, 6000 * 1000);
+  g_test_message ("detected after %.1f s: %s",
+                  (run->exited_at - stopped_at) / 1e6, run->message);
+}
+
+static void
+test_keepalive_quiet_but_alive (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sleep", "5", NULL };
+
+  /* Same short timeouts, a live peer and an agent that prints nothing for
+   * twice the dead-peer timeout: pongs keep the session alive. */
+  lean_relay_runner_set_timeouts (run->runner, 5000, 1, 2500);
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run->code, ==, 0);
+}
+
+static void
+test_cancel (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sh", "-c", "echo ready; exec sleep 60", NULL };
+  gint64 t0;
+
+  run_start (run, argv);
+  wait_for (&run->started, 10, "started");
+  t0 = g_get_monotonic_time ();
+  lean_runner_cancel (LEAN_RUNNER (run->runner));
+  lean_runner_cancel (LEAN_RUNNER (run->runner));
+  wait_for (&run->exited, 10, "exited after cancel");
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_LOST);
+  g_assert_true (g_str_has_prefix (run->message, "Stopped"));
+  g_assert_cmpint (g_get_monotonic_time () - t0, <, 4 * G_USEC_PER_SEC);
+  lean_runner_cancel (LEAN_RUNNER (run->runner));
+}
+
+static void
+test_cancel_while_connecting (void)
+{
+  g_autoptr(Run) run = run_new ("ws://127.0.0.1:9", "r1", NULL);
+  g_autoptr(LeanRunnerLaunch) launch = NULL;
+  const char *argv[] = { "true", NULL };
+
+  launch = lean_runner_launch_new (argv, NULL);
+  lean_runner_start_async (LEAN_RUNNER (run->runner), launch, NULL, on_start_done, run);
+  lean_runner_cancel (LEAN_RUNNER (run->runner));
+  wait_for (&run->exited, 10, "exited");
+  wait_for (&run->start_done, 10, "start done");
+  g_assert_false (run->start_ok);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_START_FAILED);
+}
+
+static void
+test_pause_not_supported (void)
+{
+  g_autoptr(LeanRelayRunner) runner = lean_relay_runner_new ("https://hq.example:8443/",
+                                                             "gpu-1", NULL, SESSION_ID);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *desc = NULL;
+
+  g_assert_false (lean_runner_supports_pause (LEAN_RUNNER (runner)));
+  g_assert_false (lean_runner_pause (LEAN_RUNNER (runner), &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_SUPPORTED);
+  g_clear_error (&error);
+  g_assert_false (lean_runner_resume (LEAN_RUNNER (runner), &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_SUPPORTED);
+
+  g_assert_cmpstr (lean_relay_runner_get_url (runner), ==, "wss://hq.example:8443");
+  desc = lean_runner_describe (LEAN_RUNNER (runner));
+  g_assert_cmpstr (desc, ==, "relay:wss://hq.example:8443/gpu-1");
+  g_free (desc);
+  lean_relay_runner_set_server_name (runner, "lab");
+  desc = lean_runner_describe (LEAN_RUNNER (runner));
+  g_assert_cmpstr (desc, ==, "relay:lab/gpu-1");
+
+  g_clear_error (&error);
+  g_assert_false (lean_runner_write_input (LEAN_RUNNER (runner),
+                                           g_bytes_new_static ("x", 1), &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+}
+
+static void
+test_normalize_url (void)
+{
+  struct { const char *in, *out; } cases[] = {
+    { "ws://host:8080", "ws://host:8080" },
+    { "http://host:8080/", "ws://host:8080" },
+    { "https://relay.example.org", "wss://relay.example.org" },
+    { "WSS://h:1/prefix/", "wss://h:1/prefix" },
+    { "ftp://h", NULL },
+    { "host:8080", NULL },
+    { "", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *got = lean_relay_normalize_url (cases[i].in, &error);
+
+      g_assert_cmpstr (got, ==, cases[i].out);
+      if (cases[i].out == NULL)
+        g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
+    }
+}
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError  *error;
+} Health;
+
+static void
+on_health (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Health *h = user_data;
+
+  h->ok = lean_relay_check_health_finish (result, &h->error);
+  h->done = TRUE;
+}
+
+static void
+test_health (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Peer) locked = peer_start ("--token", "tok", NULL);
+  g_autofree char *http_url = g_strdup_printf ("http://127.0.0.1:%d/", peer->port);
+  Health h = { 0 };
+
+  lean_relay_check_health_async (peer->url, NULL, NULL, on_health, &h);
+  wait_for (&h.done, 10, "health");
+  g_assert_no_error (h.error);
+  g_assert_true (h.ok);
+
+  memset (&h, 0, sizeof h);
+  lean_relay_check_health_async (http_url, NULL, NULL, on_health, &h);
+  wait_for (&h.done, 10, "health over http://");
+  g_assert_no_error (h.error);
+  g_assert_true (h.ok);
+
+  memset (&h, 0, sizeof h);
+  lean_relay_check_health_async (locked->url, "wrong", NULL, on_health, &h);
+  wait_for (&h.done, 10, "health with a wrong token");
+  g_assert_false (h.ok);
+  g_assert_error (h.error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+  g_assert_nonnull (strstr (h.error->message, "refused the token"));
+  g_clear_error (&h.error);
+
+  memset (&h, 0, sizeof h);
+  lean_relay_check_health_async (locked->url, "tok", NULL, on_health, &h);
+  wait_for (&h.done, 10, "health with the token");
+  g_assert_no_error (h.error);
+  g_assert_true (h.ok);
+
+  memset (&h, 0, sizeof h);
+  lean_relay_check_health_async ("ws://127.0.0.1:9", NULL, NULL, on_health, &h);
+  wait_for (&h.done, 15, "health refused");
+  g_assert_false (h.ok);
+  g_assert_error (h.error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+  g_assert_nonnull (strstr (h.error->message, "Could not reach relay at ws://127.0.0.1:9"));
+  g_test_message ("%s", h.error->message);
+  g_clear_error (&h.error);
+
+  memset (&h, 0, sizeof h);
+  lean_relay_check_health_async ("not a url", NULL, NULL, on_health, &h);
+  wait_for (&h.done, 5, "bad url");
+  g_assert_error (h.error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
+  g_clear_error (&h.error);
+}
+
+static void
+test_factory (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Peer) locked = peer_start ("--token", "env-token", NULL);
+  g_autoptr(LeanRelayConfig) config = lean_relay_config_new ("/nonexistent/relays.json");
+  g_autoptr(LeanRelayServer) lab = lean_relay_server_new ("lab", peer->url);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Run) run = NULL;
+  g_autoptr(Run) with_env = NULL;
+  g_autofree char *desc = NULL;
+  g_autofree char *spec = NULL;
+  LeanRunner *runner;
+  const char *argv[] = { "echo", "via factory", NULL };
+
+  lab->default_runner = g_strdup ("r1");
+  g_assert_true (lean_relay_config_set_server (config, lab, &error));
+
+  /* A configured name: the keyring is unreachable in the tests, so the
+   * runner goes on without a token, as today's HQ expects. */
+  g_unsetenv ("LEANSPEC_RELAY_TOKEN");
+  runner = lean_relay_create_runner (config, "relay:lab", SESSION_ID, &error);
+  g_assert_no_error (error);
+  desc = lean_runner_describe (runner);
+  g_assert_cmpstr (desc, ==, "relay:lab/r1");
+  run = run_new_for (LEAN_RELAY_RUNNER (runner));
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpuint (count_occurrences (run->out, "via factory\r\n"), ==, 1);
+
+  /* A URL and the token from the environment, for scripts and CI. */
+  g_setenv ("LEANSPEC_RELAY_TOKEN", "env-token", TRUE);
+  spec = g_strdup_printf ("relay:%s/r1", locked->url);
+  runner = lean_relay_create_runner (NULL, spec, SESSION_ID, &error);
+  g_unsetenv ("LEANSPEC_RELAY_TOKEN");
+  g_assert_no_error (error);
+  with_env = run_new_for (LEAN_RELAY_RUNNER (runner));
+  run_to_end (with_env, argv);
+  g_assert_cmpint (with_env->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+
+  g_assert_null (lean_relay_create_runner (config, "relay:nowhere", SESSION_ID, &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/relay-runner/normalize-url", test_normalize_url);
+  g_test_add_func ("/relay-runner/pause-not-supported", test_pause_not_supported);
+  g_test_add_func ("/relay-runner/output-byte-exact", test_output_byte_exact);
+  g_test_add_func ("/relay-runner/input", test_input_reaches_agent);
+  g_test_add_func ("/relay-runner/resize", test_resize_reaches_agent);
+  g_test_add_func ("/relay-runner/initial-size-and-stdin", test_initial_size_and_stdin);
+  g_test_add_func ("/relay-runner/exit-code", test_exit_code);
+  g_test_add_func ("/relay-runner/no-session-ended", test_no_session_ended);
+  g_test_add_func ("/relay-runner/unknown-runner", test_unknown_runner);
+  g_test_add_func ("/relay-runner/peer-dies-mid-stream", test_peer_dies_mid_stream);
+  g_test_add_func ("/relay-runner/peer-killed", test_peer_killed);
+  g_test_add_func ("/relay-runner/unknown-message-type", test_unknown_message_type);
+  g_test_add_func ("/relay-runner/connect-refused", test_connect_refused);
+  g_test_add_func ("/relay-runner/connect-timeout", test_connect_timeout);
+  g_test_add_func ("/relay-runner/dns-failure", test_dns_failure);
+  g_test_add_func ("/relay-runner/tls-to-plain-server", test_tls_to_plain_server);
+  g_test_add_func ("/relay-runner/tls-self-signed", test_tls_self_signed);
+  g_test_add_func ("/relay-runner/token", test_token);
+  g_test_add_func ("/relay-runner/keepalive-dead-peer", test_keepalive_dead_peer);
+  g_test_add_func ("/relay-runner/keepalive-quiet-but-alive", test_keepalive_quiet_but_alive);
+  g_test_add_func ("/relay-runner/cancel", test_cancel);
+  g_test_add_func ("/relay-runner/cancel-while-connecting", test_cancel_while_connecting);
+  g_test_add_func ("/relay-runner/health", test_health);
+  g_test_add_func ("/relay-runner/factory", test_factory);
+
+  return g_test_run ();
+}

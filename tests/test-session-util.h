@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the session engine tests: a temp HOME, a project whose
+ * runners.json defines agents that are the test agent with various options,
+ * the expected bytes of a test agent flood, and a main-loop wait. */
+#pragma once
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+static inline char *
+test_agent_path (void)
+{
+  const char *build = g_getenv ("LEANSPEC_BUILD_ROOT");
+
+  return g_build_filename (build ? build : ".", "tests", "lean-test-agent", NULL);
+}
+
+static inline gboolean
+test_agent_path_exists (void)
+{
+  g_autofree char *path = test_agent_path ();
+  return g_file_test (path, G_FILE_TEST_IS_EXECUTABLE);
+}
+
+static inline void
+test_rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK) || !g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_unlink (path);
+      return;
+    }
+  dir = g_dir_open (path, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      test_rm_rf (child);
+    }
+  g_rmdir (path);
+}
+
+/* A private HOME and XDG dirs, so no real runners.json, database or cache
+ * is read or written. Call before g_test_init (GLib caches these). */
+static inline void
+test_session_env_init (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *root = g_dir_make_tmp ("leanspec-home-XXXXXX", &error);
+  g_autofree char *data = NULL;
+  g_autofree char *cache = NULL;
+  g_autofree char *config = NULL;
+
+  g_assert_no_error (error);
+  data = g_build_filename (root, "data", NULL);
+  cache = g_build_filename (root, "cache", NULL);
+  config = g_build_filename (root, "config", NULL);
+  g_setenv ("HOME", root, TRUE);
+  g_setenv ("XDG_DATA_HOME", data, TRUE);
+  g_setenv ("XDG_CACHE_HOME", cache, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+  g_setenv ("GIT_AUTHOR_NAME", "Test", TRUE);
+  g_setenv ("GIT_AUTHOR_EMAIL", "test@example.invalid", TRUE);
+  g_setenv ("GIT_COMMITTER_NAME", "Test", TRUE);
+  g_setenv ("GIT_COMMITTER_EMAIL", "test@example.invalid", TRUE);
+  g_unsetenv ("LEANSPEC_DB");
+  /* Removed at exit by whoever owns the machine's /tmp; tests remove
+   * their own fixtures. */
+  g_free (root);
+}
+
+static inline void
+test_add_agent (JsonBuilder *b,
+                const char  *id,
+                const char  *command,
+                const char  *output,
+                ...)
+{
+  va_list args;
+  const char *arg;
+
+  json_builder_set_member_name (b, id);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "name");
+  json_builder_add_string_value (b, id);
+  json_builder_set_member_name (b, "command");
+  json_builder_add_string_value (b, command);
+  json_builder_set_member_name (b, "output");
+  json_builder_add_string_value (b, output);
+  json_builder_set_member_name (b, "args");
+  json_builder_begin_array (b);
+  va_start (args, output);
+  while ((arg = va_arg (args, const char *)) != NULL)
+    json_builder_add_string_value (b, arg);
+  va_end (args);
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+static inline void
+test_write_file (const char *dir,
+                 const char *name,
+                 const char *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_mkdir_with_parents (parent, 0700);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+/* @dir/project: a LeanSpec project with two specs and test agents. */
+static inline char *
+test_make_project (const char *dir)
+{
+  char *project = g_build_filename (dir, "project", NULL);
+  g_autofree char *agent = test_agent_path ();
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+
+  test_write_file (project, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
+  test_write_file (project, "specs/001-first/README.md",
+                   "---\nstatus: planned\ncreated: '2026-01-01'\n---\n\n# First\n\n"
+                   "- [ ] do it\n");
+  test_write_file (project, "specs/002-second/README.md",
+                   "---\nstatus: planned\ncreated: '2026-01-02'\n---\n\n# Second\n");
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "runners");
+  json_builder_begin_object (b);
+  test_add_agent (b, "json", agent, "claude-stream-json", "--stream-json", NULL);
+  test_add_agent (b, "flood5", agent, "text", "--flood", "5", NULL);
+  test_add_agent (b, "flood2", agent, "text", "--flood", "2", NULL);
+  test_add_agent (b, "flood400", agent, "text", "--flood", "400", NULL);
+  test_add_agent (b, "fail3", agent, "text", "--text", "--exit", "3", NULL);
+  test_add_agent (b, "sleepy", agent, "text", "--ready", "--lines", "3", "--sleep", "30", NULL);
+  test_add_agent (b, "stubborn", agent, "text", "--ignore-term", "--ready", "--sleep", "30",
+                  NULL);
+  test_add_agent (b, "ask", agent, "text", "--ask", "Name?", NULL);
+  test_add_agent (b, "missing", "/nonexistent/lean-agent-missing", "text", NULL);
+  json_builder_end_object (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json = json_generator_to_data (gen, NULL);
+  test_write_file (project, ".lean-spec/runners.json", json);
+  return project;
+}
+
+/* What `lean-test-agent --flood MB` prints, as a PTY delivers it (ONLCR:
+ * "\n" becomes "\r\n"). */
+static inline GBytes *
+test_flood_expected (double mb)
+{
+  gsize total = (gsize)(mb * 1024 * 1024);
+  g_autoptr(GString) block = g_string_new (NULL);
+  g_autoptr(GString) plain = g_string_new (NULL);
+  GString *out;
+  gsize written = 0;
+  guint n = 0;
+
+  while (written < total)
+    {
+      g_string_truncate (block, 0);
+      while (block->len < 64 * 1024)
+        g_string_append_printf (block, "flood %08u the quick brown fox jumps over the "
+                                "lazy dog 0123456789\n", n++);
+      g_string_append_len (plain, block->str, MIN (block->len, total - written));
+      written += MIN (block->len, total - written);
+    }
+  g_string_append (plain, "\nFLOOD-END\n");
+
+  out = g_string_sized_new (plain->len + plain->len / 50);
+  for (gsize i = 0; i < plain->len; i++)
+    {
+      if (plain->str[i] == '\n')
+        g_string_append_c (out, '\r');
+      g_string_append_c (out, plain->str[i]);
+    }
+  return g_string_free_to_bytes (out);
+}
+
+static inline void
+test_wait_until (gboolean (*cond) (gpointer),
+                 gpointer   data,
+                 guint      timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out after %u s waiting for a condition", timeout_s);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (500);
+    }
+}
+
+static inline gboolean
+test_git_init (const char *dir)
+{
+  const char *steps[][8] = {
+    { "git", "init", "-q", "-b", "main", NULL },
+    { "git", "add", "-A", NULL },
+    { "git", "commit", "-q", "-m", "initial", NULL },
+  };
+  g_autofree char *git = g_find_program_in_path ("git");
+
+  if (git == NULL)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      int status = 0;
+      g_autoptr(GError) error = NULL;
+
+      g_spawn_sync (dir, (char **)steps[i], NULL, G_SPAWN_SEARCH_PATH |
+                    G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                    NULL, NULL, NULL, NULL, &status, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_spawn_check_wait_status (status, NULL));
+    }
+  return TRUE;
+}

@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "lean-error.h"
+#include "lean-spec-problem.h"
+#include "lean-spec-store.h"
+#include "lean-spec-writer.h"
+
+typedef struct
+{
+  char *tmp;
+  LeanProject *project;
+  LeanSpecStore *store;
+  guint n_reloaded;
+  guint n_changes;
+  guint last_pos, last_removed, last_added;
+} Fixture;
+
+static void
+write_file (const char *root,
+            const char *rel,
+            const char *text)
+{
+  g_autofree char *path = g_build_filename (root, rel, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        rm_rf (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  gboolean *timed_out = data;
+  *timed_out = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until *@flag is set, failing after @seconds. */
+static void
+wait_for (gboolean *flag,
+          guint     seconds)
+{
+  gboolean timed_out = FALSE;
+  guint id = g_timeout_add_seconds (seconds, timeout_cb, &timed_out);
+
+  while (!*flag && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (id);
+  g_assert_false (timed_out);
+}
+
+static void
+reloaded_cb (LeanSpecStore *store,
+             Fixture       *f)
+{
+  f->n_reloaded++;
+}
+
+static void
+items_changed_cb (GListModel *model,
+                  guint       pos,
+                  guint       removed,
+                  guint       added,
+                  Fixture    *f)
+{
+  f->n_changes++;
+  f->last_pos = pos;
+  f->last_removed = removed;
+  f->last_added = added;
+}
+
+#define SPEC(status, title) "---\nstatus: " status "\npriority: high\n---\n\n# " title "\n"
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  f->tmp = g_dir_make_tmp ("test-store-XXXXXX", &error);
+  g_assert_no_error (error);
+  write_file (f->tmp, "specs/001-one/README.md", SPEC ("planned", "One"));
+  write_file (f->tmp, "specs/002-two/README.md", SPEC ("in-progress", "Two"));
+  write_file (f->tmp, "specs/archived/003-three/README.md", SPEC ("complete", "Three"));
+  write_file (f->tmp, "specs/009-broken/README.md", "---\nstatus: [planned\n---\n");
+  f->project = lean_project_open (f->tmp, &error);
+  g_assert_no_error (error);
+  f->store = lean_spec_store_new (f->project);
+  g_signal_connect (f->store, "reloaded", G_CALLBACK (reloaded_cb), f);
+  g_signal_connect (f->store, "items-changed", G_CALLBACK (items_changed_cb), f);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  /* A reload started by the last file events holds the store until it
+   * lands; let it land, then the store must really go away. */
+  lean_spec_store_set_watching (f->store, FALSE);
+  while (lean_spec_store_get_loading (f->store))
+    g_main_context_iteration (NULL, TRUE);
+  {
+    /* The worker thread drops its GTask (and so its store reference) a
+     * moment after the result is delivered here. */
+    gpointer weak = f->store;
+    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    g_object_add_weak_pointer (G_OBJECT (f->store), &weak);
+    g_object_unref (f->store);
+    while (weak != NULL && g_get_monotonic_time () < deadline)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (1000);
+      }
+    g_assert_null (weak);
+    f->store = NULL;
+  }
+  g_clear_object (&f->project);
+  rm_rf (f->tmp);
+  g_free (f->tmp);
+}
+
+typedef struct
+{
+  gboolean done;
+  gboolean ok;
+  GError *error;
+} LoadWait;
+
+static void
+load_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  LoadWait *w = user_data;
+
+  w->ok = lean_spec_store_load_finish (LEAN_SPEC_STORE (object), result, &w->error);
+  w->done = TRUE;
+}
+
+static void
+load_and_wait (Fixture *f)
+{
+  LoadWait w = { 0, };
+
+  lean_spec_store_load_async (f->store, NULL, load_cb, &w);
+  g_assert_true (lean_spec_store_get_loading (f->store));
+  wait_for (&w.done, 10);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  g_assert_false (lean_spec_store_get_loading (f->store));
+}
+
+static LeanSpec *
+item (Fixture *f,
+      guint    pos)
+{
+  LeanSpec *spec = g_list_model_get_item (G_LIST_MODEL (f->store), pos);
+  g_object_unref (spec); /* the store keeps it alive */
+  return spec;
+}
+
+static void
+test_load (Fixture       *f,
+           gconstpointer  data)
+{
+  GListModel *problems = lean_spec_store_get_problems (f->store);
+  g_autoptr(LeanSpecProblem) problem = NULL;
+  g_autoptr(GPtrArray) specs = NULL;
+
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 0);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (f->store)) == LEAN_TYPE_SPEC);
+
+  load_and_wait (f);
+  g_assert_cmpuint (f->n_reloaded, ==, 1);
+  g_assert_cmpuint (f->n_changes, ==, 1);
+  g_assert_cmpuint (f->last_added, ==, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 3);
+  g_assert_cmpstr (lean_spec_get_id (item (f, 0)), ==, "001-one");
+  g_assert_cmpstr (lean_spec_get_id (item (f, 2)), ==, "003-three");
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (f->store), 3));
+  g_assert_true (lean_spec_store_lookup (f->store, "002-two") == item (f, 1));
+  g_assert_null (lean_spec_store_lookup (f->store, "nope"));
+
+  g_assert_cmpuint (g_list_model_get_n_items (problems), ==, 1);
+  problem = g_list_model_get_item (problems, 0);
+  g_assert_cmpstr (lean_spec_problem_get_rel_path (problem), ==, "specs/009-broken/README.md");
+
+  specs = lean_spec_store_dup_specs (f->store);
+  g_assert_cmpuint (specs->len, ==, 3);
+
+  /* Reloading unchanged files keeps every object and says nothing changed. */
+  {
+    LeanSpec *first = item (f, 0);
+    guint changes = f->n_changes;
+
+    load_and_wait (f);
+    g_assert_true (item (f, 0) == first);
+    g_assert_cmpuint (f->n_changes, ==, changes);
+    g_assert_cmpuint (f->n_reloaded, ==, 2);
+  }
+}
+
+static void
+test_cancelled (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  LoadWait w = { 0, };
+
+  g_cancellable_cancel (cancellable);
+  lean_spec_store_load_async (f->store, cancellable, load_cb, &w);
+  wait_for (&w.done, 10);
+  g_assert_false (w.ok);
+  g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&w.error);
+  g_assert_cmpuint (f->n_reloaded, ==, 0);
+  g_assert_false (lean_spec_store_get_loading (f->store));
+}
+
+static void
+wait_reload (Fixture *f,
+             guint    count)
+{
+  while (f->n_reloaded < count)
+    {
+      gboolean never = FALSE;
+      guint before = f->n_reloaded;
+      gboolean timed_out = FALSE;
+      guint id = g_timeout_add_seconds (10, timeout_cb, &timed_out);
+
+      while (f->n_reloaded == before && !timed_out)
+        g_main_context_iteration (NULL, TRUE);
+      if (!timed_out)
+        g_source_remove (id);
+      g_assert_false (timed_out);
+      (void)never;
+    }
+}
+
+static void
+test_live_reload (Fixture       *f,
+                  gconstpointer  data)
+{
+  GListModel *problems = lean_spec_store_get_problems (f->store);
+  LeanSpec *one;
+  LeanSpec *two;
+  LeanSpec *three;
+  g_autofree char *staging = NULL;
+  g_autofree char *target = NULL;
+
+  load_and_wait (f);
+  lean_spec_store_set_watching (f->store, TRUE);
+  one = item (f, 0);
+  two = item (f, 1);
+  three = item (f, 2);
+
+  /* Someone else edits 002 on disk. */
+  f->n_changes = 0;
+  write_file (f->tmp, "specs/002-two/README.md", SPEC ("complete", "Two"));
+  wait_reload (f, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 3);
+  g_assert_true (item (f, 0) == one);
+  g_assert_true (item (f, 2) == three);
+  g_assert_true (item (f, 1) != two);
+  g_assert_cmpint (lean_spec_get_status (item (f, 1)), ==, LEAN_SPEC_STATUS_COMPLETE);
+  g_assert_cmpuint (f->n_changes, ==, 1);
+  g_assert_cmpuint (f->last_pos, ==, 1);
+  g_assert_cmpuint (f->last_removed, ==, 1);
+  g_assert_cmpuint (f->last_added, ==, 1);
+
+  /* A new spec folder appears (moved in whole, as git checkout would). */
+  staging = g_build_filename (f->tmp, "staging", NULL);
+  write_file (f->tmp, "staging/README.md", SPEC ("draft", "Four"));
+  target = g_build_filename (f->tmp, "specs", "004-four", NULL);
+  g_assert_cmpint (g_rename (staging, target), ==, 0);
+  wait_reload (f, 3);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 4);
+  g_assert_cmpstr (lean_spec_get_id (item (f, 3)), ==, "004-four");
+
+  /* ...and the new folder is watched too. */
+  write_file (f->tmp, "specs/004-four/README.md", SPEC ("planned", "Four again"));
+  wait_reload (f, 4);
+  g_assert_cmpstr (lean_spec_get_title (item (f, 3)), ==, "Four again");
+
+  /* Fixing the broken spec moves it from problems to specs. */
+  write_file (f->tmp, "specs/009-broken/README.md", SPEC ("planned", "Fixed"));
+  wait_reload (f, 5);
+  g_assert_cmpuint (g_list_model_get_n_items (problems), ==, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 5);
+
+  /* Deleting a spec removes exactly that item. */
+  {
+    g_autofree char *readme = g_build_filename (f->tmp, "specs", "001-one", "README.md", NULL);
+    g_autofree char *dir = g_path_get_dirname (readme);
+    f->n_changes = 0;
+    g_unlink (readme);
+    g_rmdir (dir);
+    wait_reload (f, 6);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 4);
+    g_assert_cmpuint (f->n_changes, ==, 1);
+    g_assert_cmpuint (f->last_pos, ==, 0);
+    g_assert_cmpuint (f->last_removed, ==, 1);
+    g_assert_cmpuint (f->last_added, ==, 0);
+  }
+
+  lean_spec_store_set_watching (f->store, FALSE);
+}
+
+static void
+test_replace (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSpec) written = NULL;
+  g_autoptr(LeanSpec) created = NULL;
+  LeanSpec *two;
+
+  load_and_wait (f);
+  lean_spec_store_set_watching (f->store, TRUE);
+  two = item (f, 1);
+  written = lean_spec_writer_set_status (two, LEAN_SPEC_STATUS_COMPLETE, &error);
+  g_assert_no_error (error);
+
+  f->n_changes = 0;
+  lean_spec_store_replace (f->store, written);
+  g_assert_true (item (f, 1) == written);
+  g_assert_true (lean_spec_store_lookup (f->store, "002-two") == written);
+  g_assert_cmpuint (f->n_changes, ==, 1);
+  g_assert_cmpuint (f->last_pos, ==, 1);
+
+  /* The watcher's reload then finds the same bytes: same object stays. */
+  wait_reload (f, 2);
+  g_assert_true (item (f, 1) == written);
+
+  /* A created spec goes in order at once. */
+  created = lean_project_create_spec (f->project, "new-one", NULL, LEAN_SPEC_PRIORITY_LOW, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (lean_spec_get_id (created), ==, "010-new-one");
+  lean_spec_store_replace (f->store, created);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 4);
+  g_assert_true (item (f, 3) == created);
+  wait_reload (f, 3);
+  g_assert_true (item (f, 3) == created);
+  lean_spec_store_set_watching (f->store, FALSE);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add (path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("/spec-store/load", test_load);
+  ADD ("/spec-store/cancelled", test_cancelled);
+  ADD ("/spec-store/live-reload", test_live_reload);
+  ADD ("/spec-store/replace", test_replace);
+#undef ADD
+  return g_test_run ();
+}

@@ -1,0 +1,903 @@
+/* SPDX-License-Identifier: MIT */
+/* The spec detail view in a real window (run under Xvfb): markdown
+ * rendering, task toggling, status changes, Mark Complete with its dialog
+ * and Undo, and the New Spec dialog, each checked against the files on
+ * disk. Screenshots go to the build dir. */
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "lean-markdown-view.h"
+#include "lean-new-spec-dialog-private.h"
+#include "lean-spec-store.h"
+#include "lean-spec-view-private.h"
+
+static gboolean have_display;
+
+static const char alpha_readme[] =
+  "---\n"
+  "status: planned\n"
+  "created: '2026-11-02'\n"
+  "priority: high\n"
+  "tags:\n"
+  "  - ui\n"
+  "  - markdown\n"
+  "assignee: alice\n"
+  "# a comment that must survive every write\n"
+  "---\n"
+  "\n"
+  "# Render specs beautifully\n"
+  "\n"
+  "> **Status**: Planned · **Priority**: High\n"
+  "\n"
+  "## Overview\n"
+  "\n"
+  "Specs are *markdown* with **front matter**; the view renders `inline code`,\n"
+  "~~old ideas~~ and [links](https://example.org/docs).\n"
+  "\n"
+  "## Plan\n"
+  "\n"
+  "- [ ] Parse the body with cmark-gfm\n"
+  "- [x] Map task items to file lines\n"
+  "- [ ] Render tables\n"
+  "\n"
+  "1. First step\n"
+  "2. Second step\n"
+  "   - nested bullet\n"
+  "\n"
+  "```c\n"
+  "int\n"
+  "main (void)\n"
+  "{\n"
+  "  return 0;\n"
+  "}\n"
+  "```\n"
+  "\n"
+  "| Column | Value |\n"
+  "|--------|------:|\n"
+  "| width  | 42 |\n"
+  "| height | 7 |\n"
+  "\n"
+  "See DESIGN.md for the details.\n";
+
+static const char alpha_design[] =
+  "# Design\n"
+  "\n"
+  "- [ ] Decide the colours\n";
+
+static const char beta_readme[] =
+  "---\n"
+  "status: in-progress\n"
+  "created: '2026-11-03'\n"
+  "parent: 001-render-specs\n"
+  "depends_on:\n"
+  "  - 003-gamma\n"
+  "---\n"
+  "\n"
+  "# Beta child\n"
+  "\n"
+  "Work under alpha.\n";
+
+static const char gamma_readme[] =
+  "---\n"
+  "status: complete\n"
+  "created: '2026-11-01'\n"
+  "---\n"
+  "\n"
+  "# Gamma\n"
+  "\n"
+  "- [x] Done already\n";
+
+typedef struct
+{
+  char          *root;
+  LeanProject   *project;
+  LeanSpecStore *store;
+  GtkWindow     *window;
+  LeanSpecView  *view;
+  char          *opened_id;   /* last win.open-spec / open-spec */
+} Fixture;
+
+/* Helpers */
+
+static gboolean
+timeout_cb (gpointer data)
+{
+  g_error ("timed out waiting for %s", (const char *) data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until @cond is true, failing after 10 s. */
+#define WAIT_FOR(cond) \
+  G_STMT_START { \
+    guint _t = g_timeout_add_seconds (10, timeout_cb, (gpointer) #cond); \
+    while (!(cond)) \
+      g_main_context_iteration (NULL, TRUE); \
+    g_source_remove (_t); \
+  } G_STMT_END
+
+static void
+iterate_a_while (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      while (g_main_context_pending (NULL))
+        g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+}
+
+static void
+write_file (const char *root,
+            const char *rel,
+            const char *contents)
+{
+  g_autofree char *path = g_build_filename (root, rel, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+read_file (const char *root,
+           const char *rel)
+{
+  g_autofree char *path = g_build_filename (root, rel, NULL);
+  g_autoptr(GError) error = NULL;
+  char *contents = NULL;
+
+  g_file_get_contents (path, &contents, NULL, &error);
+  g_assert_no_error (error);
+  return contents;
+}
+
+static void
+load_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  gboolean *done = user_data;
+  g_autoptr(GError) error = NULL;
+
+  lean_spec_store_load_finish (LEAN_SPEC_STORE (source), result, &error);
+  g_assert_no_error (error);
+  *done = TRUE;
+}
+
+static void
+on_open_spec_action (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  Fixture *fx = user_data;
+
+  g_free (fx->opened_id);
+  fx->opened_id = g_variant_dup_string (parameter, NULL);
+}
+
+static void
+on_view_open_spec (LeanSpecView *view,
+                   const char   *id,
+                   Fixture      *fx)
+{
+  g_free (fx->opened_id);
+  fx->opened_id = g_strdup (id);
+}
+
+static void
+fixture_setup (Fixture       *fx,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSimpleActionGroup) group = NULL;
+  g_autoptr(GSimpleAction) open_spec = NULL;
+  gboolean done = FALSE;
+  GtkWidget *overlay;
+
+  if (!have_display)
+    return;
+
+  fx->root = g_dir_make_tmp ("leanspec-view-XXXXXX", &error);
+  g_assert_no_error (error);
+  write_file (fx->root, ".lean-spec/config.json", "{ \"specsDir\": \"specs\" }\n");
+  write_file (fx->root, "specs/001-render-specs/README.md", alpha_readme);
+  write_file (fx->root, "specs/001-render-specs/DESIGN.md", alpha_design);
+  write_file (fx->root, "specs/002-beta/README.md", beta_readme);
+  write_file (fx->root, "specs/003-gamma/README.md", gamma_readme);
+
+  fx->project = lean_project_open (fx->root, &error);
+  g_assert_no_error (error);
+  fx->store = lean_spec_store_new (fx->project);
+  lean_spec_store_load_async (fx->store, NULL, load_done, &done);
+  WAIT_FOR (done);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fx->store)), ==, 3);
+
+  fx->window = GTK_WINDOW (adw_window_new ());
+  gtk_window_set_default_size (fx->window, 900, 1000);
+  overlay = adw_toast_overlay_new ();
+  fx->view = LEAN_SPEC_VIEW (lean_spec_view_new ());
+  adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (overlay), GTK_WIDGET (fx->view));
+  adw_window_set_content (ADW_WINDOW (fx->window), overlay);
+  g_signal_connect (fx->view, "open-spec", G_CALLBACK (on_view_open_spec), fx);
+
+  /* The window's win.open-spec, as LeanWindow installs it. */
+  group = g_simple_action_group_new ();
+  open_spec = g_simple_action_new ("open-spec", G_VARIANT_TYPE_STRING);
+  g_signal_connect (open_spec, "activate", G_CALLBACK (on_open_spec_action), fx);
+  g_action_map_add_action (G_ACTION_MAP (group), G_ACTION (open_spec));
+  gtk_widget_insert_action_group (GTK_WIDGET (fx->window), "win", G_ACTION_GROUP (group));
+
+  gtk_window_present (fx->window);
+}
+
+static void
+fixture_teardown (Fixture       *fx,
+                  gconstpointer  data)
+{
+  if (!have_display)
+    return;
+
+  gtk_window_destroy (fx->window);
+  iterate_a_while (50);
+  g_clear_object (&fx->store);
+  g_clear_object (&fx->project);
+  g_clear_pointer (&fx->opened_id, g_free);
+
+  /* Remove the temp project. */
+  {
+    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", fx->root);
+    int status = system (cmd);
+
+    g_assert_cmpint (status, ==, 0);
+  }
+  g_free (fx->root);
+}
+
+static LeanSpec *
+lookup (Fixture    *fx,
+        const char *id)
+{
+  LeanSpec *spec = lean_spec_store_lookup (fx->store, id);
+
+  g_assert_nonnull (spec);
+  return spec;
+}
+
+static void
+show (Fixture    *fx,
+      const char *id)
+{
+  lean_spec_view_set_spec (fx->view, fx->store, lookup (fx, id));
+  iterate_a_while (100);
+}
+
+static void
+wait_writes (Fixture *fx)
+{
+  WAIT_FOR (_lean_spec_view_get_pending_writes (fx->view) == 0);
+  iterate_a_while (30);
+}
+
+/* Lines of @a and @b that differ, as "line N" strings; both must have the
+ * same number of lines. */
+static GPtrArray *
+changed_lines (const char *a,
+               const char *b)
+{
+  g_auto(GStrv) la = g_strsplit (a, "\n", -1);
+  g_auto(GStrv) lb = g_strsplit (b, "\n", -1);
+  GPtrArray *changed = g_ptr_array_new_with_free_func (g_free);
+
+  g_assert_cmpuint (g_strv_length (la), ==, g_strv_length (lb));
+  for (guint i = 0; la[i] != NULL; i++)
+    if (g_strcmp0 (la[i], lb[i]) != 0)
+      g_ptr_array_add (changed, g_strdup_printf ("%u", i + 1));
+  return changed;
+}
+
+static gboolean
+range_has_tag (GtkTextBuffer *buffer,
+               const char    *needle,
+               const char    *tag_name)
+{
+  GtkTextIter start, match_start, match_end;
+  GtkTextTag *tag = gtk_text_tag_table_lookup (gtk_text_buffer_get_tag_table (buffer), tag_name);
+
+  g_assert_nonnull (tag);
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  if (!gtk_text_iter_forward_search (&start, needle, GTK_TEXT_SEARCH_TEXT_ONLY, &match_start,
+                                     &match_end, NULL))
+    return FALSE;
+
+  for (GtkTextIter it = match_start; gtk_text_iter_compare (&it, &match_end) < 0;
+       gtk_text_iter_forward_char (&it))
+    if (!gtk_text_iter_has_tag (&it, tag))
+      return FALSE;
+  return TRUE;
+}
+
+static char *
+buffer_text (LeanMarkdownView *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  /* get_slice: anchors (task check boxes) show as U+FFFC. */
+  return gtk_text_buffer_get_slice (buffer, &start, &end, TRUE);
+}
+
+static void
+save_screenshot (GtkWidget  *widget,
+                 const char *name)
+{
+  const char *build = g_getenv ("LEANSPEC_BUILD_ROOT");
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int w = gtk_widget_get_width (widget);
+  int h = gtk_widget_get_height (widget);
+
+  gdk_paintable_snapshot (paintable, snapshot, w, h);
+  node = gtk_snapshot_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, w, h));
+  dir = g_build_filename (build ? build : ".", "screenshots", NULL);
+  g_mkdir_with_parents (dir, 0755);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+}
+
+/* Tests */
+
+static void
+test_markdown_render (void)
+{
+  LeanMarkdownView *view;
+  GtkTextBuffer *buffer;
+  g_autofree char *text = NULL;
+  const char *md =
+    "# Title\n"
+    "\n"
+    "Some *em* and **strong** and `code` and ~~gone~~ and [a link](https://gnome.org).\n"
+    "\n"
+    "- one\n"
+    "- two\n"
+    "\n"
+    "3. three\n"
+    "4. four\n"
+    "\n"
+    "- [ ] open task\n"
+    "- [x] done task\n"
+    "\n"
+    "```\n"
+    "code block\n"
+    "```\n"
+    "\n"
+    "> quoted\n"
+    "\n"
+    "| a | bb |\n"
+    "|---|---:|\n"
+    "| long cell | 1 |\n"
+    "\n"
+    "<!-- a comment -->\n";
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  view = LEAN_MARKDOWN_VIEW (g_object_ref_sink (lean_markdown_view_new ()));
+  lean_markdown_view_set_markdown (view, md);
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  text = buffer_text (view);
+
+  g_assert_true (g_str_has_prefix (text, "Title\n"));
+  g_assert_true (range_has_tag (buffer, "Title", "h1"));
+  g_assert_true (range_has_tag (buffer, "em", "em"));
+  g_assert_true (range_has_tag (buffer, "strong", "strong"));
+  g_assert_true (range_has_tag (buffer, "code", "code"));
+  g_assert_true (range_has_tag (buffer, "gone", "strike"));
+  g_assert_true (range_has_tag (buffer, "a link", "link"));
+  g_assert_false (range_has_tag (buffer, "Some", "link"));
+  g_assert_true (range_has_tag (buffer, "code block", "code-block"));
+  g_assert_true (range_has_tag (buffer, "quoted", "quote"));
+
+  /* Bullets and numbers (ordered lists keep their start). */
+  g_assert_nonnull (strstr (text, "•\tone\n•\ttwo"));
+  g_assert_nonnull (strstr (text, "3.\tthree\n4.\tfour"));
+  g_assert_true (range_has_tag (buffer, "•\tone", "list"));
+
+  /* Task items: a check box (an anchor) before the text; lines counted in
+   * the markdown given. */
+  g_assert_cmpuint (lean_markdown_view_get_n_tasks (view), ==, 2);
+  g_assert_cmpuint (lean_markdown_view_get_task_line (view, 0), ==, 11);
+  g_assert_cmpuint (lean_markdown_view_get_task_line (view, 1), ==, 12);
+  g_assert_false (lean_markdown_view_get_task_checked (view, 0));
+  g_assert_true (lean_markdown_view_get_task_checked (view, 1));
+  g_assert_nonnull (strstr (text, "\xef\xbf\xbc open task"));
+  g_assert_true (range_has_tag (buffer, "done task", "task-checked"));
+  g_assert_false (range_has_tag (buffer, "open task", "task-checked"));
+
+  /* The table: columns aligned in monospace, the header bold, the right
+   * aligned column padded on the left. */
+  g_assert_nonnull (strstr (text, "a          │  bb\n"));
+  g_assert_true (g_str_has_suffix (text, "\nlong cell  │   1"));
+  g_assert_true (range_has_tag (buffer, "long cell", "table"));
+  g_assert_true (range_has_tag (buffer, "a          │  bb", "table-header"));
+
+  /* HTML comments are not shown. */
+  g_assert_null (strstr (text, "comment"));
+
+  /* Rendering again replaces everything, tasks included. */
+  lean_markdown_view_set_markdown (view, "plain");
+  g_clear_pointer (&text, g_free);
+  text = buffer_text (view);
+  g_assert_cmpstr (text, ==, "plain");
+  g_assert_cmpuint (lean_markdown_view_get_n_tasks (view), ==, 0);
+
+  g_object_unref (view);
+}
+
+static void
+test_show_spec (Fixture       *fx,
+                gconstpointer  data)
+{
+  LeanMarkdownView *readme;
+  g_autofree char *text = NULL;
+  const char *relations;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  show (fx, "001-render-specs");
+  g_assert_true (lean_spec_view_get_spec (fx->view) == lookup (fx, "001-render-specs"));
+  readme = _lean_spec_view_get_readme_view (fx->view);
+  text = buffer_text (readme);
+  /* The title is shown above the body, not twice. */
+  g_assert_null (strstr (text, "Render specs beautifully"));
+  g_assert_nonnull (strstr (text, "Overview\n"));
+  g_assert_null (strstr (text, "status: planned")); /* no front matter */
+  g_assert_cmpuint (lean_markdown_view_get_n_tasks (readme), ==, 3);
+
+  /* Task lines map to the file's "- [ ]" lines, in order. */
+  {
+    LeanSpec *spec = lookup (fx, "001-render-specs");
+    guint body_line = lean_spec_get_body_line (spec);
+    g_auto(GStrv) lines = g_strsplit (alpha_readme, "\n", -1);
+    guint n = 0;
+
+    for (guint l = 0; lines[l] != NULL; l++)
+      {
+        gboolean open = g_str_has_prefix (lines[l], "- [ ] ");
+        gboolean done = g_str_has_prefix (lines[l], "- [x] ");
+
+        if (!open && !done)
+          continue;
+        g_assert_cmpuint (lean_markdown_view_get_task_line (readme, n) + body_line - 1, ==, l + 1);
+        g_assert_cmpint (lean_markdown_view_get_task_checked (readme, n), ==, done);
+        g_assert_cmpstr (lean_markdown_view_get_task_text (readme, n), ==, lines[l] + 6);
+        n++;
+      }
+    g_assert_cmpuint (n, ==, 3);
+    g_assert_cmpuint (lean_spec_get_n_checked (spec), ==, 1);
+    g_assert_cmpuint (lean_spec_get_n_unchecked (spec), ==, 2);
+  }
+
+  /* Status and priority as the action state. */
+  {
+    g_autofree char *status = NULL;
+    g_autofree char *priority = NULL;
+
+    g_object_get (fx->view, "status", &status, "priority", &priority, NULL);
+    g_assert_cmpstr (status, ==, "planned");
+    g_assert_cmpstr (priority, ==, "high");
+  }
+
+  /* The child links back to its parent and dependency. */
+  relations = _lean_spec_view_get_relations_markup (fx->view);
+  g_assert_nonnull (strstr (relations, "spec:002-beta")); /* child */
+  show (fx, "002-beta");
+  relations = _lean_spec_view_get_relations_markup (fx->view);
+  g_assert_nonnull (strstr (relations, "spec:001-render-specs"));
+  g_assert_nonnull (strstr (relations, "spec:003-gamma"));
+
+  /* Sub-spec files get a page each. */
+  show (fx, "001-render-specs");
+  WAIT_FOR (gtk_stack_get_child_by_name (GTK_STACK (_lean_spec_view_get_files_stack (fx->view)),
+                                         "DESIGN.md") != NULL);
+  {
+    GtkWidget *design = gtk_stack_get_child_by_name (GTK_STACK (_lean_spec_view_get_files_stack (fx->view)),
+                                                     "DESIGN.md");
+
+    WAIT_FOR (lean_markdown_view_get_n_tasks (LEAN_MARKDOWN_VIEW (design)) == 1);
+  }
+
+  /* Relative links in the body: a sub-spec file opens its page, another
+   * spec's folder asks the window to open that spec. */
+  {
+    GtkStack *files = GTK_STACK (_lean_spec_view_get_files_stack (fx->view));
+    gboolean handled = FALSE;
+
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (files), ==, "README.md");
+    g_signal_emit_by_name (readme, "activate-link", "DESIGN.md", &handled);
+    g_assert_true (handled);
+    g_assert_cmpstr (gtk_stack_get_visible_child_name (files), ==, "DESIGN.md");
+
+    handled = FALSE;
+    g_signal_emit_by_name (readme, "activate-link", "../003-gamma/README.md", &handled);
+    g_assert_true (handled);
+    g_assert_cmpstr (fx->opened_id, ==, "003-gamma");
+  }
+
+  /* Empty state. */
+  lean_spec_view_set_spec (fx->view, fx->store, NULL);
+  g_assert_null (lean_spec_view_get_spec (fx->view));
+}
+
+static void
+test_toggle_task (Fixture       *fx,
+                  gconstpointer  data)
+{
+  LeanMarkdownView *readme;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(GPtrArray) changed = NULL;
+  guint line;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  show (fx, "001-render-specs");
+  readme = _lean_spec_view_get_readme_view (fx->view);
+  before = read_file (fx->root, "specs/001-render-specs/README.md");
+
+  /* The third task ("Render tables") is open; tick it. */
+  g_assert_false (lean_markdown_view_get_task_checked (readme, 2));
+  line = lean_markdown_view_get_task_line (readme, 2) +
+         lean_spec_get_body_line (lookup (fx, "001-render-specs")) - 1;
+  lean_markdown_view_activate_task (readme, 2);
+  wait_writes (fx);
+
+  after = read_file (fx->root, "specs/001-render-specs/README.md");
+  changed = changed_lines (before, after);
+  g_assert_cmpuint (changed->len, ==, 1);
+  g_assert_cmpuint (atoi (g_ptr_array_index (changed, 0)), ==, line);
+  {
+    g_auto(GStrv) lines = g_strsplit (after, "\n", -1);
+
+    g_assert_cmpstr (lines[line - 1], ==, "- [x] Render tables");
+  }
+  /* Everything else byte for byte: the same text with that one flip. */
+  {
+    g_autoptr(GString) expected = g_string_new (before);
+
+    g_string_replace (expected, "- [ ] Render tables", "- [x] Render tables", 1);
+    g_assert_cmpstr (expected->str, ==, after);
+  }
+
+  /* The store and the view follow. */
+  g_assert_cmpuint (lean_spec_get_n_checked (lookup (fx, "001-render-specs")), ==, 2);
+  readme = _lean_spec_view_get_readme_view (fx->view);
+  g_assert_true (lean_markdown_view_get_task_checked (readme, 2));
+  g_assert_false (lean_markdown_view_get_task_checked (readme, 0));
+
+  /* And back. */
+  lean_markdown_view_activate_task (readme, 2);
+  wait_writes (fx);
+  g_clear_pointer (&after, g_free);
+  after = read_file (fx->root, "specs/001-render-specs/README.md");
+  g_assert_cmpstr (after, ==, before);
+}
+
+static void
+test_change_status (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  const char *body_before, *body_after;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  show (fx, "001-render-specs");
+  before = read_file (fx->root, "specs/001-render-specs/README.md");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->view), "spec.status", "s", "in-progress"));
+  wait_writes (fx);
+
+  after = read_file (fx->root, "specs/001-render-specs/README.md");
+  g_assert_nonnull (strstr (after, "status: in-progress\n"));
+  g_assert_null (strstr (after, "status: planned\n"));
+  /* Minimal: the body, the comment and the other keys as they were. */
+  body_before = strstr (before, "\n---\n");
+  body_after = strstr (after, "\n---\n");
+  g_assert_cmpstr (body_before, ==, body_after);
+  g_assert_nonnull (strstr (after, "# a comment that must survive every write\n"));
+  g_assert_nonnull (strstr (after, "created: '2026-11-02'\npriority: high\ntags:\n  - ui\n  - markdown\n"));
+  g_assert_true (g_str_has_prefix (after, "---\nstatus: in-progress\ncreated: '2026-11-02'\n"));
+
+  g_assert_cmpint (lean_spec_get_status (lookup (fx, "001-render-specs")), ==,
+                   LEAN_SPEC_STATUS_IN_PROGRESS);
+  g_assert_true (lean_spec_view_get_spec (fx->view) == lookup (fx, "001-render-specs"));
+
+  /* Priority the same way. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->view), "spec.priority", "s", "low"));
+  wait_writes (fx);
+  g_clear_pointer (&after, g_free);
+  after = read_file (fx->root, "specs/001-render-specs/README.md");
+  g_assert_nonnull (strstr (after, "priority: low\n"));
+  g_assert_cmpint (lean_spec_get_priority (lookup (fx, "001-render-specs")), ==,
+                   LEAN_SPEC_PRIORITY_LOW);
+}
+
+static void
+test_changed_on_disk (Fixture       *fx,
+                      gconstpointer  data)
+{
+  g_autofree char *after = NULL;
+  AdwToast *toast;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  show (fx, "002-beta");
+  /* Someone edits the file behind the view's back. */
+  write_file (fx->root, "specs/002-beta/README.md", "---\nstatus: draft\n---\n\n# Beta edited\n");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->view), "spec.status", "s", "complete"));
+  wait_writes (fx);
+
+  /* Nothing written; the person is told, with a way to reload. */
+  after = read_file (fx->root, "specs/002-beta/README.md");
+  g_assert_cmpstr (after, ==, "---\nstatus: draft\n---\n\n# Beta edited\n");
+  toast = _lean_spec_view_get_last_toast (fx->view);
+  g_assert_nonnull (toast);
+  g_assert_cmpstr (adw_toast_get_button_label (toast), ==, "_Reload");
+
+  g_signal_emit_by_name (toast, "button-clicked");
+  wait_writes (fx);
+  g_assert_cmpint (lean_spec_get_status (lean_spec_view_get_spec (fx->view)), ==, LEAN_SPEC_STATUS_DRAFT);
+  g_assert_cmpstr (lean_spec_get_title (lean_spec_view_get_spec (fx->view)), ==, "Beta edited");
+}
+
+static void
+test_mark_complete (Fixture       *fx,
+                    gconstpointer  data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *undone = NULL;
+  AdwMessageDialog *dialog;
+  AdwToast *toast;
+  const char *body;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  show (fx, "001-render-specs");
+  before = read_file (fx->root, "specs/001-render-specs/README.md");
+
+  /* Open items and an open child: the dialog lists them. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->view), "spec.mark-complete", NULL));
+  wait_writes (fx);
+  dialog = _lean_spec_view_get_complete_dialog (fx->view);
+  g_assert_nonnull (dialog);
+  body = adw_message_dialog_get_body (dialog);
+  g_test_message ("dialog body: %s", body);
+  g_assert_cmpstr (body, ==, "2 checklist items are open and 1 child spec is not complete.");
+  {
+    GtkWidget *extra = adw_message_dialog_get_extra_child (dialog);
+    const char *list;
+
+    g_assert_true (GTK_IS_LABEL (extra));
+    list = gtk_label_get_text (GTK_LABEL (extra));
+    g_test_message ("open items: %s", list);
+    g_assert_nonnull (strstr (list, "Parse the body with cmark-gfm"));
+    g_assert_nonnull (strstr (list, "Render tables"));
+    g_assert_null (strstr (list, "Map task items")); /* done */
+    g_assert_nonnull (strstr (list, "002  Beta child"));
+  }
+  save_screenshot (GTK_WIDGET (dialog), "spec-view-complete-dialog.png");
+
+  /* Nothing written yet. */
+  after = read_file (fx->root, "specs/001-render-specs/README.md");
+  g_assert_cmpstr (after, ==, before);
+  g_clear_pointer (&after, g_free);
+
+  adw_message_dialog_response (dialog, "force");
+  iterate_a_while (20);
+  wait_writes (fx);
+
+  after = read_file (fx->root, "specs/001-render-specs/README.md");
+  g_assert_nonnull (strstr (after, "status: complete\n"));
+  g_assert_nonnull (strstr (after, "completed_at:"));
+  g_assert_nonnull (strstr (after, "transitions:"));
+  g_assert_nonnull (strstr (after, "# a comment that must survive every write\n"));
+  g_assert_cmpstr (strstr (after, "\n---\n"), ==, strstr (before, "\n---\n"));
+  g_assert_cmpint (lean_spec_get_status (lookup (fx, "001-render-specs")), ==, LEAN_SPEC_STATUS_COMPLETE);
+
+  /* Undo puts back the exact bytes. */
+  toast = _lean_spec_view_get_last_toast (fx->view);
+  g_assert_nonnull (toast);
+  g_assert_cmpstr (adw_toast_get_title (toast), ==, "Spec marked complete");
+  g_signal_emit_by_name (toast, "button-clicked");
+  wait_writes (fx);
+
+  undone = read_file (fx->root, "specs/001-render-specs/README.md");
+  g_assert_cmpstr (undone, ==, before);
+  g_assert_cmpint (lean_spec_get_status (lookup (fx, "001-render-specs")), ==, LEAN_SPEC_STATUS_PLANNED);
+}
+
+static void
+test_complete_without_open_items (Fixture       *fx,
+                                  gconstpointer  data)
+{
+  g_autofree char *after = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  /* 002 has no tasks and no children: completes at once, no dialog. */
+  show (fx, "002-beta");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->view), "spec.mark-complete", NULL));
+  wait_writes (fx);
+  g_assert_null (_lean_spec_view_get_complete_dialog (fx->view));
+  after = read_file (fx->root, "specs/002-beta/README.md");
+  g_assert_nonnull (strstr (after, "status: complete\n"));
+}
+
+static void
+test_new_spec (Fixture       *fx,
+               gconstpointer  data)
+{
+  LeanNewSpecDialog *dialog;
+  GtkWidget *create;
+  g_autofree char *contents = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  dialog = lean_new_spec_dialog_new (fx->window, fx->store);
+  g_object_ref (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+  create = _lean_new_spec_dialog_get_create_button (dialog);
+
+  WAIT_FOR (_lean_new_spec_dialog_get_number (dialog) != 0);
+  g_assert_cmpuint (_lean_new_spec_dialog_get_number (dialog), ==, 4);
+  g_assert_false (gtk_widget_get_sensitive (create));
+
+  /* The name follows the title until edited. */
+  gtk_editable_set_text (_lean_new_spec_dialog_get_title_entry (dialog), "Add Dark Mode!");
+  g_assert_cmpstr (gtk_editable_get_text (_lean_new_spec_dialog_get_name_entry (dialog)), ==,
+                   "add-dark-mode");
+  g_assert_true (gtk_widget_get_sensitive (create));
+
+  /* Bad names are refused with a reason. */
+  gtk_editable_set_text (_lean_new_spec_dialog_get_name_entry (dialog), "Add Dark");
+  g_assert_false (gtk_widget_get_sensitive (create));
+  g_assert_nonnull (strstr (_lean_new_spec_dialog_get_message (dialog), "lowercase"));
+  gtk_editable_set_text (_lean_new_spec_dialog_get_name_entry (dialog), "dark-mode");
+  g_assert_true (gtk_widget_get_sensitive (create));
+  gtk_editable_set_text (_lean_new_spec_dialog_get_tags_entry (dialog), "ui, theme");
+  _lean_new_spec_dialog_set_priority (dialog, LEAN_SPEC_PRIORITY_HIGH);
+  iterate_a_while (100);
+  save_screenshot (GTK_WIDGET (dialog), "new-spec-dialog.png");
+
+  g_signal_emit_by_name (create, "clicked");
+  WAIT_FOR (fx->opened_id != NULL);
+  g_assert_cmpstr (fx->opened_id, ==, "004-dark-mode");
+  g_assert_nonnull (lean_spec_store_lookup (fx->store, "004-dark-mode"));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (dialog)));
+  g_object_unref (dialog);
+
+  contents = read_file (fx->root, "specs/004-dark-mode/README.md");
+  g_assert_nonnull (strstr (contents, "Add Dark Mode!"));
+  g_assert_nonnull (strstr (contents, "priority: high"));
+  g_assert_nonnull (strstr (contents, "ui"));
+  g_assert_nonnull (strstr (contents, "theme"));
+  g_assert_nonnull (strstr (contents, "status: planned"));
+}
+
+static void
+test_screenshots (Fixture       *fx,
+                  gconstpointer  data)
+{
+  AdwStyleManager *manager = adw_style_manager_get_default ();
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  show (fx, "001-render-specs");
+  iterate_a_while (400);
+  save_screenshot (GTK_WIDGET (fx->window), "spec-view-light.png");
+
+  /* AdwApplication loads style-dark.css for the dark style; do the same. */
+  {
+    g_autoptr(GtkCssProvider) dark_css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (dark_css, "/dev/leanspec/Desktop/style-dark.css");
+    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (dark_css),
+                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+    iterate_a_while (400);
+    save_screenshot (GTK_WIDGET (fx->window), "spec-view-dark.png");
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+    gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (dark_css));
+  }
+
+  lean_spec_view_set_spec (fx->view, fx->store, NULL);
+  iterate_a_while (300);
+  save_screenshot (GTK_WIDGET (fx->window), "spec-view-empty.png");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  have_display = gtk_init_check ();
+  if (have_display)
+    {
+      g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+      adw_init ();
+      /* What AdwApplication would load for the app: the screenshots should
+       * look like the real thing. */
+      gtk_css_provider_load_from_resource (css, "/dev/leanspec/Desktop/style.css");
+      gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                                  GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+    }
+
+  g_test_add_func ("/ui/spec-view/markdown-render", test_markdown_render);
+#define ADD(path, fn) g_test_add ("/ui/spec-view/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("show-spec", test_show_spec);
+  ADD ("toggle-task", test_toggle_task);
+  ADD ("change-status", test_change_status);
+  ADD ("changed-on-disk", test_changed_on_disk);
+  ADD ("mark-complete", test_mark_complete);
+  ADD ("complete-without-open-items", test_complete_without_open_items);
+  ADD ("new-spec", test_new_spec);
+  ADD ("screenshots", test_screenshots);
+#undef ADD
+
+  return g_test_run ();
+}

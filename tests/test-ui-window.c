@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: MIT */
+/* The main window, for real, under Xvfb: it opens a temp copy of the demo
+ * project and is driven the way a person would drive it. Expected values
+ * come from reading the copied files here, not from the core. */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "lean-application.h"
+#include "lean-spec-list.h"
+#include "lean-spec-view-private.h"
+#include "lean-window-private.h"
+#include "ui-test-util.h"
+
+/* What the test itself reads from a README.md (an oracle independent of
+ * the core's parser: plain line matching is enough for the demo files). */
+typedef struct
+{
+  char *id;
+  char *status;
+  char *title;
+  char *searchable;  /* casefolded id, title and body */
+} DemoSpec;
+
+static void
+demo_spec_free (gpointer data)
+{
+  DemoSpec *spec = data;
+
+  g_free (spec->id);
+  g_free (spec->status);
+  g_free (spec->title);
+  g_free (spec->searchable);
+  g_free (spec);
+}
+
+static void
+scan_specs (const char *dir,
+            GPtrArray  *out)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autofree char *readme = g_build_filename (path, "README.md", NULL);
+      g_autofree char *contents = NULL;
+      g_auto(GStrv) lines = NULL;
+      g_autoptr(GString) body = NULL;
+      DemoSpec *spec;
+      int fences = 0;
+
+      if (!g_file_test (path, G_FILE_TEST_IS_DIR))
+        continue;
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (readme, &contents, NULL, NULL))
+        {
+          scan_specs (path, out);
+          continue;
+        }
+
+      spec = g_new0 (DemoSpec, 1);
+      spec->id = g_strdup (name);
+      body = g_string_new (name);
+      lines = g_strsplit (contents, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          if (fences < 2 && g_str_equal (lines[i], "---"))
+            {
+              fences++;
+              continue;
+            }
+          if (fences == 1 && g_str_has_prefix (lines[i], "status: "))
+            spec->status = g_strdup (lines[i] + strlen ("status: "));
+          else if (fences == 2)
+            {
+              if (spec->title == NULL && g_str_has_prefix (lines[i], "# "))
+                spec->title = g_strdup (lines[i] + 2);
+              g_string_append_printf (body, "\n%s", lines[i]);
+            }
+        }
+      spec->searchable = g_utf8_casefold (body->str, -1);
+      g_assert_nonnull (spec->status);
+      g_assert_nonnull (spec->title);
+      g_ptr_array_add (out, spec);
+    }
+}
+
+typedef struct
+{
+  char            *project;
+  GPtrArray       *demo;      /* DemoSpec */
+  LeanWindow      *window;
+  LeanSpecList    *list;
+} Fixture;
+
+/* One application per process: GApplication exports itself on the session
+ * bus once. Each test gets its own window. */
+static LeanApplication *app;
+
+static gboolean
+store_loaded (gpointer data)
+{
+  Fixture *f = data;
+  LeanSpecStore *store = lean_window_get_store (f->window);
+
+  return store != NULL && !lean_spec_store_get_loading (store) &&
+         g_list_model_get_n_items (G_LIST_MODEL (store)) > 0;
+}
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autofree char *demo = ui_test_source_path ("demo", NULL);
+  g_autofree char *specs = NULL;
+
+  f->project = ui_test_copy_tree (demo);
+  specs = g_build_filename (f->project, "specs", NULL);
+  f->demo = g_ptr_array_new_with_free_func (demo_spec_free);
+  scan_specs (specs, f->demo);
+  g_assert_cmpuint (f->demo->len, >=, 5);
+
+  f->window = lean_window_new (ADW_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (f->window));
+  f->list = _lean_window_get_spec_list (f->window);
+
+  if (data == NULL)
+    {
+      lean_window_open_project (f->window, f->project);
+      g_assert_true (ui_test_wait_until (store_loaded, f, 10000));
+      ui_test_settle (100);
+    }
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  ui_test_settle (50);
+  ui_test_remove_tree (f->project);
+  g_free (f->project);
+  g_ptr_array_unref (f->demo);
+}
+
+static int
+compare_id_ptrs (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The ids the list shows, sorted, as one space-separated string. */
+static char *
+shown_ids (Fixture *f)
+{
+  GListModel *model = lean_spec_list_get_model (f->list);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(LeanSpec) spec = g_list_model_get_item (model, i);
+
+      g_ptr_array_add (ids, (gpointer) lean_spec_get_id (spec));
+    }
+  g_ptr_array_sort (ids, compare_id_ptrs);
+  g_ptr_array_add (ids, NULL);
+  return g_strjoinv (" ", (char **) ids->pdata);
+}
+
+/* The ids of the demo specs @keep accepts, sorted, space-separated. */
+static char *
+expected_ids (Fixture   *f,
+              gboolean (*keep) (DemoSpec *spec, gpointer data),
+              gpointer   data)
+{
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+
+  for (guint i = 0; i < f->demo->len; i++)
+    {
+      DemoSpec *spec = g_ptr_array_index (f->demo, i);
+
+      if (keep == NULL || keep (spec, data))
+        g_ptr_array_add (ids, spec->id);
+    }
+  g_ptr_array_sort (ids, compare_id_ptrs);
+  g_ptr_array_add (ids, NULL);
+  return g_strjoinv (" ", (char **) ids->pdata);
+}
+
+static DemoSpec *
+find_demo (Fixture    *f,
+           const char *status)
+{
+  for (guint i = 0; i < f->demo->len; i++)
+    {
+      DemoSpec *spec = g_ptr_array_index (f->demo, i);
+
+      if (g_str_equal (spec->status, status))
+        return spec;
+    }
+  g_assert_not_reached ();
+}
+
+/* ------------------------------------------------------------------ */
+
+static void
+test_lists_every_spec (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *shown = shown_ids (f);
+  g_autofree char *expected = expected_ids (f, NULL, NULL);
+  g_autofree char *shot = NULL;
+  guint planned = 0;
+
+  g_assert_cmpstr (_lean_window_get_page (f->window), ==, "project");
+  g_assert_cmpstr (shown, ==, expected);
+
+  for (guint i = 0; i < f->demo->len; i++)
+    if (g_str_equal (((DemoSpec *) g_ptr_array_index (f->demo, i))->status, "planned"))
+      planned++;
+  g_assert_cmpuint (lean_spec_list_get_status_count (f->list, LEAN_SPEC_STATUS_PLANNED),
+                    ==, planned);
+
+  /* Rows are real widgets showing the titles. */
+  ui_test_settle (200);
+  for (guint i = 0; i < f->demo->len; i++)
+    {
+      DemoSpec *spec = g_ptr_array_index (f->demo, i);
+
+      g_assert_true (ui_test_find_text (GTK_WIDGET (f->list), spec->title));
+    }
+  g_assert_null (_lean_window_get_problems_text (f->window));
+
+  shot = ui_test_screenshot (GTK_WIDGET (f->window), "01-project-open");
+}
+
+static gboolean
+view_shows_title (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *view = _lean_window_get_spec_view (f->window);
+  DemoSpec *spec = g_object_get_data (G_OBJECT (f->window), "wanted");
+
+  return view != NULL && ui_test_find_text (view, spec->title);
+}
+
+static void
+test_select_shows_spec (Fixture       *f,
+                        gconstpointer  data)
+{
+  DemoSpec *spec = find_demo (f, "in-progress");
+  g_autofree char *shot = NULL;
+  LeanSpec *selected;
+  GtkWidget *view;
+  LeanMarkdownView *body;
+  g_autofree char *text = NULL;
+  GtkTextIter start, end;
+  GtkTextBuffer *buffer;
+
+  g_assert_true (lean_window_select_spec (f->window, spec->id));
+  selected = lean_spec_list_get_selected_spec (f->list);
+  g_assert_nonnull (selected);
+  g_assert_cmpstr (lean_spec_get_id (selected), ==, spec->id);
+
+  g_object_set_data (G_OBJECT (f->window), "wanted", spec);
+  g_assert_true (ui_test_wait_until (view_shows_title, f, 5000));
+
+  /* The body is rendered: its first paragraph is in the text view. */
+  view = _lean_window_get_spec_view (f->window);
+  body = _lean_spec_view_get_readme_view (LEAN_SPEC_VIEW (view));
+  buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (body));
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  g_assert_nonnull (strstr (text, "Overview"));
+
+  /* Keyboard: Down moves the selection to the next row. */
+  shot = ui_test_screenshot (GTK_WIDGET (f->window), "02-spec-selected");
+
+  /* Unknown ids are refused, the selection stays. */
+  g_assert_false (lean_window_select_spec (f->window, "999-nope"));
+  g_assert_cmpstr (lean_spec_get_id (lean_spec_list_get_selected_spec (f->list)), ==, spec->id);
+}
+
+static gboolean
+has_status (DemoSpec *spec,
+            gpointer  data)
+{
+  const char * const *statuses = data;
+
+  return g_strv_contains (statuses, spec->status);
+}
+
+static void
+test_filter_by_status (Fixture       *f,
+                       gconstpointer  data)
+{
+  const char *in_progress[] = { "in-progress", NULL };
+  const char *two[] = { "in-progress", "complete", NULL };
+  g_autofree char *all = expected_ids (f, NULL, NULL);
+  g_autofree char *shot = NULL;
+  char *shown, *expected;
+
+  lean_spec_list_toggle_status (f->list, LEAN_SPEC_STATUS_IN_PROGRESS);
+  shown = shown_ids (f);
+  expected = expected_ids (f, has_status, in_progress);
+  g_assert_cmpstr (shown, ==, expected);
+  g_assert_cmpstr (shown, !=, all);
+  g_free (shown);
+  g_free (expected);
+  shot = ui_test_screenshot (GTK_WIDGET (f->window), "03-filter-in-progress");
+
+  /* Alt+4 (through the window action) adds "complete". */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.filter-status", "i",
+                              (int) LEAN_SPEC_STATUS_COMPLETE);
+  shown = shown_ids (f);
+  expected = expected_ids (f, has_status, two);
+  g_assert_cmpstr (shown, ==, expected);
+  g_free (shown);
+  g_free (expected);
+
+  lean_spec_list_clear_filters (f->list);
+  shown = shown_ids (f);
+  g_assert_cmpstr (shown, ==, all);
+  g_free (shown);
+}
+
+static gboolean
+matches_words (DemoSpec *spec,
+               gpointer  data)
+{
+  const char * const *words = data;
+
+  for (guint i = 0; words[i] != NULL; i++)
+    if (strstr (spec->searchable, words[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+test_search (Fixture       *f,
+             gconstpointer  data)
+{
+  const char *one[] = { "smtp", NULL };
+  const char *two[] = { "streak", "calendar", NULL };
+  g_autofree char *all = expected_ids (f, NULL, NULL);
+  g_autofree char *shot = NULL;
+  char *shown, *expected;
+
+  /* Body text, case-insensitive. */
+  lean_spec_list_set_search_text (f->list, "SMTP");
+  shown = shown_ids (f);
+  expected = expected_ids (f, matches_words, one);
+  g_assert_cmpstr (expected, !=, "");
+  g_assert_cmpstr (shown, ==, expected);
+  g_assert_cmpstr (shown, !=, all);
+  g_free (shown);
+  g_free (expected);
+
+  /* Several words narrow the list: all must match. */
+  lean_spec_list_set_search_text (f->list, "streak  Calendar");
+  shown = shown_ids (f);
+  expected = expected_ids (f, matches_words, two);
+  g_assert_cmpstr (expected, !=, "");
+  g_assert_cmpstr (shown, ==, expected);
+  g_free (shown);
+  g_free (expected);
+  shot = ui_test_screenshot (GTK_WIDGET (f->window), "04-search");
+
+  /* Typing goes through the debounced entry signal too. */
+  lean_spec_list_set_search_text (f->list, "");
+  lean_spec_list_focus_search (f->list);
+  gtk_editable_set_text (GTK_EDITABLE (gtk_window_get_focus (GTK_WINDOW (f->window))),
+                         "zzzz-no-such-spec");
+  ui_test_settle (400);
+  shown = shown_ids (f);
+  g_assert_cmpstr (shown, ==, "");
+  g_free (shown);
+  g_free (shot);
+  shot = ui_test_screenshot (GTK_WIDGET (f->window), "05-no-match");
+
+  lean_spec_list_clear_filters (f->list);
+  shown = shown_ids (f);
+  g_assert_cmpstr (shown, ==, all);
+  g_free (shown);
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *title;
+} TitleWait;
+
+static gboolean
+list_has_title (gpointer data)
+{
+  TitleWait *w = data;
+  GListModel *model = lean_spec_list_get_model (w->f->list);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    {
+      g_autoptr(LeanSpec) spec = g_list_model_get_item (model, i);
+
+      if (g_strcmp0 (lean_spec_get_title (spec), w->title) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static char *
+replace_once (const char *haystack,
+              const char *needle,
+              const char *replacement)
+{
+  const char *at = strstr (haystack, needle);
+
+  g_assert_nonnull (at);
+  return g_strdup_printf ("%.*s%s%s", (int) (at - haystack), haystack, replacement,
+                          at + strlen (needle));
+}
+
+static void
+test_external_edit (Fixture       *f,
+                    gconstpointer  data)
+{
+  DemoSpec *selected = find_demo (f, "in-progress");
+  DemoSpec *edited = find_demo (f, "draft");
+  g_autofree char *readme = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *changed = NULL;
+  g_autofree char *new_title = NULL;
+  g_autofree char *shot = NULL;
+  TitleWait wait = { f, NULL };
+
+  g_assert_true (lean_window_select_spec (f->window, selected->id));
+
+  /* Another program rewrites a spec: the row follows without a restart. */
+  readme = g_build_filename (f->project, "specs", edited->id, "README.md", NULL);
+  g_assert_true (g_file_get_contents (readme, &contents, NULL, NULL));
+  new_title = g_strdup_printf ("%s, Edited Outside", edited->title);
+  changed = replace_once (contents, edited->title, new_title);
+  ui_test_write_file (readme, changed);
+
+  wait.title = new_title;
+  g_assert_true (ui_test_wait_until (list_has_title, &wait, 5000));
+
+  /* The selection survived the reload. */
+  g_assert_nonnull (lean_spec_list_get_selected_spec (f->list));
+  g_assert_cmpstr (lean_spec_get_id (lean_spec_list_get_selected_spec (f->list)), ==,
+                   selected->id);
+  shot = ui_test_screenshot (GTK_WIDGET (f->window), "06-external-edit");
+
+  /* Editing the selected spec itself gives it a new snapshot; it stays
+   * selected. */
+  g_clear_pointer (&readme, g_free);
+  g_clear_pointer (&contents, g_free);
+  g_clear_pointer (&changed, g_free);
+  g_clear_pointer (&new_title, g_free);
+  readme = g_build_filename (f->project, "specs", selected->id, "README.md", NULL);
+  g_assert_true (g_file_get_contents (readme, &contents, NULL, NULL));
+  new_title = g_strdup_printf ("%s v2", selected->title);
+  changed = replace_once (contents, selected->title, new_title);
+  ui_test_write_file (readme, changed);
+  wait.title = new_title;
+  g_assert_true (ui_test_wait_until (list_has_title, &wait, 5000));
+  ui_test_settle (100);
+  g_assert_nonnull (lean_spec_list_get_selected_spec (f->list));
+  g_assert_cmpstr (lean_spec_get_id (lean_spec_list_get_selected_spec (f->list)), ==,
+                   selected->id);
+  g_assert_cmpstr (lean_spec_get_title (lean_spec_list_get_selected_spec (f->list)), ==,
+                   new_title);
+}
+
+static gboolean
+banner_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return _lean_window_get_problems_text (f->window) != NULL;
+}
+
+static gboolean
+banner_visible (gpointer data)
+{
+  Fixture *f = data;
+
+  return ui_test_find_text (GTK_WIDGET (f->window), "1 spec could not be read");
+}
+
+static void
+test_broken_spec_banner (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *dir = g_build_filename (f->project, "specs", "099-broken-front-matter", NULL);
+  g_autofree char *readme = g_build_filename (dir, "README.md", NULL);
+  g_autofree char *details = NULL;
+  g_autofree char *shot = NULL;
+
+  g_assert_null (_lean_window_get_problems_text (f->window));
+
+  /* Front matter that never closes: the spec cannot be read. */
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  ui_test_write_file (readme, "---\nstatus: planned\npriority: [high\n# Broken\n");
+
+  g_assert_true (ui_test_wait_until (banner_shown, f, 5000));
+  g_assert_cmpstr (_lean_window_get_problems_text (f->window), ==,
+                   "1 spec could not be read");
+  details = _lean_window_dup_problems_details (f->window);
+  g_assert_nonnull (strstr (details, "specs/099-broken-front-matter/README.md"));
+
+  /* The others are still all there. */
+  g_assert_cmpuint (g_list_model_get_n_items (lean_spec_list_get_model (f->list)), ==,
+                    f->demo->len);
+
+  /* The banner is on screen (after its slide-in), then open its details. */
+  g_assert_true (ui_test_wait_until (banner_visible, f, 2000));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-problems", NULL);
+  shot = ui_test_screenshot (GTK_WIDGET (f->window), "07-broken-spec-banner");
+}
+
+static void
+test_welcome_and_dark (Fixture       *f,
+                       gconstpointer  data)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  g_autofree char *shot = NULL;
+  g_autofree char *shot2 = NULL;
+  g_autofree char *shot3 = NULL;
+
+  /* No project yet: the welcome page. */
+  g_assert_cmpstr (_lean_window_get_page (f->window), ==, "welcome");
+  shot = ui_test_screenshot (GTK_WIDGET (f->window), "00-welcome");
+
+  lean_window_open_project (f->window, f->project);
+  g_assert_true (ui_test_wait_until (store_loaded, f, 10000));
+  g_assert_true (lean_window_select_spec (f->window, find_demo (f, "in-progress")->id));
+
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+  shot2 = ui_test_screenshot (GTK_WIDGET (f->window), "08-dark");
+  adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+
+  /* A narrow window folds the leaflet and shows one pane. */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 400, 760);
+  ui_test_settle (300);
+  shot3 = ui_test_screenshot (GTK_WIDGET (f->window), "09-narrow");
+}
+
+static void
+test_not_a_project (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *empty = g_dir_make_tmp ("leanspec-ui-empty-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  lean_window_open_project (f->window, empty);
+  ui_test_settle (500);
+  /* Nothing opened, nothing lost: still the welcome page, no store. */
+  g_assert_cmpstr (_lean_window_get_page (f->window), ==, "welcome");
+  g_assert_null (lean_window_get_store (f->window));
+  g_rmdir (empty);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+  app = lean_application_new ();
+  /* A test must not talk to a running instance of the app. */
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+#define ADD(path, func, no_project) \
+  g_test_add ("/ui/window/" path, Fixture, (no_project) ? "" : NULL, \
+              fixture_setup, func, fixture_teardown)
+  ADD ("lists-every-spec", test_lists_every_spec, FALSE);
+  ADD ("select-shows-spec", test_select_shows_spec, FALSE);
+  ADD ("filter-by-status", test_filter_by_status, FALSE);
+  ADD ("search", test_search, FALSE);
+  ADD ("external-edit", test_external_edit, FALSE);
+  ADD ("broken-spec-banner", test_broken_spec_banner, FALSE);
+  ADD ("welcome-dark-narrow", test_welcome_and_dark, TRUE);
+  ADD ("not-a-project", test_not_a_project, TRUE);
+#undef ADD
+
+  ret = g_test_run ();
+  g_clear_object (&app);
+  return ret;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Helpers shared by the UI tests: a temp copy of a project, driving the main
+ * loop until something is true, and PNG screenshots of real windows. */
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+/* Copies the tree at @src into a new temp dir and returns its path. */
+char     *ui_test_copy_tree      (const char  *src);
+void      ui_test_remove_tree    (const char  *path);
+/* The source tree (LEANSPEC_SOURCE_ROOT, else G_TEST_SRCDIR/..). */
+char     *ui_test_source_path    (const char  *first,
+                                  ...) G_GNUC_NULL_TERMINATED;
+/* Iterates the default main context until @cond returns TRUE or
+ * @timeout_ms passes; returns the last value of @cond. */
+gboolean  ui_test_wait_until     (gboolean   (*cond) (gpointer data),
+                                  gpointer     data,
+                                  guint        timeout_ms);
+/* Lets the main loop run for @ms (layout, frames, idles). */
+void      ui_test_settle         (guint        ms);
+/* Renders @widget into <build>/screenshots/@name.png; returns the path. */
+char     *ui_test_screenshot     (GtkWidget   *widget,
+                                  const char  *name);
+/* TRUE if a mapped label (or window title) under @root shows @text. */
+gboolean  ui_test_find_text      (GtkWidget   *root,
+                                  const char  *text);
+/* Writes @contents to @path atomically-enough for a watcher test. */
+void      ui_test_write_file     (const char  *path,
+                                  const char  *contents);
+
+G_END_DECLS
