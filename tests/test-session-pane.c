@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lean-session-pane-private.h"
+#include "lean-sessions-view.h"
 #include "lean-terminal-view-private.h"
 #include "test-session-util.h"
 #include "ui-test-util.h"
@@ -37,6 +38,7 @@ write_runners (const char *project)
   test_add_agent (b, "text", agent, "text", "--text", "--lines", "40", NULL);
   test_add_agent (b, "flood2", agent, "text", "--sleep", "0.3", "--flood", "2", NULL);
   test_add_agent (b, "sleepy", agent, "text", "--ready", "--text", "--sleep", "30", NULL);
+  test_add_agent (b, "fail3", agent, "text", "--text", "--exit", "3", NULL);
   test_add_agent (b, "ask", agent, "text", "--ask", "Name?", NULL);
   test_add_agent (b, "winsize", agent, "text", "--winsize", "--sleep", "30", NULL);
   json_builder_end_object (b);
@@ -96,24 +98,33 @@ fixture_tear_down (Fixture       *f,
 }
 
 static LeanSession *
-start (Fixture         *f,
-       const char      *agent,
-       LeanSessionMode  mode)
+start_on (Fixture         *f,
+          const char      *spec,
+          const char      *agent,
+          LeanSessionMode  mode)
 {
   g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
   g_autoptr(GError) error = NULL;
   LeanSession *session;
 
   request->project_path = g_strdup (f->project);
-  request->spec_id = g_strdup ("001-first");
+  request->spec_id = g_strdup (spec);
   request->agent_id = g_strdup (agent);
-  request->prompt = g_strdup ("Implement spec 001-first");
+  request->prompt = g_strdup ("Implement the spec");
   request->mode = mode;
   request->set_in_progress = FALSE;
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
   g_assert_nonnull (session);
   return session;
+}
+
+static LeanSession *
+start (Fixture         *f,
+       const char      *agent,
+       LeanSessionMode  mode)
+{
+  return start_on (f, "001-first", agent, mode);
 }
 
 typedef struct
@@ -398,6 +409,112 @@ test_guided_input_and_resize (Fixture       *f,
   g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
 }
 
+static gboolean
+view_loaded (gpointer data)
+{
+  LeanSessionsView *view = data;
+  return !lean_sessions_view_get_loading (view) &&
+         g_list_model_get_n_items (lean_sessions_view_get_model (view)) == 3;
+}
+
+static void
+on_open_session (LeanSessionsView *view,
+                 LeanSession      *session,
+                 Fixture          *f)
+{
+  lean_session_pane_open_log (f->pane, f->db, session);
+}
+
+static GtkWidget *
+find_column_view (GtkWidget *root)
+{
+  if (GTK_IS_COLUMN_VIEW (root))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_column_view (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_history_view (Fixture       *f,
+                   gconstpointer  data)
+{
+  LeanSession *sessions[3];
+  GtkWidget *window;
+  LeanSessionsView *view;
+  Wait w = { NULL, NULL, NULL, 0 };
+  LeanSessionPage *page;
+  g_autofree char *shot = NULL;
+
+  sessions[0] = start (f, "json", LEAN_SESSION_MODE_AUTONOMOUS);
+  sessions[1] = start (f, "fail3", LEAN_SESSION_MODE_AUTONOMOUS);
+  sessions[2] = start_on (f, "002-second", "text", LEAN_SESSION_MODE_AUTONOMOUS);
+  for (guint i = 0; i < 3; i++)
+    {
+      w.session = sessions[i];
+      g_assert_true (ui_test_wait_until (session_is_final, &w, 10000));
+    }
+  g_assert_cmpint (lean_session_get_state (sessions[1]), ==, LEAN_SESSION_STATE_FAILED);
+  /* Close the live tabs: the history reopens logs. */
+  while (lean_session_pane_get_n_pages (f->pane) > 0)
+    {
+      AdwTabView *tabs = lean_session_pane_get_tab_view (f->pane);
+      adw_tab_view_close_page (tabs, adw_tab_view_get_nth_page (tabs, 0));
+      ui_test_settle (20);
+    }
+  lean_session_db_flush (f->db);
+
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 980, 360);
+  view = LEAN_SESSIONS_VIEW (lean_sessions_view_new ());
+  lean_sessions_view_set_db (view, f->db);
+  g_signal_connect (view, "open-session", G_CALLBACK (on_open_session), f);
+  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (ui_test_wait_until (view_loaded, view, 5000));
+
+  /* Newest first. */
+  {
+    g_autoptr(LeanSession) first = g_list_model_get_item (lean_sessions_view_get_model (view), 0);
+    g_autoptr(LeanSession) last = g_list_model_get_item (lean_sessions_view_get_model (view), 2);
+    g_assert_true (g_date_time_compare (lean_session_get_started_at (first),
+                                        lean_session_get_started_at (last)) >= 0);
+  }
+  ui_test_settle (300);
+  shot = ui_test_screenshot (window, "sessions-view");
+  g_test_message ("screenshot: %s", shot);
+
+  lean_sessions_view_set_state_filter (view, LEAN_SESSION_STATE_FAILED);
+  g_assert_cmpuint (g_list_model_get_n_items (lean_sessions_view_get_model (view)), ==, 1);
+  lean_sessions_view_set_state_filter (view, -1);
+  lean_sessions_view_set_spec_filter (view, "002");
+  g_assert_cmpuint (g_list_model_get_n_items (lean_sessions_view_get_model (view)), ==, 1);
+  lean_sessions_view_set_spec_filter (view, "nothing-like-this");
+  g_assert_cmpuint (g_list_model_get_n_items (lean_sessions_view_get_model (view)), ==, 0);
+  g_assert_true (ui_test_find_text (GTK_WIDGET (view), "No Matching Sessions"));
+  lean_sessions_view_set_spec_filter (view, "001");
+  lean_sessions_view_set_state_filter (view, LEAN_SESSION_STATE_COMPLETED);
+  g_assert_cmpuint (g_list_model_get_n_items (lean_sessions_view_get_model (view)), ==, 1);
+
+  /* Activating the row reopens that session's log in the pane. */
+  g_signal_emit_by_name (find_column_view (GTK_WIDGET (view)), "activate", 0);
+  ui_test_settle (50);
+  g_assert_cmpuint (lean_session_pane_get_n_pages (f->pane), ==, 1);
+  page = selected_page (f);
+  g_assert_cmpstr (lean_session_get_id (lean_session_page_get_session (page)), ==,
+                   lean_session_get_id (sessions[0]));
+  w.view = lean_session_page_get_terminal_view (page);
+  w.text = "Done: the spec is implemented";
+  g_assert_true (ui_test_wait_until (screen_shows, &w, 5000));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -423,6 +540,9 @@ main (int   argc,
               fixture_set_up, test_replay_finished_session, fixture_tear_down);
   g_test_add ("/session-pane/guided-input-resize", Fixture, NULL,
               fixture_set_up, test_guided_input_and_resize, fixture_tear_down);
+
+  g_test_add ("/sessions-view/list-filter-open", Fixture, NULL,
+              fixture_set_up, test_history_view, fixture_tear_down);
 
   return g_test_run ();
 }
