@@ -438,6 +438,7 @@ maybe_emit_exited (LeanLocalRunner *self)
   self->exited_emitted = TRUE;
   destroy_source (&self->kill_source);
   destroy_source (&self->drain_source);
+  close_stdin (self);
 
   message = describe_exit (self, &kind, &code);
   lean_runner_emit_exited (LEAN_RUNNER (self), kind, code, message);
