@@ -435,5 +435,5 @@ main (int   argc,
   ADD ("unknown-session", test_cli_unknown_session);
 #undef ADD
 
-  return g_test_run ();
+  return test_session_env_cleanup (g_test_run ());
 }
