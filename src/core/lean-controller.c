@@ -784,7 +784,10 @@ lean_controller_start (LeanController            *self,
       goto fail;
     }
 
-  if (!agent_is_installed (agent))
+  /* A relay runner starts the agent on another machine: whether its CLI is
+   * installed on this one does not matter. */
+  if (!(request->runner != NULL && g_str_has_prefix (request->runner, "relay:"))
+      && !agent_is_installed (agent))
     {
       const char *hint = lean_agent_get_install_hint (agent);
 
