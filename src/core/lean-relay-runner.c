@@ -1430,13 +1430,13 @@ relay_hook_free (gpointer data)
 
 static LeanRunner *
 relay_factory (const char  *runner_spec,
+               const char  *session_id,
                gpointer     user_data,
                GError     **error)
 {
   RelayHook *hook = user_data;
 
-  /* No session id yet: the runner finds its session when it starts. */
-  return lean_relay_create_runner (hook ? hook->config : NULL, runner_spec, NULL, error);
+  return lean_relay_create_runner (hook ? hook->config : NULL, runner_spec, session_id, error);
 }
 
 void

@@ -981,7 +981,8 @@ render_document (LeanMarkdownView *self,
             {
               push_link (&r, cmark_node_get_url (node));
               push_tag (&r, "em");
-              insert_text (&r, "🖼 ", -1);
+              /* Translators: before an image's description in a spec */
+              insert_text (&r, _("Image: "), -1);
             }
           else
             {
@@ -1196,10 +1197,17 @@ lean_markdown_view_set_markdown (LeanMarkdownView *self,
   GtkTextIter start, end;
   cmark_parser *parser;
   cmark_node *doc;
+  guint focused_task = G_MAXUINT;
 
   g_return_if_fail (LEAN_IS_MARKDOWN_VIEW (self));
 
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+
+  /* A keyboard user who just ticked a box keeps focus on that item when
+   * the new text arrives. */
+  for (guint i = 0; i < self->tasks->len; i++)
+    if (gtk_widget_has_focus (g_array_index (self->tasks, Task, i).button))
+      focused_task = i;
 
   /* Deleting the text removes the anchored check buttons too. */
   gtk_text_buffer_get_bounds (buffer, &start, &end);
@@ -1237,6 +1245,9 @@ lean_markdown_view_set_markdown (LeanMarkdownView *self,
 
   cmark_node_free (doc);
   cmark_parser_free (parser);
+
+  if (focused_task < self->tasks->len)
+    gtk_widget_grab_focus (g_array_index (self->tasks, Task, focused_task).button);
 }
 
 void
