@@ -736,9 +736,12 @@ test_pause_not_supported (void)
   g_assert_cmpstr (desc, ==, "relay:lab/gpu-1");
 
   g_clear_error (&error);
-  g_assert_false (lean_runner_write_input (LEAN_RUNNER (runner),
-                                           g_bytes_new_static ("x", 1), &error));
-  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+  {
+    g_autoptr(GBytes) x = g_bytes_new_static ("x", 1);
+
+    g_assert_false (lean_runner_write_input (LEAN_RUNNER (runner), x, &error));
+    g_assert_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+  }
 }
 
 static void
