@@ -50,7 +50,8 @@ static const char alpha_readme[] =
   "int\n"
   "main (void)\n"
   "{\n"
-  "  return 0;\n"
+  "  int exit_code = 0;\n"
+  "  return exit_code;\n"
   "}\n"
   "```\n"
   "\n"
@@ -549,6 +550,33 @@ test_show_spec (Fixture       *fx,
     g_signal_emit_by_name (readme, "activate-link", "../003-gamma/README.md", &handled);
     g_assert_true (handled);
     g_assert_cmpstr (fx->opened_id, ==, "003-gamma");
+  }
+
+  /* Many tags, a long title and a long path still fit a phone: the page
+   * never asks for more than 360 px. */
+  write_file (fx->root, "specs/002-beta/README.md",
+              "---\nstatus: planned\ntags: [frontend, backend, database, security, performance, "
+              "accessibility, documentation, internationalisation]\n---\n\n"
+              "# A very long title that goes on and on to test how the page wraps it\n\n"
+              "| a very long header cell | another quite long header cell |\n|---|---|\n| x | y |\n\n"
+              "```\nsome_code_line_that_is_much_longer_than_a_phone_screen_is_wide(argument, argument)\n```\n");
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_build_filename (fx->root, "specs/002-beta", NULL);
+    g_autoptr(LeanSpec) fresh = lean_spec_new_from_dir (fx->root, dir, &error);
+    int min = 0;
+
+    g_assert_no_error (error);
+    lean_spec_store_replace (fx->store, fresh);
+    show (fx, "002-beta");
+    gtk_widget_measure (GTK_WIDGET (fx->view), GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+    g_test_message ("spec view minimum width: %d px", min);
+    g_assert_cmpint (min, <=, 360);
+
+    gtk_window_set_default_size (fx->window, 360, 760);
+    iterate_a_while (400);
+    save_screenshot (GTK_WIDGET (fx->window), "spec-view-narrow.png");
+    gtk_window_set_default_size (fx->window, 900, 1000);
   }
 
   /* Empty state. */
@@ -1104,6 +1132,8 @@ main (int   argc,
       g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
       adw_init ();
+      /* GNOME's own window buttons, not the X11 fallback's three. */
+      g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
       /* What AdwApplication would load for the app: the screenshots should
        * look like the real thing. */
       gtk_css_provider_load_from_resource (css, "/dev/leanspec/Desktop/style.css");

@@ -38,7 +38,7 @@ struct _LeanSpecView
   GtkLabel          *status_chip;    /* inside status_button */
   GtkLabel          *priority_mark;  /* inside priority_button */
   GtkLabel          *progress_label;
-  GtkBox            *tags_box;
+  GtkFlowBox        *chips_box;     /* status, priority, progress, then tags */
   GtkLabel          *meta_label;
   GtkLabel          *relations_label;
   GtkStackSwitcher  *files_switcher;
@@ -1113,19 +1113,33 @@ update_tags (LeanSpecView *self,
              LeanSpec     *spec)
 {
   const char * const *tags = lean_spec_get_tags (spec);
-  GtkWidget *child;
+  g_autoptr(GPtrArray) old = g_ptr_array_new ();
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tags_box))) != NULL)
-    gtk_box_remove (self->tags_box, child);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->chips_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (g_object_get_data (G_OBJECT (child), "lean-tag") != NULL)
+      g_ptr_array_add (old, child);
+  for (guint i = 0; i < old->len; i++)
+    gtk_flow_box_remove (self->chips_box, g_ptr_array_index (old, i));
 
   for (guint i = 0; tags[i] != NULL; i++)
     {
       GtkWidget *label = gtk_label_new (tags[i]);
+      GtkWidget *child;
 
       gtk_widget_add_css_class (label, "spec-tag");
-      gtk_box_append (self->tags_box, label);
+      gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+      /* A pill as wide as its text, even when the flow box lines up
+       * wrapped children in columns. */
+      gtk_widget_set_halign (label, GTK_ALIGN_START);
+      gtk_flow_box_insert (self->chips_box, label, -1);
+      child = gtk_widget_get_parent (label);
+      g_object_set_data (G_OBJECT (child), "lean-tag", GINT_TO_POINTER (TRUE));
+      /* Labels, not buttons: nothing to focus or hover. */
+      gtk_widget_set_focusable (child, FALSE);
+      gtk_widget_set_can_target (child, FALSE);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->tags_box), tags[0] != NULL);
 }
 
 static void
@@ -1620,7 +1634,7 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, status_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, priority_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, progress_label);
-  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, tags_box);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, chips_box);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, meta_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, relations_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, files_switcher);
@@ -1679,6 +1693,13 @@ lean_spec_view_init (LeanSpecView *self)
 
   g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->scroller), "value-changed",
                            G_CALLBACK (update_header_title), self, G_CONNECT_SWAPPED);
+
+  /* The fixed chips are not items to move between: only their buttons
+   * take focus. */
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->chips_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    gtk_widget_set_focusable (child, FALSE);
 
   gtk_menu_button_set_menu_model (self->status_button, status_menu);
   gtk_menu_button_set_menu_model (self->priority_button, priority_menu);
