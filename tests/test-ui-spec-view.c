@@ -448,6 +448,12 @@ test_markdown_render (void)
   /* HTML comments are not shown. */
   g_assert_null (strstr (text, "comment"));
 
+  /* Wide characters count double when columns are lined up. */
+  lean_markdown_view_set_markdown (view, "| 名前 | v |\n|---|---|\n| abcd | 1 |\n| ab | 2 |\n");
+  g_clear_pointer (&text, g_free);
+  text = buffer_text (view);
+  g_assert_cmpstr (text, ==, "名前  │  v\n──────┼───\nabcd  │  1\nab    │  2");
+
   /* Rendering again replaces everything, tasks included. */
   lean_markdown_view_set_markdown (view, "plain");
   g_clear_pointer (&text, g_free);

@@ -577,6 +577,24 @@ collect_text (cmark_node *node,
     }
 }
 
+/* Columns a cell takes in a monospace font: wide (CJK) characters take
+ * two, combining marks none. */
+static guint
+display_width (const char *text)
+{
+  guint width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c))
+        continue;
+      width += g_unichar_iswide (c) ? 2 : 1;
+    }
+  return width;
+}
+
 static void
 render_table (Renderer   *r,
               cmark_node *table)
@@ -605,7 +623,7 @@ render_table (Renderer   *r,
 
           collect_text (cell, text);
           cells[col] = g_strstrip (g_string_free (text, FALSE));
-          widths[col] = MAX (widths[col], g_utf8_strlen (cells[col], -1));
+          widths[col] = MAX (widths[col], display_width (cells[col]));
         }
       for (; col < n_cols; col++)
         cells[col] = g_strdup ("");
@@ -623,7 +641,7 @@ render_table (Renderer   *r,
 
       for (guint c = 0; c < n_cols; c++)
         {
-          guint pad = widths[c] - g_utf8_strlen (cells[c], -1);
+          guint pad = widths[c] - display_width (cells[c]);
           guint before = 0;
 
           if (aligns != NULL && aligns[c] == 'r')
