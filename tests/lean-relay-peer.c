@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -452,6 +453,10 @@ main (int   argc,
   };
 
   signal (SIGPIPE, SIG_IGN);
+  /* Never outlive the test that started us, even when it aborts. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () == 1)
+    return 1;
 
   context = g_option_context_new ("RUNNER_ID... - agent-relay conformance peer");
   g_option_context_add_main_entries (context, entries, NULL);

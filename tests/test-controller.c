@@ -15,6 +15,7 @@
 #include "lean-error.h"
 #include "lean-local-runner.h"
 #include "lean-session-db.h"
+#include "lean-session-db-private.h"
 
 #include "test-session-util.h"
 
@@ -529,11 +530,13 @@ test_controller_agent_missing (Fixture       *f,
 
 static LeanRunner *
 relay_factory (const char  *spec,
+               const char  *session_id,
                gpointer     user_data,
                GError     **error)
 {
   char **seen = user_data;
 
+  g_assert_true (g_uuid_string_is_valid (session_id));
   *seen = g_strdup (spec);
   return LEAN_RUNNER (lean_local_runner_new ());
 }
@@ -547,15 +550,28 @@ test_controller_relay_hook (Fixture       *f,
   g_autofree char *seen = NULL;
   LeanSession *session;
 
-  request->runner = g_strdup ("relay:example.invalid/r1");
+  /* A relay name that relays.json does not know: refused, recorded. */
+  request->runner = g_strdup ("relay:no-such-relay/r1");
   g_assert_null (lean_controller_start (f->controller, request, &error));
-  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_SUPPORTED);
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
+  /* The real relay runner, to a port where nothing listens: the session
+   * starts pending and ends failed, saying why. */
+  g_free (request->runner);
+  request->runner = g_strdup ("relay:ws://127.0.0.1:9/r1");
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (lean_session_get_runner (session), "relay:"));
+  test_wait_until (is_final, session, 30);
+  g_assert_cmpint (lean_session_get_state (session), !=, LEAN_SESSION_STATE_COMPLETED);
+  g_assert_nonnull (lean_session_get_message (session));
+
+  /* A factory replaces the built-in way. */
   lean_controller_set_relay_factory (f->controller, relay_factory, &seen, NULL);
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (seen, ==, "relay:example.invalid/r1");
+  g_assert_cmpstr (seen, ==, "relay:ws://127.0.0.1:9/r1");
   test_wait_until (is_final, session, 20);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
 }
@@ -626,6 +642,204 @@ test_controller_dispose_stops_agents (Fixture       *f,
   g_assert_cmpint (kill (pid, 0), ==, -1);
 }
 
+
+static void
+test_controller_sets_in_progress (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "json");
+  g_autoptr(LeanSessionRequest) request2 = make_request (f, "json");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *readme = g_build_filename (f->project, "specs", "001-first", "README.md", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  LeanSession *session;
+
+  g_file_get_contents (readme, &before, NULL, NULL);
+  g_assert_nonnull (strstr (before, "status: planned"));
+
+  request->set_in_progress = TRUE;
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  test_wait_until (is_final, session, 20);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+
+  g_file_get_contents (readme, &after, NULL, NULL);
+  g_assert_nonnull (strstr (after, "status: in-progress"));
+  /* Only the status line and its bookkeeping changed: the body is intact. */
+  g_assert_nonnull (strstr (after, "# First\n\n- [ ] do it\n"));
+
+  /* A spec that is not there: the session still runs, and the reason is
+   * kept as an event. */
+  g_free (request2->spec_id);
+  request2->spec_id = g_strdup ("099-nope");
+  request2->set_in_progress = TRUE;
+  session = lean_controller_start (f->controller, request2, &error);
+  g_assert_no_error (error);
+  test_wait_until (is_final, session, 20);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+  lean_session_db_flush (f->db);
+  events = lean_session_db_read_events (f->db, lean_session_get_id (session), -1, &error);
+  g_assert_no_error (error);
+  {
+    gboolean found = FALSE;
+    for (guint i = 0; i < events->len; i++)
+      found |= g_str_equal (((LeanSessionEvent *)g_ptr_array_index (events, i))->kind,
+                            "spec-status-not-set");
+    g_assert_true (found);
+  }
+}
+
+/* The disk fills up while an agent runs: the agent goes on, the session
+ * says its history is incomplete, and nothing crashes. */
+static void
+test_controller_disk_full (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "flood5");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sql = NULL;
+  LeanSession *session;
+
+  lean_session_db_flush (f->db);
+  {
+    sqlite3 *raw = NULL;
+    sqlite3_stmt *stmt = NULL;
+    gint64 pages;
+
+    sqlite3_open (f->db_path, &raw);
+    sqlite3_prepare_v2 (raw, "PRAGMA page_count", -1, &stmt, NULL);
+    sqlite3_step (stmt);
+    pages = sqlite3_column_int64 (stmt, 0);
+    sqlite3_finalize (stmt);
+    sqlite3_close (raw);
+    sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT, pages + 8);
+  }
+  _lean_session_db_exec (f->db, sql);
+
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  test_wait_until (is_final, session, 60);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+  g_assert_nonnull (lean_session_get_message (session));
+  g_assert_nonnull (strstr (lean_session_get_message (session), "could not be saved"));
+
+  /* Space again: the final state reaches the database. */
+  _lean_session_db_exec (f->db, "PRAGMA max_page_count = 1073741823");
+  {
+    g_autoptr(LeanSession) stored = NULL;
+
+    lean_session_db_flush (f->db);
+    stored = lean_session_db_lookup (f->db, lean_session_get_id (session), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (lean_session_get_state (stored), ==, LEAN_SESSION_STATE_COMPLETED);
+  }
+}
+
+typedef struct
+{
+  LeanSession   *session;
+  LeanSessionDb *db;
+  GPtrArray     *live;       /* GBytes received after attaching */
+  GArray        *live_end;   /* guint64 end offset of each */
+  GBytes        *history;
+  gboolean       flushed;
+} Attach;
+
+static void
+attach_on_output (LeanSession *session,
+                  GBytes      *bytes,
+                  Attach      *a)
+{
+  guint64 end = lean_session_get_output_bytes (session);
+
+  g_ptr_array_add (a->live, g_bytes_ref (bytes));
+  g_array_append_val (a->live_end, end);
+}
+
+static void
+attach_on_history (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Attach *a = user_data;
+  g_autoptr(GError) error = NULL;
+
+  a->history = lean_session_db_read_display_finish (LEAN_SESSION_DB (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+attach_on_flushed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  Attach *a = user_data;
+
+  g_assert_true (lean_session_db_flush_finish (LEAN_SESSION_DB (source), result, NULL));
+  a->flushed = TRUE;
+  lean_session_db_read_display_async (a->db, lean_session_get_id (a->session), NULL,
+                                      attach_on_history, a);
+}
+
+static gboolean
+has_some_output (gpointer data)
+{
+  return lean_session_get_output_bytes (data) > 1024 * 1024;
+}
+
+/* A view that attaches to a live session mid-flood replays the stored
+ * history and then live output, and ends up with every byte exactly once. */
+static void
+test_controller_attach_mid_stream (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "flood5");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) expected = test_flood_expected (5.0);
+  g_autoptr(GByteArray) view = g_byte_array_new ();
+  Attach a = { 0 };
+  gsize n;
+
+  a.session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  a.db = f->db;
+  a.live = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+  a.live_end = g_array_new (FALSE, FALSE, sizeof (guint64));
+  test_wait_until (has_some_output, a.session, 30);
+  g_assert_false (is_final (a.session));
+
+  g_signal_connect (a.session, "output", G_CALLBACK (attach_on_output), &a);
+  lean_session_db_flush_async (f->db, NULL, attach_on_flushed, &a);
+  test_wait_until (is_final, a.session, 60);
+  while (a.history == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  n = g_bytes_get_size (a.history);
+  g_byte_array_append (view, g_bytes_get_data (a.history, NULL), n);
+  for (guint i = 0; i < a.live->len; i++)
+    {
+      GBytes *chunk = g_ptr_array_index (a.live, i);
+      guint64 end = g_array_index (a.live_end, guint64, i);
+      gsize len = g_bytes_get_size (chunk);
+      guint64 start = end - len;
+
+      if (end <= n)
+        continue;
+      g_byte_array_append (view, (const guint8 *)g_bytes_get_data (chunk, NULL) +
+                                 (start < n ? n - start : 0),
+                           start < n ? end - n : len);
+    }
+  g_assert_cmpuint (view->len, ==, g_bytes_get_size (expected));
+  g_assert_cmpmem (view->data, view->len, g_bytes_get_data (expected, NULL),
+                   g_bytes_get_size (expected));
+
+  g_signal_handlers_disconnect_by_data (a.session, &a);
+  g_ptr_array_unref (a.live);
+  g_array_unref (a.live_end);
+  g_bytes_unref (a.history);
+}
 
 typedef struct
 {
@@ -774,6 +988,9 @@ main (int   argc,
   ADD ("worktree", test_controller_worktree);
   ADD ("dispose-stops-agents", test_controller_dispose_stops_agents);
   ADD ("kill9-host", test_controller_kill9_host);
+  ADD ("sets-in-progress", test_controller_sets_in_progress);
+  ADD ("disk-full", test_controller_disk_full);
+  ADD ("attach-mid-stream", test_controller_attach_mid_stream);
 #undef ADD
 
   return g_test_run ();

@@ -242,6 +242,8 @@ test_errors (void)
   g_autofree char *bad = parse_error ("---\nstatus: planned\ntags: [a, b\npriority: high\n---\n", -1);
   g_autofree char *bad2 = parse_error ("---\nstatus: planned\n  priority: high\n---\n", -1);
   g_autofree char *utf8 = parse_error ("---\nstatus: planned\n---\n# Ti\xfftle\n", -1);
+  g_autofree char *nul = parse_error ("---\nstatus: planned\n---\nlong ascii text\0here\n", 40);
+  g_autofree char *late = parse_error ("---\nstatus: planned\n---\n\xc3\xa9t\xc3\xa9 then ascii \xe2\x82 broken\n", -1);
   g_autofree char *dup = parse_error ("---\nstatus: planned\nstatus: complete\n---\n", -1);
   g_autofree char *list = parse_error ("---\n- a\n- b\n---\n", -1);
 
@@ -255,8 +257,34 @@ test_errors (void)
   g_assert_nonnull (strstr (bad2, "line 3"));
   g_assert_nonnull (strstr (utf8, "UTF-8"));
   g_assert_nonnull (strstr (utf8, "line 4"));
+  g_assert_nonnull (strstr (nul, "0x00 at line 4, column 16"));
+  g_assert_nonnull (strstr (late, "line 4"));
   g_assert_nonnull (strstr (dup, "twice"));
   g_assert_nonnull (strstr (list, "key: value"));
+}
+
+static void
+test_utf8_cases (void)
+{
+  /* Each must agree with g_utf8_validate on the whole file. */
+  const char *cases[] = {
+    "\xc0\xaf", "\xed\xa0\x80", "\xe2\x82", "\xf8\x88\x80\x80\x80", "\xf4\x90\x80\x80",
+    "\x80", "\xc3", "\xff" "b", "\xc3\xa9", "\xe6\xb5\x8b\xe8\xaf\x95", "\xf0\x9f\x98\x80",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("---\nstatus: planned\n---\n# 12345678 %s tail text\n",
+                                               cases[i]);
+      g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LeanFrontmatter) fm = lean_frontmatter_parse (bytes, &error);
+      gboolean valid = g_utf8_validate (text, strlen (text), NULL);
+
+      g_assert_cmpint (fm != NULL, ==, valid);
+      if (!valid && strstr (error->message, "line 4, column 12") == NULL)
+        g_error ("case %u: %s", i, error->message);
+    }
 }
 
 static void
@@ -514,6 +542,178 @@ test_append_mapping (void)
   assert_bytes (out,
                 "---\ntransitions:\n- status: complete\n"
                 "  at: 2026-01-02T03:04:05.000000006Z\nstatus: x\n---\n");
+  g_clear_pointer (&out, g_bytes_unref);
+
+  /* A flow list stays a flow list. */
+  {
+    g_autoptr(LeanFrontmatter) fm5 = parse_ok ("---\ntransitions: [{status: planned, at: x}]\n---\n");
+    g_autoptr(LeanFrontmatter) back = NULL;
+    const LeanFmNode *node;
+
+    out = lean_frontmatter_append_mapping (fm5, "transitions", pairs, NULL);
+    assert_bytes (out,
+                  "---\ntransitions: [{status: planned, at: x}, "
+                  "{status: complete, at: 2026-01-02T03:04:05.000000006Z}]\n---\n");
+    back = lean_frontmatter_parse (out, NULL);
+    node = lean_frontmatter_lookup (back, "transitions");
+    g_assert_cmpuint (node->items->len, ==, 2);
+  }
+  g_clear_pointer (&out, g_bytes_unref);
+
+  /* Not a list: refused with the line, nothing produced. */
+  {
+    g_autoptr(LeanFrontmatter) fm6 = parse_ok ("---\nstatus: x\ntransitions: oops\n---\n");
+    g_autoptr(GError) error = NULL;
+
+    out = lean_frontmatter_append_mapping (fm6, "transitions", pairs, &error);
+    g_assert_null (out);
+    g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC);
+    g_assert_nonnull (strstr (error->message, "line 3"));
+  }
+}
+
+/* Every key other than @changed keeps its exact source text, and the body
+ * is byte-identical. */
+static void
+assert_others_kept (LeanFrontmatter *before,
+                    LeanFrontmatter *after,
+                    const char      *changed,
+                    const char      *path)
+{
+  const char *a = g_bytes_get_data (lean_frontmatter_get_contents (before), NULL);
+  const char *b = g_bytes_get_data (lean_frontmatter_get_contents (after), NULL);
+  gsize alen = g_bytes_get_size (lean_frontmatter_get_contents (before));
+  gsize blen = g_bytes_get_size (lean_frontmatter_get_contents (after));
+  gsize abody = lean_frontmatter_get_body_offset (before);
+  gsize bbody = lean_frontmatter_get_body_offset (after);
+
+  g_assert_cmpuint (alen - abody, ==, blen - bbody);
+  if (memcmp (a + abody, b + bbody, alen - abody) != 0)
+    g_error ("%s: body changed by editing %s", path, changed);
+
+  for (guint i = 0; i < lean_frontmatter_get_n_keys (before); i++)
+    {
+      const char *key = lean_frontmatter_get_key (before, i);
+      const LeanFmNode *va = lean_frontmatter_get_value_node (before, i);
+      const LeanFmNode *vb;
+
+      if (g_str_equal (key, changed))
+        continue;
+      vb = lean_frontmatter_lookup (after, key);
+      if (vb == NULL)
+        g_error ("%s: key %s lost by editing %s", path, key, changed);
+      if (va->end - va->start != vb->end - vb->start ||
+          memcmp (a + va->start, b + vb->start, va->end - va->start) != 0)
+        g_error ("%s: key %s changed by editing %s", path, key, changed);
+    }
+}
+
+static LeanFrontmatter *
+reparse (GBytes     *bytes,
+         const char *path,
+         const char *what)
+{
+  g_autoptr(GError) error = NULL;
+  LeanFrontmatter *fm;
+
+  g_assert_nonnull (bytes);
+  fm = lean_frontmatter_parse (bytes, &error);
+  if (fm == NULL)
+    g_error ("%s: %s made it unreadable: %s", path, what, error->message);
+  return fm;
+}
+
+/* Every edit on every real spec: the result parses, the edited key reads
+ * back, and nothing else moved. */
+static void
+test_corpus_edits (void)
+{
+  const char *src_root = g_getenv ("LEANSPEC_SOURCE_ROOT");
+  g_autofree char *specs_dir = NULL;
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+  guint n = 0;
+
+  if (src_root != NULL)
+    specs_dir = g_build_filename (src_root, "..", "shared", "corpus", "lean-spec", "specs", NULL);
+  if (specs_dir == NULL || !g_file_test (specs_dir, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("shared corpus not found beside the source tree (../shared/corpus/lean-spec)");
+      return;
+    }
+
+  /* Read only: nothing is written to the shared corpus. */
+  dir = g_dir_open (specs_dir, 0, NULL);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (specs_dir, name, "README.md", NULL);
+      g_autofree char *text = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(LeanFrontmatter) fm = NULL;
+      gsize len;
+      const char * const pairs[] = { "status", "complete", "at", "2026-01-01T00:00:00.000000000Z", NULL };
+      const char * const tags[] = { "x", "y z", NULL };
+      struct { const char *key; GBytes *out; } edits[5];
+
+      if (!g_file_get_contents (path, &text, &len, NULL))
+        continue;
+      bytes = g_bytes_new_take (g_steal_pointer (&text), len);
+      fm = lean_frontmatter_parse (bytes, NULL);
+      g_assert_nonnull (fm);
+
+      edits[0].key = "status";
+      edits[0].out = lean_frontmatter_set_scalar (fm, "status", "in-progress", NULL, NULL);
+      edits[1].key = "transitions";
+      edits[1].out = lean_frontmatter_append_mapping (fm, "transitions", pairs, NULL);
+      edits[2].key = "tags";
+      edits[2].out = lean_frontmatter_set_list (fm, "tags", tags, "priority", NULL);
+      edits[3].key = "assignee";
+      edits[3].out = lean_frontmatter_set_scalar (fm, "assignee", "Ann: dev", "tags", NULL);
+      edits[4].key = "priority";
+      edits[4].out = lean_frontmatter_remove_key (fm, "priority", NULL);
+
+      for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
+        {
+          g_autoptr(LeanFrontmatter) after = reparse (edits[i].out, path, edits[i].key);
+
+          assert_others_kept (fm, after, edits[i].key, path);
+          switch (i)
+            {
+            case 0:
+              g_assert_cmpstr (lean_frontmatter_get_string (after, "status"), ==, "in-progress");
+              break;
+            case 1:
+              {
+                const LeanFmNode *old_t = lean_frontmatter_lookup (fm, "transitions");
+                const LeanFmNode *new_t = lean_frontmatter_lookup (after, "transitions");
+                const LeanFmNode *last;
+
+                g_assert_cmpuint (new_t->items->len, ==, (old_t ? old_t->items->len : 0) + 1);
+                last = g_ptr_array_index (new_t->items, new_t->items->len - 1);
+                g_assert_cmpint (last->kind, ==, LEAN_FM_NODE_MAPPING);
+                g_assert_cmpstr (((LeanFmNode *)last->items->pdata[1])->value, ==, "complete");
+              }
+              break;
+            case 2:
+              {
+                g_auto(GStrv) got = lean_frontmatter_dup_strv (after, "tags");
+                g_assert_cmpstrv (got, tags);
+              }
+              break;
+            case 3:
+              g_assert_cmpstr (lean_frontmatter_get_string (after, "assignee"), ==, "Ann: dev");
+              break;
+            case 4:
+            default:
+              g_assert_null (lean_frontmatter_lookup (after, "priority"));
+              break;
+            }
+          g_bytes_unref (edits[i].out);
+        }
+      n++;
+    }
+  g_test_message ("edited %u corpus specs five ways each", n);
+  g_assert_cmpuint (n, >=, 300);
 }
 
 int
@@ -526,11 +726,13 @@ main (int   argc,
   g_test_add_func ("/frontmatter/block-scalars", test_block_scalars);
   g_test_add_func ("/frontmatter/unicode-offsets", test_unicode_offsets);
   g_test_add_func ("/frontmatter/errors", test_errors);
+  g_test_add_func ("/frontmatter/utf8-cases", test_utf8_cases);
   g_test_add_func ("/frontmatter/no-front-matter", test_no_front_matter);
   g_test_add_func ("/frontmatter/empty-front-matter", test_empty_front_matter);
   g_test_add_func ("/frontmatter/set-scalar", test_set_scalar_cases);
   g_test_add_func ("/frontmatter/quote-scalar", test_quote_scalar);
   g_test_add_func ("/frontmatter/set-list", test_set_list);
   g_test_add_func ("/frontmatter/append-mapping", test_append_mapping);
+  g_test_add_func ("/frontmatter/corpus-edits", test_corpus_edits);
   return g_test_run ();
 }

@@ -319,6 +319,33 @@ test_exit_status (void)
 }
 
 static void
+test_exit_status_many (void)
+{
+  /* A session leader that exits can be reported as killed by SIGHUP (the
+   * kernel hangs up its terminal's foreground group, its own). The runner
+   * keeps the agent out of that race: many quick runs, every status exact. */
+  for (int i = 0; i < 60; i++)
+    {
+      const char *argv[] = { "cat", NULL };
+      g_autoptr(Run) run = run_new ();
+      g_autoptr(LeanRunnerLaunch) launch = NULL;
+      g_autofree char *code = g_strdup_printf ("%d", i % 4);
+
+      if (i % 2 == 0)
+        {
+          launch = lean_runner_launch_new (argv, NULL);
+          launch->stdin_data = g_bytes_new_static ("x\n", 2);
+        }
+      else
+        launch = launch_new ("--exit", code, NULL);
+      start (run, launch);
+      wait_for_exit (run);
+      g_assert_cmpint (run->exit_kind, ==, LEAN_RUNNER_EXIT_EXITED);
+      g_assert_cmpint (run->exit_code, ==, i % 2 == 0 ? 0 : i % 4);
+    }
+}
+
+static void
 test_start_failed (void)
 {
   const char *argv[] = { "lean-no-such-agent-xyz", "--help", NULL };
@@ -356,10 +383,18 @@ test_pause_resume (void)
   pid = lean_local_runner_get_pid (run->runner);
   g_assert_true (lean_local_runner_is_running (run->runner));
 
-  /* The agent leads its own process group and session. */
+  /* The agent leads its own process group, the terminal's foreground, in
+   * a session of its own (led by the runner's small leader process). */
+  g_assert_true (has (run->output, "READY pid="));
+  {
+    g_autofree char *ready = g_strdup_printf ("READY pid=%d\r\n", (int)pid);
+
+    g_assert_true (has (run->output, ready));
+  }
   g_assert_cmpint (getpgid (pid), ==, pid);
-  g_assert_cmpint (getsid (pid), ==, pid);
   g_assert_cmpint (getpgid (pid), !=, getpgid (0));
+  g_assert_cmpint (getsid (pid), !=, getsid (0));
+  g_assert_cmpint (tcgetpgrp (lean_local_runner_get_pty_fd (run->runner)), ==, pid);
 
   g_assert_true (lean_runner_pause (LEAN_RUNNER (run->runner), &error));
   g_assert_no_error (error);
@@ -587,6 +622,24 @@ test_stdin_prompt (void)
 }
 
 static void
+test_stdin_cat (void)
+{
+  const char *argv[] = { "cat", NULL };
+  g_autoptr(Run) run = run_new ();
+  g_autoptr(LeanRunnerLaunch) launch = lean_runner_launch_new (argv, NULL);
+  const char *prompt = "line one\nline two ✓\nno newline at the end";
+  g_autoptr(GByteArray) expected = onlcr (prompt, strlen (prompt));
+
+  /* The simplest stdin reader there is: it ends only at end of file. */
+  launch->stdin_data = g_bytes_new_static (prompt, strlen (prompt));
+  start (run, launch);
+  wait_for_exit (run);
+  g_assert_cmpint (run->exit_kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run->exit_code, ==, 0);
+  g_assert_cmpmem (run->output->data, run->output->len, expected->data, expected->len);
+}
+
+static void
 test_flood (void)
 {
   g_autoptr(Run) run = run_new ();
@@ -611,6 +664,28 @@ test_flood (void)
                   run->output->len / 1024.0 / run->n_chunks);
   /* Large reads: far fewer chunks than 4 KiB PTY reads would give. */
   g_assert_cmpuint (run->n_chunks, <, run->output->len / 4096);
+}
+
+static void
+test_orphan_holds_pty (void)
+{
+  const char *argv[] = { "sh", "-c", "(trap '' HUP; exec sleep 20) & echo started; exit 5",
+                         NULL };
+  g_autoptr(Run) run = run_new ();
+  g_autoptr(LeanRunnerLaunch) launch = lean_runner_launch_new (argv, NULL);
+  gint64 before = g_get_monotonic_time ();
+  double seconds;
+
+  /* Something the agent left behind keeps the terminal open and ignores the
+   * hangup: the session still ends, with the agent's own status. */
+  start (run, launch);
+  wait_for_exit (run);
+  seconds = (g_get_monotonic_time () - before) / 1e6;
+  g_test_message ("exited after %.2f s", seconds);
+  g_assert_cmpfloat (seconds, <, 5.0);
+  g_assert_cmpint (run->exit_kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run->exit_code, ==, 5);
+  g_assert_true (has (run->output, "started\r\n"));
 }
 
 static void
@@ -643,6 +718,7 @@ main (int   argc,
 
   g_test_add_func ("/local-runner/full-run-byte-exact", test_full_run_byte_exact);
   g_test_add_func ("/local-runner/exit-status", test_exit_status);
+  g_test_add_func ("/local-runner/exit-status-many", test_exit_status_many);
   g_test_add_func ("/local-runner/start-failed", test_start_failed);
   g_test_add_func ("/local-runner/pause-resume", test_pause_resume);
   g_test_add_func ("/local-runner/cancel-escalates", test_cancel_escalates);
@@ -653,7 +729,9 @@ main (int   argc,
   g_test_add_func ("/local-runner/default-size-and-env", test_default_size_and_env);
   g_test_add_func ("/local-runner/concurrent-isolated", test_concurrent_isolated);
   g_test_add_func ("/local-runner/stdin-prompt", test_stdin_prompt);
+  g_test_add_func ("/local-runner/stdin-cat", test_stdin_cat);
   g_test_add_func ("/local-runner/flood", test_flood);
+  g_test_add_func ("/local-runner/orphan-holds-pty", test_orphan_holds_pty);
   g_test_add_func ("/local-runner/dispose-running", test_dispose_running);
 
   return g_test_run ();

@@ -230,6 +230,15 @@ test_parse_runner_spec (void)
       g_assert_cmpstr (t->runner_id, ==, cases[i].runner);
     }
 
+  /* The choices an Implement dialog offers. */
+  {
+    g_auto(GStrv) runners = lean_relay_config_list_runners (config);
+    const char *want[] = { "relay:lab/gpu-1", "relay:solo/only-one", "relay:bare/a",
+                           "relay:bare/b", NULL };
+
+    g_assert_cmpstrv (runners, want);
+  }
+
   /* Without any configuration, URLs still work (scripts and CI). */
   {
     g_autoptr(GError) error = NULL;

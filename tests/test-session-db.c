@@ -119,7 +119,7 @@ test_db_open_schema (Fixture       *f,
   g_assert_cmpstr (lean_session_db_get_path (db), ==, f->path);
   g_assert_true (g_file_test (f->path, G_FILE_TEST_EXISTS));
 
-  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 1);
+  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 2);
   mode = query_text (f->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   g_assert_cmpint (query_int (f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
@@ -131,6 +131,25 @@ test_db_open_schema (Fixture       *f,
   /* Reopening does not migrate again. */
   db = lean_session_db_open (f->path, &error);
   g_assert_no_error (error);
+  lean_session_db_close (db);
+  g_clear_object (&db);
+
+  /* A version 1 file (no agent_start) is migrated in place, rows kept. */
+  {
+    sqlite3 *raw = NULL;
+
+    g_assert_cmpint (sqlite3_open (f->path, &raw), ==, SQLITE_OK);
+    g_assert_cmpint (sqlite3_exec (raw, "ALTER TABLE sessions DROP COLUMN agent_start;"
+                                        "INSERT INTO sessions (id, state, created_at, updated_at)"
+                                        " VALUES ('0000aaaa-old', 'completed', 1, 1);"
+                                        "PRAGMA user_version = 1;", NULL, NULL, NULL),
+                     ==, SQLITE_OK);
+    sqlite3_close (raw);
+  }
+  db = lean_session_db_open (f->path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (query_int (f->path, "SELECT COUNT(agent_start IS NULL) FROM sessions"), ==, 1);
 }
 
 static void
@@ -469,6 +488,12 @@ test_db_batches_commit_on_their_own (Fixture       *f,
 }
 
 static void
+become_group_leader (gpointer data)
+{
+  setsid ();
+}
+
+static void
 test_db_recovers_interrupted (Fixture       *f,
                               gconstpointer  data)
 {
@@ -483,6 +508,7 @@ test_db_recovers_interrupted (Fixture       *f,
   g_autofree char *msg = NULL;
   int status;
   pid_t child;
+  GPid agent;
 
   g_assert_no_error (error);
 
@@ -492,6 +518,16 @@ test_db_recovers_interrupted (Fixture       *f,
     _exit (0);
   g_assert_cmpint (waitpid (child, &status, 0), ==, child);
 
+  /* Its agent still runs, in a process group of its own. */
+  {
+    const char *argv_sleep[] = { "sleep", "30", NULL };
+
+    g_spawn_async (NULL, (char **)argv_sleep, NULL,
+                   G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, become_group_leader, NULL,
+                   &agent, &error);
+    g_assert_no_error (error);
+  }
+  lean_session_set_agent_pid (dead, agent);
   lean_session_set_owner_pid (dead, child);
   lean_session_set_state (dead, LEAN_SESSION_STATE_RUNNING);
   lean_session_set_state (alive, LEAN_SESSION_STATE_RUNNING);
@@ -513,7 +549,11 @@ test_db_recovers_interrupted (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpint (lean_session_get_state (got), ==, LEAN_SESSION_STATE_INTERRUPTED);
   g_assert_nonnull (strstr (lean_session_get_message (got), "stopped before the agent"));
+  g_assert_nonnull (strstr (lean_session_get_message (got), "has been stopped"));
   g_assert_nonnull (lean_session_get_ended_at (got));
+  /* The orphaned agent was stopped (SIGTERM to its group). */
+  g_assert_cmpint (waitpid (agent, &status, 0), ==, agent);
+  g_assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGTERM);
   events = lean_session_db_read_events (db, lean_session_get_id (dead), -1, &error);
   g_assert_cmpstr (((LeanSessionEvent *)g_ptr_array_index (events, events->len - 1))->kind,
                    ==, "state");
@@ -575,6 +615,9 @@ test_db_disk_full (Fixture       *f,
       g_autoptr(GBytes) chunk = g_bytes_new (big, 256 * 1024);
       lean_session_db_append_output (db, lean_session_get_id (s), chunk);
     }
+  /* The state change is in a batch that fails too. */
+  lean_session_set_state (s, LEAN_SESSION_STATE_RUNNING);
+  lean_session_db_save_session (db, s);
   lean_session_db_flush (db);
   while (failed == NULL)
     g_main_context_iteration (NULL, TRUE);
@@ -592,6 +635,12 @@ test_db_disk_full (Fixture       *f,
                    "after", 5);
   check = query_text (f->path, "PRAGMA integrity_check");
   g_assert_cmpstr (check, ==, "ok");
+  /* Once there is space, the session row that could not be written is. */
+  {
+    g_autoptr(LeanSession) got = lean_session_db_lookup (db, lean_session_get_id (s), &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (lean_session_get_state (got), ==, LEAN_SESSION_STATE_RUNNING);
+  }
   g_free (big);
 }
 

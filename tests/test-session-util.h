@@ -144,6 +144,7 @@ test_make_project (const char *dir)
   test_add_agent (b, "stubborn", agent, "text", "--ignore-term", "--ready", "--sleep", "30",
                   NULL);
   test_add_agent (b, "ask", agent, "text", "--ask", "Name?", NULL);
+  test_add_agent (b, "lines", agent, "text", "--lines", "50", "--sleep", "1.5", NULL);
   test_add_agent (b, "missing", "/nonexistent/lean-agent-missing", "text", NULL);
   json_builder_end_object (b);
   json_builder_end_object (b);

@@ -12,8 +12,9 @@ count_notify (GObject    *object,
   GHashTable *counts = user_data;
   const char *name = g_param_spec_get_name (pspec);
 
-  g_hash_table_insert (counts, (gpointer)name,
-                       GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (counts, name)) + 1));
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, name));
+
+  g_hash_table_insert (counts, (gpointer)name, GUINT_TO_POINTER (n + 1));
 }
 
 #define N_NOTIFY(name) GPOINTER_TO_UINT (g_hash_table_lookup (counts, name))
@@ -187,6 +188,7 @@ test_session_output_signal (void)
   lean_session_emit_output (s, b1);
   lean_session_emit_output (s, b2);
   g_assert_cmpuint (got->len, ==, 6);
+  g_assert_cmpuint (lean_session_get_output_bytes (s), ==, 6);
   g_assert_cmpmem (got->str, got->len, "abc\0de", 6);
 }
 

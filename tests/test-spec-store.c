@@ -119,27 +119,29 @@ static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  /* A reload started by the last file events holds the store until it
-   * lands; let it land, then the store must really go away. */
-  lean_spec_store_set_watching (f->store, FALSE);
-  while (lean_spec_store_get_loading (f->store))
-    g_main_context_iteration (NULL, TRUE);
-  {
-    /* The worker thread drops its GTask (and so its store reference) a
-     * moment after the result is delivered here. */
-    gpointer weak = f->store;
-    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  /* A load_async in flight holds the store until it lands; let it land,
+   * then the store must really go away. The worker thread drops its GTask
+   * (and so its store reference) a moment after the result is delivered. */
+  if (f->store != NULL)
+    {
+      gpointer weak = f->store;
+      gint64 deadline;
 
-    g_object_add_weak_pointer (G_OBJECT (f->store), &weak);
-    g_object_unref (f->store);
-    while (weak != NULL && g_get_monotonic_time () < deadline)
-      {
-        g_main_context_iteration (NULL, FALSE);
-        g_usleep (1000);
-      }
-    g_assert_null (weak);
-    f->store = NULL;
-  }
+      lean_spec_store_set_watching (f->store, FALSE);
+      while (lean_spec_store_get_loading (f->store))
+        g_main_context_iteration (NULL, TRUE);
+
+      deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+      g_object_add_weak_pointer (G_OBJECT (f->store), &weak);
+      g_clear_object (&f->store);
+      while (weak != NULL && g_get_monotonic_time () < deadline)
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (1000);
+        }
+      g_assert_null (weak);
+    }
+
   g_clear_object (&f->project);
   rm_rf (f->tmp);
   g_free (f->tmp);
@@ -249,7 +251,6 @@ wait_reload (Fixture *f,
 {
   while (f->n_reloaded < count)
     {
-      gboolean never = FALSE;
       guint before = f->n_reloaded;
       gboolean timed_out = FALSE;
       guint id = g_timeout_add_seconds (10, timeout_cb, &timed_out);
@@ -259,8 +260,30 @@ wait_reload (Fixture *f,
       if (!timed_out)
         g_source_remove (id);
       g_assert_false (timed_out);
-      (void)never;
     }
+}
+
+/* Iterates the main context until @cond holds; fails after 10 s. Waiting on
+ * the state rather than on a count of reloads keeps this right when one
+ * burst of file events happens to cause two reloads. */
+#define WAIT_UNTIL(cond) \
+  G_STMT_START { \
+    gboolean timed_out_ = FALSE; \
+    guint id_ = g_timeout_add_seconds (10, timeout_cb, &timed_out_); \
+    while (!(cond) && !timed_out_) \
+      g_main_context_iteration (NULL, TRUE); \
+    if (!timed_out_) \
+      g_source_remove (id_); \
+    g_assert_true (cond); \
+  } G_STMT_END
+
+/* Folder monitors are added a few at a time from idle callbacks; run them
+ * all before touching files so no event can be missed. */
+static void
+settle (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
 }
 
 static void
@@ -276,6 +299,7 @@ test_live_reload (Fixture       *f,
 
   load_and_wait (f);
   lean_spec_store_set_watching (f->store, TRUE);
+  settle ();
   one = item (f, 0);
   two = item (f, 1);
   three = item (f, 2);
@@ -283,7 +307,7 @@ test_live_reload (Fixture       *f,
   /* Someone else edits 002 on disk. */
   f->n_changes = 0;
   write_file (f->tmp, "specs/002-two/README.md", SPEC ("complete", "Two"));
-  wait_reload (f, 2);
+  WAIT_UNTIL (lean_spec_get_status (item (f, 1)) == LEAN_SPEC_STATUS_COMPLETE);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 3);
   g_assert_true (item (f, 0) == one);
   g_assert_true (item (f, 2) == three);
@@ -299,18 +323,19 @@ test_live_reload (Fixture       *f,
   write_file (f->tmp, "staging/README.md", SPEC ("draft", "Four"));
   target = g_build_filename (f->tmp, "specs", "004-four", NULL);
   g_assert_cmpint (g_rename (staging, target), ==, 0);
-  wait_reload (f, 3);
+  WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (f->store)) == 4);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 4);
   g_assert_cmpstr (lean_spec_get_id (item (f, 3)), ==, "004-four");
+  settle ();
 
   /* ...and the new folder is watched too. */
   write_file (f->tmp, "specs/004-four/README.md", SPEC ("planned", "Four again"));
-  wait_reload (f, 4);
+  WAIT_UNTIL (g_str_equal (lean_spec_get_title (item (f, 3)), "Four again"));
   g_assert_cmpstr (lean_spec_get_title (item (f, 3)), ==, "Four again");
 
   /* Fixing the broken spec moves it from problems to specs. */
   write_file (f->tmp, "specs/009-broken/README.md", SPEC ("planned", "Fixed"));
-  wait_reload (f, 5);
+  WAIT_UNTIL (g_list_model_get_n_items (problems) == 0);
   g_assert_cmpuint (g_list_model_get_n_items (problems), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 5);
 
@@ -321,7 +346,7 @@ test_live_reload (Fixture       *f,
     f->n_changes = 0;
     g_unlink (readme);
     g_rmdir (dir);
-    wait_reload (f, 6);
+    WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (f->store)) == 4);
     g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 4);
     g_assert_cmpuint (f->n_changes, ==, 1);
     g_assert_cmpuint (f->last_pos, ==, 0);
@@ -343,6 +368,7 @@ test_replace (Fixture       *f,
 
   load_and_wait (f);
   lean_spec_store_set_watching (f->store, TRUE);
+  settle ();
   two = item (f, 1);
   written = lean_spec_writer_set_status (two, LEAN_SPEC_STATUS_COMPLETE, &error);
   g_assert_no_error (error);
@@ -355,7 +381,7 @@ test_replace (Fixture       *f,
   g_assert_cmpuint (f->last_pos, ==, 1);
 
   /* The watcher's reload then finds the same bytes: same object stays. */
-  wait_reload (f, 2);
+  wait_reload (f, f->n_reloaded + 1);
   g_assert_true (item (f, 1) == written);
 
   /* A created spec goes in order at once. */
@@ -365,9 +391,75 @@ test_replace (Fixture       *f,
   lean_spec_store_replace (f->store, created);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 4);
   g_assert_true (item (f, 3) == created);
-  wait_reload (f, 3);
+  wait_reload (f, f->n_reloaded + 1);
   g_assert_true (item (f, 3) == created);
   lean_spec_store_set_watching (f->store, FALSE);
+}
+
+static void
+test_replace_during_load (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSpec) created = NULL;
+  LoadWait w = { 0, };
+
+  load_and_wait (f);
+
+  /* The scan may or may not see the new folder; either way the spec put
+   * in with replace() must survive the load and keep its object. */
+  lean_spec_store_load_async (f->store, NULL, load_cb, &w);
+  created = lean_project_create_spec (f->project, "racing", NULL, LEAN_SPEC_PRIORITY_LOW, NULL, &error);
+  g_assert_no_error (error);
+  lean_spec_store_replace (f->store, created);
+  g_assert_true (item (f, 3) == created);
+  wait_for (&w.done, 10);
+  g_assert_no_error (w.error);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 4);
+  g_assert_true (item (f, 3) == created);
+  g_assert_true (lean_spec_store_lookup (f->store, "010-racing") == created);
+}
+
+static void
+loading_cb (GObject    *object,
+            GParamSpec *pspec,
+            gboolean   *seen)
+{
+  if (lean_spec_store_get_loading (LEAN_SPEC_STORE (object)))
+    *seen = TRUE;
+}
+
+static void
+test_drop_during_reload (Fixture       *f,
+                         gconstpointer  data)
+{
+  gboolean loading = FALSE;
+  gpointer weak;
+
+  load_and_wait (f);
+  lean_spec_store_set_watching (f->store, TRUE);
+  settle ();
+  g_signal_connect (f->store, "notify::loading", G_CALLBACK (loading_cb), &loading);
+
+  /* A file changes; the store starts a reload of its own... */
+  write_file (f->tmp, "specs/001-one/README.md", SPEC ("draft", "One"));
+  WAIT_UNTIL (loading);
+
+  /* ...and dropping the store then frees it at once, cancelling the scan. */
+  weak = f->store;
+  g_object_add_weak_pointer (G_OBJECT (f->store), &weak);
+  g_clear_object (&f->store);
+  g_assert_null (weak);
+
+  /* The cancelled scan still reports back; nothing may touch the store. */
+  {
+    gint64 until = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+    while (g_get_monotonic_time () < until)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (1000);
+      }
+  }
 }
 
 int
@@ -380,6 +472,8 @@ main (int   argc,
   ADD ("/spec-store/cancelled", test_cancelled);
   ADD ("/spec-store/live-reload", test_live_reload);
   ADD ("/spec-store/replace", test_replace);
+  ADD ("/spec-store/replace-during-load", test_replace_during_load);
+  ADD ("/spec-store/drop-during-reload", test_drop_during_reload);
 #undef ADD
   return g_test_run ();
 }

@@ -3,6 +3,7 @@
 
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -484,6 +485,63 @@ test_replace_and_mode (Fixture       *f,
   g_assert_cmpstr (now, ==, leanspec_like);
 }
 
+static void
+test_no_front_matter (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(LeanSpec) spec = NULL;
+  g_autoptr(LeanSpec) s1 = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *expected = NULL;
+  g_autofree char *on_disk = NULL;
+  const char *t;
+
+  write_file (f->tmp, "specs/040-bare/README.md", "# Bare spec\n\nJust text.\n");
+  spec = load (f, "040-bare");
+  g_assert_cmpint (lean_spec_get_status (spec), ==, LEAN_SPEC_STATUS_NONE);
+  g_assert_cmpstr (lean_spec_get_title (spec), ==, "Bare spec");
+
+  g_assert_null (lean_spec_writer_set_status (spec, LEAN_SPEC_STATUS_NONE, &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
+  g_clear_error (&error);
+
+  s1 = lean_spec_writer_set_status (spec, LEAN_SPEC_STATUS_PLANNED, &error);
+  g_assert_no_error (error);
+  t = lean_spec_get_updated_at (s1);
+  expected = g_strdup_printf ("---\nstatus: planned\nupdated_at: %s\ntransitions:\n"
+                              "- status: planned\n  at: %s\n---\n# Bare spec\n\nJust text.\n", t, t);
+  on_disk = read_file (s1);
+  g_assert_cmpstr (on_disk, ==, expected);
+  g_assert_cmpuint (lean_spec_get_body_line (s1), ==, 8);
+}
+
+static void
+test_symlinked_readme (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *target = g_build_filename (f->tmp, "shared-readme.md", NULL);
+  g_autofree char *link = NULL;
+  g_autofree char *on_disk = NULL;
+  g_autoptr(LeanSpec) spec = NULL;
+  g_autoptr(LeanSpec) s1 = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_file (f->tmp, "shared-readme.md", leanspec_like);
+  write_file (f->tmp, "specs/050-linked/.keep", "");
+  link = g_build_filename (f->tmp, "specs", "050-linked", "README.md", NULL);
+  g_assert_cmpint (symlink (target, link), ==, 0);
+
+  spec = load (f, "050-linked");
+  s1 = lean_spec_writer_set_priority (spec, LEAN_SPEC_PRIORITY_LOW, &error);
+  g_assert_no_error (error);
+
+  /* The link is still a link, and the file it points to has the change. */
+  g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  g_file_get_contents (target, &on_disk, NULL, NULL);
+  g_assert_nonnull (strstr (on_disk, "priority: low\n"));
+  g_assert_cmpint (lean_spec_get_priority (s1), ==, LEAN_SPEC_PRIORITY_LOW);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -497,6 +555,8 @@ main (int   argc,
   ADD ("/spec-writer/complete-refusal", test_complete_refusal);
   ADD ("/spec-writer/set-task", test_set_task);
   ADD ("/spec-writer/replace-and-mode", test_replace_and_mode);
+  ADD ("/spec-writer/no-front-matter", test_no_front_matter);
+  ADD ("/spec-writer/symlinked-readme", test_symlinked_readme);
 #undef ADD
   return g_test_run ();
 }

@@ -115,6 +115,22 @@ test_title_fallback_and_archived (void)
 }
 
 static void
+test_nulls (void)
+{
+  g_autoptr(LeanSpec) spec = spec_from ("/proj/specs/050-n",
+                                        "---\nstatus: planned\nassignee: ~\nparent: null\n"
+                                        "tags: NULL\ndepends_on: [a, null, '', \"~\"]\n"
+                                        "completed_at:\n---\n");
+
+  g_assert_null (lean_spec_get_assignee (spec));
+  g_assert_null (lean_spec_get_parent (spec));
+  g_assert_null (lean_spec_get_completed_at (spec));
+  g_assert_cmpstrv (lean_spec_get_tags (spec), ((const char *[]) { NULL }));
+  /* A quoted "~" is a string, not null. */
+  g_assert_cmpstrv (lean_spec_get_depends_on (spec), ((const char *[]) { "a", "~", NULL }));
+}
+
+static void
 test_tasks (void)
 {
   const char *text =
@@ -234,6 +250,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/spec/fields", test_fields);
   g_test_add_func ("/spec/title-fallback-archived", test_title_fallback_and_archived);
+  g_test_add_func ("/spec/nulls", test_nulls);
   g_test_add_func ("/spec/tasks", test_tasks);
   g_test_add_func ("/spec/errors", test_errors);
   g_test_add_func ("/spec/from-dir", test_from_dir);

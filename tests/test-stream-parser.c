@@ -4,12 +4,13 @@
 
 #include <string.h>
 
+#include "lean-agent-registry.h"
 #include "lean-local-runner.h"
 #include "lean-stream-parser.h"
 
 /* The parsers are checked on what real agent CLIs printed (tests/fixtures/
- * agent-transcripts, recorded from claude-code 2.1.197 and codex 0.169.0
- * without a login or network, one of them through a real PTY), on the test
+ * agent-transcripts, recorded from claude-code 2.1.197, codex 0.169.0 and
+ * gemini-cli 0.61.0 without a login or network, some through a real PTY), on the test
  * agent's stream-json run through the real local runner, and on streams
  * built from the agents' documented event shapes where no recording exists. */
 
@@ -355,7 +356,8 @@ test_gemini_run (void)
   g_assert_false (lean_stream_parser_get_is_error (parser));
   g_assert_true (lean_stream_parser_has_result (parser));
 
-  g_assert_true (contains (capture->display, "● Gemini CLI · gemini-2.5-flash · session abc123"));
+  g_assert_true (contains (capture->display,
+                           "● Gemini CLI · gemini-2.5-flash · session abc123"));
   g_assert_true (contains (capture->display, "▶ read_file\033[0m specs/042-foo/README.md\r\n"));
   g_assert_true (contains (capture->display, "  ↳ # Foo (+1 lines)"));
   /* Streamed pieces make one line, ended before the next tool call. */
@@ -365,6 +367,57 @@ test_gemini_run (void)
   g_assert_true (contains (capture->display, "! Loop detected, stopping"));
   g_assert_false (contains (capture->display, "Implement spec 042"));
   g_assert_true (contains (capture->display, "✓ Done"));
+}
+
+static void
+test_gemini_no_auth (void)
+{
+  gsize len = 0;
+  g_autofree char *data = fixture ("gemini-cli-0.61.0-no-auth-pty.raw", &len);
+  g_autoptr(Capture) capture = capture_new (LEAN_AGENT_OUTPUT_GEMINI_STREAM_JSON);
+
+  /* Recorded through a PTY: without an auth method Gemini CLI prints plain
+   * text even in stream-json mode. It must reach the person unchanged. */
+  feed_chunked (capture, data, len, 23);
+  g_assert_cmpmem (capture->display->str, capture->display->len, data, len);
+  g_assert_true (contains (capture->display, "Please set an Auth method"));
+  g_assert_cmpuint (capture->kinds->len, ==, 0);
+  g_assert_false (lean_stream_parser_has_result (capture->parser));
+}
+
+/* Built from cursor-agent's documented stream-json (Claude's shape plus
+ * "tool_call" events). */
+static const char cursor_run[] =
+  "{\"type\":\"system\",\"subtype\":\"init\",\"apiKeySource\":\"login\","
+  "\"cwd\":\"/home/me/app\",\"session_id\":\"c6b62c6f-7ead\",\"model\":\"Claude 4 "
+  "Sonnet\",\"permissionMode\":\"default\"}\n"
+  "{\"type\":\"assistant\",\"message\":{\"role\":\"assistant\",\"content\":[{\"type\":"
+  "\"text\",\"text\":\"Reading the spec.\"}]},\"session_id\":\"c6b62c6f-7ead\"}\n"
+  "{\"type\":\"tool_call\",\"subtype\":\"started\",\"call_id\":\"toolu_vrtx_01\","
+  "\"tool_call\":{\"readToolCall\":{\"args\":{\"path\":\"/home/me/app/specs/042/README.md\"}}},"
+  "\"session_id\":\"c6b62c6f-7ead\"}\n"
+  "{\"type\":\"tool_call\",\"subtype\":\"completed\",\"call_id\":\"toolu_vrtx_01\","
+  "\"tool_call\":{\"readToolCall\":{\"args\":{\"path\":\"/home/me/app/specs/042/README.md\"},"
+  "\"result\":{\"success\":{\"content\":\"# Spec\",\"totalLines\":54}}}},"
+  "\"session_id\":\"c6b62c6f-7ead\"}\n"
+  "{\"type\":\"result\",\"subtype\":\"success\",\"duration_ms\":1234,\"is_error\":false,"
+  "\"result\":\"Reading the spec.\",\"session_id\":\"c6b62c6f-7ead\"}\n";
+
+static void
+test_cursor_run (void)
+{
+  g_autoptr(Capture) capture = capture_new (LEAN_AGENT_OUTPUT_CLAUDE_STREAM_JSON);
+
+  feed_chunked (capture, cursor_run, strlen (cursor_run), 40);
+  g_assert_true (contains (capture->display, "▶ Read\033[0m specs/042/README.md\r\n"));
+  g_assert_true (contains (capture->display, "\033[2m  ↳ done\033[0m"));
+  /* Neither tokens nor cost reported: none shown. */
+  g_assert_true (contains (capture->display, "✓ Done\033[0m\r\n"));
+  g_assert_false (lean_stream_parser_get_is_error (capture->parser));
+  /* No cost reported: unknown, not zero. */
+  g_assert_cmpfloat (lean_stream_parser_get_cost_usd (capture->parser), <, 0);
+  g_assert_cmpstr (lean_stream_parser_get_agent_session_id (capture->parser), ==,
+                   "c6b62c6f-7ead");
 }
 
 static void
@@ -390,6 +443,7 @@ test_unusual_lines (void)
     "plain text line\r\n"
     "{broken json\r\n"
     "{\"type\":\"unknown_kind\",\"x\":1}\n"
+    "{\"no_type\":[1,2]}\n"
     "{\"type\":\"assistant\",\"message\":{\"id\":\"m1\",\"content\":[{\"type\":\"text\","
     "\"text\":\"bad byte \xff here and \033[2J escape\"}],\"usage\":{\"input_tokens\":7,"
     "\"output_tokens\":3}}}\r\n";
@@ -403,8 +457,11 @@ test_unusual_lines (void)
   feed_chunked (capture, lines, strlen (lines), 9);
   g_assert_true (contains (capture->display, "plain text line\r\n"));
   g_assert_true (contains (capture->display, "{broken json\r\n"));
-  /* JSON the parser does not know passes through as it came. */
-  g_assert_true (contains (capture->display, "{\"type\":\"unknown_kind\",\"x\":1}\r\n"));
+  /* An event kind the parser does not know: one dim line. */
+  g_assert_true (contains (capture->display,
+                           "\033[2m· {\"type\":\"unknown_kind\",\"x\":1}\033[0m\r\n"));
+  /* JSON that is not an agent event passes through as it came. */
+  g_assert_true (contains (capture->display, "{\"no_type\":[1,2]}\r\n"));
   /* Invalid UTF-8 is repaired, control sequences from the model dropped. */
   g_assert_true (contains (capture->display, "bad byte \xef\xbf\xbd here and [2J escape\r\n"));
   g_assert_false (contains (capture->display, "\033[2J"));
@@ -498,6 +555,148 @@ test_test_agent_live (void)
   g_assert_nonnull (strstr (payload_of (capture, "tool-result", 1), "\"is_error\":true"));
 }
 
+/* The real agent CLIs, when asked for (LEAN_TEST_REAL_AGENTS=1) and on
+ * PATH: argv from the registry, the local runner, the parser, as a session
+ * runs them. HOME is a fresh folder and API keys are blanked, so this is
+ * what a new user without a login sees and nothing is ever billed. */
+typedef struct
+{
+  Capture   *capture;
+  gboolean   exited;
+  int        kind;
+  int        code;
+  gboolean   cancel_on_error;
+  LeanRunner *runner;
+} RealRun;
+
+static void
+on_real_output (LeanRunner *runner,
+                GBytes     *bytes,
+                RealRun    *run)
+{
+  lean_stream_parser_feed (run->capture->parser, bytes);
+  if (run->cancel_on_error && count_kind (run->capture, "error") > 0)
+    lean_runner_cancel (runner);
+}
+
+static void
+on_real_exited (LeanRunner *runner,
+                int         kind,
+                int         code,
+                const char *message,
+                RealRun    *run)
+{
+  run->exited = TRUE;
+  run->kind = kind;
+  run->code = code;
+}
+
+static void
+run_real_agent (const char *id,
+                RealRun    *run)
+{
+  g_autoptr(LeanAgentRegistry) registry = lean_agent_registry_new ();
+  g_autoptr(LeanLocalRunner) runner = lean_local_runner_new ();
+  g_autoptr(GBytes) stdin_data = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanRunnerLaunch) launch = NULL;
+  g_autofree char *home = g_dir_make_tmp ("lean-real-home-XXXXXX", NULL);
+  g_autofree char *home_var = g_strdup_printf ("HOME=%s", home);
+  g_autofree char *codex_home = g_strdup_printf ("CODEX_HOME=%s", home);
+  g_auto(GStrv) argv = NULL;
+  g_auto(GStrv) env = NULL;
+  LeanAgent *agent = lean_agent_registry_lookup (registry, id);
+
+  argv = lean_agent_build_argv (agent, LEAN_SESSION_MODE_AUTONOMOUS, NULL, "say hi",
+                                &stdin_data, &error);
+  g_assert_no_error (error);
+  env = lean_agent_build_env (agent, home, "001-test", "00000000-test");
+  env = g_environ_setenv (env, "HOME", home, TRUE);
+  env = g_environ_setenv (env, "CODEX_HOME", home, TRUE);
+  env = g_environ_setenv (env, "ANTHROPIC_API_KEY", "", TRUE);
+  env = g_environ_setenv (env, "CLAUDE_CODE_OAUTH_TOKEN", "", TRUE);
+  env = g_environ_setenv (env, "OPENAI_API_KEY", "", TRUE);
+  env = g_environ_setenv (env, "CODEX_API_KEY", "", TRUE);
+
+  /* Codex only works in a git repository (or a folder it trusts). */
+  {
+    const char *git_argv[] = { "git", "init", "-q", home, NULL };
+
+    g_spawn_sync (NULL, (char **)git_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                  NULL, NULL);
+  }
+  launch = lean_runner_launch_new ((const char * const *)argv, home);
+  launch->env = g_steal_pointer (&env);
+  run->runner = LEAN_RUNNER (runner);
+  lean_local_runner_set_kill_delay (runner, 2000);
+  g_signal_connect (runner, "output", G_CALLBACK (on_real_output), run);
+  g_signal_connect (runner, "exited", G_CALLBACK (on_real_exited), run);
+  lean_runner_start_async (LEAN_RUNNER (runner), launch, NULL, NULL, NULL);
+  while (!run->exited)
+    g_main_context_iteration (NULL, TRUE);
+  lean_stream_parser_flush (run->capture->parser);
+  g_test_message ("%s printed:\n%s", id, run->capture->display->str);
+
+  {
+    const char *rm_argv[] = { "rm", "-rf", home, NULL };
+
+    g_spawn_sync (NULL, (char **)rm_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                  NULL, NULL);
+  }
+}
+
+static gboolean
+want_real (const char *exe)
+{
+  g_autofree char *path = g_find_program_in_path (exe);
+
+  if (g_strcmp0 (g_getenv ("LEAN_TEST_REAL_AGENTS"), "1") != 0)
+    {
+      g_test_skip ("set LEAN_TEST_REAL_AGENTS=1 to run the real agent CLIs");
+      return FALSE;
+    }
+  if (path == NULL)
+    {
+      g_test_skip ("not on PATH");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+test_real_claude (void)
+{
+  g_autoptr(Capture) capture = capture_new (LEAN_AGENT_OUTPUT_CLAUDE_STREAM_JSON);
+  RealRun run = { capture };
+
+  if (!want_real ("claude"))
+    return;
+  run_real_agent ("claude", &run);
+  g_assert_cmpint (run.kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run.code, !=, 0);
+  g_assert_true (lean_stream_parser_get_is_error (capture->parser));
+  /* Not logged in (or no network): either way, said in red, not as JSON. */
+  g_assert_true (contains (capture->display, "\033[31m"));
+  g_assert_false (contains (capture->display, "{\"type\""));
+}
+
+static void
+test_real_codex (void)
+{
+  g_autoptr(Capture) capture = capture_new (LEAN_AGENT_OUTPUT_CODEX_JSON);
+  RealRun run = { capture };
+
+  if (!want_real ("codex"))
+    return;
+  /* Without a login or network codex retries for ever: cancel at the first
+   * error, as a person would. */
+  run.cancel_on_error = TRUE;
+  run_real_agent ("codex", &run);
+  g_assert_true (lean_stream_parser_get_is_error (capture->parser));
+  g_assert_nonnull (lean_stream_parser_get_last_error (capture->parser));
+  g_assert_true (contains (capture->display, "\033[31m✗ "));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -509,9 +708,13 @@ main (int   argc,
   g_test_add_func ("/stream-parser/codex-transcript", test_codex_transcript);
   g_test_add_func ("/stream-parser/codex-run", test_codex_run);
   g_test_add_func ("/stream-parser/gemini-run", test_gemini_run);
+  g_test_add_func ("/stream-parser/gemini-no-auth", test_gemini_no_auth);
+  g_test_add_func ("/stream-parser/cursor-run", test_cursor_run);
   g_test_add_func ("/stream-parser/text-passthrough", test_text_passthrough);
   g_test_add_func ("/stream-parser/unusual-lines", test_unusual_lines);
   g_test_add_func ("/stream-parser/test-agent-live", test_test_agent_live);
+  g_test_add_func ("/stream-parser/real-claude", test_real_claude);
+  g_test_add_func ("/stream-parser/real-codex", test_real_codex);
 
   return g_test_run ();
 }

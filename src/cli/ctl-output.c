@@ -130,6 +130,33 @@ ctl_add_spec_members (JsonBuilder *builder,
  * more than the whole budget of the command. The format matches json-glib's
  * pretty printer, and test-cli checks every object against the json-glib
  * output of `show --json`, so the two stay interchangeable. */
+/* GLib 2.74's g_string_append* are out-of-line calls that re-check their
+ * arguments; on this path they cost more than the copying. Copy straight
+ * into the GString when it has room (its fields are public API). */
+static inline void
+put (GString    *out,
+     const char *str,
+     gsize       len)
+{
+  if (G_LIKELY (out->len + len < out->allocated_len))
+    {
+      memcpy (out->str + out->len, str, len);
+      out->len += len;
+      out->str[out->len] = '\0';
+    }
+  else
+    g_string_append_len (out, str, len);
+}
+
+static inline void
+put_c (GString *out,
+       char     c)
+{
+  put (out, &c, 1);
+}
+
+#define APPEND_LIT(out, lit) put ((out), (lit), sizeof (lit) - 1)
+
 void
 ctl_json_append_string (GString    *out,
                         const char *str)
@@ -139,11 +166,11 @@ ctl_json_append_string (GString    *out,
 
   if (str == NULL)
     {
-      g_string_append (out, "null");
+      APPEND_LIT (out, "null");
       return;
     }
 
-  g_string_append_c (out, '"');
+  put_c (out, '"');
   for (p = str; *p != '\0'; p++)
     {
       guchar c = (guchar)*p;
@@ -166,20 +193,21 @@ ctl_json_append_string (GString    *out,
           esc = buf;
           break;
         }
-      g_string_append_len (out, run, p - run);
-      g_string_append (out, esc);
+      put (out, run, p - run);
+      put (out, esc, strlen (esc));
       run = p + 1;
     }
-  g_string_append_len (out, run, p - run);
-  g_string_append_c (out, '"');
+  put (out, run, p - run);
+  put_c (out, '"');
 }
 
 static void
 append_indent (GString *out,
                guint    depth)
 {
-  for (guint i = 0; i < depth; i++)
-    g_string_append (out, "  ");
+  static const char spaces[] = "                ";
+
+  put (out, spaces, MIN (depth * 2, sizeof spaces - 1));
 }
 
 static void
@@ -190,11 +218,14 @@ append_member_string (GString    *out,
                       gboolean    last)
 {
   append_indent (out, depth);
-  g_string_append_c (out, '"');
-  g_string_append (out, name);
-  g_string_append (out, "\" : ");
+  put_c (out, '"');
+  put (out, name, strlen (name));
+  APPEND_LIT (out, "\" : ");
   ctl_json_append_string (out, value);
-  g_string_append (out, last ? "\n" : ",\n");
+  if (last)
+    put_c (out, '\n');
+  else
+    APPEND_LIT (out, ",\n");
 }
 
 static void
@@ -204,21 +235,25 @@ append_member_strv (GString            *out,
                     const char * const *values)
 {
   append_indent (out, depth);
-  g_string_append_printf (out, "\"%s\" : ", name);
+  put_c (out, '"');
+  put (out, name, strlen (name));
+  APPEND_LIT (out, "\" : ");
   if (values == NULL || values[0] == NULL)
     {
-      g_string_append (out, "[],\n");
+      APPEND_LIT (out, "[],\n");
       return;
     }
-  g_string_append (out, "[\n");
+  APPEND_LIT (out, "[\n");
   for (guint i = 0; values[i] != NULL; i++)
     {
       append_indent (out, depth + 1);
       ctl_json_append_string (out, values[i]);
-      g_string_append (out, values[i + 1] != NULL ? ",\n" : "\n");
+      if (values[i + 1] != NULL)
+        put_c (out, ',');
+      put_c (out, '\n');
     }
   append_indent (out, depth);
-  g_string_append (out, "],\n");
+  APPEND_LIT (out, "],\n");
 }
 
 void
@@ -227,11 +262,18 @@ ctl_json_append_spec (GString  *out,
                       guint     depth)
 {
   append_indent (out, depth);
-  g_string_append (out, "{\n");
+  APPEND_LIT (out, "{\n");
   depth++;
   append_member_string (out, depth, "id", lean_spec_get_id (spec), FALSE);
   append_indent (out, depth);
-  g_string_append_printf (out, "\"number\" : %u,\n", lean_spec_get_number (spec));
+  {
+    char digits[16];
+    int n = g_snprintf (digits, sizeof digits, "%u", lean_spec_get_number (spec));
+
+    APPEND_LIT (out, "\"number\" : ");
+    put (out, digits, n);
+    APPEND_LIT (out, ",\n");
+  }
   append_member_string (out, depth, "title", lean_spec_get_title (spec), FALSE);
   append_member_string (out, depth, "status",
                         lean_spec_status_to_string (lean_spec_get_status (spec)), FALSE);
@@ -243,13 +285,15 @@ ctl_json_append_spec (GString  *out,
   append_member_string (out, depth, "assignee", lean_spec_get_assignee (spec), FALSE);
   append_member_string (out, depth, "path", lean_spec_get_rel_path (spec), FALSE);
   append_indent (out, depth);
-  g_string_append_printf (out, "\"archived\" : %s,\n",
-                          lean_spec_is_archived (spec) ? "true" : "false");
+  if (lean_spec_is_archived (spec))
+    APPEND_LIT (out, "\"archived\" : true,\n");
+  else
+    APPEND_LIT (out, "\"archived\" : false,\n");
   append_member_string (out, depth, "created", lean_spec_get_created (spec), FALSE);
   append_member_string (out, depth, "updated_at", lean_spec_get_updated_at (spec), FALSE);
   append_member_string (out, depth, "completed_at", lean_spec_get_completed_at (spec), TRUE);
   append_indent (out, depth - 1);
-  g_string_append (out, "}");
+  APPEND_LIT (out, "}");
 }
 
 gboolean

@@ -99,5 +99,10 @@ int          ctl_cmd_set                (CtlContext *ctx, int argc, char **argv)
 int          ctl_cmd_complete           (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_stats              (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_board              (CtlContext *ctx, int argc, char **argv);
+/* ctl-sessions.c */
+int          ctl_cmd_implement          (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_sessions           (CtlContext *ctx, int argc, char **argv);
+/* ctl-relay.c: relay check/list/add/remove */
+int          ctl_cmd_relay              (CtlContext *ctx, int argc, char **argv);
 
 G_END_DECLS

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <json-glib/json-glib.h>
 
 #include "lean-agent-private.h"
@@ -111,7 +113,7 @@ add_error (GError     **error,
    * reported again on the next load. */
   if (error == NULL || *error != NULL)
     return;
-  g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE, "%s: %s", path, reason);
+  g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE, _("%s: %s"), path, reason);
 }
 
 /* Merges one runners.json into @agents (which holds builtins and the user
@@ -135,7 +137,7 @@ load_file (GPtrArray        *agents,
 
   if (!json_parser_load_from_file (parser, path, &local_error))
     {
-      g_autofree char *reason = g_strdup_printf ("not valid JSON (%s); its runners are ignored",
+      g_autofree char *reason = g_strdup_printf (_("not valid JSON (%s); its runners are ignored"),
                                                  local_error->message);
       add_error (error, path, reason);
       return NULL;
@@ -144,7 +146,7 @@ load_file (GPtrArray        *agents,
   node = json_parser_get_root (parser);
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
-      add_error (error, path, "expected a JSON object with \"runners\"");
+      add_error (error, path, _("expected a JSON object with \"runners\""));
       return NULL;
     }
   root = json_node_get_object (node);
@@ -159,7 +161,7 @@ load_file (GPtrArray        *agents,
     return default_id;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      add_error (error, path, "\"runners\" must be an object of runner definitions");
+      add_error (error, path, _("\"runners\" must be an object of runner definitions"));
       return default_id;
     }
 
@@ -176,7 +178,7 @@ load_file (GPtrArray        *agents,
 
       if (!JSON_NODE_HOLDS_OBJECT (entry))
         {
-          g_autofree char *reason = g_strdup_printf ("runner \"%s\" must be an object", id);
+          g_autofree char *reason = g_strdup_printf (_("runner \"%s\" must be an object"), id);
           add_error (error, path, reason);
           continue;
         }
@@ -404,9 +406,30 @@ probe_version (const char   *path,
   while (result == NULL)
     g_main_context_iteration (context, TRUE);
 
+  /* A version is what a successful `--version` printed; a CLI that does not
+   * know the option fails, and its complaint is not a version. */
   if (g_subprocess_communicate_utf8_finish (process, result, &out, &err, NULL))
     {
-      text = (out != NULL && *g_strstrip (out) != '\0') ? out : g_strstrip (err);
+      g_autoptr(GAsyncResult) waited = NULL;
+
+      /* Wait for the exit status under the same timeout. */
+      g_subprocess_wait_async (process, timeout_cancellable, on_communicate, &waited);
+      while (waited == NULL)
+        g_main_context_iteration (context, TRUE);
+      if (!g_subprocess_wait_finish (process, waited, NULL))
+        {
+          g_subprocess_force_exit (process);
+          g_subprocess_wait (process, NULL, NULL);
+          g_clear_pointer (&out, g_free);
+          g_clear_pointer (&err, g_free);
+        }
+      else if (!g_subprocess_get_successful (process))
+        {
+          g_clear_pointer (&out, g_free);
+          g_clear_pointer (&err, g_free);
+        }
+      text = (out != NULL && *g_strstrip (out) != '\0') ? out
+           : err != NULL ? g_strstrip (err) : NULL;
       if (text != NULL && *text != '\0')
         {
           g_auto(GStrv) lines = g_strsplit (text, "\n", 2);
@@ -430,6 +453,33 @@ out:
   return version;
 }
 
+typedef struct
+{
+  Probe        *probe;
+  GCancellable *cancellable;
+} ProbeJob;
+
+static gpointer
+probe_thread (gpointer data)
+{
+  ProbeJob *job = data;
+  Probe *probe = job->probe;
+
+  if (g_path_is_absolute (probe->executable))
+    {
+      if (g_file_test (probe->executable, G_FILE_TEST_IS_EXECUTABLE) &&
+          !g_file_test (probe->executable, G_FILE_TEST_IS_DIR))
+        probe->path = g_strdup (probe->executable);
+    }
+  else
+    probe->path = g_find_program_in_path (probe->executable);
+
+  probe->installed = probe->path != NULL;
+  if (probe->installed && !g_cancellable_is_cancelled (job->cancellable))
+    probe->version = probe_version (probe->path, job->cancellable);
+  return NULL;
+}
+
 static void
 refresh_thread (GTask        *task,
                 gpointer      source_object,
@@ -437,27 +487,19 @@ refresh_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   GPtrArray *probes = task_data;
+  g_autofree ProbeJob *jobs = g_new0 (ProbeJob, probes->len);
+  g_autofree GThread **threads = g_new0 (GThread *, probes->len);
 
+  /* Node CLIs take about a second to print their version: probe them all
+   * at once so the slowest, not the sum, is what a person waits for. */
   for (guint i = 0; i < probes->len; i++)
     {
-      Probe *probe = g_ptr_array_index (probes, i);
-
-      if (g_cancellable_is_cancelled (cancellable))
-        break;
-
-      if (g_path_is_absolute (probe->executable))
-        {
-          if (g_file_test (probe->executable, G_FILE_TEST_IS_EXECUTABLE) &&
-              !g_file_test (probe->executable, G_FILE_TEST_IS_DIR))
-            probe->path = g_strdup (probe->executable);
-        }
-      else
-        probe->path = g_find_program_in_path (probe->executable);
-
-      probe->installed = probe->path != NULL;
-      if (probe->installed)
-        probe->version = probe_version (probe->path, cancellable);
+      jobs[i].probe = g_ptr_array_index (probes, i);
+      jobs[i].cancellable = cancellable;
+      threads[i] = g_thread_new ("lean-agent-probe", probe_thread, &jobs[i]);
     }
+  for (guint i = 0; i < probes->len; i++)
+    g_thread_join (threads[i]);
 
   g_task_return_boolean (task, TRUE);
 }
@@ -475,7 +517,7 @@ refresh_done (GObject      *source,
   if (g_cancellable_is_cancelled (cancellable))
     {
       g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               "Agent detection was cancelled");
+                               _("Agent detection was cancelled"));
       return;
     }
 

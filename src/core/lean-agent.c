@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "lean-agent-private.h"
@@ -240,7 +242,7 @@ get_optional_string (JsonObject  *object,
   if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                   "%s: \"%s\" must be a string", where, member);
+                   _("%s: \"%s\" must be a string"), where, member);
       return FALSE;
     }
 
@@ -305,8 +307,8 @@ _lean_agent_new_from_json (const char      *id,
   if (output != NULL && !lean_agent_output_from_string (output, &self->output))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                   "%s: unknown \"output\" \"%s\" (use text, claude-stream-json, "
-                   "codex-json or gemini-stream-json)", where, output);
+                   _("%s: unknown \"output\" \"%s\" (use text, claude-stream-json, "
+                   "codex-json or gemini-stream-json)"), where, output);
       return NULL;
     }
 
@@ -321,7 +323,7 @@ _lean_agent_new_from_json (const char      *id,
       if (!JSON_NODE_HOLDS_ARRAY (node))
         {
           g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                       "%s: \"args\" must be a list of strings", where);
+                       _("%s: \"args\" must be a list of strings"), where);
           return NULL;
         }
       array = json_node_get_array (node);
@@ -334,7 +336,7 @@ _lean_agent_new_from_json (const char      *id,
               json_node_get_value_type (element) != G_TYPE_STRING)
             {
               g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                           "%s: \"args\" must be a list of strings (item %u is not)",
+                           _("%s: \"args\" must be a list of strings (item %u is not)"),
                            where, i + 1);
               g_strfreev ((char **)g_ptr_array_free (args, FALSE));
               return NULL;
@@ -366,7 +368,7 @@ _lean_agent_new_from_json (const char      *id,
       if (!JSON_NODE_HOLDS_OBJECT (node))
         {
           g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                       "%s: \"env\" must be an object of strings", where);
+                       _("%s: \"env\" must be an object of strings"), where);
           return NULL;
         }
       env = json_node_get_object (node);
@@ -381,7 +383,7 @@ _lean_agent_new_from_json (const char      *id,
               strchr (l->data, '=') != NULL || *(const char *)l->data == '\0')
             {
               g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                           "%s: env \"%s\" must be a string", where,
+                           _("%s: env \"%s\" must be a string"), where,
                            (const char *)l->data);
               g_strfreev (merged);
               return NULL;
@@ -395,7 +397,7 @@ _lean_agent_new_from_json (const char      *id,
   if (self->name == NULL)
     self->name = g_strdup (id);
   if (self->install_hint == NULL)
-    self->install_hint = g_strdup_printf ("Install “%s” and make sure it is on PATH",
+    self->install_hint = g_strdup_printf (_("Install “%s” and make sure it is on PATH"),
                                           self->executable);
 
   return g_steal_pointer (&self);
@@ -586,14 +588,14 @@ lean_agent_build_argv (LeanAgent        *self,
   if (prompt == NULL || prompt[0] == '\0')
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                           "The prompt is empty: write what the agent should do");
+                           _("The prompt is empty: write what the agent should do"));
       return NULL;
     }
 
   if (!lean_agent_supports_mode (self, mode))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_SUPPORTED,
-                   "%s has no guided mode that takes a prompt; use autonomous mode",
+                   _("%s has no guided mode that takes a prompt; use autonomous mode"),
                    self->name);
       return NULL;
     }
@@ -752,8 +754,8 @@ lean_agent_build_argv (LeanAgent        *self,
   if (too_long && *stdin_data == NULL)
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                   "The prompt is %zu KiB, more than %s takes on its command line "
-                   "(%u KiB); shorten it",
+                   _("The prompt is %zu KiB, more than %s takes on its command line "
+                   "(%u KiB); shorten it"),
                    strlen (prompt) / 1024, self->name, LEAN_AGENT_MAX_ARG_PROMPT / 1024);
       return NULL;
     }

@@ -13,6 +13,7 @@
 #include "lean-error.h"
 #include "lean-git.h"
 #include "lean-local-runner.h"
+#include "lean-relay-runner.h"
 #include "lean-session-private.h"
 #include "lean-stream-parser.h"
 
@@ -430,13 +431,29 @@ on_runner_started_signal (LeanRunner *runner,
   mark_running (live);
 }
 
+typedef struct
+{
+  GWeakRef  controller;
+  char     *session_id;
+} StartData;
+
+static void
+start_data_free (StartData *data)
+{
+  g_weak_ref_clear (&data->controller);
+  g_free (data->session_id);
+  g_free (data);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (StartData, start_data_free)
+
 static void
 on_runner_started (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autofree char *session_id = user_data;
-  LeanController *self;
+  g_autoptr(StartData) data = user_data;
+  g_autoptr(LeanController) self = NULL;
   g_autoptr(GError) error = NULL;
   gboolean ok;
   Live *live;
@@ -444,9 +461,11 @@ on_runner_started (GObject      *source,
   ok = lean_runner_start_finish (LEAN_RUNNER (source), result, &error);
 
   /* The controller may be gone (quit during start), or the session over
-   * already: the runner holds the data we need to find out. */
-  self = g_object_get_data (source, "lean-controller");
-  if (self == NULL || (live = g_hash_table_lookup (self->live, session_id)) == NULL)
+   * already. */
+  self = g_weak_ref_get (&data->controller);
+  if (self == NULL || self->live == NULL ||
+      (live = g_hash_table_lookup (self->live, data->session_id)) == NULL ||
+      live->runner != LEAN_RUNNER (source))
     return;
 
   if (!ok)
@@ -467,12 +486,15 @@ start_runner (Live *live)
 {
   LeanController *self = live->self;
 
-  g_object_set_data (G_OBJECT (live->runner), "lean-controller", self);
+  StartData *data = g_new0 (StartData, 1);
+
+  g_weak_ref_init (&data->controller, self);
+  data->session_id = g_strdup (lean_session_get_id (live->session));
   g_signal_connect (live->runner, "output", G_CALLBACK (on_runner_output), live);
   g_signal_connect (live->runner, "exited", G_CALLBACK (on_runner_exited), live);
   g_signal_connect (live->runner, "started", G_CALLBACK (on_runner_started_signal), live);
   lean_runner_start_async (live->runner, live->launch, live->cancellable, on_runner_started,
-                           g_strdup (lean_session_get_id (live->session)));
+                           data);
 }
 
 /* Work done in a thread before the agent starts: a git worktree, and the
@@ -654,6 +676,7 @@ agent_is_installed (LeanAgent *agent)
 static LeanRunner *
 create_runner (LeanController  *self,
                const char      *spec,
+               const char      *session_id,
                GError         **error)
 {
   if (spec == NULL || *spec == '\0' || g_str_equal (spec, "local"))
@@ -666,8 +689,6 @@ create_runner (LeanController  *self,
 
   if (g_str_has_prefix (spec, "relay:"))
     {
-      /* HOOK for the agent-relay runner: its module installs a factory
-       * (lean_controller_set_relay_factory or _set_default_relay_factory). */
       LeanRelayRunnerFactory factory = self->relay_factory;
       gpointer data = self->relay_data;
 
@@ -676,14 +697,9 @@ create_runner (LeanController  *self,
           factory = default_relay_factory;
           data = default_relay_data;
         }
-      if (factory == NULL)
-        {
-          g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_SUPPORTED,
-                       _("Running agents on an agent-relay runner (“%s”) is not available "
-                         "in this build. Use the local runner instead."), spec);
-          return NULL;
-        }
-      return factory (spec, data, error);
+      if (factory != NULL)
+        return factory (spec, session_id, data, error);
+      return lean_relay_create_runner (NULL, spec, session_id, error);
     }
 
   g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
@@ -768,7 +784,10 @@ lean_controller_start (LeanController            *self,
       goto fail;
     }
 
-  if (!agent_is_installed (agent))
+  /* A relay runner starts the agent on another machine: whether its CLI is
+   * installed on this one does not matter. */
+  if (!(request->runner != NULL && g_str_has_prefix (request->runner, "relay:"))
+      && !agent_is_installed (agent))
     {
       const char *hint = lean_agent_get_install_hint (agent);
 
@@ -802,7 +821,8 @@ lean_controller_start (LeanController            *self,
       g_signal_connect (live->parser, "usage", G_CALLBACK (on_parser_usage), live);
     }
 
-  live->runner = create_runner (self, request->runner, &local_error);
+  live->runner = create_runner (self, request->runner, lean_session_get_id (session),
+                                &local_error);
   if (live->runner == NULL)
     goto fail;
   {

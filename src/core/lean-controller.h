@@ -82,10 +82,12 @@ void            lean_controller_resize       (LeanController             *self,
  * request in the database and sends SIGUSR1 to the owning process; every
  * controller watches SIGUSR1 and cancels its sessions that were asked to. */
 
-/* Creates the runner for a "relay:SERVER[/RUNNER]" request. The relay
- * runner's module fills this in; until then such requests fail with
- * LEAN_ERROR_NOT_SUPPORTED. */
+/* Creates the runner for a "relay:SERVER[/RUNNER]" request. Without a
+ * factory the controller uses lean_relay_create_runner() (relays.json,
+ * LEANSPEC_RELAY_TOKEN, keyring); a factory replaces it (tests, or an app
+ * that keeps its own LeanRelayConfig). */
 typedef LeanRunner *(*LeanRelayRunnerFactory) (const char  *runner_spec,
+                                               const char  *session_id,
                                                gpointer     user_data,
                                                GError     **error);
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 #include <yaml.h>
 
@@ -24,7 +26,53 @@ struct _LeanFrontmatter
   const char *newline;
 
   LeanFmNode *root;     /* a mapping, or NULL when there are no keys */
+
+  /* Nodes and their strings live in a few blocks freed together: parsing
+   * thousands of specs would otherwise be mostly malloc and free. */
+  struct _Block *blocks;
 };
+
+typedef struct _Block
+{
+  struct _Block *next;
+  gsize used;
+  gsize size;
+  char data[];
+} Block;
+
+static gpointer
+fm_alloc (LeanFrontmatter *fm,
+          gsize            size)
+{
+  gpointer p;
+
+  size = (size + 7) & ~(gsize)7;
+  if (fm->blocks == NULL || fm->blocks->used + size > fm->blocks->size)
+    {
+      gsize block_size = MAX (2048, size);
+      Block *block = g_malloc (sizeof (Block) + block_size);
+
+      block->next = fm->blocks;
+      block->used = 0;
+      block->size = block_size;
+      fm->blocks = block;
+    }
+  p = fm->blocks->data + fm->blocks->used;
+  fm->blocks->used += size;
+  return p;
+}
+
+static char *
+fm_strndup (LeanFrontmatter *fm,
+            const char      *str,
+            gsize            len)
+{
+  char *copy = fm_alloc (fm, len + 1);
+
+  memcpy (copy, str, len);
+  copy[len] = '\0';
+  return copy;
+}
 
 typedef struct
 {
@@ -34,16 +82,17 @@ typedef struct
   gsize n_chars;
 } ParseCtx;
 
+/* Frees what a node holds outside the blocks: its items arrays. */
 static void
 lean_fm_node_free (gpointer data)
 {
   LeanFmNode *node = data;
 
-  if (node == NULL)
+  if (node == NULL || node->items == NULL)
     return;
-  g_free (node->value);
+  for (guint i = 0; i < node->items->len; i++)
+    lean_fm_node_free (g_ptr_array_index (node->items, i));
   g_clear_pointer (&node->items, g_ptr_array_unref);
-  g_slice_free (LeanFmNode, node);
 }
 
 LeanFrontmatter *
@@ -62,6 +111,12 @@ lean_frontmatter_unref (LeanFrontmatter *self)
   if (g_atomic_ref_count_dec (&self->ref_count))
     {
       lean_fm_node_free (self->root);
+      while (self->blocks != NULL)
+        {
+          Block *next = self->blocks->next;
+          g_free (self->blocks);
+          self->blocks = next;
+        }
       g_bytes_unref (self->contents);
       g_free (self);
     }
@@ -106,14 +161,14 @@ set_yaml_error (ParseCtx  *ctx,
 
   if (p->context != NULL && p->context_mark.line != mark->line)
     g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                 "front matter is not valid YAML: %s at line %u, column %u (%s at line %zu); "
-                 "fix the YAML between the --- lines",
+                 _("front matter is not valid YAML: %s at line %u, column %u (%s at line %zu); "
+                 "fix the YAML between the --- lines"),
                  p->problem ? p->problem : "syntax error", line, column, p->context,
                  ctx->fm->yaml_line + p->context_mark.line);
   else
     g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                 "front matter is not valid YAML: %s at line %u, column %u; "
-                 "fix the YAML between the --- lines",
+                 _("front matter is not valid YAML: %s at line %u, column %u; "
+                 "fix the YAML between the --- lines"),
                  p->problem ? p->problem : "syntax error", line, column);
 }
 
@@ -122,8 +177,9 @@ node_new (ParseCtx           *ctx,
           LeanFmNodeKind      kind,
           const yaml_event_t *event)
 {
-  LeanFmNode *node = g_slice_new0 (LeanFmNode);
+  LeanFmNode *node = fm_alloc (ctx->fm, sizeof (LeanFmNode));
 
+  memset (node, 0, sizeof *node);
   node->kind = kind;
   node->start = map_index (ctx, event->start_mark.index);
   node->end = map_index (ctx, event->end_mark.index);
@@ -166,7 +222,7 @@ parse_collection (ParseCtx      *ctx,
 
   node = node_new (ctx, is_seq ? LEAN_FM_NODE_SEQUENCE : LEAN_FM_NODE_MAPPING, event);
   node->style = flow ? LEAN_FM_STYLE_FLOW : LEAN_FM_STYLE_BLOCK;
-  node->items = g_ptr_array_new_with_free_func (lean_fm_node_free);
+  node->items = g_ptr_array_new ();
 
   for (;;)
     {
@@ -214,7 +270,8 @@ parse_node (ParseCtx      *ctx,
     {
     case YAML_SCALAR_EVENT:
       node = node_new (ctx, LEAN_FM_NODE_SCALAR, event);
-      node->value = g_strndup ((const char *)event->data.scalar.value, event->data.scalar.length);
+      node->value = fm_strndup (ctx->fm, (const char *)event->data.scalar.value,
+                                event->data.scalar.length);
       switch (event->data.scalar.style)
         {
         case YAML_SINGLE_QUOTED_SCALAR_STYLE: node->style = LEAN_FM_STYLE_SINGLE_QUOTED; break;
@@ -231,7 +288,13 @@ parse_node (ParseCtx      *ctx,
       /* Anchors and aliases are not part of the LeanSpec format; keep the
        * alias text so the key is not lost. */
       node = node_new (ctx, LEAN_FM_NODE_SCALAR, event);
-      node->value = g_strconcat ("*", (const char *)event->data.alias.anchor, NULL);
+      {
+        gsize len = strlen ((const char *)event->data.alias.anchor);
+
+        node->value = fm_alloc (ctx->fm, len + 2);
+        node->value[0] = '*';
+        memcpy (node->value + 1, event->data.alias.anchor, len + 1);
+      }
       return node;
 
     case YAML_SEQUENCE_START_EVENT:
@@ -240,7 +303,7 @@ parse_node (ParseCtx      *ctx,
 
     default:
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                   "front matter has an unexpected YAML structure at line %zu",
+                   _("front matter has an unexpected YAML structure at line %zu"),
                    ctx->fm->yaml_line + event->start_mark.line);
       return NULL;
     }
@@ -308,7 +371,7 @@ parse_yaml (LeanFrontmatter  *fm,
             {
               yaml_event_delete (&event);
               g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                           "front matter holds more than one YAML document (line %u)", line);
+                           _("front matter holds more than one YAML document (line %u)"), line);
               goto out;
             }
 
@@ -328,7 +391,7 @@ parse_yaml (LeanFrontmatter  *fm,
             {
               lean_fm_node_free (node);
               g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                           "front matter must be \"key: value\" lines, but line %u is not", line);
+                           _("front matter must be \"key: value\" lines, but line %u is not"), line);
               goto out;
             }
           root = node;
@@ -350,14 +413,14 @@ parse_yaml (LeanFrontmatter  *fm,
           if (key->kind != LEAN_FM_NODE_SCALAR)
             {
               g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                           "front matter line %u: a key must be plain text", key->line);
+                           _("front matter line %u: a key must be plain text"), key->line);
               g_hash_table_unref (seen);
               goto out;
             }
           if ((prev = g_hash_table_lookup (seen, key->value)) != NULL)
             {
               g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                           "front matter key \"%s\" appears twice (lines %u and %u); keep one",
+                           _("front matter key \"%s\" appears twice (lines %u and %u); keep one"),
                            key->value, prev->line, key->line);
               g_hash_table_unref (seen);
               goto out;
@@ -375,6 +438,55 @@ out:
   yaml_parser_delete (&ctx.parser);
   g_free (ctx.char_map);
   return ok;
+}
+
+/* Length of the leading pure-ASCII run of @data, 8 bytes at a time: most
+ * spec files are ASCII, and GLib 2.74 validates UTF-8 a byte at a time. */
+static gsize
+ascii_prefix (const char *data,
+              gsize       len)
+{
+  gsize i = 0;
+
+  for (; i + 8 <= len; i += 8)
+    {
+      guint64 word;
+
+      memcpy (&word, data + i, 8);
+      if (word & G_GUINT64_CONSTANT (0x8080808080808080))
+        break;
+    }
+  while (i < len && (guchar)data[i] < 0x80)
+    i++;
+  return i;
+}
+
+/* The first byte that is not part of valid UTF-8 text (a NUL counts as
+ * invalid), or NULL. ASCII runs go 8 bytes at a time; only the non-ASCII
+ * characters go through GLib, one by one. */
+static const char *
+find_invalid_utf8 (const char *data,
+                   gsize       len)
+{
+  const char *nul = memchr (data, '\0', len);
+  gsize i = 0;
+
+  if (nul != NULL)
+    len = nul - data;
+
+  while (i < len)
+    {
+      gunichar c;
+
+      i += ascii_prefix (data + i, len - i);
+      if (i >= len)
+        break;
+      c = g_utf8_get_char_validated (data + i, len - i);
+      if (c == (gunichar)-1 || c == (gunichar)-2)
+        return data + i;
+      i += g_utf8_skip[(guchar)data[i]];
+    }
+  return nul;
 }
 
 /* Is the line [p, eol) a "---" fence (trailing blanks allowed)? */
@@ -416,7 +528,8 @@ lean_frontmatter_parse (GBytes  *contents,
   fm->newline = "\n";
   fm->body_line = 1;
 
-  if (!g_utf8_validate (data, len, &invalid))
+  invalid = find_invalid_utf8 (data, len);
+  if (invalid != NULL)
     {
       guint line = count_lines (data, 0, invalid - data) + 1;
       const char *bol = invalid;
@@ -424,8 +537,8 @@ lean_frontmatter_parse (GBytes  *contents,
       while (bol > data && bol[-1] != '\n')
         bol--;
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                   "the file is not valid UTF-8 (bad byte 0x%02x at line %u, column %zu); "
-                   "save it as UTF-8",
+                   _("the file is not valid UTF-8 (bad byte 0x%02x at line %u, column %zu); "
+                   "save it as UTF-8"),
                    (guchar)*invalid, line, (gsize)(invalid - bol) + 1);
       return NULL;
     }
@@ -437,8 +550,8 @@ lean_frontmatter_parse (GBytes  *contents,
   if (p == end)
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                           "the file is empty; it needs front matter (---, status: planned, ---) "
-                           "and a # title");
+                           _("the file is empty; it needs front matter (---, status: planned, ---) "
+                           "and a # title"));
       return NULL;
     }
 
@@ -475,8 +588,8 @@ lean_frontmatter_parse (GBytes  *contents,
   if (fm->yaml_end == 0)
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                           "the front matter that starts with --- on line 1 is never closed; "
-                           "add a line with --- after the last key");
+                           _("the front matter that starts with --- on line 1 is never closed; "
+                           "add a line with --- after the last key"));
       return NULL;
     }
 
@@ -563,6 +676,18 @@ lean_frontmatter_lookup (LeanFrontmatter *self,
   return i < 0 ? NULL : g_ptr_array_index (self->root->items, i * 2 + 1);
 }
 
+gboolean
+lean_fm_node_is_null (const LeanFmNode *node)
+{
+  g_return_val_if_fail (node != NULL, FALSE);
+
+  if (node->kind != LEAN_FM_NODE_SCALAR || node->style != LEAN_FM_STYLE_PLAIN)
+    return FALSE;
+  return node->value[0] == '\0' || g_str_equal (node->value, "~") ||
+         g_str_equal (node->value, "null") || g_str_equal (node->value, "Null") ||
+         g_str_equal (node->value, "NULL");
+}
+
 const char *
 lean_frontmatter_get_string (LeanFrontmatter *self,
                              const char      *key)
@@ -587,7 +712,7 @@ lean_frontmatter_dup_strv (LeanFrontmatter *self,
   out = g_ptr_array_new ();
   if (node->kind == LEAN_FM_NODE_SCALAR)
     {
-      if (node->value[0] != '\0')
+      if (!lean_fm_node_is_null (node))
         g_ptr_array_add (out, g_strdup (node->value));
     }
   else if (node->kind == LEAN_FM_NODE_SEQUENCE)
@@ -595,7 +720,7 @@ lean_frontmatter_dup_strv (LeanFrontmatter *self,
       for (guint i = 0; i < node->items->len; i++)
         {
           const LeanFmNode *item = g_ptr_array_index (node->items, i);
-          if (item->kind == LEAN_FM_NODE_SCALAR && item->value[0] != '\0')
+          if (item->kind == LEAN_FM_NODE_SCALAR && !lean_fm_node_is_null (item))
             g_ptr_array_add (out, g_strdup (item->value));
         }
     }
@@ -1130,7 +1255,7 @@ lean_frontmatter_append_mapping (LeanFrontmatter     *self,
     }
 
   if ((vnode->kind == LEAN_FM_NODE_SEQUENCE && vnode->items->len == 0) ||
-      (vnode->kind == LEAN_FM_NODE_SCALAR && vnode->value[0] == '\0'))
+      lean_fm_node_is_null (vnode))
     {
       gsize from = after_colon (self, knode);
       gsize to = vnode->end > vnode->start ? MAX (from, vnode->end) : from;
@@ -1148,7 +1273,7 @@ lean_frontmatter_append_mapping (LeanFrontmatter     *self,
     }
 
   g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-               "front matter key \"%s\" (line %u) is not a list; fix it by hand",
+               _("front matter key \"%s\" (line %u) is not a list; fix it by hand"),
                key, knode->line);
   return NULL;
 }

@@ -117,6 +117,9 @@ GBytes          *lean_frontmatter_append_mapping   (LeanFrontmatter  *self,
                                                     const char * const *pairs,
                                                     GError          **error);
 
+/* TRUE for a scalar that YAML reads as null: empty, ~, null (plain). */
+gboolean         lean_fm_node_is_null              (const LeanFmNode *node);
+
 /* Formats @value as a YAML plain scalar if that reads back as the same
  * string, else single-quoted. */
 char            *lean_frontmatter_quote_scalar     (const char       *value);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <string.h>
 
@@ -32,8 +34,8 @@ set_git_error (GError     **error,
 
   g_set_error (error, LEAN_ERROR,
                code == GIT_ENOTFOUND ? LEAN_ERROR_NOT_FOUND : LEAN_ERROR_FAILED,
-               "%s: %s", what, last != NULL && last->message != NULL ? last->message
-                                                                     : "unknown git error");
+               _("%s: %s"), what, last != NULL && last->message != NULL ? last->message
+                                                                     : _("unknown git error"));
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_repository, git_repository_free)
@@ -118,7 +120,7 @@ lean_git_find_repo_root (const char  *path,
   if (rc < 0)
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
-                   "“%s” is not in a git repository", path);
+                   _("“%s” is not in a git repository"), path);
       return NULL;
     }
 
@@ -126,7 +128,7 @@ lean_git_find_repo_root (const char  *path,
   git_buf_dispose (&buf);
   if (rc < 0)
     {
-      set_git_error (error, rc, "Could not open the git repository");
+      set_git_error (error, rc, _("Could not open the git repository"));
       return NULL;
     }
 
@@ -134,7 +136,7 @@ lean_git_find_repo_root (const char  *path,
   if (workdir == NULL)
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
-                   "“%s” is in a bare git repository, which has no working folder", path);
+                   _("“%s” is in a bare git repository, which has no working folder"), path);
       return NULL;
     }
 
@@ -157,7 +159,7 @@ open_repo (const char  *path,
   if (rc < 0)
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
-                   "“%s” is not a git repository", path);
+                   _("“%s” is not a git repository"), path);
       return NULL;
     }
   return repo;
@@ -192,7 +194,7 @@ lean_git_create_worktree (const char  *repo_path,
   if (g_file_test (worktree_path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                   "Cannot make a worktree at “%s”: something is already there",
+                   _("Cannot make a worktree at “%s”: something is already there"),
                    worktree_path);
       return FALSE;
     }
@@ -201,20 +203,20 @@ lean_git_create_worktree (const char  *repo_path,
   if (rc == GIT_EUNBORNBRANCH || rc == GIT_ENOTFOUND)
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                   "The repository at “%s” has no commit yet: commit once, then a session "
-                   "can work in its own worktree", repo_path);
+                   _("The repository at “%s” has no commit yet: commit once, then a session "
+                   "can work in its own worktree"), repo_path);
       return FALSE;
     }
   if (rc < 0)
     {
-      set_git_error (error, rc, "Could not read HEAD");
+      set_git_error (error, rc, _("Could not read HEAD"));
       return FALSE;
     }
 
   rc = git_reference_peel (&object, head, GIT_OBJECT_COMMIT);
   if (rc < 0)
     {
-      set_git_error (error, rc, "HEAD does not point to a commit");
+      set_git_error (error, rc, _("HEAD does not point to a commit"));
       return FALSE;
     }
   commit = (git_commit *)g_steal_pointer (&object);
@@ -223,12 +225,13 @@ lean_git_create_worktree (const char  *repo_path,
   if (rc == GIT_EEXISTS)
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                   "The branch “%s” exists already", branch_name);
+                   _("The branch “%s” exists already"), branch_name);
       return FALSE;
     }
   if (rc < 0)
     {
-      g_autofree char *what = g_strdup_printf ("Could not create the branch “%s”", branch_name);
+      g_autofree char *what = g_strdup_printf (_("Could not create the branch “%s”"),
+                                               branch_name);
 
       set_git_error (error, rc, what);
       return FALSE;
@@ -240,7 +243,7 @@ lean_git_create_worktree (const char  *repo_path,
       int errsv = errno;
 
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                   "Could not create the folder “%s”: %s", parent, g_strerror (errsv));
+                   _("Could not create the folder “%s”: %s"), parent, g_strerror (errsv));
       git_branch_delete (branch);
       return FALSE;
     }
@@ -262,7 +265,7 @@ lean_git_create_worktree (const char  *repo_path,
   rc = git_worktree_add (&worktree, repo, name, worktree_path, &options);
   if (rc < 0)
     {
-      set_git_error (error, rc, "Could not create the worktree");
+      set_git_error (error, rc, _("Could not create the worktree"));
       /* Leave nothing half made behind. */
       git_branch_delete (branch);
       return FALSE;
@@ -349,7 +352,7 @@ lean_git_remove_worktree (const char  *repo_path,
   rc = git_worktree_list (&names, repo);
   if (rc < 0)
     {
-      set_git_error (error, rc, "Could not list the worktrees");
+      set_git_error (error, rc, _("Could not list the worktrees"));
       return FALSE;
     }
 
@@ -367,7 +370,7 @@ lean_git_remove_worktree (const char  *repo_path,
       rc = git_worktree_prune (worktree, &options);
       if (rc < 0)
         {
-          set_git_error (error, rc, "Could not remove the worktree");
+          set_git_error (error, rc, _("Could not remove the worktree"));
           git_strarray_dispose (&names);
           return FALSE;
         }
@@ -377,7 +380,7 @@ lean_git_remove_worktree (const char  *repo_path,
   if (!found)
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
-                   "“%s” is not a worktree of “%s”", worktree_path, repo_path);
+                   _("“%s” is not a worktree of “%s”"), worktree_path, repo_path);
       return FALSE;
     }
   return TRUE;
@@ -408,7 +411,7 @@ lean_git_status_summary (const char  *path,
   rc = git_status_list_new (&list, repo, &options);
   if (rc < 0)
     {
-      set_git_error (error, rc, "Could not read the git status");
+      set_git_error (error, rc, _("Could not read the git status"));
       return FALSE;
     }
 
@@ -466,24 +469,24 @@ lean_git_diff_summary (const char  *path,
   rc = git_diff_tree_to_workdir_with_index (&diff, repo, tree, &options);
   if (rc < 0)
     {
-      set_git_error (error, rc, "Could not compute the diff");
+      set_git_error (error, rc, _("Could not compute the diff"));
       return NULL;
     }
 
   rc = git_diff_get_stats (&stats, diff);
   if (rc < 0)
     {
-      set_git_error (error, rc, "Could not compute the diff");
+      set_git_error (error, rc, _("Could not compute the diff"));
       return NULL;
     }
 
   if (git_diff_stats_files_changed (stats) == 0)
-    return g_strdup ("No changes");
+    return g_strdup (_("No changes"));
 
   rc = git_diff_stats_to_buf (&buf, stats, GIT_DIFF_STATS_SHORT, 0);
   if (rc < 0)
     {
-      set_git_error (error, rc, "Could not compute the diff");
+      set_git_error (error, rc, _("Could not compute the diff"));
       return NULL;
     }
   summary = g_strstrip (g_strdup (buf.ptr));

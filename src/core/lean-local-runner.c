@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pty.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -35,7 +39,8 @@ struct _LeanLocalRunner
   GObject       parent_instance;
 
   GMainContext *context;
-  GPid          pid;
+  GPid          pid;               /* the session leader we spawned */
+  GPid          agent_pid;         /* the agent, leader of its process group */
   int           master_fd;
   GSource      *read_source;
   GSource      *write_source;
@@ -109,7 +114,7 @@ lean_local_runner_dispose (GObject *object)
         {
           /* Nobody is left to see this agent's output: stop it rather than
            * leave an orphan working on the project, and reap it. */
-          kill (-self->pid, SIGKILL);
+          kill (-self->agent_pid, SIGKILL);
           kill (self->pid, SIGKILL);
           g_thread_unref (g_thread_new ("lean-reap", reap_thread,
                                         GINT_TO_POINTER (self->pid)));
@@ -161,7 +166,7 @@ GPid
 lean_local_runner_get_pid (LeanLocalRunner *self)
 {
   g_return_val_if_fail (LEAN_IS_LOCAL_RUNNER (self), 0);
-  return self->pid;
+  return self->agent_pid;
 }
 
 int
@@ -407,15 +412,15 @@ describe_exit (LeanLocalRunner    *self,
     }
 
   if (self->cancelled && self->killed)
-    return g_strdup_printf ("Cancelled; the agent did not stop within %u s and was killed",
+    return g_strdup_printf (_("Cancelled; the agent did not stop within %u s and was killed"),
                             (self->kill_delay_ms + 999) / 1000);
   if (self->cancelled)
-    return g_strdup ("Cancelled");
+    return g_strdup (_("Cancelled"));
   if (*kind == LEAN_RUNNER_EXIT_SIGNALED)
-    return g_strdup_printf ("The agent was stopped by signal %d (%s)",
+    return g_strdup_printf (_("The agent was stopped by signal %d (%s)"),
                             *code, g_strsignal (*code));
   if (*code != 0)
-    return g_strdup_printf ("The agent exited with status %d", *code);
+    return g_strdup_printf (_("The agent exited with status %d"), *code);
   return NULL;
 }
 
@@ -479,18 +484,42 @@ on_child_exited (GPid     pid,
   maybe_emit_exited (self);
 }
 
-/* Runs in the child between fork and exec: only async-signal-safe calls. */
+typedef struct
+{
+  int pid_pipe;   /* write end: the agent's pid goes here */
+} ChildSetup;
+
+static void
+close_fds_from (int lowest)
+{
+#ifdef SYS_close_range
+  if (syscall (SYS_close_range, lowest, ~0U, 0) == 0)
+    return;
+#endif
+  for (int fd = lowest; fd < 65536; fd++)
+    close (fd);
+}
+
+/* Runs in the child between fork and exec: only async-signal-safe calls.
+ *
+ * The child becomes a session leader with the PTY as its controlling
+ * terminal, forks the agent into its own process group, makes that group
+ * the terminal's foreground, and then only waits for the agent and exits
+ * with the agent's status. Why not exec the agent as the session leader?
+ * When a session leader exits, the kernel sends SIGHUP to the terminal's
+ * foreground group, which is then its own; for a single-threaded process
+ * that races with its exit and can replace its exit status by "killed by
+ * SIGHUP". With the leader separate, the agent's status is reported as it
+ * was, and pause/cancel still reach the agent's whole process group. */
 static void
 child_setup (gpointer user_data)
 {
+  ChildSetup *setup = user_data;
+  struct sigaction action = { 0 };
+  struct rlimit no_core = { 0, 0 };
   sigset_t set;
-
-  /* A new session makes the agent the leader of its own process group, so
-   * pause and cancel reach everything it starts, and lets the PTY become its
-   * controlling terminal (stdout is always the PTY slave; stdin may be the
-   * prompt pipe). */
-  setsid ();
-  ioctl (STDOUT_FILENO, TIOCSCTTY, 0);
+  pid_t agent;
+  int status = 0;
 
   sigemptyset (&set);
   sigprocmask (SIG_SETMASK, &set, NULL);
@@ -498,6 +527,71 @@ child_setup (gpointer user_data)
   signal (SIGTERM, SIG_DFL);
   signal (SIGINT, SIG_DFL);
   signal (SIGHUP, SIG_DFL);
+  signal (SIGQUIT, SIG_DFL);
+  signal (SIGTTOU, SIG_DFL);
+  signal (SIGTTIN, SIG_DFL);
+  signal (SIGTSTP, SIG_DFL);
+
+  /* stdout is always the PTY slave; stdin may be the prompt pipe. */
+  setsid ();
+  ioctl (STDOUT_FILENO, TIOCSCTTY, 0);
+
+  agent = fork ();
+  if (agent < 0)
+    return;   /* run the agent as the leader then; better than not at all */
+
+  if (agent == 0)
+    {
+      /* The agent: returns to exec. Both sides set the group so that it
+       * exists whichever runs first. */
+      setpgid (0, 0);
+      sigaddset (&set, SIGTTOU);
+      sigprocmask (SIG_BLOCK, &set, NULL);
+      tcsetpgrp (STDOUT_FILENO, getpid ());
+      sigprocmask (SIG_UNBLOCK, &set, NULL);
+      return;
+    }
+
+  setpgid (agent, agent);
+  tcsetpgrp (STDOUT_FILENO, agent);
+  while (write (setup->pid_pipe, &agent, sizeof agent) < 0 && errno == EINTR)
+    ;
+
+  /* Hold nothing: not the terminal (so the PTY ends when the agent's side
+   * does), not the pipe GLib waits on for the exec. */
+  close (STDIN_FILENO);
+  close (STDOUT_FILENO);
+  close (STDERR_FILENO);
+  close_fds_from (3);
+
+  /* Only the runner's SIGKILL or the agent's end stops the leader. */
+  action.sa_handler = SIG_IGN;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGTERM, &action, NULL);
+  sigaction (SIGINT, &action, NULL);
+  sigaction (SIGHUP, &action, NULL);
+  sigaction (SIGQUIT, &action, NULL);
+
+  while (waitpid (agent, &status, 0) < 0)
+    {
+      if (errno != EINTR)
+        _exit (127);
+    }
+
+  if (WIFSIGNALED (status))
+    {
+      int sig = WTERMSIG (status);
+
+      /* Die the same way, without a core file of ourselves. */
+      setrlimit (RLIMIT_CORE, &no_core);
+      action.sa_handler = SIG_DFL;
+      sigaction (sig, &action, NULL);
+      sigemptyset (&set);
+      sigprocmask (SIG_SETMASK, &set, NULL);
+      kill (getpid (), sig);
+      _exit (128 + sig);
+    }
+  _exit (WIFEXITED (status) ? WEXITSTATUS (status) : 127);
 }
 
 static char **
@@ -533,6 +627,8 @@ spawn_agent (LeanLocalRunner         *self,
   g_auto(GStrv) envp = build_envp (launch);
   g_autoptr(GError) local_error = NULL;
   struct winsize size = { 0 };
+  ChildSetup setup = { -1 };
+  int pid_pipe[2] = { -1, -1 };
   int stdin_read = -1;
   int master = -1;
   int slave = -1;
@@ -549,7 +645,7 @@ spawn_agent (LeanLocalRunner         *self,
       int errsv = errno;
 
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                   "Could not open a terminal for the agent: %s", g_strerror (errsv));
+                   _("Could not open a terminal for the agent: %s"), g_strerror (errsv));
       return FALSE;
     }
 
@@ -579,13 +675,24 @@ spawn_agent (LeanLocalRunner         *self,
       signal (SIGPIPE, SIG_IGN);
     }
 
+  if (!g_unix_open_pipe (pid_pipe, FD_CLOEXEC, error))
+    {
+      close (master);
+      close (slave);
+      if (stdin_read >= 0)
+        close (stdin_read);
+      close_stdin (self);
+      return FALSE;
+    }
+  setup.pid_pipe = pid_pipe[1];
+
   ok = g_spawn_async_with_pipes_and_fds (launch->cwd,
                                          (const char * const *)launch->argv,
                                          (const char * const *)envp,
                                          G_SPAWN_DO_NOT_REAP_CHILD |
                                          G_SPAWN_SEARCH_PATH |
                                          G_SPAWN_SEARCH_PATH_FROM_ENVP,
-                                         child_setup, NULL,
+                                         child_setup, &setup,
                                          stdin_read >= 0 ? stdin_read : slave,
                                          slave, slave,
                                          NULL, NULL, 0,
@@ -594,26 +701,40 @@ spawn_agent (LeanLocalRunner         *self,
   close (slave);
   if (stdin_read >= 0)
     close (stdin_read);
+  close (pid_pipe[1]);
 
   if (!ok)
     {
+      close (pid_pipe[0]);
       close (master);
       close_stdin (self);
       if (launch->cwd != NULL && !g_file_test (launch->cwd, G_FILE_TEST_IS_DIR))
         g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
-                     "Could not start “%s”: the folder “%s” does not exist",
+                     _("Could not start “%s”: the folder “%s” does not exist"),
                      launch->argv[0], launch->cwd);
       else if (g_error_matches (local_error, G_SPAWN_ERROR, G_SPAWN_ERROR_NOENT))
         g_set_error (error, LEAN_ERROR, LEAN_ERROR_AGENT_MISSING,
-                     "Could not start “%s”: it is not installed or not on PATH",
+                     _("Could not start “%s”: it is not installed or not on PATH"),
                      launch->argv[0]);
       else
         g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                     "Could not start “%s”: %s", launch->argv[0], local_error->message);
+                     _("Could not start “%s”: %s"), launch->argv[0], local_error->message);
       return FALSE;
     }
 
   self->pid = pid;
+  /* The leader wrote the agent's pid before GLib saw the exec; if it could
+   * not fork, the pipe just closes and the leader is the agent. */
+  {
+    GPid agent = 0;
+    gssize n;
+
+    do
+      n = read (pid_pipe[0], &agent, sizeof agent);
+    while (n < 0 && errno == EINTR);
+    self->agent_pid = (n == sizeof agent && agent > 0) ? agent : pid;
+    close (pid_pipe[0]);
+  }
   self->master_fd = master;
   self->started = TRUE;
 
@@ -647,7 +768,7 @@ lean_local_runner_start_async (LeanRunner             *runner,
   if (self->started || self->exited_emitted)
     {
       g_task_return_new_error (task, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                               "This runner has already run an agent");
+                               _("This runner has already run an agent"));
       return;
     }
 
@@ -689,7 +810,7 @@ check_running (LeanLocalRunner  *self,
   if (!self->started || self->child_exited)
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                           "The agent is not running");
+                           _("The agent is not running"));
       return FALSE;
     }
   return TRUE;
@@ -709,7 +830,7 @@ lean_local_runner_write_input (LeanRunner  *runner,
   if (self->master_fd < 0)
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                           "The agent's terminal is closed");
+                           _("The agent's terminal is closed"));
       return FALSE;
     }
 
@@ -730,7 +851,7 @@ lean_local_runner_resize (LeanRunner  *runner,
   if (rows == 0 || cols == 0 || rows > G_MAXUINT16 || cols > G_MAXUINT16)
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                   "%u×%u is not a terminal size", cols, rows);
+                   _("%u×%u is not a terminal size"), cols, rows);
       return FALSE;
     }
 
@@ -747,7 +868,7 @@ lean_local_runner_resize (LeanRunner  *runner,
       int errsv = errno;
 
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                   "Could not resize the agent's terminal: %s", g_strerror (errsv));
+                   _("Could not resize the agent's terminal: %s"), g_strerror (errsv));
       return FALSE;
     }
   return TRUE;
@@ -761,12 +882,12 @@ signal_group (LeanLocalRunner  *self,
   if (!check_running (self, error))
     return FALSE;
 
-  if (kill (-self->pid, signum) < 0 && kill (self->pid, signum) < 0)
+  if (kill (-self->agent_pid, signum) < 0 && kill (self->agent_pid, signum) < 0)
     {
       int errsv = errno;
 
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                   "Could not signal the agent: %s", g_strerror (errsv));
+                   _("Could not signal the agent: %s"), g_strerror (errsv));
       return FALSE;
     }
   return TRUE;
@@ -795,8 +916,8 @@ on_kill_timeout (gpointer user_data)
   if (!self->child_exited)
     {
       self->killed = TRUE;
-      kill (-self->pid, SIGKILL);
-      kill (self->pid, SIGKILL);
+      /* The leader then ends with the agent's SIGKILL. */
+      kill (-self->agent_pid, SIGKILL);
     }
   return G_SOURCE_REMOVE;
 }
@@ -829,8 +950,8 @@ lean_local_runner_cancel (LeanRunner *runner)
   self->cancelled = TRUE;
 
   /* SIGCONT after SIGTERM so a paused agent wakes up to handle it. */
-  kill (-self->pid, SIGTERM);
-  kill (-self->pid, SIGCONT);
+  kill (-self->agent_pid, SIGTERM);
+  kill (-self->agent_pid, SIGCONT);
   self->kill_source = attach_source (self, g_timeout_source_new (self->kill_delay_ms),
                                      on_kill_timeout);
 }

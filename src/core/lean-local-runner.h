@@ -11,9 +11,12 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LeanLocalRunner, lean_local_runner, LEAN, LOCAL_RUNNER, GObject)
 
-/* A LeanRunner that runs the agent on this machine in a PTY it owns: the
- * agent is the leader of a new session and process group with the PTY as its
- * controlling terminal. Output is read from the PTY master without blocking
+/* A LeanRunner that runs the agent on this machine in a PTY it owns: a
+ * small leader process (forked, never exec'd) starts a new session with the
+ * PTY as its controlling terminal, runs the agent in its own process group in
+ * the terminal's foreground, and exits with the agent's exact status (a
+ * session leader's own status can be lost to the SIGHUP the kernel sends when
+ * it exits). Output is read from the PTY master without blocking
  * and emitted as "output" on the main context of the thread that called
  * start; "exited" comes once, after the PTY has been drained, so no byte is
  * lost. When launch->stdin_data is set, the agent's stdin is a pipe that
@@ -26,8 +29,8 @@ G_DECLARE_FINAL_TYPE (LeanLocalRunner, lean_local_runner, LEAN, LOCAL_RUNNER, GO
  * SIGTERM to the group and SIGKILL after the kill delay (5 s). */
 
 LeanLocalRunner *lean_local_runner_new            (void);
-/* The agent's pid (also its process group id), 0 before start. Stays set
- * after exit for logs. */
+/* The agent's pid (also its process group id, the target of pause and
+ * cancel), 0 before start. Stays set after exit for logs. */
 GPid             lean_local_runner_get_pid        (LeanLocalRunner *self);
 /* The PTY master fd, -1 when not running. Owned by the runner. */
 int              lean_local_runner_get_pty_fd     (LeanLocalRunner *self);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <string.h>
@@ -172,7 +174,7 @@ load_config (const char  *path,
   if (!json_parser_load_from_file (parser, path, &local_error))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                   "%s is not valid JSON: %s; fix or remove it", path, local_error->message);
+                   _("%s is not valid JSON: %s; fix or remove it"), path, local_error->message);
       return NULL;
     }
 
@@ -240,8 +242,8 @@ lean_project_open (const char  *path,
     }
 
   g_set_error (error, LEAN_ERROR, LEAN_ERROR_NO_PROJECT,
-               "no LeanSpec project found at %s or above it "
-               "(looked for .lean-spec/config.json or a specs/ folder); run `leanspec init` there",
+               _("no LeanSpec project found at %s or above it "
+               "(looked for .lean-spec/config.json or a specs/ folder); run `leanspec init` there"),
                path);
   return NULL;
 }
@@ -281,66 +283,11 @@ lean_project_get_config_string (LeanProject *self,
 
 /* ---- scanning --------------------------------------------------------- */
 
-typedef struct
-{
-  char *dir;
-  GPtrArray *subs;     /* other .md names, NULL-terminated */
-  gboolean has_readme;
-} Candidate;
-
-static void
-candidate_free (gpointer data)
-{
-  Candidate *c = data;
-
-  g_free (c->dir);
-  g_clear_pointer (&c->subs, g_ptr_array_unref);
-  g_free (c);
-}
-
-typedef struct
-{
-  GHashTable *visited;  /* "dev:ino" of every directory entered */
-  GPtrArray *candidates;
-  GPtrArray *problems;
-  GPtrArray *dirs;      /* may be NULL */
-  const char *root;
-  GCancellable *cancellable;
-} ScanCtx;
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return strcmp (*(const char **)a, *(const char **)b);
-}
-
-static char *
-rel_to_root (const char *root,
-             const char *path)
-{
-  gsize n = strlen (root);
-
-  if (g_str_has_prefix (path, root) && path[n] == G_DIR_SEPARATOR)
-    return g_strdup (path + n + 1);
-  return g_strdup (path);
-}
-
-/* Each directory is entered once, keyed by device and inode, so symlinks
- * pointing back up the tree (or at each other) never loop. */
-static gboolean
-mark_visited (ScanCtx *ctx,
-              dev_t    dev,
-              ino_t    ino)
-{
-  char key[64];
-
-  g_snprintf (key, sizeof key, "%lx:%lx", (unsigned long)dev, (unsigned long)ino);
-  if (g_hash_table_contains (ctx->visited, key))
-    return FALSE;
-  g_hash_table_add (ctx->visited, g_strdup (key));
-  return TRUE;
-}
+/* The tree is walked level by level (specs/, then specs/X, then
+ * specs/X/Y, ...). Within a level every folder is independent: listing it
+ * and, for a spec folder, reading and parsing its README run on all cores.
+ * Between levels the main thread decides which sub-folders to enter, each
+ * once (by device and inode), so symlink loops never loop. */
 
 typedef struct
 {
@@ -348,6 +295,29 @@ typedef struct
   dev_t dev;
   ino_t ino;
 } SubDir;
+
+typedef struct
+{
+  char *path;
+  const char *base;     /* into path */
+  dev_t dev;
+  guint depth;
+
+  /* filled by the worker */
+  GArray *subdirs;      /* SubDir */
+  gboolean is_spec;     /* a digits-first folder holding .md files */
+  GObject *result;      /* LeanSpec or LeanSpecProblem, when reading */
+} DirJob;
+
+typedef struct
+{
+  LeanProject *self;
+  GPtrArray *jobs;      /* DirJob */
+  guint stride;
+  guint start;
+  gboolean read;
+  GCancellable *cancellable;
+} Worker;
 
 static void
 sub_dir_clear (gpointer data)
@@ -362,47 +332,121 @@ compare_sub_dirs (gconstpointer a,
   return strcmp (((const SubDir *)a)->name, ((const SubDir *)b)->name);
 }
 
-static void
-scan_dir (ScanCtx    *ctx,
-          const char *path,
-          const char *base,
-          dev_t       dev,
-          guint       depth)
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
 {
-  g_autoptr(GArray) subdirs = NULL;
+  return strcmp (*(const char **)a, *(const char **)b);
+}
+
+static DirJob *
+dir_job_new (const char *path,
+             dev_t       dev,
+             guint       depth)
+{
+  DirJob *job = g_new0 (DirJob, 1);
+  const char *slash;
+
+  job->path = g_strdup (path);
+  slash = strrchr (job->path, G_DIR_SEPARATOR);
+  job->base = slash ? slash + 1 : job->path;
+  job->dev = dev;
+  job->depth = depth;
+  return job;
+}
+
+static void
+dir_job_free (gpointer data)
+{
+  DirJob *job = data;
+
+  g_free (job->path);
+  g_clear_pointer (&job->subdirs, g_array_unref);
+  g_clear_object (&job->result);
+  g_free (job);
+}
+
+static char *
+rel_to_root (const char *root,
+             const char *path)
+{
+  gsize n = strlen (root);
+
+  if (g_str_has_prefix (path, root) && path[n] == G_DIR_SEPARATOR)
+    return g_strdup (path + n + 1);
+  return g_strdup (path);
+}
+
+static GObject *
+make_problem (LeanProject *self,
+              const char  *path,
+              const char  *reason)
+{
+  g_autofree char *rel = rel_to_root (self->root, path);
+  return G_OBJECT (lean_spec_problem_new (path, rel, reason));
+}
+
+static GObject *
+read_spec (LeanProject        *self,
+           const char         *dir,
+           const char * const *subs)
+{
+  g_autofree char *readme = g_build_filename (dir, "README.md", NULL);
+  g_autofree char *data = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  LeanSpec *spec;
+  gsize len = 0;
+
+  if (!g_file_get_contents (readme, &data, &len, &local_error))
+    {
+      g_autofree char *reason = g_strdup_printf (_("cannot read the file: %s"), local_error->message);
+      return make_problem (self, readme, reason);
+    }
+
+  bytes = g_bytes_new_take (g_steal_pointer (&data), len);
+  spec = _lean_spec_new (self->root, dir, bytes, subs, &local_error);
+  if (spec == NULL)
+    return make_problem (self, readme, local_error->message);
+  return G_OBJECT (spec);
+}
+
+/* Lists one folder; a spec folder is read too when @read. */
+static void
+process_dir (LeanProject *self,
+             DirJob      *job,
+             gboolean     read)
+{
   g_autoptr(GPtrArray) mds = NULL;
   gboolean has_readme = FALSE;
-  gboolean is_candidate = depth > 0 && g_ascii_isdigit (base[0]);
+  gboolean candidate = job->depth > 0 && g_ascii_isdigit (job->base[0]);
   struct dirent *ent;
   DIR *d;
 
-  if (g_cancellable_is_cancelled (ctx->cancellable))
-    return;
+  job->subdirs = g_array_new (FALSE, FALSE, sizeof (SubDir));
+  g_array_set_clear_func (job->subdirs, sub_dir_clear);
 
-  d = opendir (path);
+  d = opendir (job->path);
   if (d == NULL)
     {
-      if (depth > 0)
+      int errsv = errno;
+
+      if (job->depth > 0)
         {
-          g_autofree char *rel = rel_to_root (ctx->root, path);
-          g_autofree char *reason = g_strdup_printf ("cannot open the folder: %s", g_strerror (errno));
-          g_ptr_array_add (ctx->problems, lean_spec_problem_new (path, rel, reason));
+          g_autofree char *reason = g_strdup_printf (_("cannot open the folder: %s"), g_strerror (errsv));
+          job->result = make_problem (self, job->path, reason);
         }
       return;
     }
 
-  subdirs = g_array_new (FALSE, FALSE, sizeof (SubDir));
-  g_array_set_clear_func (subdirs, sub_dir_clear);
   mds = g_ptr_array_new_with_free_func (g_free);
-  if (ctx->dirs != NULL)
-    g_ptr_array_add (ctx->dirs, g_strdup (path));
 
   while ((ent = readdir (d)) != NULL)
     {
       const char *name = ent->d_name;
       gboolean is_dir = FALSE;
       gboolean is_reg = FALSE;
-      SubDir sub = { NULL, dev, ent->d_ino };
+      SubDir sub = { NULL, job->dev, ent->d_ino };
 
       if (name[0] == '.' || g_str_equal (name, "node_modules"))
         continue;
@@ -415,7 +459,7 @@ scan_dir (ScanCtx    *ctx,
         is_reg = TRUE;
       else if (ent->d_type == DT_LNK || ent->d_type == DT_UNKNOWN)
         {
-          g_autofree char *full = g_build_filename (path, name, NULL);
+          g_autofree char *full = g_build_filename (job->path, name, NULL);
           struct stat st;
 
           if (g_stat (full, &st) == 0)
@@ -429,13 +473,13 @@ scan_dir (ScanCtx    *ctx,
 
       if (is_dir)
         {
-          if (depth < MAX_SCAN_DEPTH)
+          if (job->depth < MAX_SCAN_DEPTH)
             {
               sub.name = g_strdup (name);
-              g_array_append_val (subdirs, sub);
+              g_array_append_val (job->subdirs, sub);
             }
         }
-      else if (is_reg && is_candidate && g_str_has_suffix (name, ".md"))
+      else if (is_reg && candidate && g_str_has_suffix (name, ".md"))
         {
           if (g_str_equal (name, "README.md"))
             has_readme = TRUE;
@@ -445,72 +489,149 @@ scan_dir (ScanCtx    *ctx,
     }
   closedir (d);
 
-  if (is_candidate && (has_readme || mds->len > 0))
-    {
-      Candidate *c = g_new0 (Candidate, 1);
+  g_array_sort (job->subdirs, compare_sub_dirs);
 
-      c->dir = g_strdup (path);
-      c->has_readme = has_readme;
-      g_ptr_array_sort (mds, compare_strings);
-      g_ptr_array_add (mds, NULL);
-      c->subs = g_steal_pointer (&mds);
-      g_ptr_array_add (ctx->candidates, c);
+  if (!candidate || (!has_readme && mds->len == 0))
+    return;
+
+  job->is_spec = TRUE;
+  if (!read)
+    return;
+
+  if (!has_readme)
+    {
+      g_autofree char *readme = g_build_filename (job->path, "README.md", NULL);
+      job->result = make_problem (self, readme,
+                                  _("the spec folder has no README.md; "
+                                    "add one or rename the folder"));
+      return;
     }
 
-  g_array_sort (subdirs, compare_sub_dirs);
-  for (guint i = 0; i < subdirs->len; i++)
-    {
-      const SubDir *sub = &g_array_index (subdirs, SubDir, i);
-      g_autofree char *full = NULL;
-
-      if (!mark_visited (ctx, sub->dev, sub->ino))
-        continue;
-      full = g_build_filename (path, sub->name, NULL);
-      scan_dir (ctx, full, sub->name, sub->dev, depth + 1);
-    }
+  g_ptr_array_sort (mds, compare_strings);
+  g_ptr_array_add (mds, NULL);
+  job->result = read_spec (self, job->path, (const char * const *)mds->pdata);
 }
 
-static GPtrArray *
-scan_candidates (LeanProject   *self,
-                 GPtrArray     *problems,
-                 GPtrArray     *dirs,
-                 GCancellable  *cancellable,
-                 GError       **error)
+static gpointer
+worker_run (gpointer data)
 {
-  ScanCtx ctx = { 0, };
+  Worker *w = data;
 
-  if (!g_file_test (self->specs_dir, G_FILE_TEST_IS_DIR))
+  for (guint i = w->start; i < w->jobs->len; i += w->stride)
+    {
+      if (g_cancellable_is_cancelled (w->cancellable))
+        break;
+      process_dir (w->self, g_ptr_array_index (w->jobs, i), w->read);
+    }
+  return NULL;
+}
+
+static void
+run_level (LeanProject  *self,
+           GPtrArray    *jobs,
+           gboolean      read,
+           GCancellable *cancellable)
+{
+  guint n_threads = jobs->len >= 32 ? CLAMP (g_get_num_processors (), 1, 8) : 1;
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  Worker *workers = g_new0 (Worker, n_threads);
+
+  for (guint t = 0; t < n_threads; t++)
+    workers[t] = (Worker) { self, jobs, n_threads, t, read, cancellable };
+  for (guint t = 1; t < n_threads; t++)
+    {
+      GThread *thread = g_thread_try_new ("lean-scan", worker_run, &workers[t], NULL);
+
+      if (thread != NULL)
+        g_ptr_array_add (threads, thread);
+      else
+        worker_run (&workers[t]);
+    }
+  worker_run (&workers[0]);
+  for (guint t = 0; t < threads->len; t++)
+    g_thread_join (g_ptr_array_index (threads, t));
+  g_free (workers);
+}
+
+static gboolean
+mark_visited (GHashTable *visited,
+              dev_t       dev,
+              ino_t       ino)
+{
+  char key[64];
+
+  g_snprintf (key, sizeof key, "%lx:%lx", (unsigned long)dev, (unsigned long)ino);
+  if (g_hash_table_contains (visited, key))
+    return FALSE;
+  g_hash_table_add (visited, g_strdup (key));
+  return TRUE;
+}
+
+/* Walks the specs dir. Results (LeanSpec / LeanSpecProblem) go to @results
+ * when @read, spec folder paths to @spec_dirs, every folder entered to
+ * @dirs (each may be NULL). */
+static gboolean
+walk (LeanProject   *self,
+      gboolean       read,
+      GPtrArray     *results,
+      GPtrArray     *spec_dirs,
+      GPtrArray     *dirs,
+      GCancellable  *cancellable,
+      GError       **error)
+{
+  g_autoptr(GHashTable) visited = NULL;
+  g_autoptr(GPtrArray) level = NULL;
+  struct stat st;
+
+  if (g_stat (self->specs_dir, &st) != 0 || !S_ISDIR (st.st_mode))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NO_PROJECT,
-                   "the specs folder %s does not exist; create it or fix \"specsDir\" "
-                   "in .lean-spec/config.json", self->specs_dir);
-      return NULL;
+                   _("the specs folder %s does not exist; create it or fix \"specsDir\" "
+                     "in .lean-spec/config.json"), self->specs_dir);
+      return FALSE;
     }
 
-  ctx.visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  ctx.candidates = g_ptr_array_new_with_free_func (candidate_free);
-  ctx.problems = problems;
-  ctx.dirs = dirs;
-  ctx.root = self->root;
-  ctx.cancellable = cancellable;
+  visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  mark_visited (visited, st.st_dev, st.st_ino);
+  level = g_ptr_array_new_with_free_func (dir_job_free);
+  g_ptr_array_add (level, dir_job_new (self->specs_dir, st.st_dev, 0));
 
-  {
-    struct stat st;
-
-    if (g_stat (self->specs_dir, &st) == 0)
-      {
-        mark_visited (&ctx, st.st_dev, st.st_ino);
-        scan_dir (&ctx, self->specs_dir, "", st.st_dev, 0);
-      }
-  }
-  g_hash_table_unref (ctx.visited);
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+  while (level->len > 0)
     {
-      g_ptr_array_unref (ctx.candidates);
-      return NULL;
+      g_autoptr(GPtrArray) next = g_ptr_array_new_with_free_func (dir_job_free);
+
+      run_level (self, level, read, cancellable);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
+
+      for (guint i = 0; i < level->len; i++)
+        {
+          DirJob *job = g_ptr_array_index (level, i);
+
+          if (dirs != NULL)
+            g_ptr_array_add (dirs, g_strdup (job->path));
+          if (job->is_spec && spec_dirs != NULL)
+            g_ptr_array_add (spec_dirs, g_strdup (job->path));
+          if (job->result != NULL && results != NULL)
+            g_ptr_array_add (results, g_steal_pointer (&job->result));
+
+          for (guint j = 0; j < job->subdirs->len; j++)
+            {
+              const SubDir *sub = &g_array_index (job->subdirs, SubDir, j);
+              g_autofree char *full = NULL;
+
+              if (!mark_visited (visited, sub->dev, sub->ino))
+                continue;
+              full = g_build_filename (job->path, sub->name, NULL);
+              g_ptr_array_add (next, dir_job_new (full, sub->dev, job->depth + 1));
+            }
+        }
+
+      g_ptr_array_unref (level);
+      level = g_steal_pointer (&next);
     }
-  return ctx.candidates;
+
+  return TRUE;
 }
 
 static int
@@ -525,67 +646,6 @@ compare_specs (gconstpointer a,
   if (na != nb)
     return na < nb ? -1 : 1;
   return strcmp (lean_spec_get_id (sa), lean_spec_get_id (sb));
-}
-
-typedef struct
-{
-  LeanProject *self;
-  GPtrArray *candidates;
-  gpointer *results;    /* per candidate: a LeanSpec or a LeanSpecProblem */
-  guint stride;
-  guint start;
-  GCancellable *cancellable;
-} ReadJob;
-
-static GObject *
-read_candidate (LeanProject *self,
-                Candidate   *c)
-{
-  g_autofree char *readme = g_build_filename (c->dir, "README.md", NULL);
-  g_autofree char *data = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  LeanSpec *spec;
-  gsize len = 0;
-
-  if (!c->has_readme)
-    {
-      g_autofree char *rel = rel_to_root (self->root, readme);
-      return G_OBJECT (lean_spec_problem_new (readme, rel,
-                                              "the spec folder has no README.md; "
-                                              "add one or rename the folder"));
-    }
-
-  if (!g_file_get_contents (readme, &data, &len, &local_error))
-    {
-      g_autofree char *rel = rel_to_root (self->root, readme);
-      g_autofree char *reason = g_strdup_printf ("cannot read the file: %s", local_error->message);
-      return G_OBJECT (lean_spec_problem_new (readme, rel, reason));
-    }
-
-  bytes = g_bytes_new_take (g_steal_pointer (&data), len);
-  spec = _lean_spec_new (self->root, c->dir, bytes,
-                         (const char * const *)c->subs->pdata, &local_error);
-  if (spec == NULL)
-    {
-      g_autofree char *rel = rel_to_root (self->root, readme);
-      return G_OBJECT (lean_spec_problem_new (readme, rel, local_error->message));
-    }
-  return G_OBJECT (spec);
-}
-
-static gpointer
-read_worker (gpointer data)
-{
-  ReadJob *job = data;
-
-  for (guint i = job->start; i < job->candidates->len; i += job->stride)
-    {
-      if (g_cancellable_is_cancelled (job->cancellable))
-        break;
-      job->results[i] = read_candidate (job->self, g_ptr_array_index (job->candidates, i));
-    }
-  return NULL;
 }
 
 GPtrArray *
@@ -606,66 +666,32 @@ _lean_project_load_specs_full (LeanProject   *self,
                                GCancellable  *cancellable,
                                GError       **error)
 {
-  g_autoptr(GPtrArray) probs = NULL;
-  g_autoptr(GPtrArray) candidates = NULL;
+  g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GPtrArray) specs = NULL;
+  g_autoptr(GPtrArray) probs = NULL;
   g_autoptr(GPtrArray) seen_dirs = NULL;
 
   g_return_val_if_fail (LEAN_IS_PROJECT (self), NULL);
 
-  probs = g_ptr_array_new_with_free_func (g_object_unref);
+  results = g_ptr_array_new_with_free_func (g_object_unref);
   if (dirs != NULL)
     seen_dirs = g_ptr_array_new_with_free_func (g_free);
-  candidates = scan_candidates (self, probs, seen_dirs, cancellable, error);
-  if (candidates == NULL)
+  if (!walk (self, TRUE, results, NULL, seen_dirs, cancellable, error))
     return NULL;
 
-  specs = g_ptr_array_new_full (candidates->len, g_object_unref);
+  specs = g_ptr_array_new_full (results->len, g_object_unref);
+  probs = g_ptr_array_new_with_free_func (g_object_unref);
+  /* Every reference moves to specs or probs. */
+  g_ptr_array_set_free_func (results, NULL);
+  for (guint i = 0; i < results->len; i++)
+    {
+      GObject *obj = g_ptr_array_index (results, i);
 
-  {
-    ReadJob job = { self, candidates, g_new0 (gpointer, candidates->len), 1, 0, cancellable };
-    guint n_threads = candidates->len >= 64 ? CLAMP (g_get_num_processors (), 1, 8) : 1;
-    g_autoptr(GPtrArray) threads = g_ptr_array_new ();
-    ReadJob *jobs = g_new0 (ReadJob, n_threads);
-
-    /* Reading and parsing is most of the work and every spec is
-     * independent: spread it over the cores. */
-    for (guint t = 0; t < n_threads; t++)
-      {
-        jobs[t] = job;
-        jobs[t].stride = n_threads;
-        jobs[t].start = t;
-      }
-    for (guint t = 1; t < n_threads; t++)
-      {
-        GThread *thread = g_thread_try_new ("lean-load", read_worker, &jobs[t], NULL);
-
-        if (thread != NULL)
-          g_ptr_array_add (threads, thread);
-        else
-          read_worker (&jobs[t]);
-      }
-    read_worker (&jobs[0]);
-    for (guint t = 0; t < threads->len; t++)
-      g_thread_join (g_ptr_array_index (threads, t));
-    g_free (jobs);
-
-    for (guint i = 0; i < candidates->len; i++)
-      {
-        GObject *obj = job.results[i];
-
-        if (obj == NULL)
-          continue;
-        if (LEAN_IS_SPEC (obj))
-          g_ptr_array_add (specs, obj);
-        else
-          g_ptr_array_add (probs, obj);
-      }
-    g_free (job.results);
-  }
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return NULL;
+      if (LEAN_IS_SPEC (obj))
+        g_ptr_array_add (specs, obj);
+      else
+        g_ptr_array_add (probs, obj);
+    }
 
   g_ptr_array_sort (specs, compare_specs);
 
@@ -704,7 +730,7 @@ set_ambiguous (GError     **error,
       g_string_append (names, lean_spec_get_rel_path (spec));
     }
   g_set_error (error, LEAN_ERROR, LEAN_ERROR_AMBIGUOUS,
-               "\"%s\" matches %u specs: %s; use the full folder name",
+               _("\"%s\" matches %u specs: %s; use the full folder name"),
                ref, matches->len, names->str);
   g_string_free (names, TRUE);
 }
@@ -739,7 +765,7 @@ lean_project_find_spec (LeanProject  *self,
 
   if (*key == '\0')
     {
-      g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND, "no spec given");
+      g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND, _("no spec given"));
       return NULL;
     }
 
@@ -782,7 +808,7 @@ lean_project_find_spec (LeanProject  *self,
     }
 
   g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
-               "no spec matches \"%s\"; give a number (42), a folder name (042-foo) or a slug",
+               _("no spec matches \"%s\"; give a number (42), a folder name (042-foo) or a slug"),
                ref);
   return NULL;
 }
@@ -828,21 +854,18 @@ lean_project_get_children (LeanProject *self,
 guint
 lean_project_next_number (LeanProject *self)
 {
-  g_autoptr(GPtrArray) problems = NULL;
-  g_autoptr(GPtrArray) candidates = NULL;
+  g_autoptr(GPtrArray) spec_dirs = NULL;
   guint64 max = 0;
 
   g_return_val_if_fail (LEAN_IS_PROJECT (self), 1);
 
-  problems = g_ptr_array_new_with_free_func (g_object_unref);
-  candidates = scan_candidates (self, problems, NULL, NULL, NULL);
-  if (candidates == NULL)
+  spec_dirs = g_ptr_array_new_with_free_func (g_free);
+  if (!walk (self, FALSE, NULL, spec_dirs, NULL, NULL, NULL))
     return 1;
 
-  for (guint i = 0; i < candidates->len; i++)
+  for (guint i = 0; i < spec_dirs->len; i++)
     {
-      Candidate *c = g_ptr_array_index (candidates, i);
-      g_autofree char *base = g_path_get_basename (c->dir);
+      g_autofree char *base = g_path_get_basename (g_ptr_array_index (spec_dirs, i));
       guint64 n = g_ascii_strtoull (base, NULL, 10);
 
       if (n > max && n < G_MAXUINT)
@@ -916,8 +939,8 @@ load_template (LeanProject  *self,
   if (!g_file_get_contents (path, &text, NULL, &local_error))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
-                   "cannot read the spec template %s: %s; fix \"template\" in "
-                   ".lean-spec/config.json", path, local_error->message);
+                   _("cannot read the spec template %s: %s; fix \"template\" in "
+                   ".lean-spec/config.json"), path, local_error->message);
       return NULL;
     }
   return text;
@@ -963,7 +986,7 @@ lean_project_create_spec (LeanProject         *self,
   if (!valid_name (name))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                   "\"%s\" cannot be a spec name; use letters, digits and dashes (my-feature)",
+                   _("\"%s\" cannot be a spec name; use letters, digits and dashes (my-feature)"),
                    name ? name : "");
       return NULL;
     }
@@ -979,7 +1002,7 @@ lean_project_create_spec (LeanProject         *self,
   if (g_mkdir_with_parents (self->specs_dir, 0755) != 0)
     {
       int errsv = errno;
-      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, "cannot create %s: %s",
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, _("cannot create %s: %s"),
                    self->specs_dir, g_strerror (errsv));
       return NULL;
     }
@@ -990,7 +1013,7 @@ lean_project_create_spec (LeanProject         *self,
   if (g_mkdir (dir, 0755) != 0)
     {
       int errsv = errno;
-      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, "cannot create %s: %s",
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, _("cannot create %s: %s"),
                    dir, g_strerror (errsv));
       return NULL;
     }

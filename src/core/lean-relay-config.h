@@ -70,6 +70,11 @@ void                   lean_relay_config_set_project_runner (LeanRelayConfig    
                                                              const char             *project_path,
                                                              const char             *runner);
 
+/* Every configured relay runner as a runner string, "relay:NAME/RUNNER_ID",
+ * server by server, each server's default runner first: the choices an
+ * Implement dialog offers next to "local". */
+GStrv                  lean_relay_config_list_runners       (LeanRelayConfig        *self);
+
 /* TRUE for "relay:..." runner strings. */
 gboolean               lean_relay_is_relay_spec             (const char             *runner_spec);
 /* Parses "relay:SERVER[/RUNNER_ID]" where SERVER is a configured name or a

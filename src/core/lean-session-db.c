@@ -22,7 +22,7 @@
 #define BATCH_BYTES      (64 * 1024)
 /* Consecutive chunks of one session are merged into one row up to this. */
 #define ROW_MAX_BYTES    (64 * 1024)
-#define SCHEMA_VERSION   1
+#define SCHEMA_VERSION   2
 #define BUSY_TIMEOUT_MS  5000
 
 typedef enum
@@ -422,7 +422,20 @@ migrate (sqlite3  *db,
         }
     }
 
-  /* Later versions: if (version < 2) { ALTER TABLE ...; user_version = 2 } */
+  /* v2: the agent's start time, so an agent orphaned by a crash can be
+   * told apart from a process that reused its pid. */
+  if (version < 2)
+    {
+      if (!exec_sql (db, "BEGIN IMMEDIATE;"
+                         "ALTER TABLE sessions ADD COLUMN agent_start TEXT;"
+                         "PRAGMA user_version = 2;"
+                         "COMMIT;", error))
+        {
+          exec_sql (db, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+
   return TRUE;
 }
 
@@ -493,27 +506,74 @@ state_payload (const char *state,
 
 /* Sessions left live by a process that is gone become interrupted, with
  * the time of their last stored output as their end. */
+/* An agent whose owner died may still run (one that ignores SIGHUP, when
+ * its terminal went away): nobody can see or stop it any more, so it is
+ * stopped here. Only the very process that was started (pid + start time,
+ * same boot) is signalled, with its process group. */
+static gboolean
+stop_orphaned_agent (int         pid,
+                     const char *start,
+                     const char *boot)
+{
+  g_autofree char *now_start = NULL;
+
+  if (pid <= 0 || start == NULL || *start == '\0')
+    return FALSE;
+  if (boot != NULL && *boot && g_strcmp0 (boot, self_boot_id ()) != 0)
+    return FALSE;
+  now_start = _lean_session_db_process_start_time (pid);
+  if (now_start == NULL || !g_str_equal (now_start, start))
+    return FALSE;
+  kill (-pid, SIGTERM);
+  kill (-pid, SIGCONT);
+  kill (pid, SIGTERM);
+  return TRUE;
+}
+
+typedef struct
+{
+  char *id;
+  int   owner_pid;
+  int   agent_pid;
+  gboolean agent_stopped;
+} Gone;
+
+static void
+gone_free (Gone *gone)
+{
+  g_free (gone->id);
+  g_free (gone);
+}
+
+/* Sessions left live by a process that is gone become interrupted, with
+ * the time of their last stored output as their end. */
 static gboolean
 recover_interrupted (sqlite3  *db,
                      GError  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func ((GDestroyNotify)gone_free);
 
-  stmt = prepare (db, "SELECT id, owner_pid, owner_start, owner_boot FROM sessions "
-                      "WHERE state IN ('pending', 'running', 'paused', 'validating')", error);
+  stmt = prepare (db, "SELECT id, owner_pid, owner_start, owner_boot, agent_pid, agent_start"
+                      " FROM sessions"
+                      " WHERE state IN ('pending', 'running', 'paused', 'validating')", error);
   if (stmt == NULL)
     return FALSE;
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       int pid = sqlite3_column_int (stmt, 1);
+      const char *boot = (const char *)sqlite3_column_text (stmt, 3);
+      Gone *g;
 
-      if (owner_alive (pid, (const char *)sqlite3_column_text (stmt, 2),
-                       (const char *)sqlite3_column_text (stmt, 3)))
+      if (owner_alive (pid, (const char *)sqlite3_column_text (stmt, 2), boot))
         continue;
-      g_ptr_array_add (gone, g_strdup ((const char *)sqlite3_column_text (stmt, 0)));
-      g_array_append_val (pids, pid);
+      g = g_new0 (Gone, 1);
+      g->id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
+      g->owner_pid = pid;
+      g->agent_pid = sqlite3_column_int (stmt, 4);
+      g->agent_stopped = stop_orphaned_agent (g->agent_pid,
+                                              (const char *)sqlite3_column_text (stmt, 5), boot);
+      g_ptr_array_add (gone, g);
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
 
@@ -525,21 +585,23 @@ recover_interrupted (sqlite3  *db,
 
   for (guint i = 0; i < gone->len; i++)
     {
-      const char *id = g_ptr_array_index (gone, i);
-      int pid = g_array_index (pids, int, i);
+      Gone *g = g_ptr_array_index (gone, i);
       g_autoptr(sqlite3_stmt) upd = NULL;
-      g_autofree char *message = NULL;
+      g_autoptr(GString) message = g_string_new (NULL);
       g_autofree char *payload = NULL;
       gint64 now = g_get_real_time ();
 
-      if (pid > 0)
-        message = g_strdup_printf (_("Interrupted: the program running this session "
-                                     "(process %d) stopped before the agent finished. "
-                                     "The output up to that point is kept."), pid);
+      if (g->owner_pid > 0)
+        g_string_printf (message, _("Interrupted: the program running this session "
+                                    "(process %d) stopped before the agent finished. "
+                                    "The output up to that point is kept."), g->owner_pid);
       else
-        message = g_strdup (_("Interrupted: the program running this session stopped "
-                              "before the agent finished. The output up to that point "
-                              "is kept."));
+        g_string_assign (message, _("Interrupted: the program running this session stopped "
+                                    "before the agent finished. The output up to that point "
+                                    "is kept."));
+      if (g->agent_stopped)
+        g_string_append_printf (message, _(" Its agent (process %d) was still running and "
+                                           "has been stopped."), g->agent_pid);
 
       upd = prepare (db, "UPDATE sessions SET state = 'interrupted', message = ?2,"
                          " ended_at = COALESCE(ended_at,"
@@ -548,16 +610,16 @@ recover_interrupted (sqlite3  *db,
                          " updated_at = ?3 WHERE id = ?1", error);
       if (upd == NULL)
         goto fail;
-      sqlite3_bind_text (upd, 1, id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_text (upd, 2, message, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (upd, 1, g->id, -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text (upd, 2, message->str, -1, SQLITE_TRANSIENT);
       sqlite3_bind_int64 (upd, 3, now);
       if (sqlite3_step (upd) != SQLITE_DONE)
         {
           set_db_error (error, db, "be updated");
           goto fail;
         }
-      payload = state_payload ("interrupted", message);
-      insert_event_and_outbox (db, id, max_event_seq (db, id) + 1, now, "state", payload);
+      payload = state_payload ("interrupted", message->str);
+      insert_event_and_outbox (db, g->id, max_event_seq (db, g->id) + 1, now, "state", payload);
     }
 
   return exec_sql (db, "COMMIT", error);
@@ -592,6 +654,11 @@ typedef struct
   GByteArray    *pend_bytes;
   sqlite3_stmt  *ins_chunk;
   sqlite3_stmt  *ins_session;
+  /* Session rows saved in this batch, and rows of failed batches to write
+   * again: a full disk must not leave a session "running" on disk forever
+   * once space is back. id -> SessionRow (owned). */
+  GHashTable    *batch_rows;
+  GHashTable    *retry_rows;
 } Writer;
 
 static void
@@ -679,6 +746,8 @@ writer_write_pending (Writer *w)
   g_byte_array_set_size (w->pend_bytes, 0);
 }
 
+static void writer_save_session (Writer *w, SessionRow *row, gint64 ts);
+
 static void
 writer_begin (Writer *w)
 {
@@ -690,6 +759,22 @@ writer_begin (Writer *w)
   if (sqlite3_exec (w->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
     writer_note_failure (w);
   w->in_txn = TRUE;
+
+  if (g_hash_table_size (w->retry_rows) > 0)
+    {
+      g_autoptr(GHashTable) retry = g_steal_pointer (&w->retry_rows);
+      GHashTableIter iter;
+      SessionRow *row;
+
+      w->retry_rows = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                             (GDestroyNotify)session_row_free);
+      g_hash_table_iter_init (&iter, retry);
+      while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
+        {
+          g_hash_table_iter_steal (&iter);
+          writer_save_session (w, row, g_get_real_time ());
+        }
+    }
 }
 
 typedef struct
@@ -739,6 +824,17 @@ writer_commit (Writer *w)
        * failures, and keep going: the disk may get space again. */
       sqlite3_exec (w->db, "ROLLBACK", NULL, NULL, NULL);
       g_hash_table_remove_all (w->self->saved_state);
+      {
+        GHashTableIter iter;
+        SessionRow *row;
+
+        g_hash_table_iter_init (&iter, w->batch_rows);
+        while (g_hash_table_iter_next (&iter, NULL, (gpointer *)&row))
+          {
+            g_hash_table_iter_steal (&iter);
+            g_hash_table_replace (w->retry_rows, row->id, row);
+          }
+      }
       if (!w->self->failing)
         {
           w->self->failing = TRUE;
@@ -755,11 +851,23 @@ writer_commit (Writer *w)
   else
     w->self->failing = FALSE;
 
+  g_hash_table_remove_all (w->batch_rows);
   w->in_txn = FALSE;
   w->failed = FALSE;
   w->batch_bytes = 0;
 }
 
+static LeanSessionState
+state_from_row (SessionRow *row)
+{
+  LeanSessionState state = LEAN_SESSION_STATE_INTERRUPTED;
+
+  lean_session_state_from_string (row->state, &state);
+  return state;
+}
+
+/* Takes @row: it is kept until the batch is committed, to be written again
+ * if the commit fails. */
 static void
 writer_save_session (Writer     *w,
                      SessionRow *row,
@@ -769,6 +877,7 @@ writer_save_session (Writer     *w,
   const char *last_state;
   gboolean own = row->owner_pid == getpid ();
 
+  g_hash_table_replace (w->batch_rows, row->id, row);
   if (w->failed)
     return;
 
@@ -803,6 +912,13 @@ writer_save_session (Writer     *w,
   bind_text_or_null (stmt, 23, own ? self_start_time () : NULL);
   bind_text_or_null (stmt, 24, own ? self_boot_id () : NULL);
   sqlite3_bind_int64 (stmt, 25, ts);
+  /* Read while the agent surely runs (its session is not over), so the
+   * start time is the agent's and not a later process's with its pid. */
+  if (row->agent_pid > 0 && !lean_session_state_is_final (state_from_row (row)))
+    {
+      g_autofree char *agent_start = _lean_session_db_process_start_time (row->agent_pid);
+      bind_text_or_null (stmt, 26, agent_start);
+    }
   if (!step_ok (stmt))
     {
       writer_note_failure (w);
@@ -830,7 +946,7 @@ writer_apply (Writer *w,
     {
     case OP_SAVE:
       writer_write_pending (w);
-      writer_save_session (w, op->row, op->ts);
+      writer_save_session (w, g_steal_pointer (&op->row), op->ts);
       break;
 
     case OP_OUTPUT:
@@ -890,9 +1006,9 @@ static const char insert_session_sql[] =
   "INSERT INTO sessions (id, project_path, spec_id, agent_id, mode, runner, state,"
   " started_at, ended_at, exit_code, message, worktree_path, branch, input_tokens,"
   " output_tokens, cache_tokens, cost_usd, iteration, model, structured, agent_pid,"
-  " owner_pid, owner_start, owner_boot, created_at, updated_at)"
+  " owner_pid, owner_start, owner_boot, created_at, updated_at, agent_start)"
   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-  " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?25)"
+  " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?25, ?26)"
   " ON CONFLICT (id) DO UPDATE SET project_path = excluded.project_path,"
   " spec_id = excluded.spec_id, agent_id = excluded.agent_id, mode = excluded.mode,"
   " runner = excluded.runner, state = excluded.state, started_at = excluded.started_at,"
@@ -905,6 +1021,8 @@ static const char insert_session_sql[] =
   " owner_pid = excluded.owner_pid,"
   " owner_start = COALESCE(excluded.owner_start, owner_start),"
   " owner_boot = COALESCE(excluded.owner_boot, owner_boot),"
+  " agent_start = CASE WHEN excluded.agent_pid IS agent_pid"
+  "   THEN COALESCE(agent_start, excluded.agent_start) ELSE excluded.agent_start END,"
   " updated_at = excluded.updated_at";
 
 static gpointer
@@ -917,6 +1035,10 @@ writer_thread (gpointer data)
   w.self = self;
   w.db = self->wdb;
   w.pend_bytes = g_byte_array_new ();
+  w.batch_rows = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                        (GDestroyNotify)session_row_free);
+  w.retry_rows = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                        (GDestroyNotify)session_row_free);
   sqlite3_prepare_v2 (w.db, "INSERT INTO output_chunks (session_id, channel, seq, ts, bytes) "
                             "VALUES (?, ?, ?, ?, ?)", -1, &w.ins_chunk, NULL);
   sqlite3_prepare_v2 (w.db, insert_session_sql, -1, &w.ins_session, NULL);
@@ -937,6 +1059,18 @@ writer_thread (gpointer data)
               continue;
             }
         }
+      else if (g_hash_table_size (w.retry_rows) > 0)
+        {
+          /* Rows of a failed batch: try again every second even if
+           * nothing else is written. */
+          op = g_async_queue_timeout_pop (self->queue, G_USEC_PER_SEC);
+          if (op == NULL)
+            {
+              writer_begin (&w);
+              writer_commit (&w);
+              continue;
+            }
+        }
       else
         op = g_async_queue_pop (self->queue);
 
@@ -945,6 +1079,8 @@ writer_thread (gpointer data)
           writer_begin (&w);
           writer_apply (&w, op);
         }
+      else if (g_hash_table_size (w.retry_rows) > 0)
+        writer_begin (&w);
 
       if (op->kind == OP_FLUSH || op->kind == OP_STOP || op->urgent ||
           w.batch_bytes >= BATCH_BYTES)
@@ -986,6 +1122,8 @@ writer_thread (gpointer data)
   sqlite3_finalize (w.ins_chunk);
   sqlite3_finalize (w.ins_session);
   g_byte_array_unref (w.pend_bytes);
+  g_hash_table_unref (w.batch_rows);
+  g_hash_table_unref (w.retry_rows);
   g_free (w.pend_id);
   g_free (w.fail_message);
   return NULL;
@@ -1326,6 +1464,40 @@ lean_session_db_flush (LeanSessionDb *self)
   g_mutex_unlock (&mutex);
   g_mutex_clear (&mutex);
   g_cond_clear (&cond);
+}
+
+static void
+flush_thread (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  lean_session_db_flush (source);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+lean_session_db_flush_async (LeanSessionDb       *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LEAN_IS_SESSION_DB (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lean_session_db_flush_async);
+  g_task_run_in_thread (task, flush_thread);
+}
+
+gboolean
+lean_session_db_flush_finish (LeanSessionDb  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* ---- reads: each on a connection of its own ---- */

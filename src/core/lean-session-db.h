@@ -101,6 +101,15 @@ void           lean_session_db_save_session_now    (LeanSessionDb        *self,
  * owner polls on SIGUSR1, see LeanController). */
 void           lean_session_db_request_cancel      (LeanSessionDb        *self,
                                                     const char           *session_id);
+/* flush() in a worker thread: the callback runs once every write queued
+ * before the call is committed (views attaching to a live session). */
+void           lean_session_db_flush_async         (LeanSessionDb        *self,
+                                                    GCancellable         *cancellable,
+                                                    GAsyncReadyCallback   callback,
+                                                    gpointer              user_data);
+gboolean       lean_session_db_flush_finish        (LeanSessionDb        *self,
+                                                    GAsyncResult         *result,
+                                                    GError              **error);
 /* Waits for the writer, stops it and closes the database; later writes are
  * dropped. Also done on dispose. */
 void           lean_session_db_close               (LeanSessionDb        *self);

@@ -33,6 +33,7 @@ struct _LeanSession
   int               agent_pid;
   int               owner_pid;
   gboolean          structured;
+  guint64           output_bytes;
 };
 
 G_DEFINE_FINAL_TYPE (LeanSession, lean_session, G_TYPE_OBJECT)
@@ -627,7 +628,16 @@ lean_session_emit_output (LeanSession *self,
   g_return_if_fail (LEAN_IS_SESSION (self));
   g_return_if_fail (bytes != NULL);
 
+  self->output_bytes += g_bytes_get_size (bytes);
   g_signal_emit (self, signals[OUTPUT], 0, bytes);
+}
+
+guint64
+lean_session_get_output_bytes (LeanSession *self)
+{
+  g_return_val_if_fail (LEAN_IS_SESSION (self), 0);
+
+  return self->output_bytes;
 }
 
 gint64

@@ -118,6 +118,11 @@ void              lean_session_set_owner_pid    (LeanSession      *self,
  * bytes). Called by the controller. */
 void              lean_session_emit_output      (LeanSession      *self,
                                                  GBytes           *bytes);
+/* Bytes emitted as "output" so far by this process (the length of the
+ * display stream the controller also stored). A view attaching to a live
+ * session records it when it connects to "output", replays that many bytes
+ * of the stored display channel, then follows live: no gap, no duplicate. */
+guint64           lean_session_get_output_bytes (LeanSession      *self);
 /* Seconds between started-at and ended-at (or now while live); 0 if not started. */
 gint64            lean_session_get_elapsed      (LeanSession      *self);
 

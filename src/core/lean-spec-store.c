@@ -30,6 +30,8 @@ struct _LeanSpecStore
   GPtrArray *pending_monitors; /* dirs still to watch */
   guint monitors_source;
   GPtrArray *dirs;          /* dirs seen by the last scan */
+  GPtrArray *waiters;       /* load_async callers whose load was superseded */
+  guint replace_serial;     /* bumped by every replace() */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -57,6 +59,7 @@ typedef struct
 {
   LeanProject *project;
   GPtrArray *current;
+  guint serial;         /* replace_serial when the load started */
 } LoadData;
 
 static void
@@ -139,6 +142,7 @@ lean_spec_store_finalize (GObject *object)
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_clear_pointer (&self->monitors, g_hash_table_unref);
   g_clear_pointer (&self->dirs, g_ptr_array_unref);
+  g_clear_pointer (&self->waiters, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lean_spec_store_parent_class)->finalize (object);
 }
@@ -298,10 +302,12 @@ lean_spec_store_replace (LeanSpecStore *self,
   if (old == spec)
     return;
 
+  self->replace_serial++;
+
   if (old != NULL && g_ptr_array_find (self->items, old, &pos))
     {
       g_hash_table_replace (self->by_id, (gpointer)lean_spec_get_id (spec), spec);
-      /* Drops the old reference through the free func. */
+      /* The array slot takes the new reference; the old one is dropped. */
       g_ptr_array_index (self->items, pos) = g_object_ref (spec);
       g_object_unref (old);
       g_list_model_items_changed (G_LIST_MODEL (self), pos, 1, 1);
@@ -611,8 +617,11 @@ load_thread (GTask        *task,
   g_task_return_pointer (task, r, load_result_free);
 }
 
+/* The worker's task does not hold the store: dropping the store cancels a
+ * reload of its own at once (a load_async caller's task does keep it). */
 typedef struct
 {
+  GWeakRef store;
   GTask *outer;             /* may be NULL: a reload of our own */
   GCancellable *outer_cancellable;
   gulong cancelled_id;
@@ -626,16 +635,37 @@ outer_cancelled_cb (GCancellable *outer_cancellable,
 }
 
 static void
+return_waiters (LeanSpecStore *self,
+                const GError  *error)
+{
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->waiters);
+
+  for (guint i = 0; waiters != NULL && i < waiters->len; i++)
+    {
+      GTask *task = g_ptr_array_index (waiters, i);
+
+      if (error != NULL)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_boolean (task, TRUE);
+    }
+}
+
+static void
 load_done_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  LeanSpecStore *self = LEAN_SPEC_STORE (object);
+  g_autoptr(LeanSpecStore) self = NULL;
   LoadOp *op = user_data;
+  LoadData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr(GTask) outer = g_steal_pointer (&op->outer);
   g_autoptr(GError) error = NULL;
+  gboolean current;
   LoadResult *r;
 
+  self = g_weak_ref_get (&op->store);
+  g_weak_ref_clear (&op->store);
   if (op->outer_cancellable != NULL)
     {
       g_cancellable_disconnect (op->outer_cancellable, op->cancelled_id);
@@ -644,24 +674,45 @@ load_done_cb (GObject      *object,
   g_free (op);
 
   r = g_task_propagate_pointer (G_TASK (result), &error);
+  if (self == NULL)
+    {
+      /* The store is gone (only possible without an outer task). */
+      g_clear_pointer (&r, load_result_free);
+      return;
+    }
 
+  current = g_task_get_cancellable (G_TASK (result)) == self->cancellable;
   self->n_loading--;
-  if (self->n_loading == 0)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 
   if (r == NULL)
     {
       if (outer != NULL)
-        g_task_return_error (outer, g_steal_pointer (&error));
+        g_task_return_error (outer, g_error_copy (error));
       else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_debug ("Reloading specs failed: %s", error->message);
+      if (current)
+        return_waiters (self, error);
     }
-  else if (g_task_get_cancellable (G_TASK (result)) != self->cancellable)
+  else if (!current)
     {
-      /* A newer load is on its way: its result wins. */
+      /* A newer load is on its way: its result wins, and this caller hears
+       * back when that one is applied. */
       load_result_free (r);
       if (outer != NULL)
-        g_task_return_boolean (outer, TRUE);
+        {
+          if (self->waiters == NULL)
+            self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+          g_ptr_array_add (self->waiters, g_steal_pointer (&outer));
+        }
+    }
+  else if (data->serial != self->replace_serial)
+    {
+      /* A snapshot was put in with replace() while this scan ran: the scan
+       * may predate it (a just-created spec would vanish and come back).
+       * Scan again; the caller hears back after that one. */
+      load_result_free (r);
+      start_load (self, outer);
+      return;
     }
   else
     {
@@ -676,7 +727,11 @@ load_done_cb (GObject      *object,
 
       if (outer != NULL)
         g_task_return_boolean (outer, TRUE);
+      return_waiters (self, NULL);
     }
+
+  if (self->n_loading == 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
 
   if (self->reload_pending && self->n_loading == 0 && self->watching)
     {
@@ -698,6 +753,7 @@ start_load (LeanSpecStore *self,
    * cancellable cancels it too. */
   g_set_object (&self->cancellable, g_cancellable_new ());
 
+  g_weak_ref_init (&op->store, self);
   op->outer = outer ? g_object_ref (outer) : NULL;
   if (outer_cancellable != NULL)
     {
@@ -706,13 +762,14 @@ start_load (LeanSpecStore *self,
                                                 g_object_ref (self->cancellable), g_object_unref);
     }
 
-  task = g_task_new (self, self->cancellable, load_done_cb, op);
+  task = g_task_new (NULL, self->cancellable, load_done_cb, op);
   g_task_set_source_tag (task, start_load);
   {
     LoadData *d = g_new0 (LoadData, 1);
 
     d->project = g_object_ref (self->project);
     d->current = lean_spec_store_dup_specs (self);
+    d->serial = self->replace_serial;
     g_task_set_task_data (task, d, load_data_free);
   }
 

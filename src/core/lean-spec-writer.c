@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <errno.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -42,10 +45,10 @@ check_hash (const char  *path,
     {
       if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
         g_set_error (error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK,
-                     "%s was removed since it was read; nothing was written", path);
+                     _("%s was removed since it was read; nothing was written"), path);
       else
         g_set_error (error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK,
-                     "cannot re-read %s before writing: %s; nothing was written",
+                     _("cannot re-read %s before writing: %s; nothing was written"),
                      path, local_error->message);
       return FALSE;
     }
@@ -54,8 +57,8 @@ check_hash (const char  *path,
   if (!g_str_equal (hash, expected_hash))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK,
-                   "%s changed on disk since it was read; nothing was written. "
-                   "Reload it and try again", path);
+                   _("%s changed on disk since it was read; nothing was written. "
+                   "Reload it and try again"), path);
       return FALSE;
     }
   return TRUE;
@@ -70,6 +73,7 @@ lean_spec_writer_write_file (const char  *path,
   g_autofree char *dir = NULL;
   g_autofree char *base = NULL;
   g_autofree char *tmp = NULL;
+  g_autofree char *real = NULL;
   const char *data;
   gsize len;
   gsize done = 0;
@@ -83,6 +87,15 @@ lean_spec_writer_write_file (const char  *path,
 
   if (expected_hash != NULL && !check_hash (path, expected_hash, error))
     return FALSE;
+
+  /* A README that is a symlink: replace the file it points to, not the
+   * link (a rename over the link would turn it into a copy). */
+  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+    {
+      real = realpath (path, NULL);
+      if (real != NULL)
+        path = real;
+    }
 
   if (g_stat (path, &st) == 0)
     mode = st.st_mode & 07777;
@@ -103,7 +116,7 @@ lean_spec_writer_write_file (const char  *path,
     {
       int errsv = errno;
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                   "cannot write in %s: %s; nothing was written", dir, g_strerror (errsv));
+                   _("cannot write in %s: %s; nothing was written"), dir, g_strerror (errsv));
       return FALSE;
     }
 
@@ -120,7 +133,7 @@ lean_spec_writer_write_file (const char  *path,
           close (fd);
           g_unlink (tmp);
           g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                       "cannot write %s: %s; nothing was written", path, g_strerror (errsv));
+                       _("cannot write %s: %s; nothing was written"), path, g_strerror (errsv));
           return FALSE;
         }
       done += n;
@@ -132,7 +145,7 @@ lean_spec_writer_write_file (const char  *path,
       close (fd);
       g_unlink (tmp);
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                   "cannot write %s: %s; nothing was written", path, g_strerror (errsv));
+                   _("cannot write %s: %s; nothing was written"), path, g_strerror (errsv));
       return FALSE;
     }
   close (fd);
@@ -142,7 +155,7 @@ lean_spec_writer_write_file (const char  *path,
       int errsv = errno;
       g_unlink (tmp);
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                   "cannot replace %s: %s; nothing was written", path, g_strerror (errsv));
+                   _("cannot replace %s: %s; nothing was written"), path, g_strerror (errsv));
       return FALSE;
     }
 
@@ -173,7 +186,7 @@ commit (LeanSpec  *spec,
   if (fresh == NULL)
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                   "refusing to write %s: the result would not be a valid spec (%s)",
+                   _("refusing to write %s: the result would not be a valid spec (%s)"),
                    lean_spec_get_readme_path (spec), local_error->message);
       return NULL;
     }
@@ -285,8 +298,8 @@ lean_spec_writer_set_status (LeanSpec        *spec,
   if (name == NULL)
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                           "a spec status must be one of draft, planned, in-progress, "
-                           "complete, archived");
+                           _("a spec status must be one of draft, planned, in-progress, "
+                           "complete, archived"));
       return NULL;
     }
 
@@ -303,8 +316,8 @@ lean_spec_writer_set_status (LeanSpec        *spec,
       if (g_strcmp0 (hash, lean_spec_get_content_hash (spec)) != 0)
         {
           g_set_error (error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK,
-                       "%s changed on disk since it was read; nothing was written. "
-                       "Reload it and try again", lean_spec_get_readme_path (spec));
+                       _("%s changed on disk since it was read; nothing was written. "
+                       "Reload it and try again"), lean_spec_get_readme_path (spec));
           return NULL;
         }
       return g_object_ref (spec);
@@ -339,7 +352,7 @@ lean_spec_writer_set_priority (LeanSpec          *spec,
   if (priority >= LEAN_SPEC_N_PRIORITIES)
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                           "a spec priority must be one of low, medium, high, critical");
+                           _("a spec priority must be one of low, medium, high, critical"));
       return NULL;
     }
 
@@ -366,7 +379,7 @@ lean_spec_writer_set_assignee (LeanSpec    *spec,
   if (assignee != NULL && strpbrk (assignee, "\r\n") != NULL)
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                           "an assignee must be a single line");
+                           _("an assignee must be a single line"));
       return NULL;
     }
 
@@ -394,7 +407,7 @@ lean_spec_writer_set_tags (LeanSpec            *spec,
     if (*tags[i] == '\0' || strpbrk (tags[i], "\r\n") != NULL)
       {
         g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                             "a tag must be a non-empty single line");
+                             _("a tag must be a non-empty single line"));
         return NULL;
       }
 
@@ -435,7 +448,7 @@ flip_task (const char  *path,
   if (line == 0 || p >= end)
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                   "%s has no line %u", path, line);
+                   _("%s has no line %u"), path, line);
       return NULL;
     }
   eol = memchr (p, '\n', end - p);
@@ -445,7 +458,7 @@ flip_task (const char  *path,
   if (!_lean_spec_parse_task_line (p, eol - p, &mark, &was_checked))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                   "line %u of %s is not a task item (\"- [ ] ...\"); nothing was written",
+                   _("line %u of %s is not a task item (\"- [ ] ...\"); nothing was written"),
                    line, path);
       return NULL;
     }
@@ -493,7 +506,7 @@ lean_spec_writer_set_task (LeanSpec    *spec,
       if (!known || strchr (file, G_DIR_SEPARATOR) != NULL)
         {
           g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
-                       "%s is not a file of spec %s", file, lean_spec_get_id (spec));
+                       _("%s is not a file of spec %s"), file, lean_spec_get_id (spec));
           return NULL;
         }
 
@@ -501,7 +514,7 @@ lean_spec_writer_set_task (LeanSpec    *spec,
       if (!g_file_get_contents (path, &contents, &len, &local_error))
         {
           g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
-                       "cannot read %s: %s", path, local_error->message);
+                       _("cannot read %s: %s"), path, local_error->message);
           return NULL;
         }
       bytes = flip_task (path, contents, len, line, checked, error);
@@ -567,13 +580,15 @@ lean_spec_writer_complete (LeanProject  *project,
       if (n_open > 0 || open_children->len > 0)
         {
           msg = g_string_new (NULL);
-          g_string_append_printf (msg, "%s cannot be completed yet:", lean_spec_get_id (spec));
+          g_string_append_printf (msg, _("%s cannot be completed yet:"), lean_spec_get_id (spec));
           if (n_open > 0)
             {
               guint shown = 0;
 
-              g_string_append_printf (msg, " %u open checklist item%s (", n_open,
-                                      n_open == 1 ? "" : "s");
+              g_string_append_c (msg, ' ');
+              g_string_append_printf (msg, ngettext ("%u open checklist item", "%u open checklist items",
+                                                     n_open), n_open);
+              g_string_append (msg, " (");
               for (guint i = 0; i < n_tasks; i++)
                 {
                   guint line;
@@ -585,29 +600,35 @@ lean_spec_writer_complete (LeanProject  *project,
                     continue;
                   if (shown == 5)
                     {
-                      g_string_append_printf (msg, "; and %u more", n_open - shown);
+                      g_string_append (msg, "; ");
+                      g_string_append_printf (msg, _("and %u more"), n_open - shown);
                       break;
                     }
-                  g_string_append_printf (msg, "%sline %u: %s", shown ? "; " : "", line, text);
+                  if (shown > 0)
+                    g_string_append (msg, "; ");
+                  g_string_append_printf (msg, _("line %u: %s"), line, text);
                   shown++;
                 }
               g_string_append_c (msg, ')');
             }
           if (open_children->len > 0)
             {
-              g_string_append_printf (msg, "%s %u child spec%s not complete (",
-                                      n_open > 0 ? ";" : "", open_children->len,
-                                      open_children->len == 1 ? "" : "s");
+              g_string_append (msg, n_open > 0 ? "; " : " ");
+              g_string_append_printf (msg, ngettext ("%u child spec not complete",
+                                                     "%u child specs not complete",
+                                                     open_children->len), open_children->len);
+              g_string_append (msg, " (");
               for (guint i = 0; i < open_children->len; i++)
                 {
                   LeanSpec *child = g_ptr_array_index (open_children, i);
                   const char *st = lean_spec_status_to_string (lean_spec_get_status (child));
                   g_string_append_printf (msg, "%s%s: %s", i ? ", " : "", lean_spec_get_id (child),
-                                          st ? st : "no status");
+                                          st ? st : _("no status"));
                 }
               g_string_append_c (msg, ')');
             }
-          g_string_append (msg, ". Finish them, or force it to mark the spec complete anyway");
+          g_string_append (msg, ". ");
+          g_string_append (msg, _("Finish them, or force it to mark the spec complete anyway"));
           g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INCOMPLETE, msg->str);
           g_string_free (msg, TRUE);
           return NULL;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include <string.h>
 
 #include "lean-error.h"
@@ -11,13 +13,16 @@ typedef struct
 {
   guint line;
   gboolean checked;
-  char *text;
+  const char *text;     /* into task_text */
+  gsize start;          /* while scanning: text offset in the file */
+  gsize len;
 } Task;
 
+/* Both point into the front matter nodes, which live as long as the spec. */
 typedef struct
 {
-  char *status;
-  char *at;
+  const char *status;
+  const char *at;
 } Transition;
 
 struct _LeanSpec
@@ -30,8 +35,9 @@ struct _LeanSpec
   char *title;
   LeanSpecStatus status;
   LeanSpecPriority priority;
-  char **tags;
-  char **depends_on;
+  /* Borrowed from the front matter nodes: one allocation for the array. */
+  const char **tags;
+  const char **depends_on;
   char **sub_specs;
   char *parent;
 
@@ -50,6 +56,7 @@ struct _LeanSpec
   GHashTable *field_text;
 
   GArray *tasks;
+  char *task_text;          /* every task's text, NUL-separated */
   GArray *transitions;
   guint n_checked;
   guint n_unchecked;
@@ -60,21 +67,6 @@ G_DEFINE_FINAL_TYPE (LeanSpec, lean_spec, G_TYPE_OBJECT)
 static const char * const empty_strv[] = { NULL };
 
 static void
-task_clear (gpointer data)
-{
-  Task *task = data;
-  g_free (task->text);
-}
-
-static void
-transition_clear (gpointer data)
-{
-  Transition *t = data;
-  g_free (t->status);
-  g_free (t->at);
-}
-
-static void
 lean_spec_finalize (GObject *object)
 {
   LeanSpec *self = (LeanSpec *)object;
@@ -82,8 +74,9 @@ lean_spec_finalize (GObject *object)
   g_free (self->id);
   g_free (self->slug);
   g_free (self->title);
-  g_strfreev (self->tags);
-  g_strfreev (self->depends_on);
+  g_free (self->tags);
+  g_free (self->depends_on);
+  g_free (self->task_text);
   g_strfreev (self->sub_specs);
   g_free (self->parent);
   g_free (self->root);
@@ -219,7 +212,6 @@ scan_body (LeanSpec   *self,
   guint open_len = 0;
 
   self->tasks = g_array_new (FALSE, FALSE, sizeof (Task));
-  g_array_set_clear_func (self->tasks, task_clear);
 
   while (p < end)
     {
@@ -263,10 +255,17 @@ scan_body (LeanSpec   *self,
         {
           Task task;
           const char *text = p + mark + 2;
+          const char *text_end = p + l;
 
+          while (text < text_end && g_ascii_isspace (*text))
+            text++;
+          while (text_end > text && g_ascii_isspace (text_end[-1]))
+            text_end--;
           task.line = line_no;
           task.checked = checked;
-          task.text = g_strstrip (g_strndup (text, MAX (0, (p + l) - text)));
+          task.text = NULL;
+          task.start = text - data;
+          task.len = text_end - text;
           g_array_append_val (self->tasks, task);
           if (checked)
             self->n_checked++;
@@ -277,6 +276,38 @@ scan_body (LeanSpec   *self,
       line_no++;
       p = eol + 1;
     }
+
+  /* One allocation for all task texts instead of one each. */
+  if (self->tasks->len > 0)
+    {
+      gsize total = 0;
+      char *q;
+
+      for (guint i = 0; i < self->tasks->len; i++)
+        total += g_array_index (self->tasks, Task, i).len + 1;
+      q = self->task_text = g_malloc (total);
+      for (guint i = 0; i < self->tasks->len; i++)
+        {
+          Task *task = &g_array_index (self->tasks, Task, i);
+
+          memcpy (q, data + task->start, task->len);
+          q[task->len] = '\0';
+          task->text = q;
+          q += task->len + 1;
+        }
+    }
+}
+
+/* A scalar key's value, NULL when absent, not a scalar, or YAML null. */
+static const char *
+nonempty_string (LeanSpec   *self,
+                 const char *key)
+{
+  const LeanFmNode *node = lean_frontmatter_lookup (self->fm, key);
+
+  if (node == NULL || node->kind != LEAN_FM_NODE_SCALAR || lean_fm_node_is_null (node))
+    return NULL;
+  return node->value;
 }
 
 static void
@@ -341,13 +372,46 @@ node_text (LeanFrontmatter  *fm,
   return g_strndup (data + node->start, node->end - node->start);
 }
 
+/* A list (or single scalar) of @key as an array of pointers into the
+ * front matter nodes; never NULL. */
+static const char **
+borrowed_strv (LeanFrontmatter *fm,
+               const char      *key)
+{
+  const LeanFmNode *node = lean_frontmatter_lookup (fm, key);
+  const char **out;
+  guint n = 0;
+
+  if (node == NULL)
+    return g_new0 (const char *, 1);
+
+  if (node->kind == LEAN_FM_NODE_SCALAR)
+    {
+      out = g_new0 (const char *, 2);
+      if (!lean_fm_node_is_null (node) && node->value[0] != '\0')
+        out[0] = node->value;
+      return out;
+    }
+  if (node->kind != LEAN_FM_NODE_SEQUENCE)
+    return g_new0 (const char *, 1);
+
+  out = g_new0 (const char *, node->items->len + 1);
+  for (guint i = 0; i < node->items->len; i++)
+    {
+      const LeanFmNode *item = g_ptr_array_index (node->items, i);
+      if (item->kind == LEAN_FM_NODE_SCALAR && !lean_fm_node_is_null (item) &&
+          item->value[0] != '\0')
+        out[n++] = item->value;
+    }
+  return out;
+}
+
 static void
 read_transitions (LeanSpec *self)
 {
   const LeanFmNode *node = lean_frontmatter_lookup (self->fm, "transitions");
 
   self->transitions = g_array_new (FALSE, FALSE, sizeof (Transition));
-  g_array_set_clear_func (self->transitions, transition_clear);
 
   if (node == NULL || node->kind != LEAN_FM_NODE_SEQUENCE)
     return;
@@ -367,9 +431,9 @@ read_transitions (LeanSpec *self)
           if (k->kind != LEAN_FM_NODE_SCALAR || v->kind != LEAN_FM_NODE_SCALAR)
             continue;
           if (g_str_equal (k->value, "status") && t.status == NULL)
-            t.status = g_strdup (v->value);
+            t.status = v->value;
           else if (g_str_equal (k->value, "at") && t.at == NULL)
-            t.at = g_strdup (v->value);
+            t.at = v->value;
         }
       g_array_append_val (self->transitions, t);
     }
@@ -388,8 +452,6 @@ _lean_spec_new (const char          *project_root,
   const char *data;
   const char *str;
   gsize len;
-  guint n_keys;
-
   g_return_val_if_fail (dir != NULL, NULL);
   g_return_val_if_fail (contents != NULL, NULL);
 
@@ -422,30 +484,13 @@ _lean_spec_new (const char          *project_root,
   if (!lean_spec_priority_from_string (lean_frontmatter_get_string (self->fm, "priority"), &self->priority))
     self->priority = LEAN_SPEC_PRIORITY_NONE;
 
-  self->tags = lean_frontmatter_dup_strv (self->fm, "tags");
-  if (self->tags == NULL)
-    self->tags = g_new0 (char *, 1);
-  self->depends_on = lean_frontmatter_dup_strv (self->fm, "depends_on");
-  if (self->depends_on == NULL)
-    self->depends_on = g_new0 (char *, 1);
+  self->tags = borrowed_strv (self->fm, "tags");
+  self->depends_on = borrowed_strv (self->fm, "depends_on");
 
-  str = lean_frontmatter_get_string (self->fm, "parent");
-  self->parent = (str && *str) ? g_strdup (str) : NULL;
+  str = nonempty_string (self, "parent");
+  self->parent = g_strdup (str);
 
   self->sub_specs = g_strdupv ((char **)(sub_specs ? sub_specs : empty_strv));
-
-  n_keys = lean_frontmatter_get_n_keys (self->fm);
-  for (guint i = 0; i < n_keys; i++)
-    {
-      const LeanFmNode *v = lean_frontmatter_get_value_node (self->fm, i);
-
-      if (v->kind == LEAN_FM_NODE_SCALAR)
-        continue;
-      if (self->field_text == NULL)
-        self->field_text = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-      g_hash_table_insert (self->field_text, (gpointer)lean_frontmatter_get_key (self->fm, i),
-                           node_text (self->fm, v));
-    }
 
   read_transitions (self);
 
@@ -501,7 +546,7 @@ lean_spec_new_from_dir (const char  *project_root,
   if (!g_file_get_contents (path, &data, &len, &local_error))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                   "cannot read the file: %s", local_error->message);
+                   _("cannot read the file: %s"), local_error->message);
       g_error_free (local_error);
       return NULL;
     }
@@ -584,13 +629,6 @@ lean_spec_get_parent (LeanSpec *self)
   return self->parent;
 }
 
-static const char *
-nonempty_string (LeanSpec   *self,
-                 const char *key)
-{
-  const char *str = lean_frontmatter_get_string (self->fm, key);
-  return (str && *str) ? str : NULL;
-}
 
 const char *
 lean_spec_get_assignee (LeanSpec *self)
@@ -638,7 +676,24 @@ lean_spec_get_field (LeanSpec   *self,
     return NULL;
   if (node->kind == LEAN_FM_NODE_SCALAR)
     return node->value;
-  return self->field_text ? g_hash_table_lookup (self->field_text, key) : NULL;
+  /* Text for lists and mappings is made on first use (rare), once, so the
+   * snapshot stays safe to read from any thread. */
+  if (g_once_init_enter (&self->field_text))
+    {
+      GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
+      guint n_keys = lean_frontmatter_get_n_keys (self->fm);
+
+      for (guint i = 0; i < n_keys; i++)
+        {
+          const LeanFmNode *v = lean_frontmatter_get_value_node (self->fm, i);
+
+          if (v->kind != LEAN_FM_NODE_SCALAR)
+            g_hash_table_insert (table, (gpointer)lean_frontmatter_get_key (self->fm, i),
+                                 node_text (self->fm, v));
+        }
+      g_once_init_leave (&self->field_text, table);
+    }
+  return g_hash_table_lookup (self->field_text, key);
 }
 
 const char *

@@ -41,6 +41,7 @@ struct _LeanStreamParser
   gboolean         error_pending;
   gboolean         result_error;
   gboolean         has_result;
+  gboolean         usage_seen;
   char            *agent_session_id;
   char            *result_text;
   char            *last_error;
@@ -374,6 +375,7 @@ emit_event (LeanStreamParser *self,
 static void
 emit_usage (LeanStreamParser *self)
 {
+  self->usage_seen = TRUE;
   g_signal_emit (self, signals[USAGE], 0, self->input_tokens, self->output_tokens,
                  self->cache_tokens, self->cost_usd);
 }
@@ -537,15 +539,20 @@ show_result (LeanStreamParser *self,
   if (self->num_turns > 0)
     g_string_append_printf (line, " · %u turn%s", self->num_turns,
                             self->num_turns == 1 ? "" : "s");
-  g_string_append_printf (line, " · %" G_GUINT64_FORMAT " in / %" G_GUINT64_FORMAT
-                          " out tokens", self->input_tokens, self->output_tokens);
+  if (self->usage_seen)
+    g_string_append_printf (line, " · %" G_GUINT64_FORMAT " in / %" G_GUINT64_FORMAT
+                            " out tokens", self->input_tokens, self->output_tokens);
   if (self->cache_tokens > 0)
     g_string_append_printf (line, " (%" G_GUINT64_FORMAT " cached)", self->cache_tokens);
   if (self->cost_usd >= 0)
     g_string_append_printf (line, " · $%.4f", self->cost_usd);
-  g_string_append (self->display, SGR_DIM);
-  g_string_append (self->display, line->str);
-  g_string_append (self->display, SGR_RESET "\r\n");
+  if (line->len > 0)
+    {
+      g_string_append (self->display, SGR_DIM);
+      g_string_append (self->display, line->str);
+      g_string_append (self->display, SGR_RESET);
+    }
+  g_string_append (self->display, "\r\n");
 
   json_object_set_boolean_member (payload, "is_error", is_error);
   json_object_set_int_member (payload, "num_turns", self->num_turns);
@@ -751,7 +758,8 @@ handle_claude (LeanStreamParser *self,
       if (get_number (root, "num_turns", &turns) && turns >= 0)
         self->num_turns = (guint)turns;
       set_string (&self->agent_session_id, get_string (root, "session_id"));
-      emit_usage (self);
+      if (usage != NULL || self->cost_usd >= 0 || self->usage_seen)
+        emit_usage (self);
       show_result (self, is_error, subtype, text);
       return TRUE;
     }
@@ -1052,7 +1060,8 @@ handle_gemini (LeanStreamParser *self,
             self->cache_tokens = get_uint (stats, "cached_tokens");
         }
       self->num_turns = MAX (self->num_turns, 1);
-      emit_usage (self);
+      if (stats != NULL)
+        emit_usage (self);
       show_result (self, failed, get_string (root, "status"), message);
       return TRUE;
     }
@@ -1130,7 +1139,17 @@ handle_line (LeanStreamParser *self,
       break;
     }
 
-  if (!handled)
+  if (!handled && get_string (json_node_get_object (root), "type") != NULL)
+    {
+      /* An event kind we do not know (newer agent versions add some): one dim
+       * line instead of a wall of JSON; the raw bytes are in the log. */
+      g_autofree char *copy = g_strndup (text, len);   /* @text is not NUL-terminated */
+      g_autofree char *summary = summarize (copy);
+      g_autofree char *line = g_strdup_printf ("· %s", summary);
+
+      display_line (self, SGR_DIM, line);
+    }
+  else if (!handled)
     pass_through (self, (const guint8 *)text, len, TRUE);
 }
 

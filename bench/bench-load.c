@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: MIT */
+/* Times the core's loading of a project, without any front end:
+ *   - lean_project_load_specs(): wall and CPU time (all threads);
+ *   - LeanSpecStore: first load and a reload of unchanged files, with the
+ *     longest stretch the main loop was kept busy (what a window would feel).
+ *
+ * usage: bench-load [-r RUNS] [-w] DIR
+ *   DIR  a LeanSpec project, e.g. one made by
+ *        python3 ../shared/tools/gen-corpus.py /tmp/p5000 5000
+ *   -r   timed runs (default 7, after one warm-up); medians are printed
+ *   -w   also watch the tree (one folder monitor per directory)
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <time.h>
+
+#include "lean-project.h"
+#include "lean-spec-store.h"
+
+static gint64
+cpu_us (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return (gint64)ts.tv_sec * G_USEC_PER_SEC + ts.tv_nsec / 1000;
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *)a;
+  double y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (GArray *values)
+{
+  g_array_sort (values, compare_doubles);
+  return g_array_index (values, double, values->len / 2);
+}
+
+typedef struct
+{
+  gboolean done;
+  gint64 last_tick;
+  gint64 longest_stall;
+} StoreRun;
+
+static gboolean
+tick_cb (gpointer data)
+{
+  StoreRun *run = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (run->last_tick != 0 && now - run->last_tick > run->longest_stall)
+    run->longest_stall = now - run->last_tick;
+  run->last_tick = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+load_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  StoreRun *run = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lean_spec_store_load_finish (LEAN_SPEC_STORE (object), result, &error))
+    g_printerr ("store load failed: %s\n", error->message);
+  run->done = TRUE;
+}
+
+/* Returns the wall time in ms; the longest main-loop stall goes to @stall. */
+static double
+store_load (LeanSpecStore *store,
+            double        *stall)
+{
+  StoreRun run = { 0, };
+  gint64 start = g_get_monotonic_time ();
+  guint tick = g_timeout_add (1, tick_cb, &run);
+
+  lean_spec_store_load_async (store, NULL, load_cb, &run);
+  while (!run.done)
+    g_main_context_iteration (NULL, TRUE);
+  /* Let the batched folder monitors finish too. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  tick_cb (&run);
+  g_source_remove (tick);
+  *stall = run.longest_stall / 1000.0;
+  return (g_get_monotonic_time () - start) / 1000.0;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("DIR");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanProject) project = NULL;
+  g_autoptr(GArray) walls = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) cpus = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) stalls = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) reloads = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) reload_stalls = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) firsts = g_array_new (FALSE, FALSE, sizeof (double));
+  int runs = 7;
+  gboolean watch = FALSE;
+  guint n_specs = 0;
+  guint n_problems = 0;
+  GOptionEntry entries[] = {
+    { "runs", 'r', 0, G_OPTION_ARG_INT, &runs, "Timed runs (default 7)", "N" },
+    { "watch", 'w', 0, G_OPTION_ARG_NONE, &watch, "Watch the tree in the store runs", NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2)
+    {
+      g_printerr ("usage: bench-load [-r RUNS] [-w] DIR\n");
+      return 2;
+    }
+
+  project = lean_project_open (argv[1], &error);
+  if (project == NULL)
+    {
+      g_printerr ("%s\n", error->message);
+      return 1;
+    }
+
+  for (int i = 0; i <= runs; i++)
+    {
+      g_autoptr(GPtrArray) specs = NULL;
+      g_autoptr(GPtrArray) problems = NULL;
+      gint64 wall = g_get_monotonic_time ();
+      gint64 cpu = cpu_us ();
+      double w, c;
+
+      specs = lean_project_load_specs (project, &problems, NULL, &error);
+      if (specs == NULL)
+        {
+          g_printerr ("%s\n", error->message);
+          return 1;
+        }
+      w = (g_get_monotonic_time () - wall) / 1000.0;
+      c = (cpu_us () - cpu) / 1000.0;
+      n_specs = specs->len;
+      n_problems = problems->len;
+      if (i == 0)
+        continue; /* warm-up: page cache */
+      g_array_append_val (walls, w);
+      g_array_append_val (cpus, c);
+    }
+
+  for (int i = 0; i < runs; i++)
+    {
+      g_autoptr(LeanSpecStore) store = lean_spec_store_new (project);
+      double stall, t;
+
+      lean_spec_store_set_watching (store, watch);
+      t = store_load (store, &stall);
+      g_array_append_val (firsts, t);
+      g_array_append_val (stalls, stall);
+      t = store_load (store, &stall);
+      g_array_append_val (reloads, t);
+      g_array_append_val (reload_stalls, stall);
+      lean_spec_store_set_watching (store, FALSE);
+    }
+
+  g_print ("project: %s (%u specs, %u problems), %u CPUs, %d runs\n",
+           argv[1], n_specs, n_problems, g_get_num_processors (), runs);
+  g_print ("lean_project_load_specs   wall %7.1f ms   cpu %7.1f ms (medians)\n",
+           median (walls), median (cpus));
+  g_print ("store first load%s wall %7.1f ms   longest main-loop stall %5.1f ms\n",
+           watch ? " +watch " : "        ", median (firsts), median (stalls));
+  g_print ("store reload, unchanged   wall %7.1f ms   longest main-loop stall %5.1f ms\n",
+           median (reloads), median (reload_stalls));
+  {
+    double loadavg[3] = { 0, };
+    if (getloadavg (loadavg, 3) > 0)
+      g_print ("load average %.2f\n", loadavg[0]);
+  }
+  return 0;
+}
