@@ -184,6 +184,24 @@ test_argv_errors (void)
 }
 
 static void
+test_dash_prompt (void)
+{
+  g_autoptr(LeanAgentRegistry) registry = lean_agent_registry_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) stdin_data = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *joined = NULL;
+
+  /* Never mistaken for an option by the agent's parser. */
+  argv = lean_agent_build_argv (lean_agent_registry_lookup (registry, "gemini"),
+                                LEAN_SESSION_MODE_AUTONOMOUS, NULL, "- [ ] do it", &stdin_data,
+                                &error);
+  g_assert_no_error (error);
+  joined = join_argv (argv);
+  g_assert_cmpstr (joined, ==, "gemini|--output-format|stream-json|--yolo|-p| - [ ] do it");
+}
+
+static void
 test_env (void)
 {
   g_autoptr(LeanAgentRegistry) registry = lean_agent_registry_new ();
@@ -489,6 +507,7 @@ main (int   argc,
 
   g_test_add_func ("/agent-registry/builtins", test_builtins);
   g_test_add_func ("/agent-registry/argv-errors", test_argv_errors);
+  g_test_add_func ("/agent-registry/dash-prompt", test_dash_prompt);
   g_test_add_func ("/agent-registry/env", test_env);
   g_test_add_func ("/agent-registry/runners-json", test_runners_json);
   g_test_add_func ("/agent-registry/detection", test_detection);
