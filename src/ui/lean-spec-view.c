@@ -9,6 +9,7 @@
 #include "lean-spec-view-private.h"
 #include "lean-spec-writer.h"
 #include "lean-window.h"
+#include "lean-wrap-layout.h"
 
 /* The view shows one LeanSpec snapshot and follows the store: every write
  * (status, priority, task, complete, undo) runs in a worker thread through
@@ -38,7 +39,7 @@ struct _LeanSpecView
   GtkLabel          *status_chip;    /* inside status_button */
   GtkLabel          *priority_mark;  /* inside priority_button */
   GtkLabel          *progress_label;
-  GtkFlowBox        *chips_box;     /* status, priority, progress, then tags */
+  GtkBox            *chips_box;     /* status, priority, progress, then tags */
   GtkLabel          *meta_label;
   GtkLabel          *relations_label;
   GtkStackSwitcher  *files_switcher;
@@ -1121,24 +1122,16 @@ update_tags (LeanSpecView *self,
     if (g_object_get_data (G_OBJECT (child), "lean-tag") != NULL)
       g_ptr_array_add (old, child);
   for (guint i = 0; i < old->len; i++)
-    gtk_flow_box_remove (self->chips_box, g_ptr_array_index (old, i));
+    gtk_box_remove (self->chips_box, g_ptr_array_index (old, i));
 
   for (guint i = 0; tags[i] != NULL; i++)
     {
       GtkWidget *label = gtk_label_new (tags[i]);
-      GtkWidget *child;
 
       gtk_widget_add_css_class (label, "spec-tag");
       gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
-      /* A pill as wide as its text, even when the flow box lines up
-       * wrapped children in columns. */
-      gtk_widget_set_halign (label, GTK_ALIGN_START);
-      gtk_flow_box_insert (self->chips_box, label, -1);
-      child = gtk_widget_get_parent (label);
-      g_object_set_data (G_OBJECT (child), "lean-tag", GINT_TO_POINTER (TRUE));
-      /* Labels, not buttons: nothing to focus or hover. */
-      gtk_widget_set_focusable (child, FALSE);
-      gtk_widget_set_can_target (child, FALSE);
+      g_object_set_data (G_OBJECT (label), "lean-tag", GINT_TO_POINTER (TRUE));
+      gtk_box_append (self->chips_box, label);
     }
 }
 
@@ -1694,12 +1687,7 @@ lean_spec_view_init (LeanSpecView *self)
   g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->scroller), "value-changed",
                            G_CALLBACK (update_header_title), self, G_CONNECT_SWAPPED);
 
-  /* The fixed chips are not items to move between: only their buttons
-   * take focus. */
-  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->chips_box));
-       child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    gtk_widget_set_focusable (child, FALSE);
+  gtk_widget_set_layout_manager (GTK_WIDGET (self->chips_box), lean_wrap_layout_new (8, 6));
 
   gtk_menu_button_set_menu_model (self->status_button, status_menu);
   gtk_menu_button_set_menu_model (self->priority_button, priority_menu);
