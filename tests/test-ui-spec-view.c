@@ -1103,6 +1103,24 @@ test_screenshots (Fixture       *fx,
       return;
     }
 
+  /* Switching style right after showing a spec (the layout still being
+   * validated) must still end with the whole body laid out. */
+  lean_spec_view_set_spec (fx->view, fx->store, lookup (fx, "003-gamma"));
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  iterate_a_while (400);
+  save_screenshot (GTK_WIDGET (fx->window), "spec-view-dark-switch.png");
+  {
+    GtkTextView *text = GTK_TEXT_VIEW (_lean_spec_view_get_readme_view (fx->view));
+    GtkTextIter end;
+    int y, height;
+
+    gtk_text_buffer_get_end_iter (gtk_text_view_get_buffer (text), &end);
+    gtk_text_view_get_line_yrange (text, &end, &y, &height);
+    g_test_message ("last line ends at %d, view is %d high", y + height, gtk_widget_get_height (GTK_WIDGET (text)));
+    g_assert_cmpint (y + height, <=, gtk_widget_get_height (GTK_WIDGET (text)));
+  }
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+
   show (fx, "001-render-specs");
   iterate_a_while (400);
   save_screenshot (GTK_WIDGET (fx->window), "spec-view-light.png");
