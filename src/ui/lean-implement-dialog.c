@@ -1,0 +1,623 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "lean-implement-dialog.h"
+#include "lean-prompt.h"
+#include "lean-relay-config.h"
+#include "lean-session-ui-private.h"
+
+struct _LeanImplementDialog
+{
+  AdwWindow          parent_instance;
+
+  AdwToastOverlay   *toast_overlay;
+  AdwWindowTitle    *window_title;
+  GtkWidget         *start_button;
+  AdwComboRow       *agent_row;
+  AdwActionRow      *install_row;
+  AdwComboRow       *mode_row;
+  AdwEntryRow       *model_row;
+  AdwComboRow       *runner_row;
+  GtkSwitch         *worktree_switch;
+  GtkTextView       *prompt_view;
+
+  LeanController    *controller;
+  LeanAgentRegistry *registry;
+  LeanProject       *project;
+  LeanSpec          *spec;
+  GPtrArray         *specs;
+
+  GtkSortListModel  *agents;
+  GtkSorter         *sorter;
+  GPtrArray         *runner_specs;   /* "local", "relay:NAME[/RUNNER]" */
+  char              *built_prompt;
+  GCancellable      *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (LeanImplementDialog, lean_implement_dialog, ADW_TYPE_WINDOW)
+
+enum {
+  SIGNAL_SESSION_STARTED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static LeanAgent *
+selected_agent (LeanImplementDialog *self)
+{
+  return adw_combo_row_get_selected_item (self->agent_row);
+}
+
+static LeanSessionMode
+selected_mode (LeanImplementDialog *self)
+{
+  return adw_combo_row_get_selected (self->mode_row) == 1 ? LEAN_SESSION_MODE_GUIDED
+                                                          : LEAN_SESSION_MODE_AUTONOMOUS;
+}
+
+gboolean
+lean_implement_dialog_get_ready (LeanImplementDialog *self)
+{
+  LeanAgent *agent;
+
+  g_return_val_if_fail (LEAN_IS_IMPLEMENT_DIALOG (self), FALSE);
+
+  agent = selected_agent (self);
+  return self->built_prompt != NULL && agent != NULL && lean_agent_get_installed (agent) &&
+         lean_agent_supports_mode (agent, selected_mode (self));
+}
+
+static void
+update_state (LeanImplementDialog *self)
+{
+  LeanAgent *agent = selected_agent (self);
+  gboolean show_hint = FALSE;
+
+  if (agent != NULL && !lean_agent_get_installed (agent))
+    {
+      const char *hint = lean_agent_get_install_hint (agent);
+      g_autofree char *title = g_strdup_printf (_("%s is not installed"),
+                                                lean_agent_get_name (agent));
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->install_row), title);
+      adw_action_row_set_subtitle (self->install_row,
+                                   hint != NULL ? hint : _("Install it and make sure it is "
+                                                           "on your PATH"));
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "implement.copy-hint", hint != NULL);
+      show_hint = TRUE;
+    }
+  else if (agent != NULL && !lean_agent_supports_mode (agent, selected_mode (self)))
+    {
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->install_row),
+                                     _("This agent has no guided mode"));
+      adw_action_row_set_subtitle (self->install_row,
+                                   _("Choose Autonomous, or another agent"));
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "implement.copy-hint", FALSE);
+      show_hint = TRUE;
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->install_row), show_hint);
+
+  if (agent != NULL)
+    {
+      const char *model = lean_agent_get_default_model (agent);
+      g_autofree char *subtitle = NULL;
+
+      /* AdwEntryRow has no placeholder in 1.2; say the default in the
+       * tooltip instead. */
+      subtitle = model != NULL ? g_strdup_printf (_("Default: %s"), model)
+                               : g_strdup (_("Leave empty for the agent's default model"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_row), subtitle);
+    }
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "implement.start",
+                                 lean_implement_dialog_get_ready (self));
+}
+
+/* Agents */
+
+static int
+installed_first (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  gboolean ia = lean_agent_get_installed ((LeanAgent *) a);
+  gboolean ib = lean_agent_get_installed ((LeanAgent *) b);
+
+  /* The sort is stable, so within each group the registry's order stays. */
+  return (int) ib - (int) ia;
+}
+
+static char *
+agent_label (LeanAgent *agent)
+{
+  if (agent == NULL)
+    return NULL;
+  return g_strdup (lean_agent_get_name (agent));
+}
+
+static void
+setup_agent_item (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  gpointer                  user_data)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *name = gtk_label_new (NULL);
+  GtkWidget *detail = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_xalign (GTK_LABEL (detail), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (detail), PANGO_ELLIPSIZE_END);
+  gtk_label_set_max_width_chars (GTK_LABEL (detail), 48);
+  gtk_widget_add_css_class (detail, "caption");
+  gtk_widget_add_css_class (detail, "dim-label");
+  gtk_box_append (GTK_BOX (box), name);
+  gtk_box_append (GTK_BOX (box), detail);
+  gtk_widget_add_css_class (box, "agent-row");
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+bind_agent_item (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 gpointer                  user_data)
+{
+  LeanAgent *agent = gtk_list_item_get_item (item);
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkWidget *name = gtk_widget_get_first_child (box);
+  GtkWidget *detail = gtk_widget_get_next_sibling (name);
+  g_autofree char *text = NULL;
+
+  gtk_label_set_text (GTK_LABEL (name), lean_agent_get_name (agent));
+  if (lean_agent_get_installed (agent))
+    text = g_strdup (lean_agent_get_version (agent) ?: lean_agent_get_executable (agent));
+  else if (lean_agent_get_install_hint (agent) != NULL)
+    /* Translators: shown under a missing agent, with its install command */
+    text = g_strdup_printf (_("Not installed · %s"), lean_agent_get_install_hint (agent));
+  else
+    text = g_strdup (_("Not installed"));
+  gtk_label_set_text (GTK_LABEL (detail), text);
+  gtk_widget_set_sensitive (name, lean_agent_get_installed (agent));
+}
+
+static gboolean
+select_agent_by_id (LeanImplementDialog *self,
+                    const char          *id)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->agents));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LeanAgent) agent = g_list_model_get_item (G_LIST_MODEL (self->agents), i);
+
+      if (g_strcmp0 (lean_agent_get_id (agent), id) == 0)
+        {
+          adw_combo_row_set_selected (self->agent_row, i);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+gboolean
+lean_implement_dialog_select_agent (LeanImplementDialog *self,
+                                    const char          *id)
+{
+  g_return_val_if_fail (LEAN_IS_IMPLEMENT_DIALOG (self), FALSE);
+  return select_agent_by_id (self, id);
+}
+
+static void
+on_registry_refreshed (GObject      *object,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  g_autoptr(LeanImplementDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *keep = NULL;
+  LeanAgent *agent;
+
+  if (!lean_agent_registry_refresh_finish (LEAN_AGENT_REGISTRY (object), result, &error) &&
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  /* Re-sort now that we know what is installed, keeping the choice, or
+   * picking the default when nothing was chosen yet. */
+  agent = selected_agent (self);
+  keep = g_strdup (agent != NULL ? lean_agent_get_id (agent) : NULL);
+  gtk_sorter_changed (self->sorter, GTK_SORTER_CHANGE_DIFFERENT);
+  if (!select_agent_by_id (self, lean_agent_registry_get_default_id (self->registry)) &&
+      keep != NULL)
+    select_agent_by_id (self, keep);
+  update_state (self);
+}
+
+/* Runners */
+
+static void
+fill_runners (LeanImplementDialog *self)
+{
+  g_autoptr(GtkStringList) labels = gtk_string_list_new (NULL);
+  g_autofree char *path = lean_relay_config_get_default_path ();
+  g_autoptr(LeanRelayConfig) config = lean_relay_config_new (path);
+
+  self->runner_specs = g_ptr_array_new_with_free_func (g_free);
+  gtk_string_list_append (labels, _("Local (this computer)"));
+  g_ptr_array_add (self->runner_specs, g_strdup ("local"));
+
+  /* agent-relay servers the person configured; a missing file is normal. */
+  if (lean_relay_config_load (config, NULL))
+    {
+      for (guint i = 0; i < lean_relay_config_get_n_servers (config); i++)
+        {
+          const LeanRelayServer *server = lean_relay_config_get_server (config, i);
+
+          if (server->runner_ids == NULL || server->runner_ids[0] == NULL)
+            {
+              g_autofree char *label = g_strdup_printf (_("Relay “%s”"), server->name);
+              gtk_string_list_append (labels, label);
+              g_ptr_array_add (self->runner_specs, g_strdup_printf ("relay:%s", server->name));
+              continue;
+            }
+          for (guint j = 0; server->runner_ids[j] != NULL; j++)
+            {
+              g_autofree char *label = g_strdup_printf (_("Relay “%s”, runner %s"),
+                                                        server->name, server->runner_ids[j]);
+              gtk_string_list_append (labels, label);
+              g_ptr_array_add (self->runner_specs,
+                               g_strdup_printf ("relay:%s/%s", server->name,
+                                                server->runner_ids[j]));
+            }
+        }
+    }
+
+  adw_combo_row_set_model (self->runner_row, G_LIST_MODEL (labels));
+  adw_combo_row_set_selected (self->runner_row, 0);
+}
+
+/* Prompt */
+
+typedef struct
+{
+  LeanProject *project;
+  LeanSpec    *spec;
+  GPtrArray   *specs;
+} PromptData;
+
+static void
+prompt_data_free (PromptData *data)
+{
+  g_clear_object (&data->project);
+  g_clear_object (&data->spec);
+  g_clear_pointer (&data->specs, g_ptr_array_unref);
+  g_free (data);
+}
+
+static void
+build_prompt_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  PromptData *data = task_data;
+  g_autoptr(GError) error = NULL;
+  char *prompt;
+
+#ifdef LEAN_HAVE_PROMPT_BUILD
+  prompt = lean_prompt_build (data->project, data->specs, data->spec, &error);
+#else
+  /* Until the core's prompt builder lands: the spec's own text. */
+  prompt = g_strdup_printf ("Implement the spec %s (%s) and keep its checklist current.\n\n%s",
+                            lean_spec_get_id (data->spec), lean_spec_get_rel_path (data->spec),
+                            lean_spec_get_body (data->spec));
+#endif
+
+  if (prompt == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, prompt, g_free);
+}
+
+static void
+on_prompt_built (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(LeanImplementDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prompt = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (prompt == NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("The prompt could not be built: %s"),
+                                               error->message);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+      return;
+    }
+
+  self->built_prompt = g_steal_pointer (&prompt);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->prompt_view),
+                            self->built_prompt, -1);
+  update_state (self);
+}
+
+static void
+build_prompt (LeanImplementDialog *self)
+{
+  g_autoptr(GTask) task = NULL;
+  PromptData *data = g_new0 (PromptData, 1);
+
+  data->project = g_object_ref (self->project);
+  data->spec = g_object_ref (self->spec);
+  data->specs = self->specs != NULL ? g_ptr_array_ref (self->specs) : NULL;
+
+  task = g_task_new (NULL, self->cancellable, on_prompt_built, g_object_ref (self));
+  g_task_set_source_tag (task, build_prompt);
+  g_task_set_task_data (task, data, (GDestroyNotify) prompt_data_free);
+  g_task_run_in_thread (task, build_prompt_thread);
+}
+
+/* Actions */
+
+static gboolean
+settings_set_in_progress (void)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) settings = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL || !g_settings_schema_has_key (schema, "set-in-progress-on-start"))
+    return TRUE;
+  settings = g_settings_new (APP_ID);
+  return g_settings_get_boolean (settings, "set-in-progress-on-start");
+}
+
+LeanSessionRequest *
+lean_implement_dialog_dup_request (LeanImplementDialog *self)
+{
+  LeanSessionRequest *request;
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+  const char *model;
+  const char *runner;
+  LeanAgent *agent;
+
+  g_return_val_if_fail (LEAN_IS_IMPLEMENT_DIALOG (self), NULL);
+
+  agent = selected_agent (self);
+  if (self->built_prompt == NULL || agent == NULL)
+    return NULL;
+
+  buffer = gtk_text_view_get_buffer (self->prompt_view);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  model = gtk_editable_get_text (GTK_EDITABLE (self->model_row));
+  runner = g_ptr_array_index (self->runner_specs,
+                              MIN (adw_combo_row_get_selected (self->runner_row),
+                                   self->runner_specs->len - 1));
+
+  request = lean_session_request_new ();
+  request->project_path = g_strdup (lean_project_get_root (self->project));
+  request->spec_id = g_strdup (lean_spec_get_id (self->spec));
+  request->agent_id = g_strdup (lean_agent_get_id (agent));
+  request->mode = selected_mode (self);
+  request->model = model != NULL && *model ? g_strstrip (g_strdup (model)) : NULL;
+  request->prompt = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  request->runner = g_strcmp0 (runner, "local") == 0 ? NULL : g_strdup (runner);
+  request->use_worktree = gtk_switch_get_active (self->worktree_switch);
+  request->set_in_progress = settings_set_in_progress ();
+  return request;
+}
+
+static void
+start_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  LeanImplementDialog *self = LEAN_IMPLEMENT_DIALOG (widget);
+  g_autoptr(LeanSessionRequest) request = NULL;
+  g_autoptr(GError) error = NULL;
+  LeanSession *session;
+
+  if (!lean_implement_dialog_get_ready (self))
+    return;
+
+  request = lean_implement_dialog_dup_request (self);
+  if (request->prompt == NULL || strspn (request->prompt, " \t\r\n") == strlen (request->prompt))
+    {
+      adw_toast_overlay_add_toast (self->toast_overlay,
+                                   adw_toast_new (_("The prompt is empty: write what the "
+                                                    "agent should do, or press Reset")));
+      return;
+    }
+
+  session = lean_controller_start (self->controller, request, &error);
+  if (session == NULL)
+    {
+      AdwToast *toast = adw_toast_new (error->message);
+
+      adw_toast_set_timeout (toast, 0);
+      adw_toast_overlay_add_toast (self->toast_overlay, toast);
+      return;
+    }
+
+  g_signal_emit (self, signals[SIGNAL_SESSION_STARTED], 0, session);
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+reset_prompt_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  LeanImplementDialog *self = LEAN_IMPLEMENT_DIALOG (widget);
+
+  if (self->built_prompt != NULL)
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->prompt_view),
+                              self->built_prompt, -1);
+}
+
+static void
+copy_hint_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  LeanImplementDialog *self = LEAN_IMPLEMENT_DIALOG (widget);
+  LeanAgent *agent = selected_agent (self);
+
+  if (agent == NULL || lean_agent_get_install_hint (agent) == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
+                          lean_agent_get_install_hint (agent));
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Copied")));
+}
+
+/* GObject */
+
+static void
+lean_implement_dialog_dispose (GObject *object)
+{
+  LeanImplementDialog *self = LEAN_IMPLEMENT_DIALOG (object);
+
+  g_cancellable_cancel (self->cancellable);
+  gtk_widget_dispose_template (GTK_WIDGET (self), LEAN_TYPE_IMPLEMENT_DIALOG);
+  g_clear_object (&self->agents);
+  g_clear_object (&self->controller);
+  g_clear_object (&self->registry);
+  g_clear_object (&self->project);
+  g_clear_object (&self->spec);
+  g_clear_pointer (&self->specs, g_ptr_array_unref);
+  g_clear_pointer (&self->runner_specs, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (lean_implement_dialog_parent_class)->dispose (object);
+}
+
+static void
+lean_implement_dialog_finalize (GObject *object)
+{
+  LeanImplementDialog *self = LEAN_IMPLEMENT_DIALOG (object);
+
+  g_clear_object (&self->cancellable);
+  g_free (self->built_prompt);
+
+  G_OBJECT_CLASS (lean_implement_dialog_parent_class)->finalize (object);
+}
+
+static void
+lean_implement_dialog_class_init (LeanImplementDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lean_implement_dialog_dispose;
+  object_class->finalize = lean_implement_dialog_finalize;
+
+  signals[SIGNAL_SESSION_STARTED] =
+    g_signal_new ("session-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, LEAN_TYPE_SESSION);
+
+  gtk_widget_class_install_action (widget_class, "implement.start", NULL, start_action);
+  gtk_widget_class_install_action (widget_class, "implement.reset-prompt", NULL,
+                                   reset_prompt_action);
+  gtk_widget_class_install_action (widget_class, "implement.copy-hint", NULL,
+                                   copy_hint_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
+                                       "implement.start", NULL);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/dev/leanspec/Desktop/lean-implement-dialog.ui");
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, window_title);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, start_button);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, agent_row);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, install_row);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, mode_row);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, model_row);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, runner_row);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, worktree_switch);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, prompt_view);
+}
+
+static void
+lean_implement_dialog_init (LeanImplementDialog *self)
+{
+  _lean_session_ui_ensure_style ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "implement.start", FALSE);
+}
+
+LeanImplementDialog *
+lean_implement_dialog_new (GtkWindow         *parent,
+                           LeanController    *controller,
+                           LeanAgentRegistry *registry,
+                           LeanProject       *project,
+                           LeanSpec          *spec,
+                           GPtrArray         *specs)
+{
+  LeanImplementDialog *self;
+  GtkListItemFactory *factory;
+  GtkExpression *expression;
+
+  g_return_val_if_fail (parent == NULL || GTK_IS_WINDOW (parent), NULL);
+  g_return_val_if_fail (LEAN_IS_CONTROLLER (controller), NULL);
+  g_return_val_if_fail (registry == NULL || LEAN_IS_AGENT_REGISTRY (registry), NULL);
+  g_return_val_if_fail (LEAN_IS_PROJECT (project), NULL);
+  g_return_val_if_fail (LEAN_IS_SPEC (spec), NULL);
+
+  self = g_object_new (LEAN_TYPE_IMPLEMENT_DIALOG, "transient-for", parent, NULL);
+  self->controller = g_object_ref (controller);
+  self->project = g_object_ref (project);
+  self->spec = g_object_ref (spec);
+  self->specs = specs != NULL ? g_ptr_array_ref (specs) : NULL;
+
+  if (registry != NULL)
+    self->registry = g_object_ref (registry);
+  else
+    {
+      g_autoptr(GError) error = NULL;
+
+      self->registry = lean_agent_registry_new ();
+      if (!lean_agent_registry_load (self->registry, lean_project_get_root (project), &error))
+        adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+    }
+
+  adw_window_title_set_subtitle (self->window_title, lean_spec_get_title (spec));
+
+  self->sorter = GTK_SORTER (gtk_custom_sorter_new (installed_first, NULL, NULL));
+  self->agents = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->registry)),
+                                          self->sorter);
+  expression = gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
+                                            G_CALLBACK (agent_label), NULL, NULL);
+  adw_combo_row_set_expression (self->agent_row, expression);
+  gtk_expression_unref (expression);
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_agent_item), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_agent_item), NULL);
+  adw_combo_row_set_list_factory (self->agent_row, factory);
+  g_object_unref (factory);
+  adw_combo_row_set_model (self->agent_row, G_LIST_MODEL (self->agents));
+  select_agent_by_id (self, lean_agent_registry_get_default_id (self->registry));
+
+  g_signal_connect_object (self->agent_row, "notify::selected", G_CALLBACK (update_state),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->mode_row, "notify::selected", G_CALLBACK (update_state),
+                           self, G_CONNECT_SWAPPED);
+
+  fill_runners (self);
+  update_state (self);
+
+  lean_agent_registry_refresh_async (self->registry, self->cancellable,
+                                     on_registry_refreshed, g_object_ref (self));
+  build_prompt (self);
+
+  return self;
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lean-agent-registry.h"
+#include "lean-controller.h"
+#include "lean-project.h"
+#include "lean-spec.h"
+
+G_BEGIN_DECLS
+
+#define LEAN_TYPE_IMPLEMENT_DIALOG (lean_implement_dialog_get_type ())
+
+G_DECLARE_FINAL_TYPE (LeanImplementDialog, lean_implement_dialog, LEAN, IMPLEMENT_DIALOG,
+                      AdwWindow)
+
+/* "Implement with AI": agent (installed ones first; a missing one shows its
+ * install command instead of failing), mode, model, runner (local or a
+ * configured agent-relay), worktree toggle, and the prompt built from the
+ * spec, which the person can edit. Start is the second click.
+ *
+ * On Start the dialog calls lean_controller_start() and, when the session
+ * exists (even failed: it is in the history with its reason), emits
+ * "session-started" (LeanSession *) and closes. A start that failed before
+ * the agent ran also shows its reason in a toast and keeps the dialog open.
+ *
+ * @registry may be NULL (the dialog loads one for @project); @specs (a
+ * GPtrArray of LeanSpec, may be NULL) names the dependencies in the prompt. */
+LeanImplementDialog *lean_implement_dialog_new          (GtkWindow         *parent,
+                                                         LeanController    *controller,
+                                                         LeanAgentRegistry *registry,
+                                                         LeanProject       *project,
+                                                         LeanSpec          *spec,
+                                                         GPtrArray         *specs);
+/* The request the dialog would start now (for tests and callers that start
+ * sessions themselves); NULL until the prompt is built. */
+LeanSessionRequest  *lean_implement_dialog_dup_request  (LeanImplementDialog *self);
+/* Selects the agent with @id if it is in the list. */
+gboolean             lean_implement_dialog_select_agent (LeanImplementDialog *self,
+                                                         const char          *id);
+gboolean             lean_implement_dialog_get_ready    (LeanImplementDialog *self);
+
+G_END_DECLS

@@ -1,0 +1,801 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "lean-error.h"
+#include "lean-session-page.h"
+#include "lean-session-ui-private.h"
+
+/* A guided session that printed and then stayed quiet this long is
+ * probably waiting for an answer. */
+#define QUIET_SECONDS 8
+/* How often a log page polls the database while another process runs it. */
+#define FOLLOW_INTERVAL_MS 400
+
+struct _LeanSessionPage
+{
+  GtkWidget         parent_instance;
+
+  GtkWidget        *banner;
+  GtkWidget        *state_label;
+  GtkWidget        *agent_label;
+  GtkWidget        *details_label;
+  GtkWidget        *elapsed_label;
+  GtkWidget        *controls;
+  GtkWidget        *pause_button;
+  GtkWidget        *resume_button;
+  GtkWidget        *cancel_button;
+  GtkWidget        *message_revealer;
+  GtkWidget        *message_label;
+  LeanTerminalView *terminal_view;
+
+  LeanController   *controller;   /* NULL for log pages */
+  LeanSessionDb    *db;
+  LeanSession      *session;
+  char             *agent_name;
+
+  GCancellable     *cancellable;
+  GQueue            pending;      /* live bytes that arrived during replay */
+  gint64            last_seq;     /* log pages: last stored chunk shown */
+  guint             elapsed_id;
+  guint             quiet_id;
+  guint             follow_id;
+
+  guint             live : 1;
+  guint             replaying : 1;
+  guint             notified_quiet : 1;
+};
+
+G_DEFINE_FINAL_TYPE (LeanSessionPage, lean_session_page, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SESSION,
+  PROP_REPLAYING,
+  PROP_AGENT_NAME,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_NEEDS_INPUT,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+static void start_follow (LeanSessionPage *self);
+
+static gboolean
+session_is_final (LeanSessionPage *self)
+{
+  return lean_session_state_is_final (lean_session_get_state (self->session));
+}
+
+static gboolean
+runner_supports_pause (LeanSessionPage *self)
+{
+  LeanRunner *runner;
+
+  if (self->controller == NULL)
+    return FALSE;
+  runner = lean_controller_get_runner (self->controller, self->session);
+  /* Before the runner exists we cannot tell; assume it can so the button
+   * does not flicker for local sessions. */
+  if (runner == NULL)
+    return g_str_has_prefix (lean_session_get_runner (self->session) ?: "local", "local");
+  return lean_runner_supports_pause (runner);
+}
+
+static void
+update_input (LeanSessionPage *self)
+{
+  gboolean enabled = self->live && !self->replaying && !session_is_final (self) &&
+                     lean_session_get_mode (self->session) == LEAN_SESSION_MODE_GUIDED;
+
+  lean_terminal_view_set_input_enabled (self->terminal_view, enabled);
+}
+
+static void
+update_elapsed (LeanSessionPage *self)
+{
+  g_autofree char *text = NULL;
+
+  if (lean_session_get_started_at (self->session) == NULL)
+    {
+      gtk_label_set_text (GTK_LABEL (self->elapsed_label), "–:––");
+      return;
+    }
+  text = _lean_session_ui_format_duration (lean_session_get_elapsed (self->session));
+  gtk_label_set_text (GTK_LABEL (self->elapsed_label), text);
+}
+
+static gboolean
+elapsed_tick (gpointer user_data)
+{
+  LeanSessionPage *self = user_data;
+
+  update_elapsed (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+update_details (LeanSessionPage *self)
+{
+  g_autoptr(GString) details = g_string_new (NULL);
+  g_autofree char *agent = NULL;
+  const char *runner = lean_session_get_runner (self->session);
+  const char *model = lean_session_get_model (self->session);
+  guint64 in = lean_session_get_input_tokens (self->session);
+  guint64 out = lean_session_get_output_tokens (self->session);
+  g_autofree char *cost = _lean_session_ui_format_cost (lean_session_get_cost_usd (self->session));
+  const char *mode = lean_session_get_mode (self->session) == LEAN_SESSION_MODE_GUIDED
+                     ? _("guided") : _("autonomous");
+
+  agent = g_strdup_printf ("%s · %s",
+                           self->agent_name ?: lean_session_get_agent_id (self->session),
+                           mode);
+  gtk_label_set_text (GTK_LABEL (self->agent_label), agent);
+
+  g_string_append (details, lean_session_get_spec_id (self->session) ?: "");
+  g_string_append_printf (details, " · %s", runner != NULL && *runner ? runner : "local");
+  if (model != NULL && *model)
+    g_string_append_printf (details, " · %s", model);
+  if (in > 0 || out > 0)
+    {
+      g_autofree char *tin = _lean_session_ui_format_tokens (in);
+      g_autofree char *tout = _lean_session_ui_format_tokens (out);
+
+      /* Translators: token counts, e.g. "12k in · 3.4k out" */
+      g_string_append_printf (details, _(" · %s in · %s out"), tin, tout);
+    }
+  if (cost != NULL)
+    g_string_append_printf (details, " · %s", cost);
+
+  gtk_label_set_text (GTK_LABEL (self->details_label), details->str);
+}
+
+static void
+update_state (LeanSessionPage *self)
+{
+  LeanSessionState state = lean_session_get_state (self->session);
+  gboolean final = lean_session_state_is_final (state);
+  gboolean can_pause = runner_supports_pause (self);
+  const char *message = lean_session_get_message (self->session);
+  gboolean controllable = self->controller != NULL && self->live && !final;
+
+  gtk_label_set_text (GTK_LABEL (self->state_label), lean_session_state_get_label (state));
+  _lean_session_ui_set_state_class (self->state_label, state);
+
+  gtk_widget_set_visible (self->controls, controllable);
+  gtk_widget_set_visible (self->pause_button, state != LEAN_SESSION_STATE_PAUSED);
+  gtk_widget_set_visible (self->resume_button, state == LEAN_SESSION_STATE_PAUSED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.pause",
+                                 controllable && can_pause &&
+                                 state == LEAN_SESSION_STATE_RUNNING);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.resume",
+                                 controllable && state == LEAN_SESSION_STATE_PAUSED);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.cancel", controllable);
+  gtk_widget_set_tooltip_text (self->pause_button,
+                               can_pause ? _("Pause the agent")
+                                         : _("This runner cannot pause its agent"));
+
+  if (final && message != NULL && *message)
+    {
+      gtk_label_set_text (GTK_LABEL (self->message_label), message);
+      if (state == LEAN_SESSION_STATE_FAILED || state == LEAN_SESSION_STATE_INTERRUPTED)
+        gtk_widget_add_css_class (self->message_label, "error");
+      else
+        gtk_widget_remove_css_class (self->message_label, "error");
+      gtk_revealer_set_reveal_child (GTK_REVEALER (self->message_revealer), TRUE);
+    }
+  else
+    gtk_revealer_set_reveal_child (GTK_REVEALER (self->message_revealer), FALSE);
+
+  if (final || state == LEAN_SESSION_STATE_PENDING)
+    g_clear_handle_id (&self->elapsed_id, g_source_remove);
+  else if (self->elapsed_id == 0)
+    self->elapsed_id = g_timeout_add_seconds (1, elapsed_tick, self);
+  if (final)
+    g_clear_handle_id (&self->quiet_id, g_source_remove);
+
+  update_elapsed (self);
+  update_input (self);
+}
+
+static void
+on_session_notify (LeanSessionPage *self,
+                   GParamSpec      *pspec)
+{
+  const char *name = g_param_spec_get_name (pspec);
+
+  if (g_str_equal (name, "state") || g_str_equal (name, "message"))
+    update_state (self);
+  else if (g_str_equal (name, "started-at") || g_str_equal (name, "ended-at"))
+    update_elapsed (self);
+  else
+    update_details (self);
+}
+
+/* Output */
+
+static gboolean
+quiet_timeout (gpointer user_data)
+{
+  LeanSessionPage *self = user_data;
+
+  self->quiet_id = 0;
+  if (!self->notified_quiet && !session_is_final (self) &&
+      lean_session_get_state (self->session) == LEAN_SESSION_STATE_RUNNING)
+    {
+      self->notified_quiet = TRUE;
+      g_signal_emit (self, signals[SIGNAL_NEEDS_INPUT], 0);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_session_output (LeanSessionPage *self,
+                   GBytes          *bytes)
+{
+  if (self->replaying)
+    {
+      g_queue_push_tail (&self->pending, g_bytes_ref (bytes));
+      return;
+    }
+
+  lean_terminal_view_feed (self->terminal_view, bytes);
+
+  if (lean_session_get_mode (self->session) == LEAN_SESSION_MODE_GUIDED)
+    {
+      self->notified_quiet = FALSE;
+      g_clear_handle_id (&self->quiet_id, g_source_remove);
+      self->quiet_id = g_timeout_add_seconds (QUIET_SECONDS, quiet_timeout, self);
+    }
+}
+
+static void
+on_bell (LeanSessionPage *self)
+{
+  if (self->live && !self->replaying && !session_is_final (self))
+    g_signal_emit (self, signals[SIGNAL_NEEDS_INPUT], 0);
+}
+
+static void
+on_terminal_input (LeanSessionPage *self,
+                   GBytes          *bytes)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->controller == NULL || !self->live || self->replaying)
+    return;
+
+  self->notified_quiet = FALSE;
+  if (!lean_controller_send_input (self->controller, self->session, bytes, &error))
+    {
+      gtk_label_set_text (GTK_LABEL (self->message_label), error->message);
+      gtk_widget_add_css_class (self->message_label, "error");
+      gtk_revealer_set_reveal_child (GTK_REVEALER (self->message_revealer), TRUE);
+    }
+}
+
+static void
+on_terminal_resize (LeanSessionPage *self,
+                    guint            rows,
+                    guint            cols)
+{
+  if (self->controller != NULL && self->live && !session_is_final (self))
+    lean_controller_resize (self->controller, self->session, rows, cols);
+}
+
+/* Replay: read the stored display stream in a thread. */
+
+typedef struct
+{
+  LeanSessionDb *db;
+  char          *session_id;
+  guint64        want;        /* bytes needed; G_MAXUINT64: whatever is stored */
+  gint64         after_seq;
+  gint64         last_seq;
+  gboolean       flush;
+  LeanSession   *stored;      /* log pages: the session row as stored now */
+} ReadData;
+
+static void
+read_data_free (ReadData *data)
+{
+  g_clear_object (&data->db);
+  g_free (data->session_id);
+  g_clear_object (&data->stored);
+  g_free (data);
+}
+
+static void
+read_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ReadData *data = task_data;
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  /* Everything the session emitted before we subscribed was queued for the
+   * writer before it was emitted; flushing makes it readable. */
+  if (data->flush)
+    lean_session_db_flush (data->db);
+
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+
+      bytes = lean_session_db_read_output_range (data->db, data->session_id,
+                                                 LEAN_OUTPUT_CHANNEL_DISPLAY,
+                                                 data->after_seq, &data->last_seq, &error);
+      if (bytes == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      if (data->want == G_MAXUINT64 || g_bytes_get_size (bytes) >= data->want ||
+          g_get_monotonic_time () > deadline ||
+          g_cancellable_is_cancelled (cancellable))
+        {
+          if (data->want == G_MAXUINT64)
+            data->stored = lean_session_db_lookup (data->db, data->session_id, NULL);
+          g_task_return_pointer (task, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
+          return;
+        }
+
+      g_usleep (20 * 1000);
+    }
+}
+
+static void
+finish_replay (LeanSessionPage *self)
+{
+  self->replaying = FALSE;
+  while (!g_queue_is_empty (&self->pending))
+    {
+      g_autoptr(GBytes) bytes = g_queue_pop_head (&self->pending);
+      lean_terminal_view_feed (self->terminal_view, bytes);
+    }
+  update_input (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPLAYING]);
+}
+
+static void
+show_read_error (LeanSessionPage *self,
+                 const GError    *error)
+{
+  g_autofree char *text = g_strdup_printf (_("The stored log could not be read: %s"),
+                                           error->message);
+  gtk_label_set_text (GTK_LABEL (self->message_label), text);
+  gtk_widget_add_css_class (self->message_label, "error");
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->message_revealer), TRUE);
+}
+
+static void
+on_live_replay_read (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(LeanSessionPage) self = user_data;
+  ReadData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (bytes == NULL)
+    show_read_error (self, error);
+  else
+    {
+      gsize len = g_bytes_get_size (bytes);
+
+      /* Exactly the bytes emitted before we subscribed; the rest of what
+       * is stored is also in the pending buffer. */
+      if (len > data->want)
+        {
+          g_autoptr(GBytes) head = g_bytes_new_from_bytes (bytes, 0, data->want);
+          lean_terminal_view_feed (self->terminal_view, head);
+        }
+      else
+        lean_terminal_view_feed (self->terminal_view, bytes);
+    }
+
+  finish_replay (self);
+}
+
+static void
+on_log_read (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(LeanSessionPage) self = user_data;
+  ReadData *data = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_task_propagate_pointer (G_TASK (result), &error);
+  gboolean first = self->replaying;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (bytes == NULL)
+    {
+      show_read_error (self, error);
+      if (first)
+        finish_replay (self);
+      return;
+    }
+
+  lean_terminal_view_feed (self->terminal_view, bytes);
+  self->last_seq = data->last_seq;
+
+  /* The stored row is the truth for a session that runs elsewhere. */
+  if (data->stored != NULL)
+    {
+      LeanSessionState state = lean_session_get_state (data->stored);
+
+      lean_session_set_usage (self->session,
+                              lean_session_get_input_tokens (data->stored),
+                              lean_session_get_output_tokens (data->stored),
+                              lean_session_get_cache_tokens (data->stored));
+      lean_session_set_cost_usd (self->session, lean_session_get_cost_usd (data->stored));
+      lean_session_set_ended_at (self->session, lean_session_get_ended_at (data->stored));
+      lean_session_set_message (self->session, lean_session_get_message (data->stored));
+      if (state != lean_session_get_state (self->session))
+        lean_session_set_state (self->session, state);
+    }
+
+  if (first)
+    finish_replay (self);
+
+  if (!session_is_final (self))
+    start_follow (self);
+}
+
+static void
+read_stored (LeanSessionPage     *self,
+             guint64              want,
+             gint64               after_seq,
+             gboolean             flush,
+             GAsyncReadyCallback  callback)
+{
+  g_autoptr(GTask) task = NULL;
+  ReadData *data = g_new0 (ReadData, 1);
+
+  data->db = g_object_ref (self->db);
+  data->session_id = g_strdup (lean_session_get_id (self->session));
+  data->want = want;
+  data->after_seq = after_seq;
+  data->last_seq = after_seq;
+  data->flush = flush;
+
+  task = g_task_new (NULL, self->cancellable, callback, g_object_ref (self));
+  g_task_set_source_tag (task, read_stored);
+  g_task_set_task_data (task, data, (GDestroyNotify) read_data_free);
+  g_task_run_in_thread (task, read_thread);
+}
+
+static gboolean
+follow_tick (gpointer user_data)
+{
+  LeanSessionPage *self = user_data;
+
+  self->follow_id = 0;
+  read_stored (self, G_MAXUINT64, self->last_seq, FALSE, on_log_read);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+start_follow (LeanSessionPage *self)
+{
+  if (self->follow_id == 0)
+    self->follow_id = g_timeout_add (FOLLOW_INTERVAL_MS, follow_tick, self);
+}
+
+/* Actions */
+
+static void
+show_action_error (LeanSessionPage *self,
+                   const GError    *error)
+{
+  gtk_label_set_text (GTK_LABEL (self->message_label), error->message);
+  gtk_widget_add_css_class (self->message_label, "error");
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->message_revealer), TRUE);
+}
+
+static void
+pause_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *param)
+{
+  LeanSessionPage *self = LEAN_SESSION_PAGE (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (self->controller != NULL &&
+      !lean_controller_pause (self->controller, self->session, &error))
+    show_action_error (self, error);
+}
+
+static void
+resume_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  LeanSessionPage *self = LEAN_SESSION_PAGE (widget);
+  g_autoptr(GError) error = NULL;
+
+  if (self->controller != NULL &&
+      !lean_controller_resume (self->controller, self->session, &error))
+    show_action_error (self, error);
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  LeanSessionPage *self = LEAN_SESSION_PAGE (widget);
+
+  if (self->controller != NULL)
+    lean_controller_cancel (self->controller, self->session);
+}
+
+/* Construction */
+
+static void
+lean_session_page_setup (LeanSessionPage *self)
+{
+  g_signal_connect_object (self->session, "notify", G_CALLBACK (on_session_notify),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->terminal_view, "input", G_CALLBACK (on_terminal_input),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->terminal_view, "resize", G_CALLBACK (on_terminal_resize),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (lean_terminal_view_get_terminal (self->terminal_view), "bell",
+                           G_CALLBACK (on_bell), self, G_CONNECT_SWAPPED);
+
+  update_details (self);
+  update_state (self);
+}
+
+GtkWidget *
+lean_session_page_new (LeanController *controller,
+                       LeanSession    *session)
+{
+  LeanSessionPage *self;
+  guint64 emitted;
+
+  g_return_val_if_fail (LEAN_IS_CONTROLLER (controller), NULL);
+  g_return_val_if_fail (LEAN_IS_SESSION (session), NULL);
+
+  self = g_object_new (LEAN_TYPE_SESSION_PAGE, "session", session, NULL);
+  self->controller = g_object_ref (controller);
+  self->db = g_object_ref (lean_controller_get_db (controller));
+  self->live = TRUE;
+
+  /* Subscribe first, then note how much was emitted before: those bytes
+   * come from the database, everything after from the signal. */
+  g_signal_connect_object (session, "output", G_CALLBACK (on_session_output),
+                           self, G_CONNECT_SWAPPED);
+  emitted = lean_session_get_output_bytes (session);
+
+  if (emitted > 0)
+    {
+      self->replaying = TRUE;
+      read_stored (self, emitted, -1, TRUE, on_live_replay_read);
+    }
+
+  lean_session_page_setup (self);
+  return GTK_WIDGET (self);
+}
+
+GtkWidget *
+lean_session_page_new_for_log (LeanSessionDb *db,
+                               LeanSession   *session)
+{
+  LeanSessionPage *self;
+
+  g_return_val_if_fail (LEAN_IS_SESSION_DB (db), NULL);
+  g_return_val_if_fail (LEAN_IS_SESSION (session), NULL);
+
+  self = g_object_new (LEAN_TYPE_SESSION_PAGE, "session", session, NULL);
+  self->db = g_object_ref (db);
+  self->live = FALSE;
+  self->replaying = TRUE;
+  self->last_seq = -1;
+
+  lean_session_page_setup (self);
+  read_stored (self, G_MAXUINT64, -1, FALSE, on_log_read);
+  return GTK_WIDGET (self);
+}
+
+LeanSession *
+lean_session_page_get_session (LeanSessionPage *self)
+{
+  g_return_val_if_fail (LEAN_IS_SESSION_PAGE (self), NULL);
+  return self->session;
+}
+
+LeanTerminalView *
+lean_session_page_get_terminal_view (LeanSessionPage *self)
+{
+  g_return_val_if_fail (LEAN_IS_SESSION_PAGE (self), NULL);
+  return self->terminal_view;
+}
+
+gboolean
+lean_session_page_get_replaying (LeanSessionPage *self)
+{
+  g_return_val_if_fail (LEAN_IS_SESSION_PAGE (self), FALSE);
+  return self->replaying;
+}
+
+gboolean
+lean_session_page_get_live (LeanSessionPage *self)
+{
+  g_return_val_if_fail (LEAN_IS_SESSION_PAGE (self), FALSE);
+  return self->live;
+}
+
+void
+lean_session_page_set_agent_name (LeanSessionPage *self,
+                                  const char      *name)
+{
+  g_return_if_fail (LEAN_IS_SESSION_PAGE (self));
+
+  if (g_strcmp0 (self->agent_name, name) != 0)
+    {
+      g_free (self->agent_name);
+      self->agent_name = g_strdup (name);
+      update_details (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT_NAME]);
+    }
+}
+
+static gboolean
+lean_session_page_grab_focus (GtkWidget *widget)
+{
+  LeanSessionPage *self = LEAN_SESSION_PAGE (widget);
+
+  return gtk_widget_grab_focus (GTK_WIDGET (self->terminal_view));
+}
+
+static void
+lean_session_page_dispose (GObject *object)
+{
+  LeanSessionPage *self = LEAN_SESSION_PAGE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->elapsed_id, g_source_remove);
+  g_clear_handle_id (&self->quiet_id, g_source_remove);
+  g_clear_handle_id (&self->follow_id, g_source_remove);
+  g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LEAN_TYPE_SESSION_PAGE);
+
+  G_OBJECT_CLASS (lean_session_page_parent_class)->dispose (object);
+}
+
+static void
+lean_session_page_finalize (GObject *object)
+{
+  LeanSessionPage *self = LEAN_SESSION_PAGE (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->controller);
+  g_clear_object (&self->db);
+  g_clear_object (&self->session);
+  g_free (self->agent_name);
+
+  G_OBJECT_CLASS (lean_session_page_parent_class)->finalize (object);
+}
+
+static void
+lean_session_page_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  LeanSessionPage *self = LEAN_SESSION_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      g_value_set_object (value, self->session);
+      break;
+    case PROP_REPLAYING:
+      g_value_set_boolean (value, self->replaying);
+      break;
+    case PROP_AGENT_NAME:
+      g_value_set_string (value, self->agent_name);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lean_session_page_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  LeanSessionPage *self = LEAN_SESSION_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SESSION:
+      self->session = g_value_dup_object (value);
+      break;
+    case PROP_AGENT_NAME:
+      lean_session_page_set_agent_name (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lean_session_page_class_init (LeanSessionPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = lean_session_page_dispose;
+  object_class->finalize = lean_session_page_finalize;
+  object_class->get_property = lean_session_page_get_property;
+  object_class->set_property = lean_session_page_set_property;
+
+  widget_class->grab_focus = lean_session_page_grab_focus;
+
+  properties[PROP_SESSION] =
+    g_param_spec_object ("session", NULL, NULL, LEAN_TYPE_SESSION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REPLAYING] =
+    g_param_spec_boolean ("replaying", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_AGENT_NAME] =
+    g_param_spec_string ("agent-name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_NEEDS_INPUT] =
+    g_signal_new ("needs-input", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_install_action (widget_class, "session.pause", NULL, pause_action);
+  gtk_widget_class_install_action (widget_class, "session.resume", NULL, resume_action);
+  gtk_widget_class_install_action (widget_class, "session.cancel", NULL, cancel_action);
+
+  g_type_ensure (LEAN_TYPE_TERMINAL_VIEW);
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/dev/leanspec/Desktop/lean-session-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, banner);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, state_label);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, agent_label);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, details_label);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, elapsed_label);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, controls);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, pause_button);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, resume_button);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, message_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, message_label);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, terminal_view);
+}
+
+static void
+lean_session_page_init (LeanSessionPage *self)
+{
+  _lean_session_ui_ensure_style ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_queue_init (&self->pending);
+  self->cancellable = g_cancellable_new ();
+  self->last_seq = -1;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <adwaita.h>
+
+#include "lean-session-db.h"
+
+G_BEGIN_DECLS
+
+#define LEAN_TYPE_SESSIONS_VIEW (lean_sessions_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (LeanSessionsView, lean_sessions_view, LEAN, SESSIONS_VIEW, GtkWidget)
+
+/* The history of sessions from the database (this app's and the CLI's):
+ * started, spec, agent, runner, state, duration, tokens, cost, newest
+ * first, sortable by column, filtered by state and spec. Activating a row
+ * emits "open-session" (LeanSession *) so the window can reopen its log.
+ * The list loads off the main loop and reloads when the view is mapped. */
+
+GtkWidget  *lean_sessions_view_new             (void);
+void        lean_sessions_view_set_db          (LeanSessionsView *self,
+                                                LeanSessionDb    *db);
+void        lean_sessions_view_reload          (LeanSessionsView *self);
+/* Text matched against the spec id (substring); NULL or "" for all. */
+void        lean_sessions_view_set_spec_filter (LeanSessionsView *self,
+                                                const char       *text);
+/* -1 for all states, else a LeanSessionState. */
+void        lean_sessions_view_set_state_filter(LeanSessionsView *self,
+                                                int               state);
+/* What is shown now, after filters and sorting (GListModel of LeanSession). */
+GListModel *lean_sessions_view_get_model       (LeanSessionsView *self);
+gboolean    lean_sessions_view_get_loading     (LeanSessionsView *self);
+
+G_END_DECLS
