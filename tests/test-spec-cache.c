@@ -220,7 +220,8 @@ test_changes (void)
   guint hits, misses;
   const char *same = "---\nstatus: planned\n---\n\nNo heading here.\n- [ ] shared\n";
 
-  write_file (tmp, "specs/001-a/README.md", "---\nstatus: planned\ntags: [x]\n---\n# A\n- [ ] one\n");
+  write_file (tmp, "specs/001-a/README.md",
+              "---\nstatus: planned\ntags: [x]\n---\n# A\n- [ ] one\n");
   write_file (tmp, "specs/002-b/README.md", "---\nstatus: complete\n---\n# B\n");
   /* Two folders with the very same bytes share an entry, not an id. */
   write_file (tmp, "specs/003-twin/README.md", same);
@@ -247,7 +248,8 @@ test_changes (void)
   }
 
   /* An edited file is parsed again; the others still come from the cache. */
-  write_file (tmp, "specs/001-a/README.md", "---\nstatus: in-progress\ntags: [x, y]\n---\n# A2\n- [x] one\n");
+  write_file (tmp, "specs/001-a/README.md",
+              "---\nstatus: in-progress\ntags: [x, y]\n---\n# A2\n- [x] one\n");
   {
     g_autoptr(GPtrArray) specs = load (project, &hits, &misses);
     LeanSpec *a = g_ptr_array_index (specs, 0);
