@@ -7,6 +7,7 @@
 
 #include "lean-frontmatter.h"
 #include "lean-project-private.h"
+#include "lean-spec-cache.h"
 #include "lean-spec-problem.h"
 
 static char *cache_dir;
@@ -305,6 +306,68 @@ test_changes (void)
   rm_rf (tmp);
 }
 
+/* A file that passes its check but holds nonsense (only a deliberate edit
+ * can do that) must still never read out of bounds or crash: every byte
+ * position is overwritten in turn, the check fixed up, and the project
+ * loaded. Run under valgrind to see it. */
+static void
+test_hostile_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("test-cache-XXXXXX", &error);
+  g_autoptr(LeanProject) project = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *good = NULL;
+  gsize len;
+
+  write_file (tmp, "specs/001-a/README.md",
+              "---\nstatus: planned\ntags: [x, y]\nparent: 002-b\n---\n# A\n- [ ] one\n");
+  write_file (tmp, "specs/002-b/README.md", "---\nstatus: complete\n---\n# B\n1. [x] two\n");
+  project = lean_project_open (tmp, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) specs = load (project, NULL, NULL);
+  }
+
+  file = only_cache_file ();
+  g_assert_true (g_file_get_contents (file, &good, &len, NULL));
+  g_assert_cmpuint (len, >, 8);
+
+  for (gsize pos = 0; pos + 8 < len; pos++)
+    {
+      static const guint8 values[] = { 0x00, 0xff, 0x7f };
+
+      for (guint v = 0; v < G_N_ELEMENTS (values); v++)
+        {
+          g_autofree char *bad = g_memdup2 (good, len);
+          guint64 check;
+          g_autoptr(GPtrArray) specs = NULL;
+
+          bad[pos] = values[v];
+          check = _lean_spec_cache_key (bad, len - 8);
+          memcpy (bad + len - 8, &check, 8);
+          g_assert_true (g_file_set_contents (file, bad, len, NULL));
+
+          specs = load (project, NULL, NULL);
+          g_assert_cmpuint (specs->len, ==, 2);
+          for (guint i = 0; i < specs->len; i++)
+            {
+              LeanSpec *spec = g_ptr_array_index (specs, i);
+
+              /* Touch what a list shows. */
+              g_assert_nonnull (lean_spec_get_title (spec));
+              g_assert_nonnull (lean_spec_get_tags (spec));
+              g_assert_nonnull (lean_spec_get_body (spec));
+              for (guint t = 0; t < lean_spec_get_n_tasks (spec); t++)
+                g_assert_true (lean_spec_get_task (spec, t, NULL, NULL, NULL));
+            }
+        }
+    }
+
+  g_unlink (file);
+  rm_rf (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -322,6 +385,7 @@ main (int   argc,
 
   g_test_add_func ("/spec-cache/corpus-round-trip", test_corpus_round_trip);
   g_test_add_func ("/spec-cache/changes", test_changes);
+  g_test_add_func ("/spec-cache/hostile-file", test_hostile_file);
   ret = g_test_run ();
 
   rm_rf (cache_dir);
