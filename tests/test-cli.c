@@ -302,6 +302,49 @@ test_list_sees_sneaky_edit (Fixture       *f,
                                                   "assignee"), ==, "bobby");
 }
 
+/* Large listings are written by several threads: the array must still be
+ * whole, in order, and each object complete. */
+static void
+test_list_json_many (void)
+{
+  g_autofree char *root = ctl_test_make_tmp_dir ();
+  g_autoptr(CtlResult) r = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
+  const guint n = 1203;
+
+  for (guint i = 1; i <= n; i++)
+    {
+      g_autofree char *rel = g_strdup_printf ("specs/%04u-spec-%u/README.md", i, i);
+      g_autofree char *text = g_strdup_printf ("---\nstatus: planned\ncreated: '2025-01-01'\n"
+                                               "tags: [t%u]\n---\n\n# Spec \"%u\"\n", i % 7, i);
+      ctl_test_write_file (root, rel, text);
+    }
+
+  r = ctl_test_run_ctl (root, "list", "--json", NULL);
+  g_assert_cmpint (r->exit_status, ==, 0);
+  g_assert_cmpstr (r->err, ==, "");
+  g_assert_true (g_str_has_suffix (r->out, "}\n]\n"));
+  node = ctl_test_parse_json (r->out);
+  array = json_node_get_array (node);
+  g_assert_cmpuint (json_array_get_length (array), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *obj = json_array_get_object_element (array, i);
+      g_autofree char *id = g_strdup_printf ("%04u-spec-%u", i + 1, i + 1);
+      g_autofree char *title = g_strdup_printf ("Spec \"%u\"", i + 1);
+      g_autofree char *tag = g_strdup_printf ("t%u", (i + 1) % 7);
+
+      g_assert_cmpstr (json_object_get_string_member (obj, "id"), ==, id);
+      g_assert_cmpstr (json_object_get_string_member (obj, "title"), ==, title);
+      g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (obj, "tags"), 0),
+                       ==, tag);
+      g_assert_true (json_object_has_member (obj, "completed_at"));
+    }
+
+  ctl_test_remove_tree (root);
+}
+
 static void
 test_list_all_and_archived (Fixture       *f,
                             gconstpointer  data)
@@ -885,6 +928,7 @@ main (int   argc,
   ADD ("board/text", test_board);
   ADD ("board/tty-colours", test_board_tty_colours);
   g_test_add_func ("/cli/list/json-escaping", test_list_json_escaping);
+  g_test_add_func ("/cli/list/json-many", test_list_json_many);
   g_test_add_func ("/cli/project/none", test_no_project);
   g_test_add_func ("/cli/help", test_help);
 
