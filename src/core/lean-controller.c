@@ -50,6 +50,8 @@ struct _LeanController
   LeanRelayRunnerFactory  relay_factory;
   gpointer                relay_data;
   GDestroyNotify          relay_destroy;
+
+  GHashTable             *requests;   /* session id -> LeanSessionRequest, for re-runs */
 };
 
 G_DEFINE_FINAL_TYPE (LeanController, lean_controller, G_TYPE_OBJECT)
@@ -764,6 +766,8 @@ lean_controller_start (LeanController            *self,
   lean_session_set_model (session, request->model);
   live = track (self, session);
   live->request = lean_session_request_copy (request);
+  g_hash_table_replace (self->requests, g_strdup (lean_session_get_id (session)),
+                        lean_session_request_copy (request));
   lean_session_db_save_session_now (self->db, session);
   g_signal_emit (self, signals[SESSION_ADDED], 0, session);
 
@@ -1113,6 +1117,7 @@ lean_controller_finalize (GObject *object)
   LeanController *self = (LeanController *)object;
 
   g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_pointer (&self->requests, g_hash_table_unref);
 
   G_OBJECT_CLASS (lean_controller_parent_class)->finalize (object);
 }
@@ -1140,6 +1145,8 @@ lean_controller_init (LeanController *self)
   self->live = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify)live_free);
   self->kill_delay_ms = 5000;
+  self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify)lean_session_request_free);
 }
 
 LeanController *
@@ -1239,4 +1246,17 @@ lean_controller_set_default_relay_factory (LeanRelayRunnerFactory factory,
 {
   default_relay_factory = factory;
   default_relay_data = user_data;
+}
+
+LeanSessionRequest *
+lean_controller_dup_request (LeanController *self,
+                             LeanSession    *session)
+{
+  LeanSessionRequest *request;
+
+  g_return_val_if_fail (LEAN_IS_CONTROLLER (self), NULL);
+  g_return_val_if_fail (LEAN_IS_SESSION (session), NULL);
+
+  request = g_hash_table_lookup (self->requests, lean_session_get_id (session));
+  return request ? lean_session_request_copy (request) : NULL;
 }
