@@ -8,6 +8,8 @@
 #include <adwaita.h>
 #include <string.h>
 
+#include "lean-implement-dialog.h"
+#include "lean-relay-config.h"
 #include "lean-session-pane.h"
 #include "relay-test-util.h"
 #include "test-session-util.h"
@@ -43,6 +45,7 @@ fixture_set_up (Fixture       *f,
   json_builder_begin_object (b);
   test_add_agent (b, "text", agent, "text", "--text", "--lines", "5", NULL);
   test_add_agent (b, "flood2", agent, "text", "--flood", "2", NULL);
+  test_add_agent (b, "elsewhere", "/nonexistent/agent-only-on-the-relay", "text", NULL);
   json_builder_end_object (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
@@ -211,6 +214,90 @@ test_no_offer_for_local_or_completed (Fixture       *f,
                                                               "session.run-locally")));
 }
 
+static GtkWidget *
+find_row_titled (GtkWidget  *root,
+                 const char *title)
+{
+  if (ADW_IS_PREFERENCES_ROW (root)
+      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_row_titled (c, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_ready (gpointer data)
+{
+  return lean_implement_dialog_get_ready (data);
+}
+
+/* The Implement dialog offers the configured relay runners, preselects the
+ * project's default runner, and does not ask for the agent to be installed
+ * here when it runs on a relay. */
+static void
+test_implement_dialog_relay (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(LeanRelayConfig) config = lean_relay_config_new (NULL);
+  g_autoptr(LeanRelayServer) lab = lean_relay_server_new ("lab", "ws://127.0.0.1:8080");
+  g_autoptr(LeanProject) project = NULL;
+  g_autoptr(GPtrArray) specs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionRequest) request = NULL;
+  const char *runners[] = { "r1", "r2", NULL };
+  LeanImplementDialog *dialog;
+  LeanSpec *spec;
+  AdwComboRow *runner_row;
+
+  lab->runner_ids = g_strdupv ((char **)runners);
+  g_assert_true (lean_relay_config_set_server (config, lab, &error));
+  project = lean_project_open (f->project, &error);
+  g_assert_no_error (error);
+  lean_relay_config_set_project_runner (config, lean_project_get_root (project), "relay:lab/r2");
+  g_assert_true (lean_relay_config_save (config, &error));
+  g_assert_no_error (error);
+
+  specs = lean_project_load_specs (project, NULL, NULL, &error);
+  g_assert_no_error (error);
+  spec = lean_project_find_spec (project, specs, "001-first", &error);
+  g_assert_no_error (error);
+  dialog = lean_implement_dialog_new (GTK_WINDOW (f->window), f->controller, NULL, project,
+                                      spec, specs);
+  gtk_window_present (GTK_WINDOW (dialog));
+  /* Let the registry refresh (it re-sorts the agents) before choosing one. */
+  ui_test_settle (1500);
+  g_assert_true (lean_implement_dialog_select_agent (dialog, "elsewhere"));
+  g_assert_true (ui_test_wait_until (dialog_ready, dialog, 10000));
+
+  request = lean_implement_dialog_dup_request (dialog);
+  g_assert_cmpstr (request->agent_id, ==, "elsewhere");
+  g_assert_cmpstr (request->runner, ==, "relay:lab/r2");
+  g_clear_pointer (&request, lean_session_request_free);
+  g_test_message ("screenshot: %s", ui_test_screenshot (GTK_WIDGET (dialog), "relay-implement-dialog"));
+
+  /* Locally this agent is missing: not ready, and the dialog says why. */
+  runner_row = ADW_COMBO_ROW (find_row_titled (GTK_WIDGET (dialog), "_Runner"));
+  g_assert_nonnull (runner_row);
+  adw_combo_row_set_selected (runner_row, 0);
+  ui_test_settle (50);
+  g_assert_false (lean_implement_dialog_get_ready (dialog));
+  g_assert_true (ui_test_find_text (GTK_WIDGET (dialog), "elsewhere is not installed"));
+  adw_combo_row_set_selected (runner_row, 1);
+  ui_test_settle (50);
+  g_assert_true (lean_implement_dialog_get_ready (dialog));
+  request = lean_implement_dialog_dup_request (dialog);
+  g_assert_cmpstr (request->agent_id, ==, "elsewhere");
+  g_assert_cmpstr (request->runner, ==, "relay:lab/r1");
+
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -224,5 +311,7 @@ main (int   argc,
               fixture_set_up, test_run_locally_after_relay_lost, fixture_tear_down);
   g_test_add ("/relay-session-page/no-offer-for-local-or-completed", Fixture, NULL,
               fixture_set_up, test_no_offer_for_local_or_completed, fixture_tear_down);
+  g_test_add ("/relay-session-page/implement-dialog-relay", Fixture, NULL,
+              fixture_set_up, test_implement_dialog_relay, fixture_tear_down);
   return g_test_run ();
 }
