@@ -9,9 +9,11 @@
  *   GSETTINGS_SCHEMA_DIR=_build/data GSETTINGS_BACKEND=memory \
  *     xvfb-run -a -s "-screen 0 1600x1000x24" _build/bench/bench-ui-load /tmp/corpus-5k
  */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include "config.h"
 
 #include <adwaita.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "lean-application.h"
@@ -26,6 +28,8 @@ typedef struct
   gint64      loaded;
   gint64      last_tick;
   gint64      last_cpu;      /* main thread CPU time at the last tick */
+  long        last_nvcsw;    /* main thread context switches at the last tick: */
+  long        last_nivcsw;   /* voluntary (waiting) and involuntary (preempted) */
   gint64      max_stall_cpu; /* main thread CPU used during the longest stall */
   gint64      max_stall;
   gint64      max_stall_at;
@@ -49,11 +53,16 @@ tick_cb (gpointer data)
   Bench *b = data;
   gint64 now = g_get_monotonic_time ();
   gint64 cpu = thread_cpu_us ();
+  struct rusage usage;
+
+  getrusage (RUSAGE_THREAD, &usage);
 
   /* The timeout asks for 1 ms; anything beyond that the main loop was busy. */
   if (b->measuring && b->last_tick != 0 && now - b->last_tick > 50 * 1000)
-    g_print ("  stall of %.1f ms (main thread busy %.1f ms of it) ending at %.1f ms\n",
+    g_print ("  stall of %.1f ms (main thread busy %.1f ms of it, %ld waits, %ld preemptions)"
+             " ending at %.1f ms\n",
              (now - b->last_tick) / 1000.0, (cpu - b->last_cpu) / 1000.0,
+             usage.ru_nvcsw - b->last_nvcsw, usage.ru_nivcsw - b->last_nivcsw,
              (now - b->start) / 1000.0);
   if (b->measuring && b->last_tick != 0 && now - b->last_tick > b->max_stall)
     {
@@ -63,6 +72,8 @@ tick_cb (gpointer data)
     }
   b->last_tick = now;
   b->last_cpu = cpu;
+  b->last_nvcsw = usage.ru_nvcsw;
+  b->last_nivcsw = usage.ru_nivcsw;
   return G_SOURCE_CONTINUE;
 }
 

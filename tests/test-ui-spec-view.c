@@ -50,7 +50,8 @@ static const char alpha_readme[] =
   "int\n"
   "main (void)\n"
   "{\n"
-  "  return 0;\n"
+  "  int exit_code = 0;\n"
+  "  return exit_code;\n"
   "}\n"
   "```\n"
   "\n"
@@ -447,6 +448,12 @@ test_markdown_render (void)
   /* HTML comments are not shown. */
   g_assert_null (strstr (text, "comment"));
 
+  /* Wide characters count double when columns are lined up. */
+  lean_markdown_view_set_markdown (view, "| 名前 | v |\n|---|---|\n| abcd | 1 |\n| ab | 2 |\n");
+  g_clear_pointer (&text, g_free);
+  text = buffer_text (view);
+  g_assert_cmpstr (text, ==, "名前  │  v\n──────┼───\nabcd  │  1\nab    │  2");
+
   /* Rendering again replaces everything, tasks included. */
   lean_markdown_view_set_markdown (view, "plain");
   g_clear_pointer (&text, g_free);
@@ -549,6 +556,33 @@ test_show_spec (Fixture       *fx,
     g_signal_emit_by_name (readme, "activate-link", "../003-gamma/README.md", &handled);
     g_assert_true (handled);
     g_assert_cmpstr (fx->opened_id, ==, "003-gamma");
+  }
+
+  /* Many tags, a long title and a long path still fit a phone: the page
+   * never asks for more than 360 px. */
+  write_file (fx->root, "specs/002-beta/README.md",
+              "---\nstatus: planned\ntags: [frontend, backend, database, security, performance, "
+              "accessibility, documentation, internationalisation]\n---\n\n"
+              "# A very long title that goes on and on to test how the page wraps it\n\n"
+              "| a very long header cell | another quite long header cell |\n|---|---|\n| x | y |\n\n"
+              "```\nsome_code_line_that_is_much_longer_than_a_phone_screen_is_wide(argument, argument)\n```\n");
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_build_filename (fx->root, "specs/002-beta", NULL);
+    g_autoptr(LeanSpec) fresh = lean_spec_new_from_dir (fx->root, dir, &error);
+    int min = 0;
+
+    g_assert_no_error (error);
+    lean_spec_store_replace (fx->store, fresh);
+    show (fx, "002-beta");
+    gtk_widget_measure (GTK_WIDGET (fx->view), GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+    g_test_message ("spec view minimum width: %d px", min);
+    g_assert_cmpint (min, <=, 360);
+
+    gtk_window_set_default_size (fx->window, 360, 760);
+    iterate_a_while (400);
+    save_screenshot (GTK_WIDGET (fx->window), "spec-view-narrow.png");
+    gtk_window_set_default_size (fx->window, 900, 1000);
   }
 
   /* Empty state. */
@@ -1069,6 +1103,24 @@ test_screenshots (Fixture       *fx,
       return;
     }
 
+  /* Switching style right after showing a spec (the layout still being
+   * validated) must still end with the whole body laid out. */
+  lean_spec_view_set_spec (fx->view, fx->store, lookup (fx, "003-gamma"));
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  iterate_a_while (400);
+  save_screenshot (GTK_WIDGET (fx->window), "spec-view-dark-switch.png");
+  {
+    GtkTextView *text = GTK_TEXT_VIEW (_lean_spec_view_get_readme_view (fx->view));
+    GtkTextIter end;
+    int y, height;
+
+    gtk_text_buffer_get_end_iter (gtk_text_view_get_buffer (text), &end);
+    gtk_text_view_get_line_yrange (text, &end, &y, &height);
+    g_test_message ("last line ends at %d, view is %d high", y + height, gtk_widget_get_height (GTK_WIDGET (text)));
+    g_assert_cmpint (y + height, <=, gtk_widget_get_height (GTK_WIDGET (text)));
+  }
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+
   show (fx, "001-render-specs");
   iterate_a_while (400);
   save_screenshot (GTK_WIDGET (fx->window), "spec-view-light.png");
@@ -1104,6 +1156,8 @@ main (int   argc,
       g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
       adw_init ();
+      /* GNOME's own window buttons, not the X11 fallback's three. */
+      g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
       /* What AdwApplication would load for the app: the screenshots should
        * look like the real thing. */
       gtk_css_provider_load_from_resource (css, "/dev/leanspec/Desktop/style.css");

@@ -919,6 +919,46 @@ test_app_dialogs (Fixture       *f,
     }
 }
 
+static void
+test_window_state (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("dev.leanspec.Desktop");
+  RootWait wait = { f->project };
+  LeanWindow *restored = NULL;
+
+  /* Ctrl+W (window.close) saves the size. */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1010, 707);
+  ui_test_settle (200);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "window.close", NULL));
+  ui_test_settle (100);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1010);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 707);
+  {
+    g_autofree char *last = g_settings_get_string (settings, "last-project");
+
+    g_assert_cmpstr (last, ==, f->project);
+  }
+
+  /* Starting again (activate with no window) reopens the last project at
+   * the saved size. */
+  g_application_activate (G_APPLICATION (app));
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l; l = l->next)
+    if (LEAN_IS_WINDOW (l->data))
+      restored = l->data;
+  g_assert_nonnull (restored);
+  f->window = restored;
+  f->list = _lean_window_get_spec_list (restored);
+  g_assert_true (ui_test_wait_until (window_has_project, &wait, 10000));
+  {
+    int width, height;
+
+    gtk_window_get_default_size (GTK_WINDOW (restored), &width, &height);
+    g_assert_cmpint (width, ==, 1010);
+    g_assert_cmpint (height, ==, 707);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -954,6 +994,7 @@ main (int   argc,
   ADD ("new-spec-opens-dialog", test_new_spec_opens_dialog, FALSE);
   ADD ("app-open", test_app_open, TRUE);
   ADD ("app-dialogs", test_app_dialogs, FALSE);
+  ADD ("window-state", test_window_state, FALSE);
 #undef ADD
 
   ret = g_test_run ();

@@ -5,6 +5,7 @@
 
 #include "lean-spec-list.h"
 #include "lean-spec-row.h"
+#include "lean-wrap-layout.h"
 
 /* The statuses that get a filter button, in board order. NONE is shown only
  * when some spec has no readable status. */
@@ -51,7 +52,7 @@ struct _LeanSpecList
 
   GtkSearchEntry     *search_entry;
   GtkMenuButton      *filter_button;
-  GtkFlowBox         *status_box;
+  GtkBox             *status_box;
   GtkStack           *list_stack;
   GtkSpinner         *loading_spinner;
   GtkScrolledWindow  *scrolled_window;
@@ -288,11 +289,11 @@ update_status_buttons (LeanSpecList *self)
       LeanSpecStatus status = filter_statuses[i];
       g_autofree char *count = g_strdup_printf ("%u", self->counts[status]);
       gboolean active = (self->status_mask & (1u << status)) != 0;
-      GtkWidget *child = gtk_widget_get_parent (GTK_WIDGET (self->status_buttons[status]));
 
       gtk_label_set_label (self->count_labels[status], count);
       /* A status nobody uses is noise, unless it is the active filter. */
-      gtk_widget_set_visible (child, self->counts[status] > 0 || active);
+      gtk_widget_set_visible (GTK_WIDGET (self->status_buttons[status]),
+                              self->counts[status] > 0 || active);
     }
 }
 
@@ -863,6 +864,8 @@ unbind_row (GtkSignalListItemFactory *factory,
 static void
 build_status_buttons (LeanSpecList *self)
 {
+  gtk_widget_set_layout_manager (GTK_WIDGET (self->status_box), lean_wrap_layout_new (6, 6));
+
   for (guint i = 0; i < G_N_ELEMENTS (filter_statuses); i++)
     {
       LeanSpecStatus status = filter_statuses[i];
@@ -895,8 +898,7 @@ build_status_buttons (LeanSpecList *self)
       g_signal_connect_object (button, "toggled", G_CALLBACK (on_status_toggled), self,
                                G_CONNECT_SWAPPED);
 
-      gtk_flow_box_append (self->status_box, button);
-      gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
+      gtk_box_append (self->status_box, button);
       self->status_buttons[status] = GTK_TOGGLE_BUTTON (button);
       self->count_labels[status] = GTK_LABEL (count);
     }

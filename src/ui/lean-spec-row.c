@@ -6,35 +6,41 @@
 
 #include "lean-spec-row.h"
 
-/* One row of the spec list, drawn with Pango layouts in one widget instead
- * of a box of labels. GtkListView in GTK 4.8 keeps up to 200 rows alive and
- * re-creates and re-binds them whenever a filter or search changes the list
- * a lot; with nine widgets per row that cost ~100 ms per keystroke on 5,000
- * specs. Here binding only swaps a pointer and the layouts are built when a
- * row is actually drawn, so only the visible rows pay. */
+/* One row of the spec list: the text is drawn with Pango layouts and only
+ * the status chip is a widget (a GtkLabel with the .status-chip CSS classes,
+ * so its colours come from style.css like every other chip). GtkListView in
+ * GTK 4.8 keeps up to 200 rows alive and re-creates and re-binds them
+ * whenever a filter or search changes the list a lot; with nine widgets per
+ * row that cost ~100 ms per keystroke on 5,000 specs. Here binding sets one
+ * label and the layouts are built when a row is actually drawn, so only the
+ * visible rows pay. */
 
 #define COLUMN_GAP  10
 #define LINE_GAP     5
 #define ITEM_GAP     8
-#define CHIP_PAD_X   8
-#define CHIP_PAD_Y   1
 
 struct _LeanSpecRow
 {
   GtkWidget    parent_instance;
 
   LeanSpec    *spec;
+  GtkWidget   *chip;
+  char        *chip_class;
 
   PangoLayout *number;
   PangoLayout *title;
-  PangoLayout *chip;
   PangoLayout *priority;
   PangoLayout *progress;
   PangoLayout *tags;
 
-  /* Line heights from the font metrics, 0 until measured. */
+  /* Line heights and the number column from the font metrics, 0 until
+   * measured. */
   int          line1_height;
   int          line2_height;
+  int          number_width;
+  /* The chip's allocation (gtk_widget_get_width() leaves out its padding). */
+  int          chip_width;
+  int          chip_height;
 };
 
 G_DEFINE_FINAL_TYPE (LeanSpecRow, lean_spec_row, GTK_TYPE_WIDGET)
@@ -54,40 +60,6 @@ lean_spec_row_status_css_class (LeanSpecStatus status)
     }
 }
 
-/* The chip colours of style.css/style-dark.css (libadwaita's palette),
- * chosen per style so every status reads well on light and dark. */
-typedef struct
-{
-  GdkRGBA bg;
-  GdkRGBA fg;
-} ChipColors;
-
-static void
-get_chip_colors (LeanSpecStatus  status,
-                 gboolean        dark,
-                 ChipColors     *colors)
-{
-  static const struct { const char *light_bg, *light_fg, *dark_bg, *dark_fg; } table[] = {
-    [LEAN_SPEC_STATUS_NONE]        = { "rgba(119,118,123,0.15)", "#3d3846",
-                                       "rgba(255,255,255,0.14)", "#deddda" },
-    [LEAN_SPEC_STATUS_DRAFT]       = { "rgba(119,118,123,0.15)", "#3d3846",
-                                       "rgba(255,255,255,0.14)", "#deddda" },
-    [LEAN_SPEC_STATUS_PLANNED]     = { "rgba(53,132,228,0.18)",  "#1a5fb4",
-                                       "rgba(53,132,228,0.28)",  "#99c1f1" },
-    [LEAN_SPEC_STATUS_IN_PROGRESS] = { "rgba(255,120,0,0.22)",   "#9c3e00",
-                                       "rgba(255,120,0,0.28)",   "#ffbe6f" },
-    [LEAN_SPEC_STATUS_COMPLETE]    = { "rgba(46,194,126,0.20)",  "#1b6a3a",
-                                       "rgba(46,194,126,0.28)",  "#8ff0a4" },
-    [LEAN_SPEC_STATUS_ARCHIVED]    = { "rgba(192,97,203,0.22)",  "#613583",
-                                       "rgba(192,97,203,0.30)",  "#dc8add" },
-  };
-
-  if (status >= G_N_ELEMENTS (table))
-    status = LEAN_SPEC_STATUS_NONE;
-  gdk_rgba_parse (&colors->bg, dark ? table[status].dark_bg : table[status].light_bg);
-  gdk_rgba_parse (&colors->fg, dark ? table[status].dark_fg : table[status].light_fg);
-}
-
 static gboolean
 is_dark (void)
 {
@@ -99,7 +71,6 @@ clear_layouts (LeanSpecRow *self)
 {
   g_clear_object (&self->number);
   g_clear_object (&self->title);
-  g_clear_object (&self->chip);
   g_clear_object (&self->priority);
   g_clear_object (&self->progress);
   g_clear_object (&self->tags);
@@ -147,11 +118,6 @@ ensure_layouts (LeanSpecRow *self)
 
   self->title = make_layout (self, lean_spec_get_title (spec), 1.0, PANGO_WEIGHT_SEMIBOLD, FALSE);
   pango_layout_set_ellipsize (self->title, PANGO_ELLIPSIZE_END);
-
-  label = lean_spec_status_get_label (lean_spec_get_status (spec));
-  /* Translators: status chip of a spec whose status is missing or unknown. */
-  self->chip = make_layout (self, label != NULL ? label : _("No Status"), 0.8,
-                            PANGO_WEIGHT_BOLD, FALSE);
 
   priority = lean_spec_get_priority (spec);
   label = lean_spec_priority_get_label (priority);
@@ -218,6 +184,7 @@ static void
 ensure_metrics (LeanSpecRow *self)
 {
   PangoContext *context;
+  int chip_height;
 
   if (self->line1_height > 0)
     return;
@@ -226,8 +193,20 @@ ensure_metrics (LeanSpecRow *self)
    * needs the row's text. */
   context = gtk_widget_get_pango_context (GTK_WIDGET (self));
   self->line1_height = font_height (context, 1.0);
-  self->line2_height = MAX (font_height (context, 0.8) + 2 * CHIP_PAD_Y,
-                            font_height (context, 0.85));
+  gtk_widget_measure (self->chip, GTK_ORIENTATION_VERTICAL, -1, NULL, &chip_height, NULL, NULL);
+  self->line2_height = MAX (chip_height, font_height (context, 0.85));
+
+  /* "000" in the monospace font: titles line up whatever the number. */
+  {
+    g_autoptr(PangoFontDescription) mono =
+      pango_font_description_copy (pango_context_get_font_description (context));
+    PangoFontMetrics *metrics;
+
+    pango_font_description_set_family (mono, "monospace");
+    metrics = pango_context_get_metrics (context, mono, NULL);
+    self->number_width = PANGO_PIXELS_CEIL (3 * pango_font_metrics_get_approximate_digit_width (metrics));
+    pango_font_metrics_unref (metrics);
+  }
 }
 
 static void
@@ -251,6 +230,30 @@ lean_spec_row_measure (GtkWidget      *widget,
       ensure_metrics (self);
       *minimum = *natural = self->line1_height + LINE_GAP + self->line2_height;
     }
+}
+
+static void
+lean_spec_row_size_allocate (GtkWidget *widget,
+                             int        width,
+                             int        height,
+                             int        baseline)
+{
+  LeanSpecRow *self = LEAN_SPEC_ROW (widget);
+  int chip_width, chip_height;
+
+  ensure_metrics (self);
+  gtk_widget_measure (self->chip, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &chip_width, NULL, NULL);
+  gtk_widget_measure (self->chip, GTK_ORIENTATION_VERTICAL, chip_width, NULL, &chip_height,
+                      NULL, NULL);
+  self->chip_width = MIN (chip_width, MAX (0, width - self->number_width - COLUMN_GAP));
+  self->chip_height = chip_height;
+  gtk_widget_size_allocate (self->chip,
+                            &(GtkAllocation) {
+                              self->number_width + COLUMN_GAP,
+                              self->line1_height + LINE_GAP,
+                              self->chip_width,
+                              self->chip_height
+                            }, -1);
 }
 
 static void
@@ -292,9 +295,7 @@ lean_spec_row_snapshot (GtkWidget   *widget,
   int width = gtk_widget_get_width (widget);
   gboolean dark = is_dark ();
   GdkRGBA fg, dim, faint, accent;
-  ChipColors chip;
-  GskRoundedRect chip_rect;
-  int number_width, x, y, chip_width, chip_height;
+  int x, y, line2;
 
   if (self->spec == NULL)
     return;
@@ -311,28 +312,19 @@ lean_spec_row_snapshot (GtkWidget   *widget,
   faint = fg;
   faint.alpha *= 0.7;
 
-  /* Line 1: number and title. The number column is as wide as "000" so
-   * titles line up. */
-  number_width = layout_width (self->number);
+  /* Line 1: number and title. */
   draw_layout (snapshot, self->number, 0,
                (self->line1_height - layout_height (self->number)) / 2, &dim);
-  x = number_width + COLUMN_GAP;
+  x = self->number_width + COLUMN_GAP;
   pango_layout_set_width (self->title, MAX (0, width - x) * PANGO_SCALE);
   draw_layout (snapshot, self->title, x, 0, &fg);
 
-  /* Line 2: status chip, priority, checklist progress, tags. */
+  /* Line 2: the status chip (a child widget), priority, checklist
+   * progress, tags; all centred on the chip. */
+  gtk_widget_snapshot_child (widget, self->chip, snapshot);
   y = self->line1_height + LINE_GAP;
-  get_chip_colors (lean_spec_get_status (self->spec), dark, &chip);
-  chip_width = layout_width (self->chip) + 2 * CHIP_PAD_X;
-  chip_height = layout_height (self->chip) + 2 * CHIP_PAD_Y;
-  gsk_rounded_rect_init_from_rect (&chip_rect,
-                                   &GRAPHENE_RECT_INIT (x, y, chip_width, chip_height),
-                                   chip_height / 2.0);
-  gtk_snapshot_push_rounded_clip (snapshot, &chip_rect);
-  gtk_snapshot_append_color (snapshot, &chip.bg, &chip_rect.bounds);
-  gtk_snapshot_pop (snapshot);
-  draw_layout (snapshot, self->chip, x + CHIP_PAD_X, y + CHIP_PAD_Y, &chip.fg);
-  x += chip_width + ITEM_GAP;
+  line2 = self->chip_height;
+  x += self->chip_width + ITEM_GAP;
 
   if (self->priority != NULL)
     {
@@ -354,14 +346,14 @@ lean_spec_row_snapshot (GtkWidget   *widget,
           break;
         }
       draw_layout (snapshot, self->priority, x,
-                   y + (chip_height - layout_height (self->priority)) / 2, &accent);
+                   y + (line2 - layout_height (self->priority)) / 2, &accent);
       x += layout_width (self->priority) + ITEM_GAP;
     }
 
   if (self->progress != NULL)
     {
       draw_layout (snapshot, self->progress, x,
-                   y + (chip_height - layout_height (self->progress)) / 2, &dim);
+                   y + (line2 - layout_height (self->progress)) / 2, &dim);
       x += layout_width (self->progress) + ITEM_GAP;
     }
 
@@ -369,7 +361,7 @@ lean_spec_row_snapshot (GtkWidget   *widget,
     {
       pango_layout_set_width (self->tags, (width - x) * PANGO_SCALE);
       draw_layout (snapshot, self->tags, x,
-                   y + (chip_height - layout_height (self->tags)) / 2, &dim);
+                   y + (line2 - layout_height (self->tags)) / 2, &dim);
     }
 }
 
@@ -408,6 +400,32 @@ update_accessible (LeanSpecRow *self)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
 }
 
+static void
+update_chip (LeanSpecRow *self)
+{
+  LeanSpecStatus status;
+  const char *label;
+  const char *css;
+
+  if (self->spec == NULL)
+    return;
+
+  status = lean_spec_get_status (self->spec);
+  label = lean_spec_status_get_label (status);
+  /* Translators: status chip of a spec whose status is missing or unknown. */
+  gtk_label_set_label (GTK_LABEL (self->chip), label != NULL ? label : _("No Status"));
+
+  css = lean_spec_row_status_css_class (status);
+  if (g_strcmp0 (css, self->chip_class) != 0)
+    {
+      if (self->chip_class != NULL)
+        gtk_widget_remove_css_class (self->chip, self->chip_class);
+      gtk_widget_add_css_class (self->chip, css);
+      g_free (self->chip_class);
+      self->chip_class = g_strdup (css);
+    }
+}
+
 void
 lean_spec_row_set_spec (LeanSpecRow *self,
                         LeanSpec    *spec)
@@ -420,6 +438,7 @@ lean_spec_row_set_spec (LeanSpecRow *self,
 
   /* Layouts are built lazily at the next draw, only if the row shows. */
   clear_layouts (self);
+  update_chip (self);
   update_accessible (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -444,8 +463,19 @@ lean_spec_row_dispose (GObject *object)
 
   g_clear_object (&self->spec);
   clear_layouts (self);
+  g_clear_pointer (&self->chip, gtk_widget_unparent);
 
   G_OBJECT_CLASS (lean_spec_row_parent_class)->dispose (object);
+}
+
+static void
+lean_spec_row_finalize (GObject *object)
+{
+  LeanSpecRow *self = LEAN_SPEC_ROW (object);
+
+  g_free (self->chip_class);
+
+  G_OBJECT_CLASS (lean_spec_row_parent_class)->finalize (object);
 }
 
 static void
@@ -455,7 +485,9 @@ lean_spec_row_class_init (LeanSpecRowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lean_spec_row_dispose;
+  object_class->finalize = lean_spec_row_finalize;
   widget_class->measure = lean_spec_row_measure;
+  widget_class->size_allocate = lean_spec_row_size_allocate;
   widget_class->snapshot = lean_spec_row_snapshot;
   widget_class->system_setting_changed = lean_spec_row_system_setting_changed;
 
@@ -467,6 +499,10 @@ static void
 lean_spec_row_init (LeanSpecRow *self)
 {
   gtk_widget_add_css_class (GTK_WIDGET (self), "spec-row");
+
+  self->chip = gtk_label_new (NULL);
+  gtk_widget_add_css_class (self->chip, "status-chip");
+  gtk_widget_set_parent (self->chip, GTK_WIDGET (self));
 
   /* The style (light/dark) decides the chip colours: redraw on change. */
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",

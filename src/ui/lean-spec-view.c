@@ -9,6 +9,7 @@
 #include "lean-spec-view-private.h"
 #include "lean-spec-writer.h"
 #include "lean-window.h"
+#include "lean-wrap-layout.h"
 
 /* The view shows one LeanSpec snapshot and follows the store: every write
  * (status, priority, task, complete, undo) runs in a worker thread through
@@ -38,7 +39,7 @@ struct _LeanSpecView
   GtkLabel          *status_chip;    /* inside status_button */
   GtkLabel          *priority_mark;  /* inside priority_button */
   GtkLabel          *progress_label;
-  GtkBox            *tags_box;
+  GtkBox            *chips_box;     /* status, priority, progress, then tags */
   GtkLabel          *meta_label;
   GtkLabel          *relations_label;
   GtkStackSwitcher  *files_switcher;
@@ -1113,19 +1114,25 @@ update_tags (LeanSpecView *self,
              LeanSpec     *spec)
 {
   const char * const *tags = lean_spec_get_tags (spec);
-  GtkWidget *child;
+  g_autoptr(GPtrArray) old = g_ptr_array_new ();
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tags_box))) != NULL)
-    gtk_box_remove (self->tags_box, child);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->chips_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (g_object_get_data (G_OBJECT (child), "lean-tag") != NULL)
+      g_ptr_array_add (old, child);
+  for (guint i = 0; i < old->len; i++)
+    gtk_box_remove (self->chips_box, g_ptr_array_index (old, i));
 
   for (guint i = 0; tags[i] != NULL; i++)
     {
       GtkWidget *label = gtk_label_new (tags[i]);
 
       gtk_widget_add_css_class (label, "spec-tag");
-      gtk_box_append (self->tags_box, label);
+      gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+      g_object_set_data (G_OBJECT (label), "lean-tag", GINT_TO_POINTER (TRUE));
+      gtk_box_append (self->chips_box, label);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->tags_box), tags[0] != NULL);
 }
 
 static void
@@ -1620,7 +1627,7 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, status_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, priority_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, progress_label);
-  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, tags_box);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, chips_box);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, meta_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, relations_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, files_switcher);
@@ -1679,6 +1686,8 @@ lean_spec_view_init (LeanSpecView *self)
 
   g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->scroller), "value-changed",
                            G_CALLBACK (update_header_title), self, G_CONNECT_SWAPPED);
+
+  gtk_widget_set_layout_manager (GTK_WIDGET (self->chips_box), lean_wrap_layout_new (8, 6));
 
   gtk_menu_button_set_menu_model (self->status_button, status_menu);
   gtk_menu_button_set_menu_model (self->priority_button, priority_menu);
