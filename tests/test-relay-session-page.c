@@ -231,6 +231,21 @@ find_row_titled (GtkWidget  *root,
   return NULL;
 }
 
+static GtkWidget *
+find_row_switch (GtkWidget *root)
+{
+  if (GTK_IS_SWITCH (root))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_row_switch (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static gboolean
 dialog_ready (gpointer data)
 {
@@ -284,8 +299,10 @@ test_implement_dialog_relay (Fixture       *f,
   /* Locally this agent is missing: not ready, and the dialog says why. */
   runner_row = ADW_COMBO_ROW (find_row_titled (GTK_WIDGET (dialog), "_Runner"));
   g_assert_nonnull (runner_row);
+  g_assert_false (gtk_widget_get_sensitive (find_row_switch (GTK_WIDGET (dialog))));
   adw_combo_row_set_selected (runner_row, 0);
   ui_test_settle (50);
+  g_assert_true (gtk_widget_get_sensitive (find_row_switch (GTK_WIDGET (dialog))));
   g_assert_false (lean_implement_dialog_get_ready (dialog));
   g_assert_true (ui_test_find_text (GTK_WIDGET (dialog), "elsewhere is not installed"));
   adw_combo_row_set_selected (runner_row, 1);

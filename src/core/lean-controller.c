@@ -752,6 +752,13 @@ lean_controller_start (LeanController            *self,
                            _("A session needs a project, a spec and an agent."));
       return NULL;
     }
+  if (request->use_worktree && request->runner != NULL && g_str_has_prefix (request->runner, "relay:"))
+    {
+      g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
+                           _("A git worktree cannot be used with a relay runner: the agent runs "
+                             "in the runner daemon’s own folder on its machine."));
+      return NULL;
+    }
   if (!g_file_test (request->project_path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,

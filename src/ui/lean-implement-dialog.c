@@ -127,6 +127,11 @@ update_state (LeanImplementDialog *self)
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_row), subtitle);
     }
 
+  /* A worktree is made here; a relay session runs in the runner's folder. */
+  if (runs_on_relay (self))
+    gtk_switch_set_active (self->worktree_switch, FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->worktree_switch), !runs_on_relay (self));
+
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "implement.start",
                                  lean_implement_dialog_get_ready (self));
 }
