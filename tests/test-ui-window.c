@@ -745,6 +745,8 @@ test_filter_priority_and_tag (Fixture       *f,
 {
   GListModel *model = lean_spec_list_get_model (f->list);
   g_autofree char *tag = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *shot = NULL;
   guint expected = 0;
 
   for (guint i = 0; i < f->demo->len; i++)
@@ -778,8 +780,16 @@ test_filter_priority_and_tag (Fixture       *f,
       g_assert_cmpint (lean_spec_get_priority (spec), ==, LEAN_SPEC_PRIORITY_HIGH);
     }
 
+  /* The list says which menu filters are on. */
+  summary = g_strdup_printf ("Only High priority · #%s", tag);
+  ui_test_settle (100);
+  g_assert_true (ui_test_find_text (GTK_WIDGET (f->list), summary));
+  shot = ui_test_screenshot (GTK_WIDGET (f->window), "13-filter-priority-tag");
+
   gtk_widget_activate_action (GTK_WIDGET (f->list), "specs.clear-filters", NULL);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, f->demo->len);
+  ui_test_settle (100);
+  g_assert_false (ui_test_find_text (GTK_WIDGET (f->list), summary));
 }
 
 static gboolean

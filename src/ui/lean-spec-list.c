@@ -52,6 +52,8 @@ struct _LeanSpecList
 
   GtkSearchEntry     *search_entry;
   GtkMenuButton      *filter_button;
+  GtkRevealer        *filter_revealer;
+  GtkLabel           *filter_label;
   GtkBox             *status_box;
   GtkStack           *list_stack;
   GtkSpinner         *loading_spinner;
@@ -680,6 +682,36 @@ lean_spec_list_get_status_count (LeanSpecList   *self,
   return self->counts[status];
 }
 
+/* Priority and tag filters live in a menu: say that they are on, or a
+ * shorter list looks like missing specs. */
+static void
+update_filter_summary (LeanSpecList *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  LeanSpecPriority priority;
+
+  if (self->priority_filter != NULL && self->priority_filter[0] != '\0' &&
+      lean_spec_priority_from_string (self->priority_filter, &priority))
+    /* Translators: the active priority filter, %s is a priority. */
+    g_string_append_printf (text, _("%s priority"), lean_spec_priority_get_label (priority));
+
+  if (self->tag_filter != NULL && self->tag_filter[0] != '\0')
+    {
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      g_string_append_printf (text, "#%s", self->tag_filter);
+    }
+
+  if (text->len > 0)
+    {
+      /* Translators: %s lists the active filters ("High priority · #ui"). */
+      g_autofree char *label = g_strdup_printf (_("Only %s"), text->str);
+
+      gtk_label_set_label (self->filter_label, label);
+    }
+  gtk_revealer_set_reveal_child (self->filter_revealer, text->len > 0);
+}
+
 static void
 set_string_prop (LeanSpecList  *self,
                  char         **field,
@@ -696,7 +728,10 @@ set_string_prop (LeanSpecList  *self,
   if (prop == PROP_SORT_BY)
     gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
   else
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+    {
+      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+      update_filter_summary (self);
+    }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
@@ -1053,6 +1088,8 @@ lean_spec_list_class_init (LeanSpecListClass *klass)
                                                "/dev/leanspec/Desktop/lean-spec-list.ui");
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, search_entry);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, filter_button);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecList, filter_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecList, filter_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, status_box);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, list_stack);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, loading_spinner);
