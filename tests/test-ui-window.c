@@ -8,7 +8,7 @@
 
 #include "lean-application.h"
 #include "lean-new-spec-dialog.h"
-#include "lean-spec-list.h"
+#include "lean-spec-list-private.h"
 #include "lean-spec-row.h"
 #include "lean-spec-view-private.h"
 #include "lean-window-private.h"
@@ -969,6 +969,67 @@ test_window_state (Fixture       *f,
   }
 }
 
+static gboolean
+spec_title_is (gpointer data)
+{
+  TitleWait *w = data;
+  LeanSpecStore *store = lean_window_get_store (w->f->window);
+  LeanSpec *spec = lean_spec_store_lookup (store, "150-generated-spec");
+
+  return spec != NULL && g_strcmp0 (lean_spec_get_title (spec), w->title) == 0;
+}
+
+static void
+test_scroll_survives_reload (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *specs = g_build_filename (f->project, "specs", NULL);
+  g_autofree char *readme = NULL;
+  GtkAdjustment *adjustment;
+  TitleWait wait = { f, "Generated spec 150, edited" };
+  double before;
+
+  /* A project long enough to scroll: 200 specs written here. */
+  for (guint i = 100; i < 300; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%03u-generated-spec", i);
+      g_autofree char *dir = g_build_filename (specs, name, NULL);
+      g_autofree char *file = g_build_filename (dir, "README.md", NULL);
+      g_autofree char *text = g_strdup_printf ("---\nstatus: planned\npriority: low\n---\n\n"
+                                               "# Generated spec %u\n\nBody.\n", i);
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+      ui_test_write_file (file, text);
+    }
+  lean_window_open_project (f->window, f->project);
+  g_assert_true (ui_test_wait_until (store_loaded, f, 10000));
+
+  g_assert_true (lean_window_select_spec (f->window, "150-generated-spec"));
+  ui_test_settle (300);
+  adjustment = _lean_spec_list_get_vadjustment (f->list);
+  before = gtk_adjustment_get_value (adjustment);
+  g_test_message ("value %f upper %f page %f", before, gtk_adjustment_get_upper (adjustment), gtk_adjustment_get_page_size (adjustment));
+  g_assert_cmpfloat (before, >, 0);
+
+  /* Someone edits the selected spec and one far above it. */
+  readme = g_build_filename (specs, "150-generated-spec", "README.md", NULL);
+  ui_test_write_file (readme, "---\nstatus: in-progress\npriority: low\n---\n\n"
+                              "# Generated spec 150, edited\n\nBody.\n");
+  g_clear_pointer (&readme, g_free);
+  readme = g_build_filename (specs, "101-generated-spec", "README.md", NULL);
+  ui_test_write_file (readme, "---\nstatus: complete\npriority: low\n---\n\n"
+                              "# Generated spec 101, done\n\nBody.\n");
+
+  g_assert_true (ui_test_wait_until (spec_title_is, &wait, 5000));
+  ui_test_settle (300);
+
+  g_assert_cmpstr (lean_spec_get_id (lean_spec_list_get_selected_spec (f->list)), ==,
+                   "150-generated-spec");
+  g_assert_cmpstr (lean_spec_get_title (lean_spec_list_get_selected_spec (f->list)), ==,
+                   "Generated spec 150, edited");
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (adjustment), before, 1.0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1005,6 +1066,7 @@ main (int   argc,
   ADD ("app-open", test_app_open, TRUE);
   ADD ("app-dialogs", test_app_dialogs, FALSE);
   ADD ("window-state", test_window_state, FALSE);
+  ADD ("scroll-survives-reload", test_scroll_survives_reload, TRUE);
 #undef ADD
 
   ret = g_test_run ();

@@ -3,7 +3,7 @@
 
 #include <glib/gi18n.h>
 
-#include "lean-spec-list.h"
+#include "lean-spec-list-private.h"
 #include "lean-spec-row.h"
 #include "lean-wrap-layout.h"
 
@@ -48,6 +48,7 @@ struct _LeanSpecList
 
   guint               recount_id;
   guint               reselect_id;
+  guint               scroll_id;
   GCancellable       *warm_cancellable;
 
   GtkSearchEntry     *search_entry;
@@ -446,14 +447,28 @@ find_position (LeanSpecList *self,
   return GTK_INVALID_LIST_POSITION;
 }
 
+static gboolean
+scroll_to_cb (gpointer user_data)
+{
+  LeanSpecList *self = user_data;
+  guint position = gtk_single_selection_get_selected (self->selection);
+
+  self->scroll_id = 0;
+  if (position != GTK_INVALID_LIST_POSITION)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item",
+                                "u", position);
+  return G_SOURCE_REMOVE;
+}
+
 static void
-scroll_to (LeanSpecList *self,
-           guint         position)
+scroll_to_selected (LeanSpecList *self)
 {
   /* GTK 4.8 has no gtk_list_view_scroll_to(); the list's own action does
-   * the same. */
-  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item",
-                              "u", position);
+   * the same, but only once the rows have been measured: a list that was
+   * just filled believes every row is zero pixels high. So it runs after
+   * the next layout. */
+  if (self->scroll_id == 0)
+    self->scroll_id = g_timeout_add_full (G_PRIORITY_LOW, 0, scroll_to_cb, self, NULL);
 }
 
 static gboolean
@@ -822,7 +837,7 @@ lean_spec_list_select_id (LeanSpecList *self,
     return FALSE;
 
   gtk_single_selection_set_selected (self->selection, position);
-  scroll_to (self, position);
+  scroll_to_selected (self);
   return TRUE;
 }
 
@@ -858,6 +873,12 @@ lean_spec_list_set_search_text (LeanSpecList *self,
 
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
   apply_search (self, text);
+}
+
+GtkAdjustment *
+_lean_spec_list_get_vadjustment (LeanSpecList *self)
+{
+  return gtk_scrolled_window_get_vadjustment (self->scrolled_window);
 }
 
 void
@@ -950,6 +971,7 @@ lean_spec_list_dispose (GObject *object)
 
   g_clear_handle_id (&self->recount_id, g_source_remove);
   g_clear_handle_id (&self->reselect_id, g_source_remove);
+  g_clear_handle_id (&self->scroll_id, g_source_remove);
   g_cancellable_cancel (self->warm_cancellable);
   g_clear_object (&self->warm_cancellable);
   if (self->store != NULL)
