@@ -354,6 +354,21 @@ test_runners_json (void)
   g_clear_pointer (&argv, g_strfreev);
   g_clear_pointer (&joined, g_free);
 
+  /* LeanSpec's config.json names a default too; the runner files win. */
+  write_file (project_file, "{\"runners\": {\"team\": {\"command\": \"team-agent\"}}}");
+  {
+    g_autofree char *config = g_build_filename (project, ".lean-spec", "config.json", NULL);
+
+    write_file (config, "{\"specsDir\": \"specs\", \"agents\": {\"default\": \"codex\"}}");
+    g_assert_true (lean_agent_registry_load (registry, project, &error));
+    g_assert_cmpstr (lean_agent_registry_get_default_id (registry), ==, "codex");
+    write_file (project_file, "{\"default\": \"team\", \"runners\": {\"team\": "
+                              "{\"command\": \"team-agent\"}}}");
+    g_assert_true (lean_agent_registry_load (registry, project, &error));
+    g_assert_cmpstr (lean_agent_registry_get_default_id (registry), ==, "team");
+    g_unlink (config);
+  }
+
   /* Without the project, the user's default applies. */
   g_assert_true (lean_agent_registry_load (registry, NULL, &error));
   g_assert_cmpstr (lean_agent_registry_get_default_id (registry), ==, "my-agent");

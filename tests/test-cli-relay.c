@@ -122,6 +122,66 @@ test_errors (void)
     }
 }
 
+static gboolean
+ctl_has_implement (void)
+{
+  g_autoptr(CtlResult) r = NULL;
+  const char *argv[] = { ctl_test_ctl_path (), "implement", "--help", NULL };
+
+  r = ctl_test_run_argv (NULL, argv, NULL);
+  return r->exit_status == 0;
+}
+
+/* leanspec-ctl implement --runner relay:URL/RUNNER: the agent runs under the
+ * peer, its output comes back on stdout, the exit status is the session's. */
+static void
+test_implement_on_relay (void)
+{
+  g_autoptr(Peer) peer = NULL;
+  g_autofree char *root = NULL;
+  g_autofree char *agent = NULL;
+  g_autofree char *runners = NULL;
+  g_autofree char *db = NULL;
+  g_autofree char *runner = NULL;
+  g_autofree char *ghost = NULL;
+  g_autoptr(CtlResult) r = NULL;
+
+  if (!ctl_has_implement ())
+    {
+      g_test_skip ("this leanspec-ctl has no implement command yet");
+      return;
+    }
+
+  peer = peer_start (NULL);
+  root = ctl_test_make_tmp_dir ();
+  agent = g_build_filename (g_getenv ("LEANSPEC_BUILD_ROOT"), "tests", "lean-test-agent", NULL);
+  runners = g_strdup_printf ("{\"runners\": {\"relayed\": {\"name\": \"relayed\", "
+                             "\"command\": \"%s\", \"output\": \"text\", "
+                             "\"args\": [\"--lines\", \"3\", \"--exit\", \"0\"]}}}\n", agent);
+  ctl_test_write_file (root, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
+  ctl_test_write_file (root, ".lean-spec/runners.json", runners);
+  ctl_test_write_file (root, "specs/001-relay/README.md",
+                       "---\nstatus: planned\ncreated: '2026-11-26'\n---\n\n# Relay\n");
+  db = g_build_filename (root, "sessions.db", NULL);
+  g_setenv ("LEANSPEC_DB", db, TRUE);
+
+  runner = g_strdup_printf ("--runner=relay:%s/r1", peer->url);
+  r = ctl_test_run_ctl (root, "implement", "001", "--agent", "relayed", runner, "--keep-status",
+                        NULL);
+  g_assert_cmpint (r->exit_status, ==, 0);
+  g_assert_nonnull (strstr (r->out, "line 000002"));
+  g_clear_pointer (&r, ctl_result_free);
+
+  ghost = g_strdup_printf ("--runner=relay:%s/ghost", peer->url);
+  r = ctl_test_run_ctl (root, "implement", "001", "--agent", "relayed", ghost, "--keep-status",
+                        NULL);
+  g_assert_cmpint (r->exit_status, ==, 1);
+  g_assert_nonnull (strstr (r->err, "HTTP 404: runner not found"));
+
+  g_unsetenv ("LEANSPEC_DB");
+  ctl_test_remove_tree (root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -132,5 +192,6 @@ main (int   argc,
 
   g_test_add_func ("/cli-relay/errors", test_errors);
   g_test_add_func ("/cli-relay/add-list-check", test_add_list_check);
+  g_test_add_func ("/cli-relay/implement-on-relay", test_implement_on_relay);
   return g_test_run ();
 }

@@ -148,6 +148,7 @@ test_broken_file_is_kept (void)
   g_assert_false (lean_relay_config_load (config, &error));
   g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
   g_assert_nonnull (strstr (error->message, "not valid JSON"));
+  g_assert_cmpstr (lean_relay_config_get_load_error (config), ==, error->message);
   g_clear_error (&error);
 
   /* Saving now would lose what the person wrote: refused. */

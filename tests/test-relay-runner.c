@@ -440,6 +440,33 @@ test_unknown_message_type (void)
 }
 
 static void
+test_relay_error_reported (void)
+{
+  g_autoptr(Peer) peer = peer_start ("--send-error", "runner r1 disconnected", NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sleep", "30", NULL };
+
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_LOST);
+  g_assert_nonnull (strstr (run->message, "exit status is unknown"));
+  g_assert_nonnull (strstr (run->message, "The relay reported: runner r1 disconnected."));
+  g_test_message ("%s", run->message);
+}
+
+static void
+test_foreign_session_ignored (void)
+{
+  g_autoptr(Peer) peer = peer_start ("--foreign-first", NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sh", "-c", "echo mine; exit 4", NULL };
+
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run->code, ==, 4);
+  g_assert_cmpuint (count_occurrences (run->out, "mine\r\n"), ==, 1);
+}
+
+static void
 test_connect_refused (void)
 {
   g_autoptr(GSocketListener) listener = g_socket_listener_new ();
@@ -709,9 +736,12 @@ test_pause_not_supported (void)
   g_assert_cmpstr (desc, ==, "relay:lab/gpu-1");
 
   g_clear_error (&error);
-  g_assert_false (lean_runner_write_input (LEAN_RUNNER (runner),
-                                           g_bytes_new_static ("x", 1), &error));
-  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+  {
+    g_autoptr(GBytes) x = g_bytes_new_static ("x", 1);
+
+    g_assert_false (lean_runner_write_input (LEAN_RUNNER (runner), x, &error));
+    g_assert_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+  }
 }
 
 static void
@@ -869,6 +899,8 @@ main (int   argc,
   g_test_add_func ("/relay-runner/peer-dies-mid-stream", test_peer_dies_mid_stream);
   g_test_add_func ("/relay-runner/peer-killed", test_peer_killed);
   g_test_add_func ("/relay-runner/unknown-message-type", test_unknown_message_type);
+  g_test_add_func ("/relay-runner/relay-error-reported", test_relay_error_reported);
+  g_test_add_func ("/relay-runner/foreign-session-ignored", test_foreign_session_ignored);
   g_test_add_func ("/relay-runner/connect-refused", test_connect_refused);
   g_test_add_func ("/relay-runner/connect-timeout", test_connect_timeout);
   g_test_add_func ("/relay-runner/dns-failure", test_dns_failure);

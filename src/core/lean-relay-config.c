@@ -422,6 +422,13 @@ lean_relay_config_save (LeanRelayConfig  *self,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
 
+const char *
+lean_relay_config_get_load_error (LeanRelayConfig *self)
+{
+  g_return_val_if_fail (LEAN_IS_RELAY_CONFIG (self), NULL);
+  return self->load_error;
+}
+
 guint
 lean_relay_config_get_n_servers (LeanRelayConfig *self)
 {

@@ -50,6 +50,8 @@ gboolean               lean_relay_config_load               (LeanRelayConfig    
                                                              GError                **error);
 gboolean               lean_relay_config_save               (LeanRelayConfig        *self,
                                                              GError                **error);
+/* Why the last load failed (then save() refuses), or NULL. */
+const char            *lean_relay_config_get_load_error     (LeanRelayConfig        *self);
 guint                  lean_relay_config_get_n_servers      (LeanRelayConfig        *self);
 const LeanRelayServer *lean_relay_config_get_server         (LeanRelayConfig        *self,
                                                              guint                   index);

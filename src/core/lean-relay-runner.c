@@ -751,7 +751,11 @@ on_connected (GObject      *source,
     self->watchdog_id = g_timeout_add (MAX (100, MIN (1000, self->dead_peer_ms / 4)),
                                        on_watchdog, self);
 
-  g_task_return_boolean (g_steal_pointer (&self->start_task), TRUE);
+  {
+    g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
+
+    g_task_return_boolean (task, TRUE);
+  }
 }
 
 static gboolean

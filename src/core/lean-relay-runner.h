@@ -76,12 +76,12 @@ LeanRunner      *lean_relay_create_runner              (LeanRelayConfig  *config
 
 typedef struct _LeanController LeanController;
 
-/* Hooks relay runners into @controller, so requests with runner
- * "relay:SERVER[/RUNNER_ID]" run on agent-relay. @config: the relay servers
- * (kept, so edits in Preferences apply to the next session), or NULL to
- * read relays.json at each start. With @controller NULL, installs the
- * default factory used by every controller that has none of its own.
- * Either way the relay gets the session's own id. Call once at startup. */
+/* A LeanController makes relay runners with lean_relay_create_runner() on
+ * its own, reading relays.json at each start. This hook hands it a
+ * LeanRelayConfig the app keeps instead (edits made in Preferences then
+ * apply without a reload), or, with @config NULL, states the default
+ * explicitly. With @controller NULL: for every controller without a hook
+ * of its own. */
 void             lean_relay_install                    (LeanController   *controller,
                                                         LeanRelayConfig  *config);
 

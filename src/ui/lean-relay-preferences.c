@@ -652,6 +652,13 @@ lean_relay_preferences_new (LeanRelayConfig *config,
 
   self->changed_id = g_signal_connect (config, "changed", G_CALLBACK (on_config_changed), self);
   rebuild (self);
+  /* A broken relays.json is shown, and left alone until it is fixed. */
+  if (lean_relay_config_get_load_error (config) != NULL)
+    {
+      adw_preferences_group_set_description (self->servers_group,
+                                             lean_relay_config_get_load_error (config));
+      self->message = g_strdup (lean_relay_config_get_load_error (config));
+    }
   return GTK_WIDGET (self);
 }
 
