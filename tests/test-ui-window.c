@@ -979,6 +979,12 @@ spec_title_is (gpointer data)
   return spec != NULL && g_strcmp0 (lean_spec_get_title (spec), w->title) == 0;
 }
 
+static gboolean
+scrolled (gpointer data)
+{
+  return gtk_adjustment_get_value (data) > 0;
+}
+
 static void
 test_scroll_survives_reload (Fixture       *f,
                              gconstpointer  data)
@@ -1005,8 +1011,9 @@ test_scroll_survives_reload (Fixture       *f,
   g_assert_true (ui_test_wait_until (store_loaded, f, 10000));
 
   g_assert_true (lean_window_select_spec (f->window, "150-generated-spec"));
-  ui_test_settle (300);
   adjustment = _lean_spec_list_get_vadjustment (f->list);
+  g_assert_true (ui_test_wait_until (scrolled, adjustment, 3000));
+  ui_test_settle (200);
   before = gtk_adjustment_get_value (adjustment);
   g_test_message ("value %f upper %f page %f", before, gtk_adjustment_get_upper (adjustment), gtk_adjustment_get_page_size (adjustment));
   g_assert_cmpfloat (before, >, 0);

@@ -48,7 +48,8 @@ struct _LeanSpecList
 
   guint               recount_id;
   guint               reselect_id;
-  guint               scroll_id;
+  gulong              scroll_id;
+  GdkFrameClock      *scroll_clock;
   GCancellable       *warm_cancellable;
 
   GtkSearchEntry     *search_entry;
@@ -447,28 +448,38 @@ find_position (LeanSpecList *self,
   return GTK_INVALID_LIST_POSITION;
 }
 
-static gboolean
-scroll_to_cb (gpointer user_data)
+static void
+scroll_after_paint_cb (GdkFrameClock *clock,
+                       LeanSpecList  *self)
 {
-  LeanSpecList *self = user_data;
   guint position = gtk_single_selection_get_selected (self->selection);
 
-  self->scroll_id = 0;
+  g_clear_signal_handler (&self->scroll_id, clock);
+  g_clear_weak_pointer (&self->scroll_clock);
   if (position != GTK_INVALID_LIST_POSITION)
     gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item",
                                 "u", position);
-  return G_SOURCE_REMOVE;
 }
 
 static void
 scroll_to_selected (LeanSpecList *self)
 {
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->list_view));
+  guint position = gtk_single_selection_get_selected (self->selection);
+
   /* GTK 4.8 has no gtk_list_view_scroll_to(); the list's own action does
-   * the same, but only once the rows have been measured: a list that was
-   * just filled believes every row is zero pixels high. So it runs after
-   * the next layout. */
-  if (self->scroll_id == 0)
-    self->scroll_id = g_timeout_add_full (G_PRIORITY_LOW, 0, scroll_to_cb, self, NULL);
+   * the same, but only right once the rows have been measured: a list that
+   * was just filled believes every row is zero pixels high. So it runs
+   * again after the next frame's layout. */
+  if (position != GTK_INVALID_LIST_POSITION)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item",
+                                "u", position);
+  if (clock == NULL || self->scroll_id != 0)
+    return;
+  g_set_weak_pointer (&self->scroll_clock, clock);
+  self->scroll_id = g_signal_connect (clock, "after-paint",
+                                      G_CALLBACK (scroll_after_paint_cb), self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->list_view));
 }
 
 static gboolean
@@ -971,7 +982,11 @@ lean_spec_list_dispose (GObject *object)
 
   g_clear_handle_id (&self->recount_id, g_source_remove);
   g_clear_handle_id (&self->reselect_id, g_source_remove);
-  g_clear_handle_id (&self->scroll_id, g_source_remove);
+  /* The frame clock may already be gone with the window's surface. */
+  if (self->scroll_clock != NULL)
+    g_clear_signal_handler (&self->scroll_id, self->scroll_clock);
+  self->scroll_id = 0;
+  g_clear_weak_pointer (&self->scroll_clock);
   g_cancellable_cancel (self->warm_cancellable);
   g_clear_object (&self->warm_cancellable);
   if (self->store != NULL)
