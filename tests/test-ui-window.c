@@ -1037,6 +1037,36 @@ test_scroll_survives_reload (Fixture       *f,
   g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (adjustment), before, 1.0);
 }
 
+static gboolean
+shows_no_specs (gpointer data)
+{
+  Fixture *f = data;
+
+  return ui_test_find_text (GTK_WIDGET (f->list), "No Specs Yet");
+}
+
+static void
+test_empty_project (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("leanspec-ui-empty-XXXXXX", &error);
+  g_autofree char *specs = g_build_filename (tmp, "specs", NULL);
+  g_autofree char *shot = NULL;
+
+  /* A project with a specs folder and nothing in it yet. */
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (specs, 0755), ==, 0);
+  lean_window_open_project (f->window, tmp);
+  g_assert_true (ui_test_wait_until (shows_no_specs, f, 10000));
+  g_assert_cmpstr (_lean_window_get_page (f->window), ==, "project");
+  g_assert_cmpuint (g_list_model_get_n_items (lean_spec_list_get_model (f->list)), ==, 0);
+  shot = ui_test_screenshot (GTK_WIDGET (f->window), "14-empty-project");
+
+  g_rmdir (specs);
+  g_rmdir (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1074,6 +1104,7 @@ main (int   argc,
   ADD ("app-dialogs", test_app_dialogs, FALSE);
   ADD ("window-state", test_window_state, FALSE);
   ADD ("scroll-survives-reload", test_scroll_survives_reload, TRUE);
+  ADD ("empty-project", test_empty_project, TRUE);
 #undef ADD
 
   ret = g_test_run ();
