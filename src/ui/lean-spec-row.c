@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lean-session-indicator.h"
 #include "lean-spec-row.h"
 
 struct _LeanSpecRow
@@ -155,6 +156,8 @@ lean_spec_row_set_spec (LeanSpecRow *self,
 
   if (g_set_object (&self->spec, spec))
     lean_spec_row_update (self);
+  /* The running/paused/failed dot of the spec's session (lean-session-indicator.c). */
+  lean_session_indicator_update_row (GTK_WIDGET (self), spec);
 }
 
 LeanSpec *

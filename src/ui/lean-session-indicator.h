@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "lean-session.h"
+#include "lean-spec.h"
+
+G_BEGIN_DECLS
+
+#define LEAN_TYPE_SESSION_INDICATOR (lean_session_indicator_get_type ())
+
+G_DECLARE_FINAL_TYPE (LeanSessionIndicator, lean_session_indicator, LEAN, SESSION_INDICATOR,
+                      GtkWidget)
+
+/* A small dot on a spec row saying what the spec's latest session in this
+ * process is doing: running (accent), paused (amber), failed or interrupted
+ * (red); hidden otherwise. It follows the sessions of the process's
+ * controller as they change. */
+GtkWidget        *lean_session_indicator_new        (void);
+void              lean_session_indicator_set_spec   (LeanSessionIndicator *self,
+                                                     LeanSpec             *spec);
+/* The state shown, or -1 when hidden. */
+int               lean_session_indicator_get_state  (LeanSessionIndicator *self);
+
+/* For LeanSpecRow: adds an indicator as the row's last child on first use
+ * and points it at @spec. */
+void              lean_session_indicator_update_row (GtkWidget            *row,
+                                                     LeanSpec             *spec);
+
+/* Called by the session UI when sessions change: every indicator updates. */
+void              _lean_session_indicator_changed   (void);
+
+G_END_DECLS
