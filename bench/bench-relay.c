@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* bench-relay: output latency (p50/p99) and throughput of a relay session
- * on loopback through the conformance peer, next to a plain local PTY read
- * of the same agent.
+ * on loopback through the conformance peer, next to LeanLocalRunner running
+ * the same agent.
  *
  *   bench-relay [--ticks N] [--interval-us U] [--flood-mb M]
  *
@@ -12,19 +12,16 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
 #include <gio/gio.h>
 
+#include "lean-local-runner.h"
 #include "lean-relay-runner.h"
 
 #ifndef LEAN_RELAY_PEER_PATH
@@ -161,70 +158,6 @@ percentile_ms (GArray *a,
 }
 
 /* ------------------------------------------------------------------------ */
-/* Local: a PTY read directly, as the local runner does                      */
-
-typedef struct
-{
-  Probe    *probe;
-  gboolean  ticks;
-  gboolean  eof;
-} LocalRead;
-
-static gboolean
-on_local_readable (int          fd,
-                   GIOCondition cond,
-                   gpointer     user_data)
-{
-  LocalRead *lr = user_data;
-  guint8 buf[65536];
-  ssize_t n = read (fd, buf, sizeof buf);
-
-  if (n < 0 && (errno == EINTR || errno == EAGAIN))
-    return G_SOURCE_CONTINUE;
-  if (n <= 0)
-    {
-      lr->eof = TRUE;
-      return G_SOURCE_REMOVE;
-    }
-  probe_feed (lr->probe, buf, n, lr->ticks);
-  return G_SOURCE_CONTINUE;
-}
-
-static void
-run_local (char  **argv,
-           Probe  *probe,
-           gboolean ticks)
-{
-  int master, slave, status;
-  struct winsize ws = { .ws_row = 24, .ws_col = 80 };
-  LocalRead lr = { probe, ticks, FALSE };
-  pid_t pid;
-
-  if (openpty (&master, &slave, NULL, NULL, &ws) < 0)
-    g_error ("openpty: %s", g_strerror (errno));
-  pid = fork ();
-  if (pid == 0)
-    {
-      setsid ();
-      ioctl (slave, TIOCSCTTY, 0);
-      dup2 (slave, 0);
-      dup2 (slave, 1);
-      dup2 (slave, 2);
-      close (master);
-      if (slave > 2)
-        close (slave);
-      execv (argv[0], argv);
-      _exit (127);
-    }
-  close (slave);
-  g_unix_fd_add (master, G_IO_IN | G_IO_HUP | G_IO_ERR, on_local_readable, &lr);
-  while (!lr.eof)
-    g_main_context_iteration (NULL, TRUE);
-  close (master);
-  waitpid (pid, &status, 0);
-}
-
-/* ------------------------------------------------------------------------ */
 /* Relay: the same agent through the peer and LeanRelayRunner               */
 
 typedef struct
@@ -254,7 +187,7 @@ on_exited (LeanRunner *runner,
   rr->kind = kind;
   rr->exited = TRUE;
   if (kind != LEAN_RUNNER_EXIT_EXITED)
-    g_printerr ("relay run ended badly: %s\n", message);
+    g_printerr ("run ended badly: %s\n", message);
 }
 
 static void
@@ -269,22 +202,43 @@ on_started_done (GObject      *source,
 }
 
 static void
+run_runner (LeanRunner  *runner,
+            char       **argv,
+            Probe       *probe,
+            gboolean     ticks)
+{
+  g_autoptr(LeanRunnerLaunch) launch = lean_runner_launch_new ((const char * const *)argv,
+                                                               g_get_tmp_dir ());
+  RelayRun rr = { probe, ticks, FALSE, FALSE, 0 };
+
+  g_signal_connect (runner, "output", G_CALLBACK (on_output), &rr);
+  g_signal_connect (runner, "exited", G_CALLBACK (on_exited), &rr);
+  lean_runner_start_async (runner, launch, NULL, on_started_done, &rr);
+  while (!rr.exited)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handlers_disconnect_by_data (runner, &rr);
+}
+
+static void
+run_local (char     **argv,
+           Probe     *probe,
+           gboolean   ticks)
+{
+  g_autoptr(LeanLocalRunner) runner = lean_local_runner_new ();
+
+  run_runner (LEAN_RUNNER (runner), argv, probe, ticks);
+}
+
+static void
 run_relay (const char  *url,
            char       **argv,
            Probe       *probe,
            gboolean     ticks)
 {
-  g_autoptr(LeanRelayRunner) runner = NULL;
-  g_autoptr(LeanRunnerLaunch) launch = lean_runner_launch_new ((const char * const *)argv, NULL);
   g_autofree char *uuid = g_uuid_string_random ();
-  RelayRun rr = { probe, ticks, FALSE, FALSE, 0 };
+  g_autoptr(LeanRelayRunner) runner = lean_relay_runner_new (url, "bench", NULL, uuid);
 
-  runner = lean_relay_runner_new (url, "bench", NULL, uuid);
-  g_signal_connect (runner, "output", G_CALLBACK (on_output), &rr);
-  g_signal_connect (runner, "exited", G_CALLBACK (on_exited), &rr);
-  lean_runner_start_async (LEAN_RUNNER (runner), launch, NULL, on_started_done, &rr);
-  while (!rr.exited)
-    g_main_context_iteration (NULL, TRUE);
+  run_runner (LEAN_RUNNER (runner), argv, probe, ticks);
 }
 
 static GSubprocess *
@@ -385,7 +339,7 @@ main (int   argc,
   g_print ("| %-28s | %8s | %8s | %8s | %9s |\n", "path", "p50 ms", "p99 ms", "max ms",
            "MiB/s");
   g_print ("|------------------------------|----------|----------|----------|-----------|\n");
-  report ("local PTY read", &local_lat, &local_flood);
+  report ("LeanLocalRunner", &local_lat, &local_flood);
   report ("relay (peer, ws://127.0.0.1)", &relay_lat, &relay_flood);
   g_print ("\nbytes: local %" G_GUINT64_FORMAT ", relay %" G_GUINT64_FORMAT
            " (expected %" G_GUINT64_FORMAT ")\n",

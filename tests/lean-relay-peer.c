@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -33,6 +34,8 @@ static gboolean opt_unknown_first;
 static gboolean opt_no_session_started;
 static gint64 opt_die_after_bytes = -1;
 static char *opt_token;
+static char *opt_send_error;
+static gboolean opt_foreign_first;
 static char *opt_tls_cert;
 static char *opt_tls_key;
 
@@ -273,8 +276,32 @@ handle_start (PeerSession *ps,
       return;
     }
 
+  if (opt_foreign_first)
+    {
+      JsonObject *o = json_object_new ();
+      JsonNode *p = json_node_new (JSON_NODE_OBJECT);
+
+      /* Another client's session ending: not ours, must be ignored. */
+      json_object_set_string_member (o, "session_id", "ffffffff-0000-4000-8000-000000000000");
+      json_object_set_int_member (o, "exit_code", 99);
+      json_node_take_object (p, o);
+      send_json (ps->conn, "session_ended", p);
+    }
+
   if (!opt_no_session_started)
     send_json (ps->conn, "session_started", session_payload (ps));
+
+  if (opt_send_error != NULL)
+    {
+      JsonObject *o = json_object_new ();
+      JsonNode *p = json_node_new (JSON_NODE_OBJECT);
+
+      /* HQ reporting a fault, then closing without session_ended. */
+      json_object_set_string_member (o, "message", opt_send_error);
+      json_node_take_object (p, o);
+      send_json (ps->conn, "error", p);
+      soup_websocket_connection_close (ps->conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, "runner gone");
+    }
 }
 
 static void
@@ -443,6 +470,10 @@ main (int   argc,
       "Send a message of an unknown type before session_started", NULL },
     { "die-after-bytes", 0, 0, G_OPTION_ARG_INT64, &opt_die_after_bytes,
       "Exit abruptly after forwarding N output bytes", "N" },
+    { "send-error", 0, 0, G_OPTION_ARG_STRING, &opt_send_error,
+      "After start, send an error message and close without session_ended", "TEXT" },
+    { "foreign-first", 0, 0, G_OPTION_ARG_NONE, &opt_foreign_first,
+      "Send a session_ended for another session first", NULL },
     { "token", 0, 0, G_OPTION_ARG_STRING, &opt_token,
       "Require Authorization: Bearer TOKEN", "TOKEN" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &opt_tls_cert, "Serve TLS with this PEM", "FILE" },
@@ -452,6 +483,10 @@ main (int   argc,
   };
 
   signal (SIGPIPE, SIG_IGN);
+  /* Never outlive the test that started us, even when it aborts. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid () == 1)
+    return 1;
 
   context = g_option_context_new ("RUNNER_ID... - agent-relay conformance peer");
   g_option_context_add_main_entries (context, entries, NULL);

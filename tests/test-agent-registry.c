@@ -184,6 +184,24 @@ test_argv_errors (void)
 }
 
 static void
+test_dash_prompt (void)
+{
+  g_autoptr(LeanAgentRegistry) registry = lean_agent_registry_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) stdin_data = NULL;
+  g_auto(GStrv) argv = NULL;
+  g_autofree char *joined = NULL;
+
+  /* Never mistaken for an option by the agent's parser. */
+  argv = lean_agent_build_argv (lean_agent_registry_lookup (registry, "gemini"),
+                                LEAN_SESSION_MODE_AUTONOMOUS, NULL, "- [ ] do it", &stdin_data,
+                                &error);
+  g_assert_no_error (error);
+  joined = join_argv (argv);
+  g_assert_cmpstr (joined, ==, "gemini|--output-format|stream-json|--yolo|-p| - [ ] do it");
+}
+
+static void
 test_env (void)
 {
   g_autoptr(LeanAgentRegistry) registry = lean_agent_registry_new ();
@@ -335,6 +353,21 @@ test_runners_json (void)
                    LEAN_AGENT_OUTPUT_CODEX_JSON);
   g_clear_pointer (&argv, g_strfreev);
   g_clear_pointer (&joined, g_free);
+
+  /* LeanSpec's config.json names a default too; the runner files win. */
+  write_file (project_file, "{\"runners\": {\"team\": {\"command\": \"team-agent\"}}}");
+  {
+    g_autofree char *config = g_build_filename (project, ".lean-spec", "config.json", NULL);
+
+    write_file (config, "{\"specsDir\": \"specs\", \"agents\": {\"default\": \"codex\"}}");
+    g_assert_true (lean_agent_registry_load (registry, project, &error));
+    g_assert_cmpstr (lean_agent_registry_get_default_id (registry), ==, "codex");
+    write_file (project_file, "{\"default\": \"team\", \"runners\": {\"team\": "
+                              "{\"command\": \"team-agent\"}}}");
+    g_assert_true (lean_agent_registry_load (registry, project, &error));
+    g_assert_cmpstr (lean_agent_registry_get_default_id (registry), ==, "team");
+    g_unlink (config);
+  }
 
   /* Without the project, the user's default applies. */
   g_assert_true (lean_agent_registry_load (registry, NULL, &error));
@@ -489,6 +522,7 @@ main (int   argc,
 
   g_test_add_func ("/agent-registry/builtins", test_builtins);
   g_test_add_func ("/agent-registry/argv-errors", test_argv_errors);
+  g_test_add_func ("/agent-registry/dash-prompt", test_dash_prompt);
   g_test_add_func ("/agent-registry/env", test_env);
   g_test_add_func ("/agent-registry/runners-json", test_runners_json);
   g_test_add_func ("/agent-registry/detection", test_detection);

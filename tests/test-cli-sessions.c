@@ -370,6 +370,32 @@ test_cli_logs_follow (Fixture       *f,
   g_assert_cmpstr (plain, ==, followed);
 }
 
+/* `leanspec-ctl implement ... | head`: the reader goes away, the agent is
+ * stopped cleanly and the session says cancelled (not left running). */
+static void
+test_cli_closed_stdout (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GSubprocess) proc = ctl_spawn (f, "implement", "1", "--agent", "flood400", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSession) s = NULL;
+  char buffer[4096];
+  gssize n;
+
+  n = g_input_stream_read (g_subprocess_get_stdout_pipe (proc), buffer, sizeof buffer, NULL,
+                           &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (n, >, 0);
+  g_input_stream_close (g_subprocess_get_stdout_pipe (proc), NULL, NULL);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 128 + SIGPIPE);
+
+  s = newest_session (f);
+  g_assert_cmpint (lean_session_get_state (s), ==, LEAN_SESSION_STATE_CANCELLED);
+  g_assert_cmpint (kill (lean_session_get_agent_pid (s), 0), ==, -1);
+}
+
 static void
 test_cli_unknown_session (Fixture       *f,
                           gconstpointer  data)
@@ -405,8 +431,9 @@ main (int   argc,
   ADD ("sigint-cancels", test_cli_sigint_cancels);
   ADD ("cancel-from-other-process", test_cli_cancel_from_other_process);
   ADD ("logs-follow", test_cli_logs_follow);
+  ADD ("closed-stdout", test_cli_closed_stdout);
   ADD ("unknown-session", test_cli_unknown_session);
 #undef ADD
 
-  return g_test_run ();
+  return test_session_env_cleanup (g_test_run ());
 }

@@ -993,5 +993,5 @@ main (int   argc,
   ADD ("attach-mid-stream", test_controller_attach_mid_stream);
 #undef ADD
 
-  return g_test_run ();
+  return test_session_env_cleanup (g_test_run ());
 }

@@ -382,6 +382,81 @@ view_field (JsonObject *view,
   return json_object_get_string_member (field, "value");
 }
 
+/* `leanspec list` does not print depends_on or created; `view` does (as
+ * links and fields). Compares them for every spec leanspec can view. */
+static void
+test_corpus_view_links (void)
+{
+  g_autofree char *tmp = NULL;
+  g_autofree char *project = NULL;
+  g_autoptr(CtlResult) ours = NULL;
+  g_autoptr(JsonNode) ours_node = NULL;
+  g_autoptr(GString) mismatches = g_string_new (NULL);
+  JsonArray *array;
+  guint compared = 0;
+
+  if (require_leanspec () == NULL)
+    return;
+  project = copy_corpus (&tmp);
+  if (project == NULL)
+    return;
+
+  ours = ctl_test_run_ctl (project, "list", "--json", "--all", NULL);
+  g_assert_cmpint (ours->exit_status, ==, 0);
+  ours_node = ctl_test_parse_json (ours->out);
+  array = json_node_get_array (ours_node);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+      const char *id = json_object_get_string_member (o, "id");
+      g_autoptr(CtlResult) v = run_leanspec (project, "view", id, "-o", "json", NULL);
+      g_autoptr(JsonNode) v_node = NULL;
+      g_autoptr(GString) their_deps = g_string_new (NULL);
+      g_autofree char *our_deps = joined_array (o, "depends_on");
+      const char *their_parent = NULL;
+      JsonObject *view;
+      JsonArray *links;
+
+      if (v->exit_status != 0)
+        {
+          g_string_append_printf (mismatches, "  %s: leanspec view failed: %s", id, v->err);
+          continue;
+        }
+      v_node = ctl_test_parse_json (v->out);
+      view = json_node_get_object (v_node);
+      links = json_object_get_array_member (view, "links");
+      for (guint k = 0; k < json_array_get_length (links); k++)
+        {
+          JsonObject *link = json_array_get_object_element (links, k);
+          const char *type = json_object_get_string_member (link, "link_type");
+          const char *target = json_object_get_string_member (link, "target_id");
+
+          if (g_str_equal (type, "depends_on"))
+            {
+              if (their_deps->len > 0)
+                g_string_append (their_deps, " | ");
+              g_string_append (their_deps, target);
+            }
+          else if (g_str_equal (type, "parent"))
+            their_parent = target;
+        }
+      compared++;
+      compare_field (mismatches, id, "depends_on", our_deps, their_deps->str);
+      compare_field (mismatches, id, "parent (view)", string_or_null (o, "parent"), their_parent);
+      compare_field (mismatches, id, "created", string_or_null (o, "created"),
+                     view_field (view, "created"));
+      compare_field (mismatches, id, "status (view)", string_or_null (o, "status"),
+                     view_field (view, "status"));
+    }
+
+  g_test_message ("viewed %u specs with leanspec", compared);
+  if (mismatches->len > 0)
+    g_error ("leanspec view and leanspec-ctl disagree:\n%s", mismatches->str);
+  g_assert_cmpuint (compared, >=, 300);
+  ctl_test_remove_tree (tmp);
+}
+
 /* Picks the first spec with @status in our listing. */
 static char *
 first_with_status (const char *project,
@@ -673,6 +748,7 @@ main (int   argc,
   g_test_add_func ("/interop/list/corpus", test_corpus_list);
   g_test_add_func ("/interop/list/generated", test_generated_list);
   g_test_add_func ("/interop/list/demo", test_demo_list);
+  g_test_add_func ("/interop/view/corpus-links", test_corpus_view_links);
   g_test_add_func ("/interop/write/ours-read-by-leanspec", test_ours_read_by_leanspec);
   g_test_add_func ("/interop/write/leanspec-read-by-ours", test_leanspec_read_by_ours);
   g_test_add_func ("/interop/stats", test_stats_agree);

@@ -340,6 +340,8 @@ test_exit_status_many (void)
         launch = launch_new ("--exit", code, NULL);
       start (run, launch);
       wait_for_exit (run);
+      if (run->exit_kind != LEAN_RUNNER_EXIT_EXITED)
+        g_test_message ("run %d: %s", i, run->message);
       g_assert_cmpint (run->exit_kind, ==, LEAN_RUNNER_EXIT_EXITED);
       g_assert_cmpint (run->exit_code, ==, i % 2 == 0 ? 0 : i % 4);
     }

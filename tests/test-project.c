@@ -174,13 +174,31 @@ test_scan (void)
   write_file (tmp, "specs/042-dup-b/README.md", SPEC ("planned"), -1);
   /* A symlink pointing back up: must not hang or duplicate specs. */
   g_assert_cmpint (symlink (specs_dir, loop), ==, 0);
+  /* A link to a spec folder inside the tree is not a second spec... */
+  {
+    g_autofree char *first = g_build_filename (tmp, "specs", "001-first", NULL);
+    g_autofree char *alias = g_build_filename (tmp, "specs", "099-alias", NULL);
+    g_assert_cmpint (symlink (first, alias), ==, 0);
+  }
+  /* ...but a linked folder outside it is followed. */
+  write_file (tmp, "elsewhere/100-external/README.md", SPEC ("planned"), -1);
+  {
+    g_autofree char *target = g_build_filename (tmp, "elsewhere", NULL);
+    g_autofree char *link = g_build_filename (tmp, "specs", "ext", NULL);
+    g_autofree char *back = g_build_filename (tmp, "elsewhere", "back", NULL);
+    g_assert_cmpint (symlink (target, link), ==, 0);
+    /* and a link from there back into the tree changes nothing */
+    g_assert_cmpint (symlink (specs_dir, back), ==, 0);
+  }
 
   project = lean_project_open (tmp, &error);
   g_assert_no_error (error);
   specs = lean_project_load_specs (project, &problems, NULL, &error);
   g_assert_no_error (error);
 
-  g_assert_cmpuint (specs->len, ==, 7);
+  g_assert_cmpuint (specs->len, ==, 8);
+  g_assert_false (has_spec (specs, "099-alias"));
+  g_assert_true (has_spec (specs, "100-external"));
   g_assert_true (has_spec (specs, "001-first"));
   g_assert_true (has_spec (specs, "002-second"));
   g_assert_true (has_spec (specs, "003-old"));
@@ -194,6 +212,8 @@ test_scan (void)
   /* Sorted by number then id. */
   g_assert_cmpstr (lean_spec_get_id (g_ptr_array_index (specs, 0)), ==, "001-first");
   g_assert_cmpstr (lean_spec_get_id (g_ptr_array_index (specs, 6)), ==, "042-dup-b");
+  g_assert_cmpstr (lean_spec_get_rel_path (g_ptr_array_index (specs, 7)), ==,
+                   "specs/ext/100-external/README.md");
   g_assert_cmpstrv (lean_spec_get_sub_specs (g_ptr_array_index (specs, 0)),
                     ((const char *[]) { "DESIGN.md", NULL }));
   g_assert_true (lean_spec_is_archived (g_ptr_array_index (specs, 2)));
@@ -249,8 +269,8 @@ test_scan (void)
     g_assert_cmpstr (lean_spec_get_id (g_ptr_array_index (children, 0)), ==, "002-second");
   }
 
-  /* 014-no-readme still reserves its number; 042 is the highest. */
-  g_assert_cmpuint (lean_project_next_number (project), ==, 43);
+  /* 014-no-readme still reserves its number; 100 (linked in) is the highest. */
+  g_assert_cmpuint (lean_project_next_number (project), ==, 101);
 
   rm_rf (tmp);
 }
@@ -292,6 +312,19 @@ test_create (void)
   write_file (tmp, "specs/007-existing/README.md", SPEC ("planned"), -1);
   project = lean_project_open (tmp, &error);
   g_assert_no_error (error);
+
+  /* An empty folder already holding the name: the next number is taken. */
+  {
+    g_autofree char *empty = g_build_filename (tmp, "specs", "008-taken", NULL);
+    g_autoptr(LeanSpec) taken = NULL;
+
+    g_assert_cmpint (g_mkdir (empty, 0755), ==, 0);
+    taken = lean_project_create_spec (project, "taken", NULL, LEAN_SPEC_PRIORITY_LOW, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (lean_spec_get_id (taken), ==, "009-taken");
+    rm_rf (lean_spec_get_dir (taken));
+    g_rmdir (empty);
+  }
 
   /* No templates folder: LeanSpec's default template. */
   spec = lean_project_create_spec (project, "my-feature", "My Feature", LEAN_SPEC_PRIORITY_HIGH,

@@ -148,6 +148,7 @@ test_broken_file_is_kept (void)
   g_assert_false (lean_relay_config_load (config, &error));
   g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
   g_assert_nonnull (strstr (error->message, "not valid JSON"));
+  g_assert_cmpstr (lean_relay_config_get_load_error (config), ==, error->message);
   g_clear_error (&error);
 
   /* Saving now would lose what the person wrote: refused. */
@@ -229,6 +230,15 @@ test_parse_runner_spec (void)
       g_assert_cmpstr (t->url, ==, cases[i].url);
       g_assert_cmpstr (t->runner_id, ==, cases[i].runner);
     }
+
+  /* The choices an Implement dialog offers. */
+  {
+    g_auto(GStrv) runners = lean_relay_config_list_runners (config);
+    const char *want[] = { "relay:lab/gpu-1", "relay:solo/only-one", "relay:bare/a",
+                           "relay:bare/b", NULL };
+
+    g_assert_cmpstrv (runners, want);
+  }
 
   /* Without any configuration, URLs still work (scripts and CI). */
   {

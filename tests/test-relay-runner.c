@@ -14,78 +14,9 @@
 #include "lean-relay-config.h"
 #include "lean-relay-runner.h"
 
+#include "relay-test-util.h"
+
 #define SESSION_ID "0b9a4c3e-6a51-4c1f-9d2e-7f00aa11bb22"
-
-typedef struct
-{
-  GSubprocess *proc;
-  int          port;
-  char        *url;
-} Peer;
-
-static void
-peer_free (Peer *peer)
-{
-  if (peer->proc != NULL)
-    {
-      const char *pid = g_subprocess_get_identifier (peer->proc);
-
-      if (pid != NULL)
-        {
-          kill (atoi (pid), SIGCONT);
-          g_subprocess_force_exit (peer->proc);
-        }
-      g_subprocess_wait (peer->proc, NULL, NULL);
-      g_object_unref (peer->proc);
-    }
-  g_free (peer->url);
-  g_free (peer);
-}
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Peer, peer_free)
-
-static const char *
-peer_path (void)
-{
-  const char *path = g_getenv ("LEAN_RELAY_PEER");
-
-  if (path == NULL)
-    g_error ("LEAN_RELAY_PEER is not set: run through meson test");
-  return path;
-}
-
-/* Starts the peer with the given options (NULL-terminated) and reads the
- * port it prints. Runner "r1" is always registered. */
-static Peer *
-peer_start (const char *first_option,
-            ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDataInputStream) in = NULL;
-  g_autofree char *line = NULL;
-  Peer *peer = g_new0 (Peer, 1);
-  va_list args;
-
-  g_ptr_array_add (argv, (char *)peer_path ());
-  va_start (args, first_option);
-  for (const char *a = first_option; a != NULL; a = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *)a);
-  va_end (args);
-  g_ptr_array_add (argv, (char *)"r1");
-  g_ptr_array_add (argv, NULL);
-
-  peer->proc = g_subprocess_newv ((const char * const *)argv->pdata,
-                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer->proc));
-  line = g_data_input_stream_read_line (in, NULL, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (line);
-  peer->port = atoi (line);
-  g_assert_cmpint (peer->port, >, 0);
-  peer->url = g_strdup_printf ("ws://127.0.0.1:%d", peer->port);
-  return peer;
-}
 
 typedef struct
 {
@@ -369,12 +300,34 @@ test_initial_size_and_stdin (void)
   launch->cols = 99;
   launch->stdin_data = g_bytes_new_static ("the prompt", 10);
   lean_runner_start_async (LEAN_RUNNER (run->runner), launch, NULL, on_start_done, run);
+  g_assert_false (run->start_done);
   wait_for (&run->exited, 20, "stdin run");
 
   g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
   g_assert_cmpint (run->code, ==, 0);
   g_assert_cmpuint (count_occurrences (run->out, "33 99\r\n"), ==, 1);
   g_assert_cmpuint (count_occurrences (run->out, "got:the prompt\r\n"), ==, 1);
+}
+
+static void
+test_resize_while_connecting (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  g_autoptr(LeanRunnerLaunch) launch = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { "sh", "-c", "read line; stty size", NULL };
+
+  launch = lean_runner_launch_new (argv, NULL);
+  launch->rows = 10;
+  launch->cols = 20;
+  launch->stdin_data = g_bytes_new_static ("go", 2);
+  lean_runner_start_async (LEAN_RUNNER (run->runner), launch, NULL, on_start_done, run);
+  /* Still connecting: the latest size wins over the launch's. */
+  g_assert_true (lean_runner_resize (LEAN_RUNNER (run->runner), 50, 160, &error));
+  g_assert_no_error (error);
+  wait_for (&run->exited, 20, "stty size");
+  g_assert_cmpuint (count_occurrences (run->out, "50 160\r\n"), ==, 1);
 }
 
 static void
@@ -484,6 +437,33 @@ test_unknown_message_type (void)
   g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
   g_assert_cmpint (run->code, ==, 0);
   g_assert_cmpuint (count_occurrences (run->out, "still fine\r\n"), ==, 1);
+}
+
+static void
+test_relay_error_reported (void)
+{
+  g_autoptr(Peer) peer = peer_start ("--send-error", "runner r1 disconnected", NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sleep", "30", NULL };
+
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_LOST);
+  g_assert_nonnull (strstr (run->message, "exit status is unknown"));
+  g_assert_nonnull (strstr (run->message, "The relay reported: runner r1 disconnected."));
+  g_test_message ("%s", run->message);
+}
+
+static void
+test_foreign_session_ignored (void)
+{
+  g_autoptr(Peer) peer = peer_start ("--foreign-first", NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sh", "-c", "echo mine; exit 4", NULL };
+
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run->code, ==, 4);
+  g_assert_cmpuint (count_occurrences (run->out, "mine\r\n"), ==, 1);
 }
 
 static void
@@ -721,6 +701,18 @@ test_cancel_while_connecting (void)
 }
 
 static void
+test_bad_url (void)
+{
+  g_autoptr(Run) run = run_new ("relay.example:8080", "r1", NULL);
+  const char *argv[] = { "true", NULL };
+
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_START_FAILED);
+  g_assert_error (run->start_error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+  g_assert_nonnull (strstr (run->message, "use ws://host:port or wss://host:port"));
+}
+
+static void
 test_pause_not_supported (void)
 {
   g_autoptr(LeanRelayRunner) runner = lean_relay_runner_new ("https://hq.example:8443/",
@@ -744,9 +736,12 @@ test_pause_not_supported (void)
   g_assert_cmpstr (desc, ==, "relay:lab/gpu-1");
 
   g_clear_error (&error);
-  g_assert_false (lean_runner_write_input (LEAN_RUNNER (runner),
-                                           g_bytes_new_static ("x", 1), &error));
-  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+  {
+    g_autoptr(GBytes) x = g_bytes_new_static ("x", 1);
+
+    g_assert_false (lean_runner_write_input (LEAN_RUNNER (runner), x, &error));
+    g_assert_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+  }
 }
 
 static void
@@ -892,16 +887,20 @@ main (int   argc,
 
   g_test_add_func ("/relay-runner/normalize-url", test_normalize_url);
   g_test_add_func ("/relay-runner/pause-not-supported", test_pause_not_supported);
+  g_test_add_func ("/relay-runner/bad-url", test_bad_url);
   g_test_add_func ("/relay-runner/output-byte-exact", test_output_byte_exact);
   g_test_add_func ("/relay-runner/input", test_input_reaches_agent);
   g_test_add_func ("/relay-runner/resize", test_resize_reaches_agent);
   g_test_add_func ("/relay-runner/initial-size-and-stdin", test_initial_size_and_stdin);
+  g_test_add_func ("/relay-runner/resize-while-connecting", test_resize_while_connecting);
   g_test_add_func ("/relay-runner/exit-code", test_exit_code);
   g_test_add_func ("/relay-runner/no-session-ended", test_no_session_ended);
   g_test_add_func ("/relay-runner/unknown-runner", test_unknown_runner);
   g_test_add_func ("/relay-runner/peer-dies-mid-stream", test_peer_dies_mid_stream);
   g_test_add_func ("/relay-runner/peer-killed", test_peer_killed);
   g_test_add_func ("/relay-runner/unknown-message-type", test_unknown_message_type);
+  g_test_add_func ("/relay-runner/relay-error-reported", test_relay_error_reported);
+  g_test_add_func ("/relay-runner/foreign-session-ignored", test_foreign_session_ignored);
   g_test_add_func ("/relay-runner/connect-refused", test_connect_refused);
   g_test_add_func ("/relay-runner/connect-timeout", test_connect_timeout);
   g_test_add_func ("/relay-runner/dns-failure", test_dns_failure);

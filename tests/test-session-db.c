@@ -428,10 +428,9 @@ test_db_events_outbox (Fixture       *f,
   lean_session_db_save_session (db, s);
   lean_session_set_state (s, LEAN_SESSION_STATE_RUNNING);
   lean_session_db_save_session_now (db, s);
-  lean_session_db_add_event (db, lean_session_get_id (s), "usage",
-                             "{\"input\":10,\"output\":20}");
-  /* Saving without a state change adds no state event. */
   lean_session_set_usage (s, 10, 20, 0);
+  lean_session_db_save_session_with_event (db, s, "usage", "{\"input\":10,\"output\":20}");
+  /* Saving without a state change adds no state event. */
   lean_session_db_save_session (db, s);
   lean_session_set_message (s, "All done — “quoted”\n");
   lean_session_set_state (s, LEAN_SESSION_STATE_COMPLETED);
@@ -446,6 +445,7 @@ test_db_events_outbox (Fixture       *f,
   g_assert_cmpstr (ev->payload, ==, "{\"state\":\"pending\"}");
   ev = g_ptr_array_index (events, 2);
   g_assert_cmpstr (ev->kind, ==, "usage");
+  g_assert_cmpstr (ev->payload, ==, "{\"input\":10,\"output\":20}");
   ev = g_ptr_array_index (events, 3);
   g_assert_cmpstr (ev->kind, ==, "state");
   g_assert_nonnull (strstr (ev->payload, "\"completed\""));

@@ -43,6 +43,8 @@ test_rm_rf (const char *path)
   g_rmdir (path);
 }
 
+static char *test_session_home;
+
 /* A private HOME and XDG dirs, so no real runners.json, database or cache
  * is read or written. Call before g_test_init (GLib caches these). */
 static inline void
@@ -67,9 +69,17 @@ test_session_env_init (void)
   g_setenv ("GIT_COMMITTER_NAME", "Test", TRUE);
   g_setenv ("GIT_COMMITTER_EMAIL", "test@example.invalid", TRUE);
   g_unsetenv ("LEANSPEC_DB");
-  /* Removed at exit by whoever owns the machine's /tmp; tests remove
-   * their own fixtures. */
-  g_free (root);
+  test_session_home = root;
+}
+
+/* Removes the private HOME; returns @status for `return` in main(). */
+static inline int
+test_session_env_cleanup (int status)
+{
+  if (test_session_home != NULL)
+    test_rm_rf (test_session_home);
+  g_clear_pointer (&test_session_home, g_free);
+  return status;
 }
 
 static inline void

@@ -354,6 +354,28 @@ test_live_reload (Fixture       *f,
     g_assert_cmpuint (f->last_added, ==, 0);
   }
 
+  /* Reading the files does not itself count as a change: once the last
+   * events are handled the reloads stop (a feedback loop would reload every
+   * ~300 ms forever and never be quiet for 1.5 s). */
+  {
+    guint last = f->n_reloaded;
+    gint64 quiet_since = g_get_monotonic_time ();
+    gint64 deadline = quiet_since + 15 * G_USEC_PER_SEC;
+
+    while (g_get_monotonic_time () - quiet_since < 3 * G_USEC_PER_SEC / 2 &&
+           g_get_monotonic_time () < deadline)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (5000);
+        if (f->n_reloaded != last || lean_spec_store_get_loading (f->store))
+          {
+            last = f->n_reloaded;
+            quiet_since = g_get_monotonic_time ();
+          }
+      }
+    g_assert_cmpint (g_get_monotonic_time () - quiet_since, >=, 3 * G_USEC_PER_SEC / 2);
+  }
+
   lean_spec_store_set_watching (f->store, FALSE);
 }
 

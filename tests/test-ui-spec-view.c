@@ -50,7 +50,8 @@ static const char alpha_readme[] =
   "int\n"
   "main (void)\n"
   "{\n"
-  "  return 0;\n"
+  "  int exit_code = 0;\n"
+  "  return exit_code;\n"
   "}\n"
   "```\n"
   "\n"
@@ -387,6 +388,8 @@ test_markdown_render (void)
     "\n"
     "> quoted\n"
     "\n"
+    "![diagram](img/flow.png)\n"
+    "\n"
     "| a | bb |\n"
     "|---|---:|\n"
     "| long cell | 1 |\n"
@@ -438,8 +441,18 @@ test_markdown_render (void)
   g_assert_true (range_has_tag (buffer, "long cell", "table"));
   g_assert_true (range_has_tag (buffer, "a          │  bb", "table-header"));
 
+  /* Images: their description, as a link to the file. */
+  g_assert_nonnull (strstr (text, "Image: diagram"));
+  g_assert_true (range_has_tag (buffer, "Image: diagram", "link"));
+
   /* HTML comments are not shown. */
   g_assert_null (strstr (text, "comment"));
+
+  /* Wide characters count double when columns are lined up. */
+  lean_markdown_view_set_markdown (view, "| 名前 | v |\n|---|---|\n| abcd | 1 |\n| ab | 2 |\n");
+  g_clear_pointer (&text, g_free);
+  text = buffer_text (view);
+  g_assert_cmpstr (text, ==, "名前  │  v\n──────┼───\nabcd  │  1\nab    │  2");
 
   /* Rendering again replaces everything, tasks included. */
   lean_markdown_view_set_markdown (view, "plain");
@@ -545,9 +558,51 @@ test_show_spec (Fixture       *fx,
     g_assert_cmpstr (fx->opened_id, ==, "003-gamma");
   }
 
+  /* Many tags, a long title and a long path still fit a phone: the page
+   * never asks for more than 360 px. */
+  write_file (fx->root, "specs/002-beta/README.md",
+              "---\nstatus: planned\ntags: [frontend, backend, database, security, performance, "
+              "accessibility, documentation, internationalisation]\n---\n\n"
+              "# A very long title that goes on and on to test how the page wraps it\n\n"
+              "| a very long header cell | another quite long header cell |\n|---|---|\n| x | y |\n\n"
+              "```\nsome_code_line_that_is_much_longer_than_a_phone_screen_is_wide(argument, argument)\n```\n");
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_build_filename (fx->root, "specs/002-beta", NULL);
+    g_autoptr(LeanSpec) fresh = lean_spec_new_from_dir (fx->root, dir, &error);
+    int min = 0;
+
+    g_assert_no_error (error);
+    lean_spec_store_replace (fx->store, fresh);
+    show (fx, "002-beta");
+    gtk_widget_measure (GTK_WIDGET (fx->view), GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL, NULL, NULL);
+    g_test_message ("spec view minimum width: %d px", min);
+    g_assert_cmpint (min, <=, 360);
+
+    gtk_window_set_default_size (fx->window, 360, 760);
+    iterate_a_while (400);
+    save_screenshot (GTK_WIDGET (fx->window), "spec-view-narrow.png");
+    gtk_window_set_default_size (fx->window, 900, 1000);
+  }
+
   /* Empty state. */
   lean_spec_view_set_spec (fx->view, fx->store, NULL);
   g_assert_null (lean_spec_view_get_spec (fx->view));
+}
+
+/* The check buttons of @view in task order. */
+static GPtrArray *
+task_buttons (LeanMarkdownView *view)
+{
+  GPtrArray *buttons = g_ptr_array_new ();
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (view));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_CHECK_BUTTON (child))
+      g_ptr_array_add (buttons, child);
+  g_assert_cmpuint (buttons->len, ==, lean_markdown_view_get_n_tasks (view));
+  return buttons;
 }
 
 static void
@@ -570,8 +625,13 @@ test_toggle_task (Fixture       *fx,
   readme = _lean_spec_view_get_readme_view (fx->view);
   before = read_file (fx->root, "specs/001-render-specs/README.md");
 
-  /* The third task ("Render tables") is open; tick it. */
+  /* The third task ("Render tables") is open; tick it, from the keyboard. */
   g_assert_false (lean_markdown_view_get_task_checked (readme, 2));
+  {
+    g_autoptr(GPtrArray) buttons = task_buttons (readme);
+
+    g_assert_true (gtk_widget_grab_focus (g_ptr_array_index (buttons, 2)));
+  }
   line = lean_markdown_view_get_task_line (readme, 2) +
          lean_spec_get_body_line (lookup (fx, "001-render-specs")) - 1;
   lean_markdown_view_activate_task (readme, 2);
@@ -594,11 +654,16 @@ test_toggle_task (Fixture       *fx,
     g_assert_cmpstr (expected->str, ==, after);
   }
 
-  /* The store and the view follow. */
+  /* The store and the view follow; focus stays on the item. */
   g_assert_cmpuint (lean_spec_get_n_checked (lookup (fx, "001-render-specs")), ==, 2);
   readme = _lean_spec_view_get_readme_view (fx->view);
   g_assert_true (lean_markdown_view_get_task_checked (readme, 2));
   g_assert_false (lean_markdown_view_get_task_checked (readme, 0));
+  {
+    g_autoptr(GPtrArray) buttons = task_buttons (readme);
+
+    g_assert_true (gtk_widget_has_focus (g_ptr_array_index (buttons, 2)));
+  }
 
   /* And back. */
   lean_markdown_view_activate_task (readme, 2);
@@ -606,6 +671,138 @@ test_toggle_task (Fixture       *fx,
   g_clear_pointer (&after, g_free);
   after = read_file (fx->root, "specs/001-render-specs/README.md");
   g_assert_cmpstr (after, ==, before);
+
+  /* Two quick clicks: the second waits for the first and writes on top of
+   * it instead of failing the changed-on-disk check. */
+  readme = _lean_spec_view_get_readme_view (fx->view);
+  lean_markdown_view_activate_task (readme, 0);
+  lean_markdown_view_activate_task (readme, 2);
+  wait_writes (fx);
+  g_assert_null (_lean_spec_view_get_last_toast (fx->view));
+  g_clear_pointer (&after, g_free);
+  after = read_file (fx->root, "specs/001-render-specs/README.md");
+  {
+    g_autoptr(GString) expected = g_string_new (before);
+
+    g_string_replace (expected, "- [ ] Parse the body", "- [x] Parse the body", 1);
+    g_string_replace (expected, "- [ ] Render tables", "- [x] Render tables", 1);
+    g_assert_cmpstr (after, ==, expected->str);
+  }
+  g_assert_cmpuint (lean_spec_get_n_unchecked (lookup (fx, "001-render-specs")), ==, 0);
+}
+
+static void
+test_toggle_subspec_task (Fixture       *fx,
+                          gconstpointer  data)
+{
+  GtkStack *files;
+  LeanMarkdownView *design;
+  g_autofree char *after = NULL;
+  g_autofree char *readme_before = NULL;
+  g_autofree char *readme_after = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  show (fx, "001-render-specs");
+  files = GTK_STACK (_lean_spec_view_get_files_stack (fx->view));
+  WAIT_FOR (gtk_stack_get_child_by_name (files, "DESIGN.md") != NULL);
+  design = LEAN_MARKDOWN_VIEW (gtk_stack_get_child_by_name (files, "DESIGN.md"));
+  WAIT_FOR (lean_markdown_view_get_n_tasks (design) == 1);
+  g_assert_cmpuint (lean_markdown_view_get_task_line (design, 0), ==, 3);
+  readme_before = read_file (fx->root, "specs/001-render-specs/README.md");
+
+  lean_markdown_view_activate_task (design, 0);
+  wait_writes (fx);
+
+  /* Only DESIGN.md changed, only that line. */
+  after = read_file (fx->root, "specs/001-render-specs/DESIGN.md");
+  g_assert_cmpstr (after, ==, "# Design\n\n- [x] Decide the colours\n");
+  readme_after = read_file (fx->root, "specs/001-render-specs/README.md");
+  g_assert_cmpstr (readme_after, ==, readme_before);
+
+  /* The page shows it ticked after the reload of the file. */
+  design = LEAN_MARKDOWN_VIEW (gtk_stack_get_child_by_name (files, "DESIGN.md"));
+  WAIT_FOR (lean_markdown_view_get_n_tasks (design) == 1 &&
+            lean_markdown_view_get_task_checked (design, 0));
+
+  /* An editor changes DESIGN.md: the page follows (the store only watches
+   * README.md snapshots, the view watches the folder). */
+  write_file (fx->root, "specs/001-render-specs/DESIGN.md",
+              "# Design\n\n- [x] Decide the colours\n- [ ] Pick the fonts\n");
+  WAIT_FOR (lean_markdown_view_get_n_tasks (design) == 2);
+  g_assert_cmpstr (lean_markdown_view_get_task_text (design, 1), ==, "Pick the fonts");
+}
+
+static void
+make_long (Fixture    *fx,
+           const char *id,
+           const char *base)
+{
+  g_autoptr(GString) body = g_string_new (base);
+  g_autofree char *rel = g_strdup_printf ("specs/%s/README.md", id);
+  g_autofree char *dir = g_build_filename (fx->root, "specs", id, NULL);
+  g_autoptr(LeanSpec) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 80; i++)
+    g_string_append_printf (body, "\nParagraph %u of a long spec that needs scrolling.\n", i);
+  g_string_append (body, "\n- [ ] The last task\n");
+  write_file (fx->root, rel, body->str);
+
+  fresh = lean_spec_new_from_dir (fx->root, dir, &error);
+  g_assert_no_error (error);
+  lean_spec_store_replace (fx->store, fresh);
+}
+
+static void
+test_keep_scroll (Fixture       *fx,
+                  gconstpointer  data)
+{
+  GtkScrolledWindow *scroller;
+  GtkAdjustment *adj;
+  LeanMarkdownView *readme;
+  guint last;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  /* Specs long enough to scroll, with a task near the end. */
+  make_long (fx, "001-render-specs", alpha_readme);
+  make_long (fx, "002-beta", beta_readme);
+  show (fx, "001-render-specs");
+  iterate_a_while (300);
+
+  scroller = GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (_lean_spec_view_get_readme_view (fx->view)),
+                                                           GTK_TYPE_SCROLLED_WINDOW));
+  adj = gtk_scrolled_window_get_vadjustment (scroller);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adj), >, gtk_adjustment_get_page_size (adj) + 1000);
+  gtk_adjustment_set_value (adj, 900);
+  iterate_a_while (100);
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (adj), 900, 1);
+  save_screenshot (GTK_WIDGET (fx->window), "spec-view-scrolled.png");
+
+  /* Ticking the last task rewrites the file and re-renders: the reader
+   * stays where they were. */
+  readme = _lean_spec_view_get_readme_view (fx->view);
+  last = lean_markdown_view_get_n_tasks (readme) - 1;
+  lean_markdown_view_activate_task (readme, last);
+  wait_writes (fx);
+  iterate_a_while (300);
+  g_assert_true (lean_markdown_view_get_task_checked (_lean_spec_view_get_readme_view (fx->view), last));
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (adj), 900, 1);
+
+  /* Another spec (as long) starts at the top. */
+  show (fx, "002-beta");
+  iterate_a_while (300);
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adj), >, gtk_adjustment_get_page_size (adj) + 1000);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), <, 1);
 }
 
 static void
@@ -651,6 +848,67 @@ test_change_status (Fixture       *fx,
   g_assert_nonnull (strstr (after, "priority: low\n"));
   g_assert_cmpint (lean_spec_get_priority (lookup (fx, "001-render-specs")), ==,
                    LEAN_SPEC_PRIORITY_LOW);
+}
+
+static void
+test_rename (Fixture       *fx,
+             gconstpointer  data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GtkWidget *entry;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  show (fx, "001-render-specs");
+  before = read_file (fx->root, "specs/001-render-specs/README.md");
+  entry = _lean_spec_view_get_title_entry (fx->view);
+
+  /* F2 / the pencil shows the entry with the current title. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->view), "spec.rename", NULL));
+  g_assert_true (gtk_widget_get_child_visible (entry));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "Render specs beautifully");
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "  Render specs like a book  ");
+  g_signal_emit_by_name (entry, "activate");
+  wait_writes (fx);
+
+  /* Exactly the heading line changed. */
+  after = read_file (fx->root, "specs/001-render-specs/README.md");
+  {
+    g_autoptr(GString) expected = g_string_new (before);
+
+    g_string_replace (expected, "\n# Render specs beautifully\n", "\n# Render specs like a book\n", 1);
+    g_assert_cmpstr (after, ==, expected->str);
+  }
+  g_assert_cmpstr (lean_spec_get_title (lookup (fx, "001-render-specs")), ==, "Render specs like a book");
+  g_assert_null (_lean_spec_view_get_last_toast (fx->view));
+
+  /* A spec whose title is not a "# " line (here: none) is not rewritten. */
+  show (fx, "003-gamma");
+  write_file (fx->root, "specs/003-gamma/README.md", "---\nstatus: complete\n---\n\nNo heading here.\n");
+  {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *dir = g_build_filename (fx->root, "specs/003-gamma", NULL);
+    g_autoptr(LeanSpec) fresh = lean_spec_new_from_dir (fx->root, dir, &error);
+
+    g_assert_no_error (error);
+    lean_spec_store_replace (fx->store, fresh);
+    iterate_a_while (50);
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->view), "spec.rename", NULL));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Gamma renamed");
+  g_signal_emit_by_name (entry, "activate");
+  wait_writes (fx);
+  g_clear_pointer (&after, g_free);
+  after = read_file (fx->root, "specs/003-gamma/README.md");
+  g_assert_cmpstr (after, ==, "---\nstatus: complete\n---\n\nNo heading here.\n");
+  g_assert_nonnull (_lean_spec_view_get_last_toast (fx->view));
+  g_test_message ("refused: %s", adw_toast_get_title (_lean_spec_view_get_last_toast (fx->view)));
 }
 
 static void
@@ -845,6 +1103,24 @@ test_screenshots (Fixture       *fx,
       return;
     }
 
+  /* Switching style right after showing a spec (the layout still being
+   * validated) must still end with the whole body laid out. */
+  lean_spec_view_set_spec (fx->view, fx->store, lookup (fx, "003-gamma"));
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_FORCE_DARK);
+  iterate_a_while (400);
+  save_screenshot (GTK_WIDGET (fx->window), "spec-view-dark-switch.png");
+  {
+    GtkTextView *text = GTK_TEXT_VIEW (_lean_spec_view_get_readme_view (fx->view));
+    GtkTextIter end;
+    int y, height;
+
+    gtk_text_buffer_get_end_iter (gtk_text_view_get_buffer (text), &end);
+    gtk_text_view_get_line_yrange (text, &end, &y, &height);
+    g_test_message ("last line ends at %d, view is %d high", y + height, gtk_widget_get_height (GTK_WIDGET (text)));
+    g_assert_cmpint (y + height, <=, gtk_widget_get_height (GTK_WIDGET (text)));
+  }
+  adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+
   show (fx, "001-render-specs");
   iterate_a_while (400);
   save_screenshot (GTK_WIDGET (fx->window), "spec-view-light.png");
@@ -880,6 +1156,8 @@ main (int   argc,
       g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
 
       adw_init ();
+      /* GNOME's own window buttons, not the X11 fallback's three. */
+      g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "appmenu:close", NULL);
       /* What AdwApplication would load for the app: the screenshots should
        * look like the real thing. */
       gtk_css_provider_load_from_resource (css, "/dev/leanspec/Desktop/style.css");
@@ -891,7 +1169,10 @@ main (int   argc,
 #define ADD(path, fn) g_test_add ("/ui/spec-view/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("show-spec", test_show_spec);
   ADD ("toggle-task", test_toggle_task);
+  ADD ("toggle-subspec-task", test_toggle_subspec_task);
+  ADD ("keep-scroll", test_keep_scroll);
   ADD ("change-status", test_change_status);
+  ADD ("rename", test_rename);
   ADD ("changed-on-disk", test_changed_on_disk);
   ADD ("mark-complete", test_mark_complete);
   ADD ("complete-without-open-items", test_complete_without_open_items);

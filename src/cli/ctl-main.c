@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "ctl-private.h"
+#include "lean-relay-runner.h"
 
 static const CtlCommand commands[] = {
   { "list",     N_("List specs, optionally filtered"),             ctl_cmd_list },
@@ -19,6 +20,7 @@ static const CtlCommand commands[] = {
   { "board",    N_("Show specs grouped by status"),                ctl_cmd_board },
   { "implement", N_("Implement a spec with an AI agent, attached"), ctl_cmd_implement },
   { "sessions", N_("List, show, follow or cancel AI sessions"),    ctl_cmd_sessions },
+  { "relay",    N_("Manage agent-relay servers and check they answer"), ctl_cmd_relay },
 };
 
 static const CtlCommand *
@@ -170,6 +172,8 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("leanspec-ctl");
+  /* `implement --runner relay:...` runs the agent on agent-relay. */
+  lean_relay_install (NULL, NULL);
 
   context = g_option_context_new (_("COMMAND [ARGUMENT…]"));
   g_option_context_set_summary (context, _("Read and change the specs of a LeanSpec project."));

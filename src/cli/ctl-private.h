@@ -102,5 +102,7 @@ int          ctl_cmd_board              (CtlContext *ctx, int argc, char **argv)
 /* ctl-sessions.c */
 int          ctl_cmd_implement          (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_sessions           (CtlContext *ctx, int argc, char **argv);
+/* ctl-relay.c: relay check/list/add/remove */
+int          ctl_cmd_relay              (CtlContext *ctx, int argc, char **argv);
 
 G_END_DECLS

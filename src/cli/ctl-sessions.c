@@ -187,6 +187,14 @@ on_output (LeanSession *session,
   if (!run->json)
     {
       write_stdout (bytes);
+      /* Nobody reads us any more (`| head`): stop the agent cleanly rather
+       * than leave it working unseen. */
+      if (ferror (stdout) && !run->interrupted)
+        {
+          run->interrupted = TRUE;
+          run->signum = SIGPIPE;
+          lean_controller_cancel (run->controller, run->session);
+        }
       return;
     }
   else
@@ -433,6 +441,9 @@ ctl_cmd_implement (CtlContext  *ctx,
   if (!(db = open_db (&exit_code)))
     return exit_code;
   controller = lean_controller_new (db);
+  /* A closed stdout is handled in on_output, not by dying with the agent
+   * left behind. */
+  signal (SIGPIPE, SIG_IGN);
 
   session = lean_controller_start (controller, request, &error);
   if (session == NULL)

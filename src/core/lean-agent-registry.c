@@ -208,6 +208,33 @@ load_file (GPtrArray        *agents,
   return default_id;
 }
 
+static char *
+read_config_default_agent (const char *project_path)
+{
+  g_autofree char *path = g_build_filename (project_path, ".lean-spec", "config.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonNode *root;
+  JsonObject *agents;
+  JsonNode *node;
+
+  /* The spec store reports a broken config.json; here it only means no
+   * default. */
+  if (!json_parser_load_from_file (parser, path, NULL))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  node = json_object_get_member (json_node_get_object (root), "agents");
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  agents = json_node_get_object (node);
+  node = json_object_get_member (agents, "default");
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return g_strdup (json_node_get_string (node));
+}
+
 static int
 compare_custom (gconstpointer a,
                 gconstpointer b)
@@ -271,6 +298,11 @@ lean_agent_registry_load (LeanAgentRegistry  *self,
         _lean_agent_set_detected (agent, lean_agent_get_installed (old),
                                   lean_agent_get_path (old), lean_agent_get_version (old));
     }
+
+  /* LeanSpec's own project config names a default agent too
+   * ("agents": {"default": "claude"}); the runner files win over it. */
+  if (project_default == NULL && project_path != NULL)
+    project_default = read_config_default_agent (project_path);
 
   g_free (self->default_id);
   self->default_id = g_strdup (project_default != NULL ? project_default : user_default);

@@ -35,8 +35,9 @@ gboolean           lean_agent_registry_load            (LeanAgentRegistry   *sel
 
 LeanAgent         *lean_agent_registry_lookup          (LeanAgentRegistry   *self,
                                                         const char          *id);
-/* The "default" of the project file, else the user file, else the first
- * installed agent in list order, else "claude". Never NULL. */
+/* The "default" of the project's runners.json, else "agents.default" of its
+ * .lean-spec/config.json, else the user's runners.json "default", else the
+ * first installed agent in list order, else "claude". Never NULL. */
 const char        *lean_agent_registry_get_default_id  (LeanAgentRegistry   *self);
 
 /* Detects for every agent whether its executable is on PATH and runs

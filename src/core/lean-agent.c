@@ -579,6 +579,8 @@ lean_agent_build_argv (LeanAgent        *self,
                        GError          **error)
 {
   g_autoptr(GPtrArray) argv = NULL;
+  g_autofree char *arg_prompt = NULL;
+  const char *original;
   gboolean autonomous = (mode == LEAN_SESSION_MODE_AUTONOMOUS);
   gboolean too_long;
 
@@ -603,6 +605,13 @@ lean_agent_build_argv (LeanAgent        *self,
   if (model == NULL || model[0] == '\0')
     model = self->default_model;
 
+  /* A prompt that starts with '-' (an edited prompt beginning with a
+   * checklist item) would be read as an option by the agent's argument
+   * parser. A leading space changes nothing for the model. */
+  original = prompt;
+  if (prompt[0] == '-')
+    prompt = arg_prompt = g_strconcat (" ", prompt, NULL);
+
   too_long = strlen (prompt) > LEAN_AGENT_MAX_ARG_PROMPT;
   argv = g_ptr_array_new_with_free_func (g_free);
   add (argv, self->executable);
@@ -621,7 +630,7 @@ lean_agent_build_argv (LeanAgent        *self,
           add (argv, "acceptEdits");
           /* claude -p reads the prompt from its input when none is given. */
           if (too_long)
-            *stdin_data = g_bytes_new (prompt, strlen (prompt));
+            *stdin_data = g_bytes_new (original, strlen (original));
           else
             add (argv, prompt);
         }
@@ -644,7 +653,7 @@ lean_agent_build_argv (LeanAgent        *self,
           if (too_long)
             {
               add (argv, "-");
-              *stdin_data = g_bytes_new (prompt, strlen (prompt));
+              *stdin_data = g_bytes_new (original, strlen (original));
             }
           else
             add (argv, prompt);
@@ -739,7 +748,7 @@ lean_agent_build_argv (LeanAgent        *self,
         add_model (argv, self->model_flag, model);
       if (g_strcmp0 (self->prompt_flag, "-") == 0)
         {
-          *stdin_data = g_bytes_new (prompt, strlen (prompt));
+          *stdin_data = g_bytes_new (original, strlen (original));
           too_long = FALSE;
         }
       else

@@ -68,8 +68,11 @@ LeanAgentOutput     lean_agent_get_output        (LeanAgent       *self,
  * the prompt is one element or, when @stdin_data is set on return, is not on
  * the command line and must be written to the agent's input (runners.json
  * "prompt_flag": "-", or a prompt too long for one argument). @model NULL
- * uses the agent's default model (if any). LEAN_ERROR_NOT_SUPPORTED when the
- * agent has no such mode, LEAN_ERROR_INVALID_VALUE for an empty prompt. */
+ * uses the agent's default model (if any). A prompt starting with '-' gets a
+ * leading space on the command line so no option parser takes it for an
+ * option. LEAN_ERROR_NOT_SUPPORTED when the agent has no such mode,
+ * LEAN_ERROR_INVALID_VALUE for an empty prompt or one too long for agents
+ * that cannot read it from stdin (more than 100 KiB). */
 char              **lean_agent_build_argv        (LeanAgent       *self,
                                                   LeanSessionMode  mode,
                                                   const char      *model,

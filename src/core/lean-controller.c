@@ -248,13 +248,6 @@ on_parser_usage (LeanStreamParser *parser,
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
 
-  /* The row first, then the properties people see. */
-  g_object_freeze_notify (G_OBJECT (live->session));
-  lean_session_set_usage (live->session, input, output, cache);
-  lean_session_set_cost_usd (live->session, cost);
-  lean_session_db_save_session (live->self->db, live->session);
-  g_object_thaw_notify (G_OBJECT (live->session));
-
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "input_tokens");
   json_builder_add_int_value (builder, input);
@@ -271,7 +264,14 @@ on_parser_usage (LeanStreamParser *parser,
   root = json_builder_get_root (builder);
   json_generator_set_root (generator, root);
   json = json_generator_to_data (generator, NULL);
-  lean_session_db_add_event (live->self->db, lean_session_get_id (live->session), "usage", json);
+
+  /* The row and its "usage" event in one transaction, queued before the
+   * properties people see change. */
+  g_object_freeze_notify (G_OBJECT (live->session));
+  lean_session_set_usage (live->session, input, output, cache);
+  lean_session_set_cost_usd (live->session, cost);
+  lean_session_db_save_session_with_event (live->self->db, live->session, "usage", json);
+  g_object_thaw_notify (G_OBJECT (live->session));
 }
 
 /* The order matters and is the contract: database first (every raw byte),
@@ -784,7 +784,10 @@ lean_controller_start (LeanController            *self,
       goto fail;
     }
 
-  if (!agent_is_installed (agent))
+  /* A relay runner starts the agent on another machine: whether its CLI is
+   * installed on this one does not matter. */
+  if (!(request->runner != NULL && g_str_has_prefix (request->runner, "relay:"))
+      && !agent_is_installed (agent))
     {
       const char *hint = lean_agent_get_install_hint (agent);
 

@@ -391,7 +391,8 @@ parse_yaml (LeanFrontmatter  *fm,
             {
               lean_fm_node_free (node);
               g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
-                           _("front matter must be \"key: value\" lines, but line %u is not"), line);
+                           _("front matter must be \"key: value\" lines, but line %u is not"),
+                           line);
               goto out;
             }
           root = node;
@@ -1103,7 +1104,8 @@ lean_frontmatter_set_list (LeanFrontmatter     *self,
     {
       g_autofree char *indent = key_indent (self);
       g_autofree char *qkey = lean_frontmatter_quote_scalar (key);
-      g_autofree char *list = empty ? g_strdup (" []") : format_block_items (items, indent, self->newline);
+      g_autofree char *list = empty ? g_strdup (" []")
+                                    : format_block_items (items, indent, self->newline);
       g_autofree char *line = g_strconcat (indent, qkey, ":", list, self->newline, NULL);
 
       return insert_line (self, line, after);

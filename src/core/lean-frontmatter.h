@@ -67,11 +67,13 @@ const LeanFmNode *lean_frontmatter_get_value_node  (LeanFrontmatter  *self,
 /* The value node of @key, or NULL when absent. */
 const LeanFmNode *lean_frontmatter_lookup          (LeanFrontmatter  *self,
                                                     const char       *key);
-/* Scalar value of @key, NULL when absent or not a scalar. */
+/* Scalar value of @key as YAML reads it ("" for an empty value, "~" and
+ * "null" as written: see lean_fm_node_is_null()), NULL when absent or not a
+ * scalar. */
 const char      *lean_frontmatter_get_string       (LeanFrontmatter  *self,
                                                     const char       *key);
-/* A sequence of scalars as a strv (a single scalar gives one item, an empty
- * scalar none). NULL when @key is absent. Free with g_strfreev. */
+/* A sequence of scalars as a strv (a single scalar gives one item; YAML
+ * nulls give none). NULL when @key is absent. Free with g_strfreev. */
 char           **lean_frontmatter_dup_strv         (LeanFrontmatter  *self,
                                                     const char       *key);
 

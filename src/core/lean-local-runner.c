@@ -48,6 +48,7 @@ struct _LeanLocalRunner
   GSource      *kill_source;
   GSource      *drain_source;
   GByteArray   *pending_input;
+  GByteArray   *read_buffer;       /* reused by every read */
   int           stdin_fd;          /* pipe for launch->stdin_data, or -1 */
   GBytes       *stdin_data;
   gsize         stdin_offset;
@@ -133,6 +134,7 @@ lean_local_runner_finalize (GObject *object)
   LeanLocalRunner *self = (LeanLocalRunner *)object;
 
   g_clear_pointer (&self->pending_input, g_byte_array_unref);
+  g_clear_pointer (&self->read_buffer, g_byte_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
 
   G_OBJECT_CLASS (lean_local_runner_parent_class)->finalize (object);
@@ -154,6 +156,7 @@ lean_local_runner_init (LeanLocalRunner *self)
   self->stdin_fd = -1;
   self->kill_delay_ms = DEFAULT_KILL_DELAY_MS;
   self->pending_input = g_byte_array_new ();
+  self->read_buffer = g_byte_array_new ();
 }
 
 LeanLocalRunner *
@@ -220,23 +223,19 @@ static gboolean
 read_pty (LeanLocalRunner *self,
           gsize            limit)
 {
-  g_autoptr(GByteArray) buffer = g_byte_array_sized_new (READ_CHUNK);
+  guint8 chunk[READ_CHUNK];
   gboolean open = TRUE;
 
-  while (buffer->len < limit)
+  g_byte_array_set_size (self->read_buffer, 0);
+  while (self->read_buffer->len < limit)
     {
-      gsize before = buffer->len;
-      gssize n;
+      gssize n = read (self->master_fd, chunk, sizeof chunk);
 
-      g_byte_array_set_size (buffer, before + READ_CHUNK);
-      n = read (self->master_fd, buffer->data + before, READ_CHUNK);
       if (n > 0)
         {
-          g_byte_array_set_size (buffer, before + n);
+          g_byte_array_append (self->read_buffer, chunk, n);
           continue;
         }
-
-      g_byte_array_set_size (buffer, before);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -246,9 +245,11 @@ read_pty (LeanLocalRunner *self,
       break;
     }
 
-  if (buffer->len > 0)
+  if (self->read_buffer->len > 0)
     {
-      g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&buffer));
+      /* An exact-size copy: chunks live on in the database queue and the
+       * views, and a 20-byte keystroke echo should not pin 64 KiB. */
+      g_autoptr(GBytes) bytes = g_bytes_new (self->read_buffer->data, self->read_buffer->len);
 
       lean_runner_emit_output (LEAN_RUNNER (self), bytes);
     }
@@ -437,6 +438,7 @@ maybe_emit_exited (LeanLocalRunner *self)
   self->exited_emitted = TRUE;
   destroy_source (&self->kill_source);
   destroy_source (&self->drain_source);
+  close_stdin (self);
 
   message = describe_exit (self, &kind, &code);
   lean_runner_emit_exited (LEAN_RUNNER (self), kind, code, message);
@@ -552,6 +554,16 @@ child_setup (gpointer user_data)
       return;
     }
 
+  /* Only the runner's SIGKILL or the agent's end stops the leader. First
+   * thing: once the agent is gone the runner closes the PTY, and the hangup
+   * that follows signals the session leader, which may still be here. */
+  action.sa_handler = SIG_IGN;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGTERM, &action, NULL);
+  sigaction (SIGINT, &action, NULL);
+  sigaction (SIGHUP, &action, NULL);
+  sigaction (SIGQUIT, &action, NULL);
+
   setpgid (agent, agent);
   tcsetpgrp (STDOUT_FILENO, agent);
   while (write (setup->pid_pipe, &agent, sizeof agent) < 0 && errno == EINTR)
@@ -563,14 +575,6 @@ child_setup (gpointer user_data)
   close (STDOUT_FILENO);
   close (STDERR_FILENO);
   close_fds_from (3);
-
-  /* Only the runner's SIGKILL or the agent's end stops the leader. */
-  action.sa_handler = SIG_IGN;
-  sigemptyset (&action.sa_mask);
-  sigaction (SIGTERM, &action, NULL);
-  sigaction (SIGINT, &action, NULL);
-  sigaction (SIGHUP, &action, NULL);
-  sigaction (SIGQUIT, &action, NULL);
 
   while (waitpid (agent, &status, 0) < 0)
     {

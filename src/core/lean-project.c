@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -123,7 +124,8 @@ flatten_json (GHashTable *table,
         json_object_iter_init (&iter, obj);
         while (json_object_iter_next (&iter, &member, &child))
           {
-            g_autofree char *key = prefix ? g_strconcat (prefix, ".", member, NULL) : g_strdup (member);
+            g_autofree char *key = prefix ? g_strconcat (prefix, ".", member, NULL)
+                                          : g_strdup (member);
             flatten_json (table, key, child);
           }
       }
@@ -146,8 +148,8 @@ flatten_json (GHashTable *table,
           if (json_node_get_value_type (node) == G_TYPE_DOUBLE)
             {
               char buf[G_ASCII_DTOSTR_BUF_SIZE];
-              g_hash_table_insert (table, g_strdup (prefix),
-                                   g_strdup (g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node))));
+              g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node));
+              g_hash_table_insert (table, g_strdup (prefix), g_strdup (buf));
             }
           else
             g_hash_table_insert (table, g_strdup (prefix),
@@ -286,21 +288,23 @@ lean_project_get_config_string (LeanProject *self,
 /* The tree is walked level by level (specs/, then specs/X, then
  * specs/X/Y, ...). Within a level every folder is independent: listing it
  * and, for a spec folder, reading and parsing its README run on all cores.
- * Between levels the main thread decides which sub-folders to enter, each
- * once (by device and inode), so symlink loops never loop. */
+ * Between levels the walking thread decides which sub-folders to enter.
+ *
+ * Real folders form a tree and are always entered. Only symlinks can make
+ * loops or show a folder twice, so a linked folder is entered only when its
+ * real path is outside the specs tree and outside every linked folder
+ * already entered. */
 
 typedef struct
 {
   char *name;
-  dev_t dev;
-  ino_t ino;
+  char *real;           /* real path of a symlinked folder, else NULL */
 } SubDir;
 
 typedef struct
 {
   char *path;
   const char *base;     /* into path */
-  dev_t dev;
   guint depth;
 
   /* filled by the worker */
@@ -322,7 +326,10 @@ typedef struct
 static void
 sub_dir_clear (gpointer data)
 {
-  g_free (((SubDir *)data)->name);
+  SubDir *sub = data;
+
+  g_free (sub->name);
+  g_free (sub->real);
 }
 
 static int
@@ -341,7 +348,6 @@ compare_strings (gconstpointer a,
 
 static DirJob *
 dir_job_new (const char *path,
-             dev_t       dev,
              guint       depth)
 {
   DirJob *job = g_new0 (DirJob, 1);
@@ -350,7 +356,6 @@ dir_job_new (const char *path,
   job->path = g_strdup (path);
   slash = strrchr (job->path, G_DIR_SEPARATOR);
   job->base = slash ? slash + 1 : job->path;
-  job->dev = dev;
   job->depth = depth;
   return job;
 }
@@ -400,7 +405,8 @@ read_spec (LeanProject        *self,
 
   if (!g_file_get_contents (readme, &data, &len, &local_error))
     {
-      g_autofree char *reason = g_strdup_printf (_("cannot read the file: %s"), local_error->message);
+      g_autofree char *reason = g_strdup_printf (_("cannot read the file: %s"),
+                                                 local_error->message);
       return make_problem (self, readme, reason);
     }
 
@@ -433,7 +439,8 @@ process_dir (LeanProject *self,
 
       if (job->depth > 0)
         {
-          g_autofree char *reason = g_strdup_printf (_("cannot open the folder: %s"), g_strerror (errsv));
+          g_autofree char *reason = g_strdup_printf (_("cannot open the folder: %s"),
+                                                     g_strerror (errsv));
           job->result = make_problem (self, job->path, reason);
         }
       return;
@@ -446,13 +453,13 @@ process_dir (LeanProject *self,
       const char *name = ent->d_name;
       gboolean is_dir = FALSE;
       gboolean is_reg = FALSE;
-      SubDir sub = { NULL, job->dev, ent->d_ino };
+      SubDir sub = { NULL, NULL };
 
       if (name[0] == '.' || g_str_equal (name, "node_modules"))
         continue;
 
-      /* Real folders need no stat: their inode is in the entry and they
-       * live on the parent's device. Only links and odd file systems do. */
+      /* The entry's type saves a stat for everything but links (and file
+       * systems that do not fill it in). */
       if (ent->d_type == DT_DIR)
         is_dir = TRUE;
       else if (ent->d_type == DT_REG)
@@ -466,8 +473,12 @@ process_dir (LeanProject *self,
             {
               is_dir = S_ISDIR (st.st_mode);
               is_reg = S_ISREG (st.st_mode);
-              sub.dev = st.st_dev;
-              sub.ino = st.st_ino;
+              if (is_dir && (ent->d_type == DT_LNK || g_file_test (full, G_FILE_TEST_IS_SYMLINK)))
+                {
+                  sub.real = realpath (full, NULL);
+                  if (sub.real == NULL)
+                    is_dir = FALSE;
+                }
             }
         }
 
@@ -553,17 +564,28 @@ run_level (LeanProject  *self,
   g_free (workers);
 }
 
+/* Is @path @root itself or inside it? */
 static gboolean
-mark_visited (GHashTable *visited,
-              dev_t       dev,
-              ino_t       ino)
+path_within (const char *path,
+             const char *root)
 {
-  char key[64];
+  gsize n = strlen (root);
 
-  g_snprintf (key, sizeof key, "%lx:%lx", (unsigned long)dev, (unsigned long)ino);
-  if (g_hash_table_contains (visited, key))
-    return FALSE;
-  g_hash_table_add (visited, g_strdup (key));
+  return strncmp (path, root, n) == 0 && (path[n] == '\0' || path[n] == G_DIR_SEPARATOR);
+}
+
+/* Enter the symlinked folder whose real path is @real? */
+static gboolean
+follow_link (const char *tree_real,
+             GPtrArray  *followed,
+             const char *real)
+{
+  if (tree_real != NULL && path_within (real, tree_real))
+    return FALSE; /* reached (or reachable) as a real folder */
+  for (guint i = 0; i < followed->len; i++)
+    if (path_within (real, g_ptr_array_index (followed, i)))
+      return FALSE;
+  g_ptr_array_add (followed, g_strdup (real));
   return TRUE;
 }
 
@@ -579,11 +601,11 @@ walk (LeanProject   *self,
       GCancellable  *cancellable,
       GError       **error)
 {
-  g_autoptr(GHashTable) visited = NULL;
+  g_autoptr(GPtrArray) followed = NULL;
   g_autoptr(GPtrArray) level = NULL;
-  struct stat st;
+  g_autofree char *tree_real = NULL;
 
-  if (g_stat (self->specs_dir, &st) != 0 || !S_ISDIR (st.st_mode))
+  if (!g_file_test (self->specs_dir, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NO_PROJECT,
                    _("the specs folder %s does not exist; create it or fix \"specsDir\" "
@@ -591,10 +613,10 @@ walk (LeanProject   *self,
       return FALSE;
     }
 
-  visited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  mark_visited (visited, st.st_dev, st.st_ino);
+  tree_real = realpath (self->specs_dir, NULL);
+  followed = g_ptr_array_new_with_free_func (g_free);
   level = g_ptr_array_new_with_free_func (dir_job_free);
-  g_ptr_array_add (level, dir_job_new (self->specs_dir, st.st_dev, 0));
+  g_ptr_array_add (level, dir_job_new (self->specs_dir, 0));
 
   while (level->len > 0)
     {
@@ -620,10 +642,10 @@ walk (LeanProject   *self,
               const SubDir *sub = &g_array_index (job->subdirs, SubDir, j);
               g_autofree char *full = NULL;
 
-              if (!mark_visited (visited, sub->dev, sub->ino))
+              if (sub->real != NULL && !follow_link (tree_real, followed, sub->real))
                 continue;
               full = g_build_filename (job->path, sub->name, NULL);
-              g_ptr_array_add (next, dir_job_new (full, sub->dev, job->depth + 1));
+              g_ptr_array_add (next, dir_job_new (full, job->depth + 1));
             }
         }
 
@@ -1007,15 +1029,27 @@ lean_project_create_spec (LeanProject         *self,
       return NULL;
     }
 
+  /* mkdir is the claim on the number: if someone else just took the same
+   * folder name, take the next number. */
   number = lean_project_next_number (self);
-  folder = g_strdup_printf ("%0*u-%s", (int)digits, number, name);
-  dir = g_build_filename (self->specs_dir, folder, NULL);
-  if (g_mkdir (dir, 0755) != 0)
+  for (guint attempt = 0;; attempt++, number++)
     {
-      int errsv = errno;
-      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, _("cannot create %s: %s"),
-                   dir, g_strerror (errsv));
-      return NULL;
+      int errsv;
+
+      g_free (folder);
+      g_free (dir);
+      folder = g_strdup_printf ("%0*u-%s", (int)digits, number, name);
+      dir = g_build_filename (self->specs_dir, folder, NULL);
+      if (g_mkdir (dir, 0755) == 0)
+        break;
+
+      errsv = errno;
+      if (errsv != EEXIST || attempt >= 10)
+        {
+          g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, _("cannot create %s: %s"),
+                       dir, g_strerror (errsv));
+          return NULL;
+        }
     }
 
   the_title = (title && *title) ? g_strdup (title) : title_from_name (name);

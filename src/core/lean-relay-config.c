@@ -422,6 +422,13 @@ lean_relay_config_save (LeanRelayConfig  *self,
                                    G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
 
+const char *
+lean_relay_config_get_load_error (LeanRelayConfig *self)
+{
+  g_return_val_if_fail (LEAN_IS_RELAY_CONFIG (self), NULL);
+  return self->load_error;
+}
+
 guint
 lean_relay_config_get_n_servers (LeanRelayConfig *self)
 {
@@ -555,6 +562,34 @@ lean_relay_config_set_project_runner (LeanRelayConfig *self,
   else
     g_hash_table_replace (self->project_runners, g_strdup (project_path), g_strdup (runner));
   g_signal_emit (self, signals[CHANGED], 0);
+}
+
+GStrv
+lean_relay_config_list_runners (LeanRelayConfig *self)
+{
+  g_autoptr(GStrvBuilder) b = g_strv_builder_new ();
+
+  g_return_val_if_fail (LEAN_IS_RELAY_CONFIG (self), NULL);
+
+  for (guint i = 0; i < self->servers->len; i++)
+    {
+      const LeanRelayServer *s = g_ptr_array_index (self->servers, i);
+
+      g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+
+      if (s->default_runner != NULL)
+        g_ptr_array_add (ids, s->default_runner);
+      for (guint j = 0; s->runner_ids && s->runner_ids[j]; j++)
+        if (g_strcmp0 (s->runner_ids[j], s->default_runner) != 0)
+          g_ptr_array_add (ids, s->runner_ids[j]);
+      for (guint j = 0; j < ids->len; j++)
+        {
+          g_autofree char *spec = g_strdup_printf ("relay:%s/%s", s->name,
+                                                   (const char *)g_ptr_array_index (ids, j));
+          g_strv_builder_add (b, spec);
+        }
+    }
+  return g_strv_builder_end (b);
 }
 
 /* ------------------------------------------------------------------------ */

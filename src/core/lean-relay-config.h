@@ -50,6 +50,8 @@ gboolean               lean_relay_config_load               (LeanRelayConfig    
                                                              GError                **error);
 gboolean               lean_relay_config_save               (LeanRelayConfig        *self,
                                                              GError                **error);
+/* Why the last load failed (then save() refuses), or NULL. */
+const char            *lean_relay_config_get_load_error     (LeanRelayConfig        *self);
 guint                  lean_relay_config_get_n_servers      (LeanRelayConfig        *self);
 const LeanRelayServer *lean_relay_config_get_server         (LeanRelayConfig        *self,
                                                              guint                   index);
@@ -69,6 +71,11 @@ const char            *lean_relay_config_get_project_runner (LeanRelayConfig    
 void                   lean_relay_config_set_project_runner (LeanRelayConfig        *self,
                                                              const char             *project_path,
                                                              const char             *runner);
+
+/* Every configured relay runner as a runner string, "relay:NAME/RUNNER_ID",
+ * server by server, each server's default runner first: the choices an
+ * Implement dialog offers next to "local". */
+GStrv                  lean_relay_config_list_runners       (LeanRelayConfig        *self);
 
 /* TRUE for "relay:..." runner strings. */
 gboolean               lean_relay_is_relay_spec             (const char             *runner_spec);

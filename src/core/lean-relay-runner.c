@@ -11,6 +11,7 @@
 # include <sys/socket.h>
 #endif
 
+#include "lean-controller.h"
 #include "lean-error.h"
 #include "lean-relay-config.h"
 #include "lean-relay-runner.h"
@@ -33,6 +34,7 @@ struct _LeanRelayRunner
   char                    *session_id;
   char                    *server_name;
   char                    *keyring_server; /* look the token up at start */
+  char                    *url_error;      /* the server URL was not usable */
 
   guint                    connect_timeout_ms;
   guint                    keepalive_s;
@@ -57,6 +59,8 @@ struct _LeanRelayRunner
   char                    *relay_error;  /* last {"type":"error"} message */
   GError                  *conn_error;   /* last WebSocket "error" */
   int                      exit_code;
+  guint                    pending_rows;  /* resize asked for while connecting */
+  guint                    pending_cols;
 
   guint                    started : 1;   /* start_async called */
   guint                    started_emitted : 1;
@@ -413,6 +417,8 @@ finish_session (LeanRelayRunner *self)
   emit_exited (self, LEAN_RUNNER_EXIT_LOST, -1, message);
 }
 
+static gboolean on_close_grace (gpointer user_data);
+
 static void
 on_ws_message (SoupWebsocketConnection *conn,
                int                      type,
@@ -483,6 +489,9 @@ on_ws_message (SoupWebsocketConnection *conn,
       if (is_open (self))
         soup_websocket_connection_close (self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL,
                                          "session ended");
+      /* The outcome is known: do not wait long for the close handshake. */
+      if (self->close_grace_id == 0)
+        self->close_grace_id = g_timeout_add (CLOSE_GRACE_MS, on_close_grace, self);
     }
   else if (g_str_equal (msg_type, "error"))
     {
@@ -590,7 +599,8 @@ fail_start_with (LeanRelayRunner *self,
   g_autofree char *message = NULL;
   FailureInfo fi = { 0 };
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !self->connect_timed_out)
+  if ((self->cancel_requested || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      && !self->connect_timed_out)
     {
       fail_start (self, _("Cancelled before the relay session started."));
       return;
@@ -680,8 +690,10 @@ on_connected (GObject      *source,
               soup_message_headers_replace (soup_message_get_request_headers (get),
                                             "Authorization", auth);
             }
-          soup_session_send_and_read_async (self->session, get, G_PRIORITY_DEFAULT, NULL,
-                                            on_error_body, bf);
+          /* Bounded, like the handshake, and cancellable by cancel(). */
+          g_object_set (self->session, "timeout", MAX (1u, self->connect_timeout_ms / 1000), NULL);
+          soup_session_send_and_read_async (self->session, get, G_PRIORITY_DEFAULT,
+                                            self->connect_cancellable, on_error_body, bf);
           return;
         }
 
@@ -715,7 +727,9 @@ on_connected (GObject      *source,
   json_object_set_array_member (payload, "command", g_steal_pointer (&command));
   send_text (self, "start_session", payload);
 
-  if (launch->rows > 0 && launch->cols > 0)
+  if (self->pending_rows > 0 && self->pending_cols > 0)
+    lean_runner_resize (LEAN_RUNNER (self), self->pending_rows, self->pending_cols, NULL);
+  else if (launch->rows > 0 && launch->cols > 0)
     lean_runner_resize (LEAN_RUNNER (self), launch->rows, launch->cols, NULL);
 
   if (launch->stdin_data != NULL)
@@ -737,7 +751,11 @@ on_connected (GObject      *source,
     self->watchdog_id = g_timeout_add (MAX (100, MIN (1000, self->dead_peer_ms / 4)),
                                        on_watchdog, self);
 
-  g_task_return_boolean (g_steal_pointer (&self->start_task), TRUE);
+  {
+    g_autoptr(GTask) task = g_steal_pointer (&self->start_task);
+
+    g_task_return_boolean (task, TRUE);
+  }
 }
 
 static gboolean
@@ -813,6 +831,30 @@ on_token_found (GObject      *source,
   begin_connect (self);
 }
 
+/* Made by a factory that did not know the session: the controller marks
+ * the runners it starts with itself ("lean-controller"), so the session
+ * whose runner we are can be found, and the relay and the database name
+ * the same session. Otherwise a fresh UUID. */
+static char *
+find_session_id (LeanRelayRunner *self)
+{
+  LeanController *controller = g_object_get_data (G_OBJECT (self), "lean-controller");
+
+  if (controller != NULL && LEAN_IS_CONTROLLER (controller))
+    {
+      GListModel *sessions = lean_controller_get_sessions (controller);
+
+      for (guint i = 0; i < g_list_model_get_n_items (sessions); i++)
+        {
+          g_autoptr(LeanSession) session = g_list_model_get_item (sessions, i);
+
+          if (lean_controller_get_runner (controller, session) == LEAN_RUNNER (self))
+            return g_strdup (lean_session_get_id (session));
+        }
+    }
+  return g_uuid_string_random ();
+}
+
 static void
 lean_relay_runner_start_async (LeanRunner             *runner,
                                const LeanRunnerLaunch *launch,
@@ -835,6 +877,8 @@ lean_relay_runner_start_async (LeanRunner             *runner,
     }
   self->started = TRUE;
   self->launch = lean_runner_launch_copy (launch);
+  if (self->session_id == NULL)
+    self->session_id = find_session_id (self);
 
   /* The protocol carries only the argv: say what is dropped. */
   if (launch->cwd != NULL)
@@ -848,6 +892,11 @@ lean_relay_runner_start_async (LeanRunner             *runner,
   ws_url = g_strconcat (self->url, "/ws/terminal/", escaped, NULL);
 
   self->start_task = g_steal_pointer (&task);
+  if (self->url_error != NULL)
+    {
+      fail_start (self, self->url_error);
+      return;
+    }
   self->session = soup_session_new_with_options ("user-agent", "leanspec-desktop/" APP_VERSION,
                                                  NULL);
   self->msg = soup_message_new ("GET", ws_url);
@@ -930,6 +979,14 @@ lean_relay_runner_resize (LeanRunner  *runner,
   LeanRelayRunner *self = LEAN_RELAY_RUNNER (runner);
   JsonObject *payload;
 
+  /* A view may size itself while we are still connecting: keep the last
+   * size and send it right after start_session. */
+  if (self->started && self->conn == NULL && !self->exited_emitted)
+    {
+      self->pending_rows = rows;
+      self->pending_cols = cols;
+      return TRUE;
+    }
   if (!is_open (self) || self->exited_emitted)
     return not_connected (self, error);
 
@@ -1049,6 +1106,7 @@ lean_relay_runner_finalize (GObject *object)
   g_free (self->session_id);
   g_free (self->server_name);
   g_free (self->keyring_server);
+  g_free (self->url_error);
   g_free (self->relay_error);
   g_clear_error (&self->conn_error);
   g_clear_pointer (&self->launch, lean_runner_launch_free);
@@ -1080,17 +1138,19 @@ lean_relay_runner_new (const char *server_url,
                        const char *token,
                        const char *session_id)
 {
+  g_autoptr(GError) error = NULL;
   LeanRelayRunner *self;
   char *url;
 
   g_return_val_if_fail (server_url != NULL, NULL);
   g_return_val_if_fail (runner_id != NULL && *runner_id != '\0', NULL);
-  g_return_val_if_fail (session_id != NULL, NULL);
 
-  /* A bad URL is caught here and reported by start, with the rest. */
-  url = lean_relay_normalize_url (server_url, NULL);
+  /* A bad URL is caught here and reported by start, like any other fault. */
+  url = lean_relay_normalize_url (server_url, &error);
 
   self = g_object_new (LEAN_TYPE_RELAY_RUNNER, NULL);
+  if (url == NULL)
+    self->url_error = g_strdup (error->message);
   self->url = url ? url : g_strdup (server_url);
   self->runner_id = g_strdup (runner_id);
   self->token = token && *token ? g_strdup (token) : NULL;
@@ -1113,6 +1173,13 @@ lean_relay_runner_get_url (LeanRelayRunner *self)
 {
   g_return_val_if_fail (LEAN_IS_RELAY_RUNNER (self), NULL);
   return self->url;
+}
+
+const char *
+lean_relay_runner_get_session_id (LeanRelayRunner *self)
+{
+  g_return_val_if_fail (LEAN_IS_RELAY_RUNNER (self), NULL);
+  return self->session_id;
 }
 
 const char *
@@ -1317,7 +1384,6 @@ lean_relay_create_runner (LeanRelayConfig  *config,
 
   g_return_val_if_fail (config == NULL || LEAN_IS_RELAY_CONFIG (config), NULL);
   g_return_val_if_fail (runner_spec != NULL, NULL);
-  g_return_val_if_fail (session_id != NULL, NULL);
 
   if (config == NULL)
     {
@@ -1347,4 +1413,54 @@ lean_relay_create_runner (LeanRelayConfig  *config,
       lean_relay_runner_set_keyring_server (runner, target->server_name);
     }
   return LEAN_RUNNER (runner);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The controller's relay hook                                              */
+
+typedef struct
+{
+  LeanRelayConfig *config;
+} RelayHook;
+
+static void
+relay_hook_free (gpointer data)
+{
+  RelayHook *hook = data;
+
+  g_clear_object (&hook->config);
+  g_free (hook);
+}
+
+static LeanRunner *
+relay_factory (const char  *runner_spec,
+               const char  *session_id,
+               gpointer     user_data,
+               GError     **error)
+{
+  RelayHook *hook = user_data;
+
+  return lean_relay_create_runner (hook ? hook->config : NULL, runner_spec, session_id, error);
+}
+
+void
+lean_relay_install (LeanController  *controller,
+                    LeanRelayConfig *config)
+{
+  RelayHook *hook;
+
+  g_return_if_fail (controller == NULL || LEAN_IS_CONTROLLER (controller));
+  g_return_if_fail (config == NULL || LEAN_IS_RELAY_CONFIG (config));
+
+  if (controller == NULL)
+    {
+      /* Process-wide and for the whole run: the config (if any) is kept. */
+      hook = g_new0 (RelayHook, 1);
+      hook->config = config ? g_object_ref (config) : NULL;
+      lean_controller_set_default_relay_factory (relay_factory, hook);
+      return;
+    }
+  hook = g_new0 (RelayHook, 1);
+  hook->config = config ? g_object_ref (config) : NULL;
+  lean_controller_set_relay_factory (controller, relay_factory, hook, relay_hook_free);
 }

@@ -18,7 +18,8 @@ G_DECLARE_FINAL_TYPE (LeanRelayRunner, lean_relay_runner, LEAN, RELAY_RUNNER, GO
  *   prefix is kept; http(s) is mapped to ws(s)).
  * @runner_id: the runner daemon that hosts the agent.
  * @token: sent as "Authorization: Bearer"; NULL sends none.
- * @session_id: the session's UUID, sent in start_session.
+ * @session_id: the session's UUID, sent in start_session. NULL: found at
+ *   start from the LeanController that starts the runner, else a new UUID.
  *
  * The launch's argv is sent as the command; cwd and env cannot be carried
  * by the protocol today: the command runs in the runner daemon's own
@@ -32,6 +33,8 @@ void             lean_relay_runner_set_server_name     (LeanRelayRunner  *self,
                                                         const char       *name);
 const char      *lean_relay_runner_get_url             (LeanRelayRunner  *self);
 const char      *lean_relay_runner_get_runner_id       (LeanRelayRunner  *self);
+/* NULL until start when none was given to new(). */
+const char      *lean_relay_runner_get_session_id      (LeanRelayRunner  *self);
 /* Defaults: connect timeout 10 s, ping every 10 s, dead after 30 s of
  * silence. Tests shorten them. Call before start. */
 void             lean_relay_runner_set_timeouts        (LeanRelayRunner  *self,
@@ -65,10 +68,21 @@ typedef struct _LeanRelayConfig LeanRelayConfig;
  * "relay:SERVER[/RUNNER_ID]" against @config (NULL: load relays.json from
  * the default place), takes the token from LEANSPEC_RELAY_TOKEN or, at
  * start, from the keyring, and names the runner after the server. Does not
- * block on the network or the keyring. */
+ * block on the network or the keyring. @session_id may be NULL (see new()). */
 LeanRunner      *lean_relay_create_runner              (LeanRelayConfig  *config,
                                                         const char       *runner_spec,
                                                         const char       *session_id,
                                                         GError          **error);
+
+typedef struct _LeanController LeanController;
+
+/* A LeanController makes relay runners with lean_relay_create_runner() on
+ * its own, reading relays.json at each start. This hook hands it a
+ * LeanRelayConfig the app keeps instead (edits made in Preferences then
+ * apply without a reload), or, with @config NULL, states the default
+ * explicitly. With @controller NULL: for every controller without a hook
+ * of its own. */
+void             lean_relay_install                    (LeanController   *controller,
+                                                        LeanRelayConfig  *config);
 
 G_END_DECLS

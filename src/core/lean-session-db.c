@@ -945,8 +945,17 @@ writer_apply (Writer *w,
   switch (op->kind)
     {
     case OP_SAVE:
-      writer_write_pending (w);
-      writer_save_session (w, g_steal_pointer (&op->row), op->ts);
+      {
+        char *id = g_strdup (op->row->id);
+
+        writer_write_pending (w);
+        writer_save_session (w, g_steal_pointer (&op->row), op->ts);
+        /* An event that describes this state goes in with it. */
+        if (op->text1 != NULL && !w->failed)
+          insert_event_and_outbox (w->db, id, writer_next_event_seq (w, id), op->ts,
+                                   op->text1, op->text2);
+        g_free (id);
+      }
       break;
 
     case OP_OUTPUT:
@@ -1336,6 +1345,26 @@ lean_session_db_save_session (LeanSessionDb *self,
   op = g_new0 (Op, 1);
   op->kind = OP_SAVE;
   op->row = snapshot (session);
+  push_op (self, op);
+}
+
+void
+lean_session_db_save_session_with_event (LeanSessionDb *self,
+                                         LeanSession   *session,
+                                         const char    *kind,
+                                         const char    *json_payload)
+{
+  Op *op;
+
+  g_return_if_fail (LEAN_IS_SESSION_DB (self));
+  g_return_if_fail (LEAN_IS_SESSION (session));
+  g_return_if_fail (kind != NULL);
+
+  op = g_new0 (Op, 1);
+  op->kind = OP_SAVE;
+  op->row = snapshot (session);
+  op->text1 = g_strdup (kind);
+  op->text2 = g_strdup (json_payload);
   push_op (self, op);
 }
 

@@ -97,6 +97,13 @@ void           lean_session_db_append_channel      (LeanSessionDb        *self,
  * of waiting for the 50 ms tick: used for state changes. */
 void           lean_session_db_save_session_now    (LeanSessionDb        *self,
                                                     LeanSession          *session);
+/* Saves the session and adds an event about it in the same transaction
+ * (e.g. "usage" with the new totals): history never has one without the
+ * other. */
+void           lean_session_db_save_session_with_event (LeanSessionDb    *self,
+                                                        LeanSession      *session,
+                                                        const char       *kind,
+                                                        const char       *json_payload);
 /* Asks the process that owns the session to cancel it (queued write; the
  * owner polls on SIGUSR1, see LeanController). */
 void           lean_session_db_request_cancel      (LeanSessionDb        *self,

@@ -587,7 +587,8 @@ load_thread (GTask        *task,
   GError *error = NULL;
   g_autoptr(GHashTable) old = NULL;
 
-  r->specs = _lean_project_load_specs_full (d->project, &r->problems, &r->dirs, cancellable, &error);
+  r->specs = _lean_project_load_specs_full (d->project, &r->problems, &r->dirs,
+                                            cancellable, &error);
   if (r->specs == NULL)
     {
       load_result_free (r);

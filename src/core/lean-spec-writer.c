@@ -150,6 +150,14 @@ lean_spec_writer_write_file (const char  *path,
     }
   close (fd);
 
+  /* Check again right before the rename: the window in which another
+   * writer's change could be lost is now only the rename itself. */
+  if (expected_hash != NULL && !check_hash (path, expected_hash, error))
+    {
+      g_unlink (tmp);
+      return FALSE;
+    }
+
   if (g_rename (tmp, path) != 0)
     {
       int errsv = errno;
@@ -416,9 +424,10 @@ lean_spec_writer_set_tags (LeanSpec            *spec,
   {
     g_autoptr(LeanFrontmatter) fm = edit_parse (&edit);
     if (fm != NULL)
-      edit_take (&edit, lean_frontmatter_set_list (fm, "tags", tags,
-                                                   lean_frontmatter_lookup (fm, "priority") ? "priority" : NULL,
-                                                   &edit.error));
+      {
+        const char *after = lean_frontmatter_lookup (fm, "priority") ? "priority" : NULL;
+        edit_take (&edit, lean_frontmatter_set_list (fm, "tags", tags, after, &edit.error));
+      }
   }
   edit_touch (&edit, now);
   return edit_finish (&edit, spec, error);
@@ -586,8 +595,9 @@ lean_spec_writer_complete (LeanProject  *project,
               guint shown = 0;
 
               g_string_append_c (msg, ' ');
-              g_string_append_printf (msg, ngettext ("%u open checklist item", "%u open checklist items",
-                                                     n_open), n_open);
+              g_string_append_printf (msg, ngettext ("%u open checklist item",
+                                                     "%u open checklist items", n_open),
+                                      n_open);
               g_string_append (msg, " (");
               for (guint i = 0; i < n_tasks; i++)
                 {

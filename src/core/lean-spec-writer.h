@@ -56,7 +56,19 @@ LeanSpec *lean_spec_writer_complete      (LeanProject         *project,
                                           gboolean             force,
                                           GError             **error);
 
-/* Extensions beyond the first contract. */
+/* Extensions beyond the first contract.
+ *
+ * Notes on the behaviour above, matching `leanspec update` 0.3.0:
+ *  - timestamps are UTC with nanoseconds ("2026-11-26T07:52:18.644669291Z");
+ *  - set_priority, set_assignee and set_tags also set updated_at;
+ *  - a missing updated_at goes after created_at (else before the closing
+ *    ---), completed_at right after updated_at, a missing transitions key
+ *    before the closing ---; set_status to the current status writes
+ *    nothing and returns @spec;
+ *  - set_task and replace touch nothing but the bytes they are given;
+ *  - a README that is a symlink is written through (the link stays);
+ *  - every result is parsed before it is written: a write never leaves a
+ *    file that does not read back as a spec. */
 
 /* The current UTC time as LeanSpec 0.3 writes it in updated_at,
  * completed_at and transitions: "2026-11-26T07:52:18.644669291Z". */

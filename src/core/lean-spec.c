@@ -450,8 +450,8 @@ _lean_spec_new (const char          *project_root,
   g_autoptr(LeanFrontmatter) fm = NULL;
   g_autofree char *rel_dir = NULL;
   const char *data;
-  const char *str;
   gsize len;
+
   g_return_val_if_fail (dir != NULL, NULL);
   g_return_val_if_fail (contents != NULL, NULL);
 
@@ -478,17 +478,17 @@ _lean_spec_new (const char          *project_root,
   self->rel_path = g_build_filename (rel_dir, "README.md", NULL);
   self->in_archived_dir = path_has_archived (rel_dir);
 
-
-  if (!lean_spec_status_from_string (lean_frontmatter_get_string (self->fm, "status"), &self->status))
+  if (!lean_spec_status_from_string (lean_frontmatter_get_string (self->fm, "status"),
+                                     &self->status))
     self->status = LEAN_SPEC_STATUS_NONE;
-  if (!lean_spec_priority_from_string (lean_frontmatter_get_string (self->fm, "priority"), &self->priority))
+  if (!lean_spec_priority_from_string (lean_frontmatter_get_string (self->fm, "priority"),
+                                       &self->priority))
     self->priority = LEAN_SPEC_PRIORITY_NONE;
 
   self->tags = borrowed_strv (self->fm, "tags");
   self->depends_on = borrowed_strv (self->fm, "depends_on");
 
-  str = nonempty_string (self, "parent");
-  self->parent = g_strdup (str);
+  self->parent = g_strdup (nonempty_string (self, "parent"));
 
   self->sub_specs = g_strdupv ((char **)(sub_specs ? sub_specs : empty_strv));
 
@@ -749,7 +749,8 @@ lean_spec_get_content_hash (LeanSpec *self)
     {
       gsize len;
       const guchar *data = g_bytes_get_data (self->contents, &len);
-      char *hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, data ? data : (const guchar *)"", len);
+      char *hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                                data ? data : (const guchar *)"", len);
 
       g_once_init_leave (&self->hash, hash);
     }

@@ -16,7 +16,8 @@ G_DECLARE_FINAL_TYPE (LeanStreamParser, lean_stream_parser, LEAN, STREAM_PARSER,
  * (b) session data. Feed it every output chunk in order; chunks may split
  * lines and UTF-8 sequences anywhere. CRLF from a PTY is accepted. Lines that
  * are not JSON (and everything in LEAN_AGENT_OUTPUT_TEXT) pass through
- * unchanged. Main thread (or any single thread).
+ * unchanged; JSON events of a kind the parser does not know become one dim
+ * summary line. Main thread (or any single thread).
  *
  * Signals:
  *   "display" (GBytes *text): terminal text for views, lines end in "\r\n",

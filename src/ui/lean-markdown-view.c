@@ -39,6 +39,7 @@ struct _LeanMarkdownView
   GArray      *tasks;          /* of Task */
   gboolean     dark;
   gboolean     skip_title;     /* leave out a leading "# " heading */
+  guint        resize_id;
 };
 
 G_DEFINE_FINAL_TYPE (LeanMarkdownView, lean_markdown_view, GTK_TYPE_TEXT_VIEW)
@@ -110,6 +111,27 @@ update_colors (LeanMarkdownView *self)
   g_object_set (gtk_text_tag_table_lookup (table, "rule"), "foreground-rgba", &rule, NULL);
 }
 
+/* Outside a scrolled window the view's height is its text's height, but a
+ * tag change re-lays the text out in idle chunks without asking the parent
+ * for a new size at the end: ask once the layout is done (low priority runs
+ * after the text view's validation idle). */
+static gboolean
+resize_after_layout (gpointer data)
+{
+  LeanMarkdownView *self = data;
+
+  self->resize_id = 0;
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_resize_after_layout (LeanMarkdownView *self)
+{
+  if (self->resize_id == 0)
+    self->resize_id = g_idle_add_full (G_PRIORITY_LOW, resize_after_layout, self, NULL);
+}
+
 static void
 on_dark_changed (LeanMarkdownView *self,
                  GParamSpec       *pspec,
@@ -117,6 +139,7 @@ on_dark_changed (LeanMarkdownView *self,
 {
   self->dark = adw_style_manager_get_dark (manager);
   update_colors (self);
+  queue_resize_after_layout (self);
 }
 
 static void
@@ -577,6 +600,24 @@ collect_text (cmark_node *node,
     }
 }
 
+/* Columns a cell takes in a monospace font: wide (CJK) characters take
+ * two, combining marks none. */
+static guint
+display_width (const char *text)
+{
+  guint width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c))
+        continue;
+      width += g_unichar_iswide (c) ? 2 : 1;
+    }
+  return width;
+}
+
 static void
 render_table (Renderer   *r,
               cmark_node *table)
@@ -605,7 +646,7 @@ render_table (Renderer   *r,
 
           collect_text (cell, text);
           cells[col] = g_strstrip (g_string_free (text, FALSE));
-          widths[col] = MAX (widths[col], g_utf8_strlen (cells[col], -1));
+          widths[col] = MAX (widths[col], display_width (cells[col]));
         }
       for (; col < n_cols; col++)
         cells[col] = g_strdup ("");
@@ -623,7 +664,7 @@ render_table (Renderer   *r,
 
       for (guint c = 0; c < n_cols; c++)
         {
-          guint pad = widths[c] - g_utf8_strlen (cells[c], -1);
+          guint pad = widths[c] - display_width (cells[c]);
           guint before = 0;
 
           if (aligns != NULL && aligns[c] == 'r')
@@ -981,7 +1022,8 @@ render_document (LeanMarkdownView *self,
             {
               push_link (&r, cmark_node_get_url (node));
               push_tag (&r, "em");
-              insert_text (&r, "🖼 ", -1);
+              /* Translators: before an image's description in a spec */
+              insert_text (&r, _("Image: "), -1);
             }
           else
             {
@@ -1108,6 +1150,16 @@ lean_markdown_view_real_activate_link (LeanMarkdownView *self,
 /* GObject */
 
 static void
+lean_markdown_view_dispose (GObject *object)
+{
+  LeanMarkdownView *self = LEAN_MARKDOWN_VIEW (object);
+
+  g_clear_handle_id (&self->resize_id, g_source_remove);
+
+  G_OBJECT_CLASS (lean_markdown_view_parent_class)->dispose (object);
+}
+
+static void
 lean_markdown_view_finalize (GObject *object)
 {
   LeanMarkdownView *self = LEAN_MARKDOWN_VIEW (object);
@@ -1121,6 +1173,7 @@ static void
 lean_markdown_view_class_init (LeanMarkdownViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  object_class->dispose = lean_markdown_view_dispose;
   object_class->finalize = lean_markdown_view_finalize;
 
   signals[TASK_TOGGLED] =
@@ -1196,10 +1249,17 @@ lean_markdown_view_set_markdown (LeanMarkdownView *self,
   GtkTextIter start, end;
   cmark_parser *parser;
   cmark_node *doc;
+  guint focused_task = G_MAXUINT;
 
   g_return_if_fail (LEAN_IS_MARKDOWN_VIEW (self));
 
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+
+  /* A keyboard user who just ticked a box keeps focus on that item when
+   * the new text arrives. */
+  for (guint i = 0; i < self->tasks->len; i++)
+    if (gtk_widget_has_focus (g_array_index (self->tasks, Task, i).button))
+      focused_task = i;
 
   /* Deleting the text removes the anchored check buttons too. */
   gtk_text_buffer_get_bounds (buffer, &start, &end);
@@ -1237,6 +1297,11 @@ lean_markdown_view_set_markdown (LeanMarkdownView *self,
 
   cmark_node_free (doc);
   cmark_parser_free (parser);
+
+  if (focused_task < self->tasks->len)
+    gtk_widget_grab_focus (g_array_index (self->tasks, Task, focused_task).button);
+
+  queue_resize_after_layout (self);
 }
 
 void

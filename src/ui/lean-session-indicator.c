@@ -23,6 +23,12 @@ G_DEFINE_FINAL_TYPE (LeanSessionIndicator, lean_session_indicator, GTK_TYPE_WIDG
  * as many as visible rows, so a list is fine). */
 static GList *indicators;
 
+/* Spec rows draw themselves (see lean-spec-row.c) and are re-bound often,
+ * so a row gets an indicator child only while it has something to show;
+ * rows are tracked so a session starting on their spec reaches them. */
+#define ROW_SPEC_KEY "lean-session-indicator-spec"
+static GList *rows;
+
 static LeanSession *
 latest_session (LeanSpec *spec)
 {
@@ -107,8 +113,13 @@ lean_session_indicator_update (LeanSessionIndicator *self)
 void
 _lean_session_indicator_changed (void)
 {
+  g_autoptr(GList) copy = g_list_copy (rows);
+
   for (GList *l = indicators; l != NULL; l = l->next)
     lean_session_indicator_update (l->data);
+  /* Rows without a dot yet may need one now. */
+  for (GList *l = copy; l != NULL; l = l->next)
+    lean_session_indicator_update_row (l->data, g_object_get_data (l->data, ROW_SPEC_KEY));
 }
 
 void
@@ -129,6 +140,28 @@ lean_session_indicator_get_state (LeanSessionIndicator *self)
   return self->state;
 }
 
+
+static void
+forget_row (gpointer  data,
+            GObject  *where_the_row_was)
+{
+  rows = g_list_remove (rows, where_the_row_was);
+}
+
+static int
+state_to_show (LeanSpec *spec)
+{
+  LeanSession *session = latest_session (spec);
+  LeanSessionState state;
+
+  if (session == NULL)
+    return -1;
+  state = lean_session_get_state (session);
+  if (state == LEAN_SESSION_STATE_COMPLETED || state == LEAN_SESSION_STATE_CANCELLED)
+    return -1;
+  return (int) state;
+}
+
 void
 lean_session_indicator_update_row (GtkWidget *row,
                                    LeanSpec  *spec)
@@ -137,16 +170,70 @@ lean_session_indicator_update_row (GtkWidget *row,
 
   g_return_if_fail (GTK_IS_WIDGET (row));
 
+  if (g_list_find (rows, row) == NULL)
+    {
+      rows = g_list_prepend (rows, row);
+      g_object_weak_ref (G_OBJECT (row), forget_row, NULL);
+    }
+  g_object_set_data_full (G_OBJECT (row), ROW_SPEC_KEY,
+                          spec != NULL ? g_object_ref (spec) : NULL, g_object_unref);
+
   indicator = g_object_get_data (G_OBJECT (row), ROW_KEY);
+  if (indicator == NULL && (spec == NULL || state_to_show (spec) < 0))
+    return;
   if (indicator == NULL)
     {
-      /* The row lays out its children in a box: this one goes last. Its
-       * dispose unparents it with the other children. */
       indicator = LEAN_SESSION_INDICATOR (lean_session_indicator_new ());
       gtk_widget_set_parent (GTK_WIDGET (indicator), row);
       g_object_set_data (G_OBJECT (row), ROW_KEY, indicator);
     }
   lean_session_indicator_set_spec (indicator, spec);
+  gtk_widget_queue_allocate (row);
+}
+
+void
+lean_session_indicator_allocate_in_row (GtkWidget *row,
+                                        int        width,
+                                        int        line_height)
+{
+  GtkWidget *indicator = g_object_get_data (G_OBJECT (row), ROW_KEY);
+  int w, h;
+
+  if (indicator == NULL || !gtk_widget_get_visible (indicator))
+    return;
+  gtk_widget_measure (indicator, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &w, NULL, NULL);
+  gtk_widget_measure (indicator, GTK_ORIENTATION_VERTICAL, w, NULL, &h, NULL, NULL);
+  gtk_widget_size_allocate (indicator,
+                            &(GtkAllocation) { MAX (0, width - w), MAX (0, (line_height - h) / 2),
+                                               w, h }, -1);
+}
+
+void
+lean_session_indicator_snapshot_in_row (GtkWidget   *row,
+                                        GtkSnapshot *snapshot)
+{
+  GtkWidget *indicator = g_object_get_data (G_OBJECT (row), ROW_KEY);
+
+  if (indicator != NULL)
+    gtk_widget_snapshot_child (row, indicator, snapshot);
+}
+
+void
+lean_session_indicator_remove_from_row (GtkWidget *row)
+{
+  GtkWidget *indicator = g_object_get_data (G_OBJECT (row), ROW_KEY);
+
+  if (indicator != NULL)
+    {
+      g_object_set_data (G_OBJECT (row), ROW_KEY, NULL);
+      gtk_widget_unparent (indicator);
+    }
+  g_object_set_data (G_OBJECT (row), ROW_SPEC_KEY, NULL);
+  if (g_list_find (rows, row) != NULL)
+    {
+      rows = g_list_remove (rows, row);
+      g_object_weak_unref (G_OBJECT (row), forget_row, NULL);
+    }
 }
 
 GtkWidget *

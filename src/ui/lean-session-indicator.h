@@ -23,10 +23,17 @@ void              lean_session_indicator_set_spec   (LeanSessionIndicator *self,
 /* The state shown, or -1 when hidden. */
 int               lean_session_indicator_get_state  (LeanSessionIndicator *self);
 
-/* For LeanSpecRow: adds an indicator as the row's last child on first use
- * and points it at @spec. */
-void              lean_session_indicator_update_row (GtkWidget            *row,
-                                                     LeanSpec             *spec);
+/* For LeanSpecRow, which draws itself: points the row's dot at @spec
+ * (adding the dot as a child only when there is something to show), places
+ * it at the end of the first line, draws it, and removes it in dispose. */
+void              lean_session_indicator_update_row      (GtkWidget   *row,
+                                                          LeanSpec    *spec);
+void              lean_session_indicator_allocate_in_row (GtkWidget   *row,
+                                                          int          width,
+                                                          int          line_height);
+void              lean_session_indicator_snapshot_in_row (GtkWidget   *row,
+                                                          GtkSnapshot *snapshot);
+void              lean_session_indicator_remove_from_row (GtkWidget   *row);
 
 /* Called by the session UI when sessions change: every indicator updates. */
 void              _lean_session_indicator_changed   (void);

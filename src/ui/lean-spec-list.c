@@ -5,6 +5,7 @@
 
 #include "lean-spec-list.h"
 #include "lean-spec-row.h"
+#include "lean-wrap-layout.h"
 
 /* The statuses that get a filter button, in board order. NONE is shown only
  * when some spec has no readable status. */
@@ -47,10 +48,11 @@ struct _LeanSpecList
 
   guint               recount_id;
   guint               reselect_id;
+  GCancellable       *warm_cancellable;
 
   GtkSearchEntry     *search_entry;
   GtkMenuButton      *filter_button;
-  GtkFlowBox         *status_box;
+  GtkBox             *status_box;
   GtkStack           *list_stack;
   GtkSpinner         *loading_spinner;
   GtkScrolledWindow  *scrolled_window;
@@ -86,17 +88,13 @@ static GQuark haystack_quark;
 /* The text a search looks in, casefolded once per snapshot. A LeanSpec is
  * immutable and a changed file gives a new object, so caching on the object
  * can never go stale. */
-static const char *
-spec_get_haystack (LeanSpec *spec)
+static char *
+build_haystack (LeanSpec *spec)
 {
-  const char *cached = g_object_get_qdata (G_OBJECT (spec), haystack_quark);
   g_autoptr(GString) text = NULL;
   const char * const *tags;
   const char *body;
-  char *folded;
-
-  if (cached != NULL)
-    return cached;
+  gboolean ascii = TRUE;
 
   text = g_string_new (NULL);
   g_string_append_printf (text, "%03u %u\n%s\n%s\n",
@@ -111,9 +109,51 @@ spec_get_haystack (LeanSpec *spec)
   if (body != NULL)
     g_string_append (text, body);
 
-  folded = g_utf8_casefold (text->str, text->len);
-  g_object_set_qdata_full (G_OBJECT (spec), haystack_quark, folded, g_free);
-  return folded;
+  for (gsize i = 0; i < text->len && ascii; i++)
+    ascii = ((guchar) text->str[i]) < 0x80;
+
+  /* Most specs are plain ASCII: lower-casing them is far cheaper than
+   * full Unicode case folding and gives the same result. */
+  if (ascii)
+    return g_ascii_strdown (text->str, text->len);
+  return g_utf8_casefold (text->str, text->len);
+}
+
+static const char *
+spec_get_haystack (LeanSpec *spec)
+{
+  const char *cached = g_object_get_qdata (G_OBJECT (spec), haystack_quark);
+  char *built;
+
+  if (cached != NULL)
+    return cached;
+
+  /* The warm-up thread may race us to it: a value, once set, is never
+   * replaced, so whichever is stored first is the one everybody uses. */
+  built = build_haystack (spec);
+  if (!g_object_replace_qdata (G_OBJECT (spec), haystack_quark, NULL, built, g_free, NULL))
+    {
+      g_free (built);
+      return g_object_get_qdata (G_OBJECT (spec), haystack_quark);
+    }
+  return built;
+}
+
+static void
+warm_haystacks_thread (GTask        *task,
+                       gpointer      source_object,
+                       gpointer      task_data,
+                       GCancellable *cancellable)
+{
+  GPtrArray *specs = task_data;
+
+  for (guint i = 0; i < specs->len; i++)
+    {
+      if (i % 64 == 0 && g_cancellable_is_cancelled (cancellable))
+        break;
+      spec_get_haystack (g_ptr_array_index (specs, i));
+    }
+  g_task_return_boolean (task, TRUE);
 }
 
 static gboolean
@@ -232,7 +272,7 @@ update_stack (LeanSpecList *self)
     page = "loading";
   else if (n_store == 0)
     page = "no-specs";
-  else if (g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)) == 0)
+  else if (g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) == 0)
     page = "no-match";
   else
     page = "list";
@@ -249,11 +289,11 @@ update_status_buttons (LeanSpecList *self)
       LeanSpecStatus status = filter_statuses[i];
       g_autofree char *count = g_strdup_printf ("%u", self->counts[status]);
       gboolean active = (self->status_mask & (1u << status)) != 0;
-      GtkWidget *child = gtk_widget_get_parent (GTK_WIDGET (self->status_buttons[status]));
 
       gtk_label_set_label (self->count_labels[status], count);
       /* A status nobody uses is noise, unless it is the active filter. */
-      gtk_widget_set_visible (child, self->counts[status] > 0 || active);
+      gtk_widget_set_visible (GTK_WIDGET (self->status_buttons[status]),
+                              self->counts[status] > 0 || active);
     }
 }
 
@@ -280,6 +320,45 @@ update_tag_menu (LeanSpecList *self,
       g_menu_item_set_action_and_target (item, "specs.tag-filter", "s", tag);
       g_menu_append_item (self->tag_menu, item);
     }
+}
+
+/* Case-folds every spec's text in a worker thread after a (re)load so the
+ * first search keystroke does not pay for it on the main loop. */
+static void
+warm_haystacks (LeanSpecList *self)
+{
+  g_autoptr(GTask) task = NULL;
+  GPtrArray *specs;
+  guint n;
+
+  g_cancellable_cancel (self->warm_cancellable);
+  g_clear_object (&self->warm_cancellable);
+
+  n = self->store != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->store)) : 0;
+  if (n == 0)
+    return;
+
+  specs = g_ptr_array_new_full (n, g_object_unref);
+  for (guint i = 0; i < n; i++)
+    {
+      LeanSpec *spec = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+
+      if (g_object_get_qdata (G_OBJECT (spec), haystack_quark) == NULL)
+        g_ptr_array_add (specs, spec);
+      else
+        g_object_unref (spec);
+    }
+  if (specs->len == 0)
+    {
+      g_ptr_array_unref (specs);
+      return;
+    }
+
+  self->warm_cancellable = g_cancellable_new ();
+  task = g_task_new (NULL, self->warm_cancellable, NULL, NULL);
+  g_task_set_source_tag (task, warm_haystacks);
+  g_task_set_task_data (task, specs, (GDestroyNotify) g_ptr_array_unref);
+  g_task_run_in_thread (task, warm_haystacks_thread);
 }
 
 static int
@@ -332,6 +411,7 @@ recount_cb (gpointer user_data)
 
   update_status_buttons (self);
   update_stack (self);
+  warm_haystacks (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -351,7 +431,7 @@ static guint
 find_position (LeanSpecList *self,
                const char   *id)
 {
-  GListModel *model = G_LIST_MODEL (self->sort_model);
+  GListModel *model = G_LIST_MODEL (self->filter_model);
   guint n = g_list_model_get_n_items (model);
 
   for (guint i = 0; i < n; i++)
@@ -429,7 +509,7 @@ static void
 on_list_activate (LeanSpecList *self,
                   guint         position)
 {
-  g_autoptr(LeanSpec) spec = g_list_model_get_item (G_LIST_MODEL (self->sort_model), position);
+  g_autoptr(LeanSpec) spec = g_list_model_get_item (G_LIST_MODEL (self->filter_model), position);
 
   if (spec != NULL)
     g_signal_emit (self, signals[SPEC_ACTIVATED], 0, spec);
@@ -483,7 +563,7 @@ on_search_activate (LeanSpecList   *self,
 {
   /* Enter in the search field goes to the results. */
   if (gtk_single_selection_get_selected (self->selection) == GTK_INVALID_LIST_POSITION &&
-      g_list_model_get_n_items (G_LIST_MODEL (self->sort_model)) > 0)
+      g_list_model_get_n_items (G_LIST_MODEL (self->filter_model)) > 0)
     gtk_single_selection_set_selected (self->selection, 0);
   lean_spec_list_focus_list (self);
 }
@@ -533,7 +613,7 @@ lean_spec_list_set_store (LeanSpecList  *self,
                                G_CONNECT_SWAPPED);
     }
 
-  gtk_filter_list_model_set_model (self->filter_model, G_LIST_MODEL (store));
+  gtk_sort_list_model_set_model (self->sort_model, G_LIST_MODEL (store));
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);
   queue_recount (self);
   update_stack (self);
@@ -680,7 +760,7 @@ GListModel *
 lean_spec_list_get_model (LeanSpecList *self)
 {
   g_return_val_if_fail (LEAN_IS_SPEC_LIST (self), NULL);
-  return G_LIST_MODEL (self->sort_model);
+  return G_LIST_MODEL (self->filter_model);
 }
 
 gboolean
@@ -784,6 +864,8 @@ unbind_row (GtkSignalListItemFactory *factory,
 static void
 build_status_buttons (LeanSpecList *self)
 {
+  gtk_widget_set_layout_manager (GTK_WIDGET (self->status_box), lean_wrap_layout_new (6, 6));
+
   for (guint i = 0; i < G_N_ELEMENTS (filter_statuses); i++)
     {
       LeanSpecStatus status = filter_statuses[i];
@@ -816,8 +898,7 @@ build_status_buttons (LeanSpecList *self)
       g_signal_connect_object (button, "toggled", G_CALLBACK (on_status_toggled), self,
                                G_CONNECT_SWAPPED);
 
-      gtk_flow_box_append (self->status_box, button);
-      gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
+      gtk_box_append (self->status_box, button);
       self->status_buttons[status] = GTK_TOGGLE_BUTTON (button);
       self->count_labels[status] = GTK_LABEL (count);
     }
@@ -834,6 +915,8 @@ lean_spec_list_dispose (GObject *object)
 
   g_clear_handle_id (&self->recount_id, g_source_remove);
   g_clear_handle_id (&self->reselect_id, g_source_remove);
+  g_cancellable_cancel (self->warm_cancellable);
+  g_clear_object (&self->warm_cancellable);
   if (self->store != NULL)
     g_signal_handlers_disconnect_by_data (self->store, self);
 
@@ -1004,10 +1087,13 @@ lean_spec_list_init (LeanSpecList *self)
 
   self->filter = gtk_custom_filter_new (filter_func, self, NULL);
   self->sorter = gtk_custom_sorter_new (sort_func, self, NULL);
-  self->filter_model = gtk_filter_list_model_new (NULL, g_object_ref (GTK_FILTER (self->filter)));
-  self->sort_model = gtk_sort_list_model_new (g_object_ref (G_LIST_MODEL (self->filter_model)),
-                                              g_object_ref (GTK_SORTER (self->sorter)));
-  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->sort_model)));
+  /* Sort first, then filter: filters change with every keystroke and
+   * status toggle, and a filter model keeps its input's order, so a
+   * filter change never re-sorts. */
+  self->sort_model = gtk_sort_list_model_new (NULL, g_object_ref (GTK_SORTER (self->sorter)));
+  self->filter_model = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->sort_model)),
+                                                  g_object_ref (GTK_FILTER (self->filter)));
+  self->selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->filter_model)));
   gtk_single_selection_set_autoselect (self->selection, FALSE);
   gtk_single_selection_set_can_unselect (self->selection, TRUE);
   gtk_single_selection_set_selected (self->selection, GTK_INVALID_LIST_POSITION);

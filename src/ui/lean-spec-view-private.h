@@ -16,6 +16,8 @@ AdwMessageDialog *_lean_spec_view_get_complete_dialog (LeanSpecView *self);
  * next one), else NULL. */
 AdwToast         *_lean_spec_view_get_last_toast      (LeanSpecView *self);
 GtkWidget        *_lean_spec_view_get_files_stack     (LeanSpecView *self);
+/* The entry "spec.rename" shows in place of the title. */
+GtkWidget        *_lean_spec_view_get_title_entry     (LeanSpecView *self);
 const char       *_lean_spec_view_get_relations_markup (LeanSpecView *self);
 
 G_END_DECLS

@@ -9,6 +9,7 @@
 #include "lean-spec-view-private.h"
 #include "lean-spec-writer.h"
 #include "lean-window.h"
+#include "lean-wrap-layout.h"
 
 /* The view shows one LeanSpec snapshot and follows the store: every write
  * (status, priority, task, complete, undo) runs in a worker thread through
@@ -28,14 +29,17 @@ struct _LeanSpecView
   GtkButton         *editor_button;
   GtkStack          *stack;
   GtkScrolledWindow *scroller;
+  GtkWidget         *page_box;
   GtkLabel          *number_label;
   GtkLabel          *title_label;
+  GtkStack          *title_stack;
+  GtkEntry          *title_entry;
   GtkMenuButton     *status_button;
   GtkMenuButton     *priority_button;
   GtkLabel          *status_chip;    /* inside status_button */
   GtkLabel          *priority_mark;  /* inside priority_button */
   GtkLabel          *progress_label;
-  GtkBox            *tags_box;
+  GtkBox            *chips_box;     /* status, priority, progress, then tags */
   GtkLabel          *meta_label;
   GtkLabel          *relations_label;
   GtkStackSwitcher  *files_switcher;
@@ -48,12 +52,17 @@ struct _LeanSpecView
   char              *status;      /* "spec.status" action state */
   char              *priority;    /* "spec.priority" action state */
   GCancellable      *cancellable; /* sub-spec file loads */
-  guint              pending_writes;
+  guint              pending_writes; /* queued + running */
+  GQueue             write_queue;    /* of WriteOp, waiting for the running one */
+  gboolean           writing;
   gboolean           updating;    /* setting properties from the spec */
   AdwMessageDialog  *complete_dialog;
   AdwToast          *last_toast;
   double             restore_scroll;
   guint              restore_tick;
+  GFileMonitor      *dir_monitor;    /* the shown spec's folder, for sub-spec files */
+  char              *monitored_dir;
+  guint              subspec_reload_id;
 };
 
 G_DEFINE_FINAL_TYPE (LeanSpecView, lean_spec_view, GTK_TYPE_WIDGET)
@@ -114,6 +123,7 @@ typedef enum
   OP_COMPLETE,
   OP_REPLACE,
   OP_RELOAD,
+  OP_TITLE,
 } OpKind;
 
 typedef struct
@@ -128,6 +138,7 @@ typedef struct
   gboolean     checked;
   gboolean     force;
   GBytes      *contents;  /* OP_REPLACE */
+  char        *title;     /* OP_TITLE */
 } WriteOp;
 
 static void
@@ -138,7 +149,75 @@ write_op_free (WriteOp *op)
   g_clear_pointer (&op->specs, g_ptr_array_unref);
   g_clear_pointer (&op->file, g_free);
   g_clear_pointer (&op->contents, g_bytes_unref);
+  g_clear_pointer (&op->title, g_free);
   g_free (op);
+}
+
+/* The title is the README's first "# " heading. Renaming rewrites that one
+ * line (its indentation and line ending kept) and nothing else, through
+ * the writer's atomic, hash-checked replace. */
+static GBytes *
+replace_title_line (LeanSpec    *spec,
+                    const char  *new_title,
+                    GError     **error)
+{
+  GBytes *contents = lean_spec_get_contents (spec);
+  gsize len = 0;
+  const char *data = g_bytes_get_data (contents, &len);
+  const char *end = data + len;
+  const char *line = data;
+  guint lineno = 1;
+  guint body_line = lean_spec_get_body_line (spec);
+  gboolean in_fence = FALSE;
+
+  for (; line < end; lineno++)
+    {
+      const char *eol = memchr (line, '\n', end - line);
+      const char *line_end = eol != NULL ? eol : end;
+      const char *p = line;
+      guint indent = 0;
+
+      if (lineno >= body_line)
+        {
+          while (p < line_end && *p == ' ' && indent < 4)
+            p++, indent++;
+
+          if (indent < 4 && line_end - p >= 3 && (strncmp (p, "```", 3) == 0 || strncmp (p, "~~~", 3) == 0))
+            in_fence = !in_fence;
+          else if (!in_fence && indent < 4 && line_end - p >= 2 && p[0] == '#' && (p[1] == ' ' || p[1] == '\t'))
+            {
+              const char *text_end = line_end;
+              g_autoptr(GString) out = NULL;
+              g_autofree char *current = NULL;
+              gsize n;
+
+              /* Keep a CRLF line's \r where it was. */
+              if (text_end > p && text_end[-1] == '\r')
+                text_end--;
+
+              /* The line must be the title the person saw. */
+              current = g_strstrip (g_strndup (p + 2, text_end - p - 2));
+              if (g_strcmp0 (current, lean_spec_get_title (spec)) != 0)
+                break;
+
+              out = g_string_new_len (data, p - data);
+              g_string_append (out, "# ");
+              g_string_append (out, new_title);
+              g_string_append_len (out, text_end, end - text_end);
+              n = out->len;
+              return g_bytes_new_take (g_string_free (g_steal_pointer (&out), FALSE), n);
+            }
+        }
+
+      if (eol == NULL)
+        break;
+      line = eol + 1;
+    }
+
+  g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
+               _("%s has no “# Title” line to rename; change the title in your editor."),
+               lean_spec_get_rel_path (spec));
+  return NULL;
 }
 
 static void
@@ -168,6 +247,14 @@ write_thread (GTask        *task,
     case OP_REPLACE:
       result = lean_spec_writer_replace (op->spec, op->contents, &error);
       break;
+    case OP_TITLE:
+      {
+        g_autoptr(GBytes) renamed = replace_title_line (op->spec, op->title, &error);
+
+        if (renamed != NULL)
+          result = lean_spec_writer_replace (op->spec, renamed, &error);
+      }
+      break;
     case OP_RELOAD:
       result = lean_spec_new_from_dir (lean_project_get_root (op->project),
                                        lean_spec_get_dir (op->spec), &error);
@@ -186,20 +273,51 @@ static void write_done (GObject      *source,
                         GAsyncResult *result,
                         gpointer      user_data);
 
+/* Writes run one at a time, each on the newest snapshot of its spec: a
+ * second click while the first write is on its way must not fail the
+ * content-hash check against the file the first one just wrote. */
+static void
+run_next_write (LeanSpecView *self)
+{
+  g_autoptr(GTask) task = NULL;
+  WriteOp *op;
+
+  if (self->writing)
+    return;
+  op = g_queue_pop_head (&self->write_queue);
+  if (op == NULL)
+    return;
+
+  if (self->store != NULL)
+    {
+      LeanSpec *latest = lean_spec_store_lookup (self->store, lean_spec_get_id (op->spec));
+
+      if (latest != NULL && latest != op->spec)
+        g_set_object (&op->spec, latest);
+      if (op->kind == OP_COMPLETE)
+        {
+          g_clear_pointer (&op->specs, g_ptr_array_unref);
+          op->specs = lean_spec_store_dup_specs (self->store);
+        }
+    }
+
+  self->writing = TRUE;
+  task = g_task_new (self, NULL, write_done, NULL);
+  g_task_set_source_tag (task, run_next_write);
+  g_task_set_task_data (task, op, (GDestroyNotify) write_op_free);
+  g_task_run_in_thread (task, write_thread);
+}
+
 static void
 start_write (LeanSpecView *self,
              WriteOp      *op)
 {
-  g_autoptr(GTask) task = NULL;
-
-  if (self->store != NULL)
+  if (self->store != NULL && op->project == NULL)
     op->project = g_object_ref (lean_spec_store_get_project (self->store));
 
-  task = g_task_new (self, NULL, write_done, NULL);
-  g_task_set_source_tag (task, start_write);
-  g_task_set_task_data (task, op, (GDestroyNotify) write_op_free);
   self->pending_writes++;
-  g_task_run_in_thread (task, write_thread);
+  g_queue_push_tail (&self->write_queue, op);
+  run_next_write (self);
 }
 
 static void start_complete (LeanSpecView *self,
@@ -209,14 +327,18 @@ static void
 on_reload_clicked (AdwToast     *toast,
                    LeanSpecView *self)
 {
+  LeanSpec *spec = g_object_get_data (G_OBJECT (toast), "lean-spec");
   WriteOp *op;
 
-  if (self->spec == NULL || self->store == NULL)
+  /* The spec the failed write was for, even if another is shown now. */
+  if (spec == NULL)
+    spec = self->spec;
+  if (spec == NULL)
     return;
 
   op = g_new0 (WriteOp, 1);
   op->kind = OP_RELOAD;
-  op->spec = g_object_ref (self->spec);
+  op->spec = g_object_ref (spec);
   start_write (self, op);
 }
 
@@ -242,6 +364,7 @@ on_undo_clicked (AdwToast     *toast,
 
 static void
 show_error_toast (LeanSpecView *self,
+                  LeanSpec     *spec,
                   const GError *error)
 {
   AdwToast *toast = NULL;
@@ -249,12 +372,16 @@ show_error_toast (LeanSpecView *self,
 
   title = g_markup_escape_text (error->message, -1);
   toast = adw_toast_new (title);
-  adw_toast_set_timeout (toast, 0);
+  /* Errors stay long enough to read. */
+  adw_toast_set_timeout (toast, 8);
 
   /* A concurrent edit: the way forward is to look at the file as it is. */
   if (g_error_matches (error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK))
     {
+      adw_toast_set_timeout (toast, 0);
       adw_toast_set_button_label (toast, _("_Reload"));
+      if (spec != NULL)
+        g_object_set_data_full (G_OBJECT (toast), "lean-spec", g_object_ref (spec), g_object_unref);
       g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_reload_clicked), self, 0);
     }
   add_toast (self, toast);
@@ -395,17 +522,12 @@ show_incomplete_dialog (LeanSpecView *self,
 }
 
 static void
-write_done (GObject      *source,
-            GAsyncResult *result,
-            gpointer      user_data)
+handle_write_result (LeanSpecView *self,
+                     GAsyncResult *result)
 {
-  LeanSpecView *self = LEAN_SPEC_VIEW (source);
   WriteOp *op = g_task_get_task_data (G_TASK (result));
   g_autoptr(LeanSpec) written = NULL;
   g_autoptr(GError) error = NULL;
-
-  g_assert (self->pending_writes > 0);
-  self->pending_writes--;
 
   written = g_task_propagate_pointer (G_TASK (result), &error);
 
@@ -414,7 +536,7 @@ write_done (GObject      *source,
       if (op->kind == OP_COMPLETE && g_error_matches (error, LEAN_ERROR, LEAN_ERROR_INCOMPLETE))
         show_incomplete_dialog (self, error);
       else
-        show_error_toast (self, error);
+        show_error_toast (self, op->spec, error);
 
       /* Put the controls back to what the file says. */
       if (self->spec != NULL)
@@ -453,6 +575,24 @@ write_done (GObject      *source,
 }
 
 static void
+write_done (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  LeanSpecView *self = LEAN_SPEC_VIEW (source);
+
+  g_assert (self->pending_writes > 0);
+  self->writing = FALSE;
+
+  handle_write_result (self, result);
+
+  /* Counted down only now, so "no pending writes" means the store and the
+   * view show the result. */
+  self->pending_writes--;
+  run_next_write (self);
+}
+
+static void
 start_complete (LeanSpecView *self,
                 gboolean      force)
 {
@@ -477,7 +617,7 @@ start_complete (LeanSpecView *self,
       op->project = lean_project_open (lean_spec_get_dir (self->spec), &error);
       if (op->project == NULL)
         {
-          show_error_toast (self, error);
+          show_error_toast (self, self->spec, error);
           write_op_free (op);
           return;
         }
@@ -549,6 +689,68 @@ open_in_editor_action (GtkWidget  *widget,
     path = g_build_filename (lean_spec_get_dir (self->spec), page, NULL);
 
   launch_file (self, path);
+}
+
+/* Renaming: the title label swaps for an entry. */
+
+static void
+stop_renaming (LeanSpecView *self)
+{
+  gtk_stack_set_visible_child_name (self->title_stack, "label");
+}
+
+static void
+rename_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  LeanSpecView *self = LEAN_SPEC_VIEW (widget);
+
+  if (self->spec == NULL)
+    return;
+
+  gtk_editable_set_text (GTK_EDITABLE (self->title_entry), lean_spec_get_title (self->spec));
+  gtk_stack_set_visible_child_name (self->title_stack, "entry");
+  gtk_widget_grab_focus (GTK_WIDGET (self->title_entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->title_entry), 0, -1);
+}
+
+static void
+on_title_entry_activate (GtkEntry     *entry,
+                         LeanSpecView *self)
+{
+  g_autofree char *title = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
+  WriteOp *op;
+
+  stop_renaming (self);
+
+  if (self->spec == NULL || *title == '\0' || g_strcmp0 (title, lean_spec_get_title (self->spec)) == 0)
+    return;
+
+  /* A title is one line; a pasted newline must not split the heading. */
+  g_strdelimit (title, "\r\n", ' ');
+
+  gtk_label_set_text (self->title_label, title);
+  op = g_new0 (WriteOp, 1);
+  op->kind = OP_TITLE;
+  op->spec = g_object_ref (self->spec);
+  op->title = g_steal_pointer (&title);
+  start_write (self, op);
+}
+
+static gboolean
+on_title_entry_key (GtkEventControllerKey *controller,
+                    guint                  keyval,
+                    guint                  keycode,
+                    GdkModifierType        state,
+                    LeanSpecView          *self)
+{
+  if (keyval == GDK_KEY_Escape)
+    {
+      stop_renaming (self);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 /* Status and priority: string properties behind stateful "spec.status" and
@@ -912,19 +1114,25 @@ update_tags (LeanSpecView *self,
              LeanSpec     *spec)
 {
   const char * const *tags = lean_spec_get_tags (spec);
-  GtkWidget *child;
+  g_autoptr(GPtrArray) old = g_ptr_array_new ();
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tags_box))) != NULL)
-    gtk_box_remove (self->tags_box, child);
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->chips_box));
+       child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (g_object_get_data (G_OBJECT (child), "lean-tag") != NULL)
+      g_ptr_array_add (old, child);
+  for (guint i = 0; i < old->len; i++)
+    gtk_box_remove (self->chips_box, g_ptr_array_index (old, i));
 
   for (guint i = 0; tags[i] != NULL; i++)
     {
       GtkWidget *label = gtk_label_new (tags[i]);
 
       gtk_widget_add_css_class (label, "spec-tag");
-      gtk_box_append (self->tags_box, label);
+      gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+      g_object_set_data (G_OBJECT (label), "lean-tag", GINT_TO_POINTER (TRUE));
+      gtk_box_append (self->chips_box, label);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->tags_box), tags[0] != NULL);
 }
 
 static void
@@ -1085,6 +1293,95 @@ update_files (LeanSpecView *self,
   gtk_widget_set_visible (GTK_WIDGET (self->files_switcher), subs[0] != NULL);
 }
 
+/* The header names the spec only once its title has scrolled out of view,
+ * as GNOME apps do, so the page does not say it twice. */
+static void
+update_header_title (LeanSpecView *self)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->scroller);
+  double x = 0, y = 0;
+  gboolean scrolled_past;
+
+  if (self->spec == NULL)
+    return;
+
+  gtk_widget_translate_coordinates (GTK_WIDGET (self->title_label), self->page_box,
+                                    0, gtk_widget_get_height (GTK_WIDGET (self->title_label)), &x, &y);
+  scrolled_past = gtk_adjustment_get_value (adj) > y + 28;
+
+  adw_window_title_set_title (self->window_title, scrolled_past ? lean_spec_get_title (self->spec) : "");
+  adw_window_title_set_subtitle (self->window_title,
+                                 scrolled_past ? gtk_label_get_text (self->number_label) : "");
+}
+
+/* The store follows README.md; the other files of the shown spec are
+ * watched here so an edit to DESIGN.md shows without a restart too. */
+static gboolean
+reload_subspecs_cb (gpointer data)
+{
+  LeanSpecView *self = data;
+
+  self->subspec_reload_id = 0;
+  if (self->spec != NULL)
+    update_files (self, self->spec);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+is_subspec_name (const char *name)
+{
+  return name != NULL && g_str_has_suffix (name, ".md") && !g_str_equal (name, "README.md");
+}
+
+static void
+on_dir_changed (GFileMonitor      *monitor,
+                GFile             *file,
+                GFile             *other,
+                GFileMonitorEvent  event,
+                LeanSpecView      *self)
+{
+  g_autofree char *name = g_file_get_basename (file);
+  g_autofree char *other_name = other != NULL ? g_file_get_basename (other) : NULL;
+
+  /* Atomic saves arrive as a rename of a temp file onto the name. */
+  if (!is_subspec_name (name) && !is_subspec_name (other_name))
+    return;
+
+  /* Editors write in bursts (temp file, rename, chmod): settle first. */
+  g_clear_handle_id (&self->subspec_reload_id, g_source_remove);
+  self->subspec_reload_id = g_timeout_add (250, reload_subspecs_cb, self);
+}
+
+static void
+watch_spec_dir (LeanSpecView *self,
+                LeanSpec     *spec)
+{
+  const char *dir = spec != NULL ? lean_spec_get_dir (spec) : NULL;
+  g_autoptr(GFile) file = NULL;
+
+  if (g_strcmp0 (dir, self->monitored_dir) == 0)
+    return;
+
+  if (self->dir_monitor != NULL)
+    {
+      g_signal_handlers_disconnect_by_func (self->dir_monitor, on_dir_changed, self);
+      g_file_monitor_cancel (self->dir_monitor);
+      g_clear_object (&self->dir_monitor);
+    }
+  g_clear_handle_id (&self->subspec_reload_id, g_source_remove);
+  g_free (self->monitored_dir);
+  self->monitored_dir = g_strdup (dir);
+
+  if (dir == NULL)
+    return;
+
+  file = g_file_new_for_path (dir);
+  /* Without a monitor (some network mounts) the pages just do not refresh. */
+  self->dir_monitor = g_file_monitor_directory (file, G_FILE_MONITOR_WATCH_MOVES, NULL, NULL);
+  if (self->dir_monitor != NULL)
+    g_signal_connect (self->dir_monitor, "changed", G_CALLBACK (on_dir_changed), self);
+}
+
 static gboolean
 restore_scroll_cb (GtkWidget     *widget,
                    GdkFrameClock *clock,
@@ -1095,6 +1392,7 @@ restore_scroll_cb (GtkWidget     *widget,
 
   gtk_adjustment_set_value (adj, self->restore_scroll);
   self->restore_tick = 0;
+  update_header_title (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -1104,7 +1402,6 @@ show_spec (LeanSpecView *self,
            gboolean      keep_scroll)
 {
   g_autofree char *number = NULL;
-  g_autofree char *subtitle = NULL;
   guint done, open;
 
   g_assert (LEAN_IS_SPEC (spec));
@@ -1118,12 +1415,13 @@ show_spec (LeanSpecView *self,
   g_clear_object (&self->spec);
   self->spec = spec;
 
+  if (!keep_scroll)
+    stop_renaming (self);
+
   number = g_strdup_printf (_("Spec %03u"), lean_spec_get_number (spec));
   gtk_label_set_text (self->number_label, number);
   gtk_label_set_text (self->title_label, lean_spec_get_title (spec));
-  adw_window_title_set_title (self->window_title, lean_spec_get_title (spec));
-  subtitle = g_strdup_printf ("%s · %s", number, lean_spec_get_id (spec));
-  adw_window_title_set_subtitle (self->window_title, subtitle);
+  update_header_title (self);
 
   update_status_button (self, spec);
   update_tags (self, spec);
@@ -1142,6 +1440,7 @@ show_spec (LeanSpecView *self,
 
   lean_markdown_view_set_markdown (self->readme_view, lean_spec_get_body (spec));
   update_files (self, spec);
+  watch_spec_dir (self, spec);
 
   if (!keep_scroll)
     gtk_stack_set_visible_child_name (self->files_stack, "README.md");
@@ -1159,6 +1458,7 @@ show_spec (LeanSpecView *self,
 static void
 show_empty (LeanSpecView *self)
 {
+  watch_spec_dir (self, NULL);
   g_clear_object (&self->spec);
   adw_window_title_set_title (self->window_title, "");
   adw_window_title_set_subtitle (self->window_title, "");
@@ -1206,6 +1506,8 @@ lean_spec_view_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_queue_clear_full (&self->write_queue, (GDestroyNotify) write_op_free);
+  watch_spec_dir (self, NULL);
   if (self->restore_tick != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->restore_tick);
@@ -1317,12 +1619,15 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, editor_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, stack);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, scroller);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, page_box);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, number_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, title_label);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, title_stack);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, title_entry);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, status_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, priority_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, progress_label);
-  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, tags_box);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, chips_box);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, meta_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, relations_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, files_switcher);
@@ -1331,9 +1636,13 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_readme_task_toggled);
   gtk_widget_class_bind_template_callback (widget_class, on_markdown_link);
   gtk_widget_class_bind_template_callback (widget_class, on_relation_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_title_entry_activate);
 
   gtk_widget_class_install_action (widget_class, "spec.mark-complete", NULL, mark_complete_action);
   gtk_widget_class_install_action (widget_class, "spec.open-in-editor", NULL, open_in_editor_action);
+  gtk_widget_class_install_action (widget_class, "spec.rename", NULL, rename_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F2, 0, "spec.rename", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "spec.open-in-editor", NULL);
   gtk_widget_class_install_property_action (widget_class, "spec.status", "status");
   gtk_widget_class_install_property_action (widget_class, "spec.priority", "priority");
 
@@ -1361,11 +1670,24 @@ lean_spec_view_init (LeanSpecView *self)
 
   self->status = g_strdup ("");
   self->priority = g_strdup ("");
+  g_queue_init (&self->write_queue);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* The page shows the title above the metadata already. */
   lean_markdown_view_set_skip_title (self->readme_view, TRUE);
+
+  {
+    GtkEventController *keys = gtk_event_controller_key_new ();
+
+    g_signal_connect (keys, "key-pressed", G_CALLBACK (on_title_entry_key), self);
+    gtk_widget_add_controller (GTK_WIDGET (self->title_entry), keys);
+  }
+
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->scroller), "value-changed",
+                           G_CALLBACK (update_header_title), self, G_CONNECT_SWAPPED);
+
+  gtk_widget_set_layout_manager (GTK_WIDGET (self->chips_box), lean_wrap_layout_new (8, 6));
 
   gtk_menu_button_set_menu_model (self->status_button, status_menu);
   gtk_menu_button_set_menu_model (self->priority_button, priority_menu);
@@ -1466,6 +1788,12 @@ AdwToast *
 _lean_spec_view_get_last_toast (LeanSpecView *self)
 {
   return self->last_toast;
+}
+
+GtkWidget *
+_lean_spec_view_get_title_entry (LeanSpecView *self)
+{
+  return GTK_WIDGET (self->title_entry);
 }
 
 GtkWidget *

@@ -222,8 +222,8 @@ update_problems (LeanWindow *self)
   if (n > MAX_PROBLEMS_SHOWN)
     {
       g_autofree char *more = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                                            "and %u more",
-                                                            "and %u more",
+                                                            "and %u more spec",
+                                                            "and %u more specs",
                                                             n - MAX_PROBLEMS_SHOWN),
                                                n - MAX_PROBLEMS_SHOWN);
       GtkWidget *label = gtk_label_new (more);

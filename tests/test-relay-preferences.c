@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: MIT */
+/* The relay Preferences page in a real window (run under Xvfb), against the
+ * conformance peer for "Test Connection". Saves a screenshot next to the
+ * test binary: relay-preferences.png. */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "lean-relay-preferences.h"
+
+static GtkWidget *
+find_named (GtkWidget  *root,
+            const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_named (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+on_message (GObject    *page,
+            GParamSpec *pspec,
+            gboolean   *changed)
+{
+  *changed = TRUE;
+}
+
+static gboolean
+on_deadline (gpointer user_data)
+{
+  g_error ("timed out waiting for %s", (const char *)user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_for (gboolean   *flag,
+          const char *what)
+{
+  guint id = g_timeout_add_seconds (20, on_deadline, (gpointer)what);
+
+  while (!*flag)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (id);
+}
+
+static void
+settle (void)
+{
+  gint64 until = g_get_monotonic_time () + 300 * 1000;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+save_screenshot (GtkWidget  *window,
+                 const char *file)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int w = gtk_widget_get_width (window), h = gtk_widget_get_height (window);
+
+  /* Right after a relayout the window may have nothing drawn yet: let a
+   * few frames pass until it has. */
+  for (guint tries = 0; node == NULL && tries < 40; tries++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_free_to_node (snapshot);
+      if (node == NULL)
+        {
+          gint64 until = g_get_monotonic_time () + 50 * 1000;
+
+          while (g_get_monotonic_time () < until)
+            g_main_context_iteration (NULL, FALSE);
+        }
+    }
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
+  g_assert_true (gdk_texture_save_to_png (texture, file));
+  g_test_message ("screenshot: %s", file);
+}
+
+static GSubprocess *
+start_peer (char **url)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) in = NULL;
+  g_autofree char *line = NULL;
+  GSubprocess *peer = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                        g_getenv ("LEAN_RELAY_PEER"), "r1", NULL);
+
+  g_assert_no_error (error);
+  in = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer));
+  line = g_data_input_stream_read_line (in, NULL, NULL, &error);
+  g_assert_nonnull (line);
+  *url = g_strdup_printf ("ws://127.0.0.1:%s", line);
+  return peer;
+}
+
+static gboolean have_display;
+
+static void
+test_page (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("relay-prefs-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "relays.json", NULL);
+  g_autofree char *url = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *shot = NULL;
+  g_autoptr(GSubprocess) peer = start_peer (&url);
+  g_autoptr(LeanRelayConfig) config = lean_relay_config_new (path);
+  g_autoptr(LeanRelayConfig) reread = lean_relay_config_new (path);
+  g_autoptr(LeanRelayServer) lab = NULL;
+  GtkWidget *window, *page, *button, *expander;
+  gboolean changed = FALSE;
+  const char *message;
+
+  g_assert_no_error (error);
+  if (!have_display)
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return;
+    }
+  lab = lean_relay_server_new ("lab", url);
+  lab->default_runner = g_strdup ("r1");
+  g_assert_true (lean_relay_config_set_server (config, lab, NULL));
+  g_assert_true (lean_relay_config_save (config, NULL));
+
+  window = adw_preferences_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 900);
+  page = lean_relay_preferences_new (config, "/home/dev/demo-project");
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (page));
+  gtk_window_present (GTK_WINDOW (window));
+  g_signal_connect (page, "notify::message", G_CALLBACK (on_message), &changed);
+  settle ();
+
+  /* Test Connection against the live peer. */
+  expander = find_named (page, "lab");
+  g_assert_nonnull (expander);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), TRUE);
+  button = find_named (page, "relay-test-lab");
+  g_assert_nonnull (button);
+  changed = FALSE;
+  g_signal_emit_by_name (button, "clicked");
+  wait_for (&changed, "the health check");
+  message = lean_relay_preferences_get_message (LEAN_RELAY_PREFERENCES (page));
+  g_assert_cmpstr (message, ==, "Connected: the relay answered /health");
+
+  /* Adding a server with a bad address is refused with the reason. */
+  gtk_editable_set_text (GTK_EDITABLE (find_named (page, "relay-new-name")), "ci");
+  gtk_editable_set_text (GTK_EDITABLE (find_named (page, "relay-new-url")), "hq.example:8080");
+  g_signal_emit_by_name (find_named (page, "relay-add"), "clicked");
+  message = lean_relay_preferences_get_message (LEAN_RELAY_PREFERENCES (page));
+  g_assert_nonnull (strstr (message, "ws://host:port"));
+  g_assert_cmpuint (lean_relay_config_get_n_servers (config), ==, 1);
+
+  /* A good one is saved at once. */
+  gtk_editable_set_text (GTK_EDITABLE (find_named (page, "relay-new-url")),
+                         "wss://hq.example:8443");
+  g_signal_emit_by_name (find_named (page, "relay-add"), "clicked");
+  g_assert_null (lean_relay_preferences_get_message (LEAN_RELAY_PREFERENCES (page)));
+  g_assert_true (lean_relay_config_load (reread, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lean_relay_config_get_n_servers (reread), ==, 2);
+  g_assert_cmpstr (lean_relay_config_lookup (reread, "ci")->url, ==, "wss://hq.example:8443");
+  settle ();
+
+  /* The project's default runner offers Local and lab's runner. */
+  {
+    AdwComboRow *combo = ADW_COMBO_ROW (find_named (page, "relay-project-runner"));
+    GListModel *model = adw_combo_row_get_model (combo);
+
+    g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
+    adw_combo_row_set_selected (combo, 1);
+    g_assert_true (lean_relay_config_load (reread, &error));
+    g_assert_cmpstr (lean_relay_config_get_project_runner (reread, "/home/dev/demo-project"),
+                     ==, "relay:lab/r1");
+  }
+
+  expander = find_named (page, "lab");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), TRUE);
+  settle ();
+  shot = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
+                           "relay-preferences.png", NULL);
+  save_screenshot (window, shot);
+
+  /* Test Connection when the relay is gone says so in the row. */
+  g_subprocess_force_exit (peer);
+  g_subprocess_wait (peer, NULL, NULL);
+  button = find_named (page, "relay-test-lab");
+  changed = FALSE;
+  g_signal_emit_by_name (button, "clicked");
+  wait_for (&changed, "the failing health check");
+  message = lean_relay_preferences_get_message (LEAN_RELAY_PREFERENCES (page));
+  g_assert_true (g_str_has_prefix (message, "Could not reach relay at ws://127.0.0.1:"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_null (strstr (contents, "token"));
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  have_display = gtk_init_check ();
+  if (have_display)
+    adw_init ();
+  g_test_add_func ("/relay-preferences/page", test_page);
+  return g_test_run ();
+}
