@@ -209,6 +209,21 @@ test_stream_into_page (Fixture       *f,
   ui_test_settle (300);
   shot = ui_test_screenshot (f->window, "session-pane-completed");
   g_test_message ("screenshot: %s", shot);
+
+  /* The terminal follows the dark style, like Console. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  ui_test_settle (300);
+  g_clear_pointer (&shot, g_free);
+  shot = ui_test_screenshot (f->window, "session-pane-dark");
+  g_test_message ("screenshot: %s", shot);
+  {
+    GdkRGBA bg;
+    vte_terminal_get_color_background_for_draw (lean_terminal_view_get_terminal (w.view), &bg);
+    g_assert_cmpfloat (bg.red, <, 0.2);
+  }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  ui_test_settle (100);
 }
 
 typedef struct
