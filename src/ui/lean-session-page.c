@@ -44,6 +44,7 @@ struct _LeanSessionPage
   guint             follow_id;
 
   guint             live : 1;
+  guint             cursor_hidden : 1;
   guint             replaying : 1;
   guint             notified_quiet : 1;
 };
@@ -89,6 +90,17 @@ runner_supports_pause (LeanSessionPage *self)
   return lean_runner_supports_pause (runner);
 }
 
+/* An ended session's terminal takes no input: no cursor block under the
+ * last line. */
+static void
+hide_cursor_when_done (LeanSessionPage *self)
+{
+  if (self->cursor_hidden || self->replaying || !session_is_final (self))
+    return;
+  self->cursor_hidden = TRUE;
+  lean_terminal_view_feed_data (self->terminal_view, "\033[?25l", 6);
+}
+
 static void
 update_input (LeanSessionPage *self)
 {
@@ -96,6 +108,7 @@ update_input (LeanSessionPage *self)
                      lean_session_get_mode (self->session) == LEAN_SESSION_MODE_GUIDED;
 
   lean_terminal_view_set_input_enabled (self->terminal_view, enabled);
+  hide_cursor_when_done (self);
 }
 
 static void
