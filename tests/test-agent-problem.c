@@ -57,6 +57,8 @@ test_detect (void)
       LEAN_AGENT_PROBLEM_NO_NETWORK },
     { "Not inside a trusted directory and --skip-git-repo-check was not specified.",
       LEAN_AGENT_PROBLEM_NOT_GIT_REPO },
+    { "unexpected status 401 Unauthorized: Missing bearer or basic authentication in header",
+      LEAN_AGENT_PROBLEM_NOT_LOGGED_IN },
     { "Edited src/main.c", LEAN_AGENT_PROBLEM_NONE },
     { "", LEAN_AGENT_PROBLEM_NONE },
     { NULL, LEAN_AGENT_PROBLEM_NONE },

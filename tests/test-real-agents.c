@@ -46,8 +46,20 @@ install_agents (void)
                      &status, &error))
     install_error = g_strdup_printf ("could not run %s: %s", script, error->message);
   else if (!g_spawn_check_wait_status (status, &error))
-    install_error = g_strdup_printf ("the real agent CLIs are needed and could not be "
-                                     "installed (%s: %s): %s", script, error->message, err);
+    {
+      /* One line for TAP: the script's own reason, and npm's error code. */
+      g_auto(GStrv) lines = g_strsplit (g_strstrip (err), "\n", -1);
+      guint n = g_strv_length (lines);
+      const char *code = NULL;
+
+      for (guint i = 0; i < n && code == NULL; i++)
+        if (g_str_has_prefix (lines[i], "npm error code "))
+          code = lines[i];
+      install_error = g_strdup_printf ("the real agent CLIs are needed and could not be "
+                                       "installed: %s (%s; %s)",
+                                       n > 0 ? lines[n - 1] : error->message,
+                                       code ? code : error->message, script);
+    }
   else
     agents_bin = g_strdup (g_strstrip (out));
 }
