@@ -234,8 +234,9 @@ find_event (Fixture     *f,
   return NULL;
 }
 
-/* Processes whose process group is @pgid (zombies included: the group is
- * gone only once every member is reaped). */
+/* Live processes whose process group is @pgid. Zombies are dead and left
+ * out: one whose parent died waits for init to reap it, and in a container
+ * init may never do so. */
 static guint
 count_group (pid_t pgid)
 {
@@ -260,8 +261,16 @@ count_group (pid_t pgid)
       rest = strrchr (stat, ')');
       if (rest == NULL || sscanf (rest + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
         continue;
-      if (pgrp == pgid)
-        n++;
+      if (pgrp == pgid && state != 'Z' && state != 'X')
+        {
+          g_autofree char *cmdline_path = g_build_filename ("/proc", name, "cmdline", NULL);
+          g_autofree char *cmdline = NULL;
+
+          g_file_get_contents (cmdline_path, &cmdline, NULL, NULL);
+          g_test_message ("process group %d: pid %s state %c ppid %d: %s", (int)pgid, name,
+                          state, ppid, cmdline ? cmdline : "?");
+          n++;
+        }
     }
   return n;
 }
@@ -315,12 +324,31 @@ descendants (pid_t pid)
   return found;
 }
 
+/* Alive: in /proc and not a zombie. */
 static gboolean
 pid_exists (pid_t pid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d", (int)pid);
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int)pid);
+  g_autofree char *stat = NULL;
+  const char *rest;
 
-  return g_file_test (path, G_FILE_TEST_EXISTS);
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  rest = strrchr (stat, ')');
+  return rest == NULL || (rest[1] != '\0' && rest[2] != 'Z' && rest[2] != 'X');
+}
+
+/* The spec's front matter says @status. */
+static gboolean
+spec_has_status (Fixture    *f,
+                 const char *status)
+{
+  g_autofree char *path = g_build_filename (f->project, "specs", "001-hello", "README.md", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *needle = g_strdup_printf ("\nstatus: %s\n", status);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return strstr (text, needle) != NULL;
 }
 
 /* ---- (a) the registry ---- */
@@ -455,6 +483,7 @@ test_claude_not_logged_in (Fixture       *f,
   g_autofree char *raw = NULL;
   g_autofree char *usage = NULL;
   g_autofree char *problem = NULL;
+  g_autofree char *restored = NULL;
   gint64 t0;
 
   if (!require_agents ())
@@ -481,6 +510,12 @@ test_claude_not_logged_in (Fixture       *f,
   problem = find_event (f, session, "problem");
   g_assert_nonnull (problem);
   g_assert_nonnull (strstr (problem, "not-logged-in"));
+
+  /* Nothing was done: the spec is back to planned when the session ends. */
+  g_assert_true (spec_has_status (f, "planned"));
+  restored = find_event (f, session, "spec-status-restored");
+  g_assert_nonnull (restored);
+  g_assert_nonnull (strstr (restored, "planned"));
 
   /* Stored: what the person saw, and the agent's bytes. */
   stored = read_channel (f, session, LEAN_OUTPUT_CHANNEL_DISPLAY);
@@ -592,6 +627,7 @@ test_codex_not_git (Fixture       *f,
   g_assert_cmpstr (lean_session_get_message (session), ==,
                    "Codex runs only in a git repository. Run `git init` in the project "
                    "folder, then start the session again.");
+  g_assert_true (spec_has_status (f, "planned"));
 }
 
 /* ---- (d) Gemini CLI and Copilot CLI without credentials ---- */
@@ -682,6 +718,7 @@ test_ctl_claude (Fixture       *f,
   g_assert_cmpint (WEXITSTATUS (status), ==, 1);
   g_assert_nonnull (strstr (err, CLAUDE_MESSAGE));
   g_assert_nonnull (strstr (out, "Not logged in"));
+  g_assert_true (spec_has_status (f, "planned"));
 }
 
 typedef struct
