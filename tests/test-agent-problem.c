@@ -105,6 +105,8 @@ test_scan_transcripts (void)
     { "gemini-cli-0.61.0-no-auth-pty.raw", LEAN_AGENT_PROBLEM_NO_API_KEY },
     { "copilot-1.0.102-no-auth-pty.raw", LEAN_AGENT_PROBLEM_NOT_LOGGED_IN },
     { "codex-0.169.0-exec-json-not-git-pty.raw", LEAN_AGENT_PROBLEM_NOT_GIT_REPO },
+    /* A TUI's words are separated by cursor moves, not spaces. */
+    { "claude-code-2.1.197-guided-no-network-pty.raw", LEAN_AGENT_PROBLEM_NO_NETWORK },
     /* JSON events are left to the parser: the scan of the jsonl finds nothing. */
     { "claude-code-2.1.197-not-logged-in.jsonl", LEAN_AGENT_PROBLEM_NONE },
     { "codex-0.169.0-exec-json-no-network.jsonl", LEAN_AGENT_PROBLEM_NONE },
