@@ -148,6 +148,10 @@ typedef enum
   MODE_BARE_ALL,
 } Mode;
 
+/* Priority of the PTY read source: G_PRIORITY_DEFAULT like LeanLocalRunner
+ * today, or e.g. G_PRIORITY_DEFAULT_IDLE (200, VTE's own). */
+static int reader_priority = G_PRIORITY_DEFAULT;
+
 static const char * const mode_names[] = { "latency", "flood", "bare-flood", "bare-all" };
 
 typedef struct
@@ -288,6 +292,11 @@ on_tick (GtkWidget     *widget,
     {
       gint64 gap = now - run->last_tick_us;
       g_array_append_val (run->gaps, gap);
+      if (gap > 60000 && g_getenv ("BENCH_DEBUG") != NULL)
+        g_printerr ("gap %.1f ms at +%.0f ms (read %.1f MB, rate %.1f, queued %lu)\n",
+                    gap / 1000.0, (now - run->first_byte_us) / 1000.0, run->bytes_read / 1e6,
+                    run->view ? _lean_terminal_view_get_rate (run->view) : 0.0,
+                    run->view ? (gulong) lean_terminal_view_get_queued_bytes (run->view) : 0UL);
     }
   run->last_tick_us = now;
   run->ticks++;
@@ -428,8 +437,9 @@ spawn_writer (Run        *run,
   close (slave);
 
   g_child_watch_add (run->pid, on_child_exited, run);
-  run->fd_watch = g_unix_fd_add (run->master, G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                 on_pty_readable, run);
+  run->fd_watch = g_unix_fd_add_full (reader_priority, run->master,
+                                      G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                      on_pty_readable, run, NULL);
 }
 
 static void
@@ -589,11 +599,12 @@ print_markdown (const Result *results,
   g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
 
   g_print ("\n## %s: terminal view (bench-terminal)\n\n", date);
-  g_print ("Machine: 2 cores, Debian 12, Xvfb 1600x1000x24, VTE %d.%d.%d, GTK %d.%d.%d. "
-           "Window 1000x700, scrollback 10,000 lines. Child process writing into a PTY, "
-           "read on the main loop.\n\n", vte_get_major_version (), vte_get_minor_version (),
+  g_print ("Machine: 2 cores, Debian 12, Xvfb 1600x1000x24, VTE %d.%d.%d, GTK %d.%d.%d, "
+           "GSK_RENDERER=%s. Window 1000x700, scrollback 10,000 lines. Child process writing "
+           "into a PTY, read on the main loop (256 KiB per dispatch, priority %d).\n\n",
+           vte_get_major_version (), vte_get_minor_version (),
            vte_get_micro_version (), gtk_get_major_version (), gtk_get_minor_version (),
-           gtk_get_micro_version ());
+           gtk_get_micro_version (), g_getenv ("GSK_RENDERER") ?: "default", reader_priority);
   g_print ("| scenario | latency p50 / p99 / max | frame gap p50 / p99 / max | final line visible "
            "| read rate | elided |\n");
   g_print ("|---|---|---|---|---|---|\n");
@@ -633,6 +644,8 @@ main (int   argc,
     { "mode", 0, 0, G_OPTION_ARG_STRING_ARRAY, &modes,
       "latency, flood, bare-flood, bare-all (default: all)", "NAME" },
     { "markdown", 0, 0, G_OPTION_ARG_NONE, &markdown, "Print a RESULTS.md section", NULL },
+    { "reader-priority", 0, 0, G_OPTION_ARG_INT, &reader_priority,
+      "GLib priority of the PTY reader (default 0, like LeanLocalRunner)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;

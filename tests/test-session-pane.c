@@ -38,6 +38,7 @@ write_runners (const char *project)
   test_add_agent (b, "text", agent, "text", "--text", "--lines", "40", NULL);
   test_add_agent (b, "flood2", agent, "text", "--sleep", "0.3", "--flood", "2", NULL);
   test_add_agent (b, "sleepy", agent, "text", "--ready", "--text", "--sleep", "30", NULL);
+  test_add_agent (b, "late", agent, "text", "--sleep", "1", "--lines", "5", NULL);
   test_add_agent (b, "fail3", agent, "text", "--text", "--exit", "3", NULL);
   test_add_agent (b, "ask", agent, "text", "--ask", "Name?", NULL);
   test_add_agent (b, "winsize", agent, "text", "--winsize", "--sleep", "30", NULL);
@@ -209,6 +210,21 @@ test_stream_into_page (Fixture       *f,
   ui_test_settle (300);
   shot = ui_test_screenshot (f->window, "session-pane-completed");
   g_test_message ("screenshot: %s", shot);
+
+  /* The terminal follows the dark style, like Console. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  ui_test_settle (300);
+  g_clear_pointer (&shot, g_free);
+  shot = ui_test_screenshot (f->window, "session-pane-dark");
+  g_test_message ("screenshot: %s", shot);
+  {
+    GdkRGBA bg;
+    vte_terminal_get_color_background_for_draw (lean_terminal_view_get_terminal (w.view), &bg);
+    g_assert_cmpfloat (bg.red, <, 0.2);
+  }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  ui_test_settle (100);
 }
 
 typedef struct
@@ -263,7 +279,7 @@ test_attach_late_without_gaps (Fixture       *f,
   page = LEAN_SESSION_PAGE (lean_session_page_new (f->controller, session));
   view = lean_session_page_get_terminal_view (page);
   /* Nothing may be elided here: every byte must reach VTE exactly once. */
-  lean_terminal_view_set_flood_limits (view, 1024 * 1024 * 1024, 1024 * 1024, 7000);
+  lean_terminal_view_set_flood_limits (view, (gsize) 2 << 30, (gsize) 512 << 20, 7000);
   _lean_terminal_view_set_feed_hook (view, capture_hook, &capture);
   g_assert_true (lean_session_page_get_replaying (page));
   adw_tab_view_append (tabs, GTK_WIDGET (page));
@@ -271,9 +287,12 @@ test_attach_late_without_gaps (Fixture       *f,
   g_assert_true (ui_test_wait_until (page_settled, page, 30000));
   g_test_message ("attached after %" G_GUINT64_FORMAT " bytes; %zu bytes reached VTE",
                   (guint64) 256 * 1024, capture.captured->len);
-  g_assert_cmpuint (capture.captured->len, ==, g_bytes_get_size (expected));
+  /* Every byte once, in order, then the page hides the cursor of the
+   * ended session. */
+  g_assert_cmpuint (capture.captured->len, ==, g_bytes_get_size (expected) + 6);
   g_assert_true (memcmp (capture.captured->str, g_bytes_get_data (expected, NULL),
-                         capture.captured->len) == 0);
+                         g_bytes_get_size (expected)) == 0);
+  g_assert_cmpstr (capture.captured->str + g_bytes_get_size (expected), ==, "\033[?25l");
   g_string_free (capture.captured, TRUE);
 }
 
@@ -425,6 +444,57 @@ on_open_session (LeanSessionsView *view,
   lean_session_pane_open_log (f->pane, f->db, session);
 }
 
+static gboolean
+page_state_final (gpointer data)
+{
+  LeanSessionPage *page = data;
+  return lean_session_state_is_final (lean_session_get_state (lean_session_page_get_session (page)));
+}
+
+/* A session another process runs (here: a second controller on its own
+ * connection to the same database file, as leanspec-ctl would): its log
+ * page keeps following the database until the stored session ends. */
+static void
+test_follow_other_process (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionDb) other_db = lean_session_db_open (lean_session_db_get_path (f->db),
+                                                            &error);
+  g_autoptr(LeanController) other = NULL;
+  g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
+  g_autoptr(LeanSession) stored = NULL;
+  LeanSession *remote;
+  LeanSessionPage *page;
+  Wait w = { NULL, NULL, "line 000004", 0 };
+
+  g_assert_no_error (error);
+  other = lean_controller_new (other_db);
+  request->project_path = g_strdup (f->project);
+  request->spec_id = g_strdup ("002-second");
+  request->agent_id = g_strdup ("late");
+  request->prompt = g_strdup ("Implement the spec");
+  request->set_in_progress = FALSE;
+  remote = lean_controller_start (other, request, &error);
+  g_assert_no_error (error);
+  lean_session_db_flush (other_db);
+
+  stored = lean_session_db_lookup (f->db, lean_session_get_id (remote), &error);
+  g_assert_no_error (error);
+  g_assert_false (lean_session_state_is_final (lean_session_get_state (stored)));
+
+  page = lean_session_pane_open_log (f->pane, f->db, stored);
+  g_assert_false (lean_session_page_get_live (page));
+  w.view = lean_session_page_get_terminal_view (page);
+  g_assert_true (ui_test_wait_until (screen_shows, &w, 15000));
+  g_assert_true (ui_test_wait_until (page_state_final, page, 15000));
+  g_assert_cmpint (lean_session_get_state (lean_session_page_get_session (page)), ==,
+                   LEAN_SESSION_STATE_COMPLETED);
+  g_assert_true (ui_test_find_text (GTK_WIDGET (page),
+                                    lean_session_state_get_label (LEAN_SESSION_STATE_COMPLETED)));
+  lean_session_db_close (other_db);
+}
+
 static GtkWidget *
 find_column_view (GtkWidget *root)
 {
@@ -541,6 +611,8 @@ main (int   argc,
   g_test_add ("/session-pane/guided-input-resize", Fixture, NULL,
               fixture_set_up, test_guided_input_and_resize, fixture_tear_down);
 
+  g_test_add ("/session-pane/follow-other-process", Fixture, NULL,
+              fixture_set_up, test_follow_other_process, fixture_tear_down);
   g_test_add ("/sessions-view/list-filter-open", Fixture, NULL,
               fixture_set_up, test_history_view, fixture_tear_down);
 

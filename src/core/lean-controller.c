@@ -64,6 +64,8 @@ struct _LeanController
   LeanRelayRunnerFactory  relay_factory;
   gpointer                relay_data;
   GDestroyNotify          relay_destroy;
+
+  GHashTable             *requests;   /* session id -> LeanSessionRequest, for re-runs */
 };
 
 G_DEFINE_FINAL_TYPE (LeanController, lean_controller, G_TYPE_OBJECT)
@@ -1039,6 +1041,13 @@ lean_controller_start (LeanController            *self,
                            _("A session needs a project, a spec and an agent."));
       return NULL;
     }
+  if (request->use_worktree && request->runner != NULL && g_str_has_prefix (request->runner, "relay:"))
+    {
+      g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
+                           _("A git worktree cannot be used with a relay runner: the agent runs "
+                             "in the runner daemon’s own folder on its machine."));
+      return NULL;
+    }
   if (!g_file_test (request->project_path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
@@ -1053,6 +1062,8 @@ lean_controller_start (LeanController            *self,
   lean_session_set_model (session, request->model);
   live = track (self, session);
   live->request = lean_session_request_copy (request);
+  g_hash_table_replace (self->requests, g_strdup (lean_session_get_id (session)),
+                        lean_session_request_copy (request));
   lean_session_db_save_session_now (self->db, session);
   g_signal_emit (self, signals[SESSION_ADDED], 0, session);
 
@@ -1404,6 +1415,7 @@ lean_controller_finalize (GObject *object)
   LeanController *self = (LeanController *)object;
 
   g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_pointer (&self->requests, g_hash_table_unref);
 
   G_OBJECT_CLASS (lean_controller_parent_class)->finalize (object);
 }
@@ -1431,6 +1443,8 @@ lean_controller_init (LeanController *self)
   self->live = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify)live_free);
   self->kill_delay_ms = 5000;
+  self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify)lean_session_request_free);
 }
 
 LeanController *
@@ -1530,4 +1544,17 @@ lean_controller_set_default_relay_factory (LeanRelayRunnerFactory factory,
 {
   default_relay_factory = factory;
   default_relay_data = user_data;
+}
+
+LeanSessionRequest *
+lean_controller_dup_request (LeanController *self,
+                             LeanSession    *session)
+{
+  LeanSessionRequest *request;
+
+  g_return_val_if_fail (LEAN_IS_CONTROLLER (self), NULL);
+  g_return_val_if_fail (LEAN_IS_SESSION (session), NULL);
+
+  request = g_hash_table_lookup (self->requests, lean_session_get_id (session));
+  return request ? lean_session_request_copy (request) : NULL;
 }

@@ -7,6 +7,7 @@
 #include "lean-new-spec-dialog.h"
 #include "lean-spec-list.h"
 #include "lean-spec-view.h"
+#include "lean-window-sessions.h"
 #include "lean-window-private.h"
 
 #define MAX_RECENT_PROJECTS 10
@@ -211,7 +212,6 @@ update_problems (LeanWindow *self)
       gtk_label_set_wrap_mode (GTK_LABEL (reason), PANGO_WRAP_WORD_CHAR);
       gtk_label_set_selectable (GTK_LABEL (reason), TRUE);
       gtk_widget_add_css_class (reason, "problem-reason");
-      gtk_widget_add_css_class (reason, "dim-label");
 
       gtk_box_append (GTK_BOX (box), path);
       gtk_box_append (GTK_BOX (box), reason);
@@ -258,7 +258,10 @@ ensure_spec_view (LeanWindow *self)
     return;
 
   self->spec_view = lean_spec_view_new ();
-  gtk_stack_add_named (self->content_stack, self->spec_view, "spec");
+  /* The session pane sits beside the spec (lean-window-sessions.c). */
+  gtk_stack_add_named (self->content_stack,
+                       lean_window_sessions_wrap_spec_view (self, LEAN_SPEC_VIEW (self->spec_view)),
+                       "spec");
   g_signal_connect_object (self->spec_view, "open-spec",
                            G_CALLBACK (on_view_open_spec), self, G_CONNECT_SWAPPED);
 
@@ -818,6 +821,7 @@ static void
 lean_window_init (LeanWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  lean_window_sessions_init (self);
 
   self->settings = g_settings_new (APP_ID);
   gtk_window_set_default_size (GTK_WINDOW (self),
