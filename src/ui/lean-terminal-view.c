@@ -54,6 +54,7 @@ struct _LeanTerminalView
   gint64          last_tick_us;
   gsize           fed_last_tick;
   gsize           fed_this_frame;
+  gint64          fast_since_us;  /* start of the fast path's current frame */
   double          rate;           /* estimated VTE parse rate, bytes per µs */
   char            last_fed_byte;
 
@@ -499,14 +500,27 @@ lean_terminal_view_feed (LeanTerminalView *self,
   if (len == 0)
     return;
 
+  /* Without a tick running, the fast path counts its own frames. */
+  if (self->tick_id == 0)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (now - self->fast_since_us > 16667)
+        {
+          self->fed_this_frame = 0;
+          self->fast_since_us = now;
+        }
+    }
+
   /* The fast path: nothing waiting and this frame's slice not used up, so
    * hand the bytes to VTE now. This is what keeps latency at a normal rate
    * to VTE's own. */
   if (self->queued == 0 && self->elided_pending == 0 &&
       self->fed_this_frame + len <= current_slice (self))
     {
+      /* No tick needed: VTE schedules its own redraw, and keeping the frame
+       * clock running at a normal rate would only cost frames. */
       feed_raw (self, data, len);
-      lean_terminal_view_ensure_tick (self);
       return;
     }
 
