@@ -149,7 +149,10 @@ typedef enum
 } Mode;
 
 /* Priority of the PTY read source: G_PRIORITY_DEFAULT like LeanLocalRunner
- * today, or e.g. G_PRIORITY_DEFAULT_IDLE (200, VTE's own). */
+ * today, or e.g. G_PRIORITY_DEFAULT_IDLE (200, VTE's own); -1 adaptive:
+ * default priority while the agent writes at a normal rate (latency), idle
+ * priority while a dispatch finds a full buffer (a flood), so frames and
+ * VTE's parsing get their turns. */
 static int reader_priority = G_PRIORITY_DEFAULT;
 
 static const char * const mode_names[] = { "latency", "flood", "bare-flood", "bare-all" };
@@ -375,6 +378,15 @@ on_pty_readable (int          fd,
       break;
     }
 
+  if (reader_priority < 0)
+    {
+      GSource *source = g_main_current_source ();
+      int want = filled >= 64 * 1024 ? G_PRIORITY_DEFAULT_IDLE : G_PRIORITY_DEFAULT;
+
+      if (source != NULL && g_source_get_priority (source) != want)
+        g_source_set_priority (source, want);
+    }
+
   if (filled > 0)
     {
       if (run->first_byte_us == 0)
@@ -437,7 +449,7 @@ spawn_writer (Run        *run,
   close (slave);
 
   g_child_watch_add (run->pid, on_child_exited, run);
-  run->fd_watch = g_unix_fd_add_full (reader_priority, run->master,
+  run->fd_watch = g_unix_fd_add_full (MAX (reader_priority, G_PRIORITY_DEFAULT), run->master,
                                       G_IO_IN | G_IO_HUP | G_IO_ERR,
                                       on_pty_readable, run, NULL);
 }
@@ -601,10 +613,12 @@ print_markdown (const Result *results,
   g_print ("\n## %s: terminal view (bench-terminal)\n\n", date);
   g_print ("Machine: 2 cores, Debian 12, Xvfb 1600x1000x24, VTE %d.%d.%d, GTK %d.%d.%d, "
            "GSK_RENDERER=%s. Window 1000x700, scrollback 10,000 lines. Child process writing "
-           "into a PTY, read on the main loop (256 KiB per dispatch, priority %d).\n\n",
+           "into a PTY, read on the main loop (256 KiB per dispatch, priority %s).\n\n",
            vte_get_major_version (), vte_get_minor_version (),
            vte_get_micro_version (), gtk_get_major_version (), gtk_get_minor_version (),
-           gtk_get_micro_version (), g_getenv ("GSK_RENDERER") ?: "default", reader_priority);
+           gtk_get_micro_version (), g_getenv ("GSK_RENDERER") ?: "default",
+           reader_priority < 0 ? "adaptive: 0, or 200 while a read fills 64 KiB"
+                               : reader_priority == 0 ? "0" : "200");
   g_print ("| scenario | latency p50 / p99 / max | frame gap p50 / p99 / max | final line visible "
            "| read rate | elided |\n");
   g_print ("|---|---|---|---|---|---|\n");
@@ -645,7 +659,7 @@ main (int   argc,
       "latency, flood, bare-flood, bare-all (default: all)", "NAME" },
     { "markdown", 0, 0, G_OPTION_ARG_NONE, &markdown, "Print a RESULTS.md section", NULL },
     { "reader-priority", 0, 0, G_OPTION_ARG_INT, &reader_priority,
-      "GLib priority of the PTY reader (default 0, like LeanLocalRunner)", "N" },
+      "GLib priority of the PTY reader (default 0, like LeanLocalRunner; -1 adaptive)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
