@@ -407,7 +407,8 @@ test_replace (Fixture       *f,
   g_assert_true (item (f, 1) == written);
 
   /* A created spec goes in order at once. */
-  created = lean_project_create_spec (f->project, "new-one", NULL, LEAN_SPEC_PRIORITY_LOW, NULL, &error);
+  created = lean_project_create_spec (f->project, "new-one", NULL, LEAN_SPEC_PRIORITY_LOW, NULL,
+                                      &error);
   g_assert_no_error (error);
   g_assert_cmpstr (lean_spec_get_id (created), ==, "010-new-one");
   lean_spec_store_replace (f->store, created);
@@ -431,7 +432,8 @@ test_replace_during_load (Fixture       *f,
   /* The scan may or may not see the new folder; either way the spec put
    * in with replace() must survive the load and keep its object. */
   lean_spec_store_load_async (f->store, NULL, load_cb, &w);
-  created = lean_project_create_spec (f->project, "racing", NULL, LEAN_SPEC_PRIORITY_LOW, NULL, &error);
+  created = lean_project_create_spec (f->project, "racing", NULL, LEAN_SPEC_PRIORITY_LOW, NULL,
+                                      &error);
   g_assert_no_error (error);
   lean_spec_store_replace (f->store, created);
   g_assert_true (item (f, 3) == created);

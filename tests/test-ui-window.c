@@ -8,7 +8,7 @@
 
 #include "lean-application.h"
 #include "lean-new-spec-dialog.h"
-#include "lean-spec-list.h"
+#include "lean-spec-list-private.h"
 #include "lean-spec-row.h"
 #include "lean-spec-view-private.h"
 #include "lean-window-private.h"
@@ -745,6 +745,8 @@ test_filter_priority_and_tag (Fixture       *f,
 {
   GListModel *model = lean_spec_list_get_model (f->list);
   g_autofree char *tag = NULL;
+  g_autofree char *summary = NULL;
+  g_autofree char *shot = NULL;
   guint expected = 0;
 
   for (guint i = 0; i < f->demo->len; i++)
@@ -778,8 +780,16 @@ test_filter_priority_and_tag (Fixture       *f,
       g_assert_cmpint (lean_spec_get_priority (spec), ==, LEAN_SPEC_PRIORITY_HIGH);
     }
 
+  /* The list says which menu filters are on. */
+  summary = g_strdup_printf ("Only High priority · #%s", tag);
+  ui_test_settle (100);
+  g_assert_true (ui_test_find_text (GTK_WIDGET (f->list), summary));
+  shot = ui_test_screenshot (GTK_WIDGET (f->window), "13-filter-priority-tag");
+
   gtk_widget_activate_action (GTK_WIDGET (f->list), "specs.clear-filters", NULL);
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, f->demo->len);
+  ui_test_settle (100);
+  g_assert_false (ui_test_find_text (GTK_WIDGET (f->list), summary));
 }
 
 static gboolean
@@ -959,6 +969,104 @@ test_window_state (Fixture       *f,
   }
 }
 
+static gboolean
+spec_title_is (gpointer data)
+{
+  TitleWait *w = data;
+  LeanSpecStore *store = lean_window_get_store (w->f->window);
+  LeanSpec *spec = lean_spec_store_lookup (store, "150-generated-spec");
+
+  return spec != NULL && g_strcmp0 (lean_spec_get_title (spec), w->title) == 0;
+}
+
+static gboolean
+scrolled (gpointer data)
+{
+  return gtk_adjustment_get_value (data) > 0;
+}
+
+static void
+test_scroll_survives_reload (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autofree char *specs = g_build_filename (f->project, "specs", NULL);
+  g_autofree char *readme = NULL;
+  GtkAdjustment *adjustment;
+  TitleWait wait = { f, "Generated spec 150, edited" };
+  double before;
+
+  /* A project long enough to scroll: 200 specs written here. */
+  for (guint i = 100; i < 300; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%03u-generated-spec", i);
+      g_autofree char *dir = g_build_filename (specs, name, NULL);
+      g_autofree char *file = g_build_filename (dir, "README.md", NULL);
+      g_autofree char *text = g_strdup_printf ("---\nstatus: planned\npriority: low\n---\n\n"
+                                               "# Generated spec %u\n\nBody.\n", i);
+
+      g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+      ui_test_write_file (file, text);
+    }
+  lean_window_open_project (f->window, f->project);
+  g_assert_true (ui_test_wait_until (store_loaded, f, 10000));
+
+  g_assert_true (lean_window_select_spec (f->window, "150-generated-spec"));
+  adjustment = _lean_spec_list_get_vadjustment (f->list);
+  g_assert_true (ui_test_wait_until (scrolled, adjustment, 3000));
+  ui_test_settle (200);
+  before = gtk_adjustment_get_value (adjustment);
+  g_test_message ("value %f upper %f page %f", before, gtk_adjustment_get_upper (adjustment), gtk_adjustment_get_page_size (adjustment));
+  g_assert_cmpfloat (before, >, 0);
+
+  /* Someone edits the selected spec and one far above it. */
+  readme = g_build_filename (specs, "150-generated-spec", "README.md", NULL);
+  ui_test_write_file (readme, "---\nstatus: in-progress\npriority: low\n---\n\n"
+                              "# Generated spec 150, edited\n\nBody.\n");
+  g_clear_pointer (&readme, g_free);
+  readme = g_build_filename (specs, "101-generated-spec", "README.md", NULL);
+  ui_test_write_file (readme, "---\nstatus: complete\npriority: low\n---\n\n"
+                              "# Generated spec 101, done\n\nBody.\n");
+
+  g_assert_true (ui_test_wait_until (spec_title_is, &wait, 5000));
+  ui_test_settle (300);
+
+  g_assert_cmpstr (lean_spec_get_id (lean_spec_list_get_selected_spec (f->list)), ==,
+                   "150-generated-spec");
+  g_assert_cmpstr (lean_spec_get_title (lean_spec_list_get_selected_spec (f->list)), ==,
+                   "Generated spec 150, edited");
+  g_assert_cmpfloat_with_epsilon (gtk_adjustment_get_value (adjustment), before, 1.0);
+}
+
+static gboolean
+shows_no_specs (gpointer data)
+{
+  Fixture *f = data;
+
+  return ui_test_find_text (GTK_WIDGET (f->list), "No Specs Yet");
+}
+
+static void
+test_empty_project (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("leanspec-ui-empty-XXXXXX", &error);
+  g_autofree char *specs = g_build_filename (tmp, "specs", NULL);
+  g_autofree char *shot = NULL;
+
+  /* A project with a specs folder and nothing in it yet. */
+  g_assert_no_error (error);
+  g_assert_cmpint (g_mkdir_with_parents (specs, 0755), ==, 0);
+  lean_window_open_project (f->window, tmp);
+  g_assert_true (ui_test_wait_until (shows_no_specs, f, 10000));
+  g_assert_cmpstr (_lean_window_get_page (f->window), ==, "project");
+  g_assert_cmpuint (g_list_model_get_n_items (lean_spec_list_get_model (f->list)), ==, 0);
+  shot = ui_test_screenshot (GTK_WIDGET (f->window), "14-empty-project");
+
+  g_rmdir (specs);
+  g_rmdir (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -995,6 +1103,8 @@ main (int   argc,
   ADD ("app-open", test_app_open, TRUE);
   ADD ("app-dialogs", test_app_dialogs, FALSE);
   ADD ("window-state", test_window_state, FALSE);
+  ADD ("scroll-survives-reload", test_scroll_survives_reload, TRUE);
+  ADD ("empty-project", test_empty_project, TRUE);
 #undef ADD
 
   ret = g_test_run ();

@@ -2,12 +2,14 @@
 #include "config.h"
 
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
+#include "lean-agent-problem.h"
 #include "lean-agent-registry.h"
 #include "lean-controller.h"
 #include "lean-error.h"
@@ -35,7 +37,17 @@ typedef struct
   gboolean          cancel_requested;
   gboolean          ended;
   char             *cancel_message;
+
+  /* Known failures recognised in what the agent printed (not logged in, no
+   * network), to end with a sentence a person can act on. */
+  char             *agent_name;
+  LeanAgentProblem  problem;
+  guint             network_errors;
+  gboolean          network_hint_due;
+  GByteArray       *tail;        /* the last TAIL_SIZE bytes of raw output */
 } Live;
+
+#define TAIL_SIZE (16 * 1024)
 
 struct _LeanController
 {
@@ -50,6 +62,8 @@ struct _LeanController
   LeanRelayRunnerFactory  relay_factory;
   gpointer                relay_data;
   GDestroyNotify          relay_destroy;
+
+  GHashTable             *requests;   /* session id -> LeanSessionRequest, for re-runs */
 };
 
 G_DEFINE_FINAL_TYPE (LeanController, lean_controller, G_TYPE_OBJECT)
@@ -120,6 +134,8 @@ live_free (Live *live)
   g_clear_pointer (&live->launch, lean_runner_launch_free);
   g_clear_pointer (&live->request, lean_session_request_free);
   g_free (live->cancel_message);
+  g_free (live->agent_name);
+  g_clear_pointer (&live->tail, g_byte_array_unref);
   g_free (live);
 }
 
@@ -199,6 +215,142 @@ object_to_json (JsonObject *object)
 }
 
 static void mark_running (Live *live);
+static void on_parser_display (LeanStreamParser *parser,
+                               GBytes           *bytes,
+                               Live             *live);
+
+/* ---- known agent failures ---- */
+
+static void
+add_problem_event (Live             *live,
+                   LeanAgentProblem  problem,
+                   const char       *message)
+{
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *json = NULL;
+
+  json_object_set_string_member (payload, "kind", lean_agent_problem_to_string (problem));
+  json_object_set_string_member (payload, "message", message);
+  if (problem == LEAN_AGENT_PROBLEM_NO_NETWORK)
+    json_object_set_int_member (payload, "retries", live->network_errors);
+  json = object_to_json (payload);
+  lean_session_db_add_event (live->self->db, lean_session_get_id (live->session), "problem",
+                             json);
+}
+
+/* Errors the agent reports (error events, error messages, a failed result)
+ * are checked against the failures new users hit first. A missing login
+ * is remembered for the end; a lost network is told while it lasts, since
+ * Codex retries it forever and the person has to decide to cancel. */
+static void
+note_problem (Live       *live,
+              const char *kind,
+              JsonObject *payload)
+{
+  const char *text = NULL;
+  LeanAgentProblem found;
+
+  if (payload == NULL)
+    return;
+  if (g_str_equal (kind, "error"))
+    text = json_object_get_string_member_with_default (payload, "message", NULL);
+  else if ((g_str_equal (kind, "message") || g_str_equal (kind, "result")) &&
+           json_object_get_boolean_member_with_default (payload, "is_error", FALSE))
+    text = json_object_get_string_member_with_default (payload, "text", NULL);
+  if (text == NULL)
+    return;
+
+  found = lean_agent_problem_detect (text);
+  if (found == LEAN_AGENT_PROBLEM_NONE)
+    return;
+  if (found == LEAN_AGENT_PROBLEM_NO_NETWORK)
+    {
+      /* Not logged in comes first: connecting again will not fix that. */
+      if (live->problem != LEAN_AGENT_PROBLEM_NONE &&
+          live->problem != LEAN_AGENT_PROBLEM_NO_NETWORK)
+        return;
+      if (++live->network_errors == LEAN_AGENT_PROBLEM_NETWORK_RETRIES)
+        live->network_hint_due = TRUE;
+    }
+  live->problem = found;
+}
+
+/* Runs after a whole chunk went through the parser, so the line lands after
+ * the error that caused it. */
+static void
+show_network_hint (Live *live)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  live->network_hint_due = FALSE;
+  message = lean_agent_problem_describe (LEAN_AGENT_PROBLEM_NO_NETWORK,
+                                         lean_session_get_agent_id (live->session),
+                                         live->agent_name, TRUE);
+  lean_session_set_message (live->session, message);
+  lean_session_db_save_session (live->self->db, live->session);
+  add_problem_event (live, LEAN_AGENT_PROBLEM_NO_NETWORK, message);
+
+  /* Only the parsed display stream gets our line: for plain-text agents
+   * views show the agent's bytes as they are. */
+  if (live->parser != NULL)
+    {
+      gsize len;
+
+      line = g_strdup_printf ("\033[1;33m⚠ %s\033[0m\r\n", message);
+      len = strlen (line);
+      bytes = g_bytes_new_take (g_steal_pointer (&line), len);
+      on_parser_display (live->parser, bytes, live);
+    }
+}
+
+static void
+keep_tail (Live   *live,
+           GBytes *bytes)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  if (live->tail == NULL)
+    live->tail = g_byte_array_new ();
+  if (len >= TAIL_SIZE)
+    {
+      g_byte_array_set_size (live->tail, 0);
+      g_byte_array_append (live->tail, data + len - TAIL_SIZE, TAIL_SIZE);
+      return;
+    }
+  if (live->tail->len + len > TAIL_SIZE)
+    g_byte_array_remove_range (live->tail, 0, live->tail->len + len - TAIL_SIZE);
+  g_byte_array_append (live->tail, data, len);
+}
+
+/* The sentence a failed session ends with when the agent hit a known
+ * problem, or NULL. Plain-text agents (Gemini CLI, Copilot CLI print their
+ * complaint on stderr) are recognised from the end of their output. */
+static char *
+describe_failure (Live *live)
+{
+  LeanAgentProblem problem = live->problem;
+  g_autofree char *message = NULL;
+
+  if (live->tail != NULL)
+    {
+      LeanAgentProblem scanned = lean_agent_problem_scan ((const char *)live->tail->data,
+                                                          live->tail->len);
+
+      if (problem == LEAN_AGENT_PROBLEM_NONE ||
+          (problem == LEAN_AGENT_PROBLEM_NO_NETWORK && scanned != LEAN_AGENT_PROBLEM_NONE))
+        problem = scanned;
+    }
+  if (problem == LEAN_AGENT_PROBLEM_NONE)
+    return NULL;
+
+  message = lean_agent_problem_describe (problem, lean_session_get_agent_id (live->session),
+                                         live->agent_name, FALSE);
+  add_problem_event (live, problem, message);
+  return g_steal_pointer (&message);
+}
 
 /* ---- output routing ---- */
 
@@ -221,6 +373,7 @@ on_parser_event (LeanStreamParser *parser,
   g_autofree char *json = payload ? object_to_json (payload) : g_strdup ("{}");
 
   lean_session_db_add_event (live->self->db, lean_session_get_id (live->session), kind, json);
+  note_problem (live, kind, payload);
 
   if (g_strcmp0 (kind, "init") == 0 && payload != NULL &&
       lean_session_get_model (live->session) == NULL &&
@@ -282,11 +435,15 @@ on_runner_output (LeanRunner *runner,
                   Live       *live)
 {
   lean_session_db_append_output (live->self->db, lean_session_get_id (live->session), bytes);
+  keep_tail (live, bytes);
 
   if (live->parser != NULL)
     lean_stream_parser_feed (live->parser, bytes);
   else
     lean_session_emit_output (live->session, bytes);
+
+  if (live->network_hint_due && !live->ended)
+    show_network_hint (live);
 }
 
 static const char *
@@ -368,9 +525,10 @@ on_runner_exited (LeanRunner         *runner,
       if (detail == NULL && live->parser != NULL && lean_stream_parser_get_is_error (live->parser))
         detail = lean_stream_parser_get_result_text (live->parser);
       state = LEAN_SESSION_STATE_FAILED;
-      if (detail != NULL)
+      text = describe_failure (live);
+      if (text == NULL && detail != NULL)
         text = g_strdup_printf (_("The agent exited with status %d: %s"), exit_code, detail);
-      else
+      else if (text == NULL)
         text = g_strdup_printf (_("The agent exited with status %d."), exit_code);
     }
   else if (live->parser != NULL && lean_stream_parser_get_is_error (live->parser))
@@ -380,8 +538,10 @@ on_runner_exited (LeanRunner         *runner,
       if (detail == NULL)
         detail = lean_stream_parser_get_last_error (live->parser);
       state = LEAN_SESSION_STATE_FAILED;
-      text = g_strdup_printf (_("The agent reported an error: %s"),
-                              detail ? detail : _("no details"));
+      text = describe_failure (live);
+      if (text == NULL)
+        text = g_strdup_printf (_("The agent reported an error: %s"),
+                                detail ? detail : _("no details"));
     }
   else
     {
@@ -750,6 +910,13 @@ lean_controller_start (LeanController            *self,
                            _("A session needs a project, a spec and an agent."));
       return NULL;
     }
+  if (request->use_worktree && request->runner != NULL && g_str_has_prefix (request->runner, "relay:"))
+    {
+      g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
+                           _("A git worktree cannot be used with a relay runner: the agent runs "
+                             "in the runner daemon’s own folder on its machine."));
+      return NULL;
+    }
   if (!g_file_test (request->project_path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
@@ -764,6 +931,8 @@ lean_controller_start (LeanController            *self,
   lean_session_set_model (session, request->model);
   live = track (self, session);
   live->request = lean_session_request_copy (request);
+  g_hash_table_replace (self->requests, g_strdup (lean_session_get_id (session)),
+                        lean_session_request_copy (request));
   lean_session_db_save_session_now (self->db, session);
   g_signal_emit (self, signals[SESSION_ADDED], 0, session);
 
@@ -802,6 +971,7 @@ lean_controller_start (LeanController            *self,
       goto fail;
     }
 
+  live->agent_name = g_strdup (lean_agent_get_name (agent));
   model = request->model ? request->model : lean_agent_get_default_model (agent);
   lean_session_set_model (session, model);
   argv = lean_agent_build_argv (agent, request->mode, request->model, request->prompt,
@@ -1113,6 +1283,7 @@ lean_controller_finalize (GObject *object)
   LeanController *self = (LeanController *)object;
 
   g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_pointer (&self->requests, g_hash_table_unref);
 
   G_OBJECT_CLASS (lean_controller_parent_class)->finalize (object);
 }
@@ -1140,6 +1311,8 @@ lean_controller_init (LeanController *self)
   self->live = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify)live_free);
   self->kill_delay_ms = 5000;
+  self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify)lean_session_request_free);
 }
 
 LeanController *
@@ -1239,4 +1412,17 @@ lean_controller_set_default_relay_factory (LeanRelayRunnerFactory factory,
 {
   default_relay_factory = factory;
   default_relay_data = user_data;
+}
+
+LeanSessionRequest *
+lean_controller_dup_request (LeanController *self,
+                             LeanSession    *session)
+{
+  LeanSessionRequest *request;
+
+  g_return_val_if_fail (LEAN_IS_CONTROLLER (self), NULL);
+  g_return_val_if_fail (LEAN_IS_SESSION (session), NULL);
+
+  request = g_hash_table_lookup (self->requests, lean_session_get_id (session));
+  return request ? lean_session_request_copy (request) : NULL;
 }

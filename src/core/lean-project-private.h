@@ -13,4 +13,10 @@ GPtrArray *_lean_project_load_specs_full (LeanProject   *self,
                                           GCancellable  *cancellable,
                                           GError       **error);
 
+/* How many READMEs of the last load came from the spec cache, and how many
+ * were parsed (both 0 when the cache is off). */
+void       _lean_project_get_cache_stats (LeanProject   *self,
+                                          guint         *hits,
+                                          guint         *misses);
+
 G_END_DECLS

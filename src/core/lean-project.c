@@ -16,6 +16,7 @@
 #include "lean-error.h"
 #include "lean-frontmatter.h"
 #include "lean-project-private.h"
+#include "lean-spec-cache.h"
 #include "lean-spec-private.h"
 #include "lean-spec-writer.h"
 
@@ -77,6 +78,9 @@ struct _LeanProject
   char *name;
   /* config.json flattened: "templates.default" -> "spec-template.md" */
   GHashTable *config;
+  /* Of the last load, for tests and benchmarks. */
+  gint cache_hits;
+  gint cache_misses;
 };
 
 G_DEFINE_FINAL_TYPE (LeanProject, lean_project, G_TYPE_OBJECT)
@@ -320,6 +324,7 @@ typedef struct
   guint stride;
   guint start;
   gboolean read;
+  LeanSpecCache *cache;
   GCancellable *cancellable;
 } Worker;
 
@@ -393,6 +398,7 @@ make_problem (LeanProject *self,
 
 static GObject *
 read_spec (LeanProject        *self,
+           LeanSpecCache      *cache,
            const char         *dir,
            const char * const *subs)
 {
@@ -411,6 +417,23 @@ read_spec (LeanProject        *self,
     }
 
   bytes = g_bytes_new_take (g_steal_pointer (&data), len);
+
+  if (cache != NULL)
+    {
+      const void *raw = g_bytes_get_data (bytes, NULL);
+      GBytes *cache_data = NULL;
+      gsize offset = 0, size = 0;
+
+      if (_lean_spec_cache_lookup (cache, _lean_spec_cache_key (raw, len), len,
+                                   &cache_data, &offset, &size))
+        {
+          spec = _lean_spec_new_cached (self->root, dir, bytes, subs, cache_data, offset, size);
+          if (spec != NULL)
+            return G_OBJECT (spec);
+          _lean_spec_cache_miss (cache);
+        }
+    }
+
   spec = _lean_spec_new (self->root, dir, bytes, subs, &local_error);
   if (spec == NULL)
     return make_problem (self, readme, local_error->message);
@@ -419,9 +442,10 @@ read_spec (LeanProject        *self,
 
 /* Lists one folder; a spec folder is read too when @read. */
 static void
-process_dir (LeanProject *self,
-             DirJob      *job,
-             gboolean     read)
+process_dir (LeanProject   *self,
+             LeanSpecCache *cache,
+             DirJob        *job,
+             gboolean       read)
 {
   g_autoptr(GPtrArray) mds = NULL;
   gboolean has_readme = FALSE;
@@ -520,7 +544,7 @@ process_dir (LeanProject *self,
 
   g_ptr_array_sort (mds, compare_strings);
   g_ptr_array_add (mds, NULL);
-  job->result = read_spec (self, job->path, (const char * const *)mds->pdata);
+  job->result = read_spec (self, cache, job->path, (const char * const *)mds->pdata);
 }
 
 static gpointer
@@ -532,23 +556,24 @@ worker_run (gpointer data)
     {
       if (g_cancellable_is_cancelled (w->cancellable))
         break;
-      process_dir (w->self, g_ptr_array_index (w->jobs, i), w->read);
+      process_dir (w->self, w->cache, g_ptr_array_index (w->jobs, i), w->read);
     }
   return NULL;
 }
 
 static void
-run_level (LeanProject  *self,
-           GPtrArray    *jobs,
-           gboolean      read,
-           GCancellable *cancellable)
+run_level (LeanProject   *self,
+           GPtrArray     *jobs,
+           gboolean       read,
+           LeanSpecCache *cache,
+           GCancellable  *cancellable)
 {
   guint n_threads = jobs->len >= 32 ? CLAMP (g_get_num_processors (), 1, 8) : 1;
   g_autoptr(GPtrArray) threads = g_ptr_array_new ();
   Worker *workers = g_new0 (Worker, n_threads);
 
   for (guint t = 0; t < n_threads; t++)
-    workers[t] = (Worker) { self, jobs, n_threads, t, read, cancellable };
+    workers[t] = (Worker) { self, jobs, n_threads, t, read, cache, cancellable };
   for (guint t = 1; t < n_threads; t++)
     {
       GThread *thread = g_thread_try_new ("lean-scan", worker_run, &workers[t], NULL);
@@ -595,6 +620,7 @@ follow_link (const char *tree_real,
 static gboolean
 walk (LeanProject   *self,
       gboolean       read,
+      LeanSpecCache *cache,
       GPtrArray     *results,
       GPtrArray     *spec_dirs,
       GPtrArray     *dirs,
@@ -622,7 +648,7 @@ walk (LeanProject   *self,
     {
       g_autoptr(GPtrArray) next = g_ptr_array_new_with_free_func (dir_job_free);
 
-      run_level (self, level, read, cancellable);
+      run_level (self, level, read, cache, cancellable);
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
 
@@ -692,14 +718,22 @@ _lean_project_load_specs_full (LeanProject   *self,
   g_autoptr(GPtrArray) specs = NULL;
   g_autoptr(GPtrArray) probs = NULL;
   g_autoptr(GPtrArray) seen_dirs = NULL;
+  LeanSpecCache *cache;
+  gboolean ok;
 
   g_return_val_if_fail (LEAN_IS_PROJECT (self), NULL);
 
   results = g_ptr_array_new_with_free_func (g_object_unref);
   if (dirs != NULL)
     seen_dirs = g_ptr_array_new_with_free_func (g_free);
-  if (!walk (self, TRUE, results, NULL, seen_dirs, cancellable, error))
-    return NULL;
+
+  cache = _lean_spec_cache_open (self->specs_dir);
+  ok = walk (self, TRUE, cache, results, NULL, seen_dirs, cancellable, error);
+  if (!ok)
+    {
+      _lean_spec_cache_free (cache);
+      return NULL;
+    }
 
   specs = g_ptr_array_new_full (results->len, g_object_unref);
   probs = g_ptr_array_new_with_free_func (g_object_unref);
@@ -716,6 +750,19 @@ _lean_project_load_specs_full (LeanProject   *self,
     }
 
   g_ptr_array_sort (specs, compare_specs);
+
+  g_atomic_int_set (&self->cache_hits, 0);
+  g_atomic_int_set (&self->cache_misses, 0);
+  if (cache != NULL)
+    {
+      guint hits = 0, misses = 0;
+
+      _lean_spec_cache_get_stats (cache, &hits, &misses);
+      g_atomic_int_set (&self->cache_hits, hits);
+      g_atomic_int_set (&self->cache_misses, misses);
+      _lean_spec_cache_save (cache, specs);
+      _lean_spec_cache_free (cache);
+    }
 
   if (problems != NULL)
     *problems = g_steal_pointer (&probs);
@@ -882,7 +929,7 @@ lean_project_next_number (LeanProject *self)
   g_return_val_if_fail (LEAN_IS_PROJECT (self), 1);
 
   spec_dirs = g_ptr_array_new_with_free_func (g_free);
-  if (!walk (self, FALSE, NULL, spec_dirs, NULL, NULL, NULL))
+  if (!walk (self, FALSE, NULL, NULL, spec_dirs, NULL, NULL, NULL))
     return 1;
 
   for (guint i = 0; i < spec_dirs->len; i++)
@@ -1101,4 +1148,17 @@ lean_project_create_spec (LeanProject         *self,
     }
 
   return lean_spec_new_from_dir (self->root, dir, error);
+}
+
+void
+_lean_project_get_cache_stats (LeanProject *self,
+                               guint       *hits,
+                               guint       *misses)
+{
+  g_return_if_fail (LEAN_IS_PROJECT (self));
+
+  if (hits)
+    *hits = g_atomic_int_get (&self->cache_hits);
+  if (misses)
+    *misses = g_atomic_int_get (&self->cache_misses);
 }

@@ -26,6 +26,7 @@ struct _LeanSessionPage
   GtkWidget        *pause_button;
   GtkWidget        *resume_button;
   GtkWidget        *cancel_button;
+  GtkWidget        *run_locally_button;
   GtkWidget        *message_revealer;
   GtkWidget        *message_label;
   LeanTerminalView *terminal_view;
@@ -193,6 +194,24 @@ update_state (LeanSessionPage *self)
   gtk_widget_set_tooltip_text (self->pause_button,
                                can_pause ? _("Pause the agent")
                                          : _("This runner cannot pause its agent"));
+
+  {
+    /* A relay session that could not start or lost its relay: offer the
+     * same request on this machine (agent-relay cannot re-attach). */
+    const char *runner = lean_session_get_runner (self->session);
+    g_autoptr(LeanSessionRequest) request = NULL;
+    gboolean offer = FALSE;
+
+    if (self->controller != NULL && self->live && runner != NULL
+        && g_str_has_prefix (runner, "relay:")
+        && (state == LEAN_SESSION_STATE_FAILED || state == LEAN_SESSION_STATE_INTERRUPTED))
+      {
+        request = lean_controller_dup_request (self->controller, self->session);
+        offer = request != NULL;
+      }
+    gtk_widget_set_visible (self->run_locally_button, offer);
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.run-locally", offer);
+  }
 
   if (final && message != NULL && *message)
     {
@@ -559,6 +578,30 @@ cancel_action (GtkWidget  *widget,
     lean_controller_cancel (self->controller, self->session);
 }
 
+static void
+run_locally_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  LeanSessionPage *self = LEAN_SESSION_PAGE (widget);
+  g_autoptr(LeanSessionRequest) request = NULL;
+  g_autoptr(LeanSession) rerun = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->controller == NULL)
+    return;
+  request = lean_controller_dup_request (self->controller, self->session);
+  if (request == NULL)
+    return;
+  g_clear_pointer (&request->runner, g_free);
+  /* The spec was already moved forward by the first attempt, if at all. */
+  request->set_in_progress = FALSE;
+  /* The pane opens a tab for the new session ("session-added"). */
+  rerun = lean_controller_start (self->controller, request, &error);
+  if (rerun == NULL)
+    show_action_error (self, error);
+}
+
 /* Construction */
 
 static void
@@ -785,6 +828,8 @@ lean_session_page_class_init (LeanSessionPageClass *klass)
   gtk_widget_class_install_action (widget_class, "session.pause", NULL, pause_action);
   gtk_widget_class_install_action (widget_class, "session.resume", NULL, resume_action);
   gtk_widget_class_install_action (widget_class, "session.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "session.run-locally", NULL,
+                                   run_locally_action);
 
   g_type_ensure (LEAN_TYPE_TERMINAL_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -798,6 +843,7 @@ lean_session_page_class_init (LeanSessionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, pause_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, resume_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, run_locally_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, message_revealer);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, message_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, terminal_view);

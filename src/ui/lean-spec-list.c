@@ -3,7 +3,7 @@
 
 #include <glib/gi18n.h>
 
-#include "lean-spec-list.h"
+#include "lean-spec-list-private.h"
 #include "lean-spec-row.h"
 #include "lean-wrap-layout.h"
 
@@ -48,10 +48,14 @@ struct _LeanSpecList
 
   guint               recount_id;
   guint               reselect_id;
+  gulong              scroll_id;
+  GdkFrameClock      *scroll_clock;
   GCancellable       *warm_cancellable;
 
   GtkSearchEntry     *search_entry;
   GtkMenuButton      *filter_button;
+  GtkRevealer        *filter_revealer;
+  GtkLabel           *filter_label;
   GtkBox             *status_box;
   GtkStack           *list_stack;
   GtkSpinner         *loading_spinner;
@@ -445,13 +449,37 @@ find_position (LeanSpecList *self,
 }
 
 static void
-scroll_to (LeanSpecList *self,
-           guint         position)
+scroll_after_paint_cb (GdkFrameClock *clock,
+                       LeanSpecList  *self)
 {
+  guint position = gtk_single_selection_get_selected (self->selection);
+
+  g_clear_signal_handler (&self->scroll_id, clock);
+  g_clear_weak_pointer (&self->scroll_clock);
+  if (position != GTK_INVALID_LIST_POSITION)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item",
+                                "u", position);
+}
+
+static void
+scroll_to_selected (LeanSpecList *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self->list_view));
+  guint position = gtk_single_selection_get_selected (self->selection);
+
   /* GTK 4.8 has no gtk_list_view_scroll_to(); the list's own action does
-   * the same. */
-  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item",
-                              "u", position);
+   * the same, but only right once the rows have been measured: a list that
+   * was just filled believes every row is zero pixels high. So it runs
+   * again after the next frame's layout. */
+  if (position != GTK_INVALID_LIST_POSITION)
+    gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item",
+                                "u", position);
+  if (clock == NULL || self->scroll_id != 0)
+    return;
+  g_set_weak_pointer (&self->scroll_clock, clock);
+  self->scroll_id = g_signal_connect (clock, "after-paint",
+                                      G_CALLBACK (scroll_after_paint_cb), self);
+  gtk_widget_queue_draw (GTK_WIDGET (self->list_view));
 }
 
 static gboolean
@@ -680,6 +708,36 @@ lean_spec_list_get_status_count (LeanSpecList   *self,
   return self->counts[status];
 }
 
+/* Priority and tag filters live in a menu: say that they are on, or a
+ * shorter list looks like missing specs. */
+static void
+update_filter_summary (LeanSpecList *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  LeanSpecPriority priority;
+
+  if (self->priority_filter != NULL && self->priority_filter[0] != '\0' &&
+      lean_spec_priority_from_string (self->priority_filter, &priority))
+    /* Translators: the active priority filter, %s is a priority. */
+    g_string_append_printf (text, _("%s priority"), lean_spec_priority_get_label (priority));
+
+  if (self->tag_filter != NULL && self->tag_filter[0] != '\0')
+    {
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      g_string_append_printf (text, "#%s", self->tag_filter);
+    }
+
+  if (text->len > 0)
+    {
+      /* Translators: %s lists the active filters ("High priority · #ui"). */
+      g_autofree char *label = g_strdup_printf (_("Only %s"), text->str);
+
+      gtk_label_set_label (self->filter_label, label);
+    }
+  gtk_revealer_set_reveal_child (self->filter_revealer, text->len > 0);
+}
+
 static void
 set_string_prop (LeanSpecList  *self,
                  char         **field,
@@ -696,7 +754,10 @@ set_string_prop (LeanSpecList  *self,
   if (prop == PROP_SORT_BY)
     gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
   else
-    gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+    {
+      gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+      update_filter_summary (self);
+    }
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
 }
@@ -787,7 +848,7 @@ lean_spec_list_select_id (LeanSpecList *self,
     return FALSE;
 
   gtk_single_selection_set_selected (self->selection, position);
-  scroll_to (self, position);
+  scroll_to_selected (self);
   return TRUE;
 }
 
@@ -823,6 +884,12 @@ lean_spec_list_set_search_text (LeanSpecList *self,
 
   gtk_editable_set_text (GTK_EDITABLE (self->search_entry), text != NULL ? text : "");
   apply_search (self, text);
+}
+
+GtkAdjustment *
+_lean_spec_list_get_vadjustment (LeanSpecList *self)
+{
+  return gtk_scrolled_window_get_vadjustment (self->scrolled_window);
 }
 
 void
@@ -915,6 +982,11 @@ lean_spec_list_dispose (GObject *object)
 
   g_clear_handle_id (&self->recount_id, g_source_remove);
   g_clear_handle_id (&self->reselect_id, g_source_remove);
+  /* The frame clock may already be gone with the window's surface. */
+  if (self->scroll_clock != NULL)
+    g_clear_signal_handler (&self->scroll_id, self->scroll_clock);
+  self->scroll_id = 0;
+  g_clear_weak_pointer (&self->scroll_clock);
   g_cancellable_cancel (self->warm_cancellable);
   g_clear_object (&self->warm_cancellable);
   if (self->store != NULL)
@@ -1053,6 +1125,8 @@ lean_spec_list_class_init (LeanSpecListClass *klass)
                                                "/dev/leanspec/Desktop/lean-spec-list.ui");
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, search_entry);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, filter_button);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecList, filter_revealer);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecList, filter_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, status_box);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, list_stack);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, loading_spinner);

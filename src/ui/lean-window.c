@@ -212,7 +212,6 @@ update_problems (LeanWindow *self)
       gtk_label_set_wrap_mode (GTK_LABEL (reason), PANGO_WRAP_WORD_CHAR);
       gtk_label_set_selectable (GTK_LABEL (reason), TRUE);
       gtk_widget_add_css_class (reason, "problem-reason");
-      gtk_widget_add_css_class (reason, "dim-label");
 
       gtk_box_append (GTK_BOX (box), path);
       gtk_box_append (GTK_BOX (box), reason);
