@@ -26,10 +26,13 @@
 #define DEFAULT_BUDGET_US     7000
 #define MIN_SLICE             (16 * 1024)
 #define MAX_SLICE             (1024 * 1024)
-#define MIN_RATE              2.0      /* bytes per µs = MB/s */
+/* VTE parses well over 10 MB/s on anything that runs GNOME; a floor keeps a
+ * machine busy with other work (late frames for reasons that are not VTE)
+ * from shrinking the slices to nothing. */
+#define MIN_RATE              8.0      /* bytes per µs = MB/s */
 #define MAX_RATE              150.0
 #define INITIAL_RATE          16.0
-#define MIN_FLOOD_BACKLOG     (1024 * 1024)
+#define MIN_FLOOD_BACKLOG     (512 * 1024)
 #define MAX_BACKLOG_DRAIN_US  (300 * 1000)
 #define SCROLLBACK_LINES      10000
 
@@ -252,7 +255,7 @@ static gsize
 flood_threshold (LeanTerminalView *self)
 {
   /* What can be shown in about 0.3 s at the current rate, but never
-   * less than 1 MiB nor more than max_backlog. */
+   * less than 512 KiB nor more than max_backlog. */
   double frames = (double) MAX_BACKLOG_DRAIN_US / 16667.0;
   double shown = self->rate * self->budget_us * frames;
   gsize limit = (gsize) CLAMP (shown, (double) MIN_FLOOD_BACKLOG, (double) self->max_backlog);
