@@ -104,6 +104,28 @@ after_paint_cb (GdkFrameClock *clock,
     }
 }
 
+static void
+print_phase (Bench      *b,
+             const char *what)
+{
+  if (b->measuring && b->verbose)
+    g_print ("  %7.1f ms  %s\n", (g_get_monotonic_time () - b->start) / 1000.0, what);
+}
+
+static void
+layout_start_cb (GdkFrameClock *clock,
+                 Bench         *b)
+{
+  print_phase (b, "frame: layout begins");
+}
+
+static void
+layout_end_cb (GdkFrameClock *clock,
+               Bench         *b)
+{
+  print_phase (b, "frame: layout done");
+}
+
 /* Runs before any handler of the store's items-changed (the views' models
  * included): with the after-handler below it times what one change costs
  * the main thread. */
@@ -229,6 +251,13 @@ main (int   argc,
 
   list = _lean_window_get_spec_list (b.window);
   g_signal_connect (list, "notify::store", G_CALLBACK (window_store_cb), &b);
+  if (b.verbose)
+    {
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (b.window));
+
+      g_signal_connect (clock, "layout", G_CALLBACK (layout_start_cb), &b);
+      g_signal_connect_after (clock, "layout", G_CALLBACK (layout_end_cb), &b);
+    }
   g_signal_add_emission_hook (g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL), 0,
                               emission_hook_cb, &b, NULL);
   b.start = g_get_monotonic_time ();

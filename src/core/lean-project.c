@@ -632,7 +632,7 @@ follow_link (const char *tree_real,
  * at most every BATCH_INTERVAL_USEC, CHUNK folders being read between
  * checks. Each hand-over costs the receiver a model update, so there are
  * few of them. */
-#define FIRST_BATCH 200
+#define FIRST_BATCH 64
 #define FIRST_BATCH_USEC (50 * 1000)
 #define CHUNK 256
 #define BATCH_INTERVAL_USEC (100 * 1000)
