@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lean-app-sessions.h"
 #include "lean-error.h"
 #include "lean-new-spec-dialog.h"
 #include "lean-spec-list.h"
@@ -650,6 +651,10 @@ lean_window_close_request (GtkWindow *window)
 {
   LeanWindow *self = LEAN_WINDOW (window);
   int width, height;
+
+  /* Running sessions: ask first (lean-app-sessions.c). */
+  if (lean_app_sessions_close_request (self))
+    return TRUE;
 
   gtk_window_get_default_size (window, &width, &height);
   g_settings_delay (self->settings);
