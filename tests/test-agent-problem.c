@@ -57,6 +57,8 @@ test_detect (void)
       LEAN_AGENT_PROBLEM_NO_NETWORK },
     { "Not inside a trusted directory and --skip-git-repo-check was not specified.",
       LEAN_AGENT_PROBLEM_NOT_GIT_REPO },
+    { "unexpected status 401 Unauthorized: Missing bearer or basic authentication in header",
+      LEAN_AGENT_PROBLEM_NOT_LOGGED_IN },
     { "Edited src/main.c", LEAN_AGENT_PROBLEM_NONE },
     { "", LEAN_AGENT_PROBLEM_NONE },
     { NULL, LEAN_AGENT_PROBLEM_NONE },
@@ -103,6 +105,8 @@ test_scan_transcripts (void)
     { "gemini-cli-0.61.0-no-auth-pty.raw", LEAN_AGENT_PROBLEM_NO_API_KEY },
     { "copilot-1.0.102-no-auth-pty.raw", LEAN_AGENT_PROBLEM_NOT_LOGGED_IN },
     { "codex-0.169.0-exec-json-not-git-pty.raw", LEAN_AGENT_PROBLEM_NOT_GIT_REPO },
+    /* A TUI's words are separated by cursor moves, not spaces. */
+    { "claude-code-2.1.197-guided-no-network-pty.raw", LEAN_AGENT_PROBLEM_NO_NETWORK },
     /* JSON events are left to the parser: the scan of the jsonl finds nothing. */
     { "claude-code-2.1.197-not-logged-in.jsonl", LEAN_AGENT_PROBLEM_NONE },
     { "codex-0.169.0-exec-json-no-network.jsonl", LEAN_AGENT_PROBLEM_NONE },
@@ -306,6 +310,7 @@ on_message (LeanSession *session,
 static LeanSession *
 run (Fixture    *f,
      const char *agent,
+     gboolean    in_progress,
      GString    *display,
      GPtrArray  *messages)
 {
@@ -318,7 +323,7 @@ run (Fixture    *f,
   request->spec_id = g_strdup ("001-hello");
   request->agent_id = g_strdup (agent);
   request->prompt = g_strdup ("Implement it.");
-  request->set_in_progress = FALSE;
+  request->set_in_progress = in_progress;
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
   g_signal_connect (session, "output", G_CALLBACK (on_output), display);
@@ -354,13 +359,60 @@ count_problem_events (Fixture     *f,
   return n;
 }
 
+static char *
+spec_text (Fixture *f)
+{
+  g_autofree char *path = g_build_filename (f->project, "specs", "001-hello", "README.md", NULL);
+  char *text = NULL;
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return text;
+}
+
+/* The restore runs in a thread after the session ended. */
+static gboolean
+wait_for_spec_status (Fixture    *f,
+                      const char *status)
+{
+  g_autofree char *needle = g_strdup_printf ("status: %s\n", status);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autofree char *text = spec_text (f);
+
+      if (strstr (text, needle) != NULL)
+        return TRUE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+  return FALSE;
+}
+
+static guint
+count_events (Fixture     *f,
+              LeanSession *session,
+              const char  *kind)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  guint n = 0;
+
+  lean_session_db_flush (f->db);
+  events = lean_session_db_read_events (f->db, lean_session_get_id (session), -1, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    n += g_str_equal (((LeanSessionEvent *)g_ptr_array_index (events, i))->kind, kind);
+  return n;
+}
+
 static void
 test_controller_network (Fixture       *f,
                          gconstpointer  data)
 {
   g_autoptr(GString) display = g_string_new (NULL);
   g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(LeanSession) session = run (f, "codex-replay", display, messages);
+  g_autoptr(LeanSession) session = run (f, "codex-replay", TRUE, display, messages);
   const char *hint = "Codex cannot reach the network (retrying). Check your connection or "
                      "cancel.";
   const char *shown;
@@ -381,6 +433,10 @@ test_controller_network (Fixture       *f,
                    "Codex could not reach the network. Check your connection and try again.");
   g_assert_cmpuint (count_problem_events (f, session, "\"retries\":"), ==, 2);
   g_assert_cmpuint (count_problem_events (f, session, "no-network"), ==, 2);
+
+  /* It may have worked before the network went away: the spec stays. */
+  g_assert_true (wait_for_spec_status (f, "in-progress"));
+  g_assert_cmpuint (count_events (f, session, "spec-status-restored"), ==, 0);
 }
 
 static void
@@ -389,7 +445,7 @@ test_controller_not_logged_in (Fixture       *f,
 {
   g_autoptr(GString) display = g_string_new (NULL);
   g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(LeanSession) session = run (f, "claude-replay", display, messages);
+  g_autoptr(LeanSession) session = run (f, "claude-replay", TRUE, display, messages);
 
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_FAILED);
   g_assert_cmpstr (lean_session_get_message (session), ==,
@@ -397,6 +453,11 @@ test_controller_not_logged_in (Fixture       *f,
                    "sign in, or set its API key.");
   g_assert_cmpuint (count_problem_events (f, session, "not-logged-in"), ==, 1);
   g_assert_null (strstr (display->str, "⚠"));
+
+  /* Nothing was done: the spec is planned again, as before the try. */
+  g_assert_true (wait_for_spec_status (f, "planned"));
+  while (count_events (f, session, "spec-status-restored") == 0)
+    g_main_context_iteration (NULL, TRUE);
 }
 
 /* Plain-text agents (Copilot CLI prints its complaint on stderr) are
@@ -408,7 +469,7 @@ test_controller_text_agent (Fixture       *f,
   g_autoptr(GString) display = g_string_new (NULL);
   g_autoptr(GString) display0 = g_string_new (NULL);
   g_autoptr(GPtrArray) messages = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(LeanSession) session = run (f, "copilot-replay", display, messages);
+  g_autoptr(LeanSession) session = run (f, "copilot-replay", FALSE, display, messages);
   g_autoptr(LeanSession) exit0 = NULL;
 
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_FAILED);
@@ -420,7 +481,7 @@ test_controller_text_agent (Fixture       *f,
   g_assert_cmpuint (count_problem_events (f, session, "not-logged-in"), ==, 1);
 
   /* The same words from an agent that succeeded are not a failure. */
-  exit0 = run (f, "copilot-exit0", display0, messages);
+  exit0 = run (f, "copilot-exit0", FALSE, display0, messages);
   g_assert_cmpint (lean_session_get_state (exit0), ==, LEAN_SESSION_STATE_COMPLETED);
   g_assert_null (lean_session_get_message (exit0));
   g_assert_cmpuint (count_problem_events (f, exit0, "not-logged-in"), ==, 0);

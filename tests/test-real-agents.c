@@ -46,8 +46,20 @@ install_agents (void)
                      &status, &error))
     install_error = g_strdup_printf ("could not run %s: %s", script, error->message);
   else if (!g_spawn_check_wait_status (status, &error))
-    install_error = g_strdup_printf ("the real agent CLIs are needed and could not be "
-                                     "installed (%s: %s): %s", script, error->message, err);
+    {
+      /* One line for TAP: the script's own reason, and npm's error code. */
+      g_auto(GStrv) lines = g_strsplit (g_strstrip (err), "\n", -1);
+      guint n = g_strv_length (lines);
+      const char *code = NULL;
+
+      for (guint i = 0; i < n && code == NULL; i++)
+        if (g_str_has_prefix (lines[i], "npm error code "))
+          code = lines[i];
+      install_error = g_strdup_printf ("the real agent CLIs are needed and could not be "
+                                       "installed: %s (%s; %s)",
+                                       n > 0 ? lines[n - 1] : error->message,
+                                       code ? code : error->message, script);
+    }
   else
     agents_bin = g_strdup (g_strstrip (out));
 }
@@ -69,15 +81,19 @@ typedef struct
   char           *project;
   LeanSessionDb  *db;
   LeanController *controller;
+  const char     *agent;
 } Fixture;
 
+/* @data: an agent id for tests run once per agent, or NULL. */
 static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
+set_up (Fixture       *f,
+        gconstpointer  data,
+        gboolean       git)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *db_path = NULL;
-  gboolean git = GPOINTER_TO_INT (data);
+
+  f->agent = data;
 
   f->tmp = g_dir_make_tmp ("real-agents-XXXXXX", &error);
   g_assert_no_error (error);
@@ -103,6 +119,21 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   f->controller = lean_controller_new (f->db);
   lean_controller_set_kill_delay (f->controller, KILL_DELAY_MS);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  set_up (f, data, TRUE);
+}
+
+/* A project that is not a git repository. */
+static void
+fixture_set_up_no_git (Fixture       *f,
+                       gconstpointer  data)
+{
+  set_up (f, data, FALSE);
 }
 
 static void
@@ -160,9 +191,10 @@ on_output (LeanSession *session,
 }
 
 static LeanSession *
-start (Fixture    *f,
-       const char *agent,
-       GString    *display)
+start_mode (Fixture         *f,
+            const char      *agent,
+            LeanSessionMode  mode,
+            GString         *display)
 {
   g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
   g_autoptr(GError) error = NULL;
@@ -171,7 +203,7 @@ start (Fixture    *f,
   request->project_path = g_strdup (f->project);
   request->spec_id = g_strdup ("001-hello");
   request->agent_id = g_strdup (agent);
-  request->mode = LEAN_SESSION_MODE_AUTONOMOUS;
+  request->mode = mode;
   request->prompt = g_strdup ("Implement spec 001-hello: write hello.sh that prints hello.");
   request->rows = 24;
   request->cols = 100;
@@ -180,6 +212,14 @@ start (Fixture    *f,
   g_assert_nonnull (session);
   g_signal_connect (session, "output", G_CALLBACK (on_output), display);
   return g_object_ref (session);
+}
+
+static LeanSession *
+start (Fixture    *f,
+       const char *agent,
+       GString    *display)
+{
+  return start_mode (f, agent, LEAN_SESSION_MODE_AUTONOMOUS, display);
 }
 
 static char *
@@ -222,8 +262,9 @@ find_event (Fixture     *f,
   return NULL;
 }
 
-/* Processes whose process group is @pgid (zombies included: the group is
- * gone only once every member is reaped). */
+/* Live processes whose process group is @pgid. Zombies are dead and left
+ * out: one whose parent died waits for init to reap it, and in a container
+ * init may never do so. */
 static guint
 count_group (pid_t pgid)
 {
@@ -248,8 +289,16 @@ count_group (pid_t pgid)
       rest = strrchr (stat, ')');
       if (rest == NULL || sscanf (rest + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
         continue;
-      if (pgrp == pgid)
-        n++;
+      if (pgrp == pgid && state != 'Z' && state != 'X')
+        {
+          g_autofree char *cmdline_path = g_build_filename ("/proc", name, "cmdline", NULL);
+          g_autofree char *cmdline = NULL;
+
+          g_file_get_contents (cmdline_path, &cmdline, NULL, NULL);
+          g_test_message ("process group %d: pid %s state %c ppid %d: %s", (int)pgid, name,
+                          state, ppid, cmdline ? cmdline : "?");
+          n++;
+        }
     }
   return n;
 }
@@ -303,12 +352,31 @@ descendants (pid_t pid)
   return found;
 }
 
+/* Alive: in /proc and not a zombie. */
 static gboolean
 pid_exists (pid_t pid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d", (int)pid);
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int)pid);
+  g_autofree char *stat = NULL;
+  const char *rest;
 
-  return g_file_test (path, G_FILE_TEST_EXISTS);
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return FALSE;
+  rest = strrchr (stat, ')');
+  return rest == NULL || (rest[1] != '\0' && rest[2] != 'Z' && rest[2] != 'X');
+}
+
+/* The spec's front matter says @status. */
+static gboolean
+spec_has_status (Fixture    *f,
+                 const char *status)
+{
+  g_autofree char *path = g_build_filename (f->project, "specs", "001-hello", "README.md", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *needle = g_strdup_printf ("\nstatus: %s\n", status);
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  return strstr (text, needle) != NULL;
 }
 
 /* ---- (a) the registry ---- */
@@ -443,6 +511,7 @@ test_claude_not_logged_in (Fixture       *f,
   g_autofree char *raw = NULL;
   g_autofree char *usage = NULL;
   g_autofree char *problem = NULL;
+  g_autofree char *restored = NULL;
   gint64 t0;
 
   if (!require_agents ())
@@ -469,6 +538,12 @@ test_claude_not_logged_in (Fixture       *f,
   problem = find_event (f, session, "problem");
   g_assert_nonnull (problem);
   g_assert_nonnull (strstr (problem, "not-logged-in"));
+
+  /* Nothing was done: the spec is back to planned when the session ends. */
+  g_assert_true (spec_has_status (f, "planned"));
+  restored = find_event (f, session, "spec-status-restored");
+  g_assert_nonnull (restored);
+  g_assert_nonnull (strstr (restored, "planned"));
 
   /* Stored: what the person saw, and the agent's bytes. */
   stored = read_channel (f, session, LEAN_OUTPUT_CHANNEL_DISPLAY);
@@ -580,6 +655,7 @@ test_codex_not_git (Fixture       *f,
   g_assert_cmpstr (lean_session_get_message (session), ==,
                    "Codex runs only in a git repository. Run `git init` in the project "
                    "folder, then start the session again.");
+  g_assert_true (spec_has_status (f, "planned"));
 }
 
 /* ---- (d) Gemini CLI and Copilot CLI without credentials ---- */
@@ -637,6 +713,72 @@ test_copilot_no_auth (Fixture       *f,
                        "use /login, or set GH_TOKEN.");
 }
 
+/* ---- guided mode: the agents' own TUIs ---- */
+
+static gboolean
+has_output (gpointer data)
+{
+  Watch *watch = data;
+
+  return watch->display->len > 0 ||
+         lean_session_state_is_final (lean_session_get_state (watch->session));
+}
+
+/* Without a login the TUI waits for the person (a login or welcome
+ * screen, or a question the terminal should answer): the session shows it
+ * and Cancel always ends it, with nothing left running. */
+static void
+test_guided (Fixture       *f,
+             gconstpointer  data)
+{
+  const char *agent = f->agent;
+  g_autoptr(GString) display = g_string_new (NULL);
+  g_autoptr(LeanSession) session = NULL;
+  g_autofree char *raw = NULL;
+  Watch watch;
+  gint64 t0, t1;
+  pid_t pid;
+
+  if (!require_agents ())
+    return;
+
+  t0 = g_get_monotonic_time ();
+  session = start_mode (f, agent, LEAN_SESSION_MODE_GUIDED, display);
+  watch.session = session;
+  watch.display = display;
+  g_assert_true (wait_for (has_output, &watch, 60000));
+  /* Let it draw its first screen. */
+  g_usleep (G_USEC_PER_SEC);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_test_message ("%s guided: first output after %.1f s, %" G_GSIZE_FORMAT " bytes, %s",
+                  agent, (g_get_monotonic_time () - t0) / 1e6, display->len,
+                  lean_session_state_to_string (lean_session_get_state (session)));
+  g_assert_cmpuint (display->len, >, 0);
+  if (lean_session_state_is_final (lean_session_get_state (session)))
+    {
+      /* Claude Code's TUI checks the network first and gives up. */
+      g_test_message ("%s guided ended by itself: %s", agent, lean_session_get_message (session));
+      g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_FAILED);
+      g_assert_nonnull (lean_session_get_message (session));
+      g_assert_false (g_str_has_prefix (lean_session_get_message (session),
+                                        "The agent exited with status"));
+      return;
+    }
+
+  pid = lean_session_get_agent_pid (session);
+  t1 = g_get_monotonic_time ();
+  lean_controller_cancel (f->controller, session);
+  g_assert_true (wait_for (session_ended, session, KILL_DELAY_MS + 5000));
+  g_test_message ("%s guided: cancelled in %.2f s", agent, (g_get_monotonic_time () - t1) / 1e6);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
+  g_assert_cmpint (g_get_monotonic_time () - t1, <, (KILL_DELAY_MS + 1500) * 1000);
+  g_assert_false (pid_exists (pid));
+  g_assert_cmpuint (count_group (pid), ==, 0);
+  raw = read_channel (f, session, LEAN_OUTPUT_CHANNEL_RAW);
+  g_assert_cmpuint (strlen (raw), >, 0);
+}
+
 /* ---- leanspec-ctl implement ---- */
 
 static char *
@@ -670,6 +812,7 @@ test_ctl_claude (Fixture       *f,
   g_assert_cmpint (WEXITSTATUS (status), ==, 1);
   g_assert_nonnull (strstr (err, CLAUDE_MESSAGE));
   g_assert_nonnull (strstr (out, "Not logged in"));
+  g_assert_true (spec_has_status (f, "planned"));
 }
 
 typedef struct
@@ -798,21 +941,25 @@ main (int   argc,
 
   g_test_init (&argc, &argv, NULL);
 
-  g_test_add ("/real-agents/registry", Fixture, GINT_TO_POINTER (TRUE),
+  g_test_add ("/real-agents/registry", Fixture, NULL,
               fixture_set_up, test_registry_detects, fixture_tear_down);
-  g_test_add ("/real-agents/claude/not-logged-in", Fixture, GINT_TO_POINTER (TRUE),
+  g_test_add ("/real-agents/claude/not-logged-in", Fixture, NULL,
               fixture_set_up, test_claude_not_logged_in, fixture_tear_down);
-  g_test_add ("/real-agents/codex/no-network", Fixture, GINT_TO_POINTER (TRUE),
+  g_test_add ("/real-agents/codex/no-network", Fixture, NULL,
               fixture_set_up, test_codex_no_network, fixture_tear_down);
-  g_test_add ("/real-agents/codex/not-git", Fixture, GINT_TO_POINTER (FALSE),
-              fixture_set_up, test_codex_not_git, fixture_tear_down);
-  g_test_add ("/real-agents/gemini/no-auth", Fixture, GINT_TO_POINTER (TRUE),
+  g_test_add ("/real-agents/codex/not-git", Fixture, NULL,
+              fixture_set_up_no_git, test_codex_not_git, fixture_tear_down);
+  g_test_add ("/real-agents/claude/guided", Fixture, "claude",
+              fixture_set_up, test_guided, fixture_tear_down);
+  g_test_add ("/real-agents/codex/guided", Fixture, "codex",
+              fixture_set_up, test_guided, fixture_tear_down);
+  g_test_add ("/real-agents/gemini/no-auth", Fixture, NULL,
               fixture_set_up, test_gemini_no_auth, fixture_tear_down);
-  g_test_add ("/real-agents/copilot/no-auth", Fixture, GINT_TO_POINTER (TRUE),
+  g_test_add ("/real-agents/copilot/no-auth", Fixture, NULL,
               fixture_set_up, test_copilot_no_auth, fixture_tear_down);
-  g_test_add ("/real-agents/ctl/claude", Fixture, GINT_TO_POINTER (TRUE),
+  g_test_add ("/real-agents/ctl/claude", Fixture, NULL,
               fixture_set_up, test_ctl_claude, fixture_tear_down);
-  g_test_add ("/real-agents/ctl/codex-sigint", Fixture, GINT_TO_POINTER (TRUE),
+  g_test_add ("/real-agents/ctl/codex-sigint", Fixture, NULL,
               fixture_set_up, test_ctl_codex_sigint, fixture_tear_down);
 
   status = g_test_run ();

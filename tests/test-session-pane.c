@@ -8,6 +8,7 @@
 
 #include "lean-session-pane-private.h"
 #include "lean-sessions-view.h"
+#include "lean-session-page-private.h"
 #include "lean-terminal-view-private.h"
 #include "test-session-util.h"
 #include "ui-test-util.h"
@@ -387,6 +388,48 @@ test_replay_finished_session (Fixture       *f,
 }
 
 static void
+count_needs_input (LeanSessionPage *page,
+                   guint           *count)
+{
+  (*count)++;
+}
+
+static gboolean
+count_nonzero (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
+/* A guided agent that asked something and went quiet waits for the person:
+ * the page says so, and the pane notifies when the window is not focused. */
+static void
+test_waiting_for_input (Fixture       *f,
+                        gconstpointer  data)
+{
+  LeanSession *session = start (f, "ask", LEAN_SESSION_MODE_GUIDED);
+  LeanSessionPage *page = lean_session_pane_show_session (f->pane, session);
+  Wait w = { session, lean_session_page_get_terminal_view (page), "Name?", 0 };
+  guint needs = 0;
+  guint notified = _lean_session_pane_get_n_notifications (f->pane);
+
+  _lean_session_page_set_quiet_seconds (page, 1);
+  g_signal_connect (page, "needs-input", G_CALLBACK (count_needs_input), &needs);
+  g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
+  g_assert_true (ui_test_wait_until (count_nonzero, &needs, 5000));
+  g_assert_cmpuint (needs, ==, 1);
+  if (!gtk_window_is_active (GTK_WINDOW (f->window)))
+    {
+      g_assert_cmpuint (_lean_session_pane_get_n_notifications (f->pane), ==, notified + 1);
+      g_assert_nonnull (strstr (_lean_session_pane_get_last_notification (f->pane),
+                                "Waiting for Input"));
+    }
+  /* Said once per quiet spell, not every second. */
+  ui_test_settle (1500);
+  g_assert_cmpuint (needs, ==, 1);
+  g_signal_handlers_disconnect_by_func (page, count_needs_input, &needs);
+}
+
+static void
 test_guided_input_and_resize (Fixture       *f,
                               gconstpointer  data)
 {
@@ -611,6 +654,8 @@ main (int   argc,
   g_test_add ("/session-pane/guided-input-resize", Fixture, NULL,
               fixture_set_up, test_guided_input_and_resize, fixture_tear_down);
 
+  g_test_add ("/session-pane/waiting-for-input", Fixture, NULL,
+              fixture_set_up, test_waiting_for_input, fixture_tear_down);
   g_test_add ("/session-pane/follow-other-process", Fixture, NULL,
               fixture_set_up, test_follow_other_process, fixture_tear_down);
   g_test_add ("/sessions-view/list-filter-open", Fixture, NULL,

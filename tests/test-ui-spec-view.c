@@ -348,8 +348,18 @@ save_screenshot (GtkWidget  *widget,
   int w = gtk_widget_get_width (widget);
   int h = gtk_widget_get_height (widget);
 
-  gdk_paintable_snapshot (paintable, snapshot, w, h);
-  node = gtk_snapshot_to_node (snapshot);
+  /* The paintable is empty while a relayout is pending (slow machines,
+   * sanitizer builds): give the frame clock a few more ticks. */
+  for (guint tries = 0; ; tries++)
+    {
+      gdk_paintable_snapshot (paintable, snapshot, w, h);
+      node = gtk_snapshot_to_node (snapshot);
+      if (node != NULL || tries == 50)
+        break;
+      g_clear_object (&snapshot);
+      snapshot = gtk_snapshot_new ();
+      iterate_a_while (20);
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
                                          node, &GRAPHENE_RECT_INIT (0, 0, w, h));

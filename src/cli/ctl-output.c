@@ -157,6 +157,15 @@ put_c (GString *out,
 
 #define APPEND_LIT(out, lit) put ((out), (lit), sizeof (lit) - 1)
 
+/* Bytes that cannot appear raw in a JSON string: controls, '"' and '\\'.
+ * Everything from 0x80 up is UTF-8 the core has validated: kept as is. */
+static const guint8 needs_escape[256] = {
+  [0x00] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  [0x10] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  ['"'] = 1,
+  ['\\'] = 1,
+};
+
 void
 ctl_json_append_string (GString    *out,
                         const char *str)
@@ -177,7 +186,7 @@ ctl_json_append_string (GString    *out,
       const char *esc = NULL;
       char buf[8];
 
-      if (c >= 0x20 && c != '"' && c != '\\')
+      if (G_LIKELY (!needs_escape[c]))
         continue;
       switch (c)
         {

@@ -15,6 +15,8 @@ static const char * const not_logged_in[] = {
   "please run /login",
   "authentication_failed",              /* Claude Code: the message's "error" field */
   "no authentication information found", /* Copilot CLI */
+  "401 unauthorized",                   /* an API reached without credentials */
+  "missing bearer",                     /* OpenAI: "Missing bearer or basic authentication" */
   NULL
 };
 

@@ -17,6 +17,7 @@
 #include "lean-local-runner.h"
 #include "lean-relay-runner.h"
 #include "lean-session-private.h"
+#include "lean-spec-types.h"
 #include "lean-stream-parser.h"
 
 #ifdef LEAN_HAVE_SPEC_WRITER
@@ -45,6 +46,7 @@ typedef struct
   guint             network_errors;
   gboolean          network_hint_due;
   GByteArray       *tail;        /* the last TAIL_SIZE bytes of raw output */
+  int               status_before; /* spec status replaced by in-progress, or -1 */
 } Live;
 
 #define TAIL_SIZE (16 * 1024)
@@ -346,10 +348,132 @@ describe_failure (Live *live)
   if (problem == LEAN_AGENT_PROBLEM_NONE)
     return NULL;
 
+  live->problem = problem;
   message = lean_agent_problem_describe (problem, lean_session_get_agent_id (live->session),
                                          live->agent_name, FALSE);
   add_problem_event (live, problem, message);
   return g_steal_pointer (&message);
+}
+
+/* An agent that could not even start its work (not logged in, no API key,
+ * not in a git repository) did nothing to the spec: it goes back to the
+ * status it had, so a first failed try does not leave it "in progress". */
+typedef struct
+{
+  GWeakRef          controller;
+  LeanSessionDb    *db;
+  char             *project_path;
+  char             *spec_id;
+  char             *session_id;
+  int               status;
+  char             *note;      /* out */
+  LeanSessionState  end_state; /* the session ends once the spec is restored */
+  char             *end_text;
+} Restore;
+
+static void
+restore_free (Restore *restore)
+{
+  g_weak_ref_clear (&restore->controller);
+  g_free (restore->end_text);
+  g_object_unref (restore->db);
+  g_free (restore->project_path);
+  g_free (restore->spec_id);
+  g_free (restore->session_id);
+  g_free (restore->note);
+  g_free (restore);
+}
+
+static void
+restore_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+#ifdef LEAN_HAVE_SPEC_WRITER
+  Restore *restore = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanProject) project = NULL;
+  g_autoptr(GPtrArray) specs = NULL;
+  g_autoptr(LeanSpec) written = NULL;
+  LeanSpec *spec = NULL;
+
+  project = lean_project_open (restore->project_path, &error);
+  if (project != NULL)
+    specs = lean_project_load_specs (project, NULL, NULL, &error);
+  if (specs != NULL)
+    spec = lean_project_find_spec (project, specs, restore->spec_id, &error);
+  /* Someone (the person, another session) changed it since: theirs wins. */
+  if (spec != NULL && lean_spec_get_status (spec) != LEAN_SPEC_STATUS_IN_PROGRESS)
+    restore->note = g_strdup ("the spec is no longer in progress");
+  else if (spec != NULL)
+    written = lean_spec_writer_set_status (spec, restore->status, &error);
+  if (restore->note == NULL && written == NULL)
+    restore->note = g_strdup (error ? error->message : "unknown error");
+#endif
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_restored (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Restore *restore = g_task_get_task_data (G_TASK (result));
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autoptr(LeanController) self = g_weak_ref_get (&restore->controller);
+  g_autofree char *json = NULL;
+  Live *live;
+
+  if (restore->note != NULL)
+    json_object_set_string_member (payload, "message", restore->note);
+  else
+    json_object_set_string_member (payload, "status",
+                                   lean_spec_status_to_string (restore->status));
+  json = object_to_json (payload);
+  lean_session_db_add_event (restore->db, restore->session_id,
+                             restore->note ? "spec-status-not-restored" : "spec-status-restored",
+                             json);
+
+  /* The session ends after its spec is back, so whoever waits for the end
+   * (leanspec-ctl exits then) sees the spec as it will stay. */
+  if (self != NULL && self->live != NULL &&
+      (live = g_hash_table_lookup (self->live, restore->session_id)) != NULL)
+    end_session (live, restore->end_state, restore->end_text);
+}
+
+/* TRUE when the spec is being restored: the session is ended then, with
+ * @state and @text. */
+static gboolean
+restore_spec_status (Live             *live,
+                     LeanSessionState  state,
+                     const char       *text)
+{
+  g_autoptr(GTask) task = NULL;
+  Restore *restore;
+
+  if (live->status_before < 0 ||
+      (live->problem != LEAN_AGENT_PROBLEM_NOT_LOGGED_IN &&
+       live->problem != LEAN_AGENT_PROBLEM_NO_API_KEY &&
+       live->problem != LEAN_AGENT_PROBLEM_NOT_GIT_REPO) ||
+      live->request == NULL)
+    return FALSE;
+
+  restore = g_new0 (Restore, 1);
+  g_weak_ref_init (&restore->controller, live->self);
+  restore->end_state = state;
+  restore->end_text = g_strdup (text);
+  restore->db = g_object_ref (live->self->db);
+  restore->project_path = g_strdup (live->request->project_path);
+  restore->spec_id = g_strdup (live->request->spec_id);
+  restore->session_id = g_strdup (lean_session_get_id (live->session));
+  restore->status = live->status_before;
+  live->status_before = -1;
+  task = g_task_new (NULL, NULL, on_restored, NULL);
+  g_task_set_source_tag (task, restore_spec_status);
+  g_task_set_task_data (task, restore, (GDestroyNotify)restore_free);
+  g_task_run_in_thread (task, restore_thread);
+  return TRUE;
 }
 
 /* ---- output routing ---- */
@@ -549,6 +673,8 @@ on_runner_exited (LeanRunner         *runner,
       text = NULL;
     }
 
+  if (state == LEAN_SESSION_STATE_FAILED && restore_spec_status (live, state, text))
+    return;
   end_session (live, state, text);
 }
 
@@ -667,6 +793,7 @@ typedef struct
   char               *branch;         /* out */
   char               *cwd;            /* out */
   char               *status_note;    /* out: why in-progress was not set */
+  int                 status_before;  /* out: the status in-progress replaced, or -1 */
 } Prep;
 
 static void
@@ -712,6 +839,8 @@ set_spec_in_progress (Prep *prep)
   written = lean_spec_writer_set_status (spec, LEAN_SPEC_STATUS_IN_PROGRESS, &error);
   if (written == NULL)
     prep->status_note = g_strdup (error->message);
+  else
+    prep->status_before = lean_spec_get_status (spec);
 #else
   prep->status_note = g_strdup ("the spec writer is not built in");
 #endif
@@ -787,6 +916,7 @@ on_prep_done (GObject      *source,
   if (live == NULL)
     return;
 
+  live->status_before = prep->status_before;
   if (prep->status_note != NULL)
     {
       g_autoptr(JsonObject) note = json_object_new ();
@@ -876,6 +1006,7 @@ track (LeanController *self,
   live->self = self;
   live->session = g_object_ref (session);
   live->cancellable = g_cancellable_new ();
+  live->status_before = -1;
   g_hash_table_insert (self->live, g_strdup (lean_session_get_id (session)), live);
   g_list_store_insert (self->sessions, 0, session);
   return live;
@@ -1008,6 +1139,7 @@ lean_controller_start (LeanController            *self,
   lean_session_db_save_session (self->db, session);
 
   prep = g_new0 (Prep, 1);
+  prep->status_before = -1;
   prep->request = lean_session_request_copy (request);
   prep->session_id = g_strdup (lean_session_get_id (session));
   task = g_task_new (self, NULL, on_prep_done, NULL);

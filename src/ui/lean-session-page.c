@@ -4,7 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "lean-error.h"
-#include "lean-session-page.h"
+#include "lean-session-page-private.h"
 #include "lean-session-ui-private.h"
 
 /* A guided session that printed and then stayed quiet this long is
@@ -47,6 +47,7 @@ struct _LeanSessionPage
   guint             cursor_hidden : 1;
   guint             replaying : 1;
   guint             notified_quiet : 1;
+  guint             quiet_seconds;
 };
 
 G_DEFINE_FINAL_TYPE (LeanSessionPage, lean_session_page, GTK_TYPE_WIDGET)
@@ -283,7 +284,7 @@ on_session_output (LeanSessionPage *self,
     {
       self->notified_quiet = FALSE;
       g_clear_handle_id (&self->quiet_id, g_source_remove);
-      self->quiet_id = g_timeout_add_seconds (QUIET_SECONDS, quiet_timeout, self);
+      self->quiet_id = g_timeout_add_seconds (self->quiet_seconds, quiet_timeout, self);
     }
 }
 
@@ -857,4 +858,14 @@ lean_session_page_init (LeanSessionPage *self)
   g_queue_init (&self->pending);
   self->cancellable = g_cancellable_new ();
   self->last_seq = -1;
+  self->quiet_seconds = QUIET_SECONDS;
+}
+
+void
+_lean_session_page_set_quiet_seconds (LeanSessionPage *self,
+                                      guint            seconds)
+{
+  g_return_if_fail (LEAN_IS_SESSION_PAGE (self));
+  g_return_if_fail (seconds > 0);
+  self->quiet_seconds = seconds;
 }
