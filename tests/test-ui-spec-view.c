@@ -1026,6 +1026,39 @@ test_mark_complete (Fixture       *fx,
 }
 
 static void
+test_complete_from_status_menu (Fixture       *fx,
+                                gconstpointer  data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *status = NULL;
+  AdwMessageDialog *dialog;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  /* Choosing Complete in the status menu applies the same rules. */
+  show (fx, "001-render-specs");
+  before = read_file (fx->root, "specs/001-render-specs/README.md");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->view), "spec.status", "s", "complete"));
+  wait_writes (fx);
+  dialog = _lean_spec_view_get_complete_dialog (fx->view);
+  g_assert_nonnull (dialog);
+
+  /* Cancel: nothing written, the menu shows the file's status again. */
+  adw_message_dialog_response (dialog, "cancel");
+  iterate_a_while (50);
+  g_assert_null (_lean_spec_view_get_complete_dialog (fx->view));
+  after = read_file (fx->root, "specs/001-render-specs/README.md");
+  g_assert_cmpstr (after, ==, before);
+  g_object_get (fx->view, "status", &status, NULL);
+  g_assert_cmpstr (status, ==, "planned");
+}
+
+static void
 test_complete_without_open_items (Fixture       *fx,
                                   gconstpointer  data)
 {
@@ -1185,6 +1218,7 @@ main (int   argc,
   ADD ("rename", test_rename);
   ADD ("changed-on-disk", test_changed_on_disk);
   ADD ("mark-complete", test_mark_complete);
+  ADD ("complete-from-status-menu", test_complete_from_status_menu);
   ADD ("complete-without-open-items", test_complete_without_open_items);
   ADD ("new-spec", test_new_spec);
   ADD ("screenshots", test_screenshots);
