@@ -9,13 +9,15 @@
  *        python3 ../shared/tools/gen-corpus.py /tmp/p5000 5000
  *   -r   timed runs (default 7, after one warm-up); medians are printed
  *   -w   also watch the tree (one folder monitor per directory)
+ * The spec cache is used as in the app (LEANSPEC_NO_CACHE=1 turns it off);
+ * the warm-up run fills it.
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <time.h>
 
-#include "lean-project.h"
+#include "lean-project-private.h"
 #include "lean-spec-store.h"
 
 static gint64
@@ -48,7 +50,21 @@ typedef struct
   gboolean done;
   gint64 last_tick;
   gint64 longest_stall;
+  gint64 first_items;   /* first items-changed, 0 if none */
+  guint n_changes;
 } StoreRun;
+
+static void
+items_changed_cb (GListModel *model,
+                  guint       position,
+                  guint       removed,
+                  guint       added,
+                  StoreRun   *run)
+{
+  if (run->first_items == 0)
+    run->first_items = g_get_monotonic_time ();
+  run->n_changes++;
+}
 
 static gboolean
 tick_cb (gpointer data)
@@ -75,18 +91,26 @@ load_cb (GObject      *object,
   run->done = TRUE;
 }
 
-/* Returns the wall time in ms; the longest main-loop stall goes to @stall. */
+/* Returns the wall time in ms; the longest main-loop stall goes to @stall,
+ * the time until the first items-changed to @first (the whole time if none),
+ * the number of them to @n_changes. */
 static double
 store_load (LeanSpecStore *store,
-            double        *stall)
+            double        *stall,
+            double        *first,
+            guint         *n_changes)
 {
   StoreRun run = { 0, };
   gint64 start = g_get_monotonic_time ();
   guint tick = g_timeout_add (1, tick_cb, &run);
+  gulong id = g_signal_connect (store, "items-changed", G_CALLBACK (items_changed_cb), &run);
 
   lean_spec_store_load_async (store, NULL, load_cb, &run);
   while (!run.done)
     g_main_context_iteration (NULL, TRUE);
+  g_signal_handler_disconnect (store, id);
+  *first = ((run.first_items != 0 ? run.first_items : g_get_monotonic_time ()) - start) / 1000.0;
+  *n_changes = run.n_changes;
   /* Let the batched folder monitors finish too. */
   while (g_main_context_iteration (NULL, FALSE))
     ;
@@ -109,6 +133,8 @@ main (int   argc,
   g_autoptr(GArray) reloads = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) reload_stalls = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) firsts = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) first_items = g_array_new (FALSE, FALSE, sizeof (double));
+  guint n_changes = 0, n_reload_changes = 0;
   int runs = 7;
   gboolean watch = FALSE;
   guint n_specs = 0;
@@ -160,13 +186,14 @@ main (int   argc,
   for (int i = 0; i < runs; i++)
     {
       g_autoptr(LeanSpecStore) store = lean_spec_store_new (project);
-      double stall, t;
+      double stall, t, first;
 
       lean_spec_store_set_watching (store, watch);
-      t = store_load (store, &stall);
+      t = store_load (store, &stall, &first, &n_changes);
       g_array_append_val (firsts, t);
       g_array_append_val (stalls, stall);
-      t = store_load (store, &stall);
+      g_array_append_val (first_items, first);
+      t = store_load (store, &stall, &first, &n_reload_changes);
       g_array_append_val (reloads, t);
       g_array_append_val (reload_stalls, stall);
       lean_spec_store_set_watching (store, FALSE);
@@ -174,10 +201,19 @@ main (int   argc,
 
   g_print ("project: %s (%u specs, %u problems), %u CPUs, %d runs\n",
            argv[1], n_specs, n_problems, g_get_num_processors (), runs);
-  g_print ("lean_project_load_specs   wall %7.1f ms   cpu %7.1f ms (medians)\n",
-           median (walls), median (cpus));
+  {
+    guint hits = 0, misses = 0;
+
+    _lean_project_get_cache_stats (project, &hits, &misses);
+    g_print ("lean_project_load_specs   wall %7.1f ms   cpu %7.1f ms (medians); "
+             "spec cache %s: %u hits, %u parsed\n",
+             median (walls), median (cpus),
+             g_strcmp0 (g_getenv ("LEANSPEC_NO_CACHE"), "1") == 0 ? "off" : "on", hits, misses);
+  }
   g_print ("store first load%s wall %7.1f ms   longest main-loop stall %5.1f ms\n",
            watch ? " +watch " : "        ", median (firsts), median (stalls));
+  g_print ("store first items         wall %7.1f ms   (%u items-changed in the last first load)\n",
+           median (first_items), n_changes);
   g_print ("store reload, unchanged   wall %7.1f ms   longest main-loop stall %5.1f ms\n",
            median (reloads), median (reload_stalls));
   {

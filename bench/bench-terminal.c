@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <vte/vte.h>
 
+#include "lean-local-runner.h"
 #include "lean-terminal-view-private.h"
 
 #define END_TEXT "LEANSPEC-FLOOD-END"
@@ -148,6 +149,13 @@ typedef enum
   MODE_BARE_ALL,
 } Mode;
 
+/* Priority of the PTY read source: G_PRIORITY_DEFAULT like LeanLocalRunner
+ * today, or e.g. G_PRIORITY_DEFAULT_IDLE (200, VTE's own); -1 adaptive:
+ * default priority while the agent writes at a normal rate (latency), idle
+ * priority while a dispatch finds a full buffer (a flood), so frames and
+ * VTE's parsing get their turns. */
+static int reader_priority = G_PRIORITY_DEFAULT;
+
 static const char * const mode_names[] = { "latency", "flood", "bare-flood", "bare-all" };
 
 typedef struct
@@ -166,6 +174,7 @@ typedef struct
   gboolean          exited;
 
   GByteArray       *collected; /* bare-all */
+  LeanRunner       *runner;    /* --runner local */
   char              carry[64];
   gsize             carry_len;
 
@@ -288,6 +297,11 @@ on_tick (GtkWidget     *widget,
     {
       gint64 gap = now - run->last_tick_us;
       g_array_append_val (run->gaps, gap);
+      if (gap > 60000 && g_getenv ("BENCH_DEBUG") != NULL)
+        g_printerr ("gap %.1f ms at +%.0f ms (read %.1f MB, rate %.1f, queued %lu)\n",
+                    gap / 1000.0, (now - run->first_byte_us) / 1000.0, run->bytes_read / 1e6,
+                    run->view ? _lean_terminal_view_get_rate (run->view) : 0.0,
+                    run->view ? (gulong) lean_terminal_view_get_queued_bytes (run->view) : 0UL);
     }
   run->last_tick_us = now;
   run->ticks++;
@@ -339,6 +353,55 @@ deliver (Run        *run,
     }
 }
 
+static void
+handle_bytes (Run        *run,
+              const char *data,
+              gsize       len)
+{
+  if (run->first_byte_us == 0)
+    run->first_byte_us = g_get_monotonic_time ();
+  run->bytes_read += len;
+  if (run->mode != MODE_LATENCY)
+    scan_markers (run, data, len, g_get_monotonic_time ());
+  deliver (run, data, len);
+}
+
+/* --runner local: the product's own LeanLocalRunner reads the PTY. */
+static gboolean use_local_runner;
+
+static void
+on_runner_output (LeanRunner *runner,
+                  GBytes     *bytes,
+                  Run        *run)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  handle_bytes (run, data, len);
+}
+
+static void
+on_runner_exited (LeanRunner *runner,
+                  int         kind,
+                  int         code,
+                  const char *message,
+                  Run        *run)
+{
+  run->eof = TRUE;
+  run->exited = TRUE;
+}
+
+static void
+on_runner_started (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!lean_runner_start_finish (LEAN_RUNNER (object), result, &error))
+    g_error ("runner: %s", error->message);
+}
+
 static gboolean
 on_pty_readable (int          fd,
                  GIOCondition condition,
@@ -366,15 +429,17 @@ on_pty_readable (int          fd,
       break;
     }
 
-  if (filled > 0)
+  if (reader_priority < 0)
     {
-      if (run->first_byte_us == 0)
-        run->first_byte_us = g_get_monotonic_time ();
-      run->bytes_read += filled;
-      if (run->mode != MODE_LATENCY)
-        scan_markers (run, buf, filled, g_get_monotonic_time ());
-      deliver (run, buf, filled);
+      GSource *source = g_main_current_source ();
+      int want = filled >= 64 * 1024 ? G_PRIORITY_DEFAULT_IDLE : G_PRIORITY_DEFAULT;
+
+      if (source != NULL && g_source_get_priority (source) != want)
+        g_source_set_priority (source, want);
     }
+
+  if (filled > 0)
+    handle_bytes (run, buf, filled);
 
   if (run->eof)
     {
@@ -406,6 +471,23 @@ static void
 spawn_writer (Run        *run,
               const char *self_path)
 {
+  if (use_local_runner)
+    {
+      g_autofree char *size = g_strdup_printf ("%u", run->mb);
+      const char *argv_latency[] = { self_path, "--writer-latency", NULL };
+      const char *argv_flood[] = { self_path, "--writer-flood", size, NULL };
+      g_autoptr(LeanRunnerLaunch) launch =
+        lean_runner_launch_new (run->mode == MODE_LATENCY ? argv_latency : argv_flood, NULL);
+
+      launch->rows = (guint) vte_terminal_get_row_count (run->terminal);
+      launch->cols = (guint) vte_terminal_get_column_count (run->terminal);
+      run->runner = LEAN_RUNNER (lean_local_runner_new ());
+      g_signal_connect (run->runner, "output", G_CALLBACK (on_runner_output), run);
+      g_signal_connect (run->runner, "exited", G_CALLBACK (on_runner_exited), run);
+      lean_runner_start_async (run->runner, launch, NULL, on_runner_started, NULL);
+      return;
+    }
+
   g_autoptr(GError) error = NULL;
   g_autofree char *mb = g_strdup_printf ("%u", run->mb);
   const char *argv_latency[] = { self_path, "--writer-latency", NULL };
@@ -428,8 +510,9 @@ spawn_writer (Run        *run,
   close (slave);
 
   g_child_watch_add (run->pid, on_child_exited, run);
-  run->fd_watch = g_unix_fd_add (run->master, G_IO_IN | G_IO_HUP | G_IO_ERR,
-                                 on_pty_readable, run);
+  run->fd_watch = g_unix_fd_add_full (MAX (reader_priority, G_PRIORITY_DEFAULT), run->master,
+                                      G_IO_IN | G_IO_HUP | G_IO_ERR,
+                                      on_pty_readable, run, NULL);
 }
 
 static void
@@ -553,6 +636,9 @@ run_mode (Mode        mode,
   /* Tear down: wait for the child, stop reading, close the window. */
   iterate_until (&run.exited, 10 * G_USEC_PER_SEC);
   g_clear_handle_id (&run.fd_watch, g_source_remove);
+  if (run.runner != NULL)
+    g_signal_handlers_disconnect_by_data (run.runner, &run);
+  g_clear_object (&run.runner);
   if (run.master >= 0)
     close (run.master);
   gtk_window_destroy (GTK_WINDOW (run.window));
@@ -589,11 +675,15 @@ print_markdown (const Result *results,
   g_autofree char *date = g_date_time_format (now, "%Y-%m-%d");
 
   g_print ("\n## %s: terminal view (bench-terminal)\n\n", date);
-  g_print ("Machine: 2 cores, Debian 12, Xvfb 1600x1000x24, VTE %d.%d.%d, GTK %d.%d.%d. "
-           "Window 1000x700, scrollback 10,000 lines. Child process writing into a PTY, "
-           "read on the main loop.\n\n", vte_get_major_version (), vte_get_minor_version (),
+  g_print ("Machine: 2 cores, Debian 12, Xvfb 1600x1000x24, VTE %d.%d.%d, GTK %d.%d.%d, "
+           "GSK_RENDERER=%s. Window 1000x700, scrollback 10,000 lines. Child process writing "
+           "into a PTY, read on the main loop (256 KiB per dispatch, priority %s%s).\n\n",
+           vte_get_major_version (), vte_get_minor_version (),
            vte_get_micro_version (), gtk_get_major_version (), gtk_get_minor_version (),
-           gtk_get_micro_version ());
+           gtk_get_micro_version (), g_getenv ("GSK_RENDERER") ?: "default",
+           reader_priority < 0 ? "adaptive: 0, or 200 while a read fills 64 KiB"
+                               : reader_priority == 0 ? "0" : "200",
+           use_local_runner ? ", by LeanLocalRunner" : "");
   g_print ("| scenario | latency p50 / p99 / max | frame gap p50 / p99 / max | final line visible "
            "| read rate | elided |\n");
   g_print ("|---|---|---|---|---|---|\n");
@@ -633,6 +723,10 @@ main (int   argc,
     { "mode", 0, 0, G_OPTION_ARG_STRING_ARRAY, &modes,
       "latency, flood, bare-flood, bare-all (default: all)", "NAME" },
     { "markdown", 0, 0, G_OPTION_ARG_NONE, &markdown, "Print a RESULTS.md section", NULL },
+    { "local-runner", 0, 0, G_OPTION_ARG_NONE, &use_local_runner,
+      "Read the PTY with the product's LeanLocalRunner", NULL },
+    { "reader-priority", 0, 0, G_OPTION_ARG_INT, &reader_priority,
+      "GLib priority of the PTY reader (default 0, like LeanLocalRunner; -1 adaptive)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;

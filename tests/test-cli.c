@@ -3,8 +3,12 @@
  * script would: arguments in, stdout/stderr/exit status out. */
 #include "config.h"
 
+#include <fcntl.h>
 #include <pty.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <glib/gstdio.h>
 
 #include "ctl-testutil.h"
 
@@ -256,6 +260,87 @@ test_list_json_escaping (void)
   /* Control characters are escaped, never raw, in the text itself. */
   g_assert_nonnull (strstr (r->out, "\"bell\\u0007\""));
   g_assert_nonnull (strstr (r->out, "\"tab\\there \\\"quoted\\\" back\\\\slash\""));
+
+  ctl_test_remove_tree (root);
+}
+
+/* Each run must see the files as they are now, even after an edit that keeps
+ * the size, the inode and (put back by the editor) the mtime: whatever is
+ * remembered between runs must not hide it. */
+static void
+test_list_sees_sneaky_edit (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (f->root, "specs", "001-alpha", "README.md", NULL);
+  g_autoptr(CtlResult) before = ctl_test_run_ctl (f->root, "list", "--json", NULL);
+  g_autoptr(CtlResult) after = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *contents = ctl_test_read_file (f->root, "specs/001-alpha/README.md");
+  char *at = strstr (contents, "assignee: alice");
+  struct timespec times[2];
+  GStatBuf st;
+  FILE *file;
+
+  g_assert_cmpint (before->exit_status, ==, 0);
+  g_assert_nonnull (at);
+  memcpy (at, "assignee: bobby", strlen ("assignee: bobby"));
+
+  /* In place (same inode, same size), then the old timestamps put back. */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  file = fopen (path, "r+");
+  g_assert_nonnull (file);
+  g_assert_cmpint (fwrite (contents, 1, strlen (contents), file), ==, strlen (contents));
+  g_assert_cmpint (fclose (file), ==, 0);
+  times[0] = st.st_atim;
+  times[1] = st.st_mtim;
+  g_assert_cmpint (utimensat (AT_FDCWD, path, times, 0), ==, 0);
+
+  after = ctl_test_run_ctl (f->root, "list", "--json", NULL);
+  g_assert_cmpint (after->exit_status, ==, 0);
+  node = ctl_test_parse_json (after->out);
+  g_assert_cmpstr (json_object_get_string_member (find_object (json_node_get_array (node), "001-alpha"),
+                                                  "assignee"), ==, "bobby");
+}
+
+/* Large listings are written by several threads: the array must still be
+ * whole, in order, and each object complete. */
+static void
+test_list_json_many (void)
+{
+  g_autofree char *root = ctl_test_make_tmp_dir ();
+  g_autoptr(CtlResult) r = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *array;
+  const guint n = 1203;
+
+  for (guint i = 1; i <= n; i++)
+    {
+      g_autofree char *rel = g_strdup_printf ("specs/%04u-spec-%u/README.md", i, i);
+      g_autofree char *text = g_strdup_printf ("---\nstatus: planned\ncreated: '2025-01-01'\n"
+                                               "tags: [t%u]\n---\n\n# Spec \"%u\"\n", i % 7, i);
+      ctl_test_write_file (root, rel, text);
+    }
+
+  r = ctl_test_run_ctl (root, "list", "--json", NULL);
+  g_assert_cmpint (r->exit_status, ==, 0);
+  g_assert_cmpstr (r->err, ==, "");
+  g_assert_true (g_str_has_suffix (r->out, "}\n]\n"));
+  node = ctl_test_parse_json (r->out);
+  array = json_node_get_array (node);
+  g_assert_cmpuint (json_array_get_length (array), ==, n);
+  for (guint i = 0; i < n; i++)
+    {
+      JsonObject *obj = json_array_get_object_element (array, i);
+      g_autofree char *id = g_strdup_printf ("%04u-spec-%u", i + 1, i + 1);
+      g_autofree char *title = g_strdup_printf ("Spec \"%u\"", i + 1);
+      g_autofree char *tag = g_strdup_printf ("t%u", (i + 1) % 7);
+
+      g_assert_cmpstr (json_object_get_string_member (obj, "id"), ==, id);
+      g_assert_cmpstr (json_object_get_string_member (obj, "title"), ==, title);
+      g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (obj, "tags"), 0),
+                       ==, tag);
+      g_assert_true (json_object_has_member (obj, "completed_at"));
+    }
 
   ctl_test_remove_tree (root);
 }
@@ -825,6 +910,7 @@ main (int   argc,
 
   ADD ("list/json", test_list_json);
   ADD ("list/json-matches-show", test_list_json_matches_show);
+  ADD ("list/sees-sneaky-edit", test_list_sees_sneaky_edit);
   ADD ("list/all-and-archived", test_list_all_and_archived);
   ADD ("list/filters", test_list_filters);
   ADD ("list/text", test_list_text);
@@ -842,6 +928,7 @@ main (int   argc,
   ADD ("board/text", test_board);
   ADD ("board/tty-colours", test_board_tty_colours);
   g_test_add_func ("/cli/list/json-escaping", test_list_json_escaping);
+  g_test_add_func ("/cli/list/json-many", test_list_json_many);
   g_test_add_func ("/cli/project/none", test_no_project);
   g_test_add_func ("/cli/help", test_help);
 

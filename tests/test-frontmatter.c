@@ -223,7 +223,8 @@ test_unicode_offsets (void)
                 "body\n");
   g_clear_pointer (&out, g_bytes_unref);
 
-  out = lean_frontmatter_set_list (fm, "tags", (const char *[]) { "ui", "测试", NULL }, NULL, NULL);
+  out = lean_frontmatter_set_list (fm, "tags", (const char *[]) { "ui", "测试", NULL },
+                                   NULL, NULL);
   assert_bytes (out,
                 "---\n"
                 "title: \"规格 — ünïcødé\"\n"
@@ -239,11 +240,13 @@ test_errors (void)
   g_autofree char *empty = parse_error ("", 0);
   g_autofree char *blank = parse_error ("  \n\n", -1);
   g_autofree char *unclosed = parse_error ("---\nstatus: planned\n# Title\n", -1);
-  g_autofree char *bad = parse_error ("---\nstatus: planned\ntags: [a, b\npriority: high\n---\n", -1);
+  g_autofree char *bad = parse_error ("---\nstatus: planned\ntags: [a, b\npriority: high\n---\n",
+                                      -1);
   g_autofree char *bad2 = parse_error ("---\nstatus: planned\n  priority: high\n---\n", -1);
   g_autofree char *utf8 = parse_error ("---\nstatus: planned\n---\n# Ti\xfftle\n", -1);
   g_autofree char *nul = parse_error ("---\nstatus: planned\n---\nlong ascii text\0here\n", 40);
-  g_autofree char *late = parse_error ("---\nstatus: planned\n---\n\xc3\xa9t\xc3\xa9 then ascii \xe2\x82 broken\n", -1);
+  g_autofree char *late = parse_error ("---\nstatus: planned\n---\n"
+                                       "\xc3\xa9t\xc3\xa9 then ascii \xe2\x82 broken\n", -1);
   g_autofree char *dup = parse_error ("---\nstatus: planned\nstatus: complete\n---\n", -1);
   g_autofree char *list = parse_error ("---\n- a\n- b\n---\n", -1);
 
@@ -274,7 +277,8 @@ test_utf8_cases (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
-      g_autofree char *text = g_strdup_printf ("---\nstatus: planned\n---\n# 12345678 %s tail text\n",
+      g_autofree char *text = g_strdup_printf ("---\nstatus: planned\n---\n"
+                                               "# 12345678 %s tail text\n",
                                                cases[i]);
       g_autoptr(GBytes) bytes = g_bytes_new (text, strlen (text));
       g_autoptr(GError) error = NULL;
@@ -496,7 +500,9 @@ test_set_list (void)
 static void
 test_append_mapping (void)
 {
-  const char * const pairs[] = { "status", "complete", "at", "2026-01-02T03:04:05.000000006Z", NULL };
+  const char * const pairs[] = {
+    "status", "complete", "at", "2026-01-02T03:04:05.000000006Z", NULL
+  };
   const char *block =
     "---\r\n"
     "status: in-progress\r\n"
@@ -546,7 +552,8 @@ test_append_mapping (void)
 
   /* A flow list stays a flow list. */
   {
-    g_autoptr(LeanFrontmatter) fm5 = parse_ok ("---\ntransitions: [{status: planned, at: x}]\n---\n");
+    g_autoptr(LeanFrontmatter) fm5 =
+      parse_ok ("---\ntransitions: [{status: planned, at: x}]\n---\n");
     g_autoptr(LeanFrontmatter) back = NULL;
     const LeanFmNode *node;
 
@@ -651,7 +658,9 @@ test_corpus_edits (void)
       g_autoptr(GBytes) bytes = NULL;
       g_autoptr(LeanFrontmatter) fm = NULL;
       gsize len;
-      const char * const pairs[] = { "status", "complete", "at", "2026-01-01T00:00:00.000000000Z", NULL };
+      const char * const pairs[] = {
+        "status", "complete", "at", "2026-01-01T00:00:00.000000000Z", NULL
+      };
       const char * const tags[] = { "x", "y z", NULL };
       struct { const char *key; GBytes *out; } edits[5];
 

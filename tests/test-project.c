@@ -33,7 +33,8 @@ rm_rf (const char *path)
   g_autoptr(GFileEnumerator) en = NULL;
   GFileInfo *info;
 
-  en = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+  en = g_file_enumerate_children (file,
+                                  G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
                                   G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
   while (en != NULL && (info = g_file_enumerator_next_file (en, NULL, NULL)) != NULL)
     {
@@ -157,7 +158,8 @@ test_scan (void)
   write_file (tmp, "specs/README.md", "# Specs index, not a spec\n", -1);
   write_file (tmp, "specs/001-first/README.md", SPEC ("planned"), -1);
   write_file (tmp, "specs/001-first/DESIGN.md", "# Design\n", -1);
-  write_file (tmp, "specs/002-second/README.md", "---\nstatus: complete\nparent: 001-first\n---\n# Two\n", -1);
+  write_file (tmp, "specs/002-second/README.md",
+              "---\nstatus: complete\nparent: 001-first\n---\n# Two\n", -1);
   write_file (tmp, "specs/archived/003-old/README.md", SPEC ("complete"), -1);
   write_file (tmp, "specs/group/sub/004-deep/README.md", SPEC ("planned"), -1);
   write_file (tmp, "specs/group/sub/x/005-too-deep/README.md", SPEC ("planned"), -1);
@@ -305,7 +307,8 @@ test_create (void)
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *today = g_date_time_format (now, "%Y-%m-%d");
   g_autofree char *expected_head = NULL;
-  g_autoptr(GRegex) ts = g_regex_new ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z$", 0, 0, NULL);
+  g_autoptr(GRegex) ts = g_regex_new ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z$", 0,
+                                      0, NULL);
   const char *tags[] = { "a", "b", NULL };
   const char *body;
 
@@ -341,9 +344,11 @@ test_create (void)
   g_assert_cmpuint (lean_spec_get_n_unchecked (spec), ==, 5);
 
   /* Same keys in the same order as `leanspec create` writes them. */
-  expected_head = g_strdup_printf ("---\nstatus: planned\ncreated: %s\npriority: high\ntags:\n- a\n- b\n"
+  expected_head = g_strdup_printf ("---\nstatus: planned\ncreated: %s\npriority: high\n"
+                                   "tags:\n- a\n- b\n"
                                    "created_at: %s\nupdated_at: %s\n---\n\n# My Feature\n\n"
-                                   "> **Status**: planned · **Priority**: high · **Created**: %s\n",
+                                   "> **Status**: planned · **Priority**: high · "
+                                   "**Created**: %s\n",
                                    today, lean_spec_get_updated_at (spec),
                                    lean_spec_get_updated_at (spec), today);
   body = g_bytes_get_data (lean_spec_get_contents (spec), NULL);
@@ -352,16 +357,19 @@ test_create (void)
   /* A template named in config.json is used; title defaults from the name. */
   write_file (tmp, ".lean-spec/config.json", "{ \"template\": \"mine.md\" }", -1);
   write_file (tmp, ".lean-spec/templates/mine.md",
-              "---\nstatus: planned\ncreated: '{date}'\n---\n\n# {name}\n\nCustom {priority}.\n- [ ] one\n", -1);
+              "---\nstatus: planned\ncreated: '{date}'\n---\n\n# {name}\n\n"
+              "Custom {priority}.\n- [ ] one\n", -1);
   g_clear_object (&project);
   project = lean_project_open (tmp, &error);
   g_assert_no_error (error);
-  spec2 = lean_project_create_spec (project, "other-thing", NULL, LEAN_SPEC_PRIORITY_NONE, NULL, &error);
+  spec2 = lean_project_create_spec (project, "other-thing", NULL, LEAN_SPEC_PRIORITY_NONE, NULL,
+                                    &error);
   g_assert_no_error (error);
   g_assert_cmpstr (lean_spec_get_id (spec2), ==, "009-other-thing");
   g_assert_cmpstr (lean_spec_get_title (spec2), ==, "Other Thing");
   g_assert_cmpint (lean_spec_get_priority (spec2), ==, LEAN_SPEC_PRIORITY_MEDIUM);
-  g_assert_cmpstr (lean_spec_get_body (spec2), ==, "\n# Other Thing\n\nCustom medium.\n- [ ] one\n");
+  g_assert_cmpstr (lean_spec_get_body (spec2), ==,
+                   "\n# Other Thing\n\nCustom medium.\n- [ ] one\n");
   g_assert_null (lean_spec_get_field (spec2, "tags"));
 
   /* Bad names are refused. */
@@ -403,7 +411,8 @@ copy_corpus (void)
   dest = g_build_filename (tmp, "lean-spec", NULL);
   {
     const char *argv[] = { "cp", "-a", corpus, dest, NULL };
-    g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
+    g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status,
+                  &error);
     g_assert_no_error (error);
     g_assert_true (g_spawn_check_wait_status (status, NULL));
   }
@@ -437,7 +446,8 @@ test_corpus (void)
   g_assert_no_error (error);
 
   for (guint i = 0; i < problems->len; i++)
-    g_test_message ("problem: %s: %s", lean_spec_problem_get_rel_path (g_ptr_array_index (problems, i)),
+    g_test_message ("problem: %s: %s", lean_spec_problem_get_rel_path (g_ptr_array_index (problems,
+      i)),
                     lean_spec_problem_get_reason (g_ptr_array_index (problems, i)));
   g_assert_cmpuint (problems->len, ==, 0);
   g_assert_cmpuint (specs->len, ==, 304);

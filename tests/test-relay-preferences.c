@@ -216,6 +216,47 @@ test_page (void)
   g_rmdir (dir);
 }
 
+static void
+test_broken_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("relay-prefs-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "relays.json", NULL);
+  g_autoptr(LeanRelayConfig) config = lean_relay_config_new (path);
+  g_autofree char *after = NULL;
+  GtkWidget *window, *page;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display: run under xvfb-run");
+      return;
+    }
+  g_assert_true (g_file_set_contents (path, "{\"servers\": [", -1, NULL));
+  g_assert_false (lean_relay_config_load (config, NULL));
+
+  window = adw_preferences_window_new ();
+  page = lean_relay_preferences_new (config, NULL);
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (page));
+  gtk_window_present (GTK_WINDOW (window));
+  settle ();
+  /* The page says what is wrong with the file, and adding a server does
+   * not overwrite what the person wrote. */
+  g_assert_nonnull (strstr (lean_relay_preferences_get_message (LEAN_RELAY_PREFERENCES (page)),
+                            "not valid JSON"));
+  gtk_editable_set_text (GTK_EDITABLE (find_named (page, "relay-new-name")), "x");
+  gtk_editable_set_text (GTK_EDITABLE (find_named (page, "relay-new-url")), "ws://h:1");
+  g_signal_emit_by_name (find_named (page, "relay-add"), "clicked");
+  g_assert_nonnull (strstr (lean_relay_preferences_get_message (LEAN_RELAY_PREFERENCES (page)),
+                            "Not saving relay settings"));
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, "{\"servers\": [");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -226,5 +267,6 @@ main (int   argc,
   if (have_display)
     adw_init ();
   g_test_add_func ("/relay-preferences/page", test_page);
+  g_test_add_func ("/relay-preferences/broken-file", test_broken_file);
   return g_test_run ();
 }

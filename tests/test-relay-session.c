@@ -384,6 +384,16 @@ test_unreachable_relay (Fixture       *f,
                                    "Could not reach relay at ws://127.0.0.1:9: connection "
                                    "refused"));
 
+  /* A local worktree means nothing to a relay runner: refused, with why. */
+  g_clear_object (&session);
+  request->use_worktree = TRUE;
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_null (session);
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "worktree cannot be used with a relay runner"));
+  g_clear_error (&error);
+  request->use_worktree = FALSE;
+
   /* An unknown server name fails at once, recorded too. */
   g_clear_object (&session);
   g_free (request->runner);

@@ -8,6 +8,7 @@
 
 #include "lean-session-pane-private.h"
 #include "lean-sessions-view.h"
+#include "lean-session-page-private.h"
 #include "lean-terminal-view-private.h"
 #include "test-session-util.h"
 #include "ui-test-util.h"
@@ -38,6 +39,7 @@ write_runners (const char *project)
   test_add_agent (b, "text", agent, "text", "--text", "--lines", "40", NULL);
   test_add_agent (b, "flood2", agent, "text", "--sleep", "0.3", "--flood", "2", NULL);
   test_add_agent (b, "sleepy", agent, "text", "--ready", "--text", "--sleep", "30", NULL);
+  test_add_agent (b, "late", agent, "text", "--sleep", "1", "--lines", "5", NULL);
   test_add_agent (b, "fail3", agent, "text", "--text", "--exit", "3", NULL);
   test_add_agent (b, "ask", agent, "text", "--ask", "Name?", NULL);
   test_add_agent (b, "winsize", agent, "text", "--winsize", "--sleep", "30", NULL);
@@ -209,6 +211,21 @@ test_stream_into_page (Fixture       *f,
   ui_test_settle (300);
   shot = ui_test_screenshot (f->window, "session-pane-completed");
   g_test_message ("screenshot: %s", shot);
+
+  /* The terminal follows the dark style, like Console. */
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  ui_test_settle (300);
+  g_clear_pointer (&shot, g_free);
+  shot = ui_test_screenshot (f->window, "session-pane-dark");
+  g_test_message ("screenshot: %s", shot);
+  {
+    GdkRGBA bg;
+    vte_terminal_get_color_background_for_draw (lean_terminal_view_get_terminal (w.view), &bg);
+    g_assert_cmpfloat (bg.red, <, 0.2);
+  }
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+  ui_test_settle (100);
 }
 
 typedef struct
@@ -263,7 +280,7 @@ test_attach_late_without_gaps (Fixture       *f,
   page = LEAN_SESSION_PAGE (lean_session_page_new (f->controller, session));
   view = lean_session_page_get_terminal_view (page);
   /* Nothing may be elided here: every byte must reach VTE exactly once. */
-  lean_terminal_view_set_flood_limits (view, 1024 * 1024 * 1024, 1024 * 1024, 7000);
+  lean_terminal_view_set_flood_limits (view, (gsize) 2 << 30, (gsize) 512 << 20, 7000);
   _lean_terminal_view_set_feed_hook (view, capture_hook, &capture);
   g_assert_true (lean_session_page_get_replaying (page));
   adw_tab_view_append (tabs, GTK_WIDGET (page));
@@ -271,9 +288,12 @@ test_attach_late_without_gaps (Fixture       *f,
   g_assert_true (ui_test_wait_until (page_settled, page, 30000));
   g_test_message ("attached after %" G_GUINT64_FORMAT " bytes; %zu bytes reached VTE",
                   (guint64) 256 * 1024, capture.captured->len);
-  g_assert_cmpuint (capture.captured->len, ==, g_bytes_get_size (expected));
+  /* Every byte once, in order, then the page hides the cursor of the
+   * ended session. */
+  g_assert_cmpuint (capture.captured->len, ==, g_bytes_get_size (expected) + 6);
   g_assert_true (memcmp (capture.captured->str, g_bytes_get_data (expected, NULL),
-                         capture.captured->len) == 0);
+                         g_bytes_get_size (expected)) == 0);
+  g_assert_cmpstr (capture.captured->str + g_bytes_get_size (expected), ==, "\033[?25l");
   g_string_free (capture.captured, TRUE);
 }
 
@@ -368,6 +388,48 @@ test_replay_finished_session (Fixture       *f,
 }
 
 static void
+count_needs_input (LeanSessionPage *page,
+                   guint           *count)
+{
+  (*count)++;
+}
+
+static gboolean
+count_nonzero (gpointer data)
+{
+  return *(guint *) data > 0;
+}
+
+/* A guided agent that asked something and went quiet waits for the person:
+ * the page says so, and the pane notifies when the window is not focused. */
+static void
+test_waiting_for_input (Fixture       *f,
+                        gconstpointer  data)
+{
+  LeanSession *session = start (f, "ask", LEAN_SESSION_MODE_GUIDED);
+  LeanSessionPage *page = lean_session_pane_show_session (f->pane, session);
+  Wait w = { session, lean_session_page_get_terminal_view (page), "Name?", 0 };
+  guint needs = 0;
+  guint notified = _lean_session_pane_get_n_notifications (f->pane);
+
+  _lean_session_page_set_quiet_seconds (page, 1);
+  g_signal_connect (page, "needs-input", G_CALLBACK (count_needs_input), &needs);
+  g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
+  g_assert_true (ui_test_wait_until (count_nonzero, &needs, 5000));
+  g_assert_cmpuint (needs, ==, 1);
+  if (!gtk_window_is_active (GTK_WINDOW (f->window)))
+    {
+      g_assert_cmpuint (_lean_session_pane_get_n_notifications (f->pane), ==, notified + 1);
+      g_assert_nonnull (strstr (_lean_session_pane_get_last_notification (f->pane),
+                                "Waiting for Input"));
+    }
+  /* Said once per quiet spell, not every second. */
+  ui_test_settle (1500);
+  g_assert_cmpuint (needs, ==, 1);
+  g_signal_handlers_disconnect_by_func (page, count_needs_input, &needs);
+}
+
+static void
 test_guided_input_and_resize (Fixture       *f,
                               gconstpointer  data)
 {
@@ -423,6 +485,57 @@ on_open_session (LeanSessionsView *view,
                  Fixture          *f)
 {
   lean_session_pane_open_log (f->pane, f->db, session);
+}
+
+static gboolean
+page_state_final (gpointer data)
+{
+  LeanSessionPage *page = data;
+  return lean_session_state_is_final (lean_session_get_state (lean_session_page_get_session (page)));
+}
+
+/* A session another process runs (here: a second controller on its own
+ * connection to the same database file, as leanspec-ctl would): its log
+ * page keeps following the database until the stored session ends. */
+static void
+test_follow_other_process (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionDb) other_db = lean_session_db_open (lean_session_db_get_path (f->db),
+                                                            &error);
+  g_autoptr(LeanController) other = NULL;
+  g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
+  g_autoptr(LeanSession) stored = NULL;
+  LeanSession *remote;
+  LeanSessionPage *page;
+  Wait w = { NULL, NULL, "line 000004", 0 };
+
+  g_assert_no_error (error);
+  other = lean_controller_new (other_db);
+  request->project_path = g_strdup (f->project);
+  request->spec_id = g_strdup ("002-second");
+  request->agent_id = g_strdup ("late");
+  request->prompt = g_strdup ("Implement the spec");
+  request->set_in_progress = FALSE;
+  remote = lean_controller_start (other, request, &error);
+  g_assert_no_error (error);
+  lean_session_db_flush (other_db);
+
+  stored = lean_session_db_lookup (f->db, lean_session_get_id (remote), &error);
+  g_assert_no_error (error);
+  g_assert_false (lean_session_state_is_final (lean_session_get_state (stored)));
+
+  page = lean_session_pane_open_log (f->pane, f->db, stored);
+  g_assert_false (lean_session_page_get_live (page));
+  w.view = lean_session_page_get_terminal_view (page);
+  g_assert_true (ui_test_wait_until (screen_shows, &w, 15000));
+  g_assert_true (ui_test_wait_until (page_state_final, page, 15000));
+  g_assert_cmpint (lean_session_get_state (lean_session_page_get_session (page)), ==,
+                   LEAN_SESSION_STATE_COMPLETED);
+  g_assert_true (ui_test_find_text (GTK_WIDGET (page),
+                                    lean_session_state_get_label (LEAN_SESSION_STATE_COMPLETED)));
+  lean_session_db_close (other_db);
 }
 
 static GtkWidget *
@@ -541,6 +654,10 @@ main (int   argc,
   g_test_add ("/session-pane/guided-input-resize", Fixture, NULL,
               fixture_set_up, test_guided_input_and_resize, fixture_tear_down);
 
+  g_test_add ("/session-pane/waiting-for-input", Fixture, NULL,
+              fixture_set_up, test_waiting_for_input, fixture_tear_down);
+  g_test_add ("/session-pane/follow-other-process", Fixture, NULL,
+              fixture_set_up, test_follow_other_process, fixture_tear_down);
   g_test_add ("/sessions-view/list-filter-open", Fixture, NULL,
               fixture_set_up, test_history_view, fixture_tear_down);
 

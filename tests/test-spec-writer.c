@@ -134,7 +134,8 @@ test_status_transitions (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *expected = NULL;
   g_autofree char *on_disk = NULL;
-  g_autoptr(GRegex) ts = g_regex_new ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z$", 0, 0, NULL);
+  g_autoptr(GRegex) ts = g_regex_new ("^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z$", 0,
+                                      0, NULL);
   const char *t1, *t2, *t4;
 
   write_file (f->tmp, "specs/260-ui-dedup/README.md", leanspec_like);
@@ -300,7 +301,8 @@ test_assignee (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpstr (lean_spec_get_assignee (s1), ==, "Ann Lee");
   on_disk = read_file (s1);
-  expected = g_strdup_printf ("---\nstatus: planned\ntags:\n- x\nassignee: Ann Lee\nupdated_at: %s\n---\nbody\n",
+  expected = g_strdup_printf ("---\nstatus: planned\ntags:\n- x\nassignee: Ann Lee\n"
+                              "updated_at: %s\n---\nbody\n",
                               lean_spec_get_updated_at (s1));
   g_assert_cmpstr (on_disk, ==, expected);
 
@@ -365,8 +367,10 @@ test_complete_refusal (Fixture       *f,
   write_file (f->tmp, "specs/010-umbrella/README.md",
               "---\nstatus: in-progress\n---\n# Umbrella\n- [x] a\n- [ ] write the docs\n"
               "```\n- [ ] fenced, not counted\n```\n");
-  write_file (f->tmp, "specs/011-child/README.md", "---\nstatus: planned\nparent: 010-umbrella\n---\n# C\n");
-  write_file (f->tmp, "specs/012-child/README.md", "---\nstatus: complete\nparent: 010-umbrella\n---\n# C\n");
+  write_file (f->tmp, "specs/011-child/README.md",
+              "---\nstatus: planned\nparent: 010-umbrella\n---\n# C\n");
+  write_file (f->tmp, "specs/012-child/README.md",
+              "---\nstatus: complete\nparent: 010-umbrella\n---\n# C\n");
   specs = lean_project_load_specs (f->project, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (specs->len, ==, 3);
@@ -509,7 +513,8 @@ test_no_front_matter (Fixture       *f,
   g_assert_no_error (error);
   t = lean_spec_get_updated_at (s1);
   expected = g_strdup_printf ("---\nstatus: planned\nupdated_at: %s\ntransitions:\n"
-                              "- status: planned\n  at: %s\n---\n# Bare spec\n\nJust text.\n", t, t);
+                              "- status: planned\n  at: %s\n---\n# Bare spec\n\n"
+                              "Just text.\n", t, t);
   on_disk = read_file (s1);
   g_assert_cmpstr (on_disk, ==, expected);
   g_assert_cmpuint (lean_spec_get_body_line (s1), ==, 8);

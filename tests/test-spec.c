@@ -97,8 +97,11 @@ test_title_fallback_and_archived (void)
                                         "---\nstatus: complete\n---\n"
                                         "```\n# not a title\n```\n"
                                         "## Sub heading only\n");
-  g_autoptr(LeanSpec) spec2 = spec_from ("/proj/specs/008-x", "---\nstatus: archived\n---\n#NoSpace\n");
-  g_autoptr(LeanSpec) spec3 = spec_from ("/proj/specs/009-x", "---\nstatus: bogus\npriority: p1\n---\n# #\n# C# tips #\n");
+  g_autoptr(LeanSpec) spec2 = spec_from ("/proj/specs/008-x",
+                                         "---\nstatus: archived\n---\n#NoSpace\n");
+  g_autoptr(LeanSpec) spec3 = spec_from ("/proj/specs/009-x",
+                                         "---\nstatus: bogus\npriority: p1\n---\n"
+                                         "# #\n# C# tips #\n");
 
   g_assert_cmpstr (lean_spec_get_title (spec), ==, "007-old");
   g_assert_true (lean_spec_is_archived (spec));

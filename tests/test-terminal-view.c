@@ -317,6 +317,42 @@ test_reset (Fixture       *f,
   g_assert_null (strstr (text, "before reset"));
 }
 
+static void
+on_clipboard_text (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **out = user_data;
+
+  *out = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (object), result, NULL);
+  if (*out == NULL)
+    *out = g_strdup ("");
+}
+
+static void
+test_copy_select_all (Fixture       *f,
+                      gconstpointer  data)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (f->view));
+  g_autofree char *text = NULL;
+
+  lean_terminal_view_feed_data (f->view, "copy me please\r\n", 16);
+  g_assert_true (wait_for_screen_text (f->view, "copy me please", 2000));
+
+  /* Nothing selected: Copy is off (the menu greys it out). */
+  g_assert_false (vte_terminal_get_has_selection (lean_terminal_view_get_terminal (f->view)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "term.select-all", NULL));
+  iterate_ms (50);
+  g_assert_true (vte_terminal_get_has_selection (lean_terminal_view_get_terminal (f->view)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->view), "term.copy", NULL));
+  iterate_ms (50);
+
+  gdk_clipboard_read_text_async (clipboard, NULL, on_clipboard_text, &text);
+  while (text == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (strstr (text, "copy me please"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -337,6 +373,9 @@ main (int   argc,
               fixture_set_up, test_resize_signal, fixture_tear_down);
   g_test_add ("/terminal-view/reset", Fixture, NULL,
               fixture_set_up, test_reset, fixture_tear_down);
+
+  g_test_add ("/terminal-view/copy-select-all", Fixture, NULL,
+              fixture_set_up, test_copy_select_all, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -230,3 +230,62 @@ ui_test_write_file (const char *path,
   g_file_set_contents (path, contents, -1, &error);
   g_assert_no_error (error);
 }
+
+/* A notification server on the test's session bus: GLib's GNotification
+ * uses org.gtk.Notifications when that name has an owner. */
+static GPtrArray *notifications;
+
+static const char notifications_xml[] =
+  "<node><interface name='org.gtk.Notifications'>"
+  "<method name='AddNotification'><arg type='s' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='a{sv}' direction='in'/></method>"
+  "<method name='RemoveNotification'><arg type='s' direction='in'/>"
+  "<arg type='s' direction='in'/></method>"
+  "</interface></node>";
+
+static void
+on_notification_call (GDBusConnection       *connection,
+                      const char            *sender,
+                      const char            *object_path,
+                      const char            *interface_name,
+                      const char            *method_name,
+                      GVariant              *parameters,
+                      GDBusMethodInvocation *invocation,
+                      gpointer               user_data)
+{
+  if (g_str_equal (method_name, "AddNotification"))
+    {
+      g_autoptr(GVariant) dict = g_variant_get_child_value (parameters, 2);
+      const char *title = NULL, *body = NULL, *action = NULL;
+
+      g_variant_lookup (dict, "title", "&s", &title);
+      g_variant_lookup (dict, "body", "&s", &body);
+      g_variant_lookup (dict, "default-action", "&s", &action);
+      g_ptr_array_add (notifications, g_strdup_printf ("%s: %s [%s]", title, body ? body : "",
+                                                       action ? action : ""));
+    }
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+GPtrArray *
+ui_test_start_notification_server (void)
+{
+  static const GDBusInterfaceVTable vtable = { on_notification_call, NULL, NULL, { 0 } };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, &error);
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GVariant) reply = NULL;
+
+  g_assert_no_error (error);
+  notifications = g_ptr_array_new_with_free_func (g_free);
+  g_dbus_connection_register_object (bus, "/org/gtk/Notifications", info->interfaces[0],
+                                     &vtable, NULL, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.gtk.Notifications", 4),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+  return notifications;
+}

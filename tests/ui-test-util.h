@@ -30,5 +30,9 @@ gboolean  ui_test_find_text      (GtkWidget   *root,
 /* Writes @contents to @path atomically-enough for a watcher test. */
 void      ui_test_write_file     (const char  *path,
                                   const char  *contents);
+/* Owns org.gtk.Notifications on the session bus (run the test under
+ * dbus-run-session) and records each notification the process sends as
+ * "title: body [default action]" in the returned array (owned here). */
+GPtrArray *ui_test_start_notification_server (void);
 
 G_END_DECLS

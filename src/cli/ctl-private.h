@@ -74,6 +74,9 @@ void         ctl_json_append_string     (GString        *out,
 void         ctl_json_append_spec       (GString        *out,
                                          LeanSpec       *spec,
                                          guint           depth);
+/* Writes @specs (LeanSpec) as a JSON array of ctl_json_append_spec()
+ * objects on stdout, the text built on several threads for large arrays. */
+gboolean     ctl_json_write_spec_array  (GPtrArray      *specs);
 /* Writes @out on stdout; reports a failed write. */
 gboolean     ctl_write_stdout           (GString        *out);
 JsonNode    *ctl_spec_to_json           (LeanSpec       *spec,

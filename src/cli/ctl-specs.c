@@ -266,23 +266,7 @@ ctl_cmd_list (CtlContext  *ctx,
   ctl_report_problems (problems);
 
   if (json)
-    {
-      g_autoptr(GString) out = g_string_sized_new (512 * (shown->len + 1));
-
-      if (shown->len == 0)
-        g_string_append (out, "[]\n");
-      else
-        {
-          g_string_append (out, "[\n");
-          for (guint i = 0; i < shown->len; i++)
-            {
-              ctl_json_append_spec (out, g_ptr_array_index (shown, i), 1);
-              g_string_append (out, i + 1 < shown->len ? ",\n" : "\n");
-            }
-          g_string_append (out, "]\n");
-        }
-      return ctl_write_stdout (out) ? CTL_EXIT_OK : CTL_EXIT_FAILED;
-    }
+    return ctl_json_write_spec_array (shown) ? CTL_EXIT_OK : CTL_EXIT_FAILED;
   else
     {
       g_autoptr(GString) out = g_string_new (NULL);

@@ -9,7 +9,10 @@
 #include "lean-agent-registry.h"
 #include "lean-error.h"
 
-#define VERSION_TIMEOUT_MS 5000
+/* Gemini CLI loads its whole bundle to answer --version: 8 s measured on a
+ * busy 2-CPU machine (0.61.0). The probes run in threads, so waiting longer
+ * only delays the version shown, never the window. */
+#define VERSION_TIMEOUT_MS 15000
 
 struct _LeanAgentRegistry
 {

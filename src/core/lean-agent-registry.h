@@ -41,7 +41,7 @@ LeanAgent         *lean_agent_registry_lookup          (LeanAgentRegistry   *sel
 const char        *lean_agent_registry_get_default_id  (LeanAgentRegistry   *self);
 
 /* Detects for every agent whether its executable is on PATH and runs
- * `<executable> --version` (5 s timeout each), in worker threads; the
+ * `<executable> --version` (15 s timeout each), in worker threads; the
  * agents' "installed"/"version"/"path" properties are updated on the
  * calling thread's main context before the callback. Never blocks. */
 void               lean_agent_registry_refresh_async   (LeanAgentRegistry   *self,

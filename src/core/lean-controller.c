@@ -2,12 +2,14 @@
 #include "config.h"
 
 #include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
+#include "lean-agent-problem.h"
 #include "lean-agent-registry.h"
 #include "lean-controller.h"
 #include "lean-error.h"
@@ -15,6 +17,7 @@
 #include "lean-local-runner.h"
 #include "lean-relay-runner.h"
 #include "lean-session-private.h"
+#include "lean-spec-types.h"
 #include "lean-stream-parser.h"
 
 #ifdef LEAN_HAVE_SPEC_WRITER
@@ -35,7 +38,18 @@ typedef struct
   gboolean          cancel_requested;
   gboolean          ended;
   char             *cancel_message;
+
+  /* Known failures recognised in what the agent printed (not logged in, no
+   * network), to end with a sentence a person can act on. */
+  char             *agent_name;
+  LeanAgentProblem  problem;
+  guint             network_errors;
+  gboolean          network_hint_due;
+  GByteArray       *tail;        /* the last TAIL_SIZE bytes of raw output */
+  int               status_before; /* spec status replaced by in-progress, or -1 */
 } Live;
+
+#define TAIL_SIZE (16 * 1024)
 
 struct _LeanController
 {
@@ -50,6 +64,8 @@ struct _LeanController
   LeanRelayRunnerFactory  relay_factory;
   gpointer                relay_data;
   GDestroyNotify          relay_destroy;
+
+  GHashTable             *requests;   /* session id -> LeanSessionRequest, for re-runs */
 };
 
 G_DEFINE_FINAL_TYPE (LeanController, lean_controller, G_TYPE_OBJECT)
@@ -120,6 +136,8 @@ live_free (Live *live)
   g_clear_pointer (&live->launch, lean_runner_launch_free);
   g_clear_pointer (&live->request, lean_session_request_free);
   g_free (live->cancel_message);
+  g_free (live->agent_name);
+  g_clear_pointer (&live->tail, g_byte_array_unref);
   g_free (live);
 }
 
@@ -199,6 +217,264 @@ object_to_json (JsonObject *object)
 }
 
 static void mark_running (Live *live);
+static void on_parser_display (LeanStreamParser *parser,
+                               GBytes           *bytes,
+                               Live             *live);
+
+/* ---- known agent failures ---- */
+
+static void
+add_problem_event (Live             *live,
+                   LeanAgentProblem  problem,
+                   const char       *message)
+{
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *json = NULL;
+
+  json_object_set_string_member (payload, "kind", lean_agent_problem_to_string (problem));
+  json_object_set_string_member (payload, "message", message);
+  if (problem == LEAN_AGENT_PROBLEM_NO_NETWORK)
+    json_object_set_int_member (payload, "retries", live->network_errors);
+  json = object_to_json (payload);
+  lean_session_db_add_event (live->self->db, lean_session_get_id (live->session), "problem",
+                             json);
+}
+
+/* Errors the agent reports (error events, error messages, a failed result)
+ * are checked against the failures new users hit first. A missing login
+ * is remembered for the end; a lost network is told while it lasts, since
+ * Codex retries it forever and the person has to decide to cancel. */
+static void
+note_problem (Live       *live,
+              const char *kind,
+              JsonObject *payload)
+{
+  const char *text = NULL;
+  LeanAgentProblem found;
+
+  if (payload == NULL)
+    return;
+  if (g_str_equal (kind, "error"))
+    text = json_object_get_string_member_with_default (payload, "message", NULL);
+  else if ((g_str_equal (kind, "message") || g_str_equal (kind, "result")) &&
+           json_object_get_boolean_member_with_default (payload, "is_error", FALSE))
+    text = json_object_get_string_member_with_default (payload, "text", NULL);
+  if (text == NULL)
+    return;
+
+  found = lean_agent_problem_detect (text);
+  if (found == LEAN_AGENT_PROBLEM_NONE)
+    return;
+  if (found == LEAN_AGENT_PROBLEM_NO_NETWORK)
+    {
+      /* Not logged in comes first: connecting again will not fix that. */
+      if (live->problem != LEAN_AGENT_PROBLEM_NONE &&
+          live->problem != LEAN_AGENT_PROBLEM_NO_NETWORK)
+        return;
+      if (++live->network_errors == LEAN_AGENT_PROBLEM_NETWORK_RETRIES)
+        live->network_hint_due = TRUE;
+    }
+  live->problem = found;
+}
+
+/* Runs after a whole chunk went through the parser, so the line lands after
+ * the error that caused it. */
+static void
+show_network_hint (Live *live)
+{
+  g_autofree char *message = NULL;
+  g_autofree char *line = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  live->network_hint_due = FALSE;
+  message = lean_agent_problem_describe (LEAN_AGENT_PROBLEM_NO_NETWORK,
+                                         lean_session_get_agent_id (live->session),
+                                         live->agent_name, TRUE);
+  lean_session_set_message (live->session, message);
+  lean_session_db_save_session (live->self->db, live->session);
+  add_problem_event (live, LEAN_AGENT_PROBLEM_NO_NETWORK, message);
+
+  /* Only the parsed display stream gets our line: for plain-text agents
+   * views show the agent's bytes as they are. */
+  if (live->parser != NULL)
+    {
+      gsize len;
+
+      line = g_strdup_printf ("\033[1;33m⚠ %s\033[0m\r\n", message);
+      len = strlen (line);
+      bytes = g_bytes_new_take (g_steal_pointer (&line), len);
+      on_parser_display (live->parser, bytes, live);
+    }
+}
+
+static void
+keep_tail (Live   *live,
+           GBytes *bytes)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  if (live->tail == NULL)
+    live->tail = g_byte_array_new ();
+  if (len >= TAIL_SIZE)
+    {
+      g_byte_array_set_size (live->tail, 0);
+      g_byte_array_append (live->tail, data + len - TAIL_SIZE, TAIL_SIZE);
+      return;
+    }
+  if (live->tail->len + len > TAIL_SIZE)
+    g_byte_array_remove_range (live->tail, 0, live->tail->len + len - TAIL_SIZE);
+  g_byte_array_append (live->tail, data, len);
+}
+
+/* The sentence a failed session ends with when the agent hit a known
+ * problem, or NULL. Plain-text agents (Gemini CLI, Copilot CLI print their
+ * complaint on stderr) are recognised from the end of their output. */
+static char *
+describe_failure (Live *live)
+{
+  LeanAgentProblem problem = live->problem;
+  g_autofree char *message = NULL;
+
+  if (live->tail != NULL)
+    {
+      LeanAgentProblem scanned = lean_agent_problem_scan ((const char *)live->tail->data,
+                                                          live->tail->len);
+
+      if (problem == LEAN_AGENT_PROBLEM_NONE ||
+          (problem == LEAN_AGENT_PROBLEM_NO_NETWORK && scanned != LEAN_AGENT_PROBLEM_NONE))
+        problem = scanned;
+    }
+  if (problem == LEAN_AGENT_PROBLEM_NONE)
+    return NULL;
+
+  live->problem = problem;
+  message = lean_agent_problem_describe (problem, lean_session_get_agent_id (live->session),
+                                         live->agent_name, FALSE);
+  add_problem_event (live, problem, message);
+  return g_steal_pointer (&message);
+}
+
+/* An agent that could not even start its work (not logged in, no API key,
+ * not in a git repository) did nothing to the spec: it goes back to the
+ * status it had, so a first failed try does not leave it "in progress". */
+typedef struct
+{
+  GWeakRef          controller;
+  LeanSessionDb    *db;
+  char             *project_path;
+  char             *spec_id;
+  char             *session_id;
+  int               status;
+  char             *note;      /* out */
+  LeanSessionState  end_state; /* the session ends once the spec is restored */
+  char             *end_text;
+} Restore;
+
+static void
+restore_free (Restore *restore)
+{
+  g_weak_ref_clear (&restore->controller);
+  g_free (restore->end_text);
+  g_object_unref (restore->db);
+  g_free (restore->project_path);
+  g_free (restore->spec_id);
+  g_free (restore->session_id);
+  g_free (restore->note);
+  g_free (restore);
+}
+
+static void
+restore_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+#ifdef LEAN_HAVE_SPEC_WRITER
+  Restore *restore = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanProject) project = NULL;
+  g_autoptr(GPtrArray) specs = NULL;
+  g_autoptr(LeanSpec) written = NULL;
+  LeanSpec *spec = NULL;
+
+  project = lean_project_open (restore->project_path, &error);
+  if (project != NULL)
+    specs = lean_project_load_specs (project, NULL, NULL, &error);
+  if (specs != NULL)
+    spec = lean_project_find_spec (project, specs, restore->spec_id, &error);
+  /* Someone (the person, another session) changed it since: theirs wins. */
+  if (spec != NULL && lean_spec_get_status (spec) != LEAN_SPEC_STATUS_IN_PROGRESS)
+    restore->note = g_strdup ("the spec is no longer in progress");
+  else if (spec != NULL)
+    written = lean_spec_writer_set_status (spec, restore->status, &error);
+  if (restore->note == NULL && written == NULL)
+    restore->note = g_strdup (error ? error->message : "unknown error");
+#endif
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_restored (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Restore *restore = g_task_get_task_data (G_TASK (result));
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autoptr(LeanController) self = g_weak_ref_get (&restore->controller);
+  g_autofree char *json = NULL;
+  Live *live;
+
+  if (restore->note != NULL)
+    json_object_set_string_member (payload, "message", restore->note);
+  else
+    json_object_set_string_member (payload, "status",
+                                   lean_spec_status_to_string (restore->status));
+  json = object_to_json (payload);
+  lean_session_db_add_event (restore->db, restore->session_id,
+                             restore->note ? "spec-status-not-restored" : "spec-status-restored",
+                             json);
+
+  /* The session ends after its spec is back, so whoever waits for the end
+   * (leanspec-ctl exits then) sees the spec as it will stay. */
+  if (self != NULL && self->live != NULL &&
+      (live = g_hash_table_lookup (self->live, restore->session_id)) != NULL)
+    end_session (live, restore->end_state, restore->end_text);
+}
+
+/* TRUE when the spec is being restored: the session is ended then, with
+ * @state and @text. */
+static gboolean
+restore_spec_status (Live             *live,
+                     LeanSessionState  state,
+                     const char       *text)
+{
+  g_autoptr(GTask) task = NULL;
+  Restore *restore;
+
+  if (live->status_before < 0 ||
+      (live->problem != LEAN_AGENT_PROBLEM_NOT_LOGGED_IN &&
+       live->problem != LEAN_AGENT_PROBLEM_NO_API_KEY &&
+       live->problem != LEAN_AGENT_PROBLEM_NOT_GIT_REPO) ||
+      live->request == NULL)
+    return FALSE;
+
+  restore = g_new0 (Restore, 1);
+  g_weak_ref_init (&restore->controller, live->self);
+  restore->end_state = state;
+  restore->end_text = g_strdup (text);
+  restore->db = g_object_ref (live->self->db);
+  restore->project_path = g_strdup (live->request->project_path);
+  restore->spec_id = g_strdup (live->request->spec_id);
+  restore->session_id = g_strdup (lean_session_get_id (live->session));
+  restore->status = live->status_before;
+  live->status_before = -1;
+  task = g_task_new (NULL, NULL, on_restored, NULL);
+  g_task_set_source_tag (task, restore_spec_status);
+  g_task_set_task_data (task, restore, (GDestroyNotify)restore_free);
+  g_task_run_in_thread (task, restore_thread);
+  return TRUE;
+}
 
 /* ---- output routing ---- */
 
@@ -221,6 +497,7 @@ on_parser_event (LeanStreamParser *parser,
   g_autofree char *json = payload ? object_to_json (payload) : g_strdup ("{}");
 
   lean_session_db_add_event (live->self->db, lean_session_get_id (live->session), kind, json);
+  note_problem (live, kind, payload);
 
   if (g_strcmp0 (kind, "init") == 0 && payload != NULL &&
       lean_session_get_model (live->session) == NULL &&
@@ -282,11 +559,15 @@ on_runner_output (LeanRunner *runner,
                   Live       *live)
 {
   lean_session_db_append_output (live->self->db, lean_session_get_id (live->session), bytes);
+  keep_tail (live, bytes);
 
   if (live->parser != NULL)
     lean_stream_parser_feed (live->parser, bytes);
   else
     lean_session_emit_output (live->session, bytes);
+
+  if (live->network_hint_due && !live->ended)
+    show_network_hint (live);
 }
 
 static const char *
@@ -368,9 +649,10 @@ on_runner_exited (LeanRunner         *runner,
       if (detail == NULL && live->parser != NULL && lean_stream_parser_get_is_error (live->parser))
         detail = lean_stream_parser_get_result_text (live->parser);
       state = LEAN_SESSION_STATE_FAILED;
-      if (detail != NULL)
+      text = describe_failure (live);
+      if (text == NULL && detail != NULL)
         text = g_strdup_printf (_("The agent exited with status %d: %s"), exit_code, detail);
-      else
+      else if (text == NULL)
         text = g_strdup_printf (_("The agent exited with status %d."), exit_code);
     }
   else if (live->parser != NULL && lean_stream_parser_get_is_error (live->parser))
@@ -380,8 +662,10 @@ on_runner_exited (LeanRunner         *runner,
       if (detail == NULL)
         detail = lean_stream_parser_get_last_error (live->parser);
       state = LEAN_SESSION_STATE_FAILED;
-      text = g_strdup_printf (_("The agent reported an error: %s"),
-                              detail ? detail : _("no details"));
+      text = describe_failure (live);
+      if (text == NULL)
+        text = g_strdup_printf (_("The agent reported an error: %s"),
+                                detail ? detail : _("no details"));
     }
   else
     {
@@ -389,6 +673,8 @@ on_runner_exited (LeanRunner         *runner,
       text = NULL;
     }
 
+  if (state == LEAN_SESSION_STATE_FAILED && restore_spec_status (live, state, text))
+    return;
   end_session (live, state, text);
 }
 
@@ -507,6 +793,7 @@ typedef struct
   char               *branch;         /* out */
   char               *cwd;            /* out */
   char               *status_note;    /* out: why in-progress was not set */
+  int                 status_before;  /* out: the status in-progress replaced, or -1 */
 } Prep;
 
 static void
@@ -552,6 +839,8 @@ set_spec_in_progress (Prep *prep)
   written = lean_spec_writer_set_status (spec, LEAN_SPEC_STATUS_IN_PROGRESS, &error);
   if (written == NULL)
     prep->status_note = g_strdup (error->message);
+  else
+    prep->status_before = lean_spec_get_status (spec);
 #else
   prep->status_note = g_strdup ("the spec writer is not built in");
 #endif
@@ -627,6 +916,7 @@ on_prep_done (GObject      *source,
   if (live == NULL)
     return;
 
+  live->status_before = prep->status_before;
   if (prep->status_note != NULL)
     {
       g_autoptr(JsonObject) note = json_object_new ();
@@ -716,6 +1006,7 @@ track (LeanController *self,
   live->self = self;
   live->session = g_object_ref (session);
   live->cancellable = g_cancellable_new ();
+  live->status_before = -1;
   g_hash_table_insert (self->live, g_strdup (lean_session_get_id (session)), live);
   g_list_store_insert (self->sessions, 0, session);
   return live;
@@ -750,6 +1041,13 @@ lean_controller_start (LeanController            *self,
                            _("A session needs a project, a spec and an agent."));
       return NULL;
     }
+  if (request->use_worktree && request->runner != NULL && g_str_has_prefix (request->runner, "relay:"))
+    {
+      g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
+                           _("A git worktree cannot be used with a relay runner: the agent runs "
+                             "in the runner daemon’s own folder on its machine."));
+      return NULL;
+    }
   if (!g_file_test (request->project_path, G_FILE_TEST_IS_DIR))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
@@ -764,6 +1062,8 @@ lean_controller_start (LeanController            *self,
   lean_session_set_model (session, request->model);
   live = track (self, session);
   live->request = lean_session_request_copy (request);
+  g_hash_table_replace (self->requests, g_strdup (lean_session_get_id (session)),
+                        lean_session_request_copy (request));
   lean_session_db_save_session_now (self->db, session);
   g_signal_emit (self, signals[SESSION_ADDED], 0, session);
 
@@ -802,6 +1102,7 @@ lean_controller_start (LeanController            *self,
       goto fail;
     }
 
+  live->agent_name = g_strdup (lean_agent_get_name (agent));
   model = request->model ? request->model : lean_agent_get_default_model (agent);
   lean_session_set_model (session, model);
   argv = lean_agent_build_argv (agent, request->mode, request->model, request->prompt,
@@ -838,6 +1139,7 @@ lean_controller_start (LeanController            *self,
   lean_session_db_save_session (self->db, session);
 
   prep = g_new0 (Prep, 1);
+  prep->status_before = -1;
   prep->request = lean_session_request_copy (request);
   prep->session_id = g_strdup (lean_session_get_id (session));
   task = g_task_new (self, NULL, on_prep_done, NULL);
@@ -1113,6 +1415,7 @@ lean_controller_finalize (GObject *object)
   LeanController *self = (LeanController *)object;
 
   g_clear_pointer (&self->live, g_hash_table_unref);
+  g_clear_pointer (&self->requests, g_hash_table_unref);
 
   G_OBJECT_CLASS (lean_controller_parent_class)->finalize (object);
 }
@@ -1140,6 +1443,8 @@ lean_controller_init (LeanController *self)
   self->live = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify)live_free);
   self->kill_delay_ms = 5000;
+  self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify)lean_session_request_free);
 }
 
 LeanController *
@@ -1239,4 +1544,17 @@ lean_controller_set_default_relay_factory (LeanRelayRunnerFactory factory,
 {
   default_relay_factory = factory;
   default_relay_data = user_data;
+}
+
+LeanSessionRequest *
+lean_controller_dup_request (LeanController *self,
+                             LeanSession    *session)
+{
+  LeanSessionRequest *request;
+
+  g_return_val_if_fail (LEAN_IS_CONTROLLER (self), NULL);
+  g_return_val_if_fail (LEAN_IS_SESSION (session), NULL);
+
+  request = g_hash_table_lookup (self->requests, lean_session_get_id (session));
+  return request ? lean_session_request_copy (request) : NULL;
 }

@@ -113,4 +113,10 @@ void            lean_controller_cancel_all                (LeanController       
 
 LeanSessionRequest *lean_session_request_copy (const LeanSessionRequest *request);
 
+/* A copy of the request that started @session in this process (also after
+ * it ended), or NULL: "Run locally instead" re-runs a failed relay session
+ * with it. */
+LeanSessionRequest *lean_controller_dup_request           (LeanController         *self,
+                                                           LeanSession            *session);
+
 G_END_DECLS

@@ -21,6 +21,22 @@ gboolean  _lean_spec_parse_task_line (const char *line,
                                       gsize      *mark_offset,
                                       gboolean   *checked);
 
+/* A spec from its entry in the spec cache (@size bytes at @offset of
+ * @cache_data), made from the very same README bytes; NULL when the entry
+ * is damaged (then parse). */
+LeanSpec *_lean_spec_new_cached         (const char          *project_root,
+                                         const char          *dir,
+                                         GBytes              *contents,
+                                         const char * const  *sub_specs,
+                                         GBytes              *cache_data,
+                                         gsize                offset,
+                                         gsize                size);
+/* Appends @self's cache entry: status, priority, flags, body offset and
+ * line, counts, title, parent, assignee, created, updated_at, completed_at,
+ * tags, depends_on and the task items. */
+void      _lean_spec_append_cache_entry (LeanSpec            *self,
+                                         GByteArray          *out);
+
 /* The project root given at creation (may be NULL). */
 const char *_lean_spec_get_project_root (LeanSpec *self);
 

@@ -33,6 +33,7 @@ struct _LeanSpec
   char *slug;
   guint number;
   char *title;
+  gboolean title_is_id;     /* no "# " heading */
   LeanSpecStatus status;
   LeanSpecPriority priority;
   /* Borrowed from the front matter nodes: one allocation for the array. */
@@ -47,11 +48,25 @@ struct _LeanSpec
   char *rel_path;
   gboolean in_archived_dir;
 
+  /* Scalars borrowed from the front matter nodes or the cache entry. */
+  const char *assignee;
+  const char *created;
+  const char *updated_at;
+  const char *completed_at;
+
   GBytes *contents;
   char *hash;
   char *body;
+  gsize body_offset;
   guint body_line;
+  /* Parsed at construction, or on first use for a spec that came from the
+   * cache (same bytes, so the same tree). */
   LeanFrontmatter *fm;
+  /* For a spec from the cache: the cache file's bytes (the borrowed
+   * strings point into them) and this spec's entry in them. */
+  GBytes *cache_data;
+  gsize cache_offset;
+  gsize cache_size;
   /* Text for non-scalar keys, made once so lookups stay thread-safe. */
   GHashTable *field_text;
 
@@ -87,6 +102,7 @@ lean_spec_finalize (GObject *object)
   g_free (self->hash);
   g_free (self->body);
   g_clear_pointer (&self->fm, lean_frontmatter_unref);
+  g_clear_pointer (&self->cache_data, g_bytes_unref);
   g_clear_pointer (&self->field_text, g_hash_table_unref);
   g_clear_pointer (&self->tasks, g_array_unref);
   g_clear_pointer (&self->transitions, g_array_unref);
@@ -300,14 +316,32 @@ scan_body (LeanSpec   *self,
 
 /* A scalar key's value, NULL when absent, not a scalar, or YAML null. */
 static const char *
-nonempty_string (LeanSpec   *self,
-                 const char *key)
+nonempty_string (LeanFrontmatter *fm,
+                 const char      *key)
 {
-  const LeanFmNode *node = lean_frontmatter_lookup (self->fm, key);
+  const LeanFmNode *node = lean_frontmatter_lookup (fm, key);
 
   if (node == NULL || node->kind != LEAN_FM_NODE_SCALAR || lean_fm_node_is_null (node))
     return NULL;
   return node->value;
+}
+
+static LeanFrontmatter *
+ensure_fm (LeanSpec *self)
+{
+  if (g_once_init_enter (&self->fm))
+    {
+      LeanFrontmatter *fm = lean_frontmatter_parse (self->contents, NULL);
+
+      /* Cannot fail for bytes that parsed before; stay safe if it does. */
+      if (fm == NULL)
+        {
+          g_autoptr(GBytes) empty = g_bytes_new_static ("---\n---\n", 8);
+          fm = lean_frontmatter_parse (empty, NULL);
+        }
+      g_once_init_leave (&self->fm, fm);
+    }
+  return self->fm;
 }
 
 static void
@@ -406,15 +440,14 @@ borrowed_strv (LeanFrontmatter *fm,
   return out;
 }
 
-static void
+static GArray *
 read_transitions (LeanSpec *self)
 {
-  const LeanFmNode *node = lean_frontmatter_lookup (self->fm, "transitions");
-
-  self->transitions = g_array_new (FALSE, FALSE, sizeof (Transition));
+  const LeanFmNode *node = lean_frontmatter_lookup (ensure_fm (self), "transitions");
+  GArray *transitions = g_array_new (FALSE, FALSE, sizeof (Transition));
 
   if (node == NULL || node->kind != LEAN_FM_NODE_SEQUENCE)
-    return;
+    return transitions;
 
   for (guint i = 0; i < node->items->len; i++)
     {
@@ -435,34 +468,29 @@ read_transitions (LeanSpec *self)
           else if (g_str_equal (k->value, "at") && t.at == NULL)
             t.at = v->value;
         }
-      g_array_append_val (self->transitions, t);
+      g_array_append_val (transitions, t);
     }
+  return transitions;
 }
 
-LeanSpec *
-_lean_spec_new (const char          *project_root,
-                const char          *dir,
-                GBytes              *contents,
-                const char * const  *sub_specs,
-                GError             **error)
+static GArray *
+ensure_transitions (LeanSpec *self)
 {
-  g_autoptr(LeanSpec) self = NULL;
-  g_autoptr(LeanFrontmatter) fm = NULL;
+  if (g_once_init_enter (&self->transitions))
+    g_once_init_leave (&self->transitions, read_transitions (self));
+  return self->transitions;
+}
+
+/* What every spec has, however its metadata is obtained. */
+static LeanSpec *
+spec_new_common (const char         *project_root,
+                 const char         *dir,
+                 GBytes             *contents,
+                 const char * const *sub_specs)
+{
+  LeanSpec *self = g_object_new (LEAN_TYPE_SPEC, NULL);
   g_autofree char *rel_dir = NULL;
-  const char *data;
-  gsize len;
 
-  g_return_val_if_fail (dir != NULL, NULL);
-  g_return_val_if_fail (contents != NULL, NULL);
-
-  fm = lean_frontmatter_parse (contents, error);
-  if (fm == NULL)
-    return NULL;
-
-  data = g_bytes_get_data (contents, &len);
-
-  self = g_object_new (LEAN_TYPE_SPEC, NULL);
-  self->fm = g_steal_pointer (&fm);
   self->contents = g_bytes_ref (contents);
   self->dir = g_strdup (dir);
   self->root = g_strdup (project_root);
@@ -477,6 +505,33 @@ _lean_spec_new (const char          *project_root,
     rel_dir = g_strdup (dir);
   self->rel_path = g_build_filename (rel_dir, "README.md", NULL);
   self->in_archived_dir = path_has_archived (rel_dir);
+  self->sub_specs = g_strdupv ((char **)(sub_specs ? sub_specs : empty_strv));
+  return self;
+}
+
+LeanSpec *
+_lean_spec_new (const char          *project_root,
+                const char          *dir,
+                GBytes              *contents,
+                const char * const  *sub_specs,
+                GError             **error)
+{
+  g_autoptr(LeanSpec) self = NULL;
+  g_autoptr(LeanFrontmatter) fm = NULL;
+  const char *data;
+  gsize len;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (contents != NULL, NULL);
+
+  fm = lean_frontmatter_parse (contents, error);
+  if (fm == NULL)
+    return NULL;
+
+  data = g_bytes_get_data (contents, &len);
+
+  self = spec_new_common (project_root, dir, contents, sub_specs);
+  self->fm = g_steal_pointer (&fm);
 
   if (!lean_spec_status_from_string (lean_frontmatter_get_string (self->fm, "status"),
                                      &self->status))
@@ -488,23 +543,253 @@ _lean_spec_new (const char          *project_root,
   self->tags = borrowed_strv (self->fm, "tags");
   self->depends_on = borrowed_strv (self->fm, "depends_on");
 
-  self->parent = g_strdup (nonempty_string (self, "parent"));
+  self->parent = g_strdup (nonempty_string (self->fm, "parent"));
+  self->assignee = nonempty_string (self->fm, "assignee");
+  self->created = nonempty_string (self->fm, "created");
+  if (self->created == NULL)
+    self->created = nonempty_string (self->fm, "created_at");
+  self->updated_at = nonempty_string (self->fm, "updated_at");
+  self->completed_at = nonempty_string (self->fm, "completed_at");
 
-  self->sub_specs = g_strdupv ((char **)(sub_specs ? sub_specs : empty_strv));
-
-  read_transitions (self);
-
-  {
-    gsize body_offset = lean_frontmatter_get_body_offset (self->fm);
-
-    self->body_line = lean_frontmatter_get_body_line (self->fm);
-    scan_body (self, data, body_offset, len);
-  }
+  self->body_offset = lean_frontmatter_get_body_offset (self->fm);
+  self->body_line = lean_frontmatter_get_body_line (self->fm);
+  scan_body (self, data, self->body_offset, len);
 
   if (self->title == NULL)
-    self->title = g_strdup (self->id);
+    {
+      self->title = g_strdup (self->id);
+      self->title_is_id = TRUE;
+    }
 
   return g_steal_pointer (&self);
+}
+
+/* Reading an entry of the spec cache: every read is bounds-checked, a
+ * damaged entry just makes the reader fail. */
+typedef struct
+{
+  const guint8 *p;
+  const guint8 *end;
+  gboolean ok;
+} Reader;
+
+static guint32
+read_u32 (Reader *r)
+{
+  guint32 v = 0;
+
+  if (r->end - r->p < 4)
+    r->ok = FALSE;
+  else
+    {
+      memcpy (&v, r->p, 4);
+      r->p += 4;
+    }
+  return v;
+}
+
+static guint8
+read_u8 (Reader *r)
+{
+  if (r->p >= r->end)
+    {
+      r->ok = FALSE;
+      return 0;
+    }
+  return *r->p++;
+}
+
+static const char *
+read_str (Reader *r)
+{
+  const guint8 *nul = r->p < r->end ? memchr (r->p, '\0', r->end - r->p) : NULL;
+  const char *str = (const char *)r->p;
+
+  if (nul == NULL)
+    {
+      r->ok = FALSE;
+      return "";
+    }
+  r->p = nul + 1;
+  return str;
+}
+
+static const char *
+or_null (const char *str)
+{
+  return (str != NULL && *str != '\0') ? str : NULL;
+}
+
+static const char **
+read_strv (Reader  *r,
+           guint32  n)
+{
+  const char **strv;
+
+  /* Each string takes at least its NUL. */
+  if (n > (gsize)(r->end - r->p))
+    {
+      r->ok = FALSE;
+      return g_new0 (const char *, 1);
+    }
+  strv = g_new0 (const char *, n + 1);
+  for (guint32 i = 0; i < n && r->ok; i++)
+    strv[i] = read_str (r);
+  return strv;
+}
+
+LeanSpec *
+_lean_spec_new_cached (const char          *project_root,
+                       const char          *dir,
+                       GBytes              *contents,
+                       const char * const  *sub_specs,
+                       GBytes              *cache_data,
+                       gsize                offset,
+                       gsize                size)
+{
+  g_autoptr(LeanSpec) self = NULL;
+  gsize data_len;
+  const guint8 *data = g_bytes_get_data (cache_data, &data_len);
+  Reader r;
+  guint8 status, priority, flags;
+  guint32 body_offset, body_line, n_tags, n_deps, n_tasks;
+  const char *title;
+
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_return_val_if_fail (cache_data != NULL, NULL);
+
+  if (offset > data_len || size > data_len - offset)
+    return NULL;
+  r.p = data + offset;
+  r.end = data + offset + size;
+  r.ok = TRUE;
+
+  status = read_u8 (&r);
+  priority = read_u8 (&r);
+  flags = read_u8 (&r);
+  read_u8 (&r);
+  body_offset = read_u32 (&r);
+  body_line = read_u32 (&r);
+  n_tags = read_u32 (&r);
+  n_deps = read_u32 (&r);
+  n_tasks = read_u32 (&r);
+  if (!r.ok || body_offset > g_bytes_get_size (contents) || body_line == 0 ||
+      n_tasks > size / 6)
+    return NULL;
+
+  self = spec_new_common (project_root, dir, contents, sub_specs);
+  /* Every string below points into the cache data, which the spec keeps. */
+  self->cache_data = g_bytes_ref (cache_data);
+  self->cache_offset = offset;
+  self->cache_size = size;
+  self->status = status < LEAN_SPEC_N_STATUSES ? status : LEAN_SPEC_STATUS_NONE;
+  self->priority = priority < LEAN_SPEC_N_PRIORITIES ? priority : LEAN_SPEC_PRIORITY_NONE;
+  self->body_offset = body_offset;
+  self->body_line = body_line;
+
+  title = read_str (&r);
+  self->parent = g_strdup (or_null (read_str (&r)));
+  self->assignee = or_null (read_str (&r));
+  self->created = or_null (read_str (&r));
+  self->updated_at = or_null (read_str (&r));
+  self->completed_at = or_null (read_str (&r));
+  self->tags = read_strv (&r, n_tags);
+  self->depends_on = read_strv (&r, n_deps);
+
+  self->tasks = g_array_sized_new (FALSE, FALSE, sizeof (Task), n_tasks);
+  for (guint32 i = 0; i < n_tasks && r.ok; i++)
+    {
+      Task task = { 0, };
+
+      task.line = read_u32 (&r);
+      task.checked = read_u8 (&r) != 0;
+      task.text = read_str (&r);
+      task.len = strlen (task.text);
+      g_array_append_val (self->tasks, task);
+      if (task.checked)
+        self->n_checked++;
+      else
+        self->n_unchecked++;
+    }
+
+  if (!r.ok)
+    return NULL;
+
+  if ((flags & 1) == 0 && *title != '\0')
+    self->title = g_strdup (title);
+  else
+    {
+      self->title = g_strdup (self->id);
+      self->title_is_id = TRUE;
+    }
+
+  return g_steal_pointer (&self);
+}
+
+static void
+put_u32 (GByteArray *out,
+         guint32     v)
+{
+  g_byte_array_append (out, (const guint8 *)&v, 4);
+}
+
+static void
+put_str (GByteArray *out,
+         const char *str)
+{
+  if (str == NULL)
+    str = "";
+  g_byte_array_append (out, (const guint8 *)str, strlen (str) + 1);
+}
+
+void
+_lean_spec_append_cache_entry (LeanSpec   *self,
+                               GByteArray *out)
+{
+  guint8 head[4];
+  guint32 n_tags, n_deps;
+
+  g_return_if_fail (LEAN_IS_SPEC (self));
+  g_return_if_fail (out != NULL);
+
+  if (self->cache_data != NULL)
+    {
+      const guint8 *data = g_bytes_get_data (self->cache_data, NULL);
+      g_byte_array_append (out, data + self->cache_offset, self->cache_size);
+      return;
+    }
+
+  n_tags = g_strv_length ((char **)self->tags);
+  n_deps = g_strv_length ((char **)self->depends_on);
+  head[0] = self->status;
+  head[1] = self->priority;
+  head[2] = self->title_is_id ? 1 : 0;
+  head[3] = 0;
+  g_byte_array_append (out, head, 4);
+  put_u32 (out, self->body_offset);
+  put_u32 (out, self->body_line);
+  put_u32 (out, n_tags);
+  put_u32 (out, n_deps);
+  put_u32 (out, self->tasks->len);
+  put_str (out, self->title_is_id ? "" : self->title);
+  put_str (out, self->parent);
+  put_str (out, self->assignee);
+  put_str (out, self->created);
+  put_str (out, self->updated_at);
+  put_str (out, self->completed_at);
+  for (guint32 i = 0; i < n_tags; i++)
+    put_str (out, self->tags[i]);
+  for (guint32 i = 0; i < n_deps; i++)
+    put_str (out, self->depends_on[i]);
+  for (guint i = 0; i < self->tasks->len; i++)
+    {
+      const Task *task = &g_array_index (self->tasks, Task, i);
+      guint8 checked = task->checked ? 1 : 0;
+
+      put_u32 (out, task->line);
+      g_byte_array_append (out, &checked, 1);
+      put_str (out, task->text);
+    }
 }
 
 LeanSpec *
@@ -634,32 +919,28 @@ const char *
 lean_spec_get_assignee (LeanSpec *self)
 {
   g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
-  return nonempty_string (self, "assignee");
+  return self->assignee;
 }
 
 const char *
 lean_spec_get_created (LeanSpec *self)
 {
-  const char *str;
-
   g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
-  if ((str = nonempty_string (self, "created")) != NULL)
-    return str;
-  return nonempty_string (self, "created_at");
+  return self->created;
 }
 
 const char *
 lean_spec_get_updated_at (LeanSpec *self)
 {
   g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
-  return nonempty_string (self, "updated_at");
+  return self->updated_at;
 }
 
 const char *
 lean_spec_get_completed_at (LeanSpec *self)
 {
   g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
-  return nonempty_string (self, "completed_at");
+  return self->completed_at;
 }
 
 const char *
@@ -671,7 +952,7 @@ lean_spec_get_field (LeanSpec   *self,
   g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
 
-  node = lean_frontmatter_lookup (self->fm, key);
+  node = lean_frontmatter_lookup (ensure_fm (self), key);
   if (node == NULL)
     return NULL;
   if (node->kind == LEAN_FM_NODE_SCALAR)
@@ -681,15 +962,16 @@ lean_spec_get_field (LeanSpec   *self,
   if (g_once_init_enter (&self->field_text))
     {
       GHashTable *table = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
-      guint n_keys = lean_frontmatter_get_n_keys (self->fm);
+      LeanFrontmatter *fm = ensure_fm (self);
+      guint n_keys = lean_frontmatter_get_n_keys (fm);
 
       for (guint i = 0; i < n_keys; i++)
         {
-          const LeanFmNode *v = lean_frontmatter_get_value_node (self->fm, i);
+          const LeanFmNode *v = lean_frontmatter_get_value_node (fm, i);
 
           if (v->kind != LEAN_FM_NODE_SCALAR)
-            g_hash_table_insert (table, (gpointer)lean_frontmatter_get_key (self->fm, i),
-                                 node_text (self->fm, v));
+            g_hash_table_insert (table, (gpointer)lean_frontmatter_get_key (fm, i),
+                                 node_text (fm, v));
         }
       g_once_init_leave (&self->field_text, table);
     }
@@ -766,7 +1048,7 @@ lean_spec_get_body (LeanSpec *self)
     {
       gsize len;
       const char *data = g_bytes_get_data (self->contents, &len);
-      gsize offset = lean_frontmatter_get_body_offset (self->fm);
+      gsize offset = self->body_offset;
       char *body = g_strndup (data + offset, len - offset);
 
       g_once_init_leave (&self->body, body);
@@ -799,7 +1081,7 @@ LeanFrontmatter *
 lean_spec_get_frontmatter (LeanSpec *self)
 {
   g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
-  return self->fm;
+  return ensure_fm (self);
 }
 
 char **
@@ -810,7 +1092,7 @@ lean_spec_dup_field_names (LeanSpec *self)
 
   g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
 
-  n = lean_frontmatter_get_n_keys (self->fm);
+  n = lean_frontmatter_get_n_keys (ensure_fm (self));
   names = g_new0 (char *, n + 1);
   for (guint i = 0; i < n; i++)
     names[i] = g_strdup (lean_frontmatter_get_key (self->fm, i));
@@ -823,7 +1105,7 @@ lean_spec_dup_field_list (LeanSpec   *self,
 {
   g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
   g_return_val_if_fail (key != NULL, NULL);
-  return lean_frontmatter_dup_strv (self->fm, key);
+  return lean_frontmatter_dup_strv (ensure_fm (self), key);
 }
 
 guint
@@ -860,7 +1142,7 @@ guint
 lean_spec_get_n_transitions (LeanSpec *self)
 {
   g_return_val_if_fail (LEAN_IS_SPEC (self), 0);
-  return self->transitions->len;
+  return ensure_transitions (self)->len;
 }
 
 gboolean
@@ -873,7 +1155,7 @@ lean_spec_get_transition (LeanSpec    *self,
 
   g_return_val_if_fail (LEAN_IS_SPEC (self), FALSE);
 
-  if (index >= self->transitions->len)
+  if (index >= ensure_transitions (self)->len)
     return FALSE;
   t = &g_array_index (self->transitions, Transition, index);
   if (status)

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lean-app-sessions.h"
 #include "lean-application.h"
 #include "lean-window.h"
 
@@ -41,6 +42,9 @@ lean_application_activate (GApplication *app)
       gtk_window_present (GTK_WINDOW (window));
       return;
     }
+  /* Sessions kept running after the last window closed: show them. */
+  if (lean_app_sessions_reopen (GTK_APPLICATION (self)))
+    return;
 
   window = new_window (self);
   last = g_settings_get_string (self->settings, "last-project");
@@ -213,16 +217,8 @@ quit_action (GSimpleAction *action,
              GVariant      *param,
              gpointer       user_data)
 {
-  GApplication *app = user_data;
-
-  /* Close windows the normal way so each saves its size and state. */
-  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (app)); l != NULL;)
-    {
-      GtkWindow *window = l->data;
-
-      l = l->next;
-      gtk_window_close (window);
-    }
+  /* Asks first when sessions run; quitting always stops them. */
+  lean_app_sessions_quit (GTK_APPLICATION (user_data));
 }
 
 static const GActionEntry app_actions[] = {
@@ -257,6 +253,7 @@ lean_application_startup (GApplication *app)
   self->settings = g_settings_new (APP_ID);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
+  lean_app_sessions_init (GTK_APPLICATION (self));
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action,
                                            accels[i].accels);

@@ -59,6 +59,19 @@ selected_mode (LeanImplementDialog *self)
                                                           : LEAN_SESSION_MODE_AUTONOMOUS;
 }
 
+/* On an agent-relay runner the agent's CLI runs on another machine: whether
+ * it is installed on this one does not matter. */
+static gboolean
+runs_on_relay (LeanImplementDialog *self)
+{
+  guint pos;
+
+  if (self->runner_specs == NULL || self->runner_specs->len == 0)
+    return FALSE;
+  pos = MIN (adw_combo_row_get_selected (self->runner_row), self->runner_specs->len - 1);
+  return g_str_has_prefix (g_ptr_array_index (self->runner_specs, pos), "relay:");
+}
+
 gboolean
 lean_implement_dialog_get_ready (LeanImplementDialog *self)
 {
@@ -67,7 +80,8 @@ lean_implement_dialog_get_ready (LeanImplementDialog *self)
   g_return_val_if_fail (LEAN_IS_IMPLEMENT_DIALOG (self), FALSE);
 
   agent = selected_agent (self);
-  return self->built_prompt != NULL && agent != NULL && lean_agent_get_installed (agent) &&
+  return self->built_prompt != NULL && agent != NULL &&
+         (lean_agent_get_installed (agent) || runs_on_relay (self)) &&
          lean_agent_supports_mode (agent, selected_mode (self));
 }
 
@@ -77,7 +91,7 @@ update_state (LeanImplementDialog *self)
   LeanAgent *agent = selected_agent (self);
   gboolean show_hint = FALSE;
 
-  if (agent != NULL && !lean_agent_get_installed (agent))
+  if (agent != NULL && !lean_agent_get_installed (agent) && !runs_on_relay (self))
     {
       const char *hint = lean_agent_get_install_hint (agent);
       g_autofree char *title = g_strdup_printf (_("%s is not installed"),
@@ -112,6 +126,11 @@ update_state (LeanImplementDialog *self)
                                : g_strdup (_("Leave empty for the agent's default model"));
       gtk_widget_set_tooltip_text (GTK_WIDGET (self->model_row), subtitle);
     }
+
+  /* A worktree is made here; a relay session runs in the runner's folder. */
+  if (runs_on_relay (self))
+    gtk_switch_set_active (self->worktree_switch, FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->worktree_switch), !runs_on_relay (self));
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "implement.start",
                                  lean_implement_dialog_get_ready (self));
@@ -276,6 +295,16 @@ fill_runners (LeanImplementDialog *self)
 
   adw_combo_row_set_model (self->runner_row, G_LIST_MODEL (labels));
   adw_combo_row_set_selected (self->runner_row, 0);
+
+  /* The project's default runner (Preferences), when it is still offered. */
+  {
+    const char *preferred =
+      lean_relay_config_get_project_runner (config, lean_project_get_root (self->project));
+
+    for (guint i = 0; preferred != NULL && i < self->runner_specs->len; i++)
+      if (g_strcmp0 (g_ptr_array_index (self->runner_specs, i), preferred) == 0)
+        adw_combo_row_set_selected (self->runner_row, i);
+  }
 }
 
 /* Prompt */
@@ -613,6 +642,8 @@ lean_implement_dialog_new (GtkWindow         *parent,
                            self, G_CONNECT_SWAPPED);
 
   fill_runners (self);
+  g_signal_connect_object (self->runner_row, "notify::selected", G_CALLBACK (update_state),
+                           self, G_CONNECT_SWAPPED);
   update_state (self);
 
   lean_agent_registry_refresh_async (self->registry, self->cancellable,

@@ -49,7 +49,9 @@ show_message (LeanRelayPreferences *self,
 
   if (window != NULL && text != NULL)
     {
-      AdwToast *toast = adw_toast_new (text);
+      /* Toast titles are markup: error text may hold '<' or '&'. */
+      g_autofree char *escaped = g_markup_escape_text (text, -1);
+      AdwToast *toast = adw_toast_new (escaped);
 
       adw_toast_set_timeout (toast, 8);
       adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (window), toast);
@@ -198,7 +200,9 @@ show_health (AdwActionRow *row,
 {
   gboolean ok = result[0] == '+';
 
-  adw_action_row_set_subtitle (row, result + 1);
+  g_autofree char *escaped = g_markup_escape_text (result + 1, -1);
+
+  adw_action_row_set_subtitle (row, escaped);
   gtk_widget_remove_css_class (GTK_WIDGET (row), ok ? "error" : "success");
   gtk_widget_add_css_class (GTK_WIDGET (row), ok ? "success" : "error");
 }
@@ -303,6 +307,8 @@ server_row (LeanRelayPreferences  *self,
   g_autofree char *test_name = g_strdup_printf ("relay-test-%s", server->name);
   TokenLookup *tl;
 
+  /* Row titles and subtitles are markup in libadwaita. */
+  adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (expander), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (expander), server->name);
   adw_expander_row_set_subtitle (ADW_EXPANDER_ROW (expander), server->url);
   gtk_widget_set_name (expander, server->name);
@@ -655,8 +661,10 @@ lean_relay_preferences_new (LeanRelayConfig *config,
   /* A broken relays.json is shown, and left alone until it is fixed. */
   if (lean_relay_config_get_load_error (config) != NULL)
     {
-      adw_preferences_group_set_description (self->servers_group,
-                                             lean_relay_config_get_load_error (config));
+      g_autofree char *escaped = g_markup_escape_text (lean_relay_config_get_load_error (config),
+                                                       -1);
+
+      adw_preferences_group_set_description (self->servers_group, escaped);
       self->message = g_strdup (lean_relay_config_get_load_error (config));
     }
   return GTK_WIDGET (self);

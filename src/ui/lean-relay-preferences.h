@@ -15,7 +15,15 @@ G_DECLARE_FINAL_TYPE (LeanRelayPreferences, lean_relay_preferences,
 /* A self-contained Preferences page for agent-relay servers: add, edit and
  * remove servers (name, address, default runner, runner ids), the token in
  * the keyring, "Test Connection" (GET /health), and, when @project_path is
- * given, that project's default runner (Local or a relay runner).
+ * given (lean_project_get_root() of the open project: the Implement dialog
+ * looks it up the same way), that project's default runner (Local or a
+ * relay runner).
+ *
+ * To embed in the app's preferences window:
+ *   g_autoptr(LeanRelayConfig) relays = lean_relay_config_new (NULL);
+ *   lean_relay_config_load (relays, NULL);   (a broken file is shown on the page)
+ *   adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (
+ *     lean_relay_preferences_new (relays, project_root_or_NULL)));
  *
  * Every change is saved to @config's file at once; problems are shown as a
  * toast when the page is inside an AdwPreferencesWindow, and always in the

@@ -4,7 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "lean-error.h"
-#include "lean-session-page.h"
+#include "lean-session-page-private.h"
 #include "lean-session-ui-private.h"
 
 /* A guided session that printed and then stayed quiet this long is
@@ -26,6 +26,7 @@ struct _LeanSessionPage
   GtkWidget        *pause_button;
   GtkWidget        *resume_button;
   GtkWidget        *cancel_button;
+  GtkWidget        *run_locally_button;
   GtkWidget        *message_revealer;
   GtkWidget        *message_label;
   LeanTerminalView *terminal_view;
@@ -43,8 +44,10 @@ struct _LeanSessionPage
   guint             follow_id;
 
   guint             live : 1;
+  guint             cursor_hidden : 1;
   guint             replaying : 1;
   guint             notified_quiet : 1;
+  guint             quiet_seconds;
 };
 
 G_DEFINE_FINAL_TYPE (LeanSessionPage, lean_session_page, GTK_TYPE_WIDGET)
@@ -88,6 +91,17 @@ runner_supports_pause (LeanSessionPage *self)
   return lean_runner_supports_pause (runner);
 }
 
+/* An ended session's terminal takes no input: no cursor block under the
+ * last line. */
+static void
+hide_cursor_when_done (LeanSessionPage *self)
+{
+  if (self->cursor_hidden || self->replaying || !session_is_final (self))
+    return;
+  self->cursor_hidden = TRUE;
+  lean_terminal_view_feed_data (self->terminal_view, "\033[?25l", 6);
+}
+
 static void
 update_input (LeanSessionPage *self)
 {
@@ -95,6 +109,7 @@ update_input (LeanSessionPage *self)
                      lean_session_get_mode (self->session) == LEAN_SESSION_MODE_GUIDED;
 
   lean_terminal_view_set_input_enabled (self->terminal_view, enabled);
+  hide_cursor_when_done (self);
 }
 
 static void
@@ -181,6 +196,24 @@ update_state (LeanSessionPage *self)
                                can_pause ? _("Pause the agent")
                                          : _("This runner cannot pause its agent"));
 
+  {
+    /* A relay session that could not start or lost its relay: offer the
+     * same request on this machine (agent-relay cannot re-attach). */
+    const char *runner = lean_session_get_runner (self->session);
+    g_autoptr(LeanSessionRequest) request = NULL;
+    gboolean offer = FALSE;
+
+    if (self->controller != NULL && self->live && runner != NULL
+        && g_str_has_prefix (runner, "relay:")
+        && (state == LEAN_SESSION_STATE_FAILED || state == LEAN_SESSION_STATE_INTERRUPTED))
+      {
+        request = lean_controller_dup_request (self->controller, self->session);
+        offer = request != NULL;
+      }
+    gtk_widget_set_visible (self->run_locally_button, offer);
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.run-locally", offer);
+  }
+
   if (final && message != NULL && *message)
     {
       gtk_label_set_text (GTK_LABEL (self->message_label), message);
@@ -251,7 +284,7 @@ on_session_output (LeanSessionPage *self,
     {
       self->notified_quiet = FALSE;
       g_clear_handle_id (&self->quiet_id, g_source_remove);
-      self->quiet_id = g_timeout_add_seconds (QUIET_SECONDS, quiet_timeout, self);
+      self->quiet_id = g_timeout_add_seconds (self->quiet_seconds, quiet_timeout, self);
     }
 }
 
@@ -546,6 +579,30 @@ cancel_action (GtkWidget  *widget,
     lean_controller_cancel (self->controller, self->session);
 }
 
+static void
+run_locally_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  LeanSessionPage *self = LEAN_SESSION_PAGE (widget);
+  g_autoptr(LeanSessionRequest) request = NULL;
+  g_autoptr(LeanSession) rerun = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (self->controller == NULL)
+    return;
+  request = lean_controller_dup_request (self->controller, self->session);
+  if (request == NULL)
+    return;
+  g_clear_pointer (&request->runner, g_free);
+  /* The spec was already moved forward by the first attempt, if at all. */
+  request->set_in_progress = FALSE;
+  /* The pane opens a tab for the new session ("session-added"). */
+  rerun = lean_controller_start (self->controller, request, &error);
+  if (rerun == NULL)
+    show_action_error (self, error);
+}
+
 /* Construction */
 
 static void
@@ -772,6 +829,8 @@ lean_session_page_class_init (LeanSessionPageClass *klass)
   gtk_widget_class_install_action (widget_class, "session.pause", NULL, pause_action);
   gtk_widget_class_install_action (widget_class, "session.resume", NULL, resume_action);
   gtk_widget_class_install_action (widget_class, "session.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "session.run-locally", NULL,
+                                   run_locally_action);
 
   g_type_ensure (LEAN_TYPE_TERMINAL_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -785,6 +844,7 @@ lean_session_page_class_init (LeanSessionPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, pause_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, resume_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, run_locally_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, message_revealer);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, message_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPage, terminal_view);
@@ -798,4 +858,14 @@ lean_session_page_init (LeanSessionPage *self)
   g_queue_init (&self->pending);
   self->cancellable = g_cancellable_new ();
   self->last_seq = -1;
+  self->quiet_seconds = QUIET_SECONDS;
+}
+
+void
+_lean_session_page_set_quiet_seconds (LeanSessionPage *self,
+                                      guint            seconds)
+{
+  g_return_if_fail (LEAN_IS_SESSION_PAGE (self));
+  g_return_if_fail (seconds > 0);
+  self->quiet_seconds = seconds;
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "lean-session-pane-private.h"
 #include "lean-session-ui-private.h"
@@ -137,6 +138,11 @@ notify_session (LeanSessionPane *self,
 
   notification = g_notification_new (title);
   g_notification_set_body (notification, body);
+  /* Clicking it shows the session (lean-session-ui.c), when the app has
+   * that action. */
+  if (g_action_group_has_action (G_ACTION_GROUP (app), "show-session"))
+    g_notification_set_default_action_and_target (notification, "app.show-session", "s",
+                                                  lean_session_get_id (session));
   if (!needs_input && state == LEAN_SESSION_STATE_FAILED)
     g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
   g_application_send_notification (app, id, notification);
@@ -152,10 +158,10 @@ update_tab (LeanSessionPane *self,
   g_autofree char *tooltip = NULL;
   g_autoptr(GIcon) icon = NULL;
 
-  adw_tab_page_set_loading (page, lean_session_page_get_live (child) &&
-                                  (state == LEAN_SESSION_STATE_RUNNING ||
-                                   state == LEAN_SESSION_STATE_PENDING ||
-                                   state == LEAN_SESSION_STATE_VALIDATING));
+  /* A static icon, not adw_tab_page_set_loading(): a spinner keeps the
+   * frame clock busy, and where frames take longer than the refresh
+   * interval (software rendering, a loaded machine) GTK's back-to-back
+   * frames starve VTE's idle-priority parsing, and no terminal updates. */
   if (state == LEAN_SESSION_STATE_FAILED || state == LEAN_SESSION_STATE_INTERRUPTED)
     icon = g_themed_icon_new ("dialog-error-symbolic");
   else if (state == LEAN_SESSION_STATE_PAUSED)
@@ -164,6 +170,9 @@ update_tab (LeanSessionPane *self,
     icon = g_themed_icon_new ("object-select-symbolic");
   else if (!lean_session_page_get_live (child))
     icon = g_themed_icon_new ("document-open-recent-symbolic");
+  else if (state == LEAN_SESSION_STATE_RUNNING || state == LEAN_SESSION_STATE_PENDING ||
+           state == LEAN_SESSION_STATE_VALIDATING)
+    icon = g_themed_icon_new ("media-playback-start-symbolic");
   adw_tab_page_set_icon (page, icon);
 
   /* Translators: tab tooltip, "Claude Code on 012-habit-api: Running" */
@@ -214,9 +223,16 @@ add_page (LeanSessionPane *self,
   LeanSession *session = lean_session_page_get_session (child);
   AdwTabPage *page;
 
+  const char *spec_id = lean_session_get_spec_id (session);
+  const char *dash = spec_id != NULL ? strchr (spec_id, '-') : NULL;
+  g_autofree char *title = NULL;
+
   lean_session_page_set_agent_name (child, agent_name (self, session));
   page = adw_tab_view_append (self->tab_view, GTK_WIDGET (child));
-  adw_tab_page_set_title (page, lean_session_get_spec_id (session));
+  /* "003 · Claude Code": several sessions of one spec stay apart. */
+  title = g_strdup_printf ("%.*s · %s", dash != NULL ? (int) (dash - spec_id) : (int) strlen (spec_id ?: ""),
+                           spec_id ?: "", agent_name (self, session));
+  adw_tab_page_set_title (page, title);
 
   g_signal_connect_object (session, "notify::state", G_CALLBACK (on_page_state),
                            self, G_CONNECT_SWAPPED);

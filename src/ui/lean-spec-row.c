@@ -4,6 +4,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "lean-session-indicator.h"
 #include "lean-spec-row.h"
 
 /* One row of the spec list: the text is drawn with Pango layouts and only
@@ -254,6 +255,8 @@ lean_spec_row_size_allocate (GtkWidget *widget,
                               self->chip_width,
                               self->chip_height
                             }, -1);
+  /* The session dot, if any, at the end of line 1 (lean-session-indicator.c). */
+  lean_session_indicator_allocate_in_row (widget, width, self->line1_height);
 }
 
 static void
@@ -322,6 +325,7 @@ lean_spec_row_snapshot (GtkWidget   *widget,
   /* Line 2: the status chip (a child widget), priority, checklist
    * progress, tags; all centred on the chip. */
   gtk_widget_snapshot_child (widget, self->chip, snapshot);
+  lean_session_indicator_snapshot_in_row (widget, snapshot);
   y = self->line1_height + LINE_GAP;
   line2 = self->chip_height;
   x += self->chip_width + ITEM_GAP;
@@ -440,6 +444,8 @@ lean_spec_row_set_spec (LeanSpecRow *self,
   clear_layouts (self);
   update_chip (self);
   update_accessible (self);
+  /* The running/paused/failed dot of the spec's session. */
+  lean_session_indicator_update_row (GTK_WIDGET (self), spec);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -464,6 +470,7 @@ lean_spec_row_dispose (GObject *object)
   g_clear_object (&self->spec);
   clear_layouts (self);
   g_clear_pointer (&self->chip, gtk_widget_unparent);
+  lean_session_indicator_remove_from_row (GTK_WIDGET (self));
 
   G_OBJECT_CLASS (lean_spec_row_parent_class)->dispose (object);
 }

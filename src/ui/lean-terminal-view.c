@@ -25,12 +25,15 @@
 #define DEFAULT_KEEP_TAIL     (256 * 1024)
 #define DEFAULT_BUDGET_US     7000
 #define MIN_SLICE             (16 * 1024)
-#define MAX_SLICE             (2 * 1024 * 1024)
-#define MIN_RATE              2.0      /* bytes per µs = MB/s */
-#define MAX_RATE              400.0
+#define MAX_SLICE             (1024 * 1024)
+/* VTE parses well over 10 MB/s on anything that runs GNOME; a floor keeps a
+ * machine busy with other work (late frames for reasons that are not VTE)
+ * from shrinking the slices to nothing. */
+#define MIN_RATE              8.0      /* bytes per µs = MB/s */
+#define MAX_RATE              150.0
 #define INITIAL_RATE          16.0
-#define MIN_FLOOD_BACKLOG     (1024 * 1024)
-#define MAX_BACKLOG_DRAIN_US  (500 * 1000)
+#define MIN_FLOOD_BACKLOG     (512 * 1024)
+#define MAX_BACKLOG_DRAIN_US  (300 * 1000)
 #define SCROLLBACK_LINES      10000
 
 struct _LeanTerminalView
@@ -54,6 +57,7 @@ struct _LeanTerminalView
   gint64          last_tick_us;
   gsize           fed_last_tick;
   gsize           fed_this_frame;
+  gint64          fast_since_us;  /* start of the fast path's current frame */
   double          rate;           /* estimated VTE parse rate, bytes per µs */
   char            last_fed_byte;
 
@@ -63,6 +67,12 @@ struct _LeanTerminalView
 
   guint           rows, cols;
   guint           resize_idle_id;
+
+  /* Set when a slice was fed and VTE has not said it parsed it yet
+   * ("contents-changed"); see lean_terminal_view_tick(). */
+  gboolean        awaiting_ack;
+  guint           ticks_waiting;
+  guint           ack_timeout_id;
 
   LeanTerminalViewFeedHook feed_hook;
   gpointer        feed_hook_data;
@@ -244,8 +254,8 @@ queue_elide (LeanTerminalView *self)
 static gsize
 flood_threshold (LeanTerminalView *self)
 {
-  /* What can be shown in about half a second at the current rate, but never
-   * less than 1 MiB nor more than max_backlog. */
+  /* What can be shown in about 0.3 s at the current rate, but never
+   * less than 512 KiB nor more than max_backlog. */
   double frames = (double) MAX_BACKLOG_DRAIN_US / 16667.0;
   double shown = self->rate * self->budget_us * frames;
   gsize limit = (gsize) CLAMP (shown, (double) MIN_FLOOD_BACKLOG, (double) self->max_backlog);
@@ -388,12 +398,54 @@ update_rate (LeanTerminalView *self,
 }
 
 static gboolean
+ack_timeout (gpointer user_data)
+{
+  LeanTerminalView *self = user_data;
+
+  /* A slice that changed nothing on screen is never acknowledged. */
+  self->ack_timeout_id = 0;
+  self->awaiting_ack = FALSE;
+  if (self->queued > 0 || self->elided_pending > 0)
+    lean_terminal_view_ensure_tick (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_contents_changed (LeanTerminalView *self)
+{
+  if (!self->awaiting_ack)
+    return;
+  self->awaiting_ack = FALSE;
+  g_clear_handle_id (&self->ack_timeout_id, g_source_remove);
+  if (self->queued > 0 || self->elided_pending > 0)
+    lean_terminal_view_ensure_tick (self);
+}
+
+static gboolean
 lean_terminal_view_tick (GtkWidget     *widget,
                          GdkFrameClock *clock,
                          gpointer       user_data)
 {
   LeanTerminalView *self = LEAN_TERMINAL_VIEW (widget);
   gint64 now = g_get_monotonic_time ();
+
+  /* VTE parses from an idle-priority source. When frames come back to back
+   * (rendering slower than the refresh rate) that source does not run, and
+   * feeding more would only pile bytes up inside VTE. So wait for VTE to
+   * acknowledge the last slice, and if it does not within a few frames,
+   * stop ticking so the frame clock can rest and VTE gets its turn. */
+  if (self->awaiting_ack)
+    {
+      self->last_tick_us = now;
+      self->fed_this_frame = 0;
+      if (++self->ticks_waiting < 3)
+        return G_SOURCE_CONTINUE;
+      if (self->ack_timeout_id == 0)
+        self->ack_timeout_id = g_timeout_add_full (G_PRIORITY_LOW, 200, ack_timeout, self, NULL);
+      self->tick_id = 0;
+      self->last_tick_us = 0;
+      return G_SOURCE_REMOVE;
+    }
 
   /* fed_this_frame counts everything handed to VTE since the previous tick
    * (the slice and any fast-path writes): that is what VTE parsed before
@@ -407,6 +459,11 @@ lean_terminal_view_tick (GtkWidget     *widget,
     queue_elide (self);
 
   feed_from_queue (self, current_slice (self));
+  if (self->fed_this_frame > 0)
+    {
+      self->awaiting_ack = TRUE;
+      self->ticks_waiting = 0;
+    }
 
   /* Keep ticking one more frame after the last bytes so their cost is
    * measured, then let the frame clock rest. */
@@ -446,14 +503,27 @@ lean_terminal_view_feed (LeanTerminalView *self,
   if (len == 0)
     return;
 
+  /* Without a tick running, the fast path counts its own frames. */
+  if (self->tick_id == 0)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      if (now - self->fast_since_us > 16667)
+        {
+          self->fed_this_frame = 0;
+          self->fast_since_us = now;
+        }
+    }
+
   /* The fast path: nothing waiting and this frame's slice not used up, so
    * hand the bytes to VTE now. This is what keeps latency at a normal rate
    * to VTE's own. */
   if (self->queued == 0 && self->elided_pending == 0 &&
       self->fed_this_frame + len <= current_slice (self))
     {
+      /* No tick needed: VTE schedules its own redraw, and keeping the frame
+       * clock running at a normal rate would only cost frames. */
       feed_raw (self, data, len);
-      lean_terminal_view_ensure_tick (self);
       return;
     }
 
@@ -490,6 +560,8 @@ lean_terminal_view_reset (LeanTerminalView *self)
   queue_clear (self);
   self->elided_pending = 0;
   self->last_fed_byte = 0;
+  self->awaiting_ack = FALSE;
+  g_clear_handle_id (&self->ack_timeout_id, g_source_remove);
   vte_terminal_reset (self->terminal, TRUE, TRUE);
 }
 
@@ -743,6 +815,7 @@ lean_terminal_view_dispose (GObject *object)
       self->tick_id = 0;
     }
   g_clear_handle_id (&self->resize_idle_id, g_source_remove);
+  g_clear_handle_id (&self->ack_timeout_id, g_source_remove);
   queue_clear (self);
 
   g_clear_pointer (&self->menu, gtk_widget_unparent);
@@ -887,6 +960,8 @@ lean_terminal_view_init (LeanTerminalView *self)
   gtk_widget_add_controller (GTK_WIDGET (self->terminal), GTK_EVENT_CONTROLLER (click));
 
   g_signal_connect_object (self->terminal, "commit", G_CALLBACK (on_commit), self, 0);
+  g_signal_connect_object (self->terminal, "contents-changed",
+                           G_CALLBACK (on_contents_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->terminal, "selection-changed",
                            G_CALLBACK (on_selection_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",

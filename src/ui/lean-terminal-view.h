@@ -49,7 +49,11 @@ guint64      lean_terminal_view_get_elided_bytes   (LeanTerminalView *self);
 /* TRUE when nothing is queued (every byte received was handed to VTE). */
 gboolean     lean_terminal_view_is_idle            (LeanTerminalView *self);
 
-/* Flood handling knobs (defaults: 4 MiB backlog, 256 KiB kept, 7 ms/frame). */
+/* Flood handling knobs (defaults: 4 MiB, 256 KiB, 7 ms). The view elides
+ * when its backlog would take more than ~0.3 s to show at VTE's measured
+ * rate, and in any case beyond @max_backlog, but never below twice
+ * @keep_tail; @keep_tail is how much recent output it keeps then;
+ * @budget_us is VTE's parsing time aimed at per frame. */
 void         lean_terminal_view_set_flood_limits   (LeanTerminalView *self,
                                                     gsize             max_backlog,
                                                     gsize             keep_tail,

@@ -3,10 +3,12 @@
 
 #include <glib/gi18n.h>
 
+#include "lean-app-sessions.h"
 #include "lean-error.h"
 #include "lean-new-spec-dialog.h"
 #include "lean-spec-list.h"
 #include "lean-spec-view.h"
+#include "lean-window-sessions.h"
 #include "lean-window-private.h"
 
 #define MAX_RECENT_PROJECTS 10
@@ -257,7 +259,10 @@ ensure_spec_view (LeanWindow *self)
     return;
 
   self->spec_view = lean_spec_view_new ();
-  gtk_stack_add_named (self->content_stack, self->spec_view, "spec");
+  /* The session pane sits beside the spec (lean-window-sessions.c). */
+  gtk_stack_add_named (self->content_stack,
+                       lean_window_sessions_wrap_spec_view (self, LEAN_SPEC_VIEW (self->spec_view)),
+                       "spec");
   g_signal_connect_object (self->spec_view, "open-spec",
                            G_CALLBACK (on_view_open_spec), self, G_CONNECT_SWAPPED);
 
@@ -647,6 +652,10 @@ lean_window_close_request (GtkWindow *window)
   LeanWindow *self = LEAN_WINDOW (window);
   int width, height;
 
+  /* Running sessions: ask first (lean-app-sessions.c). */
+  if (lean_app_sessions_close_request (self))
+    return TRUE;
+
   gtk_window_get_default_size (window, &width, &height);
   g_settings_delay (self->settings);
   if (!gtk_window_is_maximized (window))
@@ -817,6 +826,7 @@ static void
 lean_window_init (LeanWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  lean_window_sessions_init (self);
 
   self->settings = g_settings_new (APP_ID);
   gtk_window_set_default_size (GTK_WINDOW (self),

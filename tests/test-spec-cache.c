@@ -1,0 +1,394 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "lean-frontmatter.h"
+#include "lean-project-private.h"
+#include "lean-spec-cache.h"
+#include "lean-spec-problem.h"
+
+static char *cache_dir;
+
+static void
+rm_rf (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+        rm_rf (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+write_file (const char *root,
+            const char *rel,
+            const char *text)
+{
+  g_autofree char *path = g_build_filename (root, rel, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static GPtrArray *
+load (LeanProject *project,
+      guint       *hits,
+      guint       *misses)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  GPtrArray *specs = lean_project_load_specs (project, &problems, NULL, &error);
+
+  g_assert_no_error (error);
+  _lean_project_get_cache_stats (project, hits, misses);
+  return specs;
+}
+
+static void
+assert_same_strv (const char * const *a,
+                  const char * const *b)
+{
+  g_assert_cmpstrv (a, b);
+}
+
+/* Everything a spec offers must be the same whether it came from the cache
+ * or from a parse. */
+static void
+assert_same_spec (LeanSpec *a,
+                  LeanSpec *b)
+{
+  g_auto(GStrv) names_a = lean_spec_dup_field_names (a);
+  g_auto(GStrv) names_b = lean_spec_dup_field_names (b);
+
+  g_assert_cmpstr (lean_spec_get_id (a), ==, lean_spec_get_id (b));
+  g_assert_cmpuint (lean_spec_get_number (a), ==, lean_spec_get_number (b));
+  g_assert_cmpstr (lean_spec_get_slug (a), ==, lean_spec_get_slug (b));
+  g_assert_cmpstr (lean_spec_get_title (a), ==, lean_spec_get_title (b));
+  g_assert_cmpint (lean_spec_get_status (a), ==, lean_spec_get_status (b));
+  g_assert_cmpint (lean_spec_get_priority (a), ==, lean_spec_get_priority (b));
+  assert_same_strv (lean_spec_get_tags (a), lean_spec_get_tags (b));
+  assert_same_strv (lean_spec_get_depends_on (a), lean_spec_get_depends_on (b));
+  g_assert_cmpstr (lean_spec_get_parent (a), ==, lean_spec_get_parent (b));
+  g_assert_cmpstr (lean_spec_get_assignee (a), ==, lean_spec_get_assignee (b));
+  g_assert_cmpstr (lean_spec_get_created (a), ==, lean_spec_get_created (b));
+  g_assert_cmpstr (lean_spec_get_updated_at (a), ==, lean_spec_get_updated_at (b));
+  g_assert_cmpstr (lean_spec_get_completed_at (a), ==, lean_spec_get_completed_at (b));
+  g_assert_cmpstr (lean_spec_get_rel_path (a), ==, lean_spec_get_rel_path (b));
+  g_assert_cmpint (lean_spec_is_archived (a), ==, lean_spec_is_archived (b));
+  assert_same_strv (lean_spec_get_sub_specs (a), lean_spec_get_sub_specs (b));
+  g_assert_true (g_bytes_equal (lean_spec_get_contents (a), lean_spec_get_contents (b)));
+  g_assert_cmpstr (lean_spec_get_content_hash (a), ==, lean_spec_get_content_hash (b));
+  g_assert_cmpstr (lean_spec_get_body (a), ==, lean_spec_get_body (b));
+  g_assert_cmpuint (lean_spec_get_body_line (a), ==, lean_spec_get_body_line (b));
+  g_assert_cmpuint (lean_spec_get_n_checked (a), ==, lean_spec_get_n_checked (b));
+  g_assert_cmpuint (lean_spec_get_n_unchecked (a), ==, lean_spec_get_n_unchecked (b));
+
+  g_assert_cmpuint (lean_spec_get_n_tasks (a), ==, lean_spec_get_n_tasks (b));
+  for (guint i = 0; i < lean_spec_get_n_tasks (a); i++)
+    {
+      guint la, lb;
+      gboolean ca, cb;
+      const char *ta, *tb;
+
+      lean_spec_get_task (a, i, &la, &ca, &ta);
+      lean_spec_get_task (b, i, &lb, &cb, &tb);
+      g_assert_cmpuint (la, ==, lb);
+      g_assert_cmpint (ca, ==, cb);
+      g_assert_cmpstr (ta, ==, tb);
+    }
+
+  g_assert_cmpuint (lean_spec_get_n_transitions (a), ==, lean_spec_get_n_transitions (b));
+  for (guint i = 0; i < lean_spec_get_n_transitions (a); i++)
+    {
+      const char *sa, *sb, *ata, *atb;
+
+      lean_spec_get_transition (a, i, &sa, &ata);
+      lean_spec_get_transition (b, i, &sb, &atb);
+      g_assert_cmpstr (sa, ==, sb);
+      g_assert_cmpstr (ata, ==, atb);
+    }
+
+  g_assert_cmpstrv (names_a, names_b);
+  for (guint i = 0; names_a[i] != NULL; i++)
+    g_assert_cmpstr (lean_spec_get_field (a, names_a[i]), ==, lean_spec_get_field (b, names_a[i]));
+  g_assert_cmpuint (lean_frontmatter_get_n_keys (lean_spec_get_frontmatter (a)), ==,
+                    lean_frontmatter_get_n_keys (lean_spec_get_frontmatter (b)));
+}
+
+static char *
+copy_corpus (void)
+{
+  const char *src_root = g_getenv ("LEANSPEC_SOURCE_ROOT");
+  g_autofree char *corpus = NULL;
+  g_autoptr(GError) error = NULL;
+  char *tmp;
+  g_autofree char *dest = NULL;
+  int status = 0;
+
+  if (src_root == NULL)
+    return NULL;
+  corpus = g_build_filename (src_root, "..", "shared", "corpus", "lean-spec", NULL);
+  if (!g_file_test (corpus, G_FILE_TEST_IS_DIR))
+    return NULL;
+
+  tmp = g_dir_make_tmp ("test-cache-XXXXXX", &error);
+  g_assert_no_error (error);
+  dest = g_build_filename (tmp, "lean-spec", NULL);
+  {
+    const char *argv[] = { "cp", "-a", corpus, dest, NULL };
+    g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                  &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (g_spawn_check_wait_status (status, NULL));
+  }
+  return tmp;
+}
+
+static char *
+only_cache_file (void)
+{
+  g_autoptr(GDir) dir = g_dir_open (cache_dir, 0, NULL);
+  const char *name;
+  char *found = NULL;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_assert_null (found);
+      found = g_build_filename (cache_dir, name, NULL);
+    }
+  g_assert_nonnull (found);
+  return found;
+}
+
+static void
+test_corpus_round_trip (void)
+{
+  g_autofree char *tmp = copy_corpus ();
+  g_autofree char *root = NULL;
+  g_autoptr(LeanProject) project = NULL;
+  g_autoptr(GPtrArray) parsed = NULL;
+  g_autoptr(GPtrArray) cached = NULL;
+  g_autoptr(GError) error = NULL;
+  guint hits, misses;
+
+  if (tmp == NULL)
+    {
+      g_test_skip ("shared corpus not found beside the source tree (../shared/corpus/lean-spec)");
+      return;
+    }
+  root = g_build_filename (tmp, "lean-spec", NULL);
+  project = lean_project_open (root, &error);
+  g_assert_no_error (error);
+
+  parsed = load (project, &hits, &misses);
+  g_assert_cmpuint (hits, ==, 0);
+  g_assert_cmpuint (misses, ==, 304);
+
+  cached = load (project, &hits, &misses);
+  g_assert_cmpuint (hits, ==, 304);
+  g_assert_cmpuint (misses, ==, 0);
+  g_assert_cmpuint (cached->len, ==, parsed->len);
+  for (guint i = 0; i < parsed->len; i++)
+    assert_same_spec (g_ptr_array_index (parsed, i), g_ptr_array_index (cached, i));
+
+  rm_rf (tmp);
+  {
+    g_autofree char *file = only_cache_file ();
+    g_unlink (file);
+  }
+}
+
+static void
+test_changes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("test-cache-XXXXXX", &error);
+  g_autoptr(LeanProject) project = NULL;
+  g_autofree char *file = NULL;
+  guint hits, misses;
+  const char *same = "---\nstatus: planned\n---\n\nNo heading here.\n- [ ] shared\n";
+
+  write_file (tmp, "specs/001-a/README.md",
+              "---\nstatus: planned\ntags: [x]\n---\n# A\n- [ ] one\n");
+  write_file (tmp, "specs/002-b/README.md", "---\nstatus: complete\n---\n# B\n");
+  /* Two folders with the very same bytes share an entry, not an id. */
+  write_file (tmp, "specs/003-twin/README.md", same);
+  write_file (tmp, "specs/archived/004-twin/README.md", same);
+  project = lean_project_open (tmp, &error);
+  g_assert_no_error (error);
+
+  {
+    g_autoptr(GPtrArray) specs = load (project, &hits, &misses);
+    g_assert_cmpuint (misses, ==, 4);
+  }
+  {
+    g_autoptr(GPtrArray) specs = load (project, &hits, &misses);
+    LeanSpec *twin = g_ptr_array_index (specs, 2);
+    LeanSpec *archived_twin = g_ptr_array_index (specs, 3);
+
+    g_assert_cmpuint (hits, ==, 4);
+    g_assert_cmpuint (misses, ==, 0);
+    g_assert_cmpstr (lean_spec_get_title (twin), ==, "003-twin");
+    g_assert_cmpstr (lean_spec_get_title (archived_twin), ==, "004-twin");
+    g_assert_false (lean_spec_is_archived (twin));
+    g_assert_true (lean_spec_is_archived (archived_twin));
+    g_assert_cmpuint (lean_spec_get_n_unchecked (twin), ==, 1);
+  }
+
+  /* An edited file is parsed again; the others still come from the cache. */
+  write_file (tmp, "specs/001-a/README.md",
+              "---\nstatus: in-progress\ntags: [x, y]\n---\n# A2\n- [x] one\n");
+  {
+    g_autoptr(GPtrArray) specs = load (project, &hits, &misses);
+    LeanSpec *a = g_ptr_array_index (specs, 0);
+
+    g_assert_cmpuint (hits, ==, 3);
+    g_assert_cmpuint (misses, ==, 1);
+    g_assert_cmpstr (lean_spec_get_title (a), ==, "A2");
+    g_assert_cmpint (lean_spec_get_status (a), ==, LEAN_SPEC_STATUS_IN_PROGRESS);
+    g_assert_cmpuint (lean_spec_get_n_checked (a), ==, 1);
+  }
+  {
+    g_autoptr(GPtrArray) specs = load (project, &hits, &misses);
+    g_assert_cmpuint (hits, ==, 4);
+    g_assert_cmpuint (misses, ==, 0);
+  }
+
+  /* A damaged cache file is ignored (and replaced), never trusted. */
+  file = only_cache_file ();
+  {
+    g_autofree char *data = NULL;
+    gsize len;
+
+    g_assert_true (g_file_get_contents (file, &data, &len, NULL));
+    data[len / 2] ^= 0x55;
+    g_assert_true (g_file_set_contents (file, data, len, NULL));
+  }
+  {
+    g_autoptr(GPtrArray) specs = load (project, &hits, &misses);
+    g_assert_cmpuint (specs->len, ==, 4);
+    g_assert_cmpuint (hits, ==, 0);
+    g_assert_cmpuint (misses, ==, 4);
+  }
+  g_assert_true (g_file_set_contents (file, "garbage", -1, NULL));
+  {
+    g_autoptr(GPtrArray) specs = load (project, &hits, &misses);
+    g_assert_cmpuint (specs->len, ==, 4);
+    g_assert_cmpuint (misses, ==, 4);
+  }
+  {
+    g_autoptr(GPtrArray) specs = load (project, &hits, &misses);
+    g_assert_cmpuint (hits, ==, 4);
+  }
+
+  /* Turned off: nothing read, nothing counted. */
+  g_setenv ("LEANSPEC_NO_CACHE", "1", TRUE);
+  {
+    g_autoptr(GPtrArray) specs = load (project, &hits, &misses);
+    g_assert_cmpuint (specs->len, ==, 4);
+  }
+  g_unsetenv ("LEANSPEC_NO_CACHE");
+
+  g_unlink (file);
+  rm_rf (tmp);
+}
+
+/* A file that passes its check but holds nonsense (only a deliberate edit
+ * can do that) must still never read out of bounds or crash: every byte
+ * position is overwritten in turn, the check fixed up, and the project
+ * loaded. Run under valgrind to see it. */
+static void
+test_hostile_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("test-cache-XXXXXX", &error);
+  g_autoptr(LeanProject) project = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *good = NULL;
+  gsize len;
+
+  write_file (tmp, "specs/001-a/README.md",
+              "---\nstatus: planned\ntags: [x, y]\nparent: 002-b\n---\n# A\n- [ ] one\n");
+  write_file (tmp, "specs/002-b/README.md", "---\nstatus: complete\n---\n# B\n1. [x] two\n");
+  project = lean_project_open (tmp, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) specs = load (project, NULL, NULL);
+  }
+
+  file = only_cache_file ();
+  g_assert_true (g_file_get_contents (file, &good, &len, NULL));
+  g_assert_cmpuint (len, >, 8);
+
+  for (gsize pos = 0; pos + 8 < len; pos++)
+    {
+      static const guint8 values[] = { 0x00, 0xff, 0x7f };
+
+      for (guint v = 0; v < G_N_ELEMENTS (values); v++)
+        {
+          g_autofree char *bad = g_memdup2 (good, len);
+          guint64 check;
+          g_autoptr(GPtrArray) specs = NULL;
+
+          bad[pos] = values[v];
+          check = _lean_spec_cache_key (bad, len - 8);
+          memcpy (bad + len - 8, &check, 8);
+          g_assert_true (g_file_set_contents (file, bad, len, NULL));
+
+          specs = load (project, NULL, NULL);
+          g_assert_cmpuint (specs->len, ==, 2);
+          for (guint i = 0; i < specs->len; i++)
+            {
+              LeanSpec *spec = g_ptr_array_index (specs, i);
+
+              /* Touch what a list shows. */
+              g_assert_nonnull (lean_spec_get_title (spec));
+              g_assert_nonnull (lean_spec_get_tags (spec));
+              g_assert_nonnull (lean_spec_get_body (spec));
+              for (guint t = 0; t < lean_spec_get_n_tasks (spec); t++)
+                g_assert_true (lean_spec_get_task (spec, t, NULL, NULL, NULL));
+            }
+        }
+    }
+
+  g_unlink (file);
+  rm_rf (tmp);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* A cache of our own, so nothing of the user's or other tests' is used. */
+  cache_dir = g_dir_make_tmp ("test-cache-dir-XXXXXX", &error);
+  g_assert_no_error (error);
+  g_setenv ("LEANSPEC_CACHE_DIR", cache_dir, TRUE);
+  g_unsetenv ("LEANSPEC_NO_CACHE");
+
+  g_test_add_func ("/spec-cache/corpus-round-trip", test_corpus_round_trip);
+  g_test_add_func ("/spec-cache/changes", test_changes);
+  g_test_add_func ("/spec-cache/hostile-file", test_hostile_file);
+  ret = g_test_run ();
+
+  rm_rf (cache_dir);
+  g_free (cache_dir);
+  return ret;
+}

@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: MIT */
+/* Sessions in the main window, for real, under Xvfb: a temp copy of the
+ * demo project whose runners.json points at the test agent; "Implement with
+ * AI" in the spec view, the pane beside the spec, the dot on the spec row,
+ * the history window. */
+#include "config.h"
+
+#include <string.h>
+
+#include "lean-application.h"
+#include "lean-implement-dialog.h"
+#include "lean-session-indicator.h"
+#include "lean-session-ui-private.h"
+#include "lean-sessions-view.h"
+#include "lean-spec-list.h"
+#include "lean-spec-view.h"
+#include "lean-window-private.h"
+#include "lean-window-sessions.h"
+#include "test-session-util.h"
+#include "ui-test-util.h"
+
+static LeanApplication *app;
+
+typedef struct
+{
+  char           *project;
+  LeanSessionDb  *db;
+  LeanController *controller;
+  LeanWindow     *window;
+} Fixture;
+
+/* A notification server on the test's session bus: GLib's GNotification
+ * uses org.gtk.Notifications when that name has an owner. It records what
+ * the app sent, so the test checks real GNotifications. */
+static GPtrArray *notifications; /* "title: body" */
+
+static const char notifications_xml[] =
+  "<node><interface name='org.gtk.Notifications'>"
+  "<method name='AddNotification'><arg type='s' direction='in'/>"
+  "<arg type='s' direction='in'/><arg type='a{sv}' direction='in'/></method>"
+  "<method name='RemoveNotification'><arg type='s' direction='in'/>"
+  "<arg type='s' direction='in'/></method>"
+  "</interface></node>";
+
+static void
+on_notification_call (GDBusConnection       *connection,
+                      const char            *sender,
+                      const char            *object_path,
+                      const char            *interface_name,
+                      const char            *method_name,
+                      GVariant              *parameters,
+                      GDBusMethodInvocation *invocation,
+                      gpointer               user_data)
+{
+  if (g_str_equal (method_name, "AddNotification"))
+    {
+      g_autoptr(GVariant) dict = g_variant_get_child_value (parameters, 2);
+      const char *title = NULL, *body = NULL, *action = NULL;
+
+      g_variant_lookup (dict, "title", "&s", &title);
+      g_variant_lookup (dict, "body", "&s", &body);
+      g_variant_lookup (dict, "default-action", "&s", &action);
+      g_ptr_array_add (notifications, g_strdup_printf ("%s: %s [%s]", title, body ? body : "",
+                                                       action ? action : ""));
+    }
+  g_dbus_method_invocation_return_value (invocation, NULL);
+}
+
+static void
+start_notification_server (void)
+{
+  static const GDBusInterfaceVTable vtable = { on_notification_call, NULL, NULL, { 0 } };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, &error);
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  g_autoptr(GVariant) reply = NULL;
+
+  g_assert_no_error (error);
+  notifications = g_ptr_array_new_with_free_func (g_free);
+  g_dbus_connection_register_object (bus, "/org/gtk/Notifications", info->interfaces[0],
+                                     &vtable, NULL, NULL, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "RequestName",
+                                       g_variant_new ("(su)", "org.gtk.Notifications", 4),
+                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+notification_arrived (gpointer data)
+{
+  for (guint i = 0; i < notifications->len; i++)
+    if (strstr (g_ptr_array_index (notifications, i), data) != NULL)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+store_loaded (gpointer data)
+{
+  Fixture *f = data;
+  LeanSpecStore *store = lean_window_get_store (f->window);
+
+  return store != NULL && !lean_spec_store_get_loading (store) &&
+         g_list_model_get_n_items (G_LIST_MODEL (store)) > 0;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *demo = ui_test_source_path ("demo", NULL);
+  g_autofree char *agent = test_agent_path ();
+  g_autofree char *db_path = NULL;
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *json = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->project = ui_test_copy_tree (demo);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "runners");
+  json_builder_begin_object (b);
+  test_add_agent (b, "test-agent", agent, "claude-stream-json", "--sleep", "1",
+                  "--stream-json", NULL);
+  test_add_agent (b, "slow", agent, "text", "--ready", "--text", "--sleep", "30", NULL);
+  test_add_agent (b, "fail3", agent, "text", "--text", "--exit", "3", NULL);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "default");
+  json_builder_add_string_value (b, "test-agent");
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json = json_generator_to_data (gen, NULL);
+  test_write_file (f->project, ".lean-spec/runners.json", json);
+
+  db_path = g_build_filename (f->project, "sessions.db", NULL);
+  f->db = lean_session_db_open (db_path, &error);
+  g_assert_no_error (error);
+  f->controller = lean_controller_new (f->db);
+  lean_controller_set_kill_delay (f->controller, 300);
+  _lean_session_ui_set_controller (f->controller);
+
+  f->window = lean_window_new (ADW_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 860);
+  gtk_window_present (GTK_WINDOW (f->window));
+  lean_window_open_project (f->window, f->project);
+  g_assert_true (ui_test_wait_until (store_loaded, f, 10000));
+  ui_test_settle (100);
+}
+
+static gboolean
+no_live_sessions (gpointer data)
+{
+  return lean_controller_get_n_live (data) == 0;
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  lean_controller_cancel_all (f->controller, "test over");
+  ui_test_wait_until (no_live_sessions, f->controller, 5000);
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  ui_test_settle (50);
+  _lean_session_ui_set_controller (NULL);
+  g_clear_object (&f->controller);
+  lean_session_db_close (f->db);
+  g_clear_object (&f->db);
+  ui_test_remove_tree (f->project);
+  g_free (f->project);
+}
+
+static LeanImplementDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* not ours */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (LEAN_IS_IMPLEMENT_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return LEAN_IMPLEMENT_DIALOG (window);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_ready (gpointer data)
+{
+  LeanImplementDialog *dialog = find_dialog ();
+  return dialog != NULL && lean_implement_dialog_get_ready (dialog);
+}
+
+static LeanSessionIndicator *
+find_indicator (GtkWidget *root,
+                gboolean   visible_only)
+{
+  if (LEAN_IS_SESSION_INDICATOR (root) &&
+      (!visible_only || gtk_widget_get_visible (root)))
+    return LEAN_SESSION_INDICATOR (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      LeanSessionIndicator *found = find_indicator (child, visible_only);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  LeanSession      *session;
+  LeanSessionState  state;
+  LeanSessionPage  *page;
+  const char       *text;
+} Wait;
+
+static gboolean
+in_state (gpointer data)
+{
+  Wait *w = data;
+  return lean_session_get_state (w->session) == w->state;
+}
+
+static gboolean
+screen_shows (gpointer data)
+{
+  Wait *w = data;
+  g_autofree char *text =
+    lean_terminal_view_dup_screen_text (lean_session_page_get_terminal_view (w->page));
+  return text != NULL && strstr (text, w->text) != NULL;
+}
+
+static LeanSession *
+implement (Fixture    *f,
+           const char *agent)
+{
+  GtkWidget *spec_view = _lean_window_get_spec_view (f->window);
+  GtkWidget *actions = lean_spec_view_get_header_actions (LEAN_SPEC_VIEW (spec_view));
+  GtkWidget *button = NULL;
+  LeanImplementDialog *dialog;
+  LeanSessionPane *pane;
+  LeanSessionPage *page;
+
+  /* "Implement with AI" is in the spec view's header actions. */
+  for (GtkWidget *child = gtk_widget_get_first_child (actions); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_BUTTON (child) && !GTK_IS_TOGGLE_BUTTON (child) &&
+        gtk_widget_has_css_class (child, "suggested-action"))
+      button = child;
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_get_mapped (button));
+  g_signal_emit_by_name (button, "clicked");
+
+  g_assert_true (ui_test_wait_until (dialog_ready, NULL, 15000));
+  dialog = find_dialog ();
+  g_assert_true (lean_implement_dialog_select_agent (dialog, agent));
+  g_assert_true (lean_implement_dialog_get_ready (dialog));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "implement.start", NULL));
+  ui_test_settle (100);
+  g_assert_null (find_dialog ());
+
+  pane = lean_window_sessions_get_pane (f->window);
+  g_assert_nonnull (pane);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (pane)));
+  page = LEAN_SESSION_PAGE (adw_tab_view_get_selected_page (lean_session_pane_get_tab_view (pane)) ?
+                            adw_tab_page_get_child (adw_tab_view_get_selected_page (
+                              lean_session_pane_get_tab_view (pane))) : NULL);
+  g_assert_nonnull (page);
+  return lean_session_page_get_session (page);
+}
+
+static LeanSessionPage *
+selected_page (Fixture *f)
+{
+  LeanSessionPane *pane = lean_window_sessions_get_pane (f->window);
+  AdwTabPage *page = adw_tab_view_get_selected_page (lean_session_pane_get_tab_view (pane));
+
+  return LEAN_SESSION_PAGE (adw_tab_page_get_child (page));
+}
+
+static void
+test_implement_from_spec_view (Fixture       *f,
+                               gconstpointer  data)
+{
+  LeanSession *session;
+  LeanSessionIndicator *dot;
+  Wait w = { 0 };
+  g_autofree char *shot = NULL;
+  const char *spec_id = "003-habit-api";
+
+  g_assert_true (lean_window_select_spec (f->window, spec_id));
+  ui_test_settle (200);
+  /* No session yet: no dot, no pane. */
+  g_assert_null (find_indicator (GTK_WIDGET (_lean_window_get_spec_list (f->window)), TRUE));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (lean_window_sessions_get_pane (f->window))));
+
+  /* A slow agent: the row shows it running, then paused. */
+  session = implement (f, "slow");
+  g_assert_cmpstr (lean_session_get_spec_id (session), ==, spec_id);
+  w.session = session;
+  w.state = LEAN_SESSION_STATE_RUNNING;
+  g_assert_true (ui_test_wait_until (in_state, &w, 10000));
+  ui_test_settle (100);
+  dot = find_indicator (GTK_WIDGET (_lean_window_get_spec_list (f->window)), TRUE);
+  g_assert_nonnull (dot);
+  g_assert_cmpint (lean_session_indicator_get_state (dot), ==, LEAN_SESSION_STATE_RUNNING);
+
+  w.page = selected_page (f);
+  w.text = "READY pid=";
+  g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
+  ui_test_settle (300);
+  shot = ui_test_screenshot (GTK_WIDGET (f->window), "window-session-running");
+  g_test_message ("screenshot: %s", shot);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.page), "session.pause", NULL));
+  w.state = LEAN_SESSION_STATE_PAUSED;
+  g_assert_true (ui_test_wait_until (in_state, &w, 5000));
+  g_assert_cmpint (lean_session_indicator_get_state (dot), ==, LEAN_SESSION_STATE_PAUSED);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.page), "session.cancel", NULL));
+  w.state = LEAN_SESSION_STATE_CANCELLED;
+  g_assert_true (ui_test_wait_until (in_state, &w, 5000));
+  ui_test_settle (50);
+  g_assert_null (find_indicator (GTK_WIDGET (_lean_window_get_spec_list (f->window)), TRUE));
+
+  /* A failing agent leaves a red dot. */
+  session = implement (f, "fail3");
+  w.session = session;
+  w.state = LEAN_SESSION_STATE_FAILED;
+  g_assert_true (ui_test_wait_until (in_state, &w, 10000));
+  ui_test_settle (50);
+  dot = find_indicator (GTK_WIDGET (_lean_window_get_spec_list (f->window)), TRUE);
+  g_assert_nonnull (dot);
+  g_assert_cmpint (lean_session_indicator_get_state (dot), ==, LEAN_SESSION_STATE_FAILED);
+
+  /* Unfocused (Xvfb has no window manager to focus it), the window told
+   * the desktop that the session failed. */
+  g_test_message ("window active: %d", gtk_window_is_active (GTK_WINDOW (f->window)));
+  if (!gtk_window_is_active (GTK_WINDOW (f->window)))
+    g_assert_true (ui_test_wait_until (notification_arrived,
+                                       (gpointer) "Session Failed: fail3 on 003-habit-api "
+                                                  "[app.show-session]",
+                                       5000));
+
+  /* Its default action brings the session's tab forward. */
+  adw_tab_view_set_selected_page (lean_session_pane_get_tab_view (lean_window_sessions_get_pane (f->window)),
+                                  adw_tab_view_get_nth_page (lean_session_pane_get_tab_view (
+                                    lean_window_sessions_get_pane (f->window)), 0));
+  g_assert_false (selected_page (f) != NULL &&
+                  lean_session_page_get_session (selected_page (f)) == session);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-session",
+                                  g_variant_new_string (lean_session_get_id (session)));
+  ui_test_settle (50);
+  g_assert_cmpstr (lean_session_get_id (lean_session_page_get_session (selected_page (f))), ==,
+                   lean_session_get_id (session));
+
+  /* The structured agent streams readable lines into its tab. */
+  session = implement (f, "test-agent");
+  w.session = session;
+  w.page = selected_page (f);
+  w.text = "Done: the spec is implemented";
+  g_assert_true (ui_test_wait_until (screen_shows, &w, 15000));
+  ui_test_settle (300);
+  g_clear_pointer (&shot, g_free);
+  shot = ui_test_screenshot (GTK_WIDGET (f->window), "window-session-pane");
+  g_test_message ("screenshot: %s", shot);
+}
+
+static gboolean
+history_loaded (gpointer data)
+{
+  LeanSessionsView *view = data;
+  return !lean_sessions_view_get_loading (view) &&
+         g_list_model_get_n_items (lean_sessions_view_get_model (view)) >= 1;
+}
+
+static LeanSessionsView *
+find_sessions_view (GtkWidget *root)
+{
+  if (LEAN_IS_SESSIONS_VIEW (root))
+    return LEAN_SESSIONS_VIEW (root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      LeanSessionsView *found = find_sessions_view (child);
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_history_window (Fixture       *f,
+                     gconstpointer  data)
+{
+  LeanSession *session;
+  GtkWindow *history;
+  LeanSessionsView *view;
+  Wait w = { 0 };
+  g_autofree char *shot = NULL;
+
+  g_assert_true (lean_window_select_spec (f->window, "002-habit-data-model"));
+  ui_test_settle (100);
+  session = implement (f, "test-agent");
+  w.session = session;
+  w.state = LEAN_SESSION_STATE_COMPLETED;
+  g_assert_true (ui_test_wait_until (in_state, &w, 15000));
+  lean_session_db_flush (f->db);
+
+  /* Session History is a window action (the main menu has it). */
+  g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-session-history", NULL);
+  history = lean_window_sessions_show_history (f->window);
+  g_assert_nonnull (history);
+  view = find_sessions_view (GTK_WIDGET (history));
+  g_assert_nonnull (view);
+  g_assert_true (ui_test_wait_until (history_loaded, view, 5000));
+  ui_test_settle (200);
+  shot = ui_test_screenshot (GTK_WIDGET (history), "window-session-history");
+  g_test_message ("screenshot: %s", shot);
+  gtk_window_destroy (history);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GError) error = NULL;
+  int ret;
+
+  test_session_env_init ();
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  start_notification_server ();
+
+  if (!test_agent_path_exists ())
+    {
+      g_test_skip ("the test agent is not built (tests/lean-test-agent)");
+      return g_test_run ();
+    }
+
+  app = lean_application_new ();
+  g_application_set_flags (G_APPLICATION (app),
+                           G_APPLICATION_NON_UNIQUE | G_APPLICATION_HANDLES_OPEN);
+  g_application_register (G_APPLICATION (app), NULL, &error);
+  g_assert_no_error (error);
+
+  g_test_add ("/window-sessions/implement", Fixture, NULL,
+              fixture_set_up, test_implement_from_spec_view, fixture_tear_down);
+  g_test_add ("/window-sessions/history", Fixture, NULL,
+              fixture_set_up, test_history_window, fixture_tear_down);
+
+  ret = g_test_run ();
+  g_clear_object (&app);
+  return ret;
+}
