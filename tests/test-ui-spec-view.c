@@ -702,6 +702,51 @@ test_toggle_task (Fixture       *fx,
 }
 
 static void
+test_crlf_spec (Fixture       *fx,
+                gconstpointer  data)
+{
+  const char *crlf = "---\r\nstatus: planned\r\n---\r\n\r\n# Windows spec\r\n\r\n"
+                     "- [ ] first\r\n- [ ] second\r\n";
+  g_autofree char *after = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(LeanSpec) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  LeanMarkdownView *readme;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  /* A file with CRLF line ends keeps them through a tick and a rename. */
+  write_file (fx->root, "specs/003-gamma/README.md", crlf);
+  dir = g_build_filename (fx->root, "specs/003-gamma", NULL);
+  fresh = lean_spec_new_from_dir (fx->root, dir, &error);
+  g_assert_no_error (error);
+  lean_spec_store_replace (fx->store, fresh);
+  show (fx, "003-gamma");
+
+  readme = _lean_spec_view_get_readme_view (fx->view);
+  g_assert_cmpuint (lean_markdown_view_get_n_tasks (readme), ==, 2);
+  g_assert_cmpstr (lean_markdown_view_get_task_text (readme, 1), ==, "second");
+  lean_markdown_view_activate_task (readme, 1);
+  wait_writes (fx);
+  after = read_file (fx->root, "specs/003-gamma/README.md");
+  g_assert_cmpstr (after, ==, "---\r\nstatus: planned\r\n---\r\n\r\n# Windows spec\r\n\r\n"
+                              "- [ ] first\r\n- [x] second\r\n");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->view), "spec.rename", NULL));
+  gtk_editable_set_text (GTK_EDITABLE (_lean_spec_view_get_title_entry (fx->view)), "Still Windows");
+  g_signal_emit_by_name (_lean_spec_view_get_title_entry (fx->view), "activate");
+  wait_writes (fx);
+  g_clear_pointer (&after, g_free);
+  after = read_file (fx->root, "specs/003-gamma/README.md");
+  g_assert_cmpstr (after, ==, "---\r\nstatus: planned\r\n---\r\n\r\n# Still Windows\r\n\r\n"
+                              "- [ ] first\r\n- [x] second\r\n");
+}
+
+static void
 test_toggle_subspec_task (Fixture       *fx,
                           gconstpointer  data)
 {
@@ -1213,6 +1258,7 @@ main (int   argc,
   ADD ("show-spec", test_show_spec);
   ADD ("toggle-task", test_toggle_task);
   ADD ("toggle-subspec-task", test_toggle_subspec_task);
+  ADD ("crlf-spec", test_crlf_spec);
   ADD ("keep-scroll", test_keep_scroll);
   ADD ("change-status", test_change_status);
   ADD ("rename", test_rename);
