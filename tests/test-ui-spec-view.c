@@ -302,6 +302,22 @@ changed_lines (const char *a,
   return changed;
 }
 
+static GtkWidget *
+find_by_css_class (GtkWidget  *widget,
+                   const char *css_class)
+{
+  if (gtk_widget_has_css_class (widget, css_class))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_css_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static gboolean
 range_has_tag (GtkTextBuffer *buffer,
                const char    *needle,
@@ -535,6 +551,15 @@ test_show_spec (Fixture       *fx,
   /* The child links back to its parent and dependency. */
   relations = _lean_spec_view_get_relations_markup (fx->view);
   g_assert_nonnull (strstr (relations, "spec:002-beta")); /* child */
+  {
+    GtkWidget *label = find_by_css_class (GTK_WIDGET (fx->view), "spec-page-relations");
+    gboolean handled = FALSE;
+
+    g_assert_true (GTK_IS_LABEL (label));
+    g_signal_emit_by_name (label, "activate-link", "spec:002-beta", &handled);
+    g_assert_true (handled);
+    g_assert_cmpstr (fx->opened_id, ==, "002-beta");
+  }
   show (fx, "002-beta");
   relations = _lean_spec_view_get_relations_markup (fx->view);
   g_assert_nonnull (strstr (relations, "spec:001-render-specs"));
