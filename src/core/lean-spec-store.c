@@ -419,7 +419,6 @@ set_items (LeanSpecStore *self,
            GPtrArray     *next)
 {
   g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (guint) * 4);
-  g_autoptr(GPtrArray) old = NULL;
   guint old_len = self->items->len;
   guint i = 0, j = 0;
   guint shift = 0;
