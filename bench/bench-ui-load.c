@@ -34,7 +34,16 @@ typedef struct
   gint64      max_stall;
   gint64      max_stall_at;
   gboolean    measuring;
+  gboolean    verbose;       /* -v: print a timeline */
+  LeanSpecStore *store;      /* watched for items-changed */
+  gint64      emit_start;    /* wall and CPU when an items-changed began */
+  gint64      emit_start_cpu;
+  guint       n_emissions;
+  gint64      first_emission;
+  gint64      max_emission_cpu;
+  guint       n_frames;
 } Bench;
+
 
 /* CPU time of the calling (main) thread: tells a stall caused by our own
  * work from one where the machine simply did not schedule us. */
@@ -82,10 +91,102 @@ after_paint_cb (GdkFrameClock *clock,
                 Bench         *b)
 {
   LeanSpecList *list = _lean_window_get_spec_list (b->window);
+  guint n = g_list_model_get_n_items (lean_spec_list_get_model (list));
 
-  if (b->first_rows == 0 && b->start != 0 &&
-      g_list_model_get_n_items (lean_spec_list_get_model (list)) > 0)
+  if (b->first_rows == 0 && b->start != 0 && n > 0)
     b->first_rows = g_get_monotonic_time ();
+  if (b->measuring)
+    {
+      b->n_frames++;
+      if (b->verbose)
+        g_print ("  %7.1f ms  frame painted, %u rows in the list\n",
+                 (g_get_monotonic_time () - b->start) / 1000.0, n);
+    }
+}
+
+static void
+print_phase (Bench      *b,
+             const char *what)
+{
+  if (b->measuring && b->verbose)
+    g_print ("  %7.1f ms  %s\n", (g_get_monotonic_time () - b->start) / 1000.0, what);
+}
+
+static void
+layout_start_cb (GdkFrameClock *clock,
+                 Bench         *b)
+{
+  print_phase (b, "frame: layout begins");
+}
+
+static void
+layout_end_cb (GdkFrameClock *clock,
+               Bench         *b)
+{
+  print_phase (b, "frame: layout done");
+}
+
+/* Runs before any handler of the store's items-changed (the views' models
+ * included): with the after-handler below it times what one change costs
+ * the main thread. */
+static gboolean
+emission_hook_cb (GSignalInvocationHint *hint,
+                  guint                  n_params,
+                  const GValue          *params,
+                  gpointer               data)
+{
+  Bench *b = data;
+
+  if (b->store != NULL && g_value_get_object (&params[0]) == (GObject *) b->store)
+    {
+      b->emit_start = g_get_monotonic_time ();
+      b->emit_start_cpu = thread_cpu_us ();
+    }
+  return TRUE;
+}
+
+static void
+store_items_changed_cb (GListModel *model,
+                        guint       position,
+                        guint       removed,
+                        guint       added,
+                        Bench      *b)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_us () - b->emit_start_cpu;
+
+  if (!b->measuring)
+    return;
+  b->n_emissions++;
+  if (b->first_emission == 0)
+    b->first_emission = now;
+  b->max_emission_cpu = MAX (b->max_emission_cpu, cpu);
+  if (b->verbose)
+    g_print ("  %7.1f ms  store items-changed (%u, -%u, +%u) -> %u: %.1f ms (CPU %.1f ms)\n",
+             (now - b->start) / 1000.0, position, removed, added,
+             g_list_model_get_n_items (model), (now - b->emit_start) / 1000.0, cpu / 1000.0);
+}
+
+static void
+watch_store (Bench *b)
+{
+  LeanSpecStore *store = lean_window_get_store (b->window);
+
+  if (store == NULL || store == b->store)
+    return;
+  b->store = store;
+  if (b->verbose)
+    g_print ("  %7.1f ms  store created, loading %d\n",
+             (g_get_monotonic_time () - b->start) / 1000.0, lean_spec_store_get_loading (store));
+  g_signal_connect_after (store, "items-changed", G_CALLBACK (store_items_changed_cb), b);
+}
+
+static void
+window_store_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 Bench      *b)
+{
+  watch_store (b);
 }
 
 static void
@@ -118,9 +219,15 @@ main (int   argc,
   LeanSpecStore *store;
   guint n;
 
+  if (argc == 3 && g_str_equal (argv[1], "-v"))
+    {
+      b.verbose = TRUE;
+      argv[1] = argv[2];
+      argc = 2;
+    }
   if (argc != 2)
     {
-      g_printerr ("usage: %s PROJECT_DIR (e.g. made by gen-corpus.py DIR 5000)\n", argv[0]);
+      g_printerr ("usage: %s [-v] PROJECT_DIR (e.g. made by gen-corpus.py DIR 5000)\n", argv[0]);
       return 2;
     }
 
@@ -143,6 +250,16 @@ main (int   argc,
   g_timeout_add_full (G_PRIORITY_DEFAULT, 1, tick_cb, &b, NULL);
 
   list = _lean_window_get_spec_list (b.window);
+  g_signal_connect (list, "notify::store", G_CALLBACK (window_store_cb), &b);
+  if (b.verbose)
+    {
+      GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (b.window));
+
+      g_signal_connect (clock, "layout", G_CALLBACK (layout_start_cb), &b);
+      g_signal_connect_after (clock, "layout", G_CALLBACK (layout_end_cb), &b);
+    }
+  g_signal_add_emission_hook (g_signal_lookup ("items-changed", G_TYPE_LIST_MODEL), 0,
+                              emission_hook_cb, &b, NULL);
   b.start = g_get_monotonic_time ();
   b.last_tick = 0;
   b.measuring = TRUE;
@@ -167,6 +284,10 @@ main (int   argc,
            g_list_model_get_n_items (lean_spec_store_get_problems (store)));
   g_print ("first rows painted:       %.1f ms\n", (b.first_rows - b.start) / 1000.0);
   g_print ("load complete:            %.1f ms\n", (b.loaded - b.start) / 1000.0);
+  g_print ("first store change:       %.1f ms (%u changes while loading, the costliest"
+           " %.1f ms of main thread CPU)\n",
+           (b.first_emission - b.start) / 1000.0, b.n_emissions, b.max_emission_cpu / 1000.0);
+  g_print ("frames painted:           %u\n", b.n_frames);
   g_print ("longest main-loop stall:  %.1f ms (at %.0f ms; main thread on CPU %.1f ms of it)\n",
            b.max_stall / 1000.0, b.max_stall_at / 1000.0, b.max_stall_cpu / 1000.0);
 

@@ -486,6 +486,214 @@ test_drop_during_reload (Fixture       *f,
   }
 }
 
+
+static LeanSpec *
+item_of (LeanSpecStore *store,
+         guint          pos)
+{
+  LeanSpec *spec = g_list_model_get_item (G_LIST_MODEL (store), pos);
+  g_object_unref (spec); /* the store keeps it alive */
+  return spec;
+}
+
+/* ---- progressive first load of a large project ------------------------ */
+
+typedef struct
+{
+  GPtrArray *mirror;       /* the model as its items-changed describe it */
+  guint n_changes;
+  guint n_reloaded;
+  gboolean first_while_loading;
+  guint first_n_items;
+  GHashTable *shown;       /* ids in the model after the last change */
+  gboolean lost_any;       /* a change dropped a spec that was shown */
+} Progressive;
+
+static void
+progressive_changed_cb (GListModel  *model,
+                        guint        pos,
+                        guint        removed,
+                        guint        added,
+                        Progressive *p)
+{
+  p->n_changes++;
+  if (p->n_changes == 1)
+    {
+      p->first_while_loading = lean_spec_store_get_loading (LEAN_SPEC_STORE (model));
+      p->first_n_items = g_list_model_get_n_items (model);
+    }
+
+  /* Every change must describe the model exactly: replaying them on a copy
+   * gives the model. */
+  g_assert_cmpuint (pos + removed, <=, p->mirror->len);
+  g_ptr_array_remove_range (p->mirror, pos, removed);
+  for (guint i = 0; i < added; i++)
+    g_ptr_array_insert (p->mirror, pos + i, g_list_model_get_item (model, pos + i));
+  g_assert_cmpuint (p->mirror->len, ==, g_list_model_get_n_items (model));
+
+  /* A row never blinks away: a change may replace a span, but whatever was
+   * listed before is listed after. */
+  {
+    GHashTable *shown = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+    GHashTableIter iter;
+    gpointer id;
+
+    for (guint i = 0; i < p->mirror->len; i++)
+      g_hash_table_add (shown, g_strdup (lean_spec_get_id (g_ptr_array_index (p->mirror, i))));
+    if (p->shown != NULL)
+      {
+        g_hash_table_iter_init (&iter, p->shown);
+        while (g_hash_table_iter_next (&iter, &id, NULL))
+          if (!g_hash_table_contains (shown, id))
+            p->lost_any = TRUE;
+        g_hash_table_unref (p->shown);
+      }
+    p->shown = shown;
+  }
+}
+
+static void
+progressive_reloaded_cb (LeanSpecStore *store,
+                         Progressive   *p)
+{
+  p->n_reloaded++;
+}
+
+/* The store's items equal a one-shot load of the same tree: same ids, same
+ * order; and the replayed changes give the same objects. */
+static void
+assert_same_as_one_shot (LeanProject   *project,
+                         LeanSpecStore *store,
+                         Progressive   *p)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) once = lean_project_load_specs (project, NULL, NULL, &error);
+  GListModel *model = G_LIST_MODEL (store);
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, once->len);
+  g_assert_cmpuint (p->mirror->len, ==, once->len);
+  for (guint i = 0; i < once->len; i++)
+    {
+      g_autoptr(LeanSpec) spec = g_list_model_get_item (model, i);
+
+      g_assert_cmpstr (lean_spec_get_id (spec), ==,
+                       lean_spec_get_id (g_ptr_array_index (once, i)));
+      g_assert_true (g_ptr_array_index (p->mirror, i) == spec);
+    }
+}
+
+static void
+store_load_wait (LeanSpecStore *store)
+{
+  LoadWait w = { 0, };
+
+  lean_spec_store_load_async (store, NULL, load_cb, &w);
+  g_assert_true (lean_spec_store_get_loading (store));
+  wait_for (&w.done, 60);
+  g_assert_no_error (w.error);
+  g_assert_true (w.ok);
+  g_assert_false (lean_spec_store_get_loading (store));
+}
+
+static void
+test_progressive (void)
+{
+  const char *src_root = g_getenv ("LEANSPEC_SOURCE_ROOT");
+  g_autofree char *gen = NULL;
+  g_autofree char *python = g_find_program_in_path ("python3");
+  g_autofree char *tmp = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanProject) project = NULL;
+  g_autoptr(LeanSpecStore) store = NULL;
+  Progressive p = { 0, };
+  LeanSpec *untouched;
+  int status = 0;
+
+  gen = g_build_filename (src_root != NULL ? src_root : ".", "..", "shared", "tools",
+                          "gen-corpus.py", NULL);
+  if (src_root == NULL || !g_file_test (gen, G_FILE_TEST_IS_REGULAR) || python == NULL)
+    {
+      g_test_skip ("needs python3 and ../shared/tools/gen-corpus.py beside the source tree");
+      return;
+    }
+
+  tmp = g_dir_make_tmp ("test-store-big-XXXXXX", &error);
+  g_assert_no_error (error);
+  {
+    const char *argv[] = { python, gen, tmp, "2000", NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err,
+                  &status, &error);
+    g_assert_no_error (error);
+    if (!g_spawn_check_wait_status (status, &error))
+      g_error ("gen-corpus.py failed: %s\n%s", error->message, err);
+  }
+
+  project = lean_project_open (tmp, &error);
+  g_assert_no_error (error);
+  store = lean_spec_store_new (project);
+  p.mirror = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (store, "items-changed", G_CALLBACK (progressive_changed_cb), &p);
+  g_signal_connect (store, "reloaded", G_CALLBACK (progressive_reloaded_cb), &p);
+
+  /* First load: the first rows come while loading, more follow. */
+  store_load_wait (store);
+  g_test_message ("first load: %u items-changed, the first with %u specs", p.n_changes,
+                  p.first_n_items);
+  g_assert_cmpuint (p.n_changes, >, 1);
+  g_assert_true (p.first_while_loading);
+  g_assert_cmpuint (p.first_n_items, >, 0);
+  g_assert_cmpuint (p.first_n_items, <, 2000);
+  g_assert_false (p.lost_any);
+  g_assert_cmpuint (p.n_reloaded, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 2000);
+  assert_same_as_one_shot (project, store, &p);
+
+  /* A reload of unchanged files changes nothing, batches or not. */
+  p.n_changes = 0;
+  store_load_wait (store);
+  g_assert_cmpuint (p.n_changes, ==, 0);
+  g_assert_cmpuint (p.n_reloaded, ==, 2);
+
+  /* One spec edited, the last one deleted: exactly those two change, the
+   * others keep their objects. */
+  {
+    g_autoptr(LeanSpec) first = g_list_model_get_item (G_LIST_MODEL (store), 0);
+    g_autoptr(LeanSpec) last = g_list_model_get_item (G_LIST_MODEL (store), 1999);
+    g_autofree char *first_readme = g_build_filename (lean_spec_get_dir (first), "README.md",
+                                                      NULL);
+    g_autofree char *text = NULL;
+
+    g_file_get_contents (first_readme, &text, NULL, &error);
+    g_assert_no_error (error);
+    {
+      g_autofree char *edited = g_strconcat (text, "\nOne more line.\n", NULL);
+
+      g_file_set_contents (first_readme, edited, -1, &error);
+      g_assert_no_error (error);
+    }
+    rm_rf (lean_spec_get_dir (last));
+    untouched = item_of (store, 1000);
+
+    p.n_changes = 0;
+    store_load_wait (store);
+    g_assert_cmpuint (p.n_changes, ==, 2);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1999);
+    g_assert_true (item_of (store, 1000) == untouched);
+    g_assert_true (item_of (store, 0) != first);
+    g_assert_cmpstr (lean_spec_get_id (item_of (store, 0)), ==, lean_spec_get_id (first));
+    assert_same_as_one_shot (project, store, &p);
+  }
+
+  g_clear_object (&store);
+  g_ptr_array_unref (p.mirror);
+  g_clear_pointer (&p.shown, g_hash_table_unref);
+  rm_rf (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -499,5 +707,6 @@ main (int   argc,
   ADD ("/spec-store/replace-during-load", test_replace_during_load);
   ADD ("/spec-store/drop-during-reload", test_drop_during_reload);
 #undef ADD
+  g_test_add_func ("/spec-store/progressive", test_progressive);
   return g_test_run ();
 }

@@ -13,6 +13,23 @@ GPtrArray *_lean_project_load_specs_full (LeanProject   *self,
                                           GCancellable  *cancellable,
                                           GError       **error);
 
+/* Called in the loading thread with specs as soon as they are read, in scan
+ * order (@specs is the callee's). The same objects are in the final result
+ * too; the specs read last come only with it. */
+typedef void (*LeanSpecsReadFunc) (GPtrArray *specs,
+                                   gpointer   user_data);
+
+/* _lean_project_load_specs_full() that hands specs on to @func while the
+ * scan goes on: the first ones once ~200 folders are read or ~50 ms have
+ * passed, the others at most every ~100 ms. */
+GPtrArray *_lean_project_load_specs_progressive (LeanProject        *self,
+                                                 LeanSpecsReadFunc   func,
+                                                 gpointer            user_data,
+                                                 GPtrArray         **problems,
+                                                 GPtrArray         **dirs,
+                                                 GCancellable       *cancellable,
+                                                 GError            **error);
+
 /* How many READMEs of the last load came from the spec cache, and how many
  * were parsed (both 0 when the cache is off). */
 void       _lean_project_get_cache_stats (LeanProject   *self,

@@ -317,16 +317,20 @@ typedef struct
   GObject *result;      /* LeanSpec or LeanSpecProblem, when reading */
 } DirJob;
 
+/* One level's jobs [next, end) shared by the scan threads: each takes the
+ * next job in order, so the first folders of a level are done first and a
+ * caller can hand them on while the rest is still being read. */
 typedef struct
 {
   LeanProject *self;
   GPtrArray *jobs;      /* DirJob */
-  guint stride;
-  guint start;
+  gint next;            /* atomic: next job to take */
+  guint end;
+  gint64 deadline;      /* monotonic; 0 for none: no new job after it */
   gboolean read;
   LeanSpecCache *cache;
   GCancellable *cancellable;
-} Worker;
+} Level;
 
 static void
 sub_dir_clear (gpointer data)
@@ -550,43 +554,51 @@ process_dir (LeanProject   *self,
 static gpointer
 worker_run (gpointer data)
 {
-  Worker *w = data;
+  Level *l = data;
 
-  for (guint i = w->start; i < w->jobs->len; i += w->stride)
+  for (;;)
     {
-      if (g_cancellable_is_cancelled (w->cancellable))
+      guint i;
+
+      if (g_cancellable_is_cancelled (l->cancellable))
         break;
-      process_dir (w->self, w->cache, g_ptr_array_index (w->jobs, i), w->read);
+      if (l->deadline != 0 && g_get_monotonic_time () >= l->deadline)
+        break;
+      i = (guint) g_atomic_int_add (&l->next, 1);
+      if (i >= l->end)
+        break;
+      process_dir (l->self, l->cache, g_ptr_array_index (l->jobs, i), l->read);
     }
   return NULL;
 }
 
-static void
+/* Runs jobs[@start, @end) on all cores, taking no new job after @deadline
+ * (0: none). Returns where it stopped: every job before that is done. */
+static guint
 run_level (LeanProject   *self,
            GPtrArray     *jobs,
+           guint          start,
+           guint          end,
+           gint64         deadline,
            gboolean       read,
            LeanSpecCache *cache,
            GCancellable  *cancellable)
 {
-  guint n_threads = jobs->len >= 32 ? CLAMP (g_get_num_processors (), 1, 8) : 1;
+  guint n_threads = end - start >= 32 ? CLAMP (g_get_num_processors (), 1, 8) : 1;
   g_autoptr(GPtrArray) threads = g_ptr_array_new ();
-  Worker *workers = g_new0 (Worker, n_threads);
+  Level level = { self, jobs, (gint) start, end, deadline, read, cache, cancellable };
 
-  for (guint t = 0; t < n_threads; t++)
-    workers[t] = (Worker) { self, jobs, n_threads, t, read, cache, cancellable };
   for (guint t = 1; t < n_threads; t++)
     {
-      GThread *thread = g_thread_try_new ("lean-scan", worker_run, &workers[t], NULL);
+      GThread *thread = g_thread_try_new ("lean-scan", worker_run, &level, NULL);
 
       if (thread != NULL)
         g_ptr_array_add (threads, thread);
-      else
-        worker_run (&workers[t]);
     }
-  worker_run (&workers[0]);
+  worker_run (&level);
   for (guint t = 0; t < threads->len; t++)
     g_thread_join (g_ptr_array_index (threads, t));
-  g_free (workers);
+  return MIN ((guint) g_atomic_int_get (&level.next), end);
 }
 
 /* Is @path @root itself or inside it? */
@@ -614,9 +626,58 @@ follow_link (const char *tree_real,
   return TRUE;
 }
 
+/* Progressive loading: the first specs go out once FIRST_BATCH folders are
+ * read or FIRST_BATCH_USEC have passed, whichever comes first, so a view
+ * can show rows long before a large tree is read; later ones are handed on
+ * at most every BATCH_INTERVAL_USEC, CHUNK folders being read between
+ * checks. Each hand-over costs the receiver a model update, so there are
+ * few of them. */
+#define FIRST_BATCH 64
+#define FIRST_BATCH_USEC (50 * 1000)
+#define CHUNK 256
+#define BATCH_INTERVAL_USEC (100 * 1000)
+
+typedef struct
+{
+  LeanSpecsReadFunc func;
+  gpointer user_data;
+  GPtrArray *pending;   /* LeanSpec read since the last hand-over */
+  gint64 first_deadline;
+  gint64 last_sent;     /* 0 until the first hand-over */
+} Progress;
+
+static void
+progress_flush (Progress *p)
+{
+  p->last_sent = g_get_monotonic_time ();
+  p->func (g_steal_pointer (&p->pending), p->user_data);
+  p->pending = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* Hands on what was read if it is time to; @more says whether anything is
+ * left to read (the last specs go out with the whole result instead). */
+static void
+progress_maybe_flush (Progress *p,
+                      gboolean  more)
+{
+  gint64 now;
+
+  if (p == NULL || p->pending->len == 0 || !more)
+    return;
+  now = g_get_monotonic_time ();
+  if (p->last_sent == 0)
+    {
+      if (p->pending->len >= FIRST_BATCH || now >= p->first_deadline)
+        progress_flush (p);
+    }
+  else if (now - p->last_sent >= BATCH_INTERVAL_USEC)
+    progress_flush (p);
+}
+
 /* Walks the specs dir. Results (LeanSpec / LeanSpecProblem) go to @results
  * when @read, spec folder paths to @spec_dirs, every folder entered to
- * @dirs (each may be NULL). */
+ * @dirs (each may be NULL). With @progress (and @read), specs are handed
+ * on to it while the walk goes on. */
 static gboolean
 walk (LeanProject   *self,
       gboolean       read,
@@ -624,6 +685,7 @@ walk (LeanProject   *self,
       GPtrArray     *results,
       GPtrArray     *spec_dirs,
       GPtrArray     *dirs,
+      Progress      *progress,
       GCancellable  *cancellable,
       GError       **error)
 {
@@ -639,6 +701,9 @@ walk (LeanProject   *self,
       return FALSE;
     }
 
+  if (!read || results == NULL)
+    progress = NULL;
+
   tree_real = realpath (self->specs_dir, NULL);
   followed = g_ptr_array_new_with_free_func (g_free);
   level = g_ptr_array_new_with_free_func (dir_job_free);
@@ -647,10 +712,53 @@ walk (LeanProject   *self,
   while (level->len > 0)
     {
       g_autoptr(GPtrArray) next = g_ptr_array_new_with_free_func (dir_job_free);
+      guint done = 0;
 
-      run_level (self, level, read, cache, cancellable);
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return FALSE;
+      /* A level is read in chunks only when there is someone to hand the
+       * first specs to; otherwise all at once. */
+      while (done < level->len)
+        {
+          guint end = level->len;
+          gint64 deadline = 0;
+          guint stop;
+
+          if (progress != NULL && progress->last_sent == 0)
+            {
+              guint want = FIRST_BATCH - MIN (progress->pending->len, FIRST_BATCH - 1);
+
+              end = MIN (done + want, level->len);
+              if (g_get_monotonic_time () < progress->first_deadline)
+                deadline = progress->first_deadline;
+            }
+          else if (progress != NULL)
+            end = MIN (done + CHUNK, level->len);
+
+          stop = run_level (self, level, done, end, deadline, read, cache, cancellable);
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
+
+          for (guint i = done; i < stop; i++)
+            {
+              DirJob *job = g_ptr_array_index (level, i);
+
+              if (job->result == NULL || results == NULL)
+                continue;
+              if (progress != NULL && LEAN_IS_SPEC (job->result))
+                g_ptr_array_add (progress->pending, g_object_ref (job->result));
+              g_ptr_array_add (results, g_steal_pointer (&job->result));
+            }
+          done = stop;
+
+          if (progress != NULL)
+            {
+              /* More to read: the rest of this level or sub-folders. */
+              gboolean more = done < level->len;
+
+              for (guint i = 0; !more && i < level->len; i++)
+                more = ((DirJob *) g_ptr_array_index (level, i))->subdirs->len > 0;
+              progress_maybe_flush (progress, more);
+            }
+        }
 
       for (guint i = 0; i < level->len; i++)
         {
@@ -660,8 +768,6 @@ walk (LeanProject   *self,
             g_ptr_array_add (dirs, g_strdup (job->path));
           if (job->is_spec && spec_dirs != NULL)
             g_ptr_array_add (spec_dirs, g_strdup (job->path));
-          if (job->result != NULL && results != NULL)
-            g_ptr_array_add (results, g_steal_pointer (&job->result));
 
           for (guint j = 0; j < job->subdirs->len; j++)
             {
@@ -714,6 +820,20 @@ _lean_project_load_specs_full (LeanProject   *self,
                                GCancellable  *cancellable,
                                GError       **error)
 {
+  return _lean_project_load_specs_progressive (self, NULL, NULL, problems, dirs,
+                                               cancellable, error);
+}
+
+GPtrArray *
+_lean_project_load_specs_progressive (LeanProject        *self,
+                                      LeanSpecsReadFunc   func,
+                                      gpointer            user_data,
+                                      GPtrArray         **problems,
+                                      GPtrArray         **dirs,
+                                      GCancellable       *cancellable,
+                                      GError            **error)
+{
+  Progress progress = { 0, };
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GPtrArray) specs = NULL;
   g_autoptr(GPtrArray) probs = NULL;
@@ -728,7 +848,16 @@ _lean_project_load_specs_full (LeanProject   *self,
     seen_dirs = g_ptr_array_new_with_free_func (g_free);
 
   cache = _lean_spec_cache_open (self->specs_dir);
-  ok = walk (self, TRUE, cache, results, NULL, seen_dirs, cancellable, error);
+  if (func != NULL)
+    {
+      progress.func = func;
+      progress.user_data = user_data;
+      progress.pending = g_ptr_array_new_with_free_func (g_object_unref);
+      progress.first_deadline = g_get_monotonic_time () + FIRST_BATCH_USEC;
+    }
+  ok = walk (self, TRUE, cache, results, NULL, seen_dirs, func != NULL ? &progress : NULL,
+             cancellable, error);
+  g_clear_pointer (&progress.pending, g_ptr_array_unref);
   if (!ok)
     {
       _lean_spec_cache_free (cache);
@@ -929,7 +1058,7 @@ lean_project_next_number (LeanProject *self)
   g_return_val_if_fail (LEAN_IS_PROJECT (self), 1);
 
   spec_dirs = g_ptr_array_new_with_free_func (g_free);
-  if (!walk (self, FALSE, NULL, NULL, spec_dirs, NULL, NULL, NULL))
+  if (!walk (self, FALSE, NULL, NULL, spec_dirs, NULL, NULL, NULL, NULL))
     return 1;
 
   for (guint i = 0; i < spec_dirs->len; i++)

@@ -55,11 +55,50 @@ typedef struct
 /* What the worker needs: the project and the items as they were when the
  * load started, so it can keep unchanged objects (and free the fresh
  * duplicates) off the main thread. */
+/* Specs the scan hands on before it is done, waiting for the main thread.
+ * Shared by the worker and the main thread (which may outlive each other). */
+typedef struct
+{
+  gatomicrefcount ref_count;
+  GMutex lock;
+  GPtrArray *batches;       /* GPtrArray of LeanSpec, sorted; under lock */
+  gboolean closed;          /* the load has landed: drop what comes */
+  GWeakRef store;
+  GCancellable *cancellable; /* of the load: tells whether it is current */
+  guint serial;
+  GMainContext *context;
+  GHashTable *old;          /* id -> LeanSpec of d->current; worker only */
+} LoadProgress;
+
+static LoadProgress *
+load_progress_ref (LoadProgress *p)
+{
+  g_atomic_ref_count_inc (&p->ref_count);
+  return p;
+}
+
+static void
+load_progress_unref (gpointer data)
+{
+  LoadProgress *p = data;
+
+  if (!g_atomic_ref_count_dec (&p->ref_count))
+    return;
+  g_mutex_clear (&p->lock);
+  g_clear_pointer (&p->batches, g_ptr_array_unref);
+  g_weak_ref_clear (&p->store);
+  g_clear_object (&p->cancellable);
+  g_clear_pointer (&p->context, g_main_context_unref);
+  g_clear_pointer (&p->old, g_hash_table_unref);
+  g_free (p);
+}
+
 typedef struct
 {
   LeanProject *project;
   GPtrArray *current;
   guint serial;         /* replace_serial when the load started */
+  LoadProgress *progress;
 } LoadData;
 
 static void
@@ -69,6 +108,7 @@ load_data_free (gpointer data)
 
   g_clear_object (&d->project);
   g_clear_pointer (&d->current, g_ptr_array_unref);
+  g_clear_pointer (&d->progress, load_progress_unref);
   g_free (d);
 }
 
@@ -323,57 +363,189 @@ lean_spec_store_replace (LeanSpecStore *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
 }
 
-/* Puts @specs in place of the current items with one items-changed for the
- * span that differs; specs whose bytes did not change keep their object. */
+/* Replaces items[@pos, @pos + @n_removed) with @added[0, @n_added). */
+static void
+splice_items (LeanSpecStore *self,
+              guint          pos,
+              guint          n_removed,
+              LeanSpec     **added,
+              guint          n_added)
+{
+  guint old_len = self->items->len;
+
+  for (guint i = pos; i < pos + n_removed; i++)
+    {
+      LeanSpec *spec = g_ptr_array_index (self->items, i);
+
+      if (g_hash_table_lookup (self->by_id, lean_spec_get_id (spec)) == spec)
+        g_hash_table_remove (self->by_id, lean_spec_get_id (spec));
+      g_object_unref (spec);
+    }
+
+  if (n_added != n_removed)
+    {
+      guint tail = old_len - pos - n_removed;
+
+      if (n_added > n_removed)
+        g_ptr_array_set_size (self->items, old_len + n_added - n_removed);
+      memmove (self->items->pdata + pos + n_added, self->items->pdata + pos + n_removed,
+               tail * sizeof (gpointer));
+      if (n_added < n_removed)
+        {
+          /* The slots past the end were moved down, not freed. */
+          g_ptr_array_set_free_func (self->items, NULL);
+          g_ptr_array_set_size (self->items, old_len + n_added - n_removed);
+          g_ptr_array_set_free_func (self->items, g_object_unref);
+        }
+    }
+
+  for (guint i = 0; i < n_added; i++)
+    {
+      g_ptr_array_index (self->items, pos + i) = g_object_ref (added[i]);
+      g_hash_table_replace (self->by_id, (gpointer)lean_spec_get_id (added[i]), added[i]);
+    }
+}
+
+/* More separate changes than this go out as one items-changed over the span
+ * they cover: each costs the views a pass over their model, and past a
+ * point one larger change is cheaper. */
+#define MAX_RUNS 64
+
+/* Turns the items into @next (sorted like them, each id once), with one
+ * items-changed per run of differing items, so rows and selection outside
+ * the runs stay as they are. */
+static void
+set_items (LeanSpecStore *self,
+           GPtrArray     *next)
+{
+  g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (guint) * 4);
+  g_autoptr(GPtrArray) old = NULL;
+  guint old_len = self->items->len;
+  guint i = 0, j = 0;
+  guint shift = 0;
+
+  /* Runs as [old_start, old_end, new_start, new_end). */
+  while (i < old_len || j < next->len)
+    {
+      guint run[4];
+
+      if (i < old_len && j < next->len &&
+          g_ptr_array_index (self->items, i) == g_ptr_array_index (next, j))
+        {
+          i++;
+          j++;
+          continue;
+        }
+
+      run[0] = i;
+      run[2] = j;
+      while (i < old_len || j < next->len)
+        {
+          LeanSpec *a = i < old_len ? g_ptr_array_index (self->items, i) : NULL;
+          LeanSpec *b = j < next->len ? g_ptr_array_index (next, j) : NULL;
+          int cmp;
+
+          if (a != NULL && a == b)
+            break;
+          cmp = a == NULL ? 1 : b == NULL ? -1 : compare_spec (a, b);
+          if (cmp <= 0)
+            i++;   /* gone, or replaced by a new snapshot */
+          if (cmp >= 0)
+            j++;   /* new, or the new snapshot */
+        }
+      run[1] = i;
+      run[3] = j;
+      g_array_append_val (runs, run);
+    }
+
+  if (runs->len == 0)
+    return;
+
+  if (runs->len > MAX_RUNS)
+    {
+      guint *first = &g_array_index (runs, guint, 0);
+      guint *last = &g_array_index (runs, guint, 4 * (runs->len - 1));
+      guint span[4] = { first[0], last[1], first[2], last[3] };
+
+      g_array_set_size (runs, 0);
+      g_array_append_val (runs, span);
+    }
+
+  /* Each change goes out with the model already in its new state and the
+   * earlier ones applied, positions shifted by what came before. */
+  for (guint r = 0; r < runs->len; r++)
+    {
+      guint *run = &g_array_index (runs, guint, 4 * r);
+      guint pos = run[0] + shift;
+      guint n_removed = run[1] - run[0];
+      guint n_added = run[3] - run[2];
+
+      splice_items (self, pos, n_removed, (LeanSpec **)next->pdata + run[2], n_added);
+      shift += n_added;
+      shift -= n_removed;
+      g_list_model_items_changed (G_LIST_MODEL (self), pos, n_removed, n_added);
+    }
+
+  if (old_len != self->items->len)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+}
+
 static gboolean same_snapshot (LeanSpec *a, LeanSpec *b);
 
+/* The object to show for @spec: the current one when only replace() made
+ * them differ (it put in a snapshot of the same bytes while a load ran). */
+static LeanSpec *
+keep_current (LeanSpecStore *self,
+              LeanSpec      *spec)
+{
+  LeanSpec *cur = g_hash_table_lookup (self->by_id, lean_spec_get_id (spec));
+
+  if (cur != NULL && cur != spec && same_snapshot (cur, spec))
+    return cur;
+  return spec;
+}
+
+/* Puts @specs (sorted) in place of the current items; specs whose bytes
+ * did not change keep their object. */
 static void
 apply_specs (LeanSpecStore *self,
              GPtrArray     *specs)
 {
   g_autoptr(GPtrArray) next = g_ptr_array_new_full (specs->len, g_object_unref);
-  guint old_len = self->items->len;
-  guint prefix = 0;
-  guint suffix = 0;
-  guint n_old;
 
   for (guint i = 0; i < specs->len; i++)
+    g_ptr_array_add (next, g_object_ref (keep_current (self, g_ptr_array_index (specs, i))));
+  set_items (self, next);
+}
+
+/* Adds or updates the specs of @batch (sorted), removing nothing: a spec
+ * is gone only when the whole scan has not found it. */
+static void
+apply_batch (LeanSpecStore *self,
+             GPtrArray     *batch)
+{
+  g_autoptr(GPtrArray) next = g_ptr_array_new_full (self->items->len + batch->len,
+                                                    g_object_unref);
+  guint i = 0, j = 0;
+
+  while (i < self->items->len || j < batch->len)
     {
-      LeanSpec *spec = g_ptr_array_index (specs, i);
-      LeanSpec *cur = g_hash_table_lookup (self->by_id, lean_spec_get_id (spec));
+      LeanSpec *a = i < self->items->len ? g_ptr_array_index (self->items, i) : NULL;
+      LeanSpec *b = j < batch->len ? g_ptr_array_index (batch, j) : NULL;
+      int cmp = a == NULL ? 1 : b == NULL ? -1 : compare_spec (a, b);
 
-      /* The worker already kept unchanged objects; this only catches a
-       * snapshot put in with replace() while the load ran. */
-      if (cur != NULL && cur != spec && same_snapshot (cur, spec))
-        spec = cur;
-      g_ptr_array_add (next, g_object_ref (spec));
+      if (cmp < 0)
+        {
+          g_ptr_array_add (next, g_object_ref (a));
+          i++;
+          continue;
+        }
+      if (cmp == 0)
+        i++;
+      g_ptr_array_add (next, g_object_ref (keep_current (self, b)));
+      j++;
     }
-
-  while (prefix < old_len && prefix < next->len &&
-         g_ptr_array_index (self->items, prefix) == g_ptr_array_index (next, prefix))
-    prefix++;
-  while (suffix < old_len - prefix && suffix < next->len - prefix &&
-         g_ptr_array_index (self->items, old_len - 1 - suffix) ==
-         g_ptr_array_index (next, next->len - 1 - suffix))
-    suffix++;
-
-  n_old = old_len - prefix - suffix;
-
-  g_hash_table_remove_all (self->by_id);
-  for (guint i = 0; i < next->len; i++)
-    {
-      LeanSpec *spec = g_ptr_array_index (next, i);
-      g_hash_table_insert (self->by_id, (gpointer)lean_spec_get_id (spec), spec);
-    }
-
-  g_ptr_array_unref (self->items);
-  self->items = g_steal_pointer (&next);
-
-  if (n_old > 0 || self->items->len - prefix - suffix > 0)
-    g_list_model_items_changed (G_LIST_MODEL (self), prefix, n_old,
-                                self->items->len - prefix - suffix);
-  if (old_len != self->items->len)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_ITEMS]);
+  set_items (self, next);
 }
 
 static void
@@ -576,6 +748,77 @@ same_snapshot (LeanSpec *a,
          g_strv_equal (lean_spec_get_sub_specs (a), lean_spec_get_sub_specs (b));
 }
 
+/* The kept object for each fresh spec that has the same bytes as the one
+ * shown; the duplicate is dropped here, in the worker. */
+static void
+keep_unchanged (GHashTable *old,
+                GPtrArray  *specs)
+{
+  for (guint i = 0; i < specs->len; i++)
+    {
+      LeanSpec *fresh = g_ptr_array_index (specs, i);
+      LeanSpec *prev = g_hash_table_lookup (old, lean_spec_get_id (fresh));
+
+      if (prev != NULL && prev != fresh && same_snapshot (prev, fresh))
+        {
+          g_ptr_array_index (specs, i) = g_object_ref (prev);
+          g_object_unref (fresh);
+        }
+    }
+}
+
+static int
+compare_spec_ptr (gconstpointer a,
+                  gconstpointer b)
+{
+  return compare_spec (*(LeanSpec **)a, *(LeanSpec **)b);
+}
+
+static void apply_pending_batches (LeanSpecStore *self, LoadProgress *p);
+
+static gboolean
+batches_ready_cb (gpointer data)
+{
+  LoadProgress *p = data;
+  g_autoptr(LeanSpecStore) self = g_weak_ref_get (&p->store);
+
+  if (self != NULL)
+    apply_pending_batches (self, p);
+  return G_SOURCE_REMOVE;
+}
+
+/* In the worker: the first specs of a load, on their way to the main
+ * thread while the scan goes on. */
+static void
+specs_read_cb (GPtrArray *specs,
+               gpointer   user_data)
+{
+  LoadProgress *p = user_data;
+  gboolean wake;
+
+  keep_unchanged (p->old, specs);
+  g_ptr_array_sort (specs, compare_spec_ptr);
+
+  g_mutex_lock (&p->lock);
+  wake = !p->closed && p->batches->len == 0;
+  if (!p->closed)
+    g_ptr_array_add (p->batches, specs);
+  else
+    g_ptr_array_unref (specs);
+  g_mutex_unlock (&p->lock);
+
+  if (wake)
+    {
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, batches_ready_cb, load_progress_ref (p),
+                             load_progress_unref);
+      g_source_set_static_name (source, "[leanspec] store batches");
+      g_source_attach (source, p->context);
+    }
+}
+
 static void
 load_thread (GTask        *task,
              gpointer      source_object,
@@ -585,34 +828,29 @@ load_thread (GTask        *task,
   LoadData *d = task_data;
   LoadResult *r = g_new0 (LoadResult, 1);
   GError *error = NULL;
-  g_autoptr(GHashTable) old = NULL;
 
-  r->specs = _lean_project_load_specs_full (d->project, &r->problems, &r->dirs,
-                                            cancellable, &error);
+  d->progress->old = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < d->current->len; i++)
+    {
+      LeanSpec *spec = g_ptr_array_index (d->current, i);
+      g_hash_table_insert (d->progress->old, (gpointer)lean_spec_get_id (spec), spec);
+    }
+
+  r->specs = _lean_project_load_specs_progressive (d->project, specs_read_cb, d->progress,
+                                                   &r->problems, &r->dirs,
+                                                   cancellable, &error);
+  if (r->specs != NULL)
+    {
+      /* Same decisions as for the batches: the same objects come back. */
+      keep_unchanged (d->progress->old, r->specs);
+    }
+  /* It borrows from d->current, which may go first. */
+  g_clear_pointer (&d->progress->old, g_hash_table_unref);
   if (r->specs == NULL)
     {
       load_result_free (r);
       g_task_return_error (task, error);
       return;
-    }
-
-  old = g_hash_table_new (g_str_hash, g_str_equal);
-  for (guint i = 0; i < d->current->len; i++)
-    {
-      LeanSpec *spec = g_ptr_array_index (d->current, i);
-      g_hash_table_insert (old, (gpointer)lean_spec_get_id (spec), spec);
-    }
-  for (guint i = 0; i < r->specs->len; i++)
-    {
-      LeanSpec *fresh = g_ptr_array_index (r->specs, i);
-      LeanSpec *prev = g_hash_table_lookup (old, lean_spec_get_id (fresh));
-
-      if (prev != NULL && same_snapshot (prev, fresh))
-        {
-          /* Drops the fresh copy here, in the worker. */
-          g_ptr_array_index (r->specs, i) = g_object_ref (prev);
-          g_object_unref (fresh);
-        }
     }
 
   g_task_return_pointer (task, r, load_result_free);
@@ -652,6 +890,44 @@ return_waiters (LeanSpecStore *self,
     }
 }
 
+/* Shows the specs the scan has handed on so far, unless the load is no
+ * longer the one that counts. */
+static void
+apply_pending_batches (LeanSpecStore *self,
+                       LoadProgress  *p)
+{
+  g_autoptr(GPtrArray) batches = NULL;
+  gboolean closed;
+
+  g_mutex_lock (&p->lock);
+  closed = p->closed;
+  batches = g_steal_pointer (&p->batches);
+  p->batches = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_mutex_unlock (&p->lock);
+
+  /* A newer load is on its way, or a snapshot put in with replace() may be
+   * newer than what this scan read (that load is then done again). */
+  if (closed || p->cancellable != self->cancellable || p->serial != self->replace_serial)
+    return;
+
+  /* One change per batch, even when several wait: each is a small step. */
+  for (guint i = 0; i < batches->len; i++)
+    apply_batch (self, g_ptr_array_index (batches, i));
+}
+
+static void
+close_progress (LeanSpecStore *self,
+                LoadProgress  *p)
+{
+  /* What is still waiting goes out first, so the load's first rows always
+   * come before it ends. */
+  apply_pending_batches (self, p);
+  g_mutex_lock (&p->lock);
+  p->closed = TRUE;
+  g_ptr_array_set_size (p->batches, 0);
+  g_mutex_unlock (&p->lock);
+}
+
 static void
 load_done_cb (GObject      *object,
               GAsyncResult *result,
@@ -683,6 +959,14 @@ load_done_cb (GObject      *object,
     }
 
   current = g_task_get_cancellable (G_TASK (result)) == self->cancellable;
+  if (current && r != NULL && data->serial == self->replace_serial)
+    close_progress (self, data->progress);
+  else
+    {
+      g_mutex_lock (&data->progress->lock);
+      data->progress->closed = TRUE;
+      g_mutex_unlock (&data->progress->lock);
+    }
   self->n_loading--;
 
   if (r == NULL)
@@ -771,6 +1055,14 @@ start_load (LeanSpecStore *self,
     d->project = g_object_ref (self->project);
     d->current = lean_spec_store_dup_specs (self);
     d->serial = self->replace_serial;
+    d->progress = g_new0 (LoadProgress, 1);
+    g_atomic_ref_count_init (&d->progress->ref_count);
+    g_mutex_init (&d->progress->lock);
+    d->progress->batches = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+    g_weak_ref_init (&d->progress->store, self);
+    d->progress->cancellable = g_object_ref (self->cancellable);
+    d->progress->serial = d->serial;
+    d->progress->context = g_main_context_ref_thread_default ();
     g_task_set_task_data (task, d, load_data_free);
   }
 

@@ -59,6 +59,7 @@ struct _LeanSpecList
   GtkBox             *status_box;
   GtkStack           *list_stack;
   GtkSpinner         *loading_spinner;
+  GtkLabel           *loading_label;
   GtkScrolledWindow  *scrolled_window;
   GtkListView        *list_view;
   GMenu              *tag_menu;
@@ -283,6 +284,19 @@ update_stack (LeanSpecList *self)
 
   gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (page, "loading"));
   gtk_stack_set_visible_child_name (self->list_stack, page);
+
+  /* A large project shows its first rows while the rest is still read. */
+  if (loading && n_store > 0)
+    {
+      /* Translators: shown under the status filters while a project
+       * loads; %u is how many specs are listed so far. */
+      g_autofree char *text = g_strdup_printf (ngettext ("Loading… %u spec so far",
+                                                         "Loading… %u specs so far",
+                                                         n_store), n_store);
+
+      gtk_label_set_label (self->loading_label, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->loading_label), loading && n_store > 0);
 }
 
 static void
@@ -415,7 +429,10 @@ recount_cb (gpointer user_data)
 
   update_status_buttons (self);
   update_stack (self);
-  warm_haystacks (self);
+  /* Not while loading: the load needs the cores more, and the specs the
+   * first batches brought are still there when it is done. */
+  if (self->store == NULL || !lean_spec_store_get_loading (self->store))
+    warm_haystacks (self);
 
   return G_SOURCE_REMOVE;
 }
@@ -609,6 +626,9 @@ static void
 on_store_loading_changed (LeanSpecList *self)
 {
   update_stack (self);
+  /* The last items-changed may have come before loading ended. */
+  if (!lean_spec_store_get_loading (self->store))
+    queue_recount (self);
 }
 
 void
@@ -1130,6 +1150,7 @@ lean_spec_list_class_init (LeanSpecListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, status_box);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, list_stack);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, loading_spinner);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecList, loading_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, scrolled_window);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, list_view);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, tag_menu);
