@@ -263,6 +263,21 @@ fixture_set_up (Fixture       *f,
               "copilot-1.0.102-no-auth-pty.raw", 1);
   add_replay (b, "copilot-exit0", "Copilot exit 0", "text",
               "copilot-1.0.102-no-auth-pty.raw", 0);
+  /* An agent whose helper ignores SIGTERM and SIGHUP (nohup) and does not
+   * hold the terminal. */
+  json_builder_set_member_name (b, "straggler");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "command");
+  json_builder_add_string_value (b, "sh");
+  json_builder_set_member_name (b, "args");
+  json_builder_begin_array (b);
+  json_builder_add_string_value (b, "-c");
+  json_builder_add_string_value (b, "(trap '' TERM HUP; exec sleep 60) </dev/null >/dev/null 2>&1 & "
+                                    "echo ready; wait");
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "prompt_flag");
+  json_builder_add_string_value (b, "-");
+  json_builder_end_object (b);
   json_builder_end_object (b);
   json_builder_end_object (b);
   root = json_builder_get_root (b);
@@ -487,6 +502,75 @@ test_controller_text_agent (Fixture       *f,
   g_assert_cmpuint (count_problem_events (f, exit0, "not-logged-in"), ==, 0);
 }
 
+/* Live members of process group @pgid. */
+static guint
+count_group (int pgid)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename ("/proc", name, "stat", NULL);
+      g_autofree char *stat = NULL;
+      const char *rest;
+      int ppid, pgrp;
+      char state;
+
+      if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      rest = strrchr (stat, ')');
+      if (rest != NULL && sscanf (rest + 1, " %c %d %d", &state, &ppid, &pgrp) == 3 &&
+          pgrp == pgid && state != 'Z' && state != 'X')
+        n++;
+    }
+  return n;
+}
+
+/* Cancel leaves nothing running, even a helper of the agent that ignores
+ * SIGTERM and let go of the terminal, although the agent itself quits at
+ * once. */
+static void
+test_controller_cancel_stragglers (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
+  g_autoptr(GString) display = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  LeanSession *session;
+  int pid;
+
+  request->project_path = g_strdup (f->project);
+  request->spec_id = g_strdup ("001-hello");
+  request->agent_id = g_strdup ("straggler");
+  request->prompt = g_strdup ("Implement it.");
+  request->set_in_progress = FALSE;
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  g_signal_connect (session, "output", G_CALLBACK (on_output), display);
+  while (strstr (display->str, "ready") == NULL)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  pid = lean_session_get_agent_pid (session);
+  g_assert_cmpuint (count_group (pid), ==, 2);
+
+  lean_controller_cancel (f->controller, session);
+  while (!lean_session_state_is_final (lean_session_get_state (session)))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
+  /* A SIGKILLed process may take a moment to leave /proc. */
+  while (count_group (pid) > 0 && g_get_monotonic_time () < deadline)
+    g_usleep (10000);
+  g_assert_cmpuint (count_group (pid), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -506,6 +590,8 @@ main (int   argc,
               fixture_set_up, test_controller_not_logged_in, fixture_tear_down);
   g_test_add ("/agent-problem/controller/text-agent", Fixture, NULL,
               fixture_set_up, test_controller_text_agent, fixture_tear_down);
+  g_test_add ("/agent-problem/controller/cancel-stragglers", Fixture, NULL,
+              fixture_set_up, test_controller_cancel_stragglers, fixture_tear_down);
 
   status = g_test_run ();
   return test_session_env_cleanup (status);

@@ -953,6 +953,10 @@ main (int   argc,
               fixture_set_up, test_guided, fixture_tear_down);
   g_test_add ("/real-agents/codex/guided", Fixture, "codex",
               fixture_set_up, test_guided, fixture_tear_down);
+  g_test_add ("/real-agents/gemini/guided", Fixture, "gemini",
+              fixture_set_up, test_guided, fixture_tear_down);
+  g_test_add ("/real-agents/copilot/guided", Fixture, "copilot",
+              fixture_set_up, test_guided, fixture_tear_down);
   g_test_add ("/real-agents/gemini/no-auth", Fixture, NULL,
               fixture_set_up, test_gemini_no_auth, fixture_tear_down);
   g_test_add ("/real-agents/copilot/no-auth", Fixture, NULL,

@@ -192,6 +192,13 @@ no_pending_writes (gpointer data)
 }
 
 static gboolean
+body_laid_out (gpointer data)
+{
+  /* More than the first line of the body. */
+  return gtk_widget_get_height (GTK_WIDGET (_lean_spec_view_get_readme_view (data))) > 100;
+}
+
+static gboolean
 complete_dialog_shown (gpointer data)
 {
   AdwMessageDialog *dialog = _lean_spec_view_get_complete_dialog (data);
@@ -271,8 +278,11 @@ test_e2e (void)
   /* 1. The project, a spec selected. */
   window = open_window (project);
   g_assert_true (lean_window_select_spec (window, SPEC_ID));
-  ui_test_settle (300);
   view = LEAN_SPEC_VIEW (_lean_window_get_spec_view (window));
+  /* The body is laid out in idle chunks: wait for it, as a person's eye
+   * would (it takes a few hundred ms under Xvfb). */
+  g_assert_true (ui_test_wait_until (body_laid_out, view, 5000));
+  ui_test_settle (200);
   g_assert_cmpint (lean_spec_get_status (lean_spec_view_get_spec (view)), ==,
                    LEAN_SPEC_STATUS_PLANNED);
   shot = ui_test_screenshot (GTK_WIDGET (window), "e2e-01-spec");

@@ -55,11 +55,13 @@ on_notification_call (GDBusConnection       *connection,
   if (g_str_equal (method_name, "AddNotification"))
     {
       g_autoptr(GVariant) dict = g_variant_get_child_value (parameters, 2);
-      const char *title = NULL, *body = NULL;
+      const char *title = NULL, *body = NULL, *action = NULL;
 
       g_variant_lookup (dict, "title", "&s", &title);
       g_variant_lookup (dict, "body", "&s", &body);
-      g_ptr_array_add (notifications, g_strdup_printf ("%s: %s", title, body ? body : ""));
+      g_variant_lookup (dict, "default-action", "&s", &action);
+      g_ptr_array_add (notifications, g_strdup_printf ("%s: %s [%s]", title, body ? body : "",
+                                                       action ? action : ""));
     }
   g_dbus_method_invocation_return_value (invocation, NULL);
 }
@@ -217,7 +219,21 @@ typedef struct
   LeanSessionState  state;
   LeanSessionPage  *page;
   const char       *text;
+  Fixture          *f;
 } Wait;
+
+static LeanSessionPage *selected_page (Fixture *f);
+
+static gboolean
+selected_is (gpointer data)
+{
+  Wait *w = data;
+  LeanSessionPage *page = selected_page (w->f);
+
+  return page != NULL && lean_session_page_get_session (page) != NULL &&
+         g_strcmp0 (lean_session_get_id (lean_session_page_get_session (page)),
+                    lean_session_get_id (w->session)) == 0;
+}
 
 static gboolean
 in_state (gpointer data)
@@ -340,10 +356,24 @@ test_implement_from_spec_view (Fixture       *f,
 
   /* Unfocused (Xvfb has no window manager to focus it), the window told
    * the desktop that the session failed. */
+  g_test_message ("window active: %d", gtk_window_is_active (GTK_WINDOW (f->window)));
   if (!gtk_window_is_active (GTK_WINDOW (f->window)))
     g_assert_true (ui_test_wait_until (notification_arrived,
-                                       (gpointer) "Session Failed: fail3 on 003-habit-api",
+                                       (gpointer) "Session Failed: fail3 on 003-habit-api "
+                                                  "[app.show-session]",
                                        5000));
+
+  /* Its default action brings the session's tab forward. */
+  adw_tab_view_set_selected_page (lean_session_pane_get_tab_view (lean_window_sessions_get_pane (f->window)),
+                                  adw_tab_view_get_nth_page (lean_session_pane_get_tab_view (
+                                    lean_window_sessions_get_pane (f->window)), 0));
+  g_assert_false (selected_page (f) != NULL &&
+                  lean_session_page_get_session (selected_page (f)) == session);
+  g_action_group_activate_action (G_ACTION_GROUP (app), "show-session",
+                                  g_variant_new_string (lean_session_get_id (session)));
+  w.session = session;
+  w.f = f;
+  g_assert_true (ui_test_wait_until (selected_is, &w, 5000));
 
   /* The structured agent streams readable lines into its tab. */
   session = implement (f, "test-agent");

@@ -472,6 +472,12 @@ on_child_exited (GPid     pid,
   self->wait_status = wait_status;
   destroy_source (&self->kill_source);
 
+  /* Cancelled, and the agent is gone: whatever it started and left in its
+   * group ignored SIGTERM (and the hangup, if it let go of the terminal).
+   * Nothing waits for it any more, so it would outlive the session. */
+  if (self->cancelled)
+    kill (-self->agent_pid, SIGKILL);
+
   if (!self->pty_closed)
     {
       /* The output is usually all in the PTY already; read it now so the

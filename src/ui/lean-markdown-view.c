@@ -36,6 +36,8 @@ struct _LeanMarkdownView
 {
   GtkTextView  parent_instance;
 
+  int          allocated_width;
+
   GArray      *tasks;          /* of Task */
   gboolean     dark;
   gboolean     skip_title;     /* leave out a leading "# " heading */
@@ -113,8 +115,11 @@ update_colors (LeanMarkdownView *self)
 
 /* Outside a scrolled window the view's height is its text's height, but a
  * tag change re-lays the text out in idle chunks without asking the parent
- * for a new size at the end: ask once the layout is done (low priority runs
- * after the text view's validation idle). */
+ * for a new size at the end: ask once the layout is done. Just below the
+ * text view's validation idle (GDK_PRIORITY_REDRAW + 5), so it runs after
+ * it; not G_PRIORITY_LOW, which a busy frame clock (a session streaming
+ * into the pane beside) starves, leaving the body clipped. */
+#define RESIZE_PRIORITY (GDK_PRIORITY_REDRAW + 10)
 static gboolean
 resize_after_layout (gpointer data)
 {
@@ -129,7 +134,26 @@ static void
 queue_resize_after_layout (LeanMarkdownView *self)
 {
   if (self->resize_id == 0)
-    self->resize_id = g_idle_add_full (G_PRIORITY_LOW, resize_after_layout, self, NULL);
+    self->resize_id = g_idle_add_full (RESIZE_PRIORITY, resize_after_layout, self, NULL);
+}
+
+/* A new width (the session pane opening beside the spec) re-wraps the
+ * text, which changes its height once laid out again. */
+static void
+lean_markdown_view_size_allocate (GtkWidget *widget,
+                                  int        width,
+                                  int        height,
+                                  int        baseline)
+{
+  LeanMarkdownView *self = LEAN_MARKDOWN_VIEW (widget);
+
+  GTK_WIDGET_CLASS (lean_markdown_view_parent_class)->size_allocate (widget, width, height,
+                                                                     baseline);
+  if (width != self->allocated_width)
+    {
+      self->allocated_width = width;
+      queue_resize_after_layout (self);
+    }
 }
 
 static void
@@ -540,6 +564,10 @@ insert_item_marker (Renderer   *r,
                                       GTK_STYLE_PROVIDER (get_task_css ()),
                                       GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
       gtk_widget_set_tooltip_text (check, task.checked ? _("Mark as not done") : _("Mark as done"));
+      /* Screen readers announce the item, not an anonymous check box. */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (check),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, task.text,
+                                      -1);
       gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (r->self), check, anchor);
       g_signal_connect_object (check, "toggled", G_CALLBACK (on_task_button_toggled),
                                r->self, 0);
@@ -1175,6 +1203,7 @@ lean_markdown_view_class_init (LeanMarkdownViewClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   object_class->dispose = lean_markdown_view_dispose;
   object_class->finalize = lean_markdown_view_finalize;
+  GTK_WIDGET_CLASS (klass)->size_allocate = lean_markdown_view_size_allocate;
 
   signals[TASK_TOGGLED] =
     g_signal_new ("task-toggled",

@@ -138,6 +138,11 @@ notify_session (LeanSessionPane *self,
 
   notification = g_notification_new (title);
   g_notification_set_body (notification, body);
+  /* Clicking it shows the session (app.show-session, lean-app-sessions.c),
+   * when the application has that action. */
+  if (g_action_group_has_action (G_ACTION_GROUP (app), "show-session"))
+    g_notification_set_default_action_and_target (notification, "app.show-session", "s",
+                                                  lean_session_get_id (session));
   if (!needs_input && state == LEAN_SESSION_STATE_FAILED)
     g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
   g_application_send_notification (app, id, notification);

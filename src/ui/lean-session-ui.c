@@ -133,6 +133,7 @@ _lean_session_ui_get_controller (GError **error)
   app = g_application_get_default ();
   if (app != NULL)
     g_signal_connect (app, "shutdown", G_CALLBACK (on_app_shutdown), NULL);
+
   return default_controller;
 }
 

@@ -98,7 +98,15 @@ on_pane_visible (WindowSessions *ws)
   int width = gtk_widget_get_width (ws->paned);
   int pane_width;
 
-  if (!gtk_widget_get_visible (GTK_WIDGET (ws->pane)) || width <= 0)
+  if (!gtk_widget_get_visible (GTK_WIDGET (ws->pane)))
+    return;
+  /* Shown together with a new spec view (a session opened from the
+   * history), the paned has no width yet: the room is its parent's (the
+   * window's content stack); the pane's natural width is too narrow to
+   * read. */
+  if (width <= 0 && gtk_widget_get_parent (ws->paned) != NULL)
+    width = gtk_widget_get_width (gtk_widget_get_parent (ws->paned));
+  if (width <= 0)
     return;
 
   /* About 45% of the room, enough for an 80-column terminal when there is
