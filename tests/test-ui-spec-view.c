@@ -302,6 +302,22 @@ changed_lines (const char *a,
   return changed;
 }
 
+static GtkWidget *
+find_by_css_class (GtkWidget  *widget,
+                   const char *css_class)
+{
+  if (gtk_widget_has_css_class (widget, css_class))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_css_class (child, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static gboolean
 range_has_tag (GtkTextBuffer *buffer,
                const char    *needle,
@@ -535,6 +551,15 @@ test_show_spec (Fixture       *fx,
   /* The child links back to its parent and dependency. */
   relations = _lean_spec_view_get_relations_markup (fx->view);
   g_assert_nonnull (strstr (relations, "spec:002-beta")); /* child */
+  {
+    GtkWidget *label = find_by_css_class (GTK_WIDGET (fx->view), "spec-page-relations");
+    gboolean handled = FALSE;
+
+    g_assert_true (GTK_IS_LABEL (label));
+    g_signal_emit_by_name (label, "activate-link", "spec:002-beta", &handled);
+    g_assert_true (handled);
+    g_assert_cmpstr (fx->opened_id, ==, "002-beta");
+  }
   show (fx, "002-beta");
   relations = _lean_spec_view_get_relations_markup (fx->view);
   g_assert_nonnull (strstr (relations, "spec:001-render-specs"));
@@ -699,6 +724,51 @@ test_toggle_task (Fixture       *fx,
     g_assert_cmpstr (after, ==, expected->str);
   }
   g_assert_cmpuint (lean_spec_get_n_unchecked (lookup (fx, "001-render-specs")), ==, 0);
+}
+
+static void
+test_crlf_spec (Fixture       *fx,
+                gconstpointer  data)
+{
+  const char *crlf = "---\r\nstatus: planned\r\n---\r\n\r\n# Windows spec\r\n\r\n"
+                     "- [ ] first\r\n- [ ] second\r\n";
+  g_autofree char *after = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(LeanSpec) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  LeanMarkdownView *readme;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  /* A file with CRLF line ends keeps them through a tick and a rename. */
+  write_file (fx->root, "specs/003-gamma/README.md", crlf);
+  dir = g_build_filename (fx->root, "specs/003-gamma", NULL);
+  fresh = lean_spec_new_from_dir (fx->root, dir, &error);
+  g_assert_no_error (error);
+  lean_spec_store_replace (fx->store, fresh);
+  show (fx, "003-gamma");
+
+  readme = _lean_spec_view_get_readme_view (fx->view);
+  g_assert_cmpuint (lean_markdown_view_get_n_tasks (readme), ==, 2);
+  g_assert_cmpstr (lean_markdown_view_get_task_text (readme, 1), ==, "second");
+  lean_markdown_view_activate_task (readme, 1);
+  wait_writes (fx);
+  after = read_file (fx->root, "specs/003-gamma/README.md");
+  g_assert_cmpstr (after, ==, "---\r\nstatus: planned\r\n---\r\n\r\n# Windows spec\r\n\r\n"
+                              "- [ ] first\r\n- [x] second\r\n");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->view), "spec.rename", NULL));
+  gtk_editable_set_text (GTK_EDITABLE (_lean_spec_view_get_title_entry (fx->view)), "Still Windows");
+  g_signal_emit_by_name (_lean_spec_view_get_title_entry (fx->view), "activate");
+  wait_writes (fx);
+  g_clear_pointer (&after, g_free);
+  after = read_file (fx->root, "specs/003-gamma/README.md");
+  g_assert_cmpstr (after, ==, "---\r\nstatus: planned\r\n---\r\n\r\n# Still Windows\r\n\r\n"
+                              "- [ ] first\r\n- [x] second\r\n");
 }
 
 static void
@@ -1026,6 +1096,39 @@ test_mark_complete (Fixture       *fx,
 }
 
 static void
+test_complete_from_status_menu (Fixture       *fx,
+                                gconstpointer  data)
+{
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *status = NULL;
+  AdwMessageDialog *dialog;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  /* Choosing Complete in the status menu applies the same rules. */
+  show (fx, "001-render-specs");
+  before = read_file (fx->root, "specs/001-render-specs/README.md");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->view), "spec.status", "s", "complete"));
+  wait_writes (fx);
+  dialog = _lean_spec_view_get_complete_dialog (fx->view);
+  g_assert_nonnull (dialog);
+
+  /* Cancel: nothing written, the menu shows the file's status again. */
+  adw_message_dialog_response (dialog, "cancel");
+  iterate_a_while (50);
+  g_assert_null (_lean_spec_view_get_complete_dialog (fx->view));
+  after = read_file (fx->root, "specs/001-render-specs/README.md");
+  g_assert_cmpstr (after, ==, before);
+  g_object_get (fx->view, "status", &status, NULL);
+  g_assert_cmpstr (status, ==, "planned");
+}
+
+static void
 test_complete_without_open_items (Fixture       *fx,
                                   gconstpointer  data)
 {
@@ -1180,11 +1283,13 @@ main (int   argc,
   ADD ("show-spec", test_show_spec);
   ADD ("toggle-task", test_toggle_task);
   ADD ("toggle-subspec-task", test_toggle_subspec_task);
+  ADD ("crlf-spec", test_crlf_spec);
   ADD ("keep-scroll", test_keep_scroll);
   ADD ("change-status", test_change_status);
   ADD ("rename", test_rename);
   ADD ("changed-on-disk", test_changed_on_disk);
   ADD ("mark-complete", test_mark_complete);
+  ADD ("complete-from-status-menu", test_complete_from_status_menu);
   ADD ("complete-without-open-items", test_complete_without_open_items);
   ADD ("new-spec", test_new_spec);
   ADD ("screenshots", test_screenshots);

@@ -219,7 +219,21 @@ typedef struct
   LeanSessionState  state;
   LeanSessionPage  *page;
   const char       *text;
+  Fixture          *f;
 } Wait;
+
+static LeanSessionPage *selected_page (Fixture *f);
+
+static gboolean
+selected_is (gpointer data)
+{
+  Wait *w = data;
+  LeanSessionPage *page = selected_page (w->f);
+
+  return page != NULL && lean_session_page_get_session (page) != NULL &&
+         g_strcmp0 (lean_session_get_id (lean_session_page_get_session (page)),
+                    lean_session_get_id (w->session)) == 0;
+}
 
 static gboolean
 in_state (gpointer data)
@@ -357,9 +371,9 @@ test_implement_from_spec_view (Fixture       *f,
                   lean_session_page_get_session (selected_page (f)) == session);
   g_action_group_activate_action (G_ACTION_GROUP (app), "show-session",
                                   g_variant_new_string (lean_session_get_id (session)));
-  ui_test_settle (50);
-  g_assert_cmpstr (lean_session_get_id (lean_session_page_get_session (selected_page (f))), ==,
-                   lean_session_get_id (session));
+  w.session = session;
+  w.f = f;
+  g_assert_true (ui_test_wait_until (selected_is, &w, 5000));
 
   /* The structured agent streams readable lines into its tab. */
   session = implement (f, "test-agent");

@@ -5,10 +5,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -400,31 +402,91 @@ make_problem (LeanProject *self,
   return G_OBJECT (lean_spec_problem_new (path, rel, reason));
 }
 
+/* Reads @name from the folder open as @dfd, as g_file_get_contents() would
+ * (the size from fstat(), then read() until it is reached or the file
+ * ends). Opening relative to the folder spares the kernel a walk of the
+ * whole path for each of thousands of READMEs. On failure returns NULL
+ * and sets errno. */
+static GBytes *
+read_file_at (int         dfd,
+              const char *name)
+{
+  int fd = openat (dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  struct stat st;
+  char *data;
+  gsize len = 0;
+  int errsv;
+
+  if (fd < 0)
+    return NULL;
+  if (fstat (fd, &st) != 0)
+    {
+      errsv = errno;
+      goto fail;
+    }
+  if (!S_ISREG (st.st_mode) || (guint64)st.st_size >= G_MAXSIZE)
+    {
+      errsv = S_ISDIR (st.st_mode) ? EISDIR : EINVAL;
+      goto fail;
+    }
+  data = g_try_malloc ((gsize)st.st_size + 1);
+  if (data == NULL)
+    {
+      errsv = ENOMEM;
+      goto fail;
+    }
+  while (len < (gsize)st.st_size)
+    {
+      gssize n = read (fd, data + len, (gsize)st.st_size - len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          errsv = errno;
+          g_free (data);
+          goto fail;
+        }
+      if (n == 0)
+        break;
+      len += n;
+    }
+  close (fd);
+  data[len] = '\0';
+  return g_bytes_new_take (data, len);
+
+fail:
+  close (fd);
+  errno = errsv;
+  return NULL;
+}
+
 static GObject *
 read_spec (LeanProject        *self,
            LeanSpecCache      *cache,
            const char         *dir,
+           int                 dfd,
            const char * const *subs)
 {
-  g_autofree char *readme = g_build_filename (dir, "README.md", NULL);
-  g_autofree char *data = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *readme = NULL;
   LeanSpec *spec;
   gsize len = 0;
 
-  if (!g_file_get_contents (readme, &data, &len, &local_error))
+  bytes = read_file_at (dfd, "README.md");
+  if (bytes == NULL)
     {
       g_autofree char *reason = g_strdup_printf (_("cannot read the file: %s"),
-                                                 local_error->message);
+                                                 g_strerror (errno));
+
+      readme = g_strconcat (dir, G_DIR_SEPARATOR_S "README.md", NULL);
       return make_problem (self, readme, reason);
     }
 
-  bytes = g_bytes_new_take (g_steal_pointer (&data), len);
-
   if (cache != NULL)
     {
-      const void *raw = g_bytes_get_data (bytes, NULL);
+      const void *raw = g_bytes_get_data (bytes, &len);
       GBytes *cache_data = NULL;
       gsize offset = 0, size = 0;
 
@@ -440,7 +502,10 @@ read_spec (LeanProject        *self,
 
   spec = _lean_spec_new (self->root, dir, bytes, subs, &local_error);
   if (spec == NULL)
-    return make_problem (self, readme, local_error->message);
+    {
+      readme = g_strconcat (dir, G_DIR_SEPARATOR_S "README.md", NULL);
+      return make_problem (self, readme, local_error->message);
+    }
   return G_OBJECT (spec);
 }
 
@@ -526,29 +591,27 @@ process_dir (LeanProject   *self,
             g_ptr_array_add (mds, g_strdup (name));
         }
     }
-  closedir (d);
 
   g_array_sort (job->subdirs, compare_sub_dirs);
 
-  if (!candidate || (!has_readme && mds->len == 0))
-    return;
+  if (candidate && (has_readme || mds->len > 0))
+    job->is_spec = TRUE;
 
-  job->is_spec = TRUE;
-  if (!read)
-    return;
-
-  if (!has_readme)
+  if (job->is_spec && read && !has_readme)
     {
       g_autofree char *readme = g_build_filename (job->path, "README.md", NULL);
       job->result = make_problem (self, readme,
                                   _("the spec folder has no README.md; "
                                     "add one or rename the folder"));
-      return;
     }
-
-  g_ptr_array_sort (mds, compare_strings);
-  g_ptr_array_add (mds, NULL);
-  job->result = read_spec (self, cache, job->path, (const char * const *)mds->pdata);
+  else if (job->is_spec && read)
+    {
+      g_ptr_array_sort (mds, compare_strings);
+      g_ptr_array_add (mds, NULL);
+      job->result = read_spec (self, cache, job->path, dirfd (d),
+                               (const char * const *)mds->pdata);
+    }
+  closedir (d);
 }
 
 static gpointer

@@ -564,6 +564,10 @@ insert_item_marker (Renderer   *r,
                                       GTK_STYLE_PROVIDER (get_task_css ()),
                                       GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
       gtk_widget_set_tooltip_text (check, task.checked ? _("Mark as not done") : _("Mark as done"));
+      /* Screen readers announce the item, not an anonymous check box. */
+      gtk_accessible_update_property (GTK_ACCESSIBLE (check),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, task.text,
+                                      -1);
       gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (r->self), check, anchor);
       g_signal_connect_object (check, "toggled", G_CALLBACK (on_task_button_toggled),
                                r->self, 0);

@@ -11,15 +11,21 @@ G_DECLARE_FINAL_TYPE (LeanMarkdownView, lean_markdown_view, LEAN, MARKDOWN_VIEW,
 
 /* A read-only GtkTextView that renders GitHub-flavoured markdown (cmark-gfm
  * with the table, tasklist, strikethrough and autolink extensions) into its
- * buffer with tags. Links open with the default handler; task items are
- * clickable check marks.
+ * buffer with tags. Task items are clickable check boxes (anchored
+ * GtkCheckButtons, U+FFFC in the text); tables are aligned monospace
+ * columns. Outside a scrolled window it is as tall as its text, so a page
+ * can scroll it together with other widgets.
  *
  * Signals:
  *   "task-toggled" (guint line, gboolean checked): the user clicked the task
  *   item whose source line (1-based line in the markdown given to
  *   lean_markdown_view_set_markdown) is @line; @checked is the wanted state.
  *   The view does not change its text: the owner writes the file and renders
- *   the new text. */
+ *   the new text.
+ *   "activate-link" (const char *url) -> gboolean: a link was clicked;
+ *   return TRUE when handled. The default handler opens URLs that have a
+ *   scheme with the default application; relative links are left to the
+ *   owner (it knows the folder they are relative to). */
 GtkWidget  *lean_markdown_view_new            (void);
 void        lean_markdown_view_set_markdown   (LeanMarkdownView *self,
                                                const char       *markdown);
@@ -30,7 +36,7 @@ void        lean_markdown_view_set_skip_title (LeanMarkdownView *self,
                                                gboolean          skip_title);
 /* Tag names used in the buffer, for tests and styling: "h1".."h6", "em",
  * "strong", "strike", "code", "code-block", "quote", "link", "list",
- * "table", "table-header", "task", "task-checked", "rule". */
+ * "bullet", "table", "table-header", "task", "task-checked", "rule". */
 
 /* Number of task items rendered and the source line of the @index-th one
  * (0 if out of range); for tests and for the owner. */

@@ -138,8 +138,8 @@ notify_session (LeanSessionPane *self,
 
   notification = g_notification_new (title);
   g_notification_set_body (notification, body);
-  /* Clicking it shows the session (lean-session-ui.c), when the app has
-   * that action. */
+  /* Clicking it shows the session (app.show-session, lean-app-sessions.c),
+   * when the application has that action. */
   if (g_action_group_has_action (G_ACTION_GROUP (app), "show-session"))
     g_notification_set_default_action_and_target (notification, "app.show-session", "s",
                                                   lean_session_get_id (session));

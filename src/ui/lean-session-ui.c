@@ -6,7 +6,6 @@
 #include "lean-agent-registry.h"
 #include "lean-controller.h"
 #include "lean-session-indicator.h"
-#include "lean-window-sessions.h"
 #include "lean-session-ui-private.h"
 
 void
@@ -115,47 +114,6 @@ on_app_shutdown (GApplication *app)
     lean_controller_cancel_all (default_controller, _("The application quit"));
 }
 
-/* app.show-session(s): a notification's default action. Shows the
- * session's tab in the application's window, or its stored log. */
-static void
-show_session_activated (GSimpleAction *action,
-                        GVariant      *param,
-                        gpointer       user_data)
-{
-  GtkApplication *app = GTK_APPLICATION (g_application_get_default ());
-  const char *id = g_variant_get_string (param, NULL);
-  GtkWindow *window = app != NULL ? gtk_application_get_active_window (app) : NULL;
-  LeanSessionPane *pane;
-  LeanSession *session;
-
-  if (window == NULL || !LEAN_IS_WINDOW (window) || default_controller == NULL)
-    return;
-
-  gtk_window_present (window);
-  pane = lean_window_sessions_get_pane (LEAN_WINDOW (window));
-  session = lean_controller_lookup (default_controller, id);
-  if (pane == NULL || session == NULL)
-    return;
-  lean_window_select_spec (LEAN_WINDOW (window), lean_session_get_spec_id (session));
-  if (lean_session_state_is_final (lean_session_get_state (session)))
-    lean_session_pane_open_log (pane, lean_controller_get_db (default_controller), session);
-  else
-    lean_session_pane_show_session (pane, session);
-}
-
-static void
-add_app_actions (GApplication *app)
-{
-  g_autoptr(GSimpleAction) action = NULL;
-
-  if (app == NULL || !G_IS_ACTION_MAP (app) ||
-      g_action_map_lookup_action (G_ACTION_MAP (app), "show-session") != NULL)
-    return;
-  action = g_simple_action_new ("show-session", G_VARIANT_TYPE_STRING);
-  g_signal_connect (action, "activate", G_CALLBACK (show_session_activated), NULL);
-  g_action_map_add_action (G_ACTION_MAP (app), G_ACTION (action));
-}
-
 LeanController *
 _lean_session_ui_get_controller (GError **error)
 {
@@ -175,7 +133,7 @@ _lean_session_ui_get_controller (GError **error)
   app = g_application_get_default ();
   if (app != NULL)
     g_signal_connect (app, "shutdown", G_CALLBACK (on_app_shutdown), NULL);
-  add_app_actions (app);
+
   return default_controller;
 }
 
@@ -204,8 +162,5 @@ _lean_session_ui_set_controller (LeanController *controller)
   if (default_controller != NULL)
     g_signal_handlers_disconnect_by_func (default_controller, on_session_added, NULL);
   if (g_set_object (&default_controller, controller) && controller != NULL)
-    {
-      watch_controller (controller);
-      add_app_actions (g_application_get_default ());
-    }
+    watch_controller (controller);
 }

@@ -775,6 +775,14 @@ set_status_from_user (LeanSpecView *self,
   if (!lean_spec_status_from_string (value, &status) || status == lean_spec_get_status (self->spec))
     return;
 
+  /* "Complete" from the menu is Mark Complete: the same checks, dialog
+   * and Undo as the header button. */
+  if (status == LEAN_SPEC_STATUS_COMPLETE)
+    {
+      start_complete (self, FALSE);
+      return;
+    }
+
   op = g_new0 (WriteOp, 1);
   op->kind = OP_STATUS;
   op->spec = g_object_ref (self->spec);

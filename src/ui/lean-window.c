@@ -398,7 +398,10 @@ set_project (LeanWindow  *self,
   subtitle = display_path (lean_project_get_root (project));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->project_button), subtitle);
   gtk_window_set_title (GTK_WINDOW (self), lean_project_get_name (project));
-  gtk_stack_set_visible_child_name (self->main_stack, "project");
+  /* No fade: it would hold back the first rows of a large project for its
+   * 200 ms, and each of its frames draws both pages while the load needs
+   * the CPU. */
+  gtk_stack_set_visible_child_full (self->main_stack, "project", GTK_STACK_TRANSITION_TYPE_NONE);
   adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
 
   remember_project (self, lean_project_get_root (project));
