@@ -510,8 +510,13 @@ show_sessions (GtkApplication *app,
   r->sessions = g_ptr_array_ref (sessions);
   r->selected_id = g_strdup (selected_id);
   r->deadline = g_get_monotonic_time () + REOPEN_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
-  g_timeout_add_full (G_PRIORITY_DEFAULT, 50, show_when_loaded, r,
-                      (GDestroyNotify) reopening_free);
+  /* At once when the window has the project loaded (a notification
+   * clicked while it is open), else when it has. */
+  if (show_when_loaded (r) == G_SOURCE_REMOVE)
+    reopening_free (r);
+  else
+    g_timeout_add_full (G_PRIORITY_DEFAULT, 50, show_when_loaded, r,
+                        (GDestroyNotify) reopening_free);
 }
 
 gboolean
