@@ -221,8 +221,9 @@ stop_and_close (LeanController *controller,
   for (GList *l = windows; l != NULL; l = l->next)
     {
       g_ptr_array_add (s->windows, g_object_ref (l->data));
-      /* Nothing more to click while the agents stop. */
+      /* Nothing more to click while the agents stop; say why. */
       gtk_widget_set_sensitive (GTK_WIDGET (l->data), FALSE);
+      lean_window_add_toast (l->data, adw_toast_new (_("Stopping sessions…")));
     }
 
   lean_controller_cancel_all (controller, quitting ? _("Stopped because the application quit.")
