@@ -311,6 +311,17 @@ test_pause_resume_cancel (Fixture       *f,
   g_assert_true (ui_test_wait_until (session_in_state, &w, 10000));
   g_assert_true (ui_test_wait_until (screen_shows, &w, 5000));
 
+  /* The controller changes a running session's message (no network, history
+   * not saved); the banner shows it while the agent keeps running. */
+  lean_session_set_message (session, "Codex cannot reach the network (retrying).");
+  ui_test_settle (300);
+  g_assert_true (ui_test_find_text (GTK_WIDGET (page),
+                                    "Codex cannot reach the network (retrying)."));
+  g_clear_pointer (&shot, g_free);
+  shot = ui_test_screenshot (f->window, "session-pane-running-message");
+  g_test_message ("screenshot: %s", shot);
+  lean_session_set_message (session, NULL);
+
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "session.pause", NULL));
   w.state = LEAN_SESSION_STATE_PAUSED;
   g_assert_true (ui_test_wait_until (session_in_state, &w, 5000));

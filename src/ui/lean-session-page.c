@@ -214,13 +214,23 @@ update_state (LeanSessionPage *self)
     gtk_widget_action_set_enabled (GTK_WIDGET (self), "session.run-locally", offer);
   }
 
-  if (final && message != NULL && *message)
+  /* A running session's message is a live problem the controller keeps
+   * up to date (no network, history not saved): a warning, not an error,
+   * since the agent keeps going. */
+  if (message != NULL && *message)
     {
+      gboolean failed = state == LEAN_SESSION_STATE_FAILED
+                        || state == LEAN_SESSION_STATE_INTERRUPTED;
+
       gtk_label_set_text (GTK_LABEL (self->message_label), message);
-      if (state == LEAN_SESSION_STATE_FAILED || state == LEAN_SESSION_STATE_INTERRUPTED)
+      if (failed)
         gtk_widget_add_css_class (self->message_label, "error");
       else
         gtk_widget_remove_css_class (self->message_label, "error");
+      if (!final)
+        gtk_widget_add_css_class (self->message_label, "warning");
+      else
+        gtk_widget_remove_css_class (self->message_label, "warning");
       gtk_revealer_set_reveal_child (GTK_REVEALER (self->message_revealer), TRUE);
     }
   else
@@ -309,6 +319,7 @@ on_terminal_input (LeanSessionPage *self,
     {
       gtk_label_set_text (GTK_LABEL (self->message_label), error->message);
       gtk_widget_add_css_class (self->message_label, "error");
+      gtk_widget_remove_css_class (self->message_label, "warning");
       gtk_revealer_set_reveal_child (GTK_REVEALER (self->message_revealer), TRUE);
     }
 }
@@ -407,6 +418,7 @@ show_read_error (LeanSessionPage *self,
                                            error->message);
   gtk_label_set_text (GTK_LABEL (self->message_label), text);
   gtk_widget_add_css_class (self->message_label, "error");
+  gtk_widget_remove_css_class (self->message_label, "warning");
   gtk_revealer_set_reveal_child (GTK_REVEALER (self->message_revealer), TRUE);
 }
 
@@ -539,6 +551,7 @@ show_action_error (LeanSessionPage *self,
 {
   gtk_label_set_text (GTK_LABEL (self->message_label), error->message);
   gtk_widget_add_css_class (self->message_label, "error");
+  gtk_widget_remove_css_class (self->message_label, "warning");
   gtk_revealer_set_reveal_child (GTK_REVEALER (self->message_revealer), TRUE);
 }
 
