@@ -60,7 +60,9 @@ static const char alpha_readme[] =
   "| width  | 42 |\n"
   "| height | 7 |\n"
   "\n"
-  "See DESIGN.md for the details.\n";
+  "See DESIGN.md for the details.\n"
+  "\n"
+  "> **Status**: a later quote is the author's own and stays.\n";
 
 static const char alpha_design[] =
   "# Design\n"
@@ -512,6 +514,11 @@ test_show_spec (Fixture       *fx,
   g_assert_null (strstr (text, "Render specs beautifully"));
   g_assert_nonnull (strstr (text, "Overview\n"));
   g_assert_null (strstr (text, "status: planned")); /* no front matter */
+  /* The stale metadata quote under the title is hidden; a later one is not. */
+  g_assert_null (strstr (text, "Planned · "));
+  g_assert_nonnull (strstr (text, "Status: a later quote is the author's own and stays."));
+  g_assert_cmpuint (g_strstr_len (text, -1, "Status:") - text, ==,
+                    strstr (text, "Status: a later quote") - text);
   g_assert_cmpuint (lean_markdown_view_get_n_tasks (readme), ==, 3);
 
   /* Task lines map to the file's "- [ ]" lines, in order. */

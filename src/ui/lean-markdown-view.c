@@ -776,6 +776,41 @@ is_html_comment (const char *html)
   return html != NULL && g_str_has_prefix (html, "<!--");
 }
 
+/* `leanspec create` writes "> **Status**: 📅 Planned · **Priority**: ..."
+ * under the title and never updates it, so it goes stale; the page header
+ * shows the live values.  Only a quote among the first blocks whose text
+ * starts with a bold "Status" field counts; the file is left alone. */
+static gboolean
+is_metadata_quote (cmark_node *doc,
+                   cmark_node *node)
+{
+  cmark_node *para, *strong, *label, *after;
+  const char *text;
+  guint index = 0;
+
+  if (cmark_node_get_type (node) != CMARK_NODE_BLOCK_QUOTE || cmark_node_parent (node) != doc)
+    return FALSE;
+  for (cmark_node *prev = cmark_node_previous (node); prev != NULL; prev = cmark_node_previous (prev))
+    if (++index >= 3)
+      return FALSE;
+
+  para = cmark_node_first_child (node);
+  if (para == NULL || cmark_node_get_type (para) != CMARK_NODE_PARAGRAPH)
+    return FALSE;
+  strong = cmark_node_first_child (para);
+  if (strong == NULL || cmark_node_get_type (strong) != CMARK_NODE_STRONG)
+    return FALSE;
+  label = cmark_node_first_child (strong);
+  if (label == NULL || cmark_node_get_type (label) != CMARK_NODE_TEXT
+      || g_strcmp0 (cmark_node_get_literal (label), "Status") != 0)
+    return FALSE;
+  after = cmark_node_next (strong);
+  text = after != NULL && cmark_node_get_type (after) == CMARK_NODE_TEXT
+         ? cmark_node_get_literal (after) : NULL;
+
+  return text != NULL && text[0] == ':';
+}
+
 static void
 render_document (LeanMarkdownView *self,
                  cmark_node       *doc)
@@ -802,6 +837,12 @@ render_document (LeanMarkdownView *self,
       if (self->skip_title && enter && cmark_node_get_type (node) == CMARK_NODE_HEADING &&
           cmark_node_get_heading_level (node) == 1 && cmark_node_parent (node) == doc &&
           cmark_node_previous (node) == NULL)
+        {
+          cmark_iter_reset (iter, node, CMARK_EVENT_EXIT);
+          continue;
+        }
+
+      if (self->skip_title && enter && is_metadata_quote (doc, node))
         {
           cmark_iter_reset (iter, node, CMARK_EVENT_EXIT);
           continue;
