@@ -19,6 +19,9 @@
 #define COLUMN_GAP  10
 #define LINE_GAP     5
 #define ITEM_GAP     8
+/* A pill's rounded end reads as less space than it is: the text after the
+ * chip needs more air than between two plain texts. */
+#define CHIP_GAP    12
 
 struct _LeanSpecRow
 {
@@ -328,7 +331,7 @@ lean_spec_row_snapshot (GtkWidget   *widget,
   lean_session_indicator_snapshot_in_row (widget, snapshot);
   y = self->line1_height + LINE_GAP;
   line2 = self->chip_height;
-  x += self->chip_width + ITEM_GAP;
+  x += self->chip_width + CHIP_GAP;
 
   if (self->priority != NULL)
     {
