@@ -62,7 +62,7 @@ static const char alpha_readme[] =
   "\n"
   "See DESIGN.md for the details.\n"
   "\n"
-  "> **Status**: a later quote is the author's own and stays.\n";
+  "> **Status**: a later quote is the author's own and stays. ✅ 📅\n";
 
 static const char alpha_design[] =
   "# Design\n"
