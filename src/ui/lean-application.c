@@ -163,7 +163,7 @@ preferences_action (GSimpleAction *action,
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row),
                                  _("Set In Progress When Work Starts"));
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
-                               _("A planned spec becomes in-progress when an implementation session starts on it"));
+                               _("A planned spec is set to In Progress when an implementation session starts on it"));
   toggle = gtk_switch_new ();
   gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
   g_settings_bind (self->settings, "set-in-progress-on-start", toggle, "active",

@@ -353,7 +353,7 @@ server_row (LeanRelayPreferences  *self,
   adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), health_row);
 
   remove_row = adw_action_row_new ();
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (remove_row), _("Remove this server"));
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (remove_row), _("Remove Server"));
   button = gtk_button_new_with_mnemonic (_("_Remove"));
   gtk_widget_add_css_class (button, "destructive-action");
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
@@ -498,7 +498,7 @@ rebuild (gpointer user_data)
     {
       GtkWidget *row = adw_action_row_new ();
 
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No relay servers yet"));
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("No Relay Servers"));
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
                                    _("Sessions run on this computer. Add an agent-relay HQ "
                                      "below to run them on other machines."));
