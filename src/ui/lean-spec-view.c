@@ -1110,10 +1110,16 @@ update_meta (LeanSpecView *self,
     g_ptr_array_add (parts, g_markup_printf_escaped (_("Updated %s"), updated));
   if (completed != NULL)
     g_ptr_array_add (parts, g_markup_printf_escaped (_("Completed %s"), completed));
-  g_ptr_array_add (parts, g_markup_printf_escaped ("%s", lean_spec_get_rel_path (spec)));
   g_ptr_array_add (parts, NULL);
 
-  markup = g_strjoinv ("  ·  ", (char **) parts->pdata);
+  /* The path gets its own line: wrapped into the dates it left a dangling
+   * "·" at the end of the first line on narrower panes. */
+  {
+    g_autofree char *facts = g_strjoinv ("  ·  ", (char **) parts->pdata);
+    g_autofree char *path = g_markup_escape_text (lean_spec_get_rel_path (spec), -1);
+
+    markup = *facts != '\0' ? g_strconcat (facts, "\n", path, NULL) : g_steal_pointer (&path);
+  }
   gtk_label_set_markup (self->meta_label, markup);
 }
 
