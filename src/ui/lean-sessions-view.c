@@ -537,7 +537,7 @@ lean_sessions_view_init (LeanSessionsView *self)
   add_column (self, COLUMN_DURATION, _("Duration"),
               GTK_SORTER (gtk_numeric_sorter_new (closure (G_TYPE_INT64, G_CALLBACK (session_duration)))),
               FALSE);
-  add_column (self, COLUMN_TOKENS, _("Tokens in / out"),
+  add_column (self, COLUMN_TOKENS, _("Tokens In / Out"),
               GTK_SORTER (gtk_numeric_sorter_new (closure (G_TYPE_UINT64, G_CALLBACK (session_tokens)))),
               FALSE);
   add_column (self, COLUMN_COST, _("Cost"),
