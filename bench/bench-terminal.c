@@ -32,6 +32,7 @@
 #include <unistd.h>
 #include <vte/vte.h>
 
+#include "lean-controller.h"
 #include "lean-local-runner.h"
 #include "lean-terminal-view-private.h"
 
@@ -175,6 +176,7 @@ typedef struct
 
   GByteArray       *collected; /* bare-all */
   LeanRunner       *runner;    /* --runner local */
+  LeanSession      *session;   /* --controller */
   char              carry[64];
   gsize             carry_len;
 
@@ -460,6 +462,86 @@ on_child_exited (GPid     pid,
   g_spawn_close_pid (pid);
 }
 
+/* --controller: the whole product path. The writer runs as a custom agent
+ * through LeanController (LeanLocalRunner, the database on its thread, the
+ * session's output signal) and the view is fed from the session. */
+static gboolean use_controller;
+static LeanController *controller;
+static LeanSessionDb *session_db;
+static char *bench_dir;
+
+static void
+on_session_output (LeanSession *session,
+                   GBytes      *bytes,
+                   Run         *run)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  handle_bytes (run, data, len);
+}
+
+static void
+on_session_state (LeanSession *session,
+                  GParamSpec  *pspec,
+                  Run         *run)
+{
+  if (lean_session_get_state (session) >= LEAN_SESSION_STATE_COMPLETED)
+    {
+      run->eof = TRUE;
+      run->exited = TRUE;
+    }
+}
+
+static void
+start_session (Run        *run,
+               const char *self_path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
+  g_autofree char *project = g_build_filename (bench_dir, mode_names[run->mode], NULL);
+  g_autofree char *dot = g_build_filename (project, ".lean-spec", NULL);
+  g_autofree char *spec = g_build_filename (project, "specs", "001-x", NULL);
+  g_autofree char *runners_path = g_build_filename (dot, "runners.json", NULL);
+  g_autofree char *readme = g_build_filename (spec, "README.md", NULL);
+  g_autofree char *runners = NULL;
+
+  if (run->mode == MODE_LATENCY)
+    runners = g_strdup_printf ("{\"runners\": {\"w\": {\"command\": \"%s\", \"args\": "
+                               "[\"--writer-latency\"], \"prompt_flag\": \"-\"}}}", self_path);
+  else
+    runners = g_strdup_printf ("{\"runners\": {\"w\": {\"command\": \"%s\", \"args\": "
+                               "[\"--writer-flood\", \"%u\"], \"prompt_flag\": \"-\"}}}",
+                               self_path, run->mb);
+  g_mkdir_with_parents (dot, 0700);
+  g_mkdir_with_parents (spec, 0700);
+  if (!g_file_set_contents (runners_path, runners, -1, &error) ||
+      !g_file_set_contents (readme, "---\nstatus: planned\n---\n# X\n", -1, &error))
+    g_error ("%s", error->message);
+
+  if (session_db == NULL)
+    {
+      g_autofree char *path = g_build_filename (bench_dir, "sessions.db", NULL);
+
+      session_db = lean_session_db_open (path, &error);
+      if (session_db == NULL)
+        g_error ("db: %s", error->message);
+      controller = lean_controller_new (session_db);
+    }
+
+  request->project_path = g_strdup (project);
+  request->spec_id = g_strdup ("001-x");
+  request->agent_id = g_strdup ("w");
+  request->prompt = g_strdup ("go");
+  request->set_in_progress = FALSE;
+  run->session = lean_controller_start (controller, request, &error);
+  if (run->session == NULL)
+    g_error ("start: %s", error->message);
+  g_object_ref (run->session);
+  g_signal_connect (run->session, "output", G_CALLBACK (on_session_output), run);
+  g_signal_connect (run->session, "notify::state", G_CALLBACK (on_session_state), run);
+}
+
 static void
 child_setup (gpointer user_data)
 {
@@ -471,6 +553,11 @@ static void
 spawn_writer (Run        *run,
               const char *self_path)
 {
+  if (use_controller)
+    {
+      start_session (run, self_path);
+      return;
+    }
   if (use_local_runner)
     {
       g_autofree char *size = g_strdup_printf ("%u", run->mb);
@@ -550,6 +637,9 @@ typedef struct
   guint  frames;
   double final_ms;
   double read_mb_s;
+  guint64 db_bytes;    /* --controller: raw bytes the database holds */
+  guint64 fed_bytes;   /* bytes that reached the app */
+  double db_ms;        /* first byte to every byte committed */
   double elided_mb;
   double seconds;
   gboolean timed_out;
@@ -639,6 +729,21 @@ run_mode (Mode        mode,
   if (run.runner != NULL)
     g_signal_handlers_disconnect_by_data (run.runner, &run);
   g_clear_object (&run.runner);
+  if (run.session != NULL)
+    {
+      g_autoptr(GBytes) stored = NULL;
+
+      /* Every byte must be in the database, whatever the view elided. */
+      lean_session_db_flush (session_db);
+      result.db_ms = (g_get_monotonic_time () - run.first_byte_us) / 1000.0;
+      stored = lean_session_db_read_output_range (session_db,
+                                                  lean_session_get_id (run.session),
+                                                  LEAN_OUTPUT_CHANNEL_RAW, 0, NULL, NULL);
+      result.db_bytes = stored ? g_bytes_get_size (stored) : 0;
+      g_signal_handlers_disconnect_by_data (run.session, &run);
+      g_clear_object (&run.session);
+    }
+  result.fed_bytes = run.bytes_read;
   if (run.master >= 0)
     close (run.master);
   gtk_window_destroy (GTK_WINDOW (run.window));
@@ -664,6 +769,10 @@ print_result (const Result *r,
              "%.1f MB elided\n", mb, r->read_mb_s, r->final_ms, r->elided_mb);
   g_print ("   frame gaps: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%u frames, %.1f s)\n",
            r->gap_p50, r->gap_p99, r->gap_max, r->frames, r->seconds);
+  if (use_controller)
+    g_print ("   database: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT " bytes read stored "
+             "(%s), all committed %.0f ms after the first byte\n", r->db_bytes, r->fed_bytes,
+             r->db_bytes == r->fed_bytes ? "all" : "MISSING BYTES", r->db_ms);
 }
 
 static void
@@ -681,9 +790,11 @@ print_markdown (const Result *results,
            vte_get_major_version (), vte_get_minor_version (),
            vte_get_micro_version (), gtk_get_major_version (), gtk_get_minor_version (),
            gtk_get_micro_version (), g_getenv ("GSK_RENDERER") ?: "default",
-           reader_priority < 0 ? "adaptive: 0, or 200 while a read fills 64 KiB"
-                               : reader_priority == 0 ? "0" : "200",
-           use_local_runner ? ", by LeanLocalRunner" : "");
+           use_controller || use_local_runner ? "LeanLocalRunner's: 0, or 210 while a read gathers 64 KiB"
+           : reader_priority < 0 ? "adaptive: 0, or 200 while a read fills 64 KiB"
+           : reader_priority == 0 ? "0" : "200",
+           use_controller ? ", by LeanController: LeanLocalRunner, database, session"
+           : use_local_runner ? ", by LeanLocalRunner" : "");
   g_print ("| scenario | latency p50 / p99 / max | frame gap p50 / p99 / max | final line visible "
            "| read rate | elided |\n");
   g_print ("|---|---|---|---|---|---|\n");
@@ -706,6 +817,12 @@ print_markdown (const Result *results,
                  label[r->mode], mb, r->gap_p50, r->gap_p99, r->gap_max, r->final_ms,
                  r->timed_out ? " (timed out)" : "", r->read_mb_s, r->elided_mb);
     }
+  for (guint i = 0; use_controller && i < n; i++)
+    g_print ("%s%s: database holds %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+             " bytes read (%s), all committed %.0f ms after the first byte.\n",
+             i == 0 ? "\n" : "\n", mode_names[results[i].mode], results[i].db_bytes,
+             results[i].fed_bytes, results[i].db_bytes == results[i].fed_bytes ? "every byte" :
+             "MISSING BYTES", results[i].db_ms);
   g_print ("\nTargets: latency p99 < 20 ms; frame gap p99 < 33 ms during the flood; final line "
            "visible < 1 s after it.\n");
 }
@@ -723,6 +840,8 @@ main (int   argc,
     { "mode", 0, 0, G_OPTION_ARG_STRING_ARRAY, &modes,
       "latency, flood, bare-flood, bare-all (default: all)", "NAME" },
     { "markdown", 0, 0, G_OPTION_ARG_NONE, &markdown, "Print a RESULTS.md section", NULL },
+    { "controller", 0, 0, G_OPTION_ARG_NONE, &use_controller,
+      "Run the writer as an agent through LeanController (runner, database, session)", NULL },
     { "local-runner", 0, 0, G_OPTION_ARG_NONE, &use_local_runner,
       "Read the PTY with the product's LeanLocalRunner", NULL },
     { "reader-priority", 0, 0, G_OPTION_ARG_INT, &reader_priority,
@@ -748,6 +867,14 @@ main (int   argc,
     }
 
   self_path = g_file_read_link ("/proc/self/exe", NULL);
+  if (use_controller)
+    {
+      bench_dir = g_dir_make_tmp ("bench-terminal-XXXXXX", &error);
+      if (bench_dir == NULL)
+        g_error ("%s", error->message);
+      /* The database lives in the temp dir, not in the user's. */
+      g_setenv ("XDG_DATA_HOME", bench_dir, TRUE);
+    }
   gtk_init ();
   adw_init ();
 

@@ -28,6 +28,19 @@
 #define READ_CHUNK       (64 * 1024)
 #define MAX_PER_DISPATCH (256 * 1024)
 
+/* A dispatch that gathers this much found the agent writing faster than we
+ * read (a flood). An always-readable PTY at G_PRIORITY_DEFAULT would win
+ * every main loop iteration over GTK's frames (GDK_PRIORITY_REDRAW, 120)
+ * and VTE's parsing (G_PRIORITY_DEFAULT_IDLE), and the window would freeze
+ * for as long as the agent prints. So during a flood the PTY is read at
+ * FLOOD_PRIORITY, below both: frames and the view get their turn first and
+ * the reader takes all the rest of the time, so nothing is lost (the
+ * kernel's PTY buffer holds the agent back meanwhile). Once a dispatch finds
+ * less, the agent writes at a human rate again and the read goes back to
+ * G_PRIORITY_DEFAULT, where its latency is lowest. */
+#define FLOOD_THRESHOLD  (64 * 1024)
+#define FLOOD_PRIORITY   (G_PRIORITY_DEFAULT_IDLE + 10)
+
 /* After the agent itself exited, how long its children may keep the PTY
  * open before we stop waiting for the rest of the output. */
 #define DRAIN_TIMEOUT_MS 2000
@@ -243,6 +256,15 @@ read_pty (LeanLocalRunner *self,
       /* 0 or EIO: the other side is gone and the buffer is drained. */
       open = FALSE;
       break;
+    }
+
+  if (self->read_source != NULL)
+    {
+      int want = self->read_buffer->len >= FLOOD_THRESHOLD ? FLOOD_PRIORITY
+                                                          : G_PRIORITY_DEFAULT;
+
+      if (g_source_get_priority (self->read_source) != want)
+        g_source_set_priority (self->read_source, want);
     }
 
   if (self->read_buffer->len > 0)
