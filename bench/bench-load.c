@@ -2,7 +2,9 @@
 /* Times the core's loading of a project, without any front end:
  *   - lean_project_load_specs(): wall and CPU time (all threads);
  *   - LeanSpecStore: first load and a reload of unchanged files, with the
- *     longest stretch the main loop was kept busy (what a window would feel).
+ *     longest stretch the main loop was kept busy (what a window would feel),
+ *     and when the first items-changed of a first load came (the store hands
+ *     specs on while the scan goes on).
  *
  * usage: bench-load [-r RUNS] [-w] DIR
  *   DIR  a LeanSpec project, e.g. one made by

@@ -487,6 +487,31 @@ test_drop_during_reload (Fixture       *f,
 }
 
 
+/* Two folders with one name (one of them archived) give two specs with one
+ * id; removing the one lookup() answered with leaves the other findable. */
+static void
+test_twin_ids (Fixture       *f,
+               gconstpointer  data)
+{
+  LeanSpec *found;
+  g_autofree char *dir = NULL;
+
+  write_file (f->tmp, "specs/archived/001-one/README.md", SPEC ("archived", "One, archived"));
+  load_and_wait (f);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 4);
+  found = lean_spec_store_lookup (f->store, "001-one");
+  g_assert_nonnull (found);
+
+  dir = g_strdup (lean_spec_get_dir (found));
+  rm_rf (dir);
+  load_and_wait (f);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 3);
+  found = lean_spec_store_lookup (f->store, "001-one");
+  g_assert_nonnull (found);
+  g_assert_true (found == item (f, 0));
+  g_assert_cmpstr (lean_spec_get_dir (found), !=, dir);
+}
+
 static LeanSpec *
 item_of (LeanSpecStore *store,
          guint          pos)
@@ -706,6 +731,7 @@ main (int   argc,
   ADD ("/spec-store/replace", test_replace);
   ADD ("/spec-store/replace-during-load", test_replace_during_load);
   ADD ("/spec-store/drop-during-reload", test_drop_during_reload);
+  ADD ("/spec-store/twin-ids", test_twin_ids);
 #undef ADD
   g_test_add_func ("/spec-store/progressive", test_progressive);
   return g_test_run ();

@@ -103,12 +103,6 @@ no_live_sessions (gpointer data)
   return lean_controller_get_n_live (data) == 0;
 }
 
-static gboolean
-no_windows (gpointer data)
-{
-  return gtk_application_get_windows (GTK_APPLICATION (app)) == NULL;
-}
-
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
@@ -411,30 +405,6 @@ test_notification_action (Fixture       *f,
 }
 
 static void
-test_quit (Fixture       *f,
-           gconstpointer  data)
-{
-  LeanSession *session = start (f, "slow", "003-habit-api");
-  AdwMessageDialog *dialog;
-  int pid;
-
-  g_assert_true (ui_test_wait_until (has_agent_pid, session, 10000));
-  pid = lean_session_get_agent_pid (session);
-
-  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
-  g_assert_true (ui_test_wait_until (dialog_shown, NULL, 5000));
-  dialog = find_message_dialog ();
-  /* Quitting always stops: no Keep Running. */
-  g_assert_false (adw_message_dialog_has_response (dialog, "keep"));
-  g_assert_true (adw_message_dialog_has_response (dialog, "stop"));
-  respond (find_message_dialog (), "stop");
-
-  g_assert_true (ui_test_wait_until (no_windows, NULL, 4000));
-  g_assert_true (ui_test_wait_until (process_gone, GINT_TO_POINTER (pid), 3000));
-  g_assert_cmpint (stored_state (f, session), ==, LEAN_SESSION_STATE_CANCELLED);
-}
-
-static void
 test_stubborn_agent (Fixture       *f,
                      gconstpointer  data)
 {
@@ -466,6 +436,61 @@ test_stubborn_agent (Fixture       *f,
     g_assert_cmpint (lean_session_get_state (stored), ==, LEAN_SESSION_STATE_CANCELLED);
     lean_session_db_close (db);
   }
+}
+
+typedef struct
+{
+  gboolean asked;
+  gboolean offered_keep;
+} Quitting;
+
+static gboolean
+press_ctrl_q (gpointer data)
+{
+  g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+answer_stop (gpointer data)
+{
+  Quitting *q = data;
+  AdwMessageDialog *dialog = find_message_dialog ();
+
+  if (dialog == NULL || !gtk_widget_get_mapped (GTK_WIDGET (dialog)))
+    return G_SOURCE_CONTINUE;
+  q->asked = TRUE;
+  q->offered_keep = adw_message_dialog_has_response (dialog, "keep");
+  respond (dialog, "stop");
+  return G_SOURCE_REMOVE;
+}
+
+/* Last (the application cannot run again after it shut down): Quit in the
+ * running application, with an agent that ignores SIGTERM. It asks, offers
+ * no Keep Running, stops, closes the window after the short wait, quits,
+ * and the shutdown guard kills the agent and records it cancelled. */
+static void
+test_quit (Fixture       *f,
+           gconstpointer  data)
+{
+  LeanSession *session = start (f, "stubborn", "003-habit-api");
+  Quitting q = { 0 };
+  int pid;
+
+  g_assert_true (ui_test_wait_until (has_agent_pid, session, 10000));
+  pid = lean_session_get_agent_pid (session);
+  _lean_app_sessions_set_stop_timeout (400);
+
+  g_timeout_add (200, press_ctrl_q, NULL);
+  g_timeout_add (50, answer_stop, &q);
+  g_application_run (G_APPLICATION (app), 0, NULL);
+
+  g_assert_true (q.asked);
+  g_assert_false (q.offered_keep);
+  g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
+  g_assert_true (ui_test_wait_until (process_gone, GINT_TO_POINTER (pid), 3000));
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
+  g_assert_cmpint (stored_state (f, session), ==, LEAN_SESSION_STATE_CANCELLED);
 }
 
 int

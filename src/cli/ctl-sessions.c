@@ -418,12 +418,7 @@ ctl_cmd_implement (CtlContext  *ctx,
     }
   else
     {
-#ifdef LEAN_HAVE_PROMPT
       request->prompt = lean_prompt_build (project, specs, spec, &error);
-#else
-      g_set_error_literal (&error, LEAN_ERROR, LEAN_ERROR_NOT_SUPPORTED,
-                           "the prompt builder is not built in");
-#endif
       if (request->prompt == NULL)
         {
           g_printerr ("leanspec-ctl: %s; using a short prompt\n", error->message);

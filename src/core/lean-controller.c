@@ -15,15 +15,12 @@
 #include "lean-error.h"
 #include "lean-git.h"
 #include "lean-local-runner.h"
+#include "lean-project.h"
 #include "lean-relay-runner.h"
 #include "lean-session-private.h"
 #include "lean-spec-types.h"
+#include "lean-spec-writer.h"
 #include "lean-stream-parser.h"
-
-#ifdef LEAN_HAVE_SPEC_WRITER
-# include "lean-project.h"
-# include "lean-spec-writer.h"
-#endif
 
 /* Everything the controller keeps for one session it runs. */
 typedef struct
@@ -390,7 +387,6 @@ restore_thread (GTask        *task,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
-#ifdef LEAN_HAVE_SPEC_WRITER
   Restore *restore = task_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(LeanProject) project = NULL;
@@ -410,7 +406,6 @@ restore_thread (GTask        *task,
     written = lean_spec_writer_set_status (spec, restore->status, &error);
   if (restore->note == NULL && written == NULL)
     restore->note = g_strdup (error ? error->message : "unknown error");
-#endif
   g_task_return_boolean (task, TRUE);
 }
 
@@ -811,7 +806,6 @@ prep_free (Prep *prep)
 static void
 set_spec_in_progress (Prep *prep)
 {
-#ifdef LEAN_HAVE_SPEC_WRITER
   g_autoptr(GError) error = NULL;
   g_autoptr(LeanProject) project = NULL;
   g_autoptr(GPtrArray) specs = NULL;
@@ -841,9 +835,6 @@ set_spec_in_progress (Prep *prep)
     prep->status_note = g_strdup (error->message);
   else
     prep->status_before = lean_spec_get_status (spec);
-#else
-  prep->status_note = g_strdup ("the spec writer is not built in");
-#endif
 }
 
 static void

@@ -20,7 +20,7 @@ typedef void (*LeanSpecsReadFunc) (GPtrArray *specs,
                                    gpointer   user_data);
 
 /* _lean_project_load_specs_full() that hands specs on to @func while the
- * scan goes on: the first ones once ~200 folders are read or ~50 ms have
+ * scan goes on: the first ones once ~64 folders are read or ~50 ms have
  * passed, the others at most every ~100 ms. */
 GPtrArray *_lean_project_load_specs_progressive (LeanProject        *self,
                                                  LeanSpecsReadFunc   func,

@@ -694,7 +694,9 @@ follow_link (const char *tree_real,
  * can show rows long before a large tree is read; later ones are handed on
  * at most every BATCH_INTERVAL_USEC, CHUNK folders being read between
  * checks. Each hand-over costs the receiver a model update, so there are
- * few of them. */
+ * few of them. The first is small on purpose: GTK 4.8's list view makes a
+ * row widget for up to 200 items before it knows how tall rows are, and
+ * a window shows about 30. */
 #define FIRST_BATCH 64
 #define FIRST_BATCH_USEC (50 * 1000)
 #define CHUNK 256

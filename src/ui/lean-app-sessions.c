@@ -221,8 +221,9 @@ stop_and_close (LeanController *controller,
   for (GList *l = windows; l != NULL; l = l->next)
     {
       g_ptr_array_add (s->windows, g_object_ref (l->data));
-      /* Nothing more to click while the agents stop. */
+      /* Nothing more to click while the agents stop; say why. */
       gtk_widget_set_sensitive (GTK_WIDGET (l->data), FALSE);
+      lean_window_add_toast (l->data, adw_toast_new (_("Stopping sessions…")));
     }
 
   lean_controller_cancel_all (controller, quitting ? _("Stopped because the application quit.")
@@ -510,8 +511,13 @@ show_sessions (GtkApplication *app,
   r->sessions = g_ptr_array_ref (sessions);
   r->selected_id = g_strdup (selected_id);
   r->deadline = g_get_monotonic_time () + REOPEN_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
-  g_timeout_add_full (G_PRIORITY_DEFAULT, 50, show_when_loaded, r,
-                      (GDestroyNotify) reopening_free);
+  /* At once when the window has the project loaded (a notification
+   * clicked while it is open), else when it has. */
+  if (show_when_loaded (r) == G_SOURCE_REMOVE)
+    reopening_free (r);
+  else
+    g_timeout_add_full (G_PRIORITY_DEFAULT, 50, show_when_loaded, r,
+                        (GDestroyNotify) reopening_free);
 }
 
 gboolean

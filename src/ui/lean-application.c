@@ -5,6 +5,8 @@
 
 #include "lean-app-sessions.h"
 #include "lean-application.h"
+#include "lean-relay-config.h"
+#include "lean-relay-preferences.h"
 #include "lean-window.h"
 
 struct _LeanApplication
@@ -172,6 +174,20 @@ preferences_action (GSimpleAction *action,
 
   adw_preferences_page_add (page, group);
   adw_preferences_window_add (prefs, page);
+
+  /* Relay servers and this project's default runner. The file is small;
+   * a broken one is reported on the page itself, never overwritten. */
+  {
+    g_autoptr(LeanRelayConfig) relays = lean_relay_config_new (NULL);
+    GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
+    const char *root = NULL;
+
+    lean_relay_config_load (relays, NULL);
+    if (LEAN_IS_WINDOW (active))
+      root = lean_window_get_project_root (LEAN_WINDOW (active));
+    adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (lean_relay_preferences_new (relays, root)));
+  }
+
   gtk_window_present (GTK_WINDOW (prefs));
 }
 

@@ -335,14 +335,7 @@ build_prompt_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   char *prompt;
 
-#ifdef LEAN_HAVE_PROMPT_BUILD
   prompt = lean_prompt_build (data->project, data->specs, data->spec, &error);
-#else
-  /* Until the core's prompt builder lands: the spec's own text. */
-  prompt = g_strdup_printf ("Implement the spec %s (%s) and keep its checklist current.\n\n%s",
-                            lean_spec_get_id (data->spec), lean_spec_get_rel_path (data->spec),
-                            lean_spec_get_body (data->spec));
-#endif
 
   if (prompt == NULL)
     g_task_return_error (task, g_steal_pointer (&error));

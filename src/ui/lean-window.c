@@ -44,7 +44,15 @@ struct _LeanWindow
   LeanSpecList         *spec_list;
   GtkStack             *content_stack;
   GMenu                *recent_section;
+  guint                 reveal_id;
 };
+
+/* Coming from the welcome page, the project page waits this long for the
+ * first specs, so its first frame already has rows rather than a loading
+ * page: on a software renderer each full-window frame costs 100-250 ms.
+ * Nothing the welcome page shows changes meanwhile (title, recent
+ * projects), so no frame is drawn in between either. */
+#define REVEAL_DELAY_MS 150
 
 G_DEFINE_FINAL_TYPE (LeanWindow, lean_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -358,6 +366,51 @@ load_cb (GObject      *object,
 }
 
 static void
+show_project_page (LeanWindow *self)
+{
+  g_clear_handle_id (&self->reveal_id, g_source_remove);
+  if (self->store == NULL ||
+      g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "project") == 0)
+    return;
+  /* No fade either: it would hold the rows back for another 200 ms, its
+   * frames drawing both pages. */
+  gtk_stack_set_visible_child_full (self->main_stack, "project", GTK_STACK_TRANSITION_TYPE_NONE);
+  gtk_window_set_title (GTK_WINDOW (self), lean_project_get_name (self->project));
+  remember_project (self, lean_project_get_root (self->project));
+  lean_spec_list_focus_list (self->spec_list);
+}
+
+static gboolean
+reveal_timeout_cb (gpointer user_data)
+{
+  LeanWindow *self = user_data;
+
+  self->reveal_id = 0;
+  show_project_page (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+store_first_items_cb (GListModel *store,
+                      guint       position,
+                      guint       removed,
+                      guint       added,
+                      LeanWindow *self)
+{
+  if (self->reveal_id != 0 && (LeanSpecStore *) store == self->store && added > 0)
+    show_project_page (self);
+}
+
+static void
+store_loading_cb (LeanSpecStore *store,
+                  GParamSpec    *pspec,
+                  LeanWindow    *self)
+{
+  if (self->reveal_id != 0 && store == self->store && !lean_spec_store_get_loading (store))
+    show_project_page (self);
+}
+
+static void
 set_project (LeanWindow  *self,
              LeanProject *project)
 {
@@ -376,6 +429,8 @@ set_project (LeanWindow  *self,
   g_set_object (&self->project, project);
   g_clear_object (&self->store);
   show_spec (self, NULL);
+
+  g_clear_handle_id (&self->reveal_id, g_source_remove);
 
   if (project == NULL)
     {
@@ -397,18 +452,24 @@ set_project (LeanWindow  *self,
   gtk_label_set_label (self->project_label, lean_project_get_name (project));
   subtitle = display_path (lean_project_get_root (project));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->project_button), subtitle);
-  gtk_window_set_title (GTK_WINDOW (self), lean_project_get_name (project));
-  /* No fade: it would hold back the first rows of a large project for its
-   * 200 ms, and each of its frames draws both pages while the load needs
-   * the CPU. */
-  gtk_stack_set_visible_child_full (self->main_stack, "project", GTK_STACK_TRANSITION_TYPE_NONE);
   adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
-
-  remember_project (self, lean_project_get_root (project));
 
   /* Edits in an editor, git checkouts and the leanspec CLI show up live. */
   lean_spec_store_set_watching (self->store, TRUE);
   lean_spec_store_load_async (self->store, self->cancellable, load_cb, g_object_ref (self));
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "project") != 0)
+    {
+      g_signal_connect_object (self->store, "items-changed",
+                               G_CALLBACK (store_first_items_cb), self, 0);
+      g_signal_connect_object (self->store, "notify::loading",
+                               G_CALLBACK (store_loading_cb), self, 0);
+      self->reveal_id = g_timeout_add (REVEAL_DELAY_MS, reveal_timeout_cb, self);
+      return;
+    }
+
+  gtk_window_set_title (GTK_WINDOW (self), lean_project_get_name (project));
+  remember_project (self, lean_project_get_root (project));
 
   lean_spec_list_focus_list (self->spec_list);
 }
@@ -737,6 +798,7 @@ lean_window_dispose (GObject *object)
   LeanWindow *self = LEAN_WINDOW (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->reveal_id, g_source_remove);
   if (self->store != NULL)
     {
       g_signal_handlers_disconnect_by_data (lean_spec_store_get_problems (self->store), self);
