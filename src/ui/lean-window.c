@@ -179,6 +179,21 @@ on_recent_row_activated (LeanWindow    *self,
 /* ------------------------------------------------------------------ */
 /* Problems banner                                                     */
 
+/* The core's reasons read like GError messages ("the front matter ...");
+ * shown on their own under a path they are sentences. */
+static char *
+sentence_case (const char *reason)
+{
+  GString *text = g_string_new (NULL);
+
+  if (reason == NULL || *reason == '\0')
+    return g_string_free (text, FALSE);
+  g_string_append_unichar (text, g_unichar_totitle (g_utf8_get_char (reason)));
+  g_string_append (text, g_utf8_next_char (reason));
+
+  return g_string_free (text, FALSE);
+}
+
 static void
 update_problems (LeanWindow *self)
 {
@@ -207,7 +222,8 @@ update_problems (LeanWindow *self)
       g_autoptr(LeanSpecProblem) problem = g_list_model_get_item (problems, i);
       GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
       GtkWidget *path = gtk_label_new (lean_spec_problem_get_rel_path (problem));
-      GtkWidget *reason = gtk_label_new (lean_spec_problem_get_reason (problem));
+      g_autofree char *sentence = sentence_case (lean_spec_problem_get_reason (problem));
+      GtkWidget *reason = gtk_label_new (sentence);
 
       gtk_label_set_xalign (GTK_LABEL (path), 0);
       gtk_label_set_wrap (GTK_LABEL (path), TRUE);
