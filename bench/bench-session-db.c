@@ -289,6 +289,6 @@ main (int   argc,
   bench_list (dir);
   bench_rss (dir);
 
-  test_rm_rf (dir);
+  test_util_rm_rf (dir);
   return 0;
 }

@@ -16,23 +16,6 @@ ctl_result_free (CtlResult *result)
 }
 
 const char *
-ctl_test_source_root (void)
-{
-  static char *root;
-
-  if (root == NULL)
-    {
-      const char *env = g_getenv ("LEANSPEC_SOURCE_ROOT");
-
-      if (env != NULL)
-        root = g_strdup (env);
-      else
-        root = g_build_filename (g_test_get_dir (G_TEST_DIST), "..", NULL);
-    }
-  return root;
-}
-
-const char *
 ctl_test_ctl_path (void)
 {
   static char *path;
@@ -149,44 +132,6 @@ ctl_test_read_file (const char *root,
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
   return contents;
-}
-
-char *
-ctl_test_make_tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("leanspec-test-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-void
-ctl_test_remove_tree (const char *path)
-{
-  const char *argv[] = { "rm", "-rf", "--", path, NULL };
-  g_autoptr(CtlResult) result = NULL;
-
-  if (path == NULL)
-    return;
-  result = ctl_test_run_argv (NULL, argv, NULL);
-  g_assert_cmpint (result->exit_status, ==, 0);
-}
-
-void
-ctl_test_copy_tree (const char *src,
-                    const char *dest)
-{
-  const char *cp[] = { "cp", "-R", "--", src, dest, NULL };
-  const char *chmod[] = { "chmod", "-R", "u+w", "--", dest, NULL };
-  g_autoptr(CtlResult) r1 = NULL;
-  g_autoptr(CtlResult) r2 = NULL;
-
-  r1 = ctl_test_run_argv (NULL, cp, NULL);
-  if (r1->exit_status != 0)
-    g_error ("cp -R %s %s failed: %s", src, dest, r1->err);
-  r2 = ctl_test_run_argv (NULL, chmod, NULL);
-  g_assert_cmpint (r2->exit_status, ==, 0);
 }
 
 void

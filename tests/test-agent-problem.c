@@ -298,7 +298,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->controller);
   lean_session_db_close (f->db);
   g_clear_object (&f->db);
-  test_rm_rf (f->tmp);
+  test_util_rm_rf (f->tmp);
   g_free (f->tmp);
   g_free (f->project);
 }

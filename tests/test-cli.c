@@ -62,7 +62,7 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  f->root = ctl_test_make_tmp_dir ();
+  f->root = test_util_make_tmp_dir ();
 
   ctl_test_write_file (f->root, ".lean-spec/config.json", "{\n  \"specsDir\": \"specs\"\n}\n");
   ctl_test_write_file (f->root, "specs/README.md", "# Specs\n\nNot a spec.\n");
@@ -92,7 +92,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  ctl_test_remove_tree (f->root);
+  test_util_rm_rf (f->root);
   g_free (f->root);
 }
 
@@ -231,7 +231,7 @@ test_list_json_matches_show (Fixture       *f,
 static void
 test_list_json_escaping (void)
 {
-  g_autofree char *root = ctl_test_make_tmp_dir ();
+  g_autofree char *root = test_util_make_tmp_dir ();
   g_autoptr(CtlResult) r = NULL;
   g_autoptr(JsonNode) node = NULL;
   JsonObject *obj;
@@ -261,7 +261,7 @@ test_list_json_escaping (void)
   g_assert_nonnull (strstr (r->out, "\"bell\\u0007\""));
   g_assert_nonnull (strstr (r->out, "\"tab\\there \\\"quoted\\\" back\\\\slash\""));
 
-  ctl_test_remove_tree (root);
+  test_util_rm_rf (root);
 }
 
 /* Each run must see the files as they are now, even after an edit that keeps
@@ -307,7 +307,7 @@ test_list_sees_sneaky_edit (Fixture       *f,
 static void
 test_list_json_many (void)
 {
-  g_autofree char *root = ctl_test_make_tmp_dir ();
+  g_autofree char *root = test_util_make_tmp_dir ();
   g_autoptr(CtlResult) r = NULL;
   g_autoptr(JsonNode) node = NULL;
   JsonArray *array;
@@ -342,7 +342,7 @@ test_list_json_many (void)
       g_assert_true (json_object_has_member (obj, "completed_at"));
     }
 
-  ctl_test_remove_tree (root);
+  test_util_rm_rf (root);
 }
 
 static void
@@ -453,7 +453,7 @@ test_list_errors (Fixture       *f,
 static void
 test_no_project (void)
 {
-  g_autofree char *empty = ctl_test_make_tmp_dir ();
+  g_autofree char *empty = test_util_make_tmp_dir ();
   g_autofree char *missing = g_build_filename (empty, "does-not-exist", NULL);
   g_autoptr(CtlResult) r1 = ctl_test_run_ctl (empty, "list", NULL);
   g_autoptr(CtlResult) r2 = ctl_test_run_ctl (missing, "list", NULL);
@@ -472,7 +472,7 @@ test_no_project (void)
   g_assert_cmpint (r3->exit_status, ==, 1);
   ctl_test_assert_one_error_line (r3->err, NULL);
 
-  ctl_test_remove_tree (empty);
+  test_util_rm_rf (empty);
 }
 
 static void

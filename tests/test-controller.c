@@ -50,7 +50,7 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->controller);
   lean_session_db_close (f->db);
   g_clear_object (&f->db);
-  test_rm_rf (f->dir);
+  test_util_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->project);
   g_free (f->db_path);
@@ -597,7 +597,7 @@ test_controller_worktree (Fixture       *f,
   g_assert_nonnull (lean_session_get_worktree_path (session));
   g_assert_true (g_file_test (lean_session_get_worktree_path (session), G_FILE_TEST_IS_DIR));
   g_assert_true (g_str_has_prefix (lean_session_get_branch (session), "leanspec/001-first-"));
-  test_rm_rf (lean_session_get_worktree_path (session));
+  test_util_rm_rf (lean_session_get_worktree_path (session));
 
   /* Not a repository: the session fails and says why. */
   {

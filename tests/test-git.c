@@ -8,6 +8,7 @@
 
 #include "lean-error.h"
 #include "lean-git.h"
+#include "test-util.h"
 
 /* Real repositories in temp folders, made with libgit2; where the git CLI
  * is installed it is asked too, so what we make is what git sees. */
@@ -63,15 +64,6 @@ make_repo (gboolean with_commit)
     }
   git_repository_free (repo);
   return dir;
-}
-
-static void
-rm_rf (const char *path)
-{
-  const char *argv[] = { "rm", "-rf", path, NULL };
-
-  g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                NULL);
 }
 
 /* Output of the git CLI, or NULL when git is not installed. */
@@ -246,10 +238,10 @@ test_worktree (void)
     g_assert_error (result, G_IO_ERROR, G_IO_ERROR_NONE);
     g_error_free (result);
     g_assert_true (g_file_test (path2, G_FILE_TEST_IS_DIR));
-    rm_rf (path2);
+    test_util_rm_rf (path2);
   }
 
-  rm_rf (repo_dir);
+  test_util_rm_rf (repo_dir);
 }
 
 static void
@@ -276,8 +268,8 @@ test_refusals (void)
   g_assert_null (root);
   g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND);
 
-  rm_rf (empty);
-  rm_rf (plain);
+  test_util_rm_rf (empty);
+  test_util_rm_rf (plain);
 }
 
 int
@@ -303,7 +295,7 @@ main (int   argc,
   g_test_add_func ("/git/refusals", test_refusals);
 
   ret = g_test_run ();
-  rm_rf (cache_dir);
+  test_util_rm_rf (cache_dir);
   g_free (cache_dir);
   git_libgit2_shutdown ();
   return ret;

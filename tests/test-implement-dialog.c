@@ -70,7 +70,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   lean_controller_cancel_all (f->controller, "test over");
-  ui_test_wait_until (no_live_sessions, f->controller, 5000);
+  test_util_wait_until (no_live_sessions, f->controller, 5000);
   if (f->dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (f->dialog));
   gtk_window_destroy (GTK_WINDOW (f->window));
@@ -81,7 +81,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->spec);
   g_clear_pointer (&f->specs, g_ptr_array_unref);
   g_clear_object (&f->project);
-  test_rm_rf (f->dir);
+  test_util_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->project_path);
 }
@@ -172,7 +172,7 @@ test_choose_agent_and_start (Fixture       *f,
 
   /* Ready once the agents are probed and the prompt is built. */
   g_assert_true (lean_implement_dialog_select_agent (f->dialog, "json"));
-  g_assert_true (ui_test_wait_until (dialog_ready, f->dialog, 15000));
+  g_assert_true (test_util_wait_until (dialog_ready, f->dialog, 15000));
 
   /* Installed agents come first, then the missing ones. */
   agents = find_combo (GTK_WIDGET (f->dialog), "_Agent");
@@ -236,7 +236,7 @@ test_choose_agent_and_start (Fixture       *f,
   g_assert_null (f->dialog); /* closed */
 
   w.page = lean_session_pane_show_session (f->pane, f->started);
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
 }
 
 int

@@ -9,15 +9,7 @@
 #include "lean-error.h"
 #include "lean-project.h"
 #include "lean-prompt.h"
-
-static void
-rm_rf (const char *path)
-{
-  const char *argv[] = { "rm", "-rf", path, NULL };
-
-  g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                NULL);
-}
+#include "test-util.h"
 
 static void
 write_file (const char *dir,
@@ -136,7 +128,7 @@ test_corpus_spec (void)
   g_assert_nonnull (strstr (prompt, dep_line));
 
   g_test_message ("prompt for 082: %zu bytes", strlen (prompt));
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
 }
 
 static void
@@ -202,7 +194,7 @@ test_template (void)
   /* No spec list given: dependencies cannot be looked up. */
   g_assert_nonnull (strstr (no_specs_prompt, "- 002-beta: not found in this project\n"));
 
-  rm_rf (root);
+  test_util_rm_rf (root);
 }
 
 static void
@@ -233,7 +225,7 @@ test_unreadable_sub_spec (void)
   g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC);
   g_assert_nonnull (strstr (error->message, "specs/001-alpha/GONE.md"));
 
-  rm_rf (root);
+  test_util_rm_rf (root);
 }
 
 int

@@ -144,7 +144,7 @@ fixture_tear_down (Fixture       *f,
   if (f->db != NULL)
     lean_session_db_close (f->db);
   g_clear_object (&f->db);
-  test_rm_rf (f->tmp);
+  test_util_rm_rf (f->tmp);
   g_free (f->tmp);
   g_free (f->project);
 }

@@ -78,13 +78,13 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   lean_controller_cancel_all (f->controller, "test over");
-  ui_test_wait_until (no_live_sessions, f->controller, 5000);
+  test_util_wait_until (no_live_sessions, f->controller, 5000);
   gtk_window_destroy (GTK_WINDOW (f->window));
   ui_test_settle (50);
   g_clear_object (&f->controller);
   lean_session_db_close (f->db);
   g_clear_object (&f->db);
-  test_rm_rf (f->dir);
+  test_util_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->project);
 }
@@ -165,7 +165,7 @@ test_run_locally_after_relay_lost (Fixture       *f,
   g_assert_nonnull (button);
   g_assert_false (gtk_widget_get_visible (button));
 
-  ui_test_wait_until (is_final, session, 30000);
+  test_util_wait_until (is_final, session, 30000);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_INTERRUPTED);
   ui_test_settle (300);
 
@@ -178,13 +178,13 @@ test_run_locally_after_relay_lost (Fixture       *f,
   g_test_message ("screenshot: %s", shot);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "session.run-locally", NULL));
-  ui_test_wait_until (has_n_sessions, &count, 5000);
+  test_util_wait_until (has_n_sessions, &count, 5000);
   rerun = g_list_model_get_item (lean_controller_get_sessions (f->controller), 0);
   g_assert_true (rerun != session);
   g_assert_cmpstr (lean_session_get_runner (rerun), ==, "local");
   g_assert_cmpstr (lean_session_get_agent_id (rerun), ==, "flood2");
   g_assert_cmpstr (lean_session_get_spec_id (rerun), ==, "001-first");
-  ui_test_wait_until (is_final, rerun, 60000);
+  test_util_wait_until (is_final, rerun, 60000);
   g_assert_cmpint (lean_session_get_state (rerun), ==, LEAN_SESSION_STATE_COMPLETED);
 }
 
@@ -198,8 +198,8 @@ test_no_offer_for_local_or_completed (Fixture       *f,
   LeanSession *local_ok = start_relay (f, "text", NULL);
   LeanSessionPage *page;
 
-  ui_test_wait_until (is_final, relay_ok, 30000);
-  ui_test_wait_until (is_final, local_ok, 30000);
+  test_util_wait_until (is_final, relay_ok, 30000);
+  test_util_wait_until (is_final, local_ok, 30000);
   ui_test_settle (200);
   g_assert_cmpint (lean_session_get_state (relay_ok), ==, LEAN_SESSION_STATE_COMPLETED);
 
@@ -288,7 +288,7 @@ test_implement_dialog_relay (Fixture       *f,
   /* Let the registry refresh (it re-sorts the agents) before choosing one. */
   ui_test_settle (1500);
   g_assert_true (lean_implement_dialog_select_agent (dialog, "elsewhere"));
-  g_assert_true (ui_test_wait_until (dialog_ready, dialog, 10000));
+  g_assert_true (test_util_wait_until (dialog_ready, dialog, 10000));
 
   request = lean_implement_dialog_dup_request (dialog);
   g_assert_cmpstr (request->agent_id, ==, "elsewhere");

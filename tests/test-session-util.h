@@ -8,6 +8,8 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "test-util.h"
+
 static inline char *
 test_agent_path (void)
 {
@@ -21,26 +23,6 @@ test_agent_path_exists (void)
 {
   g_autofree char *path = test_agent_path ();
   return g_file_test (path, G_FILE_TEST_IS_EXECUTABLE);
-}
-
-static inline void
-test_rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK) || !g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_unlink (path);
-      return;
-    }
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      test_rm_rf (child);
-    }
-  g_rmdir (path);
 }
 
 static char *test_session_home;
@@ -77,7 +59,7 @@ static inline int
 test_session_env_cleanup (int status)
 {
   if (test_session_home != NULL)
-    test_rm_rf (test_session_home);
+    test_util_rm_rf (test_session_home);
   g_clear_pointer (&test_session_home, g_free);
   return status;
 }
@@ -203,15 +185,8 @@ test_wait_until (gboolean (*cond) (gpointer),
                  gpointer   data,
                  guint      timeout_s)
 {
-  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out after %u s waiting for a condition", timeout_s);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
+  if (!test_util_wait_until (cond, data, timeout_s * 1000))
+    g_error ("timed out after %u s waiting for a condition", timeout_s);
 }
 
 static inline gboolean

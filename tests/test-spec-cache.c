@@ -9,25 +9,9 @@
 #include "lean-project-private.h"
 #include "lean-spec-cache.h"
 #include "lean-spec-problem.h"
+#include "test-util.h"
 
 static char *cache_dir;
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
 
 static void
 write_file (const char *root,
@@ -136,7 +120,6 @@ copy_corpus (void)
   g_autoptr(GError) error = NULL;
   char *tmp;
   g_autofree char *dest = NULL;
-  int status = 0;
 
   if (src_root == NULL)
     return NULL;
@@ -147,13 +130,7 @@ copy_corpus (void)
   tmp = g_dir_make_tmp ("test-cache-XXXXXX", &error);
   g_assert_no_error (error);
   dest = g_build_filename (tmp, "lean-spec", NULL);
-  {
-    const char *argv[] = { "cp", "-a", corpus, dest, NULL };
-    g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                  &status, &error);
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-  }
+  test_util_copy_tree (corpus, dest);
   return tmp;
 }
 
@@ -204,7 +181,7 @@ test_corpus_round_trip (void)
   for (guint i = 0; i < parsed->len; i++)
     assert_same_spec (g_ptr_array_index (parsed, i), g_ptr_array_index (cached, i));
 
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
   {
     g_autofree char *file = only_cache_file ();
     g_unlink (file);
@@ -303,7 +280,7 @@ test_changes (void)
   g_unsetenv ("LEANSPEC_NO_CACHE");
 
   g_unlink (file);
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
 }
 
 /* A file that passes its check but holds nonsense (only a deliberate edit
@@ -365,7 +342,7 @@ test_hostile_file (void)
     }
 
   g_unlink (file);
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
 }
 
 int
@@ -388,7 +365,7 @@ main (int   argc,
   g_test_add_func ("/spec-cache/hostile-file", test_hostile_file);
   ret = g_test_run ();
 
-  rm_rf (cache_dir);
+  test_util_rm_rf (cache_dir);
   g_free (cache_dir);
   return ret;
 }

@@ -9,6 +9,7 @@
 #include "lean-spec-problem.h"
 #include "lean-spec-store.h"
 #include "lean-spec-writer.h"
+#include "test-util.h"
 
 typedef struct
 {
@@ -32,23 +33,6 @@ write_file (const char *root,
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   g_file_set_contents (path, text, -1, &error);
   g_assert_no_error (error);
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static gboolean
@@ -143,7 +127,7 @@ fixture_teardown (Fixture       *f,
     }
 
   g_clear_object (&f->project);
-  rm_rf (f->tmp);
+  test_util_rm_rf (f->tmp);
   g_free (f->tmp);
 }
 
@@ -503,7 +487,7 @@ test_twin_ids (Fixture       *f,
   g_assert_nonnull (found);
 
   dir = g_strdup (lean_spec_get_dir (found));
-  rm_rf (dir);
+  test_util_rm_rf (dir);
   load_and_wait (f);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 3);
   found = lean_spec_store_lookup (f->store, "001-one");
@@ -700,7 +684,7 @@ test_progressive (void)
       g_file_set_contents (first_readme, edited, -1, &error);
       g_assert_no_error (error);
     }
-    rm_rf (lean_spec_get_dir (last));
+    test_util_rm_rf (lean_spec_get_dir (last));
     untouched = item_of (store, 1000);
 
     p.n_changes = 0;
@@ -716,7 +700,7 @@ test_progressive (void)
   g_clear_object (&store);
   g_ptr_array_unref (p.mirror);
   g_clear_pointer (&p.shown, g_hash_table_unref);
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
 }
 
 int

@@ -10,6 +10,7 @@
 #include "lean-error.h"
 #include "lean-project.h"
 #include "lean-spec-writer.h"
+#include "test-util.h"
 
 typedef struct
 {
@@ -56,28 +57,11 @@ fixture_setup (Fixture       *f,
 }
 
 static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->project);
-  rm_rf (f->tmp);
+  test_util_rm_rf (f->tmp);
   g_free (f->tmp);
 }
 

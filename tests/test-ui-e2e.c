@@ -49,7 +49,7 @@ open_window (const char *project)
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
   gtk_window_present (GTK_WINDOW (window));
   lean_window_open_project (window, project);
-  g_assert_true (ui_test_wait_until (store_loaded, window, 10000));
+  g_assert_true (test_util_wait_until (store_loaded, window, 10000));
   ui_test_settle (300);
   return window;
 }
@@ -281,7 +281,7 @@ test_e2e (void)
   view = LEAN_SPEC_VIEW (_lean_window_get_spec_view (window));
   /* The body is laid out in idle chunks: wait for it, as a person's eye
    * would (it takes a few hundred ms under Xvfb). */
-  g_assert_true (ui_test_wait_until (body_laid_out, view, 5000));
+  g_assert_true (test_util_wait_until (body_laid_out, view, 5000));
   ui_test_settle (200);
   g_assert_cmpint (lean_spec_get_status (lean_spec_view_get_spec (view)), ==,
                    LEAN_SPEC_STATUS_PLANNED);
@@ -293,7 +293,7 @@ test_e2e (void)
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_mapped (button));
   g_signal_emit_by_name (button, "clicked");
-  g_assert_true (ui_test_wait_until (dialog_ready, NULL, 15000));
+  g_assert_true (test_util_wait_until (dialog_ready, NULL, 15000));
   dialog = find_implement_dialog ();
   g_assert_true (lean_implement_dialog_select_agent (dialog, "test-agent"));
   ui_test_settle (200);
@@ -314,14 +314,14 @@ test_e2e (void)
   g_assert_cmpstr (lean_session_get_spec_id (session), ==, SPEC_ID);
   g_assert_cmpstr (lean_session_get_agent_id (session), ==, "test-agent");
   w.state = LEAN_SESSION_STATE_RUNNING;
-  g_assert_true (ui_test_wait_until (in_state, &w, 10000));
+  g_assert_true (test_util_wait_until (in_state, &w, 10000));
   w.text = "I will implement";
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
 
   /* The spec is in progress on disk, and its row has the running dot. */
   w.path = readme;
   w.text = "status: in-progress";
-  g_assert_true (ui_test_wait_until (file_has, &w, 5000));
+  g_assert_true (test_util_wait_until (file_has, &w, 5000));
   ui_test_settle (200);
   dot = find_indicator (GTK_WIDGET (_lean_window_get_spec_list (window)));
   g_assert_nonnull (dot);
@@ -331,9 +331,9 @@ test_e2e (void)
 
   /* 4. It completes; the banner has the tokens and the cost. */
   w.state = LEAN_SESSION_STATE_COMPLETED;
-  g_assert_true (ui_test_wait_until (in_state, &w, 20000));
+  g_assert_true (test_util_wait_until (in_state, &w, 20000));
   w.text = FINAL_LINE;
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 5000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 5000));
   g_assert_cmpuint (lean_session_get_input_tokens (session), >, 0);
   g_assert_cmpfloat (lean_session_get_cost_usd (session), >, 0);
   ui_test_settle (300);
@@ -351,7 +351,7 @@ test_e2e (void)
   sessions_view = find_sessions_view (GTK_WIDGET (history));
   g_assert_nonnull (sessions_view);
   w.page = (LeanSessionPage *) sessions_view;
-  g_assert_true (ui_test_wait_until (history_has, &w, 5000));
+  g_assert_true (test_util_wait_until (history_has, &w, 5000));
   shot = ui_test_screenshot (GTK_WIDGET (history), "e2e-05-history");
   g_clear_pointer (&shot, g_free);
   gtk_window_destroy (history);
@@ -359,16 +359,16 @@ test_e2e (void)
 
   /* 6. Mark Complete: the checklist is still open, Complete Anyway. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "spec.mark-complete", NULL));
-  g_assert_true (ui_test_wait_until (complete_dialog_shown, view, 5000));
+  g_assert_true (test_util_wait_until (complete_dialog_shown, view, 5000));
   complete = _lean_spec_view_get_complete_dialog (view);
   shot = ui_test_screenshot (GTK_WIDGET (complete), "e2e-06-complete-dialog");
   g_clear_pointer (&shot, g_free);
   adw_message_dialog_response (complete, "force");
   if (gtk_widget_get_visible (GTK_WIDGET (complete)))
     gtk_window_close (GTK_WINDOW (complete));
-  g_assert_true (ui_test_wait_until (no_pending_writes, view, 5000));
+  g_assert_true (test_util_wait_until (no_pending_writes, view, 5000));
   w.text = "status: complete";
-  g_assert_true (ui_test_wait_until (file_has, &w, 5000));
+  g_assert_true (test_util_wait_until (file_has, &w, 5000));
   w.text = "completed_at:";
   g_assert_true (file_has (&w));
   ui_test_settle (300);
@@ -418,7 +418,7 @@ test_e2e (void)
     history = lean_window_sessions_show_history (window);
     sessions_view = find_sessions_view (GTK_WIDGET (history));
     w.page = (LeanSessionPage *) sessions_view;
-    g_assert_true (ui_test_wait_until (history_has, &w, 5000));
+    g_assert_true (test_util_wait_until (history_has, &w, 5000));
     /* What activating its row does. */
     g_signal_emit_by_name (sessions_view, "open-session", stored);
     gtk_window_destroy (history);
@@ -427,7 +427,7 @@ test_e2e (void)
     g_assert_false (lean_session_page_get_live (replay));
     w.page = replay;
     w.text = FINAL_LINE;
-    g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
+    g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
     ui_test_settle (300);
     shot = ui_test_screenshot (GTK_WIDGET (window), "e2e-08-replayed");
     g_clear_pointer (&shot, g_free);

@@ -148,7 +148,7 @@ fixture_set_up (Fixture       *f,
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 860);
   gtk_window_present (GTK_WINDOW (f->window));
   lean_window_open_project (f->window, f->project);
-  g_assert_true (ui_test_wait_until (store_loaded, f, 10000));
+  g_assert_true (test_util_wait_until (store_loaded, f, 10000));
   ui_test_settle (100);
 }
 
@@ -163,7 +163,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   lean_controller_cancel_all (f->controller, "test over");
-  ui_test_wait_until (no_live_sessions, f->controller, 5000);
+  test_util_wait_until (no_live_sessions, f->controller, 5000);
   gtk_window_destroy (GTK_WINDOW (f->window));
   ui_test_settle (50);
   _lean_session_ui_set_controller (NULL);
@@ -272,7 +272,7 @@ implement (Fixture    *f,
   g_assert_true (gtk_widget_get_mapped (button));
   g_signal_emit_by_name (button, "clicked");
 
-  g_assert_true (ui_test_wait_until (dialog_ready, NULL, 15000));
+  g_assert_true (test_util_wait_until (dialog_ready, NULL, 15000));
   dialog = find_dialog ();
   g_assert_true (lean_implement_dialog_select_agent (dialog, agent));
   g_assert_true (lean_implement_dialog_get_ready (dialog));
@@ -320,7 +320,7 @@ test_implement_from_spec_view (Fixture       *f,
   g_assert_cmpstr (lean_session_get_spec_id (session), ==, spec_id);
   w.session = session;
   w.state = LEAN_SESSION_STATE_RUNNING;
-  g_assert_true (ui_test_wait_until (in_state, &w, 10000));
+  g_assert_true (test_util_wait_until (in_state, &w, 10000));
   ui_test_settle (100);
   dot = find_indicator (GTK_WIDGET (_lean_window_get_spec_list (f->window)), TRUE);
   g_assert_nonnull (dot);
@@ -328,19 +328,19 @@ test_implement_from_spec_view (Fixture       *f,
 
   w.page = selected_page (f);
   w.text = "READY pid=";
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
   ui_test_settle (300);
   shot = ui_test_screenshot (GTK_WIDGET (f->window), "window-session-running");
   g_test_message ("screenshot: %s", shot);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.page), "session.pause", NULL));
   w.state = LEAN_SESSION_STATE_PAUSED;
-  g_assert_true (ui_test_wait_until (in_state, &w, 5000));
+  g_assert_true (test_util_wait_until (in_state, &w, 5000));
   g_assert_cmpint (lean_session_indicator_get_state (dot), ==, LEAN_SESSION_STATE_PAUSED);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.page), "session.cancel", NULL));
   w.state = LEAN_SESSION_STATE_CANCELLED;
-  g_assert_true (ui_test_wait_until (in_state, &w, 5000));
+  g_assert_true (test_util_wait_until (in_state, &w, 5000));
   ui_test_settle (50);
   g_assert_null (find_indicator (GTK_WIDGET (_lean_window_get_spec_list (f->window)), TRUE));
 
@@ -348,7 +348,7 @@ test_implement_from_spec_view (Fixture       *f,
   session = implement (f, "fail3");
   w.session = session;
   w.state = LEAN_SESSION_STATE_FAILED;
-  g_assert_true (ui_test_wait_until (in_state, &w, 10000));
+  g_assert_true (test_util_wait_until (in_state, &w, 10000));
   ui_test_settle (50);
   dot = find_indicator (GTK_WIDGET (_lean_window_get_spec_list (f->window)), TRUE);
   g_assert_nonnull (dot);
@@ -358,7 +358,7 @@ test_implement_from_spec_view (Fixture       *f,
    * the desktop that the session failed. */
   g_test_message ("window active: %d", gtk_window_is_active (GTK_WINDOW (f->window)));
   if (!gtk_window_is_active (GTK_WINDOW (f->window)))
-    g_assert_true (ui_test_wait_until (notification_arrived,
+    g_assert_true (test_util_wait_until (notification_arrived,
                                        (gpointer) "Session Failed: fail3 on 003-habit-api "
                                                   "[app.show-session]",
                                        5000));
@@ -373,14 +373,14 @@ test_implement_from_spec_view (Fixture       *f,
                                   g_variant_new_string (lean_session_get_id (session)));
   w.session = session;
   w.f = f;
-  g_assert_true (ui_test_wait_until (selected_is, &w, 5000));
+  g_assert_true (test_util_wait_until (selected_is, &w, 5000));
 
   /* The structured agent streams readable lines into its tab. */
   session = implement (f, "test-agent");
   w.session = session;
   w.page = selected_page (f);
   w.text = "Done: the spec is implemented";
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 15000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 15000));
   ui_test_settle (300);
   g_clear_pointer (&shot, g_free);
   shot = ui_test_screenshot (GTK_WIDGET (f->window), "window-session-pane");
@@ -425,7 +425,7 @@ test_history_window (Fixture       *f,
   session = implement (f, "test-agent");
   w.session = session;
   w.state = LEAN_SESSION_STATE_COMPLETED;
-  g_assert_true (ui_test_wait_until (in_state, &w, 15000));
+  g_assert_true (test_util_wait_until (in_state, &w, 15000));
   lean_session_db_flush (f->db);
 
   /* Session History is a window action (the main menu has it). */
@@ -434,7 +434,7 @@ test_history_window (Fixture       *f,
   g_assert_nonnull (history);
   view = find_sessions_view (GTK_WIDGET (history));
   g_assert_nonnull (view);
-  g_assert_true (ui_test_wait_until (history_loaded, view, 5000));
+  g_assert_true (test_util_wait_until (history_loaded, view, 5000));
   ui_test_settle (200);
   shot = ui_test_screenshot (GTK_WIDGET (history), "window-session-history");
   g_test_message ("screenshot: %s", shot);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* Helpers shared by the UI tests: a temp copy of a project, driving the main
- * loop until something is true, and PNG screenshots of real windows. */
+/* Helpers shared by the UI tests, on top of test-util.h: a temp copy of a
+ * project, letting the main loop settle, and PNG screenshots of real windows. */
 
 #include <adwaita.h>
+
+#include "test-util.h"
 
 G_BEGIN_DECLS
 
@@ -14,11 +16,6 @@ void      ui_test_remove_tree    (const char  *path);
 /* The source tree (LEANSPEC_SOURCE_ROOT, else G_TEST_SRCDIR/..). */
 char     *ui_test_source_path    (const char  *first,
                                   ...) G_GNUC_NULL_TERMINATED;
-/* Iterates the default main context until @cond returns TRUE or
- * @timeout_ms passes; returns the last value of @cond. */
-gboolean  ui_test_wait_until     (gboolean   (*cond) (gpointer data),
-                                  gpointer     data,
-                                  guint        timeout_ms);
 /* Lets the main loop run for @ms (layout, frames, idles). */
 void      ui_test_settle         (guint        ms);
 /* Renders @widget into <build>/screenshots/@name.png; returns the path. */
