@@ -107,20 +107,6 @@ ctl_test_parse_json (const char *text)
   return node;
 }
 
-void
-ctl_test_write_file (const char *root,
-                     const char *rel_path,
-                     const char *contents)
-{
-  g_autofree char *path = g_build_filename (root, rel_path, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 char *
 ctl_test_read_file (const char *root,
                     const char *rel_path)

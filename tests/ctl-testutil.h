@@ -34,10 +34,6 @@ CtlResult  *ctl_test_run_ctl        (const char         *project,
 /* Parses @text as JSON; fails the test with the text when it is not. */
 JsonNode   *ctl_test_parse_json     (const char         *text);
 
-/* Writes @contents to @root/@rel_path, creating folders. */
-void        ctl_test_write_file     (const char         *root,
-                                     const char         *rel_path,
-                                     const char         *contents);
 char       *ctl_test_read_file      (const char         *root,
                                      const char         *rel_path);
 

@@ -158,9 +158,9 @@ test_implement_on_relay (void)
   runners = g_strdup_printf ("{\"runners\": {\"relayed\": {\"name\": \"relayed\", "
                              "\"command\": \"%s\", \"output\": \"text\", "
                              "\"args\": [\"--lines\", \"3\", \"--exit\", \"0\"]}}}\n", agent);
-  ctl_test_write_file (root, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
-  ctl_test_write_file (root, ".lean-spec/runners.json", runners);
-  ctl_test_write_file (root, "specs/001-relay/README.md",
+  test_util_write_file (root, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
+  test_util_write_file (root, ".lean-spec/runners.json", runners);
+  test_util_write_file (root, "specs/001-relay/README.md",
                        "---\nstatus: planned\ncreated: '2026-11-26'\n---\n\n# Relay\n");
   db = g_build_filename (root, "sessions.db", NULL);
   g_setenv ("LEANSPEC_DB", db, TRUE);

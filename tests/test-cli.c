@@ -64,26 +64,26 @@ fixture_set_up (Fixture       *f,
 {
   f->root = test_util_make_tmp_dir ();
 
-  ctl_test_write_file (f->root, ".lean-spec/config.json", "{\n  \"specsDir\": \"specs\"\n}\n");
-  ctl_test_write_file (f->root, "specs/README.md", "# Specs\n\nNot a spec.\n");
-  ctl_test_write_file (f->root, "specs/001-alpha/README.md", ALPHA);
-  ctl_test_write_file (f->root, "specs/001-alpha/DESIGN.md", "# Design\n");
-  ctl_test_write_file (f->root, "specs/002-beta/README.md", BETA);
-  ctl_test_write_file (f->root, "specs/003-gamma/README.md", GAMMA);
-  ctl_test_write_file (f->root, "specs/004-delta/README.md",
+  test_util_write_file (f->root, ".lean-spec/config.json", "{\n  \"specsDir\": \"specs\"\n}\n");
+  test_util_write_file (f->root, "specs/README.md", "# Specs\n\nNot a spec.\n");
+  test_util_write_file (f->root, "specs/001-alpha/README.md", ALPHA);
+  test_util_write_file (f->root, "specs/001-alpha/DESIGN.md", "# Design\n");
+  test_util_write_file (f->root, "specs/002-beta/README.md", BETA);
+  test_util_write_file (f->root, "specs/003-gamma/README.md", GAMMA);
+  test_util_write_file (f->root, "specs/004-delta/README.md",
                        "---\nstatus: archived\ncreated: '2025-01-05'\npriority: medium\n---\n\n# Delta\n");
-  ctl_test_write_file (f->root, "specs/archived/005-epsilon/README.md",
+  test_util_write_file (f->root, "specs/archived/005-epsilon/README.md",
                        "---\nstatus: archived\ncreated: '2025-01-06'\n---\n\n# Epsilon\n");
-  ctl_test_write_file (f->root, "specs/006-broken/README.md",
+  test_util_write_file (f->root, "specs/006-broken/README.md",
                        "---\nstatus: planned\ncreated: '2025-01-07'\n\n# Never closed\n");
-  ctl_test_write_file (f->root, "specs/007-one/README.md",
+  test_util_write_file (f->root, "specs/007-one/README.md",
                        "---\nstatus: draft\ncreated: '2025-01-08'\n---\n\n# Seven One\n");
-  ctl_test_write_file (f->root, "specs/007-two/README.md",
+  test_util_write_file (f->root, "specs/007-two/README.md",
                        "---\nstatus: draft\ncreated: '2025-01-08'\n---\n\n# Seven Two\n");
-  ctl_test_write_file (f->root, "specs/008-parent/README.md",
+  test_util_write_file (f->root, "specs/008-parent/README.md",
                        "---\nstatus: in-progress\ncreated: '2025-01-09'\ntags: [cli]\n---\n\n"
                        "# Parent\n\nAll my own items are done.\n\n- [x] done\n");
-  ctl_test_write_file (f->root, "specs/009-child/README.md",
+  test_util_write_file (f->root, "specs/009-child/README.md",
                        "---\nstatus: planned\ncreated: '2025-01-10'\nparent: 008-parent\n---\n\n"
                        "# Child\n");
 }
@@ -237,7 +237,7 @@ test_list_json_escaping (void)
   JsonObject *obj;
   JsonArray *tags;
 
-  ctl_test_write_file (root, "specs/001-odd/README.md",
+  test_util_write_file (root, "specs/001-odd/README.md",
                        "---\n"
                        "status: planned\n"
                        "assignee: \"tab\\there \\\"quoted\\\" back\\\\slash\"\n"
@@ -318,7 +318,7 @@ test_list_json_many (void)
       g_autofree char *rel = g_strdup_printf ("specs/%04u-spec-%u/README.md", i, i);
       g_autofree char *text = g_strdup_printf ("---\nstatus: planned\ncreated: '2025-01-01'\n"
                                                "tags: [t%u]\n---\n\n# Spec \"%u\"\n", i % 7, i);
-      ctl_test_write_file (root, rel, text);
+      test_util_write_file (root, rel, text);
     }
 
   r = ctl_test_run_ctl (root, "list", "--json", NULL);
@@ -723,7 +723,7 @@ test_changed_on_disk (Fixture       *f,
 
   /* Someone else edits the file meanwhile. */
   g_string_append (edited, "\nA line added by a person in an editor.\n");
-  ctl_test_write_file (f->root, "specs/002-beta/README.md", edited->str);
+  test_util_write_file (f->root, "specs/002-beta/README.md", edited->str);
 
   g_output_stream_write_all (g_subprocess_get_stdin_pipe (proc), "\n", 1, &written, NULL, &error);
   g_assert_no_error (error);

@@ -17,20 +17,6 @@ static const char *SESSION_ID = "0a323c30-7381-4520-bbf9-e21732623fb6";
 
 static char *cache_dir;
 
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (parent, 0700);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 /* A repository with one commit holding README.md, src/a.c and old.txt. */
 static char *
 make_repo (gboolean with_commit)
@@ -45,9 +31,9 @@ make_repo (gboolean with_commit)
   g_assert_cmpint (git_repository_init (&repo, dir, 0), ==, 0);
   if (with_commit)
     {
-      write_file (dir, "README.md", "# Project\n");
-      write_file (dir, "src/a.c", "int a;\nint b;\n");
-      write_file (dir, "old.txt", "old\n");
+      test_util_write_file (dir, "README.md", "# Project\n");
+      test_util_write_file (dir, "src/a.c", "int a;\nint b;\n");
+      test_util_write_file (dir, "old.txt", "old\n");
       g_assert_cmpint (git_repository_index (&index, repo), ==, 0);
       g_assert_cmpint (git_index_add_bypath (index, "README.md"), ==, 0);
       g_assert_cmpint (git_index_add_bypath (index, "src/a.c"), ==, 0);
@@ -180,8 +166,8 @@ test_worktree (void)
   g_assert_cmpstr (diff, ==, "No changes");
   g_clear_pointer (&diff, g_free);
 
-  write_file (worktree, "src/a.c", "int a;\nint c;\nint d;\n");
-  write_file (worktree, "src/new.c", "int n;\n");
+  test_util_write_file (worktree, "src/a.c", "int a;\nint c;\nint d;\n");
+  test_util_write_file (worktree, "src/new.c", "int n;\n");
   {
     g_autofree char *old = g_build_filename (worktree, "old.txt", NULL);
 

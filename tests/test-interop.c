@@ -671,7 +671,7 @@ test_broken_spec_difference (void)
 
       if (project == NULL)
         return;
-      ctl_test_write_file (project, rel, cases[i].contents);
+      test_util_write_file (project, rel, cases[i].contents);
       g_test_message ("broken case %s", cases[i].name);
 
       theirs = run_leanspec (project, "list", "-o", "json", NULL);
@@ -719,7 +719,7 @@ test_title_closing_hashes (void)
   project = generate_project (&tmp, 5, 1);
   if (project == NULL)
     return;
-  ctl_test_write_file (project, "specs/900-hashes/README.md",
+  test_util_write_file (project, "specs/900-hashes/README.md",
                        "---\nstatus: planned\ncreated: '2025-01-01'\n---\n\n# Closing Hashes ##\n");
 
   theirs = run_leanspec (project, "view", "900-hashes", "-o", "json", NULL);

@@ -11,20 +11,6 @@
 #include "lean-prompt.h"
 #include "test-util.h"
 
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (parent, 0700);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 static char *
 read_text (const char *path)
 {
@@ -142,16 +128,16 @@ test_template (void)
   g_autofree char *no_specs_prompt = NULL;
   LeanSpec *spec;
 
-  write_file (root, ".lean-spec/config.json",
+  test_util_write_file (root, ".lean-spec/config.json",
               "{\"specsDir\": \"specs\",\n"
               " \"session_prompt_template\": \"Work on {spec_id} ({spec_title}) at "
               "{spec_path} in {project_path}.\\n\\n{specs}\\nReport back.\"}\n");
-  write_file (root, "specs/001-alpha/README.md",
+  test_util_write_file (root, "specs/001-alpha/README.md",
               "---\nstatus: planned\ncreated: '2026-01-01'\ndepends_on:\n  - 002-beta\n"
               "  - 077-gone\n---\n\n# Alpha\n\nQuote literally: {specs} and {spec_id}.\n\n"
               "```c\nint x;\n```\n\n- [ ] first\n- [x] second\n");
-  write_file (root, "specs/001-alpha/NOTES.md", "Notes with ```` fences ````.\n");
-  write_file (root, "specs/002-beta/README.md",
+  test_util_write_file (root, "specs/001-alpha/NOTES.md", "Notes with ```` fences ````.\n");
+  test_util_write_file (root, "specs/002-beta/README.md",
               "---\nstatus: in-progress\ncreated: '2026-01-01'\n---\n\n# Beta things\n");
 
   project = lean_project_open (root, &error);
@@ -183,7 +169,7 @@ test_template (void)
   g_assert_nonnull (strstr (prompt, "`````markdown\nNotes with ```` fences ````.\n`````\n"));
 
   /* Without {specs} the spec is still given, after the template. */
-  write_file (root, ".lean-spec/config.json",
+  test_util_write_file (root, ".lean-spec/config.json",
               "{\"session_prompt_template\": \"Just do {spec_id}.\"}");
   g_clear_object (&project);
   project = lean_project_open (root, &error);
@@ -208,9 +194,9 @@ test_unreadable_sub_spec (void)
   g_autofree char *prompt = NULL;
   LeanSpec *spec;
 
-  write_file (root, "specs/001-alpha/README.md",
+  test_util_write_file (root, "specs/001-alpha/README.md",
               "---\nstatus: planned\ncreated: '2026-01-01'\n---\n\n# Alpha\n");
-  write_file (root, "specs/001-alpha/GONE.md", "soon gone\n");
+  test_util_write_file (root, "specs/001-alpha/GONE.md", "soon gone\n");
   project = lean_project_open (root, &error);
   g_assert_no_error (error);
   specs = lean_project_load_specs (project, NULL, NULL, &error);

@@ -48,7 +48,7 @@ write_runners (const char *project)
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
-  test_write_file (project, ".lean-spec/runners.json", json);
+  test_util_write_file (project, ".lean-spec/runners.json", json);
 }
 
 static void
@@ -77,18 +77,12 @@ fixture_set_up (Fixture       *f,
   ui_test_settle (200);
 }
 
-static gboolean
-no_live_sessions (gpointer data)
-{
-  return lean_controller_get_n_live (data) == 0;
-}
-
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   lean_controller_cancel_all (f->controller, "test over");
-  test_util_wait_until (no_live_sessions, f->controller, 5000);
+  test_util_wait_until (ui_test_no_live_sessions, f->controller, 5000);
   gtk_window_destroy (GTK_WINDOW (f->window));
   ui_test_settle (50);
   g_clear_object (&f->controller);
@@ -538,21 +532,6 @@ test_follow_other_process (Fixture       *f,
   lean_session_db_close (other_db);
 }
 
-static GtkWidget *
-find_column_view (GtkWidget *root)
-{
-  if (GTK_IS_COLUMN_VIEW (root))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_column_view (child);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 test_history_view (Fixture       *f,
                    gconstpointer  data)
@@ -615,7 +594,8 @@ test_history_view (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (lean_sessions_view_get_model (view)), ==, 1);
 
   /* Activating the row reopens that session's log in the pane. */
-  g_signal_emit_by_name (find_column_view (GTK_WIDGET (view)), "activate", 0);
+  g_signal_emit_by_name (ui_test_find_widget (GTK_WIDGET (view), GTK_TYPE_COLUMN_VIEW),
+                         "activate", 0);
   ui_test_settle (50);
   g_assert_cmpuint (lean_session_pane_get_n_pages (f->pane), ==, 1);
   page = selected_page (f);

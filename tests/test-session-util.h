@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "lean-session.h"
 #include "test-util.h"
 
 static inline char *
@@ -92,20 +93,6 @@ test_add_agent (JsonBuilder *b,
   json_builder_end_object (b);
 }
 
-static inline void
-test_write_file (const char *dir,
-                 const char *name,
-                 const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (parent, 0700);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 /* @dir/project: a LeanSpec project with two specs and test agents. */
 static inline char *
 test_make_project (const char *dir)
@@ -117,11 +104,11 @@ test_make_project (const char *dir)
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *json = NULL;
 
-  test_write_file (project, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
-  test_write_file (project, "specs/001-first/README.md",
+  test_util_write_file (project, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
+  test_util_write_file (project, "specs/001-first/README.md",
                    "---\nstatus: planned\ncreated: '2026-01-01'\n---\n\n# First\n\n"
                    "- [ ] do it\n");
-  test_write_file (project, "specs/002-second/README.md",
+  test_util_write_file (project, "specs/002-second/README.md",
                    "---\nstatus: planned\ncreated: '2026-01-02'\n---\n\n# Second\n");
 
   json_builder_begin_object (b);
@@ -143,7 +130,7 @@ test_make_project (const char *dir)
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
-  test_write_file (project, ".lean-spec/runners.json", json);
+  test_util_write_file (project, ".lean-spec/runners.json", json);
   return project;
 }
 
@@ -187,6 +174,19 @@ test_wait_until (gboolean (*cond) (gpointer),
 {
   if (!test_util_wait_until (cond, data, timeout_s * 1000))
     g_error ("timed out after %u s waiting for a condition", timeout_s);
+}
+
+/* test_wait_until() conditions on a LeanSession. */
+static inline gboolean
+test_session_is_final (gpointer session)
+{
+  return lean_session_state_is_final (lean_session_get_state (session));
+}
+
+static inline gboolean
+test_session_is_running (gpointer session)
+{
+  return lean_session_get_state (session) == LEAN_SESSION_STATE_RUNNING;
 }
 
 static inline gboolean

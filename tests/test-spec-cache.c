@@ -13,20 +13,6 @@
 
 static char *cache_dir;
 
-static void
-write_file (const char *root,
-            const char *rel,
-            const char *text)
-{
-  g_autofree char *path = g_build_filename (root, rel, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
 static GPtrArray *
 load (LeanProject *project,
       guint       *hits,
@@ -198,12 +184,12 @@ test_changes (void)
   guint hits, misses;
   const char *same = "---\nstatus: planned\n---\n\nNo heading here.\n- [ ] shared\n";
 
-  write_file (tmp, "specs/001-a/README.md",
+  test_util_write_file (tmp, "specs/001-a/README.md",
               "---\nstatus: planned\ntags: [x]\n---\n# A\n- [ ] one\n");
-  write_file (tmp, "specs/002-b/README.md", "---\nstatus: complete\n---\n# B\n");
+  test_util_write_file (tmp, "specs/002-b/README.md", "---\nstatus: complete\n---\n# B\n");
   /* Two folders with the very same bytes share an entry, not an id. */
-  write_file (tmp, "specs/003-twin/README.md", same);
-  write_file (tmp, "specs/archived/004-twin/README.md", same);
+  test_util_write_file (tmp, "specs/003-twin/README.md", same);
+  test_util_write_file (tmp, "specs/archived/004-twin/README.md", same);
   project = lean_project_open (tmp, &error);
   g_assert_no_error (error);
 
@@ -226,7 +212,7 @@ test_changes (void)
   }
 
   /* An edited file is parsed again; the others still come from the cache. */
-  write_file (tmp, "specs/001-a/README.md",
+  test_util_write_file (tmp, "specs/001-a/README.md",
               "---\nstatus: in-progress\ntags: [x, y]\n---\n# A2\n- [x] one\n");
   {
     g_autoptr(GPtrArray) specs = load (project, &hits, &misses);
@@ -297,9 +283,9 @@ test_hostile_file (void)
   g_autofree char *good = NULL;
   gsize len;
 
-  write_file (tmp, "specs/001-a/README.md",
+  test_util_write_file (tmp, "specs/001-a/README.md",
               "---\nstatus: planned\ntags: [x, y]\nparent: 002-b\n---\n# A\n- [ ] one\n");
-  write_file (tmp, "specs/002-b/README.md", "---\nstatus: complete\n---\n# B\n1. [x] two\n");
+  test_util_write_file (tmp, "specs/002-b/README.md", "---\nstatus: complete\n---\n# B\n1. [x] two\n");
   project = lean_project_open (tmp, &error);
   g_assert_no_error (error);
   {

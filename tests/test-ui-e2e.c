@@ -54,25 +54,11 @@ open_window (const char *project)
   return window;
 }
 
-static LeanImplementDialog *
-find_implement_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels (); /* not ours */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (LEAN_IS_IMPLEMENT_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return LEAN_IMPLEMENT_DIALOG (window);
-    }
-  return NULL;
-}
-
 static gboolean
 dialog_ready (gpointer data)
 {
-  LeanImplementDialog *dialog = find_implement_dialog ();
+  LeanImplementDialog *dialog =
+      LEAN_IMPLEMENT_DIALOG (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
   return dialog != NULL && lean_implement_dialog_get_ready (dialog);
 }
 
@@ -85,21 +71,6 @@ find_indicator (GtkWidget *root)
        child = gtk_widget_get_next_sibling (child))
     {
       LeanSessionIndicator *found = find_indicator (child);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static LeanSessionsView *
-find_sessions_view (GtkWidget *root)
-{
-  if (LEAN_IS_SESSIONS_VIEW (root))
-    return LEAN_SESSIONS_VIEW (root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      LeanSessionsView *found = find_sessions_view (child);
       if (found != NULL)
         return found;
     }
@@ -270,7 +241,7 @@ test_e2e (void)
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
-  test_write_file (project, ".lean-spec/runners.json", json);
+  test_util_write_file (project, ".lean-spec/runners.json", json);
   readme = g_build_filename (project, "specs", SPEC_ID, "README.md", NULL);
   /* The app's own database, where a fresh start would look for it. */
   db_path = g_build_filename (g_get_user_data_dir (), "leanspec-desktop", "sessions.db", NULL);
@@ -294,14 +265,14 @@ test_e2e (void)
   g_assert_true (gtk_widget_get_mapped (button));
   g_signal_emit_by_name (button, "clicked");
   g_assert_true (test_util_wait_until (dialog_ready, NULL, 15000));
-  dialog = find_implement_dialog ();
+  dialog = LEAN_IMPLEMENT_DIALOG (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
   g_assert_true (lean_implement_dialog_select_agent (dialog, "test-agent"));
   ui_test_settle (200);
   shot = ui_test_screenshot (GTK_WIDGET (dialog), "e2e-02-implement-dialog");
   g_clear_pointer (&shot, g_free);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "implement.start", NULL));
   ui_test_settle (100);
-  g_assert_null (find_implement_dialog ());
+  g_assert_null (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
 
   /* 3. The session's tab beside the spec, streaming. */
   controller = _lean_session_ui_peek_controller ();
@@ -348,7 +319,8 @@ test_e2e (void)
   lean_session_db_flush (lean_controller_get_db (controller));
   history = lean_window_sessions_show_history (window);
   g_assert_nonnull (history);
-  sessions_view = find_sessions_view (GTK_WIDGET (history));
+  sessions_view =
+      LEAN_SESSIONS_VIEW (ui_test_find_widget (GTK_WIDGET (history), LEAN_TYPE_SESSIONS_VIEW));
   g_assert_nonnull (sessions_view);
   w.page = (LeanSessionPage *) sessions_view;
   g_assert_true (test_util_wait_until (history_has, &w, 5000));
@@ -416,7 +388,8 @@ test_e2e (void)
                                                                    SPEC_ID)),
                      ==, LEAN_SPEC_STATUS_COMPLETE);
     history = lean_window_sessions_show_history (window);
-    sessions_view = find_sessions_view (GTK_WIDGET (history));
+    sessions_view =
+        LEAN_SESSIONS_VIEW (ui_test_find_widget (GTK_WIDGET (history), LEAN_TYPE_SESSIONS_VIEW));
     w.page = (LeanSessionPage *) sessions_view;
     g_assert_true (test_util_wait_until (history_has, &w, 5000));
     /* What activating its row does. */

@@ -34,15 +34,6 @@ typedef struct
 static GPtrArray *notifications;
 
 static gboolean
-notification_arrived (gpointer data)
-{
-  for (guint i = 0; i < notifications->len; i++)
-    if (strstr (g_ptr_array_index (notifications, i), data) != NULL)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
 store_loaded (gpointer data)
 {
   LeanWindow *window = data;
@@ -78,7 +69,7 @@ fixture_set_up (Fixture       *f,
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
-  test_write_file (f->project, ".lean-spec/runners.json", json);
+  test_util_write_file (f->project, ".lean-spec/runners.json", json);
 
   f->db_path = g_build_filename (f->project, "sessions.db", NULL);
   f->db = lean_session_db_open (f->db_path, &error);
@@ -97,12 +88,6 @@ fixture_set_up (Fixture       *f,
   g_ptr_array_set_size (notifications, 0);
 }
 
-static gboolean
-no_live_sessions (gpointer data)
-{
-  return lean_controller_get_n_live (data) == 0;
-}
-
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
@@ -110,7 +95,7 @@ fixture_tear_down (Fixture       *f,
   GList *windows;
 
   lean_controller_cancel_all (f->controller, "test over");
-  test_util_wait_until (no_live_sessions, f->controller, 8000);
+  test_util_wait_until (ui_test_no_live_sessions, f->controller, 8000);
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
     gtk_window_destroy (windows->data);
   ui_test_settle (50);
@@ -179,25 +164,10 @@ process_gone (gpointer data)
   return paren != NULL && paren[1] == ' ' && paren[2] == 'Z';
 }
 
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels (); /* not ours */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
 static gboolean
 dialog_shown (gpointer data)
 {
-  AdwMessageDialog *dialog = find_message_dialog ();
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog));
 }
 
@@ -250,7 +220,7 @@ close_and_ask (Fixture    *f,
   g_assert_nonnull (f->window);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
 
-  dialog = find_message_dialog ();
+  dialog = ADW_MESSAGE_DIALOG (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
   heading = g_strdup_printf (n_live == 1 ? "%u Session Is Still Running"
                                          : "%u Sessions Are Still Running", n_live);
@@ -321,7 +291,7 @@ test_no_sessions_closes (Fixture       *f,
   gtk_window_close (GTK_WINDOW (f->window));
   ui_test_settle (100);
   g_assert_null (f->window);
-  g_assert_null (find_message_dialog ());
+  g_assert_null (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 }
 
 static gboolean
@@ -371,7 +341,7 @@ test_keep_running (Fixture       *f,
   /* It runs to its end; the person is told, and the hold is released. */
   g_assert_true (test_util_wait_until (in_state, &w, 15000));
   g_assert_cmpint (stored_state (f, session), ==, LEAN_SESSION_STATE_COMPLETED);
-  g_assert_true (test_util_wait_until (notification_arrived,
+  g_assert_true (test_util_wait_until (ui_test_notification_arrived,
                                      (gpointer) "Session Completed: short on 003-habit-api "
                                                 "[app.show-session]", 5000));
   g_assert_false (_lean_app_sessions_get_holding ());
@@ -455,7 +425,7 @@ static gboolean
 answer_stop (gpointer data)
 {
   Quitting *q = data;
-  AdwMessageDialog *dialog = find_message_dialog ();
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 
   if (dialog == NULL || !gtk_widget_get_mapped (GTK_WIDGET (dialog)))
     return G_SOURCE_CONTINUE;

@@ -31,6 +31,20 @@ test_util_make_tmp_dir (void)
 }
 
 void
+test_util_write_file (const char *root,
+                      const char *rel_path,
+                      const char *contents)
+{
+  g_autofree char *path = g_build_filename (root, rel_path, NULL);
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+void
 test_util_rm_rf (const char *path)
 {
   g_autoptr(GDir) dir = NULL;
@@ -108,4 +122,19 @@ test_util_wait_until (gboolean (*cond) (gpointer data),
         g_source_remove (id);
     }
   return TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer flag)
+{
+  return *(gboolean *) flag;
+}
+
+void
+test_util_wait_for_flag (gboolean   *flag,
+                         guint       timeout_s,
+                         const char *what)
+{
+  if (!test_util_wait_until (flag_is_set, flag, timeout_s * 1000))
+    g_error ("timed out after %u s waiting for %s", timeout_s, what);
 }

@@ -13,6 +13,10 @@ G_BEGIN_DECLS
 const char *test_util_source_root   (void);
 /* A fresh temporary folder; remove it with test_util_rm_rf(). */
 char       *test_util_make_tmp_dir  (void);
+/* Writes @contents to @root/@rel_path, creating the folders on the way. */
+void        test_util_write_file    (const char *root,
+                                     const char *rel_path,
+                                     const char *contents);
 /* Removes @path and, for a folder, everything below it; never follows a
  * symlink out of the tree. A missing @path is not an error. */
 void        test_util_rm_rf         (const char *path);
@@ -25,5 +29,10 @@ void        test_util_copy_tree     (const char *src,
 gboolean    test_util_wait_until    (gboolean  (*cond) (gpointer data),
                                      gpointer    data,
                                      guint       timeout_ms);
+/* Iterates the default main context until *@flag is TRUE; fails the test
+ * naming @what after @timeout_s seconds. */
+void        test_util_wait_for_flag (gboolean   *flag,
+                                     guint       timeout_s,
+                                     const char *what);
 
 G_END_DECLS

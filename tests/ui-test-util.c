@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 #include "ui-test-util.h"
 
+#include "lean-controller.h"
+
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 char *
@@ -194,4 +198,51 @@ ui_test_start_notification_server (void)
                                        NULL, &error);
   g_assert_no_error (error);
   return notifications;
+}
+
+GtkWidget *
+ui_test_find_widget (GtkWidget *root,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ui_test_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWindow *
+ui_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* not ours */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+gboolean
+ui_test_no_live_sessions (gpointer controller)
+{
+  return lean_controller_get_n_live (controller) == 0;
+}
+
+gboolean
+ui_test_notification_arrived (gpointer needle)
+{
+  for (guint i = 0; notifications != NULL && i < notifications->len; i++)
+    if (strstr (g_ptr_array_index (notifications, i), needle) != NULL)
+      return TRUE;
+  return FALSE;
 }

@@ -21,6 +21,14 @@ void      ui_test_settle         (guint        ms);
 /* Renders @widget into <build>/screenshots/@name.png; returns the path. */
 char     *ui_test_screenshot     (GtkWidget   *widget,
                                   const char  *name);
+/* The first widget of @type at or below @root (depth first), or NULL. */
+GtkWidget *ui_test_find_widget   (GtkWidget   *root,
+                                  GType        type);
+/* The first visible toplevel window of @type, or NULL. */
+GtkWindow *ui_test_find_toplevel (GType        type);
+/* A test_util_wait_until() condition: @controller (a LeanController) has
+ * no live session left. */
+gboolean  ui_test_no_live_sessions (gpointer controller);
 /* TRUE if a mapped label (or window title) under @root shows @text. */
 gboolean  ui_test_find_text      (GtkWidget   *root,
                                   const char  *text);
@@ -31,5 +39,8 @@ void      ui_test_write_file     (const char  *path,
  * dbus-run-session) and records each notification the process sends as
  * "title: body [default action]" in the returned array (owned here). */
 GPtrArray *ui_test_start_notification_server (void);
+/* A test_util_wait_until() condition: a recorded notification contains
+ * the string @needle. */
+gboolean  ui_test_notification_arrived (gpointer needle);
 
 G_END_DECLS
