@@ -86,6 +86,63 @@ writer_latency (int   rate,
   return 0;
 }
 
+/* One line of Claude stream-json carrying @text (plain, no escapes needed
+ * but quotes and backslashes, which the flood text has none of). */
+static void
+append_json_text (GString    *out,
+                  const char *text)
+{
+  g_string_append (out, "{\"type\":\"assistant\",\"message\":{\"role\":\"assistant\","
+                        "\"content\":[{\"type\":\"text\",\"text\":\"");
+  g_string_append (out, text);
+  g_string_append (out, "\"}]}}\n");
+}
+
+static int
+writer_flood_json (guint mb)
+{
+  GString *block = g_string_new (NULL);
+  guint64 total = (guint64) mb * 1000 * 1000;
+  guint64 written = 0;
+  g_autofree char *marker = NULL;
+  GString *end = g_string_new (NULL);
+
+  for (guint i = 0; block->len < 1000 * 1000; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("Compiled src/core/file-%u.c with %u warnings; "
+                                               "next I will edit src/ui/lean-widget-%u.c and "
+                                               "run the tests again.", i, i % 7, i);
+
+      append_json_text (block, text);
+    }
+
+  while (written < total)
+    {
+      gsize len = (gsize) MIN ((guint64) block->len, total - written);
+
+      /* Whole lines only, so the last one is not cut mid-object. */
+      if (len < block->len)
+        {
+          const char *nl = g_strrstr_len (block->str, len, "\n");
+          len = nl ? (gsize) (nl - block->str) + 1 : len;
+        }
+      write_all (STDOUT_FILENO, block->str, len);
+      written += len;
+      if (len < block->len)
+        break;
+    }
+
+  tcdrain (STDOUT_FILENO);
+  marker = g_strdup_printf (END_TEXT " @@E%" G_GINT64_FORMAT "@", g_get_monotonic_time ());
+  append_json_text (end, marker);
+  write_all (STDOUT_FILENO, end->str, end->len);
+  tcdrain (STDOUT_FILENO);
+  g_string_free (end, TRUE);
+  g_string_free (block, TRUE);
+
+  return 0;
+}
+
 static int
 writer_flood (guint mb)
 {
@@ -177,6 +234,7 @@ typedef struct
   GByteArray       *collected; /* bare-all */
   LeanRunner       *runner;    /* --runner local */
   LeanSession      *session;   /* --controller */
+  guint64           raw_bytes; /* --controller: bytes the runner read */
   char              carry[64];
   gsize             carry_len;
 
@@ -466,6 +524,7 @@ on_child_exited (GPid     pid,
  * through LeanController (LeanLocalRunner, the database on its thread, the
  * session's output signal) and the view is fed from the session. */
 static gboolean use_controller;
+static gboolean use_json;       /* --json: the flood is Claude stream-json */
 static LeanController *controller;
 static LeanSessionDb *session_db;
 static char *bench_dir;
@@ -479,6 +538,16 @@ on_session_output (LeanSession *session,
   const char *data = g_bytes_get_data (bytes, &len);
 
   handle_bytes (run, data, len);
+}
+
+/* Raw bytes, which the database must hold all of (for JSON the view gets
+ * the parser's display text instead). */
+static void
+on_raw_output (LeanRunner *runner,
+               GBytes     *bytes,
+               Run        *run)
+{
+  run->raw_bytes += g_bytes_get_size (bytes);
 }
 
 static void
@@ -511,8 +580,10 @@ start_session (Run        *run,
                                "[\"--writer-latency\"], \"prompt_flag\": \"-\"}}}", self_path);
   else
     runners = g_strdup_printf ("{\"runners\": {\"w\": {\"command\": \"%s\", \"args\": "
-                               "[\"--writer-flood\", \"%u\"], \"prompt_flag\": \"-\"}}}",
-                               self_path, run->mb);
+                               "[\"%s\", \"%u\"], \"prompt_flag\": \"-\", "
+                               "\"output\": \"%s\"}}}",
+                               self_path, use_json ? "--writer-flood-json" : "--writer-flood",
+                               run->mb, use_json ? "claude-stream-json" : "text");
   g_mkdir_with_parents (dot, 0700);
   g_mkdir_with_parents (spec, 0700);
   if (!g_file_set_contents (runners_path, runners, -1, &error) ||
@@ -539,6 +610,8 @@ start_session (Run        *run,
     g_error ("start: %s", error->message);
   g_object_ref (run->session);
   g_signal_connect (run->session, "output", G_CALLBACK (on_session_output), run);
+  run->runner = g_object_ref (lean_controller_get_runner (controller, run->session));
+  g_signal_connect (run->runner, "output", G_CALLBACK (on_raw_output), run);
   g_signal_connect (run->session, "notify::state", G_CALLBACK (on_session_state), run);
 }
 
@@ -719,7 +792,7 @@ run_mode (Mode        mode,
   if (run.end_visible_us != 0 && run.end_written_us != 0)
     result.final_ms = (run.end_visible_us - run.end_written_us) / 1000.0;
   if (run.end_read_us > run.first_byte_us)
-    result.read_mb_s = run.bytes_read / (double) (run.end_read_us - run.first_byte_us);
+    result.read_mb_s = (use_controller ? run.raw_bytes : run.bytes_read) / (double) (run.end_read_us - run.first_byte_us);
   if (run.view != NULL)
     result.elided_mb = lean_terminal_view_get_elided_bytes (run.view) / 1e6;
 
@@ -743,7 +816,7 @@ run_mode (Mode        mode,
       g_signal_handlers_disconnect_by_data (run.session, &run);
       g_clear_object (&run.session);
     }
-  result.fed_bytes = run.bytes_read;
+  result.fed_bytes = use_controller ? run.raw_bytes : run.bytes_read;
   if (run.master >= 0)
     close (run.master);
   gtk_window_destroy (GTK_WINDOW (run.window));
@@ -842,6 +915,8 @@ main (int   argc,
     { "markdown", 0, 0, G_OPTION_ARG_NONE, &markdown, "Print a RESULTS.md section", NULL },
     { "controller", 0, 0, G_OPTION_ARG_NONE, &use_controller,
       "Run the writer as an agent through LeanController (runner, database, session)", NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &use_json,
+      "With --controller: flood Claude stream-json through the stream parser", NULL },
     { "local-runner", 0, 0, G_OPTION_ARG_NONE, &use_local_runner,
       "Read the PTY with the product's LeanLocalRunner", NULL },
     { "reader-priority", 0, 0, G_OPTION_ARG_INT, &reader_priority,
@@ -857,6 +932,8 @@ main (int   argc,
     return writer_latency (200, 5);
   if (argc >= 3 && g_str_equal (argv[1], "--writer-flood"))
     return writer_flood ((guint) atoi (argv[2]));
+  if (argc >= 3 && g_str_equal (argv[1], "--writer-flood-json"))
+    return writer_flood_json ((guint) atoi (argv[2]));
 
   context = g_option_context_new ("- terminal view benchmark");
   g_option_context_add_main_entries (context, entries, NULL);

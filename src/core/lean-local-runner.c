@@ -41,6 +41,14 @@
 #define FLOOD_THRESHOLD  (64 * 1024)
 #define FLOOD_PRIORITY   (G_PRIORITY_DEFAULT_IDLE + 10)
 
+/* What a chunk costs depends on who listens: raw text is cheap, but a
+ * stream parser turning JSON lines into display text takes ~100 µs a line,
+ * so 256 KiB of JSON is ~130 ms on the main loop, a frozen window. The
+ * dispatch size therefore follows the time the "output" handlers took:
+ * shrunk to fit EMIT_BUDGET_US when they were slow, grown back when fast. */
+#define EMIT_BUDGET_US   (8 * 1000)
+#define MIN_PER_DISPATCH (16 * 1024)
+
 /* After the agent itself exited, how long its children may keep the PTY
  * open before we stop waiting for the rest of the output. */
 #define DRAIN_TIMEOUT_MS 2000
@@ -62,6 +70,8 @@ struct _LeanLocalRunner
   GSource      *drain_source;
   GByteArray   *pending_input;
   GByteArray   *read_buffer;       /* reused by every read */
+  gsize         dispatch_limit;    /* bytes per readable dispatch, adaptive */
+  double        ns_per_byte;       /* what the "output" handlers cost */
   int           stdin_fd;          /* pipe for launch->stdin_data, or -1 */
   GBytes       *stdin_data;
   gsize         stdin_offset;
@@ -170,6 +180,7 @@ lean_local_runner_init (LeanLocalRunner *self)
   self->kill_delay_ms = DEFAULT_KILL_DELAY_MS;
   self->pending_input = g_byte_array_new ();
   self->read_buffer = g_byte_array_new ();
+  self->dispatch_limit = MAX_PER_DISPATCH;
 }
 
 LeanLocalRunner *
@@ -242,7 +253,7 @@ read_pty (LeanLocalRunner *self,
   g_byte_array_set_size (self->read_buffer, 0);
   while (self->read_buffer->len < limit)
     {
-      gssize n = read (self->master_fd, chunk, sizeof chunk);
+      gssize n = read (self->master_fd, chunk, MIN (sizeof chunk, limit - self->read_buffer->len));
 
       if (n > 0)
         {
@@ -260,8 +271,10 @@ read_pty (LeanLocalRunner *self,
 
   if (self->read_source != NULL)
     {
-      int want = self->read_buffer->len >= FLOOD_THRESHOLD ? FLOOD_PRIORITY
-                                                          : G_PRIORITY_DEFAULT;
+      /* A full read means more is waiting; the limit may be below the
+       * threshold while a slow listener keeps dispatches small. */
+      int want = self->read_buffer->len >= MIN (FLOOD_THRESHOLD, limit) ? FLOOD_PRIORITY
+                                                                         : G_PRIORITY_DEFAULT;
 
       if (g_source_get_priority (self->read_source) != want)
         g_source_set_priority (self->read_source, want);
@@ -272,8 +285,24 @@ read_pty (LeanLocalRunner *self,
       /* An exact-size copy: chunks live on in the database queue and the
        * views, and a 20-byte keystroke echo should not pin 64 KiB. */
       g_autoptr(GBytes) bytes = g_bytes_new (self->read_buffer->data, self->read_buffer->len);
+      gsize len = self->read_buffer->len; /* a handler may read again */
+      gint64 start = g_get_monotonic_time ();
+      gint64 took;
 
       lean_runner_emit_output (LEAN_RUNNER (self), bytes);
+
+      took = g_get_monotonic_time () - start;
+      if (limit == self->dispatch_limit && len >= MIN_PER_DISPATCH)
+        {
+          /* A moving average of the cost per byte, so one dispatch the
+           * kernel preempted does not shrink the next ones. */
+          double cost = (double) took / len;
+
+          self->ns_per_byte = self->ns_per_byte <= 0 ? cost * 1000
+                            : 0.75 * self->ns_per_byte + 0.25 * cost * 1000;
+          self->dispatch_limit = CLAMP ((gsize) (EMIT_BUDGET_US * 1000.0 / MAX (self->ns_per_byte, 1e-3)),
+                                        MIN_PER_DISPATCH, MAX_PER_DISPATCH);
+        }
     }
 
   return open;
@@ -289,7 +318,7 @@ on_pty_readable (int          fd,
   if (self->master_fd < 0)
     return G_SOURCE_REMOVE;
 
-  if (read_pty (self, MAX_PER_DISPATCH))
+  if (read_pty (self, self->dispatch_limit))
     return G_SOURCE_CONTINUE;
 
   g_clear_pointer (&self->read_source, g_source_unref);

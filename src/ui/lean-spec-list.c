@@ -60,6 +60,7 @@ struct _LeanSpecList
   GtkStack           *list_stack;
   GtkSpinner         *loading_spinner;
   GtkLabel           *loading_label;
+  gboolean            store_loaded;    /* the store's first load is done */
   GtkScrolledWindow  *scrolled_window;
   GtkListView        *list_view;
   GMenu              *tag_menu;
@@ -285,8 +286,10 @@ update_stack (LeanSpecList *self)
   gtk_spinner_set_spinning (self->loading_spinner, g_str_equal (page, "loading"));
   gtk_stack_set_visible_child_name (self->list_stack, page);
 
-  /* A large project shows its first rows while the rest is still read. */
-  if (loading && n_store > 0)
+  /* A large project shows its first rows while the rest is still read.
+   * Only the first load says so: reloads (every change on disk) would make
+   * the list jump down and up by a line. */
+  if (loading && n_store > 0 && !self->store_loaded)
     {
       /* Translators: shown under the status filters while a project
        * loads; %u is how many specs are listed so far. */
@@ -296,7 +299,8 @@ update_stack (LeanSpecList *self)
 
       gtk_label_set_label (self->loading_label, text);
     }
-  gtk_widget_set_visible (GTK_WIDGET (self->loading_label), loading && n_store > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->loading_label),
+                          loading && n_store > 0 && !self->store_loaded);
 }
 
 static void
@@ -623,6 +627,13 @@ on_store_items_changed (LeanSpecList *self)
 }
 
 static void
+on_store_reloaded (LeanSpecList *self)
+{
+  self->store_loaded = TRUE;
+  update_stack (self);
+}
+
+static void
 on_store_loading_changed (LeanSpecList *self)
 {
   update_stack (self);
@@ -645,6 +656,7 @@ lean_spec_list_set_store (LeanSpecList  *self,
     g_signal_handlers_disconnect_by_data (self->store, self);
 
   g_set_object (&self->store, store);
+  self->store_loaded = FALSE;
   g_clear_pointer (&self->wanted_id, g_free);
   g_clear_handle_id (&self->reselect_id, g_source_remove);
 
@@ -657,7 +669,7 @@ lean_spec_list_set_store (LeanSpecList  *self,
                                G_CALLBACK (on_store_loading_changed), self,
                                G_CONNECT_SWAPPED);
       g_signal_connect_object (store, "reloaded",
-                               G_CALLBACK (on_store_loading_changed), self,
+                               G_CALLBACK (on_store_reloaded), self,
                                G_CONNECT_SWAPPED);
     }
 
