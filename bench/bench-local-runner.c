@@ -22,25 +22,14 @@
 
 #include "lean-local-runner.h"
 
+#include "bench-util.h"
+
 static int opt_ticks = 2000;
 static int opt_interval_us = 2000;
 static int opt_flood_mb = 64;
 static int opt_sessions = 4;
 static int opt_agent_ticks = -1;
 static int opt_agent_flood_mb = -1;
-
-static int
-agent_ticks (int n,
-             int interval_us)
-{
-  for (int i = 0; i < n; i++)
-    {
-      printf ("T%" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
-      fflush (stdout);
-      g_usleep (interval_us);
-    }
-  return 0;
-}
 
 static int
 agent_flood (int mb)
@@ -133,24 +122,6 @@ start_agent (const char *self_path,
   return runner;
 }
 
-static int
-compare_gint64 (gconstpointer a,
-                gconstpointer b)
-{
-  gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
-
-  return x < y ? -1 : x > y;
-}
-
-static gint64
-percentile (GArray *values,
-            double  p)
-{
-  if (values->len == 0)
-    return 0;
-  return g_array_index (values, gint64, MIN (values->len - 1, (guint)(p * values->len)));
-}
-
 typedef struct
 {
   gint64 last;
@@ -193,7 +164,7 @@ main (int   argc,
       return 2;
     }
   if (opt_agent_ticks >= 0)
-    return agent_ticks (opt_agent_ticks, opt_interval_us);
+    return bench_agent_ticks (opt_agent_ticks, opt_interval_us);
   if (opt_agent_flood_mb >= 0)
     return agent_flood (opt_agent_flood_mb);
 
@@ -207,13 +178,13 @@ main (int   argc,
 
     while (!run.exited)
       g_main_context_iteration (NULL, TRUE);
-    g_array_sort (run.latencies, compare_gint64);
+    g_array_sort (run.latencies, bench_compare_gint64);
     g_print ("latency agent write -> runner output: %u samples every %d us: "
              "p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
              run.latencies->len, opt_interval_us,
-             percentile (run.latencies, 0.50) / 1000.0,
-             percentile (run.latencies, 0.99) / 1000.0,
-             percentile (run.latencies, 1.0) / 1000.0);
+             bench_percentile (run.latencies, 0.50) / 1000.0,
+             bench_percentile (run.latencies, 0.99) / 1000.0,
+             bench_percentile (run.latencies, 1.0) / 1000.0);
     g_array_unref (run.latencies);
     g_string_free (run.partial, TRUE);
   }

@@ -24,6 +24,8 @@
 #include "lean-local-runner.h"
 #include "lean-relay-runner.h"
 
+#include "bench-util.h"
+
 #ifndef LEAN_RELAY_PEER_PATH
 # error "LEAN_RELAY_PEER_PATH must be defined by the build"
 #endif
@@ -36,19 +38,6 @@ static int opt_agent_flood_mb = -1;
 
 /* ------------------------------------------------------------------------ */
 /* The agent                                                                 */
-
-static int
-agent_ticks (int n,
-             int interval_us)
-{
-  for (int i = 0; i < n; i++)
-    {
-      printf ("T%" G_GINT64_FORMAT "\n", g_get_monotonic_time ());
-      fflush (stdout);
-      g_usleep (interval_us);
-    }
-  return 0;
-}
 
 static int
 agent_flood (int mb)
@@ -135,26 +124,14 @@ probe_feed (Probe        *p,
     }
 }
 
-static int
-cmp_gint64 (gconstpointer a,
-            gconstpointer b)
-{
-  gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
-
-  return x < y ? -1 : x > y;
-}
-
 static double
 percentile_ms (GArray *a,
                double  pct)
 {
-  guint i;
-
   if (a->len == 0)
     return -1;
-  g_array_sort (a, cmp_gint64);
-  i = MIN (a->len - 1, (guint)(pct / 100.0 * a->len));
-  return g_array_index (a, gint64, i) / 1000.0;
+  g_array_sort (a, bench_compare_gint64);
+  return bench_percentile (a, pct / 100.0) / 1000.0;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -304,7 +281,7 @@ main (int   argc,
       return 2;
     }
   if (opt_agent_ticks >= 0)
-    return agent_ticks (opt_agent_ticks, opt_interval_us);
+    return bench_agent_ticks (opt_agent_ticks, opt_interval_us);
   if (opt_agent_flood_mb >= 0)
     return agent_flood (opt_agent_flood_mb);
 

@@ -206,8 +206,8 @@ bench_rss (const char *dir)
   runners = g_strdup_printf ("{\"runners\": {\"flood\": {\"command\": \"%s\", \"args\": "
                              "[\"--flood\", \"%s\", \"--sleep\", \"1\"], \"output\": \"text\"}}}",
                              agent, mb);
-  test_write_file (project, ".lean-spec/runners.json", runners);
-  test_write_file (project, "specs/001-x/README.md", "---\nstatus: planned\n---\n# X\n");
+  test_util_write_file (project, ".lean-spec/runners.json", runners);
+  test_util_write_file (project, "specs/001-x/README.md", "---\nstatus: planned\n---\n# X\n");
 
   db = lean_session_db_open (path, &error);
   g_assert_no_error (error);
@@ -289,6 +289,6 @@ main (int   argc,
   bench_list (dir);
   bench_rss (dir);
 
-  test_rm_rf (dir);
+  test_util_rm_rf (dir);
   return 0;
 }

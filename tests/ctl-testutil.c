@@ -16,23 +16,6 @@ ctl_result_free (CtlResult *result)
 }
 
 const char *
-ctl_test_source_root (void)
-{
-  static char *root;
-
-  if (root == NULL)
-    {
-      const char *env = g_getenv ("LEANSPEC_SOURCE_ROOT");
-
-      if (env != NULL)
-        root = g_strdup (env);
-      else
-        root = g_build_filename (g_test_get_dir (G_TEST_DIST), "..", NULL);
-    }
-  return root;
-}
-
-const char *
 ctl_test_ctl_path (void)
 {
   static char *path;
@@ -124,20 +107,6 @@ ctl_test_parse_json (const char *text)
   return node;
 }
 
-void
-ctl_test_write_file (const char *root,
-                     const char *rel_path,
-                     const char *contents)
-{
-  g_autofree char *path = g_build_filename (root, rel_path, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 char *
 ctl_test_read_file (const char *root,
                     const char *rel_path)
@@ -149,44 +118,6 @@ ctl_test_read_file (const char *root,
   g_file_get_contents (path, &contents, NULL, &error);
   g_assert_no_error (error);
   return contents;
-}
-
-char *
-ctl_test_make_tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("leanspec-test-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-void
-ctl_test_remove_tree (const char *path)
-{
-  const char *argv[] = { "rm", "-rf", "--", path, NULL };
-  g_autoptr(CtlResult) result = NULL;
-
-  if (path == NULL)
-    return;
-  result = ctl_test_run_argv (NULL, argv, NULL);
-  g_assert_cmpint (result->exit_status, ==, 0);
-}
-
-void
-ctl_test_copy_tree (const char *src,
-                    const char *dest)
-{
-  const char *cp[] = { "cp", "-R", "--", src, dest, NULL };
-  const char *chmod[] = { "chmod", "-R", "u+w", "--", dest, NULL };
-  g_autoptr(CtlResult) r1 = NULL;
-  g_autoptr(CtlResult) r2 = NULL;
-
-  r1 = ctl_test_run_argv (NULL, cp, NULL);
-  if (r1->exit_status != 0)
-    g_error ("cp -R %s %s failed: %s", src, dest, r1->err);
-  r2 = ctl_test_run_argv (NULL, chmod, NULL);
-  g_assert_cmpint (r2->exit_status, ==, 0);
 }
 
 void

@@ -4,6 +4,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "test-util.h"
+
 G_BEGIN_DECLS
 
 /* What a finished child process left behind. */
@@ -19,8 +21,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (CtlResult, ctl_result_free)
 
 /* Path of the built leanspec-ctl (from LEANSPEC_BUILD_ROOT). */
 const char *ctl_test_ctl_path       (void);
-/* The source tree (LEANSPEC_SOURCE_ROOT or G_TEST_SRCDIR/..). */
-const char *ctl_test_source_root    (void);
 
 /* Runs @argv (NULL-terminated) in @cwd (may be NULL) with @input on stdin
  * (may be NULL) and waits for it. Fails the test if it cannot be started. */
@@ -34,19 +34,8 @@ CtlResult  *ctl_test_run_ctl        (const char         *project,
 /* Parses @text as JSON; fails the test with the text when it is not. */
 JsonNode   *ctl_test_parse_json     (const char         *text);
 
-/* Writes @contents to @root/@rel_path, creating folders. */
-void        ctl_test_write_file     (const char         *root,
-                                     const char         *rel_path,
-                                     const char         *contents);
 char       *ctl_test_read_file      (const char         *root,
                                      const char         *rel_path);
-/* A fresh temporary folder; removed by ctl_test_remove_tree(). */
-char       *ctl_test_make_tmp_dir   (void);
-void        ctl_test_remove_tree    (const char         *path);
-/* Copies @src recursively into the new folder @dest and makes it writable
- * (the shared corpus is read-only). */
-void        ctl_test_copy_tree      (const char         *src,
-                                     const char         *dest);
 
 /* Asserts @err is exactly one line "leanspec-ctl: ..." containing @needle. */
 void        ctl_test_assert_one_error_line (const char *err,

@@ -248,8 +248,8 @@ fixture_set_up (Fixture       *f,
   f->tmp = g_dir_make_tmp ("agent-problem-XXXXXX", &error);
   g_assert_no_error (error);
   f->project = g_build_filename (f->tmp, "project", NULL);
-  test_write_file (f->project, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
-  test_write_file (f->project, "specs/001-hello/README.md",
+  test_util_write_file (f->project, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
+  test_util_write_file (f->project, "specs/001-hello/README.md",
                    "---\nstatus: planned\ncreated: '2026-01-01'\n---\n\n# Hello\n");
 
   json_builder_begin_object (b);
@@ -282,7 +282,7 @@ fixture_set_up (Fixture       *f,
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json = json_to_string (root, TRUE);
-  test_write_file (f->project, ".lean-spec/runners.json", json);
+  test_util_write_file (f->project, ".lean-spec/runners.json", json);
 
   db_path = g_build_filename (f->tmp, "sessions.db", NULL);
   f->db = lean_session_db_open (db_path, &error);
@@ -298,7 +298,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->controller);
   lean_session_db_close (f->db);
   g_clear_object (&f->db);
-  test_rm_rf (f->tmp);
+  test_util_rm_rf (f->tmp);
   g_free (f->tmp);
   g_free (f->project);
 }

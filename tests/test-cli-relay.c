@@ -94,7 +94,7 @@ test_add_list_check (void)
     r = ctl_test_run_argv (NULL, argv, NULL);
     g_assert_cmpint (r->exit_status, ==, 0);
   }
-  ctl_test_remove_tree (config_home);
+  test_util_rm_rf (config_home);
 }
 
 static void
@@ -153,14 +153,14 @@ test_implement_on_relay (void)
     }
 
   peer = peer_start (NULL);
-  root = ctl_test_make_tmp_dir ();
+  root = test_util_make_tmp_dir ();
   agent = g_build_filename (g_getenv ("LEANSPEC_BUILD_ROOT"), "tests", "lean-test-agent", NULL);
   runners = g_strdup_printf ("{\"runners\": {\"relayed\": {\"name\": \"relayed\", "
                              "\"command\": \"%s\", \"output\": \"text\", "
                              "\"args\": [\"--lines\", \"3\", \"--exit\", \"0\"]}}}\n", agent);
-  ctl_test_write_file (root, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
-  ctl_test_write_file (root, ".lean-spec/runners.json", runners);
-  ctl_test_write_file (root, "specs/001-relay/README.md",
+  test_util_write_file (root, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
+  test_util_write_file (root, ".lean-spec/runners.json", runners);
+  test_util_write_file (root, "specs/001-relay/README.md",
                        "---\nstatus: planned\ncreated: '2026-11-26'\n---\n\n# Relay\n");
   db = g_build_filename (root, "sessions.db", NULL);
   g_setenv ("LEANSPEC_DB", db, TRUE);
@@ -179,14 +179,14 @@ test_implement_on_relay (void)
   g_assert_nonnull (strstr (r->err, "HTTP 404: runner not found"));
 
   g_unsetenv ("LEANSPEC_DB");
-  ctl_test_remove_tree (root);
+  test_util_rm_rf (root);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  config_home = ctl_test_make_tmp_dir ();
+  config_home = test_util_make_tmp_dir ();
   g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
   g_test_init (&argc, &argv, NULL);
 

@@ -43,7 +43,7 @@ fixture_teardown (Fixture       *f,
 {
   lean_session_db_close (f->db);
   g_clear_object (&f->db);
-  test_rm_rf (f->dir);
+  test_util_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->project);
   g_free (f->db_path);

@@ -62,28 +62,28 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  f->root = ctl_test_make_tmp_dir ();
+  f->root = test_util_make_tmp_dir ();
 
-  ctl_test_write_file (f->root, ".lean-spec/config.json", "{\n  \"specsDir\": \"specs\"\n}\n");
-  ctl_test_write_file (f->root, "specs/README.md", "# Specs\n\nNot a spec.\n");
-  ctl_test_write_file (f->root, "specs/001-alpha/README.md", ALPHA);
-  ctl_test_write_file (f->root, "specs/001-alpha/DESIGN.md", "# Design\n");
-  ctl_test_write_file (f->root, "specs/002-beta/README.md", BETA);
-  ctl_test_write_file (f->root, "specs/003-gamma/README.md", GAMMA);
-  ctl_test_write_file (f->root, "specs/004-delta/README.md",
+  test_util_write_file (f->root, ".lean-spec/config.json", "{\n  \"specsDir\": \"specs\"\n}\n");
+  test_util_write_file (f->root, "specs/README.md", "# Specs\n\nNot a spec.\n");
+  test_util_write_file (f->root, "specs/001-alpha/README.md", ALPHA);
+  test_util_write_file (f->root, "specs/001-alpha/DESIGN.md", "# Design\n");
+  test_util_write_file (f->root, "specs/002-beta/README.md", BETA);
+  test_util_write_file (f->root, "specs/003-gamma/README.md", GAMMA);
+  test_util_write_file (f->root, "specs/004-delta/README.md",
                        "---\nstatus: archived\ncreated: '2025-01-05'\npriority: medium\n---\n\n# Delta\n");
-  ctl_test_write_file (f->root, "specs/archived/005-epsilon/README.md",
+  test_util_write_file (f->root, "specs/archived/005-epsilon/README.md",
                        "---\nstatus: archived\ncreated: '2025-01-06'\n---\n\n# Epsilon\n");
-  ctl_test_write_file (f->root, "specs/006-broken/README.md",
+  test_util_write_file (f->root, "specs/006-broken/README.md",
                        "---\nstatus: planned\ncreated: '2025-01-07'\n\n# Never closed\n");
-  ctl_test_write_file (f->root, "specs/007-one/README.md",
+  test_util_write_file (f->root, "specs/007-one/README.md",
                        "---\nstatus: draft\ncreated: '2025-01-08'\n---\n\n# Seven One\n");
-  ctl_test_write_file (f->root, "specs/007-two/README.md",
+  test_util_write_file (f->root, "specs/007-two/README.md",
                        "---\nstatus: draft\ncreated: '2025-01-08'\n---\n\n# Seven Two\n");
-  ctl_test_write_file (f->root, "specs/008-parent/README.md",
+  test_util_write_file (f->root, "specs/008-parent/README.md",
                        "---\nstatus: in-progress\ncreated: '2025-01-09'\ntags: [cli]\n---\n\n"
                        "# Parent\n\nAll my own items are done.\n\n- [x] done\n");
-  ctl_test_write_file (f->root, "specs/009-child/README.md",
+  test_util_write_file (f->root, "specs/009-child/README.md",
                        "---\nstatus: planned\ncreated: '2025-01-10'\nparent: 008-parent\n---\n\n"
                        "# Child\n");
 }
@@ -92,7 +92,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  ctl_test_remove_tree (f->root);
+  test_util_rm_rf (f->root);
   g_free (f->root);
 }
 
@@ -231,13 +231,13 @@ test_list_json_matches_show (Fixture       *f,
 static void
 test_list_json_escaping (void)
 {
-  g_autofree char *root = ctl_test_make_tmp_dir ();
+  g_autofree char *root = test_util_make_tmp_dir ();
   g_autoptr(CtlResult) r = NULL;
   g_autoptr(JsonNode) node = NULL;
   JsonObject *obj;
   JsonArray *tags;
 
-  ctl_test_write_file (root, "specs/001-odd/README.md",
+  test_util_write_file (root, "specs/001-odd/README.md",
                        "---\n"
                        "status: planned\n"
                        "assignee: \"tab\\there \\\"quoted\\\" back\\\\slash\"\n"
@@ -261,7 +261,7 @@ test_list_json_escaping (void)
   g_assert_nonnull (strstr (r->out, "\"bell\\u0007\""));
   g_assert_nonnull (strstr (r->out, "\"tab\\there \\\"quoted\\\" back\\\\slash\""));
 
-  ctl_test_remove_tree (root);
+  test_util_rm_rf (root);
 }
 
 /* Each run must see the files as they are now, even after an edit that keeps
@@ -307,7 +307,7 @@ test_list_sees_sneaky_edit (Fixture       *f,
 static void
 test_list_json_many (void)
 {
-  g_autofree char *root = ctl_test_make_tmp_dir ();
+  g_autofree char *root = test_util_make_tmp_dir ();
   g_autoptr(CtlResult) r = NULL;
   g_autoptr(JsonNode) node = NULL;
   JsonArray *array;
@@ -318,7 +318,7 @@ test_list_json_many (void)
       g_autofree char *rel = g_strdup_printf ("specs/%04u-spec-%u/README.md", i, i);
       g_autofree char *text = g_strdup_printf ("---\nstatus: planned\ncreated: '2025-01-01'\n"
                                                "tags: [t%u]\n---\n\n# Spec \"%u\"\n", i % 7, i);
-      ctl_test_write_file (root, rel, text);
+      test_util_write_file (root, rel, text);
     }
 
   r = ctl_test_run_ctl (root, "list", "--json", NULL);
@@ -342,7 +342,7 @@ test_list_json_many (void)
       g_assert_true (json_object_has_member (obj, "completed_at"));
     }
 
-  ctl_test_remove_tree (root);
+  test_util_rm_rf (root);
 }
 
 static void
@@ -453,7 +453,7 @@ test_list_errors (Fixture       *f,
 static void
 test_no_project (void)
 {
-  g_autofree char *empty = ctl_test_make_tmp_dir ();
+  g_autofree char *empty = test_util_make_tmp_dir ();
   g_autofree char *missing = g_build_filename (empty, "does-not-exist", NULL);
   g_autoptr(CtlResult) r1 = ctl_test_run_ctl (empty, "list", NULL);
   g_autoptr(CtlResult) r2 = ctl_test_run_ctl (missing, "list", NULL);
@@ -472,7 +472,7 @@ test_no_project (void)
   g_assert_cmpint (r3->exit_status, ==, 1);
   ctl_test_assert_one_error_line (r3->err, NULL);
 
-  ctl_test_remove_tree (empty);
+  test_util_rm_rf (empty);
 }
 
 static void
@@ -723,7 +723,7 @@ test_changed_on_disk (Fixture       *f,
 
   /* Someone else edits the file meanwhile. */
   g_string_append (edited, "\nA line added by a person in an editor.\n");
-  ctl_test_write_file (f->root, "specs/002-beta/README.md", edited->str);
+  test_util_write_file (f->root, "specs/002-beta/README.md", edited->str);
 
   g_output_stream_write_all (g_subprocess_get_stdin_pipe (proc), "\n", 1, &written, NULL, &error);
   g_assert_no_error (error);

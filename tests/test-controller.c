@@ -50,7 +50,7 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->controller);
   lean_session_db_close (f->db);
   g_clear_object (&f->db);
-  test_rm_rf (f->dir);
+  test_util_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->project);
   g_free (f->db_path);
@@ -88,18 +88,6 @@ collect_output (LeanSession *session,
   const guint8 *data = g_bytes_get_data (bytes, &len);
 
   g_byte_array_append (out, data, len);
-}
-
-static gboolean
-is_final (gpointer data)
-{
-  return lean_session_state_is_final (lean_session_get_state (data));
-}
-
-static gboolean
-is_running (gpointer data)
-{
-  return lean_session_get_state (data) == LEAN_SESSION_STATE_RUNNING;
 }
 
 typedef struct
@@ -145,7 +133,7 @@ test_controller_full_run_structured (Fixture       *f,
 
   g_signal_connect (session, "notify::state", G_CALLBACK (record_state), states);
   g_signal_connect (session, "output", G_CALLBACK (collect_output), shown);
-  test_wait_until (is_final, session, 20);
+  test_wait_until (test_session_is_final, session, 20);
 
   g_assert_cmpstr (states->str, ==, "running completed ");
   g_assert_cmpint (lean_session_get_exit_code (session), ==, 0);
@@ -223,7 +211,7 @@ test_controller_flood_byte_exact (Fixture       *f,
   g_assert_no_error (error);
   g_assert_false (lean_session_get_structured (session));
   g_signal_connect (session, "output", G_CALLBACK (collect_output), shown);
-  test_wait_until (is_final, session, 60);
+  test_wait_until (test_session_is_final, session, 60);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
   lean_session_db_flush (f->db);
 
@@ -254,7 +242,7 @@ test_controller_exit_status (Fixture       *f,
 
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  test_wait_until (is_final, session, 20);
+  test_wait_until (test_session_is_final, session, 20);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_FAILED);
   g_assert_cmpint (lean_session_get_exit_code (session), ==, 3);
   g_assert_nonnull (strstr (lean_session_get_message (session), "status 3"));
@@ -309,7 +297,7 @@ test_controller_pause_resume_cancel (Fixture       *f,
   g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
   g_clear_error (&error);
 
-  test_wait_until (is_running, session, 20);
+  test_wait_until (test_session_is_running, session, 20);
   test_wait_until (has_needle, &ready, 20);
   ps.pid = lean_session_get_agent_pid (session);
 
@@ -328,7 +316,7 @@ test_controller_pause_resume_cancel (Fixture       *f,
   g_assert_true (lean_controller_pause (f->controller, session, &error));
   t0 = g_get_monotonic_time ();
   lean_controller_cancel (f->controller, session);
-  test_wait_until (is_final, session, 10);
+  test_wait_until (test_session_is_final, session, 10);
   g_assert_cmpint (g_get_monotonic_time () - t0, <, 4 * G_USEC_PER_SEC);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
   g_assert_cmpstr (states->str, ==, "running paused running paused cancelled ");
@@ -372,7 +360,7 @@ test_controller_cancel_stubborn (Fixture       *f,
   t0 = g_get_monotonic_time ();
   lean_controller_cancel (f->controller, session);
   lean_controller_cancel (f->controller, session);
-  test_wait_until (is_final, session, 10);
+  test_wait_until (test_session_is_final, session, 10);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
   /* SIGTERM was ignored; SIGKILL came after the delay. */
   g_assert_cmpint (g_get_monotonic_time () - t0, >=, 250 * 1000);
@@ -391,7 +379,7 @@ test_controller_cancel_pending (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_PENDING);
   lean_controller_cancel (f->controller, session);
-  test_wait_until (is_final, session, 10);
+  test_wait_until (test_session_is_final, session, 10);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
   g_assert_cmpuint (lean_controller_get_n_live (f->controller), ==, 0);
 }
@@ -400,7 +388,7 @@ static gboolean
 both_final (gpointer data)
 {
   LeanSession **s = data;
-  return is_final (s[0]) && is_final (s[1]);
+  return test_session_is_final (s[0]) && test_session_is_final (s[1]);
 }
 
 static void
@@ -461,7 +449,7 @@ test_controller_input (Fixture       *f,
   g_assert_true (lean_controller_send_input (f->controller, session, answer, &error));
   g_assert_no_error (error);
   test_wait_until (has_needle, &reply, 20);
-  test_wait_until (is_final, session, 20);
+  test_wait_until (test_session_is_final, session, 20);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
 
   /* Input to an ended session is refused. */
@@ -563,7 +551,7 @@ test_controller_relay_hook (Fixture       *f,
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (lean_session_get_runner (session), "relay:"));
-  test_wait_until (is_final, session, 30);
+  test_wait_until (test_session_is_final, session, 30);
   g_assert_cmpint (lean_session_get_state (session), !=, LEAN_SESSION_STATE_COMPLETED);
   g_assert_nonnull (lean_session_get_message (session));
 
@@ -572,7 +560,7 @@ test_controller_relay_hook (Fixture       *f,
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (seen, ==, "relay:ws://127.0.0.1:9/r1");
-  test_wait_until (is_final, session, 20);
+  test_wait_until (test_session_is_final, session, 20);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
 }
 
@@ -592,12 +580,12 @@ test_controller_worktree (Fixture       *f,
   request->use_worktree = TRUE;
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  test_wait_until (is_final, session, 30);
+  test_wait_until (test_session_is_final, session, 30);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
   g_assert_nonnull (lean_session_get_worktree_path (session));
   g_assert_true (g_file_test (lean_session_get_worktree_path (session), G_FILE_TEST_IS_DIR));
   g_assert_true (g_str_has_prefix (lean_session_get_branch (session), "leanspec/001-first-"));
-  test_rm_rf (lean_session_get_worktree_path (session));
+  test_util_rm_rf (lean_session_get_worktree_path (session));
 
   /* Not a repository: the session fails and says why. */
   {
@@ -610,7 +598,7 @@ test_controller_worktree (Fixture       *f,
     r2->use_worktree = TRUE;
     s2 = lean_controller_start (f->controller, r2, &error);
     g_assert_no_error (error);
-    test_wait_until (is_final, s2, 30);
+    test_wait_until (test_session_is_final, s2, 30);
     g_assert_cmpint (lean_session_get_state (s2), ==, LEAN_SESSION_STATE_FAILED);
     g_assert_nonnull (strstr (lean_session_get_message (s2), "worktree"));
   }
@@ -628,7 +616,7 @@ test_controller_dispose_stops_agents (Fixture       *f,
 
   session = g_object_ref (lean_controller_start (f->controller, request, &error));
   g_assert_no_error (error);
-  test_wait_until (is_running, session, 20);
+  test_wait_until (test_session_is_running, session, 20);
   pid = lean_session_get_agent_pid (session);
   g_assert_cmpint (kill (pid, 0), ==, 0);
 
@@ -662,7 +650,7 @@ test_controller_sets_in_progress (Fixture       *f,
   request->set_in_progress = TRUE;
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  test_wait_until (is_final, session, 20);
+  test_wait_until (test_session_is_final, session, 20);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
 
   g_file_get_contents (readme, &after, NULL, NULL);
@@ -677,7 +665,7 @@ test_controller_sets_in_progress (Fixture       *f,
   request2->set_in_progress = TRUE;
   session = lean_controller_start (f->controller, request2, &error);
   g_assert_no_error (error);
-  test_wait_until (is_final, session, 20);
+  test_wait_until (test_session_is_final, session, 20);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
   lean_session_db_flush (f->db);
   events = lean_session_db_read_events (f->db, lean_session_get_id (session), -1, &error);
@@ -720,7 +708,7 @@ test_controller_disk_full (Fixture       *f,
 
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  test_wait_until (is_final, session, 60);
+  test_wait_until (test_session_is_final, session, 60);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
   g_assert_nonnull (lean_session_get_message (session));
   g_assert_nonnull (strstr (lean_session_get_message (session), "could not be saved"));
@@ -808,11 +796,11 @@ test_controller_attach_mid_stream (Fixture       *f,
   a.live = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
   a.live_end = g_array_new (FALSE, FALSE, sizeof (guint64));
   test_wait_until (has_some_output, a.session, 30);
-  g_assert_false (is_final (a.session));
+  g_assert_false (test_session_is_final (a.session));
 
   g_signal_connect (a.session, "output", G_CALLBACK (attach_on_output), &a);
   lean_session_db_flush_async (f->db, NULL, attach_on_flushed, &a);
-  test_wait_until (is_final, a.session, 60);
+  test_wait_until (test_session_is_final, a.session, 60);
   while (a.history == NULL)
     g_main_context_iteration (NULL, TRUE);
 

@@ -8,6 +8,7 @@
 
 #include "lean-error.h"
 #include "lean-git.h"
+#include "test-util.h"
 
 /* Real repositories in temp folders, made with libgit2; where the git CLI
  * is installed it is asked too, so what we make is what git sees. */
@@ -15,20 +16,6 @@
 static const char *SESSION_ID = "0a323c30-7381-4520-bbf9-e21732623fb6";
 
 static char *cache_dir;
-
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (parent, 0700);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
 
 /* A repository with one commit holding README.md, src/a.c and old.txt. */
 static char *
@@ -44,9 +31,9 @@ make_repo (gboolean with_commit)
   g_assert_cmpint (git_repository_init (&repo, dir, 0), ==, 0);
   if (with_commit)
     {
-      write_file (dir, "README.md", "# Project\n");
-      write_file (dir, "src/a.c", "int a;\nint b;\n");
-      write_file (dir, "old.txt", "old\n");
+      test_util_write_file (dir, "README.md", "# Project\n");
+      test_util_write_file (dir, "src/a.c", "int a;\nint b;\n");
+      test_util_write_file (dir, "old.txt", "old\n");
       g_assert_cmpint (git_repository_index (&index, repo), ==, 0);
       g_assert_cmpint (git_index_add_bypath (index, "README.md"), ==, 0);
       g_assert_cmpint (git_index_add_bypath (index, "src/a.c"), ==, 0);
@@ -63,15 +50,6 @@ make_repo (gboolean with_commit)
     }
   git_repository_free (repo);
   return dir;
-}
-
-static void
-rm_rf (const char *path)
-{
-  const char *argv[] = { "rm", "-rf", path, NULL };
-
-  g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                NULL);
 }
 
 /* Output of the git CLI, or NULL when git is not installed. */
@@ -188,8 +166,8 @@ test_worktree (void)
   g_assert_cmpstr (diff, ==, "No changes");
   g_clear_pointer (&diff, g_free);
 
-  write_file (worktree, "src/a.c", "int a;\nint c;\nint d;\n");
-  write_file (worktree, "src/new.c", "int n;\n");
+  test_util_write_file (worktree, "src/a.c", "int a;\nint c;\nint d;\n");
+  test_util_write_file (worktree, "src/new.c", "int n;\n");
   {
     g_autofree char *old = g_build_filename (worktree, "old.txt", NULL);
 
@@ -246,10 +224,10 @@ test_worktree (void)
     g_assert_error (result, G_IO_ERROR, G_IO_ERROR_NONE);
     g_error_free (result);
     g_assert_true (g_file_test (path2, G_FILE_TEST_IS_DIR));
-    rm_rf (path2);
+    test_util_rm_rf (path2);
   }
 
-  rm_rf (repo_dir);
+  test_util_rm_rf (repo_dir);
 }
 
 static void
@@ -276,8 +254,8 @@ test_refusals (void)
   g_assert_null (root);
   g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND);
 
-  rm_rf (empty);
-  rm_rf (plain);
+  test_util_rm_rf (empty);
+  test_util_rm_rf (plain);
 }
 
 int
@@ -303,7 +281,7 @@ main (int   argc,
   g_test_add_func ("/git/refusals", test_refusals);
 
   ret = g_test_run ();
-  rm_rf (cache_dir);
+  test_util_rm_rf (cache_dir);
   g_free (cache_dir);
   git_libgit2_shutdown ();
   return ret;

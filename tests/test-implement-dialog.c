@@ -59,18 +59,12 @@ fixture_set_up (Fixture       *f,
   gtk_window_present (GTK_WINDOW (f->window));
 }
 
-static gboolean
-no_live_sessions (gpointer data)
-{
-  return lean_controller_get_n_live (data) == 0;
-}
-
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   lean_controller_cancel_all (f->controller, "test over");
-  ui_test_wait_until (no_live_sessions, f->controller, 5000);
+  test_util_wait_until (ui_test_no_live_sessions, f->controller, 5000);
   if (f->dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (f->dialog));
   gtk_window_destroy (GTK_WINDOW (f->window));
@@ -81,7 +75,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->spec);
   g_clear_pointer (&f->specs, g_ptr_array_unref);
   g_clear_object (&f->project);
-  test_rm_rf (f->dir);
+  test_util_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->project_path);
 }
@@ -103,21 +97,6 @@ find_combo (GtkWidget  *root,
        child = gtk_widget_get_next_sibling (child))
     {
       AdwComboRow *found = find_combo (child, title);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkTextView *
-find_text_view (GtkWidget *root)
-{
-  if (GTK_IS_TEXT_VIEW (root))
-    return GTK_TEXT_VIEW (root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkTextView *found = find_text_view (child);
       if (found != NULL)
         return found;
     }
@@ -172,7 +151,7 @@ test_choose_agent_and_start (Fixture       *f,
 
   /* Ready once the agents are probed and the prompt is built. */
   g_assert_true (lean_implement_dialog_select_agent (f->dialog, "json"));
-  g_assert_true (ui_test_wait_until (dialog_ready, f->dialog, 15000));
+  g_assert_true (test_util_wait_until (dialog_ready, f->dialog, 15000));
 
   /* Installed agents come first, then the missing ones. */
   agents = find_combo (GTK_WIDGET (f->dialog), "_Agent");
@@ -194,7 +173,7 @@ test_choose_agent_and_start (Fixture       *f,
   g_assert_true (seen_missing);
 
   /* The prompt comes from the spec. */
-  prompt_view = find_text_view (GTK_WIDGET (f->dialog));
+  prompt_view = GTK_TEXT_VIEW (ui_test_find_widget (GTK_WIDGET (f->dialog), GTK_TYPE_TEXT_VIEW));
   buffer = gtk_text_view_get_buffer (prompt_view);
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   prompt = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
@@ -236,7 +215,7 @@ test_choose_agent_and_start (Fixture       *f,
   g_assert_null (f->dialog); /* closed */
 
   w.page = lean_session_pane_show_session (f->pane, f->started);
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
 }
 
 int

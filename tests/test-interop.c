@@ -19,7 +19,7 @@ require_leanspec (void)
 {
   if (leanspec_bin == NULL && install_error == NULL)
     {
-      g_autofree char *script = g_build_filename (ctl_test_source_root (), "tests", "interop",
+      g_autofree char *script = g_build_filename (test_util_source_root (), "tests", "interop",
                                                   "install-leanspec.sh", NULL);
       const char *argv[] = { "bash", script, NULL };
       g_autoptr(CtlResult) r = ctl_test_run_argv (NULL, argv, NULL);
@@ -72,13 +72,13 @@ run_leanspec (const char *project,
 static char *
 corpus_dir (void)
 {
-  return g_build_filename (ctl_test_source_root (), "..", "shared", "corpus", "lean-spec", NULL);
+  return g_build_filename (test_util_source_root (), "..", "shared", "corpus", "lean-spec", NULL);
 }
 
 static char *
 gen_corpus_script (void)
 {
-  return g_build_filename (ctl_test_source_root (), "..", "shared", "tools", "gen-corpus.py", NULL);
+  return g_build_filename (test_util_source_root (), "..", "shared", "tools", "gen-corpus.py", NULL);
 }
 
 /* A copy of the shared corpus in a temp dir, or NULL (test skipped). */
@@ -94,9 +94,9 @@ copy_corpus (char **tmp)
       g_test_skip (msg);
       return NULL;
     }
-  *tmp = ctl_test_make_tmp_dir ();
+  *tmp = test_util_make_tmp_dir ();
   dest = g_build_filename (*tmp, "lean-spec", NULL);
-  ctl_test_copy_tree (src, dest);
+  test_util_copy_tree (src, dest);
   return dest;
 }
 
@@ -118,7 +118,7 @@ generate_project (char  **tmp,
       g_test_skip (msg);
       return NULL;
     }
-  *tmp = ctl_test_make_tmp_dir ();
+  *tmp = test_util_make_tmp_dir ();
   dest = g_build_filename (*tmp, "gen", NULL);
   {
     const char *argv[] = { "python3", script, dest, n_str, "--seed", seed_str, NULL };
@@ -300,22 +300,22 @@ test_corpus_list (void)
   /* The corpus has ~240 non-archived specs: an empty comparison proves nothing. */
   g_assert_cmpuint (compared, >=, 200);
 
-  ctl_test_remove_tree (tmp);
+  test_util_rm_rf (tmp);
 }
 
 /* The bundled demo project must read the same in both tools too. */
 static void
 test_demo_list (void)
 {
-  g_autofree char *src = g_build_filename (ctl_test_source_root (), "demo", NULL);
+  g_autofree char *src = g_build_filename (test_util_source_root (), "demo", NULL);
   g_autofree char *tmp = NULL;
   g_autofree char *project = NULL;
 
   if (require_leanspec () == NULL)
     return;
-  tmp = ctl_test_make_tmp_dir ();
+  tmp = test_util_make_tmp_dir ();
   project = g_build_filename (tmp, "demo", NULL);
-  ctl_test_copy_tree (src, project);
+  test_util_copy_tree (src, project);
   /* Every active demo spec (a folder NNN-name directly under specs/) must
    * have been compared; archived ones are hidden by leanspec's list. */
   {
@@ -331,7 +331,7 @@ test_demo_list (void)
     g_assert_cmpuint (active, >=, 5);
     g_assert_cmpuint (assert_lists_agree (project), ==, active);
   }
-  ctl_test_remove_tree (tmp);
+  test_util_rm_rf (tmp);
 }
 
 static void
@@ -352,7 +352,7 @@ test_generated_list (void)
         return;
       compared = assert_lists_agree (project);
       g_assert_cmpuint (compared, >=, 300);
-      ctl_test_remove_tree (tmp);
+      test_util_rm_rf (tmp);
     }
 }
 
@@ -454,7 +454,7 @@ test_corpus_view_links (void)
   if (mismatches->len > 0)
     g_error ("leanspec view and leanspec-ctl disagree:\n%s", mismatches->str);
   g_assert_cmpuint (compared, >=, 300);
-  ctl_test_remove_tree (tmp);
+  test_util_rm_rf (tmp);
 }
 
 /* Picks the first spec with @status in our listing. */
@@ -517,7 +517,7 @@ test_ours_read_by_leanspec (void)
 
   /* And the whole project still reads the same in both tools. */
   assert_lists_agree (project);
-  ctl_test_remove_tree (tmp);
+  test_util_rm_rf (tmp);
 }
 
 static void
@@ -570,7 +570,7 @@ test_leanspec_read_by_ours (void)
   g_assert_nonnull (string_or_null (json_node_get_object (node2), "completed_at"));
 
   assert_lists_agree (project);
-  ctl_test_remove_tree (tmp);
+  test_util_rm_rf (tmp);
 }
 
 static void
@@ -634,7 +634,7 @@ test_stats_agree (void)
 
   if (mismatches->len > 0)
     g_error ("stats disagree:\n%s", mismatches->str);
-  ctl_test_remove_tree (tmp);
+  test_util_rm_rf (tmp);
 }
 
 /* Documented differences: leanspec 0.3.0 aborts the whole listing on one
@@ -671,7 +671,7 @@ test_broken_spec_difference (void)
 
       if (project == NULL)
         return;
-      ctl_test_write_file (project, rel, cases[i].contents);
+      test_util_write_file (project, rel, cases[i].contents);
       g_test_message ("broken case %s", cases[i].name);
 
       theirs = run_leanspec (project, "list", "-o", "json", NULL);
@@ -698,7 +698,7 @@ test_broken_spec_difference (void)
           g_assert_true (g_str_has_prefix (ours->err, rel));
           g_assert_nonnull (strstr (ours->err, ": "));
         }
-      ctl_test_remove_tree (tmp);
+      test_util_rm_rf (tmp);
     }
 }
 
@@ -719,7 +719,7 @@ test_title_closing_hashes (void)
   project = generate_project (&tmp, 5, 1);
   if (project == NULL)
     return;
-  ctl_test_write_file (project, "specs/900-hashes/README.md",
+  test_util_write_file (project, "specs/900-hashes/README.md",
                        "---\nstatus: planned\ncreated: '2025-01-01'\n---\n\n# Closing Hashes ##\n");
 
   theirs = run_leanspec (project, "view", "900-hashes", "-o", "json", NULL);
@@ -734,7 +734,7 @@ test_title_closing_hashes (void)
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (o_node), "title"), ==,
                    "Closing Hashes");
 
-  ctl_test_remove_tree (tmp);
+  test_util_rm_rf (tmp);
 }
 
 int

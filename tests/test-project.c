@@ -10,6 +10,7 @@
 #include "lean-frontmatter.h"
 #include "lean-project.h"
 #include "lean-spec-problem.h"
+#include "test-util.h"
 
 static void
 write_file (const char *root,
@@ -24,28 +25,6 @@ write_file (const char *root,
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   g_file_set_contents (path, text, len, &error);
   g_assert_no_error (error);
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFileEnumerator) en = NULL;
-  GFileInfo *info;
-
-  en = g_file_enumerate_children (file,
-                                  G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                  G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  while (en != NULL && (info = g_file_enumerator_next_file (en, NULL, NULL)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, g_file_info_get_name (info), NULL);
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        rm_rf (child);
-      else
-        g_unlink (child);
-      g_object_unref (info);
-    }
-  g_rmdir (path);
 }
 
 static char *
@@ -116,7 +95,7 @@ test_open (void)
   g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
   g_assert_nonnull (strstr (error->message, "config.json"));
 
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
 }
 
 static guint
@@ -274,7 +253,7 @@ test_scan (void)
   /* 014-no-readme still reserves its number; 100 (linked in) is the highest. */
   g_assert_cmpuint (lean_project_next_number (project), ==, 101);
 
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
 }
 
 static void
@@ -293,7 +272,7 @@ test_cancel (void)
   specs = lean_project_load_specs (project, NULL, cancellable, &error);
   g_assert_null (specs);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
 }
 
 static void
@@ -325,7 +304,7 @@ test_create (void)
     taken = lean_project_create_spec (project, "taken", NULL, LEAN_SPEC_PRIORITY_LOW, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (lean_spec_get_id (taken), ==, "009-taken");
-    rm_rf (lean_spec_get_dir (taken));
+    test_util_rm_rf (lean_spec_get_dir (taken));
     g_rmdir (empty);
   }
 
@@ -388,7 +367,7 @@ test_create (void)
   g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND);
   g_assert_nonnull (strstr (error->message, "gone.md"));
 
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
 }
 
 static char *
@@ -398,8 +377,6 @@ copy_corpus (void)
   g_autofree char *corpus = NULL;
   g_autofree char *tmp = NULL;
   g_autofree char *dest = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
 
   if (src_root == NULL)
     return NULL;
@@ -409,13 +386,7 @@ copy_corpus (void)
 
   tmp = make_tmp ();
   dest = g_build_filename (tmp, "lean-spec", NULL);
-  {
-    const char *argv[] = { "cp", "-a", corpus, dest, NULL };
-    g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status,
-                  &error);
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-  }
+  test_util_copy_tree (corpus, dest);
   return g_steal_pointer (&tmp);
 }
 
@@ -473,7 +444,7 @@ test_corpus (void)
   g_assert_cmpuint (lean_project_next_number (project), ==,
                     lean_spec_get_number (g_ptr_array_index (specs, specs->len - 1)) + 1);
 
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
 }
 
 int

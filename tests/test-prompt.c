@@ -9,29 +9,7 @@
 #include "lean-error.h"
 #include "lean-project.h"
 #include "lean-prompt.h"
-
-static void
-rm_rf (const char *path)
-{
-  const char *argv[] = { "rm", "-rf", path, NULL };
-
-  g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL,
-                NULL);
-}
-
-static void
-write_file (const char *dir,
-            const char *name,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (parent, 0700);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
+#include "test-util.h"
 
 static char *
 read_text (const char *path)
@@ -136,7 +114,7 @@ test_corpus_spec (void)
   g_assert_nonnull (strstr (prompt, dep_line));
 
   g_test_message ("prompt for 082: %zu bytes", strlen (prompt));
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
 }
 
 static void
@@ -150,16 +128,16 @@ test_template (void)
   g_autofree char *no_specs_prompt = NULL;
   LeanSpec *spec;
 
-  write_file (root, ".lean-spec/config.json",
+  test_util_write_file (root, ".lean-spec/config.json",
               "{\"specsDir\": \"specs\",\n"
               " \"session_prompt_template\": \"Work on {spec_id} ({spec_title}) at "
               "{spec_path} in {project_path}.\\n\\n{specs}\\nReport back.\"}\n");
-  write_file (root, "specs/001-alpha/README.md",
+  test_util_write_file (root, "specs/001-alpha/README.md",
               "---\nstatus: planned\ncreated: '2026-01-01'\ndepends_on:\n  - 002-beta\n"
               "  - 077-gone\n---\n\n# Alpha\n\nQuote literally: {specs} and {spec_id}.\n\n"
               "```c\nint x;\n```\n\n- [ ] first\n- [x] second\n");
-  write_file (root, "specs/001-alpha/NOTES.md", "Notes with ```` fences ````.\n");
-  write_file (root, "specs/002-beta/README.md",
+  test_util_write_file (root, "specs/001-alpha/NOTES.md", "Notes with ```` fences ````.\n");
+  test_util_write_file (root, "specs/002-beta/README.md",
               "---\nstatus: in-progress\ncreated: '2026-01-01'\n---\n\n# Beta things\n");
 
   project = lean_project_open (root, &error);
@@ -191,7 +169,7 @@ test_template (void)
   g_assert_nonnull (strstr (prompt, "`````markdown\nNotes with ```` fences ````.\n`````\n"));
 
   /* Without {specs} the spec is still given, after the template. */
-  write_file (root, ".lean-spec/config.json",
+  test_util_write_file (root, ".lean-spec/config.json",
               "{\"session_prompt_template\": \"Just do {spec_id}.\"}");
   g_clear_object (&project);
   project = lean_project_open (root, &error);
@@ -202,7 +180,7 @@ test_template (void)
   /* No spec list given: dependencies cannot be looked up. */
   g_assert_nonnull (strstr (no_specs_prompt, "- 002-beta: not found in this project\n"));
 
-  rm_rf (root);
+  test_util_rm_rf (root);
 }
 
 static void
@@ -216,9 +194,9 @@ test_unreadable_sub_spec (void)
   g_autofree char *prompt = NULL;
   LeanSpec *spec;
 
-  write_file (root, "specs/001-alpha/README.md",
+  test_util_write_file (root, "specs/001-alpha/README.md",
               "---\nstatus: planned\ncreated: '2026-01-01'\n---\n\n# Alpha\n");
-  write_file (root, "specs/001-alpha/GONE.md", "soon gone\n");
+  test_util_write_file (root, "specs/001-alpha/GONE.md", "soon gone\n");
   project = lean_project_open (root, &error);
   g_assert_no_error (error);
   specs = lean_project_load_specs (project, NULL, NULL, &error);
@@ -233,7 +211,7 @@ test_unreadable_sub_spec (void)
   g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC);
   g_assert_nonnull (strstr (error->message, "specs/001-alpha/GONE.md"));
 
-  rm_rf (root);
+  test_util_rm_rf (root);
 }
 
 int

@@ -98,8 +98,8 @@ set_up (Fixture       *f,
   f->tmp = g_dir_make_tmp ("real-agents-XXXXXX", &error);
   g_assert_no_error (error);
   f->project = g_build_filename (f->tmp, "project", NULL);
-  test_write_file (f->project, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
-  test_write_file (f->project, "specs/001-hello/README.md",
+  test_util_write_file (f->project, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
+  test_util_write_file (f->project, "specs/001-hello/README.md",
                    "---\nstatus: planned\ncreated: '2026-01-01'\n---\n\n# Hello\n\n"
                    "Print hello.\n\n- [ ] write hello.sh\n");
   if (git)
@@ -144,7 +144,7 @@ fixture_tear_down (Fixture       *f,
   if (f->db != NULL)
     lean_session_db_close (f->db);
   g_clear_object (&f->db);
-  test_rm_rf (f->tmp);
+  test_util_rm_rf (f->tmp);
   g_free (f->tmp);
   g_free (f->project);
 }

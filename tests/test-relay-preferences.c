@@ -9,6 +9,7 @@
 #include <glib/gstdio.h>
 
 #include "lean-relay-preferences.h"
+#include "test-util.h"
 
 static GtkWidget *
 find_named (GtkWidget  *root,
@@ -32,24 +33,6 @@ on_message (GObject    *page,
             gboolean   *changed)
 {
   *changed = TRUE;
-}
-
-static gboolean
-on_deadline (gpointer user_data)
-{
-  g_error ("timed out waiting for %s", (const char *)user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (gboolean   *flag,
-          const char *what)
-{
-  guint id = g_timeout_add_seconds (20, on_deadline, (gpointer)what);
-
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
 }
 
 static void
@@ -156,7 +139,7 @@ test_page (void)
   g_assert_nonnull (button);
   changed = FALSE;
   g_signal_emit_by_name (button, "clicked");
-  wait_for (&changed, "the health check");
+  test_util_wait_for_flag (&changed, 20, "the health check");
   message = lean_relay_preferences_get_message (LEAN_RELAY_PREFERENCES (page));
   g_assert_cmpstr (message, ==, "Connected: the relay answered /health");
 
@@ -204,7 +187,7 @@ test_page (void)
   button = find_named (page, "relay-test-lab");
   changed = FALSE;
   g_signal_emit_by_name (button, "clicked");
-  wait_for (&changed, "the failing health check");
+  test_util_wait_for_flag (&changed, 20, "the failing health check");
   message = lean_relay_preferences_get_message (LEAN_RELAY_PREFERENCES (page));
   g_assert_true (g_str_has_prefix (message, "Could not reach relay at ws://127.0.0.1:"));
 

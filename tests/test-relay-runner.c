@@ -15,6 +15,7 @@
 #include "lean-relay-runner.h"
 
 #include "relay-test-util.h"
+#include "test-util.h"
 
 #define SESSION_ID "0b9a4c3e-6a51-4c1f-9d2e-7f00aa11bb22"
 
@@ -88,25 +89,6 @@ on_start_done (GObject      *source,
   run->start_done = TRUE;
 }
 
-static gboolean
-on_deadline (gpointer user_data)
-{
-  g_error ("timed out waiting: %s", (const char *)user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_for (gboolean   *flag,
-          guint       seconds,
-          const char *what)
-{
-  guint id = g_timeout_add_seconds (seconds, on_deadline, (gpointer)what);
-
-  while (!*flag)
-    g_main_context_iteration (NULL, TRUE);
-  g_source_remove (id);
-}
-
 static Run *
 run_new_for (LeanRelayRunner *runner)
 {
@@ -135,7 +117,7 @@ run_start (Run                *run,
   g_autoptr(LeanRunnerLaunch) launch = lean_runner_launch_new (argv, "/nonexistent/local/cwd");
 
   lean_runner_start_async (LEAN_RUNNER (run->runner), launch, NULL, on_start_done, run);
-  wait_for (&run->start_done, 20, "start");
+  test_util_wait_for_flag (&run->start_done, 20, "start");
 }
 
 static void
@@ -143,7 +125,7 @@ run_to_end (Run                *run,
             const char * const *argv)
 {
   run_start (run, argv);
-  wait_for (&run->exited, 30, "exited");
+  test_util_wait_for_flag (&run->exited, 30, "exited");
 }
 
 static char *
@@ -249,7 +231,7 @@ test_input_reaches_agent (void)
   g_assert_no_error (error);
   g_assert_true (lean_runner_write_input (LEAN_RUNNER (run->runner), eof, &error));
   g_assert_no_error (error);
-  wait_for (&run->exited, 20, "cat to end on ^D");
+  test_util_wait_for_flag (&run->exited, 20, "cat to end on ^D");
 
   g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
   g_assert_cmpint (run->code, ==, 0);
@@ -278,7 +260,7 @@ test_resize_reaches_agent (void)
   g_assert_true (lean_runner_resize (LEAN_RUNNER (run->runner), 41, 123, &error));
   g_assert_no_error (error);
   g_assert_true (lean_runner_write_input (LEAN_RUNNER (run->runner), go, &error));
-  wait_for (&run->exited, 20, "stty size");
+  test_util_wait_for_flag (&run->exited, 20, "stty size");
 
   g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
   g_assert_cmpint (run->code, ==, 0);
@@ -301,7 +283,7 @@ test_initial_size_and_stdin (void)
   launch->stdin_data = g_bytes_new_static ("the prompt", 10);
   lean_runner_start_async (LEAN_RUNNER (run->runner), launch, NULL, on_start_done, run);
   g_assert_false (run->start_done);
-  wait_for (&run->exited, 20, "stdin run");
+  test_util_wait_for_flag (&run->exited, 20, "stdin run");
 
   g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
   g_assert_cmpint (run->code, ==, 0);
@@ -326,7 +308,7 @@ test_resize_while_connecting (void)
   /* Still connecting: the latest size wins over the launch's. */
   g_assert_true (lean_runner_resize (LEAN_RUNNER (run->runner), 50, 160, &error));
   g_assert_no_error (error);
-  wait_for (&run->exited, 20, "stty size");
+  test_util_wait_for_flag (&run->exited, 20, "stty size");
   g_assert_cmpuint (count_occurrences (run->out, "50 160\r\n"), ==, 1);
 }
 
@@ -637,9 +619,9 @@ test_keepalive_dead_peer (void)
   lean_relay_runner_set_timeouts (run->runner, 5000, 1, 2500);
   g_signal_connect (run->runner, "started", G_CALLBACK (on_started_stop_peer), peer);
   run_start (run, argv);
-  wait_for (&run->started, 10, "session_started");
+  test_util_wait_for_flag (&run->started, 10, "session_started");
   stopped_at = g_get_monotonic_time ();
-  wait_for (&run->exited, 15, "dead peer detection");
+  test_util_wait_for_flag (&run->exited, 15, "dead peer detection");
 
   g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_LOST);
   g_assert_nonnull (strstr (run->message, "stopped answering"));
@@ -673,11 +655,11 @@ test_cancel (void)
   gint64 t0;
 
   run_start (run, argv);
-  wait_for (&run->started, 10, "started");
+  test_util_wait_for_flag (&run->started, 10, "started");
   t0 = g_get_monotonic_time ();
   lean_runner_cancel (LEAN_RUNNER (run->runner));
   lean_runner_cancel (LEAN_RUNNER (run->runner));
-  wait_for (&run->exited, 10, "exited after cancel");
+  test_util_wait_for_flag (&run->exited, 10, "exited after cancel");
   g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_LOST);
   g_assert_true (g_str_has_prefix (run->message, "Stopped"));
   g_assert_cmpint (g_get_monotonic_time () - t0, <, 4 * G_USEC_PER_SEC);
@@ -694,8 +676,8 @@ test_cancel_while_connecting (void)
   launch = lean_runner_launch_new (argv, NULL);
   lean_runner_start_async (LEAN_RUNNER (run->runner), launch, NULL, on_start_done, run);
   lean_runner_cancel (LEAN_RUNNER (run->runner));
-  wait_for (&run->exited, 10, "exited");
-  wait_for (&run->start_done, 10, "start done");
+  test_util_wait_for_flag (&run->exited, 10, "exited");
+  test_util_wait_for_flag (&run->start_done, 10, "start done");
   g_assert_false (run->start_ok);
   g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_START_FAILED);
 }
@@ -795,19 +777,19 @@ test_health (void)
   Health h = { 0 };
 
   lean_relay_check_health_async (peer->url, NULL, NULL, on_health, &h);
-  wait_for (&h.done, 10, "health");
+  test_util_wait_for_flag (&h.done, 10, "health");
   g_assert_no_error (h.error);
   g_assert_true (h.ok);
 
   memset (&h, 0, sizeof h);
   lean_relay_check_health_async (http_url, NULL, NULL, on_health, &h);
-  wait_for (&h.done, 10, "health over http://");
+  test_util_wait_for_flag (&h.done, 10, "health over http://");
   g_assert_no_error (h.error);
   g_assert_true (h.ok);
 
   memset (&h, 0, sizeof h);
   lean_relay_check_health_async (locked->url, "wrong", NULL, on_health, &h);
-  wait_for (&h.done, 10, "health with a wrong token");
+  test_util_wait_for_flag (&h.done, 10, "health with a wrong token");
   g_assert_false (h.ok);
   g_assert_error (h.error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
   g_assert_nonnull (strstr (h.error->message, "refused the token"));
@@ -815,13 +797,13 @@ test_health (void)
 
   memset (&h, 0, sizeof h);
   lean_relay_check_health_async (locked->url, "tok", NULL, on_health, &h);
-  wait_for (&h.done, 10, "health with the token");
+  test_util_wait_for_flag (&h.done, 10, "health with the token");
   g_assert_no_error (h.error);
   g_assert_true (h.ok);
 
   memset (&h, 0, sizeof h);
   lean_relay_check_health_async ("ws://127.0.0.1:9", NULL, NULL, on_health, &h);
-  wait_for (&h.done, 15, "health refused");
+  test_util_wait_for_flag (&h.done, 15, "health refused");
   g_assert_false (h.ok);
   g_assert_error (h.error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
   g_assert_nonnull (strstr (h.error->message, "Could not reach relay at ws://127.0.0.1:9"));
@@ -830,7 +812,7 @@ test_health (void)
 
   memset (&h, 0, sizeof h);
   lean_relay_check_health_async ("not a url", NULL, NULL, on_health, &h);
-  wait_for (&h.done, 5, "bad url");
+  test_util_wait_for_flag (&h.done, 5, "bad url");
   g_assert_error (h.error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
   g_clear_error (&h.error);
 }

@@ -51,7 +51,7 @@ fixture_set_up (Fixture       *f,
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
-  test_write_file (f->project, ".lean-spec/runners.json", json);
+  test_util_write_file (f->project, ".lean-spec/runners.json", json);
 
   db_path = g_build_filename (f->dir, "sessions.db", NULL);
   f->db = lean_session_db_open (db_path, &error);
@@ -67,32 +67,20 @@ fixture_set_up (Fixture       *f,
   ui_test_settle (200);
 }
 
-static gboolean
-no_live_sessions (gpointer data)
-{
-  return lean_controller_get_n_live (data) == 0;
-}
-
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   lean_controller_cancel_all (f->controller, "test over");
-  ui_test_wait_until (no_live_sessions, f->controller, 5000);
+  test_util_wait_until (ui_test_no_live_sessions, f->controller, 5000);
   gtk_window_destroy (GTK_WINDOW (f->window));
   ui_test_settle (50);
   g_clear_object (&f->controller);
   lean_session_db_close (f->db);
   g_clear_object (&f->db);
-  test_rm_rf (f->dir);
+  test_util_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->project);
-}
-
-static gboolean
-is_final (gpointer data)
-{
-  return lean_session_state_is_final (lean_session_get_state (data));
 }
 
 static GtkWidget *
@@ -165,7 +153,7 @@ test_run_locally_after_relay_lost (Fixture       *f,
   g_assert_nonnull (button);
   g_assert_false (gtk_widget_get_visible (button));
 
-  ui_test_wait_until (is_final, session, 30000);
+  test_util_wait_until (test_session_is_final, session, 30000);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_INTERRUPTED);
   ui_test_settle (300);
 
@@ -178,13 +166,13 @@ test_run_locally_after_relay_lost (Fixture       *f,
   g_test_message ("screenshot: %s", shot);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "session.run-locally", NULL));
-  ui_test_wait_until (has_n_sessions, &count, 5000);
+  test_util_wait_until (has_n_sessions, &count, 5000);
   rerun = g_list_model_get_item (lean_controller_get_sessions (f->controller), 0);
   g_assert_true (rerun != session);
   g_assert_cmpstr (lean_session_get_runner (rerun), ==, "local");
   g_assert_cmpstr (lean_session_get_agent_id (rerun), ==, "flood2");
   g_assert_cmpstr (lean_session_get_spec_id (rerun), ==, "001-first");
-  ui_test_wait_until (is_final, rerun, 60000);
+  test_util_wait_until (test_session_is_final, rerun, 60000);
   g_assert_cmpint (lean_session_get_state (rerun), ==, LEAN_SESSION_STATE_COMPLETED);
 }
 
@@ -198,8 +186,8 @@ test_no_offer_for_local_or_completed (Fixture       *f,
   LeanSession *local_ok = start_relay (f, "text", NULL);
   LeanSessionPage *page;
 
-  ui_test_wait_until (is_final, relay_ok, 30000);
-  ui_test_wait_until (is_final, local_ok, 30000);
+  test_util_wait_until (test_session_is_final, relay_ok, 30000);
+  test_util_wait_until (test_session_is_final, local_ok, 30000);
   ui_test_settle (200);
   g_assert_cmpint (lean_session_get_state (relay_ok), ==, LEAN_SESSION_STATE_COMPLETED);
 
@@ -224,21 +212,6 @@ find_row_titled (GtkWidget  *root,
   for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
     {
       GtkWidget *found = find_row_titled (c, title);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_row_switch (GtkWidget *root)
-{
-  if (GTK_IS_SWITCH (root))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_row_switch (c);
 
       if (found != NULL)
         return found;
@@ -288,7 +261,7 @@ test_implement_dialog_relay (Fixture       *f,
   /* Let the registry refresh (it re-sorts the agents) before choosing one. */
   ui_test_settle (1500);
   g_assert_true (lean_implement_dialog_select_agent (dialog, "elsewhere"));
-  g_assert_true (ui_test_wait_until (dialog_ready, dialog, 10000));
+  g_assert_true (test_util_wait_until (dialog_ready, dialog, 10000));
 
   request = lean_implement_dialog_dup_request (dialog);
   g_assert_cmpstr (request->agent_id, ==, "elsewhere");
@@ -299,10 +272,12 @@ test_implement_dialog_relay (Fixture       *f,
   /* Locally this agent is missing: not ready, and the dialog says why. */
   runner_row = ADW_COMBO_ROW (find_row_titled (GTK_WIDGET (dialog), "_Runner"));
   g_assert_nonnull (runner_row);
-  g_assert_false (gtk_widget_get_sensitive (find_row_switch (GTK_WIDGET (dialog))));
+  g_assert_false (gtk_widget_get_sensitive (ui_test_find_widget (GTK_WIDGET (dialog),
+                                                                 GTK_TYPE_SWITCH)));
   adw_combo_row_set_selected (runner_row, 0);
   ui_test_settle (50);
-  g_assert_true (gtk_widget_get_sensitive (find_row_switch (GTK_WIDGET (dialog))));
+  g_assert_true (gtk_widget_get_sensitive (ui_test_find_widget (GTK_WIDGET (dialog),
+                                                                GTK_TYPE_SWITCH)));
   g_assert_false (lean_implement_dialog_get_ready (dialog));
   g_assert_true (ui_test_find_text (GTK_WIDGET (dialog), "elsewhere is not installed"));
   adw_combo_row_set_selected (runner_row, 1);

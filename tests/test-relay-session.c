@@ -50,7 +50,7 @@ add_relay_agents (const char *project)
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
-  test_write_file (project, ".lean-spec/runners.json", json);
+  test_util_write_file (project, ".lean-spec/runners.json", json);
 }
 
 static void
@@ -77,7 +77,7 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->controller);
   lean_session_db_close (f->db);
   g_clear_object (&f->db);
-  test_rm_rf (f->dir);
+  test_util_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->project);
   g_free (f->db_path);
@@ -105,18 +105,6 @@ collect_output (LeanSession *session,
                 GByteArray  *out)
 {
   g_byte_array_append (out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-}
-
-static gboolean
-is_final (gpointer data)
-{
-  return lean_session_state_is_final (lean_session_get_state (data));
-}
-
-static gboolean
-is_running (gpointer data)
-{
-  return lean_session_get_state (data) == LEAN_SESSION_STATE_RUNNING;
 }
 
 typedef struct
@@ -178,7 +166,7 @@ test_stream_byte_exact (Fixture       *f,
 
   session = start (f, request, view);
   g_assert_true (g_str_has_prefix (lean_session_get_runner (session), "relay:ws://127.0.0.1:"));
-  test_wait_until (is_final, session, 60);
+  test_wait_until (test_session_is_final, session, 60);
 
   g_assert_cmpstr (lean_session_state_to_string (lean_session_get_state (session)), ==,
                    "completed");
@@ -214,7 +202,7 @@ test_input_and_resize (Fixture       *f,
   g_assert_true (lean_controller_send_input (f->controller, session, answer, &error));
   g_assert_no_error (error);
   test_wait_until (has_needle, &answered, 30);
-  test_wait_until (is_final, session, 30);
+  test_wait_until (test_session_is_final, session, 30);
   g_assert_cmpstr (lean_session_state_to_string (lean_session_get_state (session)), ==,
                    "completed");
 }
@@ -233,7 +221,7 @@ test_resize_reaches_agent (Fixture       *f,
 
   session = start (f, request, view);
   test_wait_until (has_needle, &ready, 30);
-  test_wait_until (is_running, session, 30);
+  test_wait_until (test_session_is_running, session, 30);
   lean_controller_resize (f->controller, session, 41, 123);
   test_wait_until (has_needle, &resized, 30);
 
@@ -243,7 +231,7 @@ test_resize_reaches_agent (Fixture       *f,
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_RUNNING);
 
   lean_controller_cancel (f->controller, session);
-  test_wait_until (is_final, session, 30);
+  test_wait_until (test_session_is_final, session, 30);
   g_assert_cmpstr (lean_session_state_to_string (lean_session_get_state (session)), ==,
                    "cancelled");
 }
@@ -264,7 +252,7 @@ test_session_id_and_default_factory (Fixture       *f,
   plain = lean_controller_new (f->db);
   session = lean_controller_start (plain, request, &error);
   g_assert_no_error (error);
-  test_wait_until (is_running, session, 30);
+  test_wait_until (test_session_is_running, session, 30);
 
   runner = lean_controller_get_runner (plain, session);
   g_assert_true (LEAN_IS_RELAY_RUNNER (runner));
@@ -274,7 +262,7 @@ test_session_id_and_default_factory (Fixture       *f,
   g_assert_cmpstr (lean_session_get_runner (session), ==, request->runner);
 
   lean_controller_cancel (plain, session);
-  test_wait_until (is_final, session, 30);
+  test_wait_until (test_session_is_final, session, 30);
   g_assert_cmpstr (lean_session_state_to_string (lean_session_get_state (session)), ==,
                    "cancelled");
 }
@@ -288,7 +276,7 @@ test_exit_without_session_ended (Fixture       *f,
   g_autoptr(LeanSession) session = NULL;
 
   session = start (f, request, NULL);
-  test_wait_until (is_final, session, 30);
+  test_wait_until (test_session_is_final, session, 30);
   g_assert_cmpstr (lean_session_state_to_string (lean_session_get_state (session)), ==,
                    "interrupted");
   g_assert_cmpint (lean_session_get_exit_code (session), ==, -1);
@@ -304,7 +292,7 @@ test_exit_code_with_session_ended (Fixture       *f,
   g_autoptr(LeanSession) session = NULL;
 
   session = start (f, request, NULL);
-  test_wait_until (is_final, session, 30);
+  test_wait_until (test_session_is_final, session, 30);
   g_assert_cmpstr (lean_session_state_to_string (lean_session_get_state (session)), ==,
                    "failed");
   g_assert_cmpint (lean_session_get_exit_code (session), ==, 3);
@@ -322,7 +310,7 @@ test_unknown_runner (Fixture       *f,
   g_free (request->runner);
   request->runner = g_strdup_printf ("relay:%s/ghost", peer->url);
   session = start (f, request, NULL);
-  test_wait_until (is_final, session, 30);
+  test_wait_until (test_session_is_final, session, 30);
   g_assert_cmpstr (lean_session_state_to_string (lean_session_get_state (session)), ==,
                    "failed");
   g_assert_nonnull (strstr (lean_session_get_message (session),
@@ -347,7 +335,7 @@ test_peer_dies_output_kept (Fixture       *f,
   g_autoptr(LeanSession) session = NULL;
 
   session = start (f, request, view);
-  test_wait_until (is_final, session, 30);
+  test_wait_until (test_session_is_final, session, 30);
   g_assert_cmpstr (lean_session_state_to_string (lean_session_get_state (session)), ==,
                    "interrupted");
   g_assert_nonnull (strstr (lean_session_get_message (session), "cannot re-attach"));
@@ -377,7 +365,7 @@ test_unreachable_relay (Fixture       *f,
   request->runner = g_strdup ("relay:ws://127.0.0.1:9/r1");
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  test_wait_until (is_final, session, 30);
+  test_wait_until (test_session_is_final, session, 30);
   g_assert_cmpstr (lean_session_state_to_string (lean_session_get_state (session)), ==,
                    "failed");
   g_assert_true (g_str_has_prefix (lean_session_get_message (session),
@@ -419,7 +407,7 @@ test_agent_not_needed_locally (Fixture       *f,
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
   g_signal_connect (session, "output", G_CALLBACK (collect_output), view);
-  test_wait_until (is_final, session, 30);
+  test_wait_until (test_session_is_final, session, 30);
   g_assert_cmpint (lean_session_get_exit_code (session), ==, 127);
   g_assert_nonnull (g_strstr_len ((const char *)view->data, view->len, "cannot run"));
 }

@@ -48,7 +48,7 @@ write_runners (const char *project)
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
-  test_write_file (project, ".lean-spec/runners.json", json);
+  test_util_write_file (project, ".lean-spec/runners.json", json);
 }
 
 static void
@@ -77,24 +77,18 @@ fixture_set_up (Fixture       *f,
   ui_test_settle (200);
 }
 
-static gboolean
-no_live_sessions (gpointer data)
-{
-  return lean_controller_get_n_live (data) == 0;
-}
-
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   lean_controller_cancel_all (f->controller, "test over");
-  ui_test_wait_until (no_live_sessions, f->controller, 5000);
+  test_util_wait_until (ui_test_no_live_sessions, f->controller, 5000);
   gtk_window_destroy (GTK_WINDOW (f->window));
   ui_test_settle (50);
   g_clear_object (&f->controller);
   lean_session_db_close (f->db);
   g_clear_object (&f->db);
-  test_rm_rf (f->dir);
+  test_util_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->project);
 }
@@ -197,8 +191,8 @@ test_stream_into_page (Fixture       *f,
   g_assert_true (page == selected_page (f));
   w.view = lean_session_page_get_terminal_view (page);
 
-  g_assert_true (ui_test_wait_until (session_is_final, &w, 10000));
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 5000));
+  g_assert_true (test_util_wait_until (session_is_final, &w, 10000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 5000));
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
 
   /* The banner reads the session: state, tokens, cost. */
@@ -274,7 +268,7 @@ test_attach_late_without_gaps (Fixture       *f,
   /* Start it with no pane listening, let it print, then attach mid-flood. */
   lean_session_pane_set_controller (f->pane, NULL);
   session = start (f, "flood2", LEAN_SESSION_MODE_AUTONOMOUS);
-  g_assert_true (ui_test_wait_until (emitted_some, session, 10000));
+  g_assert_true (test_util_wait_until (emitted_some, session, 10000));
   g_assert_cmpuint (lean_session_pane_get_n_pages (f->pane), ==, 0);
 
   page = LEAN_SESSION_PAGE (lean_session_page_new (f->controller, session));
@@ -285,7 +279,7 @@ test_attach_late_without_gaps (Fixture       *f,
   g_assert_true (lean_session_page_get_replaying (page));
   adw_tab_view_append (tabs, GTK_WIDGET (page));
 
-  g_assert_true (ui_test_wait_until (page_settled, page, 30000));
+  g_assert_true (test_util_wait_until (page_settled, page, 30000));
   g_test_message ("attached after %" G_GUINT64_FORMAT " bytes; %zu bytes reached VTE",
                   (guint64) 256 * 1024, capture.captured->len);
   /* Every byte once, in order, then the page hides the cursor of the
@@ -308,8 +302,8 @@ test_pause_resume_cancel (Fixture       *f,
   g_autofree char *shot = NULL;
 
   w.state = LEAN_SESSION_STATE_RUNNING;
-  g_assert_true (ui_test_wait_until (session_in_state, &w, 10000));
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 5000));
+  g_assert_true (test_util_wait_until (session_in_state, &w, 10000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 5000));
 
   /* The controller changes a running session's message (no network, history
    * not saved); the banner shows it while the agent keeps running. */
@@ -324,7 +318,7 @@ test_pause_resume_cancel (Fixture       *f,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "session.pause", NULL));
   w.state = LEAN_SESSION_STATE_PAUSED;
-  g_assert_true (ui_test_wait_until (session_in_state, &w, 5000));
+  g_assert_true (test_util_wait_until (session_in_state, &w, 5000));
   g_assert_true (ui_test_find_text (GTK_WIDGET (page),
                                     lean_session_state_get_label (LEAN_SESSION_STATE_PAUSED)));
   ui_test_settle (200);
@@ -333,11 +327,11 @@ test_pause_resume_cancel (Fixture       *f,
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "session.resume", NULL));
   w.state = LEAN_SESSION_STATE_RUNNING;
-  g_assert_true (ui_test_wait_until (session_in_state, &w, 5000));
+  g_assert_true (test_util_wait_until (session_in_state, &w, 5000));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "session.cancel", NULL));
   w.state = LEAN_SESSION_STATE_CANCELLED;
-  g_assert_true (ui_test_wait_until (session_in_state, &w, 5000));
+  g_assert_true (test_util_wait_until (session_in_state, &w, 5000));
   ui_test_settle (100);
 
   /* Ended: the controls are gone and the pane said so if unfocused. */
@@ -365,8 +359,8 @@ test_replay_finished_session (Fixture       *f,
   g_autofree char *replay_text = NULL;
   g_autofree char *shot = NULL;
 
-  g_assert_true (ui_test_wait_until (page_settled, live, 10000));
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 5000));
+  g_assert_true (test_util_wait_until (page_settled, live, 10000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 5000));
   lean_session_db_flush (f->db);
   live_text = dup_all_text (lean_session_page_get_terminal_view (live));
 
@@ -384,9 +378,9 @@ test_replay_finished_session (Fixture       *f,
   replay = lean_session_pane_open_log (f->pane, f->db, stored);
   g_assert_false (lean_session_page_get_live (replay));
   g_assert_cmpuint (lean_session_pane_get_n_pages (f->pane), ==, 1);
-  g_assert_true (ui_test_wait_until (page_settled, replay, 10000));
+  g_assert_true (test_util_wait_until (page_settled, replay, 10000));
   w.view = lean_session_page_get_terminal_view (replay);
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 5000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 5000));
   g_assert_false (lean_terminal_view_get_input_enabled (w.view));
 
   replay_text = dup_all_text (lean_session_page_get_terminal_view (replay));
@@ -425,8 +419,8 @@ test_waiting_for_input (Fixture       *f,
 
   _lean_session_page_set_quiet_seconds (page, 1);
   g_signal_connect (page, "needs-input", G_CALLBACK (count_needs_input), &needs);
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
-  g_assert_true (ui_test_wait_until (count_nonzero, &needs, 5000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
+  g_assert_true (test_util_wait_until (count_nonzero, &needs, 5000));
   g_assert_cmpuint (needs, ==, 1);
   if (!gtk_window_is_active (GTK_WINDOW (f->window)))
     {
@@ -453,14 +447,14 @@ test_guided_input_and_resize (Fixture       *f,
   VteTerminal *terminal;
   g_autofree char *size_line = NULL;
 
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
   g_assert_true (lean_terminal_view_get_input_enabled (view));
 
   /* What the person types reaches the agent through the PTY. */
   vte_terminal_feed_child (lean_terminal_view_get_terminal (view), "Ada\r", 4);
   w.text = "ANSWER[Ada]";
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
-  g_assert_true (ui_test_wait_until (session_is_final, &w, 10000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
+  g_assert_true (test_util_wait_until (session_is_final, &w, 10000));
   g_assert_false (lean_terminal_view_get_input_enabled (view));
 
   /* Resizing the page resizes the agent's terminal. */
@@ -470,7 +464,7 @@ test_guided_input_and_resize (Fixture       *f,
   w.session = sized;
   w.view = lean_session_page_get_terminal_view (sized_page);
   w.text = "SIZE ";
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
   ui_test_settle (300);
 
   gtk_widget_set_size_request (f->window, 1100, 700);
@@ -479,7 +473,7 @@ test_guided_input_and_resize (Fixture       *f,
                                vte_terminal_get_column_count (terminal));
   w.text = size_line;
   g_test_message ("waiting for %s", size_line);
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
 }
 
 static gboolean
@@ -540,28 +534,13 @@ test_follow_other_process (Fixture       *f,
   page = lean_session_pane_open_log (f->pane, f->db, stored);
   g_assert_false (lean_session_page_get_live (page));
   w.view = lean_session_page_get_terminal_view (page);
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 15000));
-  g_assert_true (ui_test_wait_until (page_state_final, page, 15000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 15000));
+  g_assert_true (test_util_wait_until (page_state_final, page, 15000));
   g_assert_cmpint (lean_session_get_state (lean_session_page_get_session (page)), ==,
                    LEAN_SESSION_STATE_COMPLETED);
   g_assert_true (ui_test_find_text (GTK_WIDGET (page),
                                     lean_session_state_get_label (LEAN_SESSION_STATE_COMPLETED)));
   lean_session_db_close (other_db);
-}
-
-static GtkWidget *
-find_column_view (GtkWidget *root)
-{
-  if (GTK_IS_COLUMN_VIEW (root))
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_column_view (child);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static void
@@ -581,7 +560,7 @@ test_history_view (Fixture       *f,
   for (guint i = 0; i < 3; i++)
     {
       w.session = sessions[i];
-      g_assert_true (ui_test_wait_until (session_is_final, &w, 10000));
+      g_assert_true (test_util_wait_until (session_is_final, &w, 10000));
     }
   g_assert_cmpint (lean_session_get_state (sessions[1]), ==, LEAN_SESSION_STATE_FAILED);
   /* Close the live tabs: the history reopens logs. */
@@ -600,7 +579,7 @@ test_history_view (Fixture       *f,
   g_signal_connect (view, "open-session", G_CALLBACK (on_open_session), f);
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (ui_test_wait_until (view_loaded, view, 5000));
+  g_assert_true (test_util_wait_until (view_loaded, view, 5000));
 
   /* Newest first. */
   {
@@ -626,7 +605,8 @@ test_history_view (Fixture       *f,
   g_assert_cmpuint (g_list_model_get_n_items (lean_sessions_view_get_model (view)), ==, 1);
 
   /* Activating the row reopens that session's log in the pane. */
-  g_signal_emit_by_name (find_column_view (GTK_WIDGET (view)), "activate", 0);
+  g_signal_emit_by_name (ui_test_find_widget (GTK_WIDGET (view), GTK_TYPE_COLUMN_VIEW),
+                         "activate", 0);
   ui_test_settle (50);
   g_assert_cmpuint (lean_session_pane_get_n_pages (f->pane), ==, 1);
   page = selected_page (f);
@@ -634,7 +614,7 @@ test_history_view (Fixture       *f,
                    lean_session_get_id (sessions[0]));
   w.view = lean_session_page_get_terminal_view (page);
   w.text = "Done: the spec is implemented";
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 5000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 5000));
 
   gtk_window_destroy (GTK_WINDOW (window));
 }

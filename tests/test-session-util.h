@@ -8,6 +8,9 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "lean-session.h"
+#include "test-util.h"
+
 static inline char *
 test_agent_path (void)
 {
@@ -21,26 +24,6 @@ test_agent_path_exists (void)
 {
   g_autofree char *path = test_agent_path ();
   return g_file_test (path, G_FILE_TEST_IS_EXECUTABLE);
-}
-
-static inline void
-test_rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = NULL;
-  const char *name;
-
-  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK) || !g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_unlink (path);
-      return;
-    }
-  dir = g_dir_open (path, 0, NULL);
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      test_rm_rf (child);
-    }
-  g_rmdir (path);
 }
 
 static char *test_session_home;
@@ -77,7 +60,7 @@ static inline int
 test_session_env_cleanup (int status)
 {
   if (test_session_home != NULL)
-    test_rm_rf (test_session_home);
+    test_util_rm_rf (test_session_home);
   g_clear_pointer (&test_session_home, g_free);
   return status;
 }
@@ -110,20 +93,6 @@ test_add_agent (JsonBuilder *b,
   json_builder_end_object (b);
 }
 
-static inline void
-test_write_file (const char *dir,
-                 const char *name,
-                 const char *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_mkdir_with_parents (parent, 0700);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 /* @dir/project: a LeanSpec project with two specs and test agents. */
 static inline char *
 test_make_project (const char *dir)
@@ -135,11 +104,11 @@ test_make_project (const char *dir)
   g_autoptr(JsonNode) root = NULL;
   g_autofree char *json = NULL;
 
-  test_write_file (project, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
-  test_write_file (project, "specs/001-first/README.md",
+  test_util_write_file (project, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
+  test_util_write_file (project, "specs/001-first/README.md",
                    "---\nstatus: planned\ncreated: '2026-01-01'\n---\n\n# First\n\n"
                    "- [ ] do it\n");
-  test_write_file (project, "specs/002-second/README.md",
+  test_util_write_file (project, "specs/002-second/README.md",
                    "---\nstatus: planned\ncreated: '2026-01-02'\n---\n\n# Second\n");
 
   json_builder_begin_object (b);
@@ -161,7 +130,7 @@ test_make_project (const char *dir)
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
-  test_write_file (project, ".lean-spec/runners.json", json);
+  test_util_write_file (project, ".lean-spec/runners.json", json);
   return project;
 }
 
@@ -203,15 +172,21 @@ test_wait_until (gboolean (*cond) (gpointer),
                  gpointer   data,
                  guint      timeout_s)
 {
-  gint64 deadline = g_get_monotonic_time () + timeout_s * G_USEC_PER_SEC;
+  if (!test_util_wait_until (cond, data, timeout_s * 1000))
+    g_error ("timed out after %u s waiting for a condition", timeout_s);
+}
 
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out after %u s waiting for a condition", timeout_s);
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
+/* test_wait_until() conditions on a LeanSession. */
+static inline gboolean
+test_session_is_final (gpointer session)
+{
+  return lean_session_state_is_final (lean_session_get_state (session));
+}
+
+static inline gboolean
+test_session_is_running (gpointer session)
+{
+  return lean_session_get_state (session) == LEAN_SESSION_STATE_RUNNING;
 }
 
 static inline gboolean

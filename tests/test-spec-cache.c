@@ -9,39 +9,9 @@
 #include "lean-project-private.h"
 #include "lean-spec-cache.h"
 #include "lean-spec-problem.h"
+#include "test-util.h"
 
 static char *cache_dir;
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static void
-write_file (const char *root,
-            const char *rel,
-            const char *text)
-{
-  g_autofree char *path = g_build_filename (root, rel, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
 
 static GPtrArray *
 load (LeanProject *project,
@@ -136,7 +106,6 @@ copy_corpus (void)
   g_autoptr(GError) error = NULL;
   char *tmp;
   g_autofree char *dest = NULL;
-  int status = 0;
 
   if (src_root == NULL)
     return NULL;
@@ -147,13 +116,7 @@ copy_corpus (void)
   tmp = g_dir_make_tmp ("test-cache-XXXXXX", &error);
   g_assert_no_error (error);
   dest = g_build_filename (tmp, "lean-spec", NULL);
-  {
-    const char *argv[] = { "cp", "-a", corpus, dest, NULL };
-    g_spawn_sync (NULL, (char **)argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
-                  &status, &error);
-    g_assert_no_error (error);
-    g_assert_true (g_spawn_check_wait_status (status, NULL));
-  }
+  test_util_copy_tree (corpus, dest);
   return tmp;
 }
 
@@ -204,7 +167,7 @@ test_corpus_round_trip (void)
   for (guint i = 0; i < parsed->len; i++)
     assert_same_spec (g_ptr_array_index (parsed, i), g_ptr_array_index (cached, i));
 
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
   {
     g_autofree char *file = only_cache_file ();
     g_unlink (file);
@@ -221,12 +184,12 @@ test_changes (void)
   guint hits, misses;
   const char *same = "---\nstatus: planned\n---\n\nNo heading here.\n- [ ] shared\n";
 
-  write_file (tmp, "specs/001-a/README.md",
+  test_util_write_file (tmp, "specs/001-a/README.md",
               "---\nstatus: planned\ntags: [x]\n---\n# A\n- [ ] one\n");
-  write_file (tmp, "specs/002-b/README.md", "---\nstatus: complete\n---\n# B\n");
+  test_util_write_file (tmp, "specs/002-b/README.md", "---\nstatus: complete\n---\n# B\n");
   /* Two folders with the very same bytes share an entry, not an id. */
-  write_file (tmp, "specs/003-twin/README.md", same);
-  write_file (tmp, "specs/archived/004-twin/README.md", same);
+  test_util_write_file (tmp, "specs/003-twin/README.md", same);
+  test_util_write_file (tmp, "specs/archived/004-twin/README.md", same);
   project = lean_project_open (tmp, &error);
   g_assert_no_error (error);
 
@@ -249,7 +212,7 @@ test_changes (void)
   }
 
   /* An edited file is parsed again; the others still come from the cache. */
-  write_file (tmp, "specs/001-a/README.md",
+  test_util_write_file (tmp, "specs/001-a/README.md",
               "---\nstatus: in-progress\ntags: [x, y]\n---\n# A2\n- [x] one\n");
   {
     g_autoptr(GPtrArray) specs = load (project, &hits, &misses);
@@ -303,7 +266,7 @@ test_changes (void)
   g_unsetenv ("LEANSPEC_NO_CACHE");
 
   g_unlink (file);
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
 }
 
 /* A file that passes its check but holds nonsense (only a deliberate edit
@@ -320,9 +283,9 @@ test_hostile_file (void)
   g_autofree char *good = NULL;
   gsize len;
 
-  write_file (tmp, "specs/001-a/README.md",
+  test_util_write_file (tmp, "specs/001-a/README.md",
               "---\nstatus: planned\ntags: [x, y]\nparent: 002-b\n---\n# A\n- [ ] one\n");
-  write_file (tmp, "specs/002-b/README.md", "---\nstatus: complete\n---\n# B\n1. [x] two\n");
+  test_util_write_file (tmp, "specs/002-b/README.md", "---\nstatus: complete\n---\n# B\n1. [x] two\n");
   project = lean_project_open (tmp, &error);
   g_assert_no_error (error);
   {
@@ -365,7 +328,7 @@ test_hostile_file (void)
     }
 
   g_unlink (file);
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
 }
 
 int
@@ -388,7 +351,7 @@ main (int   argc,
   g_test_add_func ("/spec-cache/hostile-file", test_hostile_file);
   ret = g_test_run ();
 
-  rm_rf (cache_dir);
+  test_util_rm_rf (cache_dir);
   g_free (cache_dir);
   return ret;
 }

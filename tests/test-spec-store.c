@@ -9,6 +9,7 @@
 #include "lean-spec-problem.h"
 #include "lean-spec-store.h"
 #include "lean-spec-writer.h"
+#include "test-util.h"
 
 typedef struct
 {
@@ -20,58 +21,12 @@ typedef struct
   guint last_pos, last_removed, last_added;
 } Fixture;
 
-static void
-write_file (const char *root,
-            const char *rel,
-            const char *text)
-{
-  g_autofree char *path = g_build_filename (root, rel, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 static gboolean
 timeout_cb (gpointer data)
 {
   gboolean *timed_out = data;
   *timed_out = TRUE;
   return G_SOURCE_REMOVE;
-}
-
-/* Iterates the main context until *@flag is set, failing after @seconds. */
-static void
-wait_for (gboolean *flag,
-          guint     seconds)
-{
-  gboolean timed_out = FALSE;
-  guint id = g_timeout_add_seconds (seconds, timeout_cb, &timed_out);
-
-  while (!*flag && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (!timed_out)
-    g_source_remove (id);
-  g_assert_false (timed_out);
 }
 
 static void
@@ -104,10 +59,10 @@ fixture_setup (Fixture       *f,
 
   f->tmp = g_dir_make_tmp ("test-store-XXXXXX", &error);
   g_assert_no_error (error);
-  write_file (f->tmp, "specs/001-one/README.md", SPEC ("planned", "One"));
-  write_file (f->tmp, "specs/002-two/README.md", SPEC ("in-progress", "Two"));
-  write_file (f->tmp, "specs/archived/003-three/README.md", SPEC ("complete", "Three"));
-  write_file (f->tmp, "specs/009-broken/README.md", "---\nstatus: [planned\n---\n");
+  test_util_write_file (f->tmp, "specs/001-one/README.md", SPEC ("planned", "One"));
+  test_util_write_file (f->tmp, "specs/002-two/README.md", SPEC ("in-progress", "Two"));
+  test_util_write_file (f->tmp, "specs/archived/003-three/README.md", SPEC ("complete", "Three"));
+  test_util_write_file (f->tmp, "specs/009-broken/README.md", "---\nstatus: [planned\n---\n");
   f->project = lean_project_open (f->tmp, &error);
   g_assert_no_error (error);
   f->store = lean_spec_store_new (f->project);
@@ -143,7 +98,7 @@ fixture_teardown (Fixture       *f,
     }
 
   g_clear_object (&f->project);
-  rm_rf (f->tmp);
+  test_util_rm_rf (f->tmp);
   g_free (f->tmp);
 }
 
@@ -172,7 +127,7 @@ load_and_wait (Fixture *f)
 
   lean_spec_store_load_async (f->store, NULL, load_cb, &w);
   g_assert_true (lean_spec_store_get_loading (f->store));
-  wait_for (&w.done, 10);
+  test_util_wait_for_flag (&w.done, 10, "the store");
   g_assert_no_error (w.error);
   g_assert_true (w.ok);
   g_assert_false (lean_spec_store_get_loading (f->store));
@@ -237,7 +192,7 @@ test_cancelled (Fixture       *f,
 
   g_cancellable_cancel (cancellable);
   lean_spec_store_load_async (f->store, cancellable, load_cb, &w);
-  wait_for (&w.done, 10);
+  test_util_wait_for_flag (&w.done, 10, "the store");
   g_assert_false (w.ok);
   g_assert_error (w.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&w.error);
@@ -306,7 +261,7 @@ test_live_reload (Fixture       *f,
 
   /* Someone else edits 002 on disk. */
   f->n_changes = 0;
-  write_file (f->tmp, "specs/002-two/README.md", SPEC ("complete", "Two"));
+  test_util_write_file (f->tmp, "specs/002-two/README.md", SPEC ("complete", "Two"));
   WAIT_UNTIL (lean_spec_get_status (item (f, 1)) == LEAN_SPEC_STATUS_COMPLETE);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 3);
   g_assert_true (item (f, 0) == one);
@@ -320,7 +275,7 @@ test_live_reload (Fixture       *f,
 
   /* A new spec folder appears (moved in whole, as git checkout would). */
   staging = g_build_filename (f->tmp, "staging", NULL);
-  write_file (f->tmp, "staging/README.md", SPEC ("draft", "Four"));
+  test_util_write_file (f->tmp, "staging/README.md", SPEC ("draft", "Four"));
   target = g_build_filename (f->tmp, "specs", "004-four", NULL);
   g_assert_cmpint (g_rename (staging, target), ==, 0);
   WAIT_UNTIL (g_list_model_get_n_items (G_LIST_MODEL (f->store)) == 4);
@@ -329,12 +284,12 @@ test_live_reload (Fixture       *f,
   settle ();
 
   /* ...and the new folder is watched too. */
-  write_file (f->tmp, "specs/004-four/README.md", SPEC ("planned", "Four again"));
+  test_util_write_file (f->tmp, "specs/004-four/README.md", SPEC ("planned", "Four again"));
   WAIT_UNTIL (g_str_equal (lean_spec_get_title (item (f, 3)), "Four again"));
   g_assert_cmpstr (lean_spec_get_title (item (f, 3)), ==, "Four again");
 
   /* Fixing the broken spec moves it from problems to specs. */
-  write_file (f->tmp, "specs/009-broken/README.md", SPEC ("planned", "Fixed"));
+  test_util_write_file (f->tmp, "specs/009-broken/README.md", SPEC ("planned", "Fixed"));
   WAIT_UNTIL (g_list_model_get_n_items (problems) == 0);
   g_assert_cmpuint (g_list_model_get_n_items (problems), ==, 0);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 5);
@@ -437,7 +392,7 @@ test_replace_during_load (Fixture       *f,
   g_assert_no_error (error);
   lean_spec_store_replace (f->store, created);
   g_assert_true (item (f, 3) == created);
-  wait_for (&w.done, 10);
+  test_util_wait_for_flag (&w.done, 10, "the store");
   g_assert_no_error (w.error);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 4);
   g_assert_true (item (f, 3) == created);
@@ -466,7 +421,7 @@ test_drop_during_reload (Fixture       *f,
   g_signal_connect (f->store, "notify::loading", G_CALLBACK (loading_cb), &loading);
 
   /* A file changes; the store starts a reload of its own... */
-  write_file (f->tmp, "specs/001-one/README.md", SPEC ("draft", "One"));
+  test_util_write_file (f->tmp, "specs/001-one/README.md", SPEC ("draft", "One"));
   WAIT_UNTIL (loading);
 
   /* ...and dropping the store then frees it at once, cancelling the scan. */
@@ -496,14 +451,14 @@ test_twin_ids (Fixture       *f,
   LeanSpec *found;
   g_autofree char *dir = NULL;
 
-  write_file (f->tmp, "specs/archived/001-one/README.md", SPEC ("archived", "One, archived"));
+  test_util_write_file (f->tmp, "specs/archived/001-one/README.md", SPEC ("archived", "One, archived"));
   load_and_wait (f);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 4);
   found = lean_spec_store_lookup (f->store, "001-one");
   g_assert_nonnull (found);
 
   dir = g_strdup (lean_spec_get_dir (found));
-  rm_rf (dir);
+  test_util_rm_rf (dir);
   load_and_wait (f);
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (f->store)), ==, 3);
   found = lean_spec_store_lookup (f->store, "001-one");
@@ -615,7 +570,7 @@ store_load_wait (LeanSpecStore *store)
 
   lean_spec_store_load_async (store, NULL, load_cb, &w);
   g_assert_true (lean_spec_store_get_loading (store));
-  wait_for (&w.done, 60);
+  test_util_wait_for_flag (&w.done, 60, "the store");
   g_assert_no_error (w.error);
   g_assert_true (w.ok);
   g_assert_false (lean_spec_store_get_loading (store));
@@ -700,7 +655,7 @@ test_progressive (void)
       g_file_set_contents (first_readme, edited, -1, &error);
       g_assert_no_error (error);
     }
-    rm_rf (lean_spec_get_dir (last));
+    test_util_rm_rf (lean_spec_get_dir (last));
     untouched = item_of (store, 1000);
 
     p.n_changes = 0;
@@ -716,7 +671,7 @@ test_progressive (void)
   g_clear_object (&store);
   g_ptr_array_unref (p.mirror);
   g_clear_pointer (&p.shown, g_hash_table_unref);
-  rm_rf (tmp);
+  test_util_rm_rf (tmp);
 }
 
 int

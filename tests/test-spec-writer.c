@@ -10,26 +10,13 @@
 #include "lean-error.h"
 #include "lean-project.h"
 #include "lean-spec-writer.h"
+#include "test-util.h"
 
 typedef struct
 {
   char *tmp;
   LeanProject *project;
 } Fixture;
-
-static void
-write_file (const char *root,
-            const char *rel,
-            const char *text)
-{
-  g_autofree char *path = g_build_filename (root, rel, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-}
 
 static char *
 read_file (LeanSpec *spec)
@@ -50,26 +37,9 @@ fixture_setup (Fixture       *f,
 
   f->tmp = g_dir_make_tmp ("test-writer-XXXXXX", &error);
   g_assert_no_error (error);
-  write_file (f->tmp, "specs/.keep", "");
+  test_util_write_file (f->tmp, "specs/.keep", "");
   f->project = lean_project_open (f->tmp, &error);
   g_assert_no_error (error);
-}
-
-static void
-rm_rf (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        rm_rf (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -77,7 +47,7 @@ fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
   g_clear_object (&f->project);
-  rm_rf (f->tmp);
+  test_util_rm_rf (f->tmp);
   g_free (f->tmp);
 }
 
@@ -138,7 +108,7 @@ test_status_transitions (Fixture       *f,
                                       0, NULL);
   const char *t1, *t2, *t4;
 
-  write_file (f->tmp, "specs/260-ui-dedup/README.md", leanspec_like);
+  test_util_write_file (f->tmp, "specs/260-ui-dedup/README.md", leanspec_like);
   spec = load (f, "260-ui-dedup");
 
   s1 = lean_spec_writer_set_status (spec, LEAN_SPEC_STATUS_IN_PROGRESS, &error);
@@ -247,7 +217,7 @@ test_crlf_comments_legacy (Fixture       *f,
   const char *t;
   const char *tags[] = { "typescript", "cli", "desktop", NULL };
 
-  write_file (f->tmp, "specs/001-typescript-cli-migration/README.md", text);
+  test_util_write_file (f->tmp, "specs/001-typescript-cli-migration/README.md", text);
   spec = load (f, "001-typescript-cli-migration");
 
   s1 = lean_spec_writer_set_status (spec, LEAN_SPEC_STATUS_COMPLETE, &error);
@@ -295,7 +265,7 @@ test_assignee (Fixture       *f,
   g_autofree char *on_disk = NULL;
   g_autofree char *expected = NULL;
 
-  write_file (f->tmp, "specs/002-a/README.md", "---\nstatus: planned\ntags:\n- x\n---\nbody\n");
+  test_util_write_file (f->tmp, "specs/002-a/README.md", "---\nstatus: planned\ntags:\n- x\n---\nbody\n");
   spec = load (f, "002-a");
   s1 = lean_spec_writer_set_assignee (spec, "Ann Lee", &error);
   g_assert_no_error (error);
@@ -327,9 +297,9 @@ test_changed_on_disk (Fixture       *f,
   g_autofree char *on_disk = NULL;
   const char *edited = "---\nstatus: planned\npriority: low\n---\n# Edited by someone else\n";
 
-  write_file (f->tmp, "specs/003-race/README.md", leanspec_like);
+  test_util_write_file (f->tmp, "specs/003-race/README.md", leanspec_like);
   spec = load (f, "003-race");
-  write_file (f->tmp, "specs/003-race/README.md", edited);
+  test_util_write_file (f->tmp, "specs/003-race/README.md", edited);
 
   s1 = lean_spec_writer_set_status (spec, LEAN_SPEC_STATUS_IN_PROGRESS, &error);
   g_assert_null (s1);
@@ -364,12 +334,12 @@ test_complete_refusal (Fixture       *f,
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
 
-  write_file (f->tmp, "specs/010-umbrella/README.md",
+  test_util_write_file (f->tmp, "specs/010-umbrella/README.md",
               "---\nstatus: in-progress\n---\n# Umbrella\n- [x] a\n- [ ] write the docs\n"
               "```\n- [ ] fenced, not counted\n```\n");
-  write_file (f->tmp, "specs/011-child/README.md",
+  test_util_write_file (f->tmp, "specs/011-child/README.md",
               "---\nstatus: planned\nparent: 010-umbrella\n---\n# C\n");
-  write_file (f->tmp, "specs/012-child/README.md",
+  test_util_write_file (f->tmp, "specs/012-child/README.md",
               "---\nstatus: complete\nparent: 010-umbrella\n---\n# C\n");
   specs = lean_project_load_specs (f->project, NULL, NULL, &error);
   g_assert_no_error (error);
@@ -409,8 +379,8 @@ test_set_task (Fixture       *f,
   g_autofree char *design_path = NULL;
   guint line;
 
-  write_file (f->tmp, "specs/020-tasks/README.md", leanspec_like);
-  write_file (f->tmp, "specs/020-tasks/DESIGN.md", "# D\n\n* [ ] design task\n");
+  test_util_write_file (f->tmp, "specs/020-tasks/README.md", leanspec_like);
+  test_util_write_file (f->tmp, "specs/020-tasks/DESIGN.md", "# D\n\n* [ ] design task\n");
   spec = load (f, "020-tasks");
   before = read_file (spec);
   g_assert_true (lean_spec_get_task (spec, 1, &line, NULL, NULL));
@@ -459,7 +429,7 @@ test_replace_and_mode (Fixture       *f,
   g_autofree char *now = NULL;
   struct stat st;
 
-  write_file (f->tmp, "specs/030-undo/README.md", leanspec_like);
+  test_util_write_file (f->tmp, "specs/030-undo/README.md", leanspec_like);
   spec = load (f, "030-undo");
   g_assert_cmpint (g_chmod (lean_spec_get_readme_path (spec), 0600), ==, 0);
 
@@ -500,7 +470,7 @@ test_no_front_matter (Fixture       *f,
   g_autofree char *on_disk = NULL;
   const char *t;
 
-  write_file (f->tmp, "specs/040-bare/README.md", "# Bare spec\n\nJust text.\n");
+  test_util_write_file (f->tmp, "specs/040-bare/README.md", "# Bare spec\n\nJust text.\n");
   spec = load (f, "040-bare");
   g_assert_cmpint (lean_spec_get_status (spec), ==, LEAN_SPEC_STATUS_NONE);
   g_assert_cmpstr (lean_spec_get_title (spec), ==, "Bare spec");
@@ -531,8 +501,8 @@ test_symlinked_readme (Fixture       *f,
   g_autoptr(LeanSpec) s1 = NULL;
   g_autoptr(GError) error = NULL;
 
-  write_file (f->tmp, "shared-readme.md", leanspec_like);
-  write_file (f->tmp, "specs/050-linked/.keep", "");
+  test_util_write_file (f->tmp, "shared-readme.md", leanspec_like);
+  test_util_write_file (f->tmp, "specs/050-linked/.keep", "");
   link = g_build_filename (f->tmp, "specs", "050-linked", "README.md", NULL);
   g_assert_cmpint (symlink (target, link), ==, 0);
 

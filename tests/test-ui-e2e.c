@@ -49,30 +49,16 @@ open_window (const char *project)
   gtk_window_set_default_size (GTK_WINDOW (window), 1400, 860);
   gtk_window_present (GTK_WINDOW (window));
   lean_window_open_project (window, project);
-  g_assert_true (ui_test_wait_until (store_loaded, window, 10000));
+  g_assert_true (test_util_wait_until (store_loaded, window, 10000));
   ui_test_settle (300);
   return window;
-}
-
-static LeanImplementDialog *
-find_implement_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels (); /* not ours */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (LEAN_IS_IMPLEMENT_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return LEAN_IMPLEMENT_DIALOG (window);
-    }
-  return NULL;
 }
 
 static gboolean
 dialog_ready (gpointer data)
 {
-  LeanImplementDialog *dialog = find_implement_dialog ();
+  LeanImplementDialog *dialog =
+      LEAN_IMPLEMENT_DIALOG (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
   return dialog != NULL && lean_implement_dialog_get_ready (dialog);
 }
 
@@ -85,21 +71,6 @@ find_indicator (GtkWidget *root)
        child = gtk_widget_get_next_sibling (child))
     {
       LeanSessionIndicator *found = find_indicator (child);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static LeanSessionsView *
-find_sessions_view (GtkWidget *root)
-{
-  if (LEAN_IS_SESSIONS_VIEW (root))
-    return LEAN_SESSIONS_VIEW (root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      LeanSessionsView *found = find_sessions_view (child);
       if (found != NULL)
         return found;
     }
@@ -270,7 +241,7 @@ test_e2e (void)
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
-  test_write_file (project, ".lean-spec/runners.json", json);
+  test_util_write_file (project, ".lean-spec/runners.json", json);
   readme = g_build_filename (project, "specs", SPEC_ID, "README.md", NULL);
   /* The app's own database, where a fresh start would look for it. */
   db_path = g_build_filename (g_get_user_data_dir (), "leanspec-desktop", "sessions.db", NULL);
@@ -281,7 +252,7 @@ test_e2e (void)
   view = LEAN_SPEC_VIEW (_lean_window_get_spec_view (window));
   /* The body is laid out in idle chunks: wait for it, as a person's eye
    * would (it takes a few hundred ms under Xvfb). */
-  g_assert_true (ui_test_wait_until (body_laid_out, view, 5000));
+  g_assert_true (test_util_wait_until (body_laid_out, view, 5000));
   ui_test_settle (200);
   g_assert_cmpint (lean_spec_get_status (lean_spec_view_get_spec (view)), ==,
                    LEAN_SPEC_STATUS_PLANNED);
@@ -293,15 +264,15 @@ test_e2e (void)
   g_assert_nonnull (button);
   g_assert_true (gtk_widget_get_mapped (button));
   g_signal_emit_by_name (button, "clicked");
-  g_assert_true (ui_test_wait_until (dialog_ready, NULL, 15000));
-  dialog = find_implement_dialog ();
+  g_assert_true (test_util_wait_until (dialog_ready, NULL, 15000));
+  dialog = LEAN_IMPLEMENT_DIALOG (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
   g_assert_true (lean_implement_dialog_select_agent (dialog, "test-agent"));
   ui_test_settle (200);
   shot = ui_test_screenshot (GTK_WIDGET (dialog), "e2e-02-implement-dialog");
   g_clear_pointer (&shot, g_free);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "implement.start", NULL));
   ui_test_settle (100);
-  g_assert_null (find_implement_dialog ());
+  g_assert_null (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
 
   /* 3. The session's tab beside the spec, streaming. */
   controller = _lean_session_ui_peek_controller ();
@@ -314,14 +285,14 @@ test_e2e (void)
   g_assert_cmpstr (lean_session_get_spec_id (session), ==, SPEC_ID);
   g_assert_cmpstr (lean_session_get_agent_id (session), ==, "test-agent");
   w.state = LEAN_SESSION_STATE_RUNNING;
-  g_assert_true (ui_test_wait_until (in_state, &w, 10000));
+  g_assert_true (test_util_wait_until (in_state, &w, 10000));
   w.text = "I will implement";
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
 
   /* The spec is in progress on disk, and its row has the running dot. */
   w.path = readme;
   w.text = "status: in-progress";
-  g_assert_true (ui_test_wait_until (file_has, &w, 5000));
+  g_assert_true (test_util_wait_until (file_has, &w, 5000));
   ui_test_settle (200);
   dot = find_indicator (GTK_WIDGET (_lean_window_get_spec_list (window)));
   g_assert_nonnull (dot);
@@ -331,9 +302,9 @@ test_e2e (void)
 
   /* 4. It completes; the banner has the tokens and the cost. */
   w.state = LEAN_SESSION_STATE_COMPLETED;
-  g_assert_true (ui_test_wait_until (in_state, &w, 20000));
+  g_assert_true (test_util_wait_until (in_state, &w, 20000));
   w.text = FINAL_LINE;
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 5000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 5000));
   g_assert_cmpuint (lean_session_get_input_tokens (session), >, 0);
   g_assert_cmpfloat (lean_session_get_cost_usd (session), >, 0);
   ui_test_settle (300);
@@ -348,10 +319,11 @@ test_e2e (void)
   lean_session_db_flush (lean_controller_get_db (controller));
   history = lean_window_sessions_show_history (window);
   g_assert_nonnull (history);
-  sessions_view = find_sessions_view (GTK_WIDGET (history));
+  sessions_view =
+      LEAN_SESSIONS_VIEW (ui_test_find_widget (GTK_WIDGET (history), LEAN_TYPE_SESSIONS_VIEW));
   g_assert_nonnull (sessions_view);
   w.page = (LeanSessionPage *) sessions_view;
-  g_assert_true (ui_test_wait_until (history_has, &w, 5000));
+  g_assert_true (test_util_wait_until (history_has, &w, 5000));
   shot = ui_test_screenshot (GTK_WIDGET (history), "e2e-05-history");
   g_clear_pointer (&shot, g_free);
   gtk_window_destroy (history);
@@ -359,16 +331,16 @@ test_e2e (void)
 
   /* 6. Mark Complete: the checklist is still open, Complete Anyway. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "spec.mark-complete", NULL));
-  g_assert_true (ui_test_wait_until (complete_dialog_shown, view, 5000));
+  g_assert_true (test_util_wait_until (complete_dialog_shown, view, 5000));
   complete = _lean_spec_view_get_complete_dialog (view);
   shot = ui_test_screenshot (GTK_WIDGET (complete), "e2e-06-complete-dialog");
   g_clear_pointer (&shot, g_free);
   adw_message_dialog_response (complete, "force");
   if (gtk_widget_get_visible (GTK_WIDGET (complete)))
     gtk_window_close (GTK_WINDOW (complete));
-  g_assert_true (ui_test_wait_until (no_pending_writes, view, 5000));
+  g_assert_true (test_util_wait_until (no_pending_writes, view, 5000));
   w.text = "status: complete";
-  g_assert_true (ui_test_wait_until (file_has, &w, 5000));
+  g_assert_true (test_util_wait_until (file_has, &w, 5000));
   w.text = "completed_at:";
   g_assert_true (file_has (&w));
   ui_test_settle (300);
@@ -416,9 +388,10 @@ test_e2e (void)
                                                                    SPEC_ID)),
                      ==, LEAN_SPEC_STATUS_COMPLETE);
     history = lean_window_sessions_show_history (window);
-    sessions_view = find_sessions_view (GTK_WIDGET (history));
+    sessions_view =
+        LEAN_SESSIONS_VIEW (ui_test_find_widget (GTK_WIDGET (history), LEAN_TYPE_SESSIONS_VIEW));
     w.page = (LeanSessionPage *) sessions_view;
-    g_assert_true (ui_test_wait_until (history_has, &w, 5000));
+    g_assert_true (test_util_wait_until (history_has, &w, 5000));
     /* What activating its row does. */
     g_signal_emit_by_name (sessions_view, "open-session", stored);
     gtk_window_destroy (history);
@@ -427,7 +400,7 @@ test_e2e (void)
     g_assert_false (lean_session_page_get_live (replay));
     w.page = replay;
     w.text = FINAL_LINE;
-    g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
+    g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
     ui_test_settle (300);
     shot = ui_test_screenshot (GTK_WIDGET (window), "e2e-08-replayed");
     g_clear_pointer (&shot, g_free);

@@ -34,15 +34,6 @@ typedef struct
 static GPtrArray *notifications;
 
 static gboolean
-notification_arrived (gpointer data)
-{
-  for (guint i = 0; i < notifications->len; i++)
-    if (strstr (g_ptr_array_index (notifications, i), data) != NULL)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
 store_loaded (gpointer data)
 {
   LeanWindow *window = data;
@@ -78,7 +69,7 @@ fixture_set_up (Fixture       *f,
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
-  test_write_file (f->project, ".lean-spec/runners.json", json);
+  test_util_write_file (f->project, ".lean-spec/runners.json", json);
 
   f->db_path = g_build_filename (f->project, "sessions.db", NULL);
   f->db = lean_session_db_open (f->db_path, &error);
@@ -92,15 +83,9 @@ fixture_set_up (Fixture       *f,
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 800);
   gtk_window_present (GTK_WINDOW (f->window));
   lean_window_open_project (f->window, f->project);
-  g_assert_true (ui_test_wait_until (store_loaded, f->window, 10000));
+  g_assert_true (test_util_wait_until (store_loaded, f->window, 10000));
   ui_test_settle (100);
   g_ptr_array_set_size (notifications, 0);
-}
-
-static gboolean
-no_live_sessions (gpointer data)
-{
-  return lean_controller_get_n_live (data) == 0;
 }
 
 static void
@@ -110,7 +95,7 @@ fixture_tear_down (Fixture       *f,
   GList *windows;
 
   lean_controller_cancel_all (f->controller, "test over");
-  ui_test_wait_until (no_live_sessions, f->controller, 8000);
+  test_util_wait_until (ui_test_no_live_sessions, f->controller, 8000);
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
     gtk_window_destroy (windows->data);
   ui_test_settle (50);
@@ -179,25 +164,10 @@ process_gone (gpointer data)
   return paren != NULL && paren[1] == ' ' && paren[2] == 'Z';
 }
 
-static AdwMessageDialog *
-find_message_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels (); /* not ours */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return ADW_MESSAGE_DIALOG (window);
-    }
-  return NULL;
-}
-
 static gboolean
 dialog_shown (gpointer data)
 {
-  AdwMessageDialog *dialog = find_message_dialog ();
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   return dialog != NULL && gtk_widget_get_mapped (GTK_WIDGET (dialog));
 }
 
@@ -245,12 +215,12 @@ close_and_ask (Fixture    *f,
   g_autofree char *shot = NULL;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "window.close", NULL));
-  g_assert_true (ui_test_wait_until (dialog_shown, NULL, 5000));
+  g_assert_true (test_util_wait_until (dialog_shown, NULL, 5000));
   /* The window stays until the person answers. */
   g_assert_nonnull (f->window);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (f->window)));
 
-  dialog = find_message_dialog ();
+  dialog = ADW_MESSAGE_DIALOG (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (dialog)) == GTK_WINDOW (f->window));
   heading = g_strdup_printf (n_live == 1 ? "%u Session Is Still Running"
                                          : "%u Sessions Are Still Running", n_live);
@@ -271,8 +241,8 @@ test_stop (Fixture       *f,
   AdwMessageDialog *dialog;
   int pid_one, pid_two;
 
-  g_assert_true (ui_test_wait_until (has_agent_pid, one, 10000));
-  g_assert_true (ui_test_wait_until (has_agent_pid, two, 10000));
+  g_assert_true (test_util_wait_until (has_agent_pid, one, 10000));
+  g_assert_true (test_util_wait_until (has_agent_pid, two, 10000));
   pid_one = lean_session_get_agent_pid (one);
   pid_two = lean_session_get_agent_pid (two);
   g_assert_false (process_gone (GINT_TO_POINTER (pid_one)));
@@ -282,9 +252,9 @@ test_stop (Fixture       *f,
   respond (dialog, "stop");
 
   /* Both agents end on SIGTERM, well before the stop timeout. */
-  g_assert_true (ui_test_wait_until (window_gone, f, 3000));
-  g_assert_true (ui_test_wait_until (process_gone, GINT_TO_POINTER (pid_one), 3000));
-  g_assert_true (ui_test_wait_until (process_gone, GINT_TO_POINTER (pid_two), 3000));
+  g_assert_true (test_util_wait_until (window_gone, f, 3000));
+  g_assert_true (test_util_wait_until (process_gone, GINT_TO_POINTER (pid_one), 3000));
+  g_assert_true (test_util_wait_until (process_gone, GINT_TO_POINTER (pid_two), 3000));
   g_assert_cmpint (lean_session_get_state (one), ==, LEAN_SESSION_STATE_CANCELLED);
   g_assert_cmpint (stored_state (f, one), ==, LEAN_SESSION_STATE_CANCELLED);
   g_assert_cmpint (stored_state (f, two), ==, LEAN_SESSION_STATE_CANCELLED);
@@ -300,7 +270,7 @@ test_cancel (Fixture       *f,
   LeanSession *session = start (f, "slow", "003-habit-api");
   AdwMessageDialog *dialog;
 
-  g_assert_true (ui_test_wait_until (has_agent_pid, session, 10000));
+  g_assert_true (test_util_wait_until (has_agent_pid, session, 10000));
   dialog = close_and_ask (f, NULL, 1);
   respond (dialog, "cancel");
   ui_test_settle (300);
@@ -321,7 +291,7 @@ test_no_sessions_closes (Fixture       *f,
   gtk_window_close (GTK_WINDOW (f->window));
   ui_test_settle (100);
   g_assert_null (f->window);
-  g_assert_null (find_message_dialog ());
+  g_assert_null (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 }
 
 static gboolean
@@ -358,27 +328,27 @@ test_keep_running (Fixture       *f,
   GtkWindow *window;
   g_autofree char *shot = NULL;
 
-  g_assert_true (ui_test_wait_until (has_agent_pid, session, 10000));
+  g_assert_true (test_util_wait_until (has_agent_pid, session, 10000));
   dialog = close_and_ask (f, NULL, 1);
   respond (dialog, "keep");
 
   /* The window is gone; the application holds itself for the session. */
-  g_assert_true (ui_test_wait_until (window_gone, f, 2000));
+  g_assert_true (test_util_wait_until (window_gone, f, 2000));
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
   g_assert_true (_lean_app_sessions_get_holding ());
   g_assert_false (lean_session_state_is_final (lean_session_get_state (session)));
 
   /* It runs to its end; the person is told, and the hold is released. */
-  g_assert_true (ui_test_wait_until (in_state, &w, 15000));
+  g_assert_true (test_util_wait_until (in_state, &w, 15000));
   g_assert_cmpint (stored_state (f, session), ==, LEAN_SESSION_STATE_COMPLETED);
-  g_assert_true (ui_test_wait_until (notification_arrived,
+  g_assert_true (test_util_wait_until (ui_test_notification_arrived,
                                      (gpointer) "Session Completed: short on 003-habit-api "
                                                 "[app.show-session]", 5000));
   g_assert_false (_lean_app_sessions_get_holding ());
 
   /* Launching the app again opens a window on that session. */
   g_application_activate (G_APPLICATION (app));
-  g_assert_true (ui_test_wait_until (pane_shows, session, 15000));
+  g_assert_true (test_util_wait_until (pane_shows, session, 15000));
   window = gtk_application_get_windows (GTK_APPLICATION (app))->data;
   ui_test_settle (1000);
   g_assert_cmpstr (lean_window_get_project_root (LEAN_WINDOW (window)), ==, f->project);
@@ -393,15 +363,15 @@ test_notification_action (Fixture       *f,
   Wait w = { session, LEAN_SESSION_STATE_COMPLETED };
   g_autofree char *id = g_strdup (lean_session_get_id (session));
 
-  g_assert_true (ui_test_wait_until (has_agent_pid, session, 10000));
+  g_assert_true (test_util_wait_until (has_agent_pid, session, 10000));
   respond (close_and_ask (f, NULL, 1), "keep");
-  g_assert_true (ui_test_wait_until (window_gone, f, 2000));
-  g_assert_true (ui_test_wait_until (in_state, &w, 15000));
+  g_assert_true (test_util_wait_until (window_gone, f, 2000));
+  g_assert_true (test_util_wait_until (in_state, &w, 15000));
 
   /* Clicking the notification runs app.show-session with the session id. */
   g_action_group_activate_action (G_ACTION_GROUP (app), "show-session",
                                   g_variant_new_string (id));
-  g_assert_true (ui_test_wait_until (pane_shows, session, 15000));
+  g_assert_true (test_util_wait_until (pane_shows, session, 15000));
 }
 
 static void
@@ -411,18 +381,18 @@ test_stubborn_agent (Fixture       *f,
   LeanSession *session = start (f, "stubborn", "003-habit-api");
   int pid;
 
-  g_assert_true (ui_test_wait_until (has_agent_pid, session, 10000));
+  g_assert_true (test_util_wait_until (has_agent_pid, session, 10000));
   pid = lean_session_get_agent_pid (session);
   _lean_app_sessions_set_stop_timeout (400);
 
   /* SIGTERM is ignored: after the short wait the window closes anyway... */
   respond (close_and_ask (f, NULL, 1), "stop");
-  g_assert_true (ui_test_wait_until (window_gone, f, 3000));
+  g_assert_true (test_util_wait_until (window_gone, f, 3000));
   g_assert_false (process_gone (GINT_TO_POINTER (pid)));
 
   /* ...and shutdown disposes the controller, which kills it. */
   g_object_run_dispose (G_OBJECT (f->controller));
-  g_assert_true (ui_test_wait_until (process_gone, GINT_TO_POINTER (pid), 3000));
+  g_assert_true (test_util_wait_until (process_gone, GINT_TO_POINTER (pid), 3000));
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
   {
     g_autoptr(LeanSessionDb) db = NULL;
@@ -455,7 +425,7 @@ static gboolean
 answer_stop (gpointer data)
 {
   Quitting *q = data;
-  AdwMessageDialog *dialog = find_message_dialog ();
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
 
   if (dialog == NULL || !gtk_widget_get_mapped (GTK_WIDGET (dialog)))
     return G_SOURCE_CONTINUE;
@@ -477,7 +447,7 @@ test_quit (Fixture       *f,
   Quitting q = { 0 };
   int pid;
 
-  g_assert_true (ui_test_wait_until (has_agent_pid, session, 10000));
+  g_assert_true (test_util_wait_until (has_agent_pid, session, 10000));
   pid = lean_session_get_agent_pid (session);
   _lean_app_sessions_set_stop_timeout (400);
 
@@ -488,7 +458,7 @@ test_quit (Fixture       *f,
   g_assert_true (q.asked);
   g_assert_false (q.offered_keep);
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
-  g_assert_true (ui_test_wait_until (process_gone, GINT_TO_POINTER (pid), 3000));
+  g_assert_true (test_util_wait_until (process_gone, GINT_TO_POINTER (pid), 3000));
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
   g_assert_cmpint (stored_state (f, session), ==, LEAN_SESSION_STATE_CANCELLED);
 }

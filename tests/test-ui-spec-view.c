@@ -12,6 +12,7 @@
 #include "lean-new-spec-dialog-private.h"
 #include "lean-spec-store.h"
 #include "lean-spec-view-private.h"
+#include "test-util.h"
 
 static gboolean have_display;
 
@@ -133,20 +134,6 @@ iterate_a_while (guint ms)
     }
 }
 
-static void
-write_file (const char *root,
-            const char *rel,
-            const char *contents)
-{
-  g_autofree char *path = g_build_filename (root, rel, NULL);
-  g_autofree char *dir = g_path_get_dirname (path);
-  g_autoptr(GError) error = NULL;
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
-  g_file_set_contents (path, contents, -1, &error);
-  g_assert_no_error (error);
-}
-
 static char *
 read_file (const char *root,
            const char *rel)
@@ -208,11 +195,11 @@ fixture_setup (Fixture       *fx,
 
   fx->root = g_dir_make_tmp ("leanspec-view-XXXXXX", &error);
   g_assert_no_error (error);
-  write_file (fx->root, ".lean-spec/config.json", "{ \"specsDir\": \"specs\" }\n");
-  write_file (fx->root, "specs/001-render-specs/README.md", alpha_readme);
-  write_file (fx->root, "specs/001-render-specs/DESIGN.md", alpha_design);
-  write_file (fx->root, "specs/002-beta/README.md", beta_readme);
-  write_file (fx->root, "specs/003-gamma/README.md", gamma_readme);
+  test_util_write_file (fx->root, ".lean-spec/config.json", "{ \"specsDir\": \"specs\" }\n");
+  test_util_write_file (fx->root, "specs/001-render-specs/README.md", alpha_readme);
+  test_util_write_file (fx->root, "specs/001-render-specs/DESIGN.md", alpha_design);
+  test_util_write_file (fx->root, "specs/002-beta/README.md", beta_readme);
+  test_util_write_file (fx->root, "specs/003-gamma/README.md", gamma_readme);
 
   fx->project = lean_project_open (fx->root, &error);
   g_assert_no_error (error);
@@ -602,7 +589,7 @@ test_show_spec (Fixture       *fx,
 
   /* Many tags, a long title and a long path still fit a phone: the page
    * never asks for more than 360 px. */
-  write_file (fx->root, "specs/002-beta/README.md",
+  test_util_write_file (fx->root, "specs/002-beta/README.md",
               "---\nstatus: planned\ntags: [frontend, backend, database, security, performance, "
               "accessibility, documentation, internationalisation]\n---\n\n"
               "# A very long title that goes on and on to test how the page wraps it\n\n"
@@ -752,7 +739,7 @@ test_crlf_spec (Fixture       *fx,
     }
 
   /* A file with CRLF line ends keeps them through a tick and a rename. */
-  write_file (fx->root, "specs/003-gamma/README.md", crlf);
+  test_util_write_file (fx->root, "specs/003-gamma/README.md", crlf);
   dir = g_build_filename (fx->root, "specs/003-gamma", NULL);
   fresh = lean_spec_new_from_dir (fx->root, dir, &error);
   g_assert_no_error (error);
@@ -818,7 +805,7 @@ test_toggle_subspec_task (Fixture       *fx,
 
   /* An editor changes DESIGN.md: the page follows (the store only watches
    * README.md snapshots, the view watches the folder). */
-  write_file (fx->root, "specs/001-render-specs/DESIGN.md",
+  test_util_write_file (fx->root, "specs/001-render-specs/DESIGN.md",
               "# Design\n\n- [x] Decide the colours\n- [ ] Pick the fonts\n");
   WAIT_FOR (lean_markdown_view_get_n_tasks (design) == 2);
   g_assert_cmpstr (lean_markdown_view_get_task_text (design, 1), ==, "Pick the fonts");
@@ -838,7 +825,7 @@ make_long (Fixture    *fx,
   for (guint i = 0; i < 80; i++)
     g_string_append_printf (body, "\nParagraph %u of a long spec that needs scrolling.\n", i);
   g_string_append (body, "\n- [ ] The last task\n");
-  write_file (fx->root, rel, body->str);
+  test_util_write_file (fx->root, rel, body->str);
 
   fresh = lean_spec_new_from_dir (fx->root, dir, &error);
   g_assert_no_error (error);
@@ -977,7 +964,7 @@ test_rename (Fixture       *fx,
 
   /* A spec whose title is not a "# " line (here: none) is not rewritten. */
   show (fx, "003-gamma");
-  write_file (fx->root, "specs/003-gamma/README.md", "---\nstatus: complete\n---\n\nNo heading here.\n");
+  test_util_write_file (fx->root, "specs/003-gamma/README.md", "---\nstatus: complete\n---\n\nNo heading here.\n");
   {
     g_autoptr(GError) error = NULL;
     g_autofree char *dir = g_build_filename (fx->root, "specs/003-gamma", NULL);
@@ -1013,7 +1000,7 @@ test_changed_on_disk (Fixture       *fx,
 
   show (fx, "002-beta");
   /* Someone edits the file behind the view's back. */
-  write_file (fx->root, "specs/002-beta/README.md", "---\nstatus: draft\n---\n\n# Beta edited\n");
+  test_util_write_file (fx->root, "specs/002-beta/README.md", "---\nstatus: draft\n---\n\n# Beta edited\n");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fx->view), "spec.status", "s", "complete"));
   wait_writes (fx);

@@ -151,7 +151,7 @@ fixture_setup (Fixture       *f,
   if (data == NULL)
     {
       lean_window_open_project (f->window, f->project);
-      g_assert_true (ui_test_wait_until (store_loaded, f, 10000));
+      g_assert_true (test_util_wait_until (store_loaded, f, 10000));
       ui_test_settle (100);
     }
 }
@@ -305,7 +305,7 @@ test_select_shows_spec (Fixture       *f,
   g_assert_cmpstr (lean_spec_get_id (selected), ==, spec->id);
 
   g_object_set_data (G_OBJECT (f->window), "wanted", spec);
-  g_assert_true (ui_test_wait_until (view_shows_title, f, 5000));
+  g_assert_true (test_util_wait_until (view_shows_title, f, 5000));
 
   /* The body is rendered: its first paragraph is in the text view. */
   view = _lean_window_get_spec_view (f->window);
@@ -552,7 +552,7 @@ test_external_edit (Fixture       *f,
   ui_test_write_file (readme, changed);
 
   wait.title = new_title;
-  g_assert_true (ui_test_wait_until (list_has_title, &wait, 5000));
+  g_assert_true (test_util_wait_until (list_has_title, &wait, 5000));
 
   /* The selection survived the reload. */
   g_assert_nonnull (lean_spec_list_get_selected_spec (f->list));
@@ -572,7 +572,7 @@ test_external_edit (Fixture       *f,
   changed = replace_once (contents, selected->title, new_title);
   ui_test_write_file (readme, changed);
   wait.title = new_title;
-  g_assert_true (ui_test_wait_until (list_has_title, &wait, 5000));
+  g_assert_true (test_util_wait_until (list_has_title, &wait, 5000));
   ui_test_settle (100);
   g_assert_nonnull (lean_spec_list_get_selected_spec (f->list));
   g_assert_cmpstr (lean_spec_get_id (lean_spec_list_get_selected_spec (f->list)), ==,
@@ -612,7 +612,7 @@ test_broken_spec_banner (Fixture       *f,
   g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   ui_test_write_file (readme, "---\nstatus: planned\npriority: [high\n# Broken\n");
 
-  g_assert_true (ui_test_wait_until (banner_shown, f, 5000));
+  g_assert_true (test_util_wait_until (banner_shown, f, 5000));
   g_assert_cmpstr (_lean_window_get_problems_text (f->window), ==,
                    "1 spec could not be read");
   details = _lean_window_dup_problems_details (f->window);
@@ -623,7 +623,7 @@ test_broken_spec_banner (Fixture       *f,
                     f->demo->len);
 
   /* The banner is on screen (after its slide-in), then open its details. */
-  g_assert_true (ui_test_wait_until (banner_visible, f, 2000));
+  g_assert_true (test_util_wait_until (banner_visible, f, 2000));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-problems", NULL);
   shot = ui_test_screenshot (GTK_WIDGET (f->window), "07-broken-spec-banner");
 }
@@ -642,7 +642,7 @@ test_welcome_and_dark (Fixture       *f,
   shot = ui_test_screenshot (GTK_WIDGET (f->window), "00-welcome");
 
   lean_window_open_project (f->window, f->project);
-  g_assert_true (ui_test_wait_until (store_loaded, f, 10000));
+  g_assert_true (test_util_wait_until (store_loaded, f, 10000));
   g_assert_true (lean_window_select_spec (f->window, find_demo (f, "in-progress")->id));
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
@@ -818,7 +818,7 @@ test_new_spec_opens_dialog (Fixture       *f,
 
   /* Ctrl+N is bound to win.new-spec; the action shows the dialog. */
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.new-spec", NULL);
-  g_assert_true (ui_test_wait_until (dialog_shown, &dialog, 3000));
+  g_assert_true (test_util_wait_until (dialog_shown, &dialog, 3000));
   g_assert_true (gtk_window_get_transient_for (dialog) == GTK_WINDOW (f->window));
   gtk_window_destroy (dialog);
 }
@@ -855,7 +855,7 @@ test_app_open (Fixture       *f,
   /* What `leanspec-desktop DIR` does in the running instance: the empty
    * window is reused for the project. */
   g_application_open (G_APPLICATION (app), &folder, 1, "");
-  g_assert_true (ui_test_wait_until (window_has_project, &wait, 10000));
+  g_assert_true (test_util_wait_until (window_has_project, &wait, 10000));
   g_assert_cmpstr (lean_window_get_project_root (f->window), ==, f->project);
   n_windows = g_list_length (gtk_application_get_windows (GTK_APPLICATION (app)));
 
@@ -922,7 +922,7 @@ test_app_dialogs (Fixture       *f,
       g_autofree char *shot = NULL;
 
       g_action_group_activate_action (G_ACTION_GROUP (app), dialogs[i].action + 4, NULL);
-      g_assert_true (ui_test_wait_until (toplevel_shown, &wait, 3000));
+      g_assert_true (test_util_wait_until (toplevel_shown, &wait, 3000));
       shot = ui_test_screenshot (GTK_WIDGET (wait.found), dialogs[i].screenshot);
       gtk_window_destroy (wait.found);
       ui_test_settle (50);
@@ -959,7 +959,7 @@ test_window_state (Fixture       *f,
   g_assert_nonnull (restored);
   f->window = restored;
   f->list = _lean_window_get_spec_list (restored);
-  g_assert_true (ui_test_wait_until (window_has_project, &wait, 10000));
+  g_assert_true (test_util_wait_until (window_has_project, &wait, 10000));
   {
     int width, height;
 
@@ -1008,11 +1008,11 @@ test_scroll_survives_reload (Fixture       *f,
       ui_test_write_file (file, text);
     }
   lean_window_open_project (f->window, f->project);
-  g_assert_true (ui_test_wait_until (store_loaded, f, 10000));
+  g_assert_true (test_util_wait_until (store_loaded, f, 10000));
 
   g_assert_true (lean_window_select_spec (f->window, "150-generated-spec"));
   adjustment = _lean_spec_list_get_vadjustment (f->list);
-  g_assert_true (ui_test_wait_until (scrolled, adjustment, 3000));
+  g_assert_true (test_util_wait_until (scrolled, adjustment, 3000));
   ui_test_settle (200);
   before = gtk_adjustment_get_value (adjustment);
   g_test_message ("value %f upper %f page %f", before, gtk_adjustment_get_upper (adjustment), gtk_adjustment_get_page_size (adjustment));
@@ -1027,7 +1027,7 @@ test_scroll_survives_reload (Fixture       *f,
   ui_test_write_file (readme, "---\nstatus: complete\npriority: low\n---\n\n"
                               "# Generated spec 101, done\n\nBody.\n");
 
-  g_assert_true (ui_test_wait_until (spec_title_is, &wait, 5000));
+  g_assert_true (test_util_wait_until (spec_title_is, &wait, 5000));
   ui_test_settle (300);
 
   g_assert_cmpstr (lean_spec_get_id (lean_spec_list_get_selected_spec (f->list)), ==,
@@ -1058,7 +1058,7 @@ test_empty_project (Fixture       *f,
   g_assert_no_error (error);
   g_assert_cmpint (g_mkdir_with_parents (specs, 0755), ==, 0);
   lean_window_open_project (f->window, tmp);
-  g_assert_true (ui_test_wait_until (shows_no_specs, f, 10000));
+  g_assert_true (test_util_wait_until (shows_no_specs, f, 10000));
   g_assert_cmpstr (_lean_window_get_page (f->window), ==, "project");
   g_assert_cmpuint (g_list_model_get_n_items (lean_spec_list_get_model (f->list)), ==, 0);
   shot = ui_test_screenshot (GTK_WIDGET (f->window), "14-empty-project");

@@ -29,74 +29,6 @@ typedef struct
   LeanWindow     *window;
 } Fixture;
 
-/* A notification server on the test's session bus: GLib's GNotification
- * uses org.gtk.Notifications when that name has an owner. It records what
- * the app sent, so the test checks real GNotifications. */
-static GPtrArray *notifications; /* "title: body" */
-
-static const char notifications_xml[] =
-  "<node><interface name='org.gtk.Notifications'>"
-  "<method name='AddNotification'><arg type='s' direction='in'/>"
-  "<arg type='s' direction='in'/><arg type='a{sv}' direction='in'/></method>"
-  "<method name='RemoveNotification'><arg type='s' direction='in'/>"
-  "<arg type='s' direction='in'/></method>"
-  "</interface></node>";
-
-static void
-on_notification_call (GDBusConnection       *connection,
-                      const char            *sender,
-                      const char            *object_path,
-                      const char            *interface_name,
-                      const char            *method_name,
-                      GVariant              *parameters,
-                      GDBusMethodInvocation *invocation,
-                      gpointer               user_data)
-{
-  if (g_str_equal (method_name, "AddNotification"))
-    {
-      g_autoptr(GVariant) dict = g_variant_get_child_value (parameters, 2);
-      const char *title = NULL, *body = NULL, *action = NULL;
-
-      g_variant_lookup (dict, "title", "&s", &title);
-      g_variant_lookup (dict, "body", "&s", &body);
-      g_variant_lookup (dict, "default-action", "&s", &action);
-      g_ptr_array_add (notifications, g_strdup_printf ("%s: %s [%s]", title, body ? body : "",
-                                                       action ? action : ""));
-    }
-  g_dbus_method_invocation_return_value (invocation, NULL);
-}
-
-static void
-start_notification_server (void)
-{
-  static const GDBusInterfaceVTable vtable = { on_notification_call, NULL, NULL, { 0 } };
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDBusNodeInfo) info = g_dbus_node_info_new_for_xml (notifications_xml, &error);
-  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-  g_autoptr(GVariant) reply = NULL;
-
-  g_assert_no_error (error);
-  notifications = g_ptr_array_new_with_free_func (g_free);
-  g_dbus_connection_register_object (bus, "/org/gtk/Notifications", info->interfaces[0],
-                                     &vtable, NULL, NULL, &error);
-  g_assert_no_error (error);
-  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-                                       "org.freedesktop.DBus", "RequestName",
-                                       g_variant_new ("(su)", "org.gtk.Notifications", 4),
-                                       G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
-                                       NULL, &error);
-  g_assert_no_error (error);
-}
-
-static gboolean
-notification_arrived (gpointer data)
-{
-  for (guint i = 0; i < notifications->len; i++)
-    if (strstr (g_ptr_array_index (notifications, i), data) != NULL)
-      return TRUE;
-  return FALSE;
-}
-
 static gboolean
 store_loaded (gpointer data)
 {
@@ -135,7 +67,7 @@ fixture_set_up (Fixture       *f,
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
-  test_write_file (f->project, ".lean-spec/runners.json", json);
+  test_util_write_file (f->project, ".lean-spec/runners.json", json);
 
   db_path = g_build_filename (f->project, "sessions.db", NULL);
   f->db = lean_session_db_open (db_path, &error);
@@ -148,14 +80,8 @@ fixture_set_up (Fixture       *f,
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 860);
   gtk_window_present (GTK_WINDOW (f->window));
   lean_window_open_project (f->window, f->project);
-  g_assert_true (ui_test_wait_until (store_loaded, f, 10000));
+  g_assert_true (test_util_wait_until (store_loaded, f, 10000));
   ui_test_settle (100);
-}
-
-static gboolean
-no_live_sessions (gpointer data)
-{
-  return lean_controller_get_n_live (data) == 0;
 }
 
 static void
@@ -163,7 +89,7 @@ fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
   lean_controller_cancel_all (f->controller, "test over");
-  ui_test_wait_until (no_live_sessions, f->controller, 5000);
+  test_util_wait_until (ui_test_no_live_sessions, f->controller, 5000);
   gtk_window_destroy (GTK_WINDOW (f->window));
   ui_test_settle (50);
   _lean_session_ui_set_controller (NULL);
@@ -174,25 +100,11 @@ fixture_tear_down (Fixture       *f,
   g_free (f->project);
 }
 
-static LeanImplementDialog *
-find_dialog (void)
-{
-  GListModel *toplevels = gtk_window_get_toplevels (); /* not ours */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (LEAN_IS_IMPLEMENT_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return LEAN_IMPLEMENT_DIALOG (window);
-    }
-  return NULL;
-}
-
 static gboolean
 dialog_ready (gpointer data)
 {
-  LeanImplementDialog *dialog = find_dialog ();
+  LeanImplementDialog *dialog =
+      LEAN_IMPLEMENT_DIALOG (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
   return dialog != NULL && lean_implement_dialog_get_ready (dialog);
 }
 
@@ -272,13 +184,13 @@ implement (Fixture    *f,
   g_assert_true (gtk_widget_get_mapped (button));
   g_signal_emit_by_name (button, "clicked");
 
-  g_assert_true (ui_test_wait_until (dialog_ready, NULL, 15000));
-  dialog = find_dialog ();
+  g_assert_true (test_util_wait_until (dialog_ready, NULL, 15000));
+  dialog = LEAN_IMPLEMENT_DIALOG (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
   g_assert_true (lean_implement_dialog_select_agent (dialog, agent));
   g_assert_true (lean_implement_dialog_get_ready (dialog));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "implement.start", NULL));
   ui_test_settle (100);
-  g_assert_null (find_dialog ());
+  g_assert_null (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
 
   pane = lean_window_sessions_get_pane (f->window);
   g_assert_nonnull (pane);
@@ -320,7 +232,7 @@ test_implement_from_spec_view (Fixture       *f,
   g_assert_cmpstr (lean_session_get_spec_id (session), ==, spec_id);
   w.session = session;
   w.state = LEAN_SESSION_STATE_RUNNING;
-  g_assert_true (ui_test_wait_until (in_state, &w, 10000));
+  g_assert_true (test_util_wait_until (in_state, &w, 10000));
   ui_test_settle (100);
   dot = find_indicator (GTK_WIDGET (_lean_window_get_spec_list (f->window)), TRUE);
   g_assert_nonnull (dot);
@@ -328,19 +240,19 @@ test_implement_from_spec_view (Fixture       *f,
 
   w.page = selected_page (f);
   w.text = "READY pid=";
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 10000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
   ui_test_settle (300);
   shot = ui_test_screenshot (GTK_WIDGET (f->window), "window-session-running");
   g_test_message ("screenshot: %s", shot);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.page), "session.pause", NULL));
   w.state = LEAN_SESSION_STATE_PAUSED;
-  g_assert_true (ui_test_wait_until (in_state, &w, 5000));
+  g_assert_true (test_util_wait_until (in_state, &w, 5000));
   g_assert_cmpint (lean_session_indicator_get_state (dot), ==, LEAN_SESSION_STATE_PAUSED);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (w.page), "session.cancel", NULL));
   w.state = LEAN_SESSION_STATE_CANCELLED;
-  g_assert_true (ui_test_wait_until (in_state, &w, 5000));
+  g_assert_true (test_util_wait_until (in_state, &w, 5000));
   ui_test_settle (50);
   g_assert_null (find_indicator (GTK_WIDGET (_lean_window_get_spec_list (f->window)), TRUE));
 
@@ -348,7 +260,7 @@ test_implement_from_spec_view (Fixture       *f,
   session = implement (f, "fail3");
   w.session = session;
   w.state = LEAN_SESSION_STATE_FAILED;
-  g_assert_true (ui_test_wait_until (in_state, &w, 10000));
+  g_assert_true (test_util_wait_until (in_state, &w, 10000));
   ui_test_settle (50);
   dot = find_indicator (GTK_WIDGET (_lean_window_get_spec_list (f->window)), TRUE);
   g_assert_nonnull (dot);
@@ -358,7 +270,7 @@ test_implement_from_spec_view (Fixture       *f,
    * the desktop that the session failed. */
   g_test_message ("window active: %d", gtk_window_is_active (GTK_WINDOW (f->window)));
   if (!gtk_window_is_active (GTK_WINDOW (f->window)))
-    g_assert_true (ui_test_wait_until (notification_arrived,
+    g_assert_true (test_util_wait_until (ui_test_notification_arrived,
                                        (gpointer) "Session Failed: fail3 on 003-habit-api "
                                                   "[app.show-session]",
                                        5000));
@@ -373,14 +285,14 @@ test_implement_from_spec_view (Fixture       *f,
                                   g_variant_new_string (lean_session_get_id (session)));
   w.session = session;
   w.f = f;
-  g_assert_true (ui_test_wait_until (selected_is, &w, 5000));
+  g_assert_true (test_util_wait_until (selected_is, &w, 5000));
 
   /* The structured agent streams readable lines into its tab. */
   session = implement (f, "test-agent");
   w.session = session;
   w.page = selected_page (f);
   w.text = "Done: the spec is implemented";
-  g_assert_true (ui_test_wait_until (screen_shows, &w, 15000));
+  g_assert_true (test_util_wait_until (screen_shows, &w, 15000));
   ui_test_settle (300);
   g_clear_pointer (&shot, g_free);
   shot = ui_test_screenshot (GTK_WIDGET (f->window), "window-session-pane");
@@ -393,21 +305,6 @@ history_loaded (gpointer data)
   LeanSessionsView *view = data;
   return !lean_sessions_view_get_loading (view) &&
          g_list_model_get_n_items (lean_sessions_view_get_model (view)) >= 1;
-}
-
-static LeanSessionsView *
-find_sessions_view (GtkWidget *root)
-{
-  if (LEAN_IS_SESSIONS_VIEW (root))
-    return LEAN_SESSIONS_VIEW (root);
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      LeanSessionsView *found = find_sessions_view (child);
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static void
@@ -425,16 +322,16 @@ test_history_window (Fixture       *f,
   session = implement (f, "test-agent");
   w.session = session;
   w.state = LEAN_SESSION_STATE_COMPLETED;
-  g_assert_true (ui_test_wait_until (in_state, &w, 15000));
+  g_assert_true (test_util_wait_until (in_state, &w, 15000));
   lean_session_db_flush (f->db);
 
   /* Session History is a window action (the main menu has it). */
   g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-session-history", NULL);
   history = lean_window_sessions_show_history (f->window);
   g_assert_nonnull (history);
-  view = find_sessions_view (GTK_WIDGET (history));
+  view = LEAN_SESSIONS_VIEW (ui_test_find_widget (GTK_WIDGET (history), LEAN_TYPE_SESSIONS_VIEW));
   g_assert_nonnull (view);
-  g_assert_true (ui_test_wait_until (history_loaded, view, 5000));
+  g_assert_true (test_util_wait_until (history_loaded, view, 5000));
   ui_test_settle (200);
   shot = ui_test_screenshot (GTK_WIDGET (history), "window-session-history");
   g_test_message ("screenshot: %s", shot);
@@ -451,7 +348,7 @@ main (int   argc,
   test_session_env_init ();
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
-  start_notification_server ();
+  ui_test_start_notification_server ();
 
   if (!test_agent_path_exists ())
     {

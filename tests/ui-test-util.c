@@ -1,99 +1,39 @@
 /* SPDX-License-Identifier: MIT */
 #include "ui-test-util.h"
 
+#include "lean-controller.h"
+
+#include <string.h>
+
 #include <glib/gstdio.h>
-
-static void
-copy_dir (GFile *src,
-          GFile *dst)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-  g_autoptr(GError) error = NULL;
-  GFileInfo *info;
-
-  g_file_make_directory_with_parents (dst, NULL, NULL);
-  children = g_file_enumerate_children (src, G_FILE_ATTRIBUTE_STANDARD_NAME ","
-                                        G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, &error);
-  g_assert_no_error (error);
-
-  while ((info = g_file_enumerator_next_file (children, NULL, &error)) != NULL)
-    {
-      g_autoptr(GFileInfo) owned = info;
-      g_autoptr(GFile) from = g_file_get_child (src, g_file_info_get_name (info));
-      g_autoptr(GFile) to = g_file_get_child (dst, g_file_info_get_name (info));
-
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        copy_dir (from, to);
-      else
-        {
-          g_file_copy (from, to, G_FILE_COPY_NOFOLLOW_SYMLINKS, NULL, NULL, NULL, &error);
-          g_assert_no_error (error);
-        }
-    }
-  g_assert_no_error (error);
-}
 
 char *
 ui_test_copy_tree (const char *src)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *tmp = g_dir_make_tmp ("leanspec-ui-XXXXXX", &error);
-  g_autofree char *dst_path = NULL;
-  g_autoptr(GFile) from = g_file_new_for_path (src);
-  g_autoptr(GFile) to = NULL;
+  g_autofree char *tmp = test_util_make_tmp_dir ();
+  char *dst_path = g_build_filename (tmp, "project", NULL);
 
-  g_assert_no_error (error);
-  dst_path = g_build_filename (tmp, "project", NULL);
-  to = g_file_new_for_path (dst_path);
-  copy_dir (from, to);
-  return g_steal_pointer (&dst_path);
-}
-
-static void
-remove_recursive (GFile *file)
-{
-  g_autoptr(GFileEnumerator) children = NULL;
-
-  children = g_file_enumerate_children (file, G_FILE_ATTRIBUTE_STANDARD_NAME,
-                                        G_FILE_QUERY_INFO_NOFOLLOW_SYMLINKS, NULL, NULL);
-  if (children != NULL)
-    {
-      GFileInfo *info;
-
-      while ((info = g_file_enumerator_next_file (children, NULL, NULL)) != NULL)
-        {
-          g_autoptr(GFileInfo) owned = info;
-          g_autoptr(GFile) child = g_file_get_child (file, g_file_info_get_name (info));
-
-          remove_recursive (child);
-        }
-    }
-  g_file_delete (file, NULL, NULL);
+  test_util_copy_tree (src, dst_path);
+  return dst_path;
 }
 
 void
 ui_test_remove_tree (const char *path)
 {
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GFile) parent = g_file_get_parent (file);
+  g_autofree char *parent = g_path_get_dirname (path);
 
   /* The tree lives in its own temp dir: remove that too. */
-  remove_recursive (parent);
+  test_util_rm_rf (parent);
 }
 
 char *
 ui_test_source_path (const char *first,
                      ...)
 {
-  const char *root = g_getenv ("LEANSPEC_SOURCE_ROOT");
-  g_autofree char *fallback = NULL;
+  const char *root = test_util_source_root ();
   g_autoptr(GPtrArray) parts = g_ptr_array_new ();
   const char *part;
   va_list args;
-
-  if (root == NULL)
-    root = fallback = g_test_build_filename (G_TEST_DIST, "..", NULL);
 
   g_ptr_array_add (parts, (gpointer) root);
   va_start (args, first);
@@ -106,36 +46,6 @@ ui_test_source_path (const char *first,
 }
 
 static gboolean
-wake_up (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-gboolean
-ui_test_wait_until (gboolean (*cond) (gpointer data),
-                    gpointer   data,
-                    guint      timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  while (!cond (data))
-    {
-      gboolean ticked = FALSE;
-      guint id;
-
-      if (g_get_monotonic_time () > deadline)
-        return cond (data);
-      /* Never block longer than 20 ms so the deadline is honoured. */
-      id = g_timeout_add (20, wake_up, &ticked);
-      g_main_context_iteration (NULL, TRUE);
-      if (!ticked)
-        g_source_remove (id);
-    }
-  return TRUE;
-}
-
-static gboolean
 never (gpointer data)
 {
   return FALSE;
@@ -144,7 +54,7 @@ never (gpointer data)
 void
 ui_test_settle (guint ms)
 {
-  ui_test_wait_until (never, NULL, ms);
+  test_util_wait_until (never, NULL, ms);
 }
 
 char *
@@ -288,4 +198,51 @@ ui_test_start_notification_server (void)
                                        NULL, &error);
   g_assert_no_error (error);
   return notifications;
+}
+
+GtkWidget *
+ui_test_find_widget (GtkWidget *root,
+                     GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = ui_test_find_widget (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+GtkWindow *
+ui_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels (); /* not ours */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+gboolean
+ui_test_no_live_sessions (gpointer controller)
+{
+  return lean_controller_get_n_live (controller) == 0;
+}
+
+gboolean
+ui_test_notification_arrived (gpointer needle)
+{
+  for (guint i = 0; notifications != NULL && i < notifications->len; i++)
+    if (strstr (g_ptr_array_index (notifications, i), needle) != NULL)
+      return TRUE;
+  return FALSE;
 }

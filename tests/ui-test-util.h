@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-/* Helpers shared by the UI tests: a temp copy of a project, driving the main
- * loop until something is true, and PNG screenshots of real windows. */
+/* Helpers shared by the UI tests, on top of test-util.h: a temp copy of a
+ * project, letting the main loop settle, and PNG screenshots of real windows. */
 
 #include <adwaita.h>
+
+#include "test-util.h"
 
 G_BEGIN_DECLS
 
@@ -14,16 +16,19 @@ void      ui_test_remove_tree    (const char  *path);
 /* The source tree (LEANSPEC_SOURCE_ROOT, else G_TEST_SRCDIR/..). */
 char     *ui_test_source_path    (const char  *first,
                                   ...) G_GNUC_NULL_TERMINATED;
-/* Iterates the default main context until @cond returns TRUE or
- * @timeout_ms passes; returns the last value of @cond. */
-gboolean  ui_test_wait_until     (gboolean   (*cond) (gpointer data),
-                                  gpointer     data,
-                                  guint        timeout_ms);
 /* Lets the main loop run for @ms (layout, frames, idles). */
 void      ui_test_settle         (guint        ms);
 /* Renders @widget into <build>/screenshots/@name.png; returns the path. */
 char     *ui_test_screenshot     (GtkWidget   *widget,
                                   const char  *name);
+/* The first widget of @type at or below @root (depth first), or NULL. */
+GtkWidget *ui_test_find_widget   (GtkWidget   *root,
+                                  GType        type);
+/* The first visible toplevel window of @type, or NULL. */
+GtkWindow *ui_test_find_toplevel (GType        type);
+/* A test_util_wait_until() condition: @controller (a LeanController) has
+ * no live session left. */
+gboolean  ui_test_no_live_sessions (gpointer controller);
 /* TRUE if a mapped label (or window title) under @root shows @text. */
 gboolean  ui_test_find_text      (GtkWidget   *root,
                                   const char  *text);
@@ -34,5 +39,8 @@ void      ui_test_write_file     (const char  *path,
  * dbus-run-session) and records each notification the process sends as
  * "title: body [default action]" in the returned array (owned here). */
 GPtrArray *ui_test_start_notification_server (void);
+/* A test_util_wait_until() condition: a recorded notification contains
+ * the string @needle. */
+gboolean  ui_test_notification_arrived (gpointer needle);
 
 G_END_DECLS

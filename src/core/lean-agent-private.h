@@ -36,7 +36,6 @@ LeanAgent  *_lean_agent_new_from_json (const char      *id,
                                        LeanAgentSource  source,
                                        LeanAgent       *base,
                                        GError         **error);
-LeanAgentKind _lean_agent_get_kind   (LeanAgent       *self);
 void        _lean_agent_set_detected (LeanAgent       *self,
                                       gboolean         installed,
                                       const char      *path,

@@ -403,12 +403,6 @@ _lean_agent_new_from_json (const char      *id,
   return g_steal_pointer (&self);
 }
 
-LeanAgentKind
-_lean_agent_get_kind (LeanAgent *self)
-{
-  return self->kind;
-}
-
 /* g_set_str() is GLib 2.76. */
 static gboolean
 set_str (char       **str,

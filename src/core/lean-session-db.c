@@ -1886,6 +1886,24 @@ lean_session_db_owner_is_alive (LeanSessionDb  *self,
 
 /* ---- async wrappers ---- */
 
+/* Every read below takes one string (a spec or session id) and runs its
+ * blocking twin in a thread; only the tag and the thread function differ. */
+static void
+run_keyed_task (LeanSessionDb       *self,
+                const char          *key,
+                gpointer             source_tag,
+                GTaskThreadFunc      thread_func,
+                GCancellable        *cancellable,
+                GAsyncReadyCallback  callback,
+                gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, g_strdup (key), g_free);
+  g_task_run_in_thread (task, thread_func);
+}
+
 static void
 list_thread (GTask        *task,
              gpointer      source,
@@ -1908,14 +1926,9 @@ lean_session_db_list_async (LeanSessionDb       *self,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (LEAN_IS_SESSION_DB (self));
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lean_session_db_list_async);
-  g_task_set_task_data (task, g_strdup (spec_id), g_free);
-  g_task_run_in_thread (task, list_thread);
+  run_keyed_task (self, spec_id, lean_session_db_list_async, list_thread, cancellable, callback, user_data);
 }
 
 GListModel *
@@ -1953,15 +1966,10 @@ lean_session_db_read_output_async (LeanSessionDb       *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (LEAN_IS_SESSION_DB (self));
   g_return_if_fail (session_id != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lean_session_db_read_output_async);
-  g_task_set_task_data (task, g_strdup (session_id), g_free);
-  g_task_run_in_thread (task, read_channel_thread);
+  run_keyed_task (self, session_id, lean_session_db_read_output_async, read_channel_thread, cancellable, callback, user_data);
 }
 
 GBytes *
@@ -1980,15 +1988,10 @@ lean_session_db_read_display_async (LeanSessionDb       *self,
                                     GAsyncReadyCallback  callback,
                                     gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (LEAN_IS_SESSION_DB (self));
   g_return_if_fail (session_id != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lean_session_db_read_display_async);
-  g_task_set_task_data (task, g_strdup (session_id), g_free);
-  g_task_run_in_thread (task, read_channel_thread);
+  run_keyed_task (self, session_id, lean_session_db_read_display_async, read_channel_thread, cancellable, callback, user_data);
 }
 
 GBytes *
@@ -2022,15 +2025,10 @@ lean_session_db_read_events_async (LeanSessionDb       *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (LEAN_IS_SESSION_DB (self));
   g_return_if_fail (session_id != NULL);
 
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lean_session_db_read_events_async);
-  g_task_set_task_data (task, g_strdup (session_id), g_free);
-  g_task_run_in_thread (task, read_events_thread);
+  run_keyed_task (self, session_id, lean_session_db_read_events_async, read_events_thread, cancellable, callback, user_data);
 }
 
 GPtrArray *

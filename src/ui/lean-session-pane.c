@@ -369,13 +369,6 @@ lean_session_pane_get_tab_view (LeanSessionPane *self)
   return self->tab_view;
 }
 
-GtkWidget *
-lean_session_pane_get_header_bar (LeanSessionPane *self)
-{
-  g_return_val_if_fail (LEAN_IS_SESSION_PANE (self), NULL);
-  return self->header_bar;
-}
-
 guint
 _lean_session_pane_get_n_notifications (LeanSessionPane *self)
 {

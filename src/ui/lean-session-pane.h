@@ -42,6 +42,5 @@ LeanSessionPage *lean_session_pane_open_log       (LeanSessionPane   *self,
                                                    LeanSession       *session);
 guint            lean_session_pane_get_n_pages    (LeanSessionPane   *self);
 AdwTabView      *lean_session_pane_get_tab_view   (LeanSessionPane   *self);
-GtkWidget       *lean_session_pane_get_header_bar (LeanSessionPane   *self);
 
 G_END_DECLS

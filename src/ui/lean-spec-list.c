@@ -924,13 +924,6 @@ _lean_spec_list_get_vadjustment (LeanSpecList *self)
   return gtk_scrolled_window_get_vadjustment (self->scrolled_window);
 }
 
-void
-lean_spec_list_flush_search (LeanSpecList *self)
-{
-  g_return_if_fail (LEAN_IS_SPEC_LIST (self));
-  apply_search (self, gtk_editable_get_text (GTK_EDITABLE (self->search_entry)));
-}
-
 /* ------------------------------------------------------------------ */
 /* Rows                                                                */
 

@@ -51,7 +51,5 @@ guint          lean_spec_list_get_status_count  (LeanSpecList   *self,
                                                  LeanSpecStatus  status);
 /* The rows as shown: filtered and sorted LeanSpec items. */
 GListModel    *lean_spec_list_get_model         (LeanSpecList   *self);
-/* Applies a pending (debounced) search at once; for tests. */
-void           lean_spec_list_flush_search      (LeanSpecList   *self);
 
 G_END_DECLS

@@ -153,6 +153,17 @@ write_op_free (WriteOp *op)
   g_free (op);
 }
 
+static WriteOp *
+write_op_new (OpKind    kind,
+              LeanSpec *spec)
+{
+  WriteOp *op = g_new0 (WriteOp, 1);
+
+  op->kind = kind;
+  op->spec = g_object_ref (spec);
+  return op;
+}
+
 /* The title is the README's first "# " heading. Renaming rewrites that one
  * line (its indentation and line ending kept) and nothing else, through
  * the writer's atomic, hash-checked replace. */
@@ -336,9 +347,7 @@ on_reload_clicked (AdwToast     *toast,
   if (spec == NULL)
     return;
 
-  op = g_new0 (WriteOp, 1);
-  op->kind = OP_RELOAD;
-  op->spec = g_object_ref (spec);
+  op = write_op_new (OP_RELOAD, spec);
   start_write (self, op);
 }
 
@@ -600,9 +609,7 @@ start_complete (LeanSpecView *self,
 
   g_return_if_fail (self->spec != NULL);
 
-  op = g_new0 (WriteOp, 1);
-  op->kind = OP_COMPLETE;
-  op->spec = g_object_ref (self->spec);
+  op = write_op_new (OP_COMPLETE, self->spec);
   op->force = force;
   if (self->store != NULL)
     op->specs = lean_spec_store_dup_specs (self->store);
@@ -731,9 +738,7 @@ on_title_entry_activate (GtkEntry     *entry,
   g_strdelimit (title, "\r\n", ' ');
 
   gtk_label_set_text (self->title_label, title);
-  op = g_new0 (WriteOp, 1);
-  op->kind = OP_TITLE;
-  op->spec = g_object_ref (self->spec);
+  op = write_op_new (OP_TITLE, self->spec);
   op->title = g_steal_pointer (&title);
   start_write (self, op);
 }
@@ -756,6 +761,24 @@ on_title_entry_key (GtkEventControllerKey *controller,
 /* Status and priority: string properties behind stateful "spec.status" and
  * "spec.priority" actions, so the menus show radio marks. */
 
+/* Stores a value picked in a menu (or set on the property); TRUE when it
+ * changed while a spec is shown and not being loaded, so it must be written. */
+static gboolean
+take_menu_value (LeanSpecView  *self,
+                 char         **field,
+                 const char    *value,
+                 guint          prop_id)
+{
+  if (g_strcmp0 (*field, value) == 0)
+    return FALSE;
+
+  g_free (*field);
+  *field = g_strdup (value);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+
+  return !self->updating && self->spec != NULL;
+}
+
 static void
 set_status_from_user (LeanSpecView *self,
                       const char   *value)
@@ -763,14 +786,7 @@ set_status_from_user (LeanSpecView *self,
   LeanSpecStatus status;
   WriteOp *op;
 
-  if (g_strcmp0 (self->status, value) == 0)
-    return;
-
-  g_free (self->status);
-  self->status = g_strdup (value);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
-
-  if (self->updating || self->spec == NULL)
+  if (!take_menu_value (self, &self->status, value, PROP_STATUS))
     return;
   if (!lean_spec_status_from_string (value, &status) || status == lean_spec_get_status (self->spec))
     return;
@@ -783,9 +799,7 @@ set_status_from_user (LeanSpecView *self,
       return;
     }
 
-  op = g_new0 (WriteOp, 1);
-  op->kind = OP_STATUS;
-  op->spec = g_object_ref (self->spec);
+  op = write_op_new (OP_STATUS, self->spec);
   op->value = status;
   start_write (self, op);
 }
@@ -797,21 +811,12 @@ set_priority_from_user (LeanSpecView *self,
   LeanSpecPriority priority;
   WriteOp *op;
 
-  if (g_strcmp0 (self->priority, value) == 0)
-    return;
-
-  g_free (self->priority);
-  self->priority = g_strdup (value);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRIORITY]);
-
-  if (self->updating || self->spec == NULL)
+  if (!take_menu_value (self, &self->priority, value, PROP_PRIORITY))
     return;
   if (!lean_spec_priority_from_string (value, &priority) || priority == lean_spec_get_priority (self->spec))
     return;
 
-  op = g_new0 (WriteOp, 1);
-  op->kind = OP_PRIORITY;
-  op->spec = g_object_ref (self->spec);
+  op = write_op_new (OP_PRIORITY, self->spec);
   op->value = priority;
   start_write (self, op);
 }
@@ -859,9 +864,7 @@ on_readme_task_toggled (LeanMarkdownView *view,
   if (self->spec == NULL)
     return;
 
-  op = g_new0 (WriteOp, 1);
-  op->kind = OP_TASK;
-  op->spec = g_object_ref (self->spec);
+  op = write_op_new (OP_TASK, self->spec);
   op->file = g_strdup ("README.md");
   /* cmark counts lines in the body; the writer counts in the file. */
   op->line = line + lean_spec_get_body_line (self->spec) - 1;
@@ -880,9 +883,7 @@ on_subspec_task_toggled (LeanMarkdownView *view,
   if (self->spec == NULL)
     return;
 
-  op = g_new0 (WriteOp, 1);
-  op->kind = OP_TASK;
-  op->spec = g_object_ref (self->spec);
+  op = write_op_new (OP_TASK, self->spec);
   op->file = g_strdup (g_object_get_data (G_OBJECT (view), "lean-file"));
   op->line = line + GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (view), "lean-line-offset"));
   op->checked = checked;
