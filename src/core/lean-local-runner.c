@@ -87,6 +87,7 @@ struct _LeanLocalRunner
   guint         exited_emitted : 1;
   guint         cancelled : 1;
   guint         killed : 1;
+  guint         held : 1;
 };
 
 static void lean_local_runner_iface_init (LeanRunnerInterface *iface);
@@ -216,6 +217,32 @@ lean_local_runner_is_running (LeanLocalRunner *self)
 {
   g_return_val_if_fail (LEAN_IS_LOCAL_RUNNER (self), FALSE);
   return self->started && !self->child_exited;
+}
+
+static gboolean on_pty_readable (int fd, GIOCondition condition, gpointer user_data);
+static GSource *attach_source (LeanLocalRunner *self, GSource *source, gpointer callback);
+
+void
+lean_local_runner_hold_output (LeanLocalRunner *self,
+                               gboolean         hold)
+{
+  g_return_if_fail (LEAN_IS_LOCAL_RUNNER (self));
+
+  if (self->held == !!hold)
+    return;
+  self->held = !!hold;
+  if (hold)
+    destroy_source (&self->read_source);
+  else if (self->started && !self->pty_closed && self->master_fd >= 0 &&
+           self->read_source == NULL)
+    {
+      self->read_source = attach_source (self,
+                                         g_unix_fd_source_new (self->master_fd,
+                                                               G_IO_IN | G_IO_HUP | G_IO_ERR),
+                                         on_pty_readable);
+      /* Held means a flood: stay below frames until a read says otherwise. */
+      g_source_set_priority (self->read_source, FLOOD_PRIORITY);
+    }
 }
 
 static void
@@ -799,10 +826,11 @@ spawn_agent (LeanLocalRunner         *self,
   self->master_fd = master;
   self->started = TRUE;
 
-  self->read_source = attach_source (self,
-                                     g_unix_fd_source_new (master,
-                                                           G_IO_IN | G_IO_HUP | G_IO_ERR),
-                                     on_pty_readable);
+  if (!self->held)
+    self->read_source = attach_source (self,
+                                       g_unix_fd_source_new (master,
+                                                             G_IO_IN | G_IO_HUP | G_IO_ERR),
+                                       on_pty_readable);
   self->child_source = g_child_watch_source_new (pid);
   g_source_set_callback (self->child_source, (GSourceFunc)(void (*)(void))on_child_exited,
                          self, NULL);

@@ -38,5 +38,11 @@ int              lean_local_runner_get_pty_fd     (LeanLocalRunner *self);
 void             lean_local_runner_set_kill_delay (LeanLocalRunner *self,
                                                    guint            msec);
 gboolean         lean_local_runner_is_running     (LeanLocalRunner *self);
+/* Stops (TRUE) or restarts (FALSE) reading the PTY, so a listener that
+ * cannot keep up holds the agent back through the kernel's PTY buffer
+ * instead of queueing its output in memory. Exit handling still drains
+ * the PTY, held or not, so no byte is lost. */
+void             lean_local_runner_hold_output    (LeanLocalRunner *self,
+                                                   gboolean         hold);
 
 G_END_DECLS
