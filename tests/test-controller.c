@@ -829,6 +829,126 @@ test_controller_attach_mid_stream (Fixture       *f,
   g_bytes_unref (a.history);
 }
 
+/* A structured session is parsed off the main thread. A 5 MB flood through
+ * the parser with a view attaching mid-stream: the view gets the display
+ * stream exactly once and in order, the display channel holds exactly what
+ * was emitted, and the usage of the result event is applied before the
+ * session completes, with the last line delivered before it. */
+static void
+record_usage_at_end (LeanSession *session,
+                     GParamSpec  *pspec,
+                     guint64     *tokens)
+{
+  if (lean_session_get_state (session) == LEAN_SESSION_STATE_COMPLETED)
+    *tokens = lean_session_get_input_tokens (session);
+}
+
+static void
+test_controller_json_flood_attach (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "jsonflood");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GByteArray) shown = g_byte_array_new ();
+  g_autoptr(GByteArray) view = g_byte_array_new ();
+  g_autoptr(GBytes) display = NULL;
+  g_autofree char *last_line = NULL;
+  guint64 tokens_at_end = 0;
+  Attach a = { 0 };
+  gsize n;
+
+  a.session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  g_assert_true (lean_session_get_structured (a.session));
+  g_signal_connect (a.session, "output", G_CALLBACK (collect_output), shown);
+  g_signal_connect (a.session, "notify::state", G_CALLBACK (record_usage_at_end), &tokens_at_end);
+  a.db = f->db;
+  a.live = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
+  a.live_end = g_array_new (FALSE, FALSE, sizeof (guint64));
+  test_wait_until (has_some_output, a.session, 30);
+  g_assert_false (test_session_is_final (a.session));
+
+  g_signal_connect (a.session, "output", G_CALLBACK (attach_on_output), &a);
+  lean_session_db_flush_async (f->db, NULL, attach_on_flushed, &a);
+  test_wait_until (test_session_is_final, a.session, 60);
+  while (a.history == NULL)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_cmpint (lean_session_get_state (a.session), ==, LEAN_SESSION_STATE_COMPLETED);
+  g_assert_cmpuint (tokens_at_end, ==, 1234);
+  g_assert_cmpuint (lean_session_get_output_bytes (a.session), ==, shown->len);
+  /* The flood's last line reached views (the parser passes it through). */
+  {
+    g_autoptr(GBytes) expected = test_flood_expected (5.0);
+    gsize len;
+    const char *text = g_bytes_get_data (expected, &len);
+    const char *last = g_strrstr_len (text, len, "flood ");
+
+    g_assert_nonnull (last);
+    last_line = g_strndup (last, MIN (15, text + len - last));
+  }
+  g_assert_nonnull (g_strstr_len ((const char *)shown->data, shown->len, last_line));
+
+  n = g_bytes_get_size (a.history);
+  g_byte_array_append (view, g_bytes_get_data (a.history, NULL), n);
+  for (guint i = 0; i < a.live->len; i++)
+    {
+      GBytes *chunk = g_ptr_array_index (a.live, i);
+      guint64 end = g_array_index (a.live_end, guint64, i);
+      gsize len = g_bytes_get_size (chunk);
+      guint64 start = end - len;
+
+      if (end <= n)
+        continue;
+      g_byte_array_append (view, (const guint8 *)g_bytes_get_data (chunk, NULL) +
+                                 (start < n ? n - start : 0),
+                           start < n ? end - n : len);
+    }
+  g_assert_cmpuint (view->len, ==, shown->len);
+  g_assert_cmpmem (view->data, view->len, shown->data, shown->len);
+
+  lean_session_db_flush (f->db);
+  display = lean_session_db_read_output_range (f->db, lean_session_get_id (a.session),
+                                               LEAN_OUTPUT_CHANNEL_DISPLAY, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (g_bytes_get_data (display, NULL), g_bytes_get_size (display),
+                   shown->data, shown->len);
+
+  g_signal_handlers_disconnect_by_data (a.session, &a);
+  g_signal_handlers_disconnect_by_data (a.session, shown);
+  g_signal_handlers_disconnect_by_data (a.session, &tokens_at_end);
+  g_ptr_array_unref (a.live);
+  g_array_unref (a.live_end);
+  g_bytes_unref (a.history);
+}
+
+/* Cancel, then dispose the controller, while the parser's thread is busy:
+ * the session ends cancelled and nothing is used after it is freed. */
+static void
+test_controller_json_flood_cancel (Fixture       *f,
+                                   gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "jsonflood");
+  g_autoptr(LeanSessionRequest) request2 = make_request (f, "jsonflood");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSession) second = NULL;
+  LeanSession *session;
+
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  test_wait_until (has_some_output, session, 30);
+  lean_controller_cancel (f->controller, session);
+  test_wait_until (test_session_is_final, session, 30);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
+
+  second = lean_controller_start (f->controller, request2, &error);
+  g_assert_no_error (error);
+  g_object_ref (second);
+  test_wait_until (has_some_output, second, 30);
+  g_clear_object (&f->controller);
+  g_assert_true (test_session_is_final (second));
+}
+
 typedef struct
 {
   gint64  ts;
@@ -979,6 +1099,8 @@ main (int   argc,
   ADD ("sets-in-progress", test_controller_sets_in_progress);
   ADD ("disk-full", test_controller_disk_full);
   ADD ("attach-mid-stream", test_controller_attach_mid_stream);
+  ADD ("json-flood-attach", test_controller_json_flood_attach);
+  ADD ("json-flood-cancel", test_controller_json_flood_cancel);
 #undef ADD
 
   return test_session_env_cleanup (g_test_run ());

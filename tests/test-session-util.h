@@ -116,6 +116,8 @@ test_make_project (const char *dir)
   json_builder_begin_object (b);
   test_add_agent (b, "json", agent, "claude-stream-json", "--stream-json", NULL);
   test_add_agent (b, "flood5", agent, "text", "--flood", "5", NULL);
+  test_add_agent (b, "jsonflood", agent, "claude-stream-json", "--stream-json", "--flood", "5",
+                  NULL);
   test_add_agent (b, "flood2", agent, "text", "--flood", "2", NULL);
   test_add_agent (b, "flood400", agent, "text", "--flood", "400", NULL);
   test_add_agent (b, "fail3", agent, "text", "--text", "--exit", "3", NULL);

@@ -3,6 +3,8 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -22,13 +24,22 @@
 #include "lean-spec-writer.h"
 #include "lean-stream-parser.h"
 
+typedef struct _ParseWorker ParseWorker;
+
 /* Everything the controller keeps for one session it runs. */
 typedef struct
 {
   LeanController   *self;        /* unowned: the controller outlives its Live */
   LeanSession      *session;
   LeanRunner       *runner;
-  LeanStreamParser *parser;      /* NULL for text output */
+  LeanStreamParser *parser;      /* NULL for text output; the worker's thread
+                                  * uses it until the worker has flushed */
+  ParseWorker      *worker;      /* parses off the main thread, with @parser */
+  gboolean          held;        /* the runner's reads are held for @worker */
+  gboolean          exit_pending; /* exited; waiting for @worker to drain */
+  LeanRunnerExitKind exit_kind;
+  int               exit_code;
+  char             *exit_message;
   LeanRunnerLaunch *launch;
   LeanSessionRequest *request;
   GCancellable     *cancellable;
@@ -118,13 +129,15 @@ lean_session_request_free (LeanSessionRequest *request)
 
 /* ---- live sessions ---- */
 
+static void parse_worker_abandon (ParseWorker *worker);
+
 static void
 live_free (Live *live)
 {
   if (live->runner != NULL)
     g_signal_handlers_disconnect_by_data (live->runner, live);
-  if (live->parser != NULL)
-    g_signal_handlers_disconnect_by_data (live->parser, live);
+  /* Before the parser goes: the thread may be using it. */
+  g_clear_pointer (&live->worker, parse_worker_abandon);
   g_cancellable_cancel (live->cancellable);
   g_clear_object (&live->cancellable);
   g_clear_object (&live->runner);
@@ -133,6 +146,7 @@ live_free (Live *live)
   g_clear_pointer (&live->launch, lean_runner_launch_free);
   g_clear_pointer (&live->request, lean_session_request_free);
   g_free (live->cancel_message);
+  g_free (live->exit_message);
   g_free (live->agent_name);
   g_clear_pointer (&live->tail, g_byte_array_unref);
   g_free (live);
@@ -214,9 +228,9 @@ object_to_json (JsonObject *object)
 }
 
 static void mark_running (Live *live);
-static void on_parser_display (LeanStreamParser *parser,
-                               GBytes           *bytes,
-                               Live             *live);
+static void finish_exit (Live *live);
+static void show_display (Live   *live,
+                          GBytes *bytes);
 
 /* ---- known agent failures ---- */
 
@@ -300,7 +314,7 @@ show_network_hint (Live *live)
       line = g_strdup_printf ("\033[1;33m⚠ %s\033[0m\r\n", message);
       len = strlen (line);
       bytes = g_bytes_new_take (g_steal_pointer (&line), len);
-      on_parser_display (live->parser, bytes, live);
+      show_display (live, bytes);
     }
 }
 
@@ -473,10 +487,12 @@ restore_spec_status (Live             *live,
 
 /* ---- output routing ---- */
 
+/* Display text is stored and emitted together, on the main thread, so
+ * lean_session_get_output_bytes() counts exactly what the display channel
+ * holds for a view that attaches. */
 static void
-on_parser_display (LeanStreamParser *parser,
-                   GBytes           *bytes,
-                   Live             *live)
+show_display (Live   *live,
+              GBytes *bytes)
 {
   lean_session_db_append_channel (live->self->db, lean_session_get_id (live->session),
                                   LEAN_OUTPUT_CHANNEL_DISPLAY, bytes);
@@ -484,13 +500,11 @@ on_parser_display (LeanStreamParser *parser,
 }
 
 static void
-on_parser_event (LeanStreamParser *parser,
-                 const char       *kind,
-                 JsonObject       *payload,
-                 Live             *live)
+apply_event (Live       *live,
+             const char *kind,
+             const char *json,
+             JsonObject *payload)
 {
-  g_autofree char *json = payload ? object_to_json (payload) : g_strdup ("{}");
-
   lean_session_db_add_event (live->self->db, lean_session_get_id (live->session), kind, json);
   note_problem (live, kind, payload);
 
@@ -508,12 +522,11 @@ on_parser_event (LeanStreamParser *parser,
 }
 
 static void
-on_parser_usage (LeanStreamParser *parser,
-                 guint64           input,
-                 guint64           output,
-                 guint64           cache,
-                 double            cost,
-                 Live             *live)
+apply_usage (Live    *live,
+             guint64  input,
+             guint64  output,
+             guint64  cache,
+             double   cost)
 {
   g_autofree char *json = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -546,8 +559,406 @@ on_parser_usage (LeanStreamParser *parser,
   g_object_thaw_notify (G_OBJECT (live->session));
 }
 
+/* ---- the stream parser's thread ----
+ *
+ * json-glib costs ~100 µs a line: parsed on the main thread, a stream-json
+ * flood starves frames. Each structured session gets a thread that owns its
+ * parser. The main thread still stores every raw byte first and hands the
+ * chunk over; the thread posts what the parser produced (display text,
+ * events, usage) back in order, in batches, and the main thread stores the
+ * display text and emits it to views, so the emitted-bytes counter and the
+ * display channel stay exactly what views got (a view's attach relies on
+ * that). On exit the thread drains and flushes the parser, and only then is
+ * the exit handled: the last line and the final usage come first. */
+
+typedef enum
+{
+  ITEM_DISPLAY,
+  ITEM_EVENT,
+  ITEM_USAGE,
+  ITEM_CHUNK_DONE,  /* a whole raw chunk went through: @size bytes */
+  ITEM_FLUSHED,     /* the parser is flushed and the thread is done */
+} ItemKind;
+
+typedef struct
+{
+  ItemKind     kind;
+  GByteArray  *display;
+  char        *event_kind;
+  JsonObject  *payload;
+  char        *json;
+  guint64      usage[3];
+  double       cost;
+  gsize        size;
+} Item;
+
+static void
+item_free (Item *item)
+{
+  g_clear_pointer (&item->display, g_byte_array_unref);
+  g_free (item->event_kind);
+  g_clear_pointer (&item->payload, json_object_unref);
+  g_free (item->json);
+  g_free (item);
+}
+
+struct _ParseWorker
+{
+  gint              ref_count;
+  GMutex            lock;
+  GCond             cond;
+  GMainContext     *context;
+  GThread          *thread;
+  LeanStreamParser *parser;    /* the thread's, until it ends */
+
+  /* under lock */
+  GQueue            in;        /* GBytes, raw chunks to parse */
+  gsize             in_bytes;  /* raw bytes handed over and not yet parsed */
+  gboolean          flush;     /* the agent exited: drain, flush, end */
+  gboolean          stop;      /* abandoned: end after the current chunk */
+  GQueue            out;       /* Item, for the main thread */
+  gboolean          posted;    /* an idle is pending for @out */
+  Live             *live;      /* main thread only; NULL once abandoned */
+
+  /* the thread's own */
+  GQueue            batch;
+};
+
+static ParseWorker *
+parse_worker_ref (ParseWorker *worker)
+{
+  g_atomic_int_inc (&worker->ref_count);
+  return worker;
+}
+
+static void
+parse_worker_unref (ParseWorker *worker)
+{
+  if (!g_atomic_int_dec_and_test (&worker->ref_count))
+    return;
+  g_queue_clear_full (&worker->in, (GDestroyNotify) g_bytes_unref);
+  g_queue_clear_full (&worker->out, (GDestroyNotify) item_free);
+  g_queue_clear_full (&worker->batch, (GDestroyNotify) item_free);
+  g_clear_object (&worker->parser);
+  g_main_context_unref (worker->context);
+  g_mutex_clear (&worker->lock);
+  g_cond_clear (&worker->cond);
+  g_free (worker);
+}
+
+/* Parser signals, in the worker thread. */
+
+static void
+worker_on_display (LeanStreamParser *parser,
+                   GBytes           *bytes,
+                   ParseWorker      *worker)
+{
+  Item *last = g_queue_peek_tail (&worker->batch);
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+
+  /* Consecutive display text goes out as one chunk. */
+  if (last == NULL || last->kind != ITEM_DISPLAY)
+    {
+      last = g_new0 (Item, 1);
+      last->kind = ITEM_DISPLAY;
+      last->display = g_byte_array_sized_new (MAX (len, 4096));
+      g_queue_push_tail (&worker->batch, last);
+    }
+  g_byte_array_append (last->display, data, len);
+}
+
+static void
+worker_on_event (LeanStreamParser *parser,
+                 const char       *kind,
+                 JsonObject       *payload,
+                 ParseWorker      *worker)
+{
+  Item *item = g_new0 (Item, 1);
+
+  item->kind = ITEM_EVENT;
+  item->event_kind = g_strdup (kind);
+  if (payload != NULL)
+    {
+      /* Serialised here, and the object kept for the main thread only:
+       * nothing in this thread touches it after the batch is posted. */
+      item->json = object_to_json (payload);
+      item->payload = json_object_ref (payload);
+    }
+  else
+    item->json = g_strdup ("{}");
+  g_queue_push_tail (&worker->batch, item);
+}
+
+static void
+worker_on_usage (LeanStreamParser *parser,
+                 guint64           input,
+                 guint64           output,
+                 guint64           cache,
+                 double            cost,
+                 ParseWorker      *worker)
+{
+  Item *item = g_new0 (Item, 1);
+
+  item->kind = ITEM_USAGE;
+  item->usage[0] = input;
+  item->usage[1] = output;
+  item->usage[2] = cache;
+  item->cost = cost;
+  g_queue_push_tail (&worker->batch, item);
+}
+
+static gboolean parse_worker_deliver (gpointer data);
+
+/* Called with the lock held. */
+static void
+post_batch (ParseWorker *worker)
+{
+  Item *item;
+
+  while ((item = g_queue_pop_head (&worker->batch)) != NULL)
+    g_queue_push_tail (&worker->out, item);
+  if (!worker->posted && !g_queue_is_empty (&worker->out))
+    {
+      g_autoptr(GSource) source = g_idle_source_new ();
+
+      worker->posted = TRUE;
+      /* With the runner's flood reads: below frames, so a burst of parsed
+       * text never delays a frame. */
+      g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE + 10);
+      g_source_set_callback (source, parse_worker_deliver, parse_worker_ref (worker),
+                             (GDestroyNotify) parse_worker_unref);
+      g_source_attach (source, worker->context);
+    }
+}
+
+static gpointer
+parse_worker_thread (gpointer data)
+{
+  ParseWorker *worker = data;
+
+  /* Frames come first: on a machine with few cores the parser would take
+   * the CPU the main thread and the renderer need. A nice value is per
+   * thread on Linux; the agent waits on its PTY meanwhile. */
+  (void) setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
+
+  for (;;)
+    {
+      GBytes *chunk;
+      gboolean flush;
+
+      g_mutex_lock (&worker->lock);
+      while (g_queue_is_empty (&worker->in) && !worker->flush && !worker->stop)
+        g_cond_wait (&worker->cond, &worker->lock);
+      if (worker->stop)
+        {
+          g_mutex_unlock (&worker->lock);
+          break;
+        }
+      chunk = g_queue_pop_head (&worker->in);
+      flush = chunk == NULL && worker->flush;
+      g_mutex_unlock (&worker->lock);
+
+      if (chunk != NULL)
+        {
+          Item *done = g_new0 (Item, 1);
+
+          lean_stream_parser_feed (worker->parser, chunk);
+          done->kind = ITEM_CHUNK_DONE;
+          done->size = g_bytes_get_size (chunk);
+          g_queue_push_tail (&worker->batch, done);
+          g_bytes_unref (chunk);
+        }
+      else if (flush)
+        {
+          Item *done = g_new0 (Item, 1);
+
+          lean_stream_parser_flush (worker->parser);
+          done->kind = ITEM_FLUSHED;
+          g_queue_push_tail (&worker->batch, done);
+        }
+
+      g_mutex_lock (&worker->lock);
+      post_batch (worker);
+      g_mutex_unlock (&worker->lock);
+      if (flush)
+        break;
+    }
+
+  g_signal_handlers_disconnect_by_data (worker->parser, worker);
+  parse_worker_unref (worker);
+  return NULL;
+}
+
+static ParseWorker *
+parse_worker_new (Live             *live,
+                  LeanStreamParser *parser)
+{
+  ParseWorker *worker = g_new0 (ParseWorker, 1);
+
+  worker->ref_count = 1;
+  g_mutex_init (&worker->lock);
+  g_cond_init (&worker->cond);
+  g_queue_init (&worker->in);
+  g_queue_init (&worker->out);
+  g_queue_init (&worker->batch);
+  worker->context = g_main_context_ref_thread_default ();
+  worker->live = live;
+  worker->parser = g_object_ref (parser);
+  g_signal_connect (parser, "display", G_CALLBACK (worker_on_display), worker);
+  g_signal_connect (parser, "event", G_CALLBACK (worker_on_event), worker);
+  g_signal_connect (parser, "usage", G_CALLBACK (worker_on_usage), worker);
+  worker->thread = g_thread_new ("lean-parser", parse_worker_thread, parse_worker_ref (worker));
+  return worker;
+}
+
+static void
+parse_worker_push (ParseWorker *worker,
+                   GBytes      *bytes)
+{
+  g_mutex_lock (&worker->lock);
+  g_queue_push_tail (&worker->in, g_bytes_ref (bytes));
+  worker->in_bytes += g_bytes_get_size (bytes);
+  g_cond_signal (&worker->cond);
+  g_mutex_unlock (&worker->lock);
+}
+
+static gsize
+parse_worker_backlog (ParseWorker *worker)
+{
+  gsize n;
+
+  g_mutex_lock (&worker->lock);
+  n = worker->in_bytes;
+  g_mutex_unlock (&worker->lock);
+  return n;
+}
+
+static void
+parse_worker_flush (ParseWorker *worker)
+{
+  g_mutex_lock (&worker->lock);
+  worker->flush = TRUE;
+  g_cond_signal (&worker->cond);
+  g_mutex_unlock (&worker->lock);
+}
+
+/* The session is gone (controller disposed): stop after the chunk being
+ * parsed and wait for that, so no thread outlives its owner. */
+static void
+parse_worker_abandon (ParseWorker *worker)
+{
+  g_mutex_lock (&worker->lock);
+  worker->stop = TRUE;
+  worker->live = NULL;
+  g_cond_signal (&worker->cond);
+  g_mutex_unlock (&worker->lock);
+  if (worker->thread != NULL)
+    g_thread_join (g_steal_pointer (&worker->thread));
+  parse_worker_unref (worker);
+}
+
+/* Above this many raw bytes handed to the parser's thread and not yet
+ * delivered, the runner stops reading (the agent waits on its PTY); below
+ * the lower mark it reads again. A view's final line then stays close
+ * behind the agent instead of megabytes of queue. */
+#define HOLD_ABOVE   (1024 * 1024)
+#define RELEASE_BELOW (256 * 1024)
+/* Main-thread time one delivery may take before it yields to a frame. */
+#define DELIVER_BUDGET_US (4 * 1000)
+
+static void
+set_held (Live     *live,
+          gboolean  held)
+{
+  if (live->held == held || !LEAN_IS_LOCAL_RUNNER (live->runner))
+    return;
+  live->held = held;
+  lean_local_runner_hold_output (LEAN_LOCAL_RUNNER (live->runner), held);
+}
+
+static gboolean
+parse_worker_deliver (gpointer data)
+{
+  ParseWorker *worker = data;
+  gint64 deadline = g_get_monotonic_time () + DELIVER_BUDGET_US;
+  gsize backlog;
+  gboolean flushed = FALSE;
+  gboolean more = FALSE;
+  Live *live;
+  Item *item;
+
+  /* Taken one at a time, so one dispatch stays within its budget however
+   * much the thread has parsed meanwhile. */
+  for (;;)
+    {
+      g_mutex_lock (&worker->lock);
+      if (g_get_monotonic_time () > deadline && !g_queue_is_empty (&worker->out))
+        more = TRUE;
+      item = more ? NULL : g_queue_pop_head (&worker->out);
+      if (item == NULL && !more)
+        worker->posted = FALSE;
+      if (item != NULL && item->kind == ITEM_CHUNK_DONE)
+        worker->in_bytes -= MIN (item->size, worker->in_bytes);
+      g_mutex_unlock (&worker->lock);
+      if (item == NULL)
+        break;
+
+      /* A view's handler may have ended everything meanwhile. */
+      live = worker->live;
+      if (live != NULL && !live->ended)
+        switch (item->kind)
+          {
+          case ITEM_DISPLAY:
+            {
+              g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&item->display));
+              show_display (live, bytes);
+            }
+            break;
+          case ITEM_EVENT:
+            apply_event (live, item->event_kind, item->json, item->payload);
+            break;
+          case ITEM_USAGE:
+            apply_usage (live, item->usage[0], item->usage[1], item->usage[2], item->cost);
+            break;
+          case ITEM_CHUNK_DONE:
+            /* After the chunk's own lines, as before the thread. */
+            if (live->network_hint_due)
+              show_network_hint (live);
+            break;
+          case ITEM_FLUSHED:
+            flushed = TRUE;
+            break;
+          default:
+            break;
+          }
+      item_free (item);
+    }
+
+  g_mutex_lock (&worker->lock);
+  backlog = worker->in_bytes;
+  g_mutex_unlock (&worker->lock);
+
+  live = worker->live;
+  if (live != NULL && !live->ended)
+    {
+      if (backlog < RELEASE_BELOW)
+        set_held (live, FALSE);
+      if (flushed)
+        {
+          /* The thread has posted its last item and is ending. */
+          if (worker->thread != NULL)
+            g_thread_join (g_steal_pointer (&worker->thread));
+          finish_exit (live);
+        }
+    }
+  /* While @posted stays TRUE the thread adds no other idle: this one goes on. */
+  return more ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
 /* The order matters and is the contract: database first (every raw byte),
- * then the parser (which produces the display stream), then views. */
+ * then the parser (which produces the display stream, on its thread), then
+ * views (from parse_worker_deliver for structured output). */
 static void
 on_runner_output (LeanRunner *runner,
                   GBytes     *bytes,
@@ -556,13 +967,14 @@ on_runner_output (LeanRunner *runner,
   lean_session_db_append_output (live->self->db, lean_session_get_id (live->session), bytes);
   keep_tail (live, bytes);
 
-  if (live->parser != NULL)
-    lean_stream_parser_feed (live->parser, bytes);
-  else
-    lean_session_emit_output (live->session, bytes);
-
-  if (live->network_hint_due && !live->ended)
-    show_network_hint (live);
+  if (live->worker != NULL)
+    {
+      parse_worker_push (live->worker, bytes);
+      if (parse_worker_backlog (live->worker) > HOLD_ABOVE)
+        set_held (live, TRUE);
+      return;
+    }
+  lean_session_emit_output (live->session, bytes);
 }
 
 static const char *
@@ -581,6 +993,8 @@ signal_name (int signum)
     }
 }
 
+/* With a parser thread, the exit is handled once it has delivered the
+ * last parsed output (and the final result's usage). */
 static void
 on_runner_exited (LeanRunner         *runner,
                   LeanRunnerExitKind  kind,
@@ -588,13 +1002,28 @@ on_runner_exited (LeanRunner         *runner,
                   const char         *message,
                   Live               *live)
 {
-  g_autofree char *text = NULL;
-  LeanSessionState state;
-
-  if (live->parser != NULL)
-    lean_stream_parser_flush (live->parser);
   if (kind != LEAN_RUNNER_EXIT_START_FAILED)
     mark_running (live);
+  if (live->exit_pending)
+    return;
+  live->exit_pending = TRUE;
+  live->exit_kind = kind;
+  live->exit_code = exit_code;
+  live->exit_message = g_strdup (message);
+  if (live->worker != NULL)
+    parse_worker_flush (live->worker);
+  else
+    finish_exit (live);
+}
+
+static void
+finish_exit (Live *live)
+{
+  g_autofree char *text = NULL;
+  LeanSessionState state;
+  LeanRunnerExitKind kind = live->exit_kind;
+  int exit_code = live->exit_code;
+  const char *message = live->exit_message;
 
   switch (kind)
     {
@@ -1108,9 +1537,7 @@ lean_controller_start (LeanController            *self,
     {
       live->parser = lean_stream_parser_new (output);
       lean_session_set_structured (session, TRUE);
-      g_signal_connect (live->parser, "display", G_CALLBACK (on_parser_display), live);
-      g_signal_connect (live->parser, "event", G_CALLBACK (on_parser_event), live);
-      g_signal_connect (live->parser, "usage", G_CALLBACK (on_parser_usage), live);
+      live->worker = parse_worker_new (live, live->parser);
     }
 
   live->runner = create_runner (self, request->runner, lean_session_get_id (session),
