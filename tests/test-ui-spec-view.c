@@ -1358,6 +1358,17 @@ test_edit_tags (Fixture       *fx,
   g_assert_cmpuint (g_strv_length ((char **) tags), ==, 1);
   g_assert_cmpstr (tags[0], ==, "markdown");
 
+  /* YAML's special characters go in as typed and read back the same. */
+  gtk_menu_button_popup (add_button);
+  iterate_a_while (50);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "needs: review #2");
+  g_signal_emit_by_name (entry, "activate");
+  wait_writes (fx);
+  tags = lean_spec_get_tags (lookup (fx, "002-beta"));
+  g_assert_cmpuint (g_strv_length ((char **) tags), ==, 2);
+  g_assert_cmpstr (tags[1], ==, "needs: review #2");
+  g_assert_nonnull (find_tag_chip (fx, "needs: review #2"));
+
   save_screenshot (GTK_WIDGET (fx->window), "spec-view-tags.png");
 }
 
