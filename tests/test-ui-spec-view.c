@@ -1198,6 +1198,268 @@ test_new_spec (Fixture       *fx,
   g_assert_nonnull (strstr (contents, "status: planned"));
 }
 
+/* @text without its "updated_at:" line and its "tags:" block (or
+ * "assignee:" line when @key is "assignee"): what an edit of @key must
+ * leave byte for byte. */
+static char *
+without_key (const char *text,
+             const char *key)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+  g_autofree char *prefix = g_strconcat (key, ":", NULL);
+  GString *out = g_string_new (NULL);
+  gboolean in_block = FALSE;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      if (in_block && (g_str_has_prefix (lines[i], "  - ") || g_str_has_prefix (lines[i], "- ")))
+        continue;
+      in_block = FALSE;
+      if (g_str_has_prefix (lines[i], "updated_at:"))
+        continue;
+      if (g_str_has_prefix (lines[i], prefix))
+        {
+          in_block = TRUE;
+          continue;
+        }
+      g_string_append (out, lines[i]);
+      if (lines[i + 1] != NULL)
+        g_string_append_c (out, '\n');
+    }
+  return g_string_free (out, FALSE);
+}
+
+static GtkWidget *
+find_tag_chip (Fixture    *fx,
+               const char *tag)
+{
+  GtkWidget *chips = gtk_widget_get_parent (GTK_WIDGET (_lean_spec_view_get_tag_add_button (fx->view)));
+
+  for (GtkWidget *child = gtk_widget_get_first_child (chips); child; child = gtk_widget_get_next_sibling (child))
+    if (g_strcmp0 (g_object_get_data (G_OBJECT (child), "lean-tag"), tag) == 0)
+      return child;
+  return NULL;
+}
+
+static GPtrArray *
+suggested_tags (Fixture *fx)
+{
+  GtkWidget *box = GTK_WIDGET (_lean_spec_view_get_tag_suggestions (fx->view));
+  GPtrArray *tags = g_ptr_array_new ();
+
+  if (gtk_widget_get_visible (box))
+    for (GtkWidget *child = gtk_widget_get_first_child (box); child; child = gtk_widget_get_next_sibling (child))
+      g_ptr_array_add (tags, g_object_get_data (G_OBJECT (child), "lean-tag"));
+  return tags;
+}
+
+static void
+test_edit_tags (Fixture       *fx,
+                gconstpointer  data)
+{
+  const char *path = "specs/001-render-specs/README.md";
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *rest_before = NULL;
+  g_autofree char *rest_after = NULL;
+  g_autoptr(GPtrArray) suggested = NULL;
+  GtkMenuButton *add_button;
+  GtkEntry *entry;
+  GtkWidget *chip, *remove;
+  const char * const *tags;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  show (fx, "001-render-specs");
+  before = read_file (fx->root, path);
+  g_assert_nonnull (find_tag_chip (fx, "ui"));
+  g_assert_nonnull (find_tag_chip (fx, "markdown"));
+
+  /* "+" opens the popover with the entry focused; Enter adds the tag. */
+  add_button = _lean_spec_view_get_tag_add_button (fx->view);
+  entry = _lean_spec_view_get_tag_entry (fx->view);
+  gtk_menu_button_popup (add_button);
+  iterate_a_while (100);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (entry)));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "  desktop ");
+  g_signal_emit_by_name (entry, "activate");
+  wait_writes (fx);
+
+  after = read_file (fx->root, path);
+  g_assert_nonnull (strstr (after, "tags:\n  - ui\n  - markdown\n  - desktop\n"));
+  g_assert_nonnull (strstr (after, "\nupdated_at: "));
+  rest_before = without_key (before, "tags");
+  rest_after = without_key (after, "tags");
+  g_assert_cmpstr (rest_before, ==, rest_after);
+  tags = lean_spec_get_tags (lookup (fx, "001-render-specs"));
+  g_assert_cmpuint (g_strv_length ((char **) tags), ==, 3);
+  g_assert_cmpstr (tags[2], ==, "desktop");
+  g_assert_nonnull (find_tag_chip (fx, "desktop"));
+  /* Enter also closed the popover. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (gtk_menu_button_get_popover (add_button))));
+
+  /* The chip's "×" removes that tag and nothing else. */
+  chip = find_tag_chip (fx, "ui");
+  g_assert_nonnull (chip);
+  remove = gtk_widget_get_last_child (chip);
+  g_assert_true (GTK_IS_BUTTON (remove));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (remove), ==, "Remove Tag “ui”");
+  g_signal_emit_by_name (remove, "clicked");
+  wait_writes (fx);
+
+  g_clear_pointer (&after, g_free);
+  g_clear_pointer (&rest_after, g_free);
+  after = read_file (fx->root, path);
+  g_assert_nonnull (strstr (after, "tags:\n  - markdown\n  - desktop\nassignee: alice\n"));
+  rest_after = without_key (after, "tags");
+  g_assert_cmpstr (rest_before, ==, rest_after);
+  tags = lean_spec_get_tags (lookup (fx, "001-render-specs"));
+  g_assert_cmpuint (g_strv_length ((char **) tags), ==, 2);
+  g_assert_cmpstr (tags[0], ==, "markdown");
+  g_assert_null (find_tag_chip (fx, "ui"));
+
+  /* A spec without tags: the project's tags are suggested, filtered by
+   * what is typed, and picking one writes a new tags block. */
+  show (fx, "002-beta");
+  g_clear_pointer (&before, g_free);
+  g_clear_pointer (&rest_before, g_free);
+  before = read_file (fx->root, "specs/002-beta/README.md");
+  gtk_menu_button_popup (add_button);
+  iterate_a_while (100);
+  suggested = suggested_tags (fx);
+  /* "ui" went with the last spec that used it. */
+  g_assert_cmpuint (suggested->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (suggested, 0), ==, "desktop");
+  g_assert_cmpstr (g_ptr_array_index (suggested, 1), ==, "markdown");
+  save_screenshot (GTK_WIDGET (gtk_menu_button_get_popover (add_button)), "spec-view-add-tag.png");
+
+  gtk_editable_set_text (GTK_EDITABLE (entry), "MARK");
+  g_clear_pointer (&suggested, g_ptr_array_unref);
+  suggested = suggested_tags (fx);
+  g_assert_cmpuint (suggested->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (suggested, 0), ==, "markdown");
+  g_signal_emit_by_name (_lean_spec_view_get_tag_suggestions (fx->view), "child-activated",
+                         gtk_widget_get_first_child (GTK_WIDGET (_lean_spec_view_get_tag_suggestions (fx->view))));
+  wait_writes (fx);
+
+  g_clear_pointer (&after, g_free);
+  g_clear_pointer (&rest_after, g_free);
+  after = read_file (fx->root, "specs/002-beta/README.md");
+  /* A new block is written as `leanspec update --tags` writes it. */
+  g_assert_nonnull (strstr (after, "\ntags:\n- markdown\n"));
+  rest_before = without_key (before, "tags");
+  rest_after = without_key (after, "tags");
+  g_assert_cmpstr (rest_before, ==, rest_after);
+  tags = lean_spec_get_tags (lookup (fx, "002-beta"));
+  g_assert_cmpuint (g_strv_length ((char **) tags), ==, 1);
+  g_assert_cmpstr (tags[0], ==, "markdown");
+
+  /* YAML's special characters go in as typed and read back the same. */
+  gtk_menu_button_popup (add_button);
+  iterate_a_while (50);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "needs: review #2");
+  g_signal_emit_by_name (entry, "activate");
+  wait_writes (fx);
+  tags = lean_spec_get_tags (lookup (fx, "002-beta"));
+  g_assert_cmpuint (g_strv_length ((char **) tags), ==, 2);
+  g_assert_cmpstr (tags[1], ==, "needs: review #2");
+  g_assert_nonnull (find_tag_chip (fx, "needs: review #2"));
+
+  save_screenshot (GTK_WIDGET (fx->window), "spec-view-tags.png");
+}
+
+static const char *
+assignee_text (Fixture *fx)
+{
+  GtkWidget *content = gtk_menu_button_get_child (_lean_spec_view_get_assignee_button (fx->view));
+
+  return gtk_label_get_text (GTK_LABEL (gtk_widget_get_last_child (content)));
+}
+
+static void
+test_edit_assignee (Fixture       *fx,
+                    gconstpointer  data)
+{
+  const char *path = "specs/001-render-specs/README.md";
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *rest_before = NULL;
+  g_autofree char *rest_after = NULL;
+  GtkMenuButton *button;
+  GtkEntry *entry;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  show (fx, "001-render-specs");
+  before = read_file (fx->root, path);
+  rest_before = without_key (before, "assignee");
+  button = _lean_spec_view_get_assignee_button (fx->view);
+  entry = _lean_spec_view_get_assignee_entry (fx->view);
+  g_assert_cmpstr (assignee_text (fx), ==, "Assigned to alice");
+
+  /* The popover starts from the current assignee. */
+  gtk_menu_button_popup (button);
+  iterate_a_while (100);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "alice");
+  save_screenshot (GTK_WIDGET (gtk_menu_button_get_popover (button)), "spec-view-assignee.png");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "bob ");
+  g_signal_emit_by_name (entry, "activate");
+  wait_writes (fx);
+
+  after = read_file (fx->root, path);
+  g_assert_nonnull (strstr (after, "\nassignee: bob\n# a comment"));
+  rest_after = without_key (after, "assignee");
+  g_assert_cmpstr (rest_before, ==, rest_after);
+  g_assert_cmpstr (lean_spec_get_assignee (lookup (fx, "001-render-specs")), ==, "bob");
+  g_assert_cmpstr (assignee_text (fx), ==, "Assigned to bob");
+
+  /* Empty removes it. */
+  gtk_menu_button_popup (button);
+  iterate_a_while (50);
+  gtk_editable_set_text (GTK_EDITABLE (entry), "");
+  g_signal_emit_by_name (entry, "activate");
+  wait_writes (fx);
+
+  g_clear_pointer (&after, g_free);
+  g_clear_pointer (&rest_after, g_free);
+  after = read_file (fx->root, path);
+  g_assert_null (strstr (after, "assignee:"));
+  rest_after = without_key (after, "assignee");
+  g_assert_cmpstr (rest_before, ==, rest_after);
+  g_assert_null (lean_spec_get_assignee (lookup (fx, "001-render-specs")));
+  g_assert_cmpstr (assignee_text (fx), ==, "Assign…");
+
+  /* And set again on a spec that never had one. */
+  show (fx, "002-beta");
+  g_clear_pointer (&before, g_free);
+  g_clear_pointer (&rest_before, g_free);
+  before = read_file (fx->root, "specs/002-beta/README.md");
+  gtk_menu_button_popup (button);
+  iterate_a_while (50);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  gtk_editable_set_text (GTK_EDITABLE (entry), "Carol Díaz");
+  g_signal_emit_by_name (entry, "activate");
+  wait_writes (fx);
+
+  g_clear_pointer (&after, g_free);
+  g_clear_pointer (&rest_after, g_free);
+  after = read_file (fx->root, "specs/002-beta/README.md");
+  g_assert_nonnull (strstr (after, "assignee: Carol Díaz\n"));
+  rest_before = without_key (before, "assignee");
+  rest_after = without_key (after, "assignee");
+  g_assert_cmpstr (rest_before, ==, rest_after);
+  g_assert_cmpstr (lean_spec_get_assignee (lookup (fx, "002-beta")), ==, "Carol Díaz");
+  save_screenshot (GTK_WIDGET (fx->window), "spec-view-assigned.png");
+}
+
 static void
 test_screenshots (Fixture       *fx,
                   gconstpointer  data)
@@ -1286,6 +1548,8 @@ main (int   argc,
   ADD ("complete-from-status-menu", test_complete_from_status_menu);
   ADD ("complete-without-open-items", test_complete_without_open_items);
   ADD ("new-spec", test_new_spec);
+  ADD ("edit-tags", test_edit_tags);
+  ADD ("edit-assignee", test_edit_assignee);
   ADD ("screenshots", test_screenshots);
 #undef ADD
 

@@ -1969,7 +1969,8 @@ lean_session_db_read_output_async (LeanSessionDb       *self,
   g_return_if_fail (LEAN_IS_SESSION_DB (self));
   g_return_if_fail (session_id != NULL);
 
-  run_keyed_task (self, session_id, lean_session_db_read_output_async, read_channel_thread, cancellable, callback, user_data);
+  run_keyed_task (self, session_id, lean_session_db_read_output_async, read_channel_thread,
+                  cancellable, callback, user_data);
 }
 
 GBytes *
@@ -1991,7 +1992,8 @@ lean_session_db_read_display_async (LeanSessionDb       *self,
   g_return_if_fail (LEAN_IS_SESSION_DB (self));
   g_return_if_fail (session_id != NULL);
 
-  run_keyed_task (self, session_id, lean_session_db_read_display_async, read_channel_thread, cancellable, callback, user_data);
+  run_keyed_task (self, session_id, lean_session_db_read_display_async, read_channel_thread,
+                  cancellable, callback, user_data);
 }
 
 GBytes *
@@ -2028,7 +2030,8 @@ lean_session_db_read_events_async (LeanSessionDb       *self,
   g_return_if_fail (LEAN_IS_SESSION_DB (self));
   g_return_if_fail (session_id != NULL);
 
-  run_keyed_task (self, session_id, lean_session_db_read_events_async, read_events_thread, cancellable, callback, user_data);
+  run_keyed_task (self, session_id, lean_session_db_read_events_async, read_events_thread,
+                  cancellable, callback, user_data);
 }
 
 GPtrArray *

@@ -19,5 +19,14 @@ GtkWidget        *_lean_spec_view_get_files_stack     (LeanSpecView *self);
 /* The entry "spec.rename" shows in place of the title. */
 GtkWidget        *_lean_spec_view_get_title_entry     (LeanSpecView *self);
 const char       *_lean_spec_view_get_relations_markup (LeanSpecView *self);
+/* In-place tag and assignee editing: the "+" button with its popover's
+ * entry and suggestions (children carry their tag as "lean-tag" data), and
+ * the assignee button with its popover's entry. Tag chips in the chips row
+ * carry "lean-tag" data too; their "×" activates spec.remove-tag. */
+GtkMenuButton    *_lean_spec_view_get_tag_add_button  (LeanSpecView *self);
+GtkEntry         *_lean_spec_view_get_tag_entry       (LeanSpecView *self);
+GtkFlowBox       *_lean_spec_view_get_tag_suggestions (LeanSpecView *self);
+GtkMenuButton    *_lean_spec_view_get_assignee_button (LeanSpecView *self);
+GtkEntry         *_lean_spec_view_get_assignee_entry  (LeanSpecView *self);
 
 G_END_DECLS

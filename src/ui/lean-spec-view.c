@@ -39,7 +39,15 @@ struct _LeanSpecView
   GtkLabel          *status_chip;    /* inside status_button */
   GtkLabel          *priority_mark;  /* inside priority_button */
   GtkLabel          *progress_label;
-  GtkBox            *chips_box;     /* status, priority, progress, then tags */
+  GtkBox            *chips_box;     /* status, priority, progress, tags, tag_add_button */
+  GtkMenuButton     *tag_add_button;
+  GtkPopover        *tag_popover;
+  GtkEntry          *tag_entry;
+  GtkFlowBox        *tag_suggestions;
+  GtkMenuButton     *assignee_button;
+  GtkLabel          *assignee_label;
+  GtkPopover        *assignee_popover;
+  GtkEntry          *assignee_entry;
   GtkLabel          *meta_label;
   GtkLabel          *relations_label;
   GtkStackSwitcher  *files_switcher;
@@ -124,6 +132,9 @@ typedef enum
   OP_REPLACE,
   OP_RELOAD,
   OP_TITLE,
+  OP_TAG_ADD,
+  OP_TAG_REMOVE,
+  OP_ASSIGNEE,
 } OpKind;
 
 typedef struct
@@ -138,7 +149,7 @@ typedef struct
   gboolean     checked;
   gboolean     force;
   GBytes      *contents;  /* OP_REPLACE */
-  char        *title;     /* OP_TITLE */
+  char        *title;     /* OP_TITLE; the tag or assignee for OP_TAG_*, OP_ASSIGNEE */
 } WriteOp;
 
 static void
@@ -265,6 +276,36 @@ write_thread (GTask        *task,
         if (renamed != NULL)
           result = lean_spec_writer_replace (op->spec, renamed, &error);
       }
+      break;
+    case OP_TAG_ADD:
+    case OP_TAG_REMOVE:
+      {
+        /* Worked out here, on the newest snapshot, so quick adds and
+         * removes in a row each keep the others' effect. */
+        const char * const *tags = lean_spec_get_tags (op->spec);
+        g_autoptr(GPtrArray) next = g_ptr_array_new ();
+        gboolean present = g_strv_contains (tags, op->title);
+
+        if (present == (op->kind == OP_TAG_ADD))
+          {
+            result = g_object_ref (op->spec);
+            break;
+          }
+        for (guint i = 0; tags[i] != NULL; i++)
+          if (op->kind == OP_TAG_ADD || g_strcmp0 (tags[i], op->title) != 0)
+            g_ptr_array_add (next, (gpointer) tags[i]);
+        if (op->kind == OP_TAG_ADD)
+          g_ptr_array_add (next, op->title);
+        g_ptr_array_add (next, NULL);
+        result = lean_spec_writer_set_tags (op->spec, (const char * const *) next->pdata, &error);
+      }
+      break;
+    case OP_ASSIGNEE:
+      if (g_strcmp0 (lean_spec_get_assignee (op->spec) ? lean_spec_get_assignee (op->spec) : "",
+                     op->title) == 0)
+        result = g_object_ref (op->spec);
+      else
+        result = lean_spec_writer_set_assignee (op->spec, op->title, &error);
       break;
     case OP_RELOAD:
       result = lean_spec_new_from_dir (lean_project_get_root (op->project),
@@ -553,7 +594,8 @@ handle_write_result (LeanSpecView *self,
       return;
     }
 
-  if (self->store != NULL)
+  /* A tag that was already there (or gone) wrote nothing. */
+  if (self->store != NULL && written != op->spec)
     lean_spec_store_replace (self->store, written);
 
   /* The store's items-changed normally brought it here already; do it
@@ -1103,8 +1145,21 @@ update_meta (LeanSpecView *self,
   const char *assignee = lean_spec_get_assignee (spec);
   g_autofree char *markup = NULL;
 
+  /* The assignee is its own button above, so it can be changed in place. */
   if (assignee != NULL && *assignee != '\0')
-    g_ptr_array_add (parts, g_markup_printf_escaped (_("Assigned to %s"), assignee));
+    {
+      g_autofree char *text = g_strdup_printf (_("Assigned to %s"), assignee);
+
+      gtk_label_set_text (self->assignee_label, text);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->assignee_button), "dim-label");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->assignee_button), _("Change Assignee"));
+    }
+  else
+    {
+      gtk_label_set_text (self->assignee_label, _("Assign…"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->assignee_button), "dim-label");
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->assignee_button), _("Assign Someone to This Spec"));
+    }
   if (created != NULL)
     g_ptr_array_add (parts, g_markup_printf_escaped (_("Created %s"), created));
   if (updated != NULL)
@@ -1141,13 +1196,191 @@ update_tags (LeanSpecView *self,
 
   for (guint i = 0; tags[i] != NULL; i++)
     {
+      GtkWidget *chip = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 2);
       GtkWidget *label = gtk_label_new (tags[i]);
+      GtkWidget *remove = gtk_button_new_from_icon_name ("window-close-symbolic");
+      g_autofree char *tooltip = g_strdup_printf (_("Remove Tag “%s”"), tags[i]);
 
-      gtk_widget_add_css_class (label, "spec-tag");
-      gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
-      g_object_set_data (G_OBJECT (label), "lean-tag", GINT_TO_POINTER (TRUE));
-      gtk_box_append (self->chips_box, label);
+      gtk_widget_add_css_class (chip, "spec-tag");
+      gtk_widget_set_valign (chip, GTK_ALIGN_CENTER);
+      gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (remove, "flat");
+      gtk_widget_add_css_class (remove, "circular");
+      gtk_widget_add_css_class (remove, "spec-tag-remove");
+      gtk_widget_set_tooltip_text (remove, tooltip);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (remove), "spec.remove-tag");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (remove), "s", tags[i]);
+      gtk_box_append (GTK_BOX (chip), label);
+      gtk_box_append (GTK_BOX (chip), remove);
+      g_object_set_data_full (G_OBJECT (chip), "lean-tag", g_strdup (tags[i]), g_free);
+      gtk_box_insert_child_after (self->chips_box, chip,
+                                  gtk_widget_get_prev_sibling (GTK_WIDGET (self->tag_add_button)));
     }
+}
+
+/* Tags and assignee, edited in place */
+
+static void
+queue_text_op (LeanSpecView *self,
+               OpKind        kind,
+               const char   *text)
+{
+  WriteOp *op;
+
+  if (self->spec == NULL)
+    return;
+  op = write_op_new (kind, self->spec);
+  op->title = g_strdup (text);
+  start_write (self, op);
+}
+
+/* Tags go into YAML as they are typed; trimmed, and one word of the
+ * person's choosing, so only emptiness is refused. */
+static void
+add_tag_from_user (LeanSpecView *self,
+                   const char   *text)
+{
+  g_autofree char *tag = g_strstrip (g_strdup (text));
+
+  gtk_popover_popdown (self->tag_popover);
+  if (*tag == '\0' || self->spec == NULL)
+    return;
+  if (g_strv_contains (lean_spec_get_tags (self->spec), tag))
+    return;
+  queue_text_op (self, OP_TAG_ADD, tag);
+}
+
+static void
+remove_tag_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  LeanSpecView *self = LEAN_SPEC_VIEW (widget);
+
+  queue_text_op (self, OP_TAG_REMOVE, g_variant_get_string (parameter, NULL));
+}
+
+static void
+on_tag_entry_activate (GtkEntry     *entry,
+                       LeanSpecView *self)
+{
+  add_tag_from_user (self, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+on_tag_suggestion_activated (GtkFlowBox      *box,
+                             GtkFlowBoxChild *child,
+                             LeanSpecView    *self)
+{
+  add_tag_from_user (self, g_object_get_data (G_OBJECT (child), "lean-tag"));
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_utf8_collate (*(const char **) a, *(const char **) b);
+}
+
+/* The project's other tags that contain what is typed (case-insensitive),
+ * at most a dozen, as activatable chips under the entry. */
+static void
+update_tag_suggestions (LeanSpecView *self)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GPtrArray) found = g_ptr_array_new ();
+  g_autoptr(GPtrArray) specs = NULL;
+  g_autofree char *needle = NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->tag_suggestions))) != NULL)
+    gtk_flow_box_remove (self->tag_suggestions, child);
+
+  if (self->store == NULL || self->spec == NULL)
+    {
+      gtk_widget_set_visible (GTK_WIDGET (self->tag_suggestions), FALSE);
+      return;
+    }
+
+  needle = g_utf8_casefold (gtk_editable_get_text (GTK_EDITABLE (self->tag_entry)), -1);
+  g_strstrip (needle);
+  specs = lean_spec_store_dup_specs (self->store);
+  for (guint i = 0; i < specs->len; i++)
+    {
+      const char * const *tags = lean_spec_get_tags (g_ptr_array_index (specs, i));
+
+      for (guint j = 0; tags[j] != NULL; j++)
+        {
+          g_autofree char *folded = NULL;
+
+          if (g_hash_table_contains (seen, tags[j]) ||
+              g_strv_contains (lean_spec_get_tags (self->spec), tags[j]))
+            continue;
+          g_hash_table_add (seen, (gpointer) tags[j]);
+          folded = g_utf8_casefold (tags[j], -1);
+          if (strstr (folded, needle) != NULL)
+            g_ptr_array_add (found, (gpointer) tags[j]);
+        }
+    }
+  g_ptr_array_sort (found, compare_strings);
+
+  for (guint i = 0; i < MIN (found->len, 12); i++)
+    {
+      const char *tag = g_ptr_array_index (found, i);
+      GtkWidget *label = gtk_label_new (tag);
+      GtkWidget *item = gtk_flow_box_child_new ();
+      g_autofree char *tooltip = g_strdup_printf (_("Add Tag “%s”"), tag);
+
+      gtk_widget_add_css_class (item, "spec-tag");
+      gtk_widget_set_tooltip_text (item, tooltip);
+      gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (item), label);
+      g_object_set_data_full (G_OBJECT (item), "lean-tag", g_strdup (tag), g_free);
+      gtk_flow_box_append (self->tag_suggestions, item);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->tag_suggestions), found->len > 0);
+}
+
+static void
+on_tag_entry_changed (GtkEditable  *entry,
+                      LeanSpecView *self)
+{
+  update_tag_suggestions (self);
+}
+
+static void
+on_tag_popover_show (GtkPopover   *popover,
+                     LeanSpecView *self)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->tag_entry), "");
+  update_tag_suggestions (self);
+  gtk_widget_grab_focus (GTK_WIDGET (self->tag_entry));
+}
+
+static void
+on_assignee_popover_show (GtkPopover   *popover,
+                          LeanSpecView *self)
+{
+  const char *assignee = self->spec != NULL ? lean_spec_get_assignee (self->spec) : NULL;
+
+  gtk_editable_set_text (GTK_EDITABLE (self->assignee_entry), assignee != NULL ? assignee : "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->assignee_entry));
+  gtk_editable_select_region (GTK_EDITABLE (self->assignee_entry), 0, -1);
+}
+
+static void
+on_assignee_entry_activate (GtkEntry     *entry,
+                            LeanSpecView *self)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (entry))));
+  const char *current;
+
+  gtk_popover_popdown (self->assignee_popover);
+  if (self->spec == NULL)
+    return;
+  current = lean_spec_get_assignee (self->spec);
+  if (g_strcmp0 (current != NULL ? current : "", text) == 0)
+    return;
+  queue_text_op (self, OP_ASSIGNEE, text);
 }
 
 static void
@@ -1644,6 +1877,14 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, progress_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, chips_box);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, meta_label);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, tag_add_button);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, tag_popover);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, tag_entry);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, tag_suggestions);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, assignee_button);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, assignee_label);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, assignee_popover);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, assignee_entry);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, relations_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, files_switcher);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, files_stack);
@@ -1652,10 +1893,17 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_markdown_link);
   gtk_widget_class_bind_template_callback (widget_class, on_relation_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_title_entry_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_tag_entry_activate);
+  gtk_widget_class_bind_template_callback (widget_class, on_tag_entry_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_tag_suggestion_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_tag_popover_show);
+  gtk_widget_class_bind_template_callback (widget_class, on_assignee_popover_show);
+  gtk_widget_class_bind_template_callback (widget_class, on_assignee_entry_activate);
 
   gtk_widget_class_install_action (widget_class, "spec.mark-complete", NULL, mark_complete_action);
   gtk_widget_class_install_action (widget_class, "spec.open-in-editor", NULL, open_in_editor_action);
   gtk_widget_class_install_action (widget_class, "spec.rename", NULL, rename_action);
+  gtk_widget_class_install_action (widget_class, "spec.remove-tag", "s", remove_tag_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F2, 0, "spec.rename", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "spec.open-in-editor", NULL);
   gtk_widget_class_install_property_action (widget_class, "spec.status", "status");
@@ -1821,4 +2069,34 @@ const char *
 _lean_spec_view_get_relations_markup (LeanSpecView *self)
 {
   return gtk_label_get_label (self->relations_label);
+}
+
+GtkMenuButton *
+_lean_spec_view_get_tag_add_button (LeanSpecView *self)
+{
+  return self->tag_add_button;
+}
+
+GtkEntry *
+_lean_spec_view_get_tag_entry (LeanSpecView *self)
+{
+  return self->tag_entry;
+}
+
+GtkFlowBox *
+_lean_spec_view_get_tag_suggestions (LeanSpecView *self)
+{
+  return self->tag_suggestions;
+}
+
+GtkMenuButton *
+_lean_spec_view_get_assignee_button (LeanSpecView *self)
+{
+  return self->assignee_button;
+}
+
+GtkEntry *
+_lean_spec_view_get_assignee_entry (LeanSpecView *self)
+{
+  return self->assignee_entry;
 }
