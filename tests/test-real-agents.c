@@ -303,6 +303,20 @@ count_group (pid_t pgid)
   return n;
 }
 
+/* SIGKILL is asynchronous: a process killed with the group may still be
+ * listed for a moment before it dies. Wait (boundedly) for the group to be
+ * empty instead of sampling /proc once. */
+static guint
+count_group_settled (pid_t pgid)
+{
+  gint64 deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  guint n;
+
+  while ((n = count_group (pgid)) > 0 && g_get_monotonic_time () < deadline)
+    g_usleep (20 * 1000);
+  return n;
+}
+
 /* Every descendant of @pid, for a process tree the test did not start
  * itself (leanspec-ctl's agent). */
 static GArray *
@@ -622,7 +636,7 @@ test_codex_no_network (Fixture       *f,
 
   /* The whole process group is gone, not just its leader. */
   g_assert_false (pid_exists (pid));
-  g_assert_cmpuint (count_group (pid), ==, 0);
+  g_assert_cmpuint (count_group_settled (pid), ==, 0);
 
   /* The output so far is stored. */
   raw = read_channel (f, session, LEAN_OUTPUT_CHANNEL_RAW);
@@ -774,7 +788,7 @@ test_guided (Fixture       *f,
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
   g_assert_cmpint (g_get_monotonic_time () - t1, <, (KILL_DELAY_MS + 1500) * 1000);
   g_assert_false (pid_exists (pid));
-  g_assert_cmpuint (count_group (pid), ==, 0);
+  g_assert_cmpuint (count_group_settled (pid), ==, 0);
   raw = read_channel (f, session, LEAN_OUTPUT_CHANNEL_RAW);
   g_assert_cmpuint (strlen (raw), >, 0);
 }
