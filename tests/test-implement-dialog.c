@@ -63,15 +63,12 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  lean_controller_cancel_all (f->controller, "test over");
-  test_util_wait_until (ui_test_no_live_sessions, f->controller, 5000);
+  ui_test_stop_sessions (f->controller, 5000);
   if (f->dialog != NULL)
     gtk_window_destroy (GTK_WINDOW (f->dialog));
   gtk_window_destroy (GTK_WINDOW (f->window));
   ui_test_settle (50);
-  g_clear_object (&f->controller);
-  lean_session_db_close (f->db);
-  g_clear_object (&f->db);
+  ui_test_close_sessions (&f->controller, &f->db);
   g_clear_object (&f->spec);
   g_clear_pointer (&f->specs, g_ptr_array_unref);
   g_clear_object (&f->project);

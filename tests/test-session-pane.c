@@ -81,13 +81,10 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  lean_controller_cancel_all (f->controller, "test over");
-  test_util_wait_until (ui_test_no_live_sessions, f->controller, 5000);
+  ui_test_stop_sessions (f->controller, 5000);
   gtk_window_destroy (GTK_WINDOW (f->window));
   ui_test_settle (50);
-  g_clear_object (&f->controller);
-  lean_session_db_close (f->db);
-  g_clear_object (&f->db);
+  ui_test_close_sessions (&f->controller, &f->db);
   test_util_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->project);

@@ -94,16 +94,13 @@ fixture_tear_down (Fixture       *f,
 {
   GList *windows;
 
-  lean_controller_cancel_all (f->controller, "test over");
-  test_util_wait_until (ui_test_no_live_sessions, f->controller, 8000);
+  ui_test_stop_sessions (f->controller, 8000);
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
     gtk_window_destroy (windows->data);
   ui_test_settle (50);
   g_assert_false (_lean_app_sessions_get_holding ());
   _lean_session_ui_set_controller (NULL);
-  g_clear_object (&f->controller);
-  lean_session_db_close (f->db);
-  g_clear_object (&f->db);
+  ui_test_close_sessions (&f->controller, &f->db);
   ui_test_remove_tree (f->project);
   g_free (f->db_path);
   g_free (f->project);

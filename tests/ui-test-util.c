@@ -238,6 +238,24 @@ ui_test_no_live_sessions (gpointer controller)
   return lean_controller_get_n_live (controller) == 0;
 }
 
+void
+ui_test_stop_sessions (LeanController *controller,
+                       guint           timeout_ms)
+{
+  lean_controller_cancel_all (controller, "test over");
+  g_assert_true (test_util_wait_until (ui_test_no_live_sessions, controller, timeout_ms));
+}
+
+void
+ui_test_close_sessions (LeanController **controller,
+                        LeanSessionDb  **db)
+{
+  g_clear_object (controller);
+  if (*db != NULL)
+    lean_session_db_close (*db);
+  g_clear_object (db);
+}
+
 gboolean
 ui_test_notification_arrived (gpointer needle)
 {

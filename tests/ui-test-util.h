@@ -6,6 +6,7 @@
 
 #include <adwaita.h>
 
+#include "lean-controller.h"
 #include "test-util.h"
 
 G_BEGIN_DECLS
@@ -29,6 +30,14 @@ GtkWindow *ui_test_find_toplevel (GType        type);
 /* A test_util_wait_until() condition: @controller (a LeanController) has
  * no live session left. */
 gboolean  ui_test_no_live_sessions (gpointer controller);
+/* Test teardown: cancels every live session of @controller and waits up to
+ * @timeout_ms until none is left: a test must never leave an agent behind. */
+void      ui_test_stop_sessions  (LeanController  *controller,
+                                  guint            timeout_ms);
+/* Test teardown: drops the controller (killing anything still running) and
+ * closes the session database, clearing both pointers. */
+void      ui_test_close_sessions (LeanController **controller,
+                                  LeanSessionDb  **db);
 /* TRUE if a mapped label (or window title) under @root shows @text. */
 gboolean  ui_test_find_text      (GtkWidget   *root,
                                   const char  *text);
