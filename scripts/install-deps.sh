@@ -10,6 +10,8 @@ packages=(
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev sqlite3 libgit2-dev libyaml-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libsecret-1-dev
   xvfb xauth dbus-x11 desktop-file-utils appstream python3 curl
+  # UI tests press real pointer buttons and keys through XTest.
+  libx11-dev libxtst-dev
   # Spec bodies use emoji (the leanspec CLI writes "📅 Planned"); without a
   # colour emoji font they render as boxes in tests' screenshots.
   fonts-noto-color-emoji
