@@ -1331,7 +1331,22 @@ lean_markdown_view_set_markdown (LeanMarkdownView *self,
     if (gtk_widget_has_focus (g_array_index (self->tasks, Task, i).button))
       focused_task = i;
 
-  /* Deleting the text removes the anchored check buttons too. */
+  /* Take the check boxes out before the text goes. Deleting the text would
+   * unparent them from inside the buffer's delete-range, and after a
+   * pointer click on a box GTK then re-validates a layout whose text is
+   * half deleted (SIGSEGV). Focus moves to the view first so no box is
+   * the focus widget while it goes. */
+  if (focused_task != G_MAXUINT)
+    gtk_widget_grab_focus (GTK_WIDGET (self));
+  for (guint i = 0; i < self->tasks->len; i++)
+    {
+      Task *task = &g_array_index (self->tasks, Task, i);
+
+      if (task->button != NULL && gtk_widget_get_parent (task->button) == GTK_WIDGET (self))
+        gtk_text_view_remove (GTK_TEXT_VIEW (self), task->button);
+      task->button = NULL;
+    }
+
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   gtk_text_buffer_delete (buffer, &start, &end);
   g_array_set_size (self->tasks, 0);
