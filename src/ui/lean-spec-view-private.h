@@ -19,6 +19,7 @@ GtkWidget        *_lean_spec_view_get_files_stack     (LeanSpecView *self);
 /* The entry "spec.rename" shows in place of the title. */
 GtkWidget        *_lean_spec_view_get_title_entry     (LeanSpecView *self);
 const char       *_lean_spec_view_get_relations_markup (LeanSpecView *self);
+GtkLabel         *_lean_spec_view_get_relations_label (LeanSpecView *self);
 /* In-place tag and assignee editing: the "+" button with its popover's
  * entry and suggestions (children carry their tag as "lean-tag" data), and
  * the assignee button with its popover's entry. Tag chips in the chips row

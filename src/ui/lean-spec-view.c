@@ -957,6 +957,46 @@ spec_id_from_link (LeanSpecView *self,
   return NULL;
 }
 
+typedef struct
+{
+  LeanSpecView *self;
+  char         *id;
+} OpenSpecLater;
+
+static gboolean
+open_spec_idle (gpointer data)
+{
+  OpenSpecLater *later = data;
+
+  g_signal_emit (later->self, signals[OPEN_SPEC], 0, later->id);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+open_spec_later_free (gpointer data)
+{
+  OpenSpecLater *later = data;
+
+  g_object_unref (later->self);
+  g_free (later->id);
+  g_free (later);
+}
+
+/* Opening a spec replaces the text and the relations label, so it must not
+ * happen inside the click that activated a link there: GTK's label and
+ * text view still use the old links and their gesture after the handler
+ * returns (a real click crashed). The click finishes first. */
+static void
+open_spec_later (LeanSpecView *self,
+                 const char   *id)
+{
+  OpenSpecLater *later = g_new0 (OpenSpecLater, 1);
+
+  later->self = g_object_ref (self);
+  later->id = g_strdup (id);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, open_spec_idle, later, open_spec_later_free);
+}
+
 static gboolean
 on_markdown_link (LeanMarkdownView *view,
                   const char       *url,
@@ -987,9 +1027,7 @@ on_markdown_link (LeanMarkdownView *view,
   id = spec_id_from_link (self, path);
   if (id != NULL && g_strcmp0 (id, lean_spec_get_id (self->spec)) != 0)
     {
-      g_autofree char *copy = g_strdup (id);
-
-      g_signal_emit (self, signals[OPEN_SPEC], 0, copy);
+      open_spec_later (self, id);
       return TRUE;
     }
 
@@ -1011,9 +1049,7 @@ on_relation_activated (GtkLabel     *label,
 {
   if (g_str_has_prefix (uri, "spec:"))
     {
-      g_autofree char *id = g_strdup (uri + strlen ("spec:"));
-
-      g_signal_emit (self, signals[OPEN_SPEC], 0, id);
+      open_spec_later (self, uri + strlen ("spec:"));
       return TRUE;
     }
   return FALSE;
@@ -1056,6 +1092,25 @@ resolve_ref (LeanSpecView *self,
   if (spec == NULL)
     spec = lean_project_find_spec (lean_spec_store_get_project (self->store), specs, ref, NULL);
   return spec;
+}
+
+static void
+replace_relations_label (LeanSpecView *self,
+                         const char   *markup)
+{
+  GtkWidget *old = GTK_WIDGET (self->relations_label);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_widget_set_margin_top (label, gtk_widget_get_margin_top (old));
+  gtk_widget_add_css_class (label, "spec-page-relations");
+  gtk_label_set_markup (GTK_LABEL (label), markup);
+  g_signal_connect_object (label, "activate-link", G_CALLBACK (on_relation_activated), self, 0);
+
+  gtk_box_insert_child_after (GTK_BOX (gtk_widget_get_parent (old)), label, old);
+  gtk_box_remove (GTK_BOX (gtk_widget_get_parent (old)), old);
+  self->relations_label = GTK_LABEL (label);
 }
 
 static void
@@ -1108,7 +1163,10 @@ update_relations (LeanSpecView *self,
         }
     }
 
-  gtk_label_set_markup (self->relations_label, markup->str);
+  /* A new label each time: GTK 4.8 draws the links of a label whose markup
+   * is replaced after one of its links was clicked in the text colour. */
+  if (g_strcmp0 (gtk_label_get_label (self->relations_label), markup->str) != 0)
+    replace_relations_label (self, markup->str);
   gtk_widget_set_visible (GTK_WIDGET (self->relations_label), markup->len > 0);
 }
 
@@ -2069,6 +2127,12 @@ const char *
 _lean_spec_view_get_relations_markup (LeanSpecView *self)
 {
   return gtk_label_get_label (self->relations_label);
+}
+
+GtkLabel *
+_lean_spec_view_get_relations_label (LeanSpecView *self)
+{
+  return self->relations_label;
 }
 
 GtkMenuButton *
