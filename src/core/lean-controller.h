@@ -95,9 +95,6 @@ void            lean_controller_set_relay_factory         (LeanController       
                                                            LeanRelayRunnerFactory  factory,
                                                            gpointer                user_data,
                                                            GDestroyNotify          destroy);
-/* Used by controllers that have no factory of their own. */
-void            lean_controller_set_default_relay_factory (LeanRelayRunnerFactory  factory,
-                                                           gpointer                user_data);
 /* The live runner of @session, or NULL once it ended. */
 LeanRunner     *lean_controller_get_runner                (LeanController         *self,
                                                            LeanSession            *session);
