@@ -70,17 +70,4 @@ LeanSpec *lean_spec_writer_complete      (LeanProject         *project,
  *  - every result is parsed before it is written: a write never leaves a
  *    file that does not read back as a spec. */
 
-/* The current UTC time as LeanSpec 0.3 writes it in updated_at,
- * completed_at and transitions: "2026-11-26T07:52:18.644669291Z". */
-char     *lean_spec_writer_now_timestamp (void);
-
-/* Writes @contents to @path atomically (temp file in the same folder, fsync,
- * rename; the file's mode is kept). When @expected_hash is not NULL the
- * current file must have that sha256, else LEAN_ERROR_CHANGED_ON_DISK and
- * nothing is written. */
-gboolean  lean_spec_writer_write_file    (const char          *path,
-                                          GBytes              *contents,
-                                          const char          *expected_hash,
-                                          GError             **error);
-
 G_END_DECLS
