@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "lean-session-mode.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -17,20 +19,11 @@ typedef enum
   LEAN_SESSION_STATE_INTERRUPTED,
 } LeanSessionState;
 
-typedef enum
-{
-  LEAN_SESSION_MODE_AUTONOMOUS,
-  LEAN_SESSION_MODE_GUIDED,
-} LeanSessionMode;
-
 const char *lean_session_state_to_string   (LeanSessionState  state); /* "running" */
 gboolean    lean_session_state_from_string (const char       *str,
                                             LeanSessionState *state);
 const char *lean_session_state_get_label   (LeanSessionState  state); /* translated */
 gboolean    lean_session_state_is_final    (LeanSessionState  state);
-const char *lean_session_mode_to_string    (LeanSessionMode   mode);
-gboolean    lean_session_mode_from_string  (const char       *str,
-                                            LeanSessionMode  *mode);
 
 #define LEAN_TYPE_SESSION (lean_session_get_type ())
 
