@@ -68,9 +68,7 @@ void            lean_controller_resize       (LeanController             *self,
 
 /* Signals: "session-added" (LeanSession *), "session-ended" (LeanSession *). */
 
-/* ---- Extensions (sessions engine) ----
- *
- * lean_controller_start() records every attempt: when it fails before the
+/* lean_controller_start() records every attempt: when it fails before the
  * agent runs (unknown agent, agent not installed, bad request, relay not
  * available) it returns NULL with @error set AND the session is kept, failed,
  * with the same sentence as its message (in history and in get_sessions).

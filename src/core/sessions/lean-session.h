@@ -62,7 +62,7 @@ guint64           lean_session_get_output_tokens(LeanSession      *self);
 guint64           lean_session_get_cache_tokens (LeanSession      *self);
 double            lean_session_get_cost_usd     (LeanSession      *self);
 
-/* Extensions (sessions engine). Setters notify only on change. */
+/* Setters notify only on change. */
 gboolean          lean_session_state_can_transition (LeanSessionState from,
                                                      LeanSessionState to);
 /* Like set_state but refuses a transition the state machine does not allow

@@ -56,9 +56,7 @@ LeanSpec *lean_spec_writer_complete      (LeanProject         *project,
                                           gboolean             force,
                                           GError             **error);
 
-/* Extensions beyond the first contract.
- *
- * Notes on the behaviour above, matching `leanspec update` 0.3.0:
+/* Notes on the behaviour above, matching `leanspec update` 0.3.0:
  *  - timestamps are UTC with nanoseconds ("2026-11-26T07:52:18.644669291Z");
  *  - set_priority, set_assignee and set_tags also set updated_at;
  *  - a missing updated_at goes after created_at (else before the closing
