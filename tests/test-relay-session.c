@@ -67,7 +67,6 @@ fixture_setup (Fixture       *f,
   f->db = lean_session_db_open (f->db_path, &error);
   g_assert_no_error (error);
   f->controller = lean_controller_new (f->db);
-  lean_relay_install (f->controller, NULL);
 }
 
 static void
@@ -237,8 +236,8 @@ test_resize_reaches_agent (Fixture       *f,
 }
 
 static void
-test_session_id_and_default_factory (Fixture       *f,
-                                     gconstpointer  data)
+test_session_id_and_default_runner (Fixture       *f,
+                                    gconstpointer  data)
 {
   g_autoptr(Peer) peer = peer_start (NULL);
   g_autoptr(LeanSessionRequest) request = make_request (f, "winsize", peer);
@@ -247,8 +246,7 @@ test_session_id_and_default_factory (Fixture       *f,
   g_autoptr(GError) error = NULL;
   LeanRunner *runner;
 
-  /* A controller without a hook of its own uses the process-wide one. */
-  lean_relay_install (NULL, NULL);
+  /* A controller without a relay factory makes relay runners itself. */
   plain = lean_controller_new (f->db);
   session = lean_controller_start (plain, request, &error);
   g_assert_no_error (error);
@@ -430,7 +428,7 @@ main (int   argc,
   ADD ("stream-byte-exact", test_stream_byte_exact);
   ADD ("input", test_input_and_resize);
   ADD ("resize-pause-cancel", test_resize_reaches_agent);
-  ADD ("session-id-default-factory", test_session_id_and_default_factory);
+  ADD ("session-id-default-runner", test_session_id_and_default_runner);
   ADD ("exit-without-session-ended", test_exit_without_session_ended);
   ADD ("exit-code", test_exit_code_with_session_ended);
   ADD ("unknown-runner", test_unknown_runner);

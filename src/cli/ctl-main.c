@@ -9,7 +9,6 @@
 #include <glib/gi18n.h>
 
 #include "ctl-private.h"
-#include "lean-relay-runner.h"
 
 static const CtlCommand commands[] = {
   { "list",     N_("List specs, optionally filtered"),             ctl_cmd_list },
@@ -172,8 +171,6 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("leanspec-ctl");
-  /* `implement --runner relay:...` runs the agent on agent-relay. */
-  lean_relay_install (NULL, NULL);
 
   context = g_option_context_new (_("COMMAND [ARGUMENT…]"));
   g_option_context_set_summary (context, _("Read and change the specs of a LeanSpec project."));

@@ -5,7 +5,6 @@
 #include <locale.h>
 
 #include "lean-application.h"
-#include "lean-relay-runner.h"
 
 int
 main (int   argc,
@@ -19,8 +18,6 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   g_set_application_name (_("LeanSpec Desktop"));
-  /* Sessions whose runner is "relay:..." run on agent-relay. */
-  lean_relay_install (NULL, NULL);
 
   app = lean_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);

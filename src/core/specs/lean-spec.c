@@ -7,6 +7,7 @@
 
 #include "lean-error.h"
 #include "lean-frontmatter.h"
+#include "lean-hash.h"
 #include "lean-spec-private.h"
 
 typedef struct
@@ -1042,8 +1043,7 @@ lean_spec_get_content_hash (LeanSpec *self)
     {
       gsize len;
       const guchar *data = g_bytes_get_data (self->contents, &len);
-      char *hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                                data ? data : (const guchar *)"", len);
+      char *hash = lean_hash_sha256 (data, len);
 
       g_once_init_leave (&self->hash, hash);
     }

@@ -81,9 +81,6 @@ G_DEFINE_FINAL_TYPE (LeanController, lean_controller, G_TYPE_OBJECT)
 enum { SESSION_ADDED, SESSION_ENDED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-static LeanRelayRunnerFactory default_relay_factory;
-static gpointer default_relay_data;
-
 /* ---- requests ---- */
 
 LeanSessionRequest *
@@ -1399,16 +1396,8 @@ create_runner (LeanController  *self,
 
   if (g_str_has_prefix (spec, "relay:"))
     {
-      LeanRelayRunnerFactory factory = self->relay_factory;
-      gpointer data = self->relay_data;
-
-      if (factory == NULL)
-        {
-          factory = default_relay_factory;
-          data = default_relay_data;
-        }
-      if (factory != NULL)
-        return factory (spec, session_id, data, error);
+      if (self->relay_factory != NULL)
+        return self->relay_factory (spec, session_id, self->relay_data, error);
       return lean_relay_create_runner (NULL, spec, session_id, error);
     }
 
@@ -1954,14 +1943,6 @@ lean_controller_set_relay_factory (LeanController         *self,
   self->relay_factory = factory;
   self->relay_data = user_data;
   self->relay_destroy = destroy;
-}
-
-void
-lean_controller_set_default_relay_factory (LeanRelayRunnerFactory factory,
-                                           gpointer               user_data)
-{
-  default_relay_factory = factory;
-  default_relay_data = user_data;
 }
 
 LeanSessionRequest *

@@ -8,175 +8,17 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "lean-error.h"
+#include "lean-file.h"
 #include "lean-frontmatter.h"
+#include "lean-hash.h"
 #include "lean-spec-private.h"
 #include "lean-spec-writer.h"
-
-char *
-lean_spec_writer_now_timestamp (void)
-{
-  struct timespec ts;
-  struct tm tm;
-  char buf[32];
-
-  clock_gettime (CLOCK_REALTIME, &ts);
-  gmtime_r (&ts.tv_sec, &tm);
-  strftime (buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  return g_strdup_printf ("%s.%09ldZ", buf, (long)ts.tv_nsec);
-}
-
-static gboolean
-check_hash (const char  *path,
-            const char  *expected_hash,
-            GError     **error)
-{
-  g_autofree char *data = NULL;
-  g_autofree char *hash = NULL;
-  g_autoptr(GError) local_error = NULL;
-  gsize len = 0;
-
-  if (!g_file_get_contents (path, &data, &len, &local_error))
-    {
-      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-        g_set_error (error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK,
-                     _("%s was removed since it was read; nothing was written"), path);
-      else
-        g_set_error (error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK,
-                     _("cannot re-read %s before writing: %s; nothing was written"),
-                     path, local_error->message);
-      return FALSE;
-    }
-
-  hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)data, len);
-  if (!g_str_equal (hash, expected_hash))
-    {
-      g_set_error (error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK,
-                   _("%s changed on disk since it was read; nothing was written. "
-                   "Reload it and try again"), path);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-lean_spec_writer_write_file (const char  *path,
-                             GBytes      *contents,
-                             const char  *expected_hash,
-                             GError     **error)
-{
-  g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *tmp = NULL;
-  g_autofree char *real = NULL;
-  const char *data;
-  gsize len;
-  gsize done = 0;
-  struct stat st;
-  mode_t mode = 0644;
-  int fd;
-  int dfd;
-
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (contents != NULL, FALSE);
-
-  if (expected_hash != NULL && !check_hash (path, expected_hash, error))
-    return FALSE;
-
-  /* A README that is a symlink: replace the file it points to, not the
-   * link (a rename over the link would turn it into a copy). */
-  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      real = realpath (path, NULL);
-      if (real != NULL)
-        path = real;
-    }
-
-  if (g_stat (path, &st) == 0)
-    mode = st.st_mode & 07777;
-  else
-    {
-      /* A new file gets the usual mode under the user's umask. */
-      mode_t mask = umask (0);
-      umask (mask);
-      mode = 0666 & ~mask;
-    }
-
-  dir = g_path_get_dirname (path);
-  base = g_path_get_basename (path);
-  tmp = g_strdup_printf ("%s%c.%s.XXXXXX", dir, G_DIR_SEPARATOR, base);
-
-  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, mode);
-  if (fd < 0)
-    {
-      int errsv = errno;
-      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                   _("cannot write in %s: %s; nothing was written"), dir, g_strerror (errsv));
-      return FALSE;
-    }
-
-  data = g_bytes_get_data (contents, &len);
-  while (done < len)
-    {
-      ssize_t n = write (fd, data + done, len - done);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int errsv = errno;
-          close (fd);
-          g_unlink (tmp);
-          g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                       _("cannot write %s: %s; nothing was written"), path, g_strerror (errsv));
-          return FALSE;
-        }
-      done += n;
-    }
-
-  if (fchmod (fd, mode) != 0 || fsync (fd) != 0)
-    {
-      int errsv = errno;
-      close (fd);
-      g_unlink (tmp);
-      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                   _("cannot write %s: %s; nothing was written"), path, g_strerror (errsv));
-      return FALSE;
-    }
-  close (fd);
-
-  /* Check again right before the rename: the window in which another
-   * writer's change could be lost is now only the rename itself. */
-  if (expected_hash != NULL && !check_hash (path, expected_hash, error))
-    {
-      g_unlink (tmp);
-      return FALSE;
-    }
-
-  if (g_rename (tmp, path) != 0)
-    {
-      int errsv = errno;
-      g_unlink (tmp);
-      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
-                   _("cannot replace %s: %s; nothing was written"), path, g_strerror (errsv));
-      return FALSE;
-    }
-
-  /* Make the rename itself durable. */
-  dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0)
-    {
-      fsync (dfd);
-      close (dfd);
-    }
-
-  return TRUE;
-}
+#include "lean-timestamp.h"
 
 /* Writes @contents as the README of @spec (hash-checked) and returns the new
  * snapshot. */
@@ -199,8 +41,8 @@ commit (LeanSpec  *spec,
       return NULL;
     }
 
-  if (!lean_spec_writer_write_file (lean_spec_get_readme_path (spec), contents,
-                                    lean_spec_get_content_hash (spec), error))
+  if (!lean_file_write_atomic (lean_spec_get_readme_path (spec), contents,
+                               lean_spec_get_content_hash (spec), error))
     {
       g_object_unref (fresh);
       return NULL;
@@ -320,7 +162,7 @@ lean_spec_writer_set_status (LeanSpec        *spec,
       gsize len = 0;
 
       if (g_file_get_contents (lean_spec_get_readme_path (spec), &data, &len, NULL))
-        hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *)data, len);
+        hash = lean_hash_sha256 (data, len);
       if (g_strcmp0 (hash, lean_spec_get_content_hash (spec)) != 0)
         {
           g_set_error (error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK,
@@ -331,7 +173,7 @@ lean_spec_writer_set_status (LeanSpec        *spec,
       return g_object_ref (spec);
     }
 
-  now = lean_spec_writer_now_timestamp ();
+  now = lean_timestamp_now ();
   edit_init (&edit, spec);
   edit_set_scalar (&edit, "status", name, NULL);
   edit_touch (&edit, now);
@@ -364,7 +206,7 @@ lean_spec_writer_set_priority (LeanSpec          *spec,
       return NULL;
     }
 
-  now = lean_spec_writer_now_timestamp ();
+  now = lean_timestamp_now ();
   edit_init (&edit, spec);
   if (priority == LEAN_SPEC_PRIORITY_NONE)
     edit_remove (&edit, "priority");
@@ -391,7 +233,7 @@ lean_spec_writer_set_assignee (LeanSpec    *spec,
       return NULL;
     }
 
-  now = lean_spec_writer_now_timestamp ();
+  now = lean_timestamp_now ();
   edit_init (&edit, spec);
   if (assignee == NULL || *assignee == '\0')
     edit_remove (&edit, "assignee");
@@ -419,7 +261,7 @@ lean_spec_writer_set_tags (LeanSpec            *spec,
         return NULL;
       }
 
-  now = lean_spec_writer_now_timestamp ();
+  now = lean_timestamp_now ();
   edit_init (&edit, spec);
   {
     g_autoptr(LeanFrontmatter) fm = edit_parse (&edit);
@@ -533,9 +375,8 @@ lean_spec_writer_set_task (LeanSpec    *spec,
        * just read, so an edit in between is still refused. */
       if (memcmp (g_bytes_get_data (bytes, NULL), contents, len) != 0)
         {
-          g_autofree char *hash = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                                               (const guchar *)contents, len);
-          if (!lean_spec_writer_write_file (path, bytes, hash, error))
+          g_autofree char *hash = lean_hash_sha256 (contents, len);
+          if (!lean_file_write_atomic (path, bytes, hash, error))
             return NULL;
         }
       return lean_spec_new_from_dir (_lean_spec_get_project_root (spec),

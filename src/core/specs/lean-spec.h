@@ -63,8 +63,6 @@ guint               lean_spec_get_body_line    (LeanSpec     *self);
 guint               lean_spec_get_n_checked    (LeanSpec     *self); /* "- [x]" items */
 guint               lean_spec_get_n_unchecked  (LeanSpec     *self); /* "- [ ]" items */
 
-/* Extensions beyond the first contract. */
-
 typedef struct _LeanFrontmatter LeanFrontmatter;
 
 /* The parsed front matter of the README (for writers and tools). */

@@ -3,7 +3,7 @@
 
 #include <gio/gio.h>
 
-#include "lean-session.h"
+#include "lean-session-mode.h"
 
 G_BEGIN_DECLS
 

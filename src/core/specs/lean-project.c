@@ -16,11 +16,12 @@
 #include <json-glib/json-glib.h>
 
 #include "lean-error.h"
+#include "lean-file.h"
 #include "lean-frontmatter.h"
 #include "lean-project-private.h"
 #include "lean-spec-cache.h"
 #include "lean-spec-private.h"
-#include "lean-spec-writer.h"
+#include "lean-timestamp.h"
 
 /* How deep below the specs dir spec folders are looked for:
  * specs/NNN-x (1), specs/archived/NNN-x (2), specs/group/archived/NNN-x (3). */
@@ -1299,7 +1300,7 @@ lean_project_create_spec (LeanProject         *self,
   prio_str = lean_spec_priority_to_string (priority);
   today = g_date_time_new_now_local ();
   date = g_date_time_format (today, "%Y-%m-%d");
-  now = lean_spec_writer_now_timestamp ();
+  now = lean_timestamp_now ();
 
   /* The template's own front matter is replaced by the one LeanSpec writes
    * (same keys, same order); its body is kept with the placeholders filled. */
@@ -1335,7 +1336,7 @@ lean_project_create_spec (LeanProject         *self,
 
   bytes = g_string_free_to_bytes (out);
   readme = g_build_filename (dir, "README.md", NULL);
-  if (!lean_spec_writer_write_file (readme, bytes, NULL, error))
+  if (!lean_file_write_atomic (readme, bytes, NULL, error))
     {
       g_rmdir (dir);
       return NULL;

@@ -54,9 +54,7 @@ GBytes        *lean_session_db_read_output_finish  (LeanSessionDb        *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
 
-/* ---- Extensions (sessions engine) ----
- *
- * Path: an explicit @path wins; NULL means $LEANSPEC_DB when set (tests,
+/* Path: an explicit @path wins; NULL means $LEANSPEC_DB when set (tests,
  * scripts), else $XDG_DATA_HOME/leanspec-desktop/sessions.db.
  *
  * Output is stored in two channels of the same log: RAW is every byte the

@@ -56,9 +56,7 @@ LeanSpec *lean_spec_writer_complete      (LeanProject         *project,
                                           gboolean             force,
                                           GError             **error);
 
-/* Extensions beyond the first contract.
- *
- * Notes on the behaviour above, matching `leanspec update` 0.3.0:
+/* Notes on the behaviour above, matching `leanspec update` 0.3.0:
  *  - timestamps are UTC with nanoseconds ("2026-11-26T07:52:18.644669291Z");
  *  - set_priority, set_assignee and set_tags also set updated_at;
  *  - a missing updated_at goes after created_at (else before the closing
@@ -69,18 +67,5 @@ LeanSpec *lean_spec_writer_complete      (LeanProject         *project,
  *  - a README that is a symlink is written through (the link stays);
  *  - every result is parsed before it is written: a write never leaves a
  *    file that does not read back as a spec. */
-
-/* The current UTC time as LeanSpec 0.3 writes it in updated_at,
- * completed_at and transitions: "2026-11-26T07:52:18.644669291Z". */
-char     *lean_spec_writer_now_timestamp (void);
-
-/* Writes @contents to @path atomically (temp file in the same folder, fsync,
- * rename; the file's mode is kept). When @expected_hash is not NULL the
- * current file must have that sha256, else LEAN_ERROR_CHANGED_ON_DISK and
- * nothing is written. */
-gboolean  lean_spec_writer_write_file    (const char          *path,
-                                          GBytes              *contents,
-                                          const char          *expected_hash,
-                                          GError             **error);
 
 G_END_DECLS

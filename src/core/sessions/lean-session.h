@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "lean-session-mode.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -17,20 +19,11 @@ typedef enum
   LEAN_SESSION_STATE_INTERRUPTED,
 } LeanSessionState;
 
-typedef enum
-{
-  LEAN_SESSION_MODE_AUTONOMOUS,
-  LEAN_SESSION_MODE_GUIDED,
-} LeanSessionMode;
-
 const char *lean_session_state_to_string   (LeanSessionState  state); /* "running" */
 gboolean    lean_session_state_from_string (const char       *str,
                                             LeanSessionState *state);
 const char *lean_session_state_get_label   (LeanSessionState  state); /* translated */
 gboolean    lean_session_state_is_final    (LeanSessionState  state);
-const char *lean_session_mode_to_string    (LeanSessionMode   mode);
-gboolean    lean_session_mode_from_string  (const char       *str,
-                                            LeanSessionMode  *mode);
 
 #define LEAN_TYPE_SESSION (lean_session_get_type ())
 
@@ -69,7 +62,7 @@ guint64           lean_session_get_output_tokens(LeanSession      *self);
 guint64           lean_session_get_cache_tokens (LeanSession      *self);
 double            lean_session_get_cost_usd     (LeanSession      *self);
 
-/* Extensions (sessions engine). Setters notify only on change. */
+/* Setters notify only on change. */
 gboolean          lean_session_state_can_transition (LeanSessionState from,
                                                      LeanSessionState to);
 /* Like set_state but refuses a transition the state machine does not allow

@@ -18,8 +18,8 @@ G_DECLARE_FINAL_TYPE (LeanRelayRunner, lean_relay_runner, LEAN, RELAY_RUNNER, GO
  *   prefix is kept; http(s) is mapped to ws(s)).
  * @runner_id: the runner daemon that hosts the agent.
  * @token: sent as "Authorization: Bearer"; NULL sends none.
- * @session_id: the session's UUID, sent in start_session. NULL: found at
- *   start from the LeanController that starts the runner, else a new UUID.
+ * @session_id: the session's UUID, sent in start_session. NULL: a new UUID
+ *   at start.
  *
  * The launch's argv is sent as the command; cwd and env cannot be carried
  * by the protocol today: the command runs in the runner daemon's own
@@ -73,16 +73,5 @@ LeanRunner      *lean_relay_create_runner              (LeanRelayConfig  *config
                                                         const char       *runner_spec,
                                                         const char       *session_id,
                                                         GError          **error);
-
-typedef struct _LeanController LeanController;
-
-/* A LeanController makes relay runners with lean_relay_create_runner() on
- * its own, reading relays.json at each start. This hook hands it a
- * LeanRelayConfig the app keeps instead (edits made in Preferences then
- * apply without a reload), or, with @config NULL, states the default
- * explicitly. With @controller NULL: for every controller without a hook
- * of its own. */
-void             lean_relay_install                    (LeanController   *controller,
-                                                        LeanRelayConfig  *config);
 
 G_END_DECLS

@@ -68,9 +68,7 @@ void            lean_controller_resize       (LeanController             *self,
 
 /* Signals: "session-added" (LeanSession *), "session-ended" (LeanSession *). */
 
-/* ---- Extensions (sessions engine) ----
- *
- * lean_controller_start() records every attempt: when it fails before the
+/* lean_controller_start() records every attempt: when it fails before the
  * agent runs (unknown agent, agent not installed, bad request, relay not
  * available) it returns NULL with @error set AND the session is kept, failed,
  * with the same sentence as its message (in history and in get_sessions).
@@ -95,9 +93,6 @@ void            lean_controller_set_relay_factory         (LeanController       
                                                            LeanRelayRunnerFactory  factory,
                                                            gpointer                user_data,
                                                            GDestroyNotify          destroy);
-/* Used by controllers that have no factory of their own. */
-void            lean_controller_set_default_relay_factory (LeanRelayRunnerFactory  factory,
-                                                           gpointer                user_data);
 /* The live runner of @session, or NULL once it ended. */
 LeanRunner     *lean_controller_get_runner                (LeanController         *self,
                                                            LeanSession            *session);

@@ -11,7 +11,6 @@
 # include <sys/socket.h>
 #endif
 
-#include "lean-controller.h"
 #include "lean-error.h"
 #include "lean-relay-config.h"
 #include "lean-relay-runner.h"
@@ -831,30 +830,6 @@ on_token_found (GObject      *source,
   begin_connect (self);
 }
 
-/* Made by a factory that did not know the session: the controller marks
- * the runners it starts with itself ("lean-controller"), so the session
- * whose runner we are can be found, and the relay and the database name
- * the same session. Otherwise a fresh UUID. */
-static char *
-find_session_id (LeanRelayRunner *self)
-{
-  LeanController *controller = g_object_get_data (G_OBJECT (self), "lean-controller");
-
-  if (controller != NULL && LEAN_IS_CONTROLLER (controller))
-    {
-      GListModel *sessions = lean_controller_get_sessions (controller);
-
-      for (guint i = 0; i < g_list_model_get_n_items (sessions); i++)
-        {
-          g_autoptr(LeanSession) session = g_list_model_get_item (sessions, i);
-
-          if (lean_controller_get_runner (controller, session) == LEAN_RUNNER (self))
-            return g_strdup (lean_session_get_id (session));
-        }
-    }
-  return g_uuid_string_random ();
-}
-
 static void
 lean_relay_runner_start_async (LeanRunner             *runner,
                                const LeanRunnerLaunch *launch,
@@ -878,7 +853,7 @@ lean_relay_runner_start_async (LeanRunner             *runner,
   self->started = TRUE;
   self->launch = lean_runner_launch_copy (launch);
   if (self->session_id == NULL)
-    self->session_id = find_session_id (self);
+    self->session_id = g_uuid_string_random ();
 
   /* The protocol carries only the argv: say what is dropped. */
   if (launch->cwd != NULL)
@@ -1413,54 +1388,4 @@ lean_relay_create_runner (LeanRelayConfig  *config,
       lean_relay_runner_set_keyring_server (runner, target->server_name);
     }
   return LEAN_RUNNER (runner);
-}
-
-/* ------------------------------------------------------------------------ */
-/* The controller's relay hook                                              */
-
-typedef struct
-{
-  LeanRelayConfig *config;
-} RelayHook;
-
-static void
-relay_hook_free (gpointer data)
-{
-  RelayHook *hook = data;
-
-  g_clear_object (&hook->config);
-  g_free (hook);
-}
-
-static LeanRunner *
-relay_factory (const char  *runner_spec,
-               const char  *session_id,
-               gpointer     user_data,
-               GError     **error)
-{
-  RelayHook *hook = user_data;
-
-  return lean_relay_create_runner (hook ? hook->config : NULL, runner_spec, session_id, error);
-}
-
-void
-lean_relay_install (LeanController  *controller,
-                    LeanRelayConfig *config)
-{
-  RelayHook *hook;
-
-  g_return_if_fail (controller == NULL || LEAN_IS_CONTROLLER (controller));
-  g_return_if_fail (config == NULL || LEAN_IS_RELAY_CONFIG (config));
-
-  if (controller == NULL)
-    {
-      /* Process-wide and for the whole run: the config (if any) is kept. */
-      hook = g_new0 (RelayHook, 1);
-      hook->config = config ? g_object_ref (config) : NULL;
-      lean_controller_set_default_relay_factory (relay_factory, hook);
-      return;
-    }
-  hook = g_new0 (RelayHook, 1);
-  hook->config = config ? g_object_ref (config) : NULL;
-  lean_controller_set_relay_factory (controller, relay_factory, hook, relay_hook_free);
 }
