@@ -674,6 +674,236 @@ test_progressive (void)
   test_util_rm_rf (tmp);
 }
 
+/* Edits */
+
+typedef struct
+{
+  gboolean      done;
+  LeanSpec     *written;
+  LeanSpecEdit *undo;
+  GError       *error;
+} EditWait;
+
+static void
+edit_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  EditWait *w = user_data;
+
+  w->written = lean_spec_store_edit_finish (LEAN_SPEC_STORE (object), result, &w->undo, &w->error);
+  w->done = TRUE;
+}
+
+static void
+edit_wait_clear (EditWait *w)
+{
+  g_clear_object (&w->written);
+  g_clear_pointer (&w->undo, lean_spec_edit_unref);
+  g_clear_error (&w->error);
+  w->done = FALSE;
+}
+
+/* Starts @edit (taken) on the spec the store holds as @id. */
+static void
+start_edit (Fixture      *f,
+            const char   *id,
+            LeanSpecEdit *edit,
+            EditWait     *w)
+{
+  LeanSpec *spec = lean_spec_store_lookup (f->store, id);
+
+  g_assert_nonnull (spec);
+  lean_spec_store_edit_async (f->store, spec, edit, NULL, edit_cb, w);
+  lean_spec_edit_unref (edit);
+}
+
+static char *
+readme (Fixture    *f,
+        const char *id)
+{
+  g_autofree char *path = g_build_filename (f->tmp, "specs", id, "README.md", NULL);
+  char *contents = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  return contents;
+}
+
+static void
+test_edit_serialised (Fixture       *f,
+                      gconstpointer  data)
+{
+  EditWait a = { 0, }, b = { 0, }, c = { 0, };
+  g_autofree char *after = NULL;
+  LeanSpec *seen;
+
+  load_and_wait (f);
+  seen = lean_spec_store_lookup (f->store, "001-one");
+
+  /* Three edits asked for at once, all from the snapshot on screen: each
+   * runs on what the one before wrote, none trips the content check. */
+  start_edit (f, "001-one", lean_spec_edit_new_priority (LEAN_SPEC_PRIORITY_LOW), &a);
+  start_edit (f, "001-one", lean_spec_edit_new_add_tag ("desktop"), &b);
+  lean_spec_store_edit_async (f->store, seen, lean_spec_edit_new_assignee ("zoë"), NULL, edit_cb, &c);
+  test_util_wait_for_flag (&c.done, 10, "the third edit");
+  g_assert_true (a.done && b.done);
+  g_assert_no_error (a.error);
+  g_assert_no_error (b.error);
+  g_assert_no_error (c.error);
+
+  /* The second built on the first, the third on both. */
+  g_assert_cmpint (lean_spec_get_priority (b.written), ==, LEAN_SPEC_PRIORITY_LOW);
+  g_assert_cmpstr (lean_spec_get_tags (c.written)[0], ==, "desktop");
+  g_assert_cmpint (lean_spec_get_priority (c.written), ==, LEAN_SPEC_PRIORITY_LOW);
+  g_assert_cmpstr (lean_spec_get_assignee (c.written), ==, "zoë");
+  g_assert_true (lean_spec_store_lookup (f->store, "001-one") == c.written);
+
+  after = readme (f, "001-one");
+  g_assert_nonnull (strstr (after, "priority: low\n"));
+  g_assert_nonnull (strstr (after, "- desktop\n"));
+  g_assert_nonnull (strstr (after, "assignee: zoë\n"));
+  g_assert_cmpstr (lean_spec_get_content_hash (c.written), ==,
+                   lean_spec_get_content_hash (lean_spec_store_lookup (f->store, "001-one")));
+
+  /* Each has an Undo that restores what it found. */
+  g_assert_nonnull (a.undo);
+  g_assert_true (lean_spec_edit_get_expected (c.undo) == c.written);
+  g_assert_true (g_bytes_equal (lean_spec_edit_get_contents (c.undo), lean_spec_get_contents (b.written)));
+
+  /* Nothing to change: the same snapshot back, no Undo, no write. */
+  edit_wait_clear (&a);
+  start_edit (f, "001-one", lean_spec_edit_new_add_tag ("desktop"), &a);
+  test_util_wait_for_flag (&a.done, 10, "the edit");
+  g_assert_no_error (a.error);
+  g_assert_true (a.written == c.written);
+  g_assert_null (a.undo);
+
+  edit_wait_clear (&a);
+  edit_wait_clear (&b);
+  edit_wait_clear (&c);
+}
+
+static void
+test_edit_changed_on_disk (Fixture       *f,
+                           gconstpointer  data)
+{
+  EditWait w = { 0, };
+  g_autofree char *after = NULL;
+  const char *external = SPEC ("draft", "One, edited elsewhere");
+  LeanSpec *before;
+
+  load_and_wait (f);
+  before = lean_spec_store_lookup (f->store, "001-one");
+
+  /* An editor saves the file; the store has not reloaded yet. */
+  test_util_write_file (f->tmp, "specs/001-one/README.md", external);
+  start_edit (f, "001-one", lean_spec_edit_new_status (LEAN_SPEC_STATUS_IN_PROGRESS), &w);
+  test_util_wait_for_flag (&w.done, 10, "the edit");
+
+  g_assert_error (w.error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK);
+  g_assert_null (w.written);
+  g_assert_null (w.undo);
+  after = readme (f, "001-one");
+  g_assert_cmpstr (after, ==, external);
+  g_assert_true (lean_spec_store_lookup (f->store, "001-one") == before);
+  edit_wait_clear (&w);
+}
+
+static void
+test_edit_undo (Fixture       *f,
+                gconstpointer  data)
+{
+  EditWait w = { 0, }, undo = { 0, }, later = { 0, }, stale = { 0, };
+  g_autofree char *before = NULL;
+  g_autofree char *restored = NULL;
+  g_autofree char *kept = NULL;
+  g_autoptr(LeanSpecEdit) undo_edit = NULL;
+
+  load_and_wait (f);
+  /* CRLF and a comment: Undo must give back exactly these bytes. */
+  test_util_write_file (f->tmp, "specs/002-two/README.md",
+                        "---\r\nstatus: in-progress\r\n# keep me\r\npriority: high\r\ntags: [a, b]\r\n---\r\n\r\n# Two\r\n");
+  load_and_wait (f);
+  before = readme (f, "002-two");
+
+  start_edit (f, "002-two", lean_spec_edit_new_remove_tag ("a"), &w);
+  test_util_wait_for_flag (&w.done, 10, "the edit");
+  g_assert_no_error (w.error);
+  g_assert_cmpuint (g_strv_length ((char **) lean_spec_get_tags (w.written)), ==, 1);
+  g_assert_nonnull (w.undo);
+  undo_edit = lean_spec_edit_ref (w.undo);
+
+  start_edit (f, "002-two", lean_spec_edit_ref (undo_edit), &undo);
+  test_util_wait_for_flag (&undo.done, 10, "the undo");
+  g_assert_no_error (undo.error);
+  restored = readme (f, "002-two");
+  g_assert_cmpstr (restored, ==, before);
+  g_assert_cmpuint (g_strv_length ((char **) lean_spec_get_tags (lean_spec_store_lookup (f->store, "002-two"))), ==, 2);
+
+  /* An Undo of a change that a later one built on is refused: it would
+   * throw the later one away. */
+  start_edit (f, "002-two", lean_spec_edit_new_priority (LEAN_SPEC_PRIORITY_LOW), &later);
+  test_util_wait_for_flag (&later.done, 10, "the later edit");
+  g_assert_no_error (later.error);
+  start_edit (f, "002-two", lean_spec_edit_ref (undo_edit), &stale);
+  test_util_wait_for_flag (&stale.done, 10, "the stale undo");
+  g_assert_error (stale.error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK);
+  kept = readme (f, "002-two");
+  g_assert_nonnull (strstr (kept, "priority: low\r\n"));
+  g_assert_nonnull (strstr (kept, "tags: [a, b]\r\n"));
+
+  edit_wait_clear (&w);
+  edit_wait_clear (&undo);
+  edit_wait_clear (&later);
+  edit_wait_clear (&stale);
+}
+
+static void
+test_edit_title_and_complete (Fixture       *f,
+                              gconstpointer  data)
+{
+  EditWait w = { 0, };
+  g_autofree char *after = NULL;
+
+  test_util_write_file (f->tmp, "specs/001-one/README.md",
+                        "---\nstatus: planned\n---\n\n```\n# not the title\n```\n# One\n\n- [ ] open\n");
+  load_and_wait (f);
+
+  start_edit (f, "001-one", lean_spec_edit_new_title ("Uno"), &w);
+  test_util_wait_for_flag (&w.done, 10, "the rename");
+  g_assert_no_error (w.error);
+  after = readme (f, "001-one");
+  g_assert_cmpstr (after, ==, "---\nstatus: planned\n---\n\n```\n# not the title\n```\n# Uno\n\n- [ ] open\n");
+  g_assert_cmpstr (lean_spec_get_title (lean_spec_store_lookup (f->store, "001-one")), ==, "Uno");
+  edit_wait_clear (&w);
+
+  /* A title must stay one line. */
+  start_edit (f, "001-one", lean_spec_edit_new_title ("two\nlines"), &w);
+  test_util_wait_for_flag (&w.done, 10, "the rename");
+  g_assert_error (w.error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
+  edit_wait_clear (&w);
+
+  /* Complete refuses with the open item, then is forced. */
+  start_edit (f, "001-one", lean_spec_edit_new_complete (FALSE), &w);
+  test_util_wait_for_flag (&w.done, 10, "complete");
+  g_assert_error (w.error, LEAN_ERROR, LEAN_ERROR_INCOMPLETE);
+  edit_wait_clear (&w);
+  start_edit (f, "001-one", lean_spec_edit_new_complete (TRUE), &w);
+  test_util_wait_for_flag (&w.done, 10, "complete");
+  g_assert_no_error (w.error);
+  g_assert_cmpint (lean_spec_get_status (w.written), ==, LEAN_SPEC_STATUS_COMPLETE);
+  edit_wait_clear (&w);
+
+  /* A task line counts in the body, whatever the front matter grew to. */
+  start_edit (f, "001-one", lean_spec_edit_new_task ("README.md", 7, TRUE), &w);
+  test_util_wait_for_flag (&w.done, 10, "the task");
+  g_assert_no_error (w.error);
+  g_clear_pointer (&after, g_free);
+  after = readme (f, "001-one");
+  g_assert_true (g_str_has_suffix (after, "# Uno\n\n- [x] open\n"));
+  edit_wait_clear (&w);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -687,6 +917,10 @@ main (int   argc,
   ADD ("/spec-store/replace-during-load", test_replace_during_load);
   ADD ("/spec-store/drop-during-reload", test_drop_during_reload);
   ADD ("/spec-store/twin-ids", test_twin_ids);
+  ADD ("/spec-store/edit/serialised", test_edit_serialised);
+  ADD ("/spec-store/edit/changed-on-disk", test_edit_changed_on_disk);
+  ADD ("/spec-store/edit/undo", test_edit_undo);
+  ADD ("/spec-store/edit/title-complete-task", test_edit_title_and_complete);
 #undef ADD
   g_test_add_func ("/spec-store/progressive", test_progressive);
   return g_test_run ();

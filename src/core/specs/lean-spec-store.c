@@ -45,6 +45,7 @@ struct _LeanSpecStore
   GPtrArray *dirs;          /* dirs seen by the last scan */
   GPtrArray *waiters;       /* load_async callers whose load was superseded */
   guint replace_serial;     /* bumped by every replace() */
+  GHashTable *edits;        /* spec id -> GQueue of edit GTasks, head running */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -196,6 +197,7 @@ lean_spec_store_finalize (GObject *object)
   g_clear_pointer (&self->monitors, g_hash_table_unref);
   g_clear_pointer (&self->dirs, g_ptr_array_unref);
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
+  g_clear_pointer (&self->edits, g_hash_table_unref);
 
   G_OBJECT_CLASS (lean_spec_store_parent_class)->finalize (object);
 }
@@ -276,6 +278,8 @@ lean_spec_store_init (LeanSpecStore *self)
   self->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   self->problems = g_list_store_new (LEAN_TYPE_SPEC_PROBLEM);
   self->monitors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  /* Each queue is removed once empty; the running task keeps the store. */
+  self->edits = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 LeanSpecStore *
@@ -1138,4 +1142,170 @@ lean_spec_store_load_finish (LeanSpecStore  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
 
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* Edits */
+
+typedef struct
+{
+  LeanSpecEdit *edit;
+  char         *id;
+  LeanSpec     *seen;     /* the snapshot the caller showed */
+  LeanSpec     *base;     /* the one it is applied to, once it runs */
+  LeanProject  *project;
+  GPtrArray    *specs;    /* COMPLETE: for the children */
+  LeanSpec     *written;  /* results, from the worker */
+  GError       *error;
+} EditData;
+
+static void
+edit_data_free (gpointer data)
+{
+  EditData *d = data;
+
+  g_clear_pointer (&d->edit, lean_spec_edit_unref);
+  g_free (d->id);
+  g_clear_object (&d->seen);
+  g_clear_object (&d->base);
+  g_clear_object (&d->project);
+  g_clear_pointer (&d->specs, g_ptr_array_unref);
+  g_clear_object (&d->written);
+  g_clear_error (&d->error);
+  g_free (d);
+}
+
+static void
+edit_thread (GTask        *inner,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  GTask *outer = task_data;
+  EditData *d = g_task_get_task_data (outer);
+
+  d->written = lean_spec_edit_apply (d->edit, d->project, d->specs, d->base, &d->error);
+  g_task_return_boolean (inner, TRUE);
+}
+
+static void run_next_edit (LeanSpecStore *self,
+                           const char    *id);
+
+static void
+edit_landed (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  LeanSpecStore *self = LEAN_SPEC_STORE (source);
+  g_autoptr(GTask) outer = user_data;
+  EditData *d = g_task_get_task_data (outer);
+  GQueue *queue = g_hash_table_lookup (self->edits, d->id);
+
+  /* In the store before anyone hears of it: the next edit of this spec
+   * and every view start from what was written. */
+  if (d->written != NULL && d->written != d->base)
+    lean_spec_store_replace (self, d->written);
+
+  g_assert (queue != NULL && g_queue_peek_head (queue) == outer);
+  g_object_unref (g_queue_pop_head (queue));
+  run_next_edit (self, d->id);
+
+  if (d->written != NULL)
+    g_task_return_pointer (outer, g_object_ref (d->written), g_object_unref);
+  else
+    g_task_return_error (outer, g_steal_pointer (&d->error));
+}
+
+static void
+run_next_edit (LeanSpecStore *self,
+               const char    *id)
+{
+  GQueue *queue = g_hash_table_lookup (self->edits, id);
+  g_autoptr(GTask) inner = NULL;
+  GTask *outer;
+  EditData *d;
+  LeanSpec *latest;
+
+  if (queue == NULL)
+    return;
+  outer = g_queue_peek_head (queue);
+  if (outer == NULL)
+    {
+      g_hash_table_remove (self->edits, id);
+      g_queue_free (queue);
+      return;
+    }
+
+  d = g_task_get_task_data (outer);
+  latest = lean_spec_store_lookup (self, d->id);
+  g_clear_object (&d->base);
+  d->base = g_object_ref (latest != NULL ? latest : d->seen);
+  if (lean_spec_edit_get_kind (d->edit) == LEAN_SPEC_EDIT_COMPLETE)
+    d->specs = lean_spec_store_dup_specs (self);
+  d->project = g_object_ref (self->project);
+
+  inner = g_task_new (self, NULL, edit_landed, g_object_ref (outer));
+  g_task_set_source_tag (inner, run_next_edit);
+  g_task_set_task_data (inner, outer, NULL);
+  g_task_run_in_thread (inner, edit_thread);
+}
+
+void
+lean_spec_store_edit_async (LeanSpecStore       *self,
+                            LeanSpec            *spec,
+                            LeanSpecEdit        *edit,
+                            GCancellable        *cancellable,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  GTask *task;
+  EditData *d;
+  GQueue *queue;
+
+  g_return_if_fail (LEAN_IS_SPEC_STORE (self));
+  g_return_if_fail (LEAN_IS_SPEC (spec));
+  g_return_if_fail (edit != NULL);
+
+  d = g_new0 (EditData, 1);
+  d->edit = lean_spec_edit_ref (edit);
+  d->id = g_strdup (lean_spec_get_id (spec));
+  d->seen = g_object_ref (spec);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lean_spec_store_edit_async);
+  g_task_set_task_data (task, d, edit_data_free);
+
+  queue = g_hash_table_lookup (self->edits, d->id);
+  if (queue == NULL)
+    {
+      queue = g_queue_new ();
+      g_hash_table_insert (self->edits, g_strdup (d->id), queue);
+    }
+  g_queue_push_tail (queue, task);
+  if (g_queue_get_length (queue) == 1)
+    run_next_edit (self, d->id);
+}
+
+LeanSpec *
+lean_spec_store_edit_finish (LeanSpecStore  *self,
+                             GAsyncResult   *result,
+                             LeanSpecEdit  **undo,
+                             GError        **error)
+{
+  EditData *d;
+  LeanSpec *written;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == lean_spec_store_edit_async, NULL);
+
+  if (undo != NULL)
+    *undo = NULL;
+  written = g_task_propagate_pointer (G_TASK (result), error);
+  if (written == NULL)
+    return NULL;
+
+  d = g_task_get_task_data (G_TASK (result));
+  if (undo != NULL && d->base != NULL &&
+      !g_bytes_equal (lean_spec_get_contents (d->base), lean_spec_get_contents (written)))
+    *undo = lean_spec_edit_new_restore (written, lean_spec_get_contents (d->base));
+  return written;
 }

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "lean-project.h"
+#include "lean-spec-edit.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +40,29 @@ GPtrArray     *lean_spec_store_dup_specs      (LeanSpecStore       *self);
  * watcher would do it later) so views update without waiting. */
 void           lean_spec_store_replace        (LeanSpecStore       *self,
                                                LeanSpec            *spec);
+
+/* Applies @edit to the spec with @spec's id in a worker thread, through
+ * lean-spec-writer. Edits of one spec run one at a time, in the order they
+ * were asked for, each on the newest snapshot the store holds (or @spec
+ * when the store holds none), so a second quick edit builds on the first
+ * instead of failing the writer's content check; edits of different specs
+ * do not wait for each other. The written snapshot replaces the old one in
+ * the store (items-changed) before the callback runs. A file changed on
+ * disk behind the store's back is refused with LEAN_ERROR_CHANGED_ON_DISK
+ * and nothing is written. */
+void           lean_spec_store_edit_async     (LeanSpecStore       *self,
+                                               LeanSpec            *spec,
+                                               LeanSpecEdit        *edit,
+                                               GCancellable        *cancellable,
+                                               GAsyncReadyCallback  callback,
+                                               gpointer             user_data);
+/* The written snapshot (the same one when there was nothing to change).
+ * @undo, when not NULL, is set to the edit that puts the README's previous
+ * bytes back (a RESTORE edit), or NULL when the README did not change. */
+LeanSpec      *lean_spec_store_edit_finish    (LeanSpecStore       *self,
+                                               GAsyncResult        *result,
+                                               LeanSpecEdit       **undo,
+                                               GError             **error);
 
 /* Signals: "reloaded" () after each completed load. */
 

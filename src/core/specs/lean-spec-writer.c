@@ -384,6 +384,95 @@ lean_spec_writer_set_task (LeanSpec    *spec,
     }
 }
 
+/* The line of @spec's "# " title heading: its start, the start of its text
+ * and its end before any \r; FALSE when the title is not such a line. */
+static gboolean
+find_title_line (LeanSpec    *spec,
+                 const char **text_start,
+                 const char **text_end)
+{
+  gsize len = 0;
+  const char *data = g_bytes_get_data (lean_spec_get_contents (spec), &len);
+  const char *end = data + len;
+  const char *line = data;
+  guint body_line = lean_spec_get_body_line (spec);
+  gboolean in_fence = FALSE;
+
+  for (guint lineno = 1; line < end; lineno++)
+    {
+      const char *eol = memchr (line, '\n', end - line);
+      const char *line_end = eol != NULL ? eol : end;
+      const char *p = line;
+      guint indent = 0;
+
+      if (lineno >= body_line)
+        {
+          while (p < line_end && *p == ' ' && indent < 4)
+            p++, indent++;
+
+          if (indent < 4 && line_end - p >= 3 && (strncmp (p, "```", 3) == 0 || strncmp (p, "~~~", 3) == 0))
+            in_fence = !in_fence;
+          else if (!in_fence && indent < 4 && line_end - p >= 2 && p[0] == '#' && (p[1] == ' ' || p[1] == '\t'))
+            {
+              const char *stop = line_end;
+              g_autofree char *current = NULL;
+
+              if (stop > p && stop[-1] == '\r')
+                stop--;
+              /* The line must be the title the person saw. */
+              current = g_strstrip (g_strndup (p + 2, stop - p - 2));
+              if (g_strcmp0 (current, lean_spec_get_title (spec)) != 0)
+                return FALSE;
+              *text_start = p;
+              *text_end = stop;
+              return TRUE;
+            }
+        }
+
+      if (eol == NULL)
+        break;
+      line = eol + 1;
+    }
+  return FALSE;
+}
+
+LeanSpec *
+lean_spec_writer_set_title (LeanSpec    *spec,
+                            const char  *title,
+                            GError     **error)
+{
+  g_autoptr(GString) out = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  const char *data, *start, *stop;
+  gsize len = 0;
+
+  g_return_val_if_fail (LEAN_IS_SPEC (spec), NULL);
+  g_return_val_if_fail (title != NULL, NULL);
+
+  if (*title == '\0' || strpbrk (title, "\r\n") != NULL)
+    {
+      g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
+                           _("a title must be a non-empty single line"));
+      return NULL;
+    }
+  if (!find_title_line (spec, &start, &stop))
+    {
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
+                   _("%s has no “# Title” line to rename; change the title in your editor."),
+                   lean_spec_get_rel_path (spec));
+      return NULL;
+    }
+
+  data = g_bytes_get_data (lean_spec_get_contents (spec), &len);
+  out = g_string_new_len (data, start - data);
+  g_string_append (out, "# ");
+  g_string_append (out, title);
+  g_string_append_len (out, stop, data + len - stop);
+  len = out->len;
+  bytes = g_bytes_new_take (g_string_free (g_steal_pointer (&out), FALSE), len);
+  return commit (spec, bytes, error);
+}
+
 LeanSpec *
 lean_spec_writer_replace (LeanSpec  *spec,
                           GBytes    *contents,

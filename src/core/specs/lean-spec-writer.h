@@ -41,6 +41,14 @@ LeanSpec *lean_spec_writer_set_task      (LeanSpec            *spec,
                                           gboolean             checked,
                                           GError             **error);
 
+/* Rewrites the README's first "# " heading (outside code fences) to
+ * "# @title", keeping its indentation and line ending; nothing else changes.
+ * Refuses with LEAN_ERROR_NOT_FOUND when the title is not such a line and
+ * LEAN_ERROR_INVALID_VALUE for an empty or multi-line title. */
+LeanSpec *lean_spec_writer_set_title     (LeanSpec            *spec,
+                                          const char          *title,
+                                          GError             **error);
+
 /* Replaces the whole README with @contents (used by Undo), with the same
  * atomicity and hash check. */
 LeanSpec *lean_spec_writer_replace       (LeanSpec            *spec,
