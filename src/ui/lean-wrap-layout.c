@@ -34,6 +34,62 @@ child_size (GtkWidget *child,
   *height = nat_h;
 }
 
+typedef struct
+{
+  GtkWidget *child;
+  int        width;
+  int        height;
+  int        baseline;   /* -1 unless the child is baseline-aligned */
+} Item;
+
+/* Height of one line: the tallest child, or the baseline-aligned children
+ * stacked on their shared baseline if that is taller. */
+static int
+line_extent (GArray *line,
+             int    *baseline)
+{
+  int height = 0, above = 0, below = 0;
+
+  for (guint i = 0; i < line->len; i++)
+    {
+      Item *item = &g_array_index (line, Item, i);
+
+      if (item->baseline >= 0)
+        {
+          above = MAX (above, item->baseline);
+          below = MAX (below, item->height - item->baseline);
+        }
+      else
+        height = MAX (height, item->height);
+    }
+  height = MAX (height, above + below);
+  /* The baseline sits where a centred text of the line would have it. */
+  *baseline = above > 0 ? above + (height - above - below) / 2 : -1;
+  return height;
+}
+
+/* Every child of a line gets the whole line height: centred children
+ * share one centre (so Tab moves left to right through a line, which GTK
+ * sorts by centre) and baseline-aligned ones share one baseline. */
+static void
+place_line (GArray *line,
+            int     y,
+            int     height,
+            int     baseline,
+            int     spacing)
+{
+  for (guint i = 0; i < line->len; i++)
+    {
+      Item *item = &g_array_index (line, Item, i);
+      int x = i * spacing;
+
+      for (guint j = 0; j < i; j++)
+        x += g_array_index (line, Item, j).width;
+      gtk_widget_size_allocate (item->child, &(GtkAllocation) { x, y, item->width, height },
+                                item->baseline >= 0 ? baseline : -1);
+    }
+}
+
 /* Runs the line breaking for @width; when @allocate, places the children. */
 static int
 flow (LeanWrapLayout *self,
@@ -41,29 +97,42 @@ flow (LeanWrapLayout *self,
       int             width,
       gboolean        allocate)
 {
-  int x = 0, y = 0, line_height = 0;
+  g_autoptr(GArray) line = g_array_new (FALSE, FALSE, sizeof (Item));
+  int x = 0, y = 0, baseline = -1, line_height;
 
   for (GtkWidget *child = gtk_widget_get_first_child (widget);
        child != NULL; child = gtk_widget_get_next_sibling (child))
     {
-      int w, h;
+      Item item = { child, 0, 0, -1 };
 
       if (!gtk_widget_should_layout (child))
         continue;
 
-      child_size (child, width, &w, &h);
-      if (x > 0 && width >= 0 && x + w > width)
+      child_size (child, width, &item.width, &item.height);
+      if (gtk_widget_get_valign (child) == GTK_ALIGN_BASELINE)
         {
+          int min_baseline = -1, nat_baseline = -1;
+
+          gtk_widget_measure (child, GTK_ORIENTATION_VERTICAL, item.width, NULL, NULL,
+                              &min_baseline, &nat_baseline);
+          item.baseline = nat_baseline;
+        }
+      if (x > 0 && width >= 0 && x + item.width > width)
+        {
+          line_height = line_extent (line, &baseline);
+          if (allocate)
+            place_line (line, y, line_height, baseline, self->column_spacing);
           y += line_height + self->row_spacing;
           x = 0;
-          line_height = 0;
+          g_array_set_size (line, 0);
         }
-      if (allocate)
-        gtk_widget_size_allocate (child, &(GtkAllocation) { x, y, w, h }, -1);
-      x += w + self->column_spacing;
-      line_height = MAX (line_height, h);
+      g_array_append_val (line, item);
+      x += item.width + self->column_spacing;
     }
 
+  line_height = line_extent (line, &baseline);
+  if (allocate)
+    place_line (line, y, line_height, baseline, self->column_spacing);
   return y + line_height;
 }
 
