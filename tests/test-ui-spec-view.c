@@ -1515,6 +1515,401 @@ test_screenshots (Fixture       *fx,
   save_screenshot (GTK_WIDGET (fx->window), "spec-view-empty.png");
 }
 
+/* Real clicks */
+
+/* The first mapped GtkLabel under @root showing @text. */
+static GtkWidget *
+find_label (GtkWidget  *root,
+            const char *text)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+find_button_labelled (GtkWidget  *root,
+                      const char *label)
+{
+  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_labelled (child, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* @widget or a part of it (an entry's text) has the keyboard focus of
+ * its window or popover. */
+static gboolean
+holds_focus (GtkWidget *widget)
+{
+  GtkWidget *focus = gtk_root_get_focus (gtk_widget_get_root (widget));
+
+  return focus != NULL && (focus == widget || gtk_widget_is_ancestor (focus, widget));
+}
+
+/* Opens @button's menu with a click and clicks the item showing @text. */
+static void
+click_menu_item (GtkMenuButton *button,
+                 const char    *text)
+{
+  GtkWidget *popover;
+  GtkWidget *item = NULL;
+
+  /* Let the last popover finish closing: a click meanwhile only closes it. */
+  iterate_a_while (200);
+  ui_input_click (GTK_WIDGET (button));
+  popover = GTK_WIDGET (gtk_menu_button_get_popover (button));
+  WAIT_FOR (popover != NULL && gtk_widget_get_mapped (popover) &&
+            (item = find_label (popover, text)) != NULL);
+  iterate_a_while (200);
+  ui_input_click (item);
+  WAIT_FOR (!gtk_widget_get_visible (popover));
+}
+
+/* Clicks the Undo button of the toast on screen. */
+static void
+click_undo (Fixture *fx)
+{
+  GtkWidget *button = NULL;
+
+  WAIT_FOR ((button = find_button_labelled (GTK_WIDGET (fx->window), "_Undo")) != NULL);
+  /* The toast slides in: click where it settles. */
+  iterate_a_while (400);
+  ui_input_click (button);
+}
+
+static void
+test_undo_every_edit (Fixture       *fx,
+                      gconstpointer  data)
+{
+  const char *path = "specs/001-render-specs/README.md";
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *undone = NULL;
+  GtkMenuButton *priority, *status;
+  GtkWidget *chip;
+
+  if (!have_display || !ui_input_available ())
+    {
+      g_test_skip ("no X display with XTest");
+      return;
+    }
+
+  show (fx, "001-render-specs");
+  before = read_file (fx->root, path);
+  priority = GTK_MENU_BUTTON (gtk_widget_get_ancestor (find_label (GTK_WIDGET (fx->view), "High Priority"),
+                                                       GTK_TYPE_MENU_BUTTON));
+  status = GTK_MENU_BUTTON (gtk_widget_get_ancestor (find_label (GTK_WIDGET (fx->view), "Planned"),
+                                                     GTK_TYPE_MENU_BUTTON));
+
+  /* Priority, from its menu, with the pointer. */
+  click_menu_item (priority, "Low");
+  wait_writes (fx);
+  after = read_file (fx->root, path);
+  g_assert_nonnull (strstr (after, "priority: low\n"));
+  g_assert_cmpstr (adw_toast_get_title (_lean_spec_view_get_last_toast (fx->view)), ==, "Priority changed to Low");
+  click_undo (fx);
+  wait_writes (fx);
+  undone = read_file (fx->root, path);
+  g_assert_cmpstr (undone, ==, before);
+  g_assert_cmpint (lean_spec_get_priority (lookup (fx, "001-render-specs")), ==, LEAN_SPEC_PRIORITY_HIGH);
+  g_assert_nonnull (find_label (GTK_WIDGET (fx->view), "High Priority"));
+
+  /* Removing a tag with its "×". */
+  chip = find_tag_chip (fx, "ui");
+  g_assert_nonnull (chip);
+  g_assert_cmpint (gtk_widget_get_width (gtk_widget_get_last_child (chip)), >=, 24);
+  g_assert_cmpint (gtk_widget_get_height (gtk_widget_get_last_child (chip)), >=, 24);
+  ui_input_click (gtk_widget_get_last_child (chip));
+  wait_writes (fx);
+  g_assert_null (find_tag_chip (fx, "ui"));
+  g_assert_cmpstr (adw_toast_get_title (_lean_spec_view_get_last_toast (fx->view)), ==, "Tag “ui” removed");
+  click_undo (fx);
+  wait_writes (fx);
+  g_clear_pointer (&undone, g_free);
+  undone = read_file (fx->root, path);
+  g_assert_cmpstr (undone, ==, before);
+  g_assert_nonnull (find_tag_chip (fx, "ui"));
+
+  /* Archiving, from the status menu. */
+  click_menu_item (status, "Archived");
+  wait_writes (fx);
+  g_clear_pointer (&after, g_free);
+  after = read_file (fx->root, path);
+  g_assert_nonnull (strstr (after, "status: archived\n"));
+  g_assert_cmpstr (adw_toast_get_title (_lean_spec_view_get_last_toast (fx->view)), ==, "Spec archived");
+  save_screenshot (GTK_WIDGET (fx->window), "spec-view-undo-toast.png");
+  click_undo (fx);
+  wait_writes (fx);
+  g_clear_pointer (&undone, g_free);
+  undone = read_file (fx->root, path);
+  g_assert_cmpstr (undone, ==, before);
+  g_assert_cmpint (lean_spec_get_status (lookup (fx, "001-render-specs")), ==, LEAN_SPEC_STATUS_PLANNED);
+}
+
+static void
+test_input_errors (Fixture       *fx,
+                   gconstpointer  data)
+{
+  GtkMenuButton *add_button;
+  GtkEntry *entry;
+  GtkWidget *title_entry;
+  GtkWidget *add, *error_label;
+  g_autofree char *after = NULL;
+
+  if (!have_display || !ui_input_available ())
+    {
+      g_test_skip ("no X display with XTest");
+      return;
+    }
+
+  show (fx, "001-render-specs");
+  add_button = _lean_spec_view_get_tag_add_button (fx->view);
+  entry = _lean_spec_view_get_tag_entry (fx->view);
+  ui_input_click (GTK_WIDGET (add_button));
+  WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (entry)) && holds_focus (GTK_WIDGET (entry)));
+  add = find_button_labelled (GTK_WIDGET (gtk_menu_button_get_popover (add_button)), "_Add");
+  g_assert_nonnull (add);
+  g_assert_false (gtk_widget_get_sensitive (add));
+
+  /* A tag the spec has: said under the entry, Add disabled, nothing written. */
+  ui_input_type ("ui");
+  WAIT_FOR (gtk_widget_has_css_class (GTK_WIDGET (entry), "error"));
+  error_label = find_label (GTK_WIDGET (gtk_menu_button_get_popover (add_button)), "The spec already has this tag");
+  g_assert_nonnull (error_label);
+  g_assert_false (gtk_widget_get_sensitive (add));
+  save_screenshot (GTK_WIDGET (gtk_menu_button_get_popover (add_button)), "spec-view-tag-error.png");
+  ui_input_key (GDK_KEY_Return, 0);
+  iterate_a_while (200);
+  g_assert_cmpuint (_lean_spec_view_get_pending_writes (fx->view), ==, 0);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_menu_button_get_popover (add_button))));
+
+  /* A comma: leanspec would split it. */
+  ui_input_type (",x");
+  WAIT_FOR (find_label (GTK_WIDGET (gtk_menu_button_get_popover (add_button)), "A tag cannot contain a comma") != NULL);
+  g_assert_false (gtk_widget_get_sensitive (add));
+
+  /* Fixed: the error goes, Add works with a click. */
+  for (guint i = 0; i < 4; i++)
+    ui_input_key (GDK_KEY_BackSpace, 0);
+  ui_input_type ("fresh");
+  WAIT_FOR (!gtk_widget_has_css_class (GTK_WIDGET (entry), "error"));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "fresh");
+  g_assert_true (gtk_widget_get_sensitive (add));
+  ui_input_click (add);
+  wait_writes (fx);
+  after = read_file (fx->root, "specs/001-render-specs/README.md");
+  g_assert_nonnull (strstr (after, "  - fresh\n"));
+
+  /* An empty title is refused in the entry, which keeps the heading's size. */
+  title_entry = _lean_spec_view_get_title_entry (fx->view);
+  ui_input_click (find_label (GTK_WIDGET (fx->view), "Render specs beautifully"));
+  ui_input_key (GDK_KEY_F2, 0);
+  WAIT_FOR (gtk_widget_get_mapped (title_entry) && holds_focus (title_entry));
+  g_assert_true (gtk_widget_has_css_class (title_entry, "title-1"));
+  ui_input_key (GDK_KEY_a, GDK_CONTROL_MASK);
+  ui_input_key (GDK_KEY_BackSpace, 0);
+  WAIT_FOR (gtk_widget_has_css_class (title_entry, "error"));
+  g_assert_nonnull (find_label (GTK_WIDGET (fx->view), "A spec needs a title"));
+  ui_input_key (GDK_KEY_Return, 0);
+  iterate_a_while (200);
+  g_assert_true (holds_focus (title_entry));
+  g_assert_cmpuint (_lean_spec_view_get_pending_writes (fx->view), ==, 0);
+  ui_input_key (GDK_KEY_Escape, 0);
+  WAIT_FOR (!gtk_widget_get_child_visible (title_entry) || !gtk_widget_get_mapped (title_entry));
+  g_assert_cmpstr (lean_spec_get_title (lookup (fx, "001-render-specs")), ==, "Render specs beautifully");
+}
+
+static void
+test_unknown_values (Fixture       *fx,
+                     gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (fx->root, "specs/003-gamma", NULL);
+  g_autoptr(LeanSpec) fresh = NULL;
+  GtkWidget *status_label, *priority_label;
+  const char *tooltip;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  test_util_write_file (fx->root, "specs/003-gamma/README.md",
+                        "---\nstatus: blocked\npriority: urgent\n---\n\n# Gamma\n");
+  fresh = lean_spec_new_from_dir (fx->root, dir, &error);
+  g_assert_no_error (error);
+  lean_spec_store_replace (fx->store, fresh);
+  show (fx, "003-gamma");
+
+  /* The file's words, each with what LeanSpec makes of it. */
+  status_label = find_label (GTK_WIDGET (fx->view), "blocked");
+  g_assert_nonnull (status_label);
+  g_assert_null (find_label (GTK_WIDGET (fx->view), "No Status"));
+  tooltip = gtk_widget_get_tooltip_text (gtk_widget_get_ancestor (status_label, GTK_TYPE_MENU_BUTTON));
+  g_test_message ("status tooltip: %s", tooltip);
+  g_assert_nonnull (strstr (tooltip, "not a LeanSpec status"));
+
+  priority_label = find_label (GTK_WIDGET (fx->view), "urgent Priority");
+  g_assert_nonnull (priority_label);
+  tooltip = gtk_widget_get_tooltip_text (gtk_widget_get_ancestor (priority_label, GTK_TYPE_MENU_BUTTON));
+  g_test_message ("priority tooltip: %s", tooltip);
+  g_assert_nonnull (strstr (tooltip, "not one of LeanSpec's priorities"));
+  g_assert_nonnull (strstr (tooltip, "Critical"));
+  save_screenshot (GTK_WIDGET (fx->window), "spec-view-unknown-values.png");
+}
+
+static void
+test_keyboard (Fixture       *fx,
+               gconstpointer  data)
+{
+  GtkWidget *overlay = adw_window_get_content (ADW_WINDOW (fx->window));
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *outside = gtk_entry_new ();
+  GtkWidget *status, *priority, *focus, *title_entry;
+
+  if (!have_display || !ui_input_available ())
+    {
+      g_test_skip ("no X display with XTest");
+      return;
+    }
+
+  /* Something outside the view to hold the focus, as the list does. */
+  g_object_ref (overlay);
+  adw_window_set_content (ADW_WINDOW (fx->window), box);
+  gtk_box_append (GTK_BOX (box), outside);
+  gtk_box_append (GTK_BOX (box), overlay);
+  g_object_unref (overlay);
+  show (fx, "001-render-specs");
+  iterate_a_while (200);
+
+  /* Tab goes status, priority, then the tags' remove buttons. */
+  status = gtk_widget_get_ancestor (find_label (GTK_WIDGET (fx->view), "Planned"), GTK_TYPE_MENU_BUTTON);
+  priority = gtk_widget_get_ancestor (find_label (GTK_WIDGET (fx->view), "High Priority"), GTK_TYPE_MENU_BUTTON);
+  g_assert_true (gtk_widget_child_focus (status, GTK_DIR_TAB_FORWARD));
+  ui_input_key (GDK_KEY_Tab, 0);
+  iterate_a_while (100);
+  focus = gtk_root_get_focus (GTK_ROOT (fx->window));
+  g_assert_true (focus == priority || gtk_widget_is_ancestor (focus, priority));
+  ui_input_key (GDK_KEY_Tab, 0);
+  iterate_a_while (100);
+  focus = gtk_root_get_focus (GTK_ROOT (fx->window));
+  g_assert_true (gtk_widget_is_ancestor (focus, find_tag_chip (fx, "ui")));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (focus), ==, "Remove tag ui");
+
+  /* F2 from outside the view renames. */
+  ui_input_click (outside);
+  WAIT_FOR (holds_focus (outside));
+  title_entry = _lean_spec_view_get_title_entry (fx->view);
+  ui_input_key (GDK_KEY_F2, 0);
+  WAIT_FOR (gtk_widget_get_mapped (title_entry) && holds_focus (title_entry));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (title_entry)), ==, "Render specs beautifully");
+  ui_input_key (GDK_KEY_Escape, 0);
+  iterate_a_while (100);
+}
+
+static GtkWidget *
+find_by_tooltip (GtkWidget  *root,
+                 const char *tooltip)
+{
+  if (gtk_widget_get_mapped (root) && g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_by_tooltip (child, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_many_files (Fixture       *fx,
+                 gconstpointer  data)
+{
+  g_autofree char *src = g_build_filename (test_util_source_root (), "..", "shared", "corpus", "lean-spec",
+                                           "specs", "043-official-launch-02", NULL);
+  g_autofree char *dest = g_build_filename (fx->root, "specs", "043-official-launch-02", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSpec) spec = NULL;
+  const char * const *subs;
+  GtkStack *files;
+  GtkWidget *menu_button;
+  int min = 0, nat = 0;
+
+  if (!have_display || !ui_input_available ())
+    {
+      g_test_skip ("no X display with XTest");
+      return;
+    }
+  if (!g_file_test (src, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("the shared corpus is not beside the source tree");
+      return;
+    }
+
+  test_util_copy_tree (src, dest);
+  spec = lean_spec_new_from_dir (fx->root, dest, &error);
+  g_assert_no_error (error);
+  subs = lean_spec_get_sub_specs (spec);
+  /* README and twelve more: the 13 files of the issue. */
+  g_assert_cmpuint (g_strv_length ((char **) subs), ==, 12);
+  lean_spec_store_replace (fx->store, spec);
+
+  gtk_window_set_default_size (fx->window, 1200, 900);
+  show (fx, "043-official-launch-02");
+  files = GTK_STACK (_lean_spec_view_get_files_stack (fx->view));
+  WAIT_FOR (gtk_stack_get_child_by_name (files, subs[11]) != NULL);
+  iterate_a_while (400);
+
+  /* The strip never widens the window. */
+  gtk_widget_measure (GTK_WIDGET (fx->window), GTK_ORIENTATION_HORIZONTAL, -1, &min, &nat, NULL, NULL);
+  g_test_message ("window %d px wide, asks for %d..%d", gtk_widget_get_width (GTK_WIDGET (fx->window)), min, nat);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fx->window)), <=, 1200);
+  g_assert_cmpint (min, <=, 1200);
+  save_screenshot (GTK_WIDGET (fx->window), "spec-view-many-files-1200.png");
+
+  /* A visible tab is a click away. */
+  ui_input_click (find_label (GTK_WIDGET (fx->view), "DEMO-AI-ASSISTED"));
+  WAIT_FOR (g_strcmp0 (gtk_stack_get_visible_child_name (files), "DEMO-AI-ASSISTED.md") == 0);
+
+  /* Every file through the menu of them all. */
+  menu_button = find_by_tooltip (GTK_WIDGET (fx->view), "All Files of This Spec");
+  g_assert_nonnull (menu_button);
+  for (guint i = 0; subs[i] != NULL; i++)
+    {
+      g_autofree char *title = g_strndup (subs[i], strlen (subs[i]) - 3);
+
+      click_menu_item (GTK_MENU_BUTTON (menu_button), title);
+      WAIT_FOR (g_strcmp0 (gtk_stack_get_visible_child_name (files), subs[i]) == 0);
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fx->window)), <=, 1200);
+    }
+  click_menu_item (GTK_MENU_BUTTON (menu_button), "README");
+  WAIT_FOR (g_strcmp0 (gtk_stack_get_visible_child_name (files), "README.md") == 0);
+
+  gtk_window_set_default_size (fx->window, 600, 900);
+  iterate_a_while (400);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fx->window)), <=, 600);
+  save_screenshot (GTK_WIDGET (fx->window), "spec-view-many-files-600.png");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1552,6 +1947,11 @@ main (int   argc,
   ADD ("new-spec", test_new_spec);
   ADD ("edit-tags", test_edit_tags);
   ADD ("edit-assignee", test_edit_assignee);
+  ADD ("undo-every-edit", test_undo_every_edit);
+  ADD ("input-errors", test_input_errors);
+  ADD ("unknown-values", test_unknown_values);
+  ADD ("keyboard", test_keyboard);
+  ADD ("many-files", test_many_files);
   ADD ("screenshots", test_screenshots);
 #undef ADD
 

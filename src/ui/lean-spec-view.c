@@ -329,6 +329,8 @@ edit_done (GObject      *source,
       AdwToast *toast = adw_toast_new (title);
 
       adw_toast_set_button_label (toast, _("_Undo"));
+      /* The newest edit's Undo shows at once, not after older toasts. */
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
       g_object_set_data_full (G_OBJECT (toast), "lean-undo", g_steal_pointer (&undo),
                               (GDestroyNotify) lean_spec_edit_unref);
       g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_clicked), self, 0);
