@@ -10,6 +10,7 @@
 
 #include "lean-relay-preferences.h"
 #include "test-util.h"
+#include "ui-test-input.h"
 
 static GtkWidget *
 find_named (GtkWidget  *root,
@@ -240,6 +241,109 @@ test_broken_file (void)
   g_rmdir (dir);
 }
 
+static GtkWidget *
+find_button_labelled (GtkWidget  *root,
+                      const char *label)
+{
+  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root) &&
+      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button_labelled (c, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_undo (gpointer data)
+{
+  return find_button_labelled (data, "_Undo") != NULL;
+}
+
+static gboolean
+has_named (gpointer data)
+{
+  GtkWidget **pair = data;
+
+  return find_named (pair[0], (const char *) pair[1]) != NULL &&
+         gtk_widget_get_mapped (find_named (pair[0], (const char *) pair[1]));
+}
+
+/* Remove, with the pointer, then Undo in the toast: the server is back in
+ * relays.json as it was. */
+static void
+test_remove_undo (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("relay-prefs-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "relays.json", NULL);
+  g_autofree char *saved = NULL;
+  g_autofree char *removed = NULL;
+  g_autofree char *restored = NULL;
+  g_autoptr(LeanRelayConfig) config = lean_relay_config_new (path);
+  g_autoptr(LeanRelayConfig) reread = lean_relay_config_new (path);
+  g_autoptr(LeanRelayServer) lab = NULL;
+  GtkWidget *window, *page, *expander, *button;
+  gpointer pair[2];
+
+  if (!have_display || !ui_input_available ())
+    {
+      g_test_skip ("no X display with XTest: run under xvfb-run");
+      return;
+    }
+  lab = lean_relay_server_new ("lab", "ws://127.0.0.1:9");
+  lab->default_runner = g_strdup ("r1");
+  g_assert_true (lean_relay_config_set_server (config, lab, NULL));
+  g_assert_true (lean_relay_config_save (config, NULL));
+  g_assert_true (g_file_get_contents (path, &saved, NULL, NULL));
+
+  window = adw_preferences_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 900);
+  page = lean_relay_preferences_new (config, "/home/dev/demo-project");
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (page));
+  gtk_window_present (GTK_WINDOW (window));
+  settle ();
+
+  expander = find_named (page, "lab");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), TRUE);
+  pair[0] = page;
+  pair[1] = (gpointer) "relay-remove-lab";
+  g_assert_true (test_util_wait_until (has_named, pair, 5000));
+  settle ();
+  ui_input_click (find_named (page, "relay-remove-lab"));
+  settle ();
+
+  g_assert_true (lean_relay_config_load (reread, &error));
+  g_assert_cmpuint (lean_relay_config_get_n_servers (reread), ==, 0);
+  g_assert_true (g_file_get_contents (path, &removed, NULL, NULL));
+  g_assert_null (strstr (removed, "\"lab\""));
+
+  g_assert_true (test_util_wait_until (has_undo, window, 5000));
+  settle ();
+  button = find_button_labelled (window, "_Undo");
+  ui_input_click (button);
+  settle ();
+
+  g_assert_true (lean_relay_config_load (reread, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (lean_relay_config_get_n_servers (reread), ==, 1);
+  g_assert_cmpstr (lean_relay_config_lookup (reread, "lab")->url, ==, "ws://127.0.0.1:9");
+  g_assert_cmpstr (lean_relay_config_lookup (reread, "lab")->default_runner, ==, "r1");
+  g_assert_true (g_file_get_contents (path, &restored, NULL, NULL));
+  g_assert_cmpstr (restored, ==, saved);
+  /* The page shows it again. */
+  g_assert_true (test_util_wait_until (has_named, (pair[1] = (gpointer) "lab", pair), 5000));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -251,5 +355,6 @@ main (int   argc,
     adw_init ();
   g_test_add_func ("/relay-preferences/page", test_page);
   g_test_add_func ("/relay-preferences/broken-file", test_broken_file);
+  g_test_add_func ("/relay-preferences/remove-undo", test_remove_undo);
   return g_test_run ();
 }

@@ -27,6 +27,7 @@ struct _LeanRelayPreferences
   GPtrArray           *project_specs;  /* runner spec per combo position; NULL = local */
 
   GHashTable          *health;         /* server name -> last result ("+" ok / "-" error, text) */
+  GHashTable          *removed_tokens; /* server name -> its toast, while Undo can bring it back */
   gulong               changed_id;
   guint                rebuild_id;
   gboolean             updating_combo;
@@ -260,23 +261,84 @@ on_test_clicked (GtkButton            *button,
                                  self->cancellable, on_health_done, hc);
 }
 
+/* A removed server's token stays in the keyring while its toast offers
+ * Undo, so Undo brings back the server and its token; it goes when the
+ * toast does (or the page, whichever is first). */
+static void
+forget_token (const char *name)
+{
+  /* A missing keyring is not a problem here. */
+  lean_relay_token_store_async (name, NULL, NULL, NULL, NULL);
+}
+
+static void
+on_removed_toast_dismissed (AdwToast             *toast,
+                            LeanRelayPreferences *self)
+{
+  const char *name = g_object_get_data (G_OBJECT (toast), "relay-server-name");
+
+  if (self->removed_tokens != NULL && g_hash_table_lookup (self->removed_tokens, name) == toast)
+    {
+      g_hash_table_remove (self->removed_tokens, name);
+      forget_token (name);
+    }
+}
+
+static void
+on_removed_toast_undo (AdwToast             *toast,
+                       LeanRelayPreferences *self)
+{
+  const LeanRelayServer *server = g_object_get_data (G_OBJECT (toast), "relay-server");
+  g_autoptr(GError) error = NULL;
+
+  if (self->config == NULL || g_hash_table_lookup (self->removed_tokens, server->name) != toast)
+    return;
+  g_hash_table_remove (self->removed_tokens, server->name);
+  if (!lean_relay_config_set_server (self->config, server, &error))
+    {
+      forget_token (server->name);
+      show_message (self, error->message);
+      return;
+    }
+  if (save (self))
+    show_message (self, NULL);
+}
+
 static void
 on_remove_clicked (GtkButton            *button,
                    LeanRelayPreferences *self)
 {
   const LeanRelayServer *server = row_server (self, GTK_WIDGET (button));
-  g_autofree char *name = NULL;
+  GtkWidget *window = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_PREFERENCES_WINDOW);
+  g_autoptr(LeanRelayServer) removed = NULL;
+  g_autofree char *title = NULL;
+  AdwToast *toast;
 
   if (server == NULL)
     return;
-  name = g_strdup (server->name);
-  lean_relay_config_remove_server (self->config, name);
-  if (save (self))
+  removed = lean_relay_server_copy (server);
+  lean_relay_config_remove_server (self->config, removed->name);
+  if (!save (self))
+    return;
+  show_message (self, NULL);
+
+  if (window == NULL)
     {
-      /* The token goes with the server; a missing keyring is not a problem here. */
-      lean_relay_token_store_async (name, NULL, self->cancellable, NULL, NULL);
-      show_message (self, NULL);
+      forget_token (removed->name);
+      return;
     }
+
+  title = g_markup_printf_escaped (_("Relay server “%s” removed"), removed->name);
+  toast = adw_toast_new (title);
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  g_object_set_data_full (G_OBJECT (toast), "relay-server-name", g_strdup (removed->name), g_free);
+  g_hash_table_replace (self->removed_tokens, g_strdup (removed->name), toast);
+  g_object_set_data_full (G_OBJECT (toast), "relay-server", g_steal_pointer (&removed),
+                          (GDestroyNotify) lean_relay_server_free);
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_removed_toast_undo), self, 0);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (on_removed_toast_dismissed), self, 0);
+  adw_preferences_window_add_toast (ADW_PREFERENCES_WINDOW (window), toast);
 }
 
 static GtkWidget *
@@ -355,6 +417,11 @@ server_row (LeanRelayPreferences  *self,
   remove_row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (remove_row), _("Remove Server"));
   button = gtk_button_new_with_mnemonic (_("_Remove"));
+  {
+    g_autofree char *remove_name = g_strdup_printf ("relay-remove-%s", server->name);
+
+    gtk_widget_set_name (button, remove_name);
+  }
   gtk_widget_add_css_class (button, "destructive-action");
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   g_object_set_data_full (G_OBJECT (button), "relay-server-name", g_strdup (server->name),
@@ -526,6 +593,17 @@ lean_relay_preferences_dispose (GObject *object)
   LeanRelayPreferences *self = LEAN_RELAY_PREFERENCES (object);
 
   g_cancellable_cancel (self->cancellable);
+  /* Undo cannot come any more: the removed servers' tokens go now. */
+  if (self->removed_tokens != NULL)
+    {
+      GHashTableIter iter;
+      const char *name;
+
+      g_hash_table_iter_init (&iter, self->removed_tokens);
+      while (g_hash_table_iter_next (&iter, (gpointer *) &name, NULL))
+        forget_token (name);
+      g_clear_pointer (&self->removed_tokens, g_hash_table_unref);
+    }
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
   g_clear_signal_handler (&self->changed_id, self->config);
   g_clear_object (&self->config);
@@ -588,6 +666,7 @@ lean_relay_preferences_init (LeanRelayPreferences *self)
   self->server_rows = g_ptr_array_new ();
   self->project_specs = g_ptr_array_new_with_free_func (g_free);
   self->health = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->removed_tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 GtkWidget *
