@@ -12,6 +12,7 @@
 #include "lean-spec-row.h"
 #include "lean-spec-view-private.h"
 #include "lean-window-private.h"
+#include "ui-test-input.h"
 #include "ui-test-util.h"
 
 /* What the test itself reads from a README.md (an oracle independent of
@@ -597,6 +598,25 @@ banner_visible (gpointer data)
   return ui_test_find_text (GTK_WIDGET (f->window), "1 spec could not be read");
 }
 
+static gboolean
+two_problems (gpointer data)
+{
+  Fixture *f = data;
+
+  return ui_test_find_text (GTK_WIDGET (f->window), "2 specs could not be read");
+}
+
+static void
+collect_problem_labels (GtkWidget *root,
+                        GPtrArray *out)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
+      (gtk_widget_has_css_class (root, "problem-path") || gtk_widget_has_css_class (root, "problem-reason")))
+    g_ptr_array_add (out, root);
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    collect_problem_labels (c, out);
+}
+
 static void
 test_broken_spec_banner (Fixture       *f,
                          gconstpointer  data)
@@ -626,6 +646,52 @@ test_broken_spec_banner (Fixture       *f,
   g_assert_true (test_util_wait_until (banner_visible, f, 2000));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-problems", NULL);
   shot = ui_test_screenshot (GTK_WIDGET (f->window), "07-broken-spec-banner");
+
+  /* A second one, with a long path: both entries can be read whole. */
+  {
+    g_autofree char *dir2 = g_build_filename (f->project, "specs",
+                                              "100-another-broken-spec-with-a-rather-long-folder-name", NULL);
+    g_autofree char *readme2 = g_build_filename (dir2, "README.md", NULL);
+    g_autoptr(GPtrArray) labels = g_ptr_array_new ();
+    g_autofree char *shot2 = NULL;
+    GtkWidget *scroller = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (dir2, 0755), ==, 0);
+    ui_test_write_file (readme2, "---\nstatus: [planned\n---\n# Also broken\n");
+    g_assert_true (test_util_wait_until (two_problems, f, 5000));
+    ui_test_settle (400);
+    collect_problem_labels (GTK_WIDGET (f->window), labels);
+    g_assert_cmpuint (labels->len, ==, 4);
+    for (guint i = 0; i < labels->len; i++)
+      {
+        GtkWidget *label = g_ptr_array_index (labels, i);
+        int min = 0;
+
+        gtk_widget_measure (label, GTK_ORIENTATION_VERTICAL, gtk_widget_get_width (label), &min, NULL, NULL, NULL);
+        g_test_message ("%s: %d px high, needs %d", gtk_label_get_text (GTK_LABEL (label)),
+                        gtk_widget_get_height (label), min);
+        g_assert_cmpint (gtk_widget_get_height (label), >=, min);
+        scroller = gtk_widget_get_ancestor (label, GTK_TYPE_SCROLLED_WINDOW);
+      }
+    /* Whatever does not fit scrolls into view. */
+    {
+      GtkWidget *last = g_ptr_array_index (labels, labels->len - 1);
+      GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+      graphene_point_t p;
+
+      g_assert_true (gtk_widget_compute_point (last, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)),
+                                               &GRAPHENE_POINT_INIT (0, gtk_widget_get_height (last)), &p));
+      g_test_message ("content to %.0f, scrolls to %.0f", p.y, gtk_adjustment_get_upper (adj));
+      g_assert_cmpfloat (p.y, <=, gtk_adjustment_get_upper (adj) + 0.5);
+      /* And the details are tall enough to read, up to their cap. */
+      g_test_message ("details show %.0f of %.0f px", gtk_adjustment_get_page_size (adj),
+                      gtk_adjustment_get_upper (adj));
+      g_assert_cmpfloat (gtk_adjustment_get_page_size (adj), >=,
+                         MIN (gtk_adjustment_get_upper (adj),
+                              gtk_scrolled_window_get_max_content_height (GTK_SCROLLED_WINDOW (scroller))) - 0.5);
+    }
+    shot2 = ui_test_screenshot (GTK_WIDGET (f->window), "07-broken-spec-banner-two");
+  }
 }
 
 static void

@@ -41,6 +41,7 @@ struct _LeanWindow
   GtkLabel             *problems_label;
   GtkToggleButton      *problems_button;
   GtkBox               *problems_box;
+  guint                 fit_problems_id;
   LeanSpecList         *spec_list;
   GtkStack             *content_stack;
   GMenu                *recent_section;
@@ -194,6 +195,43 @@ sentence_case (const char *reason)
   return g_string_free (text, FALSE);
 }
 
+/* GtkScrolledWindow measures its child's height without a width, and a
+ * wrapped label then reports the height of its widest layout: the details
+ * came out too short and clipped their second entry. Measured here at the
+ * width it has, each time that width changes. */
+static void
+fit_problems (LeanWindow *self)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self->problems_box), GTK_TYPE_SCROLLED_WINDOW);
+  int width = scroller != NULL ? gtk_widget_get_width (scroller) : 0;
+  int height = 0;
+
+  if (width <= 0)
+    return;
+  gtk_widget_measure (GTK_WIDGET (self->problems_box), GTK_ORIENTATION_VERTICAL, width, &height, NULL, NULL, NULL);
+  height = MIN (height, gtk_scrolled_window_get_max_content_height (GTK_SCROLLED_WINDOW (scroller)));
+  if (height != gtk_scrolled_window_get_min_content_height (GTK_SCROLLED_WINDOW (scroller)))
+    gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (scroller), height);
+}
+
+static gboolean
+fit_problems_idle (gpointer data)
+{
+  LeanWindow *self = data;
+
+  self->fit_problems_id = 0;
+  fit_problems (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The width changed during a layout: fit after it, not inside it. */
+static void
+queue_fit_problems (LeanWindow *self)
+{
+  if (self->fit_problems_id == 0)
+    self->fit_problems_id = g_idle_add (fit_problems_idle, self);
+}
+
 static void
 update_problems (LeanWindow *self)
 {
@@ -256,6 +294,7 @@ update_problems (LeanWindow *self)
       gtk_widget_add_css_class (label, "dim-label");
       gtk_box_append (self->problems_box, label);
     }
+  fit_problems (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -815,6 +854,7 @@ lean_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->reveal_id, g_source_remove);
+  g_clear_handle_id (&self->fit_problems_id, g_source_remove);
   if (self->store != NULL)
     {
       g_signal_handlers_disconnect_by_data (lean_spec_store_get_problems (self->store), self);
@@ -907,6 +947,10 @@ static void
 lean_window_init (LeanWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_object (gtk_scrolled_window_get_hadjustment (
+                             GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self->problems_box),
+                                                                           GTK_TYPE_SCROLLED_WINDOW))),
+                           "changed", G_CALLBACK (queue_fit_problems), self, G_CONNECT_SWAPPED);
   lean_window_sessions_init (self);
 
   self->settings = g_settings_new (APP_ID);
