@@ -737,6 +737,72 @@ test_title_closing_hashes (void)
   test_util_rm_rf (tmp);
 }
 
+/* The body after the front matter, from its first non-blank line (leanspec
+ * 0.3.0 drops the blank line after the closing ---; we leave every byte we
+ * do not change). */
+static const char *
+body_of (const char *text)
+{
+  const char *end = strstr (text + 3, "\n---\n");
+
+  g_assert_nonnull (end);
+  end += strlen ("\n---\n");
+  while (*end == '\n')
+    end++;
+  return end;
+}
+
+/* What `leanspec update --priority/--status` does to the body's
+ * "> **Status**: ... · **Priority**: ..." line, we do too: 0.3.0 leaves the
+ * body alone (the line goes stale in both tools), and both write the new
+ * value in the front matter. */
+static void
+test_body_metadata_line (void)
+{
+  static const char readme[] =
+    "---\nstatus: planned\ncreated: '2025-01-01'\npriority: medium\ntags:\n  - ui\n---\n\n"
+    "# Metadata Line\n\n"
+    "> **Status**: 📅 Planned · **Priority**: Medium · **Created**: 2025-01-01\n\n"
+    "Body text.\n";
+  const char *fields[][2] = { { "--priority", "high" }, { "--status", "in-progress" } };
+  g_autofree char *tmp = NULL;
+  g_autofree char *project = NULL;
+
+  if (require_leanspec () == NULL)
+    return;
+  project = generate_project (&tmp, 3, 2);
+  if (project == NULL)
+    return;
+  test_util_write_file (project, "specs/901-ours/README.md", readme);
+  test_util_write_file (project, "specs/902-theirs/README.md", readme);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_autoptr(CtlResult) theirs = run_leanspec (project, "update", "902", fields[i][0], fields[i][1], NULL);
+      g_autoptr(CtlResult) ours = ctl_test_run_ctl (project, "set", "901", fields[i][0], fields[i][1], NULL);
+      g_autofree char *t = NULL;
+      g_autofree char *o = NULL;
+      g_autofree char *key = g_strdup_printf ("\n%s: %s\n", fields[i][0] + 2, fields[i][1]);
+      g_autofree char *path_t = g_build_filename (project, "specs/902-theirs/README.md", NULL);
+      g_autofree char *path_o = g_build_filename (project, "specs/901-ours/README.md", NULL);
+
+      g_assert_cmpint (theirs->exit_status, ==, 0);
+      g_assert_cmpint (ours->exit_status, ==, 0);
+      g_assert_true (g_file_get_contents (path_t, &t, NULL, NULL));
+      g_assert_true (g_file_get_contents (path_o, &o, NULL, NULL));
+      g_test_message ("leanspec %s %s wrote:\n%s", fields[i][0], fields[i][1], t);
+
+      /* The same body, byte for byte, its metadata line included. */
+      g_assert_cmpstr (body_of (o), ==, body_of (t));
+      g_assert_nonnull (strstr (o, "> **Status**: 📅 Planned · **Priority**: Medium · **Created**: 2025-01-01\n"));
+      /* The same value in the front matter. */
+      g_assert_nonnull (strstr (t, key));
+      g_assert_nonnull (strstr (o, key));
+    }
+
+  test_util_rm_rf (tmp);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -754,6 +820,7 @@ main (int   argc,
   g_test_add_func ("/interop/stats", test_stats_agree);
   g_test_add_func ("/interop/difference/broken-spec", test_broken_spec_difference);
   g_test_add_func ("/interop/difference/title-closing-hashes", test_title_closing_hashes);
+  g_test_add_func ("/interop/write/body-metadata-line", test_body_metadata_line);
 
   ret = g_test_run ();
   g_free (leanspec_bin);

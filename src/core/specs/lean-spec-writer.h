@@ -71,6 +71,9 @@ LeanSpec *lean_spec_writer_complete      (LeanProject         *project,
  *    ---), completed_at right after updated_at, a missing transitions key
  *    before the closing ---; set_status to the current status writes
  *    nothing and returns @spec;
+ *  - set_status and set_priority leave the body alone, its
+ *    "> **Status**: ... · **Priority**: ..." line included (leanspec
+ *    0.3.0 does not update it either; tests/test-interop.c compares);
  *  - set_task and replace touch nothing but the bytes they are given;
  *  - a README that is a symlink is written through (the link stays);
  *  - every result is parsed before it is written: a write never leaves a
