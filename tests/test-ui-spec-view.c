@@ -1510,6 +1510,32 @@ test_screenshots (Fixture       *fx,
     gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (dark_css));
   }
 
+  /* Narrow and wide, light and dark. */
+  {
+    static const int widths[] = { 600, 1600 };
+    g_autoptr(GtkCssProvider) dark_css = gtk_css_provider_new ();
+
+    gtk_css_provider_load_from_resource (dark_css, "/dev/leanspec/Desktop/style-dark.css");
+    for (guint i = 0; i < G_N_ELEMENTS (widths); i++)
+      for (guint dark = 0; dark < 2; dark++)
+        {
+          g_autofree char *name = g_strdup_printf ("spec-view-%d-%s.png", widths[i], dark ? "dark" : "light");
+
+          if (dark)
+            gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (dark_css),
+                                                        GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
+          adw_style_manager_set_color_scheme (manager, dark ? ADW_COLOR_SCHEME_FORCE_DARK : ADW_COLOR_SCHEME_DEFAULT);
+          gtk_window_set_default_size (fx->window, widths[i], 900);
+          iterate_a_while (500);
+          g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fx->window)), <=, widths[i]);
+          save_screenshot (GTK_WIDGET (fx->window), name);
+          if (dark)
+            gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (dark_css));
+        }
+    adw_style_manager_set_color_scheme (manager, ADW_COLOR_SCHEME_DEFAULT);
+    gtk_window_set_default_size (fx->window, 900, 1000);
+  }
+
   lean_spec_view_set_spec (fx->view, fx->store, NULL);
   iterate_a_while (300);
   save_screenshot (GTK_WIDGET (fx->window), "spec-view-empty.png");
@@ -1688,7 +1714,9 @@ test_input_errors (Fixture       *fx,
   g_assert_false (gtk_widget_get_sensitive (add));
 
   /* A tag the spec has: said under the entry, Add disabled, nothing written. */
+  iterate_a_while (300);
   ui_input_type ("ui");
+  WAIT_FOR (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (entry)), "ui") == 0);
   WAIT_FOR (gtk_widget_has_css_class (GTK_WIDGET (entry), "error"));
   error_label = find_label (GTK_WIDGET (gtk_menu_button_get_popover (add_button)), "The spec already has this tag");
   g_assert_nonnull (error_label);
@@ -1722,6 +1750,7 @@ test_input_errors (Fixture       *fx,
   ui_input_key (GDK_KEY_F2, 0);
   WAIT_FOR (gtk_widget_get_mapped (title_entry) && holds_focus (title_entry));
   g_assert_true (gtk_widget_has_css_class (title_entry, "title-1"));
+  save_screenshot (GTK_WIDGET (fx->window), "spec-view-renaming.png");
   ui_input_key (GDK_KEY_a, GDK_CONTROL_MASK);
   ui_input_key (GDK_KEY_BackSpace, 0);
   WAIT_FOR (gtk_widget_has_css_class (title_entry, "error"));
