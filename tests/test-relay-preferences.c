@@ -11,6 +11,7 @@
 #include "lean-relay-preferences.h"
 #include "test-util.h"
 #include "ui-test-input.h"
+#include "ui-test-util.h"
 
 static GtkWidget *
 find_named (GtkWidget  *root,
@@ -241,27 +242,11 @@ test_broken_file (void)
   g_rmdir (dir);
 }
 
-static GtkWidget *
-find_button_labelled (GtkWidget  *root,
-                      const char *label)
-{
-  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root) &&
-      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_button_labelled (c, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 static gboolean
 has_undo (gpointer data)
 {
-  return find_button_labelled (data, "_Undo") != NULL;
+  return ui_test_find_button (data, "_Undo") != NULL;
 }
 
 static gboolean
@@ -324,7 +309,7 @@ test_remove_undo (void)
 
   g_assert_true (test_util_wait_until (has_undo, window, 5000));
   settle ();
-  button = find_button_labelled (window, "_Undo");
+  button = ui_test_find_button (window, "_Undo");
   ui_input_click (button);
   settle ();
 

@@ -14,6 +14,7 @@
 #include "lean-spec-view-private.h"
 #include "test-util.h"
 #include "ui-test-input.h"
+#include "ui-test-util.h"
 
 static gboolean have_display;
 
@@ -1544,39 +1545,7 @@ test_screenshots (Fixture       *fx,
 /* Real clicks */
 
 /* The first mapped GtkLabel under @root showing @text. */
-static GtkWidget *
-find_label (GtkWidget  *root,
-            const char *text)
-{
-  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root) &&
-      g_strcmp0 (gtk_label_get_text (GTK_LABEL (root)), text) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label (child, text);
 
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_button_labelled (GtkWidget  *root,
-                      const char *label)
-{
-  if (GTK_IS_BUTTON (root) && gtk_widget_get_mapped (root) &&
-      g_strcmp0 (gtk_button_get_label (GTK_BUTTON (root)), label) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button_labelled (child, label);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 /* @widget or a part of it (an entry's text) has the keyboard focus of
  * its window or popover. */
@@ -1601,7 +1570,7 @@ click_menu_item (GtkMenuButton *button,
   ui_input_click (GTK_WIDGET (button));
   popover = GTK_WIDGET (gtk_menu_button_get_popover (button));
   WAIT_FOR (popover != NULL && gtk_widget_get_mapped (popover) &&
-            (item = find_label (popover, text)) != NULL);
+            (item = ui_test_find_label (popover, text)) != NULL);
   iterate_a_while (200);
   ui_input_click (item);
   WAIT_FOR (!gtk_widget_get_visible (popover));
@@ -1613,7 +1582,7 @@ click_undo (Fixture *fx)
 {
   GtkWidget *button = NULL;
 
-  WAIT_FOR ((button = find_button_labelled (GTK_WIDGET (fx->window), "_Undo")) != NULL);
+  WAIT_FOR ((button = ui_test_find_button (GTK_WIDGET (fx->window), "_Undo")) != NULL);
   /* The toast slides in: click where it settles. */
   iterate_a_while (400);
   ui_input_click (button);
@@ -1638,9 +1607,9 @@ test_undo_every_edit (Fixture       *fx,
 
   show (fx, "001-render-specs");
   before = read_file (fx->root, path);
-  priority = GTK_MENU_BUTTON (gtk_widget_get_ancestor (find_label (GTK_WIDGET (fx->view), "High Priority"),
+  priority = GTK_MENU_BUTTON (gtk_widget_get_ancestor (ui_test_find_label (GTK_WIDGET (fx->view), "High Priority"),
                                                        GTK_TYPE_MENU_BUTTON));
-  status = GTK_MENU_BUTTON (gtk_widget_get_ancestor (find_label (GTK_WIDGET (fx->view), "Planned"),
+  status = GTK_MENU_BUTTON (gtk_widget_get_ancestor (ui_test_find_label (GTK_WIDGET (fx->view), "Planned"),
                                                      GTK_TYPE_MENU_BUTTON));
 
   /* Priority, from its menu, with the pointer. */
@@ -1654,7 +1623,7 @@ test_undo_every_edit (Fixture       *fx,
   undone = read_file (fx->root, path);
   g_assert_cmpstr (undone, ==, before);
   g_assert_cmpint (lean_spec_get_priority (lookup (fx, "001-render-specs")), ==, LEAN_SPEC_PRIORITY_HIGH);
-  g_assert_nonnull (find_label (GTK_WIDGET (fx->view), "High Priority"));
+  g_assert_nonnull (ui_test_find_label (GTK_WIDGET (fx->view), "High Priority"));
 
   /* Removing a tag with its "×". */
   chip = find_tag_chip (fx, "ui");
@@ -1709,7 +1678,7 @@ test_input_errors (Fixture       *fx,
   entry = _lean_spec_view_get_tag_entry (fx->view);
   ui_input_click (GTK_WIDGET (add_button));
   WAIT_FOR (gtk_widget_get_mapped (GTK_WIDGET (entry)) && holds_focus (GTK_WIDGET (entry)));
-  add = find_button_labelled (GTK_WIDGET (gtk_menu_button_get_popover (add_button)), "_Add");
+  add = ui_test_find_button (GTK_WIDGET (gtk_menu_button_get_popover (add_button)), "_Add");
   g_assert_nonnull (add);
   g_assert_false (gtk_widget_get_sensitive (add));
 
@@ -1718,7 +1687,7 @@ test_input_errors (Fixture       *fx,
   ui_input_type ("ui");
   WAIT_FOR (g_strcmp0 (gtk_editable_get_text (GTK_EDITABLE (entry)), "ui") == 0);
   WAIT_FOR (gtk_widget_has_css_class (GTK_WIDGET (entry), "error"));
-  error_label = find_label (GTK_WIDGET (gtk_menu_button_get_popover (add_button)), "The spec already has this tag");
+  error_label = ui_test_find_label (GTK_WIDGET (gtk_menu_button_get_popover (add_button)), "The spec already has this tag");
   g_assert_nonnull (error_label);
   g_assert_false (gtk_widget_get_sensitive (add));
   save_screenshot (GTK_WIDGET (gtk_menu_button_get_popover (add_button)), "spec-view-tag-error.png");
@@ -1729,7 +1698,7 @@ test_input_errors (Fixture       *fx,
 
   /* A comma: leanspec would split it. */
   ui_input_type (",x");
-  WAIT_FOR (find_label (GTK_WIDGET (gtk_menu_button_get_popover (add_button)), "A tag cannot contain a comma") != NULL);
+  WAIT_FOR (ui_test_find_label (GTK_WIDGET (gtk_menu_button_get_popover (add_button)), "A tag cannot contain a comma") != NULL);
   g_assert_false (gtk_widget_get_sensitive (add));
 
   /* Fixed: the error goes, Add works with a click. */
@@ -1746,7 +1715,7 @@ test_input_errors (Fixture       *fx,
 
   /* An empty title is refused in the entry, which keeps the heading's size. */
   title_entry = _lean_spec_view_get_title_entry (fx->view);
-  ui_input_click (find_label (GTK_WIDGET (fx->view), "Render specs beautifully"));
+  ui_input_click (ui_test_find_label (GTK_WIDGET (fx->view), "Render specs beautifully"));
   ui_input_key (GDK_KEY_F2, 0);
   WAIT_FOR (gtk_widget_get_mapped (title_entry) && holds_focus (title_entry));
   g_assert_true (gtk_widget_has_css_class (title_entry, "title-1"));
@@ -1754,7 +1723,7 @@ test_input_errors (Fixture       *fx,
   ui_input_key (GDK_KEY_a, GDK_CONTROL_MASK);
   ui_input_key (GDK_KEY_BackSpace, 0);
   WAIT_FOR (gtk_widget_has_css_class (title_entry, "error"));
-  g_assert_nonnull (find_label (GTK_WIDGET (fx->view), "A spec needs a title"));
+  g_assert_nonnull (ui_test_find_label (GTK_WIDGET (fx->view), "A spec needs a title"));
   ui_input_key (GDK_KEY_Return, 0);
   iterate_a_while (200);
   g_assert_true (holds_focus (title_entry));
@@ -1788,14 +1757,14 @@ test_unknown_values (Fixture       *fx,
   show (fx, "003-gamma");
 
   /* The file's words, each with what LeanSpec makes of it. */
-  status_label = find_label (GTK_WIDGET (fx->view), "blocked");
+  status_label = ui_test_find_label (GTK_WIDGET (fx->view), "blocked");
   g_assert_nonnull (status_label);
-  g_assert_null (find_label (GTK_WIDGET (fx->view), "No Status"));
+  g_assert_null (ui_test_find_label (GTK_WIDGET (fx->view), "No Status"));
   tooltip = gtk_widget_get_tooltip_text (gtk_widget_get_ancestor (status_label, GTK_TYPE_MENU_BUTTON));
   g_test_message ("status tooltip: %s", tooltip);
   g_assert_nonnull (strstr (tooltip, "not a LeanSpec status"));
 
-  priority_label = find_label (GTK_WIDGET (fx->view), "urgent Priority");
+  priority_label = ui_test_find_label (GTK_WIDGET (fx->view), "urgent Priority");
   g_assert_nonnull (priority_label);
   tooltip = gtk_widget_get_tooltip_text (gtk_widget_get_ancestor (priority_label, GTK_TYPE_MENU_BUTTON));
   g_test_message ("priority tooltip: %s", tooltip);
@@ -1829,8 +1798,8 @@ test_keyboard (Fixture       *fx,
   iterate_a_while (200);
 
   /* Tab goes status, priority, then the tags' remove buttons. */
-  status = gtk_widget_get_ancestor (find_label (GTK_WIDGET (fx->view), "Planned"), GTK_TYPE_MENU_BUTTON);
-  priority = gtk_widget_get_ancestor (find_label (GTK_WIDGET (fx->view), "High Priority"), GTK_TYPE_MENU_BUTTON);
+  status = gtk_widget_get_ancestor (ui_test_find_label (GTK_WIDGET (fx->view), "Planned"), GTK_TYPE_MENU_BUTTON);
+  priority = gtk_widget_get_ancestor (ui_test_find_label (GTK_WIDGET (fx->view), "High Priority"), GTK_TYPE_MENU_BUTTON);
   g_assert_true (gtk_widget_child_focus (status, GTK_DIR_TAB_FORWARD));
   ui_input_key (GDK_KEY_Tab, 0);
   iterate_a_while (100);
@@ -1853,21 +1822,6 @@ test_keyboard (Fixture       *fx,
   iterate_a_while (100);
 }
 
-static GtkWidget *
-find_by_tooltip (GtkWidget  *root,
-                 const char *tooltip)
-{
-  if (gtk_widget_get_mapped (root) && g_strcmp0 (gtk_widget_get_tooltip_text (root), tooltip) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_by_tooltip (child, tooltip);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 static void
 test_many_files (Fixture       *fx,
@@ -1916,11 +1870,11 @@ test_many_files (Fixture       *fx,
   save_screenshot (GTK_WIDGET (fx->window), "spec-view-many-files-1200.png");
 
   /* A visible tab is a click away. */
-  ui_input_click (find_label (GTK_WIDGET (fx->view), "DEMO-AI-ASSISTED"));
+  ui_input_click (ui_test_find_label (GTK_WIDGET (fx->view), "DEMO-AI-ASSISTED"));
   WAIT_FOR (g_strcmp0 (gtk_stack_get_visible_child_name (files), "DEMO-AI-ASSISTED.md") == 0);
 
   /* Every file through the menu of them all. */
-  menu_button = find_by_tooltip (GTK_WIDGET (fx->view), "All Files of This Spec");
+  menu_button = ui_test_find_tooltip (GTK_WIDGET (fx->view), "All Files of This Spec");
   g_assert_nonnull (menu_button);
   for (guint i = 0; subs[i] != NULL; i++)
     {

@@ -131,6 +131,69 @@ ui_test_find_text (GtkWidget  *root,
   return FALSE;
 }
 
+typedef gboolean (*WidgetMatch) (GtkWidget  *widget,
+                                  const char *value);
+
+static GtkWidget *
+find_widget (GtkWidget   *root,
+             WidgetMatch  match,
+             const char  *value)
+{
+  if (gtk_widget_get_mapped (root) && match (root, value))
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget (child, match, value);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+is_label (GtkWidget  *widget,
+          const char *text)
+{
+  return GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0;
+}
+
+static gboolean
+is_button (GtkWidget  *widget,
+           const char *label)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0;
+}
+
+static gboolean
+has_tooltip (GtkWidget  *widget,
+             const char *tooltip)
+{
+  return g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
+}
+
+GtkWidget *
+ui_test_find_label (GtkWidget  *root,
+                    const char *text)
+{
+  return find_widget (root, is_label, text);
+}
+
+GtkWidget *
+ui_test_find_button (GtkWidget  *root,
+                     const char *label)
+{
+  return find_widget (root, is_button, label);
+}
+
+GtkWidget *
+ui_test_find_tooltip (GtkWidget  *root,
+                      const char *tooltip)
+{
+  return find_widget (root, has_tooltip, tooltip);
+}
+
 void
 ui_test_write_file (const char *path,
                     const char *contents)

@@ -41,6 +41,15 @@ void      ui_test_close_sessions (LeanController **controller,
 /* TRUE if a mapped label (or window title) under @root shows @text. */
 gboolean  ui_test_find_text      (GtkWidget   *root,
                                   const char  *text);
+/* The first mapped widget under @root (depth first, @root included) that is
+ * a label showing @text / a button labelled @label (mnemonic included, as
+ * "_Undo") / has the tooltip @tooltip; NULL if none. */
+GtkWidget *ui_test_find_label    (GtkWidget   *root,
+                                  const char  *text);
+GtkWidget *ui_test_find_button   (GtkWidget   *root,
+                                  const char  *label);
+GtkWidget *ui_test_find_tooltip  (GtkWidget   *root,
+                                  const char  *tooltip);
 /* Writes @contents to @path atomically-enough for a watcher test. */
 void      ui_test_write_file     (const char  *path,
                                   const char  *contents);

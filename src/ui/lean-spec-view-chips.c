@@ -155,31 +155,20 @@ on_title_entry_key (GtkEventControllerKey *controller,
 
 /* Status and priority */
 
+/* One radio item per value: @action with the value LeanSpec writes. */
 static GMenuModel *
-build_status_menu (void)
+build_menu (const char   *action,
+            guint         n_values,
+            const char *(*label) (guint value),
+            const char *(*name) (guint value))
 {
   GMenu *menu = g_menu_new ();
 
-  for (LeanSpecStatus s = LEAN_SPEC_STATUS_DRAFT; s < LEAN_SPEC_N_STATUSES; s++)
+  for (guint v = 1; v < n_values; v++)
     {
-      g_autoptr(GMenuItem) item = g_menu_item_new (lean_spec_status_get_label (s), NULL);
+      g_autoptr(GMenuItem) item = g_menu_item_new (label (v), NULL);
 
-      g_menu_item_set_action_and_target (item, "spec.status", "s", lean_spec_status_to_string (s));
-      g_menu_append_item (menu, item);
-    }
-  return G_MENU_MODEL (menu);
-}
-
-static GMenuModel *
-build_priority_menu (void)
-{
-  GMenu *menu = g_menu_new ();
-
-  for (LeanSpecPriority p = LEAN_SPEC_PRIORITY_LOW; p < LEAN_SPEC_N_PRIORITIES; p++)
-    {
-      g_autoptr(GMenuItem) item = g_menu_item_new (lean_spec_priority_get_label (p), NULL);
-
-      g_menu_item_set_action_and_target (item, "spec.priority", "s", lean_spec_priority_to_string (p));
+      g_menu_item_set_action_and_target (item, action, "s", name (v));
       g_menu_append_item (menu, item);
     }
   return G_MENU_MODEL (menu);
@@ -547,8 +536,14 @@ _lean_spec_view_chips_class_init (GtkWidgetClass *widget_class)
 void
 _lean_spec_view_chips_init (LeanSpecView *self)
 {
-  g_autoptr(GMenuModel) status_menu = build_status_menu ();
-  g_autoptr(GMenuModel) priority_menu = build_priority_menu ();
+  g_autoptr(GMenuModel) status_menu =
+    build_menu ("spec.status", LEAN_SPEC_N_STATUSES,
+                (const char *(*) (guint)) lean_spec_status_get_label,
+                (const char *(*) (guint)) lean_spec_status_to_string);
+  g_autoptr(GMenuModel) priority_menu =
+    build_menu ("spec.priority", LEAN_SPEC_N_PRIORITIES,
+                (const char *(*) (guint)) lean_spec_priority_get_label,
+                (const char *(*) (guint)) lean_spec_priority_to_string);
   GtkEventController *keys = gtk_event_controller_key_new ();
 
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_title_entry_key), self);

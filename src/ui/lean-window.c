@@ -204,10 +204,13 @@ fit_problems (LeanWindow *self)
 {
   GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (self->problems_box), GTK_TYPE_SCROLLED_WINDOW);
   int width = scroller != NULL ? gtk_widget_get_width (scroller) : 0;
-  int height = 0;
+  int min_width = 0, height = 0;
 
   if (width <= 0)
     return;
+  /* Mid-animation the scroller can be narrower than its content can be. */
+  gtk_widget_measure (GTK_WIDGET (self->problems_box), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  width = MAX (width, min_width);
   gtk_widget_measure (GTK_WIDGET (self->problems_box), GTK_ORIENTATION_VERTICAL, width, &height, NULL, NULL, NULL);
   height = MIN (height, gtk_scrolled_window_get_max_content_height (GTK_SCROLLED_WINDOW (scroller)));
   if (height != gtk_scrolled_window_get_min_content_height (GTK_SCROLLED_WINDOW (scroller)))
