@@ -47,6 +47,25 @@ is_drawn (gpointer data)
          gtk_widget_get_height (widget) > 0 && gtk_widget_get_child_visible (widget);
 }
 
+typedef struct
+{
+  GtkWidget       *widget;
+  double           x, y;   /* in the widget's coordinates */
+  graphene_point_t point;  /* the same in the native's */
+  GtkWidget       *picked;
+} Target;
+
+static gboolean
+picks_target (gpointer data)
+{
+  Target *t = data;
+  GtkWidget *native = GTK_WIDGET (gtk_widget_get_native (t->widget));
+
+  g_assert_true (gtk_widget_compute_point (t->widget, native, &GRAPHENE_POINT_INIT (t->x, t->y), &t->point));
+  t->picked = gtk_widget_pick (native, t->point.x, t->point.y, GTK_PICK_DEFAULT);
+  return t->picked == t->widget || (t->picked != NULL && gtk_widget_is_ancestor (t->picked, t->widget));
+}
+
 void
 ui_input_move_to (GtkWidget *widget,
                   double     x,
@@ -74,11 +93,18 @@ ui_input_move_to (GtkWidget *widget,
 
   native = gtk_widget_get_native (widget);
   g_assert_nonnull (native);
-  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native),
-                                           &GRAPHENE_POINT_INIT (x, y), &point));
 
-  /* The click must land on this widget, not on something drawn over it. */
-  picked = gtk_widget_pick (GTK_WIDGET (native), point.x, point.y, GTK_PICK_DEFAULT);
+  /* The click must land on this widget, not on something drawn over it.
+   * A widget placed before its parent has grown to hold it (a check box in
+   * a text view still being measured) is not there yet for a person
+   * either: wait for the layout, within reason. */
+  {
+    Target target = { widget, x, y, { 0, 0 }, NULL };
+
+    test_util_wait_until (picks_target, &target, 3000);
+    picked = target.picked;
+    point = target.point;
+  }
   if (picked != widget && (picked == NULL || !gtk_widget_is_ancestor (picked, widget)))
     g_error ("a click at (%.0f, %.0f) of %s would hit %s instead",
              x, y, G_OBJECT_TYPE_NAME (widget),

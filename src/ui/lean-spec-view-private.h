@@ -80,8 +80,6 @@ void              _lean_spec_view_apply_edit       (LeanSpecView *self,
                                                     LeanSpec     *spec,
                                                     LeanSpecEdit *edit,
                                                     const char   *done_title);
-void              _lean_spec_view_add_toast        (LeanSpecView *self,
-                                                    AdwToast     *toast);
 gboolean          _lean_spec_view_on_markdown_link (LeanMarkdownView *view,
                                                     const char       *url,
                                                     LeanSpecView     *self);

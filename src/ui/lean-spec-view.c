@@ -41,9 +41,9 @@ static void show_spec (LeanSpecView *self,
 /* Toasts */
 
 /* Takes @toast (adw_toast_overlay_add_toast is transfer full). */
-void
-_lean_spec_view_add_toast (LeanSpecView *self,
-                           AdwToast     *toast)
+static void
+add_toast (LeanSpecView *self,
+           AdwToast     *toast)
 {
   GtkWidget *overlay;
 
@@ -62,13 +62,6 @@ _lean_spec_view_add_toast (LeanSpecView *self,
   if (overlay == NULL)
     overlay = GTK_WIDGET (self->toast_overlay);
   adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
-}
-
-static void
-add_toast (LeanSpecView *self,
-           AdwToast     *toast)
-{
-  _lean_spec_view_add_toast (self, toast);
 }
 
 /* Edits */
@@ -131,7 +124,6 @@ on_undo_clicked (AdwToast     *toast,
 
 static void
 show_error_toast (LeanSpecView *self,
-                  LeanSpec     *spec,
                   const GError *error)
 {
   AdwToast *toast = NULL;
@@ -147,8 +139,6 @@ show_error_toast (LeanSpecView *self,
     {
       adw_toast_set_timeout (toast, 0);
       adw_toast_set_button_label (toast, _("_Reload"));
-      if (spec != NULL)
-        g_object_set_data_full (G_OBJECT (toast), "lean-spec", g_object_ref (spec), g_object_unref);
       g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_reload_clicked), self, 0);
     }
   add_toast (self, toast);
@@ -313,7 +303,7 @@ edit_done (GObject      *source,
       if (call->kind == LEAN_SPEC_EDIT_COMPLETE && g_error_matches (error, LEAN_ERROR, LEAN_ERROR_INCOMPLETE))
         show_incomplete_dialog (self, error);
       else
-        show_error_toast (self, NULL, error);
+        show_error_toast (self, error);
 
       /* Put the controls back to what the file says. */
       if (self->spec != NULL)
