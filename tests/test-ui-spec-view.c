@@ -1891,6 +1891,33 @@ test_many_files (Fixture       *fx,
   iterate_a_while (400);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fx->window)), <=, 600);
   save_screenshot (GTK_WIDGET (fx->window), "spec-view-many-files-600.png");
+
+  /* Many long tags elsewhere in the project: their suggestions stay
+   * inside the window. */
+  {
+    g_autofree char *dir = g_build_filename (fx->root, "specs", "004-tags", NULL);
+    g_autoptr(LeanSpec) tagged = NULL;
+    GtkMenuButton *add_button = _lean_spec_view_get_tag_add_button (fx->view);
+    GtkWidget *popover = GTK_WIDGET (gtk_menu_button_get_popover (add_button));
+
+    test_util_write_file (fx->root, "specs/004-tags/README.md",
+                          "---\nstatus: planned\ntags: [internationalisation-and-localisation, "
+                          "accessibility-for-screen-readers, continuous-integration-pipeline, "
+                          "performance-regression-budget, documentation-website-overhaul, "
+                          "developer-experience-improvements, security-hardening-review]\n---\n\n# Tags\n");
+    tagged = lean_spec_new_from_dir (fx->root, dir, &error);
+    g_assert_no_error (error);
+    lean_spec_store_replace (fx->store, tagged);
+    ui_input_click (GTK_WIDGET (add_button));
+    WAIT_FOR (gtk_widget_get_mapped (popover) &&
+              gtk_widget_get_visible (GTK_WIDGET (_lean_spec_view_get_tag_suggestions (fx->view))));
+    iterate_a_while (300);
+    g_test_message ("tag popover %d px wide in a %d px window", gtk_widget_get_width (popover),
+                    gtk_widget_get_width (GTK_WIDGET (fx->window)));
+    g_assert_cmpint (gtk_widget_get_width (popover), <=, gtk_widget_get_width (GTK_WIDGET (fx->window)));
+    save_screenshot (popover, "spec-view-tag-suggestions-600.png");
+    ui_input_key (GDK_KEY_Escape, 0);
+  }
 }
 
 int

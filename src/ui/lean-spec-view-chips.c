@@ -407,7 +407,7 @@ update_tag_suggestions (LeanSpecView *self)
       /* Long tags ellipsize inside the popover instead of widening it past
        * the window. */
       gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-      gtk_label_set_max_width_chars (GTK_LABEL (label), 24);
+      gtk_label_set_max_width_chars (GTK_LABEL (label), 16);
       gtk_widget_add_css_class (item, "spec-tag");
       gtk_widget_set_tooltip_text (item, tooltip);
       gtk_flow_box_child_set_child (GTK_FLOW_BOX_CHILD (item), label);
