@@ -24,7 +24,8 @@ G_DECLARE_FINAL_TYPE (LeanSpecView, lean_spec_view, LEAN, SPEC_VIEW, GtkWidget)
 GtkWidget *lean_spec_view_new                (void);
 /* @store and @spec may be NULL (empty state). The view keeps following the
  * store: when the store replaces or reloads the spec with the same id, the
- * view shows the new snapshot and keeps its scroll position. */
+ * view shows the new snapshot and keeps its scroll position. Edits made in
+ * the view are applied by @store; without one the view only shows. */
 void       lean_spec_view_set_spec           (LeanSpecView  *self,
                                               LeanSpecStore *store,
                                               LeanSpec      *spec);
