@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lean-session.h"
+#include "lean-trust-store.h"
 #include "test-util.h"
 
 static inline char *
@@ -63,6 +64,25 @@ test_session_env_cleanup (int status)
     test_util_rm_rf (test_session_home);
   g_clear_pointer (&test_session_home, g_free);
   return status;
+}
+
+/* Trusts @project's .lean-spec/runners.json as it is now, as a person
+ * would after reviewing it: the agents it defines may run. Only in a
+ * private XDG_CONFIG_HOME (test_session_env_init()). */
+static inline void
+test_trust_runners (const char *project)
+{
+  g_autofree char *path = g_build_filename (project, ".lean-spec", "runners.json", NULL);
+  g_autofree char *real = NULL;
+  g_autofree char *sha = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (g_getenv ("XDG_CONFIG_HOME"));
+  bytes = lean_trust_read_file (path, 1024 * 1024, &real, &sha, &error);
+  g_assert_no_error (error);
+  lean_trust_store_trust (lean_trust_store_get_default (), real, sha, &error);
+  g_assert_no_error (error);
 }
 
 static inline void
@@ -133,6 +153,7 @@ test_make_project (const char *dir)
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
   test_util_write_file (project, ".lean-spec/runners.json", json);
+  test_trust_runners (project);
   return project;
 }
 
