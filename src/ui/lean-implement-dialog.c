@@ -364,21 +364,29 @@ ask_trust (LeanImplementDialog *self)
   gtk_window_present (GTK_WINDOW (self->trust_dialog));
 }
 
-static void
-on_map (GtkWidget *widget)
+static gboolean
+ask_trust_once (gpointer data)
 {
-  LeanImplementDialog *self = LEAN_IMPLEMENT_DIALOG (widget);
+  LeanImplementDialog *self = data;
   LeanTrustRequest *request = lean_agent_registry_get_trust_request (self->registry);
 
   /* Ask once, when the project has commands of its own that are not
    * trusted and the person did not say no to this content already. */
-  if (self->asked_trust || request == NULL || request->state == LEAN_TRUST_TRUSTED ||
-      request->commands->len == 0 ||
+  if (self->asked_trust || !gtk_widget_get_mapped (GTK_WIDGET (self)) || request == NULL ||
+      request->state == LEAN_TRUST_TRUSTED || request->commands->len == 0 ||
       lean_trust_store_is_declined (lean_agent_registry_get_trust_store (self->registry),
                                     request->path, request->sha256))
-    return;
+    return G_SOURCE_REMOVE;
   self->asked_trust = TRUE;
   ask_trust (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_map (GtkWidget *widget)
+{
+  /* After this window is on screen, so the question stacks above it. */
+  g_idle_add_full (G_PRIORITY_LOW, ask_trust_once, g_object_ref (widget), g_object_unref);
 }
 
 static void
