@@ -180,7 +180,7 @@ agent_label (LeanAgent *agent)
 {
   if (agent == NULL)
     return NULL;
-  return g_strdup (lean_agent_get_name (agent));
+  return lean_trust_escape (lean_agent_get_name (agent), FALSE);
 }
 
 static void
