@@ -15,8 +15,7 @@
 #include "lean-agent-registry.h"
 #include "lean-error.h"
 #include "lean-trust-store.h"
-
-static char *home_dir;
+#include "test-session-util.h"
 
 typedef struct
 {
@@ -88,20 +87,6 @@ static gboolean
 marker_exists (Project *p)
 {
   return g_file_test (p->marker, G_FILE_TEST_EXISTS);
-}
-
-static void
-trust_file (const char *path)
-{
-  g_autofree char *real = NULL;
-  g_autofree char *sha = NULL;
-  g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GError) error = NULL;
-
-  bytes = lean_trust_read_file (path, 1 << 20, &real, &sha, &error);
-  g_assert_no_error (error);
-  g_assert_true (lean_trust_store_trust (lean_trust_store_get_default (), real, sha, &error));
-  g_assert_no_error (error);
 }
 
 /* The store: per real path and content, 0600, asked again on change. */
@@ -303,7 +288,7 @@ test_registry_untrusted (void)
   g_assert_nonnull (strstr (g_ptr_array_index (request->notes, 0), "evil"));
 
   /* Trusted: probed (it runs --version: the marker proves it) and built. */
-  trust_file (p->runners);
+  test_trust_runners (p->project);
   g_assert_true (lean_agent_registry_load (registry, p->project, &error));
   agent = lean_agent_registry_lookup (registry, "evil");
   g_assert_true (lean_agent_get_trusted (agent));
@@ -348,13 +333,14 @@ test_registry_refusals (void)
     "  \"ok\": {\"command\": \"x\", \"env\": {\"OK_TOKEN_FILE\": \"/tmp/t\"}}}}");
   g_autoptr(LeanAgentRegistry) registry = lean_agent_registry_new ();
   g_autoptr(GError) error = NULL;
-  g_autofree char *user = g_build_filename (home_dir, ".lean-spec", "runners.json", NULL);
+  g_autofree char *user = g_build_filename (g_get_home_dir (), ".lean-spec", "runners.json",
+                                            NULL);
   GPtrArray *problems;
   gboolean seen_claude = FALSE;
   guint seen_env = 0;
   LeanAgent *claude;
 
-  trust_file (p->runners);
+  test_trust_runners (p->project);
   g_assert_false (lean_agent_registry_load (registry, p->project, &error));
   g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
 
@@ -386,7 +372,7 @@ test_registry_refusals (void)
   g_assert_cmpuint (seen_env, ==, 4);
 
   /* Nor can it take over an agent of the person's own file. */
-  test_util_write_file (home_dir, ".lean-spec/runners.json",
+  test_util_write_file (g_get_home_dir (), ".lean-spec/runners.json",
                         "{\"runners\": {\"ok\": {\"command\": \"/usr/bin/true\"}}}");
   lean_agent_registry_load (registry, p->project, NULL);
   g_assert_cmpint (lean_agent_get_source (lean_agent_registry_lookup (registry, "ok")), ==,
@@ -396,7 +382,7 @@ test_registry_refusals (void)
   g_unlink (user);
 
   /* The person's own file needs no trust and may set anything. */
-  test_util_write_file (home_dir, ".lean-spec/runners.json",
+  test_util_write_file (g_get_home_dir (), ".lean-spec/runners.json",
                         "{\"runners\": {\"mine\": {\"command\": \"/usr/bin/true\", "
                         "\"env\": {\"PATH\": \"/opt/bin\"}}}}");
   lean_agent_registry_load (registry, NULL, NULL);
@@ -535,21 +521,12 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *config = NULL;
-  g_autofree char *db = NULL;
   g_autofree char *path = NULL;
-  int status;
 
-  /* Before any thread: a private HOME (the user runners.json) and config
-   * (trust.json), shared with the leanspec-ctl children. */
-  home_dir = g_dir_make_tmp ("leanspec-trust-home-XXXXXX", NULL);
-  config = g_build_filename (home_dir, "config", NULL);
-  db = g_build_filename (home_dir, "sessions.db", NULL);
-  g_setenv ("HOME", home_dir, TRUE);
-  g_setenv ("XDG_CONFIG_HOME", config, TRUE);
-  g_setenv ("XDG_DATA_HOME", home_dir, TRUE);
-  g_setenv ("LEANSPEC_DB", db, TRUE);
-  /* A PATH that means "the working folder" twice over. */
+  /* Before any thread: a private HOME (the user runners.json), config
+   * (trust.json) and data (the sessions database), shared with the
+   * leanspec-ctl children; a PATH that means "the working folder" twice. */
+  test_session_env_init ();
   path = g_strdup_printf (".::%s", g_getenv ("PATH"));
   g_setenv ("PATH", path, TRUE);
 
@@ -563,8 +540,5 @@ main (int   argc,
   g_test_add_func ("/trust/cli/builtin-not-replaced", test_cli_builtin_not_replaced);
   g_test_add_func ("/trust/cli/show-exact", test_cli_show_exact);
 
-  status = g_test_run ();
-  test_util_rm_rf (home_dir);
-  g_free (home_dir);
-  return status;
+  return test_session_env_cleanup (g_test_run ());
 }
