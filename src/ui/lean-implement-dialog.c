@@ -319,84 +319,6 @@ on_registry_refreshed (GObject      *object,
   update_state (self);
 }
 
-/* Trust */
-
-static void
-on_trust_decided (LeanTrustDialog     *dialog,
-                  gboolean             trusted,
-                  LeanImplementDialog *self)
-{
-  LeanAgent *agent = selected_agent (self);
-  g_autofree char *keep = g_strdup (agent != NULL ? lean_agent_get_id (agent) : NULL);
-  g_autoptr(GError) error = NULL;
-
-  if (!trusted)
-    {
-      /* The builtins stay usable: move off an agent that cannot start. */
-      if (agent != NULL && !lean_agent_get_trusted (agent))
-        select_default_agent (self);
-      update_state (self);
-      return;
-    }
-
-  /* Load again: the agents of the trusted content replace the untrusted
-   * ones, and are probed now. */
-  lean_agent_registry_load (self->registry, lean_project_get_root (self->project), &error);
-  if (keep == NULL || !select_agent_by_id (self, keep))
-    select_default_agent (self);
-  update_state (self);
-  lean_agent_registry_refresh_async (self->registry, self->cancellable,
-                                     on_registry_refreshed, g_object_ref (self));
-}
-
-static void
-ask_trust (LeanImplementDialog *self)
-{
-  LeanTrustRequest *request = lean_agent_registry_get_trust_request (self->registry);
-
-  if (request == NULL || request->state == LEAN_TRUST_TRUSTED || self->trust_dialog != NULL)
-    return;
-
-  self->trust_dialog = lean_trust_dialog_new (GTK_WINDOW (self), request,
-                                              lean_agent_registry_get_trust_store (self->registry));
-  g_object_add_weak_pointer (G_OBJECT (self->trust_dialog), (gpointer *)&self->trust_dialog);
-  g_signal_connect_object (self->trust_dialog, "decided", G_CALLBACK (on_trust_decided), self, 0);
-  gtk_window_present (GTK_WINDOW (self->trust_dialog));
-}
-
-static gboolean
-ask_trust_once (gpointer data)
-{
-  LeanImplementDialog *self = data;
-  LeanTrustRequest *request = lean_agent_registry_get_trust_request (self->registry);
-
-  /* Ask once, when the project has commands of its own that are not
-   * trusted and the person did not say no to this content already. */
-  if (self->asked_trust || !gtk_widget_get_mapped (GTK_WIDGET (self)) || request == NULL ||
-      request->state == LEAN_TRUST_TRUSTED || request->commands->len == 0 ||
-      lean_trust_store_is_declined (lean_agent_registry_get_trust_store (self->registry),
-                                    request->path, request->sha256))
-    return G_SOURCE_REMOVE;
-  self->asked_trust = TRUE;
-  ask_trust (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_map (GtkWidget *widget)
-{
-  /* After this window is on screen, so the question stacks above it. */
-  g_idle_add_full (G_PRIORITY_LOW, ask_trust_once, g_object_ref (widget), g_object_unref);
-}
-
-static void
-review_trust_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *param)
-{
-  ask_trust (LEAN_IMPLEMENT_DIALOG (widget));
-}
-
 /* Runners */
 
 static void
@@ -644,6 +566,84 @@ copy_hint_action (GtkWidget  *widget,
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget),
                           lean_agent_get_install_hint (agent));
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Copied")));
+}
+
+/* Trust */
+
+static void
+on_trust_decided (LeanTrustDialog     *dialog,
+                  gboolean             trusted,
+                  LeanImplementDialog *self)
+{
+  LeanAgent *agent = selected_agent (self);
+  g_autofree char *keep = g_strdup (agent != NULL ? lean_agent_get_id (agent) : NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!trusted)
+    {
+      /* The builtins stay usable: move off an agent that cannot start. */
+      if (agent != NULL && !lean_agent_get_trusted (agent))
+        select_default_agent (self);
+      update_state (self);
+      return;
+    }
+
+  /* Load again: the agents of the trusted content replace the untrusted
+   * ones, and are probed now. */
+  lean_agent_registry_load (self->registry, lean_project_get_root (self->project), &error);
+  if (keep == NULL || !select_agent_by_id (self, keep))
+    select_default_agent (self);
+  update_state (self);
+  lean_agent_registry_refresh_async (self->registry, self->cancellable,
+                                     on_registry_refreshed, g_object_ref (self));
+}
+
+static void
+ask_trust (LeanImplementDialog *self)
+{
+  LeanTrustRequest *request = lean_agent_registry_get_trust_request (self->registry);
+
+  if (request == NULL || request->state == LEAN_TRUST_TRUSTED || self->trust_dialog != NULL)
+    return;
+
+  self->trust_dialog = lean_trust_dialog_new (GTK_WINDOW (self), request,
+                                              lean_agent_registry_get_trust_store (self->registry));
+  g_object_add_weak_pointer (G_OBJECT (self->trust_dialog), (gpointer *)&self->trust_dialog);
+  g_signal_connect_object (self->trust_dialog, "decided", G_CALLBACK (on_trust_decided), self, 0);
+  gtk_window_present (GTK_WINDOW (self->trust_dialog));
+}
+
+static gboolean
+ask_trust_once (gpointer data)
+{
+  LeanImplementDialog *self = data;
+  LeanTrustRequest *request = lean_agent_registry_get_trust_request (self->registry);
+
+  /* Ask once, when the project has commands of its own that are not
+   * trusted and the person did not say no to this content already. */
+  if (self->asked_trust || !gtk_widget_get_mapped (GTK_WIDGET (self)) || request == NULL ||
+      request->state == LEAN_TRUST_TRUSTED || request->commands->len == 0 ||
+      lean_trust_store_is_declined (lean_agent_registry_get_trust_store (self->registry),
+                                    request->path, request->sha256))
+    return G_SOURCE_REMOVE;
+  self->asked_trust = TRUE;
+  ask_trust (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_map (GtkWidget *widget)
+{
+  /* After this window is on screen, so the question stacks above it. */
+  g_idle_add_full (G_PRIORITY_LOW, ask_trust_once, g_object_ref (widget), g_object_unref);
+}
+
+static void
+review_trust_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  ask_trust (LEAN_IMPLEMENT_DIALOG (widget));
 }
 
 /* GObject */
