@@ -4,10 +4,15 @@
  * trust store and registry, and the real leanspec-ctl as a child process;
  * the project's "agents" are shell scripts that leave a marker file when
  * they run at all. */
+/* posix_openpt() and friends, for a terminal to answer a question on. */
+#define _GNU_SOURCE
 #include "config.h"
 
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -480,6 +485,67 @@ test_cli_builtin_not_replaced (void)
   g_assert_nonnull (strstr (r->err, "a built-in agent; it was ignored"));
 }
 
+/* `leanspec-ctl trust` on a terminal: prints the commands, asks y/N and
+ * trusts only on yes. */
+static CtlResult *
+run_trust_on_tty (const char *project,
+                  const char *answer)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  CtlResult *result = g_new0 (CtlResult, 1);
+  const char *argv[] = { ctl_test_ctl_path (), "-C", project, "trust", NULL };
+  int master;
+  int slave;
+
+  master = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (master, >=, 0);
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  slave = open (ptsname (master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  g_assert_cmpint (slave, >=, 0);
+  /* Typed ahead: the terminal keeps it until the question reads it. */
+  g_assert_cmpint (write (master, answer, strlen (answer)), ==, (gssize)strlen (answer));
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_take_stdin_fd (launcher, slave);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
+  g_assert_no_error (error);
+  result->exit_status = g_subprocess_get_exit_status (process);
+  close (master);
+  return result;
+}
+
+static void
+test_cli_trust_asks (void)
+{
+  g_autoptr(Project) p = make_project (
+    "{\"default\": \"evil\", \"runners\": {\"evil\": {\"command\": \"%s/evil.sh\"}}}");
+  g_autoptr(CtlResult) r = NULL;
+
+  r = run_trust_on_tty (p->project, "n\n");
+  g_assert_cmpint (r->exit_status, ==, 1);
+  g_assert_nonnull (strstr (r->out, "evil.sh"));
+  g_assert_nonnull (strstr (r->out, "[y/N]"));
+  g_assert_nonnull (strstr (r->out, "Not trusted."));
+  g_clear_pointer (&r, ctl_result_free);
+  r = ctl_test_run_ctl (p->project, "trust", "--show", "--json", NULL);
+  g_assert_nonnull (strstr (r->out, "\"untrusted\""));
+  g_clear_pointer (&r, ctl_result_free);
+
+  r = run_trust_on_tty (p->project, "y\n");
+  g_assert_cmpint (r->exit_status, ==, 0);
+  g_assert_nonnull (strstr (r->out, "Trusted"));
+  g_clear_pointer (&r, ctl_result_free);
+  r = ctl_test_run_ctl (p->project, "implement", "2", "--keep-status", NULL);
+  g_assert_cmpint (r->exit_status, ==, 0);
+  g_assert_true (marker_exists (p));
+}
+
 /* --show --json: the exact strings, however hostile. */
 static void
 test_cli_show_exact (void)
@@ -539,6 +605,7 @@ main (int   argc,
   g_test_add_func ("/trust/cli/implement-default", test_cli_implement_default);
   g_test_add_func ("/trust/cli/builtin-not-replaced", test_cli_builtin_not_replaced);
   g_test_add_func ("/trust/cli/show-exact", test_cli_show_exact);
+  g_test_add_func ("/trust/cli/asks-on-a-terminal", test_cli_trust_asks);
 
   return test_session_env_cleanup (g_test_run ());
 }
