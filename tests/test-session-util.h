@@ -85,6 +85,32 @@ test_trust_runners (const char *project)
   g_assert_no_error (error);
 }
 
+/* A shell script at @path standing in for a command a project names: it
+ * appends its arguments to @marker (so any run of it shows) and prints a
+ * version. */
+static inline void
+test_write_marker_script (const char *path,
+                          const char *marker)
+{
+  g_autofree char *text = g_strdup_printf ("#!/bin/sh\necho \"$@\" >> '%s'\necho 1.0\n", marker);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
+}
+
+/* Puts "." and an empty entry (both: the working folder) first in PATH, as
+ * a careless person's PATH might: nothing of a project may be found through
+ * them. Call before any thread. */
+static inline void
+test_path_names_working_folder (void)
+{
+  g_autofree char *path = g_strdup_printf (".::%s", g_getenv ("PATH"));
+
+  g_setenv ("PATH", path, TRUE);
+}
+
 static inline void
 test_add_agent (JsonBuilder *b,
                 const char  *id,

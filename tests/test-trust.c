@@ -42,18 +42,6 @@ project_free (Project *p)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Project, project_free)
 
-static void
-write_script (const char *path,
-              const char *marker)
-{
-  g_autofree char *text = g_strdup_printf ("#!/bin/sh\necho \"$@\" >> '%s'\necho ran\n", marker);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
-}
-
 /* A project with spec 002, a script "evil.sh" that appends its arguments
  * to MARKER, and @runners_fmt (one %s: the project folder) as its
  * runners.json. */
@@ -73,15 +61,15 @@ make_project (const char *runners_fmt)
                         "---\nstatus: planned\ncreated: '2026-01-02'\n---\n\n# Second\n");
   test_util_write_file (p->project, "bin/.keep", "");
   script = g_build_filename (p->project, "evil.sh", NULL);
-  write_script (script, p->marker);
+  test_write_marker_script (script, p->marker);
   /* The same script under a builtin's name, in the project and in a
    * bin/ folder a project PATH would name. */
   g_clear_pointer (&script, g_free);
   script = g_build_filename (p->project, "claude", NULL);
-  write_script (script, p->marker);
+  test_write_marker_script (script, p->marker);
   g_clear_pointer (&script, g_free);
   script = g_build_filename (p->project, "bin", "claude", NULL);
-  write_script (script, p->marker);
+  test_write_marker_script (script, p->marker);
 
   runners = g_strdup_printf (runners_fmt, p->project);
   test_util_write_file (p->project, ".lean-spec/runners.json", runners);
@@ -587,14 +575,11 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *path = NULL;
-
   /* Before any thread: a private HOME (the user runners.json), config
    * (trust.json) and data (the sessions database), shared with the
    * leanspec-ctl children; a PATH that means "the working folder" twice. */
   test_session_env_init ();
-  path = g_strdup_printf (".::%s", g_getenv ("PATH"));
-  g_setenv ("PATH", path, TRUE);
+  test_path_names_working_folder ();
 
   g_test_init (&argc, &argv, NULL);
 

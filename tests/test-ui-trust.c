@@ -36,18 +36,6 @@ typedef struct
 } Fixture;
 
 static void
-write_script (const char *path,
-              const char *marker)
-{
-  g_autofree char *text = g_strdup_printf ("#!/bin/sh\necho \"$@\" >> '%s'\necho 1.0\n", marker);
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, text, -1, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
-}
-
-static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
@@ -67,11 +55,11 @@ fixture_set_up (Fixture       *f,
   test_util_write_file (f->project_path, "specs/001-first/README.md",
                         "---\nstatus: planned\ncreated: '2026-01-01'\n---\n\n# First\n");
   script = g_build_filename (f->project_path, "evil.sh", NULL);
-  write_script (script, f->marker);
+  test_write_marker_script (script, f->marker);
   g_clear_pointer (&script, g_free);
   /* A "claude" in the project folder, which "." in PATH would find. */
   script = g_build_filename (f->project_path, "claude", NULL);
-  write_script (script, f->marker);
+  test_write_marker_script (script, f->marker);
 
   /* Hostile strings: markup, quotes, an escape sequence, a bell, a
    * right-to-left override, a newline. */
@@ -88,7 +76,7 @@ fixture_set_up (Fixture       *f,
   /* The person's own agent: probed like the builtins, so its marker says
    * the probes have run. */
   witness_script = g_build_filename (f->dir, "witness.sh", NULL);
-  write_script (witness_script, f->witness);
+  test_write_marker_script (witness_script, f->witness);
   user_runners = g_strdup_printf ("{\"runners\": {\"witness\": {\"command\": \"%s\"}}}",
                                   witness_script);
   test_util_write_file (g_get_home_dir (), ".lean-spec/runners.json", user_runners);
@@ -357,12 +345,9 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autofree char *path = NULL;
-
   test_session_env_init ();
   /* PATH names the working folder (the project) twice over. */
-  path = g_strdup_printf (".::%s", g_getenv ("PATH"));
-  g_setenv ("PATH", path, TRUE);
+  test_path_names_working_folder ();
   g_test_init (&argc, &argv, NULL);
   gtk_init ();
   adw_init ();
