@@ -140,6 +140,7 @@ typedef struct
   LeanAgentSource  source;
   char            *real_path;
   char            *sha256;
+  LeanTrustState   state;      /* of these bytes (projects only) */
   gboolean         trusted;
   GPtrArray       *added;      /* LeanAgent (borrowed): its agents */
 } RunnersFile;
@@ -176,9 +177,9 @@ load_file (GPtrArray        *agents,
 
   /* The person's own file is theirs; a project's runs only once the person
    * trusted exactly these bytes. */
-  file->trusted = !project ||
-                  lean_trust_store_lookup (store, file->real_path, file->sha256) ==
-                    LEAN_TRUST_TRUSTED;
+  if (project)
+    file->state = lean_trust_store_lookup (store, file->real_path, file->sha256);
+  file->trusted = !project || file->state == LEAN_TRUST_TRUSTED;
 
   data = g_bytes_get_data (bytes, &len);
   root_node = lean_json_parse (data, len, 0, &local_error);
@@ -315,14 +316,12 @@ compare_custom (gconstpointer a,
 
 static LeanTrustRequest *
 describe_project_file (RunnersFile *file,
-                       const char  *default_id,
-                       LeanTrustStore *store)
+                       const char  *default_id)
 {
   LeanTrustRequest *request;
 
-  request = lean_trust_request_new (file->real_path, file->sha256,
-                                    lean_trust_store_lookup (store, file->real_path,
-                                                             file->sha256));
+  /* The state the agents were given, not a second look at the store. */
+  request = lean_trust_request_new (file->real_path, file->sha256, file->state);
   for (guint i = 0; i < file->added->len; i++)
     g_ptr_array_add (request->commands, _lean_agent_describe (g_ptr_array_index (file->added, i)));
   if (default_id != NULL)
@@ -370,7 +369,7 @@ lean_agent_registry_load (LeanAgentRegistry  *self,
       project.added = project_added;
       project_default = load_file (agents, &project, self->store, problems);
       if (project.sha256 != NULL)
-        self->request = describe_project_file (&project, project_default, self->store);
+        self->request = describe_project_file (&project, project_default);
     }
 
   /* Builtins keep their place, custom agents follow sorted by id. */
