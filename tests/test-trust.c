@@ -471,6 +471,18 @@ test_cli_builtin_not_replaced (void)
   r = ctl_test_run_ctl (p->project, "implement", "2", "--agent", "claude", "--keep-status", NULL);
   g_assert_false (marker_exists (p));
   g_assert_nonnull (strstr (r->err, "a built-in agent; it was ignored"));
+  g_clear_pointer (&r, ctl_result_free);
+
+  /* Run from inside the project, with "." in PATH (main()): the agent
+   * starts in the project folder, and its "claude" must still not be the
+   * one that runs. */
+  {
+    const char *argv[] = { ctl_test_ctl_path (), "implement", "2", "--agent", "claude",
+                           "--keep-status", NULL };
+
+    r = ctl_test_run_argv (p->project, argv, NULL);
+    g_assert_false (marker_exists (p));
+  }
 }
 
 /* `leanspec-ctl trust` on a terminal: prints the commands, asks y/N and

@@ -42,6 +42,9 @@ void        _lean_agent_set_detected (LeanAgent       *self,
                                       const char      *path,
                                       const char      *version);
 
+/* The person's PATH without its empty and relative entries (those mean the
+ * working folder, which may be a project). */
+char       *_lean_agent_user_path    (void);
 /* @trusted FALSE: listed but never run; @origin: the runners.json. */
 void        _lean_agent_set_trust    (LeanAgent       *self,
                                       gboolean         trusted,

@@ -652,19 +652,13 @@ is_program (const char *path)
 static char *
 find_in_user_path (const char *name)
 {
-  const char *path = g_getenv ("PATH");
-  g_auto(GStrv) dirs = NULL;
+  g_autofree char *path = _lean_agent_user_path ();
+  g_auto(GStrv) dirs = g_strsplit (path, ":", -1);
 
-  if (path == NULL)
-    path = "/usr/local/bin:/usr/bin:/bin";
-  dirs = g_strsplit (path, ":", -1);
   for (guint i = 0; dirs[i] != NULL; i++)
     {
-      g_autofree char *candidate = NULL;
+      g_autofree char *candidate = g_build_filename (dirs[i], name, NULL);
 
-      if (!g_path_is_absolute (dirs[i]))
-        continue;
-      candidate = g_build_filename (dirs[i], name, NULL);
       if (is_program (candidate))
         return g_steal_pointer (&candidate);
     }

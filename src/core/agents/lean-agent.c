@@ -449,6 +449,23 @@ lean_agent_env_allowed_from_project (const char *key)
   return TRUE;
 }
 
+char *
+_lean_agent_user_path (void)
+{
+  const char *path = g_getenv ("PATH");
+  g_auto(GStrv) dirs = NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+
+  if (path == NULL)
+    path = "/usr/local/bin:/usr/bin:/bin";
+  dirs = g_strsplit (path, ":", -1);
+  for (guint i = 0; dirs[i] != NULL; i++)
+    if (g_path_is_absolute (dirs[i]))
+      g_ptr_array_add (kept, dirs[i]);
+  g_ptr_array_add (kept, NULL);
+  return g_strjoinv (":", (char **)kept->pdata);
+}
+
 /* g_set_str() is GLib 2.76. */
 static gboolean
 set_str (char       **str,
@@ -918,9 +935,16 @@ lean_agent_build_env (LeanAgent  *self,
 
   g_return_val_if_fail (LEAN_IS_AGENT (self), NULL);
 
+  /* The agent starts in the project folder: an empty or relative PATH
+   * entry ("", ".") would let the project provide "claude" itself. The
+   * person's own runners.json may still set PATH. */
+  {
+    g_autofree char *path = _lean_agent_user_path ();
+
+    env = g_environ_setenv (g_new0 (char *, 1), "PATH", path, TRUE);
+  }
   /* The session's own variables come last so a runners.json "env" cannot
    * hide them. */
-  env = g_new0 (char *, 1);
   for (guint i = 0; self->env[i] != NULL; i++)
     {
       g_autofree char *key = g_strndup (self->env[i], strcspn (self->env[i], "="));
