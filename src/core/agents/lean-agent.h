@@ -91,9 +91,10 @@ char              **lean_agent_build_argv        (LeanAgent       *self,
                                                   GBytes         **stdin_data,
                                                   GError         **error);
 
-/* KEY=VALUE pairs for LeanRunnerLaunch.env: LEANSPEC_PROJECT_PATH,
- * LEANSPEC_SPEC_ID, LEANSPEC_SESSION_ID, then the agent's runners.json env.
- * NULL arguments are left out. */
+/* KEY=VALUE pairs for LeanRunnerLaunch.env: PATH (the person's, without
+ * empty or relative entries: the agent starts in the project folder), the
+ * agent's runners.json env, then LEANSPEC_PROJECT_PATH, LEANSPEC_SPEC_ID,
+ * LEANSPEC_SESSION_ID. NULL arguments are left out. */
 char              **lean_agent_build_env         (LeanAgent       *self,
                                                   const char      *project_path,
                                                   const char      *spec_id,
