@@ -363,6 +363,15 @@ test_registry_refusals (void)
     }
   g_assert_true (seen_claude);
   g_assert_cmpuint (seen_env, ==, 4);
+  /* The person reviewing the file sees what was refused. */
+  {
+    LeanTrustRequest *request = lean_agent_registry_get_trust_request (registry);
+
+    g_assert_cmpuint (request->ignored->len, ==, 5);
+    g_assert_true (g_ptr_array_find_with_equal_func (
+      request->ignored, "runners.json in this project defines “claude”, a built-in agent; "
+      "it was ignored", g_str_equal, NULL));
+  }
 
   /* Nor can it take over an agent of the person's own file. */
   test_util_write_file (g_get_home_dir (), ".lean-spec/runners.json",

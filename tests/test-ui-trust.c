@@ -243,6 +243,8 @@ test_trust_flow (Fixture       *f,
   g_assert_cmpstr (g_ptr_array_index (values, 7), ==, "the prompt, built from the spec");
   g_assert_nonnull (find_label (GTK_WIDGET (trust), "Agent “evil” (Evil <b>Agent</b>)"));
   g_assert_nonnull (find_label (GTK_WIDGET (trust), "Makes “evil” the default agent"));
+  g_assert_nonnull (find_label (GTK_WIDGET (trust), "runners.json in this project defines "
+                                "“claude”, a built-in agent; it was ignored"));
   shot = ui_test_screenshot (GTK_WIDGET (trust), "trust-dialog");
   g_test_message ("screenshot: %s", shot);
   g_clear_pointer (&shot, g_free);

@@ -102,9 +102,10 @@ append_command (GString          *out,
 
 static void
 append_request (GString           *out,
-                LeanTrustRequest  *request,
-                GPtrArray         *problems)
+                LeanTrustRequest  *request)
 {
+  GPtrArray *problems = request->ignored;
+
   g_string_append_printf (out, "%-9s", _("File:"));
   append_escaped (out, request->path);
   g_string_append_printf (out, "\n%-9s%s\n%-9s%s\n", _("State:"), state_sentence (request->state),
@@ -124,7 +125,7 @@ append_request (GString           *out,
       append_escaped (out, g_ptr_array_index (request->notes, i));
       g_string_append_c (out, '\n');
     }
-  if (problems != NULL && problems->len > 0)
+  if (problems->len > 0)
     {
       g_string_append_printf (out, "\n%s\n", _("Ignored:"));
       for (guint i = 0; i < problems->len; i++)
@@ -137,9 +138,10 @@ append_request (GString           *out,
 }
 
 static JsonNode *
-request_to_json (LeanTrustRequest *request,
-                 GPtrArray        *problems)
+request_to_json (LeanTrustRequest *request)
 {
+  GPtrArray *problems = request->ignored;
+
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   json_builder_begin_object (b);
@@ -182,27 +184,11 @@ request_to_json (LeanTrustRequest *request,
   json_builder_end_array (b);
   json_builder_set_member_name (b, "problems");
   json_builder_begin_array (b);
-  for (guint i = 0; problems != NULL && i < problems->len; i++)
+  for (guint i = 0; i < problems->len; i++)
     json_builder_add_string_value (b, g_ptr_array_index (problems, i));
   json_builder_end_array (b);
   json_builder_end_object (b);
   return json_builder_get_root (b);
-}
-
-/* Only the problems of the project's file: the person's own file is not
- * what they are deciding about here. */
-static GPtrArray *
-project_problems (LeanAgentRegistry *registry,
-                  const char        *project_root)
-{
-  GPtrArray *problems = lean_agent_registry_get_problems (registry);
-  g_autofree char *prefix = g_build_filename (project_root, ".lean-spec", "runners.json", NULL);
-  GPtrArray *mine = g_ptr_array_new ();
-
-  for (guint i = 0; i < problems->len; i++)
-    if (g_str_has_prefix (g_ptr_array_index (problems, i), prefix))
-      g_ptr_array_add (mine, g_ptr_array_index (problems, i));
-  return mine;
 }
 
 static gboolean
@@ -229,7 +215,6 @@ ctl_cmd_trust (CtlContext  *ctx,
   gboolean json = FALSE;
   g_autoptr(LeanProject) project = NULL;
   g_autoptr(LeanAgentRegistry) registry = NULL;
-  g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *cwd = NULL;
@@ -312,14 +297,13 @@ ctl_cmd_trust (CtlContext  *ctx,
       return CTL_EXIT_OK;
     }
 
-  problems = project_problems (registry, lean_project_get_root (project));
   if (json)
     {
-      g_autoptr(JsonNode) node = request_to_json (request, problems);
+      g_autoptr(JsonNode) node = request_to_json (request);
       return ctl_print_json (node) ? CTL_EXIT_OK : CTL_EXIT_FAILED;
     }
 
-  append_request (out, request, problems);
+  append_request (out, request);
   if (!ctl_write_stdout (out))
     return CTL_EXIT_FAILED;
   if (show)
@@ -359,27 +343,27 @@ ctl_trust_check_agent (const char *project_root,
                        int        *exit_code)
 {
   g_autoptr(LeanAgentRegistry) registry = lean_agent_registry_new ();
-  g_autoptr(GPtrArray) problems = NULL;
   LeanTrustRequest *request;
   LeanAgent *agent;
 
   lean_agent_registry_load (registry, project_root, NULL);
 
   agent = lean_agent_registry_lookup (registry, agent_id);
+  request = lean_agent_registry_get_trust_request (registry);
   if (agent == NULL || lean_agent_get_trusted (agent))
     {
       /* What the project tried and was refused (a builtin's id, PATH in
        * its env) is worth a word even when the agent that runs is not its. */
-      problems = project_problems (registry, project_root);
-      for (guint i = 0; i < problems->len; i++)
+      for (guint i = 0; request != NULL && i < request->ignored->len; i++)
         {
-          g_autofree char *text = lean_trust_escape (g_ptr_array_index (problems, i), FALSE);
-          g_printerr ("leanspec-ctl: %s\n", text);
+          g_autofree char *path = lean_trust_escape (request->path, FALSE);
+          g_autofree char *text = lean_trust_escape (g_ptr_array_index (request->ignored, i),
+                                                     FALSE);
+          g_printerr ("leanspec-ctl: %s: %s\n", path, text);
         }
       return TRUE;
     }
 
-  request = lean_agent_registry_get_trust_request (registry);
   {
     g_autofree char *id = lean_trust_escape (agent_id, FALSE);
     g_autofree char *path = lean_trust_escape (lean_agent_get_origin (agent), FALSE);

@@ -146,6 +146,24 @@ add_command (LeanTrustDialog  *self,
 }
 
 static void
+add_text (LeanTrustDialog *self,
+          const char      *text,
+          const char      *css_class)
+{
+  g_autofree char *escaped = lean_trust_escape (text, FALSE);
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_use_markup (GTK_LABEL (label), FALSE);
+  gtk_label_set_text (GTK_LABEL (label), escaped);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (label, css_class);
+  gtk_box_append (self->commands_box, label);
+}
+
+static void
 fill (LeanTrustDialog *self)
 {
   LeanTrustRequest *request = self->request;
@@ -173,16 +191,11 @@ fill (LeanTrustDialog *self)
     add_command (self, g_ptr_array_index (request->commands, i));
 
   for (guint i = 0; i < request->notes->len; i++)
-    {
-      g_autofree char *text = lean_trust_escape (g_ptr_array_index (request->notes, i), FALSE);
-      GtkWidget *label = gtk_label_new (NULL);
-
-      gtk_label_set_use_markup (GTK_LABEL (label), FALSE);
-      gtk_label_set_text (GTK_LABEL (label), text);
-      gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_box_append (self->commands_box, label);
-    }
+    add_text (self, g_ptr_array_index (request->notes, i), NULL);
+  if (request->ignored->len > 0)
+    add_text (self, _("Ignored, it will not run:"), "heading");
+  for (guint i = 0; i < request->ignored->len; i++)
+    add_text (self, g_ptr_array_index (request->ignored, i), "dim-label");
 }
 
 /* Trusting writes the store (fsync) in a thread. */

@@ -316,7 +316,9 @@ compare_custom (gconstpointer a,
 
 static LeanTrustRequest *
 describe_project_file (RunnersFile *file,
-                       const char  *default_id)
+                       const char  *default_id,
+                       GPtrArray   *problems,
+                       guint        first_problem)
 {
   LeanTrustRequest *request;
 
@@ -327,6 +329,16 @@ describe_project_file (RunnersFile *file,
   if (default_id != NULL)
     g_ptr_array_add (request->notes,
                      g_strdup_printf (_("Makes “%s” the default agent"), default_id));
+  /* Its problems, without the "path: " every one starts with. */
+  for (guint i = first_problem; i < problems->len; i++)
+    {
+      const char *text = g_ptr_array_index (problems, i);
+      gsize skip = strlen (file->path);
+
+      if (g_str_has_prefix (text, file->path) && g_str_has_prefix (text + skip, ": "))
+        text += skip + 2;
+      g_ptr_array_add (request->ignored, g_strdup (text));
+    }
   return request;
 }
 
@@ -366,10 +378,13 @@ lean_agent_registry_load (LeanAgentRegistry  *self,
       project_file = g_build_filename (project_path, ".lean-spec", "runners.json", NULL);
       project.path = project_file;
       project.source = LEAN_AGENT_SOURCE_PROJECT;
+      guint first_problem = problems->len;
+
       project.added = project_added;
       project_default = load_file (agents, &project, self->store, problems);
       if (project.sha256 != NULL)
-        self->request = describe_project_file (&project, project_default);
+        self->request = describe_project_file (&project, project_default, problems,
+                                               first_problem);
     }
 
   /* Builtins keep their place, custom agents follow sorted by id. */

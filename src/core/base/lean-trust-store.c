@@ -54,6 +54,7 @@ trust_request_clear (LeanTrustRequest *request)
   g_free (request->sha256);
   g_ptr_array_unref (request->commands);
   g_ptr_array_unref (request->notes);
+  g_ptr_array_unref (request->ignored);
 }
 
 LeanTrustRequest *
@@ -68,6 +69,7 @@ lean_trust_request_new (const char     *path,
   request->state = state;
   request->commands = g_ptr_array_new_with_free_func ((GDestroyNotify)lean_trust_command_free);
   request->notes = g_ptr_array_new_with_free_func (g_free);
+  request->ignored = g_ptr_array_new_with_free_func (g_free);
   return request;
 }
 

@@ -38,6 +38,7 @@ typedef struct
   LeanTrustState  state;
   GPtrArray      *commands;    /* LeanTrustCommand */
   GPtrArray      *notes;       /* char *: other things the file decides ("default agent") */
+  GPtrArray      *ignored;     /* char *: what in it was refused, and why */
 } LeanTrustRequest;
 
 #define LEAN_TYPE_TRUST_REQUEST (lean_trust_request_get_type ())
