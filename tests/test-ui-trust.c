@@ -330,6 +330,17 @@ test_trust_flow (Fixture       *f,
     shot = ui_test_screenshot (GTK_WIDGET (again), "trust-dialog-dark-narrow");
     g_test_message ("screenshot: %s", shot);
     g_clear_pointer (&shot, g_free);
+    /* The end of it: the default it sets and what was ignored. */
+    {
+      GtkScrolledWindow *scrolled =
+        GTK_SCROLLED_WINDOW (ui_test_find_widget (GTK_WIDGET (again), GTK_TYPE_SCROLLED_WINDOW));
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (scrolled);
+
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+      shot = ui_test_screenshot (GTK_WIDGET (again), "trust-dialog-dark-narrow-end");
+      g_test_message ("screenshot: %s", shot);
+      g_clear_pointer (&shot, g_free);
+    }
     gtk_window_destroy (GTK_WINDOW (again));
     adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
                                         ADW_COLOR_SCHEME_DEFAULT);
