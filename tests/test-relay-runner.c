@@ -421,6 +421,88 @@ test_unknown_message_type (void)
   g_assert_cmpuint (count_occurrences (run->out, "still fine\r\n"), ==, 1);
 }
 
+
+/* Frames whose fields have the wrong types: each used to reach
+ * g_str_equal() or a getter with NULL. None may crash, none may end the
+ * session; the real session_ended after them still counts. */
+static void
+test_mistyped_messages (void)
+{
+  g_autoptr(Peer) peer = peer_start ("--send-text", "{\"type\":5}",
+                                     "--send-text", "{\"type\":null}",
+                                     "--send-text", "{\"type\":[\"error\"]}",
+                                     "--send-text", "{\"type\":\"error\",\"payload\":7}",
+                                     "--send-text", "{\"type\":\"error\",\"payload\":"
+                                                    "{\"message\":{\"a\":1}}}",
+                                     "--send-text", "{\"type\":\"session_ended\",\"payload\":"
+                                                    "{\"session_id\":5,\"exit_code\":9}}",
+                                     "--send-text", "{\"type\":\"session_ended\",\"payload\":"
+                                                    "{\"session_id\":null,\"exit_code\":\"x\"}}",
+                                     "--send-text", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]",
+                                     "--send-text", "\"just a string\"",
+                                     NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sh", "-c", "sleep 0.5; echo survived", NULL };
+
+  run_to_end (run, argv);
+  g_assert_true (run->start_ok);
+  /* The session_ended with an unreadable session_id was ignored; the one
+   * with "exit_code":"x" ended the session with an unknown code. */
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run->code, ==, -1);
+}
+
+/* An error text from the relay carrying terminal escapes (clipboard write,
+ * clear screen) reaches the exit message with them replaced. */
+static void
+test_relay_error_sanitised (void)
+{
+  g_autoptr(Peer) peer = peer_start ("--send-error",
+                                     "\033]52;c;SGVsbG8=\007gone\033[2J\r",
+                                     NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sleep", "30", NULL };
+
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_LOST);
+  g_assert_nonnull (strstr (run->message, "gone"));
+  g_assert_null (strchr (run->message, '\033'));
+  g_assert_null (strchr (run->message, '\007'));
+  g_assert_null (strchr (run->message, '\r'));
+}
+
+static guint64
+peak_rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmHWM:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + 6, NULL, 10);
+}
+
+/* 256 MiB as 1 MiB fragments, each under the frame limit: the connection
+ * is cut long before the whole message is held in memory. */
+static void
+test_fragmented_message_bounded (void)
+{
+  g_autoptr(Peer) peer = peer_start ("--send-fragmented", "268435456", NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sleep", "30", NULL };
+  guint64 before = peak_rss_kib ();
+  guint64 after;
+
+  run_to_end (run, argv);
+  after = peak_rss_kib ();
+  g_test_message ("peak RSS %" G_GUINT64_FORMAT " KiB -> %" G_GUINT64_FORMAT " KiB; %s",
+                  before, after, run->message);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_LOST);
+  g_assert_nonnull (strstr (run->message, "MiB"));
+  g_assert_cmpuint (after - before, <, 128 * 1024);
+}
+
 static void
 test_relay_error_reported (void)
 {
@@ -883,6 +965,9 @@ main (int   argc,
   g_test_add_func ("/relay-runner/unknown-message-type", test_unknown_message_type);
   g_test_add_func ("/relay-runner/relay-error-reported", test_relay_error_reported);
   g_test_add_func ("/relay-runner/foreign-session-ignored", test_foreign_session_ignored);
+  g_test_add_func ("/relay-runner/mistyped-messages", test_mistyped_messages);
+  g_test_add_func ("/relay-runner/relay-error-sanitised", test_relay_error_sanitised);
+  g_test_add_func ("/relay-runner/fragmented-message-bounded", test_fragmented_message_bounded);
   g_test_add_func ("/relay-runner/connect-refused", test_connect_refused);
   g_test_add_func ("/relay-runner/connect-timeout", test_connect_timeout);
   g_test_add_func ("/relay-runner/dns-failure", test_dns_failure);
