@@ -15,4 +15,41 @@ gboolean lean_file_write_atomic (const char  *path,
                                  const char  *expected_hash,
                                  GError     **error);
 
+/* Reading files a project names (READMEs, sub-specs, templates). The real
+ * path must be inside @root: a link out of the project (to /etc/passwd, to
+ * /proc/self/environ) is refused with LEAN_ERROR_INVALID_SPEC and words
+ * that say so, as is anything but a regular file (a FIFO would block).
+ * The check is openat2(RESOLVE_BENEATH) where the kernel has it, else the
+ * real path checked before and after opening.
+ *
+ * @root: the project root (need not be canonical). @path: an absolute path
+ * inside it. At most @max_size bytes are read, the size checked with
+ * fstat() first so a huge file costs no memory: when the file is longer,
+ * *@cut is set and only @max_size bytes come back, or, with @cut NULL, the
+ * read fails with LEAN_ERROR_INVALID_SPEC. */
+GBytes  *lean_file_read_in_project    (const char  *root,
+                                       const char  *path,
+                                       gsize        max_size,
+                                       gboolean    *cut,
+                                       GError     **error);
+
+/* The same for @name in the folder open as @dir_fd, known to be inside
+ * @root and to be @dir_path. Saves the kernel a walk of the whole path when
+ * thousands of READMEs are read. */
+GBytes  *lean_file_read_at_in_project (const char  *root,
+                                       int          dir_fd,
+                                       const char  *dir_path,
+                                       const char  *name,
+                                       gsize        max_size,
+                                       gboolean    *cut,
+                                       GError     **error);
+
+/* Whether @path's real path (links followed) is @root's real path or
+ * inside it. A path that does not exist is judged by its folder. */
+gboolean lean_file_is_in_project      (const char  *root,
+                                       const char  *path);
+
+/* Tests only: take the checked-real-path way even where openat2 exists. */
+void     _lean_file_set_use_openat2   (gboolean     use);
+
 G_END_DECLS
