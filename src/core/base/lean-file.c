@@ -227,10 +227,14 @@ set_outside_error (GError     **error,
 {
   g_autofree char *base = g_path_get_basename (path);
 
-  if (real != NULL)
+  if (real != NULL && g_file_test (path, G_FILE_TEST_IS_SYMLINK))
     g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
                  _("%s is a link to %s, outside the project; LeanSpec reads only files "
                    "inside the project: copy the file in or remove the link"), base, real);
+  else if (real != NULL)
+    g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
+                 _("%s leads to %s, outside the project; LeanSpec reads only files "
+                   "inside the project"), path, real);
   else
     g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
                  _("%s leads outside the project (through a link); LeanSpec reads only "
@@ -308,9 +312,18 @@ open_in_project (const char  *root,
                  GError     **error)
 {
   int flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+  g_autofree char *lexical = g_canonicalize_filename (path, NULL);
+  g_autofree char *lexical_root = g_canonicalize_filename (root, NULL);
   gsize root_len = strlen (root);
   int fd = -1;
   int errsv;
+
+  /* "../../etc/passwd" from a config file: outside before any link. */
+  if (!path_within (lexical, lexical_root))
+    {
+      set_outside_error (error, path, lexical);
+      return -1;
+    }
 
   /* First within the folder: the common case, a plain file. */
   if (dir_fd >= 0)
