@@ -502,6 +502,37 @@ on_runner_exited (LeanRunner *runner,
   *done = TRUE;
 }
 
+/* One line 100,000 arrays deep from a real agent in a real PTY: json-glib
+ * would recurse until the stack ran out; the line is refused before, and
+ * the events after it still count. */
+static void
+test_deep_line_from_agent (void)
+{
+  g_autoptr(Capture) capture = capture_new (LEAN_AGENT_OUTPUT_CLAUDE_STREAM_JSON);
+  g_autoptr(LeanLocalRunner) runner = lean_local_runner_new ();
+  const char *agent = g_getenv ("LEAN_TEST_AGENT");
+  const char *argv[] = { agent, "--deep-json", "100000", "--stream-json", "Spec 042", NULL };
+  g_autoptr(LeanRunnerLaunch) launch = NULL;
+  gboolean done = FALSE;
+
+  if (agent == NULL)
+    {
+      g_test_skip ("LEAN_TEST_AGENT is not set; run through meson test");
+      return;
+    }
+
+  launch = lean_runner_launch_new (argv, NULL);
+  g_signal_connect (runner, "output", G_CALLBACK (on_runner_output), capture);
+  g_signal_connect (runner, "exited", G_CALLBACK (on_runner_exited), &done);
+  lean_runner_start_async (LEAN_RUNNER (runner), launch, NULL, NULL, NULL);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  lean_stream_parser_flush (capture->parser);
+
+  g_assert_cmpuint (lean_stream_parser_get_num_turns (capture->parser), ==, 3);
+  g_assert_true (contains (capture->display, "I will implement: Spec 042"));
+}
+
 static void
 test_test_agent_live (void)
 {
@@ -713,6 +744,7 @@ main (int   argc,
   g_test_add_func ("/stream-parser/text-passthrough", test_text_passthrough);
   g_test_add_func ("/stream-parser/unusual-lines", test_unusual_lines);
   g_test_add_func ("/stream-parser/test-agent-live", test_test_agent_live);
+  g_test_add_func ("/stream-parser/deep-line-from-agent", test_deep_line_from_agent);
   g_test_add_func ("/stream-parser/real-claude", test_real_claude);
   g_test_add_func ("/stream-parser/real-codex", test_real_codex);
 

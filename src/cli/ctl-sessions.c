@@ -17,6 +17,7 @@
 #include "lean-agent-registry.h"
 #include "lean-controller.h"
 #include "lean-error.h"
+#include "lean-json.h"
 #include "lean-prompt.h"
 #include "lean-session-db.h"
 
@@ -168,7 +169,7 @@ emit_new_events (Run *run)
       json_builder_set_member_name (b, "ts");
       json_builder_add_int_value (b, ev->ts / 1000);
       json_builder_set_member_name (b, "data");
-      payload = ev->payload ? json_from_string (ev->payload, NULL) : NULL;
+      payload = ev->payload ? lean_json_parse (ev->payload, -1, 0, NULL) : NULL;
       if (payload != NULL)
         json_builder_add_value (b, g_steal_pointer (&payload));
       else
@@ -680,7 +681,7 @@ sessions_show (CtlContext  *ctx,
         {
           LeanSessionEvent *ev = g_ptr_array_index (events, i);
           JsonObject *e = json_object_new ();
-          JsonNode *payload = ev->payload ? json_from_string (ev->payload, NULL) : NULL;
+          JsonNode *payload = ev->payload ? lean_json_parse (ev->payload, -1, 0, NULL) : NULL;
 
           json_object_set_int_member (e, "seq", ev->seq);
           json_object_set_int_member (e, "ts", ev->ts / 1000);

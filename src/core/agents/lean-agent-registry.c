@@ -8,6 +8,7 @@
 #include "lean-agent-private.h"
 #include "lean-agent-registry.h"
 #include "lean-error.h"
+#include "lean-json.h"
 
 /* Gemini CLI loads its whole bundle to answer --version: 8 s measured on a
  * busy 2-CPU machine (0.61.0). The probes run in threads, so waiting longer
@@ -127,9 +128,11 @@ load_file (GPtrArray        *agents,
            LeanAgentSource   source,
            GError          **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) parsed = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GList) ids = NULL;
+  g_autofree char *contents = NULL;
+  gsize contents_len = 0;
   JsonObject *root;
   JsonObject *runners;
   JsonNode *node;
@@ -138,7 +141,8 @@ load_file (GPtrArray        *agents,
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     return NULL;
 
-  if (!json_parser_load_from_file (parser, path, &local_error))
+  if (!g_file_get_contents (path, &contents, &contents_len, &local_error)
+      || (parsed = lean_json_parse (contents, contents_len, 0, &local_error)) == NULL)
     {
       g_autofree char *reason = g_strdup_printf (_("not valid JSON (%s); its runners are ignored"),
                                                  local_error->message);
@@ -146,7 +150,7 @@ load_file (GPtrArray        *agents,
       return NULL;
     }
 
-  node = json_parser_get_root (parser);
+  node = parsed;
   if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
     {
       add_error (error, path, _("expected a JSON object with \"runners\""));
@@ -215,16 +219,17 @@ static char *
 read_config_default_agent (const char *project_path)
 {
   g_autofree char *path = g_build_filename (project_path, ".lean-spec", "config.json", NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *contents = NULL;
+  gsize len = 0;
   JsonObject *agents;
   JsonNode *node;
 
   /* The spec store reports a broken config.json; here it only means no
    * default. */
-  if (!json_parser_load_from_file (parser, path, NULL))
+  if (!g_file_get_contents (path, &contents, &len, NULL))
     return NULL;
-  root = json_parser_get_root (parser);
+  root = lean_json_parse (contents, len, 0, NULL);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   node = json_object_get_member (json_node_get_object (root), "agents");

@@ -6,6 +6,7 @@
 #include <libsecret/secret.h>
 
 #include "lean-error.h"
+#include "lean-json.h"
 #include "lean-relay-config.h"
 #include "lean-relay-runner.h"
 
@@ -217,7 +218,7 @@ lean_relay_config_load (LeanRelayConfig  *self,
                         GError          **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) parsed = NULL;
   g_autoptr(GPtrArray) servers = NULL;
   g_autoptr(GHashTable) projects = NULL;
   g_autofree char *contents = NULL;
@@ -243,21 +244,21 @@ lean_relay_config_load (LeanRelayConfig  *self,
       return FALSE;
     }
 
-  if (!json_parser_load_from_data (parser, contents, len, &local_error))
+  if ((parsed = lean_json_parse (contents, len, 0, &local_error)) == NULL)
     {
       set_load_error (self, error, _("Relay settings %s are not valid JSON (%s). Fix or remove "
                                      "the file; it was left as it is."),
                       self->path, local_error->message);
       return FALSE;
     }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!JSON_NODE_HOLDS_OBJECT (parsed))
     {
       set_load_error (self, error, _("Relay settings %s must hold a JSON object with a "
                                      "\"servers\" list; the file was left as it is."),
                       self->path);
       return FALSE;
     }
-  root = json_node_get_object (json_parser_get_root (parser));
+  root = json_node_get_object (parsed);
 
   servers = g_ptr_array_new_with_free_func ((GDestroyNotify)lean_relay_server_free);
   projects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
