@@ -6,6 +6,7 @@
 
 #include <fcntl.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "lean-project.h"
 #include "lean-prompt.h"
 #include "lean-spec-problem.h"
+#include "lean-spec-writer.h"
 #include "lean-spec.h"
 
 #include "test-util.h"
@@ -457,6 +459,162 @@ test_deep_config (void)
   test_util_rm_rf (root);
 }
 
+
+static LeanSpec *
+load_plain (const char *root)
+{
+  g_autofree char *dir = g_build_filename (root, "specs", "001-plain", NULL);
+  g_autoptr(GError) error = NULL;
+  LeanSpec *spec = lean_spec_new_from_dir (root, dir, &error);
+
+  g_assert_no_error (error);
+  return spec;
+}
+
+/* The README turns into a link to a file outside the project with the
+ * same bytes (so the hash check passes): the write is refused and the
+ * file outside is untouched. */
+static void
+test_write_through_link_out (void)
+{
+  g_autofree char *root = make_project ();
+  g_autofree char *outside = test_util_make_tmp_dir ();
+  g_autofree char *target = g_build_filename (outside, "victim.md", NULL);
+  g_autofree char *path = g_build_filename (root, "specs", "001-plain", "README.md", NULL);
+  g_autoptr(LeanSpec) spec = load_plain (root);
+  g_autoptr(LeanSpec) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+
+  test_util_write_file (outside, "victim.md", readme);
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (symlink (target, path), ==, 0);
+
+  fresh = lean_spec_writer_set_status (spec, LEAN_SPEC_STATUS_IN_PROGRESS, &error);
+  g_assert_null (fresh);
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "outside the project"));
+  g_assert_true (g_file_get_contents (target, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, readme);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_SYMLINK));
+
+  test_util_rm_rf (outside);
+  test_util_rm_rf (root);
+}
+
+static void
+test_write_read_only (void)
+{
+  g_autofree char *root = make_project ();
+  g_autofree char *path = g_build_filename (root, "specs", "001-plain", "README.md", NULL);
+  g_autoptr(LeanSpec) spec = load_plain (root);
+  g_autoptr(LeanSpec) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *after = NULL;
+  struct stat st;
+
+  g_assert_cmpint (g_chmod (path, 0444), ==, 0);
+  fresh = lean_spec_writer_set_status (spec, LEAN_SPEC_STATUS_IN_PROGRESS, &error);
+  g_assert_null (fresh);
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "read-only"));
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, readme);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0444);
+
+  g_chmod (path, 0644);
+  test_util_rm_rf (root);
+}
+
+static void
+test_write_keeps_mode_and_owner (void)
+{
+  g_autofree char *root = make_project ();
+  g_autofree char *path = g_build_filename (root, "specs", "001-plain", "README.md", NULL);
+  g_autoptr(LeanSpec) spec = load_plain (root);
+  g_autoptr(LeanSpec) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean can_chown = geteuid () == 0;
+  struct stat before, st;
+
+  g_assert_cmpint (g_chmod (path, 0640), ==, 0);
+  if (can_chown)
+    g_assert_cmpint (chown (path, geteuid (), 4242), ==, 0);
+  g_assert_cmpint (g_stat (path, &before), ==, 0);
+
+  fresh = lean_spec_writer_set_status (spec, LEAN_SPEC_STATUS_IN_PROGRESS, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpuint (st.st_ino, !=, before.st_ino);   /* replaced, not edited */
+  g_assert_cmpint (st.st_mode & 07777, ==, 0640);
+  g_assert_cmpint (st.st_uid, ==, before.st_uid);
+  g_assert_cmpint (st.st_gid, ==, before.st_gid);
+  if (!can_chown)
+    g_test_message ("not root: the group was not changed first");
+
+  test_util_rm_rf (root);
+}
+
+typedef struct
+{
+  LeanSpec *spec;
+  GError   *error;
+  gboolean  ok;
+  gboolean  done;
+} WriteJob;
+
+static gpointer
+write_in_thread (gpointer data)
+{
+  WriteJob *job = data;
+  LeanSpec *fresh = lean_spec_writer_set_status (job->spec, LEAN_SPEC_STATUS_COMPLETE,
+                                                 &job->error);
+
+  job->ok = fresh != NULL;
+  g_clear_object (&fresh);
+  g_atomic_int_set (&job->done, TRUE);
+  return NULL;
+}
+
+/* Another LeanSpec writer holds the folder's lock and changes the README
+ * meanwhile: the waiting write sees the change after the lock and refuses,
+ * instead of passing its check before and renaming over the change. */
+static void
+test_write_waits_for_lock (void)
+{
+  g_autofree char *root = make_project ();
+  g_autofree char *dir = g_build_filename (root, "specs", "001-plain", NULL);
+  g_autofree char *path = g_build_filename (dir, "README.md", NULL);
+  g_autofree char *changed = g_strconcat (readme, "\nAn edit by the other writer.\n", NULL);
+  g_autofree char *after = NULL;
+  WriteJob job = { 0 };
+  GThread *thread;
+  int lock_fd;
+
+  job.spec = load_plain (root);
+  lock_fd = open (dir, O_RDONLY | O_DIRECTORY);
+  g_assert_cmpint (flock (lock_fd, LOCK_EX), ==, 0);
+
+  thread = g_thread_new ("writer", write_in_thread, &job);
+  g_usleep (200 * 1000);
+  g_assert_false (g_atomic_int_get (&job.done));
+  test_util_write_file (root, "specs/001-plain/README.md", changed);
+  close (lock_fd);
+  g_thread_join (thread);
+
+  g_assert_false (job.ok);
+  g_assert_error (job.error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK);
+  g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, changed);
+
+  g_clear_error (&job.error);
+  g_object_unref (job.spec);
+  test_util_rm_rf (root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -485,6 +643,10 @@ main (int   argc,
   g_test_add_func ("/confinement/template-escape", test_template_escape);
   g_test_add_func ("/confinement/specs-dir-escape", test_specs_dir_escape);
   g_test_add_func ("/confinement/spec-folder-linked-out", test_spec_folder_linked_out);
+  g_test_add_func ("/write/through-link-out", test_write_through_link_out);
+  g_test_add_func ("/write/read-only", test_write_read_only);
+  g_test_add_func ("/write/keeps-mode-and-owner", test_write_keeps_mode_and_owner);
+  g_test_add_func ("/write/waits-for-lock", test_write_waits_for_lock);
   g_test_add_func ("/depth/front-matter", test_deep_front_matter);
   g_test_add_func ("/depth/config-json", test_deep_config);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -55,29 +56,78 @@ check_hash (const char  *path,
   return TRUE;
 }
 
-gboolean
-lean_file_write_atomic (const char  *path,
-                        GBytes      *contents,
-                        const char  *expected_hash,
-                        GError     **error)
+/* How long a writer waits for another LeanSpec writer (the app and the
+ * CLI at once) before giving up. */
+#define LOCK_TIMEOUT_USEC (10 * G_USEC_PER_SEC)
+
+/* Holds an exclusive flock() on the folder @dir: every LeanSpec writer takes
+ * it around check-hash-then-rename, so two writers cannot both pass the
+ * check and have one's change lost. The folder, not the file, is locked:
+ * the rename replaces the file's inode. Returns the fd to close, or -1. */
+static int
+lock_folder (const char  *dir,
+             const char  *path,
+             GError     **error)
+{
+  gint64 deadline = g_get_monotonic_time () + LOCK_TIMEOUT_USEC;
+  int fd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      int errsv = errno;
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
+                   _("cannot write in %s: %s; nothing was written"), dir, g_strerror (errsv));
+      return -1;
+    }
+  while (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      if (errno == EINTR)
+        continue;
+      if (errno != EWOULDBLOCK || g_get_monotonic_time () >= deadline)
+        {
+          close (fd);
+          g_set_error (error, LEAN_ERROR, LEAN_ERROR_CHANGED_ON_DISK,
+                       _("another program is writing %s; nothing was written. Try again"),
+                       path);
+          return -1;
+        }
+      g_usleep (10 * 1000);
+    }
+  return fd;
+}
+
+/* Can we (not the superuser's blanket right: the file's own bits for its
+ * owner) write @st? */
+static gboolean
+writable_by_us (const char        *path,
+                const struct stat *st)
+{
+  if (st->st_uid == geteuid ())
+    return (st->st_mode & S_IWUSR) != 0;
+  return faccessat (AT_FDCWD, path, W_OK, AT_EACCESS) == 0;
+}
+
+static gboolean
+write_atomic (const char  *root,
+              const char  *path,
+              GBytes      *contents,
+              const char  *expected_hash,
+              GError     **error)
 {
   g_autofree char *dir = NULL;
   g_autofree char *base = NULL;
   g_autofree char *tmp = NULL;
   g_autofree char *real = NULL;
+  const char *shown = path;
   const char *data;
   gsize len;
   gsize done = 0;
   struct stat st;
+  gboolean exists;
   mode_t mode = 0644;
+  int lock_fd;
   int fd;
   int dfd;
-
-  g_return_val_if_fail (path != NULL, FALSE);
-  g_return_val_if_fail (contents != NULL, FALSE);
-
-  if (expected_hash != NULL && !check_hash (path, expected_hash, error))
-    return FALSE;
 
   /* A README that is a symlink: replace the file it points to, not the
    * link (a rename over the link would turn it into a copy). */
@@ -88,8 +138,46 @@ lean_file_write_atomic (const char  *path,
         path = real;
     }
 
-  if (g_stat (path, &st) == 0)
-    mode = st.st_mode & 07777;
+  /* Inside a project, only files whose real path is inside it: a link to
+   * ~/.bashrc in a cloned repository must not be written through. */
+  if (root != NULL && !lean_file_is_in_project (root, path))
+    {
+      g_autofree char *where = real ? g_strdup (real) : g_canonicalize_filename (path, NULL);
+
+      if (real != NULL)
+        g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
+                     _("%s is a link to %s, outside the project; LeanSpec does not write "
+                       "through it. Nothing was written"), shown, where);
+      else
+        g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
+                     _("%s is outside the project (%s); LeanSpec does not write there. "
+                       "Nothing was written"), shown, where);
+      return FALSE;
+    }
+
+  dir = g_path_get_dirname (path);
+  base = g_path_get_basename (path);
+
+  lock_fd = lock_folder (dir, shown, error);
+  if (lock_fd < 0)
+    return FALSE;
+
+  if (expected_hash != NULL && !check_hash (path, expected_hash, error))
+    goto fail_locked;
+
+  exists = g_stat (path, &st) == 0;
+  if (exists)
+    {
+      mode = st.st_mode & 07777;
+      if (!writable_by_us (path, &st))
+        {
+          g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
+                       _("%s is read-only (mode %04o); LeanSpec does not change files that "
+                         "are not writable. Make it writable (chmod u+w) to edit it here; "
+                         "nothing was written"), shown, (guint)(st.st_mode & 07777));
+          goto fail_locked;
+        }
+    }
   else
     {
       /* A new file gets the usual mode under the user's umask. */
@@ -98,8 +186,6 @@ lean_file_write_atomic (const char  *path,
       mode = 0666 & ~mask;
     }
 
-  dir = g_path_get_dirname (path);
-  base = g_path_get_basename (path);
   tmp = g_strdup_printf ("%s%c.%s.XXXXXX", dir, G_DIR_SEPARATOR, base);
 
   fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, mode);
@@ -108,7 +194,7 @@ lean_file_write_atomic (const char  *path,
       int errsv = errno;
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
                    _("cannot write in %s: %s; nothing was written"), dir, g_strerror (errsv));
-      return FALSE;
+      goto fail_locked;
     }
 
   data = g_bytes_get_data (contents, &len);
@@ -125,9 +211,26 @@ lean_file_write_atomic (const char  *path,
           g_unlink (tmp);
           g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
                        _("cannot write %s: %s; nothing was written"), path, g_strerror (errsv));
-          return FALSE;
+          goto fail_locked;
         }
       done += n;
+    }
+
+  /* The replacement keeps the file's owner and group as well as its mode;
+   * when we cannot give it them, the file is left alone. */
+  if (exists && fchown (fd, st.st_uid, st.st_gid) != 0)
+    {
+      struct stat mine;
+
+      if (fstat (fd, &mine) != 0 || mine.st_uid != st.st_uid || mine.st_gid != st.st_gid)
+        {
+          close (fd);
+          g_unlink (tmp);
+          g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
+                       _("%s belongs to another user or group; replacing it would change "
+                         "that, so nothing was written"), shown);
+          goto fail_locked;
+        }
     }
 
   if (fchmod (fd, mode) != 0 || fsync (fd) != 0)
@@ -137,16 +240,16 @@ lean_file_write_atomic (const char  *path,
       g_unlink (tmp);
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
                    _("cannot write %s: %s; nothing was written"), path, g_strerror (errsv));
-      return FALSE;
+      goto fail_locked;
     }
   close (fd);
 
-  /* Check again right before the rename: the window in which another
-   * writer's change could be lost is now only the rename itself. */
+  /* Check again right before the rename: other LeanSpec writers wait on
+   * the lock, so what is left is an editor saving in this very moment. */
   if (expected_hash != NULL && !check_hash (path, expected_hash, error))
     {
       g_unlink (tmp);
-      return FALSE;
+      goto fail_locked;
     }
 
   if (g_rename (tmp, path) != 0)
@@ -155,7 +258,7 @@ lean_file_write_atomic (const char  *path,
       g_unlink (tmp);
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED,
                    _("cannot replace %s: %s; nothing was written"), path, g_strerror (errsv));
-      return FALSE;
+      goto fail_locked;
     }
 
   /* Make the rename itself durable. */
@@ -166,9 +269,38 @@ lean_file_write_atomic (const char  *path,
       close (dfd);
     }
 
+  close (lock_fd);
   return TRUE;
+
+fail_locked:
+  close (lock_fd);
+  return FALSE;
 }
 
+gboolean
+lean_file_write_atomic (const char  *path,
+                        GBytes      *contents,
+                        const char  *expected_hash,
+                        GError     **error)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (contents != NULL, FALSE);
+
+  return write_atomic (NULL, path, contents, expected_hash, error);
+}
+
+gboolean
+lean_file_write_in_project (const char  *root,
+                            const char  *path,
+                            GBytes      *contents,
+                            const char  *expected_hash,
+                            GError     **error)
+{
+  g_return_val_if_fail (path != NULL, FALSE);
+  g_return_val_if_fail (contents != NULL, FALSE);
+
+  return write_atomic (root, path, contents, expected_hash, error);
+}
 
 /* ---- confined reads ---------------------------------------------------- */
 

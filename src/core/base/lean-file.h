@@ -6,14 +6,27 @@
 G_BEGIN_DECLS
 
 /* Writes @contents to @path atomically (temp file in the same folder, fsync,
- * rename; the file's mode is kept; a symlink is written through, the link
- * stays). When @expected_hash is not NULL the current file must have that
- * sha256 (lean_hash_sha256()), else LEAN_ERROR_CHANGED_ON_DISK and nothing
- * is written. */
-gboolean lean_file_write_atomic (const char  *path,
-                                 GBytes      *contents,
-                                 const char  *expected_hash,
-                                 GError     **error);
+ * rename; the file's mode, owner and group are kept; a symlink is written
+ * through, the link stays). When @expected_hash is not NULL the current
+ * file must have that sha256 (lean_hash_sha256()), else
+ * LEAN_ERROR_CHANGED_ON_DISK and nothing is written; the check and the
+ * rename happen under an flock() on the folder that every LeanSpec writer
+ * takes. A file without write permission for us (its owner bits when it
+ * is ours: 0444 stays 0444 and unchanged) is refused with
+ * LEAN_ERROR_INVALID_VALUE. */
+gboolean lean_file_write_atomic       (const char  *path,
+                                       GBytes      *contents,
+                                       const char  *expected_hash,
+                                       GError     **error);
+
+/* lean_file_write_atomic(), and only when @path's real path (the file a
+ * link points to) is inside @root; else LEAN_ERROR_INVALID_VALUE and
+ * words that say so. A NULL @root confines nothing. */
+gboolean lean_file_write_in_project   (const char  *root,
+                                       const char  *path,
+                                       GBytes      *contents,
+                                       const char  *expected_hash,
+                                       GError     **error);
 
 /* Reading files a project names (READMEs, sub-specs, templates). The real
  * path must be inside @root: a link out of the project (to /etc/passwd, to

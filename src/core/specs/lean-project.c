@@ -1355,7 +1355,7 @@ lean_project_create_spec (LeanProject         *self,
 
   bytes = g_string_free_to_bytes (out);
   readme = g_build_filename (dir, "README.md", NULL);
-  if (!lean_file_write_atomic (readme, bytes, NULL, error))
+  if (!lean_file_write_in_project (self->root, readme, bytes, NULL, error))
     {
       g_rmdir (dir);
       return NULL;
