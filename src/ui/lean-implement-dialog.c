@@ -357,8 +357,9 @@ on_prompt_built (GObject      *object,
 
   if (prompt == NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("The prompt could not be built: %s"),
-                                               error->message);
+      /* A toast's title is markup; the message may quote a file name. */
+      g_autofree char *text = g_markup_printf_escaped (_("The prompt could not be built: %s"),
+                                                       error->message);
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
       return;
     }
@@ -463,7 +464,8 @@ start_action (GtkWidget  *widget,
   session = lean_controller_start (self->controller, request, &error);
   if (session == NULL)
     {
-      AdwToast *toast = adw_toast_new (error->message);
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+      AdwToast *toast = adw_toast_new (escaped);
 
       adw_toast_set_timeout (toast, 0);
       adw_toast_overlay_add_toast (self->toast_overlay, toast);
@@ -609,7 +611,11 @@ lean_implement_dialog_new (GtkWindow         *parent,
 
       self->registry = lean_agent_registry_new ();
       if (!lean_agent_registry_load (self->registry, lean_project_get_root (project), &error))
-        adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+        {
+          g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+        }
     }
 
   adw_window_title_set_subtitle (self->window_title, lean_spec_get_title (spec));
