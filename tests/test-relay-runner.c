@@ -503,6 +503,72 @@ test_fragmented_message_bounded (void)
   g_assert_cmpuint (after - before, <, 128 * 1024);
 }
 
+
+static void
+test_token_allowed (void)
+{
+  const char *fine[] = { "wss://relay.example.com", "ws://127.0.0.1:8080", "ws://localhost:8080",
+                         "ws://[::1]:8080", "ws://127.0.0.2", "https://relay.example.com" };
+  const char *clear[] = { "ws://relay.example.com:8080", "ws://192.0.2.1:8080", "ws://[2001:db8::1]" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fine); i++)
+    g_assert_true (lean_relay_token_allowed (fine[i], "lab", FALSE, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (clear); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (lean_relay_token_allowed (clear[i], "lab", FALSE, &error));
+      g_assert_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+      g_assert_nonnull (strstr (error->message, "--allow-insecure-token"));
+      g_assert_true (lean_relay_token_allowed (clear[i], "lab", TRUE, NULL));
+    }
+}
+
+/* A token for a relay on another host over ws:// is not sent: the start
+ * fails before any connection is made, saying how to allow it. */
+static void
+test_token_not_sent_in_clear (void)
+{
+  g_autoptr(Run) run = run_new ("ws://192.0.2.1:9", "r1", "s3cret");
+  const char *argv[] = { "true", NULL };
+
+  run_start (run, argv);
+  g_assert_false (run->start_ok);
+  g_assert_error (run->start_error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+  g_assert_nonnull (strstr (run->start_error->message, "Not sending the relay token"));
+  g_assert_true (run->exited);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_START_FAILED);
+}
+
+/* The per-server setting survives a save and a load; a non-boolean is
+ * read as "not allowed". */
+static void
+test_insecure_token_setting (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("relay-config-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "relays.json", NULL);
+  g_autoptr(LeanRelayConfig) config = lean_relay_config_new (path);
+  g_autoptr(LeanRelayConfig) again = lean_relay_config_new (path);
+  g_autoptr(LeanRelayServer) server = lean_relay_server_new ("lab", "ws://192.0.2.1:8080");
+  g_autoptr(GError) error = NULL;
+
+  server->allow_insecure_token = TRUE;
+  g_assert_true (lean_relay_config_set_server (config, server, &error));
+  g_assert_true (lean_relay_config_save (config, &error));
+  g_assert_no_error (error);
+  g_assert_true (lean_relay_config_load (again, &error));
+  g_assert_true (lean_relay_config_lookup (again, "lab")->allow_insecure_token);
+
+  g_assert_true (g_file_set_contents (path, "{\"servers\":[{\"name\":\"lab\",\"url\":"
+                                            "\"ws://192.0.2.1:8080\",\"allow_insecure_token\":"
+                                            "\"yes\"}]}", -1, NULL));
+  g_assert_true (lean_relay_config_load (again, &error));
+  g_assert_false (lean_relay_config_lookup (again, "lab")->allow_insecure_token);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_relay_error_reported (void)
 {
@@ -974,6 +1040,9 @@ main (int   argc,
   g_test_add_func ("/relay-runner/tls-to-plain-server", test_tls_to_plain_server);
   g_test_add_func ("/relay-runner/tls-self-signed", test_tls_self_signed);
   g_test_add_func ("/relay-runner/token", test_token);
+  g_test_add_func ("/relay-runner/token-allowed", test_token_allowed);
+  g_test_add_func ("/relay-runner/token-not-sent-in-clear", test_token_not_sent_in_clear);
+  g_test_add_func ("/relay-runner/insecure-token-setting", test_insecure_token_setting);
   g_test_add_func ("/relay-runner/keepalive-dead-peer", test_keepalive_dead_peer);
   g_test_add_func ("/relay-runner/keepalive-quiet-but-alive", test_keepalive_quiet_but_alive);
   g_test_add_func ("/relay-runner/cancel", test_cancel);

@@ -340,7 +340,7 @@ ctl_cmd_implement (CtlContext  *ctx,
   g_autofree char *model = NULL;
   g_autofree char *runner = NULL;
   g_autofree char *prompt_file = NULL;
-  gboolean worktree = FALSE, json = FALSE, keep_status = FALSE;
+  gboolean worktree = FALSE, json = FALSE, keep_status = FALSE, insecure_token = FALSE;
   g_autoptr(LeanProject) project = NULL;
   g_autoptr(GPtrArray) specs = NULL;
   g_autoptr(GPtrArray) problems = NULL;
@@ -372,6 +372,8 @@ ctl_cmd_implement (CtlContext  *ctx,
       N_("Use this prompt instead of the one built from the spec"), N_("FILE") },
     { "keep-status", 0, 0, G_OPTION_ARG_NONE, &keep_status,
       N_("Do not move the spec to in-progress"), NULL },
+    { "allow-insecure-token", 0, 0, G_OPTION_ARG_NONE, &insecure_token,
+      N_("Send the relay token over ws:// to another computer (unencrypted)"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_("Stream the session's events and output as JSON lines"), NULL },
     { NULL }
@@ -383,6 +385,10 @@ ctl_cmd_implement (CtlContext  *ctx,
                             "(0 completed, 1 failed, 130 cancelled by Ctrl+C)."),
                           _(DB_HELP), entries, 1, 1, &exit_code))
     return exit_code;
+
+  /* The relay runner is made by the controller: it reads this. */
+  if (insecure_token)
+    g_setenv ("LEANSPEC_RELAY_ALLOW_INSECURE_TOKEN", "1", TRUE);
 
   if (mode_str != NULL && !lean_session_mode_from_string (mode_str, &mode))
     return ctl_report_message (CTL_EXIT_USAGE,

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <libsecret/secret.h>
@@ -36,6 +38,7 @@ lean_relay_server_copy (const LeanRelayServer *server)
   copy = lean_relay_server_new (server->name, server->url);
   copy->default_runner = g_strdup (server->default_runner);
   copy->runner_ids = g_strdupv (server->runner_ids);
+  copy->allow_insecure_token = server->allow_insecure_token;
   return copy;
 }
 
@@ -294,6 +297,13 @@ lean_relay_config_load (LeanRelayConfig  *self,
                                       json_object_get_string_member_with_default (o, "url", NULL));
       server->default_runner =
         g_strdup (json_object_get_string_member_with_default (o, "default_runner", NULL));
+      {
+        JsonNode *allow = json_object_get_member (o, "allow_insecure_token");
+
+        server->allow_insecure_token = allow != NULL && JSON_NODE_HOLDS_VALUE (allow)
+                                       && json_node_get_value_type (allow) == G_TYPE_BOOLEAN
+                                       && json_node_get_boolean (allow);
+      }
       if (json_object_has_member (o, "runners")
           && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "runners")))
         {
@@ -379,6 +389,11 @@ lean_relay_config_save (LeanRelayConfig  *self,
       json_builder_add_string_value (b, s->name);
       json_builder_set_member_name (b, "url");
       json_builder_add_string_value (b, s->url);
+      if (s->allow_insecure_token)
+        {
+          json_builder_set_member_name (b, "allow_insecure_token");
+          json_builder_add_boolean_value (b, TRUE);
+        }
       if (s->default_runner != NULL && *s->default_runner != '\0')
         {
           json_builder_set_member_name (b, "default_runner");
@@ -907,4 +922,62 @@ lean_relay_token_store_finish (GAsyncResult  *result,
                                GError       **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  g_autofree char *bare = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0
+      || g_str_has_suffix (host, ".localhost"))
+    return TRUE;
+  bare = g_strdup (host);
+  if (bare[0] == '[' && bare[strlen (bare) - 1] == ']')
+    {
+      memmove (bare, bare + 1, strlen (bare));
+      bare[strlen (bare) - 1] = '\0';
+    }
+  address = g_inet_address_new_from_string (bare);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+gboolean
+lean_relay_token_allowed (const char  *url,
+                          const char  *server_name,
+                          gboolean     allow_insecure,
+                          GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  if (scheme != NULL && (g_ascii_strcasecmp (scheme, "wss") == 0
+                         || g_ascii_strcasecmp (scheme, "https") == 0))
+    return TRUE;
+  if (uri != NULL && host_is_loopback (g_uri_get_host (uri)))
+    return TRUE;
+  if (allow_insecure)
+    return TRUE;
+
+  if (server_name != NULL)
+    g_set_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION,
+                 _("Not sending the relay token to %s: ws:// is not encrypted and %s is not "
+                   "this computer, so anyone on the network could read it. Use a wss:// "
+                   "address, or allow it for relay “%s” (Preferences → Relays, or "
+                   "“leanspec-ctl relay add --allow-insecure-token”)."),
+                 url, uri ? g_uri_get_host (uri) : url, server_name);
+  else
+    g_set_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION,
+                 _("Not sending the relay token to %s: ws:// is not encrypted and %s is not "
+                   "this computer, so anyone on the network could read it. Use a wss:// "
+                   "address, or pass --allow-insecure-token."),
+                 url, uri ? g_uri_get_host (uri) : url);
+  return FALSE;
 }

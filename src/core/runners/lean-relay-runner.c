@@ -41,6 +41,7 @@ struct _LeanRelayRunner
   char                    *server_name;
   char                    *keyring_server; /* look the token up at start */
   char                    *url_error;      /* the server URL was not usable */
+  gboolean                 allow_insecure_token; /* token over ws:// to another host */
 
   guint                    connect_timeout_ms;
   guint                    keepalive_s;
@@ -808,6 +809,16 @@ on_caller_cancelled (GCancellable *cancellable,
 static void
 begin_connect (LeanRelayRunner *self)
 {
+  g_autoptr(GError) refused = NULL;
+
+  /* A token in clear over the network only when the person agreed. */
+  if (self->token != NULL
+      && !lean_relay_token_allowed (self->url, self->server_name, self->allow_insecure_token,
+                                    &refused))
+    {
+      fail_start (self, refused->message);
+      return;
+    }
   if (self->token != NULL)
     {
       g_autofree char *auth = g_strdup_printf ("Bearer %s", self->token);
@@ -1346,6 +1357,14 @@ lean_relay_check_health_finish (GAsyncResult  *result,
 /* Factory for the controller and the CLI                                   */
 
 void
+lean_relay_runner_set_allow_insecure_token (LeanRelayRunner *self,
+                                            gboolean         allow)
+{
+  g_return_if_fail (LEAN_IS_RELAY_RUNNER (self));
+  self->allow_insecure_token = allow;
+}
+
+void
 lean_relay_runner_set_keyring_server (LeanRelayRunner *self,
                                       const char      *server_name)
 {
@@ -1392,8 +1411,15 @@ lean_relay_create_runner (LeanRelayConfig  *config,
   env_token = g_getenv ("LEANSPEC_RELAY_TOKEN");
   runner = lean_relay_runner_new (target->url, target->runner_id,
                                   env_token && *env_token ? env_token : NULL, session_id);
+  /* leanspec-ctl implement --allow-insecure-token says so for one run. */
+  runner->allow_insecure_token = g_strcmp0 (g_getenv ("LEANSPEC_RELAY_ALLOW_INSECURE_TOKEN"),
+                                            "1") == 0;
   if (target->server_name != NULL)
     {
+      const LeanRelayServer *server = lean_relay_config_lookup (config, target->server_name);
+
+      if (server != NULL && server->allow_insecure_token)
+        runner->allow_insecure_token = TRUE;
       lean_relay_runner_set_server_name (runner, target->server_name);
       lean_relay_runner_set_keyring_server (runner, target->server_name);
     }
