@@ -998,6 +998,8 @@ open_spec_later (LeanSpecView *self,
   g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, open_spec_idle, later, open_spec_later_free);
 }
 
+static char *spec_project_root (LeanSpecView *self, LeanSpec *spec);
+
 static gboolean
 on_markdown_link (LeanMarkdownView *view,
                   const char       *url,
@@ -1032,13 +1034,22 @@ on_markdown_link (LeanMarkdownView *view,
       return TRUE;
     }
 
-  /* Anything else is a file next to the spec. */
+  /* Anything else is a file next to the spec: opened at once only when it
+   * is inside the project (a link to ../../.ssh asks first). */
   {
     g_autofree char *full = g_build_filename (lean_spec_get_dir (self->spec), path, NULL);
     g_autoptr(GFile) file = g_file_new_for_path (full);
     g_autofree char *canonical = g_file_get_path (file);
+    g_autofree char *root = spec_project_root (self, self->spec);
 
-    launch_file (self, canonical);
+    if (lean_file_is_in_project (root, canonical))
+      launch_file (self, canonical);
+    else
+      {
+        g_autofree char *uri = g_file_get_uri (file);
+
+        lean_markdown_open_uri (GTK_WIDGET (self), uri, TRUE);
+      }
   }
   return TRUE;
 }
