@@ -442,6 +442,7 @@ test_unusual_lines (void)
   const char *lines =
     "plain text line\r\n"
     "{broken json\r\n"
+    "{not json, bad bytes \xff\xfe\xff\xfe\xff\xfe\xff\xfe grow when repaired\n"
     "{\"type\":\"unknown_kind\",\"x\":1}\n"
     "{\"no_type\":[1,2]}\n"
     "{\"type\":\"assistant\",\"message\":{\"id\":\"m1\",\"content\":[{\"type\":\"text\","
@@ -457,6 +458,10 @@ test_unusual_lines (void)
   feed_chunked (capture, lines, strlen (lines), 9);
   g_assert_true (contains (capture->display, "plain text line\r\n"));
   g_assert_true (contains (capture->display, "{broken json\r\n"));
+  /* Found by tests/fuzz: the repaired line is longer than the raw one and
+   * was read past the raw one's end. */
+  g_assert_true (contains (capture->display, "{not json, bad bytes \xef\xbf\xbd"));
+  g_assert_true (contains (capture->display, " grow when repaired\r\n"));
   /* An event kind the parser does not know: one dim line. */
   g_assert_true (contains (capture->display,
                            "\033[2m· {\"type\":\"unknown_kind\",\"x\":1}\033[0m\r\n"));

@@ -1120,7 +1120,9 @@ handle_line (LeanStreamParser *self,
   root = lean_json_parse (text, len, LEAN_JSON_MAX_DEPTH, NULL);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      pass_through (self, data, len, TRUE);
+      /* @len is now that of @text, which repairing the UTF-8 may have made
+       * longer than @data. */
+      pass_through (self, (const guint8 *)text, len, TRUE);
       return;
     }
 
