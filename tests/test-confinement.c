@@ -19,6 +19,7 @@
 #include "lean-project.h"
 #include "lean-prompt.h"
 #include "lean-spec-problem.h"
+#include "lean-spec-store.h"
 #include "lean-spec-writer.h"
 #include "lean-spec.h"
 
@@ -443,6 +444,75 @@ test_deep_front_matter (void)
 }
 
 static void
+on_loaded (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_assert_true (lean_spec_store_load_finish (LEAN_SPEC_STORE (source), result, NULL));
+  *(gboolean *)user_data = TRUE;
+}
+
+static gboolean
+has_problem_about (GListModel *problems,
+                   const char *needle)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (problems); i++)
+    {
+      g_autoptr(LeanSpecProblem) p = g_list_model_get_item (problems, i);
+
+      if (strstr (lean_spec_problem_get_reason (p), needle) != NULL)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A git pull brings a README nested 60,000 deep: the watching store
+ * reloads it (on a worker thread, with a smaller stack than main) into a
+ * problem, and a symlink to /etc/passwd dropped in as a sub-spec too. */
+static void
+test_store_reload_hostile (void)
+{
+  g_autofree char *root = make_project ();
+  g_autofree char *brackets = deep ("[", 60000);
+  g_autofree char *text = g_strdup_printf ("---\nstatus: planned\nx: %s\n---\n# Deep\n",
+                                           brackets);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanProject) project = lean_project_open (root, &error);
+  g_autoptr(LeanSpecStore) store = NULL;
+  GListModel *problems;
+  gboolean loaded = FALSE;
+  gint64 deadline;
+
+  g_assert_no_error (error);
+  store = lean_spec_store_new (project);
+  problems = lean_spec_store_get_problems (store);
+  lean_spec_store_load_async (store, NULL, on_loaded, &loaded);
+  test_util_wait_for_flag (&loaded, 10, "the first load");
+  lean_spec_store_set_watching (store, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (store)), ==, 1);
+
+  test_util_write_file (root, "specs/001-plain/README.md", text);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!has_problem_about (problems, "64 levels") && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (has_problem_about (problems, "64 levels"));
+
+  test_util_write_file (root, "specs/001-plain/README.md", readme);
+  symlink_or_fail ("/etc/passwd", root, "specs/001-plain/NOTES.md");
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!has_problem_about (problems, "outside the project") && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (has_problem_about (problems, "outside the project"));
+
+  lean_spec_store_set_watching (store, FALSE);
+  while (lean_spec_store_get_loading (store))
+    g_main_context_iteration (NULL, TRUE);
+  test_util_rm_rf (root);
+}
+
+static void
 test_deep_config (void)
 {
   g_autofree char *root = make_project ();
@@ -649,6 +719,7 @@ main (int   argc,
   g_test_add_func ("/write/waits-for-lock", test_write_waits_for_lock);
   g_test_add_func ("/depth/front-matter", test_deep_front_matter);
   g_test_add_func ("/depth/config-json", test_deep_config);
+  g_test_add_func ("/depth/store-reload", test_store_reload_hostile);
 
   return g_test_run ();
 }
