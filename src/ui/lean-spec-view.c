@@ -1539,10 +1539,7 @@ subspec_read_thread (GTask        *task,
   if (bytes == NULL)
     g_task_return_error (task, error);
   else
-    {
-      g_object_set_data (G_OBJECT (task), "lean-cut", GINT_TO_POINTER (cut));
-      g_task_return_pointer (task, bytes, (GDestroyNotify)g_bytes_unref);
-    }
+    g_task_return_pointer (task, bytes, (GDestroyNotify)g_bytes_unref);
 }
 
 /* The project root of @spec: its folder less the folder part of its path
@@ -1573,7 +1570,6 @@ subspec_loaded (GObject      *source,
   SubspecLoad *load = user_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = g_task_propagate_pointer (G_TASK (result), &error);
-  gboolean cut = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (result), "lean-cut"));
   g_autofree char *contents = NULL;
   gsize len = 0;
 
@@ -1581,15 +1577,6 @@ subspec_loaded (GObject      *source,
     {
       contents = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
       len = strlen (contents);
-      if (cut)
-        {
-          const char *valid_end = NULL;
-
-          /* The cut may fall inside a character. */
-          if (!g_utf8_validate (contents, len, &valid_end) && len - (valid_end - contents) < 4)
-            len = valid_end - contents;
-          contents[len] = '\0';
-        }
     }
   if (bytes == NULL)
     {

@@ -589,6 +589,14 @@ read_bounded (int          fd,
     }
   else if (cut != NULL && (guint64)st.st_size > max_size)
     *cut = TRUE;
+  /* Text cut short ends before a character the cut split, not inside it. */
+  if (cut != NULL && *cut)
+    {
+      const char *valid_end = NULL;
+
+      if (!g_utf8_validate_len (data, len, &valid_end) && len - (valid_end - data) < 4)
+        len = valid_end - data;
+    }
   data[len] = '\0';
   return g_bytes_new_take (data, len);
 }

@@ -38,7 +38,8 @@ gboolean lean_file_write_in_project   (const char  *root,
  * @root: the project root (need not be canonical). @path: an absolute path
  * inside it. At most @max_size bytes are read, the size checked with
  * fstat() first so a huge file costs no memory: when the file is longer,
- * *@cut is set and only @max_size bytes come back, or, with @cut NULL, the
+ * *@cut is set and only @max_size bytes come back (less the end of a UTF-8
+ * character the cut split), or, with @cut NULL, the
  * read fails with LEAN_ERROR_INVALID_SPEC. */
 GBytes  *lean_file_read_in_project    (const char  *root,
                                        const char  *path,

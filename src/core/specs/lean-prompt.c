@@ -90,17 +90,6 @@ append_spec_section (GString      *out,
           return FALSE;
         }
       text = g_strndup (g_bytes_get_data (bytes, &text_len), g_bytes_get_size (bytes));
-      if (cut)
-        {
-          const char *valid_end = NULL;
-
-          /* The cut may fall inside a character: end before it. */
-          if (!g_utf8_validate (text, text_len, &valid_end) && text_len - (valid_end - text) < 4)
-            {
-              text_len = valid_end - text;
-              text[text_len] = '\0';
-            }
-        }
       if (!g_utf8_validate (text, text_len, NULL))
         {
           char *valid = g_utf8_make_valid (text, text_len);
