@@ -133,6 +133,38 @@ test_deep_config_list (void)
   test_util_rm_rf (root);
 }
 
+/* A token does not go over ws:// to another computer unless the person
+ * said so for that server (relay add --allow-insecure-token); the refusal
+ * is made before any connection. */
+static void
+test_relay_token_in_clear (void)
+{
+  g_autofree char *root = test_util_make_tmp_dir ();
+  g_autofree char *config_home = g_build_filename (root, "config", NULL);
+  g_autofree char *relays = NULL;
+  g_autoptr(CtlResult) status = NULL;
+  g_autoptr(CtlResult) add = NULL;
+
+  test_util_write_file (root, "specs/001-fine/README.md", "---\nstatus: planned\n---\n# Fine\n");
+  g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
+  g_setenv ("LEANSPEC_RELAY_TOKEN", "s3cret", TRUE);
+
+  status = ctl_test_run_ctl (root, "relay", "check", "ws://192.0.2.1:9", NULL);
+  g_assert_cmpint (status->exit_status, !=, 0);
+  ctl_test_assert_one_error_line (status->err, "Not sending the relay token");
+  g_assert_null (strstr (status->err, "s3cret"));
+
+  add = ctl_test_run_ctl (root, "relay", "add", "far", "ws://192.0.2.1:9",
+                          "--allow-insecure-token", NULL);
+  g_assert_cmpint (add->exit_status, ==, 0);
+  relays = ctl_test_read_file (config_home, "leanspec-desktop/relays.json");
+  g_assert_nonnull (strstr (relays, "\"allow_insecure_token\" : true"));
+
+  g_unsetenv ("LEANSPEC_RELAY_TOKEN");
+  g_unsetenv ("XDG_CONFIG_HOME");
+  test_util_rm_rf (root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -142,6 +174,7 @@ main (int   argc,
   g_test_add_func ("/hostile-cli/fields-cleaned", test_fields_cleaned);
   g_test_add_func ("/hostile-cli/deep-front-matter", test_deep_front_matter_list);
   g_test_add_func ("/hostile-cli/deep-config", test_deep_config_list);
+  g_test_add_func ("/hostile-cli/relay-token-in-clear", test_relay_token_in_clear);
 
   return g_test_run ();
 }
