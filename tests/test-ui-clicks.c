@@ -42,6 +42,18 @@ fixture_setup (Fixture       *f,
   g_autofree char *demo = ui_test_source_path ("demo", NULL);
 
   f->project = ui_test_copy_tree (demo);
+  /* @data: text to add to spec 004's README before the project opens. */
+  if (data != NULL)
+    {
+      g_autofree char *readme = g_build_filename (f->project, "specs", "004-web-dashboard",
+                                                  "README.md", NULL);
+      g_autofree char *contents = NULL;
+      g_autofree char *more = NULL;
+
+      g_assert_true (g_file_get_contents (readme, &contents, NULL, NULL));
+      more = g_strconcat (contents, data, NULL);
+      g_assert_true (g_file_set_contents (readme, more, -1, NULL));
+    }
   f->window = lean_window_new (ADW_APPLICATION (app));
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 900);
   gtk_window_present (GTK_WINDOW (f->window));
@@ -339,21 +351,12 @@ test_click_untrusted_links (Fixture       *f,
                             gconstpointer  data)
 {
   const char *links[] = { "passwd link", "up link" };
-  g_autofree char *path = g_build_filename (f->project, "specs", "004-web-dashboard",
-                                            "README.md", NULL);
-  g_autofree char *contents = NULL;
-  g_autofree char *changed = NULL;
   LeanSpecView *view;
 
   g_assert_true (lean_markdown_link_is_safe ("https://example.com/x"));
   g_assert_true (lean_markdown_link_is_safe ("MAILTO:a@example.com"));
   g_assert_false (lean_markdown_link_is_safe ("file:///etc/passwd"));
   g_assert_false (lean_markdown_link_is_safe ("vscode://file/etc/passwd"));
-
-  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
-  changed = g_strconcat (contents, "\nSee [passwd link](file:///etc/passwd) and "
-                         "[up link](../../../../../../etc/passwd).\n", NULL);
-  g_assert_true (g_file_set_contents (path, changed, -1, NULL));
 
   click_row (f, "Web Dashboard", "004-web-dashboard");
   g_assert_true (test_util_wait_until (readme_view_has, f, 5000));
@@ -409,7 +412,10 @@ main (int   argc,
   ADD ("task-box", test_click_task_box);
   ADD ("relation-links", test_click_relation_links);
   ADD ("body-link", test_click_body_link);
-  ADD ("untrusted-links", test_click_untrusted_links);
+  g_test_add ("/ui/clicks/untrusted-links", Fixture,
+              "\nSee [passwd link](file:///etc/passwd) and "
+              "[up link](../../../../../../etc/passwd).\n",
+              fixture_setup, test_click_untrusted_links, fixture_teardown);
 #undef ADD
 
   ret = g_test_run ();
