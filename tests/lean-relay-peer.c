@@ -38,6 +38,65 @@ static char *opt_send_error;
 static gboolean opt_foreign_first;
 static char *opt_tls_cert;
 static char *opt_tls_key;
+static char **opt_send_text;
+static gint64 opt_send_fragmented = -1;
+
+/* Writes one unmasked frame (a server's) straight to the socket. */
+static gboolean
+write_raw_frame (GOutputStream *out,
+                 gboolean       fin,
+                 guint8         opcode,
+                 const guint8  *data,
+                 gsize          len)
+{
+  guint8 header[10];
+  gsize n = 0;
+
+  header[n++] = (fin ? 0x80 : 0) | opcode;
+  if (len < 126)
+    header[n++] = len;
+  else if (len <= G_MAXUINT16)
+    {
+      header[n++] = 126;
+      header[n++] = len >> 8;
+      header[n++] = len & 0xff;
+    }
+  else
+    {
+      header[n++] = 127;
+      for (int i = 7; i >= 0; i--)
+        header[n++] = ((guint64)len >> (8 * i)) & 0xff;
+    }
+  return g_output_stream_write_all (out, header, n, NULL, NULL, NULL)
+         && g_output_stream_write_all (out, data, len, NULL, NULL, NULL);
+}
+
+/* One text message of @total bytes sent as 1 MiB fragments, each under
+ * any sane per-frame limit: only a bound on the whole message stops it.
+ * Written around libsoup, which cannot send fragments; nothing else is
+ * queued on the connection meanwhile. */
+static void
+send_fragmented (SoupWebsocketConnection *conn,
+                 gint64                   total)
+{
+  GIOStream *io = soup_websocket_connection_get_io_stream (conn);
+  GOutputStream *out = g_io_stream_get_output_stream (io);
+  gsize chunk = 1024 * 1024;
+  g_autofree guint8 *data = g_malloc (chunk);
+  gint64 sent = 0;
+
+  memset (data, 'a', chunk);
+  data[0] = '"';
+  while (sent < total)
+    {
+      gsize n = MIN ((gint64)chunk, total - sent);
+
+      if (!write_raw_frame (out, sent + (gint64)n >= total, sent == 0 ? 0x1 : 0x0, data, n))
+        return;
+      data[0] = 'a';
+      sent += n;
+    }
+}
 
 typedef struct
 {
@@ -291,6 +350,17 @@ handle_start (PeerSession *ps,
   if (!opt_no_session_started)
     send_json (ps->conn, "session_started", session_payload (ps));
 
+  for (guint i = 0; opt_send_text != NULL && opt_send_text[i] != NULL; i++)
+    soup_websocket_connection_send_text (ps->conn, opt_send_text[i]);
+
+  if (opt_send_fragmented >= 0)
+    {
+      /* Let libsoup flush session_started before writing around it. */
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      send_fragmented (ps->conn, opt_send_fragmented);
+    }
+
   if (opt_send_error != NULL)
     {
       JsonObject *o = json_object_new ();
@@ -474,6 +544,10 @@ main (int   argc,
       "After start, send an error message and close without session_ended", "TEXT" },
     { "foreign-first", 0, 0, G_OPTION_ARG_NONE, &opt_foreign_first,
       "Send a session_ended for another session first", NULL },
+    { "send-text", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt_send_text,
+      "After session_started, send this text frame as it is (repeatable)", "TEXT" },
+    { "send-fragmented", 0, 0, G_OPTION_ARG_INT64, &opt_send_fragmented,
+      "After session_started, send one text message of N bytes in 1 MiB fragments", "N" },
     { "token", 0, 0, G_OPTION_ARG_STRING, &opt_token,
       "Require Authorization: Bearer TOKEN", "TOKEN" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &opt_tls_cert, "Serve TLS with this PEM", "FILE" },

@@ -33,6 +33,7 @@ static double opt_sleep;
 static int opt_exit;
 static gboolean opt_echo_prompt;
 static gboolean opt_print_tty;
+static int opt_deep_json;
 
 static volatile sig_atomic_t got_winch;
 
@@ -51,6 +52,8 @@ static const GOptionEntry entries[] = {
     "Print SIZE rows cols now and on SIGWINCH", NULL },
   { "text", 0, 0, G_OPTION_ARG_NONE, &opt_text,
     "Print a few lines of coloured text", NULL },
+  { "deep-json", 0, 0, G_OPTION_ARG_INT, &opt_deep_json,
+    "Print one stream-json line with arrays nested N deep", "N" },
   { "stream-json", 0, 0, G_OPTION_ARG_NONE, &opt_stream_json,
     "Print a Claude stream-json run", NULL },
   { "echo-prompt", 0, 0, G_OPTION_ARG_NONE, &opt_echo_prompt,
@@ -264,6 +267,20 @@ main (int   argc,
           "\033[32m✓\033[0m reading the spec\n"
           "\033[31merror:\033[0m nothing is wrong, this is a test\n"
           "tab\there, unicode: naïve café 日本語\n");
+
+  if (opt_deep_json > 0)
+    {
+      GString *line = g_string_new ("{\"type\":\"assistant\",\"x\":");
+
+      for (int i = 0; i < opt_deep_json; i++)
+        g_string_append_c (line, '[');
+      for (int i = 0; i < opt_deep_json; i++)
+        g_string_append_c (line, ']');
+      g_string_append (line, "}\n");
+      fwrite (line->str, 1, line->len, stdout);
+      fflush (stdout);
+      g_string_free (line, TRUE);
+    }
 
   if (opt_stream_json)
     print_stream_json (prompt);

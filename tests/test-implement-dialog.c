@@ -6,6 +6,9 @@
 
 #include <adwaita.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "lean-implement-dialog.h"
 #include "lean-session-pane.h"
@@ -215,6 +218,63 @@ test_choose_agent_and_start (Fixture       *f,
   g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
 }
 
+/* Is there a mapped label whose text contains @needle below @root? */
+static gboolean
+label_contains (GtkWidget  *root,
+                const char *needle)
+{
+  if (GTK_IS_LABEL (root) && gtk_widget_get_mapped (root)
+      && strstr (gtk_label_get_text (GTK_LABEL (root)), needle) != NULL)
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (label_contains (child, needle))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+toast_shown (gpointer data)
+{
+  Fixture *f = data;
+
+  return f->dialog != NULL && label_contains (GTK_WIDGET (f->dialog), "outside the project");
+}
+
+/* The prompt cannot be built (a sub-spec became a link out of the project
+ * after the scan) and the error names a file called "A&B <x>.md": the toast
+ * shows those words as they are. As markup they were a parse error (a GTK
+ * warning, fatal in tests) and no toast. */
+static void
+test_error_toast_is_text (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *sub = g_build_filename (f->project_path, "specs", "001-first",
+                                           "A&B <x>.md", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *shot = NULL;
+
+  test_util_write_file (f->project_path, "specs/001-first/A&B <x>.md", "notes\n");
+  g_clear_object (&f->spec);
+  g_clear_pointer (&f->specs, g_ptr_array_unref);
+  f->specs = lean_project_load_specs (f->project, NULL, NULL, &error);
+  g_assert_no_error (error);
+  f->spec = g_object_ref (lean_project_find_spec (f->project, f->specs, "001-first", &error));
+  g_assert_cmpstr (lean_spec_get_sub_specs (f->spec)[0], ==, "A&B <x>.md");
+  g_assert_cmpint (g_unlink (sub), ==, 0);
+  g_assert_cmpint (symlink ("/etc/passwd", sub), ==, 0);
+
+  f->dialog = lean_implement_dialog_new (GTK_WINDOW (f->window), f->controller, NULL,
+                                         f->project, f->spec, f->specs);
+  g_object_add_weak_pointer (G_OBJECT (f->dialog), (gpointer *) &f->dialog);
+  gtk_window_present (GTK_WINDOW (f->dialog));
+  g_assert_true (test_util_wait_until (toast_shown, f, 15000));
+  g_assert_true (label_contains (GTK_WIDGET (f->dialog), "A&B <x>.md"));
+  ui_test_settle (300);
+  shot = ui_test_screenshot (GTK_WIDGET (f->dialog), "implement-dialog-error-toast");
+  g_test_message ("screenshot: %s", shot);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -232,6 +292,8 @@ main (int   argc,
 
   g_test_add ("/implement-dialog/choose-and-start", Fixture, NULL,
               fixture_set_up, test_choose_agent_and_start, fixture_tear_down);
+  g_test_add ("/implement-dialog/error-toast-is-text", Fixture, NULL,
+              fixture_set_up, test_error_toast_is_text, fixture_tear_down);
 
   return g_test_run ();
 }

@@ -514,6 +514,23 @@ test_resize (void)
   g_assert_cmpint (run->exit_kind, ==, LEAN_RUNNER_EXIT_SIGNALED);
 }
 
+/* The relay token in LeanSpec's own environment does not reach an agent
+ * (which runs whatever the repository asks). */
+static void
+test_relay_token_not_inherited (void)
+{
+  g_autoptr(Run) run = run_new ();
+  g_autoptr(LeanRunnerLaunch) launch = launch_new ("--print-env", "LEANSPEC_RELAY_TOKEN",
+                                                   "--print-env", "HOME", NULL);
+
+  g_setenv ("LEANSPEC_RELAY_TOKEN", "s3cret-token", TRUE);
+  start (run, launch);
+  wait_for_exit (run);
+  g_unsetenv ("LEANSPEC_RELAY_TOKEN");
+  g_assert_true (has (run->output, "ENV[LEANSPEC_RELAY_TOKEN]=[(unset)]\r\n"));
+  g_assert_false (has (run->output, "s3cret-token"));
+}
+
 static void
 test_default_size_and_env (void)
 {
@@ -719,6 +736,7 @@ main (int   argc,
   g_setenv ("COLUMNS", "999", TRUE);
 
   g_test_add_func ("/local-runner/full-run-byte-exact", test_full_run_byte_exact);
+  g_test_add_func ("/local-runner/relay-token-not-inherited", test_relay_token_not_inherited);
   g_test_add_func ("/local-runner/exit-status", test_exit_status);
   g_test_add_func ("/local-runner/exit-status-many", test_exit_status_many);
   g_test_add_func ("/local-runner/start-failed", test_start_failed);

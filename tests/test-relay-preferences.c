@@ -329,6 +329,65 @@ test_remove_undo (void)
   g_rmdir (dir);
 }
 
+/* A relay on another computer over ws://: the token is not sent until the
+ * person turns on "Send Token Without Encryption" (a real click), which is
+ * saved for that server. */
+static void
+test_insecure_token_switch (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("relay-prefs-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "relays.json", NULL);
+  g_autoptr(LeanRelayConfig) config = lean_relay_config_new (path);
+  g_autoptr(LeanRelayConfig) reread = lean_relay_config_new (path);
+  g_autoptr(LeanRelayServer) far = NULL;
+  g_autofree char *shot = NULL;
+  GtkWidget *window, *page, *expander, *toggle;
+
+  if (!have_display || !ui_input_available ())
+    {
+      g_test_skip ("no X11 display with XTest: run under xvfb-run");
+      return;
+    }
+  far = lean_relay_server_new ("far", "ws://192.0.2.1:8080");
+  g_assert_true (lean_relay_config_set_server (config, far, NULL));
+  g_assert_true (lean_relay_config_save (config, NULL));
+
+  window = adw_preferences_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 720, 900);
+  page = lean_relay_preferences_new (config, NULL);
+  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (page));
+  gtk_window_present (GTK_WINDOW (window));
+  settle ();
+
+  expander = find_named (page, "far");
+  g_assert_nonnull (expander);
+  ui_input_click (expander);
+  ui_test_settle (400);
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (expander)));
+
+  toggle = find_named (page, "relay-insecure-token-far");
+  g_assert_nonnull (toggle);
+  g_assert_false (gtk_switch_get_active (GTK_SWITCH (toggle)));
+  ui_input_click (toggle);
+  ui_test_settle (400);
+
+  g_assert_true (lean_relay_config_load (reread, &error));
+  g_assert_no_error (error);
+  g_assert_true (lean_relay_config_lookup (reread, "far")->allow_insecure_token);
+
+  expander = find_named (page, "far");
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), TRUE);
+  ui_test_settle (400);
+  shot = ui_test_screenshot (window, "relay-insecure-token");
+  g_test_message ("screenshot: %s", shot);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle ();
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -341,5 +400,6 @@ main (int   argc,
   g_test_add_func ("/relay-preferences/page", test_page);
   g_test_add_func ("/relay-preferences/broken-file", test_broken_file);
   g_test_add_func ("/relay-preferences/remove-undo", test_remove_undo);
+  g_test_add_func ("/relay-preferences/insecure-token-switch", test_insecure_token_switch);
   return g_test_run ();
 }

@@ -421,6 +421,154 @@ test_unknown_message_type (void)
   g_assert_cmpuint (count_occurrences (run->out, "still fine\r\n"), ==, 1);
 }
 
+
+/* Frames whose fields have the wrong types: each used to reach
+ * g_str_equal() or a getter with NULL. None may crash, none may end the
+ * session; the real session_ended after them still counts. */
+static void
+test_mistyped_messages (void)
+{
+  g_autoptr(Peer) peer = peer_start ("--send-text", "{\"type\":5}",
+                                     "--send-text", "{\"type\":null}",
+                                     "--send-text", "{\"type\":[\"error\"]}",
+                                     "--send-text", "{\"type\":\"error\",\"payload\":7}",
+                                     "--send-text", "{\"type\":\"error\",\"payload\":"
+                                                    "{\"message\":{\"a\":1}}}",
+                                     "--send-text", "{\"type\":\"session_ended\",\"payload\":"
+                                                    "{\"session_id\":5,\"exit_code\":9}}",
+                                     "--send-text", "{\"type\":\"session_ended\",\"payload\":"
+                                                    "{\"session_id\":null,\"exit_code\":\"x\"}}",
+                                     "--send-text", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]",
+                                     "--send-text", "\"just a string\"",
+                                     NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sh", "-c", "sleep 0.5; echo survived", NULL };
+
+  run_to_end (run, argv);
+  g_assert_true (run->start_ok);
+  /* The session_ended with an unreadable session_id was ignored; the one
+   * with "exit_code":"x" ended the session with an unknown code. */
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (run->code, ==, -1);
+}
+
+/* An error text from the relay carrying terminal escapes (clipboard write,
+ * clear screen) reaches the exit message with them replaced. */
+static void
+test_relay_error_sanitised (void)
+{
+  g_autoptr(Peer) peer = peer_start ("--send-error",
+                                     "\033]52;c;SGVsbG8=\007gone\033[2J\r",
+                                     NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sleep", "30", NULL };
+
+  run_to_end (run, argv);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_LOST);
+  g_assert_nonnull (strstr (run->message, "gone"));
+  g_assert_null (strchr (run->message, '\033'));
+  g_assert_null (strchr (run->message, '\007'));
+  g_assert_null (strchr (run->message, '\r'));
+}
+
+static guint64
+peak_rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmHWM:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + 6, NULL, 10);
+}
+
+/* 256 MiB as 1 MiB fragments, each under the frame limit: the connection
+ * is cut long before the whole message is held in memory. */
+static void
+test_fragmented_message_bounded (void)
+{
+  g_autoptr(Peer) peer = peer_start ("--send-fragmented", "268435456", NULL);
+  g_autoptr(Run) run = run_new (peer->url, "r1", NULL);
+  const char *argv[] = { "sleep", "30", NULL };
+  guint64 before = peak_rss_kib ();
+  guint64 after;
+
+  run_to_end (run, argv);
+  after = peak_rss_kib ();
+  g_test_message ("peak RSS %" G_GUINT64_FORMAT " KiB -> %" G_GUINT64_FORMAT " KiB; %s",
+                  before, after, run->message);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_LOST);
+  g_assert_nonnull (strstr (run->message, "MiB"));
+  g_assert_cmpuint (after - before, <, 128 * 1024);
+}
+
+
+static void
+test_token_allowed (void)
+{
+  const char *fine[] = { "wss://relay.example.com", "ws://127.0.0.1:8080", "ws://localhost:8080",
+                         "ws://[::1]:8080", "ws://127.0.0.2", "https://relay.example.com" };
+  const char *clear[] = { "ws://relay.example.com:8080", "ws://192.0.2.1:8080", "ws://[2001:db8::1]" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (fine); i++)
+    g_assert_true (lean_relay_token_allowed (fine[i], "lab", FALSE, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (clear); i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_false (lean_relay_token_allowed (clear[i], "lab", FALSE, &error));
+      g_assert_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+      g_assert_nonnull (strstr (error->message, "--allow-insecure-token"));
+      g_assert_true (lean_relay_token_allowed (clear[i], "lab", TRUE, NULL));
+    }
+}
+
+/* A token for a relay on another host over ws:// is not sent: the start
+ * fails before any connection is made, saying how to allow it. */
+static void
+test_token_not_sent_in_clear (void)
+{
+  g_autoptr(Run) run = run_new ("ws://192.0.2.1:9", "r1", "s3cret");
+  const char *argv[] = { "true", NULL };
+
+  run_start (run, argv);
+  g_assert_false (run->start_ok);
+  g_assert_error (run->start_error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
+  g_assert_nonnull (strstr (run->start_error->message, "Not sending the relay token"));
+  g_assert_true (run->exited);
+  g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_START_FAILED);
+}
+
+/* The per-server setting survives a save and a load; a non-boolean is
+ * read as "not allowed". */
+static void
+test_insecure_token_setting (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("relay-config-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "relays.json", NULL);
+  g_autoptr(LeanRelayConfig) config = lean_relay_config_new (path);
+  g_autoptr(LeanRelayConfig) again = lean_relay_config_new (path);
+  g_autoptr(LeanRelayServer) server = lean_relay_server_new ("lab", "ws://192.0.2.1:8080");
+  g_autoptr(GError) error = NULL;
+
+  server->allow_insecure_token = TRUE;
+  g_assert_true (lean_relay_config_set_server (config, server, &error));
+  g_assert_true (lean_relay_config_save (config, &error));
+  g_assert_no_error (error);
+  g_assert_true (lean_relay_config_load (again, &error));
+  g_assert_true (lean_relay_config_lookup (again, "lab")->allow_insecure_token);
+
+  g_assert_true (g_file_set_contents (path, "{\"servers\":[{\"name\":\"lab\",\"url\":"
+                                            "\"ws://192.0.2.1:8080\",\"allow_insecure_token\":"
+                                            "\"yes\"}]}", -1, NULL));
+  g_assert_true (lean_relay_config_load (again, &error));
+  g_assert_false (lean_relay_config_lookup (again, "lab")->allow_insecure_token);
+
+  g_unlink (path);
+  g_rmdir (dir);
+}
+
 static void
 test_relay_error_reported (void)
 {
@@ -883,12 +1031,18 @@ main (int   argc,
   g_test_add_func ("/relay-runner/unknown-message-type", test_unknown_message_type);
   g_test_add_func ("/relay-runner/relay-error-reported", test_relay_error_reported);
   g_test_add_func ("/relay-runner/foreign-session-ignored", test_foreign_session_ignored);
+  g_test_add_func ("/relay-runner/mistyped-messages", test_mistyped_messages);
+  g_test_add_func ("/relay-runner/relay-error-sanitised", test_relay_error_sanitised);
+  g_test_add_func ("/relay-runner/fragmented-message-bounded", test_fragmented_message_bounded);
   g_test_add_func ("/relay-runner/connect-refused", test_connect_refused);
   g_test_add_func ("/relay-runner/connect-timeout", test_connect_timeout);
   g_test_add_func ("/relay-runner/dns-failure", test_dns_failure);
   g_test_add_func ("/relay-runner/tls-to-plain-server", test_tls_to_plain_server);
   g_test_add_func ("/relay-runner/tls-self-signed", test_tls_self_signed);
   g_test_add_func ("/relay-runner/token", test_token);
+  g_test_add_func ("/relay-runner/token-allowed", test_token_allowed);
+  g_test_add_func ("/relay-runner/token-not-sent-in-clear", test_token_not_sent_in_clear);
+  g_test_add_func ("/relay-runner/insecure-token-setting", test_insecure_token_setting);
   g_test_add_func ("/relay-runner/keepalive-dead-peer", test_keepalive_dead_peer);
   g_test_add_func ("/relay-runner/keepalive-quiet-but-alive", test_keepalive_quiet_but_alive);
   g_test_add_func ("/relay-runner/cancel", test_cancel);

@@ -442,6 +442,7 @@ test_unusual_lines (void)
   const char *lines =
     "plain text line\r\n"
     "{broken json\r\n"
+    "{not json, bad bytes \xff\xfe\xff\xfe\xff\xfe\xff\xfe grow when repaired\n"
     "{\"type\":\"unknown_kind\",\"x\":1}\n"
     "{\"no_type\":[1,2]}\n"
     "{\"type\":\"assistant\",\"message\":{\"id\":\"m1\",\"content\":[{\"type\":\"text\","
@@ -457,6 +458,10 @@ test_unusual_lines (void)
   feed_chunked (capture, lines, strlen (lines), 9);
   g_assert_true (contains (capture->display, "plain text line\r\n"));
   g_assert_true (contains (capture->display, "{broken json\r\n"));
+  /* Found by tests/fuzz: the repaired line is longer than the raw one and
+   * was read past the raw one's end. */
+  g_assert_true (contains (capture->display, "{not json, bad bytes \xef\xbf\xbd"));
+  g_assert_true (contains (capture->display, " grow when repaired\r\n"));
   /* An event kind the parser does not know: one dim line. */
   g_assert_true (contains (capture->display,
                            "\033[2m· {\"type\":\"unknown_kind\",\"x\":1}\033[0m\r\n"));
@@ -502,30 +507,63 @@ on_runner_exited (LeanRunner *runner,
   *done = TRUE;
 }
 
-static void
-test_test_agent_live (void)
+/* One line 100,000 arrays deep from a real agent in a real PTY: json-glib
+ * would recurse until the stack ran out; the line is refused before, and
+ * the events after it still count. */
+/* Runs the test agent with @args in a real PTY, its output into @capture.
+ * FALSE (test skipped) outside meson test. */
+static gboolean
+run_test_agent (Capture            *capture,
+                const char * const *args)
 {
-  g_autoptr(Capture) capture = capture_new (LEAN_AGENT_OUTPUT_CLAUDE_STREAM_JSON);
   g_autoptr(LeanLocalRunner) runner = lean_local_runner_new ();
-  const char *agent = g_getenv ("LEAN_TEST_AGENT");
-  const char *argv[] = { agent, "--stream-json", "Spec 042: make foo", NULL };
   g_autoptr(LeanRunnerLaunch) launch = NULL;
-  LeanStreamParser *parser = capture->parser;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *agent = g_getenv ("LEAN_TEST_AGENT");
   gboolean done = FALSE;
 
   if (agent == NULL)
     {
       g_test_skip ("LEAN_TEST_AGENT is not set; run through meson test");
-      return;
+      return FALSE;
     }
+  g_ptr_array_add (argv, (char *)agent);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *)args[i]);
+  g_ptr_array_add (argv, NULL);
 
-  launch = lean_runner_launch_new (argv, NULL);
+  launch = lean_runner_launch_new ((const char * const *)argv->pdata, NULL);
   g_signal_connect (runner, "output", G_CALLBACK (on_runner_output), capture);
   g_signal_connect (runner, "exited", G_CALLBACK (on_runner_exited), &done);
   lean_runner_start_async (LEAN_RUNNER (runner), launch, NULL, NULL, NULL);
   while (!done)
     g_main_context_iteration (NULL, TRUE);
-  lean_stream_parser_flush (parser);
+  lean_stream_parser_flush (capture->parser);
+  return TRUE;
+}
+
+static void
+test_deep_line_from_agent (void)
+{
+  g_autoptr(Capture) capture = capture_new (LEAN_AGENT_OUTPUT_CLAUDE_STREAM_JSON);
+  const char *args[] = { "--deep-json", "100000", "--stream-json", "Spec 042", NULL };
+
+  if (!run_test_agent (capture, args))
+    return;
+
+  g_assert_cmpuint (lean_stream_parser_get_num_turns (capture->parser), ==, 3);
+  g_assert_true (contains (capture->display, "I will implement: Spec 042"));
+}
+
+static void
+test_test_agent_live (void)
+{
+  g_autoptr(Capture) capture = capture_new (LEAN_AGENT_OUTPUT_CLAUDE_STREAM_JSON);
+  const char *args[] = { "--stream-json", "Spec 042: make foo", NULL };
+  LeanStreamParser *parser = capture->parser;
+
+  if (!run_test_agent (capture, args))
+    return;
 
   g_assert_cmpuint (lean_stream_parser_get_input_tokens (parser), ==, 1234);
   g_assert_cmpuint (lean_stream_parser_get_output_tokens (parser), ==, 567);
@@ -713,6 +751,7 @@ main (int   argc,
   g_test_add_func ("/stream-parser/text-passthrough", test_text_passthrough);
   g_test_add_func ("/stream-parser/unusual-lines", test_unusual_lines);
   g_test_add_func ("/stream-parser/test-agent-live", test_test_agent_live);
+  g_test_add_func ("/stream-parser/deep-line-from-agent", test_deep_line_from_agent);
   g_test_add_func ("/stream-parser/real-claude", test_real_claude);
   g_test_add_func ("/stream-parser/real-codex", test_real_codex);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lean-application.h"
+#include "lean-markdown-view.h"
 #include "lean-spec-list-private.h"
 #include "lean-spec-row.h"
 #include "lean-spec-view-private.h"
@@ -41,6 +42,18 @@ fixture_setup (Fixture       *f,
   g_autofree char *demo = ui_test_source_path ("demo", NULL);
 
   f->project = ui_test_copy_tree (demo);
+  /* @data: text to add to spec 004's README before the project opens. */
+  if (data != NULL)
+    {
+      g_autofree char *readme = g_build_filename (f->project, "specs", "004-web-dashboard",
+                                                  "README.md", NULL);
+      g_autofree char *contents = NULL;
+      g_autofree char *more = NULL;
+
+      g_assert_true (g_file_get_contents (readme, &contents, NULL, NULL));
+      more = g_strconcat (contents, data, NULL);
+      g_assert_true (g_file_set_contents (readme, more, -1, NULL));
+    }
   f->window = lean_window_new (ADW_APPLICATION (app));
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1280, 900);
   gtk_window_present (GTK_WINDOW (f->window));
@@ -311,6 +324,69 @@ test_click_body_link (Fixture       *f,
   g_assert_cmpstr (gtk_stack_get_visible_child_name (files), ==, "DESIGN.md");
 }
 
+static gboolean
+readme_view_has (gpointer data)
+{
+  Fixture *f = data;
+  LeanSpecView *view = LEAN_SPEC_VIEW (_lean_window_get_spec_view (f->window));
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (_lean_spec_view_get_readme_view (view)));
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  return strstr (text, "passwd link") != NULL;
+}
+
+static gboolean
+message_dialog_open (gpointer data)
+{
+  return ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+/* Links a repository's author wrote: a file: URI and a path out of the
+ * project ask before anything is opened; the dialog names the target. */
+static void
+test_click_untrusted_links (Fixture       *f,
+                            gconstpointer  data)
+{
+  const char *links[] = { "passwd link", "up link" };
+  LeanSpecView *view;
+
+  g_assert_true (lean_markdown_link_is_safe ("https://example.com/x"));
+  g_assert_true (lean_markdown_link_is_safe ("MAILTO:a@example.com"));
+  g_assert_false (lean_markdown_link_is_safe ("file:///etc/passwd"));
+  g_assert_false (lean_markdown_link_is_safe ("vscode://file/etc/passwd"));
+
+  click_row (f, "Web Dashboard", "004-web-dashboard");
+  g_assert_true (test_util_wait_until (readme_view_has, f, 5000));
+  ui_test_settle (200);
+  view = LEAN_SPEC_VIEW (_lean_window_get_spec_view (f->window));
+
+  for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+    {
+      GtkWindow *dialog;
+      g_autofree char *shot = NULL;
+
+      ui_input_click_text_view_text (GTK_TEXT_VIEW (_lean_spec_view_get_readme_view (view)),
+                                     links[i]);
+      g_assert_true (test_util_wait_until (message_dialog_open, NULL, 3000));
+      dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+      g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                                "/etc/passwd"));
+      if (i == 0)
+        {
+          ui_test_settle (300);
+          shot = ui_test_screenshot (GTK_WIDGET (dialog), "untrusted-link-dialog");
+          g_test_message ("screenshot: %s", shot);
+        }
+      /* Cancel is the default: Escape closes without opening anything. */
+      ui_input_key (GDK_KEY_Escape, 0);
+      ui_test_settle (300);
+      g_assert_null (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -336,6 +412,10 @@ main (int   argc,
   ADD ("task-box", test_click_task_box);
   ADD ("relation-links", test_click_relation_links);
   ADD ("body-link", test_click_body_link);
+  g_test_add ("/ui/clicks/untrusted-links", Fixture,
+              "\nSee [passwd link](file:///etc/passwd) and "
+              "[up link](../../../../../../etc/passwd).\n",
+              fixture_setup, test_click_untrusted_links, fixture_teardown);
 #undef ADD
 
   ret = g_test_run ();

@@ -172,6 +172,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("leanspec-ctl");
+  ctl_install_output_filter ();
 
   context = g_option_context_new (_("COMMAND [ARGUMENT…]"));
   g_option_context_set_summary (context, _("Read and change the specs of a LeanSpec project."));

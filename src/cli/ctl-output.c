@@ -4,9 +4,11 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <glib/gi18n.h>
 
 #include "lean-error.h"
+#include "lean-text.h"
 #include "lean-spec-problem.h"
 #include "ctl-private.h"
 
@@ -427,7 +429,10 @@ ctl_style (CtlContext *ctx,
 {
   if (!ctx->color || sgr == NULL)
     return g_strdup (text);
-  return g_strdup_printf ("\033[%sm%s\033[0m", sgr, text);
+  /* Marked, not yet an escape: ctl_write_human() turns the mark into ESC
+   * after it has replaced every control character that came with the
+   * text. */
+  return g_strdup_printf (CTL_SGR_MARK "[%sm%s" CTL_SGR_MARK "[0m", sgr, text);
 }
 
 const char *
@@ -451,4 +456,109 @@ ctl_status_or_none (LeanSpecStatus status)
   const char *name = lean_spec_status_to_string (status);
 
   return name != NULL ? name : "none";
+}
+
+/* Is @p (at least @n bytes) a colour mark of ctl_style(): MARK [ digits;* m?
+ * Returns its length, or 0. */
+static gsize
+sgr_mark_len (const char *p,
+              gsize       n)
+{
+  gsize i = 2;
+
+  if (n < 3 || (guchar)p[0] != 0xff || p[1] != '[')
+    return 0;
+  while (i < n && (g_ascii_isdigit (p[i]) || p[i] == ';'))
+    i++;
+  return i < n && p[i] == 'm' ? i + 1 : 0;
+}
+
+char *
+ctl_human_text (const char *data,
+                gssize      len)
+{
+  GString *out;
+  gsize n;
+  gsize start = 0;
+
+  if (data == NULL)
+    return NULL;
+  n = len < 0 ? strlen (data) : (gsize)len;
+  out = g_string_sized_new (n);
+  /* Runs between colour marks are cleaned as a whole; each mark becomes
+   * the escape sequence it stands for. */
+  for (gsize i = 0; i <= n; i++)
+    {
+      gsize mark = i < n ? sgr_mark_len (data + i, n - i) : 0;
+
+      if (i < n && mark == 0)
+        continue;
+      if (i > start)
+        {
+          g_autofree char *clean = lean_text_strip_controls (data + start, i - start);
+          g_string_append (out, clean);
+        }
+      if (mark > 0)
+        {
+          g_string_append_c (out, '\033');
+          g_string_append_len (out, data + i + 1, mark - 1);
+          i += mark - 1;
+        }
+      start = i + 1;
+    }
+  return g_string_free (out, FALSE);
+}
+
+void
+ctl_write_human (FILE       *stream,
+                 const char *data,
+                 gssize      len)
+{
+  g_autofree char *clean = ctl_human_text (data, len);
+
+  fputs (clean, stream);
+  fflush (stream);
+}
+
+/* g_print() and g_printerr() output is for people: cleaned, then in the
+ * locale's charset as GLib's own handler would write it. */
+static void
+print_human (FILE       *stream,
+             const char *string)
+{
+  g_autofree char *clean = ctl_human_text (string, -1);
+  const char *charset;
+
+  if (!g_get_console_charset (&charset))
+    {
+      g_autofree char *converted = g_convert_with_fallback (clean, -1, charset, "UTF-8", "?",
+                                                            NULL, NULL, NULL);
+      if (converted != NULL)
+        {
+          fputs (converted, stream);
+          fflush (stream);
+          return;
+        }
+    }
+  fputs (clean, stream);
+  fflush (stream);
+}
+
+static void
+print_handler (const char *string)
+{
+  print_human (stdout, string);
+}
+
+static void
+printerr_handler (const char *string)
+{
+  print_human (stderr, string);
+}
+
+void
+ctl_install_output_filter (void)
+{
+  g_set_print_handler (print_handler);
+  g_set_printerr_handler (printerr_handler);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <stdio.h>
+
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
@@ -81,7 +83,21 @@ gboolean     ctl_json_write_spec_array  (GPtrArray      *specs);
 gboolean     ctl_write_stdout           (GString        *out);
 JsonNode    *ctl_spec_to_json           (LeanSpec       *spec,
                                          gboolean        detailed);
-/* ANSI colour wrappers; return @text unchanged (copied) when !ctx->color. */
+/* Human-readable output: every C0/C1 control character that came with a
+ * field (a title, a tag, an agent name, a relay's words) is replaced, so a
+ * file or a peer cannot drive the terminal; the colours of ctl_style()
+ * survive. --json output does not go through here and stays exact. */
+#define CTL_SGR_MARK "\xff"
+char        *ctl_human_text             (const char     *data,
+                                         gssize          len);
+void         ctl_write_human            (FILE           *stream,
+                                         const char     *data,
+                                         gssize          len);
+/* Routes g_print() and g_printerr() through ctl_human_text(). */
+void         ctl_install_output_filter  (void);
+/* ANSI colour wrappers; return @text unchanged (copied) when !ctx->color.
+ * The colour is a mark that only ctl_write_human() and g_print() turn into
+ * an escape sequence. */
 char        *ctl_style                  (CtlContext     *ctx,
                                          const char     *sgr,
                                          const char     *text);

@@ -67,10 +67,13 @@ relay_check (CtlContext  *ctx,
   const char *server;
   const char *name = NULL;
   gboolean json = FALSE;
+  gboolean insecure_token = FALSE;
   Check check = { 0 };
   int exit_code = CTL_EXIT_OK;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the result as JSON"), NULL },
+    { "allow-insecure-token", 0, 0, G_OPTION_ARG_NONE, &insecure_token,
+      N_("Send the token over ws:// to another computer (unencrypted)"), NULL },
     { NULL }
   };
 
@@ -106,9 +109,14 @@ relay_check (CtlContext  *ctx,
                                      "ws://host:8080 instead"), server);
       name = s->name;
       url = g_strdup (s->url);
+      insecure_token = insecure_token || s->allow_insecure_token;
       /* No keyring (CI, ssh): today's HQ does not need a client token. */
       token = lean_relay_token_lookup_sync (s->name, NULL, NULL);
     }
+
+  if (token != NULL && *token != '\0'
+      && !lean_relay_token_allowed (url, name, insecure_token, &error))
+    return ctl_report_error (error);
 
   lean_relay_check_health_async (url, token, NULL, on_checked, &check);
   while (!check.done)
@@ -243,6 +251,7 @@ relay_add (CtlContext  *ctx,
   g_autofree char *default_runner = NULL;
   g_auto(GStrv) runners = NULL;
   gboolean token_stdin = FALSE;
+  gboolean insecure_token = FALSE;
   int exit_code = CTL_EXIT_OK;
   const GOptionEntry entries[] = {
     { "default-runner", 0, 0, G_OPTION_ARG_STRING, &default_runner,
@@ -251,6 +260,8 @@ relay_add (CtlContext  *ctx,
       N_("A runner id on this relay (repeat for several)"), N_("ID") },
     { "token-stdin", 0, 0, G_OPTION_ARG_NONE, &token_stdin,
       N_("Read the token from stdin and keep it in the keyring"), NULL },
+    { "allow-insecure-token", 0, 0, G_OPTION_ARG_NONE, &insecure_token,
+      N_("Allow sending the token over ws:// to another computer (unencrypted)"), NULL },
     { NULL }
   };
 
@@ -267,6 +278,7 @@ relay_add (CtlContext  *ctx,
   server = lean_relay_server_new (argv[1], argv[2]);
   server->default_runner = g_steal_pointer (&default_runner);
   server->runner_ids = g_steal_pointer (&runners);
+  server->allow_insecure_token = insecure_token;
   if (!lean_relay_config_set_server (config, server, &error)
       || !lean_relay_config_save (config, &error))
     return ctl_report_error (error);

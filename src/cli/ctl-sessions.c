@@ -17,6 +17,7 @@
 #include "lean-agent-registry.h"
 #include "lean-controller.h"
 #include "lean-error.h"
+#include "lean-json.h"
 #include "lean-prompt.h"
 #include "lean-session-db.h"
 
@@ -168,7 +169,7 @@ emit_new_events (Run *run)
       json_builder_set_member_name (b, "ts");
       json_builder_add_int_value (b, ev->ts / 1000);
       json_builder_set_member_name (b, "data");
-      payload = ev->payload ? json_from_string (ev->payload, NULL) : NULL;
+      payload = ev->payload ? lean_json_parse (ev->payload, -1, 0, NULL) : NULL;
       if (payload != NULL)
         json_builder_add_value (b, g_steal_pointer (&payload));
       else
@@ -339,7 +340,7 @@ ctl_cmd_implement (CtlContext  *ctx,
   g_autofree char *model = NULL;
   g_autofree char *runner = NULL;
   g_autofree char *prompt_file = NULL;
-  gboolean worktree = FALSE, json = FALSE, keep_status = FALSE;
+  gboolean worktree = FALSE, json = FALSE, keep_status = FALSE, insecure_token = FALSE;
   g_autoptr(LeanProject) project = NULL;
   g_autoptr(GPtrArray) specs = NULL;
   g_autoptr(GPtrArray) problems = NULL;
@@ -371,6 +372,8 @@ ctl_cmd_implement (CtlContext  *ctx,
       N_("Use this prompt instead of the one built from the spec"), N_("FILE") },
     { "keep-status", 0, 0, G_OPTION_ARG_NONE, &keep_status,
       N_("Do not move the spec to in-progress"), NULL },
+    { "allow-insecure-token", 0, 0, G_OPTION_ARG_NONE, &insecure_token,
+      N_("Send the relay token over ws:// to another computer (unencrypted)"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
       N_("Stream the session's events and output as JSON lines"), NULL },
     { NULL }
@@ -382,6 +385,10 @@ ctl_cmd_implement (CtlContext  *ctx,
                             "(0 completed, 1 failed, 130 cancelled by Ctrl+C)."),
                           _(DB_HELP), entries, 1, 1, &exit_code))
     return exit_code;
+
+  /* The relay runner is made by the controller: it reads this. */
+  if (insecure_token)
+    g_setenv ("LEANSPEC_RELAY_ALLOW_INSECURE_TOKEN", "1", TRUE);
 
   if (mode_str != NULL && !lean_session_mode_from_string (mode_str, &mode))
     return ctl_report_message (CTL_EXIT_USAGE,
@@ -682,7 +689,7 @@ sessions_show (CtlContext  *ctx,
         {
           LeanSessionEvent *ev = g_ptr_array_index (events, i);
           JsonObject *e = json_object_new ();
-          JsonNode *payload = ev->payload ? json_from_string (ev->payload, NULL) : NULL;
+          JsonNode *payload = ev->payload ? lean_json_parse (ev->payload, -1, 0, NULL) : NULL;
 
           json_object_set_int_member (e, "seq", ev->seq);
           json_object_set_int_member (e, "ts", ev->ts / 1000);

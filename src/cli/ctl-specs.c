@@ -299,7 +299,7 @@ ctl_cmd_list (CtlContext  *ctx,
       else
         g_string_append_printf (out, ngettext ("%u spec\n", "%u specs\n", shown->len), shown->len);
 
-      fwrite (out->str, 1, out->len, stdout);
+      ctl_write_human (stdout, out->str, out->len);
     }
 
   return CTL_EXIT_OK;
@@ -356,7 +356,7 @@ print_spec_text (CtlContext *ctx,
   if (out->len > 0 && out->str[out->len - 1] != '\n')
     g_string_append_c (out, '\n');
 
-  fwrite (out->str, 1, out->len, stdout);
+  ctl_write_human (stdout, out->str, out->len);
 }
 
 int
@@ -759,7 +759,7 @@ ctl_cmd_stats (CtlContext  *ctx,
             }
         }
 
-      fwrite (out->str, 1, out->len, stdout);
+      ctl_write_human (stdout, out->str, out->len);
     }
 
   return CTL_EXIT_OK;
@@ -859,6 +859,6 @@ ctl_cmd_board (CtlContext  *ctx,
   if (out->len == 0)
     g_string_append_printf (out, "%s\n", _("No specs."));
 
-  fwrite (out->str, 1, out->len, stdout);
+  ctl_write_human (stdout, out->str, out->len);
   return CTL_EXIT_OK;
 }

@@ -131,6 +131,28 @@ apply_server_field (LeanRelayPreferences *self,
 }
 
 static void
+on_insecure_token_toggled (GtkSwitch            *toggle,
+                           GParamSpec           *pspec,
+                           LeanRelayPreferences *self)
+{
+  const LeanRelayServer *current = row_server (self, GTK_WIDGET (toggle));
+  g_autoptr(LeanRelayServer) edited = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (current == NULL || current->allow_insecure_token == gtk_switch_get_active (toggle))
+    return;
+  edited = lean_relay_server_copy (current);
+  edited->allow_insecure_token = gtk_switch_get_active (toggle);
+  if (!lean_relay_config_set_server (self->config, edited, &error))
+    {
+      show_message (self, error->message);
+      return;
+    }
+  if (save (self))
+    show_message (self, NULL);
+}
+
+static void
 on_field_apply (AdwEntryRow          *row,
                 LeanRelayPreferences *self)
 {
@@ -250,6 +272,19 @@ on_test_clicked (GtkButton            *button,
 
   if (server == NULL)
     return;
+  {
+    const char *token = gtk_editable_get_text (GTK_EDITABLE (token_row));
+    g_autoptr(GError) refused = NULL;
+
+    if (*token != '\0'
+        && !lean_relay_token_allowed (server->url, server->name, server->allow_insecure_token,
+                                      &refused))
+      {
+        adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+        adw_action_row_set_subtitle (row, refused->message);
+        return;
+      }
+  }
   hc = g_new0 (HealthCheck, 1);
   hc->self = g_object_ref (self);
   hc->row = g_object_ref (row);
@@ -395,6 +430,28 @@ server_row (LeanRelayPreferences  *self,
   tl->self = g_object_ref (self);
   tl->row = g_object_ref (ADW_ENTRY_ROW (token_row));
   lean_relay_token_lookup_async (server->name, self->cancellable, on_token_found, tl);
+
+  {
+    GtkWidget *insecure_row = adw_action_row_new ();
+    GtkWidget *toggle = gtk_switch_new ();
+    g_autofree char *toggle_name = g_strdup_printf ("relay-insecure-token-%s", server->name);
+
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (insecure_row),
+                                   _("Send Token Without Encryption"));
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (insecure_row),
+                                 _("Over ws:// to another computer anyone on the network can "
+                                   "read the token. Prefer a wss:// address."));
+    gtk_widget_set_name (toggle, toggle_name);
+    gtk_widget_set_valign (toggle, GTK_ALIGN_CENTER);
+    gtk_switch_set_active (GTK_SWITCH (toggle), server->allow_insecure_token);
+    g_object_set_data_full (G_OBJECT (toggle), "relay-server-name", g_strdup (server->name),
+                            g_free);
+    g_signal_connect_object (toggle, "notify::active", G_CALLBACK (on_insecure_token_toggled),
+                             self, 0);
+    adw_action_row_add_suffix (ADW_ACTION_ROW (insecure_row), toggle);
+    adw_action_row_set_activatable_widget (ADW_ACTION_ROW (insecure_row), toggle);
+    adw_expander_row_add_row (ADW_EXPANDER_ROW (expander), insecure_row);
+  }
 
   health_row = adw_action_row_new ();
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (health_row), _("Connection"));

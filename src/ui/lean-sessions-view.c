@@ -363,7 +363,11 @@ on_listed (GObject      *object,
   if (sessions == NULL)
     {
       adw_status_page_set_title (self->empty_page, _("The History Could Not Be Read"));
-      adw_status_page_set_description (self->empty_page, error->message);
+      {
+        g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+
+        adw_status_page_set_description (self->empty_page, escaped);
+      }
       gtk_stack_set_visible_child_name (self->stack, "empty");
       return;
     }

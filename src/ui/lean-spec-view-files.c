@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lean-file.h"
 #include "lean-spec-view-private.h"
 
 /* The files of a spec beyond its README (DESIGN.md, TESTING.md, ...): one
@@ -64,6 +65,44 @@ typedef struct
   LeanMarkdownView *view;
 } SubspecLoad;
 
+/* A sub-spec shown here is read like one sent to an agent: only inside the
+ * project, and no more than this (the rest is left for an editor). */
+#define MAX_SUBSPEC_VIEW (4 * 1024 * 1024)
+
+typedef struct
+{
+  char *root;
+  char *path;
+} SubspecRead;
+
+static void
+subspec_read_free (gpointer data)
+{
+  SubspecRead *read = data;
+
+  g_free (read->root);
+  g_free (read->path);
+  g_free (read);
+}
+
+static void
+subspec_read_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  SubspecRead *read = task_data;
+  GError *error = NULL;
+  gboolean cut = FALSE;
+  GBytes *bytes = lean_file_read_in_project (read->root, read->path, MAX_SUBSPEC_VIEW, &cut,
+                                             &error);
+
+  if (bytes == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, bytes, (GDestroyNotify) g_bytes_unref);
+}
+
 static void
 subspec_loaded (GObject      *source,
                 GAsyncResult *result,
@@ -71,10 +110,16 @@ subspec_loaded (GObject      *source,
 {
   SubspecLoad *load = user_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = g_task_propagate_pointer (G_TASK (result), &error);
   g_autofree char *contents = NULL;
   gsize len = 0;
 
-  if (!g_file_load_contents_finish (G_FILE (source), result, &contents, &len, NULL, &error))
+  if (bytes != NULL)
+    {
+      contents = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+      len = strlen (contents);
+    }
+  if (bytes == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
@@ -144,7 +189,8 @@ _lean_spec_view_update_files (LeanSpecView *self,
     {
       GtkWidget *view = gtk_stack_get_child_by_name (self->files_stack, subs[i]);
       g_autofree char *path = g_build_filename (lean_spec_get_dir (spec), subs[i], NULL);
-      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(GTask) task = NULL;
+      SubspecRead *read;
       SubspecLoad *load;
 
       if (view == NULL)
@@ -165,7 +211,12 @@ _lean_spec_view_update_files (LeanSpecView *self,
       load = g_new0 (SubspecLoad, 1);
       load->self = g_object_ref (self);
       load->view = g_object_ref (LEAN_MARKDOWN_VIEW (view));
-      g_file_load_contents_async (file, self->cancellable, subspec_loaded, load);
+      read = g_new0 (SubspecRead, 1);
+      read->root = _lean_spec_view_dup_project_root (self, spec);
+      read->path = g_steal_pointer (&path);
+      task = g_task_new (NULL, self->cancellable, subspec_loaded, load);
+      g_task_set_task_data (task, read, subspec_read_free);
+      g_task_run_in_thread (task, subspec_read_thread);
     }
 
   gtk_widget_set_visible (self->files_bar, subs[0] != NULL);

@@ -80,6 +80,8 @@ void              _lean_spec_view_apply_edit       (LeanSpecView *self,
                                                     LeanSpec     *spec,
                                                     LeanSpecEdit *edit,
                                                     const char   *done_title);
+char             *_lean_spec_view_dup_project_root (LeanSpecView *self,
+                                                    LeanSpec     *spec);
 gboolean          _lean_spec_view_on_markdown_link (LeanMarkdownView *view,
                                                     const char       *url,
                                                     LeanSpecView     *self);

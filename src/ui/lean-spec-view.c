@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "lean-error.h"
+#include "lean-file.h"
 #include "lean-markdown-view.h"
 #include "lean-spec-view.h"
 #include "lean-spec-view-private.h"
@@ -603,15 +604,44 @@ _lean_spec_view_on_markdown_link (LeanMarkdownView *view,
       return TRUE;
     }
 
-  /* Anything else is a file next to the spec. */
+  /* Anything else is a file next to the spec: opened at once only when it
+   * is inside the project (a link to ../../.ssh asks first). */
   {
     g_autofree char *full = g_build_filename (lean_spec_get_dir (self->spec), path, NULL);
     g_autoptr(GFile) file = g_file_new_for_path (full);
     g_autofree char *canonical = g_file_get_path (file);
+    g_autofree char *root = _lean_spec_view_dup_project_root (self, self->spec);
 
-    launch_file (self, canonical);
+    if (lean_file_is_in_project (root, canonical))
+      launch_file (self, canonical);
+    else
+      {
+        g_autofree char *uri = g_file_get_uri (file);
+
+        lean_markdown_open_uri (GTK_WIDGET (self), uri, TRUE);
+      }
   }
   return TRUE;
+}
+
+/* The project root of @spec: its folder less the folder part of its path
+ * relative to the root. */
+char *
+_lean_spec_view_dup_project_root (LeanSpecView *self,
+                                  LeanSpec     *spec)
+{
+  g_autofree char *rel_dir = NULL;
+  const char *dir = lean_spec_get_dir (spec);
+  gsize dir_len, rel_len;
+
+  if (self->store != NULL)
+    return g_strdup (lean_project_get_root (lean_spec_store_get_project (self->store)));
+  rel_dir = g_path_get_dirname (lean_spec_get_rel_path (spec));
+  dir_len = strlen (dir);
+  rel_len = strlen (rel_dir);
+  if (rel_len < dir_len && g_str_has_suffix (dir, rel_dir) && dir[dir_len - rel_len - 1] == '/')
+    return g_strndup (dir, dir_len - rel_len - 1);
+  return g_path_get_dirname (dir);
 }
 
 static gboolean

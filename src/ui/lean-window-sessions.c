@@ -37,7 +37,7 @@ toast_error (WindowSessions *ws,
              const char     *format,
              const GError   *error)
 {
-  g_autofree char *text = g_strdup_printf (format, error->message);
+  g_autofree char *text = g_markup_printf_escaped (format, error->message);
   AdwToast *toast = adw_toast_new (text);
 
   adw_toast_set_timeout (toast, 8);

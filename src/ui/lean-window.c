@@ -75,7 +75,7 @@ show_error_toast (LeanWindow   *self,
                   const char   *format,
                   const GError *error)
 {
-  g_autofree char *title = g_strdup_printf (format, error->message);
+  g_autofree char *title = g_markup_printf_escaped (format, error->message);
   AdwToast *toast = adw_toast_new (title);
 
   /* Errors tell a person what to do; give them time to read it. */
@@ -309,7 +309,8 @@ on_view_open_spec (LeanWindow *self,
 {
   if (!lean_window_select_spec (self, id))
     {
-      g_autofree char *title = g_strdup_printf (_("There is no spec “%s” in this project"), id);
+      g_autofree char *title = g_markup_printf_escaped (_("There is no spec “%s” in this "
+                                                          "project"), id);
 
       lean_window_add_toast (self, adw_toast_new (title));
     }

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "lean-json.h"
 #include "lean-stream-parser.h"
 
 /* A JSON line can be big (a tool result holding a whole file), but a "line"
@@ -1088,11 +1089,10 @@ handle_line (LeanStreamParser *self,
              const guint8     *data,
              gsize             len)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(JsonNode) root = NULL;
   g_autofree char *valid = NULL;
   const char *text = (const char *)data;
   gsize start = 0;
-  JsonNode *root;
   gboolean handled = FALSE;
 
   if (len > 0 && data[len - 1] == '\r')
@@ -1115,11 +1115,14 @@ handle_line (LeanStreamParser *self,
       len = strlen (valid);
     }
 
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, text, len, NULL) ||
-      (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  /* An agent's line is outside input: nesting is bounded before json-glib
+   * (which recurses) sees it. */
+  root = lean_json_parse (text, len, LEAN_JSON_MAX_DEPTH, NULL);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      pass_through (self, data, len, TRUE);
+      /* @len is now that of @text, which repairing the UTF-8 may have made
+       * longer than @data. */
+      pass_through (self, (const guint8 *)text, len, TRUE);
       return;
     }
 

@@ -692,6 +692,9 @@ build_envp (const LeanRunnerLaunch *launch)
   envp = g_environ_setenv (envp, "COLORTERM", "truecolor", TRUE);
   envp = g_environ_unsetenv (envp, "COLUMNS");
   envp = g_environ_unsetenv (envp, "LINES");
+  /* The relay token is for LeanSpec talking to a relay; a local agent (and
+   * whatever it runs from the repository) has no business with it. */
+  envp = g_environ_unsetenv (envp, "LEANSPEC_RELAY_TOKEN");
 
   for (guint i = 0; launch->env != NULL && launch->env[i] != NULL; i++)
     {

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 #include <libsecret/secret.h>
 
 #include "lean-error.h"
+#include "lean-json.h"
 #include "lean-relay-config.h"
 #include "lean-relay-runner.h"
 
@@ -35,6 +38,7 @@ lean_relay_server_copy (const LeanRelayServer *server)
   copy = lean_relay_server_new (server->name, server->url);
   copy->default_runner = g_strdup (server->default_runner);
   copy->runner_ids = g_strdupv (server->runner_ids);
+  copy->allow_insecure_token = server->allow_insecure_token;
   return copy;
 }
 
@@ -217,7 +221,7 @@ lean_relay_config_load (LeanRelayConfig  *self,
                         GError          **error)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) parsed = NULL;
   g_autoptr(GPtrArray) servers = NULL;
   g_autoptr(GHashTable) projects = NULL;
   g_autofree char *contents = NULL;
@@ -243,21 +247,21 @@ lean_relay_config_load (LeanRelayConfig  *self,
       return FALSE;
     }
 
-  if (!json_parser_load_from_data (parser, contents, len, &local_error))
+  if ((parsed = lean_json_parse (contents, len, 0, &local_error)) == NULL)
     {
       set_load_error (self, error, _("Relay settings %s are not valid JSON (%s). Fix or remove "
                                      "the file; it was left as it is."),
                       self->path, local_error->message);
       return FALSE;
     }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!JSON_NODE_HOLDS_OBJECT (parsed))
     {
       set_load_error (self, error, _("Relay settings %s must hold a JSON object with a "
                                      "\"servers\" list; the file was left as it is."),
                       self->path);
       return FALSE;
     }
-  root = json_node_get_object (json_parser_get_root (parser));
+  root = json_node_get_object (parsed);
 
   servers = g_ptr_array_new_with_free_func ((GDestroyNotify)lean_relay_server_free);
   projects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -293,6 +297,13 @@ lean_relay_config_load (LeanRelayConfig  *self,
                                       json_object_get_string_member_with_default (o, "url", NULL));
       server->default_runner =
         g_strdup (json_object_get_string_member_with_default (o, "default_runner", NULL));
+      {
+        JsonNode *allow = json_object_get_member (o, "allow_insecure_token");
+
+        server->allow_insecure_token = allow != NULL && JSON_NODE_HOLDS_VALUE (allow)
+                                       && json_node_get_value_type (allow) == G_TYPE_BOOLEAN
+                                       && json_node_get_boolean (allow);
+      }
       if (json_object_has_member (o, "runners")
           && JSON_NODE_HOLDS_ARRAY (json_object_get_member (o, "runners")))
         {
@@ -378,6 +389,11 @@ lean_relay_config_save (LeanRelayConfig  *self,
       json_builder_add_string_value (b, s->name);
       json_builder_set_member_name (b, "url");
       json_builder_add_string_value (b, s->url);
+      if (s->allow_insecure_token)
+        {
+          json_builder_set_member_name (b, "allow_insecure_token");
+          json_builder_add_boolean_value (b, TRUE);
+        }
       if (s->default_runner != NULL && *s->default_runner != '\0')
         {
           json_builder_set_member_name (b, "default_runner");
@@ -906,4 +922,62 @@ lean_relay_token_store_finish (GAsyncResult  *result,
                                GError       **error)
 {
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static gboolean
+host_is_loopback (const char *host)
+{
+  g_autoptr(GInetAddress) address = NULL;
+  g_autofree char *bare = NULL;
+
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp (host, "localhost") == 0
+      || g_str_has_suffix (host, ".localhost"))
+    return TRUE;
+  bare = g_strdup (host);
+  if (bare[0] == '[' && bare[strlen (bare) - 1] == ']')
+    {
+      memmove (bare, bare + 1, strlen (bare));
+      bare[strlen (bare) - 1] = '\0';
+    }
+  address = g_inet_address_new_from_string (bare);
+  return address != NULL && g_inet_address_get_is_loopback (address);
+}
+
+gboolean
+lean_relay_token_allowed (const char  *url,
+                          const char  *server_name,
+                          gboolean     allow_insecure,
+                          GError     **error)
+{
+  g_autoptr(GUri) uri = NULL;
+  const char *scheme;
+
+  g_return_val_if_fail (url != NULL, FALSE);
+
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  if (scheme != NULL && (g_ascii_strcasecmp (scheme, "wss") == 0
+                         || g_ascii_strcasecmp (scheme, "https") == 0))
+    return TRUE;
+  if (uri != NULL && host_is_loopback (g_uri_get_host (uri)))
+    return TRUE;
+  if (allow_insecure)
+    return TRUE;
+
+  if (server_name != NULL)
+    g_set_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION,
+                 _("Not sending the relay token to %s: ws:// is not encrypted and %s is not "
+                   "this computer, so anyone on the network could read it. Use a wss:// "
+                   "address, or allow it for relay “%s” (Preferences → Relays, or "
+                   "“leanspec-ctl relay add --allow-insecure-token”)."),
+                 url, uri ? g_uri_get_host (uri) : url, server_name);
+  else
+    g_set_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION,
+                 _("Not sending the relay token to %s: ws:// is not encrypted and %s is not "
+                   "this computer, so anyone on the network could read it. Use a wss:// "
+                   "address, or pass --allow-insecure-token."),
+                 url, uri ? g_uri_get_host (uri) : url);
+  return FALSE;
 }

@@ -12,6 +12,7 @@ typedef struct
   char  *url;             /* normalised ws:// or wss:// base */
   char  *default_runner;  /* NULL: none */
   char **runner_ids;      /* known runner ids, may be NULL/empty */
+  gboolean allow_insecure_token; /* the person agreed: token over ws:// to another host */
 } LeanRelayServer;
 
 #define LEAN_TYPE_RELAY_SERVER (lean_relay_server_get_type ())
@@ -85,6 +86,15 @@ gboolean               lean_relay_is_relay_spec             (const char         
  * its only known runner. @config may be NULL (URLs only). */
 LeanRelayTarget       *lean_relay_parse_runner_spec         (const char             *runner_spec,
                                                              LeanRelayConfig        *config,
+                                                             GError                **error);
+
+/* Whether a token may be sent to @url: always over wss:// and to this
+ * computer (loopback); over ws:// to another host only when @allow_insecure
+ * (the person agreed, per server) — else FALSE and an error that says how
+ * to agree. */
+gboolean               lean_relay_token_allowed             (const char             *url,
+                                                             const char             *server_name,
+                                                             gboolean                allow_insecure,
                                                              GError                **error);
 
 /* Tokens. LEANSPEC_RELAY_TOKEN, when set, overrides the keyring for every

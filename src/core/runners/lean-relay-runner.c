@@ -12,7 +12,11 @@
 #endif
 
 #include "lean-error.h"
+#include "lean-json.h"
 #include "lean-relay-config.h"
+#include "lean-relay-guard.h"
+#include "lean-relay-message.h"
+#include "lean-text.h"
 #include "lean-relay-runner.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS   10000
@@ -22,6 +26,9 @@
 /* PTY output arrives in chunks of a few KiB; a paste or a generous HQ may
  * send more in one frame than libsoup's 128 KiB default allows. */
 #define MAX_INCOMING_PAYLOAD         (16 * 1024 * 1024)
+/* A whole message, however many fragments it comes in, gets the same
+ * bound, plus room for what sits in the kernel's receive buffer. */
+#define MAX_MESSAGE_IN_FLIGHT        (MAX_INCOMING_PAYLOAD + 16 * 1024 * 1024)
 
 struct _LeanRelayRunner
 {
@@ -34,6 +41,7 @@ struct _LeanRelayRunner
   char                    *server_name;
   char                    *keyring_server; /* look the token up at start */
   char                    *url_error;      /* the server URL was not usable */
+  gboolean                 allow_insecure_token; /* token over ws:// to another host */
 
   guint                    connect_timeout_ms;
   guint                    keepalive_s;
@@ -43,6 +51,7 @@ struct _LeanRelayRunner
   SoupMessage             *msg;
   SoupWebsocketConnection *conn;
   GSocket                 *socket;       /* the TCP socket under conn, for TCP_INFO */
+  LeanRelayGuard          *guard;        /* bounds a fragmented message */
   GTlsCertificateFlags     tls_errors;
   GSocketClientEvent       last_event;
   GCancellable            *connect_cancellable;
@@ -245,22 +254,32 @@ describe_failure (const FailureInfo *fi)
   return g_strdup_printf (_("Could not reach relay at %s: %s"), fi->display_url, reason);
 }
 
+/* The string member @name of the JSON object in @body, controls stripped,
+ * or NULL when the body is not such an object. */
+static char *
+json_body_string (GBytes     *body,
+                  const char *name)
+{
+  g_autoptr(JsonNode) root = NULL;
+  JsonNode *member;
+
+  if (body == NULL || g_bytes_get_size (body) == 0)
+    return NULL;
+  root = lean_json_parse (g_bytes_get_data (body, NULL), g_bytes_get_size (body), 16, NULL);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    return NULL;
+  member = json_object_get_member (json_node_get_object (root), name);
+  if (member == NULL || !JSON_NODE_HOLDS_VALUE (member)
+      || json_node_get_value_type (member) != G_TYPE_STRING)
+    return NULL;
+  return lean_text_strip_controls (json_node_get_string (member), -1);
+}
+
 /* The {"error": "..."} member of a JSON answer, or NULL. */
 static char *
 json_error_member (GBytes *body)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
-
-  if (body == NULL || g_bytes_get_size (body) == 0
-      || !json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
-                                      g_bytes_get_size (body), NULL))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (!JSON_NODE_HOLDS_OBJECT (root))
-    return NULL;
-  return g_strdup (json_object_get_string_member_with_default (json_node_get_object (root),
-                                                               "error", NULL));
+  return json_body_string (body, "error");
 }
 
 static gboolean
@@ -327,6 +346,7 @@ teardown_connection (LeanRelayRunner *self)
         soup_websocket_connection_close (self->conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
       g_clear_object (&self->conn);
     }
+  g_clear_pointer (&self->guard, lean_relay_guard_free);
   g_clear_object (&self->socket);
 }
 
@@ -336,12 +356,17 @@ emit_exited (LeanRelayRunner    *self,
              int                 exit_code,
              const char         *message)
 {
+  g_autofree char *clean = NULL;
+
   if (self->exited_emitted)
     return;
   self->exited_emitted = TRUE;
   g_clear_handle_id (&self->watchdog_id, g_source_remove);
   g_clear_handle_id (&self->close_grace_id, g_source_remove);
-  lean_runner_emit_exited (LEAN_RUNNER (self), kind, exit_code, message);
+  /* The words may quote the relay (close reason, error body): they reach
+   * terminals and the session log, so no control sequence gets through. */
+  clean = lean_text_strip_controls (message, -1);
+  lean_runner_emit_exited (LEAN_RUNNER (self), kind, exit_code, clean);
 }
 
 static const char *
@@ -369,7 +394,13 @@ finish_session (LeanRelayRunner *self)
   if (self->relay_error != NULL)
     detail = g_strdup_printf (_(" The relay reported: %s."), self->relay_error);
 
-  if (self->cancel_requested)
+  if (lean_relay_guard_tripped (self->guard))
+    message = g_strdup_printf (_("Relay %s sent a message of more than %u MiB (in fragments), "
+                                 "so the connection was closed to keep this computer’s memory "
+                                 "safe. The agent’s exit status is unknown.%s"),
+                               display_server (self), MAX_MESSAGE_IN_FLIGHT / (1024 * 1024),
+                               detail ? detail : "");
+  else if (self->cancel_requested)
     message = g_strdup_printf (_("Stopped: the connection to relay %s was closed. The runner "
                                  "daemon ends the agent when its client leaves; its exit "
                                  "status is unknown."), display_server (self));
@@ -425,13 +456,10 @@ on_ws_message (SoupWebsocketConnection *conn,
                LeanRelayRunner         *runner)
 {
   g_autoptr(LeanRelayRunner) self = g_object_ref (runner);
-  g_autoptr(JsonParser) parser = NULL;
-  JsonObject *root;
-  JsonObject *payload = NULL;
-  const char *msg_type;
-  const char *sid;
+  LeanRelayMessage msg;
 
   self->last_rx_us = g_get_monotonic_time ();
+  lean_relay_guard_message_delivered (self->guard);
 
   if (self->exited_emitted)
     return;
@@ -449,58 +477,41 @@ on_ws_message (SoupWebsocketConnection *conn,
 
   /* Text: a control message. Anything we do not understand is ignored, so
    * an HQ that grows new message types keeps working with us. */
-  parser = json_parser_new ();
-  if (!json_parser_load_from_data (parser, g_bytes_get_data (message, NULL),
-                                   g_bytes_get_size (message), NULL)
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      g_debug ("relay: ignoring a text frame that is not a JSON object");
-      return;
-    }
-  root = json_node_get_object (json_parser_get_root (parser));
-  msg_type = json_object_get_string_member_with_default (root, "type", "");
-  if (json_object_has_member (root, "payload")
-      && JSON_NODE_HOLDS_OBJECT (json_object_get_member (root, "payload")))
-    payload = json_object_get_object_member (root, "payload");
+  lean_relay_message_parse (g_bytes_get_data (message, NULL), g_bytes_get_size (message),
+                            self->session_id, &msg);
 
-  /* A message about another session is not ours to act on. */
-  sid = payload ? json_object_get_string_member_with_default (payload, "session_id", NULL) : NULL;
-  if (sid != NULL && *sid != '\0' && g_strcmp0 (sid, self->session_id) != 0)
+  switch (msg.kind)
     {
-      g_debug ("relay: ignoring %s for session %s", msg_type, sid);
-      return;
-    }
-
-  if (g_str_equal (msg_type, "session_started"))
-    {
+    case LEAN_RELAY_MESSAGE_SESSION_STARTED:
       if (!self->started_emitted)
         {
           self->started_emitted = TRUE;
           lean_runner_emit_started (LEAN_RUNNER (self));
         }
-    }
-  else if (g_str_equal (msg_type, "session_ended"))
-    {
+      break;
+
+    case LEAN_RELAY_MESSAGE_SESSION_ENDED:
       self->got_session_ended = TRUE;
-      self->exit_code = payload ? (int)json_object_get_int_member_with_default (payload,
-                                                                                "exit_code", -1)
-                                : -1;
+      self->exit_code = msg.exit_code;
       if (is_open (self))
         soup_websocket_connection_close (self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL,
                                          "session ended");
       /* The outcome is known: do not wait long for the close handshake. */
       if (self->close_grace_id == 0)
         self->close_grace_id = g_timeout_add (CLOSE_GRACE_MS, on_close_grace, self);
-    }
-  else if (g_str_equal (msg_type, "error"))
-    {
+      break;
+
+    case LEAN_RELAY_MESSAGE_ERROR:
       g_free (self->relay_error);
-      self->relay_error = g_strdup (payload ? json_object_get_string_member_with_default (
-                                              payload, "message", "unspecified error")
-                                            : "unspecified error");
+      self->relay_error = g_steal_pointer (&msg.text);
+      break;
+
+    case LEAN_RELAY_MESSAGE_IGNORED:
+    default:
+      g_debug ("relay: ignoring a text frame: %s", msg.why_ignored);
+      break;
     }
-  else
-    g_debug ("relay: ignoring unknown message type “%s”", msg_type);
+  lean_relay_message_clear (&msg);
 }
 
 static void
@@ -712,6 +723,11 @@ on_connected (GObject      *source,
     }
 
   soup_websocket_connection_set_max_incoming_payload_size (self->conn, MAX_INCOMING_PAYLOAD);
+  /* libsoup 3.6 bounds whole messages itself; 3.2 needs the guard. */
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (self->conn), "max-total-message-size"))
+    g_object_set (self->conn, "max-total-message-size", (guint64)MAX_MESSAGE_IN_FLIGHT, NULL);
+  else if (self->socket != NULL)
+    self->guard = lean_relay_guard_new (self->socket, MAX_MESSAGE_IN_FLIGHT);
   soup_websocket_connection_set_keepalive_interval (self->conn, self->keepalive_s);
   g_signal_connect_object (self->conn, "message", G_CALLBACK (on_ws_message), self, 0);
   g_signal_connect_object (self->conn, "error", G_CALLBACK (on_ws_error), self, 0);
@@ -793,6 +809,16 @@ on_caller_cancelled (GCancellable *cancellable,
 static void
 begin_connect (LeanRelayRunner *self)
 {
+  g_autoptr(GError) refused = NULL;
+
+  /* A token in clear over the network only when the person agreed. */
+  if (self->token != NULL
+      && !lean_relay_token_allowed (self->url, self->server_name, self->allow_insecure_token,
+                                    &refused))
+    {
+      fail_start (self, refused->message);
+      return;
+    }
   if (self->token != NULL)
     {
       g_autofree char *auth = g_strdup_printf ("Bearer %s", self->token);
@@ -1221,11 +1247,10 @@ on_health_answer (GObject      *source,
   HealthData *hd = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autofree char *body_error = NULL;
   g_autofree char *message = NULL;
+  g_autofree char *status = NULL;
   FailureInfo fi = { 0 };
-  const char *status = NULL;
 
   body = soup_session_send_and_read_finish (SOUP_SESSION (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -1246,12 +1271,8 @@ on_health_answer (GObject      *source,
       fi.body_error = body_error;
     }
 
-  if (body != NULL && fi.status == SOUP_STATUS_OK
-      && json_parser_load_from_data (parser, g_bytes_get_data (body, NULL),
-                                     g_bytes_get_size (body), NULL)
-      && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    status = json_object_get_string_member_with_default (
-               json_node_get_object (json_parser_get_root (parser)), "status", NULL);
+  if (body != NULL && fi.status == SOUP_STATUS_OK)
+    status = json_body_string (body, "status");
 
   if (g_strcmp0 (status, "ok") == 0)
     {
@@ -1336,6 +1357,14 @@ lean_relay_check_health_finish (GAsyncResult  *result,
 /* Factory for the controller and the CLI                                   */
 
 void
+lean_relay_runner_set_allow_insecure_token (LeanRelayRunner *self,
+                                            gboolean         allow)
+{
+  g_return_if_fail (LEAN_IS_RELAY_RUNNER (self));
+  self->allow_insecure_token = allow;
+}
+
+void
 lean_relay_runner_set_keyring_server (LeanRelayRunner *self,
                                       const char      *server_name)
 {
@@ -1382,8 +1411,15 @@ lean_relay_create_runner (LeanRelayConfig  *config,
   env_token = g_getenv ("LEANSPEC_RELAY_TOKEN");
   runner = lean_relay_runner_new (target->url, target->runner_id,
                                   env_token && *env_token ? env_token : NULL, session_id);
+  /* leanspec-ctl implement --allow-insecure-token says so for one run. */
+  runner->allow_insecure_token = g_strcmp0 (g_getenv ("LEANSPEC_RELAY_ALLOW_INSECURE_TOKEN"),
+                                            "1") == 0;
   if (target->server_name != NULL)
     {
+      const LeanRelayServer *server = lean_relay_config_lookup (config, target->server_name);
+
+      if (server != NULL && server->allow_insecure_token)
+        runner->allow_insecure_token = TRUE;
       lean_relay_runner_set_server_name (runner, target->server_name);
       lean_relay_runner_set_keyring_server (runner, target->server_name);
     }

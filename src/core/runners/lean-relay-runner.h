@@ -62,6 +62,11 @@ gboolean         lean_relay_check_health_finish        (GAsyncResult        *res
 void             lean_relay_runner_set_keyring_server  (LeanRelayRunner  *self,
                                                         const char       *server_name);
 
+/* Lets the token go over ws:// to a host that is not this computer (off by
+ * default: start fails with words that say how to allow it). */
+void             lean_relay_runner_set_allow_insecure_token (LeanRelayRunner *self,
+                                                             gboolean         allow);
+
 typedef struct _LeanRelayConfig LeanRelayConfig;
 
 /* The controller's and CLI's way to make a relay runner: parses

@@ -80,6 +80,7 @@ typedef struct
   yaml_parser_t parser;
   guint32 *char_map;    /* char index -> byte offset from yaml_start; NULL if ASCII */
   gsize n_chars;
+  guint depth;          /* collections open around the current event */
 } ParseCtx;
 
 /* Frees what a node holds outside the blocks: its items arrays. */
@@ -215,6 +216,18 @@ parse_collection (ParseCtx      *ctx,
   gboolean flow;
   LeanFmNode *node;
 
+  /* Collections are read by recursion: a hostile file nesting thousands
+   * deep would overflow the stack, and no spec needs more than a few. */
+  if (ctx->depth >= LEAN_FRONTMATTER_MAX_DEPTH)
+    {
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
+                   _("front matter nests lists or mappings more than %u levels deep "
+                     "(at line %zu); flatten the YAML between the --- lines"),
+                   LEAN_FRONTMATTER_MAX_DEPTH,
+                   ctx->fm->yaml_line + event->start_mark.line);
+      return NULL;
+    }
+
   if (is_seq)
     flow = event->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
   else
@@ -248,7 +261,9 @@ parse_collection (ParseCtx      *ctx,
           return node;
         }
 
+      ctx->depth++;
       child = parse_node (ctx, &child_event, error);
+      ctx->depth--;
       yaml_event_delete (&child_event);
       if (child == NULL)
         {

@@ -5,6 +5,10 @@
 
 G_BEGIN_DECLS
 
+/* How deep lists and mappings may nest in front matter (the root mapping
+ * is level 1): deeper is a spec problem, not a stack overflow. */
+#define LEAN_FRONTMATTER_MAX_DEPTH 64
+
 /* The YAML front matter of a markdown file, parsed with libyaml, with the
  * byte range of every node so an edit can replace exactly one key's value
  * and leave every other byte of the file as it was. Not a GObject: it is

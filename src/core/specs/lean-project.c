@@ -18,6 +18,7 @@
 #include "lean-error.h"
 #include "lean-file.h"
 #include "lean-frontmatter.h"
+#include "lean-json.h"
 #include "lean-project-private.h"
 #include "lean-spec-cache.h"
 #include "lean-spec-private.h"
@@ -26,6 +27,9 @@
 /* How deep below the specs dir spec folders are looked for:
  * specs/NNN-x (1), specs/archived/NNN-x (2), specs/group/archived/NNN-x (3). */
 #define MAX_SCAN_DEPTH 3
+
+/* config.json and templates are small; more is refused. */
+#define MAX_CONFIG_SIZE (1024 * 1024)
 
 /* LeanSpec's own default template (spec-template.md of `leanspec init`). */
 static const char default_template[] =
@@ -77,6 +81,7 @@ struct _LeanProject
   GObject parent_instance;
 
   char *root;
+  char *root_real;      /* realpath of root: what project files must stay in */
   char *specs_dir;
   char *name;
   /* config.json flattened: "templates.default" -> "spec-template.md" */
@@ -94,6 +99,7 @@ lean_project_finalize (GObject *object)
   LeanProject *self = (LeanProject *)object;
 
   g_free (self->root);
+  g_free (self->root_real);
   g_free (self->specs_dir);
   g_free (self->name);
   g_clear_pointer (&self->config, g_hash_table_unref);
@@ -172,15 +178,22 @@ flatten_json (GHashTable *table,
 }
 
 static GHashTable *
-load_config (const char  *path,
+load_config (const char  *root,
+             const char  *path,
              GError     **error)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonNode) root_node = NULL;
   GHashTable *table;
-  JsonNode *root;
+  gsize len;
+  const char *data;
 
-  if (!json_parser_load_from_file (parser, path, &local_error))
+  bytes = lean_file_read_in_project (root, path, MAX_CONFIG_SIZE, NULL, &local_error);
+  data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
+  if (bytes != NULL)
+    root_node = lean_json_parse (data, len, 0, &local_error);
+  if (root_node == NULL && (bytes == NULL || len > 0))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
                    _("%s is not valid JSON: %s; fix or remove it"), path, local_error->message);
@@ -188,10 +201,27 @@ load_config (const char  *path,
     }
 
   table = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  root = json_parser_get_root (parser);
-  if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
-    flatten_json (table, NULL, root);
+  if (root_node != NULL && JSON_NODE_HOLDS_OBJECT (root_node))
+    flatten_json (table, NULL, root_node);
   return table;
+}
+
+/* Is @path @root itself or inside it? */
+static gboolean
+path_within (const char *path,
+             const char *root)
+{
+  gsize n = strlen (root);
+
+  return strncmp (path, root, n) == 0 && (path[n] == '\0' || path[n] == G_DIR_SEPARATOR);
+}
+
+static char *
+real_or_copy (const char *path)
+{
+  char *real = realpath (path, NULL);
+
+  return real != NULL ? real : g_strdup (path);
 }
 
 LeanProject *
@@ -221,15 +251,26 @@ lean_project_open (const char  *path,
           g_autoptr(LeanProject) self = g_object_new (LEAN_TYPE_PROJECT, NULL);
           const char *specs_dir;
 
-          self->config = load_config (config, error);
+          self->config = load_config (dir, config, error);
           if (self->config == NULL)
             return NULL;
           self->root = g_strdup (dir);
+          self->root_real = real_or_copy (dir);
           self->name = g_path_get_basename (dir);
           specs_dir = g_hash_table_lookup (self->config, "specsDir");
           if (specs_dir == NULL || *specs_dir == '\0')
             specs_dir = "specs";
           self->specs_dir = g_canonicalize_filename (specs_dir, dir);
+          /* The walk checks the real path again (a specs folder that is a
+           * link out); this catches "/etc" and "../.." at once. */
+          if (g_path_is_absolute (specs_dir) || !path_within (self->specs_dir, dir))
+            {
+              g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
+                           _("\"specsDir\" in %s is “%s”, which is not a folder inside the "
+                             "project; set it to a relative path such as \"specs\""),
+                           config, specs_dir);
+              return NULL;
+            }
           return g_steal_pointer (&self);
         }
 
@@ -238,6 +279,7 @@ lean_project_open (const char  *path,
           g_autoptr(LeanProject) self = g_object_new (LEAN_TYPE_PROJECT, NULL);
 
           self->root = g_strdup (dir);
+          self->root_real = real_or_copy (dir);
           self->name = g_path_get_basename (dir);
           self->specs_dir = g_steal_pointer (&specs);
           return g_steal_pointer (&self);
@@ -403,65 +445,6 @@ make_problem (LeanProject *self,
   return G_OBJECT (lean_spec_problem_new (path, rel, reason));
 }
 
-/* Reads @name from the folder open as @dfd, as g_file_get_contents() would
- * (the size from fstat(), then read() until it is reached or the file
- * ends). Opening relative to the folder spares the kernel a walk of the
- * whole path for each of thousands of READMEs. On failure returns NULL
- * and sets errno. */
-static GBytes *
-read_file_at (int         dfd,
-              const char *name)
-{
-  int fd = openat (dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  struct stat st;
-  char *data;
-  gsize len = 0;
-  int errsv;
-
-  if (fd < 0)
-    return NULL;
-  if (fstat (fd, &st) != 0)
-    {
-      errsv = errno;
-      goto fail;
-    }
-  if (!S_ISREG (st.st_mode) || (guint64)st.st_size >= G_MAXSIZE)
-    {
-      errsv = S_ISDIR (st.st_mode) ? EISDIR : EINVAL;
-      goto fail;
-    }
-  data = g_try_malloc ((gsize)st.st_size + 1);
-  if (data == NULL)
-    {
-      errsv = ENOMEM;
-      goto fail;
-    }
-  while (len < (gsize)st.st_size)
-    {
-      gssize n = read (fd, data + len, (gsize)st.st_size - len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          errsv = errno;
-          g_free (data);
-          goto fail;
-        }
-      if (n == 0)
-        break;
-      len += n;
-    }
-  close (fd);
-  data[len] = '\0';
-  return g_bytes_new_take (data, len);
-
-fail:
-  close (fd);
-  errno = errsv;
-  return NULL;
-}
-
 static GObject *
 read_spec (LeanProject        *self,
            LeanSpecCache      *cache,
@@ -475,14 +458,12 @@ read_spec (LeanProject        *self,
   LeanSpec *spec;
   gsize len = 0;
 
-  bytes = read_file_at (dfd, "README.md");
+  bytes = lean_file_read_at_in_project (self->root, dfd, dir, "README.md", LEAN_SPEC_MAX_README_SIZE,
+                                        NULL, &local_error);
   if (bytes == NULL)
     {
-      g_autofree char *reason = g_strdup_printf (_("cannot read the file: %s"),
-                                                 g_strerror (errno));
-
       readme = g_strconcat (dir, G_DIR_SEPARATOR_S "README.md", NULL);
-      return make_problem (self, readme, reason);
+      return make_problem (self, readme, local_error->message);
     }
 
   if (cache != NULL)
@@ -520,6 +501,8 @@ process_dir (LeanProject   *self,
   g_autoptr(GPtrArray) mds = NULL;
   gboolean has_readme = FALSE;
   gboolean candidate = job->depth > 0 && g_ascii_isdigit (job->base[0]);
+  g_autofree char *link_out = NULL;
+  g_autofree char *outside = NULL;
   struct dirent *ent;
   DIR *d;
 
@@ -572,6 +555,33 @@ process_dir (LeanProject   *self,
                   sub.real = realpath (full, NULL);
                   if (sub.real == NULL)
                     is_dir = FALSE;
+                  else if (!path_within (sub.real, self->root_real))
+                    {
+                      /* A folder linked in from outside is not the project's
+                       * to read: say so once, in place of its specs. */
+                      if (job->depth < MAX_SCAN_DEPTH && read && outside == NULL)
+                        outside = g_strdup_printf (_("%s is a link to %s, outside the project; "
+                                                     "LeanSpec reads only folders inside the "
+                                                     "project: move it in or remove the link"),
+                                                   name, sub.real);
+                      g_clear_pointer (&sub.real, g_free);
+                      is_dir = FALSE;
+                    }
+                }
+              else if (is_reg && candidate && g_str_has_suffix (name, ".md")
+                       && (ent->d_type == DT_LNK || g_file_test (full, G_FILE_TEST_IS_SYMLINK))
+                       && !lean_file_is_in_project (self->root_real, full))
+                {
+                  g_autofree char *real = realpath (full, NULL);
+
+                  /* A spec file linked to one outside (/etc/passwd,
+                   * /proc/self/environ) must reach neither a prompt nor a
+                   * view: the whole spec becomes a problem that says why. */
+                  g_free (link_out);
+                  link_out = g_strdup_printf (_("%s is a link to %s, outside the project; "
+                                                "LeanSpec reads only files inside the project: "
+                                                "copy the file in or remove the link"),
+                                              name, real ? real : "?");
                 }
             }
         }
@@ -598,7 +608,14 @@ process_dir (LeanProject   *self,
   if (candidate && (has_readme || mds->len > 0))
     job->is_spec = TRUE;
 
-  if (job->is_spec && read && !has_readme)
+  if (job->is_spec && read && link_out != NULL)
+    {
+      g_autofree char *readme = g_build_filename (job->path, "README.md", NULL);
+      job->result = make_problem (self, readme, link_out);
+    }
+  else if (read && outside != NULL && !job->is_spec)
+    job->result = make_problem (self, job->path, outside);
+  else if (job->is_spec && read && !has_readme)
     {
       g_autofree char *readme = g_build_filename (job->path, "README.md", NULL);
       job->result = make_problem (self, readme,
@@ -663,16 +680,6 @@ run_level (LeanProject   *self,
   for (guint t = 0; t < threads->len; t++)
     g_thread_join (g_ptr_array_index (threads, t));
   return MIN ((guint) g_atomic_int_get (&level.next), end);
-}
-
-/* Is @path @root itself or inside it? */
-static gboolean
-path_within (const char *path,
-             const char *root)
-{
-  gsize n = strlen (root);
-
-  return strncmp (path, root, n) == 0 && (path[n] == '\0' || path[n] == G_DIR_SEPARATOR);
 }
 
 /* Enter the symlinked folder whose real path is @real? */
@@ -771,6 +778,13 @@ walk (LeanProject   *self,
     progress = NULL;
 
   tree_real = realpath (self->specs_dir, NULL);
+  if (tree_real != NULL && !path_within (tree_real, self->root_real))
+    {
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_NO_PROJECT,
+                   _("the specs folder %s is a link to %s, outside the project; LeanSpec "
+                     "reads only folders inside the project"), self->specs_dir, tree_real);
+      return FALSE;
+    }
   followed = g_ptr_array_new_with_free_func (g_free);
   level = g_ptr_array_new_with_free_func (dir_job_free);
   g_ptr_array_add (level, dir_job_new (self->specs_dir, 0));
@@ -1178,6 +1192,7 @@ load_template (LeanProject  *self,
   const char *name = lean_project_get_config_string (self, "template");
   g_autofree char *path = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
   char *text = NULL;
 
   if (name == NULL)
@@ -1200,13 +1215,17 @@ load_template (LeanProject  *self,
         return g_strdup (default_template);
     }
 
-  if (!g_file_get_contents (path, &text, NULL, &local_error))
+  /* The name comes from the project's config.json: "../../../etc/passwd"
+   * or a link out must not become the body of a new spec. */
+  bytes = lean_file_read_in_project (self->root, path, MAX_CONFIG_SIZE, NULL, &local_error);
+  if (bytes == NULL)
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
                    _("cannot read the spec template %s: %s; fix \"template\" in "
                    ".lean-spec/config.json"), path, local_error->message);
       return NULL;
     }
+  text = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
   return text;
 }
 
@@ -1336,7 +1355,7 @@ lean_project_create_spec (LeanProject         *self,
 
   bytes = g_string_free_to_bytes (out);
   readme = g_build_filename (dir, "README.md", NULL);
-  if (!lean_file_write_atomic (readme, bytes, NULL, error))
+  if (!lean_file_write_in_project (self->root, readme, bytes, NULL, error))
     {
       g_rmdir (dir);
       return NULL;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lean-error.h"
+#include "lean-file.h"
 #include "lean-prompt.h"
 
 /* A sub-spec file bigger than this is cut: the agent can read the rest
@@ -73,14 +74,22 @@ append_spec_section (GString      *out,
       g_autofree char *rel = rel_to_root (project, path);
       g_autofree char *text = NULL;
       g_autoptr(GError) local_error = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      gboolean cut = FALSE;
       gsize text_len = 0;
 
-      if (!g_file_get_contents (path, &text, &text_len, &local_error))
+      /* Confined to the project, and never more than is sent read: a
+       * sub-spec linked to /proc/self/environ or 300 MB long costs
+       * nothing. */
+      bytes = lean_file_read_in_project (lean_project_get_root (project), path, MAX_SUB_SPEC,
+                                         &cut, &local_error);
+      if (bytes == NULL)
         {
           g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
                        _("Could not read the sub-spec “%s”: %s"), rel, local_error->message);
           return FALSE;
         }
+      text = g_strndup (g_bytes_get_data (bytes, &text_len), g_bytes_get_size (bytes));
       if (!g_utf8_validate (text, text_len, NULL))
         {
           char *valid = g_utf8_make_valid (text, text_len);
@@ -91,11 +100,8 @@ append_spec_section (GString      *out,
         }
 
       g_string_append_printf (out, "\n### Sub-spec %s\n\nFile: %s\n\n", subs[i], rel);
-      if (text_len > MAX_SUB_SPEC)
+      if (cut)
         {
-          const char *end = g_utf8_find_prev_char (text, text + MAX_SUB_SPEC);
-
-          text[end - text] = '\0';
           append_fenced (out, text);
           g_string_append_printf (out, "(Cut at %u KiB; read %s for the rest.)\n",
                                   MAX_SUB_SPEC / 1024, rel);

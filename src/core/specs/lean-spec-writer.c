@@ -41,8 +41,9 @@ commit (LeanSpec  *spec,
       return NULL;
     }
 
-  if (!lean_file_write_atomic (lean_spec_get_readme_path (spec), contents,
-                               lean_spec_get_content_hash (spec), error))
+  if (!lean_file_write_in_project (_lean_spec_get_project_root (spec),
+                                   lean_spec_get_readme_path (spec), contents,
+                                   lean_spec_get_content_hash (spec), error))
     {
       g_object_unref (fresh);
       return NULL;
@@ -376,7 +377,8 @@ lean_spec_writer_set_task (LeanSpec    *spec,
       if (memcmp (g_bytes_get_data (bytes, NULL), contents, len) != 0)
         {
           g_autofree char *hash = lean_hash_sha256 (contents, len);
-          if (!lean_file_write_atomic (path, bytes, hash, error))
+          if (!lean_file_write_in_project (_lean_spec_get_project_root (spec), path, bytes,
+                                           hash, error))
             return NULL;
         }
       return lean_spec_new_from_dir (_lean_spec_get_project_root (spec),

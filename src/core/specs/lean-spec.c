@@ -3,9 +3,11 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "lean-error.h"
+#include "lean-file.h"
 #include "lean-frontmatter.h"
 #include "lean-hash.h"
 #include "lean-spec-private.h"
@@ -840,20 +842,43 @@ lean_spec_new_from_dir (const char  *project_root,
   g_return_val_if_fail (dir != NULL, NULL);
 
   path = g_build_filename (dir, "README.md", NULL);
-  if (!g_file_get_contents (path, &data, &len, &local_error))
+  if (project_root != NULL)
+    {
+      bytes = lean_file_read_in_project (project_root, path, LEAN_SPEC_MAX_README_SIZE, NULL,
+                                         error);
+      if (bytes == NULL)
+        return NULL;
+    }
+  else if (!g_file_get_contents (path, &data, &len, &local_error))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
                    _("cannot read the file: %s"), local_error->message);
       g_error_free (local_error);
       return NULL;
     }
-  bytes = g_bytes_new_take (g_steal_pointer (&data), len);
+  else
+    bytes = g_bytes_new_take (g_steal_pointer (&data), len);
 
   subs = g_ptr_array_new_with_free_func (g_free);
   gdir = g_dir_open (dir, 0, NULL);
   while (gdir != NULL && (name = g_dir_read_name (gdir)) != NULL)
     {
+      g_autofree char *full = NULL;
+
       if (g_str_equal (name, "README.md") || !g_str_has_suffix (name, ".md"))
+        continue;
+      full = g_build_filename (dir, name, NULL);
+      if (project_root != NULL && !lean_file_is_in_project (project_root, full))
+        {
+          g_autofree char *real = realpath (full, NULL);
+
+          g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_SPEC,
+                       _("%s is a link to %s, outside the project; LeanSpec reads only files "
+                         "inside the project: copy the file in or remove the link"),
+                       name, real ? real : "?");
+          return NULL;
+        }
+      if (!g_file_test (full, G_FILE_TEST_IS_REGULAR))
         continue;
       g_ptr_array_add (subs, g_strdup (name));
     }

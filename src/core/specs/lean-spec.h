@@ -7,6 +7,9 @@
 
 G_BEGIN_DECLS
 
+/* A README longer than this is a spec problem, refused before reading. */
+#define LEAN_SPEC_MAX_README_SIZE (16 * 1024 * 1024)
+
 #define LEAN_TYPE_SPEC (lean_spec_get_type ())
 
 G_DECLARE_FINAL_TYPE (LeanSpec, lean_spec, LEAN, SPEC, GObject)
