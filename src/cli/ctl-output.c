@@ -7,7 +7,9 @@
 #include <glib/gi18n.h>
 
 #include "lean-error.h"
+#include "lean-spec-lint.h"
 #include "lean-spec-problem.h"
+#include "lean-tokens.h"
 #include "ctl-private.h"
 
 int
@@ -123,6 +125,12 @@ ctl_add_spec_members (JsonBuilder *builder,
   add_nullable_string (builder, "created", lean_spec_get_created (spec));
   add_nullable_string (builder, "updated_at", lean_spec_get_updated_at (spec));
   add_nullable_string (builder, "completed_at", lean_spec_get_completed_at (spec));
+  json_builder_set_member_name (builder, "tokens");
+  json_builder_add_int_value (builder, lean_spec_get_tokens (spec));
+  add_nullable_string (builder, "token_status",
+                       lean_token_status_to_string (lean_tokens_get_status (lean_spec_get_tokens (spec))));
+  add_nullable_string (builder, "lint",
+                       lean_lint_status_to_string (lean_spec_lint_status (spec, NULL)));
 }
 
 /* The `list --json` hot path writes JSON itself: json-glib's builder and
@@ -300,7 +308,21 @@ ctl_json_append_spec (GString  *out,
     APPEND_LIT (out, "\"archived\" : false,\n");
   append_member_string (out, depth, "created", lean_spec_get_created (spec), FALSE);
   append_member_string (out, depth, "updated_at", lean_spec_get_updated_at (spec), FALSE);
-  append_member_string (out, depth, "completed_at", lean_spec_get_completed_at (spec), TRUE);
+  append_member_string (out, depth, "completed_at", lean_spec_get_completed_at (spec), FALSE);
+  append_indent (out, depth);
+  {
+    char digits[16];
+    int n = g_snprintf (digits, sizeof digits, "%u", lean_spec_get_tokens (spec));
+
+    APPEND_LIT (out, "\"tokens\" : ");
+    put (out, digits, n);
+    APPEND_LIT (out, ",\n");
+  }
+  append_member_string (out, depth, "token_status",
+                        lean_token_status_to_string (lean_tokens_get_status (lean_spec_get_tokens (spec))),
+                        FALSE);
+  append_member_string (out, depth, "lint",
+                        lean_lint_status_to_string (lean_spec_lint_status (spec, NULL)), TRUE);
   append_indent (out, depth - 1);
   APPEND_LIT (out, "}");
 }
