@@ -207,6 +207,34 @@ test_breakdown (void)
   g_assert_cmpuint (none->content, ==, none->total);
 }
 
+/* One pass counts the whole and the part after a split the same as two
+ * counts would, wherever the split falls. */
+static void
+test_split_count (void)
+{
+  const char * const texts[] = {
+    "---\nstatus: planned\n---\n\n# Title\n\nBody text.\n",
+    "---\r\nstatus: x\r\n---\r\n\r\n# CRLF\r\n",
+    "---\nstatus: x\n---rest of line\n# T\n",
+    "a<|endoftext|>b  c\n\n  d 12345 规格 🎉",
+    "",
+  };
+
+  for (guint t = 0; t < G_N_ELEMENTS (texts); t++)
+    {
+      gsize len = strlen (texts[t]);
+
+      for (gsize split = 0; split <= len; split++)
+        {
+          gsize after = G_MAXSIZE;
+          gsize total = _lean_tokens_count_split (texts[t], len, split, &after);
+
+          g_assert_cmpuint (total, ==, lean_tokens_count (texts[t], len));
+          g_assert_cmpuint (after, ==, lean_tokens_count (texts[t] + split, len - split));
+        }
+    }
+}
+
 static void
 test_status (void)
 {
@@ -254,6 +282,7 @@ main (int   argc,
   g_test_add_func ("/tokens/long-piece", test_long_piece);
   g_test_add_func ("/tokens/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/tokens/breakdown", test_breakdown);
+  g_test_add_func ("/tokens/split-count", test_split_count);
   g_test_add_func ("/tokens/status", test_status);
 
   return g_test_run ();

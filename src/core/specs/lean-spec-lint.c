@@ -102,10 +102,24 @@ is_blank (const char *p,
 
 /* A plain scalar YAML reads as null, a boolean or a number is no string
  * to LeanSpec (serde_yaml's as_str()), so it is skipped or missing. */
+static GRegex *
+number_regex (void)
+{
+  static GRegex *regex;
+
+  if (g_once_init_enter (&regex))
+    g_once_init_leave (&regex,
+                       g_regex_new ("^(?:[-+]?(?:[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)|"
+                                    "[-+]?(?:[0-9][0-9_]*(?:\\.[0-9_]*)?|\\.[0-9_]+)"
+                                    "(?:[eE][-+]?[0-9]+)?|"
+                                    "[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$",
+                                    G_REGEX_OPTIMIZE, 0, NULL));
+  return regex;
+}
+
 static gboolean
 is_yaml_string (const LeanFmNode *node)
 {
-  g_autoptr(GRegex) number = NULL;
   const char *v;
 
   if (node == NULL || node->kind != LEAN_FM_NODE_SCALAR)
@@ -119,10 +133,7 @@ is_yaml_string (const LeanFmNode *node)
     return FALSE;
   if (!g_ascii_isdigit (v[0]) && v[0] != '-' && v[0] != '+' && v[0] != '.')
     return TRUE;
-  number = g_regex_new ("^(?:[-+]?(?:[0-9][0-9_]*|0x[0-9a-fA-F_]+|0o[0-7_]+|0b[01_]+)|"
-                        "[-+]?(?:[0-9][0-9_]*(?:\\.[0-9_]*)?|\\.[0-9_]+)(?:[eE][-+]?[0-9]+)?|"
-                        "[-+]?\\.(?:inf|Inf|INF)|\\.(?:nan|NaN|NAN))$", 0, 0, NULL);
-  return !g_regex_match (number, v, 0, NULL);
+  return !g_regex_match (number_regex (), v, 0, NULL);
 }
 
 /* LeanSpec's reading of a list field: a sequence gives its string items;
@@ -498,11 +509,12 @@ _lean_spec_lint_bytes (LeanFrontmatter *fm,
 {
   gsize body_len;
   const char *body = reference_body (data, len, &body_len);
+  gsize after;
 
   check_frontmatter (fm, issues);
   check_structure (body, body_len, issues);
-  *tokens = MIN (lean_tokens_count (data, len), G_MAXUINT);
-  *body_tokens = MIN (lean_tokens_count (body, body_len), G_MAXUINT);
+  *tokens = MIN (_lean_tokens_count_split (data, len, body - data, &after), G_MAXUINT);
+  *body_tokens = MIN (after, G_MAXUINT);
 }
 
 struct _LeanLintIndex

@@ -587,19 +587,54 @@ find_special (const char *s,
   return NULL;
 }
 
+/* Counts @len bytes at @text; when a piece (or special token) starts at
+ * byte @split, or @split is @len, sets *@before to the count of what
+ * precedes it. Pieces never look behind, so what follows such a split
+ * counts the same on its own: one pass gives both counts. */
 static gsize
-count_ordinary (const Ranks  *ranks,
-                const guint8 *s,
-                gsize         len)
+count_text (const Ranks *ranks,
+            const char  *text,
+            gsize        len,
+            gsize        split,
+            gsize       *before,
+            gboolean    *hit)
 {
+  const guint8 *s = (const guint8 *)text;
   gsize total = 0;
+  gsize i = 0;
 
-  for (gsize i = 0; i < len;)
+  while (i < len)
     {
-      gsize end = next_piece (s, len, i);
+      gsize special_len = 0;
+      const char *special = find_special (text + i, len - i, &special_len);
+      gsize plain_end = special != NULL ? (gsize)(special - text) : len;
 
-      total += count_piece (ranks, s + i, end - i);
-      i = end;
+      while (i < plain_end)
+        {
+          gsize end = next_piece (s, plain_end, i);
+
+          if (i == split)
+            {
+              *before = total;
+              *hit = TRUE;
+            }
+          total += count_piece (ranks, s + i, end - i);
+          i = end;
+        }
+      if (special == NULL)
+        break;
+      if (i == split)
+        {
+          *before = total;
+          *hit = TRUE;
+        }
+      total++;
+      i += special_len;
+    }
+  if (split == len)
+    {
+      *before = total;
+      *hit = TRUE;
     }
   return total;
 }
@@ -609,28 +644,36 @@ lean_tokens_count (const char *text,
                    gssize      len)
 {
   const Ranks *ranks = get_ranks ();
-  gsize total = 0;
-  gsize left;
+  gsize before;
+  gboolean hit = FALSE;
 
   g_return_val_if_fail (text != NULL || len == 0, 0);
 
   if (ranks == NULL)
     return 0;
-  left = len < 0 ? strlen (text) : (gsize)len;
+  return count_text (ranks, text, len < 0 ? strlen (text) : (gsize)len, G_MAXSIZE, &before, &hit);
+}
 
-  while (left > 0)
+gsize
+_lean_tokens_count_split (const char *text,
+                          gsize       len,
+                          gsize       split,
+                          gsize      *after)
+{
+  const Ranks *ranks = get_ranks ();
+  gsize total, before = 0;
+  gboolean hit = FALSE;
+
+  g_return_val_if_fail (split <= len, 0);
+
+  if (ranks == NULL)
     {
-      gsize special_len = 0;
-      const char *special = find_special (text, left, &special_len);
-      gsize plain = special != NULL ? (gsize)(special - text) : left;
-
-      total += count_ordinary (ranks, (const guint8 *)text, plain);
-      if (special == NULL)
-        break;
-      total++;
-      text += plain + special_len;
-      left -= plain + special_len;
+      *after = 0;
+      return 0;
     }
+  total = count_text (ranks, text, len, split, &before, &hit);
+  *after = hit ? total - before : count_text (ranks, text + split, len - split, G_MAXSIZE,
+                                              &before, &hit);
   return total;
 }
 

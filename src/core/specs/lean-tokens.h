@@ -67,6 +67,13 @@ gsize            _lean_tokens_count_piece     (const guint8   *piece,
                                                gsize           len,
                                                gboolean        use_heap);
 
+/* The count of @text and, in *@after, of its bytes from @split on, in
+ * one pass when a piece starts there (as it does after a line break). */
+gsize            _lean_tokens_count_split     (const char     *text,
+                                               gsize           len,
+                                               gsize           split,
+                                               gsize          *after);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LeanTokenCount, lean_token_count_free)
 
 G_END_DECLS
