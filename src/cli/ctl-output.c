@@ -273,6 +273,23 @@ append_member_strv (GString            *out,
   APPEND_LIT (out, "],\n");
 }
 
+static void
+append_member_uint (GString    *out,
+                    guint       depth,
+                    const char *name,
+                    guint       value)
+{
+  char digits[16];
+  int n = g_snprintf (digits, sizeof digits, "%u", value);
+
+  append_indent (out, depth);
+  put_c (out, '"');
+  put (out, name, strlen (name));
+  APPEND_LIT (out, "\" : ");
+  put (out, digits, n);
+  APPEND_LIT (out, ",\n");
+}
+
 void
 ctl_json_append_spec (GString  *out,
                       LeanSpec *spec,
@@ -282,15 +299,7 @@ ctl_json_append_spec (GString  *out,
   APPEND_LIT (out, "{\n");
   depth++;
   append_member_string (out, depth, "id", lean_spec_get_id (spec), FALSE);
-  append_indent (out, depth);
-  {
-    char digits[16];
-    int n = g_snprintf (digits, sizeof digits, "%u", lean_spec_get_number (spec));
-
-    APPEND_LIT (out, "\"number\" : ");
-    put (out, digits, n);
-    APPEND_LIT (out, ",\n");
-  }
+  append_member_uint (out, depth, "number", lean_spec_get_number (spec));
   append_member_string (out, depth, "title", lean_spec_get_title (spec), FALSE);
   append_member_string (out, depth, "status",
                         lean_spec_status_to_string (lean_spec_get_status (spec)), FALSE);
@@ -309,15 +318,7 @@ ctl_json_append_spec (GString  *out,
   append_member_string (out, depth, "created", lean_spec_get_created (spec), FALSE);
   append_member_string (out, depth, "updated_at", lean_spec_get_updated_at (spec), FALSE);
   append_member_string (out, depth, "completed_at", lean_spec_get_completed_at (spec), FALSE);
-  append_indent (out, depth);
-  {
-    char digits[16];
-    int n = g_snprintf (digits, sizeof digits, "%u", lean_spec_get_tokens (spec));
-
-    APPEND_LIT (out, "\"tokens\" : ");
-    put (out, digits, n);
-    APPEND_LIT (out, ",\n");
-  }
+  append_member_uint (out, depth, "tokens", lean_spec_get_tokens (spec));
   append_member_string (out, depth, "token_status",
                         lean_token_status_to_string (lean_tokens_get_status (lean_spec_get_tokens (spec))),
                         FALSE);

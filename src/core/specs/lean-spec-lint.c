@@ -93,6 +93,26 @@ skip_space (const char *p,
   return p;
 }
 
+/* Where trailing white space starts in [@s, @end). */
+static const char *
+trim_space_end (const char *s,
+                const char *end)
+{
+  gsize n;
+
+  while (end > s)
+    {
+      const char *q = end - 1;
+
+      while (q > s && ((guint8)*q & 0xc0) == 0x80)
+        q--;
+      if (!is_space_at (q, end, &n))
+        break;
+      end = q;
+    }
+  return end;
+}
+
 static gboolean
 is_blank (const char *p,
           const char *end)
@@ -198,20 +218,8 @@ string_list (LeanFrontmatter *fm,
       const char *comma = strchr (p, ',');
       const char *end = comma != NULL ? comma : p + strlen (p);
       const char *s = skip_space (p, end);
-      const char *e = end;
-      gsize n;
+      const char *e = trim_space_end (s, end);
 
-      /* Trim the end: walk back over white space characters. */
-      while (e > s)
-        {
-          const char *q = e - 1;
-
-          while (q > s && ((guint8)*q & 0xc0) == 0x80)
-            q--;
-          if (!is_space_at (q, e, &n))
-            break;
-          e = q;
-        }
       g_ptr_array_add (out, g_strndup (s, e - s));
       if (comma == NULL)
         break;
@@ -404,19 +412,9 @@ find_headings (GArray *lines)
         continue;
       {
         const char *s = skip_space (p, end);
-        const char *e = end;
+        const char *e = trim_space_end (s, end);
         Heading h;
 
-        while (e > s)
-          {
-            const char *q = e - 1;
-
-            while (q > s && ((guint8)*q & 0xc0) == 0x80)
-              q--;
-            if (!is_space_at (q, e, &n))
-              break;
-            e = q;
-          }
         h.level = level;
         h.line = i + 1;
         h.text = g_strndup (s, e - s);
