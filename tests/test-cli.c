@@ -216,7 +216,7 @@ test_list_json_matches_show (Fixture       *f,
       JsonObject *shown = json_node_get_object (shown_node);
       g_autoptr(GList) members = json_object_get_members (listed);
 
-      g_assert_cmpuint (json_object_get_size (listed), ==, 14);
+      g_assert_cmpuint (json_object_get_size (listed), ==, 17);
       for (GList *l = members; l != NULL; l = l->next)
         {
           JsonNode *a = json_object_get_member (listed, l->data);
@@ -899,6 +899,124 @@ test_help (void)
   g_assert_true (g_str_has_prefix (version->out, "leanspec-ctl "));
 }
 
+static void
+test_tokens (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(CtlResult) one = ctl_test_run_ctl (f->root, "tokens", "1", "--json", NULL);
+  g_autoptr(CtlResult) text = ctl_test_run_ctl (f->root, "tokens", "alpha", NULL);
+  g_autoptr(CtlResult) all = ctl_test_run_ctl (f->root, "tokens", "--json", NULL);
+  g_autoptr(CtlResult) list = ctl_test_run_ctl (f->root, "list", "--json", NULL);
+  g_autoptr(CtlResult) missing = ctl_test_run_ctl (f->root, "tokens", "99", NULL);
+  g_autoptr(JsonNode) one_node = NULL;
+  g_autoptr(JsonNode) all_node = NULL;
+  g_autoptr(JsonNode) list_node = NULL;
+  JsonObject *alpha, *listed;
+  gint64 total;
+
+  g_assert_cmpint (one->exit_status, ==, 0);
+  one_node = ctl_test_parse_json (one->out);
+  alpha = json_node_get_object (one_node);
+  total = json_object_get_int_member (alpha, "tokens");
+  g_assert_cmpstr (json_object_get_string_member (alpha, "id"), ==, "001-alpha");
+  g_assert_cmpstr (json_object_get_string_member (alpha, "token_status"), ==, "optimal");
+  /* The front matter runs to the closing "---" and the content from there. */
+  g_assert_cmpint (json_object_get_int_member (alpha, "frontmatter"), >, 10);
+  g_assert_cmpint (json_object_get_int_member (alpha, "frontmatter") +
+                   json_object_get_int_member (alpha, "content"), >=, total);
+  g_assert_cmpint (json_object_get_int_member (alpha, "title"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (alpha, "checklists"), >, 0);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (alpha, "sections")), ==, 0);
+
+  g_assert_cmpint (text->exit_status, ==, 0);
+  g_assert_true (g_str_has_prefix (text->out, "001-alpha: "));
+  g_assert_nonnull (strstr (text->out, " tokens (optimal)\n"));
+
+  /* The same count in the list of all specs and in list --json. */
+  g_assert_cmpint (all->exit_status, ==, 0);
+  all_node = ctl_test_parse_json (all->out);
+  g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (json_node_get_array (all_node), 0),
+                                               "tokens"), ==, total);
+  list_node = ctl_test_parse_json (list->out);
+  listed = json_array_get_object_element (json_node_get_array (list_node), 0);
+  g_assert_cmpint (json_object_get_int_member (listed, "tokens"), ==, total);
+  g_assert_cmpstr (json_object_get_string_member (listed, "token_status"), ==, "optimal");
+  g_assert_cmpstr (json_object_get_string_member (listed, "lint"), ==, "pass");
+
+  g_assert_cmpint (missing->exit_status, ==, 1);
+  ctl_test_assert_one_error_line (missing->err, "99");
+}
+
+static void
+test_lint (Fixture       *f,
+           gconstpointer  data)
+{
+  g_autoptr(CtlResult) clean = ctl_test_run_ctl (f->root, "lint", NULL);
+  g_autoptr(CtlResult) failing = NULL;
+  g_autoptr(CtlResult) json = NULL;
+  g_autoptr(CtlResult) related = NULL;
+  g_autoptr(CtlResult) one = NULL;
+  g_autoptr(CtlResult) list = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) list_node = NULL;
+  JsonArray *array;
+  JsonObject *untitled = NULL;
+
+  g_assert_cmpint (clean->exit_status, ==, 0);
+  g_assert_true (g_str_has_suffix (clean->out, "7 specs: 7 pass, 0 warn, 0 fail\n"));
+
+  test_util_write_file (f->root, "specs/010-untitled/README.md",
+                        "---\nstatus: planned\ncreated: '2025-01-09'\npriority: low\n"
+                        "depends_on: [404-nowhere]\n---\n\nNo title.\n\n## Empty\n");
+  failing = ctl_test_run_ctl (f->root, "lint", NULL);
+  g_assert_cmpint (failing->exit_status, ==, 1);
+  g_assert_nonnull (strstr (failing->out, "fail  specs/010-untitled/README.md\n"
+                                          "  error   [structure] Missing title (# heading)\n"
+                                          "  warning [structure] Empty section: ## Empty\n"));
+  g_assert_true (g_str_has_suffix (failing->out, "8 specs: 7 pass, 0 warn, 1 fail\n"));
+  /* The missing dependency is a relationship check: off by default. */
+  g_assert_null (strstr (failing->out, "404-nowhere"));
+
+  json = ctl_test_run_ctl (f->root, "lint", "--json", "--relationships", NULL);
+  g_assert_cmpint (json->exit_status, ==, 1);
+  node = ctl_test_parse_json (json->out);
+  array = json_node_get_array (node);
+  g_assert_cmpuint (json_array_get_length (array), ==, 8);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonObject *obj = json_array_get_object_element (array, i);
+
+      if (g_str_equal (json_object_get_string_member (obj, "id"), "010-untitled"))
+        untitled = obj;
+    }
+  g_assert_nonnull (untitled);
+  g_assert_cmpstr (json_object_get_string_member (untitled, "status"), ==, "fail");
+  {
+    JsonArray *issues = json_object_get_array_member (untitled, "issues");
+    JsonObject *last = json_array_get_object_element (issues, json_array_get_length (issues) - 1);
+
+    g_assert_cmpuint (json_array_get_length (issues), ==, 3);
+    g_assert_cmpstr (json_object_get_string_member (last, "severity"), ==, "warning");
+    g_assert_cmpstr (json_object_get_string_member (last, "type"), ==, "dependencies");
+    g_assert_cmpstr (json_object_get_string_member (last, "message"), ==,
+                     "References non-existent spec: 404-nowhere");
+  }
+
+  related = ctl_test_run_ctl (f->root, "lint", "-r", "2", "3", NULL);
+  g_assert_cmpint (related->exit_status, ==, 0);
+  g_assert_true (g_str_has_suffix (related->out, "2 specs: 2 pass, 0 warn, 0 fail\n"));
+
+  one = ctl_test_run_ctl (f->root, "lint", "010", NULL);
+  g_assert_cmpint (one->exit_status, ==, 1);
+  g_assert_true (g_str_has_suffix (one->out, "1 spec: 0 pass, 0 warn, 1 fail\n"));
+
+  list = ctl_test_run_ctl (f->root, "list", "--json", NULL);
+  list_node = ctl_test_parse_json (list->out);
+  array = json_node_get_array (list_node);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, json_array_get_length (array) - 1),
+                                                  "lint"), ==, "fail");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -927,6 +1045,8 @@ main (int   argc,
   ADD ("stats", test_stats);
   ADD ("board/text", test_board);
   ADD ("board/tty-colours", test_board_tty_colours);
+  ADD ("tokens", test_tokens);
+  ADD ("lint", test_lint);
   g_test_add_func ("/cli/list/json-escaping", test_list_json_escaping);
   g_test_add_func ("/cli/list/json-many", test_list_json_many);
   g_test_add_func ("/cli/project/none", test_no_project);

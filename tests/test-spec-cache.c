@@ -8,6 +8,7 @@
 #include "lean-frontmatter.h"
 #include "lean-project-private.h"
 #include "lean-spec-cache.h"
+#include "lean-spec-lint.h"
 #include "lean-spec-problem.h"
 #include "test-util.h"
 
@@ -90,6 +91,24 @@ assert_same_spec (LeanSpec *a,
       g_assert_cmpstr (sa, ==, sb);
       g_assert_cmpstr (ata, ==, atb);
     }
+
+  g_assert_cmpuint (lean_spec_get_tokens (a), ==, lean_spec_get_tokens (b));
+  {
+    g_autoptr(LeanSpecLint) la = lean_spec_lint (a, NULL);
+    g_autoptr(LeanSpecLint) lb = lean_spec_lint (b, NULL);
+
+    g_assert_cmpint (la->status, ==, lb->status);
+    g_assert_cmpuint (la->issues->len, ==, lb->issues->len);
+    for (guint i = 0; i < la->issues->len; i++)
+      {
+        const LeanLintIssue *ia = &g_array_index (la->issues, LeanLintIssue, i);
+        const LeanLintIssue *ib = &g_array_index (lb->issues, LeanLintIssue, i);
+
+        g_assert_cmpint (ia->severity, ==, ib->severity);
+        g_assert_cmpint (ia->type, ==, ib->type);
+        g_assert_cmpstr (ia->message, ==, ib->message);
+      }
+  }
 
   g_assert_cmpstrv (names_a, names_b);
   for (guint i = 0; names_a[i] != NULL; i++)

@@ -17,6 +17,8 @@ static const CtlCommand commands[] = {
   { "complete", N_("Mark a spec complete"),                        ctl_cmd_complete },
   { "stats",    N_("Count specs by status, priority and tag"),     ctl_cmd_stats },
   { "board",    N_("Show specs grouped by status"),                ctl_cmd_board },
+  { "tokens",   N_("Count a spec's tokens as LeanSpec does"),      ctl_cmd_tokens },
+  { "lint",     N_("Check specs with LeanSpec's rules"),           ctl_cmd_lint },
   { "implement", N_("Implement a spec with an AI agent, attached"), ctl_cmd_implement },
   { "sessions", N_("List, show, follow or cancel AI sessions"),    ctl_cmd_sessions },
   { "relay",    N_("Manage agent-relay servers and check they answer"), ctl_cmd_relay },

@@ -9,7 +9,9 @@
 
 #include "lean-error.h"
 #include "lean-text.h"
+#include "lean-spec-lint.h"
 #include "lean-spec-problem.h"
+#include "lean-tokens.h"
 #include "ctl-private.h"
 
 int
@@ -125,6 +127,12 @@ ctl_add_spec_members (JsonBuilder *builder,
   add_nullable_string (builder, "created", lean_spec_get_created (spec));
   add_nullable_string (builder, "updated_at", lean_spec_get_updated_at (spec));
   add_nullable_string (builder, "completed_at", lean_spec_get_completed_at (spec));
+  json_builder_set_member_name (builder, "tokens");
+  json_builder_add_int_value (builder, lean_spec_get_tokens (spec));
+  add_nullable_string (builder, "token_status",
+                       lean_token_status_to_string (lean_tokens_get_status (lean_spec_get_tokens (spec))));
+  add_nullable_string (builder, "lint",
+                       lean_lint_status_to_string (lean_spec_lint_status (spec, NULL)));
 }
 
 /* The `list --json` hot path writes JSON itself: json-glib's builder and
@@ -267,6 +275,23 @@ append_member_strv (GString            *out,
   APPEND_LIT (out, "],\n");
 }
 
+static void
+append_member_uint (GString    *out,
+                    guint       depth,
+                    const char *name,
+                    guint       value)
+{
+  char digits[16];
+  int n = g_snprintf (digits, sizeof digits, "%u", value);
+
+  append_indent (out, depth);
+  put_c (out, '"');
+  put (out, name, strlen (name));
+  APPEND_LIT (out, "\" : ");
+  put (out, digits, n);
+  APPEND_LIT (out, ",\n");
+}
+
 void
 ctl_json_append_spec (GString  *out,
                       LeanSpec *spec,
@@ -276,15 +301,7 @@ ctl_json_append_spec (GString  *out,
   APPEND_LIT (out, "{\n");
   depth++;
   append_member_string (out, depth, "id", lean_spec_get_id (spec), FALSE);
-  append_indent (out, depth);
-  {
-    char digits[16];
-    int n = g_snprintf (digits, sizeof digits, "%u", lean_spec_get_number (spec));
-
-    APPEND_LIT (out, "\"number\" : ");
-    put (out, digits, n);
-    APPEND_LIT (out, ",\n");
-  }
+  append_member_uint (out, depth, "number", lean_spec_get_number (spec));
   append_member_string (out, depth, "title", lean_spec_get_title (spec), FALSE);
   append_member_string (out, depth, "status",
                         lean_spec_status_to_string (lean_spec_get_status (spec)), FALSE);
@@ -302,7 +319,13 @@ ctl_json_append_spec (GString  *out,
     APPEND_LIT (out, "\"archived\" : false,\n");
   append_member_string (out, depth, "created", lean_spec_get_created (spec), FALSE);
   append_member_string (out, depth, "updated_at", lean_spec_get_updated_at (spec), FALSE);
-  append_member_string (out, depth, "completed_at", lean_spec_get_completed_at (spec), TRUE);
+  append_member_string (out, depth, "completed_at", lean_spec_get_completed_at (spec), FALSE);
+  append_member_uint (out, depth, "tokens", lean_spec_get_tokens (spec));
+  append_member_string (out, depth, "token_status",
+                        lean_token_status_to_string (lean_tokens_get_status (lean_spec_get_tokens (spec))),
+                        FALSE);
+  append_member_string (out, depth, "lint",
+                        lean_lint_status_to_string (lean_spec_lint_status (spec, NULL)), TRUE);
   append_indent (out, depth - 1);
   APPEND_LIT (out, "}");
 }

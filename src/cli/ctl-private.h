@@ -112,12 +112,23 @@ gboolean     ctl_load_project           (CtlContext     *ctx,
                                          GPtrArray     **problems,
                                          int            *exit_code);
 
+/* The spec @ref names (number, folder name or slug); else prints why
+ * (unreadable or not found) and returns NULL with *exit_code set. */
+LeanSpec    *ctl_resolve_spec           (LeanProject    *project,
+                                         GPtrArray      *specs,
+                                         GPtrArray      *problems,
+                                         const char     *ref,
+                                         int            *exit_code);
+
 int          ctl_cmd_list               (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_show               (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_set                (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_complete           (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_stats              (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_board              (CtlContext *ctx, int argc, char **argv);
+/* ctl-tokens.c */
+int          ctl_cmd_tokens             (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_lint               (CtlContext *ctx, int argc, char **argv);
 /* ctl-sessions.c */
 int          ctl_cmd_implement          (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_sessions           (CtlContext *ctx, int argc, char **argv);

@@ -114,12 +114,12 @@ find_problem_for_ref (GPtrArray  *problems,
   return NULL;
 }
 
-static LeanSpec *
-resolve_spec (LeanProject *project,
-              GPtrArray   *specs,
-              GPtrArray   *problems,
-              const char  *ref,
-              int         *exit_code)
+LeanSpec *
+ctl_resolve_spec (LeanProject *project,
+                  GPtrArray   *specs,
+                  GPtrArray   *problems,
+                  const char  *ref,
+                  int         *exit_code)
 {
   g_autoptr(GError) error = NULL;
   LeanSpec *spec;
@@ -214,7 +214,8 @@ ctl_cmd_list (CtlContext  *ctx,
                             "reported on stderr as “path: reason”; the exit status stays 0.\n"
                             "JSON objects have: id, number, title, status, priority, tags,\n"
                             "depends_on, parent, assignee, path, archived, created, updated_at,\n"
-                            "completed_at (null when absent)."),
+                            "completed_at (null when absent), tokens, token_status and lint (the\n"
+                            "status of the spec's own checks: pass, warn or fail)."),
                           entries, 0, 0, &exit_code))
     return exit_code;
 
@@ -385,7 +386,7 @@ ctl_cmd_show (CtlContext  *ctx,
   if (!ctl_load_project (ctx, &project, &specs, &problems, &exit_code))
     return exit_code;
 
-  spec = resolve_spec (project, specs, problems, argv[1], &exit_code);
+  spec = ctl_resolve_spec (project, specs, problems, argv[1], &exit_code);
   if (spec == NULL)
     return exit_code;
 
@@ -492,7 +493,7 @@ ctl_cmd_set (CtlContext  *ctx,
   if (!ctl_load_project (ctx, &project, &specs, &problems, &exit_code))
     return exit_code;
 
-  spec = resolve_spec (project, specs, problems, argv[1], &exit_code);
+  spec = ctl_resolve_spec (project, specs, problems, argv[1], &exit_code);
   if (spec == NULL)
     return exit_code;
 
@@ -565,7 +566,7 @@ ctl_cmd_complete (CtlContext  *ctx,
   if (!ctl_load_project (ctx, &project, &specs, &problems, &exit_code))
     return exit_code;
 
-  spec = resolve_spec (project, specs, problems, argv[1], &exit_code);
+  spec = ctl_resolve_spec (project, specs, problems, argv[1], &exit_code);
   if (spec == NULL)
     return exit_code;
 

@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # Installs the real LeanSpec CLI (@leanspec/cli-linux-x64, pinned) with npm into
-# a per-user cache folder and prints the path of its `leanspec` binary.
+# a per-user cache folder and prints the path of its `leanspec` binary; with the
+# argument `http`, LeanSpec's HTTP server (@leanspec/http-linux-x64, binary
+# `leanspec-http`) instead, into a folder of its own (an npm install into one
+# prefix removes the packages it was not asked for).
+#
+# usage: install-leanspec.sh [cli|http]
 #
 # Idempotent and offline-friendly: when the pinned version is already in the
 # cache nothing touches the network. npm does not run the package's install
@@ -14,8 +19,22 @@
 set -euo pipefail
 
 version="${LEANSPEC_VERSION:-0.3.0}"
-package="@leanspec/cli-linux-x64"
 prefix="${LEANSPEC_NPM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/leanspec-desktop-tests/npm}"
+case "${1:-cli}" in
+  cli)
+    package="@leanspec/cli-linux-x64"
+    binary=leanspec
+    ;;
+  http)
+    package="@leanspec/http-linux-x64"
+    binary=leanspec-http
+    prefix="$prefix-http"
+    ;;
+  *)
+    echo "usage: install-leanspec.sh [cli|http]" >&2
+    exit 2
+    ;;
+esac
 pkgdir="$prefix/node_modules/$package"
 
 die ()
@@ -32,12 +51,13 @@ installed_version ()
 
 find_binary ()
 {
-  # The package layout is bin/leanspec in 0.3.0; search so a moved file still works.
+  # The layout is bin/leanspec (CLI) and leanspec-http (server) in 0.3.0;
+  # search so a moved file still works.
   local candidate
-  for candidate in "$pkgdir/bin/leanspec" "$pkgdir/leanspec"; do
+  for candidate in "$pkgdir/bin/$binary" "$pkgdir/$binary"; do
     [ -f "$candidate" ] && { echo "$candidate"; return 0; }
   done
-  find "$pkgdir" -maxdepth 3 -type f -name leanspec -print -quit 2>/dev/null
+  find "$pkgdir" -maxdepth 3 -type f -name "$binary" -print -quit 2>/dev/null
 }
 
 if [ "$(installed_version || true)" != "$version" ]; then
@@ -59,7 +79,7 @@ if [ "$(installed_version || true)" != "$version" ]; then
 fi
 
 bin="$(find_binary)"
-[ -n "$bin" ] || die "no leanspec binary found under $pkgdir"
+[ -n "$bin" ] || die "no $binary binary found under $pkgdir"
 [ -x "$bin" ] || chmod +x "$bin"
 "$bin" --version >/dev/null 2>&1 || die "$bin does not run on this machine"
 echo "$bin"

@@ -24,7 +24,7 @@
  * plain bounds-checked pointer arithmetic instead. Bump the number in
  * CACHE_MAGIC whenever what is derived from a README changes (title rules,
  * task rules, null handling...): older files are then ignored. */
-#define CACHE_MAGIC "leanspec-desktop spec cache 2 " APP_VERSION
+#define CACHE_MAGIC "leanspec-desktop spec cache 3 " APP_VERSION
 
 struct _LeanSpecCache
 {

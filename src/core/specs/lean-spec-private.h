@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include "lean-frontmatter.h"
 #include "lean-spec.h"
+#include "lean-spec-lint.h"
 
 G_BEGIN_DECLS
 
@@ -33,9 +35,25 @@ LeanSpec *_lean_spec_new_cached         (const char          *project_root,
                                          gsize                size);
 /* Appends @self's cache entry: status, priority, flags, body offset and
  * line, counts, title, parent, assignee, created, updated_at, completed_at,
- * tags, depends_on and the task items. */
+ * tags, depends_on, the task items, token counts and the checks' issues. */
 void      _lean_spec_append_cache_entry (LeanSpec            *self,
                                          GByteArray          *out);
+
+/* The checks of lean-spec-lint.c that depend on nothing but the README's
+ * bytes, run when a spec is parsed and kept in the spec cache: appends
+ * LeanLintIssue (owned messages) to @issues, and gives the token count of
+ * the whole file and of its body as LeanSpec cuts it. */
+void      _lean_spec_lint_bytes         (LeanFrontmatter     *fm,
+                                         const char          *data,
+                                         gsize                len,
+                                         GArray              *issues,
+                                         guint               *tokens,
+                                         guint               *body_tokens);
+void      _lean_lint_issue_clear        (gpointer             issue);
+guint     _lean_spec_get_body_tokens    (LeanSpec            *self);
+guint     _lean_spec_get_n_lint_issues  (LeanSpec            *self);
+const LeanLintIssue *_lean_spec_get_lint_issue (LeanSpec     *self,
+                                                guint         index);
 
 /* The project root given at creation (may be NULL). */
 const char *_lean_spec_get_project_root (LeanSpec *self);

@@ -13,6 +13,7 @@
 #include "lean-project-private.h"
 #include "lean-spec-problem.h"
 #include "lean-spec-store.h"
+#include "lean-tokens.h"
 
 /* Editors and our own writer make bursts of events (temp file, write,
  * rename): one reload per burst. */
@@ -851,6 +852,10 @@ load_thread (GTask        *task,
       LeanSpec *spec = g_ptr_array_index (d->current, i);
       g_hash_table_insert (d->progress->old, (gpointer)lean_spec_get_id (spec), spec);
     }
+
+  /* The window shows token counts: read the ranks here, before the first
+   * spec, so no batch waits on them halfway through. */
+  lean_tokens_ensure_loaded ();
 
   r->specs = _lean_project_load_specs_progressive (d->project, specs_read_cb, d->progress,
                                                    &r->problems, &r->dirs,

@@ -11,6 +11,7 @@
 #include "lean-frontmatter.h"
 #include "lean-hash.h"
 #include "lean-spec-private.h"
+#include "lean-tokens.h"
 
 typedef struct
 {
@@ -78,6 +79,10 @@ struct _LeanSpec
   GArray *transitions;
   guint n_checked;
   guint n_unchecked;
+
+  guint tokens;
+  guint body_tokens;
+  GArray *lint_issues;      /* LeanLintIssue: the checks of the bytes alone */
 };
 
 G_DEFINE_FINAL_TYPE (LeanSpec, lean_spec, G_TYPE_OBJECT)
@@ -109,6 +114,7 @@ lean_spec_finalize (GObject *object)
   g_clear_pointer (&self->field_text, g_hash_table_unref);
   g_clear_pointer (&self->tasks, g_array_unref);
   g_clear_pointer (&self->transitions, g_array_unref);
+  g_clear_pointer (&self->lint_issues, g_array_unref);
 
   G_OBJECT_CLASS (lean_spec_parent_class)->finalize (object);
 }
@@ -124,6 +130,8 @@ lean_spec_class_init (LeanSpecClass *klass)
 static void
 lean_spec_init (LeanSpec *self)
 {
+  self->lint_issues = g_array_new (FALSE, FALSE, sizeof (LeanLintIssue));
+  g_array_set_clear_func (self->lint_issues, _lean_lint_issue_clear);
 }
 
 gboolean
@@ -568,6 +576,8 @@ _lean_spec_new (const char          *project_root,
   self->body_offset = lean_frontmatter_get_body_offset (self->fm);
   self->body_line = lean_frontmatter_get_body_line (self->fm);
   scan_body (self, data, self->body_offset, len);
+  _lean_spec_lint_bytes (self->fm, data, len, self->lint_issues, &self->tokens,
+                         &self->body_tokens);
 
   if (self->title == NULL)
     {
@@ -666,7 +676,7 @@ _lean_spec_new_cached (const char          *project_root,
   const guint8 *data = g_bytes_get_data (cache_data, &data_len);
   Reader r;
   guint8 status, priority, flags;
-  guint32 body_offset, body_line, n_tags, n_deps, n_tasks;
+  guint32 body_offset, body_line, n_tags, n_deps, n_tasks, n_issues;
   const char *title;
 
   g_return_val_if_fail (dir != NULL, NULL);
@@ -724,6 +734,23 @@ _lean_spec_new_cached (const char          *project_root,
         self->n_checked++;
       else
         self->n_unchecked++;
+    }
+
+  self->tokens = read_u32 (&r);
+  self->body_tokens = read_u32 (&r);
+  n_issues = read_u32 (&r);
+  if (n_issues > size / 3)
+    return NULL;
+  for (guint32 i = 0; i < n_issues && r.ok; i++)
+    {
+      LeanLintIssue issue;
+      guint8 severity = read_u8 (&r);
+      guint8 type = read_u8 (&r);
+
+      issue.severity = MIN (severity, LEAN_LINT_SEVERITY_ERROR);
+      issue.type = type < LEAN_LINT_N_TYPES ? type : LEAN_LINT_TYPE_FRONTMATTER;
+      issue.message = g_strdup (read_str (&r));
+      g_array_append_val (self->lint_issues, issue);
     }
 
   if (!r.ok)
@@ -803,6 +830,17 @@ _lean_spec_append_cache_entry (LeanSpec   *self,
       put_u32 (out, task->line);
       g_byte_array_append (out, &checked, 1);
       put_str (out, task->text);
+    }
+  put_u32 (out, self->tokens);
+  put_u32 (out, self->body_tokens);
+  put_u32 (out, self->lint_issues->len);
+  for (guint i = 0; i < self->lint_issues->len; i++)
+    {
+      const LeanLintIssue *issue = &g_array_index (self->lint_issues, LeanLintIssue, i);
+      guint8 bytes[2] = { issue->severity, issue->type };
+
+      g_byte_array_append (out, bytes, 2);
+      put_str (out, issue->message);
     }
 }
 
@@ -1073,6 +1111,36 @@ lean_spec_get_content_hash (LeanSpec *self)
       g_once_init_leave (&self->hash, hash);
     }
   return self->hash;
+}
+
+guint
+lean_spec_get_tokens (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), 0);
+  return self->tokens;
+}
+
+guint
+_lean_spec_get_body_tokens (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), 0);
+  return self->body_tokens;
+}
+
+guint
+_lean_spec_get_n_lint_issues (LeanSpec *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), 0);
+  return self->lint_issues->len;
+}
+
+const LeanLintIssue *
+_lean_spec_get_lint_issue (LeanSpec *self,
+                           guint     index)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
+  g_return_val_if_fail (index < self->lint_issues->len, NULL);
+  return &g_array_index (self->lint_issues, LeanLintIssue, index);
 }
 
 const char *

@@ -59,6 +59,9 @@ const char * const *lean_spec_get_sub_specs    (LeanSpec     *self);
 
 GBytes             *lean_spec_get_contents     (LeanSpec     *self); /* raw file bytes */
 const char         *lean_spec_get_content_hash (LeanSpec     *self); /* sha256 hex */
+/* cl100k_base tokens of the whole README, as LeanSpec counts them
+ * (lean-tokens.h); counted when the spec is parsed, then cached. */
+guint               lean_spec_get_tokens       (LeanSpec     *self);
 const char         *lean_spec_get_body         (LeanSpec     *self); /* markdown after front matter */
 /* 1-based line in the file where the body starts, so a body line N is file
  * line N + body_line - 1 (cmark start_line -> file line for checklists). */
