@@ -31,6 +31,8 @@ typedef struct
   gboolean   checked;
   char      *text;     /* the item's first paragraph as plain text */
   GtkWidget *button;   /* owned by the text view (child anchor) */
+  int        start;    /* buffer offsets of the text the done/open tag is on */
+  int        end;
 } Task;
 
 static void
@@ -48,6 +50,7 @@ struct _LeanMarkdownView
   int          allocated_width;
 
   GArray      *tasks;          /* of Task */
+  char        *markdown;       /* as last rendered */
   GPtrArray   *blocks;         /* tables and code boxes, owned by the view */
   gboolean     dark;
   gboolean     skip_title;     /* leave out a leading "# " heading */
@@ -82,6 +85,7 @@ typedef struct
   guint             quote_depth;
   gboolean          at_item_start;
   GtkTextTag       *task_hang;   /* hanging indent of the open task item */
+  int               open_task;   /* index of the task whose text is inserted now, or -1 */
 } Renderer;
 
 /* Colours follow the light/dark style; Adwaita's own palette so the page looks
@@ -552,6 +556,21 @@ ensure_view_css (void)
                                               GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 }
 
+/* The done/open tag of the current task item ends here. */
+static void
+end_task_text (Renderer *r)
+{
+  GtkTextIter end;
+
+  pop_tag (r, "task");
+  pop_tag (r, "task-checked");
+  if (r->open_task < 0)
+    return;
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  g_array_index (r->self->tasks, Task, r->open_task).end = gtk_text_iter_get_offset (&end);
+  r->open_task = -1;
+}
+
 static void
 insert_item_marker (Renderer   *r,
                     cmark_node *item)
@@ -560,8 +579,7 @@ insert_item_marker (Renderer   *r,
   const char *type = cmark_node_get_type_string (item);
 
   /* A parent's done/open state is not its children's. */
-  pop_tag (r, "task");
-  pop_tag (r, "task-checked");
+  end_task_text (r);
   if (r->task_hang != NULL)
     {
       g_ptr_array_remove (r->tags, r->task_hang);
@@ -611,6 +629,14 @@ insert_item_marker (Renderer   *r,
 
       insert_text (r, " ", 1);
       push_tag (r, task.checked ? "task-checked" : "task");
+      {
+        GtkTextIter end;
+
+        gtk_text_buffer_get_end_iter (r->buffer, &end);
+        r->open_task = r->self->tasks->len - 1;
+        g_array_index (r->self->tasks, Task, r->open_task).start = gtk_text_iter_get_offset (&end);
+        g_array_index (r->self->tasks, Task, r->open_task).end = -1;
+      }
     }
   else if (list->type == CMARK_ORDERED_LIST)
     {
@@ -1229,8 +1255,7 @@ render_item (Renderer   *r,
       return;
     }
 
-  pop_tag (r, "task");
-  pop_tag (r, "task-checked");
+  end_task_text (r);
   if (r->task_hang != NULL)
     {
       g_ptr_array_remove (r->tags, r->task_hang);
@@ -1431,6 +1456,7 @@ render_document (LeanMarkdownView *self,
   r.tags = g_ptr_array_new ();
   r.lists = g_array_new (FALSE, FALSE, sizeof (ListState));
   r.block_starts = g_array_new (FALSE, FALSE, sizeof (int));
+  r.open_task = -1;
 
   iter = cmark_iter_new (doc);
   while ((ev = cmark_iter_next (iter)) != CMARK_EVENT_DONE)
@@ -1578,6 +1604,7 @@ lean_markdown_view_finalize (GObject *object)
   LeanMarkdownView *self = LEAN_MARKDOWN_VIEW (object);
 
   g_clear_pointer (&self->tasks, g_array_unref);
+  g_clear_pointer (&self->markdown, g_free);
   g_clear_pointer (&self->blocks, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lean_markdown_view_parent_class)->finalize (object);
@@ -1693,11 +1720,122 @@ collect_link_tag (GtkTextTag *tag,
     g_ptr_array_add (data, tag);
 }
 
+static cmark_node *
+parse_markdown (const char    *markdown,
+                cmark_parser **parser_out)
+{
+  static const char *extensions[] = { "table", "tasklist", "strikethrough", "autolink" };
+  cmark_parser *parser;
+
+  cmark_gfm_core_extensions_ensure_registered ();
+  parser = cmark_parser_new (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
+  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
+    {
+      cmark_syntax_extension *ext = cmark_find_syntax_extension (extensions[i]);
+
+      if (ext != NULL)
+        cmark_parser_attach_syntax_extension (parser, ext);
+    }
+  cmark_parser_feed (parser, markdown, strlen (markdown));
+  *parser_out = parser;
+  return cmark_parser_finish (parser);
+}
+
+/* Whether @a and @b differ only inside task boxes ("[ ]" against "[x]"). */
+static gboolean
+differ_only_in_ticks (const char *a,
+                      const char *b)
+{
+  gsize len = strlen (a);
+
+  if (len != strlen (b))
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (a[i] != b[i] &&
+        (i == 0 || i + 1 >= len || a[i - 1] != '[' || a[i + 1] != ']' ||
+         strchr (" xX", a[i]) == NULL || strchr (" xX", b[i]) == NULL))
+      return FALSE;
+  return TRUE;
+}
+
+/* A tick written to the file comes back as the same text with one box
+ * changed: the boxes and the done/open style change in place. Rebuilding
+ * the text would replace every check box, and a click on the next box
+ * made while that happens would be lost. FALSE if the items do not line
+ * up (then the caller renders everything). */
+static gboolean
+update_ticks (LeanMarkdownView *self,
+              const char       *markdown)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (Task));
+  cmark_parser *parser;
+  cmark_node *doc = parse_markdown (markdown, &parser);
+  cmark_iter *iter = cmark_iter_new (doc);
+  cmark_event_type ev;
+  gboolean ok;
+
+  while ((ev = cmark_iter_next (iter)) != CMARK_EVENT_DONE)
+    {
+      cmark_node *node = cmark_iter_get_node (iter);
+
+      if (ev == CMARK_EVENT_ENTER && cmark_node_get_type (node) == CMARK_NODE_ITEM &&
+          g_strcmp0 (cmark_node_get_type_string (node), "tasklist") == 0)
+        {
+          Task item = { 0 };
+
+          item.line = cmark_node_get_start_line (node);
+          item.checked = cmark_gfm_extensions_get_tasklist_item_checked (node);
+          g_array_append_val (items, item);
+        }
+    }
+  cmark_iter_free (iter);
+  cmark_node_free (doc);
+  cmark_parser_free (parser);
+
+  ok = items->len == self->tasks->len;
+  for (guint i = 0; ok && i < items->len; i++)
+    {
+      Task *task = &g_array_index (self->tasks, Task, i);
+
+      ok = task->line == g_array_index (items, Task, i).line && task->button != NULL;
+    }
+  if (!ok)
+    return FALSE;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      Task *task = &g_array_index (self->tasks, Task, i);
+      gboolean checked = g_array_index (items, Task, i).checked;
+
+      /* The box may show a click whose write failed: the file decides. */
+      if (gtk_check_button_get_active (GTK_CHECK_BUTTON (task->button)) != checked)
+        {
+          g_signal_handlers_block_by_func (task->button, on_task_button_toggled, self);
+          gtk_check_button_set_active (GTK_CHECK_BUTTON (task->button), checked);
+          g_signal_handlers_unblock_by_func (task->button, on_task_button_toggled, self);
+        }
+      if (task->checked == checked)
+        continue;
+      task->checked = checked;
+      gtk_widget_set_tooltip_text (task->button, checked ? _("Mark as not done") : _("Mark as done"));
+      if (task->end > task->start)
+        {
+          GtkTextIter start, end;
+
+          gtk_text_buffer_get_iter_at_offset (buffer, &start, task->start);
+          gtk_text_buffer_get_iter_at_offset (buffer, &end, task->end);
+          gtk_text_buffer_remove_tag_by_name (buffer, checked ? "task" : "task-checked", &start, &end);
+          gtk_text_buffer_apply_tag_by_name (buffer, checked ? "task-checked" : "task", &start, &end);
+        }
+    }
+  return TRUE;
+}
+
 void
 lean_markdown_view_set_markdown (LeanMarkdownView *self,
                                  const char       *markdown)
 {
-  static const char *extensions[] = { "table", "tasklist", "strikethrough", "autolink" };
   GtkTextBuffer *buffer;
   GtkTextIter start, end;
   cmark_parser *parser;
@@ -1707,6 +1845,17 @@ lean_markdown_view_set_markdown (LeanMarkdownView *self,
   g_return_if_fail (LEAN_IS_MARKDOWN_VIEW (self));
 
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+
+  if (markdown != NULL && self->markdown != NULL && self->tasks->len > 0 &&
+      strcmp (self->markdown, markdown) != 0 &&
+      differ_only_in_ticks (self->markdown, markdown) && update_ticks (self, markdown))
+    {
+      g_free (self->markdown);
+      self->markdown = g_strdup (markdown);
+      return;
+    }
+  g_free (self->markdown);
+  self->markdown = g_strdup (markdown);
 
   /* A keyboard user who just ticked a box keeps focus on that item when
    * the new text arrives. */
@@ -1735,18 +1884,7 @@ lean_markdown_view_set_markdown (LeanMarkdownView *self,
   if (markdown == NULL || *markdown == '\0')
     return;
 
-  cmark_gfm_core_extensions_ensure_registered ();
-  parser = cmark_parser_new (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
-  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
-    {
-      cmark_syntax_extension *ext = cmark_find_syntax_extension (extensions[i]);
-
-      if (ext != NULL)
-        cmark_parser_attach_syntax_extension (parser, ext);
-    }
-  cmark_parser_feed (parser, markdown, strlen (markdown));
-  doc = cmark_parser_finish (parser);
-
+  doc = parse_markdown (markdown, &parser);
   render_document (self, doc);
 
   cmark_node_free (doc);
