@@ -76,6 +76,20 @@ ui_input_move_to (GtkWidget *widget,
   g_assert_nonnull (native);
   g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native),
                                            &GRAPHENE_POINT_INIT (x, y), &point));
+  /* A text view places its children as it validates the lines above
+   * them, in idle chunks: a person's eye waits until the page stops
+   * moving, and so does this. */
+  for (guint tries = 0; tries < 40; tries++)
+    {
+      graphene_point_t again;
+
+      ui_test_settle (60);
+      g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native),
+                                               &GRAPHENE_POINT_INIT (x, y), &again));
+      if (graphene_point_equal (&again, &point))
+        break;
+      point = again;
+    }
 
   /* The click must land on this widget, not on something drawn over it. */
   picked = gtk_widget_pick (GTK_WIDGET (native), point.x, point.y, GTK_PICK_DEFAULT);
