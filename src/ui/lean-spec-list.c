@@ -598,7 +598,10 @@ scroll_selected_to_offset (LeanSpecList *self,
 
   if (position == GTK_INVALID_LIST_POSITION)
     return;
-  gtk_adjustment_set_value (adjustment, position * row_height (self) - offset);
+  gtk_adjustment_set_value (adjustment,
+                            CLAMP (position * row_height (self) - offset, 0,
+                                   MAX (0, gtk_adjustment_get_upper (adjustment) -
+                                           gtk_adjustment_get_page_size (adjustment))));
 }
 
 static void
@@ -627,9 +630,9 @@ scroll_to_selected (LeanSpecList *self)
    * the same, but only right once the rows have been measured: a list that
    * was just filled believes every row is zero pixels high. So it runs
    * again after the next frame's layout. */
-  if (self->keep_offset >= 0)
-    scroll_selected_to_offset (self, self->keep_offset);
-  else if (position != GTK_INVALID_LIST_POSITION)
+  /* A kept offset waits for the frame: right after a re-sort the list
+   * cannot map a scroll value to its rows yet. */
+  if (self->keep_offset < 0 && position != GTK_INVALID_LIST_POSITION)
     gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item",
                                 "u", position);
   if (clock == NULL || self->scroll_id != 0)
