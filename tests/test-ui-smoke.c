@@ -119,6 +119,7 @@ write_runners (const char *project)
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
   test_util_write_file (project, ".lean-spec/runners.json", json);
+  test_trust_runners (project);
 }
 
 static void
@@ -411,6 +412,11 @@ click_and_close (Walk       *walk,
                                            link != NULL ? link : "",
                                            link != NULL ? "\"" : "", walk->name);
 
+  /* The page may still be moving after the last click (a spec loading):
+   * look again once it has settled, as a person would. */
+  ui_test_settle (200);
+  if (!can_click (widget))
+    return;
   g_test_message ("click: %s", what);
   if (link != NULL)
     ui_input_click_label_text (GTK_LABEL (widget), link);
