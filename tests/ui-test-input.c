@@ -93,6 +93,22 @@ ui_input_move_to (GtkWidget *widget,
 
   native = gtk_widget_get_native (widget);
   g_assert_nonnull (native);
+  g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native),
+                                           &GRAPHENE_POINT_INIT (x, y), &point));
+  /* A text view places its children as it validates the lines above
+   * them, in idle chunks: a person's eye waits until the page stops
+   * moving, and so does this. */
+  for (guint tries = 0; tries < 40; tries++)
+    {
+      graphene_point_t again;
+
+      ui_test_settle (60);
+      g_assert_true (gtk_widget_compute_point (widget, GTK_WIDGET (native),
+                                               &GRAPHENE_POINT_INIT (x, y), &again));
+      if (graphene_point_equal (&again, &point))
+        break;
+      point = again;
+    }
 
   /* The click must land on this widget, not on something drawn over it.
    * A widget placed before its parent has grown to hold it (a check box in
@@ -174,10 +190,29 @@ ui_input_click_text_view_text (GtkTextView *view,
   GdkRectangle rect;
   int wx, wy;
 
+  GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (view), GTK_TYPE_SCROLLED_WINDOW);
+
   gtk_text_buffer_get_start_iter (buffer, &start);
   g_assert_true (gtk_text_iter_forward_search (&start, text, GTK_TEXT_SEARCH_TEXT_ONLY,
                                                &match, &match_end, NULL));
   gtk_text_view_get_iter_location (view, &match, &rect);
+
+  /* Text below the fold is scrolled to first, as a person would. */
+  if (scroller != NULL)
+    {
+      GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+      graphene_point_t p;
+
+      gtk_text_view_buffer_to_window_coords (view, GTK_TEXT_WINDOW_WIDGET, rect.x, rect.y, &wx, &wy);
+      g_assert_true (gtk_widget_compute_point (GTK_WIDGET (view), scroller,
+                                               &GRAPHENE_POINT_INIT (wx, wy), &p));
+      if (p.y < 0 || p.y + rect.height > gtk_widget_get_height (scroller))
+        {
+          gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) + p.y -
+                                    gtk_widget_get_height (scroller) / 3.0);
+          ui_test_settle (200);
+        }
+    }
   gtk_text_view_buffer_to_window_coords (view, GTK_TEXT_WINDOW_WIDGET,
                                          rect.x, rect.y, &wx, &wy);
   ui_input_click_at (GTK_WIDGET (view), wx + 3, wy + rect.height / 2.0, 1);

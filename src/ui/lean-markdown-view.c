@@ -15,6 +15,15 @@
 
 #define INDENT_STEP 26 /* px per list/quote level */
 #define MAX_DEPTH   8
+#define MAX_INLINE_DEPTH 32
+
+/* Tables and code blocks (anchored child widgets), in px and cells. */
+#define BLOCK_WIDTH_GUESS 480
+#define BLOCK_MIN_WIDTH   120
+#define BLOCK_SLACK       8
+#define CELL_MAX_CHARS    48
+#define MAX_TABLE_COLUMNS 64
+#define MAX_TABLE_ROWS    1000
 
 typedef struct
 {
@@ -22,6 +31,8 @@ typedef struct
   gboolean   checked;
   char      *text;     /* the item's first paragraph as plain text */
   GtkWidget *button;   /* owned by the text view (child anchor) */
+  int        start;    /* buffer offsets of the text the done/open tag is on */
+  int        end;
 } Task;
 
 static void
@@ -39,9 +50,12 @@ struct _LeanMarkdownView
   int          allocated_width;
 
   GArray      *tasks;          /* of Task */
+  char        *markdown;       /* as last rendered */
+  GPtrArray   *blocks;         /* tables and code boxes, owned by the view */
   gboolean     dark;
   gboolean     skip_title;     /* leave out a leading "# " heading */
   guint        resize_id;
+  guint        size_blocks_id;
 };
 
 G_DEFINE_FINAL_TYPE (LeanMarkdownView, lean_markdown_view, GTK_TYPE_TEXT_VIEW)
@@ -67,9 +81,11 @@ typedef struct
   GtkTextBuffer    *buffer;
   GPtrArray        *tags;        /* tags applied to text inserted now */
   GArray           *lists;       /* of ListState */
+  GArray           *block_starts; /* offsets of the open quotes and lists */
   guint             quote_depth;
   gboolean          at_item_start;
   GtkTextTag       *task_hang;   /* hanging indent of the open task item */
+  int               open_task;   /* index of the task whose text is inserted now, or -1 */
 } Renderer;
 
 /* Colours follow the light/dark style; Adwaita's own palette so the page looks
@@ -78,12 +94,11 @@ static void
 update_colors (LeanMarkdownView *self)
 {
   GtkTextTagTable *table = gtk_text_buffer_get_tag_table (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self)));
-  GdkRGBA code_bg, block_bg, quote_bg, link, dim, rule;
+  GdkRGBA code_bg, quote_bg, link, dim, rule;
 
   if (self->dark)
     {
       gdk_rgba_parse (&code_bg, "rgba(255,255,255,0.08)");
-      gdk_rgba_parse (&block_bg, "rgba(255,255,255,0.06)");
       gdk_rgba_parse (&quote_bg, "rgba(255,255,255,0.04)");
       gdk_rgba_parse (&link, "#78aeed");
       gdk_rgba_parse (&dim, "rgba(255,255,255,0.62)");
@@ -92,7 +107,6 @@ update_colors (LeanMarkdownView *self)
   else
     {
       gdk_rgba_parse (&code_bg, "rgba(0,0,6,0.07)");
-      gdk_rgba_parse (&block_bg, "rgba(0,0,6,0.045)");
       gdk_rgba_parse (&quote_bg, "rgba(0,0,6,0.03)");
       gdk_rgba_parse (&link, "#1c71d8");
       gdk_rgba_parse (&dim, "rgba(0,0,6,0.58)");
@@ -100,10 +114,6 @@ update_colors (LeanMarkdownView *self)
     }
 
   g_object_set (gtk_text_tag_table_lookup (table, "code"), "background-rgba", &code_bg, NULL);
-  g_object_set (gtk_text_tag_table_lookup (table, "code-block"),
-                "paragraph-background-rgba", &block_bg, NULL);
-  g_object_set (gtk_text_tag_table_lookup (table, "table"),
-                "paragraph-background-rgba", &block_bg, NULL);
   g_object_set (gtk_text_tag_table_lookup (table, "quote"),
                 "paragraph-background-rgba", &quote_bg,
                 "foreground-rgba", &dim, NULL);
@@ -120,6 +130,9 @@ update_colors (LeanMarkdownView *self)
  * it; not G_PRIORITY_LOW, which a busy frame clock (a session streaming
  * into the pane beside) starves, leaving the body clipped. */
 #define RESIZE_PRIORITY (GDK_PRIORITY_REDRAW + 10)
+static void size_block (LeanMarkdownView *self,
+                        GtkWidget        *block);
+
 static gboolean
 resize_after_layout (gpointer data)
 {
@@ -128,6 +141,28 @@ resize_after_layout (gpointer data)
   self->resize_id = 0;
   gtk_widget_queue_resize (GTK_WIDGET (self));
   return G_SOURCE_REMOVE;
+}
+
+/* Tables and code boxes follow the view's width; the text view lays their
+ * lines out again when they ask for a new size. Before the next layout
+ * (not after the text view's validation, which takes seconds on a long
+ * spec), so the boxes never show at a stale width for long. */
+static gboolean
+size_blocks_cb (gpointer data)
+{
+  LeanMarkdownView *self = data;
+
+  self->size_blocks_id = 0;
+  for (guint i = 0; i < self->blocks->len; i++)
+    size_block (self, g_ptr_array_index (self->blocks, i));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+queue_size_blocks (LeanMarkdownView *self)
+{
+  if (self->size_blocks_id == 0 && self->blocks->len > 0)
+    self->size_blocks_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, size_blocks_cb, self, NULL);
 }
 
 static void
@@ -152,8 +187,30 @@ lean_markdown_view_size_allocate (GtkWidget *widget,
   if (width != self->allocated_width)
     {
       self->allocated_width = width;
+      queue_size_blocks (self);
       queue_resize_after_layout (self);
     }
+}
+
+/* A text view is at least as wide as its widest line, and a table or code
+ * box sized for the last width is one: the page could then never get
+ * narrower again. The boxes follow the width instead (resize_after_layout),
+ * so the view asks for no minimum width of its own. */
+static void
+lean_markdown_view_measure (GtkWidget      *widget,
+                            GtkOrientation  orientation,
+                            int             for_size,
+                            int            *minimum,
+                            int            *natural,
+                            int            *minimum_baseline,
+                            int            *natural_baseline)
+{
+  GTK_WIDGET_CLASS (lean_markdown_view_parent_class)->measure (widget, orientation, for_size,
+                                                               minimum, natural,
+                                                               minimum_baseline,
+                                                               natural_baseline);
+  if (orientation == GTK_ORIENTATION_HORIZONTAL)
+    *minimum = MIN (*minimum, BLOCK_MIN_WIDTH);
 }
 
 static void
@@ -196,24 +253,9 @@ create_tags (LeanMarkdownView *self)
                               "family", "monospace",
                               "scale", 0.92,
                               NULL);
-  gtk_text_buffer_create_tag (buffer, "code-block",
-                              "family", "monospace",
-                              "scale", 0.9,
-                              "wrap-mode", GTK_WRAP_CHAR,
-                              "left-margin", 16,
-                              "right-margin", 16,
-                              /* every line is a paragraph: padding inside the shading */
-                              "indent", 14,
-                              NULL);
-  gtk_text_buffer_create_tag (buffer, "table",
-                              "family", "monospace",
-                              "scale", 0.9,
-                              "wrap-mode", GTK_WRAP_CHAR,
-                              "left-margin", 16,
-                              "right-margin", 16,
-                              "indent", 14,
-                              NULL);
-  gtk_text_buffer_create_tag (buffer, "table-header", "weight", PANGO_WEIGHT_BOLD, NULL);
+  /* Mark the paragraph holding a code box or a table (child widgets). */
+  gtk_text_buffer_create_tag (buffer, "code-block", NULL);
+  gtk_text_buffer_create_tag (buffer, "table", NULL);
   gtk_text_buffer_create_tag (buffer, "quote",
                               "style", PANGO_STYLE_ITALIC,
                               NULL);
@@ -345,13 +387,12 @@ ensure_line_start (Renderer *r)
     insert_text (r, "\n", 1);
 }
 
-/* Shaded blocks (code, tables, quotes) paint their own spacing with their
- * background; whatever follows one gets a thin empty line first so the
- * shading does not run into it. */
+/* Quotes paint their own spacing with their background; whatever follows
+ * one gets a thin empty line first so the shading does not run into it. */
 static void
 separate_from_shaded (Renderer *r)
 {
-  static const char *shaded[] = { "code-block", "table", "quote" };
+  static const char *shaded[] = { "quote" };
   GtkTextIter end, prev;
 
   gtk_text_buffer_get_end_iter (r->buffer, &end);
@@ -482,23 +523,52 @@ on_task_button_toggled (GtkCheckButton   *button,
 
 static void collect_text (cmark_node *node,
                           GString    *out);
+static GtkTextChildAnchor *insert_anchor (Renderer *r);
 
-/* The text view puts a child widget's bottom on the text baseline; a
- * negative bottom margin lowers the check box onto the line like a glyph. */
-static GtkCssProvider *
-get_task_css (void)
+/* The child widgets' style, here rather than in the app's style.css so the
+ * view looks the same wherever it is used. The text view puts a child
+ * widget's bottom on the text baseline; a negative bottom margin lowers the
+ * check box onto the line like a glyph. Colours are the text colour made
+ * faint, so they follow the light and dark styles. */
+static const char view_css[] =
+  "checkbutton.lean-task-check { margin: 0 4px -5px 0; padding: 0; min-height: 0; }\n"
+  ".lean-md-block { border-radius: 8px; }\n"
+  ".lean-md-code { background-color: alpha(currentColor, 0.06); }\n"
+  ".lean-md-code-text { font-family: monospace; font-size: 0.9em; padding: 10px 14px 12px 14px; }\n"
+  ".lean-md-grid { border: 1px solid alpha(currentColor, 0.14); border-radius: 8px; }\n"
+  ".lean-md-th, .lean-md-td { padding: 6px 12px; font-size: 0.95em;"
+  " border-bottom: 1px solid alpha(currentColor, 0.09); }\n"
+  ".lean-md-th { font-weight: bold; background-color: alpha(currentColor, 0.05);"
+  " border-bottom-color: alpha(currentColor, 0.18); }\n"
+  ".lean-md-td.last-row { border-bottom-width: 0; }\n";
+
+static void
+ensure_view_css (void)
 {
   static GtkCssProvider *provider;
+  GdkDisplay *display = gdk_display_get_default ();
 
-  if (provider == NULL)
-    {
-      provider = gtk_css_provider_new ();
-      gtk_css_provider_load_from_data (provider,
-                                       "checkbutton.lean-task-check { margin: 0 4px -5px 0;"
-                                       " padding: 0; min-height: 0; }",
-                                       -1);
-    }
-  return provider;
+  if (provider != NULL || display == NULL)
+    return;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_data (provider, view_css, -1);
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+/* The done/open tag of the current task item ends here. */
+static void
+end_task_text (Renderer *r)
+{
+  GtkTextIter end;
+
+  pop_tag (r, "task");
+  pop_tag (r, "task-checked");
+  if (r->open_task < 0)
+    return;
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  g_array_index (r->self->tasks, Task, r->open_task).end = gtk_text_iter_get_offset (&end);
+  r->open_task = -1;
 }
 
 static void
@@ -509,8 +579,7 @@ insert_item_marker (Renderer   *r,
   const char *type = cmark_node_get_type_string (item);
 
   /* A parent's done/open state is not its children's. */
-  pop_tag (r, "task");
-  pop_tag (r, "task-checked");
+  end_task_text (r);
   if (r->task_hang != NULL)
     {
       g_ptr_array_remove (r->tags, r->task_hang);
@@ -519,7 +588,6 @@ insert_item_marker (Renderer   *r,
 
   if (g_strcmp0 (type, "tasklist") == 0)
     {
-      GtkTextIter end;
       GtkTextChildAnchor *anchor;
       GtkWidget *check;
       Task task = { 0 };
@@ -544,25 +612,10 @@ insert_item_marker (Renderer   *r,
         task.text = g_string_free (text, FALSE);
       }
 
-      gtk_text_buffer_get_end_iter (r->buffer, &end);
-      anchor = gtk_text_buffer_create_child_anchor (r->buffer, &end);
-      /* The anchor character gets the item's tags too (margins). */
-      {
-        GtkTextIter a, b;
-
-        gtk_text_buffer_get_end_iter (r->buffer, &b);
-        a = b;
-        gtk_text_iter_backward_char (&a);
-        for (guint i = 0; i < r->tags->len; i++)
-          gtk_text_buffer_apply_tag (r->buffer, g_ptr_array_index (r->tags, i), &a, &b);
-      }
-
+      anchor = insert_anchor (r);
       check = gtk_check_button_new ();
       gtk_check_button_set_active (GTK_CHECK_BUTTON (check), task.checked);
       gtk_widget_add_css_class (check, "lean-task-check");
-      gtk_style_context_add_provider (gtk_widget_get_style_context (check),
-                                      GTK_STYLE_PROVIDER (get_task_css ()),
-                                      GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
       gtk_widget_set_tooltip_text (check, task.checked ? _("Mark as not done") : _("Mark as done"));
       /* Screen readers announce the item, not an anonymous check box. */
       gtk_accessible_update_property (GTK_ACCESSIBLE (check),
@@ -576,6 +629,14 @@ insert_item_marker (Renderer   *r,
 
       insert_text (r, " ", 1);
       push_tag (r, task.checked ? "task-checked" : "task");
+      {
+        GtkTextIter end;
+
+        gtk_text_buffer_get_end_iter (r->buffer, &end);
+        r->open_task = r->self->tasks->len - 1;
+        g_array_index (r->self->tasks, Task, r->open_task).start = gtk_text_iter_get_offset (&end);
+        g_array_index (r->self->tasks, Task, r->open_task).end = -1;
+      }
     }
   else if (list->type == CMARK_ORDERED_LIST)
     {
@@ -598,9 +659,7 @@ insert_item_marker (Renderer   *r,
   r->at_item_start = TRUE;
 }
 
-/* Tables: cells are flattened to plain text and laid out in aligned
- * monospace columns, header bold, with a rule under the header. */
-
+/* Plain text of inline content, for a task's label. */
 static void
 collect_text (cmark_node *node,
               GString    *out)
@@ -628,116 +687,377 @@ collect_text (cmark_node *node,
     }
 }
 
-/* Columns a cell takes in a monospace font: wide (CJK) characters take
- * two, combining marks none. */
-static guint
-display_width (const char *text)
+/* Blocks that scroll sideways: tables and code are child widgets in a
+ * horizontally scrolling box anchored in the text, so a long line never
+ * wraps back to the left margin nor widens the page. */
+
+/* Margins of the paragraph being inserted: as in the text view, the tag
+ * with the highest priority that sets a margin wins. */
+static int
+current_margins (Renderer *r)
 {
-  guint width = 0;
+  int left = 0, right = 0, left_priority = -1, right_priority = -1;
 
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+  for (guint i = 0; i < r->tags->len; i++)
     {
-      gunichar c = g_utf8_get_char (p);
+      GtkTextTag *tag = g_ptr_array_index (r->tags, i);
+      int priority = gtk_text_tag_get_priority (tag);
+      gboolean left_set, right_set;
+      int left_margin, right_margin;
 
-      if (g_unichar_iszerowidth (c))
-        continue;
-      width += g_unichar_iswide (c) ? 2 : 1;
+      g_object_get (tag,
+                    "left-margin-set", &left_set, "left-margin", &left_margin,
+                    "right-margin-set", &right_set, "right-margin", &right_margin,
+                    NULL);
+      if (left_set && priority > left_priority)
+        {
+          left_priority = priority;
+          left = left_margin;
+        }
+      if (right_set && priority > right_priority)
+        {
+          right_priority = priority;
+          right = right_margin;
+        }
     }
-  return width;
+  return left + right;
+}
+
+/* The width a block may take: the view's text area less the margins of
+ * the paragraph it sits in. Before the first allocation a modest guess;
+ * the real width follows right after (see resize_after_layout). */
+static int
+block_width (LeanMarkdownView *self,
+             GtkWidget        *block)
+{
+  GtkTextView *view = GTK_TEXT_VIEW (self);
+  int margins = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (block), "lean-margins"));
+  int width = self->allocated_width > 0 ? self->allocated_width : BLOCK_WIDTH_GUESS;
+
+  width -= gtk_text_view_get_left_margin (view) + gtk_text_view_get_right_margin (view);
+  width -= margins + BLOCK_SLACK;
+  return MAX (width, BLOCK_MIN_WIDTH);
+}
+
+/* A text view gives an anchored child its minimum size, and a scrolled
+ * window's minimum is next to nothing: the box asks for the size it should
+ * have. Code boxes span the text; tables are as wide as their columns, up
+ * to the text's width; both as tall as all of their content. */
+static void
+size_block (LeanMarkdownView *self,
+            GtkWidget        *block)
+{
+  GtkWidget *viewport = gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (block));
+  GtkWidget *content = gtk_viewport_get_child (GTK_VIEWPORT (viewport));
+  int available = block_width (self, block);
+  int natural_width, natural_height;
+
+  gtk_widget_measure (content, GTK_ORIENTATION_HORIZONTAL, -1, NULL, &natural_width, NULL, NULL);
+  gtk_widget_measure (content, GTK_ORIENTATION_VERTICAL, natural_width,
+                      NULL, &natural_height, NULL, NULL);
+  if (g_object_get_data (G_OBJECT (block), "lean-fill") == NULL)
+    available = MIN (available, natural_width);
+  gtk_widget_set_size_request (block, available, natural_height);
+}
+
+static GtkTextChildAnchor *
+insert_anchor (Renderer *r)
+{
+  GtkTextIter start, end;
+  GtkTextChildAnchor *anchor;
+
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  anchor = gtk_text_buffer_create_child_anchor (r->buffer, &end);
+  /* The anchor character gets the tags of its paragraph too: margins come
+   * from a line's first character. */
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  start = end;
+  gtk_text_iter_backward_char (&start);
+  for (guint i = 0; i < r->tags->len; i++)
+    gtk_text_buffer_apply_tag (r->buffer, g_ptr_array_index (r->tags, i), &start, &end);
+  return anchor;
+}
+
+/* A paragraph of its own holding @content in a box that scrolls
+ * sideways; @tag_name marks the paragraph ("code-block", "table"). */
+static void
+insert_block (Renderer   *r,
+              GtkWidget  *content,
+              const char *tag_name,
+              gboolean    fill)
+{
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *viewport = gtk_viewport_new (NULL, NULL);
+  GtkTextChildAnchor *anchor;
+  int start;
+
+  r->at_item_start = FALSE;
+  start = begin_block (r);
+  push_tag (r, tag_name);
+
+  /* The content gets its natural width, scrolling when that is more than
+   * the text has room for; its height is always all of it. */
+  gtk_scrollable_set_hscroll_policy (GTK_SCROLLABLE (viewport), GTK_SCROLL_NATURAL);
+  gtk_viewport_set_child (GTK_VIEWPORT (viewport), content);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), viewport);
+  /* EXTERNAL: no vertical scrollbar, and the height is size_block()'s,
+   * not the content's height at its narrowest (NEVER asks for that). */
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller),
+                                  GTK_POLICY_AUTOMATIC, GTK_POLICY_EXTERNAL);
+  gtk_widget_add_css_class (scroller, "lean-md-block");
+  gtk_widget_add_css_class (scroller, fill ? "lean-md-code" : "lean-md-table");
+  g_object_set_data (G_OBJECT (scroller), "lean-margins", GINT_TO_POINTER (current_margins (r)));
+  if (fill)
+    g_object_set_data (G_OBJECT (scroller), "lean-fill", GINT_TO_POINTER (TRUE));
+
+  anchor = insert_anchor (r);
+  gtk_text_view_add_child_at_anchor (GTK_TEXT_VIEW (r->self), scroller, anchor);
+  g_ptr_array_add (r->self->blocks, scroller);
+  size_block (r->self, scroller);
+
+  insert_text (r, "\n", 1);
+  pop_tag (r, tag_name);
+  end_block (r, start, TRUE);
+}
+
+/* Text in tables and code is never hyphenated: "De-pendencies" reads as
+ * a different word, and code must stay exactly as written. */
+static void
+forbid_hyphens (GtkLabel *label)
+{
+  PangoAttrList *attrs = pango_attr_list_new ();
+
+  pango_attr_list_insert (attrs, pango_attr_insert_hyphens_new (FALSE));
+  gtk_label_set_attributes (label, attrs);
+  pango_attr_list_unref (attrs);
+}
+
+static void
+render_code (Renderer   *r,
+             const char *literal,
+             gsize       len)
+{
+  g_autofree char *text = NULL;
+  GtkWidget *label;
+
+  /* The trailing newline is the block's own. */
+  while (len > 0 && literal[len - 1] == '\n')
+    len--;
+  text = g_strndup (literal != NULL ? literal : "", len);
+
+  label = gtk_label_new (text);
+  gtk_label_set_wrap (GTK_LABEL (label), FALSE);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_set_halign (label, GTK_ALIGN_START);
+  gtk_widget_add_css_class (label, "lean-md-code-text");
+  forbid_hyphens (GTK_LABEL (label));
+  insert_block (r, label, "code-block", TRUE);
+}
+
+typedef struct
+{
+  LeanMarkdownView *self;
+  char             *url;
+} LinkLater;
+
+static void
+link_later_free (gpointer data)
+{
+  LinkLater *later = data;
+
+  g_object_unref (later->self);
+  g_free (later->url);
+  g_free (later);
+}
+
+static gboolean
+emit_link_idle (gpointer data)
+{
+  LinkLater *later = data;
+  gboolean handled = FALSE;
+
+  g_signal_emit (later->self, signals[ACTIVATE_LINK], 0, later->url, &handled);
+  return G_SOURCE_REMOVE;
+}
+
+/* A link in a table cell. The owner may render new text in answer, which
+ * destroys this label: that must not happen inside the label's own
+ * handler, so the view's signal goes out from an idle. */
+static gboolean
+on_cell_link (GtkLabel         *label,
+              const char       *url,
+              LeanMarkdownView *self)
+{
+  LinkLater *later = g_new0 (LinkLater, 1);
+
+  later->self = g_object_ref (self);
+  later->url = g_strdup (url);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, emit_link_idle, later, link_later_free);
+  return TRUE;
+}
+
+static gboolean
+is_line_break_html (const char *html)
+{
+  return html != NULL && (g_ascii_strncasecmp (html, "<br>", 4) == 0 ||
+                          g_ascii_strncasecmp (html, "<br/>", 5) == 0 ||
+                          g_ascii_strncasecmp (html, "<br />", 6) == 0);
+}
+
+/* Pango markup for a table cell's inline content, every piece of text
+ * escaped. cmark bounds inline nesting; @depth bounds it here too. */
+static void
+append_cell_markup (GString    *out,
+                    cmark_node *node,
+                    guint       depth)
+{
+  if (depth > MAX_INLINE_DEPTH)
+    return;
+
+  for (cmark_node *child = cmark_node_first_child (node);
+       child != NULL;
+       child = cmark_node_next (child))
+    {
+      const char *type = cmark_node_get_type_string (child);
+      const char *open = NULL, *close = NULL;
+      g_autofree char *escaped = NULL;
+
+      switch ((int) cmark_node_get_type (child))
+        {
+        case CMARK_NODE_TEXT:
+          escaped = g_markup_escape_text (cmark_node_get_literal (child), -1);
+          g_string_append (out, escaped);
+          continue;
+        case CMARK_NODE_CODE:
+          escaped = g_markup_escape_text (cmark_node_get_literal (child), -1);
+          g_string_append_printf (out, "<tt>%s</tt>", escaped);
+          continue;
+        case CMARK_NODE_SOFTBREAK:
+          g_string_append_c (out, ' ');
+          continue;
+        case CMARK_NODE_LINEBREAK:
+          g_string_append_c (out, '\n');
+          continue;
+        case CMARK_NODE_HTML_INLINE:
+          /* "<br>" is how a table cell gets a second line. */
+          if (is_line_break_html (cmark_node_get_literal (child)))
+            g_string_append_c (out, '\n');
+          continue;
+        case CMARK_NODE_EMPH:
+          open = "<i>", close = "</i>";
+          break;
+        case CMARK_NODE_STRONG:
+          open = "<b>", close = "</b>";
+          break;
+        case CMARK_NODE_LINK:
+          {
+            const char *url = cmark_node_get_url (child);
+
+            if (url != NULL && url[0] != '\0')
+              {
+                escaped = g_markup_escape_text (url, -1);
+                g_string_append_printf (out, "<a href=\"%s\">", escaped);
+                close = "</a>";
+              }
+          }
+          break;
+        default:
+          if (g_strcmp0 (type, "strikethrough") == 0)
+            open = "<s>", close = "</s>";
+          break;
+        }
+
+      if (open != NULL)
+        g_string_append (out, open);
+      append_cell_markup (out, child, depth + 1);
+      if (close != NULL)
+        g_string_append (out, close);
+    }
+}
+
+static GtkWidget *
+table_cell (LeanMarkdownView *self,
+            cmark_node       *cell,
+            guint8            align,
+            gboolean          header)
+{
+  g_autoptr(GString) markup = g_string_new (NULL);
+  GtkWidget *label = gtk_label_new (NULL);
+  float xalign = align == 'r' ? 1.0f : align == 'c' ? 0.5f : 0.0f;
+
+  if (cell != NULL)
+    append_cell_markup (markup, cell, 0);
+  /* cmark keeps the spaces around a cell's text. */
+  g_strstrip (markup->str);
+  gtk_label_set_markup (GTK_LABEL (label), markup->str);
+  gtk_label_set_xalign (GTK_LABEL (label), xalign);
+  gtk_label_set_justify (GTK_LABEL (label),
+                         align == 'r' ? GTK_JUSTIFY_RIGHT :
+                         align == 'c' ? GTK_JUSTIFY_CENTER : GTK_JUSTIFY_LEFT);
+  /* Long prose in a cell wraps between words; a table of short cells
+   * keeps one line per row and scrolls if it must. */
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), CELL_MAX_CHARS);
+  forbid_hyphens (GTK_LABEL (label));
+  gtk_widget_set_valign (label, GTK_ALIGN_FILL);
+  gtk_label_set_yalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, header ? "lean-md-th" : "lean-md-td");
+  g_signal_connect_object (label, "activate-link", G_CALLBACK (on_cell_link), self, 0);
+  return label;
 }
 
 static void
 render_table (Renderer   *r,
               cmark_node *table)
 {
-  guint n_cols = cmark_gfm_extensions_get_table_columns (table);
+  guint n_cols = MIN (cmark_gfm_extensions_get_table_columns (table), MAX_TABLE_COLUMNS);
   const guint8 *aligns = cmark_gfm_extensions_get_table_alignments (table);
-  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  g_autofree guint *widths = NULL;
-  int start;
+  GtkWidget *grid;
+  guint y = 0, n_rows = 0;
 
   if (n_cols == 0)
     return;
 
-  widths = g_new0 (guint, n_cols);
-
+  grid = gtk_grid_new ();
+  gtk_widget_add_css_class (grid, "lean-md-grid");
   for (cmark_node *row = cmark_node_first_child (table); row; row = cmark_node_next (row))
+    n_rows++;
+
+  for (cmark_node *row = cmark_node_first_child (table); row != NULL; row = cmark_node_next (row), y++)
     {
-      char **cells = g_new0 (char *, n_cols + 1);
-      guint col = 0;
+      cmark_node *cell = cmark_node_first_child (row);
 
-      for (cmark_node *cell = cmark_node_first_child (row);
-           cell != NULL && col < n_cols;
-           cell = cmark_node_next (cell), col++)
+      if (y == MAX_TABLE_ROWS)
         {
-          GString *text = g_string_new (NULL);
+          /* Translators: the last line of a very long table in a spec. */
+          g_autofree char *more = g_strdup_printf (ngettext ("… %u more row", "… %u more rows",
+                                                             n_rows - y), n_rows - y);
+          GtkWidget *label = gtk_label_new (more);
 
-          collect_text (cell, text);
-          cells[col] = g_strstrip (g_string_free (text, FALSE));
-          widths[col] = MAX (widths[col], display_width (cells[col]));
+          gtk_label_set_xalign (GTK_LABEL (label), 0);
+          gtk_widget_add_css_class (label, "lean-md-td");
+          gtk_widget_add_css_class (label, "dim-label");
+          gtk_grid_attach (GTK_GRID (grid), label, 0, y, n_cols, 1);
+          break;
         }
-      for (; col < n_cols; col++)
-        cells[col] = g_strdup ("");
 
-      g_ptr_array_add (rows, cells);
+      for (guint col = 0; col < n_cols; col++)
+        {
+          /* Rows with fewer cells than the header get empty ones. */
+          GtkWidget *label = table_cell (r->self, cell, aligns != NULL ? aligns[col] : 0,
+                                         cmark_gfm_extensions_get_table_row_is_header (row));
+
+          if (y + 1 == n_rows)
+            gtk_widget_add_css_class (label, "last-row");
+          gtk_grid_attach (GTK_GRID (grid), label, col, y, 1, 1);
+          if (cell != NULL)
+            cell = cmark_node_next (cell);
+        }
     }
 
-  start = begin_block (r);
-  push_tag (r, "table");
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      char **cells = g_ptr_array_index (rows, i);
-      GString *line = g_string_new (NULL);
-
-      for (guint c = 0; c < n_cols; c++)
-        {
-          guint pad = widths[c] - display_width (cells[c]);
-          guint before = 0;
-
-          if (aligns != NULL && aligns[c] == 'r')
-            before = pad;
-          else if (aligns != NULL && aligns[c] == 'c')
-            before = pad / 2;
-
-          if (c > 0)
-            g_string_append (line, "  │  ");
-          for (guint k = 0; k < before; k++)
-            g_string_append_c (line, ' ');
-          g_string_append (line, cells[c]);
-          /* No trailing blanks after the last column. */
-          if (c + 1 < n_cols)
-            for (guint k = before; k < pad; k++)
-              g_string_append_c (line, ' ');
-        }
-      g_string_append_c (line, '\n');
-
-      if (i == 0)
-        push_tag (r, "table-header");
-      insert_text (r, line->str, line->len);
-      if (i == 0)
-        {
-          GString *rule = g_string_new (NULL);
-
-          pop_tag (r, "table-header");
-          for (guint c = 0; c < n_cols; c++)
-            {
-              if (c > 0)
-                g_string_append (rule, "──┼──");
-              for (guint k = 0; k < widths[c]; k++)
-                g_string_append (rule, "─");
-            }
-          g_string_append_c (rule, '\n');
-          push_tag (r, "dim");
-          insert_text (r, rule->str, rule->len);
-          pop_tag (r, "dim");
-          g_string_free (rule, TRUE);
-        }
-      g_string_free (line, TRUE);
-    }
-
-  pop_tag (r, "table");
-  end_block (r, start, TRUE);
+  insert_block (r, grid, "table", FALSE);
 }
 
 /* Links carry their URL on an anonymous tag, one per link. */
@@ -811,6 +1131,318 @@ is_metadata_quote (cmark_node *doc,
   return text != NULL && text[0] == ':';
 }
 
+/* One function per kind of node; each gets the enter and the exit event
+ * (leaves only enter). */
+
+static void
+render_heading (Renderer   *r,
+                cmark_node *node,
+                gboolean    enter)
+{
+  g_autofree char *name = g_strdup_printf ("h%d", CLAMP (cmark_node_get_heading_level (node), 1, 6));
+
+  if (enter)
+    {
+      ensure_line_start (r);
+      separate_from_shaded (r);
+      push_tag (r, name);
+    }
+  else
+    {
+      insert_text (r, "\n", 1);
+      pop_tag (r, name);
+    }
+}
+
+static void
+render_paragraph (Renderer *r,
+                  gboolean  enter)
+{
+  const char *spacing = in_tight_list (r) ? "tight" : "p";
+
+  if (enter)
+    {
+      if (!r->at_item_start)
+        {
+          ensure_line_start (r);
+          separate_from_shaded (r);
+        }
+      r->at_item_start = FALSE;
+      push_tag (r, spacing);
+    }
+  else
+    {
+      insert_text (r, "\n", 1);
+      pop_tag (r, spacing);
+    }
+}
+
+static int
+pop_block_start (Renderer *r)
+{
+  int start = g_array_index (r->block_starts, int, r->block_starts->len - 1);
+
+  g_array_set_size (r->block_starts, r->block_starts->len - 1);
+  return start;
+}
+
+static void
+render_block_quote (Renderer *r,
+                    gboolean  enter)
+{
+  if (enter)
+    {
+      int start = begin_block (r);
+
+      g_array_append_val (r->block_starts, start);
+      r->quote_depth++;
+      set_indent_tag (r);
+      push_tag (r, "quote");
+    }
+  else
+    {
+      int start = pop_block_start (r);
+
+      pop_tag (r, "quote");
+      r->quote_depth--;
+      set_indent_tag (r);
+      end_block (r, start, r->quote_depth == 0);
+    }
+}
+
+static void
+render_list (Renderer   *r,
+             cmark_node *node,
+             gboolean    enter)
+{
+  if (enter)
+    {
+      ListState list = {
+        cmark_node_get_list_type (node),
+        cmark_node_get_list_start (node),
+        cmark_node_get_list_tight (node),
+      };
+      int start;
+
+      r->at_item_start = FALSE;
+      start = begin_block (r);
+      g_array_append_val (r->block_starts, start);
+      g_array_append_val (r->lists, list);
+      set_indent_tag (r);
+      push_tag (r, "list");
+    }
+  else
+    {
+      int start = pop_block_start (r);
+
+      pop_tag (r, "list");
+      g_array_set_size (r->lists, r->lists->len - 1);
+      set_indent_tag (r);
+      /* A nested list is part of its item: no gap around it. */
+      end_block (r, start, r->lists->len == 0);
+    }
+}
+
+static void
+render_item (Renderer   *r,
+             cmark_node *node,
+             gboolean    enter)
+{
+  if (enter)
+    {
+      ensure_line_start (r);
+      insert_item_marker (r, node);
+      return;
+    }
+
+  end_task_text (r);
+  if (r->task_hang != NULL)
+    {
+      g_ptr_array_remove (r->tags, r->task_hang);
+      r->task_hang = NULL;
+    }
+  r->at_item_start = FALSE;
+  ensure_line_start (r);
+}
+
+static void
+render_html_block (Renderer   *r,
+                   cmark_node *node)
+{
+  const char *literal = cmark_node_get_literal (node);
+
+  if (literal == NULL || is_html_comment (literal))
+    return;
+  /* Shown as written, like code: a text view cannot render HTML. */
+  if (*literal != '\0')
+    render_code (r, literal, strlen (literal));
+}
+
+static void
+render_thematic_break (Renderer *r)
+{
+  ensure_line_start (r);
+  push_tag (r, "rule");
+  insert_text (r, "•   •   •\n", -1);
+  pop_tag (r, "rule");
+}
+
+/* Inline nodes: text and the tags around it. */
+static void
+render_inline (Renderer   *r,
+               cmark_node *node,
+               gboolean    enter)
+{
+  switch ((int) cmark_node_get_type (node))
+    {
+    case CMARK_NODE_TEXT:
+      insert_text (r, cmark_node_get_literal (node), -1);
+      break;
+
+    case CMARK_NODE_SOFTBREAK:
+      insert_text (r, " ", 1);
+      break;
+
+    case CMARK_NODE_LINEBREAK:
+      /* U+2028 breaks the line without starting a new paragraph, so
+       * list indentation and spacing stay as they are. */
+      insert_text (r, "\u2028", -1);
+      break;
+
+    case CMARK_NODE_CODE:
+      push_tag (r, "code");
+      insert_text (r, cmark_node_get_literal (node), -1);
+      pop_tag (r, "code");
+      break;
+
+    case CMARK_NODE_HTML_INLINE:
+      if (!is_html_comment (cmark_node_get_literal (node)))
+        {
+          push_tag (r, "code");
+          insert_text (r, cmark_node_get_literal (node), -1);
+          pop_tag (r, "code");
+        }
+      break;
+
+    case CMARK_NODE_EMPH:
+      if (enter)
+        push_tag (r, "em");
+      else
+        pop_tag (r, "em");
+      break;
+
+    case CMARK_NODE_STRONG:
+      if (enter)
+        push_tag (r, "strong");
+      else
+        pop_tag (r, "strong");
+      break;
+
+    case CMARK_NODE_LINK:
+      if (enter)
+        push_link (r, cmark_node_get_url (node));
+      else
+        pop_link (r);
+      break;
+
+    case CMARK_NODE_IMAGE:
+      /* No images in a text view: show the alt text, dimmed, as a link
+       * to the image. */
+      if (enter)
+        {
+          push_link (r, cmark_node_get_url (node));
+          push_tag (r, "em");
+          /* Translators: before an image's description in a spec */
+          insert_text (r, _("Image: "), -1);
+        }
+      else
+        {
+          pop_tag (r, "em");
+          pop_link (r);
+        }
+      break;
+
+    default:
+      if (g_strcmp0 (cmark_node_get_type_string (node), "strikethrough") == 0)
+        {
+          if (enter)
+            push_tag (r, "strike");
+          else
+            pop_tag (r, "strike");
+        }
+      break;
+    }
+}
+
+/* Whether @node is left out because the page shows it already: the title
+ * heading and the status quote `leanspec create` writes under it. */
+static gboolean
+is_skipped (LeanMarkdownView *self,
+            cmark_node       *doc,
+            cmark_node       *node)
+{
+  if (!self->skip_title)
+    return FALSE;
+  if (cmark_node_get_type (node) == CMARK_NODE_HEADING &&
+      cmark_node_get_heading_level (node) == 1 && cmark_node_parent (node) == doc &&
+      cmark_node_previous (node) == NULL)
+    return TRUE;
+  return is_metadata_quote (doc, node);
+}
+
+/* Renders one event of the walk; returns TRUE when the node's children
+ * were rendered with it (the walk skips them). */
+static gboolean
+render_node (Renderer   *r,
+             cmark_node *node,
+             gboolean    enter)
+{
+  /* cmark's enum is open-ended (extensions add types): a plain int
+   * switch with a default. */
+  switch ((int) cmark_node_get_type (node))
+    {
+    case CMARK_NODE_DOCUMENT:
+      return FALSE;
+    case CMARK_NODE_HEADING:
+      render_heading (r, node, enter);
+      return FALSE;
+    case CMARK_NODE_PARAGRAPH:
+      render_paragraph (r, enter);
+      return FALSE;
+    case CMARK_NODE_BLOCK_QUOTE:
+      render_block_quote (r, enter);
+      return FALSE;
+    case CMARK_NODE_LIST:
+      render_list (r, node, enter);
+      return FALSE;
+    case CMARK_NODE_ITEM:
+      render_item (r, node, enter);
+      return FALSE;
+    case CMARK_NODE_CODE_BLOCK:
+      {
+        const char *literal = cmark_node_get_literal (node);
+
+        render_code (r, literal, literal != NULL ? strlen (literal) : 0);
+      }
+      return FALSE;
+    case CMARK_NODE_HTML_BLOCK:
+      render_html_block (r, node);
+      return FALSE;
+    case CMARK_NODE_THEMATIC_BREAK:
+      render_thematic_break (r);
+      return FALSE;
+    default:
+      if (g_strcmp0 (cmark_node_get_type_string (node), "table") == 0)
+        {
+          if (enter)
+            render_table (r, node);
+          return TRUE;
+        }
+      render_inline (r, node, enter);
+      return FALSE;
+    }
+}
+
 static void
 render_document (LeanMarkdownView *self,
                  cmark_node       *doc)
@@ -818,292 +1450,27 @@ render_document (LeanMarkdownView *self,
   Renderer r = { 0 };
   cmark_iter *iter;
   cmark_event_type ev;
-  GArray *block_starts = g_array_new (FALSE, FALSE, sizeof (int));
 
   r.self = self;
   r.buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
   r.tags = g_ptr_array_new ();
   r.lists = g_array_new (FALSE, FALSE, sizeof (ListState));
+  r.block_starts = g_array_new (FALSE, FALSE, sizeof (int));
+  r.open_task = -1;
 
   iter = cmark_iter_new (doc);
   while ((ev = cmark_iter_next (iter)) != CMARK_EVENT_DONE)
     {
       cmark_node *node = cmark_iter_get_node (iter);
       gboolean enter = ev == CMARK_EVENT_ENTER;
-      int node_type;
-      const char *type_string = cmark_node_get_type_string (node);
 
-      /* The page shows the title above the body already. */
-      if (self->skip_title && enter && cmark_node_get_type (node) == CMARK_NODE_HEADING &&
-          cmark_node_get_heading_level (node) == 1 && cmark_node_parent (node) == doc &&
-          cmark_node_previous (node) == NULL)
+      if (enter && is_skipped (self, doc, node))
         {
           cmark_iter_reset (iter, node, CMARK_EVENT_EXIT);
           continue;
         }
-
-      if (self->skip_title && enter && is_metadata_quote (doc, node))
-        {
-          cmark_iter_reset (iter, node, CMARK_EVENT_EXIT);
-          continue;
-        }
-
-      if (g_strcmp0 (type_string, "table") == 0)
-        {
-          if (enter)
-            {
-              render_table (&r, node);
-              cmark_iter_reset (iter, node, CMARK_EVENT_EXIT);
-            }
-          continue;
-        }
-
-      if (g_strcmp0 (type_string, "strikethrough") == 0)
-        {
-          if (enter)
-            push_tag (&r, "strike");
-          else
-            pop_tag (&r, "strike");
-          continue;
-        }
-
-      /* cmark's enum is open-ended (extensions add types): a plain int
-       * switch with a default. */
-      node_type = cmark_node_get_type (node);
-      switch (node_type)
-        {
-        case CMARK_NODE_DOCUMENT:
-          break;
-
-        case CMARK_NODE_HEADING:
-          {
-            g_autofree char *name = g_strdup_printf ("h%d", CLAMP (cmark_node_get_heading_level (node), 1, 6));
-
-            if (enter)
-              {
-                ensure_line_start (&r);
-                separate_from_shaded (&r);
-                push_tag (&r, name);
-              }
-            else
-              {
-                insert_text (&r, "\n", 1);
-                pop_tag (&r, name);
-              }
-          }
-          break;
-
-        case CMARK_NODE_PARAGRAPH:
-          {
-            const char *spacing = in_tight_list (&r) ? "tight" : "p";
-
-            if (enter)
-              {
-                if (!r.at_item_start)
-                  {
-                    ensure_line_start (&r);
-                    separate_from_shaded (&r);
-                  }
-                r.at_item_start = FALSE;
-                push_tag (&r, spacing);
-              }
-            else
-              {
-                insert_text (&r, "\n", 1);
-                pop_tag (&r, spacing);
-              }
-          }
-          break;
-
-        case CMARK_NODE_BLOCK_QUOTE:
-          if (enter)
-            {
-              int start = begin_block (&r);
-
-              g_array_append_val (block_starts, start);
-              r.quote_depth++;
-              set_indent_tag (&r);
-              push_tag (&r, "quote");
-            }
-          else
-            {
-              int start = g_array_index (block_starts, int, block_starts->len - 1);
-
-              g_array_set_size (block_starts, block_starts->len - 1);
-              pop_tag (&r, "quote");
-              r.quote_depth--;
-              set_indent_tag (&r);
-              end_block (&r, start, r.quote_depth == 0);
-            }
-          break;
-
-        case CMARK_NODE_LIST:
-          if (enter)
-            {
-              ListState list = {
-                cmark_node_get_list_type (node),
-                cmark_node_get_list_start (node),
-                cmark_node_get_list_tight (node),
-              };
-              int start;
-
-              r.at_item_start = FALSE;
-              start = begin_block (&r);
-              g_array_append_val (block_starts, start);
-              g_array_append_val (r.lists, list);
-              set_indent_tag (&r);
-              push_tag (&r, "list");
-            }
-          else
-            {
-              int start = g_array_index (block_starts, int, block_starts->len - 1);
-
-              g_array_set_size (block_starts, block_starts->len - 1);
-              pop_tag (&r, "list");
-              g_array_set_size (r.lists, r.lists->len - 1);
-              set_indent_tag (&r);
-              /* A nested list is part of its item: no gap around it. */
-              end_block (&r, start, r.lists->len == 0);
-            }
-          break;
-
-        case CMARK_NODE_ITEM:
-          if (enter)
-            {
-              ensure_line_start (&r);
-              insert_item_marker (&r, node);
-            }
-          else
-            {
-              pop_tag (&r, "task");
-              pop_tag (&r, "task-checked");
-              if (r.task_hang != NULL)
-                {
-                  g_ptr_array_remove (r.tags, r.task_hang);
-                  r.task_hang = NULL;
-                }
-              r.at_item_start = FALSE;
-              ensure_line_start (&r);
-            }
-          break;
-
-        case CMARK_NODE_CODE_BLOCK:
-          {
-            const char *literal = cmark_node_get_literal (node);
-            gsize len = literal ? strlen (literal) : 0;
-            int start;
-
-            /* Trailing newline is the block's own; we add ours. */
-            if (len > 0 && literal[len - 1] == '\n')
-              len--;
-            r.at_item_start = FALSE;
-            start = begin_block (&r);
-            push_tag (&r, "code-block");
-            insert_text (&r, len > 0 ? literal : " ", len > 0 ? (gssize) len : 1);
-            insert_text (&r, "\n", 1);
-            pop_tag (&r, "code-block");
-            end_block (&r, start, TRUE);
-          }
-          break;
-
-        case CMARK_NODE_HTML_BLOCK:
-          if (!is_html_comment (cmark_node_get_literal (node)))
-            {
-              const char *literal = cmark_node_get_literal (node);
-              gsize len = literal ? strlen (literal) : 0;
-
-              while (len > 0 && literal[len - 1] == '\n')
-                len--;
-              if (len > 0)
-                {
-                  int start = begin_block (&r);
-
-                  push_tag (&r, "code-block");
-                  insert_text (&r, literal, len);
-                  insert_text (&r, "\n", 1);
-                  pop_tag (&r, "code-block");
-                  end_block (&r, start, TRUE);
-                }
-            }
-          break;
-
-        case CMARK_NODE_THEMATIC_BREAK:
-          ensure_line_start (&r);
-          push_tag (&r, "rule");
-          insert_text (&r, "•   •   •\n", -1);
-          pop_tag (&r, "rule");
-          break;
-
-        case CMARK_NODE_TEXT:
-          insert_text (&r, cmark_node_get_literal (node), -1);
-          break;
-
-        case CMARK_NODE_SOFTBREAK:
-          insert_text (&r, " ", 1);
-          break;
-
-        case CMARK_NODE_LINEBREAK:
-          /* U+2028 breaks the line without starting a new paragraph, so
-           * list indentation and spacing stay as they are. */
-          insert_text (&r, "\u2028", -1);
-          break;
-
-        case CMARK_NODE_CODE:
-          push_tag (&r, "code");
-          insert_text (&r, cmark_node_get_literal (node), -1);
-          pop_tag (&r, "code");
-          break;
-
-        case CMARK_NODE_HTML_INLINE:
-          if (!is_html_comment (cmark_node_get_literal (node)))
-            {
-              push_tag (&r, "code");
-              insert_text (&r, cmark_node_get_literal (node), -1);
-              pop_tag (&r, "code");
-            }
-          break;
-
-        case CMARK_NODE_EMPH:
-          if (enter)
-            push_tag (&r, "em");
-          else
-            pop_tag (&r, "em");
-          break;
-
-        case CMARK_NODE_STRONG:
-          if (enter)
-            push_tag (&r, "strong");
-          else
-            pop_tag (&r, "strong");
-          break;
-
-        case CMARK_NODE_LINK:
-          if (enter)
-            push_link (&r, cmark_node_get_url (node));
-          else
-            pop_link (&r);
-          break;
-
-        case CMARK_NODE_IMAGE:
-          /* No images in a text view: show the alt text, dimmed, as a link
-           * to the image. */
-          if (enter)
-            {
-              push_link (&r, cmark_node_get_url (node));
-              push_tag (&r, "em");
-              /* Translators: before an image's description in a spec */
-              insert_text (&r, _("Image: "), -1);
-            }
-          else
-            {
-              pop_tag (&r, "em");
-              pop_link (&r);
-            }
-          break;
-
-        default:
-          break;
-        }
+      if (render_node (&r, node, enter) && enter)
+        cmark_iter_reset (iter, node, CMARK_EVENT_EXIT);
     }
   cmark_iter_free (iter);
 
@@ -1119,7 +1486,7 @@ render_document (LeanMarkdownView *self,
 
   g_ptr_array_unref (r.tags);
   g_array_unref (r.lists);
-  g_array_unref (block_starts);
+  g_array_unref (r.block_starts);
 }
 
 /* Links: activated by a click without a drag, pointer cursor on hover. */
@@ -1291,6 +1658,9 @@ lean_markdown_view_dispose (GObject *object)
   LeanMarkdownView *self = LEAN_MARKDOWN_VIEW (object);
 
   g_clear_handle_id (&self->resize_id, g_source_remove);
+  g_clear_handle_id (&self->size_blocks_id, g_source_remove);
+  /* The text view destroys its children itself. */
+  g_ptr_array_set_size (self->blocks, 0);
 
   G_OBJECT_CLASS (lean_markdown_view_parent_class)->dispose (object);
 }
@@ -1301,6 +1671,8 @@ lean_markdown_view_finalize (GObject *object)
   LeanMarkdownView *self = LEAN_MARKDOWN_VIEW (object);
 
   g_clear_pointer (&self->tasks, g_array_unref);
+  g_clear_pointer (&self->markdown, g_free);
+  g_clear_pointer (&self->blocks, g_ptr_array_unref);
 
   G_OBJECT_CLASS (lean_markdown_view_parent_class)->finalize (object);
 }
@@ -1312,6 +1684,7 @@ lean_markdown_view_class_init (LeanMarkdownViewClass *klass)
   object_class->dispose = lean_markdown_view_dispose;
   object_class->finalize = lean_markdown_view_finalize;
   GTK_WIDGET_CLASS (klass)->size_allocate = lean_markdown_view_size_allocate;
+  GTK_WIDGET_CLASS (klass)->measure = lean_markdown_view_measure;
 
   signals[TASK_TOGGLED] =
     g_signal_new ("task-toggled",
@@ -1340,6 +1713,8 @@ lean_markdown_view_init (LeanMarkdownView *self)
 
   self->tasks = g_array_new (FALSE, TRUE, sizeof (Task));
   g_array_set_clear_func (self->tasks, task_clear);
+  self->blocks = g_ptr_array_new ();
+  ensure_view_css ();
 
   gtk_text_view_set_editable (view, FALSE);
   gtk_text_view_set_cursor_visible (view, FALSE);
@@ -1370,6 +1745,41 @@ lean_markdown_view_new (void)
 }
 
 static void
+remove_child (LeanMarkdownView *self,
+              GtkWidget        *child)
+{
+  if (child != NULL && gtk_widget_get_parent (child) == GTK_WIDGET (self))
+    gtk_text_view_remove (GTK_TEXT_VIEW (self), child);
+}
+
+/* Takes the check boxes, tables and code boxes out before the text goes.
+ * Deleting the text would unparent them from inside the buffer's
+ * delete-range, and after a pointer click on one GTK then re-validates a
+ * layout whose text is half deleted (SIGSEGV). Focus moves to the view
+ * first so none of them holds the focus while it goes. */
+static void
+remove_children (LeanMarkdownView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+
+  if (focus != NULL && focus != GTK_WIDGET (self) &&
+      gtk_widget_is_ancestor (focus, GTK_WIDGET (self)))
+    gtk_widget_grab_focus (GTK_WIDGET (self));
+
+  for (guint i = 0; i < self->tasks->len; i++)
+    {
+      Task *task = &g_array_index (self->tasks, Task, i);
+
+      remove_child (self, task->button);
+      task->button = NULL;
+    }
+  for (guint i = 0; i < self->blocks->len; i++)
+    remove_child (self, g_ptr_array_index (self->blocks, i));
+  g_ptr_array_set_size (self->blocks, 0);
+}
+
+static void
 collect_link_tag (GtkTextTag *tag,
                   gpointer    data)
 {
@@ -1377,11 +1787,122 @@ collect_link_tag (GtkTextTag *tag,
     g_ptr_array_add (data, tag);
 }
 
+static cmark_node *
+parse_markdown (const char    *markdown,
+                cmark_parser **parser_out)
+{
+  static const char *extensions[] = { "table", "tasklist", "strikethrough", "autolink" };
+  cmark_parser *parser;
+
+  cmark_gfm_core_extensions_ensure_registered ();
+  parser = cmark_parser_new (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
+  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
+    {
+      cmark_syntax_extension *ext = cmark_find_syntax_extension (extensions[i]);
+
+      if (ext != NULL)
+        cmark_parser_attach_syntax_extension (parser, ext);
+    }
+  cmark_parser_feed (parser, markdown, strlen (markdown));
+  *parser_out = parser;
+  return cmark_parser_finish (parser);
+}
+
+/* Whether @a and @b differ only inside task boxes ("[ ]" against "[x]"). */
+static gboolean
+differ_only_in_ticks (const char *a,
+                      const char *b)
+{
+  gsize len = strlen (a);
+
+  if (len != strlen (b))
+    return FALSE;
+  for (gsize i = 0; i < len; i++)
+    if (a[i] != b[i] &&
+        (i == 0 || i + 1 >= len || a[i - 1] != '[' || a[i + 1] != ']' ||
+         strchr (" xX", a[i]) == NULL || strchr (" xX", b[i]) == NULL))
+      return FALSE;
+  return TRUE;
+}
+
+/* A tick written to the file comes back as the same text with one box
+ * changed: the boxes and the done/open style change in place. Rebuilding
+ * the text would replace every check box, and a click on the next box
+ * made while that happens would be lost. FALSE if the items do not line
+ * up (then the caller renders everything). */
+static gboolean
+update_ticks (LeanMarkdownView *self,
+              const char       *markdown)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
+  g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (Task));
+  cmark_parser *parser;
+  cmark_node *doc = parse_markdown (markdown, &parser);
+  cmark_iter *iter = cmark_iter_new (doc);
+  cmark_event_type ev;
+  gboolean ok;
+
+  while ((ev = cmark_iter_next (iter)) != CMARK_EVENT_DONE)
+    {
+      cmark_node *node = cmark_iter_get_node (iter);
+
+      if (ev == CMARK_EVENT_ENTER && cmark_node_get_type (node) == CMARK_NODE_ITEM &&
+          g_strcmp0 (cmark_node_get_type_string (node), "tasklist") == 0)
+        {
+          Task item = { 0 };
+
+          item.line = cmark_node_get_start_line (node);
+          item.checked = cmark_gfm_extensions_get_tasklist_item_checked (node);
+          g_array_append_val (items, item);
+        }
+    }
+  cmark_iter_free (iter);
+  cmark_node_free (doc);
+  cmark_parser_free (parser);
+
+  ok = items->len == self->tasks->len;
+  for (guint i = 0; ok && i < items->len; i++)
+    {
+      Task *task = &g_array_index (self->tasks, Task, i);
+
+      ok = task->line == g_array_index (items, Task, i).line && task->button != NULL;
+    }
+  if (!ok)
+    return FALSE;
+
+  for (guint i = 0; i < items->len; i++)
+    {
+      Task *task = &g_array_index (self->tasks, Task, i);
+      gboolean checked = g_array_index (items, Task, i).checked;
+
+      /* The box may show a click whose write failed: the file decides. */
+      if (gtk_check_button_get_active (GTK_CHECK_BUTTON (task->button)) != checked)
+        {
+          g_signal_handlers_block_by_func (task->button, on_task_button_toggled, self);
+          gtk_check_button_set_active (GTK_CHECK_BUTTON (task->button), checked);
+          g_signal_handlers_unblock_by_func (task->button, on_task_button_toggled, self);
+        }
+      if (task->checked == checked)
+        continue;
+      task->checked = checked;
+      gtk_widget_set_tooltip_text (task->button, checked ? _("Mark as not done") : _("Mark as done"));
+      if (task->end > task->start)
+        {
+          GtkTextIter start, end;
+
+          gtk_text_buffer_get_iter_at_offset (buffer, &start, task->start);
+          gtk_text_buffer_get_iter_at_offset (buffer, &end, task->end);
+          gtk_text_buffer_remove_tag_by_name (buffer, checked ? "task" : "task-checked", &start, &end);
+          gtk_text_buffer_apply_tag_by_name (buffer, checked ? "task-checked" : "task", &start, &end);
+        }
+    }
+  return TRUE;
+}
+
 void
 lean_markdown_view_set_markdown (LeanMarkdownView *self,
                                  const char       *markdown)
 {
-  static const char *extensions[] = { "table", "tasklist", "strikethrough", "autolink" };
   GtkTextBuffer *buffer;
   GtkTextIter start, end;
   cmark_parser *parser;
@@ -1392,27 +1913,24 @@ lean_markdown_view_set_markdown (LeanMarkdownView *self,
 
   buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
 
+  if (markdown != NULL && self->markdown != NULL && self->tasks->len > 0 &&
+      strcmp (self->markdown, markdown) != 0 &&
+      differ_only_in_ticks (self->markdown, markdown) && update_ticks (self, markdown))
+    {
+      g_free (self->markdown);
+      self->markdown = g_strdup (markdown);
+      return;
+    }
+  g_free (self->markdown);
+  self->markdown = g_strdup (markdown);
+
   /* A keyboard user who just ticked a box keeps focus on that item when
    * the new text arrives. */
   for (guint i = 0; i < self->tasks->len; i++)
     if (gtk_widget_has_focus (g_array_index (self->tasks, Task, i).button))
       focused_task = i;
 
-  /* Take the check boxes out before the text goes. Deleting the text would
-   * unparent them from inside the buffer's delete-range, and after a
-   * pointer click on a box GTK then re-validates a layout whose text is
-   * half deleted (SIGSEGV). Focus moves to the view first so no box is
-   * the focus widget while it goes. */
-  if (focused_task != G_MAXUINT)
-    gtk_widget_grab_focus (GTK_WIDGET (self));
-  for (guint i = 0; i < self->tasks->len; i++)
-    {
-      Task *task = &g_array_index (self->tasks, Task, i);
-
-      if (task->button != NULL && gtk_widget_get_parent (task->button) == GTK_WIDGET (self))
-        gtk_text_view_remove (GTK_TEXT_VIEW (self), task->button);
-      task->button = NULL;
-    }
+  remove_children (self);
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   gtk_text_buffer_delete (buffer, &start, &end);
@@ -1433,18 +1951,7 @@ lean_markdown_view_set_markdown (LeanMarkdownView *self,
   if (markdown == NULL || *markdown == '\0')
     return;
 
-  cmark_gfm_core_extensions_ensure_registered ();
-  parser = cmark_parser_new (CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8);
-  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
-    {
-      cmark_syntax_extension *ext = cmark_find_syntax_extension (extensions[i]);
-
-      if (ext != NULL)
-        cmark_parser_attach_syntax_extension (parser, ext);
-    }
-  cmark_parser_feed (parser, markdown, strlen (markdown));
-  doc = cmark_parser_finish (parser);
-
+  doc = parse_markdown (markdown, &parser);
   render_document (self, doc);
 
   cmark_node_free (doc);
@@ -1453,6 +1960,7 @@ lean_markdown_view_set_markdown (LeanMarkdownView *self,
   if (focused_task < self->tasks->len)
     gtk_widget_grab_focus (g_array_index (self->tasks, Task, focused_task).button);
 
+  queue_size_blocks (self);
   queue_resize_after_layout (self);
 }
 

@@ -12,9 +12,10 @@ G_DECLARE_FINAL_TYPE (LeanMarkdownView, lean_markdown_view, LEAN, MARKDOWN_VIEW,
 /* A read-only GtkTextView that renders GitHub-flavoured markdown (cmark-gfm
  * with the table, tasklist, strikethrough and autolink extensions) into its
  * buffer with tags. Task items are clickable check boxes (anchored
- * GtkCheckButtons, U+FFFC in the text); tables are aligned monospace
- * columns. Outside a scrolled window it is as tall as its text, so a page
- * can scroll it together with other widgets.
+ * GtkCheckButtons, U+FFFC in the text); tables (a GtkGrid of labels) and
+ * code blocks (a label that never wraps) are anchored widgets in boxes that
+ * scroll sideways when wider than the text. Outside a scrolled window it is
+ * as tall as its text, so a page can scroll it together with other widgets.
  *
  * Signals:
  *   "task-toggled" (guint line, gboolean checked): the user clicked the task
@@ -36,7 +37,10 @@ void        lean_markdown_view_set_skip_title (LeanMarkdownView *self,
                                                gboolean          skip_title);
 /* Tag names used in the buffer, for tests and styling: "h1".."h6", "em",
  * "strong", "strike", "code", "code-block", "quote", "link", "list",
- * "bullet", "table", "table-header", "task", "task-checked", "rule". */
+ * "bullet", "table", "task", "task-checked", "rule" ("code-block" and
+ * "table" mark the anchor of the box). CSS classes of the boxes:
+ * "lean-md-code" with a "lean-md-code-text" label, "lean-md-table" with a
+ * "lean-md-grid" of "lean-md-th" (header) and "lean-md-td" cells. */
 
 /* Number of task items rendered and the source line of the @index-th one
  * (0 if out of range); for tests and for the owner. */

@@ -34,7 +34,11 @@ struct _LeanSpecList
   char               *priority_filter; /* "" or a priority name */
   char               *tag_filter;      /* "" or a tag */
   char              **search_words;    /* casefolded; NULL for none */
+  char               *search_text;     /* casefolded and stripped, for ranking */
+  GHashTable         *ranks;           /* LeanSpec -> search rank + 1, per search */
   char               *sort_by;
+  gboolean            descending;
+  gboolean            resorting;       /* the selection is kept across a re-sort */
 
   /* The spec people chose last: re-selected when a reload replaces its
    * object or a filter hides and shows it again. */
@@ -48,6 +52,7 @@ struct _LeanSpecList
 
   guint               recount_id;
   guint               reselect_id;
+  double              keep_offset;     /* selected row's offset in the view to restore, or -1 */
   gulong              scroll_id;
   GdkFrameClock      *scroll_clock;
   GCancellable       *warm_cancellable;
@@ -60,6 +65,7 @@ struct _LeanSpecList
   GtkStack           *list_stack;
   GtkSpinner         *loading_spinner;
   GtkLabel           *loading_label;
+  GtkLabel           *count_label;
   gboolean            store_loaded;    /* the store's first load is done */
   GtkScrolledWindow  *scrolled_window;
   GtkListView        *list_view;
@@ -73,6 +79,7 @@ enum {
   PROP_STORE,
   PROP_SELECTED_SPEC,
   PROP_SORT_BY,
+  PROP_SORT_DIRECTION,
   PROP_PRIORITY_FILTER,
   PROP_TAG_FILTER,
   N_PROPS
@@ -233,6 +240,61 @@ compare_number (LeanSpec *a,
   return g_strcmp0 (lean_spec_get_id (a), lean_spec_get_id (b));
 }
 
+/* How well @spec matches the search, best first: 0 its number is the
+ * search ("193", "0193"), 1 every word is in its number, id or title, 2 in
+ * those or its tags, 3 anywhere (the body). */
+static guint
+compute_rank (LeanSpecList *self,
+              LeanSpec     *spec)
+{
+  const char *haystack = spec_get_haystack (spec);
+  const char * const *tags = lean_spec_get_tags (spec);
+  const char *end = haystack;
+  guint64 number;
+  char *rest = NULL;
+  guint rank = 1;
+
+  number = g_ascii_strtoull (self->search_text, &rest, 10);
+  if (rest != self->search_text && *rest == '\0' && number == lean_spec_get_number (spec))
+    return 0;
+
+  /* The haystack is "number\nid\ntitle\n", a line per tag, then the body
+   * (build_haystack). Ranks widen the text the words must be in. */
+  for (guint line = 0; line < 3 && end != NULL; line++)
+    end = strchr (end, '\n') != NULL ? strchr (end, '\n') + 1 : NULL;
+  for (guint i = 0; ; i++)
+    {
+      g_autofree char *part = g_strndup (haystack, end != NULL ? (gsize) (end - haystack) : strlen (haystack));
+      gboolean all = TRUE;
+
+      for (guint w = 0; self->search_words[w] != NULL && all; w++)
+        all = strstr (part, self->search_words[w]) != NULL;
+      if (all || end == NULL)
+        return rank;
+
+      rank++;
+      if (i == 0)
+        for (guint t = 0; tags != NULL && tags[t] != NULL && end != NULL; t++)
+          end = strchr (end, '\n') != NULL ? strchr (end, '\n') + 1 : NULL;
+      else
+        end = NULL;
+    }
+}
+
+static guint
+spec_rank (LeanSpecList *self,
+           LeanSpec     *spec)
+{
+  gpointer cached = g_hash_table_lookup (self->ranks, spec);
+  guint rank;
+
+  if (cached != NULL)
+    return GPOINTER_TO_UINT (cached) - 1;
+  rank = compute_rank (self, spec);
+  g_hash_table_insert (self->ranks, spec, GUINT_TO_POINTER (rank + 1));
+  return rank;
+}
+
 static int
 sort_func (gconstpointer a,
            gconstpointer b,
@@ -241,31 +303,47 @@ sort_func (gconstpointer a,
   LeanSpecList *self = user_data;
   LeanSpec *sa = (LeanSpec *) a;
   LeanSpec *sb = (LeanSpec *) b;
+  int cmp = 0;
+
+  /* While searching, the best matches come first whatever the order. */
+  if (self->search_words != NULL)
+    {
+      guint ra = spec_rank (self, sa);
+      guint rb = spec_rank (self, sb);
+
+      if (ra != rb)
+        return ra < rb ? -1 : 1;
+    }
 
   if (g_strcmp0 (self->sort_by, "priority") == 0)
     {
       LeanSpecPriority pa = lean_spec_get_priority (sa);
       LeanSpecPriority pb = lean_spec_get_priority (sb);
 
-      /* Most urgent first; the priority enum grows with urgency. */
+      /* Ascending is least urgent first: the enum grows with urgency. */
       if (pa != pb)
-        return pa > pb ? -1 : 1;
+        cmp = pa < pb ? -1 : 1;
     }
   else if (g_strcmp0 (self->sort_by, "updated") == 0)
     {
-      /* ISO 8601 strings sort by time as text; most recent first. */
-      int cmp = g_strcmp0 (spec_get_updated (sb), spec_get_updated (sa));
-
-      if (cmp != 0)
-        return cmp;
-      return compare_number (sb, sa);
+      /* ISO 8601 strings sort by time as text; ascending is oldest first. */
+      cmp = g_strcmp0 (spec_get_updated (sa), spec_get_updated (sb));
+    }
+  else
+    {
+      cmp = compare_number (sa, sb);
     }
 
+  if (cmp != 0)
+    return self->descending ? -cmp : cmp;
+  /* Ties keep the number order either way, so the list reads the same. */
   return compare_number (sa, sb);
 }
 
 /* ------------------------------------------------------------------ */
 /* Empty states, counts, tags                                          */
+
+static void update_count (LeanSpecList *self);
 
 static void
 update_stack (LeanSpecList *self)
@@ -301,6 +379,28 @@ update_stack (LeanSpecList *self)
     }
   gtk_widget_set_visible (GTK_WIDGET (self->loading_label),
                           loading && n_store > 0 && !self->store_loaded);
+  update_count (self);
+}
+
+/* "12 of 304 specs" under the filters: a shorter list is filtered, not
+ * missing specs. */
+static void
+update_count (LeanSpecList *self)
+{
+  guint total = self->store != NULL ? g_list_model_get_n_items (G_LIST_MODEL (self->store)) : 0;
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+  g_autofree char *text = NULL;
+
+  if (shown == total)
+    /* Translators: how many specs the list shows, none filtered out. */
+    text = g_strdup_printf (ngettext ("%u spec", "%u specs", total), total);
+  else
+    /* Translators: how many specs the list shows of how many there are. */
+    text = g_strdup_printf (ngettext ("%u of %u spec", "%u of %u specs", total), shown, total);
+  gtk_label_set_label (self->count_label, text);
+  /* While the first load runs, the loading line says it instead. */
+  gtk_widget_set_visible (GTK_WIDGET (self->count_label),
+                          total > 0 && !gtk_widget_get_visible (GTK_WIDGET (self->loading_label)));
 }
 
 static void
@@ -311,11 +411,19 @@ update_status_buttons (LeanSpecList *self)
       LeanSpecStatus status = filter_statuses[i];
       g_autofree char *count = g_strdup_printf ("%u", self->counts[status]);
       gboolean active = (self->status_mask & (1u << status)) != 0;
+      GtkWidget *button = GTK_WIDGET (self->status_buttons[status]);
 
       gtk_label_set_label (self->count_labels[status], count);
-      /* A status nobody uses is noise, unless it is the active filter. */
-      gtk_widget_set_visible (GTK_WIDGET (self->status_buttons[status]),
-                              self->counts[status] > 0 || active);
+      /* Every status keeps its place so the row never shifts when a count
+       * drops to zero: an unused one is dimmed and cannot be turned on.
+       * "No Status" is last and only there when some spec has none. */
+      if (status == LEAN_SPEC_STATUS_NONE)
+        gtk_widget_set_visible (button, self->counts[status] > 0 || active);
+      gtk_widget_set_sensitive (button, self->counts[status] > 0 || active);
+      if (self->counts[status] > 0 || active)
+        gtk_widget_remove_css_class (button, "dim-label");
+      else
+        gtk_widget_add_css_class (button, "dim-label");
     }
 }
 
@@ -469,6 +577,33 @@ find_position (LeanSpecList *self,
   return GTK_INVALID_LIST_POSITION;
 }
 
+/* Every row has the same height (lean-spec-row.c), so a row's place in
+ * the scrolled list follows from its position. */
+static double
+row_height (LeanSpecList *self)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->filter_model));
+
+  return n > 0 ? gtk_adjustment_get_upper (adjustment) / n : 0;
+}
+
+/* Puts the selected row @offset pixels below the top of the view. */
+static void
+scroll_selected_to_offset (LeanSpecList *self,
+                           double        offset)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+  guint position = gtk_single_selection_get_selected (self->selection);
+
+  if (position == GTK_INVALID_LIST_POSITION)
+    return;
+  gtk_adjustment_set_value (adjustment,
+                            CLAMP (position * row_height (self) - offset, 0,
+                                   MAX (0, gtk_adjustment_get_upper (adjustment) -
+                                           gtk_adjustment_get_page_size (adjustment))));
+}
+
 static void
 scroll_after_paint_cb (GdkFrameClock *clock,
                        LeanSpecList  *self)
@@ -477,9 +612,12 @@ scroll_after_paint_cb (GdkFrameClock *clock,
 
   g_clear_signal_handler (&self->scroll_id, clock);
   g_clear_weak_pointer (&self->scroll_clock);
-  if (position != GTK_INVALID_LIST_POSITION)
+  if (self->keep_offset >= 0)
+    scroll_selected_to_offset (self, self->keep_offset);
+  else if (position != GTK_INVALID_LIST_POSITION)
     gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item",
                                 "u", position);
+  self->keep_offset = -1;
 }
 
 static void
@@ -492,7 +630,9 @@ scroll_to_selected (LeanSpecList *self)
    * the same, but only right once the rows have been measured: a list that
    * was just filled believes every row is zero pixels high. So it runs
    * again after the next frame's layout. */
-  if (position != GTK_INVALID_LIST_POSITION)
+  /* A kept offset waits for the frame: right after a re-sort the list
+   * cannot map a scroll value to its rows yet. */
+  if (self->keep_offset < 0 && position != GTK_INVALID_LIST_POSITION)
     gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item",
                                 "u", position);
   if (clock == NULL || self->scroll_id != 0)
@@ -544,6 +684,11 @@ on_selected_item_changed (LeanSpecList *self)
 {
   LeanSpec *spec = gtk_single_selection_get_selected_item (self->selection);
 
+  /* A re-sort takes every row out and puts it back: the spec stays
+   * selected, and the page showing it must not blink. */
+  if (spec == NULL && self->resorting)
+    return;
+
   if (spec != NULL)
     {
       g_free (self->wanted_id);
@@ -562,6 +707,41 @@ on_list_activate (LeanSpecList *self,
 
   if (spec != NULL)
     g_signal_emit (self, signals[SPEC_ACTIVATED], 0, spec);
+}
+
+/* Sorts again, keeping the selected spec selected and, with
+ * @keep_scroll, at the same height in the view. */
+static void
+resort (LeanSpecList *self,
+        gboolean      keep_scroll)
+{
+  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scrolled_window);
+  guint position = gtk_single_selection_get_selected (self->selection);
+  double offset = -1;
+
+  if (position != GTK_INVALID_LIST_POSITION && keep_scroll)
+    offset = position * row_height (self) - gtk_adjustment_get_value (adjustment);
+
+  self->resorting = TRUE;
+  gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+  if (self->wanted_id != NULL && self->selected_spec != NULL)
+    {
+      position = find_position (self, self->wanted_id);
+      if (position != GTK_INVALID_LIST_POSITION &&
+          gtk_single_selection_get_selected (self->selection) != position)
+        gtk_single_selection_set_selected (self->selection, position);
+    }
+  self->resorting = FALSE;
+  /* Hidden by the filter: the page has nothing to show any more. */
+  on_selected_item_changed (self);
+
+  if (gtk_single_selection_get_selected (self->selection) == GTK_INVALID_LIST_POSITION)
+    return;
+  if (offset >= 0)
+    {
+      self->keep_offset = MAX (offset, 0);
+      scroll_to_selected (self);
+    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -586,8 +766,14 @@ apply_search (LeanSpecList *self,
   self->search_words = g_strv_builder_end (builder);
   if (self->search_words[0] == NULL)
     g_clear_pointer (&self->search_words, g_strfreev);
+  g_free (self->search_text);
+  self->search_text = g_strdup (folded);
+  g_hash_table_remove_all (self->ranks);
 
   gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
+  /* The best matches first; the order the menu says without a search. */
+  resort (self, FALSE);
+  update_count (self);
 }
 
 static void
@@ -623,6 +809,8 @@ on_search_activate (LeanSpecList   *self,
 static void
 on_store_items_changed (LeanSpecList *self)
 {
+  /* Ranks are per spec object, and a reload brings new objects. */
+  g_hash_table_remove_all (self->ranks);
   queue_recount (self);
 }
 
@@ -784,7 +972,7 @@ set_string_prop (LeanSpecList  *self,
   *field = g_strdup (value);
 
   if (prop == PROP_SORT_BY)
-    gtk_sorter_changed (GTK_SORTER (self->sorter), GTK_SORTER_CHANGE_DIFFERENT);
+    resort (self, TRUE);
   else
     {
       gtk_filter_changed (GTK_FILTER (self->filter), GTK_FILTER_CHANGE_DIFFERENT);
@@ -1043,6 +1231,8 @@ lean_spec_list_finalize (GObject *object)
   g_free (self->sort_by);
   g_free (self->wanted_id);
   g_strfreev (self->search_words);
+  g_free (self->search_text);
+  g_hash_table_unref (self->ranks);
   g_strfreev (self->tags);
 
   G_OBJECT_CLASS (lean_spec_list_parent_class)->finalize (object);
@@ -1066,6 +1256,9 @@ lean_spec_list_get_property (GObject    *object,
       break;
     case PROP_SORT_BY:
       g_value_set_string (value, self->sort_by);
+      break;
+    case PROP_SORT_DIRECTION:
+      g_value_set_string (value, self->descending ? "descending" : "ascending");
       break;
     case PROP_PRIORITY_FILTER:
       g_value_set_string (value, self->priority_filter);
@@ -1098,6 +1291,18 @@ lean_spec_list_set_property (GObject      *object,
         if (g_strcmp0 (sort_by, "priority") != 0 && g_strcmp0 (sort_by, "updated") != 0)
           sort_by = "number";
         set_string_prop (self, &self->sort_by, sort_by, PROP_SORT_BY);
+      }
+      break;
+    case PROP_SORT_DIRECTION:
+      {
+        gboolean descending = g_strcmp0 (g_value_get_string (value), "descending") == 0;
+
+        if (descending != self->descending)
+          {
+            self->descending = descending;
+            resort (self, TRUE);
+            g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SORT_DIRECTION]);
+          }
       }
       break;
     case PROP_PRIORITY_FILTER:
@@ -1134,6 +1339,9 @@ lean_spec_list_class_init (LeanSpecListClass *klass)
   properties[PROP_SORT_BY] =
     g_param_spec_string ("sort-by", NULL, NULL, "number",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SORT_DIRECTION] =
+    g_param_spec_string ("sort-direction", NULL, NULL, "ascending",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_PRIORITY_FILTER] =
     g_param_spec_string ("priority-filter", NULL, NULL, "",
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -1156,6 +1364,7 @@ lean_spec_list_class_init (LeanSpecListClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, list_stack);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, loading_spinner);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, loading_label);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecList, count_label);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, scrolled_window);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, list_view);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecList, tag_menu);
@@ -1165,6 +1374,7 @@ lean_spec_list_class_init (LeanSpecListClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_list_activate);
 
   gtk_widget_class_install_property_action (widget_class, "specs.sort-by", "sort-by");
+  gtk_widget_class_install_property_action (widget_class, "specs.sort-direction", "sort-direction");
   gtk_widget_class_install_property_action (widget_class, "specs.priority-filter",
                                             "priority-filter");
   gtk_widget_class_install_property_action (widget_class, "specs.tag-filter", "tag-filter");
@@ -1180,6 +1390,8 @@ lean_spec_list_init (LeanSpecList *self)
   GtkListItemFactory *factory;
 
   self->sort_by = g_strdup ("number");
+  self->keep_offset = -1;
+  self->ranks = g_hash_table_new (NULL, NULL);
   self->priority_filter = g_strdup ("");
   self->tag_filter = g_strdup ("");
 

@@ -22,6 +22,7 @@
 /* A pill's rounded end reads as less space than it is: the text after the
  * chip needs more air than between two plain texts. */
 #define CHIP_GAP    12
+#define TAG_GAP     10
 
 struct _LeanSpecRow
 {
@@ -35,7 +36,9 @@ struct _LeanSpecRow
   PangoLayout *title;
   PangoLayout *priority;
   PangoLayout *progress;
-  PangoLayout *tags;
+  GPtrArray   *tags;           /* one PangoLayout per "#tag" */
+  PangoLayout *more_tags;      /* "+N" for the tags that do not fit */
+  guint        n_tags_shown;   /* as last drawn */
 
   /* Line heights and the number column from the font metrics, 0 until
    * measured. */
@@ -77,7 +80,8 @@ clear_layouts (LeanSpecRow *self)
   g_clear_object (&self->title);
   g_clear_object (&self->priority);
   g_clear_object (&self->progress);
-  g_clear_object (&self->tags);
+  g_clear_pointer (&self->tags, g_ptr_array_unref);
+  g_clear_object (&self->more_tags);
 }
 
 static PangoLayout *
@@ -108,7 +112,6 @@ ensure_layouts (LeanSpecRow *self)
 {
   LeanSpec *spec = self->spec;
   g_autofree char *number = NULL;
-  g_autoptr(GString) tags = NULL;
   const char * const *tag_list;
   const char *label;
   LeanSpecPriority priority;
@@ -146,20 +149,17 @@ ensure_layouts (LeanSpecRow *self)
       self->progress = make_layout (self, progress, 0.8, PANGO_WEIGHT_NORMAL, FALSE);
     }
 
-  tags = g_string_new (NULL);
+  /* Tags are drawn whole or not at all ("#githu…" reads as another tag). */
+  self->tags = g_ptr_array_new_with_free_func (g_object_unref);
   tag_list = lean_spec_get_tags (spec);
   for (guint i = 0; tag_list != NULL && tag_list[i] != NULL; i++)
     {
-      if (tags->len > 0)
-        g_string_append (tags, "  ");
-      g_string_append_printf (tags, "#%s", tag_list[i]);
-    }
-  if (tags->len > 0)
-    {
-      self->tags = make_layout (self, tags->str, 0.85, PANGO_WEIGHT_NORMAL, FALSE);
-      pango_layout_set_ellipsize (self->tags, PANGO_ELLIPSIZE_END);
+      g_autofree char *tag = g_strdup_printf ("#%s", tag_list[i]);
+
+      g_ptr_array_add (self->tags, make_layout (self, tag, 0.85, PANGO_WEIGHT_NORMAL, FALSE));
     }
 }
+
 
 static int
 font_height (PangoContext *context,
@@ -293,6 +293,61 @@ layout_height (PangoLayout *layout)
   return height;
 }
 
+static PangoLayout *
+make_more_layout (LeanSpecRow *self,
+                  guint        n)
+{
+  /* Translators: after the tags shown in a spec list row, how many more
+   * there are ("+2"). */
+  g_autofree char *more = g_strdup_printf (_("+%u"), n);
+
+  return make_layout (self, more, 0.85, PANGO_WEIGHT_NORMAL, FALSE);
+}
+
+/* Draws as many whole tags as fit between @x and @width, then "+N" for
+ * the rest; returns how many tags were drawn. */
+static guint
+draw_tags (LeanSpecRow   *self,
+           GtkSnapshot   *snapshot,
+           int            x,
+           int            y,
+           int            line_height,
+           int            width,
+           const GdkRGBA *color)
+{
+  guint n = self->tags->len;
+  guint shown = n;
+  int total = 0;
+
+  g_clear_object (&self->more_tags);
+  for (guint i = 0; i < n; i++)
+    total += layout_width (g_ptr_array_index (self->tags, i)) + (i > 0 ? TAG_GAP : 0);
+
+  /* Drop tags from the end until the rest and a "+N" fit. */
+  if (x + total > width)
+    while (shown > 0)
+      {
+        shown--;
+        total -= layout_width (g_ptr_array_index (self->tags, shown)) + (shown > 0 ? TAG_GAP : 0);
+        g_clear_object (&self->more_tags);
+        self->more_tags = make_more_layout (self, n - shown);
+        if (x + total + (shown > 0 ? TAG_GAP : 0) + layout_width (self->more_tags) <= width)
+          break;
+      }
+
+  for (guint i = 0; i < shown; i++)
+    {
+      PangoLayout *tag = g_ptr_array_index (self->tags, i);
+
+      draw_layout (snapshot, tag, x, y + (line_height - layout_height (tag)) / 2, color);
+      x += layout_width (tag) + TAG_GAP;
+    }
+  if (self->more_tags != NULL && x + layout_width (self->more_tags) <= width)
+    draw_layout (snapshot, self->more_tags, x,
+                 y + (line_height - layout_height (self->more_tags)) / 2, color);
+  return shown;
+}
+
 static void
 lean_spec_row_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
@@ -364,12 +419,7 @@ lean_spec_row_snapshot (GtkWidget   *widget,
       x += layout_width (self->progress) + ITEM_GAP;
     }
 
-  if (self->tags != NULL && x < width)
-    {
-      pango_layout_set_width (self->tags, (width - x) * PANGO_SCALE);
-      draw_layout (snapshot, self->tags, x,
-                   y + (line2 - layout_height (self->tags)) / 2, &dim);
-    }
+  self->n_tags_shown = draw_tags (self, snapshot, x, y, line2, width, &dim);
 }
 
 static void
@@ -445,6 +495,7 @@ lean_spec_row_set_spec (LeanSpecRow *self,
 
   /* Layouts are built lazily at the next draw, only if the row shows. */
   clear_layouts (self);
+  self->n_tags_shown = 0;
   update_chip (self);
   update_accessible (self);
   /* The running/paused/failed dot of the spec's session. */
@@ -457,6 +508,52 @@ lean_spec_row_get_spec (LeanSpecRow *self)
 {
   g_return_val_if_fail (LEAN_IS_SPEC_ROW (self), NULL);
   return self->spec;
+}
+
+guint
+lean_spec_row_get_n_tags_shown (LeanSpecRow *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC_ROW (self), 0);
+  return self->n_tags_shown;
+}
+
+char *
+lean_spec_row_dup_tooltip (LeanSpecRow *self)
+{
+  g_autoptr(GString) text = NULL;
+  const char * const *tags;
+  guint n_tags;
+
+  g_return_val_if_fail (LEAN_IS_SPEC_ROW (self), NULL);
+
+  if (self->spec == NULL)
+    return NULL;
+  text = g_string_new (lean_spec_get_title (self->spec));
+  tags = lean_spec_get_tags (self->spec);
+  n_tags = tags != NULL ? g_strv_length ((char **) tags) : 0;
+  if (self->n_tags_shown < n_tags)
+    {
+      g_string_append_c (text, '\n');
+      for (guint i = 0; i < n_tags; i++)
+        g_string_append_printf (text, i > 0 ? "  #%s" : "#%s", tags[i]);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static gboolean
+lean_spec_row_query_tooltip (GtkWidget  *widget,
+                             int         x,
+                             int         y,
+                             gboolean    keyboard,
+                             GtkTooltip *tooltip)
+{
+  g_autofree char *text = lean_spec_row_dup_tooltip (LEAN_SPEC_ROW (widget));
+
+  if (text == NULL)
+    return FALSE;
+  /* Plain text: titles and tags come from files. */
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 GtkWidget *
@@ -500,6 +597,7 @@ lean_spec_row_class_init (LeanSpecRowClass *klass)
   widget_class->size_allocate = lean_spec_row_size_allocate;
   widget_class->snapshot = lean_spec_row_snapshot;
   widget_class->system_setting_changed = lean_spec_row_system_setting_changed;
+  widget_class->query_tooltip = lean_spec_row_query_tooltip;
 
   gtk_widget_class_set_css_name (widget_class, "specrow");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_LABEL);
@@ -509,6 +607,8 @@ static void
 lean_spec_row_init (LeanSpecRow *self)
 {
   gtk_widget_add_css_class (GTK_WIDGET (self), "spec-row");
+  /* Titles are cut to the list's width: the tooltip has all of it. */
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
 
   self->chip = gtk_label_new (NULL);
   gtk_widget_add_css_class (self->chip, "status-chip");

@@ -18,6 +18,11 @@ GtkWidget *lean_spec_row_new      (void);
 void       lean_spec_row_set_spec (LeanSpecRow *self,
                                    LeanSpec    *spec);
 LeanSpec  *lean_spec_row_get_spec (LeanSpecRow *self);
+/* How many tags the row drew whole the last time it was drawn (the rest
+ * are a "+N"), and the tooltip: the full title, and every tag when some
+ * did not fit. */
+guint      lean_spec_row_get_n_tags_shown (LeanSpecRow *self);
+char      *lean_spec_row_dup_tooltip      (LeanSpecRow *self);
 
 /* The CSS class for a status ("planned", "in-progress", ..., "none"). */
 const char *lean_spec_row_status_css_class (LeanSpecStatus status);

@@ -966,6 +966,8 @@ lean_window_init (LeanWindow *self)
 
   g_settings_bind (self->settings, "sort-order", self->spec_list, "sort-by",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "sort-direction", self->spec_list, "sort-direction",
+                   G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_object (self->settings, "changed::recent-projects",
                            G_CALLBACK (rebuild_recent), self, G_CONNECT_SWAPPED);
   rebuild_recent (self);
