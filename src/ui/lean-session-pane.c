@@ -143,7 +143,7 @@ update_tab (LeanSessionPane *self,
   else if (state == LEAN_SESSION_STATE_COMPLETED)
     icon = g_themed_icon_new ("object-select-symbolic");
   else if (state == LEAN_SESSION_STATE_CANCELLED)
-    icon = g_themed_icon_new ("process-stop-symbolic");
+    icon = g_themed_icon_new ("media-playback-stop-symbolic");
   else if (!lean_session_page_get_live (child))
     icon = g_themed_icon_new ("document-open-recent-symbolic");
   else if (state == LEAN_SESSION_STATE_RUNNING || state == LEAN_SESSION_STATE_PENDING ||

@@ -83,18 +83,15 @@ place_split (LeanWindow *self,
   self->setting_split = FALSE;
 }
 
-void
-_lean_window_update_layout (LeanWindow *self)
+static void
+apply_layout (LeanWindow *self,
+              int         width)
 {
-  int width = gtk_widget_get_width (GTK_WIDGET (self->toast_overlay));
   gboolean shown;
   gboolean list_aside;
   gboolean own_page;
   int room;
-  int height;
 
-  if (width <= 0)
-    gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
   self->layout = layout_for_width (width);
   self->layout_width = width;
   if (self->pane == NULL)
@@ -117,6 +114,33 @@ _lean_window_update_layout (LeanWindow *self)
   if (!list_aside && !adw_leaflet_get_folded (self->leaflet))
     room -= MAX (gtk_widget_get_width (self->sidebar), 380) + 1;
   place_split (self, room);
+}
+
+void
+_lean_window_update_layout (LeanWindow *self)
+{
+  int width = gtk_widget_get_width (GTK_WIDGET (self->toast_overlay));
+  int height;
+
+  if (width <= 0)
+    gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  apply_layout (self, width);
+}
+
+/* A size asked for (a resize to a width the current panes do not fit)
+ * takes the narrower layout first: laid out for the old width, the panes'
+ * minimum would hold the window wider than asked. */
+static void
+on_default_width (LeanWindow *self)
+{
+  int width, height;
+
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  if (self->pane == NULL || width <= 0 || gtk_window_is_maximized (GTK_WINDOW (self)) ||
+      gtk_window_is_fullscreen (GTK_WINDOW (self)))
+    return;
+  if (layout_for_width (width) != self->layout)
+    apply_layout (self, width);
 }
 
 static gboolean
@@ -239,6 +263,7 @@ _lean_window_sessions_wrap (LeanWindow *self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (self->paned, "notify::position", G_CALLBACK (on_position), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect (self, "notify::default-width", G_CALLBACK (on_default_width), NULL);
 
   /* Only the rightmost header bar shows the window's buttons. */
   header = lean_spec_view_get_header_bar (LEAN_SPEC_VIEW (spec_view));
@@ -408,8 +433,10 @@ _lean_window_show_history (LeanWindow *self)
   gtk_window_set_transient_for (self->history, GTK_WINDOW (self));
   gtk_window_set_hide_on_close (self->history, FALSE);
 
-  /* Escape closes it, as it does a dialog. */
+  /* Escape closes it, as it does a dialog, wherever the focus is (the
+   * search entry would take it for itself). */
   shortcuts = gtk_shortcut_controller_new ();
+  gtk_event_controller_set_propagation_phase (shortcuts, GTK_PHASE_CAPTURE);
   gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
                                         gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
                                                           gtk_named_action_new ("window.close")));
