@@ -433,6 +433,26 @@ test_panes (Fixture       *f,
   ui_test_settle (600);
   assert_fits (f, 1600);
   check_wide (f);
+
+  /* Dragging the split is remembered: the pane keeps that width when
+   * Sessions shows again. */
+  {
+    g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+    GtkWidget *paned = gtk_widget_get_parent (GTK_WIDGET (pane));
+    int before = gtk_widget_get_width (GTK_WIDGET (pane));
+    int saved;
+
+    ui_input_drag (paned, gtk_paned_get_position (GTK_PANED (paned)) + 0.5,
+                   gtk_widget_get_height (paned) / 2.0, -120, 0);
+    ui_test_settle (300);
+    g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (pane)), >=, before + 80);
+    saved = g_settings_get_int (settings, "session-pane-width");
+    g_assert_cmpint (ABS (saved - gtk_widget_get_width (GTK_WIDGET (pane))), <=, 2);
+    click_sessions_toggle (f);
+    click_sessions_toggle (f);
+    g_assert_cmpint (ABS (gtk_widget_get_width (GTK_WIDGET (pane)) - saved), <=, 2);
+    g_settings_reset (settings, "session-pane-width");
+  }
   shoot (f, "layout-1600-light");
   set_dark (TRUE);
   shoot (f, "layout-1600-dark");
