@@ -69,6 +69,8 @@ fixture_set_up (Fixture       *f,
   json_builder_set_member_name (b, "runners");
   json_builder_begin_object (b);
   test_add_agent (b, "slow", agent, "text", "--ready", "--text", "--sleep", "60", NULL);
+  test_add_agent (b, "a-rather-long-agent-name", agent, "text", "--ready", "--text", "--sleep",
+                  "60", NULL);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "default");
   json_builder_add_string_value (b, "slow");
@@ -252,8 +254,9 @@ wait_shows (Fixture    *f,
 }
 
 static LeanSession *
-start_session (Fixture    *f,
-               const char *spec_id)
+start_agent (Fixture    *f,
+             const char *spec_id,
+             const char *agent_id)
 {
   g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
   g_autoptr(GError) error = NULL;
@@ -261,12 +264,19 @@ start_session (Fixture    *f,
 
   request->project_path = g_strdup (f->project);
   request->spec_id = g_strdup (spec_id);
-  request->agent_id = g_strdup ("slow");
+  request->agent_id = g_strdup (agent_id);
   request->prompt = g_strdup ("Implement the spec.");
   request->set_in_progress = FALSE;
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
   return session;
+}
+
+static LeanSession *
+start_session (Fixture    *f,
+               const char *spec_id)
+{
+  return start_agent (f, spec_id, "slow");
 }
 
 typedef struct
@@ -707,6 +717,36 @@ test_paused_timer (Fixture       *f,
   shoot (f, "layout-session-cancelled");
 }
 
+/* Long tab titles end in an ellipsis rather than fading out under the
+ * close button; the tooltip has the whole. */
+static void
+test_long_tab_titles (Fixture       *f,
+                      gconstpointer  data)
+{
+  AdwTabView *tabs;
+  LeanSession *session = NULL;
+
+  open_window (f, 1200);
+  click_row (f, "Web Dashboard");
+  wait_shows (f, "004-web-dashboard");
+  for (guint i = 0; i < 3; i++)
+    session = start_agent (f, "004-web-dashboard", "a-rather-long-agent-name");
+  wait_state (session, LEAN_SESSION_STATE_RUNNING);
+  click_sessions_toggle (f);
+  tabs = lean_session_pane_get_tab_view (_lean_window_get_session_pane (f->window));
+  g_assert_cmpint (adw_tab_view_get_n_pages (tabs), ==, 3);
+  for (int i = 0; i < 3; i++)
+    {
+      AdwTabPage *page = adw_tab_view_get_nth_page (tabs, i);
+
+      g_assert_true (g_str_has_suffix (adw_tab_page_get_title (page), "…"));
+      g_assert_cmpint (g_utf8_strlen (adw_tab_page_get_title (page), -1), <=, 16);
+      g_assert_nonnull (strstr (adw_tab_page_get_tooltip (page), "a-rather-long-agent-name"));
+    }
+  ui_test_settle (500);
+  shoot (f, "layout-long-tab-titles");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -744,6 +784,7 @@ main (int   argc,
   ADD ("back-forward", test_back_forward);
   ADD ("escape-closes-history", test_escape_closes_history);
   ADD ("paused-timer", test_paused_timer);
+  ADD ("long-tab-titles", test_long_tab_titles);
 #undef ADD
 
   ret = g_test_run ();

@@ -25,6 +25,10 @@ struct _LeanSessionPane
   char              *last_notification;
 };
 
+/* What fits a tab beside its icon and close button in a pane of three
+ * tabs at its narrowest. */
+#define MAX_TAB_TITLE_CHARS 16
+
 G_DEFINE_FINAL_TYPE (LeanSessionPane, lean_session_pane, GTK_TYPE_WIDGET)
 
 enum {
@@ -208,6 +212,17 @@ add_page (LeanSessionPane *self,
   /* "003 · Claude Code": several sessions of one spec stay apart. */
   title = g_strdup_printf ("%.*s · %s", dash != NULL ? (int) (dash - spec_id) : (int) strlen (spec_id ?: ""),
                            spec_id ?: "", agent_name (self, session));
+  /* A tab fades a long title out under its close button: shortened here
+   * with an ellipsis instead; the tooltip has it all. */
+  if (g_utf8_strlen (title, -1) > MAX_TAB_TITLE_CHARS)
+    {
+      char *cut = g_utf8_offset_to_pointer (title, MAX_TAB_TITLE_CHARS - 1);
+
+      *cut = '\0';
+      cut = g_strconcat (title, "…", NULL);
+      g_free (title);
+      title = cut;
+    }
   adw_tab_page_set_title (page, title);
 
   g_signal_connect_object (session, "notify::state", G_CALLBACK (on_page_state),
