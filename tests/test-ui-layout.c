@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lean-application-private.h"
+#include "lean-implement-dialog.h"
 #include "lean-session-page-private.h"
 #include "lean-session-page.h"
 #include "lean-spec-row.h"
@@ -717,6 +718,58 @@ test_paused_timer (Fixture       *f,
   shoot (f, "layout-session-cancelled");
 }
 
+static gboolean
+implement_ready (gpointer data)
+{
+  GtkWindow *dialog = ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG);
+
+  return dialog != NULL && lean_implement_dialog_get_ready (LEAN_IMPLEMENT_DIALOG (dialog));
+}
+
+/* Ctrl+Shift+I opens "Implement with AI"; its mode menu says what each
+ * mode does. */
+static void
+test_implement_shortcut (Fixture       *f,
+                         gconstpointer  data)
+{
+  GtkWindow *dialog;
+  GtkWidget *mode;
+
+  open_window (f, 1280);
+  click_row (f, "Web Dashboard");
+  wait_shows (f, "004-web-dashboard");
+  ui_input_click (_lean_window_get_spec_view (f->window));
+  ui_input_key (GDK_KEY_i, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  g_assert_true (test_util_wait_until (implement_ready, NULL, 15000));
+  dialog = ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG);
+  ui_test_settle (300);
+
+  mode = find_label (GTK_WIDGET (dialog), "Mode");
+  g_assert_nonnull (mode);
+  {
+    GtkWidget *row = gtk_widget_get_ancestor (mode, ADW_TYPE_COMBO_ROW);
+
+    /* On its arrow, where a person opens the menu. */
+    ui_input_click_at (row, gtk_widget_get_width (row) - 24, gtk_widget_get_height (row) / 2.0, 1);
+  }
+  {
+    LabelWait w = { GTK_WIDGET (dialog), "Works on its own, without asking, until the spec is done",
+                    NULL };
+    GtkWidget *popover;
+
+    g_assert_true (test_util_wait_until (label_shows, &w, 5000));
+    popover = gtk_widget_get_ancestor (w.found, GTK_TYPE_POPOVER);
+    g_assert_nonnull (popover);
+    ui_test_settle (300);
+    g_free (ui_test_screenshot (popover, "layout-implement-modes"));
+  }
+  g_assert_nonnull (find_label (GTK_WIDGET (dialog),
+                                "Runs in the terminal and asks you before it changes things"));
+  ui_input_key (GDK_KEY_Escape, 0);
+  ui_test_settle (200);
+  gtk_window_destroy (dialog);
+}
+
 /* Long tab titles end in an ellipsis rather than fading out under the
  * close button; the tooltip has the whole. */
 static void
@@ -785,6 +838,7 @@ main (int   argc,
   ADD ("escape-closes-history", test_escape_closes_history);
   ADD ("paused-timer", test_paused_timer);
   ADD ("long-tab-titles", test_long_tab_titles);
+  ADD ("implement-shortcut", test_implement_shortcut);
 #undef ADD
 
   ret = g_test_run ();
