@@ -770,6 +770,37 @@ test_implement_shortcut (Fixture       *f,
   gtk_window_destroy (dialog);
 }
 
+/* Ctrl+Shift+S shows and hides Sessions; Ctrl+Shift+M asks to complete
+ * the spec (its checklist is not done). */
+static void
+test_session_shortcuts (Fixture       *f,
+                        gconstpointer  data)
+{
+  LeanSessionPane *pane;
+  GtkWindow *dialog;
+
+  open_window (f, 1600);
+  click_row (f, "Web Dashboard");
+  wait_shows (f, "004-web-dashboard");
+  ui_input_click (_lean_window_get_spec_view (f->window));
+  pane = _lean_window_get_session_pane (f->window);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (pane)));
+  ui_input_key (GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  ui_test_settle (300);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (pane)));
+  ui_input_key (GDK_KEY_s, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  ui_test_settle (300);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (pane)));
+
+  ui_input_key (GDK_KEY_m, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  g_assert_true (test_util_wait_until (dialog_open, NULL, 5000));
+  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  ui_test_settle (300);
+  ui_input_click (dialog_button (dialog, "Cancel"));
+  ui_test_settle (300);
+  g_assert_null (ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+}
+
 /* Long tab titles end in an ellipsis rather than fading out under the
  * close button; the tooltip has the whole. */
 static void
@@ -839,6 +870,7 @@ main (int   argc,
   ADD ("paused-timer", test_paused_timer);
   ADD ("long-tab-titles", test_long_tab_titles);
   ADD ("implement-shortcut", test_implement_shortcut);
+  ADD ("session-shortcuts", test_session_shortcuts);
 #undef ADD
 
   ret = g_test_run ();
