@@ -268,7 +268,7 @@ test_implement_dialog_relay (Fixture       *f,
   g_test_message ("screenshot: %s", ui_test_screenshot (GTK_WIDGET (dialog), "relay-implement-dialog"));
 
   /* Locally this agent is missing: not ready, and the dialog says why. */
-  runner_row = ADW_COMBO_ROW (find_row_titled (GTK_WIDGET (dialog), "_Runner"));
+  runner_row = ADW_COMBO_ROW (find_row_titled (GTK_WIDGET (dialog), "_Machine"));
   g_assert_nonnull (runner_row);
   g_assert_false (gtk_widget_get_sensitive (ui_test_find_widget (GTK_WIDGET (dialog),
                                                                  GTK_TYPE_SWITCH)));

@@ -23,7 +23,7 @@
 #include "lean-spec-view-private.h"
 #include "lean-spec-view.h"
 #include "lean-window-private.h"
-#include "lean-window-sessions.h"
+#include "lean-application-private.h"
 #include "test-session-util.h"
 #include "ui-test-util.h"
 
@@ -179,7 +179,7 @@ complete_dialog_shown (gpointer data)
 static LeanSessionPage *
 selected_page (LeanWindow *window)
 {
-  LeanSessionPane *pane = lean_window_sessions_get_pane (window);
+  LeanSessionPane *pane = _lean_window_get_session_pane (window);
   AdwTabPage *page;
 
   if (pane == NULL)
@@ -276,7 +276,7 @@ test_e2e (void)
   g_assert_null (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
 
   /* 3. The session's tab beside the spec, streaming. */
-  controller = _lean_session_ui_peek_controller ();
+  controller = lean_application_get_controller (app);
   g_assert_nonnull (controller);
   g_assert_cmpstr (lean_session_db_get_path (lean_controller_get_db (controller)), ==, db_path);
   w.page = selected_page (window);
@@ -287,17 +287,20 @@ test_e2e (void)
   g_assert_cmpstr (lean_session_get_agent_id (session), ==, "test-agent");
   w.state = LEAN_SESSION_STATE_RUNNING;
   g_assert_true (test_util_wait_until (in_state, &w, 10000));
+  /* While it runs (the agent ends two seconds after its first words), its
+   * row has the running dot. */
+  ui_test_settle (100);
+  dot = find_indicator (GTK_WIDGET (_lean_window_get_spec_list (window)));
+  g_assert_nonnull (dot);
+  g_assert_cmpint (lean_session_indicator_get_state (dot), ==, LEAN_SESSION_STATE_RUNNING);
   w.text = "I will implement";
   g_assert_true (test_util_wait_until (screen_shows, &w, 10000));
 
-  /* The spec is in progress on disk, and its row has the running dot. */
+  /* The spec is in progress on disk (the application moved it). */
   w.path = readme;
   w.text = "status: in-progress";
   g_assert_true (test_util_wait_until (file_has, &w, 5000));
   ui_test_settle (200);
-  dot = find_indicator (GTK_WIDGET (_lean_window_get_spec_list (window)));
-  g_assert_nonnull (dot);
-  g_assert_cmpint (lean_session_indicator_get_state (dot), ==, LEAN_SESSION_STATE_RUNNING);
   shot = ui_test_screenshot (GTK_WIDGET (window), "e2e-03-streaming");
   g_clear_pointer (&shot, g_free);
 
@@ -318,7 +321,7 @@ test_e2e (void)
 
   /* 5. The history lists it. */
   lean_session_db_flush (lean_controller_get_db (controller));
-  history = lean_window_sessions_show_history (window);
+  history = _lean_window_show_history (window);
   g_assert_nonnull (history);
   sessions_view =
       LEAN_SESSIONS_VIEW (ui_test_find_widget (GTK_WIDGET (history), LEAN_TYPE_SESSIONS_VIEW));
@@ -351,7 +354,7 @@ test_e2e (void)
   /* 7. The app goes away: window, controller, database. */
   gtk_window_destroy (GTK_WINDOW (window));
   ui_test_settle (100);
-  _lean_session_ui_set_controller (NULL);
+  _lean_application_set_controller (app, NULL);
   ui_test_settle (100);
 
   /* 8. The next start: the database has the session and its output. */
@@ -383,12 +386,12 @@ test_e2e (void)
 
     /* A fresh window on it: the history, and the log replayed from it. */
     again = lean_controller_new (db);
-    _lean_session_ui_set_controller (again);
+    _lean_application_set_controller (app, again);
     window = open_window (project);
     g_assert_cmpint (lean_spec_get_status (lean_spec_store_lookup (lean_window_get_store (window),
                                                                    SPEC_ID)),
                      ==, LEAN_SPEC_STATUS_COMPLETE);
-    history = lean_window_sessions_show_history (window);
+    history = _lean_window_show_history (window);
     sessions_view =
         LEAN_SESSIONS_VIEW (ui_test_find_widget (GTK_WIDGET (history), LEAN_TYPE_SESSIONS_VIEW));
     w.page = (LeanSessionPage *) sessions_view;
@@ -408,7 +411,7 @@ test_e2e (void)
 
     gtk_window_destroy (GTK_WINDOW (window));
     ui_test_settle (100);
-    _lean_session_ui_set_controller (NULL);
+    _lean_application_set_controller (app, NULL);
     lean_session_db_close (db);
   }
 

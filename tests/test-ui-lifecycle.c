@@ -10,12 +10,12 @@
 
 #include <string.h>
 
-#include "lean-app-sessions.h"
+#include "lean-application-private.h"
 #include "lean-application.h"
 #include "lean-session-pane.h"
 #include "lean-session-ui-private.h"
 #include "lean-window-private.h"
-#include "lean-window-sessions.h"
+#include "lean-application-private.h"
 #include "test-session-util.h"
 #include "ui-test-util.h"
 
@@ -77,8 +77,8 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   f->controller = lean_controller_new (f->db);
   lean_controller_set_kill_delay (f->controller, 5000);
-  _lean_session_ui_set_controller (f->controller);
-  _lean_app_sessions_set_stop_timeout (3000);
+  _lean_application_set_controller (app, f->controller);
+  _lean_application_set_stop_timeout (app, 3000);
 
   g_set_weak_pointer (&f->window, lean_window_new (ADW_APPLICATION (app)));
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 800);
@@ -99,8 +99,8 @@ fixture_tear_down (Fixture       *f,
   while ((windows = gtk_application_get_windows (GTK_APPLICATION (app))) != NULL)
     gtk_window_destroy (windows->data);
   ui_test_settle (50);
-  g_assert_false (_lean_app_sessions_get_holding ());
-  _lean_session_ui_set_controller (NULL);
+  g_assert_false (_lean_application_get_holding (app));
+  _lean_application_set_controller (app, NULL);
   ui_test_close_sessions (&f->controller, &f->db);
   ui_test_remove_tree (f->project);
   g_free (f->db_path);
@@ -256,7 +256,7 @@ test_stop (Fixture       *f,
   g_assert_cmpint (lean_session_get_state (one), ==, LEAN_SESSION_STATE_CANCELLED);
   g_assert_cmpint (stored_state (f, one), ==, LEAN_SESSION_STATE_CANCELLED);
   g_assert_cmpint (stored_state (f, two), ==, LEAN_SESSION_STATE_CANCELLED);
-  g_assert_false (_lean_app_sessions_get_holding ());
+  g_assert_false (_lean_application_get_holding (app));
   /* A window that closed with the person watching sends nothing. */
   g_assert_cmpuint (notifications->len, ==, 0);
 }
@@ -278,7 +278,7 @@ test_cancel (Fixture       *f,
   g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (f->window)));
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_RUNNING);
   g_assert_false (process_gone (GINT_TO_POINTER (lean_session_get_agent_pid (session))));
-  g_assert_false (_lean_app_sessions_get_holding ());
+  g_assert_false (_lean_application_get_holding (app));
 }
 
 static void
@@ -303,7 +303,7 @@ pane_shows (gpointer data)
       AdwTabPage *page;
 
       if (!LEAN_IS_WINDOW (l->data) ||
-          (pane = lean_window_sessions_get_pane (l->data)) == NULL ||
+          (pane = _lean_window_get_session_pane (l->data)) == NULL ||
           !gtk_widget_get_visible (GTK_WIDGET (pane)))
         continue;
       page = adw_tab_view_get_selected_page (lean_session_pane_get_tab_view (pane));
@@ -333,7 +333,7 @@ test_keep_running (Fixture       *f,
   /* The window is gone; the application holds itself for the session. */
   g_assert_true (test_util_wait_until (window_gone, f, 2000));
   g_assert_null (gtk_application_get_windows (GTK_APPLICATION (app)));
-  g_assert_true (_lean_app_sessions_get_holding ());
+  g_assert_true (_lean_application_get_holding (app));
   g_assert_false (lean_session_state_is_final (lean_session_get_state (session)));
 
   /* It runs to its end; the person is told, and the hold is released. */
@@ -342,7 +342,7 @@ test_keep_running (Fixture       *f,
   g_assert_true (test_util_wait_until (ui_test_notification_arrived,
                                      (gpointer) "Session Completed: short on 003-habit-api "
                                                 "[app.show-session]", 5000));
-  g_assert_false (_lean_app_sessions_get_holding ());
+  g_assert_false (_lean_application_get_holding (app));
 
   /* Launching the app again opens a window on that session. */
   g_application_activate (G_APPLICATION (app));
@@ -381,7 +381,7 @@ test_stubborn_agent (Fixture       *f,
 
   g_assert_true (test_util_wait_until (has_agent_pid, session, 10000));
   pid = lean_session_get_agent_pid (session);
-  _lean_app_sessions_set_stop_timeout (400);
+  _lean_application_set_stop_timeout (app, 400);
 
   /* SIGTERM is ignored: after the short wait the window closes anyway... */
   respond (close_and_ask (f, NULL, 1), "stop");
@@ -447,7 +447,7 @@ test_quit (Fixture       *f,
 
   g_assert_true (test_util_wait_until (has_agent_pid, session, 10000));
   pid = lean_session_get_agent_pid (session);
-  _lean_app_sessions_set_stop_timeout (400);
+  _lean_application_set_stop_timeout (app, 400);
 
   g_timeout_add (200, press_ctrl_q, NULL);
   g_timeout_add (50, answer_stop, &q);

@@ -15,7 +15,7 @@
 #include "lean-spec-list.h"
 #include "lean-spec-view.h"
 #include "lean-window-private.h"
-#include "lean-window-sessions.h"
+#include "lean-application-private.h"
 #include "test-session-util.h"
 #include "ui-test-util.h"
 
@@ -75,7 +75,7 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   f->controller = lean_controller_new (f->db);
   lean_controller_set_kill_delay (f->controller, 300);
-  _lean_session_ui_set_controller (f->controller);
+  _lean_application_set_controller (app, f->controller);
 
   f->window = lean_window_new (ADW_APPLICATION (app));
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 860);
@@ -92,7 +92,7 @@ fixture_tear_down (Fixture       *f,
   ui_test_stop_sessions (f->controller, 5000);
   gtk_window_destroy (GTK_WINDOW (f->window));
   ui_test_settle (50);
-  _lean_session_ui_set_controller (NULL);
+  _lean_application_set_controller (app, NULL);
   ui_test_close_sessions (&f->controller, &f->db);
   ui_test_remove_tree (f->project);
   g_free (f->project);
@@ -190,7 +190,7 @@ implement (Fixture    *f,
   ui_test_settle (100);
   g_assert_null (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
 
-  pane = lean_window_sessions_get_pane (f->window);
+  pane = _lean_window_get_session_pane (f->window);
   g_assert_nonnull (pane);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (pane)));
   page = LEAN_SESSION_PAGE (adw_tab_view_get_selected_page (lean_session_pane_get_tab_view (pane)) ?
@@ -203,7 +203,7 @@ implement (Fixture    *f,
 static LeanSessionPage *
 selected_page (Fixture *f)
 {
-  LeanSessionPane *pane = lean_window_sessions_get_pane (f->window);
+  LeanSessionPane *pane = _lean_window_get_session_pane (f->window);
   AdwTabPage *page = adw_tab_view_get_selected_page (lean_session_pane_get_tab_view (pane));
 
   return LEAN_SESSION_PAGE (adw_tab_page_get_child (page));
@@ -223,7 +223,7 @@ test_implement_from_spec_view (Fixture       *f,
   ui_test_settle (200);
   /* No session yet: no dot, no pane. */
   g_assert_null (find_indicator (GTK_WIDGET (_lean_window_get_spec_list (f->window)), TRUE));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (lean_window_sessions_get_pane (f->window))));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (_lean_window_get_session_pane (f->window))));
 
   /* A slow agent: the row shows it running, then paused. */
   session = implement (f, "slow");
@@ -274,9 +274,9 @@ test_implement_from_spec_view (Fixture       *f,
                                        5000));
 
   /* Its default action brings the session's tab forward. */
-  adw_tab_view_set_selected_page (lean_session_pane_get_tab_view (lean_window_sessions_get_pane (f->window)),
+  adw_tab_view_set_selected_page (lean_session_pane_get_tab_view (_lean_window_get_session_pane (f->window)),
                                   adw_tab_view_get_nth_page (lean_session_pane_get_tab_view (
-                                    lean_window_sessions_get_pane (f->window)), 0));
+                                    _lean_window_get_session_pane (f->window)), 0));
   g_assert_false (selected_page (f) != NULL &&
                   lean_session_page_get_session (selected_page (f)) == session);
   g_action_group_activate_action (G_ACTION_GROUP (app), "show-session",
@@ -324,8 +324,10 @@ test_history_window (Fixture       *f,
   lean_session_db_flush (f->db);
 
   /* Session History is a window action (the main menu has it). */
-  g_action_group_activate_action (G_ACTION_GROUP (f->window), "show-session-history", NULL);
-  history = lean_window_sessions_show_history (f->window);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f->window), "win.show-session-history",
+                                             NULL));
+  /* The window it opened, not another. */
+  history = _lean_window_show_history (f->window);
   g_assert_nonnull (history);
   view = LEAN_SESSIONS_VIEW (ui_test_find_widget (GTK_WIDGET (history), LEAN_TYPE_SESSIONS_VIEW));
   g_assert_nonnull (view);

@@ -156,6 +156,31 @@ ui_input_click_at (GtkWidget *widget,
 }
 
 void
+ui_input_drag (GtkWidget *widget,
+               double     x,
+               double     y,
+               int        dx,
+               int        dy)
+{
+  Display *xdisplay = get_xdisplay ();
+  const int steps = 8;
+
+  ui_input_move_to (widget, x, y);
+  XTestFakeButtonEvent (xdisplay, 1, True, CurrentTime);
+  pause_ms (60);
+  /* In steps, as a hand moves: a drag gesture needs motion to start. */
+  for (int i = 0; i < steps; i++)
+    {
+      XTestFakeRelativeMotionEvent (xdisplay, dx / steps + (i == steps - 1 ? dx % steps : 0),
+                                    dy / steps + (i == steps - 1 ? dy % steps : 0),
+                                    CurrentTime);
+      pause_ms (30);
+    }
+  XTestFakeButtonEvent (xdisplay, 1, False, CurrentTime);
+  pause_ms (120);
+}
+
+void
 ui_input_click (GtkWidget *widget)
 {
   ui_input_click_at (widget, -1, -1, 1);

@@ -25,6 +25,13 @@ void     ui_input_click_at       (GtkWidget   *widget,
                                   double       x,
                                   double       y,
                                   guint        button);
+/* Presses the left button at (@x, @y) in @widget, moves by (@dx, @dy)
+ * pixels in a few steps and releases: a drag (a split's handle). */
+void     ui_input_drag           (GtkWidget   *widget,
+                                  double       x,
+                                  double       y,
+                                  int          dx,
+                                  int          dy);
 /* Left click at the centre of @widget. */
 void     ui_input_click          (GtkWidget   *widget);
 /* Left click on the first character of @text in @label (a link, say). */

@@ -2,19 +2,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
-#include "lean-app-sessions.h"
-#include "lean-application.h"
-#include "lean-relay-config.h"
+#include "lean-application-private.h"
 #include "lean-relay-preferences.h"
 #include "lean-window.h"
-
-struct _LeanApplication
-{
-  AdwApplication  parent_instance;
-
-  GSettings      *settings;
-};
 
 G_DEFINE_FINAL_TYPE (LeanApplication, lean_application, ADW_TYPE_APPLICATION)
 
@@ -32,6 +24,160 @@ new_window (LeanApplication *self)
   return lean_window_new (ADW_APPLICATION (self));
 }
 
+/* ------------------------------------------------------------------ */
+/* Services                                                            */
+
+LeanController *
+lean_application_get_controller (LeanApplication *self)
+{
+  g_return_val_if_fail (LEAN_IS_APPLICATION (self), NULL);
+  return self->controller;
+}
+
+const GError *
+lean_application_get_sessions_error (LeanApplication *self)
+{
+  g_return_val_if_fail (LEAN_IS_APPLICATION (self), NULL);
+  return self->sessions_error;
+}
+
+LeanAgentRegistry *
+lean_application_get_registry (LeanApplication *self)
+{
+  g_return_val_if_fail (LEAN_IS_APPLICATION (self), NULL);
+  return self->registry;
+}
+
+LeanRelayConfig *
+lean_application_get_relay_config (LeanApplication *self)
+{
+  g_return_val_if_fail (LEAN_IS_APPLICATION (self), NULL);
+  return self->relay_config;
+}
+
+LeanSpecStore *
+lean_application_acquire_store (LeanApplication *self,
+                                LeanProject     *project,
+                                gboolean        *loaded)
+{
+  const char *root;
+  LeanSpecStore *store;
+  guint users;
+
+  g_return_val_if_fail (LEAN_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (LEAN_IS_PROJECT (project), NULL);
+
+  root = lean_project_get_root (project);
+  store = g_hash_table_lookup (self->stores, root);
+  if (loaded != NULL)
+    *loaded = store != NULL;
+  if (store == NULL)
+    {
+      store = lean_spec_store_new (project);
+      g_hash_table_insert (self->stores, g_strdup (root), store);
+      /* Edits in an editor, git checkouts and the leanspec CLI show up
+       * live, once for every window on the project. */
+      lean_spec_store_set_watching (store, TRUE);
+    }
+  users = GPOINTER_TO_UINT (g_hash_table_lookup (self->store_users, store));
+  g_hash_table_insert (self->store_users, store, GUINT_TO_POINTER (users + 1));
+  lean_application_get_activity (self, root);
+  return g_object_ref (store);
+}
+
+void
+lean_application_release_store (LeanApplication *self,
+                                LeanSpecStore   *store)
+{
+  guint users;
+
+  g_return_if_fail (LEAN_IS_APPLICATION (self));
+  g_return_if_fail (LEAN_IS_SPEC_STORE (store));
+
+  users = GPOINTER_TO_UINT (g_hash_table_lookup (self->store_users, store));
+  if (users > 1)
+    {
+      g_hash_table_insert (self->store_users, store, GUINT_TO_POINTER (users - 1));
+      return;
+    }
+  g_hash_table_remove (self->store_users, store);
+  lean_spec_store_set_watching (store, FALSE);
+  g_hash_table_remove (self->stores,
+                       lean_project_get_root (lean_spec_store_get_project (store)));
+}
+
+LeanSpecActivity *
+lean_application_get_activity (LeanApplication *self,
+                               const char      *root)
+{
+  LeanSpecActivity *activity;
+
+  g_return_val_if_fail (LEAN_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (root != NULL, NULL);
+
+  activity = g_hash_table_lookup (self->activities, root);
+  if (activity == NULL)
+    {
+      activity = lean_spec_activity_new (root);
+      g_hash_table_insert (self->activities, g_strdup (root), activity);
+    }
+  return activity;
+}
+
+LeanSpecActivity *
+lean_application_find_activity (LeanApplication *self,
+                                const char      *dir)
+{
+  GHashTableIter iter;
+  gpointer activity;
+  LeanSpecActivity *best = NULL;
+
+  g_return_val_if_fail (LEAN_IS_APPLICATION (self), NULL);
+
+  if (dir == NULL)
+    return NULL;
+  /* The deepest root wins: a project may sit inside another's folder. */
+  g_hash_table_iter_init (&iter, self->activities);
+  while (g_hash_table_iter_next (&iter, NULL, &activity))
+    if (lean_spec_activity_contains (activity, dir) &&
+        (best == NULL || strlen (lean_spec_activity_get_root (activity)) >
+                         strlen (lean_spec_activity_get_root (best))))
+      best = activity;
+  return best;
+}
+
+static void
+open_sessions (LeanApplication *self)
+{
+  g_autoptr(LeanSessionDb) db = NULL;
+
+  /* The one blocking database call, done once, before any window. */
+  db = lean_session_db_open (NULL, &self->sessions_error);
+  if (db == NULL)
+    {
+      g_warning ("The sessions database could not be opened: %s", self->sessions_error->message);
+      return;
+    }
+  self->controller = lean_controller_new (db);
+  _lean_application_sessions_watch (self, self->controller);
+}
+
+void
+_lean_application_set_controller (LeanApplication *self,
+                                  LeanController  *controller)
+{
+  g_return_if_fail (LEAN_IS_APPLICATION (self));
+
+  if (self->controller == controller)
+    return;
+  if (self->controller != NULL)
+    g_signal_handlers_disconnect_by_data (self->controller, self);
+  g_set_object (&self->controller, controller);
+  g_clear_error (&self->sessions_error);
+  if (controller != NULL)
+    _lean_application_sessions_watch (self, controller);
+}
+
 static void
 lean_application_activate (GApplication *app)
 {
@@ -45,7 +191,7 @@ lean_application_activate (GApplication *app)
       return;
     }
   /* Sessions kept running after the last window closed: show them. */
-  if (lean_app_sessions_reopen (GTK_APPLICATION (self)))
+  if (_lean_application_reopen (self))
     return;
 
   window = new_window (self);
@@ -178,14 +324,14 @@ preferences_action (GSimpleAction *action,
   /* Relay servers and this project's default runner. The file is small;
    * a broken one is reported on the page itself, never overwritten. */
   {
-    g_autoptr(LeanRelayConfig) relays = lean_relay_config_new (NULL);
     GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (self));
     const char *root = NULL;
 
-    lean_relay_config_load (relays, NULL);
+    /* Read again: another program may have changed the file. */
+    lean_relay_config_load (self->relay_config, NULL);
     if (LEAN_IS_WINDOW (active))
       root = lean_window_get_project_root (LEAN_WINDOW (active));
-    adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (lean_relay_preferences_new (relays, root)));
+    adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (lean_relay_preferences_new (self->relay_config, root)));
   }
 
   gtk_window_present (GTK_WINDOW (prefs));
@@ -234,7 +380,20 @@ quit_action (GSimpleAction *action,
              gpointer       user_data)
 {
   /* Asks first when sessions run; quitting always stops them. */
-  lean_app_sessions_quit (GTK_APPLICATION (user_data));
+  _lean_application_quit (LEAN_APPLICATION (user_data));
+}
+
+static void
+apply_style (LeanApplication *self)
+{
+  g_autofree char *variant = g_settings_get_string (self->settings, "style-variant");
+  AdwColorScheme scheme = ADW_COLOR_SCHEME_DEFAULT;
+
+  if (g_str_equal (variant, "light"))
+    scheme = ADW_COLOR_SCHEME_FORCE_LIGHT;
+  else if (g_str_equal (variant, "dark"))
+    scheme = ADW_COLOR_SCHEME_FORCE_DARK;
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), scheme);
 }
 
 static const GActionEntry app_actions[] = {
@@ -261,18 +420,47 @@ lean_application_startup (GApplication *app)
     { "win.new-spec", { "<Control>n", NULL } },
     { "win.reload", { "F5", "<Control>r", NULL } },
     { "win.search", { "<Control>f", NULL } },
+    { "win.implement", { "<Control><Shift>i", NULL } },
+    { "win.mark-complete", { "<Control><Shift>m", NULL } },
+    { "win.show-sessions", { "<Control><Shift>s", NULL } },
+    { "win.go-back", { "<Alt>Left", NULL } },
+    { "win.go-forward", { "<Alt>Right", NULL } },
     { "window.close", { "<Control>w", NULL } },
   };
+  g_autoptr(GAction) style = NULL;
 
   G_APPLICATION_CLASS (lean_application_parent_class)->startup (app);
 
   self->settings = g_settings_new (APP_ID);
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions,
                                    G_N_ELEMENTS (app_actions), self);
-  lean_app_sessions_init (GTK_APPLICATION (self));
+  /* Follow system, light or dark, as Text Editor and Console offer. */
+  style = g_settings_create_action (self->settings, "style-variant");
+  g_action_map_add_action (G_ACTION_MAP (self), style);
+  g_signal_connect_object (self->settings, "changed::style-variant",
+                           G_CALLBACK (apply_style), self, G_CONNECT_SWAPPED);
+  apply_style (self);
+
+  self->registry = lean_agent_registry_new ();
+  /* A broken user runners.json is reported by the implement dialog, which
+   * loads the project's files too; names are all the windows need. */
+  lean_agent_registry_load (self->registry, NULL, NULL);
+  self->relay_config = lean_relay_config_new (NULL);
+  lean_relay_config_load (self->relay_config, NULL);
+  _lean_application_sessions_init (self);
+  open_sessions (self);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (self), accels[i].action,
                                            accels[i].accels);
+}
+
+static void
+lean_application_shutdown (GApplication *app)
+{
+  LeanApplication *self = LEAN_APPLICATION (app);
+
+  _lean_application_sessions_shutdown (self);
+  G_APPLICATION_CLASS (lean_application_parent_class)->shutdown (app);
 }
 
 static void
@@ -280,6 +468,17 @@ lean_application_dispose (GObject *object)
 {
   LeanApplication *self = LEAN_APPLICATION (object);
 
+  if (self->controller != NULL)
+    g_signal_handlers_disconnect_by_data (self->controller, self);
+  g_clear_object (&self->controller);
+  g_clear_error (&self->sessions_error);
+  g_clear_pointer (&self->background, g_ptr_array_unref);
+  g_clear_object (&self->asking);
+  g_clear_pointer (&self->store_users, g_hash_table_unref);
+  g_clear_pointer (&self->stores, g_hash_table_unref);
+  g_clear_pointer (&self->activities, g_hash_table_unref);
+  g_clear_object (&self->registry);
+  g_clear_object (&self->relay_config);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (lean_application_parent_class)->dispose (object);
@@ -293,6 +492,7 @@ lean_application_class_init (LeanApplicationClass *klass)
 
   object_class->dispose = lean_application_dispose;
   app_class->startup = lean_application_startup;
+  app_class->shutdown = lean_application_shutdown;
   app_class->activate = lean_application_activate;
   app_class->open = lean_application_open;
 }
@@ -300,6 +500,9 @@ lean_application_class_init (LeanApplicationClass *klass)
 static void
 lean_application_init (LeanApplication *self)
 {
+  self->stores = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->store_users = g_hash_table_new (NULL, NULL);
+  self->activities = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
 LeanApplication *

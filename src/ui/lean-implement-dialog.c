@@ -319,6 +319,55 @@ on_registry_refreshed (GObject      *object,
   update_state (self);
 }
 
+/* Modes */
+
+static void
+mode_item_setup (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *subtitle = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0);
+  gtk_label_set_xalign (GTK_LABEL (subtitle), 0);
+  gtk_label_set_wrap (GTK_LABEL (subtitle), TRUE);
+  gtk_label_set_max_width_chars (GTK_LABEL (subtitle), 36);
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_widget_add_css_class (subtitle, "caption");
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), subtitle);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+mode_item_bind (GtkSignalListItemFactory *factory,
+                GtkListItem              *item)
+{
+  GtkWidget *box = gtk_list_item_get_child (item);
+  GtkStringObject *string = gtk_list_item_get_item (item);
+  const char *subtitle;
+
+  /* The order of the modes in lean-implement-dialog.ui. */
+  if (gtk_list_item_get_position (item) == 1)
+    subtitle = _("Runs in the terminal and asks you before it changes things");
+  else
+    subtitle = _("Works on its own, without asking, until the spec is done");
+  gtk_label_set_label (GTK_LABEL (gtk_widget_get_first_child (box)),
+                       gtk_string_object_get_string (string));
+  gtk_label_set_label (GTK_LABEL (gtk_widget_get_last_child (box)), subtitle);
+}
+
+static void
+explain_modes (LeanImplementDialog *self)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (mode_item_setup), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (mode_item_bind), NULL);
+  adw_combo_row_set_list_factory (self->mode_row, factory);
+}
+
 /* Runners */
 
 static void
@@ -329,7 +378,7 @@ fill_runners (LeanImplementDialog *self)
   g_autoptr(LeanRelayConfig) config = lean_relay_config_new (path);
 
   self->runner_specs = g_ptr_array_new_with_free_func (g_free);
-  gtk_string_list_append (labels, _("Local (this computer)"));
+  gtk_string_list_append (labels, _("This Computer"));
   g_ptr_array_add (self->runner_specs, g_strdup ("local"));
 
   /* agent-relay servers the person configured; a missing file is normal. */
@@ -452,21 +501,6 @@ build_prompt (LeanImplementDialog *self)
 
 /* Actions */
 
-static gboolean
-settings_set_in_progress (void)
-{
-  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
-  g_autoptr(GSettingsSchema) schema = NULL;
-  g_autoptr(GSettings) settings = NULL;
-
-  if (source != NULL)
-    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
-  if (schema == NULL || !g_settings_schema_has_key (schema, "set-in-progress-on-start"))
-    return TRUE;
-  settings = g_settings_new (APP_ID);
-  return g_settings_get_boolean (settings, "set-in-progress-on-start");
-}
-
 LeanSessionRequest *
 lean_implement_dialog_dup_request (LeanImplementDialog *self)
 {
@@ -499,7 +533,9 @@ lean_implement_dialog_dup_request (LeanImplementDialog *self)
   request->prompt = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
   request->runner = g_strcmp0 (runner, "local") == 0 ? NULL : g_strdup (runner);
   request->use_worktree = gtk_switch_get_active (self->worktree_switch);
-  request->set_in_progress = settings_set_in_progress ();
+  /* The application moves the spec when the session starts
+   * (set-in-progress-on-start), not the controller. */
+  request->set_in_progress = FALSE;
   return request;
 }
 
@@ -789,6 +825,7 @@ lean_implement_dialog_new (GtkWindow         *parent,
                            self, G_CONNECT_SWAPPED);
 
   fill_runners (self);
+  explain_modes (self);
   g_signal_connect_object (self->runner_row, "notify::selected", G_CALLBACK (update_state),
                            self, G_CONNECT_SWAPPED);
   update_state (self);

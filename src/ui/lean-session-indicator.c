@@ -4,96 +4,56 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "lean-application.h"
 #include "lean-session-indicator.h"
 #include "lean-session-ui-private.h"
 
 #define ROW_KEY "lean-session-indicator"
+#define ROW_SPEC_KEY "lean-session-indicator-spec"
+#define ROW_ACTIVITY_KEY "lean-session-indicator-activity"
 
 struct _LeanSessionIndicator
 {
-  GtkWidget  parent_instance;
+  GtkWidget         parent_instance;
 
-  LeanSpec  *spec;
-  int        state;
+  LeanSpec         *spec;
+  LeanSpecActivity *activity;
+  gulong            changed_id;
+  int               state;
 };
 
 G_DEFINE_FINAL_TYPE (LeanSessionIndicator, lean_session_indicator, GTK_TYPE_WIDGET)
 
-/* Every live indicator, to update them when a session changes (there are
- * as many as visible rows, so a list is fine). */
-static GList *indicators;
-
-/* Spec rows draw themselves (see lean-spec-row.c) and are re-bound often,
- * so a row gets an indicator child only while it has something to show;
- * rows are tracked so a session starting on their spec reaches them. */
-#define ROW_SPEC_KEY "lean-session-indicator-spec"
-static GList *rows;
-
-static LeanSession *
-latest_session (LeanSpec *spec)
+/* The activity model of the project holding @spec: the application keeps
+ * one per open project. */
+static LeanSpecActivity *
+find_activity (LeanSpec *spec)
 {
-  LeanController *controller = _lean_session_ui_peek_controller ();
-  GListModel *sessions;
-  LeanSession *latest = NULL;
-  const char *dir;
+  GApplication *app = g_application_get_default ();
 
-  if (controller == NULL || spec == NULL)
+  if (spec == NULL || !LEAN_IS_APPLICATION (app))
     return NULL;
-
-  dir = lean_spec_get_dir (spec);
-  sessions = lean_controller_get_sessions (controller);
-  for (guint i = 0; i < g_list_model_get_n_items (sessions); i++)
-    {
-      g_autoptr(LeanSession) session = g_list_model_get_item (sessions, i);
-      const char *project = lean_session_get_project_path (session);
-      GDateTime *started = lean_session_get_started_at (session);
-      gsize len = project != NULL ? strlen (project) : 0;
-
-      if (g_strcmp0 (lean_session_get_spec_id (session), lean_spec_get_id (spec)) != 0 ||
-          len == 0 || dir == NULL || strncmp (dir, project, len) != 0 || dir[len] != '/')
-        continue;
-      if (latest == NULL ||
-          (started != NULL && lean_session_get_started_at (latest) != NULL &&
-           g_date_time_compare (started, lean_session_get_started_at (latest)) >= 0) ||
-          lean_session_get_started_at (latest) == NULL)
-        latest = session;
-    }
-  return latest;
+  return lean_application_find_activity (LEAN_APPLICATION (app), lean_spec_get_dir (spec));
 }
 
 static void
 lean_session_indicator_update (LeanSessionIndicator *self)
 {
-  LeanSession *session = latest_session (self->spec);
-  LeanSessionState state;
+  LeanSession *session = NULL;
   g_autofree char *tooltip = NULL;
 
   self->state = -1;
-  if (session != NULL)
+  if (self->activity != NULL && self->spec != NULL)
     {
-      state = lean_session_get_state (session);
-      switch (state)
-        {
-        case LEAN_SESSION_STATE_PENDING:
-        case LEAN_SESSION_STATE_RUNNING:
-        case LEAN_SESSION_STATE_VALIDATING:
-        case LEAN_SESSION_STATE_PAUSED:
-        case LEAN_SESSION_STATE_FAILED:
-        case LEAN_SESSION_STATE_INTERRUPTED:
-          self->state = (int) state;
-          break;
-        case LEAN_SESSION_STATE_COMPLETED:
-        case LEAN_SESSION_STATE_CANCELLED:
-        default:
-          break;
-        }
+      self->state = lean_spec_activity_get_state (self->activity, lean_spec_get_id (self->spec));
+      session = lean_spec_activity_get_session (self->activity, lean_spec_get_id (self->spec));
     }
 
   gtk_widget_remove_css_class (GTK_WIDGET (self), "running");
   gtk_widget_remove_css_class (GTK_WIDGET (self), "paused");
   gtk_widget_remove_css_class (GTK_WIDGET (self), "failed");
   gtk_widget_set_visible (GTK_WIDGET (self), self->state >= 0);
-  if (self->state < 0)
+  if (self->state < 0 || session == NULL)
     return;
 
   if (self->state == LEAN_SESSION_STATE_PAUSED)
@@ -111,25 +71,28 @@ lean_session_indicator_update (LeanSessionIndicator *self)
 }
 
 void
-_lean_session_indicator_changed (void)
-{
-  g_autoptr(GList) copy = g_list_copy (rows);
-
-  for (GList *l = indicators; l != NULL; l = l->next)
-    lean_session_indicator_update (l->data);
-  /* Rows without a dot yet may need one now. */
-  for (GList *l = copy; l != NULL; l = l->next)
-    lean_session_indicator_update_row (l->data, g_object_get_data (l->data, ROW_SPEC_KEY));
-}
-
-void
 lean_session_indicator_set_spec (LeanSessionIndicator *self,
                                  LeanSpec             *spec)
 {
+  LeanSpecActivity *activity;
+
   g_return_if_fail (LEAN_IS_SESSION_INDICATOR (self));
   g_return_if_fail (spec == NULL || LEAN_IS_SPEC (spec));
 
   g_set_object (&self->spec, spec);
+  activity = find_activity (spec);
+  if (self->activity != NULL)
+    g_clear_signal_handler (&self->changed_id, self->activity);
+  g_set_object (&self->activity, activity);
+  /* Only this spec's changes reach the dot. */
+  if (activity != NULL && spec != NULL)
+    {
+      g_autofree char *signal = g_strdup_printf ("changed::%s", lean_spec_get_id (spec));
+
+      self->changed_id = g_signal_connect_object (activity, signal,
+                                                  G_CALLBACK (lean_session_indicator_update),
+                                                  self, G_CONNECT_SWAPPED);
+    }
   lean_session_indicator_update (self);
 }
 
@@ -142,24 +105,19 @@ lean_session_indicator_get_state (LeanSessionIndicator *self)
 
 
 static void
-forget_row (gpointer  data,
-            GObject  *where_the_row_was)
+on_row_spec_changed (GtkWidget *row)
 {
-  rows = g_list_remove (rows, where_the_row_was);
+  lean_session_indicator_update_row (row, g_object_get_data (G_OBJECT (row), ROW_SPEC_KEY));
 }
 
-static int
-state_to_show (LeanSpec *spec)
+static void
+unwatch_row (GtkWidget *row)
 {
-  LeanSession *session = latest_session (spec);
-  LeanSessionState state;
+  LeanSpecActivity *activity = g_object_get_data (G_OBJECT (row), ROW_ACTIVITY_KEY);
 
-  if (session == NULL)
-    return -1;
-  state = lean_session_get_state (session);
-  if (state == LEAN_SESSION_STATE_COMPLETED || state == LEAN_SESSION_STATE_CANCELLED)
-    return -1;
-  return (int) state;
+  if (activity != NULL)
+    g_signal_handlers_disconnect_by_func (activity, on_row_spec_changed, row);
+  g_object_set_data (G_OBJECT (row), ROW_ACTIVITY_KEY, NULL);
 }
 
 void
@@ -167,19 +125,35 @@ lean_session_indicator_update_row (GtkWidget *row,
                                    LeanSpec  *spec)
 {
   LeanSessionIndicator *indicator;
+  LeanSpecActivity *activity;
 
   g_return_if_fail (GTK_IS_WIDGET (row));
 
-  if (g_list_find (rows, row) == NULL)
+  /* A row without a dot still follows its spec: a session starting on it
+   * adds the dot. */
+  if (spec != g_object_get_data (G_OBJECT (row), ROW_SPEC_KEY) ||
+      g_object_get_data (G_OBJECT (row), ROW_ACTIVITY_KEY) == NULL)
     {
-      rows = g_list_prepend (rows, row);
-      g_object_weak_ref (G_OBJECT (row), forget_row, NULL);
+      unwatch_row (row);
+      g_object_set_data_full (G_OBJECT (row), ROW_SPEC_KEY,
+                              spec != NULL ? g_object_ref (spec) : NULL, g_object_unref);
+      activity = find_activity (spec);
+      if (activity != NULL)
+        {
+          g_autofree char *signal = g_strdup_printf ("changed::%s", lean_spec_get_id (spec));
+
+          g_object_set_data_full (G_OBJECT (row), ROW_ACTIVITY_KEY, g_object_ref (activity),
+                                  g_object_unref);
+          g_signal_connect_object (activity, signal, G_CALLBACK (on_row_spec_changed), row,
+                                   G_CONNECT_SWAPPED);
+        }
     }
-  g_object_set_data_full (G_OBJECT (row), ROW_SPEC_KEY,
-                          spec != NULL ? g_object_ref (spec) : NULL, g_object_unref);
+  activity = g_object_get_data (G_OBJECT (row), ROW_ACTIVITY_KEY);
 
   indicator = g_object_get_data (G_OBJECT (row), ROW_KEY);
-  if (indicator == NULL && (spec == NULL || state_to_show (spec) < 0))
+  if (indicator == NULL &&
+      (spec == NULL || activity == NULL ||
+       lean_spec_activity_get_state (activity, lean_spec_get_id (spec)) < 0))
     return;
   if (indicator == NULL)
     {
@@ -228,12 +202,8 @@ lean_session_indicator_remove_from_row (GtkWidget *row)
       g_object_set_data (G_OBJECT (row), ROW_KEY, NULL);
       gtk_widget_unparent (indicator);
     }
+  unwatch_row (row);
   g_object_set_data (G_OBJECT (row), ROW_SPEC_KEY, NULL);
-  if (g_list_find (rows, row) != NULL)
-    {
-      rows = g_list_remove (rows, row);
-      g_object_weak_unref (G_OBJECT (row), forget_row, NULL);
-    }
 }
 
 GtkWidget *
@@ -247,7 +217,9 @@ lean_session_indicator_dispose (GObject *object)
 {
   LeanSessionIndicator *self = LEAN_SESSION_INDICATOR (object);
 
-  indicators = g_list_remove (indicators, self);
+  if (self->activity != NULL)
+    g_clear_signal_handler (&self->changed_id, self->activity);
+  g_clear_object (&self->activity);
   g_clear_object (&self->spec);
 
   G_OBJECT_CLASS (lean_session_indicator_parent_class)->dispose (object);
@@ -271,5 +243,4 @@ lean_session_indicator_init (LeanSessionIndicator *self)
   gtk_widget_set_valign (GTK_WIDGET (self), GTK_ALIGN_CENTER);
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
   gtk_widget_add_css_class (GTK_WIDGET (self), "session-dot");
-  indicators = g_list_prepend (indicators, self);
 }

@@ -15,8 +15,8 @@ G_DECLARE_FINAL_TYPE (LeanSessionIndicator, lean_session_indicator, LEAN, SESSIO
 
 /* A small dot on a spec row saying what the spec's latest session in this
  * process is doing: running (accent), paused (amber), failed or interrupted
- * (red); hidden otherwise. It follows the sessions of the process's
- * controller as they change. */
+ * (red); hidden otherwise. It follows its spec in the project's activity
+ * model (LeanSpecActivity, kept by the application). */
 GtkWidget        *lean_session_indicator_new        (void);
 void              lean_session_indicator_set_spec   (LeanSessionIndicator *self,
                                                      LeanSpec             *spec);
@@ -34,8 +34,5 @@ void              lean_session_indicator_allocate_in_row (GtkWidget   *row,
 void              lean_session_indicator_snapshot_in_row (GtkWidget   *row,
                                                           GtkSnapshot *snapshot);
 void              lean_session_indicator_remove_from_row (GtkWidget   *row);
-
-/* Called by the session UI when sessions change: every indicator updates. */
-void              _lean_session_indicator_changed   (void);
 
 G_END_DECLS

@@ -10,4 +10,8 @@ G_BEGIN_DECLS
 void _lean_session_page_set_quiet_seconds (LeanSessionPage *self,
                                            guint            seconds);
 
+/* How long an agent works before Cancel asks first (default 60 s). */
+void _lean_session_page_set_confirm_cancel_after (LeanSessionPage *self,
+                                                  guint            seconds);
+
 G_END_DECLS

@@ -48,6 +48,10 @@ struct _LeanSessionPage
   guint             replaying : 1;
   guint             notified_quiet : 1;
   guint             quiet_seconds;
+  /* The timer counts working time: a pause stops it. */
+  gint64            paused_total;  /* seconds */
+  gint64            paused_since;  /* monotonic µs, 0 when not paused */
+  guint             confirm_cancel_after;
 };
 
 G_DEFINE_FINAL_TYPE (LeanSessionPage, lean_session_page, GTK_TYPE_WIDGET)
@@ -112,6 +116,30 @@ update_input (LeanSessionPage *self)
   hide_cursor_when_done (self);
 }
 
+static gint64
+working_seconds (LeanSessionPage *self)
+{
+  gint64 paused = self->paused_total;
+
+  if (self->paused_since != 0)
+    paused += (g_get_monotonic_time () - self->paused_since) / G_TIME_SPAN_SECOND;
+  return MAX (0, lean_session_get_elapsed (self->session) - paused);
+}
+
+/* Pauses seen by this page; a log page's session shows its whole span. */
+static void
+track_pause (LeanSessionPage  *self,
+             LeanSessionState  state)
+{
+  if (state == LEAN_SESSION_STATE_PAUSED && self->paused_since == 0)
+    self->paused_since = g_get_monotonic_time ();
+  else if (state != LEAN_SESSION_STATE_PAUSED && self->paused_since != 0)
+    {
+      self->paused_total += (g_get_monotonic_time () - self->paused_since) / G_TIME_SPAN_SECOND;
+      self->paused_since = 0;
+    }
+}
+
 static void
 update_elapsed (LeanSessionPage *self)
 {
@@ -122,7 +150,7 @@ update_elapsed (LeanSessionPage *self)
       gtk_label_set_text (GTK_LABEL (self->elapsed_label), "–:––");
       return;
     }
-  text = _lean_session_ui_format_duration (lean_session_get_elapsed (self->session));
+  text = _lean_session_ui_format_duration (working_seconds (self));
   gtk_label_set_text (GTK_LABEL (self->elapsed_label), text);
 }
 
@@ -154,7 +182,10 @@ update_details (LeanSessionPage *self)
   gtk_label_set_text (GTK_LABEL (self->agent_label), agent);
 
   g_string_append (details, lean_session_get_spec_id (self->session) ?: "");
-  g_string_append_printf (details, " · %s", runner != NULL && *runner ? runner : "local");
+  /* Where it runs: "this computer" or the relay runner. */
+  g_string_append_printf (details, " · %s",
+                          runner != NULL && *runner && !g_str_equal (runner, "local")
+                          ? runner : _("this computer"));
   if (model != NULL && *model)
     g_string_append_printf (details, " · %s", model);
   if (in > 0 || out > 0)
@@ -236,7 +267,8 @@ update_state (LeanSessionPage *self)
   else
     gtk_revealer_set_reveal_child (GTK_REVEALER (self->message_revealer), FALSE);
 
-  if (final || state == LEAN_SESSION_STATE_PENDING)
+  track_pause (self, state);
+  if (final || state == LEAN_SESSION_STATE_PENDING || state == LEAN_SESSION_STATE_PAUSED)
     g_clear_handle_id (&self->elapsed_id, g_source_remove);
   else if (self->elapsed_id == 0)
     self->elapsed_id = g_timeout_add_seconds (1, elapsed_tick, self);
@@ -582,14 +614,56 @@ resume_action (GtkWidget  *widget,
 }
 
 static void
+on_cancel_response (LeanSessionPage  *self,
+                    const char       *response,
+                    AdwMessageDialog *dialog)
+{
+  if (g_str_equal (response, "stop") && self->controller != NULL &&
+      !lean_session_state_is_final (lean_session_get_state (self->session)))
+    lean_controller_cancel (self->controller, self->session);
+}
+
+static void
 cancel_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *param)
 {
   LeanSessionPage *self = LEAN_SESSION_PAGE (widget);
+  g_autofree char *worked = NULL;
+  g_autofree char *body = NULL;
+  GtkRoot *root;
+  AdwMessageDialog *dialog;
 
-  if (self->controller != NULL)
-    lean_controller_cancel (self->controller, self->session);
+  if (self->controller == NULL)
+    return;
+  /* A slip of the pointer must not throw away a long run. */
+  root = gtk_widget_get_root (widget);
+  if (working_seconds (self) < self->confirm_cancel_after || !GTK_IS_WINDOW (root))
+    {
+      lean_controller_cancel (self->controller, self->session);
+      return;
+    }
+  worked = _lean_session_ui_format_duration (working_seconds (self));
+  /* Translators: %s is a duration, "12:05" */
+  body = g_strdup_printf (_("The agent has worked for %s. What it changed so far stays in "
+                            "the project."), worked);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (root), _("Stop the Agent?"),
+                                                       body));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Keep Working"),
+                                    "stop", _("_Stop"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "stop", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_cancel_response), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+_lean_session_page_set_confirm_cancel_after (LeanSessionPage *self,
+                                             guint            seconds)
+{
+  self->confirm_cancel_after = seconds;
 }
 
 static void
@@ -872,6 +946,7 @@ lean_session_page_init (LeanSessionPage *self)
   self->cancellable = g_cancellable_new ();
   self->last_seq = -1;
   self->quiet_seconds = QUIET_SECONDS;
+  self->confirm_cancel_after = 60;
 }
 
 void

@@ -12,6 +12,7 @@ struct _LeanSessionPane
   GtkWidget          parent_instance;
 
   GtkWidget         *header_bar;
+  GtkWidget         *hide_button;
   AdwWindowTitle    *window_title;
   AdwTabBar         *tab_bar;
   GtkStack          *stack;
@@ -23,6 +24,10 @@ struct _LeanSessionPane
   guint              n_notifications;
   char              *last_notification;
 };
+
+/* What fits a tab beside its icon and close button in a pane of three
+ * tabs at its narrowest. */
+#define MAX_TAB_TITLE_CHARS 16
 
 G_DEFINE_FINAL_TYPE (LeanSessionPane, lean_session_pane, GTK_TYPE_WIDGET)
 
@@ -77,8 +82,10 @@ update_title (LeanSessionPane *self)
       LeanSessionPage *child = LEAN_SESSION_PAGE (adw_tab_page_get_child (page));
       LeanSession *session = lean_session_page_get_session (child);
 
+      /* A paused agent is not running: it waits for the person. */
       if (lean_session_page_get_live (child) &&
-          !lean_session_state_is_final (lean_session_get_state (session)))
+          !lean_session_state_is_final (lean_session_get_state (session)) &&
+          lean_session_get_state (session) != LEAN_SESSION_STATE_PAUSED)
         running++;
     }
 
@@ -106,45 +113,16 @@ notify_session (LeanSessionPane *self,
   GApplication *app = g_application_get_default ();
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *id = NULL;
-  g_autofree char *body = NULL;
-  const char *title;
-  LeanSessionState state = lean_session_get_state (session);
 
   if (window_is_focused (self))
     return;
 
-  if (needs_input)
-    title = _("Agent Waiting for Input");
-  else if (state == LEAN_SESSION_STATE_COMPLETED)
-    title = _("Session Completed");
-  else if (state == LEAN_SESSION_STATE_FAILED)
-    title = _("Session Failed");
-  else if (state == LEAN_SESSION_STATE_CANCELLED)
-    title = _("Session Cancelled");
-  else
-    title = _("Session Interrupted");
-
-  /* Translators: "Claude Code on 012-habit-api" */
-  body = g_strdup_printf (_("%s on %s"), agent_name (self, session),
-                          lean_session_get_spec_id (session));
-  id = g_strdup_printf ("session-%s", lean_session_get_id (session));
-
   self->n_notifications++;
   g_free (self->last_notification);
-  self->last_notification = g_strdup_printf ("%s: %s", title, body);
-
+  notification = _lean_session_ui_new_notification (session, self->registry, needs_input, &id,
+                                                    &self->last_notification);
   if (app == NULL || !g_application_get_is_registered (app))
     return;
-
-  notification = g_notification_new (title);
-  g_notification_set_body (notification, body);
-  /* Clicking it shows the session (app.show-session, lean-app-sessions.c),
-   * when the application has that action. */
-  if (g_action_group_has_action (G_ACTION_GROUP (app), "show-session"))
-    g_notification_set_default_action_and_target (notification, "app.show-session", "s",
-                                                  lean_session_get_id (session));
-  if (!needs_input && state == LEAN_SESSION_STATE_FAILED)
-    g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
   g_application_send_notification (app, id, notification);
 }
 
@@ -168,6 +146,8 @@ update_tab (LeanSessionPane *self,
     icon = g_themed_icon_new ("media-playback-pause-symbolic");
   else if (state == LEAN_SESSION_STATE_COMPLETED)
     icon = g_themed_icon_new ("object-select-symbolic");
+  else if (state == LEAN_SESSION_STATE_CANCELLED)
+    icon = g_themed_icon_new ("media-playback-stop-symbolic");
   else if (!lean_session_page_get_live (child))
     icon = g_themed_icon_new ("document-open-recent-symbolic");
   else if (state == LEAN_SESSION_STATE_RUNNING || state == LEAN_SESSION_STATE_PENDING ||
@@ -232,6 +212,17 @@ add_page (LeanSessionPane *self,
   /* "003 · Claude Code": several sessions of one spec stay apart. */
   title = g_strdup_printf ("%.*s · %s", dash != NULL ? (int) (dash - spec_id) : (int) strlen (spec_id ?: ""),
                            spec_id ?: "", agent_name (self, session));
+  /* A tab fades a long title out under its close button: shortened here
+   * with an ellipsis instead; the tooltip has it all. */
+  if (g_utf8_strlen (title, -1) > MAX_TAB_TITLE_CHARS)
+    {
+      char *cut = g_utf8_offset_to_pointer (title, MAX_TAB_TITLE_CHARS - 1);
+
+      *cut = '\0';
+      cut = g_strconcat (title, "…", NULL);
+      g_free (title);
+      title = cut;
+    }
   adw_tab_page_set_title (page, title);
 
   g_signal_connect_object (session, "notify::state", G_CALLBACK (on_page_state),
@@ -355,6 +346,21 @@ lean_session_pane_set_registry (LeanSessionPane   *self,
   g_set_object (&self->registry, registry);
 }
 
+void
+lean_session_pane_set_show_back (LeanSessionPane *self,
+                                 gboolean         show_back)
+{
+  g_return_if_fail (LEAN_IS_SESSION_PANE (self));
+
+  /* The same place and action: as a page of its own the pane is left by
+   * going back to the spec. */
+  gtk_button_set_icon_name (GTK_BUTTON (self->hide_button),
+                            show_back ? "go-previous-symbolic" : "sidebar-show-right-symbolic");
+  gtk_widget_set_tooltip_text (self->hide_button,
+                               show_back ? _("Back to the Spec") : _("Hide Sessions"));
+  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (self->header_bar), show_back);
+}
+
 guint
 lean_session_pane_get_n_pages (LeanSessionPane *self)
 {
@@ -451,6 +457,7 @@ lean_session_pane_class_init (LeanSessionPaneClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/dev/leanspec/Desktop/lean-session-pane.ui");
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPane, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionPane, hide_button);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPane, window_title);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPane, tab_bar);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionPane, stack);

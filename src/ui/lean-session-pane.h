@@ -40,6 +40,10 @@ LeanSessionPage *lean_session_pane_show_session   (LeanSessionPane   *self,
 LeanSessionPage *lean_session_pane_open_log       (LeanSessionPane   *self,
                                                    LeanSessionDb     *db,
                                                    LeanSession       *session);
+/* As a page of its own (narrow windows) the pane's first header button
+ * goes back to the spec instead of hiding the pane beside it. */
+void              lean_session_pane_set_show_back  (LeanSessionPane   *self,
+                                                    gboolean           show_back);
 guint            lean_session_pane_get_n_pages    (LeanSessionPane   *self);
 AdwTabView      *lean_session_pane_get_tab_view   (LeanSessionPane   *self);
 

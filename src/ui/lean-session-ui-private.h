@@ -27,16 +27,15 @@ G_END_DECLS
 
 G_BEGIN_DECLS
 
-/* The process's session controller on the default database, made on first
- * use; NULL with @error when the database cannot be opened. Live sessions
- * are cancelled when the application shuts down, so quitting never leaves
- * an agent behind. */
-LeanController    *_lean_session_ui_get_controller (GError **error);
-/* The controller if one was made (or set), without making one. */
-LeanController    *_lean_session_ui_peek_controller (void);
-/* Tests: use @controller (on a temp database) as the process's controller. */
-void               _lean_session_ui_set_controller  (LeanController *controller);
-/* Builtin and user agents, for display names; made on first use. */
-LeanAgentRegistry *_lean_session_ui_get_registry   (void);
+/* The notification for @session ending (or, with @needs_input, waiting
+ * for an answer), built in this one place for the pane and the
+ * application; @id gets the notification id, the same for every
+ * notification of one session, and @text (may be NULL) "title: body".
+ * @registry names the agent; may be NULL. */
+GNotification *_lean_session_ui_new_notification (LeanSession        *session,
+                                                  LeanAgentRegistry  *registry,
+                                                  gboolean            needs_input,
+                                                  char              **id,
+                                                  char              **text);
 
 G_END_DECLS

@@ -4,8 +4,6 @@
 #include <glib/gi18n.h>
 
 #include "lean-agent-registry.h"
-#include "lean-controller.h"
-#include "lean-session-indicator.h"
 #include "lean-session-ui-private.h"
 
 void
@@ -75,92 +73,48 @@ _lean_session_ui_set_state_class (GtkWidget        *widget,
   gtk_widget_add_css_class (widget, lean_session_state_to_string (state));
 }
 
-static LeanController *default_controller;
-static LeanAgentRegistry *default_registry;
-
-static void
-on_session_state (LeanSession *session)
+GNotification *
+_lean_session_ui_new_notification (LeanSession        *session,
+                                   LeanAgentRegistry  *registry,
+                                   gboolean            needs_input,
+                                   char              **id,
+                                   char              **text)
 {
-  _lean_session_indicator_changed ();
-}
+  GNotification *notification;
+  g_autofree char *body = NULL;
+  LeanSessionState state = lean_session_get_state (session);
+  LeanAgent *agent = NULL;
+  const char *title;
 
-static void
-on_session_added (LeanController *controller,
-                  LeanSession    *session)
-{
-  g_signal_connect (session, "notify::state", G_CALLBACK (on_session_state), NULL);
-  _lean_session_indicator_changed ();
-}
+  if (needs_input)
+    title = _("Agent Waiting for Input");
+  else if (state == LEAN_SESSION_STATE_COMPLETED)
+    title = _("Session Completed");
+  else if (state == LEAN_SESSION_STATE_FAILED)
+    title = _("Session Failed");
+  else if (state == LEAN_SESSION_STATE_CANCELLED)
+    title = _("Session Cancelled");
+  else
+    title = _("Session Interrupted");
 
-/* Spec rows show what the sessions of this process do. */
-static void
-watch_controller (LeanController *controller)
-{
-  GListModel *sessions = lean_controller_get_sessions (controller);
-
-  g_signal_connect (controller, "session-added", G_CALLBACK (on_session_added), NULL);
-  for (guint i = 0; i < g_list_model_get_n_items (sessions); i++)
-    {
-      g_autoptr(LeanSession) session = g_list_model_get_item (sessions, i);
-      g_signal_connect (session, "notify::state", G_CALLBACK (on_session_state), NULL);
-    }
-  _lean_session_indicator_changed ();
-}
-
-static void
-on_app_shutdown (GApplication *app)
-{
-  if (default_controller != NULL)
-    lean_controller_cancel_all (default_controller, _("The application quit"));
-}
-
-LeanController *
-_lean_session_ui_get_controller (GError **error)
-{
-  g_autoptr(LeanSessionDb) db = NULL;
-  GApplication *app;
-
-  if (default_controller != NULL)
-    return default_controller;
-
-  /* Opening is the one blocking database call, done once. */
-  db = lean_session_db_open (NULL, error);
-  if (db == NULL)
-    return NULL;
-
-  default_controller = lean_controller_new (db);
-  watch_controller (default_controller);
-  app = g_application_get_default ();
-  if (app != NULL)
-    g_signal_connect (app, "shutdown", G_CALLBACK (on_app_shutdown), NULL);
-
-  return default_controller;
-}
-
-LeanAgentRegistry *
-_lean_session_ui_get_registry (void)
-{
-  if (default_registry == NULL)
-    {
-      default_registry = lean_agent_registry_new ();
-      /* A broken user runners.json is reported by the implement dialog,
-       * which loads the project's files too; names are all we need here. */
-      lean_agent_registry_load (default_registry, NULL, NULL);
-    }
-  return default_registry;
-}
-
-LeanController *
-_lean_session_ui_peek_controller (void)
-{
-  return default_controller;
-}
-
-void
-_lean_session_ui_set_controller (LeanController *controller)
-{
-  if (default_controller != NULL)
-    g_signal_handlers_disconnect_by_func (default_controller, on_session_added, NULL);
-  if (g_set_object (&default_controller, controller) && controller != NULL)
-    watch_controller (controller);
+  if (registry != NULL)
+    agent = lean_agent_registry_lookup (registry, lean_session_get_agent_id (session));
+  /* Translators: "Claude Code on 012-habit-api" */
+  body = g_strdup_printf (_("%s on %s"),
+                          agent != NULL ? lean_agent_get_name (agent)
+                                        : lean_session_get_agent_id (session),
+                          lean_session_get_spec_id (session));
+  notification = g_notification_new (title);
+  g_notification_set_body (notification, body);
+  /* Clicking it shows the session (app.show-session). */
+  g_notification_set_default_action_and_target (notification, "app.show-session", "s",
+                                                lean_session_get_id (session));
+  if (!needs_input && state == LEAN_SESSION_STATE_FAILED)
+    g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+  /* One id per session, so a session never shows twice. */
+  if (id != NULL)
+    *id = g_strdup_printf ("session-%s", lean_session_get_id (session));
+  if (text != NULL)
+    *text = g_strdup_printf ("%s: %s", title, body);
+  return notification;
 }

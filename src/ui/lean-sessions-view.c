@@ -84,7 +84,8 @@ session_runner (LeanSession *session,
                 gpointer     user_data)
 {
   const char *runner = lean_session_get_runner (session);
-  return g_strdup (runner != NULL && *runner ? runner : "local");
+  return g_strdup (runner != NULL && *runner && !g_str_equal (runner, "local")
+                   ? runner : _("This computer"));
 }
 
 static int
@@ -532,7 +533,7 @@ lean_sessions_view_init (LeanSessionsView *self)
   add_column (self, COLUMN_AGENT, _("Agent"),
               GTK_SORTER (gtk_string_sorter_new (closure (G_TYPE_STRING, G_CALLBACK (session_agent)))),
               FALSE);
-  add_column (self, COLUMN_RUNNER, _("Runner"),
+  add_column (self, COLUMN_RUNNER, _("Machine"),
               GTK_SORTER (gtk_string_sorter_new (closure (G_TYPE_STRING, G_CALLBACK (session_runner)))),
               FALSE);
   add_column (self, COLUMN_STATE, _("State"),

@@ -1,19 +1,141 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
-#include "lean-window.h"
+#include "lean-agent-registry.h"
+#include "lean-controller.h"
+#include "lean-session-pane.h"
 #include "lean-spec-list.h"
+#include "lean-window.h"
 
 G_BEGIN_DECLS
 
+/* How the spec and the session pane share the window (see
+ * lean-window-sessions.c). */
+typedef enum
+{
+  LEAN_WINDOW_LAYOUT_WIDE,    /* list, spec and sessions side by side */
+  LEAN_WINDOW_LAYOUT_MEDIUM,  /* the list steps aside while Sessions shows */
+  LEAN_WINDOW_LAYOUT_NARROW,  /* Sessions is a page of its own */
+} LeanWindowLayout;
+
+/* LeanWindow is one class spread over lean-window.c (projects, the list,
+ * the spec), lean-window-actions.c (win.* actions) and
+ * lean-window-sessions.c (the session pane, Implement, the history, the
+ * layout of the panes), which share this struct. */
+struct _LeanWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Construct-only, from the application. */
+  LeanController       *controller;
+  LeanAgentRegistry    *registry;
+
+  GSettings            *settings;
+  LeanProject          *project;
+  LeanSpecStore        *store;
+  GApplication         *store_owner;  /* the LeanApplication the store came from */
+  GCancellable         *cancellable;
+  GtkWidget            *spec_view;
+  GtkFileChooserNative *chooser;
+  char                 *problems_text;
+  guint                 reveal_id;
+  /* Set when closing was agreed to (lean-app-sessions.c). */
+  gboolean              close_confirmed;
+
+  /* Specs shown before and after the current one (ids), for Back and
+   * Forward. */
+  GPtrArray            *back;
+  GPtrArray            *forward;
+  char                 *shown_id;
+  gboolean              navigating;
+
+  /* Sessions */
+  LeanSessionPane      *pane;
+  GtkWidget            *paned;
+  GtkWidget            *implement_button;
+  GtkWidget            *sessions_button;
+  GtkWindow            *history;      /* weak */
+  LeanWindowLayout      layout;
+  int                   layout_width;
+  guint                 layout_idle;
+  gboolean              setting_split;
+  GPtrArray            *reopen;       /* sessions to show once the project is loaded */
+  char                 *reopen_selected;
+  gulong                reopen_handler;
+  LeanSpecStore        *reopen_store;
+
+  /* Template */
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  AdwStatusPage        *welcome_page;
+  GtkWidget            *recent_box;
+  GtkListBox           *recent_list;
+  AdwLeaflet           *leaflet;
+  GtkWidget            *sidebar;
+  GtkWidget            *sidebar_separator;
+  GtkMenuButton        *project_button;
+  GtkLabel             *project_label;
+  GtkRevealer          *problems_revealer;
+  GtkLabel             *problems_label;
+  GtkToggleButton      *problems_button;
+  GtkBox               *problems_box;
+  guint                 fit_problems_id;
+  LeanSpecList         *spec_list;
+  GtkStack             *content_stack;
+  GMenu                *recent_section;
+};
+
+/* lean-window-actions.c */
+void              _lean_window_class_actions_init (GtkWidgetClass *widget_class);
+void              _lean_window_update_actions     (LeanWindow     *self);
+
+/* lean-window.c */
+void              _lean_window_show_error_toast   (LeanWindow     *self,
+                                                   const char     *format,
+                                                   const GError   *error);
+/* Shows the spec with @id, as a link would; a toast when there is none. */
+void              _lean_window_open_spec          (LeanWindow     *self,
+                                                   const char     *id);
+/* Back and Forward through the specs shown. */
+gboolean          _lean_window_go_back            (LeanWindow     *self);
+gboolean          _lean_window_go_forward         (LeanWindow     *self);
+
+/* lean-window-sessions.c */
+/* Puts the session pane beside @spec_view; returns what the window shows
+ * in the spec's place. */
+GtkWidget        *_lean_window_sessions_wrap      (LeanWindow     *self,
+                                                   GtkWidget      *spec_view);
+void              _lean_window_sessions_dispose   (LeanWindow     *self);
+/* Opens the Implement dialog for the spec shown. */
+void              _lean_window_implement          (LeanWindow     *self);
+gboolean          _lean_window_get_sessions_shown (LeanWindow     *self);
+void              _lean_window_set_sessions_shown (LeanWindow     *self,
+                                                   gboolean        shown);
+/* Shows @sessions (LeanSession) in the pane, selecting @selected_id,
+ * once the window's project has loaded. */
+void              _lean_window_show_sessions      (LeanWindow     *self,
+                                                   GPtrArray      *sessions,
+                                                   const char     *selected_id);
+/* From the window's size_allocate: re-places the panes when @width
+ * crosses a layout's bound. */
+void              _lean_window_layout_allocated   (LeanWindow     *self,
+                                                   int             width);
+/* Re-places the panes for the window's width now. */
+void              _lean_window_update_layout      (LeanWindow     *self);
+/* Opens the Session History window of @window. */
+GtkWindow        *_lean_window_show_history       (LeanWindow     *self);
+
 /* For the UI tests: the parts a person looks at. */
-LeanSpecList *_lean_window_get_spec_list     (LeanWindow *self);
-GtkWidget    *_lean_window_get_spec_view     (LeanWindow *self);
+LeanSpecList     *_lean_window_get_spec_list      (LeanWindow     *self);
+GtkWidget        *_lean_window_get_spec_view      (LeanWindow     *self);
+/* The pane of the window, or NULL before the spec view exists. */
+LeanSessionPane  *_lean_window_get_session_pane   (LeanWindow     *self);
+LeanWindowLayout  _lean_window_get_layout         (LeanWindow     *self);
 /* "welcome", "project" */
-const char   *_lean_window_get_page          (LeanWindow *self);
+const char       *_lean_window_get_page           (LeanWindow     *self);
 /* The banner's headline ("2 specs could not be read") and its details
  * (one "path: reason" per line); NULL when the banner is hidden. */
-const char   *_lean_window_get_problems_text (LeanWindow *self);
-char         *_lean_window_dup_problems_details (LeanWindow *self);
+const char       *_lean_window_get_problems_text  (LeanWindow     *self);
+char             *_lean_window_dup_problems_details (LeanWindow   *self);
 
 G_END_DECLS

@@ -3,12 +3,10 @@
 
 #include <glib/gi18n.h>
 
-#include "lean-app-sessions.h"
+#include "lean-application-private.h"
 #include "lean-error.h"
-#include "lean-new-spec-dialog.h"
 #include "lean-spec-list.h"
 #include "lean-spec-view.h"
-#include "lean-window-sessions.h"
 #include "lean-window-private.h"
 
 #define MAX_RECENT_PROJECTS 10
@@ -16,37 +14,6 @@
  * is summarised in one line. */
 #define MAX_PROBLEMS_SHOWN 50
 
-struct _LeanWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  GSettings            *settings;
-  LeanProject          *project;
-  LeanSpecStore        *store;
-  GCancellable         *cancellable;
-  GtkWidget            *spec_view;
-  GtkFileChooserNative *chooser;
-  char                 *problems_text;
-
-  AdwToastOverlay      *toast_overlay;
-  GtkStack             *main_stack;
-  AdwStatusPage        *welcome_page;
-  GtkWidget            *recent_box;
-  GtkListBox           *recent_list;
-  AdwLeaflet           *leaflet;
-  GtkWidget            *sidebar;
-  GtkMenuButton        *project_button;
-  GtkLabel             *project_label;
-  GtkRevealer          *problems_revealer;
-  GtkLabel             *problems_label;
-  GtkToggleButton      *problems_button;
-  GtkBox               *problems_box;
-  guint                 fit_problems_id;
-  LeanSpecList         *spec_list;
-  GtkStack             *content_stack;
-  GMenu                *recent_section;
-  guint                 reveal_id;
-};
 
 /* Coming from the welcome page, the project page waits this long for the
  * first specs, so its first frame already has rows rather than a loading
@@ -55,7 +22,21 @@ struct _LeanWindow
  * projects), so no frame is drawn in between either. */
 #define REVEAL_DELAY_MS 150
 
+/* Enough Back steps for a reading session, bounded all the same. */
+#define MAX_HISTORY 50
+
 G_DEFINE_FINAL_TYPE (LeanWindow, lean_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_CONTROLLER,
+  PROP_REGISTRY,
+  PROP_STORE,
+  PROP_SESSIONS_SHOWN,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 /* ------------------------------------------------------------------ */
 /* Small helpers                                                       */
@@ -70,10 +51,10 @@ lean_window_add_toast (LeanWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
-static void
-show_error_toast (LeanWindow   *self,
-                  const char   *format,
-                  const GError *error)
+void
+_lean_window_show_error_toast (LeanWindow   *self,
+                               const char   *format,
+                               const GError *error)
 {
   g_autofree char *title = g_markup_printf_escaped (format, error->message);
   AdwToast *toast = adw_toast_new (title);
@@ -303,17 +284,27 @@ update_problems (LeanWindow *self)
 /* ------------------------------------------------------------------ */
 /* Spec view                                                           */
 
+void
+_lean_window_open_spec (LeanWindow *self,
+                        const char *id)
+{
+  if (lean_window_select_spec (self, id))
+    {
+      adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->content_stack));
+      return;
+    }
+  {
+    g_autofree char *title = g_markup_printf_escaped (_("There is no spec “%s” in this project"), id);
+
+    lean_window_add_toast (self, adw_toast_new (title));
+  }
+}
+
 static void
 on_view_open_spec (LeanWindow *self,
                    const char *id)
 {
-  if (!lean_window_select_spec (self, id))
-    {
-      g_autofree char *title = g_markup_printf_escaped (_("There is no spec “%s” in this "
-                                                          "project"), id);
-
-      lean_window_add_toast (self, adw_toast_new (title));
-    }
+  _lean_window_open_spec (self, id);
 }
 
 static void
@@ -321,20 +312,20 @@ ensure_spec_view (LeanWindow *self)
 {
   GtkWidget *header;
   GtkWidget *back;
+  GtkWidget *box;
 
   if (self->spec_view != NULL)
     return;
 
   self->spec_view = lean_spec_view_new ();
   /* The session pane sits beside the spec (lean-window-sessions.c). */
-  gtk_stack_add_named (self->content_stack,
-                       lean_window_sessions_wrap_spec_view (self, LEAN_SPEC_VIEW (self->spec_view)),
+  gtk_stack_add_named (self->content_stack, _lean_window_sessions_wrap (self, self->spec_view),
                        "spec");
   g_signal_connect_object (self->spec_view, "open-spec",
                            G_CALLBACK (on_view_open_spec), self, G_CONNECT_SWAPPED);
 
   /* The view brings its own header bar; in a folded leaflet it needs the
-   * window buttons and a way back to the list. */
+   * window buttons and a way back to the list, first in the bar. */
   header = lean_spec_view_get_header_bar (LEAN_SPEC_VIEW (self->spec_view));
   if (header != NULL && ADW_IS_HEADER_BAR (header))
     {
@@ -345,24 +336,101 @@ ensure_spec_view (LeanWindow *self)
       gtk_widget_set_tooltip_text (back, _("Back to the List"));
       g_object_bind_property (self->leaflet, "folded", back, "visible", G_BINDING_SYNC_CREATE);
       adw_header_bar_pack_start (ADW_HEADER_BAR (header), back);
+      box = gtk_widget_get_parent (back);
+      if (GTK_IS_BOX (box))
+        gtk_box_reorder_child_after (GTK_BOX (box), back, NULL);
     }
+}
+
+static void
+push_history (GPtrArray  *stack,
+              const char *id)
+{
+  if (id == NULL)
+    return;
+  if (stack->len > 0 && g_strcmp0 (g_ptr_array_index (stack, stack->len - 1), id) == 0)
+    return;
+  if (stack->len >= MAX_HISTORY)
+    g_ptr_array_remove_index (stack, 0);
+  g_ptr_array_add (stack, g_strdup (id));
+}
+
+static void
+remember_shown (LeanWindow *self,
+                LeanSpec   *spec)
+{
+  const char *id = spec != NULL ? lean_spec_get_id (spec) : NULL;
+
+  if (g_strcmp0 (id, self->shown_id) == 0)
+    return;
+  /* Going Back or Forward moves between the stacks itself. */
+  if (!self->navigating && self->shown_id != NULL && id != NULL)
+    {
+      push_history (self->back, self->shown_id);
+      g_ptr_array_set_size (self->forward, 0);
+    }
+  g_free (self->shown_id);
+  self->shown_id = g_strdup (id);
+  _lean_window_update_actions (self);
+}
+
+static gboolean
+navigate (LeanWindow *self,
+          GPtrArray  *from,
+          GPtrArray  *to)
+{
+  /* A spec that is gone or filtered out of the list is stepped over. */
+  while (from->len > 0)
+    {
+      g_autofree char *id = g_ptr_array_steal_index (from, from->len - 1);
+      g_autofree char *current = g_strdup (self->shown_id);
+      gboolean shown;
+
+      self->navigating = TRUE;
+      shown = lean_window_select_spec (self, id);
+      self->navigating = FALSE;
+      if (shown)
+        {
+          push_history (to, current);
+          adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->content_stack));
+          _lean_window_update_actions (self);
+          return TRUE;
+        }
+    }
+  _lean_window_update_actions (self);
+  return FALSE;
+}
+
+gboolean
+_lean_window_go_back (LeanWindow *self)
+{
+  return navigate (self, self->back, self->forward);
+}
+
+gboolean
+_lean_window_go_forward (LeanWindow *self)
+{
+  return navigate (self, self->forward, self->back);
 }
 
 static void
 show_spec (LeanWindow *self,
            LeanSpec   *spec)
 {
+  remember_shown (self, spec);
   if (spec == NULL)
     {
       if (self->spec_view != NULL)
         lean_spec_view_set_spec (LEAN_SPEC_VIEW (self->spec_view), NULL, NULL);
       gtk_stack_set_visible_child_name (self->content_stack, "none");
+      _lean_window_update_actions (self);
       return;
     }
 
   ensure_spec_view (self);
   lean_spec_view_set_spec (LEAN_SPEC_VIEW (self->spec_view), self->store, spec);
   gtk_stack_set_visible_child_name (self->content_stack, "spec");
+  _lean_window_update_actions (self);
 }
 
 static void
@@ -402,16 +470,6 @@ lean_window_select_spec (LeanWindow *self,
 /* Projects                                                            */
 
 static void
-update_actions (LeanWindow *self)
-{
-  gboolean has_project = self->store != NULL;
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-spec", has_project);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", has_project);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", has_project);
-}
-
-static void
 load_cb (GObject      *object,
          GAsyncResult *result,
          gpointer      user_data)
@@ -421,7 +479,7 @@ load_cb (GObject      *object,
 
   if (!lean_spec_store_load_finish (LEAN_SPEC_STORE (object), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    show_error_toast (self, _("Could not load the specs: %s"), error);
+    _lean_window_show_error_toast (self, _("Could not load the specs: %s"), error);
 }
 
 static void
@@ -470,55 +528,86 @@ store_loading_cb (LeanSpecStore *store,
 }
 
 static void
+drop_store (LeanWindow *self)
+{
+  if (self->store == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (lean_spec_store_get_problems (self->store), self);
+  g_signal_handlers_disconnect_by_data (self->store, self);
+  if (self->store_owner != NULL)
+    lean_application_release_store (LEAN_APPLICATION (self->store_owner), self->store);
+  else
+    lean_spec_store_set_watching (self->store, FALSE);
+  g_clear_object (&self->store_owner);
+  g_clear_object (&self->store);
+}
+
+static void
 set_project (LeanWindow  *self,
              LeanProject *project)
 {
   g_autofree char *subtitle = NULL;
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+  gboolean loaded = FALSE;
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
 
-  if (self->store != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (lean_spec_store_get_problems (self->store), self);
-      lean_spec_store_set_watching (self->store, FALSE);
-    }
-
+  if (self->spec_list != NULL)
+    lean_spec_list_set_store (self->spec_list, NULL);
+  drop_store (self);
   g_set_object (&self->project, project);
-  g_clear_object (&self->store);
   show_spec (self, NULL);
+  g_ptr_array_set_size (self->back, 0);
+  g_ptr_array_set_size (self->forward, 0);
 
   g_clear_handle_id (&self->reveal_id, g_source_remove);
 
   if (project == NULL)
     {
-      lean_spec_list_set_store (self->spec_list, NULL);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
       update_problems (self);
-      update_actions (self);
+      _lean_window_update_actions (self);
       gtk_window_set_title (GTK_WINDOW (self), _("LeanSpec Desktop"));
       gtk_stack_set_visible_child_name (self->main_stack, "welcome");
       return;
     }
 
-  self->store = lean_spec_store_new (project);
+  /* Windows on one project share its store (the application's). */
+  if (LEAN_IS_APPLICATION (app))
+    {
+      self->store = lean_application_acquire_store (LEAN_APPLICATION (app), project, &loaded);
+      self->store_owner = G_APPLICATION (g_object_ref (app));
+    }
+  else
+    {
+      self->store = lean_spec_store_new (project);
+      lean_spec_store_set_watching (self->store, TRUE);
+    }
   g_signal_connect_object (lean_spec_store_get_problems (self->store), "items-changed",
                            G_CALLBACK (update_problems), self, G_CONNECT_SWAPPED);
   lean_spec_list_set_store (self->spec_list, self->store);
   update_problems (self);
-  update_actions (self);
+  _lean_window_update_actions (self);
 
   gtk_label_set_label (self->project_label, lean_project_get_name (project));
   subtitle = display_path (lean_project_get_root (project));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->project_button), subtitle);
   adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
 
-  /* Edits in an editor, git checkouts and the leanspec CLI show up live. */
-  lean_spec_store_set_watching (self->store, TRUE);
-  lean_spec_store_load_async (self->store, self->cancellable, load_cb, g_object_ref (self));
+  if (!loaded)
+    lean_spec_store_load_async (self->store, self->cancellable, load_cb, g_object_ref (self));
+  /* Loading by now, so whoever waits for the specs can wait for that. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STORE]);
 
   if (g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "project") != 0)
     {
+      if (loaded && !lean_spec_store_get_loading (self->store))
+        {
+          show_project_page (self);
+          return;
+        }
       g_signal_connect_object (self->store, "items-changed",
                                G_CALLBACK (store_first_items_cb), self, 0);
       g_signal_connect_object (self->store, "notify::loading",
@@ -571,7 +660,7 @@ open_project_cb (GObject      *object,
         return;
       /* Translators: the first %s is a folder, the second the reason. */
       format = g_strdup_printf (_("Could not open “%s”: %%s"), where);
-      show_error_toast (self, format, error);
+      _lean_window_show_error_toast (self, format, error);
       return;
     }
 
@@ -612,162 +701,17 @@ lean_window_get_store (LeanWindow *self)
 }
 
 /* ------------------------------------------------------------------ */
-/* Actions                                                             */
-
-static void
-on_chooser_response (LeanWindow           *self,
-                     int                   response,
-                     GtkFileChooserNative *chooser)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
-
-      if (path != NULL)
-        lean_window_open_project (self, path);
-    }
-  g_clear_object (&self->chooser);
-}
-
-static void
-open_folder_action (GtkWidget  *widget,
-                    const char *action_name,
-                    GVariant   *param)
-{
-  LeanWindow *self = LEAN_WINDOW (widget);
-
-  if (self->chooser != NULL)
-    {
-      gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-      return;
-    }
-
-  self->chooser = gtk_file_chooser_native_new (_("Open a LeanSpec Project"),
-                                               GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                               _("_Open"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  if (self->project != NULL)
-    {
-      g_autoptr(GFile) root = g_file_new_for_path (lean_project_get_root (self->project));
-      g_autoptr(GFile) parent = g_file_get_parent (root);
-
-      if (parent != NULL)
-        gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), parent, NULL);
-    }
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (on_chooser_response), self,
-                           G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
-
-static void
-open_project_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *param)
-{
-  lean_window_open_project (LEAN_WINDOW (widget), g_variant_get_string (param, NULL));
-}
-
-static void
-new_spec_action (GtkWidget  *widget,
-                 const char *action_name,
-                 GVariant   *param)
-{
-  LeanWindow *self = LEAN_WINDOW (widget);
-
-  if (self->store != NULL)
-    lean_new_spec_dialog_present (GTK_WINDOW (self), self->store);
-}
-
-static void
-reload_cb (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  g_autoptr(LeanWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!lean_spec_store_load_finish (LEAN_SPEC_STORE (object), result, &error))
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        show_error_toast (self, _("Could not reload the specs: %s"), error);
-      return;
-    }
-  lean_window_add_toast (self, adw_toast_new (_("Specs reloaded")));
-}
-
-static void
-reload_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *param)
-{
-  LeanWindow *self = LEAN_WINDOW (widget);
-
-  if (self->store != NULL)
-    lean_spec_store_load_async (self->store, self->cancellable, reload_cb, g_object_ref (self));
-}
-
-static void
-search_action (GtkWidget  *widget,
-               const char *action_name,
-               GVariant   *param)
-{
-  LeanWindow *self = LEAN_WINDOW (widget);
-
-  adw_leaflet_set_visible_child (self->leaflet, self->sidebar);
-  lean_spec_list_focus_search (self->spec_list);
-}
-
-static void
-filter_status_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *param)
-{
-  LeanWindow *self = LEAN_WINDOW (widget);
-  int status = g_variant_get_int32 (param);
-
-  if (status > LEAN_SPEC_STATUS_NONE && status < LEAN_SPEC_N_STATUSES)
-    lean_spec_list_toggle_status (self->spec_list, status);
-}
-
-static void
-open_spec_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *param)
-{
-  LeanWindow *self = LEAN_WINDOW (widget);
-  const char *id = g_variant_get_string (param, NULL);
-
-  if (lean_window_select_spec (self, id))
-    adw_leaflet_set_visible_child (self->leaflet, GTK_WIDGET (self->content_stack));
-  else
-    on_view_open_spec (self, id);
-}
-
-static void
-show_list_action (GtkWidget  *widget,
-                  const char *action_name,
-                  GVariant   *param)
-{
-  LeanWindow *self = LEAN_WINDOW (widget);
-
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
-  lean_spec_list_focus_list (self->spec_list);
-}
-
-static void
-show_problems_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *param)
-{
-  LeanWindow *self = LEAN_WINDOW (widget);
-
-  gtk_toggle_button_set_active (self->problems_button, TRUE);
-}
-
-/* ------------------------------------------------------------------ */
 /* Window state                                                        */
+
+static void
+lean_window_size_allocate (GtkWidget *widget,
+                           int        width,
+                           int        height,
+                           int        baseline)
+{
+  GTK_WIDGET_CLASS (lean_window_parent_class)->size_allocate (widget, width, height, baseline);
+  _lean_window_layout_allocated (LEAN_WINDOW (widget), width);
+}
 
 static gboolean
 lean_window_close_request (GtkWindow *window)
@@ -776,7 +720,9 @@ lean_window_close_request (GtkWindow *window)
   int width, height;
 
   /* Running sessions: ask first (lean-app-sessions.c). */
-  if (lean_app_sessions_close_request (self))
+  if (LEAN_IS_APPLICATION (gtk_window_get_application (window)) &&
+      _lean_application_close_request (LEAN_APPLICATION (gtk_window_get_application (window)),
+                                       self))
     return TRUE;
 
   gtk_window_get_default_size (window, &width, &height);
@@ -845,10 +791,89 @@ _lean_window_dup_problems_details (LeanWindow *self)
 /* ------------------------------------------------------------------ */
 /* GObject                                                             */
 
+LeanSessionPane *
+_lean_window_get_session_pane (LeanWindow *self)
+{
+  return self->pane;
+}
+
+LeanWindowLayout
+_lean_window_get_layout (LeanWindow *self)
+{
+  return self->layout;
+}
+
+/* ------------------------------------------------------------------ */
+/* GObject                                                             */
+
 LeanWindow *
 lean_window_new (AdwApplication *application)
 {
-  return g_object_new (LEAN_TYPE_WINDOW, "application", application, NULL);
+  LeanController *controller = NULL;
+  LeanAgentRegistry *registry = NULL;
+
+  /* The application's services, handed over once. */
+  if (LEAN_IS_APPLICATION (application))
+    {
+      controller = lean_application_get_controller (LEAN_APPLICATION (application));
+      registry = lean_application_get_registry (LEAN_APPLICATION (application));
+    }
+  return g_object_new (LEAN_TYPE_WINDOW,
+                       "application", application,
+                       "controller", controller,
+                       "registry", registry,
+                       NULL);
+}
+
+static void
+lean_window_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  LeanWindow *self = LEAN_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTROLLER:
+      g_value_set_object (value, self->controller);
+      break;
+    case PROP_REGISTRY:
+      g_value_set_object (value, self->registry);
+      break;
+    case PROP_STORE:
+      g_value_set_object (value, self->store);
+      break;
+    case PROP_SESSIONS_SHOWN:
+      g_value_set_boolean (value, _lean_window_get_sessions_shown (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lean_window_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  LeanWindow *self = LEAN_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTROLLER:
+      self->controller = g_value_dup_object (value);
+      break;
+    case PROP_REGISTRY:
+      self->registry = g_value_dup_object (value);
+      break;
+    case PROP_SESSIONS_SHOWN:
+      _lean_window_set_sessions_shown (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -859,11 +884,10 @@ lean_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->reveal_id, g_source_remove);
   g_clear_handle_id (&self->fit_problems_id, g_source_remove);
-  if (self->store != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (lean_spec_store_get_problems (self->store), self);
-      lean_spec_store_set_watching (self->store, FALSE);
-    }
+  _lean_window_sessions_dispose (self);
+  if (self->spec_list != NULL)
+    lean_spec_list_set_store (self->spec_list, NULL);
+  drop_store (self);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
@@ -871,9 +895,10 @@ lean_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), LEAN_TYPE_WINDOW);
 
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->store);
   g_clear_object (&self->project);
   g_clear_object (&self->settings);
+  g_clear_object (&self->controller);
+  g_clear_object (&self->registry);
 
   G_OBJECT_CLASS (lean_window_parent_class)->dispose (object);
 }
@@ -884,6 +909,9 @@ lean_window_finalize (GObject *object)
   LeanWindow *self = LEAN_WINDOW (object);
 
   g_free (self->problems_text);
+  g_free (self->shown_id);
+  g_ptr_array_unref (self->back);
+  g_ptr_array_unref (self->forward);
 
   G_OBJECT_CLASS (lean_window_parent_class)->finalize (object);
 }
@@ -894,17 +922,30 @@ lean_window_class_init (LeanWindowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
-  static const LeanSpecStatus alt_statuses[] = {
-    LEAN_SPEC_STATUS_DRAFT,
-    LEAN_SPEC_STATUS_PLANNED,
-    LEAN_SPEC_STATUS_IN_PROGRESS,
-    LEAN_SPEC_STATUS_COMPLETE,
-    LEAN_SPEC_STATUS_ARCHIVED,
-  };
 
   object_class->dispose = lean_window_dispose;
   object_class->finalize = lean_window_finalize;
+  object_class->get_property = lean_window_get_property;
+  object_class->set_property = lean_window_set_property;
   window_class->close_request = lean_window_close_request;
+  widget_class->size_allocate = lean_window_size_allocate;
+
+  /* The sessions of this process: NULL when the database could not be
+   * opened (Implement then says why). */
+  properties[PROP_CONTROLLER] =
+    g_param_spec_object ("controller", NULL, NULL, LEAN_TYPE_CONTROLLER,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /* Agent names for the session tabs. */
+  properties[PROP_REGISTRY] =
+    g_param_spec_object ("registry", NULL, NULL, LEAN_TYPE_AGENT_REGISTRY,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_STORE] =
+    g_param_spec_object ("store", NULL, NULL, LEAN_TYPE_SPEC_STORE,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SESSIONS_SHOWN] =
+    g_param_spec_boolean ("sessions-shown", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (LEAN_TYPE_SPEC_LIST);
 
@@ -917,6 +958,7 @@ lean_window_class_init (LeanWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, recent_list);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, sidebar);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, sidebar_separator);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, project_button);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, project_label);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, problems_revealer);
@@ -930,32 +972,19 @@ lean_window_class_init (LeanWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_selected_spec_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_spec_activated);
 
-  gtk_widget_class_install_action (widget_class, "win.open-folder", NULL, open_folder_action);
-  gtk_widget_class_install_action (widget_class, "win.open-project", "s", open_project_action);
-  gtk_widget_class_install_action (widget_class, "win.new-spec", NULL, new_spec_action);
-  gtk_widget_class_install_action (widget_class, "win.reload", NULL, reload_action);
-  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
-  gtk_widget_class_install_action (widget_class, "win.filter-status", "i", filter_status_action);
-  gtk_widget_class_install_action (widget_class, "win.open-spec", "s", open_spec_action);
-  gtk_widget_class_install_action (widget_class, "win.show-list", NULL, show_list_action);
-  gtk_widget_class_install_action (widget_class, "win.show-problems", NULL,
-                                   show_problems_action);
-
-  /* Alt+1..5 toggle the status filters in board order. */
-  for (guint i = 0; i < G_N_ELEMENTS (alt_statuses); i++)
-    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
-                                         "win.filter-status", "i", (int) alt_statuses[i]);
+  _lean_window_class_actions_init (widget_class);
 }
 
 static void
 lean_window_init (LeanWindow *self)
 {
+  self->back = g_ptr_array_new_with_free_func (g_free);
+  self->forward = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
   g_signal_connect_object (gtk_scrolled_window_get_hadjustment (
                              GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self->problems_box),
                                                                            GTK_TYPE_SCROLLED_WINDOW))),
                            "changed", G_CALLBACK (queue_fit_problems), self, G_CONNECT_SWAPPED);
-  lean_window_sessions_init (self);
 
   self->settings = g_settings_new (APP_ID);
   gtk_window_set_default_size (GTK_WINDOW (self),
@@ -971,5 +1000,5 @@ lean_window_init (LeanWindow *self)
   g_signal_connect_object (self->settings, "changed::recent-projects",
                            G_CALLBACK (rebuild_recent), self, G_CONNECT_SWAPPED);
   rebuild_recent (self);
-  update_actions (self);
+  _lean_window_update_actions (self);
 }

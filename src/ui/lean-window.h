@@ -15,9 +15,14 @@ G_DECLARE_FINAL_TYPE (LeanWindow, lean_window, LEAN, WINDOW, AdwApplicationWindo
  * selected spec (LeanSpecView) on the right, in an AdwLeaflet that folds on
  * narrow screens.
  *
- * Window actions: win.open-folder, win.open-project(s: path),
- * win.new-spec, win.reload, win.search, win.filter-status(i: status),
- * win.open-spec(s: spec id), win.show-list, win.show-problems. */
+ * Window actions (lean-window-actions.c): win.open-folder,
+ * win.open-project(s: path), win.new-spec, win.reload, win.search,
+ * win.filter-status(i: status), win.open-spec(s: spec id), win.show-list,
+ * win.show-problems, win.implement, win.mark-complete, win.show-sessions
+ * (a toggle), win.go-back, win.go-forward, win.show-session-history.
+ *
+ * Made by lean_window_new() with the application's services (LeanApplication:
+ * the "controller" and "registry" construct-only properties). */
 LeanWindow    *lean_window_new           (AdwApplication *application);
 /* Opens the LeanSpec project containing @path (off the main loop); errors
  * are shown in a toast and leave the current project open. */
