@@ -14,6 +14,7 @@
 #include "lean-error.h"
 #include "lean-relay-config.h"
 #include "lean-relay-runner.h"
+#include "lean-relay-runner-private.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS   10000
 #define DEFAULT_KEEPALIVE_S          10
@@ -22,6 +23,12 @@
 /* PTY output arrives in chunks of a few KiB; a paste or a generous HQ may
  * send more in one frame than libsoup's 128 KiB default allows. */
 #define MAX_INCOMING_PAYLOAD         (16 * 1024 * 1024)
+/* Output kept back while the runner is held. libsoup 3.2 reads the socket
+ * on its own (no pause, and the input source is private), so holding
+ * cannot leave the bytes in the kernel as the local runner does: they are
+ * queued here instead, up to this bound. Past it the connection is closed
+ * and the session ends lost, rather than memory growing without end. */
+#define HOLD_MAX_BYTES               (32 * 1024 * 1024)
 
 struct _LeanRelayRunner
 {
@@ -60,6 +67,8 @@ struct _LeanRelayRunner
   int                      exit_code;
   guint                    pending_rows;  /* resize asked for while connecting */
   guint                    pending_cols;
+  GQueue                   held_frames;   /* GBytes kept back while held */
+  gsize                    held_bytes;
 
   guint                    started : 1;   /* start_async called */
   guint                    started_emitted : 1;
@@ -68,6 +77,8 @@ struct _LeanRelayRunner
   guint                    cancel_requested : 1;
   guint                    connect_timed_out : 1;
   guint                    dead_peer : 1;
+  guint                    held : 1;
+  guint                    hold_overflow : 1;
 };
 
 static void lean_relay_runner_iface_init (LeanRunnerInterface *iface);
@@ -330,6 +341,21 @@ teardown_connection (LeanRelayRunner *self)
   g_clear_object (&self->socket);
 }
 
+/* Emits what was kept back while held, in order. */
+static void
+release_held (LeanRelayRunner *self)
+{
+  GBytes *bytes;
+
+  while ((bytes = g_queue_pop_head (&self->held_frames)) != NULL)
+    {
+      self->held_bytes -= g_bytes_get_size (bytes);
+      if (!self->exited_emitted)
+        lean_runner_emit_output (LEAN_RUNNER (self), bytes);
+      g_bytes_unref (bytes);
+    }
+}
+
 static void
 emit_exited (LeanRelayRunner    *self,
              LeanRunnerExitKind  kind,
@@ -338,6 +364,8 @@ emit_exited (LeanRelayRunner    *self,
 {
   if (self->exited_emitted)
     return;
+  /* Every byte comes before "exited", held or not. */
+  release_held (self);
   self->exited_emitted = TRUE;
   g_clear_handle_id (&self->watchdog_id, g_source_remove);
   g_clear_handle_id (&self->close_grace_id, g_source_remove);
@@ -369,7 +397,12 @@ finish_session (LeanRelayRunner *self)
   if (self->relay_error != NULL)
     detail = g_strdup_printf (_(" The relay reported: %s."), self->relay_error);
 
-  if (self->cancel_requested)
+  if (self->hold_overflow)
+    message = g_strdup_printf (_("Relay %s sent output faster than it could be stored and "
+                                 "shown (more than %d MiB waiting), so the connection was "
+                                 "closed. The agent’s exit status is unknown."),
+                               display_server (self), HOLD_MAX_BYTES / (1024 * 1024));
+  else if (self->cancel_requested)
     message = g_strdup_printf (_("Stopped: the connection to relay %s was closed. The runner "
                                  "daemon ends the agent when its client leaves; its exit "
                                  "status is unknown."), display_server (self));
@@ -443,7 +476,20 @@ on_ws_message (SoupWebsocketConnection *conn,
           self->started_emitted = TRUE;
           lean_runner_emit_started (LEAN_RUNNER (self));
         }
-      lean_runner_emit_output (LEAN_RUNNER (self), message);
+      if (!self->held && g_queue_is_empty (&self->held_frames))
+        lean_runner_emit_output (LEAN_RUNNER (self), message);
+      else if (!self->hold_overflow)
+        {
+          g_queue_push_tail (&self->held_frames, g_bytes_ref (message));
+          self->held_bytes += g_bytes_get_size (message);
+          if (self->held_bytes > HOLD_MAX_BYTES)
+            {
+              self->hold_overflow = TRUE;
+              if (is_open (self))
+                soup_websocket_connection_close (self->conn, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                                                 "client overrun");
+            }
+        }
       return;
     }
 
@@ -1039,8 +1085,33 @@ lean_relay_runner_describe (LeanRunner *runner)
 }
 
 static void
+lean_relay_runner_set_held (LeanRunner *runner,
+                            gboolean    held)
+{
+  LeanRelayRunner *self = LEAN_RELAY_RUNNER (runner);
+
+  if (self->held == !!held)
+    return;
+  self->held = !!held;
+  if (!held)
+    {
+      /* Time spent held is not silence from the peer. */
+      self->last_rx_us = g_get_monotonic_time ();
+      release_held (self);
+    }
+}
+
+gsize
+_lean_relay_runner_get_held_bytes (LeanRelayRunner *self)
+{
+  g_return_val_if_fail (LEAN_IS_RELAY_RUNNER (self), 0);
+  return self->held_bytes;
+}
+
+static void
 lean_relay_runner_iface_init (LeanRunnerInterface *iface)
 {
+  iface->set_held = lean_relay_runner_set_held;
   iface->start_async = lean_relay_runner_start_async;
   iface->start_finish = lean_relay_runner_start_finish;
   iface->write_input = lean_relay_runner_write_input;
@@ -1061,6 +1132,8 @@ lean_relay_runner_dispose (GObject *object)
     g_cancellable_cancel (self->connect_cancellable);
   clear_connect_state (self);
   teardown_connection (self);
+  g_queue_clear_full (&self->held_frames, (GDestroyNotify) g_bytes_unref);
+  self->held_bytes = 0;
   if (self->msg != NULL)
     g_signal_handlers_disconnect_by_data (self->msg, &self->tls_errors);
   g_clear_object (&self->msg);
