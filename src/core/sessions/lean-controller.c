@@ -3,8 +3,6 @@
 
 #include <signal.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -16,15 +14,14 @@
 #include "lean-controller.h"
 #include "lean-error.h"
 #include "lean-git.h"
-#include "lean-local-runner.h"
 #include "lean-project.h"
-#include "lean-relay-runner.h"
 #include "lean-session-private.h"
 #include "lean-spec-types.h"
 #include "lean-spec-writer.h"
+#include "lean-parser-thread.h"
+#include "lean-runner-factory.h"
+#include "lean-default-runner-factory.h"
 #include "lean-stream-parser.h"
-
-typedef struct _ParseWorker ParseWorker;
 
 /* Everything the controller keeps for one session it runs. */
 typedef struct
@@ -34,14 +31,14 @@ typedef struct
   LeanRunner       *runner;
   LeanStreamParser *parser;      /* NULL for text output; the worker's thread
                                   * uses it until the worker has flushed */
-  ParseWorker      *worker;      /* parses off the main thread, with @parser */
+  LeanParserThread *worker;      /* parses off the main thread, with @parser */
   gboolean          held;        /* the runner's reads are held for @worker */
   gboolean          exit_pending; /* exited; waiting for @worker to drain */
   LeanRunnerExitKind exit_kind;
   int               exit_code;
   char             *exit_message;
   LeanRunnerLaunch *launch;
-  LeanSessionRequest *request;
+  LeanSessionRequest *request;  /* borrowed from the controller's @requests */
   GCancellable     *cancellable;
   gboolean          cancel_requested;
   gboolean          ended;
@@ -69,9 +66,7 @@ struct _LeanController
   guint                   kill_delay_ms;
   guint                   sigusr1_source;
 
-  LeanRelayRunnerFactory  relay_factory;
-  gpointer                relay_data;
-  GDestroyNotify          relay_destroy;
+  LeanRunnerFactory      *factory;
 
   GHashTable             *requests;   /* session id -> LeanSessionRequest, for re-runs */
 };
@@ -80,6 +75,9 @@ G_DEFINE_FINAL_TYPE (LeanController, lean_controller, G_TYPE_OBJECT)
 
 enum { SESSION_ADDED, SESSION_ENDED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+
+enum { PROP_0, PROP_DB, PROP_RUNNER_FACTORY, N_PROPS };
+static GParamSpec *properties[N_PROPS];
 
 /* ---- requests ---- */
 
@@ -126,22 +124,19 @@ lean_session_request_free (LeanSessionRequest *request)
 
 /* ---- live sessions ---- */
 
-static void parse_worker_abandon (ParseWorker *worker);
-
 static void
 live_free (Live *live)
 {
   if (live->runner != NULL)
     g_signal_handlers_disconnect_by_data (live->runner, live);
   /* Before the parser goes: the thread may be using it. */
-  g_clear_pointer (&live->worker, parse_worker_abandon);
+  g_clear_pointer (&live->worker, lean_parser_thread_free);
   g_cancellable_cancel (live->cancellable);
   g_clear_object (&live->cancellable);
   g_clear_object (&live->runner);
   g_clear_object (&live->parser);
   g_clear_object (&live->session);
   g_clear_pointer (&live->launch, lean_runner_launch_free);
-  g_clear_pointer (&live->request, lean_session_request_free);
   g_free (live->cancel_message);
   g_free (live->exit_message);
   g_free (live->agent_name);
@@ -556,402 +551,97 @@ apply_usage (Live    *live,
   g_object_thaw_notify (G_OBJECT (live->session));
 }
 
-/* ---- the stream parser's thread ----
- *
- * json-glib costs ~100 µs a line: parsed on the main thread, a stream-json
- * flood starves frames. Each structured session gets a thread that owns its
- * parser. The main thread still stores every raw byte first and hands the
- * chunk over; the thread posts what the parser produced (display text,
- * events, usage) back in order, in batches, and the main thread stores the
- * display text and emits it to views, so the emitted-bytes counter and the
- * display channel stay exactly what views got (a view's attach relies on
- * that). On exit the thread drains and flushes the parser, and only then is
- * the exit handled: the last line and the final usage come first. */
-
-typedef enum
-{
-  ITEM_DISPLAY,
-  ITEM_EVENT,
-  ITEM_USAGE,
-  ITEM_CHUNK_DONE,  /* a whole raw chunk went through: @size bytes */
-  ITEM_FLUSHED,     /* the parser is flushed and the thread is done */
-} ItemKind;
-
-typedef struct
-{
-  ItemKind     kind;
-  GByteArray  *display;
-  char        *event_kind;
-  JsonObject  *payload;
-  char        *json;
-  guint64      usage[3];
-  double       cost;
-  gsize        size;
-} Item;
-
-static void
-item_free (Item *item)
-{
-  g_clear_pointer (&item->display, g_byte_array_unref);
-  g_free (item->event_kind);
-  g_clear_pointer (&item->payload, json_object_unref);
-  g_free (item->json);
-  g_free (item);
-}
-
-struct _ParseWorker
-{
-  gint              ref_count;
-  GMutex            lock;
-  GCond             cond;
-  GMainContext     *context;
-  GThread          *thread;
-  LeanStreamParser *parser;    /* the thread's, until it ends */
-
-  /* under lock */
-  GQueue            in;        /* GBytes, raw chunks to parse */
-  gsize             in_bytes;  /* raw bytes handed over and not yet parsed */
-  gboolean          flush;     /* the agent exited: drain, flush, end */
-  gboolean          stop;      /* abandoned: end after the current chunk */
-  GQueue            out;       /* Item, for the main thread */
-  gboolean          posted;    /* an idle is pending for @out */
-  Live             *live;      /* main thread only; NULL once abandoned */
-
-  /* the thread's own */
-  GQueue            batch;
-};
-
-static ParseWorker *
-parse_worker_ref (ParseWorker *worker)
-{
-  g_atomic_int_inc (&worker->ref_count);
-  return worker;
-}
-
-static void
-parse_worker_unref (ParseWorker *worker)
-{
-  if (!g_atomic_int_dec_and_test (&worker->ref_count))
-    return;
-  g_queue_clear_full (&worker->in, (GDestroyNotify) g_bytes_unref);
-  g_queue_clear_full (&worker->out, (GDestroyNotify) item_free);
-  g_queue_clear_full (&worker->batch, (GDestroyNotify) item_free);
-  g_clear_object (&worker->parser);
-  g_main_context_unref (worker->context);
-  g_mutex_clear (&worker->lock);
-  g_cond_clear (&worker->cond);
-  g_free (worker);
-}
-
-/* Parser signals, in the worker thread. */
-
-static void
-worker_on_display (LeanStreamParser *parser,
-                   GBytes           *bytes,
-                   ParseWorker      *worker)
-{
-  Item *last = g_queue_peek_tail (&worker->batch);
-  gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-
-  /* Consecutive display text goes out as one chunk. */
-  if (last == NULL || last->kind != ITEM_DISPLAY)
-    {
-      last = g_new0 (Item, 1);
-      last->kind = ITEM_DISPLAY;
-      last->display = g_byte_array_sized_new (MAX (len, 4096));
-      g_queue_push_tail (&worker->batch, last);
-    }
-  g_byte_array_append (last->display, data, len);
-}
-
-static void
-worker_on_event (LeanStreamParser *parser,
-                 const char       *kind,
-                 JsonObject       *payload,
-                 ParseWorker      *worker)
-{
-  Item *item = g_new0 (Item, 1);
-
-  item->kind = ITEM_EVENT;
-  item->event_kind = g_strdup (kind);
-  if (payload != NULL)
-    {
-      /* Serialised here, and the object kept for the main thread only:
-       * nothing in this thread touches it after the batch is posted. */
-      item->json = object_to_json (payload);
-      item->payload = json_object_ref (payload);
-    }
-  else
-    item->json = g_strdup ("{}");
-  g_queue_push_tail (&worker->batch, item);
-}
-
-static void
-worker_on_usage (LeanStreamParser *parser,
-                 guint64           input,
-                 guint64           output,
-                 guint64           cache,
-                 double            cost,
-                 ParseWorker      *worker)
-{
-  Item *item = g_new0 (Item, 1);
-
-  item->kind = ITEM_USAGE;
-  item->usage[0] = input;
-  item->usage[1] = output;
-  item->usage[2] = cache;
-  item->cost = cost;
-  g_queue_push_tail (&worker->batch, item);
-}
-
-static gboolean parse_worker_deliver (gpointer data);
-
-/* Called with the lock held. */
-static void
-post_batch (ParseWorker *worker)
-{
-  Item *item;
-
-  while ((item = g_queue_pop_head (&worker->batch)) != NULL)
-    g_queue_push_tail (&worker->out, item);
-  if (!worker->posted && !g_queue_is_empty (&worker->out))
-    {
-      g_autoptr(GSource) source = g_idle_source_new ();
-
-      worker->posted = TRUE;
-      /* With the runner's flood reads: below frames, so a burst of parsed
-       * text never delays a frame. */
-      g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE + 10);
-      g_source_set_callback (source, parse_worker_deliver, parse_worker_ref (worker),
-                             (GDestroyNotify) parse_worker_unref);
-      g_source_attach (source, worker->context);
-    }
-}
-
-static gpointer
-parse_worker_thread (gpointer data)
-{
-  ParseWorker *worker = data;
-
-  /* Frames come first: on a machine with few cores the parser would take
-   * the CPU the main thread and the renderer need. A nice value is per
-   * thread on Linux; the agent waits on its PTY meanwhile. */
-  (void) setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
-
-  for (;;)
-    {
-      GBytes *chunk;
-      gboolean flush;
-
-      g_mutex_lock (&worker->lock);
-      while (g_queue_is_empty (&worker->in) && !worker->flush && !worker->stop)
-        g_cond_wait (&worker->cond, &worker->lock);
-      if (worker->stop)
-        {
-          g_mutex_unlock (&worker->lock);
-          break;
-        }
-      chunk = g_queue_pop_head (&worker->in);
-      flush = chunk == NULL && worker->flush;
-      g_mutex_unlock (&worker->lock);
-
-      if (chunk != NULL)
-        {
-          Item *done = g_new0 (Item, 1);
-
-          lean_stream_parser_feed (worker->parser, chunk);
-          done->kind = ITEM_CHUNK_DONE;
-          done->size = g_bytes_get_size (chunk);
-          g_queue_push_tail (&worker->batch, done);
-          g_bytes_unref (chunk);
-        }
-      else if (flush)
-        {
-          Item *done = g_new0 (Item, 1);
-
-          lean_stream_parser_flush (worker->parser);
-          done->kind = ITEM_FLUSHED;
-          g_queue_push_tail (&worker->batch, done);
-        }
-
-      g_mutex_lock (&worker->lock);
-      post_batch (worker);
-      g_mutex_unlock (&worker->lock);
-      if (flush)
-        break;
-    }
-
-  g_signal_handlers_disconnect_by_data (worker->parser, worker);
-  parse_worker_unref (worker);
-  return NULL;
-}
-
-static ParseWorker *
-parse_worker_new (Live             *live,
-                  LeanStreamParser *parser)
-{
-  ParseWorker *worker = g_new0 (ParseWorker, 1);
-
-  worker->ref_count = 1;
-  g_mutex_init (&worker->lock);
-  g_cond_init (&worker->cond);
-  g_queue_init (&worker->in);
-  g_queue_init (&worker->out);
-  g_queue_init (&worker->batch);
-  worker->context = g_main_context_ref_thread_default ();
-  worker->live = live;
-  worker->parser = g_object_ref (parser);
-  g_signal_connect (parser, "display", G_CALLBACK (worker_on_display), worker);
-  g_signal_connect (parser, "event", G_CALLBACK (worker_on_event), worker);
-  g_signal_connect (parser, "usage", G_CALLBACK (worker_on_usage), worker);
-  worker->thread = g_thread_new ("lean-parser", parse_worker_thread, parse_worker_ref (worker));
-  return worker;
-}
-
-static void
-parse_worker_push (ParseWorker *worker,
-                   GBytes      *bytes)
-{
-  g_mutex_lock (&worker->lock);
-  g_queue_push_tail (&worker->in, g_bytes_ref (bytes));
-  worker->in_bytes += g_bytes_get_size (bytes);
-  g_cond_signal (&worker->cond);
-  g_mutex_unlock (&worker->lock);
-}
-
-static gsize
-parse_worker_backlog (ParseWorker *worker)
-{
-  gsize n;
-
-  g_mutex_lock (&worker->lock);
-  n = worker->in_bytes;
-  g_mutex_unlock (&worker->lock);
-  return n;
-}
-
-static void
-parse_worker_flush (ParseWorker *worker)
-{
-  g_mutex_lock (&worker->lock);
-  worker->flush = TRUE;
-  g_cond_signal (&worker->cond);
-  g_mutex_unlock (&worker->lock);
-}
-
-/* The session is gone (controller disposed): stop after the chunk being
- * parsed and wait for that, so no thread outlives its owner. */
-static void
-parse_worker_abandon (ParseWorker *worker)
-{
-  g_mutex_lock (&worker->lock);
-  worker->stop = TRUE;
-  worker->live = NULL;
-  g_cond_signal (&worker->cond);
-  g_mutex_unlock (&worker->lock);
-  if (worker->thread != NULL)
-    g_thread_join (g_steal_pointer (&worker->thread));
-  parse_worker_unref (worker);
-}
+/* ---- the stream parser's thread ---- */
 
 /* Above this many raw bytes handed to the parser's thread and not yet
- * delivered, the runner stops reading (the agent waits on its PTY); below
- * the lower mark it reads again. A view's final line then stays close
- * behind the agent instead of megabytes of queue. */
+ * delivered, the runner is held (the agent waits on its PTY, or the relay's
+ * output waits); below the lower mark it is released. A view's final line
+ * then stays close behind the agent instead of megabytes of queue. */
 #define HOLD_ABOVE   (1024 * 1024)
 #define RELEASE_BELOW (256 * 1024)
-/* Main-thread time one delivery may take before it yields to a frame. */
-#define DELIVER_BUDGET_US (4 * 1000)
 
 static void
 set_held (Live     *live,
           gboolean  held)
 {
-  if (live->held == held || !LEAN_IS_LOCAL_RUNNER (live->runner))
+  if (live->held == held || live->runner == NULL)
     return;
   live->held = held;
-  lean_local_runner_hold_output (LEAN_LOCAL_RUNNER (live->runner), held);
+  lean_runner_set_held (live->runner, held);
 }
 
-static gboolean
-parse_worker_deliver (gpointer data)
+static void
+parsed_display (gpointer  data,
+                GBytes   *bytes)
 {
-  ParseWorker *worker = data;
-  gint64 deadline = g_get_monotonic_time () + DELIVER_BUDGET_US;
-  gsize backlog;
-  gboolean flushed = FALSE;
-  gboolean more = FALSE;
-  Live *live;
-  Item *item;
+  Live *live = data;
 
-  /* Taken one at a time, so one dispatch stays within its budget however
-   * much the thread has parsed meanwhile. */
-  for (;;)
-    {
-      g_mutex_lock (&worker->lock);
-      if (g_get_monotonic_time () > deadline && !g_queue_is_empty (&worker->out))
-        more = TRUE;
-      item = more ? NULL : g_queue_pop_head (&worker->out);
-      if (item == NULL && !more)
-        worker->posted = FALSE;
-      if (item != NULL && item->kind == ITEM_CHUNK_DONE)
-        worker->in_bytes -= MIN (item->size, worker->in_bytes);
-      g_mutex_unlock (&worker->lock);
-      if (item == NULL)
-        break;
-
-      /* A view's handler may have ended everything meanwhile. */
-      live = worker->live;
-      if (live != NULL && !live->ended)
-        switch (item->kind)
-          {
-          case ITEM_DISPLAY:
-            {
-              g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&item->display));
-              show_display (live, bytes);
-            }
-            break;
-          case ITEM_EVENT:
-            apply_event (live, item->event_kind, item->json, item->payload);
-            break;
-          case ITEM_USAGE:
-            apply_usage (live, item->usage[0], item->usage[1], item->usage[2], item->cost);
-            break;
-          case ITEM_CHUNK_DONE:
-            /* After the chunk's own lines, as before the thread. */
-            if (live->network_hint_due)
-              show_network_hint (live);
-            break;
-          case ITEM_FLUSHED:
-            flushed = TRUE;
-            break;
-          default:
-            break;
-          }
-      item_free (item);
-    }
-
-  g_mutex_lock (&worker->lock);
-  backlog = worker->in_bytes;
-  g_mutex_unlock (&worker->lock);
-
-  live = worker->live;
-  if (live != NULL && !live->ended)
-    {
-      if (backlog < RELEASE_BELOW)
-        set_held (live, FALSE);
-      if (flushed)
-        {
-          /* The thread has posted its last item and is ending. */
-          if (worker->thread != NULL)
-            g_thread_join (g_steal_pointer (&worker->thread));
-          finish_exit (live);
-        }
-    }
-  /* While @posted stays TRUE the thread adds no other idle: this one goes on. */
-  return more ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+  if (!live->ended)
+    show_display (live, bytes);
 }
+
+static void
+parsed_event (gpointer    data,
+              const char *kind,
+              const char *json,
+              JsonObject *payload)
+{
+  Live *live = data;
+
+  if (!live->ended)
+    apply_event (live, kind, json, payload);
+}
+
+static void
+parsed_usage (gpointer data,
+              guint64  input,
+              guint64  output,
+              guint64  cache,
+              double   cost)
+{
+  Live *live = data;
+
+  if (!live->ended)
+    apply_usage (live, input, output, cache, cost);
+}
+
+static void
+parsed_chunk (gpointer data)
+{
+  Live *live = data;
+
+  /* After the chunk's own lines. */
+  if (!live->ended && live->network_hint_due)
+    show_network_hint (live);
+}
+
+static void
+parsed_delivered (gpointer data,
+                  gsize    backlog)
+{
+  Live *live = data;
+
+  if (!live->ended && backlog < RELEASE_BELOW)
+    set_held (live, FALSE);
+}
+
+static void
+parsed_flushed (gpointer data)
+{
+  Live *live = data;
+
+  if (!live->ended)
+    finish_exit (live);
+}
+
+static const LeanParserThreadCallbacks parsed_callbacks = {
+  .display = parsed_display,
+  .event = parsed_event,
+  .usage = parsed_usage,
+  .chunk_done = parsed_chunk,
+  .delivered = parsed_delivered,
+  .flushed = parsed_flushed,
+};
 
 /* The order matters and is the contract: database first (every raw byte),
  * then the parser (which produces the display stream, on its thread), then
@@ -966,8 +656,8 @@ on_runner_output (LeanRunner *runner,
 
   if (live->worker != NULL)
     {
-      parse_worker_push (live->worker, bytes);
-      if (parse_worker_backlog (live->worker) > HOLD_ABOVE)
+      lean_parser_thread_push (live->worker, bytes);
+      if (lean_parser_thread_get_backlog (live->worker) > HOLD_ABOVE)
         set_held (live, TRUE);
       return;
     }
@@ -1008,7 +698,7 @@ on_runner_exited (LeanRunner         *runner,
   live->exit_code = exit_code;
   live->exit_message = g_strdup (message);
   if (live->worker != NULL)
-    parse_worker_flush (live->worker);
+    lean_parser_thread_flush (live->worker);
   else
     finish_exit (live);
 }
@@ -1121,9 +811,16 @@ mark_running (Live *live)
   now = g_date_time_new_now_utc ();
   g_object_freeze_notify (G_OBJECT (live->session));
   lean_session_set_started_at (live->session, now);
-  if (LEAN_IS_LOCAL_RUNNER (live->runner))
-    lean_session_set_agent_pid (live->session,
-                                lean_local_runner_get_pid (LEAN_LOCAL_RUNNER (live->runner)));
+  {
+    g_autofree char *start_time = NULL;
+    int pid = 0;
+
+    if (lean_runner_get_process (live->runner, &pid, &start_time))
+      {
+        lean_session_set_agent_pid (live->session, pid);
+        lean_session_set_agent_start (live->session, start_time);
+      }
+  }
   g_object_thaw_notify (G_OBJECT (live->session));
   set_state (live, LEAN_SESSION_STATE_RUNNING, NULL);
 
@@ -1380,32 +1077,6 @@ agent_is_installed (LeanAgent *agent)
   return found != NULL;
 }
 
-static LeanRunner *
-create_runner (LeanController  *self,
-               const char      *spec,
-               const char      *session_id,
-               GError         **error)
-{
-  if (spec == NULL || *spec == '\0' || g_str_equal (spec, "local"))
-    {
-      LeanLocalRunner *runner = lean_local_runner_new ();
-
-      lean_local_runner_set_kill_delay (runner, self->kill_delay_ms);
-      return LEAN_RUNNER (runner);
-    }
-
-  if (g_str_has_prefix (spec, "relay:"))
-    {
-      if (self->relay_factory != NULL)
-        return self->relay_factory (spec, session_id, self->relay_data, error);
-      return lean_relay_create_runner (NULL, spec, session_id, error);
-    }
-
-  g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-               _("Unknown runner “%s”: use “local” or “relay:SERVER/RUNNER”."), spec);
-  return NULL;
-}
-
 static Live *
 track (LeanController *self,
        LeanSession    *session)
@@ -1472,7 +1143,7 @@ lean_controller_start (LeanController            *self,
   live = track (self, session);
   live->request = lean_session_request_copy (request);
   g_hash_table_replace (self->requests, g_strdup (lean_session_get_id (session)),
-                        lean_session_request_copy (request));
+                        live->request);
   lean_session_db_save_session_now (self->db, session);
   g_signal_emit (self, signals[SESSION_ADDED], 0, session);
 
@@ -1526,11 +1197,11 @@ lean_controller_start (LeanController            *self,
     {
       live->parser = lean_stream_parser_new (output);
       lean_session_set_structured (session, TRUE);
-      live->worker = parse_worker_new (live, live->parser);
+      live->worker = lean_parser_thread_new (live->parser, &parsed_callbacks, live);
     }
 
-  live->runner = create_runner (self, request->runner, lean_session_get_id (session),
-                                &local_error);
+  live->runner = lean_runner_factory_create_runner (self->factory, request->runner,
+                                                     lean_session_get_id (session), &local_error);
   if (live->runner == NULL)
     goto fail;
   {
@@ -1543,6 +1214,7 @@ lean_controller_start (LeanController            *self,
   live->launch->stdin_data = g_steal_pointer (&stdin_data);
   live->launch->rows = request->rows;
   live->launch->cols = request->cols;
+  live->launch->kill_delay_ms = self->kill_delay_ms;
   lean_session_db_save_session (self->db, session);
 
   prep = g_new0 (Prep, 1);
@@ -1808,10 +1480,7 @@ lean_controller_dispose (GObject *object)
   g_clear_object (&self->db);
   g_clear_object (&self->sessions);
 
-  if (self->relay_destroy != NULL)
-    self->relay_destroy (self->relay_data);
-  self->relay_destroy = NULL;
-  self->relay_factory = NULL;
+  g_clear_object (&self->factory);
 
   G_OBJECT_CLASS (lean_controller_parent_class)->dispose (object);
 }
@@ -1828,12 +1497,79 @@ lean_controller_finalize (GObject *object)
 }
 
 static void
+lean_controller_constructed (GObject *object)
+{
+  LeanController *self = (LeanController *)object;
+
+  G_OBJECT_CLASS (lean_controller_parent_class)->constructed (object);
+
+  g_assert (self->db != NULL);
+  if (self->factory == NULL)
+    self->factory = LEAN_RUNNER_FACTORY (lean_default_runner_factory_new (NULL));
+  g_signal_connect (self->db, "write-failed", G_CALLBACK (on_db_write_failed), self);
+  self->sigusr1_source = g_unix_signal_add (SIGUSR1, on_sigusr1, self);
+}
+
+static void
+lean_controller_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  LeanController *self = (LeanController *)object;
+
+  switch (prop_id)
+    {
+    case PROP_DB:
+      g_value_set_object (value, self->db);
+      break;
+    case PROP_RUNNER_FACTORY:
+      g_value_set_object (value, self->factory);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lean_controller_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  LeanController *self = (LeanController *)object;
+
+  switch (prop_id)
+    {
+    case PROP_DB:
+      self->db = g_value_dup_object (value);
+      break;
+    case PROP_RUNNER_FACTORY:
+      self->factory = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 lean_controller_class_init (LeanControllerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = lean_controller_constructed;
   object_class->dispose = lean_controller_dispose;
   object_class->finalize = lean_controller_finalize;
+  object_class->get_property = lean_controller_get_property;
+  object_class->set_property = lean_controller_set_property;
+
+  properties[PROP_DB] =
+    g_param_spec_object ("db", NULL, NULL, LEAN_TYPE_SESSION_DB,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RUNNER_FACTORY] =
+    g_param_spec_object ("runner-factory", NULL, NULL, LEAN_TYPE_RUNNER_FACTORY,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SESSION_ADDED] = g_signal_new ("session-added", G_TYPE_FROM_CLASS (klass),
                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -1857,15 +1593,29 @@ lean_controller_init (LeanController *self)
 LeanController *
 lean_controller_new (LeanSessionDb *db)
 {
-  LeanController *self;
+  g_autoptr(LeanDefaultRunnerFactory) factory = NULL;
 
   g_return_val_if_fail (LEAN_IS_SESSION_DB (db), NULL);
 
-  self = g_object_new (LEAN_TYPE_CONTROLLER, NULL);
-  self->db = g_object_ref (db);
-  g_signal_connect (db, "write-failed", G_CALLBACK (on_db_write_failed), self);
-  self->sigusr1_source = g_unix_signal_add (SIGUSR1, on_sigusr1, self);
-  return self;
+  factory = lean_default_runner_factory_new (NULL);
+  return lean_controller_new_with_factory (db, LEAN_RUNNER_FACTORY (factory));
+}
+
+LeanController *
+lean_controller_new_with_factory (LeanSessionDb     *db,
+                                  LeanRunnerFactory *factory)
+{
+  g_return_val_if_fail (LEAN_IS_SESSION_DB (db), NULL);
+  g_return_val_if_fail (LEAN_IS_RUNNER_FACTORY (factory), NULL);
+
+  return g_object_new (LEAN_TYPE_CONTROLLER, "db", db, "runner-factory", factory, NULL);
+}
+
+LeanRunnerFactory *
+lean_controller_get_runner_factory (LeanController *self)
+{
+  g_return_val_if_fail (LEAN_IS_CONTROLLER (self), NULL);
+  return self->factory;
 }
 
 LeanSessionDb *
@@ -1928,21 +1678,6 @@ lean_controller_get_n_live (LeanController *self)
 {
   g_return_val_if_fail (LEAN_IS_CONTROLLER (self), 0);
   return g_hash_table_size (self->live);
-}
-
-void
-lean_controller_set_relay_factory (LeanController         *self,
-                                   LeanRelayRunnerFactory  factory,
-                                   gpointer                user_data,
-                                   GDestroyNotify          destroy)
-{
-  g_return_if_fail (LEAN_IS_CONTROLLER (self));
-
-  if (self->relay_destroy != NULL)
-    self->relay_destroy (self->relay_data);
-  self->relay_factory = factory;
-  self->relay_data = user_data;
-  self->relay_destroy = destroy;
 }
 
 LeanSessionRequest *

@@ -103,6 +103,12 @@ void              lean_session_set_model        (LeanSession      *self,
 int               lean_session_get_agent_pid    (LeanSession      *self);
 void              lean_session_set_agent_pid    (LeanSession      *self,
                                                  int               pid);
+/* The agent's start time as lean_process_get_start_time() gives it
+ * (property "agent-start"), recorded with its pid: recovery signals only
+ * that very process. NULL unknown. */
+const char       *lean_session_get_agent_start  (LeanSession      *self);
+void              lean_session_set_agent_start  (LeanSession      *self,
+                                                 const char       *start_time);
 int               lean_session_get_owner_pid    (LeanSession      *self);
 void              lean_session_set_owner_pid    (LeanSession      *self,
                                                  int               pid);
