@@ -31,7 +31,14 @@ open_db (int *exit_code)
   LeanSessionDb *db = lean_session_db_open (NULL, &error);
 
   if (db == NULL)
-    *exit_code = ctl_report_error (error);
+    {
+      *exit_code = ctl_report_error (error);
+      return NULL;
+    }
+  /* What a crashed owner left running is history before it is listed; its
+   * orphaned agent is stopped, as the app does at start. */
+  if (!lean_session_db_recover (db, LEAN_SESSION_RECOVER_STOP_ORPHANED_AGENTS, NULL, &error))
+    g_printerr ("%s\n", error->message);
   return db;
 }
 

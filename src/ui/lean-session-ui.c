@@ -127,6 +127,9 @@ _lean_session_ui_get_controller (GError **error)
   db = lean_session_db_open (NULL, error);
   if (db == NULL)
     return NULL;
+  /* Sessions a crashed instance left running become interrupted, and their
+   * orphaned agents are stopped, off the main loop. */
+  lean_session_db_recover_async (db, LEAN_SESSION_RECOVER_STOP_ORPHANED_AGENTS, NULL, NULL, NULL);
 
   default_controller = lean_controller_new (db);
   watch_controller (default_controller);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <json-glib/json-glib.h>
@@ -11,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "lean-error.h"
+#include "lean-process.h"
 #include "lean-session-db.h"
 #include "lean-session-db-private.h"
 #include "lean-session-private.h"
@@ -22,7 +24,7 @@
 #define BATCH_BYTES      (64 * 1024)
 /* Consecutive chunks of one session are merged into one row up to this. */
 #define ROW_MAX_BYTES    (64 * 1024)
-#define SCHEMA_VERSION   2
+#define SCHEMA_VERSION   3
 #define BUSY_TIMEOUT_MS  5000
 
 typedef enum
@@ -60,6 +62,7 @@ typedef struct
   guint    iteration;
   char    *model;
   int      agent_pid;
+  char    *agent_start;
   int      owner_pid;
   gboolean structured;
 } SessionRow;
@@ -98,6 +101,8 @@ struct _LeanSessionDb
   GHashTable   *ev_seq;    /* id -> next event seq */
   GHashTable   *saved_state; /* id -> last state written */
   gboolean      failing;
+  sqlite3_stmt *ins_chunk;   /* handed to the writer thread */
+  sqlite3_stmt *ins_session;
 };
 
 G_DEFINE_FINAL_TYPE (LeanSessionDb, lean_session_db, G_TYPE_OBJECT)
@@ -156,6 +161,7 @@ session_row_free (SessionRow *row)
   g_free (row->worktree_path);
   g_free (row->branch);
   g_free (row->model);
+  g_free (row->agent_start);
   g_free (row);
 }
 
@@ -218,62 +224,14 @@ lean_session_event_free (LeanSessionEvent *event)
  * id, so a session is "owned by a live process" only if that very process
  * still runs. */
 
-static char *
-read_boot_id (void)
-{
-  g_autofree char *contents = NULL;
-
-  if (!g_file_get_contents ("/proc/sys/kernel/random/boot_id", &contents, NULL, NULL))
-    return g_strdup ("");
-  return g_strstrip (g_steal_pointer (&contents));
-}
-
 char *
 _lean_session_db_process_start_time (int pid)
 {
-  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", pid);
-  g_autofree char *contents = NULL;
-  g_auto(GStrv) fields = NULL;
-  const char *p;
-
-  if (!g_file_get_contents (path, &contents, NULL, NULL))
-    return NULL;
-  /* The command name (field 2) may hold spaces and parentheses: skip to the
-   * last ')' and count from field 3. */
-  p = strrchr (contents, ')');
-  if (p == NULL)
-    return NULL;
-  fields = g_strsplit (p + 2, " ", 0);
-  if (g_strv_length (fields) < 20)
-    return NULL;
-  /* State "Z" is a zombie: gone for our purposes. */
-  if (g_str_equal (fields[0], "Z") || g_str_equal (fields[0], "X"))
-    return NULL;
-  return g_strdup (fields[19]);
+  return lean_process_get_start_time (pid);
 }
 
-static const char *
-self_start_time (void)
-{
-  static char *start;
-
-  if (g_once_init_enter (&start))
-    {
-      char *s = _lean_session_db_process_start_time (getpid ());
-      g_once_init_leave (&start, s ? s : g_strdup (""));
-    }
-  return start;
-}
-
-static const char *
-self_boot_id (void)
-{
-  static char *boot;
-
-  if (g_once_init_enter (&boot))
-    g_once_init_leave (&boot, read_boot_id ());
-  return boot;
-}
+#define self_start_time() lean_process_get_self_start ()
+#define self_boot_id() lean_process_get_boot_id ()
 
 static gboolean
 owner_alive (int         pid,
@@ -436,10 +394,25 @@ migrate (sqlite3  *db,
         }
     }
 
+  /* v3: the agent's executable, so recovery signals only the very program
+   * that was started; and where each output chunk starts in its channel. */
+  if (version < 3)
+    {
+      if (!exec_sql (db, "BEGIN IMMEDIATE;"
+                         "ALTER TABLE sessions ADD COLUMN agent_exe TEXT;"
+                         "PRAGMA user_version = 3;"
+                         "COMMIT;", error))
+        {
+          exec_sql (db, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+
   return TRUE;
 }
 
-static void
+/* Both rows or an error: the caller's transaction is then rolled back. */
+static gboolean
 insert_event_and_outbox (sqlite3    *db,
                          const char *session_id,
                          gint64      seq,
@@ -450,36 +423,43 @@ insert_event_and_outbox (sqlite3    *db,
   g_autoptr(sqlite3_stmt) ev = NULL;
   g_autoptr(sqlite3_stmt) out = NULL;
 
-  sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO events (session_id, seq, ts, kind, payload) "
-                          "VALUES (?, ?, ?, ?, ?)", -1, &ev, NULL);
-  sqlite3_bind_text (ev, 1, session_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (ev, 2, seq);
-  sqlite3_bind_int64 (ev, 3, ts);
-  sqlite3_bind_text (ev, 4, kind, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (ev, 5, payload);
-  sqlite3_step (ev);
+  if (seq <= 0 ||
+      sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO events (session_id, seq, ts, kind, payload) "
+                              "VALUES (?, ?, ?, ?, ?)", -1, &ev, NULL) != SQLITE_OK ||
+      sqlite3_bind_text (ev, 1, session_id, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+      sqlite3_bind_int64 (ev, 2, seq) != SQLITE_OK ||
+      sqlite3_bind_int64 (ev, 3, ts) != SQLITE_OK ||
+      sqlite3_bind_text (ev, 4, kind, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+      (payload != NULL ? sqlite3_bind_text (ev, 5, payload, -1, SQLITE_TRANSIENT)
+                       : sqlite3_bind_null (ev, 5)) != SQLITE_OK ||
+      sqlite3_step (ev) != SQLITE_DONE)
+    return FALSE;
 
-  sqlite3_prepare_v2 (db, "INSERT INTO telemetry_outbox (session_id, ts, kind, payload) "
-                          "VALUES (?, ?, ?, ?)", -1, &out, NULL);
-  sqlite3_bind_text (out, 1, session_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int64 (out, 2, ts);
-  sqlite3_bind_text (out, 3, kind, -1, SQLITE_TRANSIENT);
-  bind_text_or_null (out, 4, payload);
-  sqlite3_step (out);
+  if (sqlite3_prepare_v2 (db, "INSERT INTO telemetry_outbox (session_id, ts, kind, payload) "
+                              "VALUES (?, ?, ?, ?)", -1, &out, NULL) != SQLITE_OK ||
+      sqlite3_bind_text (out, 1, session_id, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+      sqlite3_bind_int64 (out, 2, ts) != SQLITE_OK ||
+      sqlite3_bind_text (out, 3, kind, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+      (payload != NULL ? sqlite3_bind_text (out, 4, payload, -1, SQLITE_TRANSIENT)
+                       : sqlite3_bind_null (out, 4)) != SQLITE_OK ||
+      sqlite3_step (out) != SQLITE_DONE)
+    return FALSE;
+  return TRUE;
 }
 
+/* The highest event seq of the session, 0 for none, -1 on an error. */
 static gint64
 max_event_seq (sqlite3    *db,
                const char *session_id)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
 
-  sqlite3_prepare_v2 (db, "SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = ?",
-                      -1, &stmt, NULL);
-  sqlite3_bind_text (stmt, 1, session_id, -1, SQLITE_TRANSIENT);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    return sqlite3_column_int64 (stmt, 0);
-  return 0;
+  if (sqlite3_prepare_v2 (db, "SELECT COALESCE(MAX(seq), 0) FROM events WHERE session_id = ?",
+                          -1, &stmt, NULL) != SQLITE_OK ||
+      sqlite3_bind_text (stmt, 1, session_id, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+      sqlite3_step (stmt) != SQLITE_ROW)
+    return -1;
+  return sqlite3_column_int64 (stmt, 0);
 }
 
 static char *
@@ -504,28 +484,38 @@ state_payload (const char *state,
   return json_generator_to_data (generator, NULL);
 }
 
-/* Sessions left live by a process that is gone become interrupted, with
- * the time of their last stored output as their end. */
 /* An agent whose owner died may still run (one that ignores SIGHUP, when
- * its terminal went away): nobody can see or stop it any more, so it is
- * stopped here. Only the very process that was started (pid + start time,
- * same boot) is signalled, with its process group. */
+ * its terminal went away): nobody can see or stop it any more. When asked
+ * to, recovery stops it, but only the very process that was started: a pid
+ * above 1 (never a broadcast, never init) whose start time and executable
+ * match the row, in the boot the row names. A row is not trusted: it may have been crafted. */
 static gboolean
 stop_orphaned_agent (int         pid,
                      const char *start,
+                     const char *exe,
                      const char *boot)
 {
   g_autofree char *now_start = NULL;
+  g_autofree char *now_exe = NULL;
 
-  if (pid <= 0 || start == NULL || *start == '\0')
+  if (pid <= 1 || pid == getpid () || start == NULL || *start == '\0' ||
+      exe == NULL || *exe == '\0')
     return FALSE;
-  if (boot != NULL && *boot && g_strcmp0 (boot, self_boot_id ()) != 0)
+  if (boot != NULL && *boot != '\0' && g_strcmp0 (boot, self_boot_id ()) != 0)
     return FALSE;
-  now_start = _lean_session_db_process_start_time (pid);
+  now_start = lean_process_get_start_time (pid);
   if (now_start == NULL || !g_str_equal (now_start, start))
     return FALSE;
-  kill (-pid, SIGTERM);
-  kill (-pid, SIGCONT);
+  now_exe = lean_process_get_exe (pid);
+  if (now_exe == NULL || !g_str_equal (now_exe, exe))
+    return FALSE;
+  /* The agent leads its own process group (the local runner makes it so);
+   * a pid that leads none is signalled alone. */
+  if (getpgid (pid) == pid)
+    {
+      kill (-pid, SIGTERM);
+      kill (-pid, SIGCONT);
+    }
   kill (pid, SIGTERM);
   return TRUE;
 }
@@ -548,14 +538,16 @@ gone_free (Gone *gone)
 /* Sessions left live by a process that is gone become interrupted, with
  * the time of their last stored output as their end. */
 static gboolean
-recover_interrupted (sqlite3  *db,
-                     GError  **error)
+recover_interrupted (sqlite3                  *db,
+                     LeanSessionRecoverFlags   flags,
+                     guint                    *n_interrupted,
+                     GError                  **error)
 {
   g_autoptr(sqlite3_stmt) stmt = NULL;
   g_autoptr(GPtrArray) gone = g_ptr_array_new_with_free_func ((GDestroyNotify)gone_free);
 
-  stmt = prepare (db, "SELECT id, owner_pid, owner_start, owner_boot, agent_pid, agent_start"
-                      " FROM sessions"
+  stmt = prepare (db, "SELECT id, owner_pid, owner_start, owner_boot, agent_pid, agent_start,"
+                      " agent_exe FROM sessions"
                       " WHERE state IN ('pending', 'running', 'paused', 'validating')", error);
   if (stmt == NULL)
     return FALSE;
@@ -571,12 +563,17 @@ recover_interrupted (sqlite3  *db,
       g->id = g_strdup ((const char *)sqlite3_column_text (stmt, 0));
       g->owner_pid = pid;
       g->agent_pid = sqlite3_column_int (stmt, 4);
-      g->agent_stopped = stop_orphaned_agent (g->agent_pid,
-                                              (const char *)sqlite3_column_text (stmt, 5), boot);
+      if (flags & LEAN_SESSION_RECOVER_STOP_ORPHANED_AGENTS)
+        g->agent_stopped = stop_orphaned_agent (g->agent_pid,
+                                                (const char *)sqlite3_column_text (stmt, 5),
+                                                (const char *)sqlite3_column_text (stmt, 6),
+                                                boot);
       g_ptr_array_add (gone, g);
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
 
+  if (n_interrupted != NULL)
+    *n_interrupted = 0;
   if (gone->len == 0)
     return TRUE;
 
@@ -619,10 +616,23 @@ recover_interrupted (sqlite3  *db,
           goto fail;
         }
       payload = state_payload ("interrupted", message->str);
-      insert_event_and_outbox (db, g->id, max_event_seq (db, g->id) + 1, now, "state", payload);
+      {
+        gint64 seq = max_event_seq (db, g->id);
+
+        if (seq < 0 ||
+            !insert_event_and_outbox (db, g->id, seq + 1, now, "state", payload))
+          {
+            set_db_error (error, db, "be updated");
+            goto fail;
+          }
+      }
     }
 
-  return exec_sql (db, "COMMIT", error);
+  if (!exec_sql (db, "COMMIT", error))
+    goto fail;
+  if (n_interrupted != NULL)
+    *n_interrupted = gone->len;
+  return TRUE;
 
 fail:
   exec_sql (db, "ROLLBACK", NULL);
@@ -687,13 +697,18 @@ writer_next_out_seq (Writer     *w,
     {
       g_autoptr(sqlite3_stmt) stmt = NULL;
 
-      seq = 1;
-      sqlite3_prepare_v2 (w->db, "SELECT COALESCE(MAX(seq), 0) + 1 FROM output_chunks "
-                                 "WHERE session_id = ? AND channel = ?", -1, &stmt, NULL);
-      sqlite3_bind_text (stmt, 1, session_id, -1, SQLITE_TRANSIENT);
-      sqlite3_bind_int (stmt, 2, channel);
-      if (sqlite3_step (stmt) == SQLITE_ROW)
-        seq = sqlite3_column_int64 (stmt, 0);
+      if (sqlite3_prepare_v2 (w->db, "SELECT COALESCE(MAX(seq), 0) + 1 FROM output_chunks "
+                                     "WHERE session_id = ? AND channel = ?", -1, &stmt,
+                              NULL) != SQLITE_OK ||
+          sqlite3_bind_text (stmt, 1, session_id, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+          sqlite3_bind_int (stmt, 2, channel) != SQLITE_OK ||
+          sqlite3_step (stmt) != SQLITE_ROW)
+        {
+          /* Not cached: the next batch asks again. */
+          writer_note_failure (w);
+          return -1;
+        }
+      seq = sqlite3_column_int64 (stmt, 0);
       value = g_new (gint64, 1);
       g_hash_table_insert (w->self->out_seq, g_strdup (key), value);
     }
@@ -712,7 +727,13 @@ writer_next_event_seq (Writer     *w,
     seq = *(gint64 *)value;
   else
     {
-      seq = max_event_seq (w->db, session_id) + 1;
+      seq = max_event_seq (w->db, session_id);
+      if (seq < 0)
+        {
+          writer_note_failure (w);
+          return -1;
+        }
+      seq++;
       value = g_new (gint64, 1);
       g_hash_table_insert (w->self->ev_seq, g_strdup (session_id), value);
     }
@@ -730,13 +751,17 @@ writer_write_pending (Writer *w)
     {
       sqlite3_stmt *stmt = w->ins_chunk;
 
+      gint64 seq = writer_next_out_seq (w, w->pend_id, w->pend_channel);
+
       sqlite3_reset (stmt);
-      sqlite3_bind_text (stmt, 1, w->pend_id, -1, SQLITE_STATIC);
-      sqlite3_bind_int (stmt, 2, w->pend_channel);
-      sqlite3_bind_int64 (stmt, 3, writer_next_out_seq (w, w->pend_id, w->pend_channel));
-      sqlite3_bind_int64 (stmt, 4, w->pend_ts);
-      sqlite3_bind_blob64 (stmt, 5, w->pend_bytes->data, w->pend_bytes->len, SQLITE_STATIC);
-      if (!step_ok (stmt))
+      if (seq < 0 ||
+          sqlite3_bind_text (stmt, 1, w->pend_id, -1, SQLITE_STATIC) != SQLITE_OK ||
+          sqlite3_bind_int (stmt, 2, w->pend_channel) != SQLITE_OK ||
+          sqlite3_bind_int64 (stmt, 3, seq) != SQLITE_OK ||
+          sqlite3_bind_int64 (stmt, 4, w->pend_ts) != SQLITE_OK ||
+          sqlite3_bind_blob64 (stmt, 5, w->pend_bytes->data, w->pend_bytes->len,
+                               SQLITE_STATIC) != SQLITE_OK ||
+          !step_ok (stmt))
         writer_note_failure (w);
       sqlite3_reset (stmt);
       sqlite3_clear_bindings (stmt);
@@ -914,10 +939,18 @@ writer_save_session (Writer     *w,
   sqlite3_bind_int64 (stmt, 25, ts);
   /* Read while the agent surely runs (its session is not over), so the
    * start time is the agent's and not a later process's with its pid. */
-  if (row->agent_pid > 0 && !lean_session_state_is_final (state_from_row (row)))
+  /* The start time is the runner's, read right after the spawn; the
+   * executable is read while the agent surely runs (its session is not
+   * over) and kept from the first save with this pid. */
+  bind_text_or_null (stmt, 26, row->agent_start);
+  if (row->agent_pid > 1 && row->agent_start != NULL &&
+      !lean_session_state_is_final (state_from_row (row)))
     {
-      g_autofree char *agent_start = _lean_session_db_process_start_time (row->agent_pid);
-      bind_text_or_null (stmt, 26, agent_start);
+      g_autofree char *agent_exe = lean_process_get_exe (row->agent_pid);
+      g_autofree char *now_start = lean_process_get_start_time (row->agent_pid);
+
+      if (g_strcmp0 (now_start, row->agent_start) == 0)
+        bind_text_or_null (stmt, 27, agent_exe);
     }
   if (!step_ok (stmt))
     {
@@ -932,8 +965,12 @@ writer_save_session (Writer     *w,
     {
       g_autofree char *payload = state_payload (row->state, row->message);
 
-      insert_event_and_outbox (w->db, row->id, writer_next_event_seq (w, row->id), ts,
-                               "state", payload);
+      if (!insert_event_and_outbox (w->db, row->id, writer_next_event_seq (w, row->id), ts,
+                                    "state", payload))
+        {
+          writer_note_failure (w);
+          return;
+        }
       g_hash_table_insert (w->self->saved_state, g_strdup (row->id), g_strdup (row->state));
     }
 }
@@ -951,9 +988,10 @@ writer_apply (Writer *w,
         writer_write_pending (w);
         writer_save_session (w, g_steal_pointer (&op->row), op->ts);
         /* An event that describes this state goes in with it. */
-        if (op->text1 != NULL && !w->failed)
-          insert_event_and_outbox (w->db, id, writer_next_event_seq (w, id), op->ts,
-                                   op->text1, op->text2);
+        if (op->text1 != NULL && !w->failed &&
+            !insert_event_and_outbox (w->db, id, writer_next_event_seq (w, id), op->ts,
+                                      op->text1, op->text2))
+          writer_note_failure (w);
         g_free (id);
       }
       break;
@@ -980,10 +1018,11 @@ writer_apply (Writer *w,
 
     case OP_EVENT:
       writer_write_pending (w);
-      if (!w->failed)
-        insert_event_and_outbox (w->db, op->session_id,
-                                 writer_next_event_seq (w, op->session_id), op->ts,
-                                 op->text1, op->text2);
+      if (!w->failed &&
+          !insert_event_and_outbox (w->db, op->session_id,
+                                    writer_next_event_seq (w, op->session_id), op->ts,
+                                    op->text1, op->text2))
+        writer_note_failure (w);
       break;
 
     case OP_CANCEL_REQUEST:
@@ -991,17 +1030,18 @@ writer_apply (Writer *w,
         g_autoptr(sqlite3_stmt) stmt = NULL;
 
         writer_write_pending (w);
-        sqlite3_prepare_v2 (w->db, "UPDATE sessions SET cancel_requested = 1 WHERE id = ?",
-                            -1, &stmt, NULL);
-        sqlite3_bind_text (stmt, 1, op->session_id, -1, SQLITE_STATIC);
-        if (!step_ok (stmt))
+        if (sqlite3_prepare_v2 (w->db, "UPDATE sessions SET cancel_requested = 1 WHERE id = ?",
+                                -1, &stmt, NULL) != SQLITE_OK ||
+            sqlite3_bind_text (stmt, 1, op->session_id, -1, SQLITE_STATIC) != SQLITE_OK ||
+            !step_ok (stmt))
           writer_note_failure (w);
       }
       break;
 
     case OP_EXEC:
       writer_write_pending (w);
-      sqlite3_exec (w->db, op->text1, NULL, NULL, NULL);
+      if (sqlite3_exec (w->db, op->text1, NULL, NULL, NULL) != SQLITE_OK)
+        g_warning ("%s: %s", op->text1, sqlite3_errmsg (w->db));
       break;
 
     case OP_FLUSH:
@@ -1015,9 +1055,9 @@ static const char insert_session_sql[] =
   "INSERT INTO sessions (id, project_path, spec_id, agent_id, mode, runner, state,"
   " started_at, ended_at, exit_code, message, worktree_path, branch, input_tokens,"
   " output_tokens, cache_tokens, cost_usd, iteration, model, structured, agent_pid,"
-  " owner_pid, owner_start, owner_boot, created_at, updated_at, agent_start)"
+  " owner_pid, owner_start, owner_boot, created_at, updated_at, agent_start, agent_exe)"
   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-  " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?25, ?26)"
+  " ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?25, ?26, ?27)"
   " ON CONFLICT (id) DO UPDATE SET project_path = excluded.project_path,"
   " spec_id = excluded.spec_id, agent_id = excluded.agent_id, mode = excluded.mode,"
   " runner = excluded.runner, state = excluded.state, started_at = excluded.started_at,"
@@ -1032,6 +1072,8 @@ static const char insert_session_sql[] =
   " owner_boot = COALESCE(excluded.owner_boot, owner_boot),"
   " agent_start = CASE WHEN excluded.agent_pid IS agent_pid"
   "   THEN COALESCE(agent_start, excluded.agent_start) ELSE excluded.agent_start END,"
+  " agent_exe = CASE WHEN excluded.agent_pid IS agent_pid"
+  "   THEN COALESCE(agent_exe, excluded.agent_exe) ELSE excluded.agent_exe END,"
   " updated_at = excluded.updated_at";
 
 static gpointer
@@ -1048,10 +1090,10 @@ writer_thread (gpointer data)
                                         (GDestroyNotify)session_row_free);
   w.retry_rows = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                         (GDestroyNotify)session_row_free);
-  sqlite3_prepare_v2 (w.db, "INSERT INTO output_chunks (session_id, channel, seq, ts, bytes) "
-                            "VALUES (?, ?, ?, ?, ?)", -1, &w.ins_chunk, NULL);
-  sqlite3_prepare_v2 (w.db, insert_session_sql, -1, &w.ins_session, NULL);
-  g_assert (w.ins_chunk != NULL && w.ins_session != NULL);
+  /* Prepared in open (the schema is known to be there): a failure is
+   * reported there, not here. */
+  w.ins_chunk = g_steal_pointer (&self->ins_chunk);
+  w.ins_session = g_steal_pointer (&self->ins_session);
 
   while (running)
     {
@@ -1238,6 +1280,24 @@ lean_session_db_open (const char  *path,
       return NULL;
     }
 
+  /* History holds prompts and agent output: only its owner reads it. SQLite
+   * gives the -wal and -shm files the main file's mode. */
+  {
+    int fd = g_open (self->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+    if (fd >= 0)
+      close (fd);
+    else if (errno != EEXIST)
+      {
+        int saved = errno;
+        g_set_error (error, LEAN_ERROR, LEAN_ERROR_DATABASE,
+                     _("Could not create the session database “%s”: %s"),
+                     self->path, g_strerror (saved));
+        self->closed = TRUE;
+        return NULL;
+      }
+  }
+
   db = open_connection (self->path, TRUE, error);
   if (db == NULL)
     {
@@ -1257,8 +1317,15 @@ lean_session_db_open (const char  *path,
                      "PRAGMA wal_autocheckpoint = 2000;"
                      "PRAGMA journal_size_limit = 67108864;", error) ||
       !migrate (db, error) ||
-      !recover_interrupted (db, error))
+      sqlite3_prepare_v2 (db, "INSERT INTO output_chunks (session_id, channel, seq, ts, bytes) "
+                              "VALUES (?, ?, ?, ?, ?)", -1, &self->ins_chunk,
+                          NULL) != SQLITE_OK ||
+      sqlite3_prepare_v2 (db, insert_session_sql, -1, &self->ins_session, NULL) != SQLITE_OK)
     {
+      if (error != NULL && *error == NULL)
+        set_db_error (error, db, "be prepared");
+      g_clear_pointer (&self->ins_chunk, sqlite3_finalize);
+      g_clear_pointer (&self->ins_session, sqlite3_finalize);
       g_prefix_error (error, "%s: ", self->path);
       sqlite3_close (db);
       self->wdb = NULL;
@@ -1328,6 +1395,7 @@ snapshot (LeanSession *session)
   row->iteration = lean_session_get_iteration (session);
   row->model = g_strdup (lean_session_get_model (session));
   row->agent_pid = lean_session_get_agent_pid (session);
+  row->agent_start = g_strdup (lean_session_get_agent_start (session));
   row->owner_pid = lean_session_get_owner_pid (session);
   row->structured = lean_session_get_structured (session);
   return row;
@@ -1960,29 +2028,6 @@ read_channel_thread (GTask        *task,
 }
 
 void
-lean_session_db_read_output_async (LeanSessionDb       *self,
-                                   const char          *session_id,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
-{
-  g_return_if_fail (LEAN_IS_SESSION_DB (self));
-  g_return_if_fail (session_id != NULL);
-
-  run_keyed_task (self, session_id, lean_session_db_read_output_async, read_channel_thread,
-                  cancellable, callback, user_data);
-}
-
-GBytes *
-lean_session_db_read_output_finish (LeanSessionDb  *self,
-                                    GAsyncResult   *result,
-                                    GError        **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
-}
-
-void
 lean_session_db_read_display_async (LeanSessionDb       *self,
                                     const char          *session_id,
                                     GCancellable        *cancellable,
@@ -2005,40 +2050,86 @@ lean_session_db_read_display_finish (LeanSessionDb  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* ---- recovery ---- */
+
+gboolean
+lean_session_db_recover (LeanSessionDb            *self,
+                         LeanSessionRecoverFlags   flags,
+                         guint                    *n_interrupted,
+                         GError                  **error)
+{
+  sqlite3 *db;
+  gboolean ok;
+
+  g_return_val_if_fail (LEAN_IS_SESSION_DB (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (n_interrupted != NULL)
+    *n_interrupted = 0;
+  if (self->closed)
+    {
+      g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_DATABASE,
+                           _("The session database is closed."));
+      return FALSE;
+    }
+  /* A connection of its own that may write; SQLite serialises it with the
+   * writer thread's transactions (busy timeout). */
+  db = open_connection (self->path, FALSE, error);
+  if (db == NULL)
+    return FALSE;
+  ok = recover_interrupted (db, flags, n_interrupted, error);
+  if (!ok)
+    g_prefix_error (error, "%s: ", self->path);
+  sqlite3_close (db);
+  return ok;
+}
+
 static void
-read_events_thread (GTask        *task,
-                    gpointer      source,
-                    gpointer      task_data,
-                    GCancellable *cancellable)
+recover_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
 {
   GError *error = NULL;
-  GPtrArray *events = lean_session_db_read_events (source, task_data, -1, &error);
+  guint n = 0;
 
-  if (events == NULL)
-    g_task_return_error (task, error);
+  if (lean_session_db_recover (source, GPOINTER_TO_UINT (task_data), &n, &error))
+    g_task_return_int (task, n);
   else
-    g_task_return_pointer (task, events, (GDestroyNotify)g_ptr_array_unref);
+    g_task_return_error (task, error);
 }
 
 void
-lean_session_db_read_events_async (LeanSessionDb       *self,
-                                   const char          *session_id,
-                                   GCancellable        *cancellable,
-                                   GAsyncReadyCallback  callback,
-                                   gpointer             user_data)
+lean_session_db_recover_async (LeanSessionDb           *self,
+                               LeanSessionRecoverFlags  flags,
+                               GCancellable            *cancellable,
+                               GAsyncReadyCallback      callback,
+                               gpointer                 user_data)
 {
-  g_return_if_fail (LEAN_IS_SESSION_DB (self));
-  g_return_if_fail (session_id != NULL);
+  g_autoptr(GTask) task = NULL;
 
-  run_keyed_task (self, session_id, lean_session_db_read_events_async, read_events_thread,
-                  cancellable, callback, user_data);
+  g_return_if_fail (LEAN_IS_SESSION_DB (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lean_session_db_recover_async);
+  g_task_set_task_data (task, GUINT_TO_POINTER (flags), NULL);
+  g_task_run_in_thread (task, recover_thread);
 }
 
-GPtrArray *
-lean_session_db_read_events_finish (LeanSessionDb  *self,
-                                    GAsyncResult   *result,
-                                    GError        **error)
+gboolean
+lean_session_db_recover_finish (LeanSessionDb  *self,
+                                GAsyncResult   *result,
+                                guint          *n_interrupted,
+                                GError        **error)
 {
-  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  gssize n;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  n = g_task_propagate_int (G_TASK (result), error);
+  if (n < 0)
+    return FALSE;
+  if (n_interrupted != NULL)
+    *n_interrupted = n;
+  return TRUE;
 }
