@@ -15,6 +15,7 @@
 #include "lean-error.h"
 #include "lean-git.h"
 #include "lean-project.h"
+#include "lean-session-log-private.h"
 #include "lean-session-private.h"
 #include "lean-spec-types.h"
 #include "lean-spec-writer.h"
@@ -28,6 +29,7 @@ typedef struct
 {
   LeanController   *self;        /* unowned: the controller outlives its Live */
   LeanSession      *session;
+  LeanSessionLog   *log;         /* also in the controller's @logs */
   LeanRunner       *runner;
   LeanStreamParser *parser;      /* NULL for text output; the worker's thread
                                   * uses it until the worker has flushed */
@@ -69,6 +71,7 @@ struct _LeanController
   LeanRunnerFactory      *factory;
 
   GHashTable             *requests;   /* session id -> LeanSessionRequest, for re-runs */
+  GHashTable             *logs;       /* session id -> LeanSessionLog, also after the end */
 };
 
 G_DEFINE_FINAL_TYPE (LeanController, lean_controller, G_TYPE_OBJECT)
@@ -136,6 +139,7 @@ live_free (Live *live)
   g_clear_object (&live->runner);
   g_clear_object (&live->parser);
   g_clear_object (&live->session);
+  g_clear_object (&live->log);
   g_clear_pointer (&live->launch, lean_runner_launch_free);
   g_free (live->cancel_message);
   g_free (live->exit_message);
@@ -196,6 +200,7 @@ end_session (Live             *live,
   live->ended = TRUE;
 
   set_state (live, state, message);
+  _lean_session_log_end (live->log);
   g_signal_emit (self, signals[SESSION_ENDED], 0, session);
 
   /* Dropping the Live drops the runner (once its "exited" emission has
@@ -488,7 +493,8 @@ show_display (Live   *live,
 {
   lean_session_db_append_channel (live->self->db, lean_session_get_id (live->session),
                                   LEAN_OUTPUT_CHANNEL_DISPLAY, bytes);
-  lean_session_emit_output (live->session, bytes);
+  _lean_session_log_append (live->log, LEAN_OUTPUT_CHANNEL_DISPLAY, bytes);
+  _lean_session_emit_output (live->session, bytes);
 }
 
 static void
@@ -652,6 +658,7 @@ on_runner_output (LeanRunner *runner,
                   Live       *live)
 {
   lean_session_db_append_output (live->self->db, lean_session_get_id (live->session), bytes);
+  _lean_session_log_append (live->log, LEAN_OUTPUT_CHANNEL_RAW, bytes);
   keep_tail (live, bytes);
 
   if (live->worker != NULL)
@@ -661,7 +668,7 @@ on_runner_output (LeanRunner *runner,
         set_held (live, TRUE);
       return;
     }
-  lean_session_emit_output (live->session, bytes);
+  _lean_session_emit_output (live->session, bytes);
 }
 
 static const char *
@@ -1087,6 +1094,9 @@ track (LeanController *self,
   live->session = g_object_ref (session);
   live->cancellable = g_cancellable_new ();
   live->status_before = -1;
+  live->log = _lean_session_log_new_live (self->db, lean_session_get_id (session), FALSE);
+  g_hash_table_replace (self->logs, g_strdup (lean_session_get_id (session)),
+                        g_object_ref (live->log));
   g_hash_table_insert (self->live, g_strdup (lean_session_get_id (session)), live);
   g_list_store_insert (self->sessions, 0, session);
   return live;
@@ -1197,6 +1207,7 @@ lean_controller_start (LeanController            *self,
     {
       live->parser = lean_stream_parser_new (output);
       lean_session_set_structured (session, TRUE);
+      _lean_session_log_set_structured (live->log, TRUE);
       live->worker = lean_parser_thread_new (live->parser, &parsed_callbacks, live);
     }
 
@@ -1470,6 +1481,7 @@ lean_controller_dispose (GObject *object)
           set_state (live, LEAN_SESSION_STATE_CANCELLED,
                      live->cancel_message ? live->cancel_message
                                           : _("Stopped because the program that ran it quit."));
+          _lean_session_log_end (live->log);
         }
       g_hash_table_remove_all (self->live);
       lean_session_db_flush (self->db);
@@ -1492,6 +1504,7 @@ lean_controller_finalize (GObject *object)
 
   g_clear_pointer (&self->live, g_hash_table_unref);
   g_clear_pointer (&self->requests, g_hash_table_unref);
+  g_clear_pointer (&self->logs, g_hash_table_unref);
 
   G_OBJECT_CLASS (lean_controller_parent_class)->finalize (object);
 }
@@ -1588,6 +1601,7 @@ lean_controller_init (LeanController *self)
   self->kill_delay_ms = 5000;
   self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify)lean_session_request_free);
+  self->logs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
 LeanController *
@@ -1691,4 +1705,14 @@ lean_controller_dup_request (LeanController *self,
 
   request = g_hash_table_lookup (self->requests, lean_session_get_id (session));
   return request ? lean_session_request_copy (request) : NULL;
+}
+
+LeanSessionLog *
+lean_controller_get_log (LeanController *self,
+                         LeanSession    *session)
+{
+  g_return_val_if_fail (LEAN_IS_CONTROLLER (self), NULL);
+  g_return_val_if_fail (LEAN_IS_SESSION (session), NULL);
+
+  return g_hash_table_lookup (self->logs, lean_session_get_id (session));
 }

@@ -7,6 +7,7 @@
 #include "lean-runner-factory.h"
 #include "lean-session.h"
 #include "lean-session-db.h"
+#include "lean-session-log.h"
 
 G_BEGIN_DECLS
 
@@ -34,8 +35,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LeanSessionRequest, lean_session_request_free)
 G_DECLARE_FINAL_TYPE (LeanController, lean_controller, LEAN, CONTROLLER, GObject)
 
 /* Owns live sessions and their runners. Output from a runner goes, in this
- * order, to the database writer (batched on a worker thread), the agent's
- * stream parser, and the session's "output" signal that views listen to.
+ * order, to the database writer (batched on a worker thread), the
+ * session's log (lean_controller_get_log(): what views follow), and the
+ * agent's stream parser thread, whose display text goes the same way.
  * Several sessions run at once, each isolated. Main thread only. */
 LeanController *lean_controller_new          (LeanSessionDb              *db);
 /* Runners come from @factory (construct property "runner-factory");
@@ -89,6 +91,10 @@ void            lean_controller_resize       (LeanController             *self,
 
 /* The live runner of @session, or NULL once it ended. */
 LeanRunner     *lean_controller_get_runner                (LeanController         *self,
+                                                           LeanSession            *session);
+/* The output of @session as this controller stores it, or NULL when
+ * @session is not one of its sessions. Kept after the session ended. */
+LeanSessionLog *lean_controller_get_log                   (LeanController         *self,
                                                            LeanSession            *session);
 /* Kill delay given to local runners (SIGTERM -> SIGKILL); default 5000 ms. */
 void            lean_controller_set_kill_delay            (LeanController         *self,

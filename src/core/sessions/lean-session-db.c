@@ -1784,11 +1784,7 @@ lean_session_db_read_output_range (LeanSessionDb      *self,
                                    gint64             *last_seq,
                                    GError            **error)
 {
-  g_autoptr(sqlite3_stmt) stmt = NULL;
-  g_autoptr(GByteArray) out = NULL;
-  gint64 last = after_seq;
   sqlite3 *db;
-  int rc;
 
   g_return_val_if_fail (LEAN_IS_SESSION_DB (self), NULL);
   g_return_val_if_fail (session_id != NULL, NULL);
@@ -1813,24 +1809,52 @@ lean_session_db_read_output_range (LeanSessionDb      *self,
         channel = LEAN_OUTPUT_CHANNEL_DISPLAY;
     }
 
+  reader_give (self, db);
+  return _lean_session_db_read_chunks (self, session_id, channel, after_seq, G_MAXSIZE,
+                                       last_seq, error);
+}
+
+GBytes *
+_lean_session_db_read_chunks (LeanSessionDb      *self,
+                              const char         *session_id,
+                              LeanOutputChannel   channel,
+                              gint64              after_seq,
+                              gsize               max_bytes,
+                              gint64             *last_seq,
+                              GError            **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GByteArray) out = NULL;
+  gint64 last = after_seq;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (LEAN_IS_SESSION_DB (self), NULL);
+  g_return_val_if_fail (session_id != NULL, NULL);
+
+  if (!(db = reader_take (self, error)))
+    return NULL;
+
   stmt = prepare (db, "SELECT seq, bytes FROM output_chunks"
                       " WHERE session_id = ? AND channel = ? AND seq > ? ORDER BY seq", error);
-  if (stmt == NULL)
+  if (stmt == NULL ||
+      sqlite3_bind_text (stmt, 1, session_id, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+      sqlite3_bind_int (stmt, 2, channel) != SQLITE_OK ||
+      sqlite3_bind_int64 (stmt, 3, after_seq) != SQLITE_OK)
     {
+      if (stmt != NULL)
+        set_db_error (error, db, "be read");
       reader_give (self, db);
       return NULL;
     }
-  sqlite3_bind_text (stmt, 1, session_id, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_int (stmt, 2, channel);
-  sqlite3_bind_int64 (stmt, 3, after_seq);
 
   out = g_byte_array_new ();
-  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+  while (out->len < max_bytes && (rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       last = sqlite3_column_int64 (stmt, 0);
       g_byte_array_append (out, sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1));
     }
-  if (rc != SQLITE_DONE)
+  if (out->len < max_bytes && rc != SQLITE_DONE)
     {
       set_db_error (error, db, "be read");
       g_clear_pointer (&stmt, sqlite3_finalize);
@@ -1843,6 +1867,65 @@ lean_session_db_read_output_range (LeanSessionDb      *self,
   if (last_seq != NULL)
     *last_seq = last;
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
+}
+
+gboolean
+_lean_session_db_read_progress (LeanSessionDb  *self,
+                                const char     *session_id,
+                                LeanSession   **stored,
+                                guint64         lengths[2],
+                                GError        **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  sqlite3 *db;
+
+  g_return_val_if_fail (LEAN_IS_SESSION_DB (self), FALSE);
+
+  /* The row first: output stored before it became final is then surely
+   * counted below. */
+  *stored = lean_session_db_lookup (self, session_id, error);
+  if (*stored == NULL)
+    return FALSE;
+
+  if (!(db = reader_take (self, error)))
+    {
+      g_clear_object (stored);
+      return FALSE;
+    }
+  stmt = prepare (db, "SELECT channel, COALESCE(SUM(length(bytes)), 0) FROM output_chunks"
+                      " WHERE session_id = ? GROUP BY channel", error);
+  lengths[0] = lengths[1] = 0;
+  if (stmt == NULL ||
+      sqlite3_bind_text (stmt, 1, session_id, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+    {
+      if (stmt != NULL)
+        set_db_error (error, db, "be read");
+      reader_give (self, db);
+      g_clear_object (stored);
+      return FALSE;
+    }
+  for (;;)
+    {
+      int rc = sqlite3_step (stmt);
+      int channel;
+
+      if (rc == SQLITE_DONE)
+        break;
+      if (rc != SQLITE_ROW)
+        {
+          set_db_error (error, db, "be read");
+          g_clear_pointer (&stmt, sqlite3_finalize);
+          reader_give (self, db);
+          g_clear_object (stored);
+          return FALSE;
+        }
+      channel = sqlite3_column_int (stmt, 0);
+      if (channel == LEAN_OUTPUT_CHANNEL_RAW || channel == LEAN_OUTPUT_CHANNEL_DISPLAY)
+        lengths[channel] = sqlite3_column_int64 (stmt, 1);
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  reader_give (self, db);
+  return TRUE;
 }
 
 GPtrArray *

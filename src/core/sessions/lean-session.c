@@ -600,7 +600,7 @@ lean_session_set_usage (LeanSession *self,
 }
 
 void
-lean_session_emit_output (LeanSession *self,
+_lean_session_emit_output (LeanSession *self,
                           GBytes      *bytes)
 {
   g_return_if_fail (LEAN_IS_SESSION (self));
