@@ -9,16 +9,15 @@
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
-#include "lean-agent-problem.h"
+#include "lean-agent-diagnosis.h"
 #include "lean-agent-registry.h"
 #include "lean-controller.h"
 #include "lean-error.h"
 #include "lean-git.h"
-#include "lean-project.h"
 #include "lean-session-log-private.h"
 #include "lean-session-private.h"
+#include "lean-spec-status.h"
 #include "lean-spec-types.h"
-#include "lean-spec-writer.h"
 #include "lean-parser-thread.h"
 #include "lean-runner-factory.h"
 #include "lean-default-runner-factory.h"
@@ -48,15 +47,10 @@ typedef struct
 
   /* Known failures recognised in what the agent printed (not logged in, no
    * network), to end with a sentence a person can act on. */
-  char             *agent_name;
-  LeanAgentProblem  problem;
-  guint             network_errors;
-  gboolean          network_hint_due;
-  GByteArray       *tail;        /* the last TAIL_SIZE bytes of raw output */
+  LeanAgentDiagnosis *diagnosis;
   int               status_before; /* spec status replaced by in-progress, or -1 */
 } Live;
 
-#define TAIL_SIZE (16 * 1024)
 
 struct _LeanController
 {
@@ -143,8 +137,7 @@ live_free (Live *live)
   g_clear_pointer (&live->launch, lean_runner_launch_free);
   g_free (live->cancel_message);
   g_free (live->exit_message);
-  g_free (live->agent_name);
-  g_clear_pointer (&live->tail, g_byte_array_unref);
+  g_clear_pointer (&live->diagnosis, lean_agent_diagnosis_free);
   g_free (live);
 }
 
@@ -242,140 +235,57 @@ add_problem_event (Live             *live,
   json_object_set_string_member (payload, "kind", lean_agent_problem_to_string (problem));
   json_object_set_string_member (payload, "message", message);
   if (problem == LEAN_AGENT_PROBLEM_NO_NETWORK)
-    json_object_set_int_member (payload, "retries", live->network_errors);
+    json_object_set_int_member (payload, "retries",
+                                lean_agent_diagnosis_get_network_errors (live->diagnosis));
   json = object_to_json (payload);
   lean_session_db_add_event (live->self->db, lean_session_get_id (live->session), "problem",
                              json);
 }
 
-/* Errors the agent reports (error events, error messages, a failed result)
- * are checked against the failures new users hit first. A missing login
- * is remembered for the end; a lost network is told while it lasts, since
- * Codex retries it forever and the person has to decide to cancel. */
-static void
-note_problem (Live       *live,
-              const char *kind,
-              JsonObject *payload)
-{
-  const char *text = NULL;
-  LeanAgentProblem found;
-
-  if (payload == NULL)
-    return;
-  if (g_str_equal (kind, "error"))
-    text = json_object_get_string_member_with_default (payload, "message", NULL);
-  else if ((g_str_equal (kind, "message") || g_str_equal (kind, "result")) &&
-           json_object_get_boolean_member_with_default (payload, "is_error", FALSE))
-    text = json_object_get_string_member_with_default (payload, "text", NULL);
-  if (text == NULL)
-    return;
-
-  found = lean_agent_problem_detect (text);
-  if (found == LEAN_AGENT_PROBLEM_NONE)
-    return;
-  if (found == LEAN_AGENT_PROBLEM_NO_NETWORK)
-    {
-      /* Not logged in comes first: connecting again will not fix that. */
-      if (live->problem != LEAN_AGENT_PROBLEM_NONE &&
-          live->problem != LEAN_AGENT_PROBLEM_NO_NETWORK)
-        return;
-      if (++live->network_errors == LEAN_AGENT_PROBLEM_NETWORK_RETRIES)
-        live->network_hint_due = TRUE;
-    }
-  live->problem = found;
-}
-
 /* Runs after a whole chunk went through the parser, so the line lands after
- * the error that caused it. */
+ * the error that caused it. Only the parsed display stream gets our line:
+ * for plain-text agents views show the agent's bytes as they are. */
 static void
 show_network_hint (Live *live)
 {
-  g_autofree char *message = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *message = lean_agent_diagnosis_take_network_hint (live->diagnosis);
 
-  live->network_hint_due = FALSE;
-  message = lean_agent_problem_describe (LEAN_AGENT_PROBLEM_NO_NETWORK,
-                                         lean_session_get_agent_id (live->session),
-                                         live->agent_name, TRUE);
+  if (message == NULL)
+    return;
   lean_session_set_message (live->session, message);
   lean_session_db_save_session (live->self->db, live->session);
   add_problem_event (live, LEAN_AGENT_PROBLEM_NO_NETWORK, message);
-
-  /* Only the parsed display stream gets our line: for plain-text agents
-   * views show the agent's bytes as they are. */
   if (live->parser != NULL)
     {
-      gsize len;
-
-      line = g_strdup_printf ("\033[1;33m⚠ %s\033[0m\r\n", message);
-      len = strlen (line);
-      bytes = g_bytes_new_take (g_steal_pointer (&line), len);
-      show_display (live, bytes);
+      g_autoptr(GBytes) line = lean_agent_warning_line (message);
+      show_display (live, line);
     }
-}
-
-static void
-keep_tail (Live   *live,
-           GBytes *bytes)
-{
-  gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-
-  if (live->tail == NULL)
-    live->tail = g_byte_array_new ();
-  if (len >= TAIL_SIZE)
-    {
-      g_byte_array_set_size (live->tail, 0);
-      g_byte_array_append (live->tail, data + len - TAIL_SIZE, TAIL_SIZE);
-      return;
-    }
-  if (live->tail->len + len > TAIL_SIZE)
-    g_byte_array_remove_range (live->tail, 0, live->tail->len + len - TAIL_SIZE);
-  g_byte_array_append (live->tail, data, len);
 }
 
 /* The sentence a failed session ends with when the agent hit a known
- * problem, or NULL. Plain-text agents (Gemini CLI, Copilot CLI print their
- * complaint on stderr) are recognised from the end of their output. */
+ * problem, or NULL. */
 static char *
 describe_failure (Live *live)
 {
-  LeanAgentProblem problem = live->problem;
   g_autofree char *message = NULL;
+  LeanAgentProblem problem = lean_agent_diagnosis_conclude (live->diagnosis, &message);
 
-  if (live->tail != NULL)
-    {
-      LeanAgentProblem scanned = lean_agent_problem_scan ((const char *)live->tail->data,
-                                                          live->tail->len);
-
-      if (problem == LEAN_AGENT_PROBLEM_NONE ||
-          (problem == LEAN_AGENT_PROBLEM_NO_NETWORK && scanned != LEAN_AGENT_PROBLEM_NONE))
-        problem = scanned;
-    }
-  if (problem == LEAN_AGENT_PROBLEM_NONE)
-    return NULL;
-
-  live->problem = problem;
-  message = lean_agent_problem_describe (problem, lean_session_get_agent_id (live->session),
-                                         live->agent_name, FALSE);
-  add_problem_event (live, problem, message);
+  if (problem != LEAN_AGENT_PROBLEM_NONE)
+    add_problem_event (live, problem, message);
   return g_steal_pointer (&message);
 }
 
 /* An agent that could not even start its work (not logged in, no API key,
  * not in a git repository) did nothing to the spec: it goes back to the
- * status it had, so a first failed try does not leave it "in progress". */
+ * status it had, so a first failed try does not leave it "in progress".
+ * The session ends after its spec is back, so whoever waits for the end
+ * (leanspec-ctl exits then) sees the spec as it will stay. */
 typedef struct
 {
   GWeakRef          controller;
-  LeanSessionDb    *db;
-  char             *project_path;
-  char             *spec_id;
   char             *session_id;
   int               status;
-  char             *note;      /* out */
-  LeanSessionState  end_state; /* the session ends once the spec is restored */
+  LeanSessionState  end_state;
   char             *end_text;
 } Restore;
 
@@ -383,41 +293,9 @@ static void
 restore_free (Restore *restore)
 {
   g_weak_ref_clear (&restore->controller);
-  g_free (restore->end_text);
-  g_object_unref (restore->db);
-  g_free (restore->project_path);
-  g_free (restore->spec_id);
   g_free (restore->session_id);
-  g_free (restore->note);
+  g_free (restore->end_text);
   g_free (restore);
-}
-
-static void
-restore_thread (GTask        *task,
-                gpointer      source,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  Restore *restore = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LeanProject) project = NULL;
-  g_autoptr(GPtrArray) specs = NULL;
-  g_autoptr(LeanSpec) written = NULL;
-  LeanSpec *spec = NULL;
-
-  project = lean_project_open (restore->project_path, &error);
-  if (project != NULL)
-    specs = lean_project_load_specs (project, NULL, NULL, &error);
-  if (specs != NULL)
-    spec = lean_project_find_spec (project, specs, restore->spec_id, &error);
-  /* Someone (the person, another session) changed it since: theirs wins. */
-  if (spec != NULL && lean_spec_get_status (spec) != LEAN_SPEC_STATUS_IN_PROGRESS)
-    restore->note = g_strdup ("the spec is no longer in progress");
-  else if (spec != NULL)
-    written = lean_spec_writer_set_status (spec, restore->status, &error);
-  if (restore->note == NULL && written == NULL)
-    restore->note = g_strdup (error ? error->message : "unknown error");
-  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -425,27 +303,26 @@ on_restored (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  Restore *restore = g_task_get_task_data (G_TASK (result));
-  g_autoptr(JsonObject) payload = json_object_new ();
+  Restore *restore = user_data;
   g_autoptr(LeanController) self = g_weak_ref_get (&restore->controller);
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *note = NULL;
   g_autofree char *json = NULL;
   Live *live;
 
-  if (restore->note != NULL)
-    json_object_set_string_member (payload, "message", restore->note);
+  if (!lean_spec_status_restore_finish (result, &note))
+    json_object_set_string_member (payload, "message", note);
   else
     json_object_set_string_member (payload, "status",
                                    lean_spec_status_to_string (restore->status));
   json = object_to_json (payload);
-  lean_session_db_add_event (restore->db, restore->session_id,
-                             restore->note ? "spec-status-not-restored" : "spec-status-restored",
-                             json);
-
-  /* The session ends after its spec is back, so whoever waits for the end
-   * (leanspec-ctl exits then) sees the spec as it will stay. */
+  if (self != NULL && self->db != NULL)
+    lean_session_db_add_event (self->db, restore->session_id,
+                               note ? "spec-status-not-restored" : "spec-status-restored", json);
   if (self != NULL && self->live != NULL &&
       (live = g_hash_table_lookup (self->live, restore->session_id)) != NULL)
     end_session (live, restore->end_state, restore->end_text);
+  restore_free (restore);
 }
 
 /* TRUE when the spec is being restored: the session is ended then, with
@@ -455,30 +332,25 @@ restore_spec_status (Live             *live,
                      LeanSessionState  state,
                      const char       *text)
 {
-  g_autoptr(GTask) task = NULL;
+  LeanAgentProblem problem = lean_agent_diagnosis_get_problem (live->diagnosis);
   Restore *restore;
 
   if (live->status_before < 0 ||
-      (live->problem != LEAN_AGENT_PROBLEM_NOT_LOGGED_IN &&
-       live->problem != LEAN_AGENT_PROBLEM_NO_API_KEY &&
-       live->problem != LEAN_AGENT_PROBLEM_NOT_GIT_REPO) ||
+      (problem != LEAN_AGENT_PROBLEM_NOT_LOGGED_IN &&
+       problem != LEAN_AGENT_PROBLEM_NO_API_KEY &&
+       problem != LEAN_AGENT_PROBLEM_NOT_GIT_REPO) ||
       live->request == NULL)
     return FALSE;
 
   restore = g_new0 (Restore, 1);
   g_weak_ref_init (&restore->controller, live->self);
-  restore->end_state = state;
-  restore->end_text = g_strdup (text);
-  restore->db = g_object_ref (live->self->db);
-  restore->project_path = g_strdup (live->request->project_path);
-  restore->spec_id = g_strdup (live->request->spec_id);
   restore->session_id = g_strdup (lean_session_get_id (live->session));
   restore->status = live->status_before;
+  restore->end_state = state;
+  restore->end_text = g_strdup (text);
   live->status_before = -1;
-  task = g_task_new (NULL, NULL, on_restored, NULL);
-  g_task_set_source_tag (task, restore_spec_status);
-  g_task_set_task_data (task, restore, (GDestroyNotify)restore_free);
-  g_task_run_in_thread (task, restore_thread);
+  lean_spec_status_restore_async (live->request->project_path, live->request->spec_id,
+                                  restore->status, NULL, on_restored, restore);
   return TRUE;
 }
 
@@ -504,7 +376,7 @@ apply_event (Live       *live,
              JsonObject *payload)
 {
   lean_session_db_add_event (live->self->db, lean_session_get_id (live->session), kind, json);
-  note_problem (live, kind, payload);
+  lean_agent_diagnosis_note_event (live->diagnosis, kind, payload);
 
   if (g_strcmp0 (kind, "init") == 0 && payload != NULL &&
       lean_session_get_model (live->session) == NULL &&
@@ -617,7 +489,7 @@ parsed_chunk (gpointer data)
   Live *live = data;
 
   /* After the chunk's own lines. */
-  if (!live->ended && live->network_hint_due)
+  if (!live->ended)
     show_network_hint (live);
 }
 
@@ -659,7 +531,7 @@ on_runner_output (LeanRunner *runner,
 {
   lean_session_db_append_output (live->self->db, lean_session_get_id (live->session), bytes);
   _lean_session_log_append (live->log, LEAN_OUTPUT_CHANNEL_RAW, bytes);
-  keep_tail (live, bytes);
+  lean_agent_diagnosis_keep_output (live->diagnosis, bytes);
 
   if (live->worker != NULL)
     {
@@ -934,40 +806,6 @@ prep_free (Prep *prep)
 }
 
 static void
-set_spec_in_progress (Prep *prep)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LeanProject) project = NULL;
-  g_autoptr(GPtrArray) specs = NULL;
-  g_autoptr(LeanSpec) written = NULL;
-  LeanSpec *spec;
-
-  project = lean_project_open (prep->request->project_path, &error);
-  if (project != NULL)
-    specs = lean_project_load_specs (project, NULL, NULL, &error);
-  if (specs == NULL)
-    {
-      prep->status_note = g_strdup (error->message);
-      return;
-    }
-  spec = lean_project_find_spec (project, specs, prep->request->spec_id, &error);
-  if (spec == NULL)
-    {
-      prep->status_note = g_strdup (error->message);
-      return;
-    }
-  /* Only move forward: a complete or archived spec being reworked keeps
-   * its status, and so does one already in progress. */
-  if (lean_spec_get_status (spec) >= LEAN_SPEC_STATUS_IN_PROGRESS)
-    return;
-  written = lean_spec_writer_set_status (spec, LEAN_SPEC_STATUS_IN_PROGRESS, &error);
-  if (written == NULL)
-    prep->status_note = g_strdup (error->message);
-  else
-    prep->status_before = lean_spec_get_status (spec);
-}
-
-static void
 prep_thread (GTask        *task,
              gpointer      source,
              gpointer      task_data,
@@ -1011,7 +849,9 @@ prep_thread (GTask        *task,
     prep->cwd = g_strdup (prep->request->project_path);
 
   if (prep->request->set_in_progress)
-    set_spec_in_progress (prep);
+    prep->status_before = lean_spec_status_set_in_progress (prep->request->project_path,
+                                                            prep->request->spec_id,
+                                                            &prep->status_note);
 
   g_task_return_boolean (task, TRUE);
 }
@@ -1094,6 +934,7 @@ track (LeanController *self,
   live->session = g_object_ref (session);
   live->cancellable = g_cancellable_new ();
   live->status_before = -1;
+  live->diagnosis = lean_agent_diagnosis_new (lean_session_get_agent_id (session), NULL);
   live->log = _lean_session_log_new_live (self->db, lean_session_get_id (session), FALSE);
   g_hash_table_replace (self->logs, g_strdup (lean_session_get_id (session)),
                         g_object_ref (live->log));
@@ -1192,7 +1033,7 @@ lean_controller_start (LeanController            *self,
       goto fail;
     }
 
-  live->agent_name = g_strdup (lean_agent_get_name (agent));
+  lean_agent_diagnosis_set_agent_name (live->diagnosis, lean_agent_get_name (agent));
   model = request->model ? request->model : lean_agent_get_default_model (agent);
   lean_session_set_model (session, model);
   argv = lean_agent_build_argv (agent, request->mode, request->model, request->prompt,
