@@ -20,6 +20,7 @@ static const CtlCommand commands[] = {
   { "implement", N_("Implement a spec with an AI agent, attached"), ctl_cmd_implement },
   { "sessions", N_("List, show, follow or cancel AI sessions"),    ctl_cmd_sessions },
   { "relay",    N_("Manage agent-relay servers and check they answer"), ctl_cmd_relay },
+  { "trust",    N_("Review and trust this project's agent commands"), ctl_cmd_trust },
 };
 
 static const CtlCommand *
