@@ -470,6 +470,34 @@ become_group_leader (gpointer data)
   setsid ();
 }
 
+/* The pid of a process that has exited and been reaped. */
+static pid_t
+dead_pid (void)
+{
+  pid_t child = fork ();
+  int status;
+
+  if (child == 0)
+    _exit (0);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  return child;
+}
+
+/* `sleep 30` leading a process group of its own, not reaped. */
+static GPid
+spawn_group_leader (void)
+{
+  const char *argv_sleep[] = { "sleep", "30", NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid = 0;
+
+  g_spawn_async (NULL, (char **)argv_sleep, NULL,
+                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, become_group_leader, NULL,
+                 &pid, &error);
+  g_assert_no_error (error);
+  return pid;
+}
+
 static void
 test_db_recovers_interrupted (Fixture       *f,
                               gconstpointer  data)
@@ -489,21 +517,10 @@ test_db_recovers_interrupted (Fixture       *f,
 
   g_assert_no_error (error);
 
-  /* A process that has exited: its pid is the owner of "dead". */
-  child = fork ();
-  if (child == 0)
-    _exit (0);
-  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
-
-  /* Its agent still runs, in a process group of its own. */
-  {
-    const char *argv_sleep[] = { "sleep", "30", NULL };
-
-    g_spawn_async (NULL, (char **)argv_sleep, NULL,
-                   G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, become_group_leader, NULL,
-                   &agent, &error);
-    g_assert_no_error (error);
-  }
+  /* A process that has exited: its pid is the owner of "dead". Its agent
+   * still runs, in a process group of its own. */
+  child = dead_pid ();
+  agent = spawn_group_leader ();
   lean_session_set_agent_pid (dead, agent);
   {
     g_autofree char *start = lean_process_get_start_time (agent);
@@ -666,21 +683,10 @@ test_db_recover_crafted_rows (Fixture       *f,
 
   g_assert_no_error (error);
 
-  /* A dead owner for every row. */
-  owner = fork ();
-  if (owner == 0)
-    _exit (0);
-  g_assert_cmpint (waitpid (owner, &status, 0), ==, owner);
-
-  /* An unrelated live process leading its own group. */
-  {
-    const char *argv_sleep[] = { "sleep", "30", NULL };
-
-    g_spawn_async (NULL, (char **)argv_sleep, NULL,
-                   G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, become_group_leader, NULL,
-                   &victim, &error);
-    g_assert_no_error (error);
-  }
+  /* A dead owner for every row, and an unrelated live process leading its
+   * own group. */
+  owner = dead_pid ();
+  victim = spawn_group_leader ();
   victim_start = lean_process_get_start_time (victim);
   victim_exe = lean_process_get_exe (victim);
   self_start = lean_process_get_start_time (getpid ());
