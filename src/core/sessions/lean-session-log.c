@@ -4,10 +4,11 @@
 #include "lean-session-db-private.h"
 #include "lean-session-log-private.h"
 
-/* A live log keeps the recent output of each channel in memory (views
- * attach and keep up from there); older bytes come from the database. */
-#define TAIL_KEEP  (4 * 1024 * 1024)
-#define TAIL_MAX   (8 * 1024 * 1024)
+/* A live log keeps the recent output of each channel in memory: a view
+ * that keeps up reads from there; one further behind reads the database
+ * (after a flush). Small, since every running session has one. */
+#define TAIL_KEEP  (256 * 1024)
+#define TAIL_MAX   (512 * 1024)
 /* At most one look at the database per this many ms while another process
  * writes. */
 #define FOLLOW_RATE_LIMIT_MS 100
