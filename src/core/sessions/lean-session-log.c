@@ -7,8 +7,8 @@
 /* A live log keeps the recent output of each channel in memory: a view
  * that keeps up reads from there; one further behind reads the database
  * (after a flush). Small, since every running session has one. */
-#define TAIL_KEEP  (256 * 1024)
-#define TAIL_MAX   (512 * 1024)
+#define TAIL_KEEP  (128 * 1024)
+#define TAIL_MAX   (256 * 1024)
 /* At most one look at the database per this many ms while another process
  * writes. */
 #define FOLLOW_RATE_LIMIT_MS 100
