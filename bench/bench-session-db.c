@@ -208,6 +208,7 @@ bench_rss (const char *dir)
                              agent, mb);
   test_util_write_file (project, ".lean-spec/runners.json", runners);
   test_util_write_file (project, "specs/001-x/README.md", "---\nstatus: planned\n---\n# X\n");
+  test_trust_runners (project);
 
   db = lean_session_db_open (path, &error);
   g_assert_no_error (error);
@@ -283,6 +284,12 @@ main (int   argc,
     }
 
   dir = g_dir_make_tmp ("leanspec-bench-XXXXXX", &error);
+  /* The bench trusts its own runners.json, in a config folder of its own. */
+  if (dir != NULL)
+    {
+      g_autofree char *config = g_build_filename (dir, "config", NULL);
+      g_setenv ("XDG_CONFIG_HOME", config, TRUE);
+    }
   g_assert_no_error (error);
 
   bench_ingest (dir);

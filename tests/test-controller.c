@@ -12,6 +12,7 @@
 #include <glib/gstdio.h>
 
 #include "lean-controller.h"
+#include "lean-default-runner-factory.h"
 #include "lean-error.h"
 #include "lean-local-runner.h"
 #include "lean-session-db.h"
@@ -349,7 +350,6 @@ test_controller_cancel_stubborn (Fixture       *f,
   g_autoptr(GByteArray) shown = g_byte_array_new ();
   Needle ready = { shown, "READY pid=" };
   LeanSession *session;
-  gint64 t0;
 
   lean_controller_set_kill_delay (f->controller, 300);
   session = lean_controller_start (f->controller, request, &error);
@@ -357,13 +357,14 @@ test_controller_cancel_stubborn (Fixture       *f,
   g_signal_connect (session, "output", G_CALLBACK (collect_output), shown);
   test_wait_until (has_needle, &ready, 20);
 
-  t0 = g_get_monotonic_time ();
   lean_controller_cancel (f->controller, session);
   lean_controller_cancel (f->controller, session);
+  /* SIGTERM was sent and ignored: the agent still runs, the session is not
+   * over; SIGKILL comes after the delay. */
+  g_assert_cmpint (kill (lean_session_get_agent_pid (session), 0), ==, 0);
+  g_assert_false (lean_session_state_is_final (lean_session_get_state (session)));
   test_wait_until (test_session_is_final, session, 10);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
-  /* SIGTERM was ignored; SIGKILL came after the delay. */
-  g_assert_cmpint (g_get_monotonic_time () - t0, >=, 250 * 1000);
   g_assert_cmpint (lean_session_get_exit_code (session), ==, 128 + SIGKILL);
 }
 
@@ -516,27 +517,80 @@ test_controller_agent_missing (Fixture       *f,
   g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND);
 }
 
-static LeanRunner *
-relay_factory (const char  *spec,
-               const char  *session_id,
-               gpointer     user_data,
-               GError     **error)
-{
-  char **seen = user_data;
+/* A factory that records what it was asked for and gives the real local
+ * runner, whatever the spec: a relay session then runs the test agent
+ * here. */
+#define TEST_TYPE_FACTORY (test_factory_get_type ())
+G_DECLARE_FINAL_TYPE (TestFactory, test_factory, TEST, FACTORY, GObject)
 
-  g_assert_true (g_uuid_string_is_valid (session_id));
-  *seen = g_strdup (spec);
+struct _TestFactory
+{
+  GObject    parent_instance;
+  GPtrArray *specs;
+  GPtrArray *session_ids;
+};
+
+static LeanRunner *
+test_factory_create_runner (LeanRunnerFactory  *factory,
+                            const char         *runner_spec,
+                            const char         *session_id,
+                            GError            **error)
+{
+  TestFactory *self = TEST_FACTORY (factory);
+
+  g_ptr_array_add (self->specs, g_strdup (runner_spec ? runner_spec : "(null)"));
+  g_ptr_array_add (self->session_ids, g_strdup (session_id));
+  if (g_strcmp0 (runner_spec, "relay:refused/r1") == 0)
+    {
+      g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_CONNECTION, "refused by the factory");
+      return NULL;
+    }
   return LEAN_RUNNER (lean_local_runner_new ());
 }
 
 static void
-test_controller_relay_hook (Fixture       *f,
-                            gconstpointer  data)
+test_factory_iface_init (LeanRunnerFactoryInterface *iface)
+{
+  iface->create_runner = test_factory_create_runner;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (TestFactory, test_factory, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (LEAN_TYPE_RUNNER_FACTORY,
+                                                      test_factory_iface_init))
+
+static void
+test_factory_finalize (GObject *object)
+{
+  TestFactory *self = TEST_FACTORY (object);
+
+  g_ptr_array_unref (self->specs);
+  g_ptr_array_unref (self->session_ids);
+  G_OBJECT_CLASS (test_factory_parent_class)->finalize (object);
+}
+
+static void
+test_factory_class_init (TestFactoryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_factory_finalize;
+}
+
+static void
+test_factory_init (TestFactory *self)
+{
+  self->specs = g_ptr_array_new_with_free_func (g_free);
+  self->session_ids = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+test_controller_relay_default_factory (Fixture       *f,
+                                       gconstpointer  data)
 {
   g_autoptr(LeanSessionRequest) request = make_request (f, "json");
   g_autoptr(GError) error = NULL;
-  g_autofree char *seen = NULL;
   LeanSession *session;
+
+  /* The controller made without a factory has the default one. */
+  g_assert_true (LEAN_IS_DEFAULT_RUNNER_FACTORY (lean_controller_get_runner_factory (f->controller)));
 
   /* A relay name that relays.json does not know: refused, recorded. */
   request->runner = g_strdup ("relay:no-such-relay/r1");
@@ -554,14 +608,52 @@ test_controller_relay_hook (Fixture       *f,
   test_wait_until (test_session_is_final, session, 30);
   g_assert_cmpint (lean_session_get_state (session), !=, LEAN_SESSION_STATE_COMPLETED);
   g_assert_nonnull (lean_session_get_message (session));
+}
 
-  /* A factory replaces the built-in way. */
-  lean_controller_set_relay_factory (f->controller, relay_factory, &seen, NULL);
-  session = lean_controller_start (f->controller, request, &error);
+static void
+test_controller_factory (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(TestFactory) factory = g_object_new (TEST_TYPE_FACTORY, NULL);
+  g_autoptr(LeanController) controller = NULL;
+  g_autoptr(LeanSessionRequest) request = make_request (f, "json");
+  g_autoptr(GError) error = NULL;
+  LeanSession *session;
+
+  controller = lean_controller_new_with_factory (f->db, LEAN_RUNNER_FACTORY (factory));
+  g_assert_true (lean_controller_get_runner_factory (controller) ==
+                 LEAN_RUNNER_FACTORY (factory));
+
+  /* A relay request runs on whatever the factory gives: here the real
+   * local runner with the test agent. */
+  request->runner = g_strdup ("relay:ws://127.0.0.1:9/r1");
+  session = lean_controller_start (controller, request, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (seen, ==, "relay:ws://127.0.0.1:9/r1");
+  g_assert_cmpuint (factory->specs->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (factory->specs, 0), ==, "relay:ws://127.0.0.1:9/r1");
+  g_assert_cmpstr (g_ptr_array_index (factory->session_ids, 0), ==,
+                   lean_session_get_id (session));
+  g_assert_cmpstr (lean_session_get_runner (session), ==, "local");
   test_wait_until (test_session_is_final, session, 20);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+
+  /* The identity the runner reported is the agent's: pid and start time. */
+  g_assert_cmpint (lean_session_get_agent_pid (session), >, 1);
+  g_assert_nonnull (lean_session_get_agent_start (session));
+
+  /* A local request goes through the factory too. */
+  g_clear_pointer (&request->runner, g_free);
+  session = lean_controller_start (controller, request, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (factory->specs->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (factory->specs, 1), ==, "(null)");
+  test_wait_until (test_session_is_final, session, 20);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+
+  /* A factory's error fails the start and is recorded. */
+  request->runner = g_strdup ("relay:refused/r1");
+  g_assert_null (lean_controller_start (controller, request, &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_CONNECTION);
 }
 
 static void
@@ -1034,6 +1126,9 @@ test_controller_kill9_host (Fixture       *f,
 
   db = lean_session_db_open (db_path, &error);
   g_assert_no_error (error);
+  g_assert_true (lean_session_db_recover (db, LEAN_SESSION_RECOVER_STOP_ORPHANED_AGENTS, NULL,
+                                          &error));
+  g_assert_no_error (error);
   stored = lean_session_db_lookup (db, session_id, &error);
   g_assert_no_error (error);
   g_assert_cmpint (lean_session_get_state (stored), ==, LEAN_SESSION_STATE_INTERRUPTED);
@@ -1100,7 +1195,8 @@ main (int   argc,
   ADD ("concurrent", test_controller_concurrent);
   ADD ("input", test_controller_input);
   ADD ("agent-missing", test_controller_agent_missing);
-  ADD ("relay-hook", test_controller_relay_hook);
+  ADD ("relay-default-factory", test_controller_relay_default_factory);
+  ADD ("factory", test_controller_factory);
   ADD ("worktree", test_controller_worktree);
   ADD ("dispose-stops-agents", test_controller_dispose_stops_agents);
   ADD ("kill9-host", test_controller_kill9_host);

@@ -444,11 +444,14 @@ run_kill_escalation (guint delay_ms)
 
   before = g_get_monotonic_time ();
   lean_runner_cancel (LEAN_RUNNER (run->runner));
+  /* SIGTERM went out and was ignored: the agent still runs. */
+  g_assert_cmpint (kill (pid, 0), ==, 0);
+  g_assert_false (run->exited);
   wait_for_exit (run);
   elapsed = (g_get_monotonic_time () - before) / 1000;
 
   g_test_message ("SIGKILL after %" G_GINT64_FORMAT " ms (delay %u ms)", elapsed, delay_ms);
-  g_assert_cmpint (elapsed, >=, delay_ms - 50);
+  /* Loose: the kill is not left hanging. */
   g_assert_cmpint (elapsed, <, delay_ms + 3000);
   g_assert_cmpint (run->exit_kind, ==, LEAN_RUNNER_EXIT_SIGNALED);
   g_assert_cmpint (run->exit_code, ==, SIGKILL);

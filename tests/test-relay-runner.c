@@ -769,12 +769,14 @@ test_keepalive_dead_peer (void)
   run_start (run, argv);
   test_util_wait_for_flag (&run->started, 10, "session_started");
   stopped_at = g_get_monotonic_time ();
+  /* The silence is counted from the last byte received, which came before
+   * the freeze: no bound tighter than "it is found" holds on a busy
+   * machine. The session ends lost, saying why and after how long. */
   test_util_wait_for_flag (&run->exited, 15, "dead peer detection");
 
   g_assert_cmpint (run->kind, ==, LEAN_RUNNER_EXIT_LOST);
   g_assert_nonnull (strstr (run->message, "stopped answering"));
-  g_assert_cmpint (run->exited_at - stopped_at, >=, 2500 * 1000);
-  g_assert_cmpint (run->exited_at - stopped_at, <, 6000 * 1000);
+  g_assert_nonnull (strstr (run->message, "2.5 s"));
   g_test_message ("detected after %.1f s: %s",
                   (run->exited_at - stopped_at) / 1e6, run->message);
 }
@@ -1009,6 +1011,113 @@ test_factory (void)
   g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND);
 }
 
+/* Backpressure: a session held at its first output stops taking frames
+ * from the socket, so a peer flooding it waits in TCP instead of the bytes
+ * piling up here; released, every byte arrives. */
+typedef struct
+{
+  gsize    received;
+  gboolean held;
+  gboolean start_done;
+  gboolean exited;
+  int      kind;
+  int      code;
+} Flood;
+
+static void
+flood_on_output (LeanRunner *runner,
+                 GBytes     *bytes,
+                 Flood      *flood)
+{
+  flood->received += g_bytes_get_size (bytes);
+  if (!flood->held)
+    {
+      flood->held = TRUE;
+      lean_runner_set_held (runner, TRUE);
+    }
+}
+
+static void
+flood_on_exited (LeanRunner *runner,
+                 int         kind,
+                 int         code,
+                 const char *message,
+                 Flood      *flood)
+{
+  flood->exited = TRUE;
+  flood->kind = kind;
+  flood->code = code;
+}
+
+static void
+flood_on_start_done (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  Flood *flood = user_data;
+
+  g_assert_true (lean_runner_start_finish (LEAN_RUNNER (source), result, NULL));
+  flood->start_done = TRUE;
+}
+
+static gsize
+rss_kib (void)
+{
+  g_autofree char *status = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status, NULL, NULL));
+  line = strstr (status, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoull (line + 6, NULL, 10);
+}
+
+static gboolean
+set_flag (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+test_held_flood (void)
+{
+  g_autoptr(Peer) peer = peer_start (NULL);
+  g_autoptr(LeanRelayRunner) runner = lean_relay_runner_new (peer->url, "r1", NULL, SESSION_ID);
+  g_autoptr(LeanRunnerLaunch) launch = NULL;
+  const char *argv[] = { "head", "-c", "48000000", "/dev/zero", NULL };
+  Flood flood = { 0 };
+  gboolean waited = FALSE;
+  gsize at_hold, rss_at_hold, held_received, rss_growth;
+
+  g_signal_connect (runner, "output", G_CALLBACK (flood_on_output), &flood);
+  g_signal_connect (runner, "exited", G_CALLBACK (flood_on_exited), &flood);
+  launch = lean_runner_launch_new (argv, NULL);
+  lean_runner_start_async (LEAN_RUNNER (runner), launch, NULL, flood_on_start_done, &flood);
+  test_util_wait_for_flag (&flood.start_done, 20, "start");
+  test_util_wait_for_flag (&flood.held, 20, "first output");
+
+  at_hold = flood.received;
+  rss_at_hold = rss_kib ();
+  /* Unheld, megabytes arrive within this wait even on a loaded machine
+   * (measured: 6.8 MB in 1.5 s with two cores shared; 40-100 MiB/s idle). */
+  g_timeout_add (2500, set_flag, &waited);
+  test_util_wait_for_flag (&waited, 10, "the hold");
+  held_received = flood.received - at_hold;
+  rss_growth = rss_kib () - MIN (rss_kib (), rss_at_hold);
+  g_test_message ("while held: %" G_GSIZE_FORMAT " bytes received, RSS +%" G_GSIZE_FORMAT
+                  " KiB", held_received, rss_growth);
+  g_assert_false (flood.exited);
+  g_assert_cmpuint (held_received, <, 2 * 1024 * 1024);
+  g_assert_cmpuint (rss_growth, <, 16 * 1024);
+
+  lean_runner_set_held (LEAN_RUNNER (runner), FALSE);
+  test_util_wait_for_flag (&flood.exited, 60, "the rest of the flood");
+  g_assert_cmpint (flood.kind, ==, LEAN_RUNNER_EXIT_EXITED);
+  g_assert_cmpint (flood.code, ==, 0);
+  g_assert_cmpuint (flood.received, ==, 48000000);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1049,6 +1158,7 @@ main (int   argc,
   g_test_add_func ("/relay-runner/cancel-while-connecting", test_cancel_while_connecting);
   g_test_add_func ("/relay-runner/health", test_health);
   g_test_add_func ("/relay-runner/factory", test_factory);
+  g_test_add_func ("/relay-runner/held-flood", test_held_flood);
 
   return g_test_run ();
 }

@@ -3,6 +3,7 @@
 
 #include <signal.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,7 +11,9 @@
 
 #include "lean-error.h"
 #include "lean-session-db.h"
+#include "lean-process.h"
 #include "lean-session-db-private.h"
+#include "lean-session-private.h"
 #include "test-util.h"
 
 typedef struct
@@ -101,7 +104,7 @@ test_db_open_schema (Fixture       *f,
   g_assert_cmpstr (lean_session_db_get_path (db), ==, f->path);
   g_assert_true (g_file_test (f->path, G_FILE_TEST_EXISTS));
 
-  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 3);
   mode = query_text (f->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   g_assert_cmpint (query_int (f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
@@ -116,12 +119,14 @@ test_db_open_schema (Fixture       *f,
   lean_session_db_close (db);
   g_clear_object (&db);
 
-  /* A version 1 file (no agent_start) is migrated in place, rows kept. */
+  /* A version 1 file (no agent_start, no agent_exe) is migrated in place,
+   * rows kept. */
   {
     sqlite3 *raw = NULL;
 
     g_assert_cmpint (sqlite3_open (f->path, &raw), ==, SQLITE_OK);
     g_assert_cmpint (sqlite3_exec (raw, "ALTER TABLE sessions DROP COLUMN agent_start;"
+                                        "ALTER TABLE sessions DROP COLUMN agent_exe;"
                                         "INSERT INTO sessions (id, state, created_at, updated_at)"
                                         " VALUES ('0000aaaa-old', 'completed', 1, 1);"
                                         "PRAGMA user_version = 1;", NULL, NULL, NULL),
@@ -130,8 +135,9 @@ test_db_open_schema (Fixture       *f,
   }
   db = lean_session_db_open (f->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 2);
+  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 3);
   g_assert_cmpint (query_int (f->path, "SELECT COUNT(agent_start IS NULL) FROM sessions"), ==, 1);
+  g_assert_cmpint (query_int (f->path, "SELECT COUNT(agent_exe IS NULL) FROM sessions"), ==, 1);
 }
 
 static void
@@ -286,18 +292,6 @@ fill_random (guint8  *buf,
 }
 
 static void
-on_output_read (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
-{
-  GBytes **out = user_data;
-  g_autoptr(GError) error = NULL;
-
-  *out = lean_session_db_read_output_finish (LEAN_SESSION_DB (source), result, &error);
-  g_assert_no_error (error);
-}
-
-static void
 on_display_read (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -359,7 +353,8 @@ test_db_output_byte_exact (Fixture       *f,
     }
   lean_session_db_flush (db);
 
-  lean_session_db_read_output_async (db, lean_session_get_id (s), NULL, on_output_read, &out);
+  out = lean_session_db_read_output_range (db, lean_session_get_id (s), LEAN_OUTPUT_CHANNEL_RAW,
+                                           -1, NULL, NULL);
   lean_session_db_read_display_async (db, lean_session_get_id (s), NULL, on_display_read,
                                       &display);
   lean_session_db_read_display_async (db, lean_session_get_id (t), NULL, on_display_read,
@@ -475,6 +470,34 @@ become_group_leader (gpointer data)
   setsid ();
 }
 
+/* The pid of a process that has exited and been reaped. */
+static pid_t
+dead_pid (void)
+{
+  pid_t child = fork ();
+  int status;
+
+  if (child == 0)
+    _exit (0);
+  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
+  return child;
+}
+
+/* `sleep 30` leading a process group of its own, not reaped. */
+static GPid
+spawn_group_leader (void)
+{
+  const char *argv_sleep[] = { "sleep", "30", NULL };
+  g_autoptr(GError) error = NULL;
+  GPid pid = 0;
+
+  g_spawn_async (NULL, (char **)argv_sleep, NULL,
+                 G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, become_group_leader, NULL,
+                 &pid, &error);
+  g_assert_no_error (error);
+  return pid;
+}
+
 static void
 test_db_recovers_interrupted (Fixture       *f,
                               gconstpointer  data)
@@ -494,22 +517,15 @@ test_db_recovers_interrupted (Fixture       *f,
 
   g_assert_no_error (error);
 
-  /* A process that has exited: its pid is the owner of "dead". */
-  child = fork ();
-  if (child == 0)
-    _exit (0);
-  g_assert_cmpint (waitpid (child, &status, 0), ==, child);
-
-  /* Its agent still runs, in a process group of its own. */
-  {
-    const char *argv_sleep[] = { "sleep", "30", NULL };
-
-    g_spawn_async (NULL, (char **)argv_sleep, NULL,
-                   G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, become_group_leader, NULL,
-                   &agent, &error);
-    g_assert_no_error (error);
-  }
+  /* A process that has exited: its pid is the owner of "dead". Its agent
+   * still runs, in a process group of its own. */
+  child = dead_pid ();
+  agent = spawn_group_leader ();
   lean_session_set_agent_pid (dead, agent);
+  {
+    g_autofree char *start = lean_process_get_start_time (agent);
+    lean_session_set_agent_start (dead, start);
+  }
   lean_session_set_owner_pid (dead, child);
   lean_session_set_state (dead, LEAN_SESSION_STATE_RUNNING);
   lean_session_set_state (alive, LEAN_SESSION_STATE_RUNNING);
@@ -526,6 +542,23 @@ test_db_recovers_interrupted (Fixture       *f,
 
   db = lean_session_db_open (f->path, &error);
   g_assert_no_error (error);
+
+  /* Opening changes nothing and signals nobody. */
+  got = lean_session_db_lookup (db, lean_session_get_id (dead), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lean_session_get_state (got), ==, LEAN_SESSION_STATE_RUNNING);
+  g_clear_object (&got);
+  g_assert_cmpint (kill (agent, 0), ==, 0);
+  g_assert_cmpint (waitpid (agent, &status, WNOHANG), ==, 0);
+
+  {
+    guint n = 0;
+
+    g_assert_true (lean_session_db_recover (db, LEAN_SESSION_RECOVER_STOP_ORPHANED_AGENTS,
+                                            &n, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (n, ==, 1);
+  }
 
   got = lean_session_db_lookup (db, lean_session_get_id (dead), &error);
   g_assert_no_error (error);
@@ -626,6 +659,183 @@ test_db_disk_full (Fixture       *f,
   g_free (big);
 }
 
+/* Rows are not trusted: a crafted one must not make recovery signal
+ * everything (-1), init (1), this process, or a live process whose start
+ * time or executable differ from the row. */
+static void
+test_db_recover_crafted_rows (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionDb) db = lean_session_db_open (f->path, &error);
+  g_autofree char *victim_start = NULL;
+  g_autofree char *victim_exe = NULL;
+  g_autofree char *self_start = NULL;
+  g_autofree char *self_exe = NULL;
+  g_autofree char *init_start = NULL;
+  const char *boot = lean_process_get_boot_id ();
+  sqlite3 *raw = NULL;
+  int status;
+  pid_t owner;
+  GPid victim;
+  guint n = 0;
+  struct { const char *id; int pid; const char *start; const char *exe; } rows[7];
+
+  g_assert_no_error (error);
+
+  /* A dead owner for every row, and an unrelated live process leading its
+   * own group. */
+  owner = dead_pid ();
+  victim = spawn_group_leader ();
+  victim_start = lean_process_get_start_time (victim);
+  victim_exe = lean_process_get_exe (victim);
+  self_start = lean_process_get_start_time (getpid ());
+  self_exe = lean_process_get_exe (getpid ());
+  g_assert_nonnull (victim_start);
+  g_assert_nonnull (victim_exe);
+
+  rows[0] = (typeof (rows[0])) { "cafe0001-0000-4000-8000-000000000000", -1, victim_start, victim_exe };
+  rows[1] = (typeof (rows[0])) { "cafe0002-0000-4000-8000-000000000000", 0, victim_start, victim_exe };
+  init_start = lean_process_get_start_time (1);
+  rows[2] = (typeof (rows[0])) { "cafe0003-0000-4000-8000-000000000000", 1, init_start, "/sbin/init" };
+  rows[3] = (typeof (rows[0])) { "cafe0004-0000-4000-8000-000000000000", getpid (), self_start, self_exe };
+  rows[4] = (typeof (rows[0])) { "cafe0005-0000-4000-8000-000000000000", victim, "1", victim_exe };
+  rows[5] = (typeof (rows[0])) { "cafe0006-0000-4000-8000-000000000000", victim, victim_start, "/usr/bin/true" };
+  rows[6] = (typeof (rows[0])) { "cafe0007-0000-4000-8000-000000000000", victim, NULL, NULL };
+
+  g_assert_cmpint (sqlite3_open (f->path, &raw), ==, SQLITE_OK);
+  sqlite3_busy_timeout (raw, 5000);
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      sqlite3_stmt *stmt = NULL;
+
+      g_assert_cmpint (sqlite3_prepare_v2 (raw,
+                         "INSERT INTO sessions (id, state, owner_pid, owner_boot, agent_pid,"
+                         " agent_start, agent_exe, created_at, updated_at)"
+                         " VALUES (?, 'running', ?, ?, ?, ?, ?, 1, 1)", -1, &stmt, NULL),
+                       ==, SQLITE_OK);
+      sqlite3_bind_text (stmt, 1, rows[i].id, -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 2, owner);
+      sqlite3_bind_text (stmt, 3, boot, -1, SQLITE_STATIC);
+      sqlite3_bind_int (stmt, 4, rows[i].pid);
+      sqlite3_bind_text (stmt, 5, rows[i].start, -1, SQLITE_STATIC);
+      sqlite3_bind_text (stmt, 6, rows[i].exe, -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+      sqlite3_finalize (stmt);
+    }
+  sqlite3_close (raw);
+
+  g_assert_true (lean_session_db_recover (db, LEAN_SESSION_RECOVER_STOP_ORPHANED_AGENTS,
+                                          &n, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (rows));
+
+  /* Every row is interrupted, none says its agent was stopped, and the
+   * unrelated process (and this one) still run. */
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_autoptr(LeanSession) got = lean_session_db_lookup (db, rows[i].id, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (lean_session_get_state (got), ==, LEAN_SESSION_STATE_INTERRUPTED);
+      g_assert_null (strstr (lean_session_get_message (got), "has been stopped"));
+    }
+  g_assert_cmpint (waitpid (victim, &status, WNOHANG), ==, 0);
+  g_assert_cmpint (kill (victim, 0), ==, 0);
+
+  /* The same process, rightly recorded, is stopped only when asked. */
+  {
+    g_autoptr(LeanSession) real = make_session ("009-real");
+
+    lean_session_set_state (real, LEAN_SESSION_STATE_RUNNING);
+    lean_session_set_owner_pid (real, owner);
+    lean_session_set_agent_pid (real, victim);
+    lean_session_set_agent_start (real, victim_start);
+    lean_session_db_save_session (db, real);
+    lean_session_db_flush (db);
+    g_assert_true (lean_session_db_recover (db, LEAN_SESSION_RECOVER_NONE, &n, &error));
+    g_assert_cmpuint (n, ==, 1);
+    g_assert_cmpint (waitpid (victim, &status, WNOHANG), ==, 0);
+
+    lean_session_set_state (real, LEAN_SESSION_STATE_RUNNING);
+    _lean_session_restore_state (real, LEAN_SESSION_STATE_RUNNING);
+    lean_session_db_save_session (db, real);
+    lean_session_db_flush (db);
+    g_assert_true (lean_session_db_recover (db, LEAN_SESSION_RECOVER_STOP_ORPHANED_AGENTS,
+                                            &n, &error));
+    g_assert_cmpuint (n, ==, 1);
+    g_assert_cmpint (waitpid (victim, &status, 0), ==, victim);
+    g_assert_true (WIFSIGNALED (status) && WTERMSIG (status) == SIGTERM);
+  }
+}
+
+static gboolean
+string_is_set (gpointer data)
+{
+  return *(char **)data != NULL;
+}
+
+/* An event that cannot be stored is a reported failure, not silence. */
+static void
+test_db_event_write_fails_loudly (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionDb) db = lean_session_db_open (f->path, &error);
+  g_autoptr(LeanSession) s = make_session ("010-events");
+  g_autofree char *failed = NULL;
+  g_autofree char *payload = g_strnfill (200 * 1024, 'x');
+  g_autofree char *json = g_strdup_printf ("{\"text\":\"%s\"}", payload);
+  gint64 pages;
+
+  g_assert_no_error (error);
+  g_signal_connect (db, "write-failed", G_CALLBACK (on_write_failed), &failed);
+  lean_session_db_save_session (db, s);
+  lean_session_db_flush (db);
+
+  pages = query_int (f->path, "PRAGMA page_count");
+  {
+    g_autofree char *sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT,
+                                            pages + 1);
+    _lean_session_db_exec (db, sql);
+  }
+  /* Only events: no output chunk whose failure would tell instead. */
+  for (guint i = 0; i < 4; i++)
+    lean_session_db_add_event (db, lean_session_get_id (s), "message", json);
+  lean_session_db_flush (db);
+  g_assert_true (test_util_wait_until (string_is_set, &failed, 10000));
+  g_assert_nonnull (strstr (failed, "full"));
+}
+
+/* A database the process may not write is an error at open. */
+static void
+test_db_read_only_file (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionDb) db = lean_session_db_open (f->path, &error);
+  struct stat st;
+
+  g_assert_no_error (error);
+  /* Created for its owner only. */
+  g_assert_cmpint (g_stat (f->path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  lean_session_db_close (db);
+  g_clear_object (&db);
+
+  /* Root writes a 0400 file; nobody creates files under /proc. */
+  if (geteuid () == 0)
+    db = lean_session_db_open ("/proc/self/leanspec-sessions.db", &error);
+  else
+    {
+      g_assert_cmpint (g_chmod (f->path, 0400), ==, 0);
+      db = lean_session_db_open (f->path, &error);
+      g_chmod (f->path, 0600);
+    }
+  g_assert_null (db);
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_DATABASE);
+}
+
 static void
 test_db_list_many (Fixture       *f,
                    gconstpointer  data)
@@ -664,6 +874,9 @@ main (int   argc,
   ADD ("events-outbox", test_db_events_outbox);
   ADD ("batches-commit-on-their-own", test_db_batches_commit_on_their_own);
   ADD ("recovers-interrupted", test_db_recovers_interrupted);
+  ADD ("recover-crafted-rows", test_db_recover_crafted_rows);
+  ADD ("event-write-fails-loudly", test_db_event_write_fails_loudly);
+  ADD ("read-only-file", test_db_read_only_file);
   ADD ("disk-full", test_db_disk_full);
   ADD ("list-many", test_db_list_many);
 #undef ADD

@@ -3,6 +3,7 @@
 
 #include "lean-error.h"
 #include "lean-session.h"
+#include "lean-session-private.h"
 
 static void
 count_notify (GObject    *object,
@@ -185,8 +186,8 @@ test_session_output_signal (void)
   g_autoptr(GBytes) b2 = g_bytes_new_static ("\0de", 3);
 
   g_signal_connect (s, "output", G_CALLBACK (on_output), got);
-  lean_session_emit_output (s, b1);
-  lean_session_emit_output (s, b2);
+  _lean_session_emit_output (s, b1);
+  _lean_session_emit_output (s, b2);
   g_assert_cmpuint (got->len, ==, 6);
   g_assert_cmpuint (lean_session_get_output_bytes (s), ==, 6);
   g_assert_cmpmem (got->str, got->len, "abc\0de", 6);

@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include "lean-application.h"
+#include "lean-application-private.h"
 #include "lean-implement-dialog.h"
 #include "lean-session-ui-private.h"
 #include "lean-sessions-view.h"
@@ -21,7 +21,7 @@
 #include "lean-spec-row.h"
 #include "lean-spec-view-private.h"
 #include "lean-window-private.h"
-#include "lean-window-sessions.h"
+#include "lean-window-private.h"
 #include "test-session-util.h"
 #include "ui-test-input.h"
 #include "ui-test-util.h"
@@ -145,7 +145,7 @@ fixture_set_up (Fixture       *f,
   g_assert_no_error (error);
   f->controller = lean_controller_new (f->db);
   lean_controller_set_kill_delay (f->controller, 300);
-  _lean_session_ui_set_controller (f->controller);
+  _lean_application_set_controller (app, f->controller);
 
   f->window = lean_window_new (ADW_APPLICATION (app));
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1400, 900);
@@ -166,7 +166,7 @@ fixture_tear_down (Fixture       *f,
   if (f->window != NULL)
     gtk_window_destroy (GTK_WINDOW (f->window));
   ui_test_settle (50);
-  _lean_session_ui_set_controller (NULL);
+  _lean_application_set_controller (app, NULL);
   ui_test_close_sessions (&f->controller, &f->db);
   ui_test_remove_tree (f->project);
   g_free (f->project);
@@ -806,7 +806,7 @@ find_start_button (GtkWidget *root)
 static gboolean
 pane_shown (gpointer data)
 {
-  LeanSessionPane *pane = lean_window_sessions_get_pane (data);
+  LeanSessionPane *pane = _lean_window_get_session_pane (data);
 
   return pane != NULL && gtk_widget_get_mapped (GTK_WIDGET (pane));
 }
@@ -823,7 +823,7 @@ test_session_pane (Fixture       *f,
   g_assert_true (test_util_wait_until (pane_shown, f->window, 10000));
   ui_test_settle (1500);
 
-  pane = lean_window_sessions_get_pane (f->window);
+  pane = _lean_window_get_session_pane (f->window);
   walk (GTK_WIDGET (pane), "the session pane");
 }
 
@@ -862,7 +862,7 @@ test_history (Fixture       *f,
   ui_input_click (find_start_button (GTK_WIDGET (dialog)));
   g_assert_true (test_util_wait_until (session_finished, f->controller, 20000));
 
-  history = lean_window_sessions_show_history (f->window);
+  history = _lean_window_show_history (f->window);
   ui_test_settle (500);
   walk (GTK_WIDGET (history), "Session History");
   assert_nothing_logged ("Session History");

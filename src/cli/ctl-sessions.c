@@ -20,6 +20,7 @@
 #include "lean-json.h"
 #include "lean-prompt.h"
 #include "lean-session-db.h"
+#include "lean-session-log.h"
 
 #define DB_HELP \
   N_("Sessions are stored in $XDG_DATA_HOME/leanspec-desktop/sessions.db, shared with the\n" \
@@ -32,7 +33,14 @@ open_db (int *exit_code)
   LeanSessionDb *db = lean_session_db_open (NULL, &error);
 
   if (db == NULL)
-    *exit_code = ctl_report_error (error);
+    {
+      *exit_code = ctl_report_error (error);
+      return NULL;
+    }
+  /* What a crashed owner left running is history before it is listed; its
+   * orphaned agent is stopped, as the app does at start. */
+  if (!lean_session_db_recover (db, LEAN_SESSION_RECOVER_STOP_ORPHANED_AGENTS, NULL, &error))
+    g_printerr ("%s\n", error->message);
   return db;
 }
 
@@ -735,6 +743,64 @@ sessions_show (CtlContext  *ctx,
   return CTL_EXIT_OK;
 }
 
+/* logs: the session's log read from offset 0; with --follow, read again
+ * each time the log announces more (it watches the database for another
+ * process's commits), until it has ended and everything is printed. */
+typedef struct
+{
+  LeanSessionLog    *log;
+  LeanOutputChannel  channel;
+  guint64            printed;
+  gboolean           reading;
+  gboolean           follow;
+  gboolean           done;
+  GError            *error;
+} LogsRun;
+
+static void logs_read (LogsRun *run);
+
+static void
+on_logs_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LogsRun *run = user_data;
+  g_autoptr(GBytes) bytes = lean_session_log_read_finish (LEAN_SESSION_LOG (source), result,
+                                                          &run->error);
+
+  run->reading = FALSE;
+  if (bytes == NULL)
+    {
+      run->done = TRUE;
+      return;
+    }
+  write_stdout (bytes);
+  run->printed += g_bytes_get_size (bytes);
+  logs_read (run);
+}
+
+static void
+logs_read (LogsRun *run)
+{
+  if (run->reading || run->done)
+    return;
+  if (run->printed < lean_session_log_get_length (run->log, run->channel))
+    {
+      run->reading = TRUE;
+      lean_session_log_read_async (run->log, run->channel, run->printed, 1024 * 1024, NULL,
+                                   on_logs_read, run);
+    }
+  else if (!run->follow || lean_session_log_get_ended (run->log))
+    run->done = TRUE;
+}
+
+/* Connected swapped: whatever the signal carries, look again. */
+static void
+on_logs_changed (LogsRun *run)
+{
+  logs_read (run);
+}
+
 static int
 sessions_logs (CtlContext  *ctx,
                int          argc,
@@ -743,9 +809,9 @@ sessions_logs (CtlContext  *ctx,
   gboolean follow = FALSE, raw_channel = FALSE;
   g_autoptr(LeanSessionDb) db = NULL;
   g_autoptr(LeanSession) s = NULL;
+  g_autoptr(LeanSessionLog) log = NULL;
   g_autoptr(GError) error = NULL;
-  LeanOutputChannel channel;
-  gint64 seq = -1;
+  LogsRun run = { 0 };
   int exit_code;
   const GOptionEntry entries[] = {
     { "follow", 'f', 0, G_OPTION_ARG_NONE, &follow,
@@ -764,36 +830,40 @@ sessions_logs (CtlContext  *ctx,
   s = lean_session_db_lookup (db, argv[1], &error);
   if (s == NULL)
     return ctl_report_error (error);
-  channel = raw_channel ? LEAN_OUTPUT_CHANNEL_RAW : LEAN_OUTPUT_CHANNEL_DISPLAY;
 
-  for (;;)
+  log = lean_session_log_new (db, lean_session_get_id (s));
+  run.log = log;
+  run.channel = raw_channel ? LEAN_OUTPUT_CHANNEL_RAW : LEAN_OUTPUT_CHANNEL_DISPLAY;
+  run.follow = follow;
+  /* The log's first look at the database ("refreshed") tells how much is
+   * stored; "appended" tells what comes after. */
+  g_signal_connect_swapped (log, "refreshed", G_CALLBACK (on_logs_changed), &run);
+  g_signal_connect_swapped (log, "appended", G_CALLBACK (on_logs_changed), &run);
+  g_signal_connect_swapped (log, "ended", G_CALLBACK (on_logs_changed), &run);
+  while (!run.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_signal_handlers_disconnect_by_data (log, &run);
+
+  if (run.error != NULL)
     {
-      g_autoptr(GBytes) bytes = NULL;
-      gboolean ended;
-
-      /* Read the state first: output written before it ended is then
-       * surely in the read that follows. */
-      if (follow)
-        {
-          g_autoptr(LeanSession) now = lean_session_db_lookup (db, lean_session_get_id (s),
-                                                               &error);
-          if (now == NULL)
-            return ctl_report_error (error);
-          ended = lean_session_state_is_final (lean_session_get_state (now));
-        }
-      else
-        ended = TRUE;
-
-      bytes = lean_session_db_read_output_range (db, lean_session_get_id (s), channel, seq,
-                                                 &seq, &error);
-      if (bytes == NULL)
-        return ctl_report_error (error);
-      write_stdout (bytes);
-      if (ended)
-        break;
-      g_usleep (200 * 1000);
+      exit_code = ctl_report_error (run.error);
+      g_clear_error (&run.error);
+      return exit_code;
     }
   return CTL_EXIT_OK;
+}
+
+static void
+set_true (gboolean *flag)
+{
+  *flag = TRUE;
+}
+
+static gboolean
+set_true_once (gpointer data)
+{
+  *(gboolean *)data = TRUE;
+  return G_SOURCE_REMOVE;
 }
 
 static int
@@ -804,8 +874,10 @@ sessions_cancel (CtlContext  *ctx,
   g_autoptr(LeanSessionDb) db = NULL;
   g_autoptr(LeanSession) s = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionLog) log = NULL;
   int exit_code, owner = 0;
-  gint64 deadline;
+  gboolean ended = FALSE, timed_out = FALSE;
+  guint timeout_id;
 
   if (!ctl_parse_options (&argc, &argv, "ID",
                           _("Cancel a running session: the program that runs it stops the "
@@ -839,18 +911,21 @@ sessions_cancel (CtlContext  *ctx,
     return ctl_report_message (CTL_EXIT_FAILED, _("could not signal process %d: %s"), owner,
                                g_strerror (errno));
 
-  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (g_get_monotonic_time () < deadline)
+  /* The owner records the end; the session's log sees that commit. */
+  log = lean_session_log_new (db, lean_session_get_id (s));
+  g_signal_connect_swapped (log, "ended", G_CALLBACK (set_true), &ended);
+  timeout_id = g_timeout_add_seconds (10, set_true_once, &timed_out);
+  while (!ended && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (!timed_out)
+    g_source_remove (timeout_id);
+  if (ended)
     {
       g_autoptr(LeanSession) now = lean_session_db_lookup (db, lean_session_get_id (s), NULL);
 
-      if (now != NULL && lean_session_state_is_final (lean_session_get_state (now)))
-        {
-          g_print (_("Session %s %s.\n"), lean_session_get_id (s),
-                   lean_session_state_to_string (lean_session_get_state (now)));
-          return CTL_EXIT_OK;
-        }
-      g_usleep (100 * 1000);
+      g_print (_("Session %s %s.\n"), lean_session_get_id (s),
+               now ? lean_session_state_to_string (lean_session_get_state (now)) : "?");
+      return CTL_EXIT_OK;
     }
   return ctl_report_message (CTL_EXIT_FAILED,
                              _("process %d did not stop session %s within 10 s"), owner,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lean-application-private.h"
+#include "lean-default-runner-factory.h"
 #include "lean-relay-preferences.h"
 #include "lean-window.h"
 
@@ -158,7 +159,14 @@ open_sessions (LeanApplication *self)
       g_warning ("The sessions database could not be opened: %s", self->sessions_error->message);
       return;
     }
-  self->controller = lean_controller_new (db);
+  /* Sessions left behind by a process that died are marked interrupted,
+   * and their agents stopped, off the main loop. */
+  lean_session_db_recover_async (db, LEAN_SESSION_RECOVER_STOP_ORPHANED_AGENTS, NULL, NULL, NULL);
+  {
+    g_autoptr(LeanDefaultRunnerFactory) factory = lean_default_runner_factory_new (self->relay_config);
+
+    self->controller = lean_controller_new_with_factory (db, LEAN_RUNNER_FACTORY (factory));
+  }
   _lean_application_sessions_watch (self, self->controller);
 }
 

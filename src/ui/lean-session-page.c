@@ -10,8 +10,8 @@
 /* A guided session that printed and then stayed quiet this long is
  * probably waiting for an answer. */
 #define QUIET_SECONDS 8
-/* How often a log page polls the database while another process runs it. */
-#define FOLLOW_INTERVAL_MS 400
+/* One read of the session log at a time, at most this much. */
+#define READ_MAX (1024 * 1024)
 
 struct _LeanSessionPage
 {
@@ -37,15 +37,16 @@ struct _LeanSessionPage
   char             *agent_name;
 
   GCancellable     *cancellable;
-  GQueue            pending;      /* live bytes that arrived during replay */
-  gint64            last_seq;     /* log pages: last stored chunk shown */
+  LeanSessionLog   *log;          /* what the terminal shows, by offset */
+  guint64           shown;        /* display bytes fed to the terminal */
+  guint64           replay_end;   /* replaying until this much is shown */
   guint             elapsed_id;
   guint             quiet_id;
-  guint             follow_id;
 
   guint             live : 1;
   guint             cursor_hidden : 1;
   guint             replaying : 1;
+  guint             reading : 1;
   guint             notified_quiet : 1;
   guint             quiet_seconds;
   /* The timer counts working time: a pause stops it. */
@@ -71,8 +72,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-static void start_follow (LeanSessionPage *self);
 
 static gboolean
 session_is_final (LeanSessionPage *self)
@@ -311,17 +310,8 @@ quiet_timeout (gpointer user_data)
 }
 
 static void
-on_session_output (LeanSessionPage *self,
-                   GBytes          *bytes)
+note_live_output (LeanSessionPage *self)
 {
-  if (self->replaying)
-    {
-      g_queue_push_tail (&self->pending, g_bytes_ref (bytes));
-      return;
-    }
-
-  lean_terminal_view_feed (self->terminal_view, bytes);
-
   if (lean_session_get_mode (self->session) == LEAN_SESSION_MODE_GUIDED)
     {
       self->notified_quiet = FALSE;
@@ -365,79 +355,18 @@ on_terminal_resize (LeanSessionPage *self,
     lean_controller_resize (self->controller, self->session, rows, cols);
 }
 
-/* Replay: read the stored display stream in a thread. */
+/* Output: the session's log, read by offset from what is shown, one read
+ * at a time; "appended" starts the next. Attaching to a running session is
+ * the same loop from offset 0: no gap, no duplicate. */
 
-typedef struct
-{
-  LeanSessionDb *db;
-  char          *session_id;
-  guint64        want;        /* bytes needed; G_MAXUINT64: whatever is stored */
-  gint64         after_seq;
-  gint64         last_seq;
-  gboolean       flush;
-  LeanSession   *stored;      /* log pages: the session row as stored now */
-} ReadData;
-
-static void
-read_data_free (ReadData *data)
-{
-  g_clear_object (&data->db);
-  g_free (data->session_id);
-  g_clear_object (&data->stored);
-  g_free (data);
-}
-
-static void
-read_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  ReadData *data = task_data;
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-
-  /* Everything the session emitted before we subscribed was queued for the
-   * writer before it was emitted; flushing makes it readable. */
-  if (data->flush)
-    lean_session_db_flush (data->db);
-
-  for (;;)
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GBytes) bytes = NULL;
-
-      bytes = lean_session_db_read_output_range (data->db, data->session_id,
-                                                 LEAN_OUTPUT_CHANNEL_DISPLAY,
-                                                 data->after_seq, &data->last_seq, &error);
-      if (bytes == NULL)
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-
-      if (data->want == G_MAXUINT64 || g_bytes_get_size (bytes) >= data->want ||
-          g_get_monotonic_time () > deadline ||
-          g_cancellable_is_cancelled (cancellable))
-        {
-          if (data->want == G_MAXUINT64)
-            data->stored = lean_session_db_lookup (data->db, data->session_id, NULL);
-          g_task_return_pointer (task, g_steal_pointer (&bytes), (GDestroyNotify) g_bytes_unref);
-          return;
-        }
-
-      g_usleep (20 * 1000);
-    }
-}
+static void read_more (LeanSessionPage *self);
 
 static void
 finish_replay (LeanSessionPage *self)
 {
+  if (!self->replaying)
+    return;
   self->replaying = FALSE;
-  while (!g_queue_is_empty (&self->pending))
-    {
-      g_autoptr(GBytes) bytes = g_queue_pop_head (&self->pending);
-      lean_terminal_view_feed (self->terminal_view, bytes);
-    }
   update_input (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REPLAYING]);
 }
@@ -455,124 +384,94 @@ show_read_error (LeanSessionPage *self,
 }
 
 static void
-on_live_replay_read (GObject      *object,
-                     GAsyncResult *result,
-                     gpointer      user_data)
-{
-  g_autoptr(LeanSessionPage) self = user_data;
-  ReadData *data = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_task_propagate_pointer (G_TASK (result), &error);
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-
-  if (bytes == NULL)
-    show_read_error (self, error);
-  else
-    {
-      gsize len = g_bytes_get_size (bytes);
-
-      /* Exactly the bytes emitted before we subscribed; the rest of what
-       * is stored is also in the pending buffer. */
-      if (len > data->want)
-        {
-          g_autoptr(GBytes) head = g_bytes_new_from_bytes (bytes, 0, data->want);
-          lean_terminal_view_feed (self->terminal_view, head);
-        }
-      else
-        lean_terminal_view_feed (self->terminal_view, bytes);
-    }
-
-  finish_replay (self);
-}
-
-static void
 on_log_read (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
   g_autoptr(LeanSessionPage) self = user_data;
-  ReadData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  g_autoptr(GBytes) bytes = g_task_propagate_pointer (G_TASK (result), &error);
-  gboolean first = self->replaying;
+  g_autoptr(GBytes) bytes = lean_session_log_read_finish (LEAN_SESSION_LOG (object), result,
+                                                          &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-
+  self->reading = FALSE;
   if (bytes == NULL)
     {
       show_read_error (self, error);
-      if (first)
-        finish_replay (self);
+      finish_replay (self);
       return;
     }
-
-  lean_terminal_view_feed (self->terminal_view, bytes);
-  self->last_seq = data->last_seq;
-
-  /* The stored row is the truth for a session that runs elsewhere. */
-  if (data->stored != NULL)
+  if (g_bytes_get_size (bytes) > 0)
     {
-      LeanSessionState state = lean_session_get_state (data->stored);
-
-      lean_session_set_usage (self->session,
-                              lean_session_get_input_tokens (data->stored),
-                              lean_session_get_output_tokens (data->stored),
-                              lean_session_get_cache_tokens (data->stored));
-      lean_session_set_cost_usd (self->session, lean_session_get_cost_usd (data->stored));
-      lean_session_set_ended_at (self->session, lean_session_get_ended_at (data->stored));
-      lean_session_set_message (self->session, lean_session_get_message (data->stored));
-      if (state != lean_session_get_state (self->session))
-        lean_session_set_state (self->session, state);
+      lean_terminal_view_feed (self->terminal_view, bytes);
+      self->shown += g_bytes_get_size (bytes);
+      if (!self->replaying && self->live)
+        note_live_output (self);
     }
-
-  if (first)
+  if (self->replaying && self->shown >= self->replay_end)
     finish_replay (self);
-
-  if (!session_is_final (self))
-    start_follow (self);
+  read_more (self);
 }
 
 static void
-read_stored (LeanSessionPage     *self,
-             guint64              want,
-             gint64               after_seq,
-             gboolean             flush,
-             GAsyncReadyCallback  callback)
+read_more (LeanSessionPage *self)
 {
-  g_autoptr(GTask) task = NULL;
-  ReadData *data = g_new0 (ReadData, 1);
-
-  data->db = g_object_ref (self->db);
-  data->session_id = g_strdup (lean_session_get_id (self->session));
-  data->want = want;
-  data->after_seq = after_seq;
-  data->last_seq = after_seq;
-  data->flush = flush;
-
-  task = g_task_new (NULL, self->cancellable, callback, g_object_ref (self));
-  g_task_set_source_tag (task, read_stored);
-  g_task_set_task_data (task, data, (GDestroyNotify) read_data_free);
-  g_task_run_in_thread (task, read_thread);
-}
-
-static gboolean
-follow_tick (gpointer user_data)
-{
-  LeanSessionPage *self = user_data;
-
-  self->follow_id = 0;
-  read_stored (self, G_MAXUINT64, self->last_seq, FALSE, on_log_read);
-  return G_SOURCE_REMOVE;
+  if (self->reading || self->log == NULL ||
+      self->shown >= lean_session_log_get_length (self->log, LEAN_OUTPUT_CHANNEL_DISPLAY))
+    return;
+  self->reading = TRUE;
+  lean_session_log_read_async (self->log, LEAN_OUTPUT_CHANNEL_DISPLAY, self->shown, READ_MAX,
+                               self->cancellable, on_log_read, g_object_ref (self));
 }
 
 static void
-start_follow (LeanSessionPage *self)
+on_log_appended (LeanSessionPage *self,
+                 guint            channel,
+                 guint64          offset,
+                 guint64          length)
 {
-  if (self->follow_id == 0)
-    self->follow_id = g_timeout_add (FOLLOW_INTERVAL_MS, follow_tick, self);
+  if (channel == LEAN_OUTPUT_CHANNEL_DISPLAY)
+    read_more (self);
+}
+
+/* A session another process runs: its stored row is the truth. */
+static void
+on_log_refreshed (LeanSessionPage *self,
+                  LeanSession     *stored)
+{
+  LeanSessionState state = lean_session_get_state (stored);
+
+  lean_session_set_usage (self->session,
+                          lean_session_get_input_tokens (stored),
+                          lean_session_get_output_tokens (stored),
+                          lean_session_get_cache_tokens (stored));
+  lean_session_set_cost_usd (self->session, lean_session_get_cost_usd (stored));
+  lean_session_set_ended_at (self->session, lean_session_get_ended_at (stored));
+  lean_session_set_message (self->session, lean_session_get_message (stored));
+  if (state != lean_session_get_state (self->session))
+    lean_session_set_state (self->session, state);
+
+  /* The first look tells how much there is to replay. */
+  if (self->replaying && self->replay_end == G_MAXUINT64)
+    {
+      self->replay_end = lean_session_log_get_length (self->log, LEAN_OUTPUT_CHANNEL_DISPLAY);
+      if (self->shown >= self->replay_end)
+        finish_replay (self);
+    }
+  read_more (self);
+}
+
+static void
+follow_log (LeanSessionPage *self,
+            LeanSessionLog  *log)
+{
+  self->log = g_object_ref (log);
+  g_signal_connect_object (log, "appended", G_CALLBACK (on_log_appended), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (log, "refreshed", G_CALLBACK (on_log_refreshed), self,
+                           G_CONNECT_SWAPPED);
+  read_more (self);
 }
 
 /* Actions */
@@ -713,7 +612,7 @@ lean_session_page_new (LeanController *controller,
                        LeanSession    *session)
 {
   LeanSessionPage *self;
-  guint64 emitted;
+  LeanSessionLog *log;
 
   g_return_val_if_fail (LEAN_IS_CONTROLLER (controller), NULL);
   g_return_val_if_fail (LEAN_IS_SESSION (session), NULL);
@@ -723,19 +622,13 @@ lean_session_page_new (LeanController *controller,
   self->db = g_object_ref (lean_controller_get_db (controller));
   self->live = TRUE;
 
-  /* Subscribe first, then note how much was emitted before: those bytes
-   * come from the database, everything after from the signal. */
-  g_signal_connect_object (session, "output", G_CALLBACK (on_session_output),
-                           self, G_CONNECT_SWAPPED);
-  emitted = lean_session_get_output_bytes (session);
-
-  if (emitted > 0)
-    {
-      self->replaying = TRUE;
-      read_stored (self, emitted, -1, TRUE, on_live_replay_read);
-    }
-
+  /* What was printed before the page opened is replayed first. */
+  log = lean_controller_get_log (controller, session);
+  self->replay_end = log ? lean_session_log_get_length (log, LEAN_OUTPUT_CHANNEL_DISPLAY) : 0;
+  self->replaying = self->replay_end > 0;
   lean_session_page_setup (self);
+  if (log != NULL)
+    follow_log (self, log);
   return GTK_WIDGET (self);
 }
 
@@ -752,10 +645,13 @@ lean_session_page_new_for_log (LeanSessionDb *db,
   self->db = g_object_ref (db);
   self->live = FALSE;
   self->replaying = TRUE;
-  self->last_seq = -1;
+  self->replay_end = G_MAXUINT64;  /* known after the log's first look */
 
   lean_session_page_setup (self);
-  read_stored (self, G_MAXUINT64, -1, FALSE, on_log_read);
+  {
+    g_autoptr(LeanSessionLog) log = lean_session_log_new (db, lean_session_get_id (session));
+    follow_log (self, log);
+  }
   return GTK_WIDGET (self);
 }
 
@@ -818,8 +714,9 @@ lean_session_page_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->elapsed_id, g_source_remove);
   g_clear_handle_id (&self->quiet_id, g_source_remove);
-  g_clear_handle_id (&self->follow_id, g_source_remove);
-  g_queue_clear_full (&self->pending, (GDestroyNotify) g_bytes_unref);
+  if (self->log != NULL)
+    g_signal_handlers_disconnect_by_data (self->log, self);
+  g_clear_object (&self->log);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LEAN_TYPE_SESSION_PAGE);
 
@@ -942,9 +839,7 @@ lean_session_page_init (LeanSessionPage *self)
 {
   _lean_session_ui_ensure_style ();
   gtk_widget_init_template (GTK_WIDGET (self));
-  g_queue_init (&self->pending);
   self->cancellable = g_cancellable_new ();
-  self->last_seq = -1;
   self->quiet_seconds = QUIET_SECONDS;
   self->confirm_cancel_after = 60;
 }

@@ -17,17 +17,19 @@ G_DECLARE_FINAL_TYPE (LeanSessionPage, lean_session_page, LEAN, SESSION_PAGE, Gt
  * elapsed time, tokens, cost) with Pause/Resume/Cancel, and a terminal view
  * of the session's output.
  *
- * A live page (lean_session_page_new) attaches to a session of @controller:
- * it first replays what the session already printed from the database, then
- * follows its "output" signal, with no gap and no duplicate (it records
- * lean_session_get_output_bytes() when it subscribes, buffers live bytes
- * while the stored log is read, replays exactly that many stored bytes and
- * then the buffer). Typing in a guided session goes to the agent; resizing
- * the page resizes the agent's terminal.
+ * Both kinds read the session's LeanSessionLog by offset, from 0, one read
+ * at a time, and read on when the log announces more: what was printed
+ * before the page opened is replayed ("replaying" until it is shown), then
+ * live output follows, with no gap and no duplicate.
  *
- * A log page (lean_session_page_new_for_log) is read-only: it replays the
- * stored display stream and, while the stored session is still running in
- * another process (the CLI), keeps following the database.
+ * A live page (lean_session_page_new) shows a session of @controller, from
+ * the controller's log. Typing in a guided session goes to the agent;
+ * resizing the page resizes the agent's terminal.
+ *
+ * A log page (lean_session_page_new_for_log) is read-only: its log reads the
+ * database and, while the session still runs in another process (the CLI),
+ * follows the database's change notifications; the stored row updates the
+ * banner.
  *
  * Properties: "session" (LeanSession), "replaying" (gboolean), "agent-name".
  * Signals: "needs-input" (): a guided session rang the bell or went quiet

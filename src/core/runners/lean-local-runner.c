@@ -20,6 +20,7 @@
 
 #include "lean-error.h"
 #include "lean-local-runner.h"
+#include "lean-process.h"
 
 /* A PTY read returns at most one line-discipline buffer (about 4 KiB), so a
  * dispatch reads until the PTY is empty or this much is gathered, and emits
@@ -62,6 +63,7 @@ struct _LeanLocalRunner
   GMainContext *context;
   GPid          pid;               /* the session leader we spawned */
   GPid          agent_pid;         /* the agent, leader of its process group */
+  char         *agent_start;       /* its start time, read right after the spawn */
   int           master_fd;
   GSource      *read_source;
   GSource      *write_source;
@@ -160,6 +162,8 @@ lean_local_runner_finalize (GObject *object)
   g_clear_pointer (&self->pending_input, g_byte_array_unref);
   g_clear_pointer (&self->read_buffer, g_byte_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
+
+  g_free (self->agent_start);
 
   G_OBJECT_CLASS (lean_local_runner_parent_class)->finalize (object);
 }
@@ -826,6 +830,9 @@ spawn_agent (LeanLocalRunner         *self,
     self->agent_pid = (n == sizeof agent && agent > 0) ? agent : pid;
     close (pid_pipe[0]);
   }
+  /* Read while the agent surely runs, so it is the agent's and not a later
+   * process's that got its pid. */
+  self->agent_start = lean_process_get_start_time (self->agent_pid);
   self->master_fd = master;
   self->started = TRUE;
 
@@ -868,6 +875,8 @@ lean_local_runner_start_async (LeanRunner             *runner,
     return;
 
   self->context = g_main_context_ref_thread_default ();
+  if (launch->kill_delay_ms > 0)
+    self->kill_delay_ms = launch->kill_delay_ms;
 
   if (!spawn_agent (self, launch, &error))
     {
@@ -1048,6 +1057,27 @@ lean_local_runner_cancel (LeanRunner *runner)
                                      on_kill_timeout);
 }
 
+static void
+lean_local_runner_set_held (LeanRunner *runner,
+                            gboolean    held)
+{
+  lean_local_runner_hold_output (LEAN_LOCAL_RUNNER (runner), held);
+}
+
+static gboolean
+lean_local_runner_get_process (LeanRunner  *runner,
+                               int         *pid,
+                               char       **start_time)
+{
+  LeanLocalRunner *self = LEAN_LOCAL_RUNNER (runner);
+
+  if (self->agent_pid <= 0)
+    return FALSE;
+  *pid = self->agent_pid;
+  *start_time = g_strdup (self->agent_start);
+  return TRUE;
+}
+
 static gboolean
 lean_local_runner_supports_pause (LeanRunner *runner)
 {
@@ -1072,4 +1102,6 @@ lean_local_runner_iface_init (LeanRunnerInterface *iface)
   iface->cancel = lean_local_runner_cancel;
   iface->supports_pause = lean_local_runner_supports_pause;
   iface->describe = lean_local_runner_describe;
+  iface->set_held = lean_local_runner_set_held;
+  iface->get_process = lean_local_runner_get_process;
 }

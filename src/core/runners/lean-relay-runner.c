@@ -18,6 +18,7 @@
 #include "lean-relay-message.h"
 #include "lean-text.h"
 #include "lean-relay-runner.h"
+#include "lean-context-pump.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS   10000
 #define DEFAULT_KEEPALIVE_S          10
@@ -69,6 +70,11 @@ struct _LeanRelayRunner
   int                      exit_code;
   guint                    pending_rows;  /* resize asked for while connecting */
   guint                    pending_cols;
+  /* libsoup's session and WebSocket run in @io_context, which @pump runs
+   * from the runner's own context: holding the pump stops the socket reads
+   * (see lean-context-pump.h). */
+  GMainContext            *io_context;
+  GSource                 *pump;
 
   guint                    started : 1;   /* start_async called */
   guint                    started_emitted : 1;
@@ -77,6 +83,7 @@ struct _LeanRelayRunner
   guint                    cancel_requested : 1;
   guint                    connect_timed_out : 1;
   guint                    dead_peer : 1;
+  guint                    held : 1;
 };
 
 static void lean_relay_runner_iface_init (LeanRunnerInterface *iface);
@@ -317,6 +324,38 @@ json_message (const char *type,
   return json_to_string (root, FALSE);
 }
 
+/* libsoup calls are made with the I/O context as thread default, so the
+ * sources they add (a write that would block, the close timeout) are
+ * pumped, and held, with the rest of the WebSocket. */
+static void
+ws_send_text (LeanRelayRunner *self,
+              const char      *text)
+{
+  g_main_context_push_thread_default (self->io_context);
+  soup_websocket_connection_send_text (self->conn, text);
+  g_main_context_pop_thread_default (self->io_context);
+}
+
+static void
+ws_send_binary (LeanRelayRunner *self,
+                gconstpointer    data,
+                gsize            len)
+{
+  g_main_context_push_thread_default (self->io_context);
+  soup_websocket_connection_send_binary (self->conn, data, len);
+  g_main_context_pop_thread_default (self->io_context);
+}
+
+static void
+ws_close (LeanRelayRunner *self,
+          gushort          code,
+          const char      *data)
+{
+  g_main_context_push_thread_default (self->io_context);
+  soup_websocket_connection_close (self->conn, code, data);
+  g_main_context_pop_thread_default (self->io_context);
+}
+
 static gboolean
 is_open (LeanRelayRunner *self)
 {
@@ -343,7 +382,7 @@ teardown_connection (LeanRelayRunner *self)
     {
       g_signal_handlers_disconnect_by_data (self->conn, self);
       if (soup_websocket_connection_get_state (self->conn) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (self->conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+        ws_close (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
       g_clear_object (&self->conn);
     }
   g_clear_pointer (&self->guard, lean_relay_guard_free);
@@ -494,7 +533,7 @@ on_ws_message (SoupWebsocketConnection *conn,
       self->got_session_ended = TRUE;
       self->exit_code = msg.exit_code;
       if (is_open (self))
-        soup_websocket_connection_close (self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL,
+        ws_close (self, SOUP_WEBSOCKET_CLOSE_NORMAL,
                                          "session ended");
       /* The outcome is known: do not wait long for the close handshake. */
       if (self->close_grace_id == 0)
@@ -572,6 +611,13 @@ on_watchdog (gpointer user_data)
   gint64 silence_ms = (g_get_monotonic_time () - self->last_rx_us) / 1000;
   gint64 tcp_ms = socket_silence_ms (self);
 
+  /* Held, we do not read: the peer waits for us, not the other way. */
+  if (self->held)
+    {
+      self->last_rx_us = g_get_monotonic_time ();
+      return G_SOURCE_CONTINUE;
+    }
+
   /* Without TCP_INFO we cannot tell a quiet agent from a dead peer, so we
    * leave it to TCP and libsoup rather than end a healthy session. */
   if (tcp_ms < 0)
@@ -585,7 +631,7 @@ on_watchdog (gpointer user_data)
   /* Say so now: a dead peer will not finish a close handshake either. */
   finish_session (self);
   if (is_open (self))
-    soup_websocket_connection_close (self->conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+    ws_close (self, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
                                      "no keep-alive reply");
   return G_SOURCE_REMOVE;
 }
@@ -657,7 +703,7 @@ send_text (LeanRelayRunner *self,
 {
   g_autofree char *text = json_message (type, payload);
 
-  soup_websocket_connection_send_text (self->conn, text);
+  ws_send_text (self, text);
 }
 
 static void
@@ -716,7 +762,7 @@ on_connected (GObject      *source,
   if (self->cancel_requested)
     {
       /* cancel() came while the handshake finished: close at once. */
-      soup_websocket_connection_close (self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL,
+      ws_close (self, SOUP_WEBSOCKET_CLOSE_NORMAL,
                                        "session cancelled by client");
       fail_start (self, _("Cancelled before the relay session started."));
       return;
@@ -755,10 +801,10 @@ on_connected (GObject      *source,
       /* Same as the local runner: the prompt, a newline, then ^D so a
        * `claude -p`-style reader sees the end of its input. */
       if (len > 0)
-        soup_websocket_connection_send_binary (self->conn, data, len);
+        ws_send_binary (self, data, len);
       if (len == 0 || data[len - 1] != '\n')
-        soup_websocket_connection_send_binary (self->conn, "\n", 1);
-      soup_websocket_connection_send_binary (self->conn, "\004", 1);
+        ws_send_binary (self, "\n", 1);
+      ws_send_binary (self, "\004", 1);
     }
 
   self->last_rx_us = g_get_monotonic_time ();
@@ -829,9 +875,11 @@ begin_connect (LeanRelayRunner *self)
   if (self->connect_timeout_ms > 0)
     self->connect_timeout_id = g_timeout_add (self->connect_timeout_ms, on_connect_timeout, self);
 
+  g_main_context_push_thread_default (self->io_context);
   soup_session_websocket_connect_async (self->session, self->msg, NULL, NULL,
                                         G_PRIORITY_DEFAULT, self->connect_cancellable,
                                         on_connected, g_object_ref (self));
+  g_main_context_pop_thread_default (self->io_context);
 }
 
 static void
@@ -898,8 +946,14 @@ lean_relay_runner_start_async (LeanRunner             *runner,
       fail_start (self, self->url_error);
       return;
     }
+  self->io_context = g_main_context_new ();
+  self->pump = lean_context_pump_new (self->io_context);
+  lean_context_pump_set_held (self->pump, self->held);
+  g_source_attach (self->pump, g_main_context_get_thread_default ());
+  g_main_context_push_thread_default (self->io_context);
   self->session = soup_session_new_with_options ("user-agent", "leanspec-desktop/" APP_VERSION,
                                                  NULL);
+  g_main_context_pop_thread_default (self->io_context);
   self->msg = soup_message_new ("GET", ws_url);
   if (self->msg == NULL)
     {
@@ -967,7 +1021,7 @@ lean_relay_runner_write_input (LeanRunner  *runner,
   if (!is_open (self) || self->exited_emitted)
     return not_connected (self, error);
   if (len > 0)
-    soup_websocket_connection_send_binary (self->conn, data, len);
+    ws_send_binary (self, data, len);
   return TRUE;
 }
 
@@ -1048,7 +1102,7 @@ lean_relay_runner_cancel (LeanRunner *runner)
        * that learns one can stop the agent before the socket closes. */
       json_object_set_string_member (payload, "session_id", self->session_id);
       send_text (self, "cancel_session", payload);
-      soup_websocket_connection_close (self->conn, SOUP_WEBSOCKET_CLOSE_NORMAL,
+      ws_close (self, SOUP_WEBSOCKET_CLOSE_NORMAL,
                                        "session cancelled by client");
       self->close_grace_id = g_timeout_add (CLOSE_GRACE_MS, on_close_grace, self);
     }
@@ -1065,8 +1119,24 @@ lean_relay_runner_describe (LeanRunner *runner)
 }
 
 static void
+lean_relay_runner_set_held (LeanRunner *runner,
+                            gboolean    held)
+{
+  LeanRelayRunner *self = LEAN_RELAY_RUNNER (runner);
+
+  if (self->held == !!held)
+    return;
+  self->held = !!held;
+  /* Time spent held is not silence from the peer. */
+  self->last_rx_us = g_get_monotonic_time ();
+  if (self->pump != NULL)
+    lean_context_pump_set_held (self->pump, held);
+}
+
+static void
 lean_relay_runner_iface_init (LeanRunnerInterface *iface)
 {
+  iface->set_held = lean_relay_runner_set_held;
   iface->start_async = lean_relay_runner_start_async;
   iface->start_finish = lean_relay_runner_start_finish;
   iface->write_input = lean_relay_runner_write_input;
@@ -1091,6 +1161,17 @@ lean_relay_runner_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->msg, &self->tls_errors);
   g_clear_object (&self->msg);
   g_clear_object (&self->session);
+  if (self->io_context != NULL)
+    {
+      /* Let what the cancellation and the close made ready run (callbacks
+       * that hold references), then stop pumping. */
+      lean_context_pump_set_held (self->pump, FALSE);
+      for (guint i = 0; i < 100 && g_main_context_iteration (self->io_context, FALSE); i++)
+        ;
+      g_source_destroy (self->pump);
+      g_clear_pointer (&self->pump, g_source_unref);
+      g_clear_pointer (&self->io_context, g_main_context_unref);
+    }
   g_clear_object (&self->connect_cancellable);
 
   G_OBJECT_CLASS (lean_relay_runner_parent_class)->dispose (object);

@@ -40,6 +40,7 @@ lean_runner_launch_copy (const LeanRunnerLaunch *launch)
   copy->stdin_data = launch->stdin_data ? g_bytes_ref (launch->stdin_data) : NULL;
   copy->rows = launch->rows;
   copy->cols = launch->cols;
+  copy->kill_delay_ms = launch->kill_delay_ms;
   return copy;
 }
 
@@ -72,8 +73,24 @@ lean_runner_real_not_supported (LeanRunner  *self,
 }
 
 static void
+lean_runner_real_set_held (LeanRunner *self,
+                           gboolean    held)
+{
+}
+
+static gboolean
+lean_runner_real_get_process (LeanRunner  *self,
+                              int         *pid,
+                              char       **start_time)
+{
+  return FALSE;
+}
+
+static void
 lean_runner_default_init (LeanRunnerInterface *iface)
 {
+  iface->set_held = lean_runner_real_set_held;
+  iface->get_process = lean_runner_real_get_process;
   iface->supports_pause = lean_runner_real_supports_pause;
   iface->pause = lean_runner_real_not_supported;
   iface->resume = lean_runner_real_not_supported;
@@ -177,6 +194,34 @@ lean_runner_describe (LeanRunner *self)
   if (LEAN_RUNNER_GET_IFACE (self)->describe == NULL)
     return g_strdup (G_OBJECT_TYPE_NAME (self));
   return LEAN_RUNNER_GET_IFACE (self)->describe (self);
+}
+
+void
+lean_runner_set_held (LeanRunner *self,
+                      gboolean    held)
+{
+  g_return_if_fail (LEAN_IS_RUNNER (self));
+
+  LEAN_RUNNER_GET_IFACE (self)->set_held (self, !!held);
+}
+
+gboolean
+lean_runner_get_process (LeanRunner  *self,
+                         int         *pid,
+                         char       **start_time)
+{
+  int found = 0;
+  g_autofree char *start = NULL;
+
+  g_return_val_if_fail (LEAN_IS_RUNNER (self), FALSE);
+
+  if (!LEAN_RUNNER_GET_IFACE (self)->get_process (self, &found, &start) || found <= 1)
+    return FALSE;
+  if (pid != NULL)
+    *pid = found;
+  if (start_time != NULL)
+    *start_time = g_steal_pointer (&start);
+  return TRUE;
 }
 
 void

@@ -15,6 +15,7 @@ typedef struct
   GBytes  *stdin_data;  /* written to the agent's input after start, or NULL */
   guint    rows;        /* initial terminal size; 0 means 24x80 */
   guint    cols;
+  guint    kill_delay_ms; /* cancel: SIGTERM, then SIGKILL after this; 0: 5000 */
 } LeanRunnerLaunch;
 
 #define LEAN_TYPE_RUNNER_LAUNCH (lean_runner_launch_get_type ())
@@ -75,6 +76,11 @@ struct _LeanRunnerInterface
   void         (*cancel)          (LeanRunner              *self);
   gboolean     (*supports_pause)  (LeanRunner              *self);
   char        *(*describe)        (LeanRunner              *self);
+  void         (*set_held)        (LeanRunner              *self,
+                                   gboolean                 held);
+  gboolean     (*get_process)     (LeanRunner              *self,
+                                   int                     *pid,
+                                   char                   **start_time);
 };
 
 void      lean_runner_start_async    (LeanRunner              *self,
@@ -103,6 +109,22 @@ void      lean_runner_cancel         (LeanRunner              *self);
 gboolean  lean_runner_supports_pause (LeanRunner              *self);
 /* "local" or "relay:SERVER/RUNNER", for banners and the database. */
 char     *lean_runner_describe       (LeanRunner              *self);
+/* Backpressure. Held, the runner stops taking the agent's output from
+ * where it comes from (the PTY, the relay's socket), so the agent or the
+ * sending side waits in the kernel's buffers instead of the output piling
+ * up in this process; released, it reads again. "exited" still comes after
+ * every byte: a runner drains what is left when the agent ends, held or
+ * not. Setting the state it has already is a no-op. The default does
+ * nothing. */
+void      lean_runner_set_held       (LeanRunner              *self,
+                                      gboolean                 held);
+/* The agent's process on this machine, for recovery after a crash: its pid
+ * (also its process group) and its start time as
+ * lean_process_get_start_time() gives it. FALSE when the agent does not run
+ * here (relay) or has not started. @start_time may be NULL. */
+gboolean  lean_runner_get_process    (LeanRunner              *self,
+                                      int                     *pid,
+                                      char                   **start_time);
 
 /* For implementations: emit the signals. */
 void      lean_runner_emit_started   (LeanRunner              *self);

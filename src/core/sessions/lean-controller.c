@@ -3,45 +3,43 @@
 
 #include <signal.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
-#include "lean-agent-problem.h"
+#include "lean-agent-diagnosis.h"
 #include "lean-agent-registry.h"
 #include "lean-controller.h"
 #include "lean-error.h"
 #include "lean-git.h"
-#include "lean-local-runner.h"
-#include "lean-project.h"
-#include "lean-relay-runner.h"
+#include "lean-session-log-private.h"
 #include "lean-session-private.h"
+#include "lean-spec-status.h"
 #include "lean-spec-types.h"
-#include "lean-spec-writer.h"
+#include "lean-parser-thread.h"
+#include "lean-runner-factory.h"
+#include "lean-default-runner-factory.h"
 #include "lean-stream-parser.h"
-
-typedef struct _ParseWorker ParseWorker;
 
 /* Everything the controller keeps for one session it runs. */
 typedef struct
 {
   LeanController   *self;        /* unowned: the controller outlives its Live */
   LeanSession      *session;
+  LeanSessionLog   *log;         /* also in the controller's @logs */
   LeanRunner       *runner;
   LeanStreamParser *parser;      /* NULL for text output; the worker's thread
                                   * uses it until the worker has flushed */
-  ParseWorker      *worker;      /* parses off the main thread, with @parser */
+  LeanParserThread *worker;      /* parses off the main thread, with @parser */
   gboolean          held;        /* the runner's reads are held for @worker */
   gboolean          exit_pending; /* exited; waiting for @worker to drain */
   LeanRunnerExitKind exit_kind;
   int               exit_code;
   char             *exit_message;
   LeanRunnerLaunch *launch;
-  LeanSessionRequest *request;
+  LeanSessionRequest *request;  /* borrowed from the controller's @requests */
   GCancellable     *cancellable;
   gboolean          cancel_requested;
   gboolean          ended;
@@ -49,15 +47,10 @@ typedef struct
 
   /* Known failures recognised in what the agent printed (not logged in, no
    * network), to end with a sentence a person can act on. */
-  char             *agent_name;
-  LeanAgentProblem  problem;
-  guint             network_errors;
-  gboolean          network_hint_due;
-  GByteArray       *tail;        /* the last TAIL_SIZE bytes of raw output */
+  LeanAgentDiagnosis *diagnosis;
   int               status_before; /* spec status replaced by in-progress, or -1 */
 } Live;
 
-#define TAIL_SIZE (16 * 1024)
 
 struct _LeanController
 {
@@ -69,17 +62,19 @@ struct _LeanController
   guint                   kill_delay_ms;
   guint                   sigusr1_source;
 
-  LeanRelayRunnerFactory  relay_factory;
-  gpointer                relay_data;
-  GDestroyNotify          relay_destroy;
+  LeanRunnerFactory      *factory;
 
   GHashTable             *requests;   /* session id -> LeanSessionRequest, for re-runs */
+  GHashTable             *logs;       /* session id -> LeanSessionLog, also after the end */
 };
 
 G_DEFINE_FINAL_TYPE (LeanController, lean_controller, G_TYPE_OBJECT)
 
 enum { SESSION_ADDED, SESSION_ENDED, N_SIGNALS };
 static guint signals[N_SIGNALS];
+
+enum { PROP_0, PROP_DB, PROP_RUNNER_FACTORY, N_PROPS };
+static GParamSpec *properties[N_PROPS];
 
 /* ---- requests ---- */
 
@@ -126,26 +121,23 @@ lean_session_request_free (LeanSessionRequest *request)
 
 /* ---- live sessions ---- */
 
-static void parse_worker_abandon (ParseWorker *worker);
-
 static void
 live_free (Live *live)
 {
   if (live->runner != NULL)
     g_signal_handlers_disconnect_by_data (live->runner, live);
   /* Before the parser goes: the thread may be using it. */
-  g_clear_pointer (&live->worker, parse_worker_abandon);
+  g_clear_pointer (&live->worker, lean_parser_thread_free);
   g_cancellable_cancel (live->cancellable);
   g_clear_object (&live->cancellable);
   g_clear_object (&live->runner);
   g_clear_object (&live->parser);
   g_clear_object (&live->session);
+  g_clear_object (&live->log);
   g_clear_pointer (&live->launch, lean_runner_launch_free);
-  g_clear_pointer (&live->request, lean_session_request_free);
   g_free (live->cancel_message);
   g_free (live->exit_message);
-  g_free (live->agent_name);
-  g_clear_pointer (&live->tail, g_byte_array_unref);
+  g_clear_pointer (&live->diagnosis, lean_agent_diagnosis_free);
   g_free (live);
 }
 
@@ -201,6 +193,7 @@ end_session (Live             *live,
   live->ended = TRUE;
 
   set_state (live, state, message);
+  _lean_session_log_end (live->log);
   g_signal_emit (self, signals[SESSION_ENDED], 0, session);
 
   /* Dropping the Live drops the runner (once its "exited" emission has
@@ -242,140 +235,57 @@ add_problem_event (Live             *live,
   json_object_set_string_member (payload, "kind", lean_agent_problem_to_string (problem));
   json_object_set_string_member (payload, "message", message);
   if (problem == LEAN_AGENT_PROBLEM_NO_NETWORK)
-    json_object_set_int_member (payload, "retries", live->network_errors);
+    json_object_set_int_member (payload, "retries",
+                                lean_agent_diagnosis_get_network_errors (live->diagnosis));
   json = object_to_json (payload);
   lean_session_db_add_event (live->self->db, lean_session_get_id (live->session), "problem",
                              json);
 }
 
-/* Errors the agent reports (error events, error messages, a failed result)
- * are checked against the failures new users hit first. A missing login
- * is remembered for the end; a lost network is told while it lasts, since
- * Codex retries it forever and the person has to decide to cancel. */
-static void
-note_problem (Live       *live,
-              const char *kind,
-              JsonObject *payload)
-{
-  const char *text = NULL;
-  LeanAgentProblem found;
-
-  if (payload == NULL)
-    return;
-  if (g_str_equal (kind, "error"))
-    text = json_object_get_string_member_with_default (payload, "message", NULL);
-  else if ((g_str_equal (kind, "message") || g_str_equal (kind, "result")) &&
-           json_object_get_boolean_member_with_default (payload, "is_error", FALSE))
-    text = json_object_get_string_member_with_default (payload, "text", NULL);
-  if (text == NULL)
-    return;
-
-  found = lean_agent_problem_detect (text);
-  if (found == LEAN_AGENT_PROBLEM_NONE)
-    return;
-  if (found == LEAN_AGENT_PROBLEM_NO_NETWORK)
-    {
-      /* Not logged in comes first: connecting again will not fix that. */
-      if (live->problem != LEAN_AGENT_PROBLEM_NONE &&
-          live->problem != LEAN_AGENT_PROBLEM_NO_NETWORK)
-        return;
-      if (++live->network_errors == LEAN_AGENT_PROBLEM_NETWORK_RETRIES)
-        live->network_hint_due = TRUE;
-    }
-  live->problem = found;
-}
-
 /* Runs after a whole chunk went through the parser, so the line lands after
- * the error that caused it. */
+ * the error that caused it. Only the parsed display stream gets our line:
+ * for plain-text agents views show the agent's bytes as they are. */
 static void
 show_network_hint (Live *live)
 {
-  g_autofree char *message = NULL;
-  g_autofree char *line = NULL;
-  g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *message = lean_agent_diagnosis_take_network_hint (live->diagnosis);
 
-  live->network_hint_due = FALSE;
-  message = lean_agent_problem_describe (LEAN_AGENT_PROBLEM_NO_NETWORK,
-                                         lean_session_get_agent_id (live->session),
-                                         live->agent_name, TRUE);
+  if (message == NULL)
+    return;
   lean_session_set_message (live->session, message);
   lean_session_db_save_session (live->self->db, live->session);
   add_problem_event (live, LEAN_AGENT_PROBLEM_NO_NETWORK, message);
-
-  /* Only the parsed display stream gets our line: for plain-text agents
-   * views show the agent's bytes as they are. */
   if (live->parser != NULL)
     {
-      gsize len;
-
-      line = g_strdup_printf ("\033[1;33m⚠ %s\033[0m\r\n", message);
-      len = strlen (line);
-      bytes = g_bytes_new_take (g_steal_pointer (&line), len);
-      show_display (live, bytes);
+      g_autoptr(GBytes) line = lean_agent_warning_line (message);
+      show_display (live, line);
     }
-}
-
-static void
-keep_tail (Live   *live,
-           GBytes *bytes)
-{
-  gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-
-  if (live->tail == NULL)
-    live->tail = g_byte_array_new ();
-  if (len >= TAIL_SIZE)
-    {
-      g_byte_array_set_size (live->tail, 0);
-      g_byte_array_append (live->tail, data + len - TAIL_SIZE, TAIL_SIZE);
-      return;
-    }
-  if (live->tail->len + len > TAIL_SIZE)
-    g_byte_array_remove_range (live->tail, 0, live->tail->len + len - TAIL_SIZE);
-  g_byte_array_append (live->tail, data, len);
 }
 
 /* The sentence a failed session ends with when the agent hit a known
- * problem, or NULL. Plain-text agents (Gemini CLI, Copilot CLI print their
- * complaint on stderr) are recognised from the end of their output. */
+ * problem, or NULL. */
 static char *
 describe_failure (Live *live)
 {
-  LeanAgentProblem problem = live->problem;
   g_autofree char *message = NULL;
+  LeanAgentProblem problem = lean_agent_diagnosis_conclude (live->diagnosis, &message);
 
-  if (live->tail != NULL)
-    {
-      LeanAgentProblem scanned = lean_agent_problem_scan ((const char *)live->tail->data,
-                                                          live->tail->len);
-
-      if (problem == LEAN_AGENT_PROBLEM_NONE ||
-          (problem == LEAN_AGENT_PROBLEM_NO_NETWORK && scanned != LEAN_AGENT_PROBLEM_NONE))
-        problem = scanned;
-    }
-  if (problem == LEAN_AGENT_PROBLEM_NONE)
-    return NULL;
-
-  live->problem = problem;
-  message = lean_agent_problem_describe (problem, lean_session_get_agent_id (live->session),
-                                         live->agent_name, FALSE);
-  add_problem_event (live, problem, message);
+  if (problem != LEAN_AGENT_PROBLEM_NONE)
+    add_problem_event (live, problem, message);
   return g_steal_pointer (&message);
 }
 
 /* An agent that could not even start its work (not logged in, no API key,
  * not in a git repository) did nothing to the spec: it goes back to the
- * status it had, so a first failed try does not leave it "in progress". */
+ * status it had, so a first failed try does not leave it "in progress".
+ * The session ends after its spec is back, so whoever waits for the end
+ * (leanspec-ctl exits then) sees the spec as it will stay. */
 typedef struct
 {
   GWeakRef          controller;
-  LeanSessionDb    *db;
-  char             *project_path;
-  char             *spec_id;
   char             *session_id;
   int               status;
-  char             *note;      /* out */
-  LeanSessionState  end_state; /* the session ends once the spec is restored */
+  LeanSessionState  end_state;
   char             *end_text;
 } Restore;
 
@@ -383,41 +293,9 @@ static void
 restore_free (Restore *restore)
 {
   g_weak_ref_clear (&restore->controller);
-  g_free (restore->end_text);
-  g_object_unref (restore->db);
-  g_free (restore->project_path);
-  g_free (restore->spec_id);
   g_free (restore->session_id);
-  g_free (restore->note);
+  g_free (restore->end_text);
   g_free (restore);
-}
-
-static void
-restore_thread (GTask        *task,
-                gpointer      source,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  Restore *restore = task_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LeanProject) project = NULL;
-  g_autoptr(GPtrArray) specs = NULL;
-  g_autoptr(LeanSpec) written = NULL;
-  LeanSpec *spec = NULL;
-
-  project = lean_project_open (restore->project_path, &error);
-  if (project != NULL)
-    specs = lean_project_load_specs (project, NULL, NULL, &error);
-  if (specs != NULL)
-    spec = lean_project_find_spec (project, specs, restore->spec_id, &error);
-  /* Someone (the person, another session) changed it since: theirs wins. */
-  if (spec != NULL && lean_spec_get_status (spec) != LEAN_SPEC_STATUS_IN_PROGRESS)
-    restore->note = g_strdup ("the spec is no longer in progress");
-  else if (spec != NULL)
-    written = lean_spec_writer_set_status (spec, restore->status, &error);
-  if (restore->note == NULL && written == NULL)
-    restore->note = g_strdup (error ? error->message : "unknown error");
-  g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -425,27 +303,26 @@ on_restored (GObject      *source,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  Restore *restore = g_task_get_task_data (G_TASK (result));
-  g_autoptr(JsonObject) payload = json_object_new ();
+  Restore *restore = user_data;
   g_autoptr(LeanController) self = g_weak_ref_get (&restore->controller);
+  g_autoptr(JsonObject) payload = json_object_new ();
+  g_autofree char *note = NULL;
   g_autofree char *json = NULL;
   Live *live;
 
-  if (restore->note != NULL)
-    json_object_set_string_member (payload, "message", restore->note);
+  if (!lean_spec_status_restore_finish (result, &note))
+    json_object_set_string_member (payload, "message", note);
   else
     json_object_set_string_member (payload, "status",
                                    lean_spec_status_to_string (restore->status));
   json = object_to_json (payload);
-  lean_session_db_add_event (restore->db, restore->session_id,
-                             restore->note ? "spec-status-not-restored" : "spec-status-restored",
-                             json);
-
-  /* The session ends after its spec is back, so whoever waits for the end
-   * (leanspec-ctl exits then) sees the spec as it will stay. */
+  if (self != NULL && self->db != NULL)
+    lean_session_db_add_event (self->db, restore->session_id,
+                               note ? "spec-status-not-restored" : "spec-status-restored", json);
   if (self != NULL && self->live != NULL &&
       (live = g_hash_table_lookup (self->live, restore->session_id)) != NULL)
     end_session (live, restore->end_state, restore->end_text);
+  restore_free (restore);
 }
 
 /* TRUE when the spec is being restored: the session is ended then, with
@@ -455,30 +332,25 @@ restore_spec_status (Live             *live,
                      LeanSessionState  state,
                      const char       *text)
 {
-  g_autoptr(GTask) task = NULL;
+  LeanAgentProblem problem = lean_agent_diagnosis_get_problem (live->diagnosis);
   Restore *restore;
 
   if (live->status_before < 0 ||
-      (live->problem != LEAN_AGENT_PROBLEM_NOT_LOGGED_IN &&
-       live->problem != LEAN_AGENT_PROBLEM_NO_API_KEY &&
-       live->problem != LEAN_AGENT_PROBLEM_NOT_GIT_REPO) ||
+      (problem != LEAN_AGENT_PROBLEM_NOT_LOGGED_IN &&
+       problem != LEAN_AGENT_PROBLEM_NO_API_KEY &&
+       problem != LEAN_AGENT_PROBLEM_NOT_GIT_REPO) ||
       live->request == NULL)
     return FALSE;
 
   restore = g_new0 (Restore, 1);
   g_weak_ref_init (&restore->controller, live->self);
-  restore->end_state = state;
-  restore->end_text = g_strdup (text);
-  restore->db = g_object_ref (live->self->db);
-  restore->project_path = g_strdup (live->request->project_path);
-  restore->spec_id = g_strdup (live->request->spec_id);
   restore->session_id = g_strdup (lean_session_get_id (live->session));
   restore->status = live->status_before;
+  restore->end_state = state;
+  restore->end_text = g_strdup (text);
   live->status_before = -1;
-  task = g_task_new (NULL, NULL, on_restored, NULL);
-  g_task_set_source_tag (task, restore_spec_status);
-  g_task_set_task_data (task, restore, (GDestroyNotify)restore_free);
-  g_task_run_in_thread (task, restore_thread);
+  lean_spec_status_restore_async (live->request->project_path, live->request->spec_id,
+                                  restore->status, NULL, on_restored, restore);
   return TRUE;
 }
 
@@ -493,7 +365,8 @@ show_display (Live   *live,
 {
   lean_session_db_append_channel (live->self->db, lean_session_get_id (live->session),
                                   LEAN_OUTPUT_CHANNEL_DISPLAY, bytes);
-  lean_session_emit_output (live->session, bytes);
+  _lean_session_log_append (live->log, LEAN_OUTPUT_CHANNEL_DISPLAY, bytes);
+  _lean_session_emit_output (live->session, bytes);
 }
 
 static void
@@ -503,7 +376,7 @@ apply_event (Live       *live,
              JsonObject *payload)
 {
   lean_session_db_add_event (live->self->db, lean_session_get_id (live->session), kind, json);
-  note_problem (live, kind, payload);
+  lean_agent_diagnosis_note_event (live->diagnosis, kind, payload);
 
   if (g_strcmp0 (kind, "init") == 0 && payload != NULL &&
       lean_session_get_model (live->session) == NULL &&
@@ -556,402 +429,97 @@ apply_usage (Live    *live,
   g_object_thaw_notify (G_OBJECT (live->session));
 }
 
-/* ---- the stream parser's thread ----
- *
- * json-glib costs ~100 µs a line: parsed on the main thread, a stream-json
- * flood starves frames. Each structured session gets a thread that owns its
- * parser. The main thread still stores every raw byte first and hands the
- * chunk over; the thread posts what the parser produced (display text,
- * events, usage) back in order, in batches, and the main thread stores the
- * display text and emits it to views, so the emitted-bytes counter and the
- * display channel stay exactly what views got (a view's attach relies on
- * that). On exit the thread drains and flushes the parser, and only then is
- * the exit handled: the last line and the final usage come first. */
-
-typedef enum
-{
-  ITEM_DISPLAY,
-  ITEM_EVENT,
-  ITEM_USAGE,
-  ITEM_CHUNK_DONE,  /* a whole raw chunk went through: @size bytes */
-  ITEM_FLUSHED,     /* the parser is flushed and the thread is done */
-} ItemKind;
-
-typedef struct
-{
-  ItemKind     kind;
-  GByteArray  *display;
-  char        *event_kind;
-  JsonObject  *payload;
-  char        *json;
-  guint64      usage[3];
-  double       cost;
-  gsize        size;
-} Item;
-
-static void
-item_free (Item *item)
-{
-  g_clear_pointer (&item->display, g_byte_array_unref);
-  g_free (item->event_kind);
-  g_clear_pointer (&item->payload, json_object_unref);
-  g_free (item->json);
-  g_free (item);
-}
-
-struct _ParseWorker
-{
-  gint              ref_count;
-  GMutex            lock;
-  GCond             cond;
-  GMainContext     *context;
-  GThread          *thread;
-  LeanStreamParser *parser;    /* the thread's, until it ends */
-
-  /* under lock */
-  GQueue            in;        /* GBytes, raw chunks to parse */
-  gsize             in_bytes;  /* raw bytes handed over and not yet parsed */
-  gboolean          flush;     /* the agent exited: drain, flush, end */
-  gboolean          stop;      /* abandoned: end after the current chunk */
-  GQueue            out;       /* Item, for the main thread */
-  gboolean          posted;    /* an idle is pending for @out */
-  Live             *live;      /* main thread only; NULL once abandoned */
-
-  /* the thread's own */
-  GQueue            batch;
-};
-
-static ParseWorker *
-parse_worker_ref (ParseWorker *worker)
-{
-  g_atomic_int_inc (&worker->ref_count);
-  return worker;
-}
-
-static void
-parse_worker_unref (ParseWorker *worker)
-{
-  if (!g_atomic_int_dec_and_test (&worker->ref_count))
-    return;
-  g_queue_clear_full (&worker->in, (GDestroyNotify) g_bytes_unref);
-  g_queue_clear_full (&worker->out, (GDestroyNotify) item_free);
-  g_queue_clear_full (&worker->batch, (GDestroyNotify) item_free);
-  g_clear_object (&worker->parser);
-  g_main_context_unref (worker->context);
-  g_mutex_clear (&worker->lock);
-  g_cond_clear (&worker->cond);
-  g_free (worker);
-}
-
-/* Parser signals, in the worker thread. */
-
-static void
-worker_on_display (LeanStreamParser *parser,
-                   GBytes           *bytes,
-                   ParseWorker      *worker)
-{
-  Item *last = g_queue_peek_tail (&worker->batch);
-  gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-
-  /* Consecutive display text goes out as one chunk. */
-  if (last == NULL || last->kind != ITEM_DISPLAY)
-    {
-      last = g_new0 (Item, 1);
-      last->kind = ITEM_DISPLAY;
-      last->display = g_byte_array_sized_new (MAX (len, 4096));
-      g_queue_push_tail (&worker->batch, last);
-    }
-  g_byte_array_append (last->display, data, len);
-}
-
-static void
-worker_on_event (LeanStreamParser *parser,
-                 const char       *kind,
-                 JsonObject       *payload,
-                 ParseWorker      *worker)
-{
-  Item *item = g_new0 (Item, 1);
-
-  item->kind = ITEM_EVENT;
-  item->event_kind = g_strdup (kind);
-  if (payload != NULL)
-    {
-      /* Serialised here, and the object kept for the main thread only:
-       * nothing in this thread touches it after the batch is posted. */
-      item->json = object_to_json (payload);
-      item->payload = json_object_ref (payload);
-    }
-  else
-    item->json = g_strdup ("{}");
-  g_queue_push_tail (&worker->batch, item);
-}
-
-static void
-worker_on_usage (LeanStreamParser *parser,
-                 guint64           input,
-                 guint64           output,
-                 guint64           cache,
-                 double            cost,
-                 ParseWorker      *worker)
-{
-  Item *item = g_new0 (Item, 1);
-
-  item->kind = ITEM_USAGE;
-  item->usage[0] = input;
-  item->usage[1] = output;
-  item->usage[2] = cache;
-  item->cost = cost;
-  g_queue_push_tail (&worker->batch, item);
-}
-
-static gboolean parse_worker_deliver (gpointer data);
-
-/* Called with the lock held. */
-static void
-post_batch (ParseWorker *worker)
-{
-  Item *item;
-
-  while ((item = g_queue_pop_head (&worker->batch)) != NULL)
-    g_queue_push_tail (&worker->out, item);
-  if (!worker->posted && !g_queue_is_empty (&worker->out))
-    {
-      g_autoptr(GSource) source = g_idle_source_new ();
-
-      worker->posted = TRUE;
-      /* With the runner's flood reads: below frames, so a burst of parsed
-       * text never delays a frame. */
-      g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE + 10);
-      g_source_set_callback (source, parse_worker_deliver, parse_worker_ref (worker),
-                             (GDestroyNotify) parse_worker_unref);
-      g_source_attach (source, worker->context);
-    }
-}
-
-static gpointer
-parse_worker_thread (gpointer data)
-{
-  ParseWorker *worker = data;
-
-  /* Frames come first: on a machine with few cores the parser would take
-   * the CPU the main thread and the renderer need. A nice value is per
-   * thread on Linux; the agent waits on its PTY meanwhile. */
-  (void) setpriority (PRIO_PROCESS, (id_t) syscall (SYS_gettid), 10);
-
-  for (;;)
-    {
-      GBytes *chunk;
-      gboolean flush;
-
-      g_mutex_lock (&worker->lock);
-      while (g_queue_is_empty (&worker->in) && !worker->flush && !worker->stop)
-        g_cond_wait (&worker->cond, &worker->lock);
-      if (worker->stop)
-        {
-          g_mutex_unlock (&worker->lock);
-          break;
-        }
-      chunk = g_queue_pop_head (&worker->in);
-      flush = chunk == NULL && worker->flush;
-      g_mutex_unlock (&worker->lock);
-
-      if (chunk != NULL)
-        {
-          Item *done = g_new0 (Item, 1);
-
-          lean_stream_parser_feed (worker->parser, chunk);
-          done->kind = ITEM_CHUNK_DONE;
-          done->size = g_bytes_get_size (chunk);
-          g_queue_push_tail (&worker->batch, done);
-          g_bytes_unref (chunk);
-        }
-      else if (flush)
-        {
-          Item *done = g_new0 (Item, 1);
-
-          lean_stream_parser_flush (worker->parser);
-          done->kind = ITEM_FLUSHED;
-          g_queue_push_tail (&worker->batch, done);
-        }
-
-      g_mutex_lock (&worker->lock);
-      post_batch (worker);
-      g_mutex_unlock (&worker->lock);
-      if (flush)
-        break;
-    }
-
-  g_signal_handlers_disconnect_by_data (worker->parser, worker);
-  parse_worker_unref (worker);
-  return NULL;
-}
-
-static ParseWorker *
-parse_worker_new (Live             *live,
-                  LeanStreamParser *parser)
-{
-  ParseWorker *worker = g_new0 (ParseWorker, 1);
-
-  worker->ref_count = 1;
-  g_mutex_init (&worker->lock);
-  g_cond_init (&worker->cond);
-  g_queue_init (&worker->in);
-  g_queue_init (&worker->out);
-  g_queue_init (&worker->batch);
-  worker->context = g_main_context_ref_thread_default ();
-  worker->live = live;
-  worker->parser = g_object_ref (parser);
-  g_signal_connect (parser, "display", G_CALLBACK (worker_on_display), worker);
-  g_signal_connect (parser, "event", G_CALLBACK (worker_on_event), worker);
-  g_signal_connect (parser, "usage", G_CALLBACK (worker_on_usage), worker);
-  worker->thread = g_thread_new ("lean-parser", parse_worker_thread, parse_worker_ref (worker));
-  return worker;
-}
-
-static void
-parse_worker_push (ParseWorker *worker,
-                   GBytes      *bytes)
-{
-  g_mutex_lock (&worker->lock);
-  g_queue_push_tail (&worker->in, g_bytes_ref (bytes));
-  worker->in_bytes += g_bytes_get_size (bytes);
-  g_cond_signal (&worker->cond);
-  g_mutex_unlock (&worker->lock);
-}
-
-static gsize
-parse_worker_backlog (ParseWorker *worker)
-{
-  gsize n;
-
-  g_mutex_lock (&worker->lock);
-  n = worker->in_bytes;
-  g_mutex_unlock (&worker->lock);
-  return n;
-}
-
-static void
-parse_worker_flush (ParseWorker *worker)
-{
-  g_mutex_lock (&worker->lock);
-  worker->flush = TRUE;
-  g_cond_signal (&worker->cond);
-  g_mutex_unlock (&worker->lock);
-}
-
-/* The session is gone (controller disposed): stop after the chunk being
- * parsed and wait for that, so no thread outlives its owner. */
-static void
-parse_worker_abandon (ParseWorker *worker)
-{
-  g_mutex_lock (&worker->lock);
-  worker->stop = TRUE;
-  worker->live = NULL;
-  g_cond_signal (&worker->cond);
-  g_mutex_unlock (&worker->lock);
-  if (worker->thread != NULL)
-    g_thread_join (g_steal_pointer (&worker->thread));
-  parse_worker_unref (worker);
-}
+/* ---- the stream parser's thread ---- */
 
 /* Above this many raw bytes handed to the parser's thread and not yet
- * delivered, the runner stops reading (the agent waits on its PTY); below
- * the lower mark it reads again. A view's final line then stays close
- * behind the agent instead of megabytes of queue. */
+ * delivered, the runner is held (the agent waits on its PTY, or the relay's
+ * output waits); below the lower mark it is released. A view's final line
+ * then stays close behind the agent instead of megabytes of queue. */
 #define HOLD_ABOVE   (1024 * 1024)
 #define RELEASE_BELOW (256 * 1024)
-/* Main-thread time one delivery may take before it yields to a frame. */
-#define DELIVER_BUDGET_US (4 * 1000)
 
 static void
 set_held (Live     *live,
           gboolean  held)
 {
-  if (live->held == held || !LEAN_IS_LOCAL_RUNNER (live->runner))
+  if (live->held == held || live->runner == NULL)
     return;
   live->held = held;
-  lean_local_runner_hold_output (LEAN_LOCAL_RUNNER (live->runner), held);
+  lean_runner_set_held (live->runner, held);
 }
 
-static gboolean
-parse_worker_deliver (gpointer data)
+static void
+parsed_display (gpointer  data,
+                GBytes   *bytes)
 {
-  ParseWorker *worker = data;
-  gint64 deadline = g_get_monotonic_time () + DELIVER_BUDGET_US;
-  gsize backlog;
-  gboolean flushed = FALSE;
-  gboolean more = FALSE;
-  Live *live;
-  Item *item;
+  Live *live = data;
 
-  /* Taken one at a time, so one dispatch stays within its budget however
-   * much the thread has parsed meanwhile. */
-  for (;;)
-    {
-      g_mutex_lock (&worker->lock);
-      if (g_get_monotonic_time () > deadline && !g_queue_is_empty (&worker->out))
-        more = TRUE;
-      item = more ? NULL : g_queue_pop_head (&worker->out);
-      if (item == NULL && !more)
-        worker->posted = FALSE;
-      if (item != NULL && item->kind == ITEM_CHUNK_DONE)
-        worker->in_bytes -= MIN (item->size, worker->in_bytes);
-      g_mutex_unlock (&worker->lock);
-      if (item == NULL)
-        break;
-
-      /* A view's handler may have ended everything meanwhile. */
-      live = worker->live;
-      if (live != NULL && !live->ended)
-        switch (item->kind)
-          {
-          case ITEM_DISPLAY:
-            {
-              g_autoptr(GBytes) bytes = g_byte_array_free_to_bytes (g_steal_pointer (&item->display));
-              show_display (live, bytes);
-            }
-            break;
-          case ITEM_EVENT:
-            apply_event (live, item->event_kind, item->json, item->payload);
-            break;
-          case ITEM_USAGE:
-            apply_usage (live, item->usage[0], item->usage[1], item->usage[2], item->cost);
-            break;
-          case ITEM_CHUNK_DONE:
-            /* After the chunk's own lines, as before the thread. */
-            if (live->network_hint_due)
-              show_network_hint (live);
-            break;
-          case ITEM_FLUSHED:
-            flushed = TRUE;
-            break;
-          default:
-            break;
-          }
-      item_free (item);
-    }
-
-  g_mutex_lock (&worker->lock);
-  backlog = worker->in_bytes;
-  g_mutex_unlock (&worker->lock);
-
-  live = worker->live;
-  if (live != NULL && !live->ended)
-    {
-      if (backlog < RELEASE_BELOW)
-        set_held (live, FALSE);
-      if (flushed)
-        {
-          /* The thread has posted its last item and is ending. */
-          if (worker->thread != NULL)
-            g_thread_join (g_steal_pointer (&worker->thread));
-          finish_exit (live);
-        }
-    }
-  /* While @posted stays TRUE the thread adds no other idle: this one goes on. */
-  return more ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+  if (!live->ended)
+    show_display (live, bytes);
 }
+
+static void
+parsed_event (gpointer    data,
+              const char *kind,
+              const char *json,
+              JsonObject *payload)
+{
+  Live *live = data;
+
+  if (!live->ended)
+    apply_event (live, kind, json, payload);
+}
+
+static void
+parsed_usage (gpointer data,
+              guint64  input,
+              guint64  output,
+              guint64  cache,
+              double   cost)
+{
+  Live *live = data;
+
+  if (!live->ended)
+    apply_usage (live, input, output, cache, cost);
+}
+
+static void
+parsed_chunk (gpointer data)
+{
+  Live *live = data;
+
+  /* After the chunk's own lines. */
+  if (!live->ended)
+    show_network_hint (live);
+}
+
+static void
+parsed_delivered (gpointer data,
+                  gsize    backlog)
+{
+  Live *live = data;
+
+  if (!live->ended && backlog < RELEASE_BELOW)
+    set_held (live, FALSE);
+}
+
+static void
+parsed_flushed (gpointer data)
+{
+  Live *live = data;
+
+  if (!live->ended)
+    finish_exit (live);
+}
+
+static const LeanParserThreadCallbacks parsed_callbacks = {
+  .display = parsed_display,
+  .event = parsed_event,
+  .usage = parsed_usage,
+  .chunk_done = parsed_chunk,
+  .delivered = parsed_delivered,
+  .flushed = parsed_flushed,
+};
 
 /* The order matters and is the contract: database first (every raw byte),
  * then the parser (which produces the display stream, on its thread), then
@@ -962,16 +530,17 @@ on_runner_output (LeanRunner *runner,
                   Live       *live)
 {
   lean_session_db_append_output (live->self->db, lean_session_get_id (live->session), bytes);
-  keep_tail (live, bytes);
+  _lean_session_log_append (live->log, LEAN_OUTPUT_CHANNEL_RAW, bytes);
+  lean_agent_diagnosis_keep_output (live->diagnosis, bytes);
 
   if (live->worker != NULL)
     {
-      parse_worker_push (live->worker, bytes);
-      if (parse_worker_backlog (live->worker) > HOLD_ABOVE)
+      lean_parser_thread_push (live->worker, bytes);
+      if (lean_parser_thread_get_backlog (live->worker) > HOLD_ABOVE)
         set_held (live, TRUE);
       return;
     }
-  lean_session_emit_output (live->session, bytes);
+  _lean_session_emit_output (live->session, bytes);
 }
 
 static const char *
@@ -1008,7 +577,7 @@ on_runner_exited (LeanRunner         *runner,
   live->exit_code = exit_code;
   live->exit_message = g_strdup (message);
   if (live->worker != NULL)
-    parse_worker_flush (live->worker);
+    lean_parser_thread_flush (live->worker);
   else
     finish_exit (live);
 }
@@ -1121,9 +690,16 @@ mark_running (Live *live)
   now = g_date_time_new_now_utc ();
   g_object_freeze_notify (G_OBJECT (live->session));
   lean_session_set_started_at (live->session, now);
-  if (LEAN_IS_LOCAL_RUNNER (live->runner))
-    lean_session_set_agent_pid (live->session,
-                                lean_local_runner_get_pid (LEAN_LOCAL_RUNNER (live->runner)));
+  {
+    g_autofree char *start_time = NULL;
+    int pid = 0;
+
+    if (lean_runner_get_process (live->runner, &pid, &start_time))
+      {
+        lean_session_set_agent_pid (live->session, pid);
+        lean_session_set_agent_start (live->session, start_time);
+      }
+  }
   g_object_thaw_notify (G_OBJECT (live->session));
   set_state (live, LEAN_SESSION_STATE_RUNNING, NULL);
 
@@ -1230,40 +806,6 @@ prep_free (Prep *prep)
 }
 
 static void
-set_spec_in_progress (Prep *prep)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LeanProject) project = NULL;
-  g_autoptr(GPtrArray) specs = NULL;
-  g_autoptr(LeanSpec) written = NULL;
-  LeanSpec *spec;
-
-  project = lean_project_open (prep->request->project_path, &error);
-  if (project != NULL)
-    specs = lean_project_load_specs (project, NULL, NULL, &error);
-  if (specs == NULL)
-    {
-      prep->status_note = g_strdup (error->message);
-      return;
-    }
-  spec = lean_project_find_spec (project, specs, prep->request->spec_id, &error);
-  if (spec == NULL)
-    {
-      prep->status_note = g_strdup (error->message);
-      return;
-    }
-  /* Only move forward: a complete or archived spec being reworked keeps
-   * its status, and so does one already in progress. */
-  if (lean_spec_get_status (spec) >= LEAN_SPEC_STATUS_IN_PROGRESS)
-    return;
-  written = lean_spec_writer_set_status (spec, LEAN_SPEC_STATUS_IN_PROGRESS, &error);
-  if (written == NULL)
-    prep->status_note = g_strdup (error->message);
-  else
-    prep->status_before = lean_spec_get_status (spec);
-}
-
-static void
 prep_thread (GTask        *task,
              gpointer      source,
              gpointer      task_data,
@@ -1307,7 +849,9 @@ prep_thread (GTask        *task,
     prep->cwd = g_strdup (prep->request->project_path);
 
   if (prep->request->set_in_progress)
-    set_spec_in_progress (prep);
+    prep->status_before = lean_spec_status_set_in_progress (prep->request->project_path,
+                                                            prep->request->spec_id,
+                                                            &prep->status_note);
 
   g_task_return_boolean (task, TRUE);
 }
@@ -1380,32 +924,6 @@ agent_is_installed (LeanAgent *agent)
   return found != NULL;
 }
 
-static LeanRunner *
-create_runner (LeanController  *self,
-               const char      *spec,
-               const char      *session_id,
-               GError         **error)
-{
-  if (spec == NULL || *spec == '\0' || g_str_equal (spec, "local"))
-    {
-      LeanLocalRunner *runner = lean_local_runner_new ();
-
-      lean_local_runner_set_kill_delay (runner, self->kill_delay_ms);
-      return LEAN_RUNNER (runner);
-    }
-
-  if (g_str_has_prefix (spec, "relay:"))
-    {
-      if (self->relay_factory != NULL)
-        return self->relay_factory (spec, session_id, self->relay_data, error);
-      return lean_relay_create_runner (NULL, spec, session_id, error);
-    }
-
-  g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-               _("Unknown runner “%s”: use “local” or “relay:SERVER/RUNNER”."), spec);
-  return NULL;
-}
-
 static Live *
 track (LeanController *self,
        LeanSession    *session)
@@ -1416,6 +934,10 @@ track (LeanController *self,
   live->session = g_object_ref (session);
   live->cancellable = g_cancellable_new ();
   live->status_before = -1;
+  live->diagnosis = lean_agent_diagnosis_new (lean_session_get_agent_id (session), NULL);
+  live->log = _lean_session_log_new_live (self->db, lean_session_get_id (session), FALSE);
+  g_hash_table_replace (self->logs, g_strdup (lean_session_get_id (session)),
+                        g_object_ref (live->log));
   g_hash_table_insert (self->live, g_strdup (lean_session_get_id (session)), live);
   g_list_store_insert (self->sessions, 0, session);
   return live;
@@ -1472,7 +994,7 @@ lean_controller_start (LeanController            *self,
   live = track (self, session);
   live->request = lean_session_request_copy (request);
   g_hash_table_replace (self->requests, g_strdup (lean_session_get_id (session)),
-                        lean_session_request_copy (request));
+                        live->request);
   lean_session_db_save_session_now (self->db, session);
   g_signal_emit (self, signals[SESSION_ADDED], 0, session);
 
@@ -1511,7 +1033,7 @@ lean_controller_start (LeanController            *self,
       goto fail;
     }
 
-  live->agent_name = g_strdup (lean_agent_get_name (agent));
+  lean_agent_diagnosis_set_agent_name (live->diagnosis, lean_agent_get_name (agent));
   model = request->model ? request->model : lean_agent_get_default_model (agent);
   lean_session_set_model (session, model);
   argv = lean_agent_build_argv (agent, request->mode, request->model, request->prompt,
@@ -1526,11 +1048,12 @@ lean_controller_start (LeanController            *self,
     {
       live->parser = lean_stream_parser_new (output);
       lean_session_set_structured (session, TRUE);
-      live->worker = parse_worker_new (live, live->parser);
+      _lean_session_log_set_structured (live->log, TRUE);
+      live->worker = lean_parser_thread_new (live->parser, &parsed_callbacks, live);
     }
 
-  live->runner = create_runner (self, request->runner, lean_session_get_id (session),
-                                &local_error);
+  live->runner = lean_runner_factory_create_runner (self->factory, request->runner,
+                                                     lean_session_get_id (session), &local_error);
   if (live->runner == NULL)
     goto fail;
   {
@@ -1543,6 +1066,7 @@ lean_controller_start (LeanController            *self,
   live->launch->stdin_data = g_steal_pointer (&stdin_data);
   live->launch->rows = request->rows;
   live->launch->cols = request->cols;
+  live->launch->kill_delay_ms = self->kill_delay_ms;
   lean_session_db_save_session (self->db, session);
 
   prep = g_new0 (Prep, 1);
@@ -1798,6 +1322,7 @@ lean_controller_dispose (GObject *object)
           set_state (live, LEAN_SESSION_STATE_CANCELLED,
                      live->cancel_message ? live->cancel_message
                                           : _("Stopped because the program that ran it quit."));
+          _lean_session_log_end (live->log);
         }
       g_hash_table_remove_all (self->live);
       lean_session_db_flush (self->db);
@@ -1808,10 +1333,7 @@ lean_controller_dispose (GObject *object)
   g_clear_object (&self->db);
   g_clear_object (&self->sessions);
 
-  if (self->relay_destroy != NULL)
-    self->relay_destroy (self->relay_data);
-  self->relay_destroy = NULL;
-  self->relay_factory = NULL;
+  g_clear_object (&self->factory);
 
   G_OBJECT_CLASS (lean_controller_parent_class)->dispose (object);
 }
@@ -1823,8 +1345,65 @@ lean_controller_finalize (GObject *object)
 
   g_clear_pointer (&self->live, g_hash_table_unref);
   g_clear_pointer (&self->requests, g_hash_table_unref);
+  g_clear_pointer (&self->logs, g_hash_table_unref);
 
   G_OBJECT_CLASS (lean_controller_parent_class)->finalize (object);
+}
+
+static void
+lean_controller_constructed (GObject *object)
+{
+  LeanController *self = (LeanController *)object;
+
+  G_OBJECT_CLASS (lean_controller_parent_class)->constructed (object);
+
+  g_assert (self->db != NULL);
+  if (self->factory == NULL)
+    self->factory = LEAN_RUNNER_FACTORY (lean_default_runner_factory_new (NULL));
+  g_signal_connect (self->db, "write-failed", G_CALLBACK (on_db_write_failed), self);
+  self->sigusr1_source = g_unix_signal_add (SIGUSR1, on_sigusr1, self);
+}
+
+static void
+lean_controller_get_property (GObject    *object,
+                              guint       prop_id,
+                              GValue     *value,
+                              GParamSpec *pspec)
+{
+  LeanController *self = (LeanController *)object;
+
+  switch (prop_id)
+    {
+    case PROP_DB:
+      g_value_set_object (value, self->db);
+      break;
+    case PROP_RUNNER_FACTORY:
+      g_value_set_object (value, self->factory);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lean_controller_set_property (GObject      *object,
+                              guint         prop_id,
+                              const GValue *value,
+                              GParamSpec   *pspec)
+{
+  LeanController *self = (LeanController *)object;
+
+  switch (prop_id)
+    {
+    case PROP_DB:
+      self->db = g_value_dup_object (value);
+      break;
+    case PROP_RUNNER_FACTORY:
+      self->factory = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -1832,8 +1411,19 @@ lean_controller_class_init (LeanControllerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  object_class->constructed = lean_controller_constructed;
   object_class->dispose = lean_controller_dispose;
   object_class->finalize = lean_controller_finalize;
+  object_class->get_property = lean_controller_get_property;
+  object_class->set_property = lean_controller_set_property;
+
+  properties[PROP_DB] =
+    g_param_spec_object ("db", NULL, NULL, LEAN_TYPE_SESSION_DB,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_RUNNER_FACTORY] =
+    g_param_spec_object ("runner-factory", NULL, NULL, LEAN_TYPE_RUNNER_FACTORY,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SESSION_ADDED] = g_signal_new ("session-added", G_TYPE_FROM_CLASS (klass),
                                          G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -1852,20 +1442,35 @@ lean_controller_init (LeanController *self)
   self->kill_delay_ms = 5000;
   self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify)lean_session_request_free);
+  self->logs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
 LeanController *
 lean_controller_new (LeanSessionDb *db)
 {
-  LeanController *self;
+  g_autoptr(LeanDefaultRunnerFactory) factory = NULL;
 
   g_return_val_if_fail (LEAN_IS_SESSION_DB (db), NULL);
 
-  self = g_object_new (LEAN_TYPE_CONTROLLER, NULL);
-  self->db = g_object_ref (db);
-  g_signal_connect (db, "write-failed", G_CALLBACK (on_db_write_failed), self);
-  self->sigusr1_source = g_unix_signal_add (SIGUSR1, on_sigusr1, self);
-  return self;
+  factory = lean_default_runner_factory_new (NULL);
+  return lean_controller_new_with_factory (db, LEAN_RUNNER_FACTORY (factory));
+}
+
+LeanController *
+lean_controller_new_with_factory (LeanSessionDb     *db,
+                                  LeanRunnerFactory *factory)
+{
+  g_return_val_if_fail (LEAN_IS_SESSION_DB (db), NULL);
+  g_return_val_if_fail (LEAN_IS_RUNNER_FACTORY (factory), NULL);
+
+  return g_object_new (LEAN_TYPE_CONTROLLER, "db", db, "runner-factory", factory, NULL);
+}
+
+LeanRunnerFactory *
+lean_controller_get_runner_factory (LeanController *self)
+{
+  g_return_val_if_fail (LEAN_IS_CONTROLLER (self), NULL);
+  return self->factory;
 }
 
 LeanSessionDb *
@@ -1930,21 +1535,6 @@ lean_controller_get_n_live (LeanController *self)
   return g_hash_table_size (self->live);
 }
 
-void
-lean_controller_set_relay_factory (LeanController         *self,
-                                   LeanRelayRunnerFactory  factory,
-                                   gpointer                user_data,
-                                   GDestroyNotify          destroy)
-{
-  g_return_if_fail (LEAN_IS_CONTROLLER (self));
-
-  if (self->relay_destroy != NULL)
-    self->relay_destroy (self->relay_data);
-  self->relay_factory = factory;
-  self->relay_data = user_data;
-  self->relay_destroy = destroy;
-}
-
 LeanSessionRequest *
 lean_controller_dup_request (LeanController *self,
                              LeanSession    *session)
@@ -1956,4 +1546,14 @@ lean_controller_dup_request (LeanController *self,
 
   request = g_hash_table_lookup (self->requests, lean_session_get_id (session));
   return request ? lean_session_request_copy (request) : NULL;
+}
+
+LeanSessionLog *
+lean_controller_get_log (LeanController *self,
+                         LeanSession    *session)
+{
+  g_return_val_if_fail (LEAN_IS_CONTROLLER (self), NULL);
+  g_return_val_if_fail (LEAN_IS_SESSION (session), NULL);
+
+  return g_hash_table_lookup (self->logs, lean_session_get_id (session));
 }

@@ -4,8 +4,10 @@
 #include <gio/gio.h>
 
 #include "lean-runner.h"
+#include "lean-runner-factory.h"
 #include "lean-session.h"
 #include "lean-session-db.h"
+#include "lean-session-log.h"
 
 G_BEGIN_DECLS
 
@@ -33,10 +35,17 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LeanSessionRequest, lean_session_request_free)
 G_DECLARE_FINAL_TYPE (LeanController, lean_controller, LEAN, CONTROLLER, GObject)
 
 /* Owns live sessions and their runners. Output from a runner goes, in this
- * order, to the database writer (batched on a worker thread), the agent's
- * stream parser, and the session's "output" signal that views listen to.
+ * order, to the database writer (batched on a worker thread), the
+ * session's log (lean_controller_get_log(): what views follow), and the
+ * agent's stream parser thread, whose display text goes the same way.
  * Several sessions run at once, each isolated. Main thread only. */
 LeanController *lean_controller_new          (LeanSessionDb              *db);
+/* Runners come from @factory (construct property "runner-factory");
+ * lean_controller_new() uses a LeanDefaultRunnerFactory without a relay
+ * configuration of its own. */
+LeanController *lean_controller_new_with_factory (LeanSessionDb          *db,
+                                              LeanRunnerFactory          *factory);
+LeanRunnerFactory *lean_controller_get_runner_factory (LeanController    *self);
 LeanSessionDb  *lean_controller_get_db       (LeanController             *self);
 /* Live and recently ended sessions of this process (GListModel of LeanSession). */
 GListModel     *lean_controller_get_sessions (LeanController             *self);
@@ -80,21 +89,12 @@ void            lean_controller_resize       (LeanController             *self,
  * request in the database and sends SIGUSR1 to the owning process; every
  * controller watches SIGUSR1 and cancels its sessions that were asked to. */
 
-/* Creates the runner for a "relay:SERVER[/RUNNER]" request. Without a
- * factory the controller uses lean_relay_create_runner() (relays.json,
- * LEANSPEC_RELAY_TOKEN, keyring); a factory replaces it (tests, or an app
- * that keeps its own LeanRelayConfig). */
-typedef LeanRunner *(*LeanRelayRunnerFactory) (const char  *runner_spec,
-                                               const char  *session_id,
-                                               gpointer     user_data,
-                                               GError     **error);
-
-void            lean_controller_set_relay_factory         (LeanController         *self,
-                                                           LeanRelayRunnerFactory  factory,
-                                                           gpointer                user_data,
-                                                           GDestroyNotify          destroy);
 /* The live runner of @session, or NULL once it ended. */
 LeanRunner     *lean_controller_get_runner                (LeanController         *self,
+                                                           LeanSession            *session);
+/* The output of @session as this controller stores it, or NULL when
+ * @session is not one of its sessions. Kept after the session ended. */
+LeanSessionLog *lean_controller_get_log                   (LeanController         *self,
                                                            LeanSession            *session);
 /* Kill delay given to local runners (SIGTERM -> SIGKILL); default 5000 ms. */
 void            lean_controller_set_kill_delay            (LeanController         *self,

@@ -16,8 +16,9 @@ G_DECLARE_FINAL_TYPE (LeanSessionDb, lean_session_db, LEAN, SESSION_DB, GObject)
  * worker thread (every ~50 ms or 64 KiB); reads are async. Never blocks the
  * main loop except in open/close. */
 
-/* NULL path: $XDG_DATA_HOME/leanspec-desktop/sessions.db. Marks sessions left
- * running by a process that is gone as interrupted. */
+/* NULL path: $XDG_DATA_HOME/leanspec-desktop/sessions.db. A new file is
+ * created readable by its owner only (0600). Opening changes nothing that
+ * is stored and signals no process: recovery is lean_session_db_recover(). */
 LeanSessionDb *lean_session_db_open                (const char           *path,
                                                     GError              **error);
 const char    *lean_session_db_get_path            (LeanSessionDb        *self);
@@ -35,8 +36,8 @@ void           lean_session_db_add_event           (LeanSessionDb        *self,
 /* Blocks until every queued write is committed (tests, shutdown). */
 void           lean_session_db_flush               (LeanSessionDb        *self);
 
-/* Async reads: list sessions (GListStore of LeanSession, newest first,
- * optionally for one spec id) and the full stored output of one session. */
+/* Async read: list sessions (GListStore of LeanSession, newest first,
+ * optionally for one spec id). */
 void           lean_session_db_list_async          (LeanSessionDb        *self,
                                                     const char           *spec_id,
                                                     GCancellable         *cancellable,
@@ -45,15 +46,6 @@ void           lean_session_db_list_async          (LeanSessionDb        *self,
 GListModel    *lean_session_db_list_finish         (LeanSessionDb        *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
-void           lean_session_db_read_output_async   (LeanSessionDb        *self,
-                                                    const char           *session_id,
-                                                    GCancellable         *cancellable,
-                                                    GAsyncReadyCallback   callback,
-                                                    gpointer              user_data);
-GBytes        *lean_session_db_read_output_finish  (LeanSessionDb        *self,
-                                                    GAsyncResult         *result,
-                                                    GError              **error);
-
 /* Path: an explicit @path wins; NULL means $LEANSPEC_DB when set (tests,
  * scripts), else $XDG_DATA_HOME/leanspec-desktop/sessions.db.
  *
@@ -162,13 +154,33 @@ void           lean_session_db_read_display_async  (LeanSessionDb        *self,
 GBytes        *lean_session_db_read_display_finish (LeanSessionDb        *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
-void           lean_session_db_read_events_async   (LeanSessionDb        *self,
-                                                    const char           *session_id,
-                                                    GCancellable         *cancellable,
-                                                    GAsyncReadyCallback   callback,
-                                                    gpointer              user_data);
-GPtrArray     *lean_session_db_read_events_finish  (LeanSessionDb        *self,
-                                                    GAsyncResult         *result,
-                                                    GError              **error);
+typedef enum
+{
+  LEAN_SESSION_RECOVER_NONE = 0,
+  /* Also stop an agent that outlived its owner: SIGTERM to its process
+   * group, only when its pid is above 1 and its start time, executable and
+   * boot match what was recorded when it started. */
+  LEAN_SESSION_RECOVER_STOP_ORPHANED_AGENTS = 1 << 0,
+} LeanSessionRecoverFlags;
+
+/* Crash recovery, called explicitly after opening by whoever owns the
+ * sessions (the app at start, the CLI): sessions left pending, running,
+ * paused or validating by a process that is gone (pid + start time + boot
+ * id) become interrupted, ending at their last stored output, with a
+ * "state" event. @n_interrupted (may be NULL) gets how many. Blocking: in
+ * a worker thread or the CLI, or use the async variant. */
+gboolean       lean_session_db_recover             (LeanSessionDb           *self,
+                                                    LeanSessionRecoverFlags  flags,
+                                                    guint                   *n_interrupted,
+                                                    GError                 **error);
+void           lean_session_db_recover_async       (LeanSessionDb           *self,
+                                                    LeanSessionRecoverFlags  flags,
+                                                    GCancellable            *cancellable,
+                                                    GAsyncReadyCallback      callback,
+                                                    gpointer                 user_data);
+gboolean       lean_session_db_recover_finish      (LeanSessionDb           *self,
+                                                    GAsyncResult            *result,
+                                                    guint                   *n_interrupted,
+                                                    GError                 **error);
 
 G_END_DECLS

@@ -31,6 +31,7 @@ struct _LeanSession
   guint             iteration;
   char             *model;
   int               agent_pid;
+  char             *agent_start;
   int               owner_pid;
   gboolean          structured;
   guint64           output_bytes;
@@ -60,6 +61,7 @@ enum {
   PROP_ITERATION,
   PROP_MODEL,
   PROP_AGENT_PID,
+  PROP_AGENT_START,
   PROP_OWNER_PID,
   PROP_STRUCTURED,
   N_PROPS
@@ -205,6 +207,7 @@ lean_session_finalize (GObject *object)
   g_free (self->worktree_path);
   g_free (self->branch);
   g_free (self->model);
+  g_free (self->agent_start);
 
   G_OBJECT_CLASS (lean_session_parent_class)->finalize (object);
 }
@@ -250,6 +253,7 @@ lean_session_get_property (GObject    *object,
     case PROP_ITERATION:     g_value_set_uint (value, self->iteration); break;
     case PROP_MODEL:         g_value_set_string (value, self->model); break;
     case PROP_AGENT_PID:     g_value_set_int (value, self->agent_pid); break;
+    case PROP_AGENT_START:   g_value_set_string (value, self->agent_start); break;
     case PROP_OWNER_PID:     g_value_set_int (value, self->owner_pid); break;
     case PROP_STRUCTURED:    g_value_set_boolean (value, self->structured); break;
     default:
@@ -298,6 +302,7 @@ lean_session_set_property (GObject      *object,
     case PROP_ITERATION:     lean_session_set_iteration (self, g_value_get_uint (value)); break;
     case PROP_MODEL:         lean_session_set_model (self, g_value_get_string (value)); break;
     case PROP_AGENT_PID:     lean_session_set_agent_pid (self, g_value_get_int (value)); break;
+    case PROP_AGENT_START:   lean_session_set_agent_start (self, g_value_get_string (value)); break;
     case PROP_OWNER_PID:     lean_session_set_owner_pid (self, g_value_get_int (value)); break;
     case PROP_STRUCTURED:
       lean_session_set_structured (self, g_value_get_boolean (value));
@@ -354,6 +359,7 @@ lean_session_class_init (LeanSessionClass *klass)
   properties[PROP_MODEL] = g_param_spec_string ("model", NULL, NULL, NULL, rw);
   properties[PROP_AGENT_PID] =
     g_param_spec_int ("agent-pid", NULL, NULL, 0, G_MAXINT, 0, rw);
+  properties[PROP_AGENT_START] = g_param_spec_string ("agent-start", NULL, NULL, NULL, rw);
   properties[PROP_OWNER_PID] =
     g_param_spec_int ("owner-pid", NULL, NULL, 0, G_MAXINT, 0, rw);
 
@@ -417,6 +423,7 @@ GETTER (const char *, branch, branch)
 GETTER (guint, iteration, iteration)
 GETTER (const char *, model, model)
 GETTER (int, agent_pid, agent_pid)
+GETTER (const char *, agent_start, agent_start)
 GETTER (int, owner_pid, owner_pid)
 GETTER (gboolean, structured, structured)
 
@@ -494,6 +501,7 @@ STRING_SETTER (message, message, PROP_MESSAGE)
 STRING_SETTER (worktree_path, worktree_path, PROP_WORKTREE_PATH)
 STRING_SETTER (branch, branch, PROP_BRANCH)
 STRING_SETTER (model, model, PROP_MODEL)
+STRING_SETTER (agent_start, agent_start, PROP_AGENT_START)
 
 #undef STRING_SETTER
 
@@ -592,7 +600,7 @@ lean_session_set_usage (LeanSession *self,
 }
 
 void
-lean_session_emit_output (LeanSession *self,
+_lean_session_emit_output (LeanSession *self,
                           GBytes      *bytes)
 {
   g_return_if_fail (LEAN_IS_SESSION (self));

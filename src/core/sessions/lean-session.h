@@ -30,8 +30,9 @@ gboolean    lean_session_state_is_final    (LeanSessionState  state);
 G_DECLARE_FINAL_TYPE (LeanSession, lean_session, LEAN, SESSION, GObject)
 
 /* One implementation attempt of one spec by one agent. Every property
- * notifies on change (main thread). The session's output is stored by the
- * controller; live bytes are emitted as "output" (GBytes *) for views.
+ * notifies on change (main thread). Its output is not here: views follow
+ * the session's LeanSessionLog (lean_controller_get_log(),
+ * lean_session_log_new()).
  *
  * Properties: id, project-path, spec-id, agent-id, mode, runner (string from
  * lean_runner_describe), state, started-at, ended-at (GDateTime, nullable),
@@ -103,14 +104,15 @@ void              lean_session_set_model        (LeanSession      *self,
 int               lean_session_get_agent_pid    (LeanSession      *self);
 void              lean_session_set_agent_pid    (LeanSession      *self,
                                                  int               pid);
+/* The agent's start time as lean_process_get_start_time() gives it
+ * (property "agent-start"), recorded with its pid: recovery signals only
+ * that very process. NULL unknown. */
+const char       *lean_session_get_agent_start  (LeanSession      *self);
+void              lean_session_set_agent_start  (LeanSession      *self,
+                                                 const char       *start_time);
 int               lean_session_get_owner_pid    (LeanSession      *self);
 void              lean_session_set_owner_pid    (LeanSession      *self,
                                                  int               pid);
-/* Emits "output" (GBytes *): the display stream views feed to a terminal
- * (for structured agents the stream parser's rendering, else the raw PTY
- * bytes). Called by the controller. */
-void              lean_session_emit_output      (LeanSession      *self,
-                                                 GBytes           *bytes);
 /* Bytes emitted as "output" so far by this process (the length of the
  * display stream the controller also stored). A view attaching to a live
  * session records it when it connects to "output", replays that many bytes
