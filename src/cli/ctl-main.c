@@ -19,6 +19,7 @@ static const CtlCommand commands[] = {
   { "board",    N_("Show specs grouped by status"),                ctl_cmd_board },
   { "implement", N_("Implement a spec with an AI agent, attached"), ctl_cmd_implement },
   { "sessions", N_("List, show, follow or cancel AI sessions"),    ctl_cmd_sessions },
+  { "validate", N_("Run the checks, completion rules and AI critic on a spec"), ctl_cmd_validate },
   { "relay",    N_("Manage agent-relay servers and check they answer"), ctl_cmd_relay },
 };
 

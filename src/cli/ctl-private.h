@@ -105,6 +105,8 @@ int          ctl_cmd_board              (CtlContext *ctx, int argc, char **argv)
 /* ctl-sessions.c */
 int          ctl_cmd_implement          (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_sessions           (CtlContext *ctx, int argc, char **argv);
+/* ctl-validate.c */
+int          ctl_cmd_validate           (CtlContext *ctx, int argc, char **argv);
 /* ctl-relay.c: relay check/list/add/remove */
 int          ctl_cmd_relay              (CtlContext *ctx, int argc, char **argv);
 
