@@ -391,6 +391,32 @@ lean_critic_verdict_parse (const char *output,
       p = line_end + 1;
     }
 
+  /* One JSON document over several lines (gemini -o json prints it
+   * pretty), when no line was one: read as one event. */
+  {
+    const char *q = output;
+
+    end = output + len;
+
+    while (q < end && g_ascii_isspace (*q))
+      q++;
+    if (!any_event && q < end && *q == '{' && len <= EVENT_MAX_LINE)
+      {
+        g_autoptr(JsonNode) node = lean_json_parse (q, end - q, VERDICT_MAX_DEPTH, NULL);
+
+        if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+          {
+            JsonObject *verdict_obj = NULL;
+
+            any_event = TRUE;
+            read_event (json_node_get_object (node), &verdict_obj, texts, gemini_message);
+            if (verdict_obj != NULL && read_verdict_object (self, verdict_obj))
+              return g_steal_pointer (&self);
+            g_string_truncate (plain, 0);
+          }
+      }
+  }
+
   if (last_verdict_node != NULL &&
       read_verdict_object (self, json_node_get_object (last_verdict_node)))
     return g_steal_pointer (&self);
