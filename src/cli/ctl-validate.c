@@ -370,7 +370,7 @@ ctl_cmd_validate (CtlContext  *ctx,
    * test: an agent could rewrite the tree's checks.json to pass. */
   config = lean_check_config_load (lean_project_get_root (project), &error);
   if (config == NULL)
-    return ctl_report_error (error);
+    return ctl_report_message (CTL_EXIT_FAILED, "%s", error->message);
 
   if (lean_check_config_get_source (config) == LEAN_CHECK_SOURCE_DETECTED)
     {

@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: MIT */
+/* leanspec-ctl validate as a child process on temp projects: exit status,
+ * the JSON shape, an untrusted checks.json refused, detected checks saved,
+ * and the AI critic played by the test agent. */
+#include "config.h"
+
+#include <string.h>
+
+#include "ctl-testutil.h"
+
+static char *home;
+
+static char *
+make_project (gboolean fixed,
+              gboolean done)
+{
+  char *dir = test_util_make_tmp_dir ();
+
+  test_util_write_file (dir, "specs/001-feature/README.md",
+                        done ? "---\nstatus: in-progress\ncreated: '2026-01-01'\n---\n"
+                               "# Feature\n\n- [x] build it\n"
+                             : "---\nstatus: in-progress\ncreated: '2026-01-01'\n---\n"
+                               "# Feature\n\n- [x] build it\n- [ ] test it\n");
+  test_util_write_file (dir, "Makefile",
+                        "test:\n"
+                        "\t@test -f fixed.txt || (echo 'FAIL: test_feature: fixed.txt missing' "
+                        "&& echo '==== 1 failed, 4 passed in 0.02s ====' && false)\n"
+                        "\t@echo '==== 5 passed in 0.02s ===='\n");
+  if (fixed)
+    test_util_write_file (dir, "fixed.txt", "yes\n");
+  return dir;
+}
+
+static void
+test_fails_then_passes (void)
+{
+  g_autofree char *dir = make_project (FALSE, FALSE);
+  g_autoptr(CtlResult) failed = NULL;
+  g_autoptr(CtlResult) passed = NULL;
+  g_autoptr(CtlResult) text = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(JsonNode) json2 = NULL;
+  JsonObject *obj, *check, *counts;
+
+  failed = ctl_test_run_ctl (dir, "validate", "1", "--json", NULL);
+  g_assert_cmpint (failed->exit_status, ==, 1);
+  json = ctl_test_parse_json (failed->out);
+  obj = json_node_get_object (json);
+  g_assert_cmpstr (json_object_get_string_member (obj, "spec"), ==, "001-feature");
+  g_assert_false (json_object_get_boolean_member (obj, "passed"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "checks")), ==, 1);
+  check = json_array_get_object_element (json_object_get_array_member (obj, "checks"), 0);
+  g_assert_cmpstr (json_object_get_string_member (check, "id"), ==, "make-test");
+  g_assert_cmpstr (json_object_get_string_member (check, "kind"), ==, "test");
+  g_assert_cmpstr (json_object_get_string_member (check, "status"), ==, "failed");
+  g_assert_cmpint (json_object_get_int_member (check, "exit_code"), ==, 2);
+  g_assert_true (json_object_has_member (check, "duration_ms"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (check, "argv")), ==, 2);
+  counts = json_object_get_object_member (check, "counts");
+  g_assert_cmpint (json_object_get_int_member (counts, "passed"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (counts, "failed"), ==, 1);
+  g_assert_nonnull (strstr (json_object_get_string_member (check, "output_tail"),
+                            "FAIL: test_feature: fixed.txt missing"));
+  g_assert_true (json_object_get_null_member (obj, "critic"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_object_get_object_member (obj, "completion"), "open_items")), ==, 1);
+
+  /* Fixed and the item ticked: everything passes. */
+  test_util_write_file (dir, "fixed.txt", "yes\n");
+  test_util_write_file (dir, "specs/001-feature/README.md",
+                        "---\nstatus: in-progress\ncreated: '2026-01-01'\n---\n"
+                        "# Feature\n\n- [x] build it\n- [x] test it\n");
+  passed = ctl_test_run_ctl (dir, "validate", "1", "--json", NULL);
+  g_assert_cmpint (passed->exit_status, ==, 0);
+  json2 = ctl_test_parse_json (passed->out);
+  g_assert_true (json_object_get_boolean_member (json_node_get_object (json2), "passed"));
+
+  text = ctl_test_run_ctl (dir, "validate", "001", NULL);
+  g_assert_cmpint (text->exit_status, ==, 0);
+  g_assert_nonnull (strstr (text->out, "passed   make test"));
+  g_assert_nonnull (strstr (text->out, "5 passed, 0 failed, 0 skipped"));
+  g_assert_nonnull (strstr (text->err, "save them with --save-checks"));
+
+  test_util_rm_rf (dir);
+}
+
+static void
+test_untrusted_and_malformed (void)
+{
+  g_autofree char *dir = make_project (TRUE, TRUE);
+  g_autofree char *marker = g_build_filename (dir, "ran", NULL);
+  g_autoptr(CtlResult) untrusted = NULL;
+  g_autoptr(CtlResult) malformed = NULL;
+
+  test_util_write_file (dir, ".lean-spec/checks.json",
+                        "{\"checks\": [{\"id\": \"x\", \"run\": [\"touch\", \"ran\"]}]}");
+  untrusted = ctl_test_run_ctl (dir, "validate", "1", NULL);
+  g_assert_cmpint (untrusted->exit_status, ==, 1);
+  ctl_test_assert_one_error_line (untrusted->err, "checks.json is not trusted");
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+
+  test_util_write_file (dir, ".lean-spec/checks.json", "{\"checks\": [\n  {\"id\": \"x\",,}\n]}");
+  malformed = ctl_test_run_ctl (dir, "validate", "1", "--json", NULL);
+  g_assert_cmpint (malformed->exit_status, ==, 1);
+  ctl_test_assert_one_error_line (malformed->err, ".lean-spec/checks.json:2:");
+  g_assert_cmpstr (malformed->out, ==, "");
+  test_util_rm_rf (dir);
+}
+
+static void
+test_save_checks (void)
+{
+  g_autofree char *dir = make_project (TRUE, TRUE);
+  g_autoptr(CtlResult) result = NULL;
+  g_autofree char *saved = NULL;
+
+  result = ctl_test_run_ctl (dir, "validate", "1", "--save-checks", NULL);
+  g_assert_cmpint (result->exit_status, ==, 0);
+  saved = ctl_test_read_file (dir, ".lean-spec/checks.json");
+  g_assert_nonnull (strstr (saved, "\"make\""));
+  g_assert_nonnull (strstr (saved, "\"maxIterations\" : 10"));
+  test_util_rm_rf (dir);
+}
+
+/* A user agent (runners.json in HOME) that prints @reply. */
+static void
+set_critic_reply (const char *reply)
+{
+  g_autofree char *reply_path = g_build_filename (home, "reply.txt", NULL);
+  g_autofree char *agent = g_build_filename (g_getenv ("LEANSPEC_BUILD_ROOT"), "tests",
+                                             "lean-test-agent", NULL);
+  g_autofree char *runners = g_strdup_printf (
+    "{\"runners\": {\"fake-critic\": {\"name\": \"Fake Critic\", \"command\": \"%s\","
+    " \"args\": [\"--say-file\", \"%s\"]}}}", agent, reply_path);
+
+  test_util_write_file (home, "reply.txt", reply);
+  test_util_write_file (home, ".lean-spec/runners.json", runners);
+}
+
+static void
+test_critic (void)
+{
+  g_autofree char *dir = make_project (TRUE, TRUE);
+  g_autoptr(CtlResult) pass = NULL;
+  g_autoptr(CtlResult) fail = NULL;
+  g_autoptr(CtlResult) none = NULL;
+  g_autoptr(CtlResult) both = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(JsonNode) json2 = NULL;
+  JsonObject *critic;
+
+  set_critic_reply ("Reviewed.\n```json\n{\"verdict\": \"pass\", \"requirements\": [{\"item\": "
+                    "\"build it\", \"met\": true, \"evidence\": \"Makefile\"}], \"gaps\": [], "
+                    "\"summary\": \"Done.\"}\n```\n");
+  pass = ctl_test_run_ctl (dir, "validate", "1", "--critic", "--agent", "fake-critic", "--json",
+                           NULL);
+  g_assert_cmpint (pass->exit_status, ==, 0);
+  json = ctl_test_parse_json (pass->out);
+  critic = json_object_get_object_member (json_node_get_object (json), "critic");
+  g_assert_cmpstr (json_object_get_string_member (critic, "verdict"), ==, "pass");
+  g_assert_cmpstr (json_object_get_string_member (critic, "summary"), ==, "Done.");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (critic, "requirements")),
+                    ==, 1);
+
+  set_critic_reply ("{\"verdict\": \"fail\", \"requirements\": [], \"gaps\": [\"No docs\"], "
+                    "\"summary\": \"Missing docs.\"}");
+  fail = ctl_test_run_ctl (dir, "validate", "1", "--critic", "--agent", "fake-critic", NULL);
+  g_assert_cmpint (fail->exit_status, ==, 1);
+  g_assert_nonnull (strstr (fail->out, "gap: No docs"));
+
+  /* No verdict: a failure showing what the agent said. */
+  set_critic_reply ("I could not decide, sorry.\n");
+  none = ctl_test_run_ctl (dir, "validate", "1", "--critic", "--agent", "fake-critic", "--json",
+                           NULL);
+  g_assert_cmpint (none->exit_status, ==, 1);
+  json2 = ctl_test_parse_json (none->out);
+  critic = json_object_get_object_member (json_node_get_object (json2), "critic");
+  g_assert_cmpstr (json_object_get_string_member (critic, "verdict"), ==, "error");
+  g_assert_nonnull (strstr (json_object_get_string_member (critic, "summary"),
+                            "I could not decide, sorry."));
+
+  both = ctl_test_run_ctl (dir, "validate", "1", "--critic", "--no-critic", NULL);
+  g_assert_cmpint (both->exit_status, ==, 2);
+  test_util_rm_rf (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int result;
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* The critic's agent comes from this HOME's runners.json. */
+  home = test_util_make_tmp_dir ();
+  g_setenv ("HOME", home, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", home, TRUE);
+  g_setenv ("XDG_DATA_HOME", home, TRUE);
+
+  g_test_add_func ("/cli-validate/fails-then-passes", test_fails_then_passes);
+  g_test_add_func ("/cli-validate/untrusted-and-malformed", test_untrusted_and_malformed);
+  g_test_add_func ("/cli-validate/save-checks", test_save_checks);
+  g_test_add_func ("/cli-validate/critic", test_critic);
+
+  result = g_test_run ();
+  test_util_rm_rf (home);
+  return result;
+}
