@@ -24,6 +24,7 @@ struct _LeanRalphChain
 {
   GObject            parent_instance;
 
+  char              *id;
   char              *spec_id;
   char              *spec_prompt;
   LeanRalphSettings  settings;
@@ -90,6 +91,7 @@ lean_ralph_chain_finalize (GObject *object)
 {
   LeanRalphChain *self = LEAN_RALPH_CHAIN (object);
 
+  g_free (self->id);
   g_free (self->spec_id);
   g_free (self->spec_prompt);
   g_free (self->stop_message);
@@ -162,6 +164,7 @@ lean_ralph_chain_new (const char              *spec_id,
   g_return_val_if_fail (spec_prompt != NULL, NULL);
 
   self = g_object_new (LEAN_TYPE_RALPH_CHAIN, NULL);
+  self->id = g_uuid_string_random ();
   self->spec_id = g_strdup (spec_id);
   self->spec_prompt = g_strdup (spec_prompt);
   if (settings != NULL)
@@ -532,6 +535,20 @@ lean_ralph_chain_set_feedback (LeanRalphChain *self,
 
   g_free (self->feedback);
   self->feedback = g_strdup (feedback);
+}
+
+const char *
+lean_ralph_chain_get_id (LeanRalphChain *self)
+{
+  g_return_val_if_fail (LEAN_IS_RALPH_CHAIN (self), NULL);
+  return self->id;
+}
+
+const LeanRalphSettings *
+lean_ralph_chain_get_settings (LeanRalphChain *self)
+{
+  g_return_val_if_fail (LEAN_IS_RALPH_CHAIN (self), NULL);
+  return &self->settings;
 }
 
 const char *

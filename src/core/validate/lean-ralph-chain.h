@@ -86,7 +86,10 @@ const char     *lean_ralph_chain_get_feedback     (LeanRalphChain          *self
 void            lean_ralph_chain_set_feedback     (LeanRalphChain          *self,
                                                    const char              *feedback);
 
+/* A UUID made at creation: the key the chain is stored under. */
+const char     *lean_ralph_chain_get_id           (LeanRalphChain          *self);
 const char     *lean_ralph_chain_get_spec_id      (LeanRalphChain          *self);
+const LeanRalphSettings *lean_ralph_chain_get_settings (LeanRalphChain     *self);
 LeanRalphState  lean_ralph_chain_get_state        (LeanRalphChain          *self);
 guint           lean_ralph_chain_get_iteration    (LeanRalphChain          *self);
 guint           lean_ralph_chain_get_max_iterations (LeanRalphChain        *self);

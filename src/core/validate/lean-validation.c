@@ -4,7 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "lean-spec-writer.h"
-#include "lean-validation.h"
+#include "lean-validation-private.h"
 
 struct _LeanValidation
 {
@@ -107,6 +107,41 @@ lean_validation_new (const char      *spec_id,
   for (guint i = 0; i < lean_check_config_get_n_checks (config); i++)
     g_ptr_array_add (self->runs,
                      lean_check_run_new (lean_check_config_get_check (config, i), work_dir));
+  return self;
+}
+
+LeanValidation *
+_lean_validation_new_finished (const char         *spec_id,
+                               const char         *work_dir,
+                               GPtrArray          *runs,
+                               const char * const *open_items,
+                               const char * const *open_children,
+                               LeanCriticVerdict  *critic)
+{
+  LeanValidation *self;
+
+  g_return_val_if_fail (spec_id != NULL, NULL);
+  g_return_val_if_fail (runs != NULL, NULL);
+
+  self = g_object_new (LEAN_TYPE_VALIDATION, NULL);
+  self->spec_id = g_strdup (spec_id);
+  self->work_dir = g_strdup (work_dir != NULL ? work_dir : "");
+  self->config = lean_check_config_new (LEAN_CHECK_SOURCE_DETECTED);
+  for (guint i = 0; i < runs->len; i++)
+    g_ptr_array_add (self->runs, g_object_ref (g_ptr_array_index (runs, i)));
+  g_ptr_array_set_size (self->open_items, 0);
+  for (guint i = 0; open_items != NULL && open_items[i] != NULL; i++)
+    g_ptr_array_add (self->open_items, g_strdup (open_items[i]));
+  g_ptr_array_add (self->open_items, NULL);
+  g_ptr_array_set_size (self->open_children, 0);
+  for (guint i = 0; open_children != NULL && open_children[i] != NULL; i++)
+    g_ptr_array_add (self->open_children, g_strdup (open_children[i]));
+  g_ptr_array_add (self->open_children, NULL);
+  if (critic != NULL)
+    self->critic = lean_critic_verdict_ref (critic);
+  self->started = TRUE;
+  self->finished = TRUE;
+  self->current = runs->len;
   return self;
 }
 
