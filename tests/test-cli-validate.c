@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "ctl-testutil.h"
+#include "lean-session-db.h"
+#include "lean-validation-store.h"
 
 static char *home;
 
@@ -184,6 +186,51 @@ test_critic (void)
   test_util_rm_rf (dir);
 }
 
+static void
+test_session_stored (void)
+{
+  g_autofree char *dir = make_project (TRUE, TRUE);
+  g_autofree char *db_path = g_build_filename (home, "leanspec-desktop", "sessions.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionDb) db = lean_session_db_open (db_path, &error);
+  g_autoptr(LeanSession) session = NULL;
+  g_autoptr(LeanSession) other = NULL;
+  g_autoptr(LeanValidationStore) store = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(LeanValidation) stored = NULL;
+  g_autoptr(CtlResult) result = NULL;
+  g_autoptr(CtlResult) wrong = NULL;
+
+  g_assert_no_error (error);
+  session = lean_session_new (NULL, dir, "001-feature", "claude", LEAN_SESSION_MODE_AUTONOMOUS);
+  other = lean_session_new (NULL, dir, "002-other", "claude", LEAN_SESSION_MODE_AUTONOMOUS);
+  lean_session_db_save_session_now (db, session);
+  lean_session_db_save_session_now (db, other);
+  lean_session_db_flush (db);
+
+  result = ctl_test_run_ctl (dir, "validate", "1", "--session", lean_session_get_id (session),
+                             "--json", NULL);
+  g_assert_cmpint (result->exit_status, ==, 0);
+  store = lean_validation_store_open (db_path, &error);
+  g_assert_no_error (error);
+  ids = lean_validation_store_list_validations (store, lean_session_get_id (session), NULL,
+                                                &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ids->len, ==, 1);
+  stored = lean_validation_store_load_validation (store, g_array_index (ids, gint64, 0), &error);
+  g_assert_no_error (error);
+  g_assert_true (lean_validation_get_passed (stored));
+  g_assert_cmpstr (lean_validation_get_spec_id (stored), ==, "001-feature");
+
+  /* A session of another spec is refused. */
+  wrong = ctl_test_run_ctl (dir, "validate", "1", "--session", lean_session_get_id (other), NULL);
+  g_assert_cmpint (wrong->exit_status, ==, 1);
+  ctl_test_assert_one_error_line (wrong->err, "worked on 002-other, not 001-feature");
+
+  lean_session_db_close (db);
+  test_util_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -202,6 +249,7 @@ main (int   argc,
   g_test_add_func ("/cli-validate/untrusted-and-malformed", test_untrusted_and_malformed);
   g_test_add_func ("/cli-validate/save-checks", test_save_checks);
   g_test_add_func ("/cli-validate/critic", test_critic);
+  g_test_add_func ("/cli-validate/session-stored", test_session_stored);
 
   result = g_test_run ();
   test_util_rm_rf (home);

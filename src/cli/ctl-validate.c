@@ -18,6 +18,7 @@
 #include "lean-session-db.h"
 #include "lean-spec-writer.h"
 #include "lean-validation.h"
+#include "lean-validation-store.h"
 
 #define CTL_EXIT_INTERRUPTED 130
 /* How many lines of a failed check's output the text report shows. */
@@ -434,6 +435,23 @@ ctl_cmd_validate (CtlContext  *ctx,
       g_autoptr(LeanCriticVerdict) verdict = run_critic (validation, project, tree_spec,
                                                          agent_id, work_dir, &run);
       lean_validation_set_critic (validation, verdict);
+    }
+
+  /* Kept with the session's history (a failure to store is said, not fatal:
+   * the result is printed either way). */
+  if (!run.interrupted)
+    {
+      g_autoptr(LeanValidationStore) store = lean_validation_store_open (NULL, &error);
+
+      if (store == NULL ||
+          lean_validation_store_add_validation (store, validation,
+                                                session != NULL ? lean_session_get_id (session)
+                                                                : NULL,
+                                                NULL, 0, &error) == 0)
+        {
+          g_printerr (_("leanspec-ctl: the result was not stored: %s\n"), error->message);
+          g_clear_error (&error);
+        }
     }
 
   if (json)
