@@ -231,6 +231,138 @@ test_session_stored (void)
   test_util_rm_rf (dir);
 }
 
+/* A user agent that fixes the project only when its prompt holds @needle. */
+static void
+set_fixing_agent (const char *needle)
+{
+  g_autofree char *agent = g_build_filename (g_getenv ("LEANSPEC_BUILD_ROOT"), "tests",
+                                             "lean-test-agent", NULL);
+  g_autofree char *runners = g_strdup_printf (
+    "{\"runners\": {\"fixer\": {\"name\": \"Fixer\", \"command\": \"%s\","
+    " \"args\": [\"--fix-if-prompt-contains\", \"%s\", \"--fix-file\", \"fixed.txt\"]}}}",
+    agent, needle);
+
+  test_util_write_file (home, ".lean-spec/runners.json", runners);
+}
+
+/* The JSON lines of @out, parsed. */
+static GPtrArray *
+json_lines (const char *out)
+{
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  GPtrArray *nodes = g_ptr_array_new_with_free_func ((GDestroyNotify)json_node_unref);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*lines[i] != '\0')
+      g_ptr_array_add (nodes, ctl_test_parse_json (lines[i]));
+  return nodes;
+}
+
+static JsonObject *
+line_object (GPtrArray *lines,
+             guint      i)
+{
+  return json_node_get_object (g_ptr_array_index (lines, i));
+}
+
+static void
+test_ralph_passes_in_two (void)
+{
+  g_autofree char *dir = make_project (FALSE, TRUE);
+  g_autofree char *db_path = g_build_filename (home, "ralph.db", NULL);
+  g_autoptr(CtlResult) result = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(LeanValidationStore) store = NULL;
+  g_autoptr(JsonNode) chain = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *kind = NULL;
+  guint iteration = 0;
+  JsonObject *ended, *validation;
+  const char *chain_id;
+
+  set_fixing_agent ("FAIL: test_feature: fixed.txt missing");
+  g_setenv ("LEANSPEC_DB", db_path, TRUE);
+  result = ctl_test_run_ctl (dir, "implement", "1", "--ralph", "--agent", "fixer", "--json", NULL);
+  g_unsetenv ("LEANSPEC_DB");
+  g_assert_cmpint (result->exit_status, ==, 0);
+
+  lines = json_lines (result->out);
+  g_assert_cmpuint (lines->len, ==, 5);
+  g_assert_cmpstr (json_object_get_string_member (line_object (lines, 0), "type"), ==,
+                   "iteration_started");
+  g_assert_cmpint (json_object_get_int_member (line_object (lines, 0), "iteration"), ==, 1);
+  validation = line_object (lines, 1);
+  g_assert_cmpstr (json_object_get_string_member (validation, "type"), ==, "validation");
+  g_assert_false (json_object_get_boolean_member (validation, "passed"));
+  g_assert_cmpint (json_object_get_int_member (line_object (lines, 2), "iteration"), ==, 2);
+  g_assert_true (json_object_get_boolean_member (line_object (lines, 3), "passed"));
+  ended = line_object (lines, 4);
+  g_assert_cmpstr (json_object_get_string_member (ended, "type"), ==, "chain_ended");
+  g_assert_cmpstr (json_object_get_string_member (ended, "result"), ==, "passed");
+  g_assert_cmpint (json_object_get_int_member (ended, "iterations"), ==, 2);
+
+  /* The chain, its validations and its sessions are stored. */
+  chain_id = json_object_get_string_member (ended, "chain");
+  store = lean_validation_store_open (db_path, &error);
+  g_assert_no_error (error);
+  chain = lean_validation_store_get_chain (store, chain_id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (chain), "result"), ==,
+                   "passed");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (chain), "agent"), ==,
+                   "fixer");
+  ids = lean_validation_store_list_validations (store, NULL, chain_id, &error);
+  g_assert_cmpuint (ids->len, ==, 2);
+  g_assert_true (lean_validation_store_get_session_link (
+                   store, json_object_get_string_member (line_object (lines, 2), "session"),
+                   &kind, NULL, &iteration, &error));
+  g_assert_cmpstr (kind, ==, "implement");
+  g_assert_cmpuint (iteration, ==, 2);
+  test_util_rm_rf (dir);
+}
+
+static void
+test_ralph_stops (void)
+{
+  g_autofree char *dir = make_project (FALSE, TRUE);
+  g_autofree char *db_path = g_build_filename (home, "ralph-stops.db", NULL);
+  g_autoptr(CtlResult) stalled = NULL;
+  g_autoptr(CtlResult) limited = NULL;
+  g_autoptr(CtlResult) untrusted = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GPtrArray) lines2 = NULL;
+  g_autofree char *fixed = g_build_filename (dir, "fixed.txt", NULL);
+  JsonObject *ended;
+
+  set_fixing_agent ("words no prompt holds");
+  g_setenv ("LEANSPEC_DB", db_path, TRUE);
+  stalled = ctl_test_run_ctl (dir, "implement", "1", "--ralph", "--agent", "fixer",
+                              "--max-iterations", "6", "--json", NULL);
+  g_assert_cmpint (stalled->exit_status, ==, 1);
+  lines = json_lines (stalled->out);
+  ended = line_object (lines, lines->len - 1);
+  g_assert_cmpstr (json_object_get_string_member (ended, "result"), ==, "no_progress");
+  g_assert_cmpint (json_object_get_int_member (ended, "iterations"), ==, 3);
+
+  limited = ctl_test_run_ctl (dir, "implement", "1", "--ralph", "--agent", "fixer",
+                              "--max-iterations", "2", "--json", NULL);
+  g_assert_cmpint (limited->exit_status, ==, 1);
+  lines2 = json_lines (limited->out);
+  ended = line_object (lines2, lines2->len - 1);
+  g_assert_cmpstr (json_object_get_string_member (ended, "result"), ==, "max_iterations");
+  g_assert_cmpint (json_object_get_int_member (ended, "iterations"), ==, 2);
+
+  test_util_write_file (dir, ".lean-spec/checks.json",
+                        "{\"checks\": [{\"id\": \"x\", \"run\": [\"true\"]}]}");
+  untrusted = ctl_test_run_ctl (dir, "implement", "1", "--ralph", "--agent", "fixer", NULL);
+  g_unsetenv ("LEANSPEC_DB");
+  g_assert_cmpint (untrusted->exit_status, ==, 1);
+  ctl_test_assert_one_error_line (untrusted->err, "checks.json is not trusted");
+  g_assert_false (g_file_test (fixed, G_FILE_TEST_EXISTS));
+  test_util_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -250,6 +382,8 @@ main (int   argc,
   g_test_add_func ("/cli-validate/save-checks", test_save_checks);
   g_test_add_func ("/cli-validate/critic", test_critic);
   g_test_add_func ("/cli-validate/session-stored", test_session_stored);
+  g_test_add_func ("/cli-ralph/passes-in-two", test_ralph_passes_in_two);
+  g_test_add_func ("/cli-ralph/stops", test_ralph_stops);
 
   result = g_test_run ();
   test_util_rm_rf (home);

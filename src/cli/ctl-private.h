@@ -105,6 +105,10 @@ int          ctl_cmd_board              (CtlContext *ctx, int argc, char **argv)
 /* ctl-sessions.c */
 int          ctl_cmd_implement          (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_sessions           (CtlContext *ctx, int argc, char **argv);
+/* ctl-ralph.c: implement --ralph (ctl_cmd_implement hands over when it
+ * sees --ralph) */
+gboolean     ctl_argv_has_ralph         (int argc, char **argv);
+int          ctl_cmd_implement_ralph    (CtlContext *ctx, int argc, char **argv);
 /* ctl-validate.c */
 int          ctl_cmd_validate           (CtlContext *ctx, int argc, char **argv);
 /* ctl-relay.c: relay check/list/add/remove */

@@ -376,10 +376,14 @@ ctl_cmd_implement (CtlContext  *ctx,
     { NULL }
   };
 
+  if (ctl_argv_has_ralph (argc, argv))
+    return ctl_cmd_implement_ralph (ctx, argc, argv);
   if (!ctl_parse_options (&argc, &argv, "SPEC",
                           _("Implement a spec with an AI coding agent, attached: the agent's "
                             "output streams to stdout and the exit status is the session's "
-                            "(0 completed, 1 failed, 130 cancelled by Ctrl+C)."),
+                            "(0 completed, 1 failed, 130 cancelled by Ctrl+C). With --ralph, a "
+                            "loop of sessions and validations (see “implement SPEC --ralph "
+                            "--help”)."),
                           _(DB_HELP), entries, 1, 1, &exit_code))
     return exit_code;
 
