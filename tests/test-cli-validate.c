@@ -164,6 +164,36 @@ test_critic (void)
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (critic, "requirements")),
                     ==, 1);
 
+  /* The critic's run is a session of its own, of kind "critic", with its output. */
+  {
+    g_autofree char *db_path = g_build_filename (home, "leanspec-desktop", "sessions.db", NULL);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LeanSessionDb) db = lean_session_db_open (db_path, &error);
+    g_autoptr(LeanValidationStore) store = lean_validation_store_open (db_path, &error);
+    g_autoptr(GListModel) sessions = NULL;
+    g_autoptr(LeanSession) s = NULL;
+    g_autoptr(GBytes) output = NULL;
+    g_autofree char *kind = NULL;
+    g_autofree char *text = NULL;
+
+    g_assert_no_error (error);
+    sessions = lean_session_db_list (db, "001-feature", &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (g_list_model_get_n_items (sessions), >=, 1);
+    s = g_list_model_get_item (sessions, 0);
+    g_assert_cmpstr (lean_session_get_agent_id (s), ==, "fake-critic");
+    g_assert_cmpint (lean_session_get_state (s), ==, LEAN_SESSION_STATE_COMPLETED);
+    g_assert_true (lean_validation_store_get_session_link (store, lean_session_get_id (s), &kind,
+                                                           NULL, NULL, &error));
+    g_assert_cmpstr (kind, ==, "critic");
+    output = lean_session_db_read_output_range (db, lean_session_get_id (s),
+                                                LEAN_OUTPUT_CHANNEL_RAW, -1, NULL, &error);
+    g_assert_no_error (error);
+    text = g_strndup (g_bytes_get_data (output, NULL), g_bytes_get_size (output));
+    g_assert_true (g_str_has_prefix (text, "Reviewed."));
+    lean_session_db_close (db);
+  }
+
   set_critic_reply ("{\"verdict\": \"fail\", \"requirements\": [], \"gaps\": [\"No docs\"], "
                     "\"summary\": \"Missing docs.\"}");
   fail = ctl_test_run_ctl (dir, "validate", "1", "--critic", "--agent", "fake-critic", NULL);

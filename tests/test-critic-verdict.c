@@ -113,6 +113,31 @@ test_claude_structured_output (void)
 }
 
 static void
+test_usage (void)
+{
+  g_autofree char *claude = g_strdup_printf (
+    "{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"done\","
+    "\"total_cost_usd\":0.0123,\"usage\":{\"input_tokens\":120,\"output_tokens\":30},"
+    "\"structured_output\":%s}\n", verdict_json);
+  g_autofree char *codex = g_strdup_printf (
+    "{\"type\":\"item.completed\",\"item\":{\"id\":\"item_1\",\"type\":\"agent_message\","
+    "\"text\":\"%s\"}}\n"
+    "{\"type\":\"turn.completed\",\"usage\":{\"input_tokens\":900,\"cached_input_tokens\":0,"
+    "\"output_tokens\":45}}\n", "{\\\"verdict\\\":\\\"pass\\\"}");
+  g_autoptr(LeanCriticVerdict) a = lean_critic_verdict_parse (claude, strlen (claude));
+  g_autoptr(LeanCriticVerdict) b = lean_critic_verdict_parse (codex, strlen (codex));
+
+  assert_fail_verdict (a);
+  g_assert_cmpuint (a->input_tokens, ==, 120);
+  g_assert_cmpuint (a->output_tokens, ==, 30);
+  g_assert_cmpfloat_with_epsilon (a->cost_usd, 0.0123, 1e-9);
+  g_assert_true (lean_critic_verdict_passed (b));
+  g_assert_cmpuint (b->input_tokens, ==, 900);
+  g_assert_cmpuint (b->output_tokens, ==, 45);
+  g_assert_cmpfloat (b->cost_usd, <, 0);
+}
+
+static void
 test_codex_agent_message (void)
 {
   g_autofree char *transcript = read_fixture ("codex-0.169.0-exec-json-no-network.jsonl");
@@ -258,6 +283,7 @@ main (int   argc,
   g_test_add_func ("/critic-verdict/claude-result-text", test_claude_result_text);
   g_test_add_func ("/critic-verdict/claude-structured-output", test_claude_structured_output);
   g_test_add_func ("/critic-verdict/codex-agent-message", test_codex_agent_message);
+  g_test_add_func ("/critic-verdict/usage", test_usage);
   g_test_add_func ("/critic-verdict/gemini-json-and-stream", test_gemini_json_and_stream);
   g_test_add_func ("/critic-verdict/plain-text", test_plain_text);
   g_test_add_func ("/critic-verdict/no-verdict", test_no_verdict);

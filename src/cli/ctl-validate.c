@@ -12,9 +12,8 @@
 
 #include "ctl-private.h"
 #include "lean-agent-registry.h"
-#include "lean-critic.h"
+#include "lean-critic-run.h"
 #include "lean-error.h"
-#include "lean-git.h"
 #include "lean-session-db.h"
 #include "lean-spec-writer.h"
 #include "lean-validation.h"
@@ -122,52 +121,40 @@ run_validation (LeanValidation *validation,
 }
 
 static gboolean
-critic_finished (gpointer data)
-{
-  return lean_check_run_is_finished (data);
-}
-
-static gboolean
 on_critic_sigint (gpointer data)
 {
-  LeanCheckRun *critic = data;
+  LeanCriticRun *critic = data;
   ValidateRun *run = g_object_get_data (G_OBJECT (critic), "ctl-run");
 
   run->interrupted = TRUE;
-  lean_check_run_cancel (critic);
+  lean_critic_run_cancel (critic);
   return G_SOURCE_CONTINUE;
 }
 
 static void
-on_critic_finished (LeanCheckRun *critic,
-                    ValidateRun  *run)
+on_critic_finished (LeanCriticRun *critic,
+                    ValidateRun   *run)
 {
   g_main_loop_quit (run->loop);
 }
 
-/* Runs the critic (read-only, non-interactive) and returns its verdict;
- * a critic that could not run is a verdict that fails, saying why. */
+/* Runs the critic (read-only, non-interactive; recorded as a session of
+ * kind "critic" when there is a database) and returns its verdict; a
+ * critic that could not run is a verdict that fails, saying why. */
 static LeanCriticVerdict *
-run_critic (LeanValidation *validation,
-            LeanProject    *project,
-            LeanSpec       *spec,
-            const char     *agent_id,
-            const char     *work_dir,
-            ValidateRun    *run)
+run_critic (LeanValidation      *validation,
+            LeanProject         *project,
+            LeanSpec            *spec,
+            const char          *agent_id,
+            LeanSessionDb       *db,
+            LeanValidationStore *store,
+            ValidateRun         *run)
 {
   g_autoptr(LeanAgentRegistry) registry = lean_agent_registry_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(LeanCheck) check = NULL;
-  g_autoptr(LeanCheckRun) critic = NULL;
-  g_autoptr(GBytes) output = NULL;
+  g_autoptr(LeanCriticRun) critic = NULL;
   g_autofree char *readme = NULL;
-  g_autofree char *diff = NULL;
-  g_autofree char *prompt = NULL;
-  g_autofree char *schema_dir = NULL;
-  g_autofree char *schema_path = NULL;
-  gboolean diff_cut = FALSE;
   LeanAgent *agent;
-  LeanCriticVerdict *verdict;
   guint sigint_id;
 
   lean_agent_registry_load (registry, lean_project_get_root (project), NULL);
@@ -180,60 +167,22 @@ run_critic (LeanValidation *validation,
                                                agent_id ? agent_id : "(none)");
       return lean_critic_verdict_new_failed (text);
     }
-
   if (!g_file_get_contents (lean_spec_get_readme_path (spec), &readme, NULL, &error))
     return lean_critic_verdict_new_failed (error->message);
-  diff = lean_git_diff_patch (work_dir, NULL, LEAN_CRITIC_DIFF_MAX, &diff_cut, &error);
-  if (diff == NULL)
-    {
-      /* Not a git repository: the critic reads the files instead. */
-      g_clear_error (&error);
-      diff = g_strdup ("");
-    }
-  prompt = lean_critic_build_prompt (lean_spec_get_id (spec), readme, diff, diff_cut, validation,
-                                     lean_critic_agent_is_structured (agent));
-
-  schema_dir = g_dir_make_tmp ("leanspec-critic-XXXXXX", &error);
-  if (schema_dir == NULL)
-    return lean_critic_verdict_new_failed (error->message);
-  schema_path = g_build_filename (schema_dir, "verdict.schema.json", NULL);
-  if (!g_file_set_contents (schema_path, lean_critic_verdict_schema (), -1, &error))
-    return lean_critic_verdict_new_failed (error->message);
-
-  check = lean_critic_build_check (agent, prompt, schema_path, &error);
-  if (check == NULL)
-    {
-      g_unlink (schema_path);
-      g_rmdir (schema_dir);
-      return lean_critic_verdict_new_failed (error->message);
-    }
 
   if (!run->json)
     g_printerr (_("Running the AI critic (%s)…\n"), lean_agent_get_name (agent));
-  critic = lean_check_run_new (check, work_dir);
+  critic = lean_critic_run_new (agent, lean_project_get_root (project), lean_spec_get_id (spec),
+                                readme, validation, db, store, NULL, 0);
   g_object_set_data (G_OBJECT (critic), "ctl-run", run);
   g_signal_connect (critic, "finished", G_CALLBACK (on_critic_finished), run);
   sigint_id = g_unix_signal_add (SIGINT, on_critic_sigint, critic);
-  lean_check_run_start (critic);
-  if (!critic_finished (critic))
+  lean_critic_run_start (critic);
+  if (!lean_critic_run_is_finished (critic))
     g_main_loop_run (run->loop);
   g_source_remove (sigint_id);
   g_signal_handlers_disconnect_by_data (critic, run);
-  g_unlink (schema_path);
-  g_rmdir (schema_dir);
-
-  if (lean_check_run_get_status (critic) == LEAN_CHECK_STATUS_ERROR ||
-      lean_check_run_get_status (critic) == LEAN_CHECK_STATUS_TIMEOUT ||
-      lean_check_run_get_status (critic) == LEAN_CHECK_STATUS_SKIPPED)
-    {
-      g_autofree char *tail = lean_check_run_get_output_tail (critic, 2000);
-      g_autofree char *text = g_strdup_printf ("%s\n%s", lean_check_run_get_message (critic), tail);
-
-      return lean_critic_verdict_new_failed (text);
-    }
-  output = lean_check_run_get_output (critic);
-  verdict = lean_critic_verdict_parse (g_bytes_get_data (output, NULL), g_bytes_get_size (output));
-  return verdict;
+  return lean_critic_verdict_ref (lean_critic_run_get_verdict (critic));
 }
 
 static void
@@ -294,6 +243,8 @@ ctl_cmd_validate (CtlContext  *ctx,
   g_autoptr(LeanCheckConfig) config = NULL;
   g_autoptr(LeanValidation) validation = NULL;
   g_autoptr(LeanSession) session = NULL;
+  g_autoptr(LeanSessionDb) db = NULL;
+  g_autoptr(LeanValidationStore) store = NULL;
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *session_id = NULL;
@@ -342,9 +293,9 @@ ctl_cmd_validate (CtlContext  *ctx,
   work_dir = g_strdup (lean_project_get_root (project));
   if (session_id != NULL)
     {
-      g_autoptr(LeanSessionDb) db = lean_session_db_open (NULL, &error);
       const char *worktree;
 
+      db = lean_session_db_open (NULL, &error);
       if (db == NULL)
         return ctl_report_error (error);
       session = lean_session_db_lookup (db, session_id, &error);
@@ -429,22 +380,30 @@ ctl_cmd_validate (CtlContext  *ctx,
     lean_validation_set_completion (validation, project, specs, spec);
   run_validation (validation, &run);
 
+  /* Kept with the sessions' history (a failure to store is said, not
+   * fatal: the result is printed either way). */
+  if (db == NULL)
+    db = lean_session_db_open (NULL, &error);
+  if (db != NULL)
+    store = lean_validation_store_open (lean_session_db_get_path (db), &error);
+  if (store == NULL)
+    {
+      g_printerr (_("leanspec-ctl: the result will not be stored: %s\n"), error->message);
+      g_clear_error (&error);
+    }
+
   if (!run.interrupted &&
       (critic || (!no_critic && lean_check_config_get_critic (config))))
     {
       g_autoptr(LeanCriticVerdict) verdict = run_critic (validation, project, tree_spec,
-                                                         agent_id, work_dir, &run);
+                                                         agent_id, store ? db : NULL, store,
+                                                         &run);
       lean_validation_set_critic (validation, verdict);
     }
 
-  /* Kept with the session's history (a failure to store is said, not fatal:
-   * the result is printed either way). */
-  if (!run.interrupted)
+  if (!run.interrupted && store != NULL)
     {
-      g_autoptr(LeanValidationStore) store = lean_validation_store_open (NULL, &error);
-
-      if (store == NULL ||
-          lean_validation_store_add_validation (store, validation,
+      if (lean_validation_store_add_validation (store, validation,
                                                 session != NULL ? lean_session_get_id (session)
                                                                 : NULL,
                                                 NULL, 0, &error) == 0)
@@ -453,6 +412,8 @@ ctl_cmd_validate (CtlContext  *ctx,
           g_clear_error (&error);
         }
     }
+  if (db != NULL)
+    lean_session_db_flush (db);
 
   if (json)
     {

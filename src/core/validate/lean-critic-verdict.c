@@ -51,6 +51,7 @@ verdict_new (void)
 
   self->requirements = g_ptr_array_new_with_free_func (requirement_free);
   self->gaps = g_new0 (char *, 1);
+  self->cost_usd = -1;
   return self;
 }
 
@@ -290,15 +291,51 @@ read_verdict_text (LeanCriticVerdict *self,
 
 /* What one JSON event line of an agent says: a verdict object, or text to
  * look in. Returns TRUE when @line was a JSON object at all. */
+static guint64
+member_uint (JsonObject *obj,
+             const char *name)
+{
+  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
+      json_node_get_value_type (node) != G_TYPE_INT64 || json_node_get_int (node) < 0)
+    return 0;
+  return (guint64)json_node_get_int (node);
+}
+
+/* Claude's result and Codex's turn.completed carry "usage"; Claude's
+ * result also "total_cost_usd". */
+static void
+read_usage (LeanCriticVerdict *self,
+            JsonObject        *obj)
+{
+  JsonObject *usage = member_object (obj, "usage");
+  JsonNode *cost = json_object_get_member (obj, "total_cost_usd");
+
+  if (usage != NULL)
+    {
+      self->input_tokens += member_uint (usage, "input_tokens");
+      self->output_tokens += member_uint (usage, "output_tokens");
+    }
+  if (cost != NULL && JSON_NODE_HOLDS_VALUE (cost) &&
+      (json_node_get_value_type (cost) == G_TYPE_DOUBLE ||
+       json_node_get_value_type (cost) == G_TYPE_INT64))
+    self->cost_usd = json_node_get_double (cost);
+}
+
 static gboolean
-read_event (JsonObject  *obj,
-            JsonObject **verdict_obj,
-            GString     *texts,
-            GString     *gemini_message)
+read_event (LeanCriticVerdict *self,
+            JsonObject        *obj,
+            JsonObject       **verdict_obj,
+            GString           *texts,
+            GString           *gemini_message)
 {
   const char *type = member_string (obj, "type");
   JsonObject *structured = member_object (obj, "structured_output");
   const char *text;
+
+  if (g_strcmp0 (type, "result") == 0 || g_strcmp0 (type, "turn.completed") == 0)
+    read_usage (self, obj);
 
   if (member_string (obj, "verdict") != NULL)
     {
@@ -375,7 +412,7 @@ lean_critic_verdict_parse (const char *output,
               JsonObject *verdict_obj = NULL;
 
               any_event = TRUE;
-              read_event (json_node_get_object (node), &verdict_obj, texts, gemini_message);
+              read_event (self, json_node_get_object (node), &verdict_obj, texts, gemini_message);
               if (verdict_obj != NULL)
                 {
                   g_clear_pointer (&last_verdict_node, json_node_unref);
@@ -409,7 +446,7 @@ lean_critic_verdict_parse (const char *output,
             JsonObject *verdict_obj = NULL;
 
             any_event = TRUE;
-            read_event (json_node_get_object (node), &verdict_obj, texts, gemini_message);
+            read_event (self, json_node_get_object (node), &verdict_obj, texts, gemini_message);
             if (verdict_obj != NULL && read_verdict_object (self, verdict_obj))
               return g_steal_pointer (&self);
             g_string_truncate (plain, 0);

@@ -29,6 +29,10 @@ typedef struct
   char     **gaps;
   char      *summary;
   char      *text;
+  /* What the critic's run reported spending, where its output says. */
+  guint64    input_tokens;
+  guint64    output_tokens;
+  double     cost_usd;       /* < 0: unknown */
 } LeanCriticVerdict;
 
 GType              lean_critic_verdict_get_type (void) G_GNUC_CONST;
