@@ -353,6 +353,73 @@ test_ralph_passes_in_two (void)
 }
 
 static void
+test_ralph_with_critic (void)
+{
+  g_autofree char *dir = make_project (FALSE, TRUE);
+  g_autofree char *db_path = g_build_filename (home, "ralph-critic.db", NULL);
+  g_autofree char *reply_path = g_build_filename (home, "verdict.txt", NULL);
+  g_autofree char *agent = g_build_filename (g_getenv ("LEANSPEC_BUILD_ROOT"), "tests",
+                                             "lean-test-agent", NULL);
+  g_autofree char *runners = NULL;
+  g_autoptr(CtlResult) result = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionDb) db = NULL;
+  g_autoptr(LeanValidationStore) store = NULL;
+  g_autoptr(GListModel) sessions = NULL;
+  JsonObject *ended, *critic;
+  guint n_critics = 0;
+
+  /* The agent fixes only when told it is a second iteration, and answers
+   * every prompt with a passing verdict (also when asked as the critic). */
+  test_util_write_file (home, "verdict.txt",
+                        "```json\n{\"verdict\": \"pass\", \"requirements\": [], \"gaps\": [],"
+                        " \"summary\": \"Looks right.\"}\n```\n");
+  runners = g_strdup_printf ("{\"runners\": {\"fixer\": {\"command\": \"%s\", \"args\": ["
+                             "\"--say-file\", \"%s\", \"--fix-if-prompt-contains\", "
+                             "\"## Iteration 2 of\", \"--fix-file\", \"fixed.txt\"]}}}",
+                             agent, reply_path);
+  test_util_write_file (home, ".lean-spec/runners.json", runners);
+
+  g_setenv ("LEANSPEC_DB", db_path, TRUE);
+  result = ctl_test_run_ctl (dir, "implement", "1", "--ralph", "--agent", "fixer", "--critic",
+                             "--json", NULL);
+  g_unsetenv ("LEANSPEC_DB");
+  g_assert_cmpint (result->exit_status, ==, 0);
+  lines = json_lines (result->out);
+  g_assert_cmpuint (lines->len, ==, 5);
+  /* Iteration 1: the critic passed it, the checks did not. */
+  g_assert_false (json_object_get_boolean_member (line_object (lines, 1), "passed"));
+  critic = json_object_get_object_member (line_object (lines, 1), "critic");
+  g_assert_cmpstr (json_object_get_string_member (critic, "verdict"), ==, "pass");
+  ended = line_object (lines, 4);
+  g_assert_cmpstr (json_object_get_string_member (ended, "result"), ==, "passed");
+  g_assert_cmpint (json_object_get_int_member (ended, "iterations"), ==, 2);
+
+  /* Two implement sessions and two critic sessions, linked by kind. */
+  db = lean_session_db_open (db_path, &error);
+  g_assert_no_error (error);
+  store = lean_validation_store_open (db_path, &error);
+  g_assert_no_error (error);
+  sessions = lean_session_db_list (db, "001-feature", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (sessions), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(LeanSession) s = g_list_model_get_item (sessions, i);
+      g_autofree char *kind = NULL;
+
+      g_assert_true (lean_validation_store_get_session_link (store, lean_session_get_id (s),
+                                                             &kind, NULL, NULL, &error));
+      if (g_strcmp0 (kind, "critic") == 0)
+        n_critics++;
+    }
+  g_assert_cmpuint (n_critics, ==, 2);
+  lean_session_db_close (db);
+  test_util_rm_rf (dir);
+}
+
+static void
 test_ralph_stops (void)
 {
   g_autofree char *dir = make_project (FALSE, TRUE);
@@ -414,6 +481,7 @@ main (int   argc,
   g_test_add_func ("/cli-validate/session-stored", test_session_stored);
   g_test_add_func ("/cli-ralph/passes-in-two", test_ralph_passes_in_two);
   g_test_add_func ("/cli-ralph/stops", test_ralph_stops);
+  g_test_add_func ("/cli-ralph/with-critic", test_ralph_with_critic);
 
   result = g_test_run ();
   test_util_rm_rf (home);

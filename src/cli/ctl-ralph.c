@@ -126,6 +126,8 @@ on_validation_finished (LeanRalphLoop  *loop,
       json_builder_add_value (b, json_node_copy (json_object_get_member (obj, "checks")));
       json_builder_set_member_name (b, "completion");
       json_builder_add_value (b, json_node_copy (json_object_get_member (obj, "completion")));
+      json_builder_set_member_name (b, "critic");
+      json_builder_add_value (b, json_node_copy (json_object_get_member (obj, "critic")));
       json_builder_end_object (b);
       print_line (b);
       return;
@@ -227,7 +229,8 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
       N_("MODEL") },
     { "max-iterations", 0, 0, G_OPTION_ARG_INT, &max_iterations,
       N_("Stop after N iterations (default: checks.json maxIterations, else 10)"), N_("N") },
-    { "critic", 0, 0, G_OPTION_ARG_NONE, &critic, N_("Ask an AI critic in each validation"), NULL },
+    { "critic", 0, 0, G_OPTION_ARG_NONE, &critic,
+      N_("Ask the agent, read-only, as AI critic in each validation"), NULL },
     { "no-critic", 0, 0, G_OPTION_ARG_NONE, &no_critic, N_("No AI critic"), NULL },
     { "phases", 0, 0, G_OPTION_ARG_NONE, &phases, N_("One session per phase of the plan"), NULL },
     { "max-tokens", 0, 0, G_OPTION_ARG_INT, &max_tokens,
@@ -254,10 +257,6 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
     return ctl_report_message (CTL_EXIT_USAGE, _("--critic and --no-critic exclude each other"));
   if (phases)
     return ctl_report_message (CTL_EXIT_USAGE, _("--phases is not available yet"));
-  if (critic)
-    return ctl_report_message (CTL_EXIT_USAGE,
-                               _("the critic in the Ralph loop is not available yet; run "
-                                 "“leanspec-ctl validate SPEC --critic” after the chain"));
   if (max_iterations < 0 || max_tokens < 0 || max_minutes < 0 || max_cost < 0)
     return ctl_report_message (CTL_EXIT_USAGE, _("limits must not be negative"));
 
@@ -315,6 +314,18 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
 
   loop = lean_ralph_loop_new (controller, store, project, lean_spec_get_id (spec), config,
                               request, &settings);
+  /* The critic is the implementing agent, asked read-only. */
+  if (critic || (!no_critic && lean_check_config_get_critic (config)))
+    {
+      g_autoptr(LeanAgentRegistry) registry = lean_agent_registry_new ();
+      LeanAgent *critic_agent;
+
+      lean_agent_registry_load (registry, request->project_path, NULL);
+      critic_agent = lean_agent_registry_lookup (registry, agent);
+      if (critic_agent == NULL)
+        return ctl_report_message (CTL_EXIT_FAILED, _("%s: no such agent"), agent);
+      lean_ralph_loop_set_critic (loop, critic_agent, db);
+    }
   run.loop = loop;
   run.json = json;
   g_signal_connect (loop, "iteration-started", G_CALLBACK (on_iteration_started), &run);

@@ -18,6 +18,9 @@ struct _LeanRalphLoop
   LeanSessionRequest  *request;
   LeanRalphChain      *chain;
 
+  LeanAgent           *critic_agent;
+  LeanSessionDb       *critic_db;
+  LeanCriticRun       *critic;       /* of the running iteration */
   LeanSession         *session;      /* of the running iteration */
   LeanValidation      *validation;   /* of the running iteration */
   gboolean             ended;
@@ -37,6 +40,11 @@ lean_ralph_loop_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->session, self);
   if (self->validation != NULL)
     g_signal_handlers_disconnect_by_data (self->validation, self);
+  if (self->critic != NULL)
+    g_signal_handlers_disconnect_by_data (self->critic, self);
+  g_clear_object (&self->critic);
+  g_clear_object (&self->critic_agent);
+  g_clear_object (&self->critic_db);
   g_clear_object (&self->session);
   g_clear_object (&self->validation);
   g_clear_object (&self->controller);
@@ -142,16 +150,17 @@ end_loop (LeanRalphLoop *self)
 
 static gboolean start_iteration (LeanRalphLoop *self, GError **error);
 
+/* The iteration's validation is complete (with the critic's verdict when
+ * one was asked): store it, let the chain decide, go on or stop. */
 static void
-on_validation_finished (LeanValidation *validation,
-                        LeanRalphLoop  *self)
+record (LeanRalphLoop *self)
 {
   g_autoptr(LeanRalphLoop) hold = g_object_ref (self);
+  g_autoptr(LeanValidation) validation = g_steal_pointer (&self->validation);
   g_autoptr(GError) error = NULL;
   guint k = lean_ralph_chain_get_iteration (self->chain);
   LeanRalphStop stop;
 
-  g_signal_handlers_disconnect_by_data (validation, self);
   if (self->store != NULL &&
       lean_validation_store_add_validation (self->store, validation,
                                             self->session ? lean_session_get_id (self->session)
@@ -164,7 +173,6 @@ on_validation_finished (LeanValidation *validation,
     }
   stop = lean_ralph_chain_record_validation (self->chain, validation);
   g_signal_emit (self, signals[VALIDATION_FINISHED], 0, k, validation);
-  g_clear_object (&self->validation);
   save_chain (self);
 
   if (stop != LEAN_RALPH_STOP_NONE)
@@ -182,6 +190,48 @@ on_validation_finished (LeanValidation *validation,
       lean_ralph_chain_fail (self->chain, error->message);
       end_loop (self);
     }
+}
+
+static void
+on_critic_finished (LeanCriticRun *critic,
+                    LeanRalphLoop *self)
+{
+  g_signal_handlers_disconnect_by_data (critic, self);
+  if (self->validation != NULL)
+    lean_validation_set_critic (self->validation, lean_critic_run_get_verdict (critic));
+  g_clear_object (&self->critic);
+  if (self->ended)
+    return;
+  record (self);
+}
+
+static void
+on_validation_finished (LeanValidation *validation,
+                        LeanRalphLoop  *self)
+{
+  g_autofree char *readme = NULL;
+
+  g_signal_handlers_disconnect_by_data (validation, self);
+  if (self->critic_agent == NULL)
+    {
+      record (self);
+      return;
+    }
+
+  {
+    g_autoptr(GPtrArray) specs = lean_project_load_specs (self->project, NULL, NULL, NULL);
+    LeanSpec *spec = specs != NULL ? lean_project_find_spec (self->project, specs, self->spec_id,
+                                                             NULL) : NULL;
+
+    if (spec != NULL)
+      g_file_get_contents (lean_spec_get_readme_path (spec), &readme, NULL, NULL);
+  }
+  self->critic = lean_critic_run_new (self->critic_agent, self->request->project_path,
+                                      self->spec_id, readme, validation, self->critic_db,
+                                      self->store, lean_ralph_chain_get_id (self->chain),
+                                      lean_ralph_chain_get_iteration (self->chain));
+  g_signal_connect (self->critic, "finished", G_CALLBACK (on_critic_finished), self);
+  lean_critic_run_start (self->critic);
 }
 
 /* The spec as the working tree has it now: the agent ticks items there. */
@@ -268,6 +318,18 @@ start_iteration (LeanRalphLoop  *self,
   return TRUE;
 }
 
+void
+lean_ralph_loop_set_critic (LeanRalphLoop *self,
+                            LeanAgent     *agent,
+                            LeanSessionDb *db)
+{
+  g_return_if_fail (LEAN_IS_RALPH_LOOP (self));
+  g_return_if_fail (agent == NULL || LEAN_IS_AGENT (agent));
+
+  g_set_object (&self->critic_agent, agent);
+  g_set_object (&self->critic_db, db);
+}
+
 gboolean
 lean_ralph_loop_start (LeanRalphLoop  *self,
                        GError        **error)
@@ -319,6 +381,11 @@ lean_ralph_loop_cancel (LeanRalphLoop *self)
     {
       g_signal_handlers_disconnect_by_data (self->validation, self);
       lean_validation_cancel (self->validation);
+    }
+  if (self->critic != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->critic, self);
+      lean_critic_run_cancel (self->critic);
     }
   if (self->session != NULL && !lean_session_state_is_final (lean_session_get_state (self->session)))
     {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lean-controller.h"
+#include "lean-critic-run.h"
 #include "lean-ralph-chain.h"
 #include "lean-validation-store.h"
 
@@ -33,6 +34,11 @@ LeanRalphLoop  *lean_ralph_loop_new       (LeanController          *controller,
                                            LeanCheckConfig         *config,
                                            const LeanSessionRequest *request,
                                            const LeanRalphSettings *settings);
+/* Each validation also asks @agent as the AI critic (a session of kind
+ * "critic" recorded in @db when given). Call before starting. */
+void            lean_ralph_loop_set_critic (LeanRalphLoop          *self,
+                                            LeanAgent              *agent,
+                                            LeanSessionDb          *db);
 /* Starts iteration 1 (the request's prompt is the spec prompt). FALSE with
  * @error when it cannot start at all. */
 gboolean        lean_ralph_loop_start     (LeanRalphLoop           *self,
