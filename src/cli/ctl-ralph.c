@@ -309,6 +309,7 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
   store = lean_validation_store_open (lean_session_db_get_path (db), &error);
   if (store == NULL)
     return ctl_report_error (error);
+  lean_validation_store_set_session_db (store, db);
   controller = lean_controller_new (db);
   signal (SIGPIPE, SIG_IGN);
 

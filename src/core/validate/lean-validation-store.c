@@ -48,8 +48,9 @@ struct _LeanValidationStore
 {
   GObject  parent_instance;
 
-  sqlite3 *db;
-  GMutex   lock;
+  sqlite3       *db;
+  GMutex         lock;
+  LeanSessionDb *session_db;
 };
 
 G_DEFINE_FINAL_TYPE (LeanValidationStore, lean_validation_store, G_TYPE_OBJECT)
@@ -60,6 +61,7 @@ lean_validation_store_finalize (GObject *object)
   LeanValidationStore *self = LEAN_VALIDATION_STORE (object);
 
   g_clear_pointer (&self->db, sqlite3_close_v2);
+  g_clear_object (&self->session_db);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (lean_validation_store_parent_class)->finalize (object);
@@ -199,6 +201,23 @@ lean_validation_store_open (const char  *path,
   return g_steal_pointer (&self);
 }
 
+void
+lean_validation_store_set_session_db (LeanValidationStore *self,
+                                      LeanSessionDb       *db)
+{
+  g_return_if_fail (LEAN_IS_VALIDATION_STORE (self));
+  g_return_if_fail (db == NULL || LEAN_IS_SESSION_DB (db));
+
+  g_set_object (&self->session_db, db);
+}
+
+static void
+settle_session_db (LeanValidationStore *self)
+{
+  if (self->session_db != NULL)
+    lean_session_db_flush (self->session_db);
+}
+
 static char *
 strv_to_json (const char * const *values)
 {
@@ -314,6 +333,7 @@ lean_validation_store_add_validation (LeanValidationStore  *self,
   g_return_val_if_fail (LEAN_IS_VALIDATION (validation), 0);
   g_return_val_if_fail (lean_validation_is_finished (validation), 0);
 
+  settle_session_db (self);
   locker = g_mutex_locker_new (&self->lock);
   if (!exec_sql (self->db, "BEGIN IMMEDIATE", error))
     return 0;
@@ -558,6 +578,7 @@ lean_validation_store_save_chain (LeanValidationStore  *self,
   settings = json_to_string (settings_node, FALSE);
   stop = lean_ralph_chain_get_stop (chain);
 
+  settle_session_db (self);
   locker = g_mutex_locker_new (&self->lock);
   stmt = prepare (self->db,
                   "INSERT INTO chains (id, project_path, spec_id, agent_id, settings, state,"
@@ -656,6 +677,7 @@ lean_validation_store_link_session (LeanValidationStore  *self,
   g_return_val_if_fail (LEAN_IS_VALIDATION_STORE (self), FALSE);
   g_return_val_if_fail (session_id != NULL && kind != NULL, FALSE);
 
+  settle_session_db (self);
   locker = g_mutex_locker_new (&self->lock);
   stmt = prepare (self->db,
                   "INSERT OR REPLACE INTO session_links (session_id, kind, chain_id, iteration)"

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lean-ralph-chain.h"
+#include "lean-session-db.h"
 #include "lean-validation.h"
 
 G_BEGIN_DECLS
@@ -23,6 +24,13 @@ G_DECLARE_FINAL_TYPE (LeanValidationStore, lean_validation_store, LEAN, VALIDATI
 /* @path NULL: the session database (LEANSPEC_DB, else the user data dir). */
 LeanValidationStore *lean_validation_store_open            (const char          *path,
                                                             GError             **error);
+
+/* The session database whose file this store shares: its queued writes
+ * are committed before each write here, so the two connections never
+ * interleave inside one of its batches (a batch that read before another
+ * connection's commit cannot write after it). */
+void                 lean_validation_store_set_session_db  (LeanValidationStore *self,
+                                                            LeanSessionDb       *db);
 
 /* Stores a finished validation (every check: id, name, kind, argv, status,
  * exit status, duration, counts, message, the kept output) and returns
