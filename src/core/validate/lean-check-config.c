@@ -427,17 +427,6 @@ lean_check_config_parse (const char  *data,
 
 /* ---- loading ---------------------------------------------------------- */
 
-static gboolean
-path_is_inside (const char *path,
-                const char *dir)
-{
-  gsize n = strlen (dir);
-
-  if (g_str_equal (dir, "/"))
-    return TRUE;
-  return strncmp (path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
-}
-
 /* Reads @root/@rel when its real path is inside @root's and it is a
  * regular file of at most @max bytes; NULL (no error) when it is absent. */
 static char *
@@ -461,7 +450,7 @@ read_project_file (const char  *root,
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_FAILED, "%s: %s", rel, g_strerror (errno));
       return NULL;
     }
-  if (real_root == NULL || !path_is_inside (real, real_root))
+  if (real_root == NULL || !lean_check_path_is_inside (real, real_root))
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
                    _("%s: leads outside the project; not read"), rel);

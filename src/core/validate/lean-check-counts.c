@@ -74,6 +74,27 @@ lean_counts_strip_ansi (const char *line,
   return g_string_free (out, FALSE);
 }
 
+char *
+lean_counts_clean_text (const char *text,
+                        gsize       len,
+                        gsize       max_bytes)
+{
+  g_autofree char *stripped = lean_counts_strip_ansi (text, len);
+  g_autofree char *valid = g_utf8_make_valid (stripped, -1);
+  GString *out = g_string_sized_new (MIN (strlen (valid), max_bytes));
+
+  for (const char *p = valid; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (out->len + 6 > max_bytes)
+        break;
+      if (c == '\n' || c == '\t' || !g_unichar_iscntrl (c))
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static gboolean
 read_uint (const char **p,
            guint       *value)

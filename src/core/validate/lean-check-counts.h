@@ -35,6 +35,13 @@ LeanCheckCounts   lean_counts_parser_get       (LeanCountsParser *parser);
 char             *lean_counts_strip_ansi       (const char       *line,
                                                 gsize             len);
 
+/* What a process printed, made fit to show and store as text: without
+ * ANSI escapes, valid UTF-8, no control characters but newline and tab, at
+ * most @max_bytes (cut at a character). */
+char             *lean_counts_clean_text       (const char       *text,
+                                                gsize             len,
+                                                gsize             max_bytes);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LeanCountsParser, lean_counts_parser_free)
 
 G_END_DECLS

@@ -212,23 +212,11 @@ lean_check_run_new_finished (LeanCheck       *check,
 
 /* ---- output ----------------------------------------------------------- */
 
-/* @text as valid UTF-8 without control characters but newline and tab. */
 static char *
 clean_text (const char *text,
             gsize       len)
 {
-  g_autofree char *stripped = lean_counts_strip_ansi (text, len);
-  g_autofree char *valid = g_utf8_make_valid (stripped, -1);
-  GString *out = g_string_sized_new (strlen (valid));
-
-  for (const char *p = valid; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (c == '\n' || c == '\t' || !g_unichar_iscntrl (c))
-        g_string_append_unichar (out, c);
-    }
-  return g_string_free (out, FALSE);
+  return lean_counts_clean_text (text, len, G_MAXSIZE);
 }
 
 static gboolean
@@ -555,17 +543,6 @@ child_setup (gpointer data)
 }
 
 static gboolean
-path_is_inside (const char *path,
-                const char *dir)
-{
-  gsize n = strlen (dir);
-
-  if (g_str_equal (dir, "/"))
-    return TRUE;
-  return strncmp (path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
-}
-
-static gboolean
 fail_to_start (gpointer data)
 {
   LeanCheckRun *self = data;
@@ -613,7 +590,7 @@ lean_check_run_start (LeanCheckRun *self)
                                           self->check->cwd));
       return;
     }
-  if (!path_is_inside (real_dir, real_root))
+  if (!lean_check_path_is_inside (real_dir, real_root))
     {
       start_error (self, g_strdup_printf (_("%s: leads outside the working tree; not run"),
                                           self->check->cwd));

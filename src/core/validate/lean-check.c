@@ -159,3 +159,17 @@ lean_check_describe_argv (LeanCheck *check)
     }
   return g_string_free (out, FALSE);
 }
+
+gboolean
+lean_check_path_is_inside (const char *path,
+                           const char *dir)
+{
+  gsize n;
+
+  g_return_val_if_fail (path != NULL && dir != NULL, FALSE);
+
+  n = strlen (dir);
+  if (g_str_equal (dir, "/"))
+    return TRUE;
+  return strncmp (path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}

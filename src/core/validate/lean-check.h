@@ -75,6 +75,11 @@ void       lean_check_unref    (LeanCheck          *check);
  * Only for showing: checks never run through a shell. */
 char      *lean_check_describe_argv (LeanCheck     *check);
 
+/* Whether @path is @dir or below it (both absolute, symlinks resolved):
+ * how checks files and check folders are kept inside the project. */
+gboolean   lean_check_path_is_inside (const char    *path,
+                                      const char    *dir);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LeanCheck, lean_check_unref)
 
 G_END_DECLS

@@ -81,27 +81,12 @@ lean_critic_verdict_unref (LeanCriticVerdict *verdict)
   g_atomic_rc_box_release_full (verdict, (GDestroyNotify)verdict_clear);
 }
 
-/* Valid UTF-8, no control characters but newline and tab, at most @max
- * bytes (cut at a character). */
 static char *
 clean (const char *text,
        gsize       len,
        gsize       max)
 {
-  g_autofree char *stripped = lean_counts_strip_ansi (text, len);
-  g_autofree char *valid = g_utf8_make_valid (stripped, -1);
-  GString *out = g_string_new (NULL);
-
-  for (const char *p = valid; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (out->len + 6 > max)
-        break;
-      if (c == '\n' || c == '\t' || !g_unichar_iscntrl (c))
-        g_string_append_unichar (out, c);
-    }
-  return g_string_free (out, FALSE);
+  return lean_counts_clean_text (text, len, max);
 }
 
 LeanCriticVerdict *
