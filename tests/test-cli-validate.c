@@ -349,6 +349,31 @@ test_ralph_passes_in_two (void)
                    &kind, NULL, &iteration, &error));
   g_assert_cmpstr (kind, ==, "implement");
   g_assert_cmpuint (iteration, ==, 2);
+
+  /* `sessions list` shows each session's chain and iteration. */
+  {
+    g_autoptr(CtlResult) listed = NULL;
+    g_autoptr(JsonNode) list = NULL;
+    JsonArray *array;
+    guint seen = 0;
+
+    g_setenv ("LEANSPEC_DB", db_path, TRUE);
+    listed = ctl_test_run_ctl (dir, "sessions", "list", "--json", NULL);
+    g_unsetenv ("LEANSPEC_DB");
+    g_assert_cmpint (listed->exit_status, ==, 0);
+    list = ctl_test_parse_json (listed->out);
+    array = json_node_get_array (list);
+    g_assert_cmpuint (json_array_get_length (array), ==, 2);
+    for (guint i = 0; i < 2; i++)
+      {
+        JsonObject *obj = json_array_get_object_element (array, i);
+
+        g_assert_cmpstr (json_object_get_string_member (obj, "kind"), ==, "implement");
+        g_assert_cmpstr (json_object_get_string_member (obj, "chain"), ==, chain_id);
+        seen |= 1u << json_object_get_int_member (obj, "iteration");
+      }
+    g_assert_cmpuint (seen, ==, (1u << 1) | (1u << 2));
+  }
   test_util_rm_rf (dir);
 }
 
