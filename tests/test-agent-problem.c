@@ -283,6 +283,7 @@ fixture_set_up (Fixture       *f,
   root = json_builder_get_root (b);
   json = json_to_string (root, TRUE);
   test_util_write_file (f->project, ".lean-spec/runners.json", json);
+  test_trust_runners (f->project);
 
   db_path = g_build_filename (f->tmp, "sessions.db", NULL);
   f->db = lean_session_db_open (db_path, &error);

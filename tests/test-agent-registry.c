@@ -211,7 +211,10 @@ test_env (void)
   g_assert_cmpstr (g_environ_getenv (env, "LEANSPEC_PROJECT_PATH"), ==, "/p/proj");
   g_assert_cmpstr (g_environ_getenv (env, "LEANSPEC_SPEC_ID"), ==, "042-foo");
   g_assert_cmpstr (g_environ_getenv (env, "LEANSPEC_SESSION_ID"), ==, "0a323c30-aaaa");
-  g_assert_cmpuint (g_strv_length (env), ==, 3);
+  /* PATH without the entries that mean the working folder (main() has
+   * none of those: it is the same). */
+  g_assert_cmpstr (g_environ_getenv (env, "PATH"), ==, g_getenv ("PATH"));
+  g_assert_cmpuint (g_strv_length (env), ==, 4);
 }
 
 static void
@@ -268,16 +271,19 @@ test_runners_json (void)
               "    \"output\": \"codex-json\", \"model_flag\": \"--model\", \"model\": \"m1\"}\n"
               " },\n"
               " \"default\": \"my-agent\"}\n");
-  /* The project's file wins: it redefines codex and sets the default. */
+  /* The project's file adds an agent and sets the default; its codex, a
+   * builtin's id, is ignored with a problem. */
   write_file (project_file,
               "{\"runners\": {\"codex\": {\"command\": \"codex\",\n"
               "  \"args\": [\"exec\", \"--full-auto\"]},\n"
-              "  \"team\": {\"command\": \"team-agent\"}},\n"
+              "  \"team\": {\"command\": \"team-agent\", \"args\": [\"exec\", \"--full-auto\"]}},\n"
               " \"default\": \"team\"}\n");
 
   g_signal_connect (registry, "items-changed", G_CALLBACK (on_items_changed), &changes);
-  g_assert_true (lean_agent_registry_load (registry, project, &error));
-  g_assert_no_error (error);
+  g_assert_false (lean_agent_registry_load (registry, project, &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
+  g_assert_nonnull (strstr (error->message, "defines “codex”, a built-in agent; it was ignored"));
+  g_clear_error (&error);
   g_assert_cmpuint (changes, ==, 1);
 
   /* Builtins first in their order, then custom ones by id. */
@@ -329,13 +335,27 @@ test_runners_json (void)
   g_clear_pointer (&argv, g_strfreev);
   g_clear_pointer (&joined, g_free);
 
-  /* args given: LeanSpec's generic command line. */
-  agent = lean_agent_registry_lookup (registry, "codex");
+  g_assert_cmpint (lean_agent_get_source (lean_agent_registry_lookup (registry, "codex")), ==,
+                   LEAN_AGENT_SOURCE_BUILTIN);
+
+  /* args given: LeanSpec's generic command line, once the project's file
+   * is trusted. */
+  agent = lean_agent_registry_lookup (registry, "team");
   g_assert_cmpint (lean_agent_get_source (agent), ==, LEAN_AGENT_SOURCE_PROJECT);
+  g_assert_false (lean_agent_get_trusted (agent));
+  {
+    LeanTrustRequest *request = lean_agent_registry_get_trust_request (registry);
+
+    g_assert_true (lean_trust_store_trust (lean_trust_store_get_default (), request->path,
+                                           request->sha256, &error));
+    g_assert_false (lean_agent_registry_load (registry, project, NULL));
+  }
+  agent = lean_agent_registry_lookup (registry, "team");
+  g_assert_true (lean_agent_get_trusted (agent));
   argv = lean_agent_build_argv (agent, LEAN_SESSION_MODE_AUTONOMOUS, NULL, PROMPT, &stdin_data,
                                 &error);
   joined = join_argv (argv);
-  g_assert_cmpstr (joined, ==, "codex|exec|--full-auto|"
+  g_assert_cmpstr (joined, ==, "team-agent|exec|--full-auto|"
                                "Implement spec 042; rm -rf / $(id) `x` \"q\" 'q' *");
   g_assert_null (stdin_data);
   g_clear_pointer (&argv, g_strfreev);
@@ -515,6 +535,7 @@ main (int   argc,
   bin_dir = g_build_filename (home_dir, "bin", NULL);
   g_mkdir_with_parents (bin_dir, 0700);
   g_setenv ("HOME", home_dir, TRUE);
+  g_setenv ("XDG_CONFIG_HOME", home_dir, TRUE);
   path = g_strdup_printf ("%s:/usr/bin:/bin", bin_dir);
   g_setenv ("PATH", path, TRUE);
 

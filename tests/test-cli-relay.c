@@ -165,6 +165,11 @@ test_implement_on_relay (void)
   db = g_build_filename (root, "sessions.db", NULL);
   g_setenv ("LEANSPEC_DB", db, TRUE);
 
+  /* The project's own agent runs once its runners.json is trusted. */
+  r = ctl_test_run_ctl (root, "trust", "--yes", NULL);
+  g_assert_cmpint (r->exit_status, ==, 0);
+  g_clear_pointer (&r, ctl_result_free);
+
   runner = g_strdup_printf ("--runner=relay:%s/r1", peer->url);
   r = ctl_test_run_ctl (root, "implement", "001", "--agent", "relayed", runner, "--keep-status",
                         NULL);

@@ -52,6 +52,7 @@ fixture_set_up (Fixture       *f,
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
   test_util_write_file (f->project, ".lean-spec/runners.json", json);
+  test_trust_runners (f->project);
 
   db_path = g_build_filename (f->dir, "sessions.db", NULL);
   f->db = lean_session_db_open (db_path, &error);

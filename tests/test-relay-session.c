@@ -51,6 +51,7 @@ add_relay_agents (const char *project)
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
   test_util_write_file (project, ".lean-spec/runners.json", json);
+  test_trust_runners (project);
 }
 
 static void

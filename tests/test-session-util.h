@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lean-session.h"
+#include "lean-trust-store.h"
 #include "test-util.h"
 
 static inline char *
@@ -63,6 +64,51 @@ test_session_env_cleanup (int status)
     test_util_rm_rf (test_session_home);
   g_clear_pointer (&test_session_home, g_free);
   return status;
+}
+
+/* Trusts @project's .lean-spec/runners.json as it is now, as a person
+ * would after reviewing it: the agents it defines may run. Only in a
+ * private XDG_CONFIG_HOME (test_session_env_init()). */
+static inline void
+test_trust_runners (const char *project)
+{
+  g_autofree char *path = g_build_filename (project, ".lean-spec", "runners.json", NULL);
+  g_autofree char *real = NULL;
+  g_autofree char *sha = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (g_getenv ("XDG_CONFIG_HOME"));
+  bytes = lean_trust_read_file (path, 1024 * 1024, &real, &sha, &error);
+  g_assert_no_error (error);
+  lean_trust_store_trust (lean_trust_store_get_default (), real, sha, &error);
+  g_assert_no_error (error);
+}
+
+/* A shell script at @path standing in for a command a project names: it
+ * appends its arguments to @marker (so any run of it shows) and prints a
+ * version. */
+static inline void
+test_write_marker_script (const char *path,
+                          const char *marker)
+{
+  g_autofree char *text = g_strdup_printf ("#!/bin/sh\necho \"$@\" >> '%s'\necho 1.0\n", marker);
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
+}
+
+/* Puts "." and an empty entry (both: the working folder) first in PATH, as
+ * a careless person's PATH might: nothing of a project may be found through
+ * them. Call before any thread. */
+static inline void
+test_path_names_working_folder (void)
+{
+  g_autofree char *path = g_strdup_printf (".::%s", g_getenv ("PATH"));
+
+  g_setenv ("PATH", path, TRUE);
 }
 
 static inline void
@@ -133,6 +179,7 @@ test_make_project (const char *dir)
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
   test_util_write_file (project, ".lean-spec/runners.json", json);
+  test_trust_runners (project);
   return project;
 }
 

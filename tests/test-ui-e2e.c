@@ -242,6 +242,7 @@ test_e2e (void)
   json_generator_set_root (gen, root);
   json = json_generator_to_data (gen, NULL);
   test_util_write_file (project, ".lean-spec/runners.json", json);
+  test_trust_runners (project);
   readme = g_build_filename (project, "specs", SPEC_ID, "README.md", NULL);
   /* The app's own database, where a fresh start would look for it. */
   db_path = g_build_filename (g_get_user_data_dir (), "leanspec-desktop", "sessions.db", NULL);

@@ -105,6 +105,14 @@ int          ctl_cmd_board              (CtlContext *ctx, int argc, char **argv)
 /* ctl-sessions.c */
 int          ctl_cmd_implement          (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_sessions           (CtlContext *ctx, int argc, char **argv);
+/* ctl-trust.c: review, trust or forget a project's runners.json */
+int          ctl_cmd_trust              (CtlContext *ctx, int argc, char **argv);
+/* TRUE when @agent_id may run in the project at @project_root (a builtin,
+ * the person's own, or from a trusted runners.json); else prints one line
+ * naming the file and `leanspec-ctl trust` and sets *exit_code. */
+gboolean     ctl_trust_check_agent      (const char *project_root,
+                                         const char *agent_id,
+                                         int        *exit_code);
 /* ctl-ralph.c: implement --ralph (ctl_cmd_implement hands over when it
  * sees --ralph) */
 gboolean     ctl_argv_has_ralph         (int argc, char **argv);

@@ -415,6 +415,8 @@ ctl_cmd_implement (CtlContext  *ctx,
       agent = g_strdup (lean_agent_registry_get_default_id (registry));
     }
   request->agent_id = g_strdup (agent);
+  if (!ctl_trust_check_agent (request->project_path, agent, &exit_code))
+    return exit_code;
 
   if (prompt_file != NULL)
     {

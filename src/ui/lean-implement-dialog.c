@@ -8,6 +8,7 @@
 #include "lean-prompt.h"
 #include "lean-relay-config.h"
 #include "lean-session-ui-private.h"
+#include "lean-trust-dialog.h"
 
 struct _LeanImplementDialog
 {
@@ -18,6 +19,8 @@ struct _LeanImplementDialog
   GtkWidget         *start_button;
   AdwComboRow       *agent_row;
   AdwActionRow      *install_row;
+  GtkWidget         *review_button;
+  GtkWidget         *copy_button;
   AdwComboRow       *mode_row;
   AdwEntryRow       *model_row;
   AdwComboRow       *runner_row;
@@ -35,6 +38,8 @@ struct _LeanImplementDialog
   GPtrArray         *runner_specs;   /* "local", "relay:NAME[/RUNNER]" */
   char              *built_prompt;
   GCancellable      *cancellable;
+  LeanTrustDialog   *trust_dialog;   /* weak, while it is open */
+  gboolean           asked_trust;    /* the first map asked already */
 };
 
 G_DEFINE_FINAL_TYPE (LeanImplementDialog, lean_implement_dialog, ADW_TYPE_WINDOW)
@@ -80,7 +85,7 @@ lean_implement_dialog_get_ready (LeanImplementDialog *self)
   g_return_val_if_fail (LEAN_IS_IMPLEMENT_DIALOG (self), FALSE);
 
   agent = selected_agent (self);
-  return self->built_prompt != NULL && agent != NULL &&
+  return self->built_prompt != NULL && agent != NULL && lean_agent_get_trusted (agent) &&
          (lean_agent_get_installed (agent) || runs_on_relay (self)) &&
          lean_agent_supports_mode (agent, selected_mode (self));
 }
@@ -90,18 +95,36 @@ update_state (LeanImplementDialog *self)
 {
   LeanAgent *agent = selected_agent (self);
   gboolean show_hint = FALSE;
+  gboolean show_review = FALSE;
 
-  if (agent != NULL && !lean_agent_get_installed (agent) && !runs_on_relay (self))
+  if (agent != NULL && !lean_agent_get_trusted (agent))
     {
-      const char *hint = lean_agent_get_install_hint (agent);
-      g_autofree char *title = g_strdup_printf (_("%s is not installed"),
-                                                lean_agent_get_name (agent));
+      g_autofree char *name = lean_trust_escape (lean_agent_get_name (agent), FALSE);
+      g_autofree char *title = g_strdup_printf (_("%s comes from this project and is not "
+                                                  "trusted"), name);
 
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->install_row), title);
       adw_action_row_set_subtitle (self->install_row,
-                                   hint != NULL ? hint : _("Install it and make sure it is "
-                                                           "on your PATH"));
-      gtk_widget_action_set_enabled (GTK_WIDGET (self), "implement.copy-hint", hint != NULL);
+                                   _("Review what it would run before it can start"));
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "implement.copy-hint", FALSE);
+      show_hint = show_review = TRUE;
+    }
+  else if (agent != NULL && !lean_agent_get_installed (agent) && !runs_on_relay (self))
+    {
+      const char *hint = lean_agent_get_install_hint (agent);
+      g_autofree char *name = lean_trust_escape (lean_agent_get_name (agent), FALSE);
+      g_autofree char *title = g_strdup_printf (_("%s is not installed"), name);
+      g_autofree char *shown = hint != NULL ? lean_trust_escape (hint, FALSE) : NULL;
+      /* A hint from a project file is only words to read: copying it would
+       * put the project's command on the person's clipboard. */
+      gboolean copyable = hint != NULL &&
+                          lean_agent_get_source (agent) != LEAN_AGENT_SOURCE_PROJECT;
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->install_row), title);
+      adw_action_row_set_subtitle (self->install_row,
+                                   shown != NULL ? shown : _("Install it and make sure it is "
+                                                             "on your PATH"));
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "implement.copy-hint", copyable);
       show_hint = TRUE;
     }
   else if (agent != NULL && !lean_agent_supports_mode (agent, selected_mode (self)))
@@ -114,6 +137,8 @@ update_state (LeanImplementDialog *self)
       show_hint = TRUE;
     }
   gtk_widget_set_visible (GTK_WIDGET (self->install_row), show_hint);
+  gtk_widget_set_visible (self->review_button, show_review);
+  gtk_widget_set_visible (self->copy_button, !show_review);
 
   if (agent != NULL)
     {
@@ -143,8 +168,8 @@ installed_first (gconstpointer a,
                  gconstpointer b,
                  gpointer      user_data)
 {
-  gboolean ia = lean_agent_get_installed ((LeanAgent *) a);
-  gboolean ib = lean_agent_get_installed ((LeanAgent *) b);
+  gboolean ia = lean_agent_get_installed ((LeanAgent *) a) && lean_agent_get_trusted ((LeanAgent *) a);
+  gboolean ib = lean_agent_get_installed ((LeanAgent *) b) && lean_agent_get_trusted ((LeanAgent *) b);
 
   /* The sort is stable, so within each group the registry's order stays. */
   return (int) ib - (int) ia;
@@ -155,7 +180,7 @@ agent_label (LeanAgent *agent)
 {
   if (agent == NULL)
     return NULL;
-  return g_strdup (lean_agent_get_name (agent));
+  return lean_trust_escape (lean_agent_get_name (agent), FALSE);
 }
 
 static void
@@ -190,16 +215,31 @@ bind_agent_item (GtkSignalListItemFactory *factory,
   GtkWidget *detail = gtk_widget_get_next_sibling (name);
   g_autofree char *text = NULL;
 
-  gtk_label_set_text (GTK_LABEL (name), lean_agent_get_name (agent));
-  if (lean_agent_get_installed (agent))
-    text = g_strdup (lean_agent_get_version (agent) ?: lean_agent_get_executable (agent));
+  g_autofree char *name_text = lean_trust_escape (lean_agent_get_name (agent), FALSE);
+  g_autofree char *state = NULL;
+
+  gtk_label_set_text (GTK_LABEL (name), name_text);
+  if (!lean_agent_get_trusted (agent))
+    state = g_strdup (_("not trusted"));
+  else if (lean_agent_get_installed (agent))
+    state = lean_trust_escape (lean_agent_get_version (agent) ?: lean_agent_get_executable (agent),
+                               FALSE);
   else if (lean_agent_get_install_hint (agent) != NULL)
-    /* Translators: shown under a missing agent, with its install command */
-    text = g_strdup_printf (_("Not installed · %s"), lean_agent_get_install_hint (agent));
+    {
+      g_autofree char *hint = lean_trust_escape (lean_agent_get_install_hint (agent), FALSE);
+      /* Translators: shown under a missing agent, with its install command */
+      state = g_strdup_printf (_("Not installed · %s"), hint);
+    }
   else
-    text = g_strdup (_("Not installed"));
+    state = g_strdup (_("Not installed"));
+  if (lean_agent_get_source (agent) == LEAN_AGENT_SOURCE_PROJECT)
+    /* Translators: under an agent defined in the project's runners.json */
+    text = g_strdup_printf (_("From this project · %s"), state);
+  else
+    text = g_steal_pointer (&state);
   gtk_label_set_text (GTK_LABEL (detail), text);
-  gtk_widget_set_sensitive (name, lean_agent_get_installed (agent));
+  gtk_widget_set_sensitive (name, lean_agent_get_installed (agent) &&
+                                  lean_agent_get_trusted (agent));
 }
 
 static gboolean
@@ -219,6 +259,32 @@ select_agent_by_id (LeanImplementDialog *self,
         }
     }
   return FALSE;
+}
+
+/* The registry's default, unless it is a project agent the person has not
+ * trusted: then the first usable agent, so Start works with a builtin. */
+static gboolean
+select_default_agent (LeanImplementDialog *self)
+{
+  const char *id = lean_agent_registry_get_default_id (self->registry);
+  LeanAgent *agent = lean_agent_registry_lookup (self->registry, id);
+  guint n;
+
+  if (agent == NULL || lean_agent_get_trusted (agent))
+    return select_agent_by_id (self, id);
+
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->agents));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LeanAgent) item = g_list_model_get_item (G_LIST_MODEL (self->agents), i);
+
+      if (lean_agent_get_trusted (item) && lean_agent_get_installed (item))
+        {
+          adw_combo_row_set_selected (self->agent_row, i);
+          return TRUE;
+        }
+    }
+  return select_agent_by_id (self, "claude");
 }
 
 gboolean
@@ -248,8 +314,7 @@ on_registry_refreshed (GObject      *object,
   agent = selected_agent (self);
   keep = g_strdup (agent != NULL ? lean_agent_get_id (agent) : NULL);
   gtk_sorter_changed (self->sorter, GTK_SORTER_CHANGE_DIFFERENT);
-  if (!select_agent_by_id (self, lean_agent_registry_get_default_id (self->registry)) &&
-      keep != NULL)
+  if (!select_default_agent (self) && keep != NULL)
     select_agent_by_id (self, keep);
   update_state (self);
 }
@@ -357,8 +422,8 @@ on_prompt_built (GObject      *object,
 
   if (prompt == NULL)
     {
-      g_autofree char *text = g_strdup_printf (_("The prompt could not be built: %s"),
-                                               error->message);
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+      g_autofree char *text = g_strdup_printf (_("The prompt could not be built: %s"), escaped);
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
       return;
     }
@@ -463,7 +528,9 @@ start_action (GtkWidget  *widget,
   session = lean_controller_start (self->controller, request, &error);
   if (session == NULL)
     {
-      AdwToast *toast = adw_toast_new (error->message);
+      /* A toast title is markup; the message may quote a project file. */
+      g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+      AdwToast *toast = adw_toast_new (escaped);
 
       adw_toast_set_timeout (toast, 0);
       adw_toast_overlay_add_toast (self->toast_overlay, toast);
@@ -501,6 +568,84 @@ copy_hint_action (GtkWidget  *widget,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (_("Copied")));
 }
 
+/* Trust */
+
+static void
+on_trust_decided (LeanTrustDialog     *dialog,
+                  gboolean             trusted,
+                  LeanImplementDialog *self)
+{
+  LeanAgent *agent = selected_agent (self);
+  g_autofree char *keep = g_strdup (agent != NULL ? lean_agent_get_id (agent) : NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (!trusted)
+    {
+      /* The builtins stay usable: move off an agent that cannot start. */
+      if (agent != NULL && !lean_agent_get_trusted (agent))
+        select_default_agent (self);
+      update_state (self);
+      return;
+    }
+
+  /* Load again: the agents of the trusted content replace the untrusted
+   * ones, and are probed now. */
+  lean_agent_registry_load (self->registry, lean_project_get_root (self->project), &error);
+  if (keep == NULL || !select_agent_by_id (self, keep))
+    select_default_agent (self);
+  update_state (self);
+  lean_agent_registry_refresh_async (self->registry, self->cancellable,
+                                     on_registry_refreshed, g_object_ref (self));
+}
+
+static void
+ask_trust (LeanImplementDialog *self)
+{
+  LeanTrustRequest *request = lean_agent_registry_get_trust_request (self->registry);
+
+  if (request == NULL || request->state == LEAN_TRUST_TRUSTED || self->trust_dialog != NULL)
+    return;
+
+  self->trust_dialog = lean_trust_dialog_new (GTK_WINDOW (self), request,
+                                              lean_agent_registry_get_trust_store (self->registry));
+  g_object_add_weak_pointer (G_OBJECT (self->trust_dialog), (gpointer *)&self->trust_dialog);
+  g_signal_connect_object (self->trust_dialog, "decided", G_CALLBACK (on_trust_decided), self, 0);
+  gtk_window_present (GTK_WINDOW (self->trust_dialog));
+}
+
+static gboolean
+ask_trust_once (gpointer data)
+{
+  LeanImplementDialog *self = data;
+  LeanTrustRequest *request = lean_agent_registry_get_trust_request (self->registry);
+
+  /* Ask once, when the project has commands of its own that are not
+   * trusted and the person did not say no to this content already. */
+  if (self->asked_trust || !gtk_widget_get_mapped (GTK_WIDGET (self)) || request == NULL ||
+      request->state == LEAN_TRUST_TRUSTED || request->commands->len == 0 ||
+      lean_trust_store_is_declined (lean_agent_registry_get_trust_store (self->registry),
+                                    request->path, request->sha256))
+    return G_SOURCE_REMOVE;
+  self->asked_trust = TRUE;
+  ask_trust (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_map (GtkWidget *widget)
+{
+  /* After this window is on screen, so the question stacks above it. */
+  g_idle_add_full (G_PRIORITY_LOW, ask_trust_once, g_object_ref (widget), g_object_unref);
+}
+
+static void
+review_trust_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *param)
+{
+  ask_trust (LEAN_IMPLEMENT_DIALOG (widget));
+}
+
 /* GObject */
 
 static void
@@ -509,6 +654,8 @@ lean_implement_dialog_dispose (GObject *object)
   LeanImplementDialog *self = LEAN_IMPLEMENT_DIALOG (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->trust_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->trust_dialog));
   gtk_widget_dispose_template (GTK_WIDGET (self), LEAN_TYPE_IMPLEMENT_DIALOG);
   g_clear_object (&self->agents);
   g_clear_object (&self->controller);
@@ -550,6 +697,8 @@ lean_implement_dialog_class_init (LeanImplementDialogClass *klass)
                                    reset_prompt_action);
   gtk_widget_class_install_action (widget_class, "implement.copy-hint", NULL,
                                    copy_hint_action);
+  gtk_widget_class_install_action (widget_class, "implement.review-trust", NULL,
+                                   review_trust_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
                                        "implement.start", NULL);
@@ -561,6 +710,8 @@ lean_implement_dialog_class_init (LeanImplementDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, start_button);
   gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, agent_row);
   gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, install_row);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, review_button);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, copy_button);
   gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, mode_row);
   gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, model_row);
   gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, runner_row);
@@ -609,7 +760,10 @@ lean_implement_dialog_new (GtkWindow         *parent,
 
       self->registry = lean_agent_registry_new ();
       if (!lean_agent_registry_load (self->registry, lean_project_get_root (project), &error))
-        adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (error->message));
+        {
+          g_autofree char *escaped = g_markup_escape_text (error->message, -1);
+          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+        }
     }
 
   adw_window_title_set_subtitle (self->window_title, lean_spec_get_title (spec));
@@ -627,7 +781,7 @@ lean_implement_dialog_new (GtkWindow         *parent,
   adw_combo_row_set_list_factory (self->agent_row, factory);
   g_object_unref (factory);
   adw_combo_row_set_model (self->agent_row, G_LIST_MODEL (self->agents));
-  select_agent_by_id (self, lean_agent_registry_get_default_id (self->registry));
+  select_default_agent (self);
 
   g_signal_connect_object (self->agent_row, "notify::selected", G_CALLBACK (update_state),
                            self, G_CONNECT_SWAPPED);
@@ -642,6 +796,7 @@ lean_implement_dialog_new (GtkWindow         *parent,
   lean_agent_registry_refresh_async (self->registry, self->cancellable,
                                      on_registry_refreshed, g_object_ref (self));
   build_prompt (self);
+  g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
 
   return self;
 }

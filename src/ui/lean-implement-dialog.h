@@ -25,6 +25,12 @@ G_DECLARE_FINAL_TYPE (LeanImplementDialog, lean_implement_dialog, LEAN, IMPLEMEN
  * "session-started" (LeanSession *) and closes. A start that failed before
  * the agent ran also shows its reason in a toast and keeps the dialog open.
  *
+ * Agents of the project's runners.json are labelled "From this project".
+ * While the file's current content is not trusted they cannot start: the
+ * dialog shows LeanTrustDialog once it is on screen (unless the person
+ * declined this content already in this run), and a "Review…" button on
+ * such an agent asks again. Trusting reloads and probes the agents.
+ *
  * @registry may be NULL (the dialog loads one for @project); @specs (a
  * GPtrArray of LeanSpec, may be NULL) names the dependencies in the prompt. */
 LeanImplementDialog *lean_implement_dialog_new          (GtkWindow         *parent,

@@ -4,6 +4,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lean-agent.h"
+#include "lean-trust-store.h"
 
 G_BEGIN_DECLS
 
@@ -40,5 +41,17 @@ void        _lean_agent_set_detected (LeanAgent       *self,
                                       gboolean         installed,
                                       const char      *path,
                                       const char      *version);
+
+/* The person's PATH without its empty and relative entries (those mean the
+ * working folder, which may be a project). */
+char       *_lean_agent_user_path    (void);
+/* @trusted FALSE: listed but never run; @origin: the runners.json. */
+void        _lean_agent_set_trust    (LeanAgent       *self,
+                                      gboolean         trusted,
+                                      const char      *origin);
+/* The command line the agent runs in autonomous mode (the prompt's element
+ * left empty and marked), and the variables it sets, for the person to
+ * review before trusting it. */
+LeanTrustCommand *_lean_agent_describe (LeanAgent     *self);
 
 G_END_DECLS

@@ -3,16 +3,23 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <string.h>
+
 #include <json-glib/json-glib.h>
 
 #include "lean-agent-private.h"
 #include "lean-agent-registry.h"
 #include "lean-error.h"
+#include "lean-json.h"
+#include "lean-trust-store.h"
 
 /* Gemini CLI loads its whole bundle to answer --version: 8 s measured on a
  * busy 2-CPU machine (0.61.0). The probes run in threads, so waiting longer
  * only delays the version shown, never the window. */
 #define VERSION_TIMEOUT_MS 15000
+
+/* A runners.json names a few commands; anything bigger is not one. */
+#define MAX_RUNNERS_FILE_SIZE (1024 * 1024)
 
 struct _LeanAgentRegistry
 {
@@ -21,6 +28,10 @@ struct _LeanAgentRegistry
   GPtrArray *agents;          /* LeanAgent, list order */
   char      *default_id;      /* from a runners.json "default", or NULL */
   char      *fallback_id;     /* computed by refresh */
+  char      *project_path;    /* of the last load, or NULL */
+  GPtrArray *problems;        /* char *, of the last load */
+  LeanTrustRequest *request;  /* the project's runners.json, or NULL */
+  LeanTrustStore   *store;
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
@@ -67,6 +78,10 @@ lean_agent_registry_finalize (GObject *object)
   g_clear_pointer (&self->agents, g_ptr_array_unref);
   g_free (self->default_id);
   g_free (self->fallback_id);
+  g_free (self->project_path);
+  g_clear_pointer (&self->problems, g_ptr_array_unref);
+  g_clear_pointer (&self->request, lean_trust_request_unref);
+  g_clear_object (&self->store);
 
   G_OBJECT_CLASS (lean_agent_registry_parent_class)->finalize (object);
 }
@@ -85,6 +100,8 @@ lean_agent_registry_init (LeanAgentRegistry *self)
   self->agents = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < LEAN_AGENT_N_BUILTINS; i++)
     g_ptr_array_add (self->agents, _lean_agent_new_builtin ((LeanAgentKind)i));
+  self->problems = g_ptr_array_new_with_free_func (g_free);
+  self->store = g_object_ref (lean_trust_store_get_default ());
 }
 
 LeanAgentRegistry *
@@ -108,51 +125,78 @@ find_in (GPtrArray  *agents,
 }
 
 static void
-add_error (GError     **error,
-           const char  *path,
-           const char  *reason)
+add_problem (GPtrArray  *problems,
+             const char *path,
+             const char *reason)
 {
-  /* Keep the first problem: it is the one to fix first, and the others are
-   * reported again on the next load. */
-  if (error == NULL || *error != NULL)
-    return;
-  g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE, _("%s: %s"), path, reason);
+  g_ptr_array_add (problems, g_strdup_printf (_("%s: %s"), path, reason));
 }
+
+/* One runners.json as read: bytes, real path and hash, and whether those
+ * bytes are trusted. */
+typedef struct
+{
+  const char      *path;
+  LeanAgentSource  source;
+  char            *real_path;
+  char            *sha256;
+  LeanTrustState   state;      /* of these bytes (projects only) */
+  gboolean         trusted;
+  GPtrArray       *added;      /* LeanAgent (borrowed): its agents */
+} RunnersFile;
 
 /* Merges one runners.json into @agents (which holds builtins and the user
  * file's agents). Returns the file's "default" or NULL. */
 static char *
 load_file (GPtrArray        *agents,
-           const char       *path,
-           LeanAgentSource   source,
-           GError          **error)
+           RunnersFile      *file,
+           LeanTrustStore   *store,
+           GPtrArray        *problems)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonNode) root_node = NULL;
   g_autoptr(GList) ids = NULL;
+  const char *path = file->path;
+  gboolean project = file->source == LEAN_AGENT_SOURCE_PROJECT;
   JsonObject *root;
   JsonObject *runners;
   JsonNode *node;
   char *default_id = NULL;
+  const char *data;
+  gsize len;
 
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    return NULL;
+  bytes = lean_trust_read_file (path, MAX_RUNNERS_FILE_SIZE, &file->real_path, &file->sha256,
+                                &local_error);
+  if (bytes == NULL)
+    {
+      if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_ptr_array_add (problems, g_strdup (local_error->message));
+      return NULL;
+    }
 
-  if (!json_parser_load_from_file (parser, path, &local_error))
+  /* The person's own file is theirs; a project's runs only once the person
+   * trusted exactly these bytes. */
+  if (project)
+    file->state = lean_trust_store_lookup (store, file->real_path, file->sha256);
+  file->trusted = !project || file->state == LEAN_TRUST_TRUSTED;
+
+  data = g_bytes_get_data (bytes, &len);
+  root_node = lean_json_parse (data, len, 0, &local_error);
+  if (root_node == NULL)
     {
       g_autofree char *reason = g_strdup_printf (_("not valid JSON (%s); its runners are ignored"),
                                                  local_error->message);
-      add_error (error, path, reason);
+      add_problem (problems, path, reason);
       return NULL;
     }
 
-  node = json_parser_get_root (parser);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  if (!JSON_NODE_HOLDS_OBJECT (root_node))
     {
-      add_error (error, path, _("expected a JSON object with \"runners\""));
+      add_problem (problems, path, _("expected a JSON object with \"runners\""));
       return NULL;
     }
-  root = json_node_get_object (node);
+  root = json_node_get_object (root_node);
 
   node = json_object_get_member (root, "default");
   if (node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
@@ -164,7 +208,7 @@ load_file (GPtrArray        *agents,
     return default_id;
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      add_error (error, path, _("\"runners\" must be an object of runner definitions"));
+      add_problem (problems, path, _("\"runners\" must be an object of runner definitions"));
       return default_id;
     }
 
@@ -182,19 +226,37 @@ load_file (GPtrArray        *agents,
       if (!JSON_NODE_HOLDS_OBJECT (entry))
         {
           g_autofree char *reason = g_strdup_printf (_("runner \"%s\" must be an object"), id);
-          add_error (error, path, reason);
+          add_problem (problems, path, reason);
           continue;
         }
 
       base = find_in (agents, id);
-      agent = _lean_agent_new_from_json (id, json_node_get_object (entry), source, base,
+      /* A project cannot put its command behind a name the person already
+       * runs: "claude" must stay Claude Code, "my-agent" theirs. */
+      if (project && base != NULL)
+        {
+          g_autofree char *reason = NULL;
+
+          if (lean_agent_get_source (base) == LEAN_AGENT_SOURCE_BUILTIN)
+            reason = g_strdup_printf (_("runners.json in this project defines “%s”, a built-in "
+                                        "agent; it was ignored"), id);
+          else
+            reason = g_strdup_printf (_("runners.json in this project defines “%s”, an agent "
+                                        "of your own runners.json; it was ignored"), id);
+          add_problem (problems, path, reason);
+          continue;
+        }
+
+      agent = _lean_agent_new_from_json (id, json_node_get_object (entry), file->source, base,
                                          &entry_error);
       if (agent == NULL)
         {
           if (entry_error != NULL)
-            add_error (error, path, entry_error->message);
+            add_problem (problems, path, entry_error->message);
           continue;
         }
+      _lean_agent_set_trust (agent, file->trusted, file->real_path);
+      g_ptr_array_add (file->added, agent);
 
       if (base != NULL)
         {
@@ -215,16 +277,20 @@ static char *
 read_config_default_agent (const char *project_path)
 {
   g_autofree char *path = g_build_filename (project_path, ".lean-spec", "config.json", NULL);
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonNode *root;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(JsonNode) root = NULL;
   JsonObject *agents;
   JsonNode *node;
+  const char *data;
+  gsize len;
 
   /* The spec store reports a broken config.json; here it only means no
    * default. */
-  if (!json_parser_load_from_file (parser, path, NULL))
+  bytes = lean_trust_read_file (path, MAX_RUNNERS_FILE_SIZE, NULL, NULL, NULL);
+  if (bytes == NULL)
     return NULL;
-  root = json_parser_get_root (parser);
+  data = g_bytes_get_data (bytes, &len);
+  root = lean_json_parse (data, len, 0, NULL);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     return NULL;
   node = json_object_get_member (json_node_get_object (root), "agents");
@@ -248,16 +314,49 @@ compare_custom (gconstpointer a,
   return g_strcmp0 (lean_agent_get_id (agent_a), lean_agent_get_id (agent_b));
 }
 
+static LeanTrustRequest *
+describe_project_file (RunnersFile *file,
+                       const char  *default_id,
+                       GPtrArray   *problems,
+                       guint        first_problem)
+{
+  LeanTrustRequest *request;
+
+  /* The state the agents were given, not a second look at the store. */
+  request = lean_trust_request_new (file->real_path, file->sha256, file->state);
+  for (guint i = 0; i < file->added->len; i++)
+    g_ptr_array_add (request->commands, _lean_agent_describe (g_ptr_array_index (file->added, i)));
+  if (default_id != NULL)
+    g_ptr_array_add (request->notes,
+                     g_strdup_printf (_("Makes “%s” the default agent"), default_id));
+  /* Its problems, without the "path: " every one starts with. */
+  for (guint i = first_problem; i < problems->len; i++)
+    {
+      const char *text = g_ptr_array_index (problems, i);
+      gsize skip = strlen (file->path);
+
+      if (g_str_has_prefix (text, file->path) && g_str_has_prefix (text + skip, ": "))
+        text += skip + 2;
+      g_ptr_array_add (request->ignored, g_strdup (text));
+    }
+  return request;
+}
+
 gboolean
 lean_agent_registry_load (LeanAgentRegistry  *self,
                           const char         *project_path,
                           GError            **error)
 {
   g_autoptr(GPtrArray) agents = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(GPtrArray) user_added = g_ptr_array_new ();
+  g_autoptr(GPtrArray) project_added = g_ptr_array_new ();
   g_autofree char *user_path = NULL;
+  g_autofree char *project_file = NULL;
   g_autofree char *user_default = NULL;
   g_autofree char *project_default = NULL;
-  g_autoptr(GError) local_error = NULL;
+  RunnersFile user = { 0 };
+  RunnersFile project = { 0 };
   guint old_len;
 
   g_return_val_if_fail (LEAN_IS_AGENT_REGISTRY (self), FALSE);
@@ -265,16 +364,27 @@ lean_agent_registry_load (LeanAgentRegistry  *self,
   agents = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < LEAN_AGENT_N_BUILTINS; i++)
     g_ptr_array_add (agents, _lean_agent_new_builtin ((LeanAgentKind)i));
+  problems = g_ptr_array_new_with_free_func (g_free);
 
   user_path = g_build_filename (g_get_home_dir (), ".lean-spec", "runners.json", NULL);
-  user_default = load_file (agents, user_path, LEAN_AGENT_SOURCE_USER, &local_error);
+  user.path = user_path;
+  user.source = LEAN_AGENT_SOURCE_USER;
+  user.added = user_added;
+  user_default = load_file (agents, &user, self->store, problems);
+
+  g_clear_pointer (&self->request, lean_trust_request_unref);
   if (project_path != NULL)
     {
-      g_autofree char *project_file = g_build_filename (project_path, ".lean-spec",
-                                                        "runners.json", NULL);
+      project_file = g_build_filename (project_path, ".lean-spec", "runners.json", NULL);
+      project.path = project_file;
+      project.source = LEAN_AGENT_SOURCE_PROJECT;
+      guint first_problem = problems->len;
 
-      project_default = load_file (agents, project_file, LEAN_AGENT_SOURCE_PROJECT,
-                                   &local_error);
+      project.added = project_added;
+      project_default = load_file (agents, &project, self->store, problems);
+      if (project.sha256 != NULL)
+        self->request = describe_project_file (&project, project_default, problems,
+                                               first_problem);
     }
 
   /* Builtins keep their place, custom agents follow sorted by id. */
@@ -290,13 +400,15 @@ lean_agent_registry_load (LeanAgentRegistry  *self,
     }
 
   /* Keep what the last refresh found for agents that still run the same
-   * executable, so a reload does not make the UI flicker to "missing". */
+   * executable, so a reload does not make the UI flicker to "missing"; an
+   * untrusted agent was never probed and shows nothing. */
   for (guint i = 0; i < agents->len; i++)
     {
       LeanAgent *agent = g_ptr_array_index (agents, i);
       LeanAgent *old = find_in (self->agents, lean_agent_get_id (agent));
 
-      if (old != NULL &&
+      if (old != NULL && lean_agent_get_trusted (agent) && lean_agent_get_trusted (old) &&
+          lean_agent_get_source (old) == lean_agent_get_source (agent) &&
           g_strcmp0 (lean_agent_get_executable (old), lean_agent_get_executable (agent)) == 0)
         _lean_agent_set_detected (agent, lean_agent_get_installed (old),
                                   lean_agent_get_path (old), lean_agent_get_version (old));
@@ -309,18 +421,60 @@ lean_agent_registry_load (LeanAgentRegistry  *self,
 
   g_free (self->default_id);
   self->default_id = g_strdup (project_default != NULL ? project_default : user_default);
+  g_free (self->project_path);
+  self->project_path = g_strdup (project_path);
+  g_ptr_array_unref (self->problems);
+  self->problems = g_ptr_array_ref (problems);
 
   old_len = self->agents->len;
   g_ptr_array_unref (self->agents);
   self->agents = g_steal_pointer (&agents);
   g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->agents->len);
 
-  if (local_error != NULL)
+  g_free (user.real_path);
+  g_free (user.sha256);
+  g_free (project.real_path);
+  g_free (project.sha256);
+
+  /* The first problem is the one to fix first; all are in get_problems(). */
+  if (problems->len > 0)
     {
-      g_propagate_error (error, g_steal_pointer (&local_error));
+      g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
+                           g_ptr_array_index (problems, 0));
       return FALSE;
     }
   return TRUE;
+}
+
+GPtrArray *
+lean_agent_registry_get_problems (LeanAgentRegistry *self)
+{
+  g_return_val_if_fail (LEAN_IS_AGENT_REGISTRY (self), NULL);
+  return self->problems;
+}
+
+LeanTrustRequest *
+lean_agent_registry_get_trust_request (LeanAgentRegistry *self)
+{
+  g_return_val_if_fail (LEAN_IS_AGENT_REGISTRY (self), NULL);
+  return self->request;
+}
+
+void
+lean_agent_registry_set_trust_store (LeanAgentRegistry *self,
+                                     LeanTrustStore    *store)
+{
+  g_return_if_fail (LEAN_IS_AGENT_REGISTRY (self));
+  g_return_if_fail (LEAN_IS_TRUST_STORE (store));
+
+  g_set_object (&self->store, store);
+}
+
+LeanTrustStore *
+lean_agent_registry_get_trust_store (LeanAgentRegistry *self)
+{
+  g_return_val_if_fail (LEAN_IS_AGENT_REGISTRY (self), NULL);
+  return self->store;
 }
 
 LeanAgent *
@@ -357,8 +511,10 @@ typedef struct
 {
   char     *id;
   char     *executable;
+  char     *base_dir;    /* what a relative "./bin/agent" is relative to */
   char     *path;
   char     *version;
+  gboolean  trusted;     /* FALSE: not even looked for */
   gboolean  installed;
 } Probe;
 
@@ -369,6 +525,7 @@ probe_free (gpointer data)
 
   g_free (probe->id);
   g_free (probe->executable);
+  g_free (probe->base_dir);
   g_free (probe->path);
   g_free (probe->version);
   g_free (probe);
@@ -424,6 +581,9 @@ probe_version (const char   *path,
   /* Node CLIs print colours or update notices to a terminal; none here. */
   g_subprocess_launcher_setenv (launcher, "NO_COLOR", "1", TRUE);
   g_subprocess_launcher_setenv (launcher, "CI", "1", TRUE);
+  /* Not the app's working folder, which may be a project: a program that
+   * looks for files next to where it runs must not find a project's. */
+  g_subprocess_launcher_set_cwd (launcher, g_get_home_dir ());
   process = g_subprocess_launcher_spawn (launcher, NULL, path, "--version", NULL);
   if (process == NULL)
     goto out;
@@ -494,20 +654,59 @@ typedef struct
   GCancellable *cancellable;
 } ProbeJob;
 
+static gboolean
+is_program (const char *path)
+{
+  return g_file_test (path, G_FILE_TEST_IS_EXECUTABLE) &&
+         !g_file_test (path, G_FILE_TEST_IS_DIR);
+}
+
+/* @name looked up in the person's PATH, skipping empty and relative entries
+ * ("", "."): those mean the working folder, which may be a project, and a
+ * project must not provide "claude". */
+static char *
+find_in_user_path (const char *name)
+{
+  g_autofree char *path = _lean_agent_user_path ();
+  g_auto(GStrv) dirs = g_strsplit (path, ":", -1);
+
+  for (guint i = 0; dirs[i] != NULL; i++)
+    {
+      g_autofree char *candidate = g_build_filename (dirs[i], name, NULL);
+
+      if (is_program (candidate))
+        return g_steal_pointer (&candidate);
+    }
+  return NULL;
+}
+
 static gpointer
 probe_thread (gpointer data)
 {
   ProbeJob *job = data;
   Probe *probe = job->probe;
 
+  if (!probe->trusted)
+    return NULL;
+
   if (g_path_is_absolute (probe->executable))
     {
-      if (g_file_test (probe->executable, G_FILE_TEST_IS_EXECUTABLE) &&
-          !g_file_test (probe->executable, G_FILE_TEST_IS_DIR))
+      if (is_program (probe->executable))
         probe->path = g_strdup (probe->executable);
     }
+  else if (strchr (probe->executable, '/') != NULL)
+    {
+      /* "./bin/agent" runs in the project folder; only a trusted project's
+       * agent gets here with a base folder. */
+      g_autofree char *candidate = NULL;
+
+      if (probe->base_dir != NULL)
+        candidate = g_build_filename (probe->base_dir, probe->executable, NULL);
+      if (candidate != NULL && is_program (candidate))
+        probe->path = g_steal_pointer (&candidate);
+    }
   else
-    probe->path = g_find_program_in_path (probe->executable);
+    probe->path = find_in_user_path (probe->executable);
 
   probe->installed = probe->path != NULL;
   if (probe->installed && !g_cancellable_is_cancelled (job->cancellable))
@@ -562,7 +761,7 @@ refresh_done (GObject      *source,
       Probe *probe = g_ptr_array_index (probes, i);
       LeanAgent *agent = find_in (self->agents, probe->id);
 
-      if (agent != NULL &&
+      if (agent != NULL && lean_agent_get_trusted (agent) == probe->trusted &&
           g_strcmp0 (lean_agent_get_executable (agent), probe->executable) == 0)
         _lean_agent_set_detected (agent, probe->installed, probe->path, probe->version);
     }
@@ -593,6 +792,9 @@ lean_agent_registry_refresh_async (LeanAgentRegistry   *self,
 
       probe->id = g_strdup (lean_agent_get_id (agent));
       probe->executable = g_strdup (lean_agent_get_executable (agent));
+      probe->trusted = lean_agent_get_trusted (agent);
+      if (lean_agent_get_source (agent) == LEAN_AGENT_SOURCE_PROJECT)
+        probe->base_dir = g_strdup (self->project_path);
       g_ptr_array_add (probes, probe);
     }
 

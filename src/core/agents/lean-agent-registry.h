@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "lean-agent.h"
+#include "lean-trust-store.h"
 
 G_BEGIN_DECLS
 
@@ -14,9 +15,18 @@ G_DECLARE_FINAL_TYPE (LeanAgentRegistry, lean_agent_registry, LEAN, AGENT_REGIST
 /* The agents the app knows: the builtins (claude, codex, gemini, copilot,
  * cursor, opencode, amp, aider) merged with LeanSpec's runner files,
  * ~/.lean-spec/runners.json (user) then <project>/.lean-spec/runners.json
- * (project; wins). A file entry with a builtin's id overrides only the keys
- * it sets. A GListModel of LeanAgent: builtins in the order above, then
- * custom agents sorted by id. Main thread only, except as noted. */
+ * (project). A user entry with a builtin's id overrides only the keys it
+ * sets. A project entry can only add agents: one with the id of a builtin
+ * or of a user agent is ignored (a problem says so), and its "env" cannot
+ * set PATH, LD_*, NODE_OPTIONS and the like (lean_agent_env_allowed_from_project()).
+ *
+ * The project's agents are trusted (run, probed) only while the person
+ * trusts the file's current content (LeanTrustStore, keyed by real path and
+ * SHA-256 of the bytes read); until then they are listed with
+ * lean_agent_get_trusted() FALSE. The user's own file needs no trust.
+ *
+ * A GListModel of LeanAgent: builtins in the order above, then custom
+ * agents sorted by id. Main thread only, except as noted. */
 
 /* Builtins only; nothing is read and nothing is detected yet. */
 LeanAgentRegistry *lean_agent_registry_new             (void);
@@ -25,13 +35,25 @@ LeanAgentRegistry *lean_agent_registry_new             (void);
  * runners.json, replacing what an earlier load added. A missing file is not
  * an error, nor are entries without "command" (LeanSpec's IDE-extension
  * runners: nothing to start; they are left out). Unknown keys are ignored.
- * A broken file (not JSON, "runners" not an object, "args" not a list of
- * strings, an unknown "output"...) sets @error with the file name and the reason and
- * returns FALSE, but every other file and entry is still loaded. Blocking
- * (small files); "items-changed" is emitted. */
+ * A broken file (not JSON, nested too deep, over 1 MiB, "runners" not an
+ * object, "args" not a list of strings, an unknown "output"...) or a refused
+ * project entry is a problem: @error gets the first (file name and reason)
+ * and FALSE is returned, but every other file and entry is still loaded.
+ * Blocking (small files); "items-changed" is emitted. */
 gboolean           lean_agent_registry_load            (LeanAgentRegistry   *self,
                                                         const char          *project_path,
                                                         GError             **error);
+
+/* Every problem of the last load, "path: reason" (char *). */
+GPtrArray         *lean_agent_registry_get_problems    (LeanAgentRegistry   *self);
+/* The project's runners.json as read by the last load (real path, hash,
+ * trust state, the commands it defines), or NULL when there is none. */
+LeanTrustRequest  *lean_agent_registry_get_trust_request (LeanAgentRegistry *self);
+/* The store trust is looked up in (lean_trust_store_get_default() unless
+ * set); takes effect at the next load. */
+void               lean_agent_registry_set_trust_store (LeanAgentRegistry   *self,
+                                                        LeanTrustStore      *store);
+LeanTrustStore    *lean_agent_registry_get_trust_store (LeanAgentRegistry   *self);
 
 LeanAgent         *lean_agent_registry_lookup          (LeanAgentRegistry   *self,
                                                         const char          *id);
@@ -40,8 +62,10 @@ LeanAgent         *lean_agent_registry_lookup          (LeanAgentRegistry   *sel
  * first installed agent in list order, else "claude". Never NULL. */
 const char        *lean_agent_registry_get_default_id  (LeanAgentRegistry   *self);
 
-/* Detects for every agent whether its executable is on PATH and runs
- * `<executable> --version` (15 s timeout each), in worker threads; the
+/* Detects for every trusted agent whether its executable is on PATH (the
+ * absolute entries of the person's PATH: never the working folder) and
+ * runs `<executable> --version` in the home folder (15 s timeout each), in
+ * worker threads; untrusted agents are left alone (not installed). The
  * agents' "installed"/"version"/"path" properties are updated on the
  * calling thread's main context before the callback. Never blocks. */
 void               lean_agent_registry_refresh_async   (LeanAgentRegistry   *self,

@@ -24,6 +24,10 @@ struct _LeanAgent
   char           **env;            /* KEY=VALUE */
   LeanAgentOutput  output;         /* autonomous mode */
   gboolean         installed;
+  /* Builtins and the person's own runners.json are trusted; a project's
+   * entry only while its file's content is. */
+  gboolean         trusted;
+  char            *origin;         /* the runners.json it came from, or NULL */
 
   /* GENERIC only: command args [prompt_flag] prompt */
   char           **args;
@@ -45,6 +49,7 @@ enum {
   PROP_OUTPUT,
   PROP_SOURCE,
   PROP_DEFAULT_MODEL,
+  PROP_TRUSTED,
   N_PROPS
 };
 
@@ -131,6 +136,7 @@ lean_agent_finalize (GObject *object)
   g_strfreev (self->args);
   g_free (self->prompt_flag);
   g_free (self->model_flag);
+  g_free (self->origin);
 
   G_OBJECT_CLASS (lean_agent_parent_class)->finalize (object);
 }
@@ -175,6 +181,9 @@ lean_agent_get_property (GObject    *object,
     case PROP_DEFAULT_MODEL:
       g_value_set_string (value, self->default_model);
       break;
+    case PROP_TRUSTED:
+      g_value_set_boolean (value, self->trusted);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -199,6 +208,7 @@ lean_agent_class_init (LeanAgentClass *klass)
   properties[PROP_OUTPUT] = g_param_spec_int ("output", NULL, NULL, 0, G_MAXINT, 0, flags);
   properties[PROP_SOURCE] = g_param_spec_int ("source", NULL, NULL, 0, G_MAXINT, 0, flags);
   properties[PROP_DEFAULT_MODEL] = g_param_spec_string ("default-model", NULL, NULL, NULL, flags);
+  properties[PROP_TRUSTED] = g_param_spec_boolean ("trusted", NULL, NULL, TRUE, flags);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -207,6 +217,7 @@ static void
 lean_agent_init (LeanAgent *self)
 {
   self->env = g_new0 (char *, 1);
+  self->trusted = TRUE;
 }
 
 LeanAgent *
@@ -388,6 +399,16 @@ _lean_agent_new_from_json (const char      *id,
               g_strfreev (merged);
               return NULL;
             }
+          if (source == LEAN_AGENT_SOURCE_PROJECT &&
+              !lean_agent_env_allowed_from_project (l->data))
+            {
+              g_set_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
+                           _("%s: a project cannot set the variable \"%s\" (it changes "
+                             "which program runs or what it loads); the runner was ignored"),
+                           where, (const char *)l->data);
+              g_strfreev (merged);
+              return NULL;
+            }
           merged = g_environ_setenv (merged, l->data, json_node_get_string (value), TRUE);
         }
       g_strfreev (self->env);
@@ -401,6 +422,48 @@ _lean_agent_new_from_json (const char      *id,
                                           self->executable);
 
   return g_steal_pointer (&self);
+}
+
+/* What a project's runners.json may not set for its agents: variables that
+ * pick another program (PATH) or load code into the one that runs (the
+ * dynamic linker's, Node's, Python's, Perl's, Ruby's and the shells'
+ * start-up hooks). The person's own runners.json may set anything. */
+static const char * const project_env_denied[] = {
+  "PATH", "NODE_OPTIONS", "NODE_PATH", "PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME",
+  "PERL5OPT", "PERL5LIB", "PERLLIB", "RUBYOPT", "RUBYLIB", "BASH_ENV", "ENV", "SHELLOPTS",
+  "BASHOPTS", "GCONV_PATH", "IFS",
+};
+static const char * const project_env_denied_prefixes[] = { "LD_", "DYLD_", "LEANSPEC_" };
+
+gboolean
+lean_agent_env_allowed_from_project (const char *key)
+{
+  g_return_val_if_fail (key != NULL, FALSE);
+
+  for (guint i = 0; i < G_N_ELEMENTS (project_env_denied); i++)
+    if (g_str_equal (key, project_env_denied[i]))
+      return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (project_env_denied_prefixes); i++)
+    if (g_str_has_prefix (key, project_env_denied_prefixes[i]))
+      return FALSE;
+  return TRUE;
+}
+
+char *
+_lean_agent_user_path (void)
+{
+  const char *path = g_getenv ("PATH");
+  g_auto(GStrv) dirs = NULL;
+  g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+
+  if (path == NULL)
+    path = "/usr/local/bin:/usr/bin:/bin";
+  dirs = g_strsplit (path, ":", -1);
+  for (guint i = 0; dirs[i] != NULL; i++)
+    if (g_path_is_absolute (dirs[i]))
+      g_ptr_array_add (kept, dirs[i]);
+  g_ptr_array_add (kept, NULL);
+  return g_strjoinv (":", (char **)kept->pdata);
 }
 
 /* g_set_str() is GLib 2.76. */
@@ -433,6 +496,37 @@ _lean_agent_set_detected (LeanAgent  *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PATH]);
   if (set_str (&self->version, version))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VERSION]);
+}
+
+void
+_lean_agent_set_trust (LeanAgent  *self,
+                       gboolean    trusted,
+                       const char *origin)
+{
+  g_return_if_fail (LEAN_IS_AGENT (self));
+
+  g_free (self->origin);
+  self->origin = g_strdup (origin);
+  trusted = !!trusted;
+  if (self->trusted != trusted)
+    {
+      self->trusted = trusted;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRUSTED]);
+    }
+}
+
+gboolean
+lean_agent_get_trusted (LeanAgent *self)
+{
+  g_return_val_if_fail (LEAN_IS_AGENT (self), FALSE);
+  return self->trusted;
+}
+
+const char *
+lean_agent_get_origin (LeanAgent *self)
+{
+  g_return_val_if_fail (LEAN_IS_AGENT (self), NULL);
+  return self->origin;
 }
 
 const char *
@@ -564,13 +658,13 @@ add_model (GPtrArray  *argv,
   add (argv, model);
 }
 
-char **
-lean_agent_build_argv (LeanAgent        *self,
-                       LeanSessionMode   mode,
-                       const char       *model,
-                       const char       *prompt,
-                       GBytes          **stdin_data,
-                       GError          **error)
+static char **
+build_argv (LeanAgent        *self,
+            LeanSessionMode   mode,
+            const char       *model,
+            const char       *prompt,
+            GBytes          **stdin_data,
+            GError          **error)
 {
   g_autoptr(GPtrArray) argv = NULL;
   g_autofree char *arg_prompt = NULL;
@@ -768,6 +862,70 @@ lean_agent_build_argv (LeanAgent        *self,
 }
 
 char **
+lean_agent_build_argv (LeanAgent        *self,
+                       LeanSessionMode   mode,
+                       const char       *model,
+                       const char       *prompt,
+                       GBytes          **stdin_data,
+                       GError          **error)
+{
+  g_return_val_if_fail (LEAN_IS_AGENT (self), NULL);
+  g_return_val_if_fail (stdin_data != NULL && *stdin_data == NULL, NULL);
+
+  /* The last gate before anything runs, whoever asks (controller, CLI,
+   * relay): an untrusted project command is never built. */
+  if (!self->trusted)
+    {
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_TRUSTED,
+                   _("The agent “%s” comes from %s, which you have not trusted; nothing was "
+                     "run. Review it with “leanspec-ctl trust --show” and trust it with "
+                     "“leanspec-ctl trust”, or in Implement with AI"),
+                   self->id, self->origin != NULL ? self->origin : _("a project file"));
+      return NULL;
+    }
+  return build_argv (self, mode, model, prompt, stdin_data, error);
+}
+
+/* Two prompts to find where the prompt goes: a runners.json argument can
+ * equal one of them, never both at once. */
+#define PROMPT_MARK_A "\x01lean-prompt-a\x01"
+#define PROMPT_MARK_B "\x01lean-prompt-b\x01"
+
+LeanTrustCommand *
+_lean_agent_describe (LeanAgent *self)
+{
+  g_autoptr(LeanTrustCommand) command = g_new0 (LeanTrustCommand, 1);
+  g_autoptr(GBytes) stdin_data = NULL;
+  g_autoptr(GBytes) stdin_b = NULL;
+  g_auto(GStrv) argv_b = NULL;
+
+  g_return_val_if_fail (LEAN_IS_AGENT (self), NULL);
+
+  command->label = g_strcmp0 (self->name, self->id) == 0
+                   ? g_strdup_printf (_("Agent “%s”"), self->id)
+                   : g_strdup_printf (_("Agent “%s” (%s)"), self->id, self->name);
+  command->argv = build_argv (self, LEAN_SESSION_MODE_AUTONOMOUS, NULL, PROMPT_MARK_A,
+                              &stdin_data, NULL);
+  argv_b = build_argv (self, LEAN_SESSION_MODE_AUTONOMOUS, NULL, PROMPT_MARK_B, &stdin_b, NULL);
+  if (command->argv == NULL || argv_b == NULL)
+    {
+      g_clear_pointer (&command->argv, g_strfreev);
+      command->argv = g_strdupv ((char *[]) { self->executable, NULL });
+    }
+  command->prompt_index = -1;
+  for (int i = 0; argv_b != NULL && command->argv[i] != NULL && argv_b[i] != NULL; i++)
+    if (g_str_equal (command->argv[i], PROMPT_MARK_A) && g_str_equal (argv_b[i], PROMPT_MARK_B))
+      {
+        command->prompt_index = i;
+        g_free (command->argv[i]);
+        command->argv[i] = g_strdup ("");
+      }
+  command->prompt_on_stdin = stdin_data != NULL;
+  command->env = g_strdupv (self->env);
+  return g_steal_pointer (&command);
+}
+
+char **
 lean_agent_build_env (LeanAgent  *self,
                       const char *project_path,
                       const char *spec_id,
@@ -777,9 +935,16 @@ lean_agent_build_env (LeanAgent  *self,
 
   g_return_val_if_fail (LEAN_IS_AGENT (self), NULL);
 
+  /* The agent starts in the project folder: an empty or relative PATH
+   * entry ("", ".") would let the project provide "claude" itself. The
+   * person's own runners.json may still set PATH. */
+  {
+    g_autofree char *path = _lean_agent_user_path ();
+
+    env = g_environ_setenv (g_new0 (char *, 1), "PATH", path, TRUE);
+  }
   /* The session's own variables come last so a runners.json "env" cannot
    * hide them. */
-  env = g_new0 (char *, 1);
   for (guint i = 0; self->env[i] != NULL; i++)
     {
       g_autofree char *key = g_strndup (self->env[i], strcspn (self->env[i], "="));

@@ -40,7 +40,7 @@ G_DECLARE_FINAL_TYPE (LeanAgent, lean_agent, LEAN, AGENT, GObject)
  * lean_agent_registry_refresh_async() and notify on the main thread.
  *
  * Properties (read-only): id, name, executable, installed, version,
- * install-hint, output, source, default-model. */
+ * install-hint, output, source, default-model, trusted. */
 
 const char         *lean_agent_get_id            (LeanAgent       *self); /* "claude" */
 const char         *lean_agent_get_name          (LeanAgent       *self); /* "Claude Code" */
@@ -56,6 +56,17 @@ const char         *lean_agent_get_install_hint  (LeanAgent       *self);
 LeanAgentSource     lean_agent_get_source        (LeanAgent       *self);
 /* The "model" from runners.json, or NULL: used when the request has none. */
 const char         *lean_agent_get_default_model (LeanAgent       *self);
+/* FALSE for an agent of a project's runners.json whose current content the
+ * person has not trusted: it is listed, never probed or run
+ * (lean_agent_build_argv() refuses it with LEAN_ERROR_NOT_TRUSTED). */
+gboolean            lean_agent_get_trusted       (LeanAgent       *self);
+/* The runners.json the agent was defined in (real path), or NULL for a
+ * builtin. */
+const char         *lean_agent_get_origin        (LeanAgent       *self);
+/* Whether a project's runners.json may set @key in "env": not PATH, LD_*,
+ * DYLD_*, NODE_OPTIONS and the other variables that choose the program or
+ * load code into it, nor LEANSPEC_* (the session's own). */
+gboolean            lean_agent_env_allowed_from_project (const char *key);
 /* Extra KEY=VALUE pairs from runners.json "env"; never NULL. */
 const char * const *lean_agent_get_env           (LeanAgent       *self);
 gboolean            lean_agent_supports_mode     (LeanAgent       *self,
@@ -80,9 +91,10 @@ char              **lean_agent_build_argv        (LeanAgent       *self,
                                                   GBytes         **stdin_data,
                                                   GError         **error);
 
-/* KEY=VALUE pairs for LeanRunnerLaunch.env: LEANSPEC_PROJECT_PATH,
- * LEANSPEC_SPEC_ID, LEANSPEC_SESSION_ID, then the agent's runners.json env.
- * NULL arguments are left out. */
+/* KEY=VALUE pairs for LeanRunnerLaunch.env: PATH (the person's, without
+ * empty or relative entries: the agent starts in the project folder), the
+ * agent's runners.json env, then LEANSPEC_PROJECT_PATH, LEANSPEC_SPEC_ID,
+ * LEANSPEC_SESSION_ID. NULL arguments are left out. */
 char              **lean_agent_build_env         (LeanAgent       *self,
                                                   const char      *project_path,
                                                   const char      *spec_id,

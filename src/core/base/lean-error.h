@@ -23,6 +23,7 @@ typedef enum
   LEAN_ERROR_AGENT_MISSING,     /* agent CLI not installed */
   LEAN_ERROR_CONNECTION,        /* relay/devlog unreachable, TLS, DNS, 404 runner */
   LEAN_ERROR_DATABASE,          /* SQLite failure */
+  LEAN_ERROR_NOT_TRUSTED,       /* a project command the person has not trusted (yet) */
 } LeanError;
 
 GQuark lean_error_quark (void);
