@@ -101,6 +101,34 @@ test_untrusted_and_malformed (void)
   ctl_test_assert_one_error_line (untrusted->err, "checks.json is not trusted");
   g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
 
+  /* Shown exactly, trusted, then run; changed, refused again. */
+  {
+    g_autoptr(CtlResult) show = ctl_test_run_ctl (dir, "trust", "--checks", "--show", "--json",
+                                                  NULL);
+    g_autoptr(CtlResult) trust = ctl_test_run_ctl (dir, "trust", "--checks", "--yes", NULL);
+    g_autoptr(CtlResult) trusted = ctl_test_run_ctl (dir, "validate", "1", NULL);
+    g_autoptr(CtlResult) changed = NULL;
+    g_autoptr(JsonNode) shown = ctl_test_parse_json (show->out);
+    JsonObject *command;
+
+    g_assert_cmpint (show->exit_status, ==, 0);
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (shown), "state"), ==,
+                     "untrusted");
+    command = json_array_get_object_element (
+      json_object_get_array_member (json_node_get_object (shown), "commands"), 0);
+    g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (command, "argv"),
+                                                    1), ==, "ran");
+    g_assert_cmpint (trust->exit_status, ==, 0);
+    g_assert_cmpint (trusted->exit_status, ==, 0);
+    g_assert_true (g_file_test (marker, G_FILE_TEST_EXISTS));
+
+    test_util_write_file (dir, ".lean-spec/checks.json",
+                          "{\"checks\": [{\"id\": \"x\", \"run\": [\"touch\", \"ran2\"]}]}");
+    changed = ctl_test_run_ctl (dir, "validate", "1", NULL);
+    g_assert_cmpint (changed->exit_status, ==, 1);
+    ctl_test_assert_one_error_line (changed->err, "checks.json is not trusted");
+  }
+
   test_util_write_file (dir, ".lean-spec/checks.json", "{\"checks\": [\n  {\"id\": \"x\",,}\n]}");
   malformed = ctl_test_run_ctl (dir, "validate", "1", "--json", NULL);
   g_assert_cmpint (malformed->exit_status, ==, 1);

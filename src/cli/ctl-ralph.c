@@ -185,14 +185,6 @@ on_sigint (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-checks_trusted (const char *path,
-                const char *sha256,
-                gpointer    data)
-{
-  /* The trust store answers this once it is part of the build. */
-  return FALSE;
-}
 
 int
 ctl_cmd_implement_ralph (CtlContext  *ctx,
@@ -270,12 +262,18 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
   config = lean_check_config_load (lean_project_get_root (project), &error);
   if (config == NULL)
     return ctl_report_message (CTL_EXIT_FAILED, "%s", error->message);
-  if (!lean_check_config_is_trusted (config, checks_trusted, NULL))
-    return ctl_report_message (CTL_EXIT_FAILED,
-                               _("%s is not trusted: review its commands and trust this content "
-                                 "(sha256 %s) with “leanspec-ctl trust”"),
-                               lean_check_config_get_path (config),
-                               lean_check_config_get_sha256 (config));
+  if (!lean_check_config_is_trusted (config, lean_check_config_trust_store_func,
+                                     lean_trust_store_get_default ()))
+    {
+      g_autofree char *escaped_path = lean_trust_escape (lean_check_config_get_path (config),
+                                                         FALSE);
+
+      return ctl_report_message (CTL_EXIT_FAILED,
+                                 _("%s is not trusted; nothing was run. Review it with "
+                                   "`leanspec-ctl trust --checks --show`, then "
+                                   "`leanspec-ctl trust --checks` (SHA-256 %.12s…)"),
+                                 escaped_path, lean_check_config_get_sha256 (config));
+    }
   if (lean_check_config_get_n_checks (config) == 0)
     g_printerr (_("leanspec-ctl: no checks found; only the spec's checklist decides\n"));
 

@@ -30,16 +30,6 @@ typedef struct
   gboolean    interrupted;
 } ValidateRun;
 
-/* Whether the person trusted this content of the project's checks file.
- * The trust store (leanspec-ctl trust) answers this; until it is part of
- * the build, nothing from a checks file is trusted. */
-static gboolean
-checks_trusted (const char *path,
-                const char *sha256,
-                gpointer    data)
-{
-  return FALSE;
-}
 
 static gboolean
 on_sigint (gpointer data)
@@ -346,12 +336,18 @@ ctl_cmd_validate (CtlContext  *ctx,
             }
         }
     }
-  else if (!lean_check_config_is_trusted (config, checks_trusted, NULL))
-    return ctl_report_message (CTL_EXIT_FAILED,
-                               _("%s is not trusted: review its commands and trust this content "
-                                 "(sha256 %s) with “leanspec-ctl trust”"),
-                               lean_check_config_get_path (config),
-                               lean_check_config_get_sha256 (config));
+  else if (!lean_check_config_is_trusted (config, lean_check_config_trust_store_func,
+                                          lean_trust_store_get_default ()))
+    {
+      g_autofree char *escaped_path = lean_trust_escape (lean_check_config_get_path (config),
+                                                         FALSE);
+
+      return ctl_report_message (CTL_EXIT_FAILED,
+                                 _("%s is not trusted; nothing was run. Review it with "
+                                   "`leanspec-ctl trust --checks --show`, then "
+                                   "`leanspec-ctl trust --checks` (SHA-256 %.12s…)"),
+                                 escaped_path, lean_check_config_get_sha256 (config));
+    }
 
   /* The spec as the working tree has it: the agent ticks items there. */
   tree_spec = spec;

@@ -939,3 +939,43 @@ lean_check_config_is_trusted (LeanCheckConfig    *self,
   return trust_func (self->path != NULL ? self->path : LEAN_CHECK_CONFIG_FILE,
                      self->sha256, user_data);
 }
+
+LeanTrustRequest *
+lean_check_config_get_trust_request (LeanCheckConfig *self,
+                                     LeanTrustStore  *store)
+{
+  LeanTrustRequest *request;
+
+  g_return_val_if_fail (LEAN_IS_CHECK_CONFIG (self), NULL);
+  g_return_val_if_fail (LEAN_IS_TRUST_STORE (store), NULL);
+
+  if (self->source != LEAN_CHECK_SOURCE_FILE || self->path == NULL)
+    return NULL;
+  request = lean_trust_request_new (self->path, self->sha256,
+                                    lean_trust_store_lookup (store, self->path, self->sha256));
+  for (guint i = 0; i < self->checks->len; i++)
+    {
+      LeanCheck *check = g_ptr_array_index (self->checks, i);
+      LeanTrustCommand *command = g_new0 (LeanTrustCommand, 1);
+
+      command->label = g_strdup_printf (_("Check “%s” (%s), in %s, at most %u s"), check->id,
+                                        check->name, check->cwd, check->timeout);
+      command->argv = g_strdupv (check->argv);
+      command->env = g_new0 (char *, 1);
+      command->prompt_index = -1;
+      g_ptr_array_add (request->commands, command);
+    }
+  if (self->critic)
+    g_ptr_array_add (request->notes,
+                     g_strdup (_("It asks for the AI critic in every validation")));
+  return request;
+}
+
+gboolean
+lean_check_config_trust_store_func (const char *path,
+                                    const char *sha256,
+                                    gpointer    store)
+{
+  g_return_val_if_fail (LEAN_IS_TRUST_STORE (store), FALSE);
+  return lean_trust_store_lookup (store, path, sha256) == LEAN_TRUST_TRUSTED;
+}

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "lean-check.h"
+#include "lean-trust-store.h"
 
 G_BEGIN_DECLS
 
@@ -90,5 +91,17 @@ typedef gboolean (*LeanCheckTrustFunc) (const char *path,
 gboolean         lean_check_config_is_trusted      (LeanCheckConfig   *self,
                                                     LeanCheckTrustFunc trust_func,
                                                     gpointer           user_data);
+
+/* What trusting a FILE config means, for the trust dialog and
+ * `leanspec-ctl trust --checks`: each check's argv exactly (its folder and
+ * timeout as notes), keyed by the file's real path and the SHA-256 of the
+ * bytes parsed, in the state @store has for them. NULL for a DETECTED
+ * config (nothing of the project's to trust). */
+LeanTrustRequest *lean_check_config_get_trust_request (LeanCheckConfig *self,
+                                                       LeanTrustStore  *store);
+/* lean_check_config_is_trusted() asking @store (a LeanTrustStore). */
+gboolean         lean_check_config_trust_store_func (const char *path,
+                                                     const char *sha256,
+                                                     gpointer    store);
 
 G_END_DECLS
