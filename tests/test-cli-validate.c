@@ -4,6 +4,7 @@
  * and the AI critic played by the test agent. */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "ctl-testutil.h"
@@ -473,6 +474,58 @@ test_ralph_with_critic (void)
 }
 
 static void
+test_ralph_sigint (void)
+{
+  g_autofree char *dir = make_project (FALSE, TRUE);
+  g_autofree char *db_path = g_build_filename (home, "ralph-sigint.db", NULL);
+  g_autofree char *agent = g_build_filename (g_getenv ("LEANSPEC_BUILD_ROOT"), "tests",
+                                             "lean-test-agent", NULL);
+  g_autofree char *runners = g_strdup_printf (
+    "{\"runners\": {\"sleeper\": {\"command\": \"%s\", \"args\": [\"--sleep\", \"60\"]}}}",
+    agent);
+  const char *argv[] = { ctl_test_ctl_path (), "-C", dir, "implement", "1", "--ralph",
+                         "--agent", "sleeper", "--json", NULL };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionDb) db = NULL;
+  g_autoptr(LeanSession) session = NULL;
+  g_autoptr(JsonNode) started = NULL;
+  g_autofree char *first = NULL;
+  g_autofree char *rest = NULL;
+
+  test_util_write_file (home, ".lean-spec/runners.json", runners);
+  g_subprocess_launcher_setenv (launcher, "LEANSPEC_DB", db_path, TRUE);
+  proc = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc));
+  first = g_data_input_stream_read_line (lines, NULL, NULL, &error);
+  g_assert_no_error (error);
+  started = ctl_test_parse_json (first);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (started), "type"), ==,
+                   "iteration_started");
+
+  g_subprocess_send_signal (proc, SIGINT);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 130);
+  rest = g_data_input_stream_read_upto (lines, "", 0, NULL, NULL, NULL);
+  g_assert_nonnull (strstr (rest, "\"result\":\"cancelled\""));
+
+  /* The agent's session was cancelled, not left running. */
+  db = lean_session_db_open (db_path, &error);
+  g_assert_no_error (error);
+  session = lean_session_db_lookup (db, json_object_get_string_member (
+                                      json_node_get_object (started), "session"), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
+  lean_session_db_close (db);
+  test_util_rm_rf (dir);
+}
+
+static void
 test_ralph_stops (void)
 {
   g_autofree char *dir = make_project (FALSE, TRUE);
@@ -535,6 +588,7 @@ main (int   argc,
   g_test_add_func ("/cli-ralph/passes-in-two", test_ralph_passes_in_two);
   g_test_add_func ("/cli-ralph/stops", test_ralph_stops);
   g_test_add_func ("/cli-ralph/with-critic", test_ralph_with_critic);
+  g_test_add_func ("/cli-ralph/sigint", test_ralph_sigint);
 
   result = g_test_run ();
   test_util_rm_rf (home);
