@@ -5,7 +5,7 @@
 The core (src/core) is split into wings, one folder each. A wing may
 include its own headers and those of the wings below it:
 
-    base < specs, vcs < agents < runners < sessions
+    base < specs, vcs < agents < runners < sessions < validate
 
 specs and vcs are siblings: neither includes the other (git knows folders
 and branches, not specs). Every `#include "..."` of every .c and .h under
@@ -37,6 +37,7 @@ WINGS = {
     'agents': 2,
     'runners': 3,
     'sessions': 4,
+    'validate': 5,
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')

@@ -34,6 +34,9 @@ static int opt_exit;
 static gboolean opt_echo_prompt;
 static gboolean opt_print_tty;
 static int opt_deep_json;
+static char *opt_say_file;
+static char *opt_fix_needle;
+static char *opt_fix_file;
 
 static volatile sig_atomic_t got_winch;
 
@@ -58,6 +61,12 @@ static const GOptionEntry entries[] = {
     "Print a Claude stream-json run", NULL },
   { "echo-prompt", 0, 0, G_OPTION_ARG_NONE, &opt_echo_prompt,
     "Print PROMPT[...] for the last argument", NULL },
+  { "say-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_say_file,
+    "Print the contents of FILE", "FILE" },
+  { "fix-if-prompt-contains", 0, 0, G_OPTION_ARG_STRING, &opt_fix_needle,
+    "Create the --fix-file only when the prompt contains TEXT", "TEXT" },
+  { "fix-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_fix_file,
+    "The file that fixes the project (relative to the folder it runs in)", "FILE" },
   { "read-stdin", 0, 0, G_OPTION_ARG_NONE, &opt_read_stdin,
     "Read stdin to EOF, print STDIN[n]:...", NULL },
   { "ask", 0, 0, G_OPTION_ARG_STRING, &opt_ask,
@@ -261,6 +270,30 @@ main (int   argc,
 
   if (opt_echo_prompt)
     outf ("PROMPT[%s]\n", prompt != NULL ? prompt : "");
+
+  if (opt_say_file != NULL)
+    {
+      g_autofree char *said = NULL;
+      gsize len = 0;
+
+      if (!g_file_get_contents (opt_say_file, &said, &len, NULL))
+        return 3;
+      out (said, len);
+    }
+
+  /* A scripted agent that can fix a project only when it is told what
+   * failed: the Ralph loop must pass the failure on. */
+  if (opt_fix_file != NULL)
+    {
+      if (opt_fix_needle == NULL || (prompt != NULL && strstr (prompt, opt_fix_needle) != NULL))
+        {
+          if (!g_file_set_contents (opt_fix_file, "fixed\n", -1, NULL))
+            return 3;
+          outs ("FIXED\n");
+        }
+      else
+        outs ("NOT FIXED\n");
+    }
 
   if (opt_text)
     outs ("\033[1mlean-test-agent\033[0m starting\n"

@@ -21,6 +21,7 @@ static const CtlCommand commands[] = {
   { "lint",     N_("Check specs with LeanSpec's rules"),           ctl_cmd_lint },
   { "implement", N_("Implement a spec with an AI agent, attached"), ctl_cmd_implement },
   { "sessions", N_("List, show, follow or cancel AI sessions"),    ctl_cmd_sessions },
+  { "validate", N_("Run the checks, completion rules and AI critic on a spec"), ctl_cmd_validate },
   { "relay",    N_("Manage agent-relay servers and check they answer"), ctl_cmd_relay },
   { "trust",    N_("Review and trust this project's agent commands"), ctl_cmd_trust },
 };

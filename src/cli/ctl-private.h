@@ -140,6 +140,12 @@ int          ctl_cmd_trust              (CtlContext *ctx, int argc, char **argv)
 gboolean     ctl_trust_check_agent      (const char *project_root,
                                          const char *agent_id,
                                          int        *exit_code);
+/* ctl-ralph.c: implement --ralph (ctl_cmd_implement hands over when it
+ * sees --ralph) */
+gboolean     ctl_argv_has_ralph         (int argc, char **argv);
+int          ctl_cmd_implement_ralph    (CtlContext *ctx, int argc, char **argv);
+/* ctl-validate.c */
+int          ctl_cmd_validate           (CtlContext *ctx, int argc, char **argv);
 /* ctl-relay.c: relay check/list/add/remove */
 int          ctl_cmd_relay              (CtlContext *ctx, int argc, char **argv);
 

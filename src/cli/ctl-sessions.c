@@ -21,6 +21,7 @@
 #include "lean-prompt.h"
 #include "lean-session-db.h"
 #include "lean-session-log.h"
+#include "lean-validation-store.h"
 
 #define DB_HELP \
   N_("Sessions are stored in $XDG_DATA_HOME/leanspec-desktop/sessions.db, shared with the\n" \
@@ -387,10 +388,14 @@ ctl_cmd_implement (CtlContext  *ctx,
     { NULL }
   };
 
+  if (ctl_argv_has_ralph (argc, argv))
+    return ctl_cmd_implement_ralph (ctx, argc, argv);
   if (!ctl_parse_options (&argc, &argv, "SPEC",
                           _("Implement a spec with an AI coding agent, attached: the agent's "
                             "output streams to stdout and the exit status is the session's "
-                            "(0 completed, 1 failed, 130 cancelled by Ctrl+C)."),
+                            "(0 completed, 1 failed, 130 cancelled by Ctrl+C). With --ralph, a "
+                            "loop of sessions and validations (see “implement SPEC --ralph "
+                            "--help”)."),
                           _(DB_HELP), entries, 1, 1, &exit_code))
     return exit_code;
 
@@ -583,6 +588,7 @@ sessions_list (CtlContext  *ctx,
   g_autoptr(GListModel) list = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(LeanValidationStore) store = NULL;
   int exit_code;
   guint n, shown = 0;
   const GOptionEntry entries[] = {
@@ -599,23 +605,48 @@ sessions_list (CtlContext  *ctx,
   list = lean_session_db_list (db, NULL, &error);
   if (list == NULL)
     return ctl_report_error (error);
+  /* Which kind of session, and which Ralph chain and iteration, is kept
+   * beside the sessions; without it every session is a plain "implement". */
+  store = lean_validation_store_open (lean_session_db_get_path (db), NULL);
 
   n = g_list_model_get_n_items (list);
   json_builder_begin_array (b);
   if (!json && n > 0)
-    g_print ("%-8s  %-11s  %-24s  %-10s  %-19s  %9s  %8s\n", _("ID"), _("STATE"), _("SPEC"),
-             _("AGENT"), _("STARTED"), _("TOKENS"), _("COST"));
+    g_print ("%-8s  %-11s  %-24s  %-10s  %-19s  %9s  %8s  %s\n", _("ID"), _("STATE"), _("SPEC"),
+             _("AGENT"), _("STARTED"), _("TOKENS"), _("COST"), _("KIND"));
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(LeanSession) s = g_list_model_get_item (list, i);
+      g_autofree char *kind = NULL;
+      g_autofree char *chain = NULL;
+      guint iteration = 0;
 
       if (!spec_matches (lean_session_get_spec_id (s), spec))
         continue;
       shown++;
+      if (store == NULL ||
+          !lean_validation_store_get_session_link (store, lean_session_get_id (s), &kind, &chain,
+                                                   &iteration, NULL))
+        kind = g_strdup (LEAN_SESSION_KIND_IMPLEMENT);
       if (json)
-        json_builder_add_value (b, session_to_json (s));
+        {
+          g_autoptr(JsonNode) node = session_to_json (s);
+          JsonObject *obj = json_node_get_object (node);
+
+          json_object_set_string_member (obj, "kind", kind);
+          if (chain != NULL)
+            {
+              json_object_set_string_member (obj, "chain", chain);
+              json_object_set_int_member (obj, "iteration", iteration);
+            }
+          else
+            json_object_set_null_member (obj, "chain");
+          json_builder_add_value (b, g_steal_pointer (&node));
+        }
       else
         {
+          g_autofree char *kind_text = chain != NULL
+            ? g_strdup_printf (_("%s, chain %.8s #%u"), kind, chain, iteration) : g_strdup (kind);
           g_autofree char *started = format_time (lean_session_get_started_at (s));
           g_autofree char *cost = lean_session_get_cost_usd (s) >= 0
             ? g_strdup_printf ("$%.4f", lean_session_get_cost_usd (s)) : g_strdup ("-");
@@ -635,12 +666,13 @@ sessions_list (CtlContext  *ctx,
             default: sgr = "33"; break;
             }
           state = ctl_style (ctx, sgr, lean_session_state_to_string (lean_session_get_state (s)));
-          g_print ("%-8.8s  %-*s  %-24s  %-10s  %-19s  %9" G_GUINT64_FORMAT "  %8s\n",
+          g_print ("%-8.8s  %-*s  %-24s  %-10s  %-19s  %9" G_GUINT64_FORMAT "  %8s  %s\n",
                    lean_session_get_id (s),
                    (int)(11 + strlen (state) -
                          strlen (lean_session_state_to_string (lean_session_get_state (s)))),
                    state, lean_session_get_spec_id (s), lean_session_get_agent_id (s), started,
-                   lean_session_get_input_tokens (s) + lean_session_get_output_tokens (s), cost);
+                   lean_session_get_input_tokens (s) + lean_session_get_output_tokens (s), cost,
+                   kind_text);
         }
     }
   json_builder_end_array (b);

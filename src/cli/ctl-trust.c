@@ -12,6 +12,7 @@
 
 #include "ctl-private.h"
 #include "lean-agent-registry.h"
+#include "lean-check-config.h"
 #include "lean-trust-store.h"
 
 static const char *
@@ -213,6 +214,9 @@ ctl_cmd_trust (CtlContext  *ctx,
   gboolean revoke = FALSE;
   gboolean yes = FALSE;
   gboolean json = FALSE;
+  gboolean checks = FALSE;
+  g_autoptr(LeanTrustRequest) checks_request = NULL;
+  const char *file_name = "runners.json";
   g_autoptr(LeanProject) project = NULL;
   g_autoptr(LeanAgentRegistry) registry = NULL;
   g_autoptr(GError) error = NULL;
@@ -232,6 +236,9 @@ ctl_cmd_trust (CtlContext  *ctx,
     { "yes", 'y', 0, G_OPTION_ARG_NONE, &yes,
       N_("Trust without asking (for scripts)"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("With --show: print JSON"), NULL },
+    { "checks", 0, 0, G_OPTION_ARG_NONE, &checks,
+      N_("The project's .lean-spec/checks.json (validation checks) instead of runners.json"),
+      NULL },
     { NULL }
   };
 
@@ -259,10 +266,25 @@ ctl_cmd_trust (CtlContext  *ctx,
     return ctl_report_error (error);
 
   store = lean_trust_store_get_default ();
-  registry = lean_agent_registry_new ();
-  lean_agent_registry_load (registry, lean_project_get_root (project), NULL);
-  request = lean_agent_registry_get_trust_request (registry);
-  file = g_build_filename (lean_project_get_root (project), ".lean-spec", "runners.json", NULL);
+  if (checks)
+    {
+      /* The validation checks: each one's argv is a project command too. */
+      g_autoptr(LeanCheckConfig) config = lean_check_config_load (lean_project_get_root (project),
+                                                                  &error);
+
+      if (config == NULL)
+        return ctl_report_message (CTL_EXIT_FAILED, "%s", error->message);
+      checks_request = lean_check_config_get_trust_request (config, store);
+      request = checks_request;
+      file_name = "checks.json";
+    }
+  else
+    {
+      registry = lean_agent_registry_new ();
+      lean_agent_registry_load (registry, lean_project_get_root (project), NULL);
+      request = lean_agent_registry_get_trust_request (registry);
+    }
+  file = g_build_filename (lean_project_get_root (project), ".lean-spec", file_name, NULL);
   escaped = lean_trust_escape (file, FALSE);
 
   if (revoke)
@@ -278,7 +300,7 @@ ctl_cmd_trust (CtlContext  *ctx,
                                                    NULL);
           g_autofree char *real_dot = realpath (dot, NULL);
 
-          real = g_build_filename (real_dot != NULL ? real_dot : dot, "runners.json", NULL);
+          real = g_build_filename (real_dot != NULL ? real_dot : dot, file_name, NULL);
         }
       if (!lean_trust_store_revoke (store, real, &error))
         return ctl_report_error (error);

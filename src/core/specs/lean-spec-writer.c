@@ -486,6 +486,32 @@ lean_spec_writer_replace (LeanSpec  *spec,
   return commit (spec, contents, error);
 }
 
+GPtrArray *
+lean_spec_writer_get_open_children (LeanProject *project,
+                                    GPtrArray   *specs,
+                                    LeanSpec    *spec)
+{
+  g_autoptr(GPtrArray) children = NULL;
+  GPtrArray *open_children = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (LEAN_IS_PROJECT (project), open_children);
+  g_return_val_if_fail (LEAN_IS_SPEC (spec), open_children);
+
+  if (specs == NULL)
+    return open_children;
+  children = lean_project_get_children (project, specs, spec);
+  for (guint i = 0; i < children->len; i++)
+    {
+      LeanSpec *child = g_ptr_array_index (children, i);
+      LeanSpecStatus st = lean_spec_get_status (child);
+
+      if (st != LEAN_SPEC_STATUS_COMPLETE && st != LEAN_SPEC_STATUS_ARCHIVED &&
+          !lean_spec_is_archived (child))
+        g_ptr_array_add (open_children, g_object_ref (child));
+    }
+  return open_children;
+}
+
 LeanSpec *
 lean_spec_writer_complete (LeanProject  *project,
                            GPtrArray    *specs,
@@ -498,25 +524,11 @@ lean_spec_writer_complete (LeanProject  *project,
 
   if (!force)
     {
-      g_autoptr(GPtrArray) children = NULL;
-      g_autoptr(GPtrArray) open_children = g_ptr_array_new ();
+      g_autoptr(GPtrArray) open_children = lean_spec_writer_get_open_children (project, specs,
+                                                                              spec);
       GString *msg;
       guint n_tasks = lean_spec_get_n_tasks (spec);
       guint n_open = lean_spec_get_n_unchecked (spec);
-
-      if (specs != NULL)
-        {
-          children = lean_project_get_children (project, specs, spec);
-          for (guint i = 0; i < children->len; i++)
-            {
-              LeanSpec *child = g_ptr_array_index (children, i);
-              LeanSpecStatus st = lean_spec_get_status (child);
-
-              if (st != LEAN_SPEC_STATUS_COMPLETE && st != LEAN_SPEC_STATUS_ARCHIVED &&
-                  !lean_spec_is_archived (child))
-                g_ptr_array_add (open_children, child);
-            }
-        }
 
       if (n_open > 0 || open_children->len > 0)
         {

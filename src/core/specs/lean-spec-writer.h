@@ -64,6 +64,14 @@ LeanSpec *lean_spec_writer_complete      (LeanProject         *project,
                                           gboolean             force,
                                           GError             **error);
 
+/* The child specs (parent == @spec) in @specs that keep @spec from being
+ * completed: neither complete nor archived. Together with the unchecked
+ * task items of @spec (lean_spec_get_task), the rules of
+ * lean_spec_writer_complete(). Pure; never NULL. */
+GPtrArray *lean_spec_writer_get_open_children (LeanProject    *project,
+                                               GPtrArray      *specs,
+                                               LeanSpec       *spec);
+
 /* Notes on the behaviour above, matching `leanspec update` 0.3.0:
  *  - timestamps are UTC with nanoseconds ("2026-11-26T07:52:18.644669291Z");
  *  - set_priority, set_assignee and set_tags also set updated_at;

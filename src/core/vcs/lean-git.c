@@ -493,3 +493,87 @@ lean_git_diff_summary (const char  *path,
   git_buf_dispose (&buf);
   return summary;
 }
+
+typedef struct
+{
+  GString  *out;
+  gsize     max;
+  gboolean  cut;
+} PatchSink;
+
+static int
+patch_line_cb (const git_diff_delta *delta,
+               const git_diff_hunk  *hunk,
+               const git_diff_line  *line,
+               void                 *data)
+{
+  PatchSink *sink = data;
+  gsize extra = line->content_len + 1;
+
+  if (sink->out->len + extra > sink->max)
+    {
+      sink->cut = TRUE;
+      return GIT_EUSER;   /* stops the walk: the rest is not wanted */
+    }
+  if (line->origin == GIT_DIFF_LINE_CONTEXT || line->origin == GIT_DIFF_LINE_ADDITION ||
+      line->origin == GIT_DIFF_LINE_DELETION)
+    g_string_append_c (sink->out, line->origin);
+  g_string_append_len (sink->out, line->content, line->content_len);
+  return 0;
+}
+
+char *
+lean_git_diff_patch (const char  *path,
+                     const char  *base,
+                     gsize        max_bytes,
+                     gboolean    *cut,
+                     GError     **error)
+{
+  g_autoptr(git_repository) repo = NULL;
+  g_autoptr(git_object) head = NULL;
+  g_autoptr(git_tree) tree = NULL;
+  g_autoptr(git_diff) diff = NULL;
+  g_autofree char *spec = NULL;
+  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+  PatchSink sink = { NULL, max_bytes, FALSE };
+  int rc;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  if (cut != NULL)
+    *cut = FALSE;
+  repo = open_repo (path, error);
+  if (repo == NULL)
+    return NULL;
+
+  spec = g_strdup_printf ("%s^{tree}", base != NULL ? base : "HEAD");
+  if (git_revparse_single (&head, repo, spec) == 0)
+    tree = (git_tree *)g_steal_pointer (&head);
+  else if (base != NULL)
+    {
+      g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
+                   _("%s: no such revision in the repository"), base);
+      return NULL;
+    }
+
+  options.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+                  GIT_DIFF_SHOW_UNTRACKED_CONTENT;
+  rc = git_diff_tree_to_workdir_with_index (&diff, repo, tree, &options);
+  if (rc < 0)
+    {
+      set_git_error (error, rc, _("Could not compute the diff"));
+      return NULL;
+    }
+
+  sink.out = g_string_new (NULL);
+  rc = git_diff_print (diff, GIT_DIFF_FORMAT_PATCH, patch_line_cb, &sink);
+  if (rc < 0 && !(rc == GIT_EUSER && sink.cut))
+    {
+      g_string_free (sink.out, TRUE);
+      set_git_error (error, rc, _("Could not compute the diff"));
+      return NULL;
+    }
+  if (cut != NULL)
+    *cut = sink.cut;
+  return g_string_free (sink.out, FALSE);
+}

@@ -61,4 +61,14 @@ gboolean  lean_git_status_summary          (const char    *path,
 char     *lean_git_diff_summary            (const char    *path,
                                             GError       **error);
 
+/* The patch of the working tree (index + workdir, untracked files
+ * included) against @base (a revision such as a commit id or "HEAD"; NULL
+ * is HEAD), at most @max_bytes of it: when longer it is cut at a line and
+ * *@cut (may be NULL) is set. "" when nothing changed. */
+char     *lean_git_diff_patch              (const char    *path,
+                                            const char    *base,
+                                            gsize          max_bytes,
+                                            gboolean      *cut,
+                                            GError       **error);
+
 G_END_DECLS

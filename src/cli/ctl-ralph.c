@@ -1,0 +1,352 @@
+/* SPDX-License-Identifier: MIT */
+/* leanspec-ctl implement SPEC --ralph: the Ralph loop, attached. Each
+ * iteration is an agent session; after each, the project's checks and the
+ * spec's completion rules decide whether the chain passed or the agent goes
+ * again with what failed. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+
+#include "ctl-private.h"
+#include "lean-agent-registry.h"
+#include "lean-controller.h"
+#include "lean-error.h"
+#include "lean-prompt.h"
+#include "lean-ralph-loop.h"
+#include "lean-session-db.h"
+
+#define CTL_EXIT_INTERRUPTED 130
+
+typedef struct
+{
+  LeanRalphLoop *loop;
+  gboolean       json;
+  gboolean       interrupted;
+  gboolean       ended;
+} RalphRun;
+
+gboolean
+ctl_argv_has_ralph (int    argc,
+                    char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        return FALSE;
+      if (g_str_equal (argv[i], "--ralph"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+print_line (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  fputs (text, stdout);
+  fputc ('\n', stdout);
+  fflush (stdout);
+}
+
+static void
+on_output (LeanSession *session,
+           GBytes      *bytes,
+           RalphRun    *run)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  if (!run->json)
+    {
+      fwrite (data, 1, len, stdout);
+      fflush (stdout);
+    }
+}
+
+static void
+on_iteration_started (LeanRalphLoop *loop,
+                      guint          k,
+                      LeanSession   *session,
+                      RalphRun      *run)
+{
+  LeanRalphChain *chain = lean_ralph_loop_get_chain (loop);
+
+  g_signal_connect (session, "output", G_CALLBACK (on_output), run);
+  if (run->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, "iteration_started");
+      json_builder_set_member_name (b, "iteration");
+      json_builder_add_int_value (b, k);
+      json_builder_set_member_name (b, "session");
+      json_builder_add_string_value (b, lean_session_get_id (session));
+      json_builder_set_member_name (b, "chain");
+      json_builder_add_string_value (b, lean_ralph_chain_get_id (chain));
+      json_builder_end_object (b);
+      print_line (b);
+    }
+  else
+    g_printerr (_("leanspec-ctl: iteration %u of %u: session %s\n"), k,
+                lean_ralph_chain_get_max_iterations (chain), lean_session_get_id (session));
+}
+
+static void
+on_validation_finished (LeanRalphLoop  *loop,
+                        guint           k,
+                        LeanValidation *validation,
+                        RalphRun       *run)
+{
+  if (run->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) whole = lean_validation_to_json (validation);
+      JsonObject *obj = json_node_get_object (whole);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, "validation");
+      json_builder_set_member_name (b, "iteration");
+      json_builder_add_int_value (b, k);
+      json_builder_set_member_name (b, "passed");
+      json_builder_add_boolean_value (b, lean_validation_get_passed (validation));
+      json_builder_set_member_name (b, "checks");
+      json_builder_add_value (b, json_node_copy (json_object_get_member (obj, "checks")));
+      json_builder_set_member_name (b, "completion");
+      json_builder_add_value (b, json_node_copy (json_object_get_member (obj, "completion")));
+      json_builder_set_member_name (b, "critic");
+      json_builder_add_value (b, json_node_copy (json_object_get_member (obj, "critic")));
+      json_builder_end_object (b);
+      print_line (b);
+      return;
+    }
+
+  g_printerr (_("leanspec-ctl: iteration %u: %s\n"), k,
+              lean_validation_get_passed (validation) ? _("validation passed")
+                                                     : _("validation failed"));
+  for (guint i = 0; i < lean_validation_get_n_runs (validation); i++)
+    {
+      LeanCheckRun *check_run = lean_validation_get_run (validation, i);
+
+      g_printerr ("  %-8s %s\n", lean_check_status_to_string (lean_check_run_get_status (check_run)),
+                  lean_check_run_get_check (check_run)->name);
+    }
+}
+
+static void
+on_ended (LeanRalphLoop *loop,
+          int            stop,
+          RalphRun      *run)
+{
+  LeanRalphChain *chain = lean_ralph_loop_get_chain (loop);
+
+  run->ended = TRUE;
+  if (run->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, "chain_ended");
+      json_builder_set_member_name (b, "result");
+      json_builder_add_string_value (b, lean_ralph_stop_to_string (stop));
+      json_builder_set_member_name (b, "iterations");
+      json_builder_add_int_value (b, lean_ralph_chain_get_iteration (chain));
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, lean_ralph_chain_get_stop_message (chain));
+      json_builder_set_member_name (b, "chain");
+      json_builder_add_string_value (b, lean_ralph_chain_get_id (chain));
+      json_builder_end_object (b);
+      print_line (b);
+    }
+  else
+    g_printerr ("leanspec-ctl: %s\n", lean_ralph_chain_get_stop_message (chain));
+}
+
+static gboolean
+on_sigint (gpointer data)
+{
+  RalphRun *run = data;
+
+  run->interrupted = TRUE;
+  lean_ralph_loop_cancel (run->loop);
+  return G_SOURCE_CONTINUE;
+}
+
+
+int
+ctl_cmd_implement_ralph (CtlContext  *ctx,
+                         int          argc,
+                         char       **argv)
+{
+  g_autofree char *agent = NULL;
+  g_autofree char *model = NULL;
+  gboolean ralph = FALSE, critic = FALSE, no_critic = FALSE, phases = FALSE, json = FALSE;
+  gboolean keep_status = FALSE;
+  int max_iterations = 0, max_tokens = 0, max_minutes = 0;
+  double max_cost = 0;
+  g_autoptr(LeanProject) project = NULL;
+  g_autoptr(GPtrArray) specs = NULL;
+  g_autoptr(GPtrArray) problems = NULL;
+  g_autoptr(LeanCheckConfig) config = NULL;
+  g_autoptr(LeanSessionDb) db = NULL;
+  g_autoptr(LeanController) controller = NULL;
+  g_autoptr(LeanValidationStore) store = NULL;
+  g_autoptr(LeanSessionRequest) request = NULL;
+  g_autoptr(LeanRalphLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+  LeanRalphSettings settings = { 0 };
+  RalphRun run = { 0 };
+  LeanSpec *spec;
+  guint sigint_id;
+  int exit_code;
+  const GOptionEntry entries[] = {
+    { "ralph", 0, 0, G_OPTION_ARG_NONE, &ralph,
+      N_("Loop: after each agent session, validate; on failure send the agent back"), NULL },
+    { "agent", 'a', 0, G_OPTION_ARG_STRING, &agent,
+      N_("Agent to run (default: the project's default)"), N_("AGENT") },
+    { "model", 'm', 0, G_OPTION_ARG_STRING, &model, N_("Model to ask the agent for"),
+      N_("MODEL") },
+    { "max-iterations", 0, 0, G_OPTION_ARG_INT, &max_iterations,
+      N_("Stop after N iterations (default: checks.json maxIterations, else 10)"), N_("N") },
+    { "critic", 0, 0, G_OPTION_ARG_NONE, &critic,
+      N_("Ask the agent, read-only, as AI critic in each validation"), NULL },
+    { "no-critic", 0, 0, G_OPTION_ARG_NONE, &no_critic, N_("No AI critic"), NULL },
+    { "phases", 0, 0, G_OPTION_ARG_NONE, &phases, N_("One session per phase of the plan"), NULL },
+    { "max-tokens", 0, 0, G_OPTION_ARG_INT, &max_tokens,
+      N_("Stop once the chain used N tokens"), N_("N") },
+    { "max-cost", 0, 0, G_OPTION_ARG_DOUBLE, &max_cost,
+      N_("Stop once the chain cost USD dollars"), N_("USD") },
+    { "max-minutes", 0, 0, G_OPTION_ARG_INT, &max_minutes,
+      N_("Stop once the chain ran M minutes"), N_("M") },
+    { "keep-status", 0, 0, G_OPTION_ARG_NONE, &keep_status,
+      N_("Do not move the spec to in-progress"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json,
+      N_("Print iteration_started, validation and chain_ended events as JSON lines"), NULL },
+    { NULL }
+  };
+
+  if (!ctl_parse_options (&argc, &argv, "SPEC --ralph",
+                          _("Implement a spec in a Ralph loop: agent, validation, and again with "
+                            "what failed, until everything passes or a limit is hit."),
+                          _("Exit status: 0 when the chain passed, 1 when it stopped otherwise, "
+                            "130 on Ctrl+C."),
+                          entries, 1, 1, &exit_code))
+    return exit_code;
+  if (critic && no_critic)
+    return ctl_report_message (CTL_EXIT_USAGE, _("--critic and --no-critic exclude each other"));
+  if (phases)
+    return ctl_report_message (CTL_EXIT_USAGE, _("--phases is not available yet"));
+  if (max_iterations < 0 || max_tokens < 0 || max_minutes < 0 || max_cost < 0)
+    return ctl_report_message (CTL_EXIT_USAGE, _("limits must not be negative"));
+
+  if (!ctl_load_project (ctx, &project, &specs, &problems, &exit_code))
+    return exit_code;
+  ctl_report_problems (problems);
+  spec = lean_project_find_spec (project, specs, argv[1], &error);
+  if (spec == NULL)
+    return ctl_report_error (error);
+
+  config = lean_check_config_load (lean_project_get_root (project), &error);
+  if (config == NULL)
+    return ctl_report_message (CTL_EXIT_FAILED, "%s", error->message);
+  if (!lean_check_config_is_trusted (config, lean_check_config_trust_store_func,
+                                     lean_trust_store_get_default ()))
+    {
+      g_autofree char *escaped_path = lean_trust_escape (lean_check_config_get_path (config),
+                                                         FALSE);
+
+      return ctl_report_message (CTL_EXIT_FAILED,
+                                 _("%s is not trusted; nothing was run. Review it with "
+                                   "`leanspec-ctl trust --checks --show`, then "
+                                   "`leanspec-ctl trust --checks` (SHA-256 %.12s…)"),
+                                 escaped_path, lean_check_config_get_sha256 (config));
+    }
+  if (lean_check_config_get_n_checks (config) == 0)
+    g_printerr (_("leanspec-ctl: no checks found; only the spec's checklist decides\n"));
+
+  settings.max_iterations = max_iterations > 0 ? (guint)max_iterations
+                                               : lean_check_config_get_max_iterations (config);
+  settings.max_tokens = (guint64)max_tokens;
+  settings.max_cost_usd = max_cost;
+  settings.max_minutes = (guint)max_minutes;
+
+  request = lean_session_request_new ();
+  request->project_path = g_strdup (lean_project_get_root (project));
+  request->spec_id = g_strdup (lean_spec_get_id (spec));
+  request->mode = LEAN_SESSION_MODE_AUTONOMOUS;
+  request->model = g_strdup (model);
+  request->set_in_progress = !keep_status;
+  if (agent == NULL)
+    {
+      g_autoptr(LeanAgentRegistry) registry = lean_agent_registry_new ();
+
+      lean_agent_registry_load (registry, request->project_path, NULL);
+      agent = g_strdup (lean_agent_registry_get_default_id (registry));
+    }
+  request->agent_id = g_strdup (agent);
+  request->prompt = lean_prompt_build (project, specs, spec, &error);
+  if (request->prompt == NULL)
+    return ctl_report_error (error);
+
+  db = lean_session_db_open (NULL, &error);
+  if (db == NULL)
+    return ctl_report_error (error);
+  store = lean_validation_store_open (lean_session_db_get_path (db), &error);
+  if (store == NULL)
+    return ctl_report_error (error);
+  lean_validation_store_set_session_db (store, db);
+  controller = lean_controller_new (db);
+  signal (SIGPIPE, SIG_IGN);
+
+  loop = lean_ralph_loop_new (controller, store, project, lean_spec_get_id (spec), config,
+                              request, &settings);
+  /* The critic is the implementing agent, asked read-only. */
+  if (critic || (!no_critic && lean_check_config_get_critic (config)))
+    {
+      g_autoptr(LeanAgentRegistry) registry = lean_agent_registry_new ();
+      LeanAgent *critic_agent;
+
+      lean_agent_registry_load (registry, request->project_path, NULL);
+      critic_agent = lean_agent_registry_lookup (registry, agent);
+      if (critic_agent == NULL)
+        return ctl_report_message (CTL_EXIT_FAILED, _("%s: no such agent"), agent);
+      lean_ralph_loop_set_critic (loop, critic_agent, db);
+    }
+  run.loop = loop;
+  run.json = json;
+  g_signal_connect (loop, "iteration-started", G_CALLBACK (on_iteration_started), &run);
+  g_signal_connect (loop, "validation-finished", G_CALLBACK (on_validation_finished), &run);
+  g_signal_connect (loop, "ended", G_CALLBACK (on_ended), &run);
+  sigint_id = g_unix_signal_add (SIGINT, on_sigint, &run);
+
+  if (!lean_ralph_loop_start (loop, &error) && !run.ended)
+    {
+      g_source_remove (sigint_id);
+      return ctl_report_error (error);
+    }
+  while (!run.ended)
+    g_main_context_iteration (NULL, TRUE);
+  /* Let a cancelled session's agent be reaped and recorded. */
+  while (lean_controller_get_n_live (controller) > 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_source_remove (sigint_id);
+  lean_session_db_flush (db);
+
+  if (run.interrupted)
+    return CTL_EXIT_INTERRUPTED;
+  return lean_ralph_chain_get_stop (lean_ralph_loop_get_chain (loop)) == LEAN_RALPH_STOP_PASSED
+         ? CTL_EXIT_OK : CTL_EXIT_FAILED;
+}
