@@ -185,6 +185,31 @@ file_differs (gpointer data)
   return g_strcmp0 (now, pair[1]) != 0;
 }
 
+static gboolean
+view_text_has_word (LeanSpecView *view,
+                    const char   *needle)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (_lean_spec_view_get_readme_view (view)));
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  return strstr (text, needle) != NULL;
+}
+
+static gboolean
+view_text_has (gpointer data)
+{
+  return view_text_has_word (data, "Overview of the page");
+}
+
+static gboolean
+view_text_lacks (gpointer data)
+{
+  return !view_text_has_word (data, "Overview of the page");
+}
+
 /* A mouse click on a checklist box writes that one tick and the window
  * lives on (it died with SIGSEGV: the rebuilt text destroyed the button
  * under the pointer). */
@@ -220,8 +245,21 @@ test_click_task_box (Fixture       *f,
   g_assert_true (lean_markdown_view_get_task_checked (_lean_spec_view_get_readme_view (view),
                                                       2));
 
-  /* The rebuilt box under the pointer takes the next click: back to the
-   * bytes we started from. */
+  /* An edit from outside rebuilds the whole text while the pointer still
+   * rests on the box it just clicked. */
+  {
+    g_autoptr(GString) edited = g_string_new (ticked);
+
+    g_string_replace (edited, "Overview", "Overview of the page", 1);
+    ui_test_write_file (path, edited->str);
+    g_assert_true (test_util_wait_until (view_text_has, view, 5000));
+    ui_test_write_file (path, ticked);
+    g_assert_true (test_util_wait_until (view_text_lacks, view, 5000));
+    ui_test_settle (200);
+  }
+
+  /* The box under the pointer takes the next click: back to the bytes we
+   * started from. */
   pair[1] = ticked;
   ui_input_click (task_button (_lean_spec_view_get_readme_view (view), item));
   g_assert_true (test_util_wait_until (file_differs, pair, 5000));
@@ -230,9 +268,22 @@ test_click_task_box (Fixture       *f,
   after = read_spec (f, id);
   g_assert_cmpstr (after, ==, before);
 
-  /* Several boxes in a row, quicker than a file write. */
-  ui_input_click (task_button (_lean_spec_view_get_readme_view (view), "Empty state for a new account"));
-  ui_input_click (task_button (_lean_spec_view_get_readme_view (view), item));
+  /* Two boxes in a row, quicker than a file write: both places are taken
+   * first, and the second click lands wherever the person aimed even if
+   * the text was rebuilt under the pointer in between. */
+  {
+    GtkWidget *root = GTK_WIDGET (f->window);
+    graphene_point_t first, second;
+    GtkWidget *a = task_button (_lean_spec_view_get_readme_view (view), "Empty state for a new account");
+    GtkWidget *b = task_button (_lean_spec_view_get_readme_view (view), item);
+
+    ui_input_move_to (a, -1, -1);
+    ui_input_move_to (b, -1, -1);
+    g_assert_true (gtk_widget_compute_point (a, root, &GRAPHENE_POINT_INIT (gtk_widget_get_width (a) / 2.0, gtk_widget_get_height (a) / 2.0), &first));
+    g_assert_true (gtk_widget_compute_point (b, root, &GRAPHENE_POINT_INIT (gtk_widget_get_width (b) / 2.0, gtk_widget_get_height (b) / 2.0), &second));
+    ui_input_click_at (root, first.x, first.y, 1);
+    ui_input_click_at (root, second.x, second.y, 1);
+  }
   g_assert_true (test_util_wait_until (no_pending_writes, f, 5000));
   ui_test_settle (300);
   g_clear_pointer (&after, g_free);
