@@ -155,7 +155,11 @@ writer_begin (Writer *w)
   w->batch_start = g_get_monotonic_time ();
   w->batch_bytes = 0;
   w->failed = FALSE;
-  if (sqlite3_exec (w->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+  /* IMMEDIATE: the batch reads sequence numbers before it writes, and in
+   * WAL mode a deferred transaction whose snapshot another connection (the
+   * CLI, the validation store) committed past cannot upgrade to a write: the
+   * whole batch would fail. Taking the write lock first waits instead. */
+  if (sqlite3_exec (w->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
     writer_note_failure (w);
   w->in_txn = TRUE;
 
