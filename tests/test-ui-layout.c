@@ -198,32 +198,11 @@ click_text (GtkWidget  *root,
   ui_test_settle (200);
 }
 
-/* The mapped list row that shows @title. */
-static GtkWidget *
-find_row (GtkWidget  *root,
-          const char *title)
-{
-  if (!gtk_widget_get_mapped (root))
-    return NULL;
-  if (LEAN_IS_SPEC_ROW (root) && lean_spec_row_get_spec (LEAN_SPEC_ROW (root)) != NULL &&
-      g_strcmp0 (lean_spec_get_title (lean_spec_row_get_spec (LEAN_SPEC_ROW (root))), title) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *row = find_row (child, title);
-
-      if (row != NULL)
-        return row;
-    }
-  return NULL;
-}
-
 static void
 click_row (Fixture    *f,
            const char *title)
 {
-  GtkWidget *row = find_row (GTK_WIDGET (_lean_window_get_spec_list (f->window)), title);
+  GtkWidget *row = ui_test_find_spec_row (GTK_WIDGET (_lean_window_get_spec_list (f->window)), title);
 
   g_assert_nonnull (row);
   ui_input_click (row);

@@ -874,27 +874,6 @@ test_sort (Fixture       *f,
   }
 }
 
-/* The row showing the spec @id, if it is drawn. */
-static GtkWidget *
-find_row (GtkWidget  *root,
-          const char *id)
-{
-  if (!gtk_widget_get_mapped (root))
-    return NULL;
-  if (LEAN_IS_SPEC_ROW (root) && lean_spec_row_get_spec (LEAN_SPEC_ROW (root)) != NULL &&
-      g_strcmp0 (lean_spec_get_id (lean_spec_row_get_spec (LEAN_SPEC_ROW (root))), id) == 0)
-    return root;
-  for (GtkWidget *child = gtk_widget_get_first_child (root);
-       child != NULL; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *row = find_row (child, id);
-
-      if (row != NULL)
-        return row;
-    }
-  return NULL;
-}
-
 /* Its offset from the top of the list's view, in pixels. */
 static double
 row_offset (Fixture   *f,
@@ -973,7 +952,7 @@ test_sort_keeps_selection (Fixture       *f,
     gtk_adjustment_set_value (adjustment, (8 + 30) * row_h - gtk_adjustment_get_page_size (adjustment) / 2);
   }
   ui_test_settle (300);
-  row = find_row (GTK_WIDGET (f->list), "130-generated-spec");
+  row = ui_test_find_spec_row (GTK_WIDGET (f->list), "130-generated-spec");
   g_assert_nonnull (row);
   ui_input_click (row);
   ui_test_settle (300);
@@ -990,7 +969,7 @@ test_sort_keeps_selection (Fixture       *f,
                    "130-generated-spec");
   g_assert_cmpstr (lean_spec_get_id (lean_spec_view_get_spec (LEAN_SPEC_VIEW (spec_view))), ==,
                    "130-generated-spec");
-  row = find_row (GTK_WIDGET (f->list), "130-generated-spec");
+  row = ui_test_find_spec_row (GTK_WIDGET (f->list), "130-generated-spec");
   g_assert_nonnull (row);
   g_assert_cmpfloat_with_epsilon (row_offset (f, row), before, 2.0);
 
@@ -998,7 +977,7 @@ test_sort_keeps_selection (Fixture       *f,
   ui_test_settle (300);
   selected_id = g_strdup (lean_spec_get_id (lean_spec_list_get_selected_spec (f->list)));
   g_assert_cmpstr (selected_id, ==, "130-generated-spec");
-  row = find_row (GTK_WIDGET (f->list), "130-generated-spec");
+  row = ui_test_find_spec_row (GTK_WIDGET (f->list), "130-generated-spec");
   g_assert_nonnull (row);
   g_assert_cmpfloat_with_epsilon (row_offset (f, row), before, 2.0);
   g_free (ui_test_screenshot (GTK_WIDGET (f->window), "16-sort-keeps-selection"));
@@ -1110,7 +1089,7 @@ test_row_tags_and_tooltip (Fixture       *f,
   g_assert_true (lean_window_select_spec (f->window, "150-many-tags"));
   ui_test_settle (500);
 
-  row = find_row (GTK_WIDGET (f->list), "150-many-tags");
+  row = ui_test_find_spec_row (GTK_WIDGET (f->list), "150-many-tags");
   g_assert_nonnull (row);
   shown = lean_spec_row_get_n_tags_shown (LEAN_SPEC_ROW (row));
   g_assert_cmpuint (shown, <, 6);

@@ -2,6 +2,7 @@
 #include "ui-test-util.h"
 
 #include "lean-controller.h"
+#include "lean-spec-row.h"
 
 #include <string.h>
 
@@ -326,4 +327,29 @@ ui_test_notification_arrived (gpointer needle)
     if (strstr (g_ptr_array_index (notifications, i), needle) != NULL)
       return TRUE;
   return FALSE;
+}
+
+GtkWidget *
+ui_test_find_spec_row (GtkWidget  *root,
+                       const char *spec)
+{
+  if (!gtk_widget_get_mapped (root))
+    return NULL;
+  if (LEAN_IS_SPEC_ROW (root) && lean_spec_row_get_spec (LEAN_SPEC_ROW (root)) != NULL)
+    {
+      LeanSpec *shown = lean_spec_row_get_spec (LEAN_SPEC_ROW (root));
+
+      if (g_strcmp0 (lean_spec_get_id (shown), spec) == 0 ||
+          g_strcmp0 (lean_spec_get_title (shown), spec) == 0)
+        return root;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root);
+       child != NULL; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *row = ui_test_find_spec_row (child, spec);
+
+      if (row != NULL)
+        return row;
+    }
+  return NULL;
 }

@@ -38,6 +38,10 @@ void      ui_test_stop_sessions  (LeanController  *controller,
  * closes the session database, clearing both pointers. */
 void      ui_test_close_sessions (LeanController **controller,
                                   LeanSessionDb  **db);
+/* The drawn spec list row under @root whose spec has the id or the
+ * title @spec, or NULL. */
+GtkWidget *ui_test_find_spec_row (GtkWidget  *root,
+                                  const char *spec);
 /* TRUE if a mapped label (or window title) under @root shows @text. */
 gboolean  ui_test_find_text      (GtkWidget   *root,
                                   const char  *text);
