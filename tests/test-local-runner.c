@@ -348,6 +348,40 @@ test_exit_status_many (void)
 }
 
 static void
+test_identity_of_quick_agent (void)
+{
+  /* An agent that has ended and been reaped by the time the runner looks at
+   * /proc still has its pid and start time reported: they are taken before
+   * it can be reaped. The start time matches what /proc said of the agent
+   * while it ran; here, that it is a number of clock ticks since boot no
+   * earlier than this test's own. */
+  g_autofree char *self_stat = NULL;
+  g_auto(GStrv) self_fields = NULL;
+  guint64 self_ticks;
+
+  g_assert_true (g_file_get_contents ("/proc/self/stat", &self_stat, NULL, NULL));
+  self_fields = g_strsplit (strrchr (self_stat, ')') + 2, " ", 0);
+  self_ticks = g_ascii_strtoull (self_fields[19], NULL, 10);
+
+  for (int i = 0; i < 40; i++)
+    {
+      const char *argv[] = { "true", NULL };
+      g_autoptr(Run) run = run_new ();
+      g_autoptr(LeanRunnerLaunch) launch = lean_runner_launch_new (argv, NULL);
+      g_autofree char *start_time = NULL;
+      int pid = 0;
+
+      start (run, launch);
+      wait_for_exit (run);
+      g_assert_true (lean_runner_get_process (LEAN_RUNNER (run->runner), &pid, &start_time));
+      g_assert_cmpint (pid, >, 1);
+      g_assert_cmpint (pid, ==, lean_local_runner_get_pid (run->runner));
+      g_assert_nonnull (start_time);
+      g_assert_cmpuint (g_ascii_strtoull (start_time, NULL, 10), >=, self_ticks);
+    }
+}
+
+static void
 test_start_failed (void)
 {
   const char *argv[] = { "lean-no-such-agent-xyz", "--help", NULL };
@@ -742,6 +776,7 @@ main (int   argc,
   g_test_add_func ("/local-runner/relay-token-not-inherited", test_relay_token_not_inherited);
   g_test_add_func ("/local-runner/exit-status", test_exit_status);
   g_test_add_func ("/local-runner/exit-status-many", test_exit_status_many);
+  g_test_add_func ("/local-runner/identity-of-quick-agent", test_identity_of_quick_agent);
   g_test_add_func ("/local-runner/start-failed", test_start_failed);
   g_test_add_func ("/local-runner/pause-resume", test_pause_resume);
   g_test_add_func ("/local-runner/cancel-escalates", test_cancel_escalates);

@@ -12,6 +12,10 @@ G_BEGIN_DECLS
 
 /* The start time of @pid as text, or NULL when it is gone or a zombie. */
 char       *lean_process_get_start_time (int pid);
+/* The start time from the text of a /proc/PID/stat file; a zombie's only
+ * with @allow_zombie. NULL when the text is not such a file. */
+char       *lean_process_parse_start_time (const char *stat,
+                                           gboolean    allow_zombie);
 /* The target of /proc/PID/exe, or NULL when it cannot be read. */
 char       *lean_process_get_exe        (int pid);
 /* The kernel's boot id, "" when unknown. */

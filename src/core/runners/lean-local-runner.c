@@ -576,8 +576,46 @@ on_child_exited (GPid     pid,
 
 typedef struct
 {
-  int pid_pipe;   /* write end: the agent's pid goes here */
+  int pid_pipe;   /* write end: the agent's pid, then its /proc stat text */
 } ChildSetup;
+
+/* The size of the stat text the leader passes on; the start time is field
+ * 22, well inside it even with a 16-byte command name. */
+#define AGENT_STAT_MAX 1024
+
+/* Runs in the leader after fork: async-signal-safe calls only. The agent
+ * cannot be reaped before the leader waits for it, so this is the agent's
+ * stat even when the agent has already ended, where the runner reading it
+ * later could find nothing. */
+static void
+send_agent_stat (int   fd,
+                 pid_t agent)
+{
+  char path[32] = "/proc/";
+  char digits[16];
+  char stat[AGENT_STAT_MAX];
+  size_t len = strlen (path);
+  int n = 0;
+  int stat_fd;
+  ssize_t got;
+
+  for (unsigned long v = (unsigned long)agent; v > 0 && n < (int)sizeof digits; v /= 10)
+    digits[n++] = (char)('0' + v % 10);
+  while (n > 0)
+    path[len++] = digits[--n];
+  memcpy (path + len, "/stat", sizeof "/stat");
+
+  stat_fd = open (path, O_RDONLY | O_CLOEXEC);
+  if (stat_fd < 0)
+    return;
+  do
+    got = read (stat_fd, stat, sizeof stat);
+  while (got < 0 && errno == EINTR);
+  close (stat_fd);
+  if (got > 0)
+    while (write (fd, stat, (size_t)got) < 0 && errno == EINTR)
+      ;
+}
 
 static void
 close_fds_from (int lowest)
@@ -656,6 +694,7 @@ child_setup (gpointer user_data)
   tcsetpgrp (STDOUT_FILENO, agent);
   while (write (setup->pid_pipe, &agent, sizeof agent) < 0 && errno == EINTR)
     ;
+  send_agent_stat (setup->pid_pipe, agent);
 
   /* Hold nothing: not the terminal (so the PTY ends when the agent's side
    * does), not the pipe GLib waits on for the exec. */
@@ -818,21 +857,38 @@ spawn_agent (LeanLocalRunner         *self,
     }
 
   self->pid = pid;
-  /* The leader wrote the agent's pid before GLib saw the exec; if it could
-   * not fork, the pipe just closes and the leader is the agent. */
+  /* The leader wrote the agent's pid and its stat text; if it could not
+   * fork, the pipe just closes and the leader is the agent. The pipe ends
+   * once the leader has closed it and the agent has exec'd. */
   {
     GPid agent = 0;
+    char stat[AGENT_STAT_MAX + 1];
+    size_t have = 0;
     gssize n;
 
     do
       n = read (pid_pipe[0], &agent, sizeof agent);
     while (n < 0 && errno == EINTR);
     self->agent_pid = (n == sizeof agent && agent > 0) ? agent : pid;
+    if (n == sizeof agent)
+      while (have < AGENT_STAT_MAX)
+        {
+          n = read (pid_pipe[0], stat + have, AGENT_STAT_MAX - have);
+          if (n < 0 && errno == EINTR)
+            continue;
+          if (n <= 0)
+            break;
+          have += (size_t)n;
+        }
     close (pid_pipe[0]);
+    stat[have] = '\0';
+    /* Taken while the agent could not yet be reaped, so it is the agent's
+     * and not a later process's that got its pid. */
+    if (have > 0)
+      self->agent_start = lean_process_parse_start_time (stat, TRUE);
+    else
+      self->agent_start = lean_process_get_start_time (self->agent_pid);
   }
-  /* Read while the agent surely runs, so it is the agent's and not a later
-   * process's that got its pid. */
-  self->agent_start = lean_process_get_start_time (self->agent_pid);
   self->master_fd = master;
   self->started = TRUE;
 
