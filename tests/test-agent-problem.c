@@ -12,6 +12,7 @@
 #include "lean-agent-problem.h"
 #include "lean-controller.h"
 #include "lean-session-db.h"
+#include "lean-spec-status-follower.h"
 #include "lean-stream-parser.h"
 #include "test-session-util.h"
 
@@ -197,6 +198,7 @@ typedef struct
   char           *project;
   LeanSessionDb  *db;
   LeanController *controller;
+  LeanSpecStatusFollower *follower; /* what the owner connects */
 } Fixture;
 
 /* @exit_code 0: `cat FILE`; else `sh -c 'cat "$0"; exit N' FILE` (a fixed
@@ -289,6 +291,7 @@ fixture_set_up (Fixture       *f,
   f->db = lean_session_db_open (db_path, &error);
   g_assert_no_error (error);
   f->controller = lean_controller_new (f->db);
+  f->follower = lean_spec_status_follower_new (f->controller);
   lean_controller_set_kill_delay (f->controller, 1000);
 }
 
@@ -296,6 +299,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
+  g_clear_object (&f->follower);
   g_clear_object (&f->controller);
   lean_session_db_close (f->db);
   g_clear_object (&f->db);
@@ -344,7 +348,9 @@ run (Fixture    *f,
   g_assert_no_error (error);
   g_signal_connect (session, "output", G_CALLBACK (on_output), display);
   g_signal_connect (session, "notify::message", G_CALLBACK (on_message), messages);
-  while (!lean_session_state_is_final (lean_session_get_state (session)))
+  /* Over, and its spec as it will stay. */
+  while (!lean_session_state_is_final (lean_session_get_state (session)) ||
+         lean_spec_status_follower_get_busy (f->follower))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, TRUE);

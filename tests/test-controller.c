@@ -17,6 +17,7 @@
 #include "lean-local-runner.h"
 #include "lean-session-db.h"
 #include "lean-session-db-private.h"
+#include "lean-spec-status-follower.h"
 
 #include "test-session-util.h"
 
@@ -723,12 +724,29 @@ test_controller_dispose_stops_agents (Fixture       *f,
 }
 
 
+static gboolean
+follower_is_idle (gpointer data)
+{
+  return !lean_spec_status_follower_get_busy (data);
+}
+
+/* A session over and its spec as it will stay. */
+static void
+wait_session_and_spec (LeanSession            *session,
+                       LeanSpecStatusFollower *follower)
+{
+  test_wait_until (test_session_is_final, session, 20);
+  if (follower != NULL)
+    test_wait_until (follower_is_idle, follower, 20);
+}
+
 static void
 test_controller_sets_in_progress (Fixture       *f,
                                   gconstpointer  data)
 {
   g_autoptr(LeanSessionRequest) request = make_request (f, "json");
   g_autoptr(LeanSessionRequest) request2 = make_request (f, "json");
+  g_autoptr(LeanSpecStatusFollower) follower = lean_spec_status_follower_new (f->controller);
   g_autoptr(GError) error = NULL;
   g_autofree char *readme = g_build_filename (f->project, "specs", "001-first", "README.md", NULL);
   g_autofree char *before = NULL;
@@ -742,7 +760,7 @@ test_controller_sets_in_progress (Fixture       *f,
   request->set_in_progress = TRUE;
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  test_wait_until (test_session_is_final, session, 20);
+  wait_session_and_spec (session, follower);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
 
   g_file_get_contents (readme, &after, NULL, NULL);
@@ -757,7 +775,7 @@ test_controller_sets_in_progress (Fixture       *f,
   request2->set_in_progress = TRUE;
   session = lean_controller_start (f->controller, request2, &error);
   g_assert_no_error (error);
-  test_wait_until (test_session_is_final, session, 20);
+  wait_session_and_spec (session, follower);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
   lean_session_db_flush (f->db);
   events = lean_session_db_read_events (f->db, lean_session_get_id (session), -1, &error);
@@ -768,6 +786,74 @@ test_controller_sets_in_progress (Fixture       *f,
       found |= g_str_equal (((LeanSessionEvent *)g_ptr_array_index (events, i))->kind,
                             "spec-status-not-set");
     g_assert_true (found);
+  }
+}
+
+/* The controller only reports: a session that asks for in-progress leaves
+ * the spec file alone (not a byte, not its time) until its owner connects
+ * a follower, which then moves it. */
+static void
+test_controller_spec_status_is_the_owners (Fixture       *f,
+                                           gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "json");
+  g_autoptr(LeanSpecStatusFollower) follower = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *readme = g_build_filename (f->project, "specs", "001-first", "README.md", NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  GStatBuf st_before, st_after;
+  LeanSession *session;
+
+  g_file_get_contents (readme, &before, NULL, NULL);
+  g_assert_cmpint (g_stat (readme, &st_before), ==, 0);
+  g_assert_nonnull (strstr (before, "status: planned"));
+
+  request->set_in_progress = TRUE;
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  wait_session_and_spec (session, NULL);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+  lean_session_db_flush (f->db);
+  g_file_get_contents (readme, &after, NULL, NULL);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_cmpint (g_stat (readme, &st_after), ==, 0);
+  g_assert_cmpint (st_after.st_mtime, ==, st_before.st_mtime);
+  g_assert_cmpint (st_after.st_ino, ==, st_before.st_ino);
+
+  follower = lean_spec_status_follower_new (f->controller);
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  wait_session_and_spec (session, follower);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+  g_clear_pointer (&after, g_free);
+  g_file_get_contents (readme, &after, NULL, NULL);
+  g_assert_nonnull (strstr (after, "status: in-progress"));
+
+  /* A request that did not ask is left alone, unless the owner says
+   * always (the application's setting). */
+  {
+    g_autoptr(LeanSessionRequest) keep = make_request (f, "json");
+    g_autoptr(LeanSpecStatusFollower) always = lean_spec_status_follower_new (f->controller);
+    g_autofree char *readme2 = g_build_filename (f->project, "specs", "002-second", "README.md",
+                                                 NULL);
+    g_autofree char *text = NULL;
+
+    g_free (keep->spec_id);
+    keep->spec_id = g_strdup ("002-second");
+    session = lean_controller_start (f->controller, keep, &error);
+    g_assert_no_error (error);
+    wait_session_and_spec (session, follower);
+    g_file_get_contents (readme2, &text, NULL, NULL);
+    g_assert_null (strstr (text, "status: in-progress"));
+    g_clear_pointer (&text, g_free);
+
+    lean_spec_status_follower_set_always (always, TRUE);
+    session = lean_controller_start (f->controller, keep, &error);
+    g_assert_no_error (error);
+    wait_session_and_spec (session, always);
+    g_file_get_contents (readme2, &text, NULL, NULL);
+    g_assert_nonnull (strstr (text, "status: in-progress"));
   }
 }
 
@@ -1201,6 +1287,7 @@ main (int   argc,
   ADD ("dispose-stops-agents", test_controller_dispose_stops_agents);
   ADD ("kill9-host", test_controller_kill9_host);
   ADD ("sets-in-progress", test_controller_sets_in_progress);
+  ADD ("spec-status-is-the-owners", test_controller_spec_status_is_the_owners);
   ADD ("disk-full", test_controller_disk_full);
   ADD ("attach-mid-stream", test_controller_attach_mid_stream);
   ADD ("json-flood-attach", test_controller_json_flood_attach);

@@ -17,6 +17,7 @@
 #include "lean-agent-registry.h"
 #include "lean-controller.h"
 #include "lean-session-db.h"
+#include "lean-spec-status-follower.h"
 #include "test-session-util.h"
 
 /* SIGTERM -> SIGKILL delay given to the runner; cancel must end within it
@@ -75,12 +76,19 @@ require_agents (void)
   return TRUE;
 }
 
+static gboolean
+follower_idle (gpointer data)
+{
+  return !lean_spec_status_follower_get_busy (data);
+}
+
 typedef struct
 {
   char           *tmp;
   char           *project;
   LeanSessionDb  *db;
   LeanController *controller;
+  LeanSpecStatusFollower *follower; /* what the owner connects */
   const char     *agent;
 } Fixture;
 
@@ -118,6 +126,7 @@ set_up (Fixture       *f,
   f->db = lean_session_db_open (db_path, &error);
   g_assert_no_error (error);
   f->controller = lean_controller_new (f->db);
+  f->follower = lean_spec_status_follower_new (f->controller);
   lean_controller_set_kill_delay (f->controller, KILL_DELAY_MS);
 }
 
@@ -140,6 +149,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
+  g_clear_object (&f->follower);
   g_clear_object (&f->controller);
   if (f->db != NULL)
     lean_session_db_close (f->db);
@@ -553,7 +563,10 @@ test_claude_not_logged_in (Fixture       *f,
   g_assert_nonnull (problem);
   g_assert_nonnull (strstr (problem, "not-logged-in"));
 
-  /* Nothing was done: the spec is back to planned when the session ends. */
+  /* Nothing was done: the spec is back to planned once the owner's
+   * follower has reacted to the end. */
+  g_assert_true (wait_for (follower_idle, f->follower, 30000));
+  lean_session_db_flush (f->db);
   g_assert_true (spec_has_status (f, "planned"));
   restored = find_event (f, session, "spec-status-restored");
   g_assert_nonnull (restored);

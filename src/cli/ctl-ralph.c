@@ -19,6 +19,7 @@
 #include "lean-prompt.h"
 #include "lean-ralph-loop.h"
 #include "lean-session-db.h"
+#include "lean-spec-status-follower.h"
 
 #define CTL_EXIT_INTERRUPTED 130
 
@@ -203,6 +204,7 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
   g_autoptr(LeanCheckConfig) config = NULL;
   g_autoptr(LeanSessionDb) db = NULL;
   g_autoptr(LeanController) controller = NULL;
+  g_autoptr(LeanSpecStatusFollower) spec_status = NULL;
   g_autoptr(LeanValidationStore) store = NULL;
   g_autoptr(LeanSessionRequest) request = NULL;
   g_autoptr(LeanRalphLoop) loop = NULL;
@@ -309,6 +311,7 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
     return ctl_report_error (error);
   lean_validation_store_set_session_db (store, db);
   controller = lean_controller_new (db);
+  spec_status = lean_spec_status_follower_new (controller);
   signal (SIGPIPE, SIG_IGN);
 
   loop = lean_ralph_loop_new (controller, store, project, lean_spec_get_id (spec), config,
@@ -340,7 +343,8 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
   while (!run.ended)
     g_main_context_iteration (NULL, TRUE);
   /* Let a cancelled session's agent be reaped and recorded. */
-  while (lean_controller_get_n_live (controller) > 0)
+  while (lean_controller_get_n_live (controller) > 0 ||
+         lean_spec_status_follower_get_busy (spec_status))
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (sigint_id);
   lean_session_db_flush (db);

@@ -21,6 +21,7 @@
 #include "lean-prompt.h"
 #include "lean-session-db.h"
 #include "lean-session-log.h"
+#include "lean-spec-status-follower.h"
 #include "lean-validation-store.h"
 
 #define DB_HELP \
@@ -355,6 +356,7 @@ ctl_cmd_implement (CtlContext  *ctx,
   g_autoptr(GPtrArray) problems = NULL;
   g_autoptr(LeanSessionDb) db = NULL;
   g_autoptr(LeanController) controller = NULL;
+  g_autoptr(LeanSpecStatusFollower) spec_status = NULL;
   g_autoptr(LeanSessionRequest) request = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(LeanSession) session = NULL;
@@ -458,6 +460,9 @@ ctl_cmd_implement (CtlContext  *ctx,
   if (!(db = open_db (&exit_code)))
     return exit_code;
   controller = lean_controller_new (db);
+  /* The spec goes to in-progress as the agent starts (unless
+   * --keep-status), and back when the agent could not begin. */
+  spec_status = lean_spec_status_follower_new (controller);
   /* A closed stdout is handled in on_output, not by dying with the agent
    * left behind. */
   signal (SIGPIPE, SIG_IGN);
@@ -496,7 +501,9 @@ ctl_cmd_implement (CtlContext  *ctx,
     g_printerr (_("leanspec-ctl: session %s: %s on %s\n"), lean_session_get_id (session),
                 agent, lean_spec_get_id (spec));
 
-  while (!lean_session_state_is_final (lean_session_get_state (session)))
+  /* Exits with the spec as it will stay. */
+  while (!lean_session_state_is_final (lean_session_get_state (session)) ||
+         lean_spec_status_follower_get_busy (spec_status))
     g_main_context_iteration (NULL, TRUE);
 
   g_clear_handle_id (&tick_id, g_source_remove);

@@ -11,7 +11,11 @@
  * activating the application again opens a window on them), or cancel.
  * Quitting asks too, and always stops them. Whatever is still alive at
  * shutdown is killed by disposing the controller, so an agent is never
- * orphaned. */
+ * orphaned.
+ *
+ * What a session does to its spec (in-progress when its agent starts, back
+ * when the agent could not begin) is the LeanSpecStatusFollower the
+ * application connects to its controller. */
 #include "config.h"
 
 #include <glib/gi18n.h>
@@ -20,7 +24,7 @@
 #include "lean-close-dialog.h"
 #include "lean-session-pane.h"
 #include "lean-session-ui-private.h"
-#include "lean-spec-writer.h"
+#include "lean-spec-status-follower.h"
 #include "lean-window-private.h"
 
 /* Agents normally end within a moment of SIGTERM; one that does not is
@@ -88,94 +92,27 @@ notify_ended (LeanApplication *self,
 
 /* ---- In progress when work starts ---- */
 
-typedef struct
+/* The follower edits specs of open projects through their store, so the
+ * views update at once; others it reads and writes itself. */
+static LeanSpecStore *
+lookup_store (const char *project_path,
+              gpointer    user_data)
 {
-  char     *project_path;
-  char     *spec_id;
-  LeanSpec *spec;  /* the open project's copy, or NULL: load it */
-} Forward;
+  LeanApplication *self = user_data;
 
-static void
-forward_free (Forward *forward)
-{
-  g_free (forward->project_path);
-  g_free (forward->spec_id);
-  g_clear_object (&forward->spec);
-  g_free (forward);
+  return self->stores ? g_hash_table_lookup (self->stores, project_path) : NULL;
 }
 
 static void
-forward_thread (GTask        *task,
-                gpointer      source,
-                gpointer      task_data,
-                GCancellable *cancellable)
+follow_spec_status (LeanApplication *self,
+                    LeanController  *controller)
 {
-  Forward *forward = task_data;
-  GError *error = NULL;
-  g_autoptr(LeanProject) project = NULL;
-  g_autoptr(GPtrArray) specs = NULL;
-  g_autoptr(LeanSpec) written = NULL;
-  LeanSpec *spec = forward->spec;
-
-  /* A project no window shows is read for the one spec. */
-  if (spec == NULL)
-    {
-      project = lean_project_open (forward->project_path, &error);
-      if (project != NULL)
-        specs = lean_project_load_specs (project, NULL, NULL, &error);
-      if (specs != NULL)
-        spec = lean_project_find_spec (project, specs, forward->spec_id, &error);
-    }
-  /* Only forward: a complete or archived spec being reworked keeps its
-   * status, and so does one already in progress. */
-  if (spec != NULL && lean_spec_get_status (spec) < LEAN_SPEC_STATUS_IN_PROGRESS)
-    written = lean_spec_writer_set_status (spec, LEAN_SPEC_STATUS_IN_PROGRESS, &error);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
-forward_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-
-  /* The store watches the file: the lists update themselves. */
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
-    g_message ("The spec was not set in progress: %s", error->message);
-}
-
-static void
-set_in_progress (LeanApplication *self,
-                 LeanController  *controller,
-                 LeanSession     *session)
-{
-  g_autoptr(LeanSessionRequest) request = lean_controller_dup_request (controller, session);
-  g_autoptr(GTask) task = NULL;
-  LeanSpecStore *store;
-  LeanSpec *spec;
-  Forward *forward;
-
-  /* A request that asked the controller itself is done there. */
-  if (request == NULL || request->set_in_progress ||
-      !g_settings_get_boolean (self->settings, "set-in-progress-on-start") ||
-      lean_session_get_project_path (session) == NULL ||
-      lean_session_get_spec_id (session) == NULL)
-    return;
-
-  forward = g_new0 (Forward, 1);
-  forward->project_path = g_strdup (lean_session_get_project_path (session));
-  forward->spec_id = g_strdup (lean_session_get_spec_id (session));
-  store = g_hash_table_lookup (self->stores, forward->project_path);
-  if (store != NULL && (spec = lean_spec_store_lookup (store, forward->spec_id)) != NULL)
-    forward->spec = g_object_ref (spec);
-  task = g_task_new (NULL, NULL, forward_done, NULL);
-  g_task_set_source_tag (task, set_in_progress);
-  g_task_set_task_data (task, forward, (GDestroyNotify) forward_free);
-  g_task_run_in_thread (task, forward_thread);
+  g_clear_object (&self->spec_status);
+  self->spec_status = lean_spec_status_follower_new (controller);
+  lean_spec_status_follower_set_store_func (self->spec_status, lookup_store, self, NULL);
+  if (self->settings != NULL)
+    g_settings_bind (self->settings, "set-in-progress-on-start", self->spec_status,
+                     "always-set-in-progress", G_SETTINGS_BIND_GET);
 }
 
 /* ---- Following the controller ---- */
@@ -196,7 +133,6 @@ on_session_added (LeanApplication *self,
                   LeanController  *controller)
 {
   track (self, session);
-  set_in_progress (self, controller, session);
 }
 
 static void
@@ -221,6 +157,7 @@ _lean_application_sessions_watch (LeanApplication *self,
 {
   GListModel *sessions = lean_controller_get_sessions (controller);
 
+  follow_spec_status (self, controller);
   g_signal_connect_object (controller, "session-added", G_CALLBACK (on_session_added), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (controller, "session-ended", G_CALLBACK (on_session_ended), self,

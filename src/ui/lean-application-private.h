@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lean-application.h"
+#include "lean-spec-status-follower.h"
 #include "lean-window.h"
 
 G_BEGIN_DECLS
@@ -16,6 +17,7 @@ struct _LeanApplication
 
   GSettings         *settings;
   LeanController    *controller;
+  LeanSpecStatusFollower *spec_status; /* follows @controller */
   GError            *sessions_error;
   LeanAgentRegistry *registry;
   LeanRelayConfig   *relay_config;

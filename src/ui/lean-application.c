@@ -181,6 +181,7 @@ _lean_application_set_controller (LeanApplication *self,
   if (self->controller != NULL)
     g_signal_handlers_disconnect_by_data (self->controller, self);
   g_set_object (&self->controller, controller);
+  g_clear_object (&self->spec_status);
   g_clear_error (&self->sessions_error);
   if (controller != NULL)
     _lean_application_sessions_watch (self, controller);
@@ -478,6 +479,7 @@ lean_application_dispose (GObject *object)
 
   if (self->controller != NULL)
     g_signal_handlers_disconnect_by_data (self->controller, self);
+  g_clear_object (&self->spec_status);
   g_clear_object (&self->controller);
   g_clear_error (&self->sessions_error);
   g_clear_pointer (&self->background, g_ptr_array_unref);

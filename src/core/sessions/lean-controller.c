@@ -16,8 +16,6 @@
 #include "lean-git.h"
 #include "lean-session-log-private.h"
 #include "lean-session-private.h"
-#include "lean-spec-status.h"
-#include "lean-spec-types.h"
 #include "lean-parser-thread.h"
 #include "lean-runner-factory.h"
 #include "lean-default-runner-factory.h"
@@ -48,7 +46,6 @@ typedef struct
   /* Known failures recognised in what the agent printed (not logged in, no
    * network), to end with a sentence a person can act on. */
   LeanAgentDiagnosis *diagnosis;
-  int               status_before; /* spec status replaced by in-progress, or -1 */
 } Live;
 
 
@@ -273,85 +270,6 @@ describe_failure (Live *live)
   if (problem != LEAN_AGENT_PROBLEM_NONE)
     add_problem_event (live, problem, message);
   return g_steal_pointer (&message);
-}
-
-/* An agent that could not even start its work (not logged in, no API key,
- * not in a git repository) did nothing to the spec: it goes back to the
- * status it had, so a first failed try does not leave it "in progress".
- * The session ends after its spec is back, so whoever waits for the end
- * (leanspec-ctl exits then) sees the spec as it will stay. */
-typedef struct
-{
-  GWeakRef          controller;
-  char             *session_id;
-  int               status;
-  LeanSessionState  end_state;
-  char             *end_text;
-} Restore;
-
-static void
-restore_free (Restore *restore)
-{
-  g_weak_ref_clear (&restore->controller);
-  g_free (restore->session_id);
-  g_free (restore->end_text);
-  g_free (restore);
-}
-
-static void
-on_restored (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Restore *restore = user_data;
-  g_autoptr(LeanController) self = g_weak_ref_get (&restore->controller);
-  g_autoptr(JsonObject) payload = json_object_new ();
-  g_autofree char *note = NULL;
-  g_autofree char *json = NULL;
-  Live *live;
-
-  if (!lean_spec_status_restore_finish (result, &note))
-    json_object_set_string_member (payload, "message", note);
-  else
-    json_object_set_string_member (payload, "status",
-                                   lean_spec_status_to_string (restore->status));
-  json = object_to_json (payload);
-  if (self != NULL && self->db != NULL)
-    lean_session_db_add_event (self->db, restore->session_id,
-                               note ? "spec-status-not-restored" : "spec-status-restored", json);
-  if (self != NULL && self->live != NULL &&
-      (live = g_hash_table_lookup (self->live, restore->session_id)) != NULL)
-    end_session (live, restore->end_state, restore->end_text);
-  restore_free (restore);
-}
-
-/* TRUE when the spec is being restored: the session is ended then, with
- * @state and @text. */
-static gboolean
-restore_spec_status (Live             *live,
-                     LeanSessionState  state,
-                     const char       *text)
-{
-  LeanAgentProblem problem = lean_agent_diagnosis_get_problem (live->diagnosis);
-  Restore *restore;
-
-  if (live->status_before < 0 ||
-      (problem != LEAN_AGENT_PROBLEM_NOT_LOGGED_IN &&
-       problem != LEAN_AGENT_PROBLEM_NO_API_KEY &&
-       problem != LEAN_AGENT_PROBLEM_NOT_GIT_REPO) ||
-      live->request == NULL)
-    return FALSE;
-
-  restore = g_new0 (Restore, 1);
-  g_weak_ref_init (&restore->controller, live->self);
-  restore->session_id = g_strdup (lean_session_get_id (live->session));
-  restore->status = live->status_before;
-  restore->end_state = state;
-  restore->end_text = g_strdup (text);
-  live->status_before = -1;
-  lean_spec_status_restore_async (live->request->project_path, live->request->spec_id,
-                                  restore->status, NULL, on_restored, restore);
-  return TRUE;
 }
 
 /* ---- output routing ---- */
@@ -663,8 +581,12 @@ finish_exit (Live *live)
       text = NULL;
     }
 
-  if (state == LEAN_SESSION_STATE_FAILED && restore_spec_status (live, state, text))
-    return;
+  /* Told before the end, so whoever reacts to it (the owner's
+   * LeanSpecStatusFollower putting back a spec the agent never worked on)
+   * knows why. */
+  if (state == LEAN_SESSION_STATE_FAILED)
+    lean_session_set_problem (live->session,
+                              lean_agent_diagnosis_get_problem (live->diagnosis));
   end_session (live, state, text);
 }
 
@@ -780,8 +702,7 @@ start_runner (Live *live)
                            data);
 }
 
-/* Work done in a thread before the agent starts: a git worktree, and the
- * spec moved to in-progress. */
+/* Work done in a thread before the agent starts: a git worktree. */
 typedef struct
 {
   LeanSessionRequest *request;
@@ -789,8 +710,6 @@ typedef struct
   char               *worktree_path;  /* out */
   char               *branch;         /* out */
   char               *cwd;            /* out */
-  char               *status_note;    /* out: why in-progress was not set */
-  int                 status_before;  /* out: the status in-progress replaced, or -1 */
 } Prep;
 
 static void
@@ -801,7 +720,6 @@ prep_free (Prep *prep)
   g_free (prep->worktree_path);
   g_free (prep->branch);
   g_free (prep->cwd);
-  g_free (prep->status_note);
   g_free (prep);
 }
 
@@ -848,11 +766,6 @@ prep_thread (GTask        *task,
   else
     prep->cwd = g_strdup (prep->request->project_path);
 
-  if (prep->request->set_in_progress)
-    prep->status_before = lean_spec_status_set_in_progress (prep->request->project_path,
-                                                            prep->request->spec_id,
-                                                            &prep->status_note);
-
   g_task_return_boolean (task, TRUE);
 }
 
@@ -876,17 +789,6 @@ on_prep_done (GObject      *source,
     }
   if (live == NULL)
     return;
-
-  live->status_before = prep->status_before;
-  if (prep->status_note != NULL)
-    {
-      g_autoptr(JsonObject) note = json_object_new ();
-      g_autofree char *json = NULL;
-
-      json_object_set_string_member (note, "message", prep->status_note);
-      json = object_to_json (note);
-      lean_session_db_add_event (self->db, prep->session_id, "spec-status-not-set", json);
-    }
 
   if (live->cancel_requested)
     {
@@ -933,7 +835,6 @@ track (LeanController *self,
   live->self = self;
   live->session = g_object_ref (session);
   live->cancellable = g_cancellable_new ();
-  live->status_before = -1;
   live->diagnosis = lean_agent_diagnosis_new (lean_session_get_agent_id (session), NULL);
   live->log = _lean_session_log_new_live (self->db, lean_session_get_id (session), FALSE);
   g_hash_table_replace (self->logs, g_strdup (lean_session_get_id (session)),
@@ -1070,7 +971,6 @@ lean_controller_start (LeanController            *self,
   lean_session_db_save_session (self->db, session);
 
   prep = g_new0 (Prep, 1);
-  prep->status_before = -1;
   prep->request = lean_session_request_copy (request);
   prep->session_id = g_strdup (lean_session_get_id (session));
   task = g_task_new (self, NULL, on_prep_done, NULL);

@@ -22,7 +22,9 @@ typedef struct
   char            *prompt;        /* final prompt text (possibly edited by the person) */
   char            *runner;        /* NULL or "local", or "relay:SERVER[/RUNNER]" */
   gboolean         use_worktree;
-  gboolean         set_in_progress; /* move the spec to in-progress on start */
+  gboolean         set_in_progress; /* the spec goes to in-progress when the agent
+                                     * starts: done by the owner's
+                                     * LeanSpecStatusFollower, not here */
   guint            rows, cols;
 } LeanSessionRequest;
 
@@ -75,7 +77,10 @@ void            lean_controller_resize       (LeanController             *self,
                                               guint                       rows,
                                               guint                       cols);
 
-/* Signals: "session-added" (LeanSession *), "session-ended" (LeanSession *). */
+/* Signals: "session-added" (LeanSession *), "session-ended" (LeanSession *).
+ * The controller only reports: it never writes a spec. What a session does
+ * to its spec (in-progress when the agent starts, back when the agent could
+ * not begin) is applied by a LeanSpecStatusFollower its owner connects. */
 
 /* lean_controller_start() records every attempt: when it fails before the
  * agent runs (unknown agent, agent not installed, bad request, relay not

@@ -34,6 +34,7 @@ struct _LeanSession
   char             *agent_start;
   int               owner_pid;
   gboolean          structured;
+  LeanAgentProblem  problem;
   guint64           output_bytes;
 };
 
@@ -64,6 +65,7 @@ enum {
   PROP_AGENT_START,
   PROP_OWNER_PID,
   PROP_STRUCTURED,
+  PROP_PROBLEM,
   N_PROPS
 };
 
@@ -256,6 +258,7 @@ lean_session_get_property (GObject    *object,
     case PROP_AGENT_START:   g_value_set_string (value, self->agent_start); break;
     case PROP_OWNER_PID:     g_value_set_int (value, self->owner_pid); break;
     case PROP_STRUCTURED:    g_value_set_boolean (value, self->structured); break;
+    case PROP_PROBLEM:       g_value_set_int (value, self->problem); break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -306,6 +309,9 @@ lean_session_set_property (GObject      *object,
     case PROP_OWNER_PID:     lean_session_set_owner_pid (self, g_value_get_int (value)); break;
     case PROP_STRUCTURED:
       lean_session_set_structured (self, g_value_get_boolean (value));
+      break;
+    case PROP_PROBLEM:
+      lean_session_set_problem (self, g_value_get_int (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -365,6 +371,9 @@ lean_session_class_init (LeanSessionClass *klass)
 
   properties[PROP_STRUCTURED] =
     g_param_spec_boolean ("structured", NULL, NULL, FALSE, rw);
+  properties[PROP_PROBLEM] =
+    g_param_spec_int ("problem", NULL, NULL, LEAN_AGENT_PROBLEM_NONE,
+                      LEAN_AGENT_PROBLEM_NOT_GIT_REPO, LEAN_AGENT_PROBLEM_NONE, rw);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
@@ -632,4 +641,24 @@ lean_session_get_elapsed (LeanSession *self)
   if (end == NULL)
     end = now = g_date_time_new_now_utc ();
   return MAX (0, g_date_time_difference (end, self->started_at) / G_TIME_SPAN_SECOND);
+}
+
+LeanAgentProblem
+lean_session_get_problem (LeanSession *self)
+{
+  g_return_val_if_fail (LEAN_IS_SESSION (self), LEAN_AGENT_PROBLEM_NONE);
+
+  return self->problem;
+}
+
+void
+lean_session_set_problem (LeanSession      *self,
+                          LeanAgentProblem  problem)
+{
+  g_return_if_fail (LEAN_IS_SESSION (self));
+
+  if (self->problem == problem)
+    return;
+  self->problem = problem;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
 }

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "lean-agent-problem.h"
 #include "lean-session-mode.h"
 
 G_BEGIN_DECLS
@@ -127,5 +128,13 @@ gint64            lean_session_get_elapsed      (LeanSession      *self);
 gboolean          lean_session_get_structured   (LeanSession      *self);
 void              lean_session_set_structured   (LeanSession      *self,
                                                  gboolean          structured);
+
+/* The known agent failure a failed session ended with (property "problem"),
+ * as its controller recognised it; NONE otherwise. Not stored: the
+ * session's "problem" events are. Whoever reacts to the end (a
+ * LeanSpecStatusFollower putting the spec back) reads it. */
+LeanAgentProblem  lean_session_get_problem      (LeanSession      *self);
+void              lean_session_set_problem      (LeanSession      *self,
+                                                 LeanAgentProblem  problem);
 
 G_END_DECLS

@@ -49,6 +49,7 @@ typedef struct
   char *project_path;
   char *spec_id;
   int   status;
+  char *note;
 } Restore;
 
 static void
@@ -56,6 +57,7 @@ restore_free (Restore *restore)
 {
   g_free (restore->project_path);
   g_free (restore->spec_id);
+  g_free (restore->note);
   g_free (restore);
 }
 
@@ -95,6 +97,69 @@ restore_thread (GTask        *task,
   g_task_return_boolean (task, TRUE);
 }
 
+static void
+set_thread (GTask        *task,
+            gpointer      source,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  Restore *set = task_data;
+
+  set->status = lean_spec_status_set_in_progress (set->project_path, set->spec_id, &set->note);
+  g_task_return_boolean (task, TRUE);
+}
+
+static GTask *
+new_task (const char          *project_path,
+          const char          *spec_id,
+          int                  status,
+          GCancellable        *cancellable,
+          GAsyncReadyCallback  callback,
+          gpointer             user_data,
+          gpointer             source_tag)
+{
+  GTask *task = g_task_new (NULL, cancellable, callback, user_data);
+  Restore *restore = g_new0 (Restore, 1);
+
+  restore->project_path = g_strdup (project_path);
+  restore->spec_id = g_strdup (spec_id);
+  restore->status = status;
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, restore, (GDestroyNotify) restore_free);
+  return task;
+}
+
+void
+lean_spec_status_set_in_progress_async (const char          *project_path,
+                                        const char          *spec_id,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (project_path != NULL && spec_id != NULL);
+
+  task = new_task (project_path, spec_id, -1, cancellable, callback, user_data,
+                   lean_spec_status_set_in_progress_async);
+  g_task_run_in_thread (task, set_thread);
+}
+
+int
+lean_spec_status_set_in_progress_finish (GAsyncResult  *result,
+                                         char         **note)
+{
+  Restore *set;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), -1);
+
+  set = g_task_get_task_data (G_TASK (result));
+  g_task_propagate_boolean (G_TASK (result), NULL);
+  if (note != NULL)
+    *note = g_strdup (set->note);
+  return set->status;
+}
+
 void
 lean_spec_status_restore_async (const char          *project_path,
                                 const char          *spec_id,
@@ -104,17 +169,11 @@ lean_spec_status_restore_async (const char          *project_path,
                                 gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  Restore *restore;
 
   g_return_if_fail (project_path != NULL && spec_id != NULL);
 
-  restore = g_new0 (Restore, 1);
-  restore->project_path = g_strdup (project_path);
-  restore->spec_id = g_strdup (spec_id);
-  restore->status = status;
-  task = g_task_new (NULL, cancellable, callback, user_data);
-  g_task_set_source_tag (task, lean_spec_status_restore_async);
-  g_task_set_task_data (task, restore, (GDestroyNotify) restore_free);
+  task = new_task (project_path, spec_id, status, cancellable, callback, user_data,
+                   lean_spec_status_restore_async);
   g_task_run_in_thread (task, restore_thread);
 }
 

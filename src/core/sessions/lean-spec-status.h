@@ -5,8 +5,8 @@
 
 G_BEGIN_DECLS
 
-/* The spec status side of a session, as blocking helpers for a worker
- * thread and an async restore: moving a spec to in-progress when its
+/* The spec status side of a session for a project no spec store holds
+ * (LeanSpecStatusFollower uses them): moving a spec to in-progress when its
  * session starts, and back when the agent could not even begin. Each
  * reloads the project to find the spec and writes through the spec
  * writer (hash-checked, minimal diff). */
@@ -18,6 +18,15 @@ G_BEGIN_DECLS
 int      lean_spec_status_set_in_progress (const char           *project_path,
                                            const char           *spec_id,
                                            char                **note);
+/* lean_spec_status_set_in_progress() in a worker thread. */
+void     lean_spec_status_set_in_progress_async  (const char           *project_path,
+                                                  const char           *spec_id,
+                                                  GCancellable         *cancellable,
+                                                  GAsyncReadyCallback   callback,
+                                                  gpointer              user_data);
+/* The status in-progress replaced, or -1 (@note as above). */
+int      lean_spec_status_set_in_progress_finish (GAsyncResult         *result,
+                                                  char                **note);
 /* Puts @status back, unless someone changed the spec since (it is no longer
  * in progress): theirs wins. */
 void     lean_spec_status_restore_async   (const char           *project_path,
