@@ -857,6 +857,59 @@ test_controller_spec_status_is_the_owners (Fixture       *f,
   }
 }
 
+static void
+on_registry_loaded (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lean_agent_registry_load_finish (LEAN_AGENT_REGISTRY (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *)user_data = TRUE;
+}
+
+/* The owner loads the agents off the main loop, once; start uses them and
+ * reads no runners.json of its own. */
+static void
+test_controller_loaded_registry (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(LeanAgentRegistry) registry = lean_agent_registry_new ();
+  g_autoptr(LeanController) plain = NULL;
+  g_autoptr(LeanSessionRequest) request = make_request (f, "json");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = g_build_filename (f->project, ".lean-spec", "runners.json", NULL);
+  g_autofree char *away = g_strconcat (file, ".away", NULL);
+  gboolean done = FALSE;
+  LeanSession *session;
+
+  /* Builtins only until the files are read, which happens in a thread. */
+  g_assert_false (lean_agent_registry_get_loaded (registry));
+  g_assert_null (lean_agent_registry_lookup (registry, "json"));
+  lean_agent_registry_load_async (registry, f->project, NULL, on_registry_loaded, &done);
+  g_assert_false (lean_agent_registry_get_loaded (registry));
+  test_util_wait_for_flag (&done, 10, "the registry");
+  g_assert_true (lean_agent_registry_get_loaded (registry));
+  g_assert_cmpstr (lean_agent_registry_get_project_path (registry), ==, f->project);
+  g_assert_nonnull (lean_agent_registry_lookup (registry, "json"));
+  lean_controller_set_registry (f->controller, registry);
+
+  /* With the project's runners.json gone, its agent still starts from the
+   * loaded registry; a controller without one reads the files and no
+   * longer knows it. */
+  g_assert_cmpint (g_rename (file, away), ==, 0);
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  test_wait_until (test_session_is_final, session, 20);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+
+  plain = lean_controller_new (f->db);
+  g_assert_null (lean_controller_start (plain, request, &error));
+  g_assert_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND);
+  g_assert_cmpint (g_rename (away, file), ==, 0);
+}
+
 /* The disk fills up while an agent runs: the agent goes on, the session
  * says its history is incomplete, and nothing crashes. */
 static void
@@ -1288,6 +1341,7 @@ main (int   argc,
   ADD ("kill9-host", test_controller_kill9_host);
   ADD ("sets-in-progress", test_controller_sets_in_progress);
   ADD ("spec-status-is-the-owners", test_controller_spec_status_is_the_owners);
+  ADD ("loaded-registry", test_controller_loaded_registry);
   ADD ("disk-full", test_controller_disk_full);
   ADD ("attach-mid-stream", test_controller_attach_mid_stream);
   ADD ("json-flood-attach", test_controller_json_flood_attach);

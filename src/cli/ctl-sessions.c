@@ -340,6 +340,15 @@ fallback_prompt (LeanProject *project,
                           lean_project_get_root (project));
 }
 
+/* Its problems are the controller's to tell, for the agent asked for. */
+static void
+on_registry_loaded (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  lean_agent_registry_load_finish (LEAN_AGENT_REGISTRY (source), result, NULL);
+}
+
 int
 ctl_cmd_implement (CtlContext  *ctx,
                    int          argc,
@@ -357,6 +366,7 @@ ctl_cmd_implement (CtlContext  *ctx,
   g_autoptr(LeanSessionDb) db = NULL;
   g_autoptr(LeanController) controller = NULL;
   g_autoptr(LeanSpecStatusFollower) spec_status = NULL;
+  g_autoptr(LeanAgentRegistry) registry = NULL;
   g_autoptr(LeanSessionRequest) request = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(LeanSession) session = NULL;
@@ -424,13 +434,15 @@ ctl_cmd_implement (CtlContext  *ctx,
   request->use_worktree = worktree;
   request->set_in_progress = !keep_status;
 
+  /* The agents the controller starts from: read once, here, with the
+   * project's runners.json. */
+  registry = lean_agent_registry_new ();
+  lean_agent_registry_load_async (registry, request->project_path, NULL, on_registry_loaded,
+                                  NULL);
+  while (!lean_agent_registry_get_loaded (registry))
+    g_main_context_iteration (NULL, TRUE);
   if (agent == NULL)
-    {
-      g_autoptr(LeanAgentRegistry) registry = lean_agent_registry_new ();
-
-      lean_agent_registry_load (registry, request->project_path, NULL);
-      agent = g_strdup (lean_agent_registry_get_default_id (registry));
-    }
+    agent = g_strdup (lean_agent_registry_get_default_id (registry));
   request->agent_id = g_strdup (agent);
   if (!ctl_trust_check_agent (request->project_path, agent, &exit_code))
     return exit_code;
@@ -460,6 +472,7 @@ ctl_cmd_implement (CtlContext  *ctx,
   if (!(db = open_db (&exit_code)))
     return exit_code;
   controller = lean_controller_new (db);
+  lean_controller_set_registry (controller, registry);
   /* The spec goes to in-progress as the agent starts (unless
    * --keep-status), and back when the agent could not begin. */
   spec_status = lean_spec_status_follower_new (controller);

@@ -148,6 +148,17 @@ lean_application_find_activity (LeanApplication *self,
 }
 
 static void
+on_registry_loaded (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  LeanAgentRegistry *registry = LEAN_AGENT_REGISTRY (source);
+
+  lean_agent_registry_load_finish (registry, result, NULL);
+  lean_agent_registry_refresh_async (registry, NULL, NULL, NULL);
+}
+
+static void
 open_sessions (LeanApplication *self)
 {
   g_autoptr(LeanSessionDb) db = NULL;
@@ -167,6 +178,7 @@ open_sessions (LeanApplication *self)
 
     self->controller = lean_controller_new_with_factory (db, LEAN_RUNNER_FACTORY (factory));
   }
+  lean_controller_set_registry (self->controller, self->registry);
   _lean_application_sessions_watch (self, self->controller);
 }
 
@@ -451,9 +463,11 @@ lean_application_startup (GApplication *app)
   apply_style (self);
 
   self->registry = lean_agent_registry_new ();
-  /* A broken user runners.json is reported by the implement dialog, which
-   * loads the project's files too; names are all the windows need. */
-  lean_agent_registry_load (self->registry, NULL, NULL);
+  /* Read off the main loop, then probed (PATH, versions): the controller
+   * starts the builtins and the person's own agents from it. A broken user
+   * runners.json is reported by the implement dialog, which loads the
+   * project's files too; names are all the windows need. */
+  lean_agent_registry_load_async (self->registry, NULL, NULL, on_registry_loaded, NULL);
   self->relay_config = lean_relay_config_new (NULL);
   lean_relay_config_load (self->relay_config, NULL);
   _lean_application_sessions_init (self);

@@ -528,6 +528,8 @@ lean_implement_dialog_dup_request (LeanImplementDialog *self)
   request->project_path = g_strdup (lean_project_get_root (self->project));
   request->spec_id = g_strdup (lean_spec_get_id (self->spec));
   request->agent_id = g_strdup (lean_agent_get_id (agent));
+  /* Loaded and probed here: the controller need not read it again. */
+  request->agent = g_object_ref (agent);
   request->mode = selected_mode (self);
   request->model = model != NULL && *model ? g_strstrip (g_strdup (model)) : NULL;
   request->prompt = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
@@ -630,6 +632,33 @@ on_trust_decided (LeanTrustDialog     *dialog,
   if (keep == NULL || !select_agent_by_id (self, keep))
     select_default_agent (self);
   update_state (self);
+  lean_agent_registry_refresh_async (self->registry, self->cancellable,
+                                     on_registry_refreshed, g_object_ref (self));
+}
+
+static gboolean ask_trust_once (gpointer data);
+
+static void
+on_registry_loaded (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(LeanImplementDialog) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!lean_agent_registry_load_finish (LEAN_AGENT_REGISTRY (object), result, &error))
+    {
+      g_autofree char *escaped = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      escaped = g_markup_escape_text (error->message, -1);
+      adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
+    }
+  select_default_agent (self);
+  update_state (self);
+  /* The project's own commands are known now: ask about them if shown. */
+  ask_trust_once (self);
   lean_agent_registry_refresh_async (self->registry, self->cancellable,
                                      on_registry_refreshed, g_object_ref (self));
 }
@@ -788,19 +817,9 @@ lean_implement_dialog_new (GtkWindow         *parent,
   self->spec = g_object_ref (spec);
   self->specs = specs != NULL ? g_ptr_array_ref (specs) : NULL;
 
-  if (registry != NULL)
-    self->registry = g_object_ref (registry);
-  else
-    {
-      g_autoptr(GError) error = NULL;
-
-      self->registry = lean_agent_registry_new ();
-      if (!lean_agent_registry_load (self->registry, lean_project_get_root (project), &error))
-        {
-          g_autofree char *escaped = g_markup_escape_text (error->message, -1);
-          adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
-        }
-    }
+  /* Without a registry, the builtins are listed at once and the runner
+   * files' agents join them when they are read (off the main loop). */
+  self->registry = registry != NULL ? g_object_ref (registry) : lean_agent_registry_new ();
 
   adw_window_title_set_subtitle (self->window_title, lean_spec_get_title (spec));
 
@@ -830,8 +849,12 @@ lean_implement_dialog_new (GtkWindow         *parent,
                            self, G_CONNECT_SWAPPED);
   update_state (self);
 
-  lean_agent_registry_refresh_async (self->registry, self->cancellable,
-                                     on_registry_refreshed, g_object_ref (self));
+  if (registry != NULL)
+    lean_agent_registry_refresh_async (self->registry, self->cancellable,
+                                       on_registry_refreshed, g_object_ref (self));
+  else
+    lean_agent_registry_load_async (self->registry, lean_project_get_root (project),
+                                    self->cancellable, on_registry_loaded, g_object_ref (self));
   build_prompt (self);
   g_signal_connect (self, "map", G_CALLBACK (on_map), NULL);
 

@@ -32,9 +32,13 @@ struct _LeanAgentRegistry
   GPtrArray *problems;        /* char *, of the last load */
   LeanTrustRequest *request;  /* the project's runners.json, or NULL */
   LeanTrustStore   *store;
+  gboolean          loaded;   /* a load has landed */
 };
 
 static void list_model_iface_init (GListModelInterface *iface);
+
+enum { PROP_0, PROP_LOADED, N_PROPS };
+static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (LeanAgentRegistry, lean_agent_registry, G_TYPE_OBJECT,
                                G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
@@ -87,11 +91,35 @@ lean_agent_registry_finalize (GObject *object)
 }
 
 static void
+lean_agent_registry_get_property (GObject    *object,
+                                  guint       prop_id,
+                                  GValue     *value,
+                                  GParamSpec *pspec)
+{
+  LeanAgentRegistry *self = (LeanAgentRegistry *)object;
+
+  switch (prop_id)
+    {
+    case PROP_LOADED:
+      g_value_set_boolean (value, self->loaded);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 lean_agent_registry_class_init (LeanAgentRegistryClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->finalize = lean_agent_registry_finalize;
+  object_class->get_property = lean_agent_registry_get_property;
+
+  properties[PROP_LOADED] =
+    g_param_spec_boolean ("loaded", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -342,13 +370,36 @@ describe_project_file (RunnersFile *file,
   return request;
 }
 
-gboolean
-lean_agent_registry_load (LeanAgentRegistry  *self,
-                          const char         *project_path,
-                          GError            **error)
+/* What one load read, before it replaces the registry's content. Made in
+ * any thread: nothing in it is shared yet. */
+typedef struct
 {
-  g_autoptr(GPtrArray) agents = NULL;
-  g_autoptr(GPtrArray) problems = NULL;
+  char             *project_path;
+  GPtrArray        *agents;
+  GPtrArray        *problems;
+  LeanTrustRequest *request;
+  char             *default_id;
+} Loaded;
+
+static void
+loaded_free (Loaded *loaded)
+{
+  g_free (loaded->project_path);
+  g_clear_pointer (&loaded->agents, g_ptr_array_unref);
+  g_clear_pointer (&loaded->problems, g_ptr_array_unref);
+  g_clear_pointer (&loaded->request, lean_trust_request_unref);
+  g_free (loaded->default_id);
+  g_free (loaded);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Loaded, loaded_free)
+
+/* Blocking (small files); the trust store is safe from any thread. */
+static Loaded *
+read_files (LeanTrustStore *store,
+            const char     *project_path)
+{
+  Loaded *loaded = g_new0 (Loaded, 1);
   g_autoptr(GPtrArray) user_added = g_ptr_array_new ();
   g_autoptr(GPtrArray) project_added = g_ptr_array_new ();
   g_autofree char *user_path = NULL;
@@ -357,22 +408,21 @@ lean_agent_registry_load (LeanAgentRegistry  *self,
   g_autofree char *project_default = NULL;
   RunnersFile user = { 0 };
   RunnersFile project = { 0 };
-  guint old_len;
+  GPtrArray *agents;
+  GPtrArray *problems;
 
-  g_return_val_if_fail (LEAN_IS_AGENT_REGISTRY (self), FALSE);
-
-  agents = g_ptr_array_new_with_free_func (g_object_unref);
+  loaded->project_path = g_strdup (project_path);
+  agents = loaded->agents = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < LEAN_AGENT_N_BUILTINS; i++)
     g_ptr_array_add (agents, _lean_agent_new_builtin ((LeanAgentKind)i));
-  problems = g_ptr_array_new_with_free_func (g_free);
+  problems = loaded->problems = g_ptr_array_new_with_free_func (g_free);
 
   user_path = g_build_filename (g_get_home_dir (), ".lean-spec", "runners.json", NULL);
   user.path = user_path;
   user.source = LEAN_AGENT_SOURCE_USER;
   user.added = user_added;
-  user_default = load_file (agents, &user, self->store, problems);
+  user_default = load_file (agents, &user, store, problems);
 
-  g_clear_pointer (&self->request, lean_trust_request_unref);
   if (project_path != NULL)
     {
       project_file = g_build_filename (project_path, ".lean-spec", "runners.json", NULL);
@@ -381,10 +431,10 @@ lean_agent_registry_load (LeanAgentRegistry  *self,
       guint first_problem = problems->len;
 
       project.added = project_added;
-      project_default = load_file (agents, &project, self->store, problems);
+      project_default = load_file (agents, &project, store, problems);
       if (project.sha256 != NULL)
-        self->request = describe_project_file (&project, project_default, problems,
-                                               first_problem);
+        loaded->request = describe_project_file (&project, project_default, problems,
+                                                 first_problem);
     }
 
   /* Builtins keep their place, custom agents follow sorted by id. */
@@ -398,6 +448,28 @@ lean_agent_registry_load (LeanAgentRegistry  *self,
       for (guint i = 0; i < custom->len; i++)
         g_ptr_array_index (agents, LEAN_AGENT_N_BUILTINS + i) = g_ptr_array_index (custom, i);
     }
+
+  /* LeanSpec's own project config names a default agent too
+   * ("agents": {"default": "claude"}); the runner files win over it. */
+  if (project_default == NULL && project_path != NULL)
+    project_default = read_config_default_agent (project_path);
+  loaded->default_id = g_strdup (project_default != NULL ? project_default : user_default);
+
+  g_free (user.real_path);
+  g_free (user.sha256);
+  g_free (project.real_path);
+  g_free (project.sha256);
+  return loaded;
+}
+
+/* Main thread: replaces the content with @loaded's. */
+static gboolean
+apply_loaded (LeanAgentRegistry  *self,
+              Loaded             *loaded,
+              GError            **error)
+{
+  GPtrArray *agents = loaded->agents;
+  guint old_len;
 
   /* Keep what the last refresh found for agents that still run the same
    * executable, so a reload does not make the UI flicker to "missing"; an
@@ -414,36 +486,123 @@ lean_agent_registry_load (LeanAgentRegistry  *self,
                                   lean_agent_get_path (old), lean_agent_get_version (old));
     }
 
-  /* LeanSpec's own project config names a default agent too
-   * ("agents": {"default": "claude"}); the runner files win over it. */
-  if (project_default == NULL && project_path != NULL)
-    project_default = read_config_default_agent (project_path);
-
+  g_clear_pointer (&self->request, lean_trust_request_unref);
+  self->request = g_steal_pointer (&loaded->request);
   g_free (self->default_id);
-  self->default_id = g_strdup (project_default != NULL ? project_default : user_default);
+  self->default_id = g_steal_pointer (&loaded->default_id);
   g_free (self->project_path);
-  self->project_path = g_strdup (project_path);
+  self->project_path = g_steal_pointer (&loaded->project_path);
   g_ptr_array_unref (self->problems);
-  self->problems = g_ptr_array_ref (problems);
+  self->problems = g_ptr_array_ref (loaded->problems);
 
   old_len = self->agents->len;
   g_ptr_array_unref (self->agents);
-  self->agents = g_steal_pointer (&agents);
+  self->agents = g_steal_pointer (&loaded->agents);
   g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, self->agents->len);
-
-  g_free (user.real_path);
-  g_free (user.sha256);
-  g_free (project.real_path);
-  g_free (project.sha256);
+  if (!self->loaded)
+    {
+      self->loaded = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADED]);
+    }
 
   /* The first problem is the one to fix first; all are in get_problems(). */
-  if (problems->len > 0)
+  if (self->problems->len > 0)
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
-                           g_ptr_array_index (problems, 0));
+                           g_ptr_array_index (self->problems, 0));
       return FALSE;
     }
   return TRUE;
+}
+
+gboolean
+lean_agent_registry_load (LeanAgentRegistry  *self,
+                          const char         *project_path,
+                          GError            **error)
+{
+  g_autoptr(Loaded) loaded = NULL;
+
+  g_return_val_if_fail (LEAN_IS_AGENT_REGISTRY (self), FALSE);
+
+  loaded = read_files (self->store, project_path);
+  return apply_loaded (self, loaded, error);
+}
+
+typedef struct
+{
+  LeanTrustStore *store;
+  char           *project_path;
+} LoadData;
+
+static void
+load_data_free (LoadData *data)
+{
+  g_object_unref (data->store);
+  g_free (data->project_path);
+  g_free (data);
+}
+
+static void
+load_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  LoadData *data = task_data;
+
+  g_task_return_pointer (task, read_files (data->store, data->project_path),
+                         (GDestroyNotify) loaded_free);
+}
+
+void
+lean_agent_registry_load_async (LeanAgentRegistry   *self,
+                                const char          *project_path,
+                                GCancellable        *cancellable,
+                                GAsyncReadyCallback  callback,
+                                gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LoadData *data;
+
+  g_return_if_fail (LEAN_IS_AGENT_REGISTRY (self));
+
+  data = g_new0 (LoadData, 1);
+  data->store = g_object_ref (self->store);
+  data->project_path = g_strdup (project_path);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, lean_agent_registry_load_async);
+  g_task_set_task_data (task, data, (GDestroyNotify) load_data_free);
+  g_task_run_in_thread (task, load_thread);
+}
+
+gboolean
+lean_agent_registry_load_finish (LeanAgentRegistry  *self,
+                                 GAsyncResult       *result,
+                                 GError            **error)
+{
+  g_autoptr(Loaded) loaded = NULL;
+
+  g_return_val_if_fail (LEAN_IS_AGENT_REGISTRY (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  loaded = g_task_propagate_pointer (G_TASK (result), error);
+  if (loaded == NULL)
+    return FALSE;
+  return apply_loaded (self, loaded, error);
+}
+
+gboolean
+lean_agent_registry_get_loaded (LeanAgentRegistry *self)
+{
+  g_return_val_if_fail (LEAN_IS_AGENT_REGISTRY (self), FALSE);
+  return self->loaded;
+}
+
+const char *
+lean_agent_registry_get_project_path (LeanAgentRegistry *self)
+{
+  g_return_val_if_fail (LEAN_IS_AGENT_REGISTRY (self), NULL);
+  return self->project_path;
 }
 
 GPtrArray *

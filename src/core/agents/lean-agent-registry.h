@@ -44,6 +44,23 @@ gboolean           lean_agent_registry_load            (LeanAgentRegistry   *sel
                                                         const char          *project_path,
                                                         GError             **error);
 
+/* lean_agent_registry_load() with the files read in a worker thread; the
+ * content is replaced (and "items-changed" emitted) on the calling
+ * thread's main context before the callback. @error as load() says. */
+void               lean_agent_registry_load_async      (LeanAgentRegistry   *self,
+                                                        const char          *project_path,
+                                                        GCancellable        *cancellable,
+                                                        GAsyncReadyCallback  callback,
+                                                        gpointer             user_data);
+gboolean           lean_agent_registry_load_finish     (LeanAgentRegistry   *self,
+                                                        GAsyncResult        *result,
+                                                        GError             **error);
+/* Property "loaded": a load has landed (until then only the builtins are
+ * listed, and nothing is known of the person's own runners.json). */
+gboolean           lean_agent_registry_get_loaded      (LeanAgentRegistry   *self);
+/* The project of the last load, or NULL (the person's agents only). */
+const char        *lean_agent_registry_get_project_path (LeanAgentRegistry  *self);
+
 /* Every problem of the last load, "path: reason" (char *). */
 GPtrArray         *lean_agent_registry_get_problems    (LeanAgentRegistry   *self);
 /* The project's runners.json as read by the last load (real path, hash,

@@ -13,9 +13,9 @@
 #include "lean-agent-registry.h"
 #include "lean-controller.h"
 #include "lean-error.h"
-#include "lean-git.h"
 #include "lean-session-log-private.h"
 #include "lean-session-private.h"
+#include "lean-session-worktree.h"
 #include "lean-parser-thread.h"
 #include "lean-runner-factory.h"
 #include "lean-default-runner-factory.h"
@@ -60,6 +60,7 @@ struct _LeanController
   guint                   sigusr1_source;
 
   LeanRunnerFactory      *factory;
+  LeanAgentRegistry      *registry;   /* loaded by the owner, or NULL */
 
   GHashTable             *requests;   /* session id -> LeanSessionRequest, for re-runs */
   GHashTable             *logs;       /* session id -> LeanSessionLog, also after the end */
@@ -70,7 +71,7 @@ G_DEFINE_FINAL_TYPE (LeanController, lean_controller, G_TYPE_OBJECT)
 enum { SESSION_ADDED, SESSION_ENDED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
-enum { PROP_0, PROP_DB, PROP_RUNNER_FACTORY, N_PROPS };
+enum { PROP_0, PROP_DB, PROP_RUNNER_FACTORY, PROP_REGISTRY, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 /* ---- requests ---- */
@@ -96,6 +97,7 @@ lean_session_request_copy (const LeanSessionRequest *request)
   copy->project_path = g_strdup (request->project_path);
   copy->spec_id = g_strdup (request->spec_id);
   copy->agent_id = g_strdup (request->agent_id);
+  copy->agent = request->agent ? g_object_ref (request->agent) : NULL;
   copy->model = g_strdup (request->model);
   copy->prompt = g_strdup (request->prompt);
   copy->runner = g_strdup (request->runner);
@@ -110,6 +112,7 @@ lean_session_request_free (LeanSessionRequest *request)
   g_free (request->project_path);
   g_free (request->spec_id);
   g_free (request->agent_id);
+  g_clear_object (&request->agent);
   g_free (request->model);
   g_free (request->prompt);
   g_free (request->runner);
@@ -702,93 +705,27 @@ start_runner (Live *live)
                            data);
 }
 
-/* Work done in a thread before the agent starts: a git worktree. */
-typedef struct
-{
-  LeanSessionRequest *request;
-  char               *session_id;
-  char               *worktree_path;  /* out */
-  char               *branch;         /* out */
-  char               *cwd;            /* out */
-} Prep;
-
+/* The git worktree, when asked for, is made in a thread before the agent
+ * starts. */
 static void
-prep_free (Prep *prep)
+on_place_ready (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
 {
-  lean_session_request_free (prep->request);
-  g_free (prep->session_id);
-  g_free (prep->worktree_path);
-  g_free (prep->branch);
-  g_free (prep->cwd);
-  g_free (prep);
-}
-
-static void
-prep_thread (GTask        *task,
-             gpointer      source,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  Prep *prep = task_data;
-  GError *error = NULL;
-
-  if (prep->request->use_worktree)
-    {
-      g_autofree char *root = lean_git_find_repo_root (prep->request->project_path, &error);
-      g_autofree char *canon_project = NULL;
-      g_autofree char *canon_root = NULL;
-
-      if (root == NULL)
-        {
-          g_prefix_error (&error, _("A git worktree was asked for, but: "));
-          g_task_return_error (task, error);
-          return;
-        }
-      prep->branch = lean_git_branch_name_for_session (prep->request->spec_id, prep->session_id);
-      prep->worktree_path = lean_git_default_worktree_path (root, prep->request->spec_id,
-                                                            prep->session_id);
-      if (!lean_git_create_worktree (root, prep->branch, prep->worktree_path, &error))
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-      /* A project in a sub-folder of its repository runs in the same
-       * sub-folder of the worktree. */
-      canon_project = g_canonicalize_filename (prep->request->project_path, NULL);
-      canon_root = g_canonicalize_filename (root, NULL);
-      if (g_str_has_prefix (canon_project, canon_root) &&
-          canon_project[strlen (canon_root)] == G_DIR_SEPARATOR)
-        prep->cwd = g_build_filename (prep->worktree_path,
-                                      canon_project + strlen (canon_root) + 1, NULL);
-      else
-        prep->cwd = g_strdup (prep->worktree_path);
-    }
-  else
-    prep->cwd = g_strdup (prep->request->project_path);
-
-  g_task_return_boolean (task, TRUE);
-}
-
-static void
-on_prep_done (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  LeanController *self = LEAN_CONTROLLER (source);
-  GTask *task = G_TASK (result);
-  Prep *prep = g_task_get_task_data (task);
+  g_autoptr(StartData) data = user_data;
+  g_autoptr(LeanController) self = g_weak_ref_get (&data->controller);
   g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionPlace) place = lean_session_place_prepare_finish (result, &error);
   Live *live;
 
-  live = g_hash_table_lookup (self->live, prep->session_id);
-  if (!g_task_propagate_boolean (task, &error))
+  if (self == NULL || self->live == NULL ||
+      (live = g_hash_table_lookup (self->live, data->session_id)) == NULL)
+    return;
+  if (place == NULL)
     {
-      if (live != NULL)
-        fail_start (live, error);
+      fail_start (live, error);
       return;
     }
-  if (live == NULL)
-    return;
 
   if (live->cancel_requested)
     {
@@ -797,14 +734,14 @@ on_prep_done (GObject      *source,
       return;
     }
 
-  if (prep->worktree_path != NULL)
+  if (place->worktree_path != NULL)
     {
-      lean_session_set_worktree_path (live->session, prep->worktree_path);
-      lean_session_set_branch (live->session, prep->branch);
+      lean_session_set_worktree_path (live->session, place->worktree_path);
+      lean_session_set_branch (live->session, place->branch);
       lean_session_db_save_session (self->db, live->session);
     }
   g_free (live->launch->cwd);
-  live->launch->cwd = g_strdup (prep->cwd);
+  live->launch->cwd = g_strdup (place->cwd);
 
   start_runner (live);
 }
@@ -824,6 +761,34 @@ agent_is_installed (LeanAgent *agent)
            !g_file_test (exe, G_FILE_TEST_IS_DIR);
   found = g_find_program_in_path (exe);
   return found != NULL;
+}
+
+/* @request's agent, from the request itself, the owner's loaded registry,
+ * or (owners without one) the runners.json files read here, into
+ * @registry, with @load_error saying what was wrong with them. */
+static LeanAgent *
+find_agent (LeanController            *self,
+            const LeanSessionRequest  *request,
+            LeanAgentRegistry        **registry,
+            GError                   **load_error)
+{
+  LeanAgent *agent;
+
+  if (request->agent != NULL &&
+      g_strcmp0 (lean_agent_get_id (request->agent), request->agent_id) == 0)
+    return request->agent;
+  if (self->registry != NULL && lean_agent_registry_get_loaded (self->registry) &&
+      (agent = lean_agent_registry_lookup (self->registry, request->agent_id)) != NULL &&
+      (lean_agent_get_source (agent) != LEAN_AGENT_SOURCE_PROJECT ||
+       g_strcmp0 (lean_agent_registry_get_project_path (self->registry),
+                  request->project_path) == 0))
+    return agent;
+
+  /* Builtins, the user's and the project's runners.json. A broken file
+   * does not stop the others from loading. */
+  *registry = lean_agent_registry_new ();
+  lean_agent_registry_load (*registry, request->project_path, load_error);
+  return lean_agent_registry_lookup (*registry, request->agent_id);
 }
 
 static Live *
@@ -856,11 +821,10 @@ lean_controller_start (LeanController            *self,
   g_auto(GStrv) argv = NULL;
   g_auto(GStrv) env = NULL;
   g_autoptr(GBytes) stdin_data = NULL;
-  g_autoptr(GTask) task = NULL;
   const char *model;
   LeanAgentOutput output;
   LeanAgent *agent;
-  Prep *prep;
+  StartData *data;
   Live *live;
 
   g_return_val_if_fail (LEAN_IS_CONTROLLER (self), NULL);
@@ -899,11 +863,7 @@ lean_controller_start (LeanController            *self,
   lean_session_db_save_session_now (self->db, session);
   g_signal_emit (self, signals[SESSION_ADDED], 0, session);
 
-  /* Agents: builtins, the user's and the project's runners.json. A broken
-   * file does not stop the others from loading. */
-  registry = lean_agent_registry_new ();
-  lean_agent_registry_load (registry, request->project_path, &load_error);
-  agent = lean_agent_registry_lookup (registry, request->agent_id);
+  agent = find_agent (self, request, &registry, &load_error);
   if (agent == NULL)
     {
       if (load_error != NULL)
@@ -970,13 +930,12 @@ lean_controller_start (LeanController            *self,
   live->launch->kill_delay_ms = self->kill_delay_ms;
   lean_session_db_save_session (self->db, session);
 
-  prep = g_new0 (Prep, 1);
-  prep->request = lean_session_request_copy (request);
-  prep->session_id = g_strdup (lean_session_get_id (session));
-  task = g_task_new (self, NULL, on_prep_done, NULL);
-  g_task_set_source_tag (task, lean_controller_start);
-  g_task_set_task_data (task, prep, (GDestroyNotify)prep_free);
-  g_task_run_in_thread (task, prep_thread);
+  data = g_new0 (StartData, 1);
+  g_weak_ref_init (&data->controller, self);
+  data->session_id = g_strdup (lean_session_get_id (session));
+  lean_session_place_prepare_async (request->project_path, request->spec_id,
+                                    lean_session_get_id (session), request->use_worktree,
+                                    NULL, on_place_ready, data);
 
   return g_steal_pointer (&session);
 
@@ -1057,7 +1016,7 @@ cancel_live (Live       *live,
       live->cancel_requested = TRUE;
       live->cancel_message = g_strdup (message);
     }
-  /* Pending: the prep thread or the runner's start will see the flag. */
+  /* Pending: the worktree's thread or the runner's start will see the flag. */
   if (live->runner != NULL && lean_session_get_state (live->session) != LEAN_SESSION_STATE_PENDING)
     lean_runner_cancel (live->runner);
 }
@@ -1234,6 +1193,7 @@ lean_controller_dispose (GObject *object)
   g_clear_object (&self->sessions);
 
   g_clear_object (&self->factory);
+  g_clear_object (&self->registry);
 
   G_OBJECT_CLASS (lean_controller_parent_class)->dispose (object);
 }
@@ -1280,6 +1240,9 @@ lean_controller_get_property (GObject    *object,
     case PROP_RUNNER_FACTORY:
       g_value_set_object (value, self->factory);
       break;
+    case PROP_REGISTRY:
+      g_value_set_object (value, self->registry);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1300,6 +1263,9 @@ lean_controller_set_property (GObject      *object,
       break;
     case PROP_RUNNER_FACTORY:
       self->factory = g_value_dup_object (value);
+      break;
+    case PROP_REGISTRY:
+      lean_controller_set_registry (self, g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1323,6 +1289,9 @@ lean_controller_class_init (LeanControllerClass *klass)
   properties[PROP_RUNNER_FACTORY] =
     g_param_spec_object ("runner-factory", NULL, NULL, LEAN_TYPE_RUNNER_FACTORY,
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_REGISTRY] =
+    g_param_spec_object ("registry", NULL, NULL, LEAN_TYPE_AGENT_REGISTRY,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SESSION_ADDED] = g_signal_new ("session-added", G_TYPE_FROM_CLASS (klass),
@@ -1371,6 +1340,24 @@ lean_controller_get_runner_factory (LeanController *self)
 {
   g_return_val_if_fail (LEAN_IS_CONTROLLER (self), NULL);
   return self->factory;
+}
+
+void
+lean_controller_set_registry (LeanController    *self,
+                              LeanAgentRegistry *registry)
+{
+  g_return_if_fail (LEAN_IS_CONTROLLER (self));
+  g_return_if_fail (registry == NULL || LEAN_IS_AGENT_REGISTRY (registry));
+
+  if (g_set_object (&self->registry, registry))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGISTRY]);
+}
+
+LeanAgentRegistry *
+lean_controller_get_registry (LeanController *self)
+{
+  g_return_val_if_fail (LEAN_IS_CONTROLLER (self), NULL);
+  return self->registry;
 }
 
 LeanSessionDb *

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "lean-agent-registry.h"
 #include "lean-runner.h"
 #include "lean-runner-factory.h"
 #include "lean-session.h"
@@ -17,6 +18,8 @@ typedef struct
   char            *project_path;
   char            *spec_id;
   char            *agent_id;      /* registry id: "claude", "codex", ..., or a runners.json id */
+  LeanAgent       *agent;         /* NULL, or @agent_id as a loaded registry has it (a
+                                   * project's agent from the dialog's registry) */
   LeanSessionMode  mode;
   char            *model;         /* NULL: agent default */
   char            *prompt;        /* final prompt text (possibly edited by the person) */
@@ -48,13 +51,22 @@ LeanController *lean_controller_new          (LeanSessionDb              *db);
 LeanController *lean_controller_new_with_factory (LeanSessionDb          *db,
                                               LeanRunnerFactory          *factory);
 LeanRunnerFactory *lean_controller_get_runner_factory (LeanController    *self);
+/* The agents start looks @agent_id up in (property "registry"): a registry
+ * its owner loads off the main loop (lean_agent_registry_load_async()) for
+ * no project or for the request's project. Until it is loaded, and for an
+ * agent it does not have that the request does not carry either, start
+ * reads the runners.json files itself, blocking: owners that cannot wait,
+ * such as tests. */
+void            lean_controller_set_registry (LeanController             *self,
+                                              LeanAgentRegistry          *registry);
+LeanAgentRegistry *lean_controller_get_registry (LeanController          *self);
 LeanSessionDb  *lean_controller_get_db       (LeanController             *self);
 /* Live and recently ended sessions of this process (GListModel of LeanSession). */
 GListModel     *lean_controller_get_sessions (LeanController             *self);
 LeanSession    *lean_controller_lookup       (LeanController             *self,
                                               const char                 *session_id);
 
-/* Starts a session: builds the argv from the agent registry, creates the
+/* Starts a session: builds the argv from the agent (see "registry"), creates the
  * runner (local or relay), records the session, and starts it. Returns the
  * session at once (state pending -> running, or failed with a message). */
 LeanSession    *lean_controller_start        (LeanController             *self,
