@@ -26,12 +26,17 @@ report (void)
   last_report = now;
 }
 
+/* The agent's bytes as the controller stores and announces them. */
 static void
-on_output (LeanSession *session,
-           GBytes      *bytes,
-           gpointer     user_data)
+on_appended (LeanSessionLog *log,
+             guint           channel,
+             guint64         offset,
+             guint64         length,
+             gpointer        user_data)
 {
-  total += g_bytes_get_size (bytes);
+  if (channel != LEAN_OUTPUT_CHANNEL_RAW)
+    return;
+  total = offset + length;
   if (g_get_monotonic_time () - last_report >= 5000)
     report ();
 }
@@ -74,7 +79,8 @@ main (int   argc,
     }
   printf ("SESSION %s\n", lean_session_get_id (session));
   fflush (stdout);
-  g_signal_connect (session, "output", G_CALLBACK (on_output), NULL);
+  g_signal_connect (lean_controller_get_log (controller, session), "appended",
+                    G_CALLBACK (on_appended), NULL);
 
   while (!lean_session_state_is_final (lean_session_get_state (session)))
     g_main_context_iteration (NULL, TRUE);

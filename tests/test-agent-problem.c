@@ -309,17 +309,6 @@ fixture_tear_down (Fixture       *f,
 }
 
 static void
-on_output (LeanSession *session,
-           GBytes      *bytes,
-           GString     *display)
-{
-  gsize len;
-  const char *data = g_bytes_get_data (bytes, &len);
-
-  g_string_append_len (display, data, len);
-}
-
-static void
 on_message (LeanSession *session,
             GParamSpec  *pspec,
             GPtrArray   *messages)
@@ -346,10 +335,10 @@ run (Fixture    *f,
   request->set_in_progress = in_progress;
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  g_signal_connect (session, "output", G_CALLBACK (on_output), display);
+  test_session_show_text (lean_controller_get_log (f->controller, session), session, display);
   g_signal_connect (session, "notify::message", G_CALLBACK (on_message), messages);
-  /* Over, and its spec as it will stay. */
-  while (!lean_session_state_is_final (lean_session_get_state (session)) ||
+  /* Over, shown, and its spec as it will stay. */
+  while (!test_session_is_final (session) ||
          lean_spec_status_follower_get_busy (f->follower))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
@@ -556,7 +545,7 @@ test_controller_cancel_stragglers (Fixture       *f,
   request->set_in_progress = FALSE;
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  g_signal_connect (session, "output", G_CALLBACK (on_output), display);
+  test_session_show_text (lean_controller_get_log (f->controller, session), session, display);
   while (strstr (display->str, "ready") == NULL)
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
@@ -566,7 +555,7 @@ test_controller_cancel_stragglers (Fixture       *f,
   g_assert_cmpuint (count_group (pid), ==, 2);
 
   lean_controller_cancel (f->controller, session);
-  while (!lean_session_state_is_final (lean_session_get_state (session)))
+  while (!test_session_is_final (session))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_main_context_iteration (NULL, TRUE);

@@ -81,17 +81,6 @@ record_state (LeanSession *session,
                           lean_session_state_to_string (lean_session_get_state (session)));
 }
 
-static void
-collect_output (LeanSession *session,
-                GBytes      *bytes,
-                GByteArray  *out)
-{
-  gsize len;
-  const guint8 *data = g_bytes_get_data (bytes, &len);
-
-  g_byte_array_append (out, data, len);
-}
-
 typedef struct
 {
   GByteArray *out;
@@ -134,7 +123,7 @@ test_controller_full_run_structured (Fixture       *f,
                  session);
 
   g_signal_connect (session, "notify::state", G_CALLBACK (record_state), states);
-  g_signal_connect (session, "output", G_CALLBACK (collect_output), shown);
+  test_session_show (lean_controller_get_log (f->controller, session), session, shown);
   test_wait_until (test_session_is_final, session, 20);
 
   g_assert_cmpstr (states->str, ==, "running completed ");
@@ -212,7 +201,7 @@ test_controller_flood_byte_exact (Fixture       *f,
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
   g_assert_false (lean_session_get_structured (session));
-  g_signal_connect (session, "output", G_CALLBACK (collect_output), shown);
+  test_session_show (lean_controller_get_log (f->controller, session), session, shown);
   test_wait_until (test_session_is_final, session, 60);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
   lean_session_db_flush (f->db);
@@ -292,7 +281,7 @@ test_controller_pause_resume_cancel (Fixture       *f,
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
   g_signal_connect (session, "notify::state", G_CALLBACK (record_state), states);
-  g_signal_connect (session, "output", G_CALLBACK (collect_output), shown);
+  test_session_show (lean_controller_get_log (f->controller, session), session, shown);
 
   /* Not running yet: pausing is refused with a reason. */
   g_assert_false (lean_controller_pause (f->controller, session, &error));
@@ -355,7 +344,7 @@ test_controller_cancel_stubborn (Fixture       *f,
   lean_controller_set_kill_delay (f->controller, 300);
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  g_signal_connect (session, "output", G_CALLBACK (collect_output), shown);
+  test_session_show (lean_controller_get_log (f->controller, session), session, shown);
   test_wait_until (has_needle, &ready, 20);
 
   lean_controller_cancel (f->controller, session);
@@ -445,7 +434,7 @@ test_controller_input (Fixture       *f,
   request->cols = 100;
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  g_signal_connect (session, "output", G_CALLBACK (collect_output), shown);
+  test_session_show (lean_controller_get_log (f->controller, session), session, shown);
   test_wait_until (has_needle, &question, 20);
   lean_controller_resize (f->controller, session, 40, 120);
   g_assert_true (lean_controller_send_input (f->controller, session, answer, &error));
@@ -956,60 +945,14 @@ test_controller_disk_full (Fixture       *f,
   }
 }
 
-typedef struct
-{
-  LeanSession   *session;
-  LeanSessionDb *db;
-  GPtrArray     *live;       /* GBytes received after attaching */
-  GArray        *live_end;   /* guint64 end offset of each */
-  GBytes        *history;
-  gboolean       flushed;
-} Attach;
-
-static void
-attach_on_output (LeanSession *session,
-                  GBytes      *bytes,
-                  Attach      *a)
-{
-  guint64 end = lean_session_get_output_bytes (session);
-
-  g_ptr_array_add (a->live, g_bytes_ref (bytes));
-  g_array_append_val (a->live_end, end);
-}
-
-static void
-attach_on_history (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  Attach *a = user_data;
-  g_autoptr(GError) error = NULL;
-
-  a->history = lean_session_db_read_display_finish (LEAN_SESSION_DB (source), result, &error);
-  g_assert_no_error (error);
-}
-
-static void
-attach_on_flushed (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  Attach *a = user_data;
-
-  g_assert_true (lean_session_db_flush_finish (LEAN_SESSION_DB (source), result, NULL));
-  a->flushed = TRUE;
-  lean_session_db_read_display_async (a->db, lean_session_get_id (a->session), NULL,
-                                      attach_on_history, a);
-}
-
 static gboolean
-has_some_output (gpointer data)
+has_some_output (gpointer log)
 {
-  return lean_session_get_output_bytes (data) > 1024 * 1024;
+  return lean_session_log_get_length (log, LEAN_OUTPUT_CHANNEL_DISPLAY) > 1024 * 1024;
 }
 
-/* A view that attaches to a live session mid-flood replays the stored
- * history and then live output, and ends up with every byte exactly once. */
+/* A view that attaches to a live session mid-flood reads the log from its
+ * start and then follows it, and ends up with every byte exactly once. */
 static void
 test_controller_attach_mid_stream (Fixture       *f,
                                    gconstpointer  data)
@@ -1018,46 +961,20 @@ test_controller_attach_mid_stream (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) expected = test_flood_expected (5.0);
   g_autoptr(GByteArray) view = g_byte_array_new ();
-  Attach a = { 0 };
-  gsize n;
+  LeanSessionLog *log;
+  LeanSession *session;
 
-  a.session = lean_controller_start (f->controller, request, &error);
+  session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  a.db = f->db;
-  a.live = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
-  a.live_end = g_array_new (FALSE, FALSE, sizeof (guint64));
-  test_wait_until (has_some_output, a.session, 30);
-  g_assert_false (test_session_is_final (a.session));
+  log = lean_controller_get_log (f->controller, session);
+  test_wait_until (has_some_output, log, 30);
+  g_assert_false (test_session_is_final (session));
 
-  g_signal_connect (a.session, "output", G_CALLBACK (attach_on_output), &a);
-  lean_session_db_flush_async (f->db, NULL, attach_on_flushed, &a);
-  test_wait_until (test_session_is_final, a.session, 60);
-  while (a.history == NULL)
-    g_main_context_iteration (NULL, TRUE);
-
-  n = g_bytes_get_size (a.history);
-  g_byte_array_append (view, g_bytes_get_data (a.history, NULL), n);
-  for (guint i = 0; i < a.live->len; i++)
-    {
-      GBytes *chunk = g_ptr_array_index (a.live, i);
-      guint64 end = g_array_index (a.live_end, guint64, i);
-      gsize len = g_bytes_get_size (chunk);
-      guint64 start = end - len;
-
-      if (end <= n)
-        continue;
-      g_byte_array_append (view, (const guint8 *)g_bytes_get_data (chunk, NULL) +
-                                 (start < n ? n - start : 0),
-                           start < n ? end - n : len);
-    }
+  test_session_show (log, session, view);
+  test_wait_until (test_session_is_final, session, 60);
   g_assert_cmpuint (view->len, ==, g_bytes_get_size (expected));
   g_assert_cmpmem (view->data, view->len, g_bytes_get_data (expected, NULL),
                    g_bytes_get_size (expected));
-
-  g_signal_handlers_disconnect_by_data (a.session, &a);
-  g_ptr_array_unref (a.live);
-  g_array_unref (a.live_end);
-  g_bytes_unref (a.history);
 }
 
 /* A structured session is parsed off the main thread. A 5 MB flood through
@@ -1085,29 +1002,25 @@ test_controller_json_flood_attach (Fixture       *f,
   g_autoptr(GBytes) display = NULL;
   g_autofree char *last_line = NULL;
   guint64 tokens_at_end = 0;
-  Attach a = { 0 };
-  gsize n;
+  LeanSessionLog *log;
+  LeanSession *session;
 
-  a.session = lean_controller_start (f->controller, request, &error);
+  session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  g_assert_true (lean_session_get_structured (a.session));
-  g_signal_connect (a.session, "output", G_CALLBACK (collect_output), shown);
-  g_signal_connect (a.session, "notify::state", G_CALLBACK (record_usage_at_end), &tokens_at_end);
-  a.db = f->db;
-  a.live = g_ptr_array_new_with_free_func ((GDestroyNotify)g_bytes_unref);
-  a.live_end = g_array_new (FALSE, FALSE, sizeof (guint64));
-  test_wait_until (has_some_output, a.session, 30);
-  g_assert_false (test_session_is_final (a.session));
+  g_assert_true (lean_session_get_structured (session));
+  log = lean_controller_get_log (f->controller, session);
+  test_session_show (log, session, shown);
+  g_signal_connect (session, "notify::state", G_CALLBACK (record_usage_at_end), &tokens_at_end);
+  test_wait_until (has_some_output, log, 30);
+  g_assert_false (test_session_is_final (session));
 
-  g_signal_connect (a.session, "output", G_CALLBACK (attach_on_output), &a);
-  lean_session_db_flush_async (f->db, NULL, attach_on_flushed, &a);
-  test_wait_until (test_session_is_final, a.session, 60);
-  while (a.history == NULL)
-    g_main_context_iteration (NULL, TRUE);
+  test_session_show (log, session, view);
+  test_wait_until (test_session_is_final, session, 60);
 
-  g_assert_cmpint (lean_session_get_state (a.session), ==, LEAN_SESSION_STATE_COMPLETED);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
   g_assert_cmpuint (tokens_at_end, ==, 1234);
-  g_assert_cmpuint (lean_session_get_output_bytes (a.session), ==, shown->len);
+  g_assert_cmpuint (lean_session_log_get_length (log, LEAN_OUTPUT_CHANNEL_DISPLAY), ==,
+                    shown->len);
   /* The flood's last line reached views (the parser passes it through). */
   {
     g_autoptr(GBytes) expected = test_flood_expected (5.0);
@@ -1119,38 +1032,15 @@ test_controller_json_flood_attach (Fixture       *f,
     last_line = g_strndup (last, MIN (15, text + len - last));
   }
   g_assert_nonnull (g_strstr_len ((const char *)shown->data, shown->len, last_line));
-
-  n = g_bytes_get_size (a.history);
-  g_byte_array_append (view, g_bytes_get_data (a.history, NULL), n);
-  for (guint i = 0; i < a.live->len; i++)
-    {
-      GBytes *chunk = g_ptr_array_index (a.live, i);
-      guint64 end = g_array_index (a.live_end, guint64, i);
-      gsize len = g_bytes_get_size (chunk);
-      guint64 start = end - len;
-
-      if (end <= n)
-        continue;
-      g_byte_array_append (view, (const guint8 *)g_bytes_get_data (chunk, NULL) +
-                                 (start < n ? n - start : 0),
-                           start < n ? end - n : len);
-    }
-  g_assert_cmpuint (view->len, ==, shown->len);
   g_assert_cmpmem (view->data, view->len, shown->data, shown->len);
 
   lean_session_db_flush (f->db);
-  display = lean_session_db_read_output_range (f->db, lean_session_get_id (a.session),
+  display = lean_session_db_read_output_range (f->db, lean_session_get_id (session),
                                                LEAN_OUTPUT_CHANNEL_DISPLAY, -1, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpmem (g_bytes_get_data (display, NULL), g_bytes_get_size (display),
                    shown->data, shown->len);
-
-  g_signal_handlers_disconnect_by_data (a.session, &a);
-  g_signal_handlers_disconnect_by_data (a.session, shown);
-  g_signal_handlers_disconnect_by_data (a.session, &tokens_at_end);
-  g_ptr_array_unref (a.live);
-  g_array_unref (a.live_end);
-  g_bytes_unref (a.history);
+  g_signal_handlers_disconnect_by_data (session, &tokens_at_end);
 }
 
 /* Cancel, then dispose the controller, while the parser's thread is busy:
@@ -1167,7 +1057,7 @@ test_controller_json_flood_cancel (Fixture       *f,
 
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  test_wait_until (has_some_output, session, 30);
+  test_wait_until (has_some_output, lean_controller_get_log (f->controller, session), 30);
   lean_controller_cancel (f->controller, session);
   test_wait_until (test_session_is_final, session, 30);
   g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_CANCELLED);
@@ -1175,7 +1065,7 @@ test_controller_json_flood_cancel (Fixture       *f,
   second = lean_controller_start (f->controller, request2, &error);
   g_assert_no_error (error);
   g_object_ref (second);
-  test_wait_until (has_some_output, second, 30);
+  test_wait_until (has_some_output, lean_controller_get_log (f->controller, second), 30);
   g_clear_object (&f->controller);
   g_assert_true (test_session_is_final (second));
 }

@@ -150,7 +150,7 @@ test_choose_agent_and_start (Fixture       *f,
   gtk_window_present (GTK_WINDOW (f->dialog));
 
   /* Ready once the agents are probed and the prompt is built. */
-  g_assert_true (lean_implement_dialog_select_agent (f->dialog, "json"));
+  g_assert_true (ui_test_select_agent (f->dialog, "json"));
   g_assert_true (test_util_wait_until (dialog_ready, f->dialog, 15000));
 
   /* Installed agents come first, then the missing ones. */
@@ -241,6 +241,12 @@ toast_shown (gpointer data)
   return f->dialog != NULL && label_contains (GTK_WIDGET (f->dialog), "outside the project");
 }
 
+static gboolean
+has_width (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget) && gtk_widget_get_width (widget) > 0;
+}
+
 /* The prompt cannot be built (a sub-spec became a link out of the project
  * after the scan) and the error names a file called "A&B <x>.md": the toast
  * shows those words as they are. As markup they were a parse error (a GTK
@@ -270,6 +276,8 @@ test_error_toast_is_text (Fixture       *f,
   gtk_window_present (GTK_WINDOW (f->dialog));
   g_assert_true (test_util_wait_until (toast_shown, f, 15000));
   g_assert_true (label_contains (GTK_WIDGET (f->dialog), "A&B <x>.md"));
+  /* On screen and laid out, however busy the machine. */
+  g_assert_true (test_util_wait_until (has_width, f->dialog, 15000));
   ui_test_settle (300);
   shot = ui_test_screenshot (GTK_WIDGET (f->dialog), "implement-dialog-error-toast");
   g_test_message ("screenshot: %s", shot);

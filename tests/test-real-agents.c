@@ -177,10 +177,11 @@ wait_for (gboolean (*cond) (gpointer),
   return TRUE;
 }
 
+/* Over, and everything it printed shown. */
 static gboolean
 session_ended (gpointer data)
 {
-  return lean_session_state_is_final (lean_session_get_state (data));
+  return test_session_is_final (data);
 }
 
 typedef struct
@@ -188,17 +189,6 @@ typedef struct
   LeanSession *session;
   GString     *display;
 } Watch;
-
-static void
-on_output (LeanSession *session,
-           GBytes      *bytes,
-           GString     *display)
-{
-  gsize len;
-  const char *data = g_bytes_get_data (bytes, &len);
-
-  g_string_append_len (display, data, len);
-}
 
 static LeanSession *
 start_mode (Fixture         *f,
@@ -220,7 +210,7 @@ start_mode (Fixture         *f,
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
   g_assert_nonnull (session);
-  g_signal_connect (session, "output", G_CALLBACK (on_output), display);
+  test_session_show_text (lean_controller_get_log (f->controller, session), session, display);
   return g_object_ref (session);
 }
 

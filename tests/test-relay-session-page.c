@@ -258,7 +258,7 @@ test_implement_dialog_relay (Fixture       *f,
   gtk_window_present (GTK_WINDOW (dialog));
   /* Let the registry refresh (it re-sorts the agents) before choosing one. */
   ui_test_settle (1500);
-  g_assert_true (lean_implement_dialog_select_agent (dialog, "elsewhere"));
+  g_assert_true (ui_test_select_agent (dialog, "elsewhere"));
   g_assert_true (test_util_wait_until (dialog_ready, dialog, 10000));
 
   request = lean_implement_dialog_dup_request (dialog);

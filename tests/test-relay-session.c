@@ -99,14 +99,6 @@ make_request (Fixture    *f,
   return request;
 }
 
-static void
-collect_output (LeanSession *session,
-                GBytes      *bytes,
-                GByteArray  *out)
-{
-  g_byte_array_append (out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
-}
-
 typedef struct
 {
   GByteArray *out;
@@ -146,7 +138,7 @@ start (Fixture            *f,
   g_assert_no_error (error);
   g_assert_nonnull (session);
   if (view != NULL)
-    g_signal_connect (session, "output", G_CALLBACK (collect_output), view);
+    test_session_show (lean_controller_get_log (f->controller, session), session, view);
   return session;
 }
 
@@ -405,7 +397,7 @@ test_agent_not_needed_locally (Fixture       *f,
    * and the runner says so in the terminal: the request itself is valid. */
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
-  g_signal_connect (session, "output", G_CALLBACK (collect_output), view);
+  test_session_show (lean_controller_get_log (f->controller, session), session, view);
   test_wait_until (test_session_is_final, session, 30);
   g_assert_cmpint (lean_session_get_exit_code (session), ==, 127);
   g_assert_nonnull (g_strstr_len ((const char *)view->data, view->len, "cannot run"));

@@ -110,6 +110,10 @@ start_on (Fixture         *f,
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
   g_assert_nonnull (session);
+  /* Its output as the controller logs it, for the conditions below. */
+  g_object_set_data_full (G_OBJECT (session), "test-log",
+                          g_object_ref (lean_controller_get_log (f->controller, session)),
+                          g_object_unref);
   return session;
 }
 
@@ -238,7 +242,9 @@ capture_hook (LeanTerminalView *view,
 static gboolean
 emitted_some (gpointer data)
 {
-  return lean_session_get_output_bytes (data) > 256 * 1024;
+  LeanSessionLog *log = g_object_get_data (data, "test-log");
+
+  return lean_session_log_get_length (log, LEAN_OUTPUT_CHANNEL_DISPLAY) > 256 * 1024;
 }
 
 static gboolean

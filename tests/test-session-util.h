@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lean-session.h"
+#include "lean-session-log.h"
 #include "lean-trust-store.h"
 #include "test-util.h"
 
@@ -225,11 +226,139 @@ test_wait_until (gboolean (*cond) (gpointer),
     g_error ("timed out after %u s waiting for a condition", timeout_s);
 }
 
+/* What a view shows of a session: its DISPLAY channel, read from the
+ * session's LeanSessionLog the way views read it (from what it has, one
+ * read at a time, again on each "appended") into @out. Kept on the session
+ * (and freed with it); test_session_is_final() also waits for it to have
+ * read everything. */
+typedef struct
+{
+  LeanSessionLog *log;
+  GByteArray     *out;       /* or: */
+  GString        *text;      /* borrowed; NUL-terminated, for strstr() */
+  guint64         shown;
+  gboolean        reading;
+  gboolean        orphaned;  /* freed while a read was in flight */
+} TestLogView;
+
+static inline void test_log_view_read (TestLogView *view);
+static inline void test_log_view_free (TestLogView *view);
+
+static inline void
+test_log_view_on_read (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      user_data)
+{
+  TestLogView *view = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) bytes = lean_session_log_read_finish (LEAN_SESSION_LOG (source), result,
+                                                          &error);
+
+  view->reading = FALSE;
+  if (view->orphaned)
+    {
+      test_log_view_free (view);
+      return;
+    }
+  g_assert_no_error (error);
+  if (view->out != NULL)
+    g_byte_array_append (view->out, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  else
+    g_string_append_len (view->text, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+  view->shown += g_bytes_get_size (bytes);
+  test_log_view_read (view);
+}
+
+static inline void
+test_log_view_read (TestLogView *view)
+{
+  if (view->reading ||
+      view->shown >= lean_session_log_get_length (view->log, LEAN_OUTPUT_CHANNEL_DISPLAY))
+    return;
+  view->reading = TRUE;
+  lean_session_log_read_async (view->log, LEAN_OUTPUT_CHANNEL_DISPLAY, view->shown,
+                               1024 * 1024, NULL, test_log_view_on_read, view);
+}
+
+static inline void
+test_log_view_free (TestLogView *view)
+{
+  g_signal_handlers_disconnect_by_data (view->log, view);
+  if (view->reading)
+    {
+      view->orphaned = TRUE;
+      return;
+    }
+  g_object_unref (view->log);
+  g_clear_pointer (&view->out, g_byte_array_unref);
+  g_free (view);
+}
+
+static inline gboolean
+test_log_view_caught_up (TestLogView *view)
+{
+  return !view->reading &&
+         view->shown == lean_session_log_get_length (view->log, LEAN_OUTPUT_CHANNEL_DISPLAY);
+}
+
+static inline void
+test_log_view_add (LeanSessionLog *log,
+                   LeanSession    *session,
+                   TestLogView    *view)
+{
+  GPtrArray *views = g_object_get_data (G_OBJECT (session), "test-log-views");
+
+  g_assert_nonnull (log);
+  if (views == NULL)
+    {
+      views = g_ptr_array_new_with_free_func ((GDestroyNotify) test_log_view_free);
+      g_object_set_data_full (G_OBJECT (session), "test-log-views", views,
+                              (GDestroyNotify) g_ptr_array_unref);
+    }
+  view->log = g_object_ref (log);
+  g_signal_connect_swapped (log, "appended", G_CALLBACK (test_log_view_read), view);
+  g_ptr_array_add (views, view);
+  test_log_view_read (view);
+}
+
+/* Starts showing @session's output (@log: as its controller logs it) in
+ * @out. */
+static inline void
+test_session_show (LeanSessionLog *log,
+                   LeanSession    *session,
+                   GByteArray     *out)
+{
+  TestLogView *view = g_new0 (TestLogView, 1);
+
+  view->out = g_byte_array_ref (out);
+  test_log_view_add (log, session, view);
+}
+
+/* The same into @text (borrowed: wait with test_session_is_final() before
+ * freeing it, so no read is left to land in it). */
+static inline void
+test_session_show_text (LeanSessionLog *log,
+                        LeanSession    *session,
+                        GString        *text)
+{
+  TestLogView *view = g_new0 (TestLogView, 1);
+
+  view->text = text;
+  test_log_view_add (log, session, view);
+}
+
 /* test_wait_until() conditions on a LeanSession. */
 static inline gboolean
 test_session_is_final (gpointer session)
 {
-  return lean_session_state_is_final (lean_session_get_state (session));
+  GPtrArray *views = g_object_get_data (session, "test-log-views");
+
+  if (!lean_session_state_is_final (lean_session_get_state (session)))
+    return FALSE;
+  for (guint i = 0; views != NULL && i < views->len; i++)
+    if (!test_log_view_caught_up (g_ptr_array_index (views, i)))
+      return FALSE;
+  return TRUE;
 }
 
 static inline gboolean

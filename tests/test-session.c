@@ -165,34 +165,6 @@ test_session_notify_on_change (void)
   g_assert_cmpstr (lean_session_get_branch (s), ==, "leanspec/001-x-abcdefgh");
 }
 
-static void
-on_output (LeanSession *s,
-           GBytes      *bytes,
-           GString     *got)
-{
-  gsize len;
-  const char *data = g_bytes_get_data (bytes, &len);
-
-  g_string_append_len (got, data, len);
-}
-
-static void
-test_session_output_signal (void)
-{
-  g_autoptr(LeanSession) s = lean_session_new (NULL, "/p", "001-x", "claude",
-                                               LEAN_SESSION_MODE_AUTONOMOUS);
-  g_autoptr(GString) got = g_string_new (NULL);
-  g_autoptr(GBytes) b1 = g_bytes_new_static ("abc", 3);
-  g_autoptr(GBytes) b2 = g_bytes_new_static ("\0de", 3);
-
-  g_signal_connect (s, "output", G_CALLBACK (on_output), got);
-  _lean_session_emit_output (s, b1);
-  _lean_session_emit_output (s, b2);
-  g_assert_cmpuint (got->len, ==, 6);
-  g_assert_cmpuint (lean_session_get_output_bytes (s), ==, 6);
-  g_assert_cmpmem (got->str, got->len, "abc\0de", 6);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -203,7 +175,6 @@ main (int   argc,
   g_test_add_func ("/session/strings", test_session_strings);
   g_test_add_func ("/session/transitions", test_session_transitions);
   g_test_add_func ("/session/notify-on-change", test_session_notify_on_change);
-  g_test_add_func ("/session/output-signal", test_session_output_signal);
 
   return g_test_run ();
 }

@@ -267,7 +267,7 @@ test_e2e (void)
   g_signal_emit_by_name (button, "clicked");
   g_assert_true (test_util_wait_until (dialog_ready, NULL, 15000));
   dialog = LEAN_IMPLEMENT_DIALOG (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
-  g_assert_true (lean_implement_dialog_select_agent (dialog, "test-agent"));
+  g_assert_true (ui_test_select_agent (dialog, "test-agent"));
   ui_test_settle (200);
   shot = ui_test_screenshot (GTK_WIDGET (dialog), "e2e-02-implement-dialog");
   g_clear_pointer (&shot, g_free);

@@ -124,6 +124,10 @@ start (Fixture    *f,
   session = lean_controller_start (f->controller, request, &error);
   g_assert_no_error (error);
   g_assert_nonnull (session);
+  /* Its output as the controller logs it, for the conditions below. */
+  g_object_set_data_full (G_OBJECT (session), "test-log",
+                          g_object_ref (lean_controller_get_log (f->controller, session)),
+                          g_object_unref);
   return session;
 }
 
@@ -143,8 +147,10 @@ in_state (gpointer data)
 static gboolean
 has_agent_pid (gpointer data)
 {
+  LeanSessionLog *log = g_object_get_data (data, "test-log");
+
   return lean_session_get_agent_pid (data) > 0 &&
-         lean_session_get_output_bytes (data) > 0;
+         lean_session_log_get_length (log, LEAN_OUTPUT_CHANNEL_DISPLAY) > 0;
 }
 
 /* No process, or only a zombie about to be reaped. */

@@ -818,7 +818,7 @@ test_session_pane (Fixture       *f,
   GtkWindow *dialog = open_implement_dialog (f);
   LeanSessionPane *pane;
 
-  g_assert_true (lean_implement_dialog_select_agent (LEAN_IMPLEMENT_DIALOG (dialog), "test-agent"));
+  g_assert_true (ui_test_select_agent (LEAN_IMPLEMENT_DIALOG (dialog), "test-agent"));
   ui_input_click (find_start_button (GTK_WIDGET (dialog)));
   g_assert_true (test_util_wait_until (pane_shown, f->window, 10000));
   ui_test_settle (1500);
@@ -858,7 +858,7 @@ test_history (Fixture       *f,
   GtkWindow *history;
 
   /* One finished session, so the history has a row. */
-  g_assert_true (lean_implement_dialog_select_agent (LEAN_IMPLEMENT_DIALOG (dialog), "test-agent"));
+  g_assert_true (ui_test_select_agent (LEAN_IMPLEMENT_DIALOG (dialog), "test-agent"));
   ui_input_click (find_start_button (GTK_WIDGET (dialog)));
   g_assert_true (test_util_wait_until (session_finished, f->controller, 20000));
 

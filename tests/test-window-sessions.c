@@ -184,7 +184,7 @@ implement (Fixture    *f,
 
   g_assert_true (test_util_wait_until (dialog_ready, NULL, 15000));
   dialog = LEAN_IMPLEMENT_DIALOG (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
-  g_assert_true (lean_implement_dialog_select_agent (dialog, agent));
+  g_assert_true (ui_test_select_agent (dialog, agent));
   g_assert_true (lean_implement_dialog_get_ready (dialog));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "implement.start", NULL));
   ui_test_settle (100);

@@ -353,3 +353,26 @@ ui_test_find_spec_row (GtkWidget  *root,
     }
   return NULL;
 }
+
+typedef struct
+{
+  LeanImplementDialog *dialog;
+  const char          *id;
+} AgentChoice;
+
+static gboolean
+agent_selected (gpointer data)
+{
+  AgentChoice *choice = data;
+
+  return lean_implement_dialog_select_agent (choice->dialog, choice->id);
+}
+
+gboolean
+ui_test_select_agent (LeanImplementDialog *dialog,
+                      const char          *id)
+{
+  AgentChoice choice = { dialog, id };
+
+  return test_util_wait_until (agent_selected, &choice, 15000);
+}

@@ -7,6 +7,7 @@
 #include <adwaita.h>
 
 #include "lean-controller.h"
+#include "lean-implement-dialog.h"
 #include "test-util.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,11 @@ char     *ui_test_screenshot     (GtkWidget   *widget,
 /* The first widget of @type at or below @root (depth first), or NULL. */
 GtkWidget *ui_test_find_widget   (GtkWidget   *root,
                                   GType        type);
+/* Selects the agent @id in @dialog once its list has it (the dialog reads
+ * the project's runner files off the main loop); FALSE when it does not
+ * within 15 s. */
+gboolean  ui_test_select_agent   (LeanImplementDialog *dialog,
+                                  const char          *id);
 /* The first visible toplevel window of @type, or NULL. */
 GtkWindow *ui_test_find_toplevel (GType        type);
 /* A test_util_wait_until() condition: @controller (a LeanController) has

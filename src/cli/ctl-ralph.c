@@ -25,10 +25,15 @@
 
 typedef struct
 {
-  LeanRalphLoop *loop;
-  gboolean       json;
-  gboolean       interrupted;
-  gboolean       ended;
+  LeanRalphLoop  *loop;
+  LeanController *controller;
+  gboolean        json;
+  gboolean        interrupted;
+  gboolean        ended;
+  /* The current iteration's output, read from its log as it grows. */
+  LeanSessionLog *log;
+  guint64         printed;
+  gboolean        reading;
 } RalphRun;
 
 gboolean
@@ -59,19 +64,61 @@ print_line (JsonBuilder *builder)
   fflush (stdout);
 }
 
-static void
-on_output (LeanSession *session,
-           GBytes      *bytes,
-           RalphRun    *run)
-{
-  gsize len;
-  const char *data = g_bytes_get_data (bytes, &len);
+static void read_output (RalphRun *run);
 
-  if (!run->json)
+static void
+on_output_read (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  RalphRun *run = user_data;
+  g_autoptr(GBytes) bytes = lean_session_log_read_finish (LEAN_SESSION_LOG (source), result,
+                                                          NULL);
+
+  run->reading = FALSE;
+  if (LEAN_SESSION_LOG (source) != run->log)
     {
-      fwrite (data, 1, len, stdout);
-      fflush (stdout);
+      /* The next iteration began meanwhile. */
+      read_output (run);
+      return;
     }
+  if (bytes == NULL)
+    {
+      /* Unreadable: what is left is in the session's history. */
+      run->printed = lean_session_log_get_length (run->log, LEAN_OUTPUT_CHANNEL_DISPLAY);
+      return;
+    }
+  fwrite (g_bytes_get_data (bytes, NULL), 1, g_bytes_get_size (bytes), stdout);
+  fflush (stdout);
+  run->printed += g_bytes_get_size (bytes);
+  read_output (run);
+}
+
+/* Connected swapped to the log's "appended". */
+static void
+read_output (RalphRun *run)
+{
+  if (run->reading || run->log == NULL ||
+      run->printed >= lean_session_log_get_length (run->log, LEAN_OUTPUT_CHANNEL_DISPLAY))
+    return;
+  run->reading = TRUE;
+  lean_session_log_read_async (run->log, LEAN_OUTPUT_CHANNEL_DISPLAY, run->printed,
+                               1024 * 1024, NULL, on_output_read, run);
+}
+
+static void
+follow_output (RalphRun    *run,
+               LeanSession *session)
+{
+  if (run->log != NULL)
+    g_signal_handlers_disconnect_by_data (run->log, run);
+  g_clear_object (&run->log);
+  run->printed = 0;
+  if (run->json)
+    return;
+  run->log = g_object_ref (lean_controller_get_log (run->controller, session));
+  g_signal_connect_swapped (run->log, "appended", G_CALLBACK (read_output), run);
+  read_output (run);
 }
 
 static void
@@ -82,7 +129,7 @@ on_iteration_started (LeanRalphLoop *loop,
 {
   LeanRalphChain *chain = lean_ralph_loop_get_chain (loop);
 
-  g_signal_connect (session, "output", G_CALLBACK (on_output), run);
+  follow_output (run, session);
   if (run->json)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
@@ -329,6 +376,7 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
       lean_ralph_loop_set_critic (loop, critic_agent, db);
     }
   run.loop = loop;
+  run.controller = controller;
   run.json = json;
   g_signal_connect (loop, "iteration-started", G_CALLBACK (on_iteration_started), &run);
   g_signal_connect (loop, "validation-finished", G_CALLBACK (on_validation_finished), &run);
@@ -343,9 +391,14 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
   while (!run.ended)
     g_main_context_iteration (NULL, TRUE);
   /* Let a cancelled session's agent be reaped and recorded. */
-  while (lean_controller_get_n_live (controller) > 0 ||
+  while (lean_controller_get_n_live (controller) > 0 || run.reading ||
+         (run.log != NULL &&
+          run.printed < lean_session_log_get_length (run.log, LEAN_OUTPUT_CHANNEL_DISPLAY)) ||
          lean_spec_status_follower_get_busy (spec_status))
     g_main_context_iteration (NULL, TRUE);
+  if (run.log != NULL)
+    g_signal_handlers_disconnect_by_data (run.log, &run);
+  g_clear_object (&run.log);
   g_source_remove (sigint_id);
   lean_session_db_flush (db);
 

@@ -139,6 +139,71 @@ write_stdout (GBytes *bytes)
   fflush (stdout);
 }
 
+/* A session's log read from offset 0 (`sessions logs`, and what
+ * `implement` shows as its agent runs); with --follow, read again
+ * each time the log announces more (it watches the database for another
+ * process's commits), until it has ended and everything is printed. */
+typedef struct
+{
+  LeanSessionLog    *log;
+  LeanOutputChannel  channel;
+  void             (*print) (GBytes  *bytes,
+                             gpointer data);  /* NULL: to stdout as they are */
+  gpointer           print_data;
+  guint64            printed;
+  gboolean           reading;
+  gboolean           follow;
+  gboolean           done;
+  GError            *error;
+} LogsRun;
+
+static void logs_read (LogsRun *run);
+
+static void
+on_logs_read (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LogsRun *run = user_data;
+  g_autoptr(GBytes) bytes = lean_session_log_read_finish (LEAN_SESSION_LOG (source), result,
+                                                          &run->error);
+
+  run->reading = FALSE;
+  if (bytes == NULL)
+    {
+      run->done = TRUE;
+      return;
+    }
+  if (run->print != NULL)
+    run->print (bytes, run->print_data);
+  else
+    write_stdout (bytes);
+  run->printed += g_bytes_get_size (bytes);
+  logs_read (run);
+}
+
+static void
+logs_read (LogsRun *run)
+{
+  if (run->reading || run->done)
+    return;
+  if (run->printed < lean_session_log_get_length (run->log, run->channel))
+    {
+      run->reading = TRUE;
+      lean_session_log_read_async (run->log, run->channel, run->printed, 1024 * 1024, NULL,
+                                   on_logs_read, run);
+    }
+  else if (!run->follow || lean_session_log_get_ended (run->log))
+    run->done = TRUE;
+}
+
+/* Connected swapped: whatever the signal carries, look again. */
+static void
+on_logs_changed (LogsRun *run)
+{
+  logs_read (run);
+}
+
 /* ---- implement ---- */
 
 typedef struct
@@ -190,11 +255,13 @@ emit_new_events (Run *run)
     }
 }
 
+/* What a view shows of the running session: its log's display channel. */
 static void
-on_output (LeanSession *session,
-           GBytes      *bytes,
-           Run         *run)
+on_output (GBytes   *bytes,
+           gpointer  user_data)
 {
+  Run *run = user_data;
+
   if (!run->json)
     {
       write_stdout (bytes);
@@ -374,6 +441,7 @@ ctl_cmd_implement (CtlContext  *ctx,
   LeanSessionState state;
   LeanSpec *spec;
   Run run = { 0 };
+  LogsRun logs = { 0 };
   guint sigint_id, sigterm_id, tick_id = 0;
   struct winsize ws = { 0 };
   int exit_code;
@@ -489,7 +557,14 @@ ctl_cmd_implement (CtlContext  *ctx,
   run.session = session;
   run.db = db;
   run.json = json;
-  g_signal_connect (session, "output", G_CALLBACK (on_output), &run);
+  logs.log = lean_controller_get_log (controller, session);
+  logs.channel = LEAN_OUTPUT_CHANNEL_DISPLAY;
+  logs.print = on_output;
+  logs.print_data = &run;
+  logs.follow = TRUE;
+  g_signal_connect_swapped (logs.log, "appended", G_CALLBACK (on_logs_changed), &logs);
+  g_signal_connect_swapped (logs.log, "ended", G_CALLBACK (on_logs_changed), &logs);
+  logs_read (&logs);
   sigint_id = g_unix_signal_add (SIGINT, on_sigint, &run);
   sigterm_id = g_unix_signal_add (SIGTERM, on_sigterm, &run);
   if (mode == LEAN_SESSION_MODE_GUIDED && !json && isatty (STDIN_FILENO))
@@ -515,9 +590,11 @@ ctl_cmd_implement (CtlContext  *ctx,
                 agent, lean_spec_get_id (spec));
 
   /* Exits with the spec as it will stay. */
-  while (!lean_session_state_is_final (lean_session_get_state (session)) ||
+  while (!lean_session_state_is_final (lean_session_get_state (session)) || !logs.done ||
          lean_spec_status_follower_get_busy (spec_status))
     g_main_context_iteration (NULL, TRUE);
+  g_signal_handlers_disconnect_by_data (logs.log, &logs);
+  g_clear_error (&logs.error);
 
   g_clear_handle_id (&tick_id, g_source_remove);
   detach_terminal (&run);
@@ -793,64 +870,6 @@ sessions_show (CtlContext  *ctx,
                g_bytes_get_size (raw), events->len);
     }
   return CTL_EXIT_OK;
-}
-
-/* logs: the session's log read from offset 0; with --follow, read again
- * each time the log announces more (it watches the database for another
- * process's commits), until it has ended and everything is printed. */
-typedef struct
-{
-  LeanSessionLog    *log;
-  LeanOutputChannel  channel;
-  guint64            printed;
-  gboolean           reading;
-  gboolean           follow;
-  gboolean           done;
-  GError            *error;
-} LogsRun;
-
-static void logs_read (LogsRun *run);
-
-static void
-on_logs_read (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  LogsRun *run = user_data;
-  g_autoptr(GBytes) bytes = lean_session_log_read_finish (LEAN_SESSION_LOG (source), result,
-                                                          &run->error);
-
-  run->reading = FALSE;
-  if (bytes == NULL)
-    {
-      run->done = TRUE;
-      return;
-    }
-  write_stdout (bytes);
-  run->printed += g_bytes_get_size (bytes);
-  logs_read (run);
-}
-
-static void
-logs_read (LogsRun *run)
-{
-  if (run->reading || run->done)
-    return;
-  if (run->printed < lean_session_log_get_length (run->log, run->channel))
-    {
-      run->reading = TRUE;
-      lean_session_log_read_async (run->log, run->channel, run->printed, 1024 * 1024, NULL,
-                                   on_logs_read, run);
-    }
-  else if (!run->follow || lean_session_log_get_ended (run->log))
-    run->done = TRUE;
-}
-
-/* Connected swapped: whatever the signal carries, look again. */
-static void
-on_logs_changed (LogsRun *run)
-{
-  logs_read (run);
 }
 
 static int

@@ -40,6 +40,7 @@ struct _LeanImplementDialog
   GCancellable      *cancellable;
   LeanTrustDialog   *trust_dialog;   /* weak, while it is open */
   gboolean           asked_trust;    /* the first map asked already */
+  gboolean           agent_chosen;   /* a caller chose the agent: the probe keeps it */
 };
 
 G_DEFINE_FINAL_TYPE (LeanImplementDialog, lean_implement_dialog, ADW_TYPE_WINDOW)
@@ -292,7 +293,8 @@ lean_implement_dialog_select_agent (LeanImplementDialog *self,
                                     const char          *id)
 {
   g_return_val_if_fail (LEAN_IS_IMPLEMENT_DIALOG (self), FALSE);
-  return select_agent_by_id (self, id);
+  self->agent_chosen = select_agent_by_id (self, id);
+  return self->agent_chosen;
 }
 
 static void
@@ -314,7 +316,8 @@ on_registry_refreshed (GObject      *object,
   agent = selected_agent (self);
   keep = g_strdup (agent != NULL ? lean_agent_get_id (agent) : NULL);
   gtk_sorter_changed (self->sorter, GTK_SORTER_CHANGE_DIFFERENT);
-  if (!select_default_agent (self) && keep != NULL)
+  if (!(self->agent_chosen && keep != NULL && select_agent_by_id (self, keep)) &&
+      !select_default_agent (self) && keep != NULL)
     select_agent_by_id (self, keep);
   update_state (self);
 }
@@ -655,7 +658,8 @@ on_registry_loaded (GObject      *object,
       escaped = g_markup_escape_text (error->message, -1);
       adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (escaped));
     }
-  select_default_agent (self);
+  if (!self->agent_chosen)
+    select_default_agent (self);
   update_state (self);
   /* The project's own commands are known now: ask about them if shown. */
   ask_trust_once (self);

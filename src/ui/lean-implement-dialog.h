@@ -42,7 +42,8 @@ LeanImplementDialog *lean_implement_dialog_new          (GtkWindow         *pare
 /* The request the dialog would start now (for tests and callers that start
  * sessions themselves); NULL until the prompt is built. */
 LeanSessionRequest  *lean_implement_dialog_dup_request  (LeanImplementDialog *self);
-/* Selects the agent with @id if it is in the list. */
+/* Selects the agent with @id if it is in the list; probing the agents
+ * (which re-sorts them and picks the default) keeps this choice. */
 gboolean             lean_implement_dialog_select_agent (LeanImplementDialog *self,
                                                          const char          *id);
 gboolean             lean_implement_dialog_get_ready    (LeanImplementDialog *self);

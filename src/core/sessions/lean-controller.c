@@ -277,9 +277,9 @@ describe_failure (Live *live)
 
 /* ---- output routing ---- */
 
-/* Display text is stored and emitted together, on the main thread, so
- * lean_session_get_output_bytes() counts exactly what the display channel
- * holds for a view that attaches. */
+/* Display text is stored and announced together, on the main thread, so
+ * the log's length of the display channel is exactly what it holds for a
+ * view that attaches. */
 static void
 show_display (Live   *live,
               GBytes *bytes)
@@ -287,7 +287,6 @@ show_display (Live   *live,
   lean_session_db_append_channel (live->self->db, lean_session_get_id (live->session),
                                   LEAN_OUTPUT_CHANNEL_DISPLAY, bytes);
   _lean_session_log_append (live->log, LEAN_OUTPUT_CHANNEL_DISPLAY, bytes);
-  _lean_session_emit_output (live->session, bytes);
 }
 
 static void
@@ -459,9 +458,7 @@ on_runner_output (LeanRunner *runner,
       lean_parser_thread_push (live->worker, bytes);
       if (lean_parser_thread_get_backlog (live->worker) > HOLD_ABOVE)
         set_held (live, TRUE);
-      return;
     }
-  _lean_session_emit_output (live->session, bytes);
 }
 
 static const char *

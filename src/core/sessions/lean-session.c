@@ -35,7 +35,6 @@ struct _LeanSession
   int               owner_pid;
   gboolean          structured;
   LeanAgentProblem  problem;
-  guint64           output_bytes;
 };
 
 G_DEFINE_FINAL_TYPE (LeanSession, lean_session, G_TYPE_OBJECT)
@@ -71,8 +70,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-enum { OUTPUT, N_SIGNALS };
-static guint signals[N_SIGNALS];
 
 static const char * const state_names[] = {
   [LEAN_SESSION_STATE_PENDING] = "pending",
@@ -377,9 +374,6 @@ lean_session_class_init (LeanSessionClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  signals[OUTPUT] = g_signal_new ("output", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                                  0, NULL, NULL, NULL, G_TYPE_NONE, 1,
-                                  G_TYPE_BYTES | G_SIGNAL_TYPE_STATIC_SCOPE);
 }
 
 static void
@@ -606,25 +600,6 @@ lean_session_set_usage (LeanSession *self,
       g_object_notify_by_pspec (object, properties[PROP_CACHE_TOKENS]);
     }
   g_object_thaw_notify (object);
-}
-
-void
-_lean_session_emit_output (LeanSession *self,
-                          GBytes      *bytes)
-{
-  g_return_if_fail (LEAN_IS_SESSION (self));
-  g_return_if_fail (bytes != NULL);
-
-  self->output_bytes += g_bytes_get_size (bytes);
-  g_signal_emit (self, signals[OUTPUT], 0, bytes);
-}
-
-guint64
-lean_session_get_output_bytes (LeanSession *self)
-{
-  g_return_val_if_fail (LEAN_IS_SESSION (self), 0);
-
-  return self->output_bytes;
 }
 
 gint64

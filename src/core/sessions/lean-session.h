@@ -114,11 +114,6 @@ void              lean_session_set_agent_start  (LeanSession      *self,
 int               lean_session_get_owner_pid    (LeanSession      *self);
 void              lean_session_set_owner_pid    (LeanSession      *self,
                                                  int               pid);
-/* Bytes emitted as "output" so far by this process (the length of the
- * display stream the controller also stored). A view attaching to a live
- * session records it when it connects to "output", replays that many bytes
- * of the stored display channel, then follows live: no gap, no duplicate. */
-guint64           lean_session_get_output_bytes (LeanSession      *self);
 /* Seconds between started-at and ended-at (or now while live); 0 if not started. */
 gint64            lean_session_get_elapsed      (LeanSession      *self);
 
