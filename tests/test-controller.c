@@ -18,6 +18,7 @@
 #include "lean-session-db.h"
 #include "lean-session-db-private.h"
 #include "lean-spec-status-follower.h"
+#include "lean-spec-store.h"
 
 #include "test-session-util.h"
 
@@ -846,6 +847,56 @@ test_controller_spec_status_is_the_owners (Fixture       *f,
   }
 }
 
+static LeanSpecStore *
+the_store (const char *project_path,
+           gpointer    user_data)
+{
+  return user_data;
+}
+
+static void
+on_store_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_assert_true (lean_spec_store_load_finish (LEAN_SPEC_STORE (source), result, NULL));
+  *(gboolean *)user_data = TRUE;
+}
+
+/* An owner with the project open (the application) has the follower edit
+ * through its store: the store holds the new status at once, without
+ * watching the files, and the restore on a failed start goes the same
+ * way. */
+static void
+test_controller_spec_status_through_store (Fixture       *f,
+                                           gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "json");
+  g_autoptr(LeanSpecStatusFollower) follower = lean_spec_status_follower_new (f->controller);
+  g_autoptr(LeanProject) project = NULL;
+  g_autoptr(LeanSpecStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean loaded = FALSE;
+  LeanSession *session;
+
+  project = lean_project_open (f->project, &error);
+  g_assert_no_error (error);
+  store = lean_spec_store_new (project);
+  lean_spec_store_load_async (store, NULL, on_store_loaded, &loaded);
+  test_util_wait_for_flag (&loaded, 10, "the store");
+  lean_spec_status_follower_set_store_func (follower, the_store, store, NULL);
+  g_assert_cmpint (lean_spec_get_status (lean_spec_store_lookup (store, "001-first")), ==,
+                   LEAN_SPEC_STATUS_PLANNED);
+
+  request->set_in_progress = TRUE;
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  wait_session_and_spec (session, follower);
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
+  g_assert_cmpint (lean_spec_get_status (lean_spec_store_lookup (store, "001-first")), ==,
+                   LEAN_SPEC_STATUS_IN_PROGRESS);
+}
+
 static void
 on_registry_loaded (GObject      *source,
                     GAsyncResult *result,
@@ -1232,6 +1283,7 @@ main (int   argc,
   ADD ("sets-in-progress", test_controller_sets_in_progress);
   ADD ("spec-status-is-the-owners", test_controller_spec_status_is_the_owners);
   ADD ("loaded-registry", test_controller_loaded_registry);
+  ADD ("spec-status-through-store", test_controller_spec_status_through_store);
   ADD ("disk-full", test_controller_disk_full);
   ADD ("attach-mid-stream", test_controller_attach_mid_stream);
   ADD ("json-flood-attach", test_controller_json_flood_attach);

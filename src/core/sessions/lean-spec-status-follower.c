@@ -170,17 +170,27 @@ on_set_by_writer (GObject      *source,
   set_done (write, status_before, note);
 }
 
+/* Why a store edit wrote nothing, or NULL when it was written. */
+static char *
+store_edit_finish (GObject      *store,
+                   GAsyncResult *result)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSpec) written = NULL;
+
+  written = lean_spec_store_edit_finish (LEAN_SPEC_STORE (store), result, NULL, &error);
+  return written != NULL ? NULL : g_strdup (error->message);
+}
+
 static void
 on_set_by_store (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
   g_autoptr(Write) write = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LeanSpec) written = NULL;
+  g_autofree char *note = store_edit_finish (source, result);
 
-  written = lean_spec_store_edit_finish (LEAN_SPEC_STORE (source), result, NULL, &error);
-  set_done (write, written ? write->status : -1, error ? error->message : NULL);
+  set_done (write, note == NULL ? write->status : -1, note);
 }
 
 static void
@@ -242,11 +252,9 @@ on_restored_by_store (GObject      *source,
                       gpointer      user_data)
 {
   g_autoptr(Write) write = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LeanSpec) written = NULL;
+  g_autofree char *note = store_edit_finish (source, result);
 
-  written = lean_spec_store_edit_finish (LEAN_SPEC_STORE (source), result, NULL, &error);
-  restore_done (write, error ? error->message : NULL);
+  restore_done (write, note);
 }
 
 /* An agent that could not even start its work (not logged in, no API key,
