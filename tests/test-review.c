@@ -18,7 +18,7 @@
 #include "lean-trust-store.h"
 #include "lean-worktree-setup.h"
 
-#include "test-session-util.h"
+#include "test-review-util.h"
 
 typedef struct
 {
@@ -27,53 +27,6 @@ typedef struct
   LeanSessionDb  *db;
   LeanController *controller;
 } Fixture;
-
-/* git in @dir; its stdout, asserting it succeeded. */
-static char *
-git (const char *dir,
-     ...)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-  char *out = NULL;
-  int status = 0;
-  va_list args;
-  const char *arg;
-
-  g_ptr_array_add (argv, (char *)"git");
-  va_start (args, dir);
-  while ((arg = va_arg (args, const char *)) != NULL)
-    g_ptr_array_add (argv, (char *)arg);
-  va_end (args);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (dir, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("git %s failed: %s", (char *)argv->pdata[1], err);
-  return g_strchomp (out);
-}
-
-static void
-write_at (const char *root,
-          const char *rel,
-          const char *text)
-{
-  test_util_write_file (root, rel, text);
-}
-
-static char *
-read_at (const char *root,
-         const char *rel)
-{
-  g_autofree char *path = g_build_filename (root, rel, NULL);
-  char *text = NULL;
-
-  if (!g_file_get_contents (path, &text, NULL, NULL))
-    return NULL;
-  return text;
-}
 
 static void
 fixture_setup (Fixture       *f,
@@ -84,11 +37,7 @@ fixture_setup (Fixture       *f,
 
   f->dir = g_dir_make_tmp ("leanspec-review-XXXXXX", &error);
   g_assert_no_error (error);
-  f->project = test_make_project (f->dir);
-  write_at (f->project, "a.txt", "one\ntwo\nthree\n");
-  write_at (f->project, "b.txt", "1\n2\n3\n4\n5\n");
-  write_at (f->project, ".gitignore", ".env\nsetup-ran\n");
-  g_assert_true (test_git_init (f->project));
+  f->project = test_review_make_repo (f->dir);
   db_path = g_build_filename (f->dir, "sessions.db", NULL);
   f->db = lean_session_db_open (db_path, &error);
   g_assert_no_error (error);
@@ -107,29 +56,12 @@ fixture_teardown (Fixture       *f,
   g_free (f->project);
 }
 
-/* A session of @agent that ended; in its own worktree when @worktree. */
 static LeanSession *
 run_session (Fixture    *f,
              const char *agent,
              gboolean    worktree)
 {
-  g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
-  g_autoptr(GError) error = NULL;
-  LeanSession *session;
-
-  request->project_path = g_strdup (f->project);
-  request->spec_id = g_strdup ("001-first");
-  request->agent_id = g_strdup (agent);
-  request->prompt = g_strdup ("Implement spec 001-first");
-  request->set_in_progress = FALSE;
-  request->use_worktree = worktree;
-  session = lean_controller_start (f->controller, request, &error);
-  g_assert_no_error (error);
-  g_object_ref (session);
-  test_wait_until (test_session_is_final, session, 60);
-  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_COMPLETED);
-  lean_session_db_flush (f->db);
-  return session;
+  return test_review_run_session (f->controller, f->db, f->project, agent, worktree);
 }
 
 static const LeanGitFileChange *
@@ -172,7 +104,7 @@ test_review_counts (Fixture       *f,
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *patch = NULL;
-  g_autofree char *base = git (f->project, "rev-parse", "HEAD", NULL);
+  g_autofree char *base = test_git (f->project, "rev-parse", "HEAD", NULL);
   g_autofree char *big = g_malloc (2 * 1024 * 1024);
   const guint8 png[] = { 0x89, 'P', 'N', 'G', 0, 0, 0, 13, 'I', 'H', 'D', 'R', 0, 1, 0 };
   gboolean binary = FALSE, too_large = FALSE;
@@ -181,11 +113,11 @@ test_review_counts (Fixture       *f,
   g_assert_nonnull (wt);
   /* A committed edit, an uncommitted edit, an untracked new file, a
    * deletion, a binary file and one over the size limit. */
-  write_at (wt, "c.txt", "committed\nby the agent\n");
-  g_free (git (wt, "add", "c.txt", NULL));
-  g_free (git (wt, "commit", "-q", "-m", "agent commit", NULL));
-  write_at (wt, "a.txt", "one\nTWO\nthree\nfour\nfive\n");
-  write_at (wt, "src/new.c", "int\nmain (void)\n{\n  return 0;\n}\n");
+  test_write_at (wt, "c.txt", "committed\nby the agent\n");
+  g_free (test_git (wt, "add", "c.txt", NULL));
+  g_free (test_git (wt, "commit", "-q", "-m", "agent commit", NULL));
+  test_write_at (wt, "a.txt", "one\nTWO\nthree\nfour\nfive\n");
+  test_write_at (wt, "src/new.c", "int\nmain (void)\n{\n  return 0;\n}\n");
   g_assert_cmpint (g_unlink (g_build_filename (wt, "b.txt", NULL)), ==, 0);
   g_assert_true (g_file_set_contents (g_build_filename (wt, "logo.png", NULL), (char *)png,
                                       sizeof png, NULL));
@@ -196,7 +128,7 @@ test_review_counts (Fixture       *f,
                                       2 * 1024 * 1024, NULL));
 
   /* The main working tree is not the session's: nothing shows from it. */
-  write_at (f->project, "mine.txt", "the person's own file\n");
+  test_write_at (f->project, "mine.txt", "the person's own file\n");
 
   lean_session_review_async (f->db, session, NULL, on_review, &result);
   test_wait_until (result_arrived, &result, 30);
@@ -257,7 +189,7 @@ test_review_in_place (Fixture       *f,
   g_autofree char *status = NULL;
 
   g_assert_null (lean_session_get_worktree_path (session));
-  write_at (f->project, "a.txt", "one\ntwo\nthree\nfour\n");
+  test_write_at (f->project, "a.txt", "one\ntwo\nthree\nfour\n");
   change = lean_session_review (f->db, session, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (change->files->len, ==, 1);
@@ -266,9 +198,9 @@ test_review_in_place (Fixture       *f,
   result = lean_session_land (f->db, session, NULL, 0, FALSE, &error);
   g_assert_no_error (error);
   g_assert_cmpint (result->outcome, ==, LEAN_GIT_LANDED_COMMITTED);
-  subject = git (f->project, "log", "-1", "--format=%s%n%an <%ae>", NULL);
+  subject = test_git (f->project, "log", "-1", "--format=%s%n%an <%ae>", NULL);
   g_assert_cmpstr (subject, ==, "001: First\nReview Tester <review@example.invalid>");
-  status = git (f->project, "status", "--porcelain", NULL);
+  status = test_git (f->project, "status", "--porcelain", NULL);
   g_assert_cmpstr (status, ==, "");
 }
 
@@ -278,7 +210,7 @@ test_land_fast_forward (Fixture       *f,
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
   g_autofree char *wt = g_strdup (lean_session_get_worktree_path (session));
-  g_autofree char *before = git (f->project, "rev-parse", "main", NULL);
+  g_autofree char *before = test_git (f->project, "rev-parse", "main", NULL);
   g_autoptr(LeanGitLandResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *parent = NULL;
@@ -286,8 +218,8 @@ test_land_fast_forward (Fixture       *f,
   g_autofree char *text = NULL;
   g_autofree char *branches = NULL;
 
-  write_at (wt, "a.txt", "one\ntwo\nthree\nfour\n");
-  write_at (wt, "new.txt", "new\n");
+  test_write_at (wt, "a.txt", "one\ntwo\nthree\nfour\n");
+  test_write_at (wt, "new.txt", "new\n");
   result = lean_session_land (f->db, session, NULL, 0, FALSE, &error);
   g_assert_no_error (error);
   g_assert_cmpint (result->outcome, ==, LEAN_GIT_LANDED_FAST_FORWARD);
@@ -295,18 +227,18 @@ test_land_fast_forward (Fixture       *f,
   g_assert_cmpstr (result->landed, ==, result->commit);
 
   /* main moved one commit ahead, and the main working tree followed. */
-  parent = git (f->project, "rev-parse", "main~1", NULL);
+  parent = test_git (f->project, "rev-parse", "main~1", NULL);
   g_assert_cmpstr (parent, ==, before);
-  subject = git (f->project, "log", "-1", "--format=%s", "main", NULL);
+  subject = test_git (f->project, "log", "-1", "--format=%s", "main", NULL);
   g_assert_cmpstr (subject, ==, "001: First");
-  text = read_at (f->project, "new.txt");
+  text = test_read_at (f->project, "new.txt");
   g_assert_cmpstr (text, ==, "new\n");
   g_free (text);
-  text = git (f->project, "status", "--porcelain", NULL);
+  text = test_git (f->project, "status", "--porcelain", NULL);
   g_assert_cmpstr (text, ==, "");
   /* Landed: worktree and branch are gone. */
   g_assert_false (g_file_test (wt, G_FILE_TEST_EXISTS));
-  branches = git (f->project, "branch", "--list", "leanspec/*", NULL);
+  branches = test_git (f->project, "branch", "--list", "leanspec/*", NULL);
   g_assert_cmpstr (branches, ==, "");
 }
 
@@ -324,23 +256,23 @@ test_land_merge_commit (Fixture       *f,
   g_auto(GStrv) ids = NULL;
 
   /* The base moved on while the agent worked, in another file. */
-  write_at (f->project, "other.txt", "on main\n");
-  g_free (git (f->project, "add", "other.txt", NULL));
-  g_free (git (f->project, "commit", "-q", "-m", "meanwhile on main", NULL));
-  write_at (wt, "a.txt", "one\ntwo\nthree\nfour\n");
+  test_write_at (f->project, "other.txt", "on main\n");
+  g_free (test_git (f->project, "add", "other.txt", NULL));
+  g_free (test_git (f->project, "commit", "-q", "-m", "meanwhile on main", NULL));
+  test_write_at (wt, "a.txt", "one\ntwo\nthree\nfour\n");
 
   result = lean_session_land (f->db, session, "042: my message", 0, TRUE, &error);
   g_assert_no_error (error);
   g_assert_cmpint (result->outcome, ==, LEAN_GIT_LANDED_MERGED);
-  parents = git (f->project, "rev-list", "--parents", "-n", "1", "main", NULL);
+  parents = test_git (f->project, "rev-list", "--parents", "-n", "1", "main", NULL);
   ids = g_strsplit (parents, " ", -1);
   g_assert_cmpuint (g_strv_length (ids), ==, 3);
-  a = read_at (f->project, "a.txt");
+  a = test_read_at (f->project, "a.txt");
   g_assert_cmpstr (a, ==, "one\ntwo\nthree\nfour\n");
-  other = read_at (f->project, "other.txt");
+  other = test_read_at (f->project, "other.txt");
   g_assert_cmpstr (other, ==, "on main\n");
   g_free (parents);
-  parents = git (f->project, "log", "-1", "--format=%B", result->commit, NULL);
+  parents = test_git (f->project, "log", "-1", "--format=%B", result->commit, NULL);
   g_assert_cmpstr (parents, ==, "042: my message");
   /* --keep-worktree */
   g_assert_true (g_file_test (wt, G_FILE_TEST_IS_DIR));
@@ -352,7 +284,7 @@ test_land_squash (Fixture       *f,
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
   const char *wt = lean_session_get_worktree_path (session);
-  g_autofree char *before = git (f->project, "rev-parse", "main", NULL);
+  g_autofree char *before = test_git (f->project, "rev-parse", "main", NULL);
   g_autoptr(LeanGitLandResult) result = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *parents = NULL;
@@ -360,27 +292,27 @@ test_land_squash (Fixture       *f,
   g_autofree char *body = NULL;
   g_autofree char *c = NULL;
 
-  write_at (wt, "c.txt", "first\n");
-  g_free (git (wt, "add", "-A", NULL));
-  g_free (git (wt, "commit", "-q", "-m", "wip 1", NULL));
-  write_at (wt, "c.txt", "first\nsecond\n");
-  g_free (git (wt, "commit", "-q", "-am", "wip 2", NULL));
-  write_at (wt, "d.txt", "uncommitted\n");
+  test_write_at (wt, "c.txt", "first\n");
+  g_free (test_git (wt, "add", "-A", NULL));
+  g_free (test_git (wt, "commit", "-q", "-m", "wip 1", NULL));
+  test_write_at (wt, "c.txt", "first\nsecond\n");
+  g_free (test_git (wt, "commit", "-q", "-am", "wip 2", NULL));
+  test_write_at (wt, "d.txt", "uncommitted\n");
 
   result = lean_session_land (f->db, session, "001: squashed", LEAN_GIT_LAND_SQUASH, FALSE,
                               &error);
   g_assert_no_error (error);
   g_assert_cmpint (result->outcome, ==, LEAN_GIT_LANDED_SQUASHED);
-  parents = git (f->project, "rev-list", "--parents", "-n", "1", "main", NULL);
+  parents = test_git (f->project, "rev-list", "--parents", "-n", "1", "main", NULL);
   g_assert_cmpstr (strchr (parents, ' ') + 1, ==, before);
-  count = git (f->project, "rev-list", "--count", "main", NULL);
+  count = test_git (f->project, "rev-list", "--count", "main", NULL);
   g_assert_cmpstr (count, ==, "2");
-  body = git (f->project, "log", "-1", "--format=%B", "main", NULL);
+  body = test_git (f->project, "log", "-1", "--format=%B", "main", NULL);
   g_assert_cmpstr (body, ==, "001: squashed");
-  c = read_at (f->project, "c.txt");
+  c = test_read_at (f->project, "c.txt");
   g_assert_cmpstr (c, ==, "first\nsecond\n");
   g_free (c);
-  c = read_at (f->project, "d.txt");
+  c = test_read_at (f->project, "d.txt");
   g_assert_cmpstr (c, ==, "uncommitted\n");
 }
 
@@ -456,15 +388,15 @@ test_land_conflict_untouched (Fixture       *f,
   g_autoptr(GHashTable) after = NULL;
   g_autoptr(GError) error = NULL;
 
-  write_at (f->project, "a.txt", "ONE on main\ntwo\nthree\n");
-  g_free (git (f->project, "commit", "-q", "-am", "main edits a", NULL));
-  write_at (wt, "a.txt", "one by the agent\ntwo\nthree\n");
-  write_at (wt, "b.txt", "1\n2\n3\n4\n5\n6\n");
+  test_write_at (f->project, "a.txt", "ONE on main\ntwo\nthree\n");
+  g_free (test_git (f->project, "commit", "-q", "-am", "main edits a", NULL));
+  test_write_at (wt, "a.txt", "one by the agent\ntwo\nthree\n");
+  test_write_at (wt, "b.txt", "1\n2\n3\n4\n5\n6\n");
   /* The person's own work in progress in the main tree: staged and not. */
-  write_at (f->project, "notes.txt", "staged\n");
-  g_free (git (f->project, "add", "notes.txt", NULL));
-  write_at (f->project, "notes.txt", "staged\nand more\n");
-  write_at (f->project, "untracked.txt", "mine\n");
+  test_write_at (f->project, "notes.txt", "staged\n");
+  g_free (test_git (f->project, "add", "notes.txt", NULL));
+  test_write_at (f->project, "notes.txt", "staged\nand more\n");
+  test_write_at (f->project, "untracked.txt", "mine\n");
 
   before = snapshot (f->project);
   result = lean_session_land (f->db, session, NULL, 0, FALSE, &error);
@@ -495,7 +427,7 @@ test_land_local_changes_untouched (Fixture       *f,
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
   const char *wt = lean_session_get_worktree_path (session);
-  g_autofree char *main_before = git (f->project, "rev-parse", "main", NULL);
+  g_autofree char *main_before = test_git (f->project, "rev-parse", "main", NULL);
   g_autofree char *main_after = NULL;
   g_autoptr(LeanGitLandResult) result = NULL;
   g_autoptr(GHashTable) before = NULL;
@@ -503,9 +435,9 @@ test_land_local_changes_untouched (Fixture       *f,
   g_autoptr(GError) error = NULL;
 
   /* A fast-forward would overwrite the person's unsaved edit of a.txt. */
-  write_at (wt, "a.txt", "agent\n");
-  write_at (wt, "b.txt", "agent too\n");
-  write_at (f->project, "a.txt", "the person's unsaved edit\n");
+  test_write_at (wt, "a.txt", "agent\n");
+  test_write_at (wt, "b.txt", "agent too\n");
+  test_write_at (f->project, "a.txt", "the person's unsaved edit\n");
   before = snapshot (f->project);
   result = lean_session_land (f->db, session, NULL, 0, FALSE, &error);
   g_assert_no_error (error);
@@ -514,7 +446,7 @@ test_land_local_changes_untouched (Fixture       *f,
   g_assert_cmpstr (result->conflicts[0], ==, "a.txt");
   after = snapshot (f->project);
   assert_same_snapshot (before, after);
-  main_after = git (f->project, "rev-parse", "main", NULL);
+  main_after = test_git (f->project, "rev-parse", "main", NULL);
   g_assert_cmpstr (main_after, ==, main_before);
 }
 
@@ -524,19 +456,19 @@ test_land_no_merge (Fixture       *f,
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
   const char *wt = lean_session_get_worktree_path (session);
-  g_autofree char *main_before = git (f->project, "rev-parse", "main", NULL);
+  g_autofree char *main_before = test_git (f->project, "rev-parse", "main", NULL);
   g_autofree char *main_after = NULL;
   g_autofree char *tip = NULL;
   g_autoptr(LeanGitLandResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
-  write_at (wt, "a.txt", "agent\n");
+  test_write_at (wt, "a.txt", "agent\n");
   result = lean_session_land (f->db, session, NULL, LEAN_GIT_LAND_NO_MERGE, FALSE, &error);
   g_assert_no_error (error);
   g_assert_cmpint (result->outcome, ==, LEAN_GIT_LANDED_COMMITTED);
-  main_after = git (f->project, "rev-parse", "main", NULL);
+  main_after = test_git (f->project, "rev-parse", "main", NULL);
   g_assert_cmpstr (main_after, ==, main_before);
-  tip = git (f->project, "rev-parse", lean_session_get_branch (session), NULL);
+  tip = test_git (f->project, "rev-parse", lean_session_get_branch (session), NULL);
   g_assert_cmpstr (tip, ==, result->commit);
   g_assert_true (g_file_test (wt, G_FILE_TEST_IS_DIR));
 }
@@ -552,13 +484,13 @@ test_discard (Fixture       *f,
   g_autofree char *list = NULL;
   g_autoptr(GError) error = NULL;
 
-  write_at (wt, "a.txt", "agent\n");
+  test_write_at (wt, "a.txt", "agent\n");
   g_assert_true (lean_session_discard (f->db, session, &error));
   g_assert_no_error (error);
   g_assert_false (g_file_test (wt, G_FILE_TEST_EXISTS));
-  branches = git (f->project, "branch", "--list", "leanspec/*", NULL);
+  branches = test_git (f->project, "branch", "--list", "leanspec/*", NULL);
   g_assert_cmpstr (branches, ==, "");
-  list = git (f->project, "worktree", "list", "--porcelain", NULL);
+  list = test_git (f->project, "worktree", "list", "--porcelain", NULL);
   g_assert_null (strstr (list, wt));
 
   /* In place there is no branch to drop: refused, nothing touched. */
@@ -618,7 +550,7 @@ test_prune_only_ended (Fixture       *f,
   g_assert_false (g_file_test (lean_session_get_worktree_path (ended), G_FILE_TEST_EXISTS));
   g_assert_true (g_file_test (lean_session_get_worktree_path (running), G_FILE_TEST_IS_DIR));
   /* The ended session's branch holds its work: kept. */
-  g_free (git (f->project, "rev-parse", "--verify", lean_session_get_branch (ended), NULL));
+  g_free (test_git (f->project, "rev-parse", "--verify", lean_session_get_branch (ended), NULL));
 
   lean_controller_cancel (f->controller, running);
   test_wait_until (test_session_is_final, running, 30);
@@ -686,7 +618,7 @@ test_followup_resumes_claude (Fixture       *f,
 
   /* The person's own runners.json puts the test agent behind "claude": it
    * is run with Claude Code's options and stream. */
-  write_at (g_get_home_dir (), ".lean-spec/runners.json", user_runners);
+  test_write_at (g_get_home_dir (), ".lean-spec/runners.json", user_runners);
   first = run_session (f, "claude", TRUE);
   out = raw_output (f, first);
   g_assert_null (strstr (out, "RESUMED["));
@@ -740,7 +672,7 @@ test_followup_new_conversation (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *out = NULL;
 
-  write_at (lean_session_get_worktree_path (first), "a.txt", "agent\n");
+  test_write_at (lean_session_get_worktree_path (first), "a.txt", "agent\n");
   g_ptr_array_add (comments, lean_review_comment_new ("a.txt", 1, "keep the old lines"));
   next = followup (f, first, NULL, comments);
   out = raw_output (f, next);
@@ -773,8 +705,8 @@ test_worktree_setup_trust (Fixture       *f,
   g_autofree char *ran = NULL;
   gboolean noted = FALSE;
 
-  write_at (f->project, ".env", "SECRET=1\n");
-  write_at (f->project, ".lean-spec/worktree.json",
+  test_write_at (f->project, ".env", "SECRET=1\n");
+  test_write_at (f->project, ".lean-spec/worktree.json",
             "{\"copy\": [\".env\", \"absent.txt\"], \"setup\": \"echo setup-ok > setup-ran\"}");
 
   untrusted = run_session (f, "flood2", TRUE);
@@ -801,9 +733,9 @@ test_worktree_setup_trust (Fixture       *f,
   g_assert_no_error (error);
 
   trusted = run_session (f, "flood2", TRUE);
-  env = read_at (lean_session_get_worktree_path (trusted), ".env");
+  env = test_read_at (lean_session_get_worktree_path (trusted), ".env");
   g_assert_cmpstr (env, ==, "SECRET=1\n");
-  ran = read_at (lean_session_get_worktree_path (trusted), "setup-ran");
+  ran = test_read_at (lean_session_get_worktree_path (trusted), "setup-ran");
   g_assert_cmpstr (ran, ==, "setup-ok\n");
 }
 
@@ -816,14 +748,14 @@ test_worktree_setup_refuses_outside (Fixture       *f,
   g_autofree char *note = NULL;
   g_autofree char *target = g_build_filename (f->dir, "target", NULL);
 
-  write_at (f->dir, "secret.txt", "outside\n");
-  write_at (f->project, ".lean-spec/worktree.json", "{\"copy\": [\"../secret.txt\"]}");
+  test_write_at (f->dir, "secret.txt", "outside\n");
+  test_write_at (f->project, ".lean-spec/worktree.json", "{\"copy\": [\"../secret.txt\"]}");
   g_assert_null (lean_worktree_setup_get_request (f->project, &error));
   g_assert_error (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE);
   g_clear_error (&error);
 
   /* Trusted or not, a link out of the project copies nothing. */
-  write_at (f->project, ".lean-spec/worktree.json", "{\"copy\": [\"link.txt\"]}");
+  test_write_at (f->project, ".lean-spec/worktree.json", "{\"copy\": [\"link.txt\"]}");
   g_assert_cmpint (symlink ("../secret.txt", g_build_filename (f->project, "link.txt", NULL)),
                    ==, 0);
   request = lean_worktree_setup_get_request (f->project, &error);
@@ -845,14 +777,7 @@ main (int   argc,
 
   test_session_env_init ();
   g_test_init (&argc, &argv, NULL);
-  /* libgit2 takes the author from git config, as the person's git would. */
-  write_at (g_get_home_dir (), ".gitconfig",
-            "[user]\n\tname = Review Tester\n\temail = review@example.invalid\n"
-            "[init]\n\tdefaultBranch = main\n");
-  g_unsetenv ("GIT_AUTHOR_NAME");
-  g_unsetenv ("GIT_AUTHOR_EMAIL");
-  g_unsetenv ("GIT_COMMITTER_NAME");
-  g_unsetenv ("GIT_COMMITTER_EMAIL");
+  test_review_git_identity ();
 
   if (!test_agent_path_exists ())
     {
