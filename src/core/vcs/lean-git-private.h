@@ -28,5 +28,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_object, git_object_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_patch, git_patch_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_index, git_index_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_signature, git_signature_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_blob, git_blob_free)
 
 G_END_DECLS
