@@ -12,6 +12,8 @@
 #include "lean-changes-window.h"
 #include "lean-session-followup.h"
 #include "lean-session-page.h"
+#include "lean-session-review.h"
+#include "lean-worktrees-page.h"
 #include "test-review-util.h"
 #include "ui-test-input.h"
 #include "ui-test-util.h"
@@ -249,6 +251,76 @@ test_changes_discard_asks (Fixture       *f,
   g_assert_false (g_file_test (wt, G_FILE_TEST_EXISTS));
 }
 
+/* A mapped label under @root whose text starts with @prefix (the size in
+ * the hint varies with the file system). */
+static gboolean
+find_label_prefix (GtkWidget  *root,
+                   const char *prefix)
+{
+  if (!gtk_widget_get_mapped (root))
+    return FALSE;
+  if (GTK_IS_LABEL (root) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_label_prefix (child, prefix))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+shows_hint (gpointer data)
+{
+  return find_label_prefix (data, "6 worktrees of ended sessions use ");
+}
+
+static gboolean
+shows_no_worktrees (gpointer data)
+{
+  return ui_test_find_text (data, "No session worktrees: sessions that ran in their own "
+                                  "worktree were landed or removed.");
+}
+
+static void
+test_worktrees_page (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  AdwPreferencesWindow *prefs;
+  GtkWidget *trash;
+  g_autoptr(GPtrArray) left = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (sessions, g_object_ref (f->session));
+  for (guint i = 0; i < 5; i++)
+    g_ptr_array_add (sessions, test_review_run_session (f->controller, f->db, f->project,
+                                                        "flood2", TRUE));
+
+  prefs = ADW_PREFERENCES_WINDOW (adw_preferences_window_new ());
+  gtk_window_set_default_size (GTK_WINDOW (prefs), 760, 720);
+  adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (lean_worktrees_page_new (f->db)));
+  gtk_window_present (GTK_WINDOW (prefs));
+  /* Past the threshold the page says so. */
+  g_assert_true (test_util_wait_until (shows_hint, prefs, 20000));
+  ui_test_settle (400);
+  g_free (ui_test_screenshot (GTK_WIDGET (prefs), "changes-worktrees"));
+
+  trash = ui_test_find_tooltip (GTK_WIDGET (prefs), "Remove this worktree (its branch stays)");
+  g_assert_nonnull (trash);
+  ui_input_click (trash);
+  ui_test_settle (1500);
+  left = lean_session_worktrees_list (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (left->len, ==, 5);
+
+  ui_input_click (ui_test_find_button (GTK_WIDGET (prefs), "Remove _All Ended"));
+  g_assert_true (test_util_wait_until (shows_no_worktrees, prefs, 20000));
+  for (guint i = 0; i < sessions->len; i++)
+    g_assert_false (g_file_test (lean_session_get_worktree_path (g_ptr_array_index (sessions, i)),
+                                 G_FILE_TEST_EXISTS));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -271,6 +343,7 @@ main (int   argc,
   g_test_add ("/ui/changes/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("review-comment-merge", test_changes_review_comment_merge);
   ADD ("discard-asks", test_changes_discard_asks);
+  ADD ("worktrees-page", test_worktrees_page);
 #undef ADD
 
   ret = g_test_run ();
