@@ -8,55 +8,8 @@
 #include "ctl-testutil.h"
 #include "test-review-util.h"
 
-typedef struct
-{
-  char           *dir;
-  char           *project;
-  LeanSessionDb  *db;
-  LeanController *controller;
-} Fixture;
-
 static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *db_path = NULL;
-
-  f->dir = g_dir_make_tmp ("leanspec-cli-review-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->project = test_review_make_repo (f->dir);
-  db_path = g_build_filename (f->dir, "sessions.db", NULL);
-  /* The child processes open the same database. */
-  g_setenv ("LEANSPEC_DB", db_path, TRUE);
-  f->db = lean_session_db_open (db_path, &error);
-  g_assert_no_error (error);
-  f->controller = lean_controller_new (f->db);
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  g_clear_object (&f->controller);
-  lean_session_db_close (f->db);
-  g_clear_object (&f->db);
-  g_unsetenv ("LEANSPEC_DB");
-  test_util_rm_rf (f->dir);
-  g_free (f->dir);
-  g_free (f->project);
-}
-
-static LeanSession *
-run_session (Fixture    *f,
-             const char *agent,
-             gboolean    worktree)
-{
-  return test_review_run_session (f->controller, f->db, f->project, agent, worktree);
-}
-
-static void
-test_cli_review (Fixture       *f,
+test_cli_review (ReviewFixture *f,
                  gconstpointer  data)
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
@@ -112,7 +65,7 @@ test_cli_review (Fixture       *f,
 }
 
 static void
-test_cli_land_conflict (Fixture       *f,
+test_cli_land_conflict (ReviewFixture *f,
                         gconstpointer  data)
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
@@ -137,7 +90,7 @@ test_cli_land_conflict (Fixture       *f,
 }
 
 static void
-test_cli_land_squash (Fixture       *f,
+test_cli_land_squash (ReviewFixture *f,
                       gconstpointer  data)
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
@@ -159,7 +112,7 @@ test_cli_land_squash (Fixture       *f,
 }
 
 static void
-test_cli_discard_and_worktrees (Fixture       *f,
+test_cli_discard_and_worktrees (ReviewFixture *f,
                                 gconstpointer  data)
 {
   g_autoptr(LeanSession) a = run_session (f, "flood2", TRUE);
@@ -206,7 +159,7 @@ test_cli_discard_and_worktrees (Fixture       *f,
 }
 
 static void
-test_cli_followup (Fixture       *f,
+test_cli_followup (ReviewFixture *f,
                    gconstpointer  data)
 {
   g_autofree char *agent = test_agent_path ();
@@ -232,7 +185,7 @@ test_cli_followup (Fixture       *f,
 }
 
 static void
-test_cli_trust_worktree (Fixture       *f,
+test_cli_trust_worktree (ReviewFixture *f,
                          gconstpointer  data)
 {
   g_autoptr(CtlResult) show = NULL;
@@ -262,7 +215,8 @@ main (int   argc,
   test_review_git_identity ();
 
 #define ADD(name, func) \
-  g_test_add ("/cli-review/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add ("/cli-review/" name, ReviewFixture, "share", test_review_fixture_setup, func, \
+              test_review_fixture_teardown)
   ADD ("review", test_cli_review);
   ADD ("land-conflict", test_cli_land_conflict);
   ADD ("land-squash", test_cli_land_squash);

@@ -114,3 +114,54 @@ test_review_run_session (LeanController *controller,
   lean_session_db_flush (db);
   return session;
 }
+
+/* A repository (test_review_make_repo()) in a temp folder, a sessions
+ * database there and a controller on it. */
+typedef struct
+{
+  char           *dir;
+  char           *project;
+  LeanSessionDb  *db;
+  LeanController *controller;
+} ReviewFixture;
+
+/* @data non-NULL: child processes (leanspec-ctl) use the same database
+ * through LEANSPEC_DB. */
+static inline void
+test_review_fixture_setup (ReviewFixture *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db_path = NULL;
+
+  f->dir = g_dir_make_tmp ("leanspec-review-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->project = test_review_make_repo (f->dir);
+  db_path = g_build_filename (f->dir, "sessions.db", NULL);
+  if (data != NULL)
+    g_setenv ("LEANSPEC_DB", db_path, TRUE);
+  f->db = lean_session_db_open (db_path, &error);
+  g_assert_no_error (error);
+  f->controller = lean_controller_new (f->db);
+}
+
+static inline void
+test_review_fixture_teardown (ReviewFixture *f,
+                              gconstpointer  data)
+{
+  g_clear_object (&f->controller);
+  lean_session_db_close (f->db);
+  g_clear_object (&f->db);
+  g_unsetenv ("LEANSPEC_DB");
+  test_util_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->project);
+}
+
+static inline LeanSession *
+run_session (ReviewFixture *f,
+             const char    *agent,
+             gboolean       worktree)
+{
+  return test_review_run_session (f->controller, f->db, f->project, agent, worktree);
+}

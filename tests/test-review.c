@@ -20,50 +20,6 @@
 
 #include "test-review-util.h"
 
-typedef struct
-{
-  char           *dir;
-  char           *project;
-  LeanSessionDb  *db;
-  LeanController *controller;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *db_path = NULL;
-
-  f->dir = g_dir_make_tmp ("leanspec-review-XXXXXX", &error);
-  g_assert_no_error (error);
-  f->project = test_review_make_repo (f->dir);
-  db_path = g_build_filename (f->dir, "sessions.db", NULL);
-  f->db = lean_session_db_open (db_path, &error);
-  g_assert_no_error (error);
-  f->controller = lean_controller_new (f->db);
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  g_clear_object (&f->controller);
-  lean_session_db_close (f->db);
-  g_clear_object (&f->db);
-  test_util_rm_rf (f->dir);
-  g_free (f->dir);
-  g_free (f->project);
-}
-
-static LeanSession *
-run_session (Fixture    *f,
-             const char *agent,
-             gboolean    worktree)
-{
-  return test_review_run_session (f->controller, f->db, f->project, agent, worktree);
-}
-
 static const LeanGitFileChange *
 find_file (LeanGitChange *change,
            const char    *path)
@@ -95,7 +51,7 @@ result_arrived (gpointer data)
 }
 
 static void
-test_review_counts (Fixture       *f,
+test_review_counts (ReviewFixture *f,
                     gconstpointer  data)
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
@@ -178,7 +134,7 @@ test_review_counts (Fixture       *f,
 }
 
 static void
-test_review_in_place (Fixture       *f,
+test_review_in_place (ReviewFixture *f,
                       gconstpointer  data)
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", FALSE);
@@ -205,7 +161,7 @@ test_review_in_place (Fixture       *f,
 }
 
 static void
-test_land_fast_forward (Fixture       *f,
+test_land_fast_forward (ReviewFixture *f,
                         gconstpointer  data)
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
@@ -243,7 +199,7 @@ test_land_fast_forward (Fixture       *f,
 }
 
 static void
-test_land_merge_commit (Fixture       *f,
+test_land_merge_commit (ReviewFixture *f,
                         gconstpointer  data)
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
@@ -279,7 +235,7 @@ test_land_merge_commit (Fixture       *f,
 }
 
 static void
-test_land_squash (Fixture       *f,
+test_land_squash (ReviewFixture *f,
                   gconstpointer  data)
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
@@ -378,7 +334,7 @@ assert_same_snapshot (GHashTable *before,
 }
 
 static void
-test_land_conflict_untouched (Fixture       *f,
+test_land_conflict_untouched (ReviewFixture *f,
                               gconstpointer  data)
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
@@ -422,7 +378,7 @@ test_land_conflict_untouched (Fixture       *f,
 }
 
 static void
-test_land_local_changes_untouched (Fixture       *f,
+test_land_local_changes_untouched (ReviewFixture *f,
                                    gconstpointer  data)
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
@@ -451,7 +407,7 @@ test_land_local_changes_untouched (Fixture       *f,
 }
 
 static void
-test_land_no_merge (Fixture       *f,
+test_land_no_merge (ReviewFixture *f,
                     gconstpointer  data)
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
@@ -474,7 +430,7 @@ test_land_no_merge (Fixture       *f,
 }
 
 static void
-test_discard (Fixture       *f,
+test_discard (ReviewFixture *f,
               gconstpointer  data)
 {
   g_autoptr(LeanSession) session = run_session (f, "flood2", TRUE);
@@ -499,7 +455,7 @@ test_discard (Fixture       *f,
 }
 
 static void
-test_prune_only_ended (Fixture       *f,
+test_prune_only_ended (ReviewFixture *f,
                        gconstpointer  data)
 {
   g_autoptr(LeanSession) ended = run_session (f, "flood2", TRUE);
@@ -567,7 +523,7 @@ on_followup (GObject      *source,
 }
 
 static LeanSession *
-followup (Fixture     *f,
+followup (ReviewFixture *f,
           LeanSession *session,
           const char  *message,
           GPtrArray   *comments)
@@ -587,7 +543,7 @@ followup (Fixture     *f,
 }
 
 static char *
-raw_output (Fixture     *f,
+raw_output (ReviewFixture *f,
             LeanSession *session)
 {
   g_autoptr(GError) error = NULL;
@@ -600,7 +556,7 @@ raw_output (Fixture     *f,
 }
 
 static void
-test_followup_resumes_claude (Fixture       *f,
+test_followup_resumes_claude (ReviewFixture *f,
                               gconstpointer  data)
 {
   g_autofree char *agent = test_agent_path ();
@@ -659,7 +615,7 @@ test_followup_resumes_claude (Fixture       *f,
 }
 
 static void
-test_followup_new_conversation (Fixture       *f,
+test_followup_new_conversation (ReviewFixture *f,
                                 gconstpointer  data)
 {
   /* "json" is a runners.json agent: it cannot resume a conversation. */
@@ -693,7 +649,7 @@ test_followup_new_conversation (Fixture       *f,
 }
 
 static void
-test_worktree_setup_trust (Fixture       *f,
+test_worktree_setup_trust (ReviewFixture *f,
                            gconstpointer  data)
 {
   g_autoptr(LeanSession) untrusted = NULL;
@@ -740,7 +696,7 @@ test_worktree_setup_trust (Fixture       *f,
 }
 
 static void
-test_worktree_setup_refuses_outside (Fixture       *f,
+test_worktree_setup_refuses_outside (ReviewFixture *f,
                                      gconstpointer  data)
 {
   g_autoptr(LeanTrustRequest) request = NULL;
@@ -786,7 +742,8 @@ main (int   argc,
     }
 
 #define ADD(name, func) \
-  g_test_add ("/review/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  g_test_add ("/review/" name, ReviewFixture, NULL, test_review_fixture_setup, func, \
+              test_review_fixture_teardown)
   ADD ("counts", test_review_counts);
   ADD ("in-place", test_review_in_place);
   ADD ("land-fast-forward", test_land_fast_forward);
