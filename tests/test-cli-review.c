@@ -162,14 +162,11 @@ static void
 test_cli_followup (ReviewFixture *f,
                    gconstpointer  data)
 {
-  g_autofree char *agent = test_agent_path ();
-  g_autofree char *runners = g_strdup_printf ("{\"runners\": {\"claude\": {\"command\": "
-                                              "\"%s\"}}}", agent);
   g_autoptr(LeanSession) session = NULL;
   g_autoptr(CtlResult) result = NULL;
   g_autoptr(CtlResult) usage = NULL;
 
-  test_write_at (g_get_home_dir (), ".lean-spec/runners.json", runners);
+  test_review_claude_is_test_agent ();
   session = run_session (f, "claude", TRUE);
   result = ctl_test_run_ctl (f->project, "followup", lean_session_get_id (session),
                              "--message", "Also handle empty input",

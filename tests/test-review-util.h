@@ -115,6 +115,18 @@ test_review_run_session (LeanController *controller,
   return session;
 }
 
+/* The person's own ~/.lean-spec/runners.json puts the test agent behind
+ * "claude": it is run with Claude Code's options and reads as its stream. */
+static inline void
+test_review_claude_is_test_agent (void)
+{
+  g_autofree char *agent = test_agent_path ();
+  g_autofree char *runners = g_strdup_printf ("{\"runners\": {\"claude\": {\"command\": "
+                                              "\"%s\"}}}", agent);
+
+  test_write_at (g_get_home_dir (), ".lean-spec/runners.json", runners);
+}
+
 /* A repository (test_review_make_repo()) in a temp folder, a sessions
  * database there and a controller on it. */
 typedef struct

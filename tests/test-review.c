@@ -559,9 +559,6 @@ static void
 test_followup_resumes_claude (ReviewFixture *f,
                               gconstpointer  data)
 {
-  g_autofree char *agent = test_agent_path ();
-  g_autofree char *user_runners = g_strdup_printf ("{\"runners\": {\"claude\": {\"command\": "
-                                                   "\"%s\"}}}", agent);
   g_autoptr(LeanSession) first = NULL;
   g_autoptr(LeanSession) next = NULL;
   g_autoptr(LeanSessionRequest) request = NULL;
@@ -572,9 +569,7 @@ test_followup_resumes_claude (ReviewFixture *f,
   g_autofree char *out = NULL;
   gboolean found = FALSE;
 
-  /* The person's own runners.json puts the test agent behind "claude": it
-   * is run with Claude Code's options and stream. */
-  test_write_at (g_get_home_dir (), ".lean-spec/runners.json", user_runners);
+  test_review_claude_is_test_agent ();
   first = run_session (f, "claude", TRUE);
   out = raw_output (f, first);
   g_assert_null (strstr (out, "RESUMED["));
