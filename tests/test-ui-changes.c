@@ -215,6 +215,47 @@ no_changes_window (gpointer data)
 }
 
 static gboolean
+followed_up (gpointer data)
+{
+  Fixture *f = data;
+  GtkWindow *window = ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW);
+
+  return window != NULL &&
+         lean_changes_window_get_session (LEAN_CHANGES_WINDOW (window)) != f->session;
+}
+
+static void
+test_changes_send_feedback (Fixture       *f,
+                            gconstpointer  data)
+{
+  LeanChangesWindow *window = open_changes (f);
+  g_autoptr(LeanSessionRequest) request = NULL;
+  LeanSession *next;
+  GtkWidget *view;
+
+  ui_input_click (file_row (GTK_WINDOW (window), "a.txt"));
+  test_util_wait_until (has_source_view, window, 10000);
+  ui_test_settle (400);
+  view = ui_test_find_widget (GTK_WIDGET (window), GTK_SOURCE_TYPE_VIEW);
+  ui_input_click_text_view_text (GTK_TEXT_VIEW (view), "five");
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"Comment on a.txt:5", 5000));
+  ui_test_settle (300);
+  ui_input_type ("drop this line");
+  ui_input_key (GDK_KEY_Return, 0);
+  ui_test_settle (300);
+
+  ui_input_click (ui_test_find_button (GTK_WIDGET (window), "Send _Feedback"));
+  g_assert_true (test_util_wait_until (followed_up, f, 20000));
+  next = lean_changes_window_get_session (window);
+  test_wait_until (test_session_is_final, next, 60);
+  g_assert_cmpstr (lean_session_get_worktree_path (next), ==,
+                   lean_session_get_worktree_path (f->session));
+  request = lean_controller_dup_request (f->controller, next);
+  g_assert_nonnull (strstr (request->prompt, "- a.txt:5: drop this line\n"));
+  g_assert_cmpuint (lean_changes_window_get_comments (window)->len, ==, 0);
+}
+
+static gboolean
 has_dialog (gpointer data)
 {
   return ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
@@ -343,6 +384,7 @@ main (int   argc,
   g_test_add ("/ui/changes/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
   ADD ("review-comment-merge", test_changes_review_comment_merge);
   ADD ("discard-asks", test_changes_discard_asks);
+  ADD ("send-feedback", test_changes_send_feedback);
   ADD ("worktrees-page", test_worktrees_page);
 #undef ADD
 
