@@ -256,6 +256,50 @@ test_changes_send_feedback (Fixture       *f,
 }
 
 static gboolean
+has_row (gpointer data)
+{
+  GtkWindow *window = ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW);
+
+  return window != NULL && file_row (window, data) != NULL;
+}
+
+/* While the agent works, new files show up without a click. */
+static void
+test_changes_refresh_while_running (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
+  g_autoptr(GError) error = NULL;
+  LeanSession *running;
+  GtkWidget *window;
+
+  request->project_path = g_strdup (f->project);
+  request->spec_id = g_strdup ("002-second");
+  request->agent_id = g_strdup ("sleepy");
+  request->prompt = g_strdup ("sleep");
+  request->set_in_progress = FALSE;
+  request->use_worktree = TRUE;
+  running = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  test_wait_until (test_session_is_running, running, 30);
+  lean_session_db_flush (f->db);
+
+  window = lean_changes_window_new (f->controller, f->db, running);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"No changes yet", 10000));
+  /* Landing waits for the end of the session. */
+  g_assert_false (gtk_widget_get_sensitive (ui_test_find_button (window, "_Merge")));
+
+  test_write_at (lean_session_get_worktree_path (running), "progress.txt", "step 1\n");
+  g_assert_true (test_util_wait_until (has_row, (gpointer)"progress.txt", 10000));
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"1 file changed, +1 −0", 10000));
+
+  lean_controller_cancel (f->controller, running);
+  test_wait_until (test_session_is_final, running, 30);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
 has_dialog (gpointer data)
 {
   return ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
@@ -385,6 +429,7 @@ main (int   argc,
   ADD ("review-comment-merge", test_changes_review_comment_merge);
   ADD ("discard-asks", test_changes_discard_asks);
   ADD ("send-feedback", test_changes_send_feedback);
+  ADD ("refresh-while-running", test_changes_refresh_while_running);
   ADD ("worktrees-page", test_worktrees_page);
 #undef ADD
 
