@@ -115,10 +115,47 @@ write_later (gpointer data)
   return NULL;
 }
 
-static gboolean
-dispatched_once (Fixture *f)
+/* Iterates the outer context, blocking, until the pipe's source in the
+ * inner context ran; returns how many iterations. */
+static guint
+iterate_until_dispatched (Fixture *f)
 {
-  return f->dispatched > 0;
+  guint n = 0;
+
+  while (f->dispatched == 0)
+    {
+      g_main_context_iteration (f->outer, TRUE);
+      n++;
+    }
+  return n;
+}
+
+/* Iterates the outer context, blocking, for @ms; returns how many
+ * iterations. */
+static guint
+iterate_for (Fixture *f,
+             guint    ms)
+{
+  gboolean waited = FALSE;
+  GSource *timeout = g_timeout_source_new (ms);
+
+  g_source_set_callback (timeout, set_flag, &waited, NULL);
+  g_source_attach (timeout, f->outer);
+  g_source_unref (timeout);
+  return iterate_until (f->outer, &waited);
+}
+
+/* Another thread writes one byte into the pipe while the outer context
+ * sleeps; returns the outer iterations until the inner source read it. */
+static guint
+iterate_while_written (Fixture *f)
+{
+  GThread *writer = g_thread_new ("writer", write_later, f);
+  guint n = iterate_until_dispatched (f);
+
+  g_thread_join (writer);
+  g_assert_cmpuint (f->bytes_read, ==, 1);
+  return n;
 }
 
 /* The inner context's descriptor is in the outer poll: a write from
@@ -127,19 +164,11 @@ static void
 test_wakes_on_inner_fd (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autoptr(GThread) writer = NULL;
-  guint n = 0;
+  guint n;
 
   watch_pipe (f);
-  writer = g_thread_new ("writer", write_later, f);
-  while (!dispatched_once (f))
-    {
-      g_main_context_iteration (f->outer, TRUE);
-      n++;
-    }
-  g_thread_join (g_steal_pointer (&writer));
+  n = iterate_while_written (f);
   g_test_message ("outer iterations until the inner source ran: %u", n);
-  g_assert_cmpuint (f->bytes_read, ==, 1);
   g_assert_cmpuint (n, <, FEW_ITERATIONS);
 }
 
@@ -167,8 +196,6 @@ static void
 test_held (Fixture       *f,
            gconstpointer  data)
 {
-  gboolean waited = FALSE;
-  GSource *timeout;
   guint n;
 
   watch_pipe (f);
@@ -176,22 +203,13 @@ test_held (Fixture       *f,
   g_assert_true (lean_context_pump_get_held (f->pump));
   g_assert_cmpint (write (f->pipe[1], "abc", 3), ==, 3);
 
-  timeout = g_timeout_source_new (300);
-  g_source_set_callback (timeout, set_flag, &waited, NULL);
-  g_source_attach (timeout, f->outer);
-  g_source_unref (timeout);
-  n = iterate_until (f->outer, &waited);
+  n = iterate_for (f, 300);
   g_test_message ("outer iterations while held: %u", n);
   g_assert_cmpuint (f->dispatched, ==, 0);
   g_assert_cmpuint (n, <, FEW_ITERATIONS);
 
   lean_context_pump_set_held (f->pump, FALSE);
-  n = 0;
-  while (!dispatched_once (f))
-    {
-      g_main_context_iteration (f->outer, TRUE);
-      n++;
-    }
+  n = iterate_until_dispatched (f);
   g_assert_cmpuint (f->bytes_read, ==, 3);
   g_assert_cmpuint (n, <, FEW_ITERATIONS);
 }
@@ -203,15 +221,10 @@ static void
 test_idle_does_not_spin (Fixture       *f,
                          gconstpointer  data)
 {
-  gboolean waited = FALSE;
-  GSource *timeout = g_timeout_source_new (300);
   guint n;
 
   watch_pipe (f);
-  g_source_set_callback (timeout, set_flag, &waited, NULL);
-  g_source_attach (timeout, f->outer);
-  g_source_unref (timeout);
-  n = iterate_until (f->outer, &waited);
+  n = iterate_for (f, 300);
   g_test_message ("outer iterations in an idle wait: %u", n);
   g_assert_cmpuint (f->dispatched, ==, 0);
   g_assert_cmpuint (n, <, FEW_ITERATIONS);
@@ -230,22 +243,12 @@ static void
 test_source_added_later (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(GThread) writer = NULL;
   GSource *idle = g_idle_source_new ();
-  guint n = 0;
 
   g_source_set_callback (idle, add_watch_from_inner, f, NULL);
   g_source_attach (idle, f->inner);
   g_source_unref (idle);
-  writer = g_thread_new ("writer", write_later, f);
-  while (!dispatched_once (f))
-    {
-      g_main_context_iteration (f->outer, TRUE);
-      n++;
-    }
-  g_thread_join (g_steal_pointer (&writer));
-  g_assert_cmpuint (f->bytes_read, ==, 1);
-  g_assert_cmpuint (n, <, FEW_ITERATIONS);
+  g_assert_cmpuint (iterate_while_written (f), <, FEW_ITERATIONS);
 }
 
 int
