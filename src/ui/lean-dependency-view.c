@@ -365,13 +365,43 @@ layout_graph (Graph *graph)
   graph->height = 2 * MARGIN + LEGEND_H + tallest * (NODE_H + GAP_Y);
 }
 
+typedef struct
+{
+  LeanProject *project;
+  GPtrArray   *specs;
+} GraphInput;
+
+static void
+graph_input_free (GraphInput *input)
+{
+  g_object_unref (input->project);
+  g_ptr_array_unref (input->specs);
+  g_free (input);
+}
+
+/* A relation names its target as people type it ("042", "foo",
+ * "specs/042-foo"), as LeanSpec accepts; the folder name is the common
+ * case and the quick one. */
+static LeanSpec *
+resolve (GraphInput *input,
+         GHashTable *by_id,
+         const char *ref)
+{
+  LeanSpec *spec = g_hash_table_lookup (by_id, ref);
+
+  if (spec != NULL)
+    return spec;
+  return lean_project_find_spec (input->project, input->specs, ref, NULL);
+}
+
 static void
 build_graph_thread (GTask        *task,
                     gpointer      source_object,
                     gpointer      task_data,
                     GCancellable *cancellable)
 {
-  GPtrArray *specs = task_data;
+  GraphInput *input = task_data;
+  GPtrArray *specs = input->specs;
   g_autoptr(GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
@@ -404,7 +434,10 @@ build_graph_thread (GTask        *task,
         {
           Edge edge = { 0 };
 
-          edge.from = node_for (graph, index, deps[k], g_hash_table_lookup (by_id, deps[k]));
+          LeanSpec *target = resolve (input, by_id, deps[k]);
+
+          edge.from = node_for (graph, index, target != NULL ? lean_spec_get_id (target) : deps[k],
+                                target);
           edge.to = me;
           g_array_append_val (graph->edges, edge);
         }
@@ -412,7 +445,10 @@ build_graph_thread (GTask        *task,
         {
           Edge edge = { 0 };
 
-          edge.from = node_for (graph, index, parent, g_hash_table_lookup (by_id, parent));
+          LeanSpec *target = resolve (input, by_id, parent);
+
+          edge.from = node_for (graph, index, target != NULL ? lean_spec_get_id (target) : parent,
+                                target);
           edge.to = me;
           edge.parent = TRUE;
           g_array_append_val (graph->edges, edge);
@@ -558,8 +594,13 @@ relayout (LeanDependencyView *self)
   self->cancellable = g_cancellable_new ();
   task = g_task_new (self, self->cancellable, build_graph_cb, NULL);
   g_task_set_source_tag (task, relayout);
-  g_task_set_task_data (task, lean_spec_store_dup_specs (self->store),
-                        (GDestroyNotify) g_ptr_array_unref);
+  {
+    GraphInput *input = g_new0 (GraphInput, 1);
+
+    input->project = g_object_ref (lean_spec_store_get_project (self->store));
+    input->specs = lean_spec_store_dup_specs (self->store);
+    g_task_set_task_data (task, input, (GDestroyNotify) graph_input_free);
+  }
   g_task_run_in_thread (task, build_graph_thread);
 }
 
@@ -609,10 +650,11 @@ status_color (LeanSpecStatus  status,
 }
 
 static void
-draw_edges (LeanDependencyView *self,
-            cairo_t            *cr,
-            gboolean            dark,
-            const GdkRGBA      *fg)
+draw_edges (LeanDependencyView    *self,
+            cairo_t               *cr,
+            const graphene_rect_t *visible,
+            gboolean               dark,
+            const GdkRGBA         *fg)
 {
   Graph *graph = self->graph;
   GdkRGBA red;
@@ -628,6 +670,14 @@ draw_edges (LeanDependencyView *self,
       double x2 = to->x, y2 = to->y + NODE_H / 2.0;
       double bend = MAX (40, ABS (x2 - x1) / 2);
       static const double dash[] = { 5, 4 };
+      /* A Bezier curve lies within the box of its control points: curves
+       * wholly off screen are skipped, not clipped one by one by cairo. */
+      double left = MIN (x1, x2 - bend), right = MAX (x1 + bend, x2) + 8;
+      graphene_rect_t box = GRAPHENE_RECT_INIT (left, MIN (y1, y2) - 4, right - left,
+                                                ABS (y2 - y1) + 8);
+
+      if (!graphene_rect_intersection (&box, visible, NULL))
+        continue;
 
       if (edge->cycle)
         {
@@ -783,7 +833,7 @@ lean_dependency_view_snapshot (GtkWidget   *widget,
   /* One cairo node the size of the screen for the edges: a node the size
    * of the whole graph would be a surface of hundreds of megabytes. */
   cr = gtk_snapshot_append_cairo (snapshot, &visible);
-  draw_edges (self, cr, dark, &fg);
+  draw_edges (self, cr, &visible, dark, &fg);
   cairo_destroy (cr);
 
   for (guint v = 0; v < self->graph->nodes->len; v++)
