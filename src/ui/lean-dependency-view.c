@@ -7,6 +7,7 @@
 #include <glib/gi18n.h>
 
 #include "lean-dependency-view.h"
+#include "lean-view-refresh.h"
 
 #define NODE_W      230
 #define NODE_H       38
@@ -19,9 +20,6 @@
 /* Barycentre passes over the layers: a few already untangle most of a
  * project's graph, more cost time without changing much. */
 #define ORDER_SWEEPS 6
-/* A store that changes often (an agent writing specs) is laid out again
- * at most this often. */
-#define RELAYOUT_DELAY_MS 250
 
 typedef struct
 {
@@ -64,10 +62,8 @@ struct _LeanDependencyView
 
   LeanSpecStore *store;
   Graph         *graph;
-  GCancellable  *cancellable;
-  gboolean       dirty;
-  gboolean       ready;
-  guint          relayout_id;
+  GCancellable  *cancellable;  /* while a layout is computed */
+  LeanViewRefresh *refresh;
   double         zoom;
 
   GtkAdjustment *hadjustment;
@@ -567,9 +563,9 @@ build_graph_cb (GObject      *object,
   if (graph == NULL)
     return;
   self = LEAN_DEPENDENCY_VIEW (object);
+  g_clear_object (&self->cancellable);
   graph_free (self->graph);
   self->graph = graph;
-  self->ready = TRUE;
   g_clear_object (&self->legend);
   configure_adjustments (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -580,17 +576,10 @@ relayout (LeanDependencyView *self)
 {
   g_autoptr(GTask) task = NULL;
 
-  g_clear_handle_id (&self->relayout_id, g_source_remove);
-  self->dirty = FALSE;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   if (self->store == NULL)
-    {
-      g_clear_pointer (&self->graph, graph_free);
-      self->ready = FALSE;
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-      return;
-    }
+    return;
   self->cancellable = g_cancellable_new ();
   task = g_task_new (self, self->cancellable, build_graph_cb, NULL);
   g_task_set_source_tag (task, relayout);
@@ -602,28 +591,6 @@ relayout (LeanDependencyView *self)
     g_task_set_task_data (task, input, (GDestroyNotify) graph_input_free);
   }
   g_task_run_in_thread (task, build_graph_thread);
-}
-
-static gboolean
-relayout_timeout (gpointer data)
-{
-  LeanDependencyView *self = data;
-
-  self->relayout_id = 0;
-  relayout (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_store_changed (LeanDependencyView *self)
-{
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
-    {
-      self->dirty = TRUE;
-      return;
-    }
-  if (self->relayout_id == 0)
-    self->relayout_id = g_timeout_add (RELAYOUT_DELAY_MS, relayout_timeout, self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -863,8 +830,7 @@ lean_dependency_view_map (GtkWidget *widget)
   LeanDependencyView *self = LEAN_DEPENDENCY_VIEW (widget);
 
   GTK_WIDGET_CLASS (lean_dependency_view_parent_class)->map (widget);
-  if (self->dirty || (self->graph == NULL && self->store != NULL && self->cancellable == NULL))
-    relayout (self);
+  lean_view_refresh_mapped (self->refresh);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1023,29 +989,20 @@ lean_dependency_view_set_store (LeanDependencyView *self,
 
   if (self->store == store)
     return;
-  if (self->store != NULL)
-    g_signal_handlers_disconnect_by_func (self->store, on_store_changed, self);
   g_set_object (&self->store, store);
-  if (store != NULL)
-    g_signal_connect_swapped (store, "items-changed", G_CALLBACK (on_store_changed), self);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->graph, graph_free);
   g_clear_object (&self->legend);
-  self->ready = FALSE;
-  self->dirty = TRUE;
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    relayout (self);
-  else
-    {
-      g_cancellable_cancel (self->cancellable);
-      g_clear_object (&self->cancellable);
-    }
+  configure_adjustments (self);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+  lean_view_refresh_set_store (self->refresh, store);
 }
 
 gboolean
 _lean_dependency_view_is_ready (LeanDependencyView *self)
 {
-  return self->ready && self->relayout_id == 0 && !self->dirty;
+  return self->graph != NULL && self->cancellable == NULL && !lean_view_refresh_pending (self->refresh);
 }
 
 static Node *
@@ -1168,11 +1125,9 @@ lean_dependency_view_dispose (GObject *object)
 {
   LeanDependencyView *self = LEAN_DEPENDENCY_VIEW (object);
 
-  g_clear_handle_id (&self->relayout_id, g_source_remove);
+  g_clear_pointer (&self->refresh, lean_view_refresh_free);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->store != NULL)
-    g_signal_handlers_disconnect_by_func (self->store, on_store_changed, self);
   g_clear_object (&self->store);
   g_clear_pointer (&self->graph, graph_free);
   g_clear_object (&self->legend);
@@ -1234,6 +1189,7 @@ lean_dependency_view_init (LeanDependencyView *self)
   GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
 
   self->zoom = 1.0;
+  self->refresh = lean_view_refresh_new (GTK_WIDGET (self), (LeanViewRefreshFunc) relayout);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
 

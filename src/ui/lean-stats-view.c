@@ -8,12 +8,12 @@
 #include "lean-spec-row.h"
 #include "lean-stats-view.h"
 #include "lean-tokens.h"
+#include "lean-view-refresh.h"
 
 #define N_WEEKS      12
 #define N_TOP_TAGS   10
 #define N_LARGEST     8
 #define N_FAILING    10
-#define RELAYOUT_DELAY_MS 250
 
 typedef struct
 {
@@ -52,10 +52,8 @@ struct _LeanStatsView
 
   LeanSpecStore *store;
   Stats         *stats;
-  GCancellable  *cancellable;
-  gboolean       dirty;
-  gboolean       counting;
-  guint          relayout_id;
+  GCancellable  *cancellable;  /* while the figures are counted */
+  LeanViewRefresh *refresh;
 
   GtkWidget     *scroller;
   GtkWidget     *content;
@@ -579,7 +577,7 @@ count_cb (GObject      *object,
   if (stats == NULL)
     return;
   self = LEAN_STATS_VIEW (object);
-  self->counting = FALSE;
+  g_clear_object (&self->cancellable);
   stats_free (self->stats);
   self->stats = stats;
   show_stats (self);
@@ -590,18 +588,11 @@ recount (LeanStatsView *self)
 {
   g_autoptr(GTask) task = NULL;
 
-  g_clear_handle_id (&self->relayout_id, g_source_remove);
-  self->dirty = FALSE;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   if (self->store == NULL)
-    {
-      g_clear_pointer (&self->stats, stats_free);
-      show_stats (self);
-      return;
-    }
+    return;
   self->cancellable = g_cancellable_new ();
-  self->counting = TRUE;
   task = g_task_new (self, self->cancellable, count_cb, NULL);
   g_task_set_source_tag (task, recount);
   g_task_set_check_cancellable (task, TRUE);
@@ -610,36 +601,13 @@ recount (LeanStatsView *self)
   g_task_run_in_thread (task, count_thread);
 }
 
-static gboolean
-recount_timeout (gpointer data)
-{
-  LeanStatsView *self = data;
-
-  self->relayout_id = 0;
-  recount (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-on_store_changed (LeanStatsView *self)
-{
-  if (!gtk_widget_get_mapped (GTK_WIDGET (self)))
-    {
-      self->dirty = TRUE;
-      return;
-    }
-  if (self->relayout_id == 0)
-    self->relayout_id = g_timeout_add (RELAYOUT_DELAY_MS, recount_timeout, self);
-}
-
 static void
 lean_stats_view_map (GtkWidget *widget)
 {
   LeanStatsView *self = LEAN_STATS_VIEW (widget);
 
   GTK_WIDGET_CLASS (lean_stats_view_parent_class)->map (widget);
-  if (self->dirty)
-    recount (self);
+  lean_view_refresh_mapped (self->refresh);
 }
 
 /* ------------------------------------------------------------------ */
@@ -659,27 +627,18 @@ lean_stats_view_set_store (LeanStatsView *self,
 
   if (self->store == store)
     return;
-  if (self->store != NULL)
-    g_signal_handlers_disconnect_by_func (self->store, on_store_changed, self);
   g_set_object (&self->store, store);
-  if (store != NULL)
-    g_signal_connect_swapped (store, "items-changed", G_CALLBACK (on_store_changed), self);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_pointer (&self->stats, stats_free);
   show_stats (self);
-  self->dirty = TRUE;
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
-    recount (self);
-  else
-    {
-      g_cancellable_cancel (self->cancellable);
-      g_clear_object (&self->cancellable);
-    }
+  lean_view_refresh_set_store (self->refresh, store);
 }
 
 gboolean
 _lean_stats_view_is_ready (LeanStatsView *self)
 {
-  return self->stats != NULL && !self->dirty && self->relayout_id == 0 && !self->counting;
+  return self->stats != NULL && self->cancellable == NULL && !lean_view_refresh_pending (self->refresh);
 }
 
 guint
@@ -703,11 +662,9 @@ lean_stats_view_dispose (GObject *object)
 {
   LeanStatsView *self = LEAN_STATS_VIEW (object);
 
-  g_clear_handle_id (&self->relayout_id, g_source_remove);
+  g_clear_pointer (&self->refresh, lean_view_refresh_free);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  if (self->store != NULL)
-    g_signal_handlers_disconnect_by_func (self->store, on_store_changed, self);
   g_clear_object (&self->store);
   g_clear_pointer (&self->scroller, gtk_widget_unparent);
   g_clear_pointer (&self->stats, stats_free);
@@ -737,6 +694,7 @@ lean_stats_view_init (LeanStatsView *self)
 {
   GtkWidget *clamp = adw_clamp_new ();
 
+  self->refresh = lean_view_refresh_new (GTK_WIDGET (self), (LeanViewRefreshFunc) recount);
   self->scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER,
                                   GTK_POLICY_AUTOMATIC);
