@@ -198,9 +198,15 @@ mark_cycles (Graph *graph)
 
               if (state[edge->to] == 1)
                 {
+                  /* Every node on the walk from the target down to here
+                   * is on the cycle this edge closes. */
                   edge->cycle = TRUE;
-                  g_array_index (graph->nodes, Node, edge->to).in_cycle = TRUE;
-                  g_array_index (graph->nodes, Node, v).in_cycle = TRUE;
+                  for (guint d = depth; d > 0; d--)
+                    {
+                      g_array_index (graph->nodes, Node, stack[d - 1]).in_cycle = TRUE;
+                      if (stack[d - 1] == edge->to)
+                        break;
+                    }
                   graph->n_cycle_edges++;
                 }
               else if (state[edge->to] == 0)
@@ -244,6 +250,7 @@ layout_graph (Graph *graph)
   g_autoptr(GPtrArray) layers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
   int max_layer = 0;
   double tallest = 0;
+  double top;
 
   mark_cycles (graph);
 
@@ -347,6 +354,8 @@ layout_graph (Graph *graph)
 
   for (int l = 0; l <= max_layer; l++)
     tallest = MAX (tallest, ((GArray *) g_ptr_array_index (layers, l))->len);
+  /* Room above the top boxes for the arcs of cycles. */
+  top = MARGIN + LEGEND_H + (graph->n_cycle_edges > 0 ? 60 : 0);
   for (guint v = 0; v < n; v++)
     {
       Node *node = &g_array_index (graph->nodes, Node, v);
@@ -355,10 +364,10 @@ layout_graph (Graph *graph)
       double offset = (tallest - layer_len) * (NODE_H + GAP_Y) / 2.0;
 
       node->x = MARGIN + node->layer * (NODE_W + GAP_X);
-      node->y = MARGIN + LEGEND_H + offset + node->order * (NODE_H + GAP_Y);
+      node->y = top + offset + node->order * (NODE_H + GAP_Y);
     }
   graph->width = 2 * MARGIN + (max_layer + 1) * (NODE_W + GAP_X) - GAP_X;
-  graph->height = 2 * MARGIN + LEGEND_H + tallest * (NODE_H + GAP_Y);
+  graph->height = top + MARGIN + tallest * (NODE_H + GAP_Y);
 }
 
 typedef struct
@@ -636,12 +645,34 @@ draw_edges (LeanDependencyView    *self,
       double x1 = from->x + NODE_W, y1 = from->y + NODE_H / 2.0;
       double x2 = to->x, y2 = to->y + NODE_H / 2.0;
       double bend = MAX (40, ABS (x2 - x1) / 2);
+      double c1x = x1 + bend, c1y = y1, c2x = x2 - bend, c2y = y2;
       static const double dash[] = { 5, 4 };
+      double left, right, top, bottom;
+      graphene_rect_t box;
+
+      /* An edge closing a cycle points backwards (or at its own box): an
+       * arc over the boxes, from top to top, instead of a line through
+       * them. */
+      if (edge->cycle)
+        {
+          double lift = 30 + ABS (x2 - x1) * 0.15 + (edge->from == edge->to ? 20 : 0);
+
+          x1 = from->x + NODE_W * (edge->from == edge->to ? 0.7 : 0.5);
+          y1 = from->y;
+          x2 = to->x + NODE_W * (edge->from == edge->to ? 0.3 : 0.5);
+          y2 = to->y;
+          c1x = x1;
+          c1y = MIN (y1, y2) - lift;
+          c2x = x2;
+          c2y = c1y;
+        }
       /* A Bezier curve lies within the box of its control points: curves
        * wholly off screen are skipped, not clipped one by one by cairo. */
-      double left = MIN (x1, x2 - bend), right = MAX (x1 + bend, x2) + 8;
-      graphene_rect_t box = GRAPHENE_RECT_INIT (left, MIN (y1, y2) - 4, right - left,
-                                                ABS (y2 - y1) + 8);
+      left = MIN (MIN (x1, x2), MIN (c1x, c2x)) - 8;
+      right = MAX (MAX (x1, x2), MAX (c1x, c2x)) + 8;
+      top = MIN (MIN (y1, y2), MIN (c1y, c2y)) - 8;
+      bottom = MAX (MAX (y1, y2), MAX (c1y, c2y)) + 8;
+      box = GRAPHENE_RECT_INIT (left, top, right - left, bottom - top);
 
       if (!graphene_rect_intersection (&box, visible, NULL))
         continue;
@@ -660,13 +691,22 @@ draw_edges (LeanDependencyView    *self,
             cairo_set_dash (cr, NULL, 0, 0);
         }
       cairo_move_to (cr, x1, y1);
-      cairo_curve_to (cr, x1 + bend, y1, x2 - bend, y2, x2, y2);
+      cairo_curve_to (cr, c1x, c1y, c2x, c2y, x2, y2);
       cairo_stroke (cr);
-      /* The arrowhead at the dependent end. */
+      /* The arrowhead at the dependent end: into its left side, or down
+       * onto its top for a cycle's arc. */
       cairo_set_dash (cr, NULL, 0, 0);
       cairo_move_to (cr, x2, y2);
-      cairo_line_to (cr, x2 - 8, y2 - 4);
-      cairo_line_to (cr, x2 - 8, y2 + 4);
+      if (edge->cycle)
+        {
+          cairo_line_to (cr, x2 - 4, y2 - 8);
+          cairo_line_to (cr, x2 + 4, y2 - 8);
+        }
+      else
+        {
+          cairo_line_to (cr, x2 - 8, y2 - 4);
+          cairo_line_to (cr, x2 - 8, y2 + 4);
+        }
       cairo_close_path (cr);
       cairo_fill (cr);
     }
