@@ -405,6 +405,107 @@ test_board_keyboard (Fixture       *f,
   check_status_change (before, after, "in-progress");
 }
 
+static gboolean
+message_dialog_open (gpointer data)
+{
+  return ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static gboolean
+spec_has_status (gpointer data)
+{
+  LeanSpec *spec = data;
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (lean_spec_get_readme_path (spec), &text, NULL, NULL) &&
+         strstr (text, "\nstatus: complete\n") != NULL;
+}
+
+/* Into Complete is Mark Complete: a spec with open checklist items asks
+ * first, and "Complete Anyway" completes it. */
+static void
+test_board_drag_complete (Fixture       *f,
+                          gconstpointer  data)
+{
+  GListModel *store;
+  g_autoptr(LeanSpec) spec = NULL;
+  g_autofree char *original = NULL;
+  g_autofree char *moved = NULL;
+  g_autofree char *completed = NULL;
+  const char *body_original, *body_completed;
+  g_autofree char *front_original = NULL;
+  g_autofree char *front_completed = NULL;
+  GtkWidget *card, *target, *force;
+  GtkWindow *dialog;
+  graphene_point_t from, to;
+  Changed changed;
+
+  if (f->window == NULL)
+    return;
+  /* A complete spec with open checklist items. */
+  store = G_LIST_MODEL (lean_window_get_store (f->window));
+  for (guint i = 0; i < g_list_model_get_n_items (store) && spec == NULL; i++)
+    {
+      g_autoptr(LeanSpec) candidate = g_list_model_get_item (store, i);
+      g_autofree char *text = read_file (lean_spec_get_readme_path (candidate));
+
+      if (lean_spec_get_status (candidate) == LEAN_SPEC_STATUS_COMPLETE &&
+          lean_spec_get_n_unchecked (candidate) > 0 && strstr (text, "\nstatus: complete\n") != NULL)
+        spec = g_steal_pointer (&candidate);
+    }
+  g_assert_nonnull (spec);
+  original = read_file (lean_spec_get_readme_path (spec));
+
+  ui_input_key (GDK_KEY_2, GDK_CONTROL_MASK);
+  wait_view (f, "board", g_get_monotonic_time ());
+  ui_test_settle (200);
+
+  /* First to In Progress, by keyboard. */
+  card = _lean_board_view_find_card (f->window->board_view, lean_spec_get_id (spec));
+  g_assert_nonnull (card);
+  g_assert_true (gtk_widget_grab_focus (gtk_widget_get_parent (card)));
+  ui_input_key (GDK_KEY_Left, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  changed = (Changed) { lean_spec_get_readme_path (spec), original };
+  g_assert_true (test_util_wait_until (file_differs, &changed, 5000));
+  g_assert_true (test_util_wait_until (board_idle, f->window->board_view, 5000));
+  moved = read_file (lean_spec_get_readme_path (spec));
+  ui_test_settle (300);
+
+  /* Then dragged back into Complete. */
+  card = _lean_board_view_find_card (f->window->board_view, lean_spec_get_id (spec));
+  g_assert_nonnull (card);
+  target = _lean_board_view_get_column (f->window->board_view, LEAN_SPEC_STATUS_COMPLETE);
+  g_assert_true (gtk_widget_compute_point (card, GTK_WIDGET (f->window),
+                                           &GRAPHENE_POINT_INIT (gtk_widget_get_width (card) / 2.0,
+                                                                 gtk_widget_get_height (card) / 2.0),
+                                           &from));
+  g_assert_true (gtk_widget_compute_point (target, GTK_WIDGET (f->window),
+                                           &GRAPHENE_POINT_INIT (gtk_widget_get_width (target) / 2.0,
+                                                                 gtk_widget_get_height (target) / 2.0),
+                                           &to));
+  ui_input_drag (card, -1, -1, (int) (to.x - from.x), (int) (to.y - from.y));
+
+  g_assert_true (test_util_wait_until (message_dialog_open, NULL, 5000));
+  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  ui_test_settle (300);
+  g_free (ui_test_screenshot (GTK_WIDGET (dialog), "views-board-complete-dialog"));
+  /* Nothing written while it asks. */
+  completed = read_file (lean_spec_get_readme_path (spec));
+  g_assert_cmpstr (completed, ==, moved);
+  g_clear_pointer (&completed, g_free);
+
+  force = ui_test_find_button (GTK_WIDGET (dialog), "Complete _Anyway");
+  g_assert_nonnull (force);
+  ui_input_click (force);
+  g_assert_true (test_util_wait_until (spec_has_status, spec, 5000));
+  g_assert_true (test_util_wait_until (board_idle, f->window->board_view, 5000));
+
+  completed = read_file (lean_spec_get_readme_path (spec));
+  split_front_matter (original, &front_original, &body_original);
+  split_front_matter (completed, &front_completed, &body_completed);
+  g_assert_cmpstr (body_original, ==, body_completed);
+}
+
 typedef struct
 {
   Fixture    *f;
@@ -651,6 +752,7 @@ main (int   argc,
   ADD ("switch-by-shortcut", test_switch_by_shortcut);
   ADD ("board-drag-undo", test_board_drag);
   ADD ("board-keyboard", test_board_keyboard);
+  ADD ("board-drag-complete", test_board_drag_complete);
   ADD ("graph-click", test_graph_click);
   ADD ("stats", test_stats);
   ADD ("screenshots", test_screenshots);
