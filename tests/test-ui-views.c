@@ -316,31 +316,26 @@ check_status_change (const char *before,
 }
 
 static void
-test_board_drag (Fixture       *f,
-                 gconstpointer  data)
+show_board (Fixture *f)
 {
-  g_autoptr(LeanSpec) spec = NULL;
-  g_autofree char *before = NULL;
-  g_autofree char *after = NULL;
-  g_autofree char *id = NULL;
-  GtkWidget *card, *target, *undo;
-  graphene_point_t from, to;
-  Changed changed;
-
-  if (f->window == NULL)
-    return;
-  spec = find_complete (f);
-  g_assert_nonnull (spec);
-  id = g_strdup (lean_spec_get_id (spec));
-  before = read_file (lean_spec_get_readme_path (spec));
-
   ui_input_key (GDK_KEY_2, GDK_CONTROL_MASK);
   wait_view (f, "board", g_get_monotonic_time ());
   ui_test_settle (200);
+}
 
-  card = _lean_board_view_find_card (f->window->board_view, id);
+/* Drags the card of @id with the pointer onto the middle of the column of
+ * @status. */
+static void
+drag_card_to (Fixture        *f,
+              const char     *id,
+              LeanSpecStatus  status)
+{
+  GtkWidget *card = _lean_board_view_find_card (f->window->board_view, id);
+  GtkWidget *target = _lean_board_view_get_column (f->window->board_view, status);
+  graphene_point_t from, to;
+
   g_assert_nonnull (card);
-  target = _lean_board_view_get_column (f->window->board_view, LEAN_SPEC_STATUS_IN_PROGRESS);
+  g_assert_nonnull (target);
   g_assert_true (gtk_widget_compute_point (card, GTK_WIDGET (f->window),
                                            &GRAPHENE_POINT_INIT (gtk_widget_get_width (card) / 2.0,
                                                                  gtk_widget_get_height (card) / 2.0),
@@ -350,6 +345,46 @@ test_board_drag (Fixture       *f,
                                                                  gtk_widget_get_height (target) / 2.0),
                                            &to));
   ui_input_drag (card, -1, -1, (int) (to.x - from.x), (int) (to.y - from.y));
+}
+
+/* Ctrl+Shift+Left on the card of @spec, and waits until its README is no
+ * longer @before and the board has nothing left to write. */
+static void
+move_left_by_keyboard (Fixture    *f,
+                       LeanSpec   *spec,
+                       const char *before)
+{
+  GtkWidget *card = _lean_board_view_find_card (f->window->board_view, lean_spec_get_id (spec));
+  Changed changed = { lean_spec_get_readme_path (spec), before };
+
+  g_assert_nonnull (card);
+  /* Where Tab and the arrows would have put it: the card's row. */
+  g_assert_true (gtk_widget_grab_focus (gtk_widget_get_parent (card)));
+  ui_input_key (GDK_KEY_Left, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
+  g_assert_true (test_util_wait_until (file_differs, &changed, 5000));
+  g_assert_true (test_util_wait_until (board_idle, f->window->board_view, 5000));
+}
+
+static void
+test_board_drag (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(LeanSpec) spec = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *id = NULL;
+  GtkWidget *undo;
+  Changed changed;
+
+  if (f->window == NULL)
+    return;
+  spec = find_complete (f);
+  g_assert_nonnull (spec);
+  id = g_strdup (lean_spec_get_id (spec));
+  before = read_file (lean_spec_get_readme_path (spec));
+
+  show_board (f);
+  drag_card_to (f, id, LEAN_SPEC_STATUS_IN_PROGRESS);
 
   changed = (Changed) { lean_spec_get_readme_path (spec), before };
   g_assert_true (test_util_wait_until (file_differs, &changed, 5000));
@@ -380,8 +415,6 @@ test_board_keyboard (Fixture       *f,
   g_autoptr(LeanSpec) spec = NULL;
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
-  GtkWidget *card;
-  Changed changed;
 
   if (f->window == NULL)
     return;
@@ -389,18 +422,8 @@ test_board_keyboard (Fixture       *f,
   g_assert_nonnull (spec);
   before = read_file (lean_spec_get_readme_path (spec));
 
-  ui_input_key (GDK_KEY_2, GDK_CONTROL_MASK);
-  wait_view (f, "board", g_get_monotonic_time ());
-  ui_test_settle (200);
-  card = _lean_board_view_find_card (f->window->board_view, lean_spec_get_id (spec));
-  g_assert_nonnull (card);
-  /* Where Tab and the arrows would have put it: the card's row. */
-  g_assert_true (gtk_widget_grab_focus (gtk_widget_get_parent (card)));
-  ui_input_key (GDK_KEY_Left, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
-
-  changed = (Changed) { lean_spec_get_readme_path (spec), before };
-  g_assert_true (test_util_wait_until (file_differs, &changed, 5000));
-  g_assert_true (test_util_wait_until (board_idle, f->window->board_view, 5000));
+  show_board (f);
+  move_left_by_keyboard (f, spec, before);
   after = read_file (lean_spec_get_readme_path (spec));
   check_status_change (before, after, "in-progress");
 }
@@ -435,10 +458,8 @@ test_board_drag_complete (Fixture       *f,
   const char *body_original, *body_completed;
   g_autofree char *front_original = NULL;
   g_autofree char *front_completed = NULL;
-  GtkWidget *card, *target, *force;
+  GtkWidget *force;
   GtkWindow *dialog;
-  graphene_point_t from, to;
-  Changed changed;
 
   if (f->window == NULL)
     return;
@@ -456,34 +477,12 @@ test_board_drag_complete (Fixture       *f,
   g_assert_nonnull (spec);
   original = read_file (lean_spec_get_readme_path (spec));
 
-  ui_input_key (GDK_KEY_2, GDK_CONTROL_MASK);
-  wait_view (f, "board", g_get_monotonic_time ());
-  ui_test_settle (200);
-
-  /* First to In Progress, by keyboard. */
-  card = _lean_board_view_find_card (f->window->board_view, lean_spec_get_id (spec));
-  g_assert_nonnull (card);
-  g_assert_true (gtk_widget_grab_focus (gtk_widget_get_parent (card)));
-  ui_input_key (GDK_KEY_Left, GDK_CONTROL_MASK | GDK_SHIFT_MASK);
-  changed = (Changed) { lean_spec_get_readme_path (spec), original };
-  g_assert_true (test_util_wait_until (file_differs, &changed, 5000));
-  g_assert_true (test_util_wait_until (board_idle, f->window->board_view, 5000));
+  /* First to In Progress, by keyboard, then dragged back into Complete. */
+  show_board (f);
+  move_left_by_keyboard (f, spec, original);
   moved = read_file (lean_spec_get_readme_path (spec));
   ui_test_settle (300);
-
-  /* Then dragged back into Complete. */
-  card = _lean_board_view_find_card (f->window->board_view, lean_spec_get_id (spec));
-  g_assert_nonnull (card);
-  target = _lean_board_view_get_column (f->window->board_view, LEAN_SPEC_STATUS_COMPLETE);
-  g_assert_true (gtk_widget_compute_point (card, GTK_WIDGET (f->window),
-                                           &GRAPHENE_POINT_INIT (gtk_widget_get_width (card) / 2.0,
-                                                                 gtk_widget_get_height (card) / 2.0),
-                                           &from));
-  g_assert_true (gtk_widget_compute_point (target, GTK_WIDGET (f->window),
-                                           &GRAPHENE_POINT_INIT (gtk_widget_get_width (target) / 2.0,
-                                                                 gtk_widget_get_height (target) / 2.0),
-                                           &to));
-  ui_input_drag (card, -1, -1, (int) (to.x - from.x), (int) (to.y - from.y));
+  drag_card_to (f, lean_spec_get_id (spec), LEAN_SPEC_STATUS_COMPLETE);
 
   g_assert_true (test_util_wait_until (message_dialog_open, NULL, 5000));
   dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
