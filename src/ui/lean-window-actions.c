@@ -210,6 +210,7 @@ _lean_window_update_actions (LeanWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-spec", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-view", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.implement", has_spec);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.mark-complete", has_spec);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.go-back", self->back->len > 0);
