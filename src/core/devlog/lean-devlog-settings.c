@@ -170,9 +170,10 @@ int_member (JsonObject *obj,
   return json_node_get_int (node);
 }
 
-LeanDevlogSettings *
-lean_devlog_settings_load (const char  *path,
-                           GError     **error)
+static LeanDevlogSettings *
+settings_load (const char  *path,
+               gboolean     apply_env,
+               GError     **error)
 {
   g_autoptr(LeanDevlogSettings) self = lean_devlog_settings_new ();
   g_autofree char *default_path = NULL;
@@ -220,7 +221,7 @@ lean_devlog_settings_load (const char  *path,
         }
     }
 
-  if (env != NULL && *env != '\0')
+  if (apply_env && env != NULL && *env != '\0')
     {
       if (!lean_devlog_url_check (env, error))
         return NULL;
@@ -229,6 +230,13 @@ lean_devlog_settings_load (const char  *path,
       self->url_from_env = TRUE;
     }
   return g_steal_pointer (&self);
+}
+
+LeanDevlogSettings *
+lean_devlog_settings_load (const char  *path,
+                           GError     **error)
+{
+  return settings_load (path, TRUE, error);
 }
 
 gboolean
@@ -249,8 +257,8 @@ lean_devlog_settings_save (const LeanDevlogSettings  *self,
   /* The environment's URL is for this run only: keep what the file said. */
   if (self->url_from_env)
     {
-      stored = lean_devlog_settings_load (path, NULL);
-      url = stored != NULL && !stored->url_from_env ? stored->url : NULL;
+      stored = settings_load (path, FALSE, NULL);
+      url = stored != NULL ? stored->url : NULL;
     }
 
   json_builder_begin_object (builder);
