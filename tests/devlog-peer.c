@@ -160,16 +160,9 @@ serde_event (JsonNode *node)
   return NULL;
 }
 
-char *
-devlog_peer_check_collector (const char *body,
-                             gsize       len)
+static char *
+check_collector_array (JsonArray *events)
 {
-  g_autoptr(JsonNode) root = NULL;
-  char *why = NULL;
-  JsonArray *events = parse_array (body, len, &root, &why);
-
-  if (events == NULL)
-    return why;
   for (guint i = 0; i < json_array_get_length (events); i++)
     {
       g_autofree char *bad = serde_event (json_array_get_element (events, i));
@@ -179,6 +172,17 @@ devlog_peer_check_collector (const char *body,
                                 "[%u].%s", i, bad);
     }
   return NULL;
+}
+
+char *
+devlog_peer_check_collector (const char *body,
+                             gsize       len)
+{
+  g_autoptr(JsonNode) root = NULL;
+  char *why = NULL;
+  JsonArray *events = parse_array (body, len, &root, &why);
+
+  return events != NULL ? check_collector_array (events) : why;
 }
 
 static gboolean
@@ -254,16 +258,9 @@ zod_event (JsonNode *node)
   return NULL;
 }
 
-char *
-devlog_peer_check_backend (const char *body,
-                           gsize       len)
+static char *
+check_backend_array (JsonArray *events)
 {
-  g_autoptr(JsonNode) root = NULL;
-  char *why = NULL;
-  JsonArray *events = parse_array (body, len, &root, &why);
-
-  if (events == NULL)
-    return why;
   if (json_array_get_length (events) > 1000)
     return g_strdup ("Cannot create more than 1000 events at once");
   for (guint i = 0; i < json_array_get_length (events); i++)
@@ -274,6 +271,17 @@ devlog_peer_check_backend (const char *body,
         return g_strdup_printf ("%u.%s", i, bad);
     }
   return NULL;
+}
+
+char *
+devlog_peer_check_backend (const char *body,
+                           gsize       len)
+{
+  g_autoptr(JsonNode) root = NULL;
+  char *why = NULL;
+  JsonArray *events = parse_array (body, len, &root, &why);
+
+  return events != NULL ? check_backend_array (events) : why;
 }
 
 /* ---- the server ---- */
@@ -290,14 +298,8 @@ reply_json (SoupServerMessage *msg,
 
 static void
 store_events (DevlogPeer *peer,
-              const char *body,
-              gsize       len)
+              JsonArray  *events)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonArray *events;
-
-  json_parser_load_from_data (parser, body, len, NULL);
-  events = json_node_get_array (json_parser_get_root (parser));
   for (guint i = 0; i < json_array_get_length (events); i++)
     {
       JsonObject *o = json_array_get_object_element (events, i);
@@ -324,6 +326,8 @@ handle (SoupServer        *server,
   gboolean collector = peer->kind == LEAN_DEVLOG_KIND_COLLECTOR;
   g_autofree char *why = NULL;
   g_autofree char *answer = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonArray *events = NULL;
   gboolean fail;
 
   if (collector && g_str_equal (path, "/health") && g_str_equal (method, "GET"))
@@ -362,12 +366,13 @@ handle (SoupServer        *server,
       return;
     }
 
-  why = collector ? devlog_peer_check_collector (req->data, req->length)
-                  : devlog_peer_check_backend (req->data, req->length);
+  events = parse_array (req->data, req->length, &root, &why);
+  if (events != NULL)
+    why = collector ? check_collector_array (events) : check_backend_array (events);
   if (why != NULL)
     {
       g_autoptr(JsonBuilder) b = json_builder_new ();
-      g_autoptr(JsonNode) root = NULL;
+      g_autoptr(JsonNode) reply = NULL;
 
       g_mutex_lock (&peer->lock);
       peer->refused++;
@@ -383,8 +388,8 @@ handle (SoupServer        *server,
       json_builder_set_member_name (b, "error");
       json_builder_add_string_value (b, why);
       json_builder_end_object (b);
-      root = json_builder_get_root (b);
-      answer = json_to_string (root, FALSE);
+      reply = json_builder_get_root (b);
+      answer = json_to_string (reply, FALSE);
       reply_json (msg, 400, answer);
       return;
     }
@@ -393,7 +398,7 @@ handle (SoupServer        *server,
   {
     guint before = peer->accepted->len;
 
-    store_events (peer, req->data, req->length);
+    store_events (peer, events);
     answer = collector ? g_strdup ("{\"status\":\"success\"}")
                        : g_strdup_printf ("{\"created\":%u,\"requested\":%u}",
                                           peer->accepted->len - before,
