@@ -32,6 +32,11 @@ typedef struct
   char           *db_path;
   char           *config;
   LeanDevlogKind  kind;
+  /* Scenes: the database, a peer of the fixture's kind, settings for it. */
+  LeanSessionDb      *db;
+  DevlogPeer         *peer;
+  char               *url;
+  LeanDevlogSettings *settings;
 } Fixture;
 
 static void
@@ -44,10 +49,34 @@ fixture_setup (Fixture       *f,
   f->config = g_build_filename (f->dir, "devlog.json", NULL);
 }
 
+static LeanDevlogSettings *settings_for (const char *url, LeanDevlogKind kind);
+
+static void
+scene_setup (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture_setup (f, data);
+  f->db = lean_session_db_open (f->db_path, &error);
+  g_assert_no_error (error);
+  f->peer = devlog_peer_start (f->kind, 0, TOKEN);
+  f->url = devlog_peer_get_url (f->peer);
+  f->settings = settings_for (f->url, f->kind);
+  lean_devlog_outbox_attach (f->db, f->settings);
+}
+
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
+  if (f->peer != NULL)
+    devlog_peer_stop (f->peer);
+  if (f->db != NULL)
+    lean_session_db_close (f->db);
+  g_clear_object (&f->db);
+  g_free (f->url);
+  lean_devlog_settings_free (f->settings);
   test_util_rm_rf (f->dir);
   g_free (f->dir);
   g_free (f->db_path);
@@ -536,52 +565,53 @@ read_status (const char *path)
   return st;
 }
 
-static void
-test_down_then_up (Fixture       *f,
-                   gconstpointer  data)
+/* Polls the outbox's figures until a failure is recorded. */
+static LeanDevlogStatus *
+wait_for_error (const char *path)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LeanSessionDb) db = lean_session_db_open (f->db_path, &error);
-  DevlogPeer *probe = devlog_peer_start (f->kind, 0, TOKEN);
-  guint port = devlog_peer_get_port (probe);
-  g_autofree char *url = devlog_peer_get_url (probe);
-  g_autoptr(LeanDevlogSettings) settings = settings_for (url, f->kind);
-  g_autoptr(LeanDevlogSender) sender = NULL;
-  g_autoptr(GHashTable) expected = NULL;
-  g_autoptr(GPtrArray) accepted = NULL;
-  g_autoptr(LeanDevlogStatus) st = NULL;
-  DevlogPeer *peer;
-  gint64 deadline;
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  LeanDevlogStatus *st = NULL;
 
-  g_assert_no_error (error);
-  /* Devlog goes away: its port refuses connections for the whole session. */
-  devlog_peer_stop (probe);
-  lean_devlog_outbox_attach (db, settings);
-  sender = start_sender (f, settings);
-  for (guint i = 0; i < 3; i++)
-    g_free (write_session (db, 5));
-  lean_session_db_flush (db);
-
-  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
   do
     {
       g_clear_pointer (&st, lean_devlog_status_free);
       g_usleep (20 * 1000);
-      st = read_status (f->db_path);
+      st = read_status (path);
     }
   while (st->last_error == NULL && g_get_monotonic_time () < deadline);
   g_assert_nonnull (st->last_error);
+  return st;
+}
+
+static void
+test_down_then_up (Fixture       *f,
+                   gconstpointer  data)
+{
+  guint port = devlog_peer_get_port (f->peer);
+  g_autoptr(LeanDevlogSender) sender = NULL;
+  g_autoptr(GHashTable) expected = NULL;
+  g_autoptr(GPtrArray) accepted = NULL;
+  g_autoptr(LeanDevlogStatus) st = NULL;
+
+  /* Devlog goes away: its port refuses connections for the whole session. */
+  g_clear_pointer (&f->peer, devlog_peer_stop);
+  sender = start_sender (f, f->settings);
+  for (guint i = 0; i < 3; i++)
+    g_free (write_session (f->db, 5));
+  lean_session_db_flush (f->db);
+
+  st = wait_for_error (f->db_path);
   g_assert_nonnull (strstr (st->last_error, "did not answer"));
   g_assert_cmpint (st->queued, ==, 24);
   expected = queued_order (f->db_path);
   g_assert_cmpuint (g_hash_table_size (expected), ==, 3);
 
   /* Back up on the same address: everything arrives, once, in order. */
-  peer = devlog_peer_start (f->kind, port, TOKEN);
+  f->peer = devlog_peer_start (f->kind, port, TOKEN);
   g_assert_true (lean_devlog_sender_wait_empty (sender, 60 * G_USEC_PER_SEC));
-  accepted = devlog_peer_dup_accepted (peer);
+  accepted = devlog_peer_dup_accepted (f->peer);
   assert_delivered_in_order (accepted, expected);
-  g_assert_cmpuint (devlog_peer_n_duplicates (peer), ==, 0);
+  g_assert_cmpuint (devlog_peer_n_duplicates (f->peer), ==, 0);
   g_clear_pointer (&st, lean_devlog_status_free);
   st = read_status (f->db_path);
   g_assert_cmpint (st->queued, ==, 0);
@@ -589,24 +619,19 @@ test_down_then_up (Fixture       *f,
   g_assert_null (st->last_error);
   g_assert_cmpint (st->last_delivery, >, 0);
   lean_devlog_sender_stop (sender);
-  devlog_peer_stop (peer);
 }
 
 static void
 test_500_then_ok (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LeanSessionDb) db = lean_session_db_open (f->db_path, &error);
-  DevlogPeer *peer = devlog_peer_start (f->kind, 0, TOKEN);
-  g_autofree char *url = devlog_peer_get_url (peer);
-  g_autoptr(LeanDevlogSettings) settings = settings_for (url, f->kind);
+  LeanSessionDb *db = f->db;
+  DevlogPeer *peer = f->peer;
+  LeanDevlogSettings *settings = f->settings;
   g_autoptr(LeanDevlogSender) sender = NULL;
   g_autoptr(GHashTable) expected = NULL;
   g_autoptr(GPtrArray) accepted = NULL;
 
-  g_assert_no_error (error);
-  lean_devlog_outbox_attach (db, settings);
   g_free (write_session (db, 10));
   lean_session_db_flush (db);
   expected = queued_order (f->db_path);
@@ -620,18 +645,15 @@ test_500_then_ok (Fixture       *f,
   assert_delivered_in_order (accepted, expected);
   g_assert_cmpuint (accepted->len, ==, 13);
   lean_devlog_sender_stop (sender);
-  devlog_peer_stop (peer);
 }
 
 static void
 test_poisoned_event (Fixture       *f,
                      gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LeanSessionDb) db = lean_session_db_open (f->db_path, &error);
-  DevlogPeer *peer = devlog_peer_start (f->kind, 0, TOKEN);
-  g_autofree char *url = devlog_peer_get_url (peer);
-  g_autoptr(LeanDevlogSettings) settings = settings_for (url, f->kind);
+  LeanSessionDb *db = f->db;
+  DevlogPeer *peer = f->peer;
+  LeanDevlogSettings *settings = f->settings;
   g_autoptr(LeanDevlogSender) sender = NULL;
   g_autoptr(GHashTable) expected = NULL;
   g_autoptr(GPtrArray) accepted = NULL;
@@ -639,8 +661,6 @@ test_poisoned_event (Fixture       *f,
   g_autofree char *poisoned_id = NULL;
   gint64 poison_row;
 
-  g_assert_no_error (error);
-  lean_devlog_outbox_attach (db, settings);
   g_free (write_session (db, 97));
   lean_session_db_flush (db);
   g_assert_cmpint (query_int (f->db_path, "SELECT COUNT(*) FROM telemetry_outbox"), ==, 100);
@@ -688,7 +708,6 @@ test_poisoned_event (Fixture       *f,
     g_assert_cmpint (query_int (f->db_path, sql), ==, 1);
   }
   lean_devlog_sender_stop (sender);
-  devlog_peer_stop (peer);
 }
 
 /* The app's sender and leanspec-ctl's flush at once, while sessions are
@@ -697,17 +716,14 @@ static void
 test_app_and_ctl (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LeanSessionDb) db = lean_session_db_open (f->db_path, &error);
-  DevlogPeer *peer = devlog_peer_start (f->kind, 0, TOKEN);
-  g_autofree char *url = devlog_peer_get_url (peer);
-  g_autoptr(LeanDevlogSettings) settings = settings_for (url, f->kind);
+  LeanSessionDb *db = f->db;
+  DevlogPeer *peer = f->peer;
+  LeanDevlogSettings *settings = f->settings;
   g_autoptr(LeanDevlogSender) sender = NULL;
   g_autofree char *ctl = g_build_filename (g_getenv ("LEANSPEC_BUILD_ROOT"), "src", "cli",
                                            "leanspec-ctl", NULL);
   guint total = 0;
-
-  g_assert_no_error (error);
+  g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocessLauncher) launcher =
     g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
 
@@ -747,7 +763,6 @@ test_app_and_ctl (Fixture       *f,
   g_assert_cmpuint (devlog_peer_n_duplicates (peer), ==, 0);
   g_assert_cmpint (query_int (f->db_path, "SELECT COUNT(*) FROM telemetry_outbox"), ==, 0);
   lean_devlog_sender_stop (sender);
-  devlog_peer_stop (peer);
 }
 
 /* A backend wants its token; a wrong one is retried, never parked. */
@@ -755,34 +770,21 @@ static void
 test_backend_token_refused (Fixture       *f,
                             gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LeanSessionDb) db = lean_session_db_open (f->db_path, &error);
-  DevlogPeer *peer = devlog_peer_start (LEAN_DEVLOG_KIND_BACKEND, 0, "another-token");
-  g_autofree char *url = devlog_peer_get_url (peer);
-  g_autoptr(LeanDevlogSettings) settings = settings_for (url, LEAN_DEVLOG_KIND_BACKEND);
   g_autoptr(LeanDevlogSender) sender = NULL;
   g_autoptr(LeanDevlogStatus) st = NULL;
-  gint64 deadline;
+  guint port = devlog_peer_get_port (f->peer);
 
-  g_assert_no_error (error);
-  lean_devlog_outbox_attach (db, settings);
-  g_free (write_session (db, 1));
-  lean_session_db_flush (db);
-  sender = start_sender (f, settings);
-  deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
-  do
-    {
-      g_clear_pointer (&st, lean_devlog_status_free);
-      g_usleep (20 * 1000);
-      st = read_status (f->db_path);
-    }
-  while (st->last_error == NULL && g_get_monotonic_time () < deadline);
-  g_assert_nonnull (st->last_error);
+  /* The same address, a backend that wants another token. */
+  devlog_peer_stop (f->peer);
+  f->peer = devlog_peer_start (LEAN_DEVLOG_KIND_BACKEND, port, "another-token");
+  g_free (write_session (f->db, 1));
+  lean_session_db_flush (f->db);
+  sender = start_sender (f, f->settings);
+  st = wait_for_error (f->db_path);
   g_assert_nonnull (strstr (st->last_error, "401"));
   g_assert_cmpint (st->parked, ==, 0);
   g_assert_cmpint (st->queued, ==, 4);
   lean_devlog_sender_stop (sender);
-  devlog_peer_stop (peer);
 }
 
 /* Auto: a collector is told apart by GET /health. */
@@ -790,22 +792,15 @@ static void
 test_auto_probe (Fixture       *f,
                  gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LeanSessionDb) db = lean_session_db_open (f->db_path, &error);
-  DevlogPeer *peer = devlog_peer_start (f->kind, 0, TOKEN);
-  g_autofree char *url = devlog_peer_get_url (peer);
-  g_autoptr(LeanDevlogSettings) settings = settings_for (url, LEAN_DEVLOG_KIND_AUTO);
   g_autoptr(LeanDevlogSender) sender = NULL;
 
-  g_assert_no_error (error);
-  lean_devlog_outbox_attach (db, settings);
-  g_free (write_session (db, 2));
-  lean_session_db_flush (db);
-  sender = start_sender (f, settings);
+  f->settings->kind = LEAN_DEVLOG_KIND_AUTO;
+  g_free (write_session (f->db, 2));
+  lean_session_db_flush (f->db);
+  sender = start_sender (f, f->settings);
   g_assert_true (lean_devlog_sender_wait_empty (sender, 30 * G_USEC_PER_SEC));
-  g_assert_cmpuint (devlog_peer_n_accepted (peer), ==, 5);
+  g_assert_cmpuint (devlog_peer_n_accepted (f->peer), ==, 5);
   lean_devlog_sender_stop (sender);
-  devlog_peer_stop (peer);
 }
 
 static void
@@ -865,23 +860,27 @@ main (int    argc,
 #define ADD(name, fn, kind) \
   g_test_add ("/devlog/" name, Fixture, GINT_TO_POINTER (kind), fixture_setup, fn, \
               fixture_teardown)
+#define SCENE(name, fn, kind) \
+  g_test_add ("/devlog/" name, Fixture, GINT_TO_POINTER (kind), scene_setup, fn, \
+              fixture_teardown)
   /* First: it sets LEANSPEC_DEVLOG_URL, before any thread runs. */
   ADD ("settings-file", test_settings_file, LEAN_DEVLOG_KIND_COLLECTOR);
   g_test_add_func ("/devlog/map-events", test_map_events);
   g_test_add_func ("/devlog/peers-refuse", test_peers_refuse);
   ADD ("off-queues-nothing", test_off_queues_nothing, LEAN_DEVLOG_KIND_COLLECTOR);
   ADD ("outbox-bound", test_outbox_bound, LEAN_DEVLOG_KIND_COLLECTOR);
-  ADD ("collector/down-then-up", test_down_then_up, LEAN_DEVLOG_KIND_COLLECTOR);
-  ADD ("backend/down-then-up", test_down_then_up, LEAN_DEVLOG_KIND_BACKEND);
-  ADD ("collector/500-then-ok", test_500_then_ok, LEAN_DEVLOG_KIND_COLLECTOR);
-  ADD ("backend/500-then-ok", test_500_then_ok, LEAN_DEVLOG_KIND_BACKEND);
-  ADD ("collector/poisoned-event", test_poisoned_event, LEAN_DEVLOG_KIND_COLLECTOR);
-  ADD ("backend/poisoned-event", test_poisoned_event, LEAN_DEVLOG_KIND_BACKEND);
-  ADD ("collector/app-and-ctl", test_app_and_ctl, LEAN_DEVLOG_KIND_COLLECTOR);
-  ADD ("backend/app-and-ctl", test_app_and_ctl, LEAN_DEVLOG_KIND_BACKEND);
-  ADD ("backend/token-refused", test_backend_token_refused, LEAN_DEVLOG_KIND_BACKEND);
-  ADD ("collector/auto-probe", test_auto_probe, LEAN_DEVLOG_KIND_COLLECTOR);
-  ADD ("backend/auto-probe", test_auto_probe, LEAN_DEVLOG_KIND_BACKEND);
+  SCENE ("collector/down-then-up", test_down_then_up, LEAN_DEVLOG_KIND_COLLECTOR);
+  SCENE ("backend/down-then-up", test_down_then_up, LEAN_DEVLOG_KIND_BACKEND);
+  SCENE ("collector/500-then-ok", test_500_then_ok, LEAN_DEVLOG_KIND_COLLECTOR);
+  SCENE ("backend/500-then-ok", test_500_then_ok, LEAN_DEVLOG_KIND_BACKEND);
+  SCENE ("collector/poisoned-event", test_poisoned_event, LEAN_DEVLOG_KIND_COLLECTOR);
+  SCENE ("backend/poisoned-event", test_poisoned_event, LEAN_DEVLOG_KIND_BACKEND);
+  SCENE ("collector/app-and-ctl", test_app_and_ctl, LEAN_DEVLOG_KIND_COLLECTOR);
+  SCENE ("backend/app-and-ctl", test_app_and_ctl, LEAN_DEVLOG_KIND_BACKEND);
+  SCENE ("backend/token-refused", test_backend_token_refused, LEAN_DEVLOG_KIND_BACKEND);
+  SCENE ("collector/auto-probe", test_auto_probe, LEAN_DEVLOG_KIND_COLLECTOR);
+  SCENE ("backend/auto-probe", test_auto_probe, LEAN_DEVLOG_KIND_BACKEND);
 #undef ADD
+#undef SCENE
   return g_test_run ();
 }

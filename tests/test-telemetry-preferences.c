@@ -17,22 +17,6 @@
 
 static char *home;
 
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_named (c, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 typedef struct
 {
   GtkWidget  *page;
@@ -122,24 +106,24 @@ test_page (void)
   gtk_window_present (GTK_WINDOW (window));
   ui_test_settle (400);
 
-  sw.row = find_named (page, "telemetry-queued");
+  sw.row = ui_test_find_named (page, "telemetry-queued");
   sw.text = "0 events";
   g_assert_true (test_util_wait_until (subtitle_is, &sw, 10000));
   ui_test_screenshot (window, "telemetry-preferences-off");
 
   /* Devlog's own collector.json is offered: Use fills the form. */
-  ui_input_click (find_named (page, "telemetry-use-found"));
+  ui_input_click (ui_test_find_named (page, "telemetry-use-found"));
   ui_test_settle (200);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (page, "telemetry-url"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ui_test_find_named (page, "telemetry-url"))),
                    ==, "https://devlog.example.org");
-  g_assert_true (gtk_switch_get_active (GTK_SWITCH (find_named (page, "telemetry-enabled"))));
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (ui_test_find_named (page, "telemetry-enabled"))));
 
   /* Type the loopback collector's address instead, with Detect. */
-  ui_input_click (find_named (page, "telemetry-url"));
+  ui_input_click (ui_test_find_named (page, "telemetry-url"));
   ui_input_key (GDK_KEY_a, GDK_CONTROL_MASK);
   ui_input_type (url);
   ui_test_settle (200);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (page, "telemetry-url"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ui_test_find_named (page, "telemetry-url"))),
                    ==, url);
   {
     GtkWidget *combo = ui_test_find_widget (page, ADW_TYPE_COMBO_ROW);
@@ -156,19 +140,19 @@ test_page (void)
   }
 
   /* A collector wants no token: clear the one collector.json gave. */
-  ui_input_click (find_named (page, "telemetry-token"));
+  ui_input_click (ui_test_find_named (page, "telemetry-token"));
   ui_input_key (GDK_KEY_a, GDK_CONTROL_MASK);
   ui_input_key (GDK_KEY_Delete, 0);
   ui_test_settle (200);
-  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_named (page, "telemetry-token"))),
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (ui_test_find_named (page, "telemetry-token"))),
                    ==, "");
 
-  ui_input_click (find_named (page, "telemetry-test"));
+  ui_input_click (ui_test_find_named (page, "telemetry-test"));
   mw.page = page;
   mw.prefix = "Connected: a Devlog collector answers.";
   g_assert_true (test_util_wait_until (message_is, &mw, 20000));
 
-  ui_input_click (find_named (page, "telemetry-save"));
+  ui_input_click (ui_test_find_named (page, "telemetry-save"));
   mw.prefix = "Saved. Sessions are now sent";
   if (!test_util_wait_until (message_is, &mw, 5000))
     g_error ("after Save: %s",
@@ -182,7 +166,7 @@ test_page (void)
   write_session (db);
   g_assert_true (lean_devlog_sender_wait_empty (sender, 20 * G_USEC_PER_SEC));
   g_assert_cmpuint (devlog_peer_n_accepted (peer), ==, 3);
-  sw.row = find_named (page, "telemetry-last-delivery");
+  sw.row = ui_test_find_named (page, "telemetry-last-delivery");
   sw.text = "Never";
   g_assert_true (test_util_wait_until (subtitle_is_not, &sw, 10000));
 
