@@ -31,6 +31,9 @@ GtkWidget *ui_test_find_widget   (GtkWidget   *root,
  * within 15 s. */
 gboolean  ui_test_select_agent   (LeanImplementDialog *dialog,
                                   const char          *id);
+/* The first widget at or below @root whose gtk_widget_get_name() is @name. */
+GtkWidget *ui_test_find_named    (GtkWidget   *root,
+                                  const char  *name);
 /* The first visible toplevel window of @type, or NULL. */
 GtkWindow *ui_test_find_toplevel (GType        type);
 /* A test_util_wait_until() condition: @controller (a LeanController) has

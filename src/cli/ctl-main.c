@@ -21,9 +21,15 @@ static const CtlCommand commands[] = {
   { "lint",     N_("Check specs with LeanSpec's rules"),           ctl_cmd_lint },
   { "implement", N_("Implement a spec with an AI agent, attached"), ctl_cmd_implement },
   { "sessions", N_("List, show, follow or cancel AI sessions"),    ctl_cmd_sessions },
+  { "review",   N_("Show what a session changed"),                ctl_cmd_review },
+  { "land",     N_("Commit a session's work and merge its branch"), ctl_cmd_land },
+  { "discard",  N_("Drop a session's worktree and branch"),        ctl_cmd_discard },
+  { "followup", N_("Send a session's agent more work in the same tree"), ctl_cmd_followup },
+  { "worktrees", N_("List or prune the worktrees of ended sessions"), ctl_cmd_worktrees },
   { "validate", N_("Run the checks, completion rules and AI critic on a spec"), ctl_cmd_validate },
   { "relay",    N_("Manage agent-relay servers and check they answer"), ctl_cmd_relay },
   { "trust",    N_("Review and trust this project's agent commands"), ctl_cmd_trust },
+  { "devlog",   N_("Send session telemetry to Devlog"),            ctl_cmd_devlog },
 };
 
 static const CtlCommand *

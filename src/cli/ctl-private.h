@@ -7,6 +7,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lean-project.h"
+#include "lean-session-db.h"
 
 G_BEGIN_DECLS
 
@@ -132,6 +133,15 @@ int          ctl_cmd_lint               (CtlContext *ctx, int argc, char **argv)
 /* ctl-sessions.c */
 int          ctl_cmd_implement          (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_sessions           (CtlContext *ctx, int argc, char **argv);
+/* ctl-sessions.c: the sessions database (recovered); else prints why and
+ * sets *exit_code. */
+LeanSessionDb *ctl_open_db              (int        *exit_code);
+/* ctl-review.c */
+int          ctl_cmd_review             (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_land               (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_discard            (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_followup           (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_worktrees          (CtlContext *ctx, int argc, char **argv);
 /* ctl-trust.c: review, trust or forget a project's runners.json */
 int          ctl_cmd_trust              (CtlContext *ctx, int argc, char **argv);
 /* TRUE when @agent_id may run in the project at @project_root (a builtin,
@@ -148,5 +158,10 @@ int          ctl_cmd_implement_ralph    (CtlContext *ctx, int argc, char **argv)
 int          ctl_cmd_validate           (CtlContext *ctx, int argc, char **argv);
 /* ctl-relay.c: relay check/list/add/remove */
 int          ctl_cmd_relay              (CtlContext *ctx, int argc, char **argv);
+/* ctl-devlog.c: devlog set/status/flush/off; every command that writes
+ * sessions attaches telemetry, and implement flushes it before exiting. */
+int          ctl_cmd_devlog             (CtlContext *ctx, int argc, char **argv);
+void         ctl_devlog_attach          (LeanSessionDb *db);
+void         ctl_devlog_flush_at_exit   (LeanSessionDb *db);
 
 G_END_DECLS

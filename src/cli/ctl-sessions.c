@@ -28,8 +28,8 @@
   N_("Sessions are stored in $XDG_DATA_HOME/leanspec-desktop/sessions.db, shared with the\n" \
      "app; set LEANSPEC_DB=FILE to use another database file.")
 
-static LeanSessionDb *
-open_db (int *exit_code)
+LeanSessionDb *
+ctl_open_db (int *exit_code)
 {
   g_autoptr(GError) error = NULL;
   LeanSessionDb *db = lean_session_db_open (NULL, &error);
@@ -43,6 +43,7 @@ open_db (int *exit_code)
    * orphaned agent is stopped, as the app does at start. */
   if (!lean_session_db_recover (db, LEAN_SESSION_RECOVER_STOP_ORPHANED_AGENTS, NULL, &error))
     g_printerr ("%s\n", error->message);
+  ctl_devlog_attach (db);
   return db;
 }
 
@@ -541,7 +542,7 @@ ctl_cmd_implement (CtlContext  *ctx,
       request->cols = ws.ws_col;
     }
 
-  if (!(db = open_db (&exit_code)))
+  if (!(db = ctl_open_db (&exit_code)))
     return exit_code;
   controller = lean_controller_new (db);
   lean_controller_set_registry (controller, registry);
@@ -632,6 +633,7 @@ ctl_cmd_implement (CtlContext  *ctx,
       g_printerr ("\n");
     }
 
+  ctl_devlog_flush_at_exit (db);
   lean_session_db_close (db);
 
   switch (state)
@@ -701,7 +703,7 @@ sessions_list (CtlContext  *ctx,
   if (!ctl_parse_options (&argc, &argv, "", _("List stored sessions, newest first."),
                           _(DB_HELP), entries, 0, 0, &exit_code))
     return exit_code;
-  if (!(db = open_db (&exit_code)))
+  if (!(db = ctl_open_db (&exit_code)))
     return exit_code;
   list = lean_session_db_list (db, NULL, &error);
   if (list == NULL)
@@ -808,7 +810,7 @@ sessions_show (CtlContext  *ctx,
                           _("Show one session (ID may be a unique prefix)."), _(DB_HELP),
                           entries, 1, 1, &exit_code))
     return exit_code;
-  if (!(db = open_db (&exit_code)))
+  if (!(db = ctl_open_db (&exit_code)))
     return exit_code;
   s = lean_session_db_lookup (db, argv[1], &error);
   if (s == NULL)
@@ -900,7 +902,7 @@ sessions_logs (CtlContext  *ctx,
                           _("Print a session's output as its terminal showed it."), _(DB_HELP),
                           entries, 1, 1, &exit_code))
     return exit_code;
-  if (!(db = open_db (&exit_code)))
+  if (!(db = ctl_open_db (&exit_code)))
     return exit_code;
   s = lean_session_db_lookup (db, argv[1], &error);
   if (s == NULL)
@@ -959,7 +961,7 @@ sessions_cancel (CtlContext  *ctx,
                             "agent (SIGTERM, SIGKILL after 5 s)."), _(DB_HELP),
                           NULL, 1, 1, &exit_code))
     return exit_code;
-  if (!(db = open_db (&exit_code)))
+  if (!(db = ctl_open_db (&exit_code)))
     return exit_code;
   s = lean_session_db_lookup (db, argv[1], &error);
   if (s == NULL)

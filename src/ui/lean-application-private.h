@@ -3,6 +3,7 @@
 
 #include "lean-application.h"
 #include "lean-spec-status-follower.h"
+#include "lean-devlog-sender.h"
 #include "lean-window.h"
 
 G_BEGIN_DECLS
@@ -21,6 +22,7 @@ struct _LeanApplication
   GError            *sessions_error;
   LeanAgentRegistry *registry;
   LeanRelayConfig   *relay_config;
+  LeanDevlogSender  *devlog;      /* telemetry: sends while the app runs */
   GHashTable        *stores;      /* root -> LeanSpecStore */
   GHashTable        *store_users; /* LeanSpecStore -> window count */
   GHashTable        *activities;  /* root -> LeanSpecActivity */

@@ -15,11 +15,12 @@
 #include "lean-error.h"
 #include "lean-session-log-private.h"
 #include "lean-session-private.h"
-#include "lean-session-worktree.h"
+#include "lean-session-review.h"
 #include "lean-parser-thread.h"
 #include "lean-runner-factory.h"
 #include "lean-default-runner-factory.h"
 #include "lean-stream-parser.h"
+#include "lean-worktree-setup.h"
 
 /* Everything the controller keeps for one session it runs. */
 typedef struct
@@ -101,6 +102,9 @@ lean_session_request_copy (const LeanSessionRequest *request)
   copy->model = g_strdup (request->model);
   copy->prompt = g_strdup (request->prompt);
   copy->runner = g_strdup (request->runner);
+  copy->worktree_path = g_strdup (request->worktree_path);
+  copy->branch = g_strdup (request->branch);
+  copy->resume_id = g_strdup (request->resume_id);
   return copy;
 }
 
@@ -116,6 +120,9 @@ lean_session_request_free (LeanSessionRequest *request)
   g_free (request->model);
   g_free (request->prompt);
   g_free (request->runner);
+  g_free (request->worktree_path);
+  g_free (request->branch);
+  g_free (request->resume_id);
   g_free (request);
 }
 
@@ -702,27 +709,73 @@ start_runner (Live *live)
                            data);
 }
 
-/* The git worktree, when asked for, is made in a thread before the agent
- * starts. */
-static void
-on_place_ready (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+/* Work done in a thread before the agent starts: the git base, and a git
+ * worktree when asked for. */
+typedef struct
 {
-  g_autoptr(StartData) data = user_data;
-  g_autoptr(LeanController) self = g_weak_ref_get (&data->controller);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LeanSessionPlace) place = lean_session_place_prepare_finish (result, &error);
-  Live *live;
+  LeanSessionRequest *request;
+  char               *session_id;
+  char               *worktree_path;  /* out */
+  char               *branch;         /* out */
+  char               *cwd;            /* out */
+  char               *base;           /* out: "git-base" event payload */
+  char               *setup_note;     /* out: what worktree.json setup said */
+} Prep;
 
-  if (self == NULL || self->live == NULL ||
-      (live = g_hash_table_lookup (self->live, data->session_id)) == NULL)
-    return;
-  if (place == NULL)
+static void
+prep_free (Prep *prep)
+{
+  lean_session_request_free (prep->request);
+  g_free (prep->session_id);
+  g_free (prep->worktree_path);
+  g_free (prep->branch);
+  g_free (prep->cwd);
+  g_free (prep->base);
+  g_free (prep->setup_note);
+  g_free (prep);
+}
+
+static void
+prep_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Prep *prep = task_data;
+  GError *error = NULL;
+
+  prep->base = lean_session_capture_base (prep->request->project_path);
+  if (!lean_worktree_prepare (prep->request, prep->session_id, &prep->worktree_path,
+                              &prep->branch, &prep->cwd, &prep->setup_note, &error))
     {
-      fail_start (live, error);
+      g_task_return_error (task, error);
       return;
     }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_prep_done (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  LeanController *self = LEAN_CONTROLLER (source);
+  GTask *task = G_TASK (result);
+  Prep *prep = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+  Live *live;
+
+  live = g_hash_table_lookup (self->live, prep->session_id);
+  if (!g_task_propagate_boolean (task, &error))
+    {
+      if (live != NULL)
+        fail_start (live, error);
+      return;
+    }
+  if (live == NULL)
+    return;
+
+  lean_worktree_record_prep (self->db, prep->session_id, prep->base, prep->setup_note);
 
   if (live->cancel_requested)
     {
@@ -731,14 +784,14 @@ on_place_ready (GObject      *source,
       return;
     }
 
-  if (place->worktree_path != NULL)
+  if (prep->worktree_path != NULL)
     {
-      lean_session_set_worktree_path (live->session, place->worktree_path);
-      lean_session_set_branch (live->session, place->branch);
+      lean_session_set_worktree_path (live->session, prep->worktree_path);
+      lean_session_set_branch (live->session, prep->branch);
       lean_session_db_save_session (self->db, live->session);
     }
   g_free (live->launch->cwd);
-  live->launch->cwd = g_strdup (place->cwd);
+  live->launch->cwd = g_strdup (prep->cwd);
 
   start_runner (live);
 }
@@ -821,7 +874,8 @@ lean_controller_start (LeanController            *self,
   const char *model;
   LeanAgentOutput output;
   LeanAgent *agent;
-  StartData *data;
+  g_autoptr(GTask) task = NULL;
+  Prep *prep;
   Live *live;
 
   g_return_val_if_fail (LEAN_IS_CONTROLLER (self), NULL);
@@ -834,7 +888,8 @@ lean_controller_start (LeanController            *self,
                            _("A session needs a project, a spec and an agent."));
       return NULL;
     }
-  if (request->use_worktree && request->runner != NULL && g_str_has_prefix (request->runner, "relay:"))
+  if ((request->use_worktree || request->worktree_path != NULL) && request->runner != NULL &&
+      g_str_has_prefix (request->runner, "relay:"))
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
                            _("A git worktree cannot be used with a relay runner: the agent runs "
@@ -898,6 +953,9 @@ lean_controller_start (LeanController            *self,
                                 &stdin_data, &local_error);
   if (argv == NULL)
     goto fail;
+  if (request->resume_id != NULL)
+    argv = lean_agent_resume_argv (agent, request->mode, g_steal_pointer (&argv),
+                                   request->resume_id);
   env = lean_agent_build_env (agent, request->project_path, request->spec_id,
                               lean_session_get_id (session));
 
@@ -927,12 +985,13 @@ lean_controller_start (LeanController            *self,
   live->launch->kill_delay_ms = self->kill_delay_ms;
   lean_session_db_save_session (self->db, session);
 
-  data = g_new0 (StartData, 1);
-  g_weak_ref_init (&data->controller, self);
-  data->session_id = g_strdup (lean_session_get_id (session));
-  lean_session_place_prepare_async (request->project_path, request->spec_id,
-                                    lean_session_get_id (session), request->use_worktree,
-                                    NULL, on_place_ready, data);
+  prep = g_new0 (Prep, 1);
+  prep->request = lean_session_request_copy (request);
+  prep->session_id = g_strdup (lean_session_get_id (session));
+  task = g_task_new (self, NULL, on_prep_done, NULL);
+  g_task_set_source_tag (task, lean_controller_start);
+  g_task_set_task_data (task, prep, (GDestroyNotify)prep_free);
+  g_task_run_in_thread (task, prep_thread);
 
   return g_steal_pointer (&session);
 
