@@ -215,6 +215,19 @@ on_session_started (LeanWindow          *self,
   lean_session_pane_show_session (self->pane, session);
 }
 
+static void
+on_ralph_requested (LeanWindow          *self,
+                    LeanImplementDialog *dialog)
+{
+  g_autoptr(LeanSessionRequest) request = lean_implement_dialog_dup_request (dialog);
+  LeanRalphSettings settings;
+  gboolean critic;
+
+  lean_implement_dialog_get_ralph (dialog, &settings, &critic);
+  if (request != NULL)
+    _lean_window_start_ralph (self, request, &settings, critic);
+}
+
 void
 _lean_window_implement (LeanWindow *self)
 {
@@ -233,6 +246,8 @@ _lean_window_implement (LeanWindow *self)
   dialog = lean_implement_dialog_new (GTK_WINDOW (self), controller, NULL,
                                       lean_spec_store_get_project (self->store), spec, specs);
   g_signal_connect_object (dialog, "session-started", G_CALLBACK (on_session_started), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "ralph-requested", G_CALLBACK (on_ralph_requested), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -293,6 +308,7 @@ _lean_window_sessions_wrap (LeanWindow *self,
   if (actions != NULL)
     {
       gtk_box_append (GTK_BOX (actions), self->implement_button);
+      _lean_window_validate_add_button (self, actions);
       gtk_box_append (GTK_BOX (actions), self->sessions_button);
     }
 
