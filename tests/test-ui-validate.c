@@ -269,6 +269,16 @@ screenshots (Fixture    *f,
       shot = ui_test_screenshot (GTK_WIDGET (f->window), shot_name);
       g_test_message ("screenshot: %s", shot);
     }
+  /* The spec's header with Implement and Validate, narrow, pane hidden. */
+  _lean_window_set_sessions_shown (f->window, FALSE);
+  ui_test_settle (600);
+  {
+    g_autofree char *shot_name = g_strdup_printf ("%s-narrow-spec", name);
+    g_autofree char *shot = ui_test_screenshot (GTK_WIDGET (f->window), shot_name);
+
+    g_test_message ("screenshot: %s", shot);
+  }
+  _lean_window_set_sessions_shown (f->window, TRUE);
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1500, 860);
   ui_test_settle (400);
@@ -541,6 +551,53 @@ test_ralph_from_dialog (Fixture       *f,
   }
 }
 
+static gboolean
+file_exists (gpointer path)
+{
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* No checks.json: the checks detected from the Makefile run at once (they
+ * are our own argv), and the toast offers to save them; saved, they are the
+ * project's file and trusted as written. */
+static void
+test_detected_saved (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *checks = g_build_filename (f->project, ".lean-spec", "checks.json", NULL);
+  g_autoptr(LeanCheckConfig) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  LeanValidation *validation;
+  GtkWidget *button;
+
+  test_util_write_file (f->project, "Makefile", "test:\n\t@echo detected-make-test\n");
+  open_window (f, 1500, 860);
+  g_assert_true (lean_window_select_spec (f->window, "002-fixer"));
+  ui_test_settle (300);
+  ui_input_click (validate_button (f));
+
+  g_assert_true (test_util_wait_until (validation_finished, f, 30000));
+  g_assert_null (ui_test_find_toplevel (LEAN_TYPE_TRUST_DIALOG));
+  validation = shown_validation (f);
+  g_assert_cmpuint (lean_validation_get_n_runs (validation), ==, 1);
+  g_assert_cmpstr (lean_check_run_get_check (lean_validation_get_run (validation, 0))->argv[0],
+                   ==, "make");
+  g_assert_true (lean_validation_get_passed (validation));
+
+  ui_test_settle (300);
+  button = ui_test_find_button (GTK_WIDGET (f->window), "_Save as checks.json");
+  g_assert_nonnull (button);
+  ui_input_click (button);
+  g_assert_true (test_util_wait_until (file_exists, checks, 5000));
+  ui_test_settle (300);
+  saved = lean_check_config_load (f->project, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lean_check_config_get_source (saved), ==, LEAN_CHECK_SOURCE_FILE);
+  g_assert_cmpuint (lean_check_config_get_n_checks (saved), ==, 1);
+  g_assert_true (lean_check_config_is_trusted (saved, lean_check_config_trust_store_func,
+                                               lean_trust_store_get_default ()));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -567,6 +624,8 @@ main (int   argc,
 
   g_test_add ("/validate-ui/validate-clicked", Fixture, NULL,
               fixture_set_up, test_validate_clicked, fixture_tear_down);
+  g_test_add ("/validate-ui/detected-saved", Fixture, NULL,
+              fixture_set_up, test_detected_saved, fixture_tear_down);
   g_test_add ("/validate-ui/ralph-from-dialog", Fixture, NULL,
               fixture_set_up, test_ralph_from_dialog, fixture_tear_down);
 

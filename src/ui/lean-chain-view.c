@@ -217,19 +217,32 @@ on_iteration_started (LeanRalphLoop *loop,
   update_status (self);
 }
 
+/* The iteration's validation, as it starts and once it finished. */
+static Iteration *
+record_validation (LeanChainView  *self,
+                   guint           k,
+                   LeanValidation *validation)
+{
+  Iteration *it = find_iteration (self, k);
+
+  if (it == NULL)
+    return NULL;
+  g_set_object (&it->validation, validation);
+  update_iteration (self, it);
+  update_status (self);
+  return it;
+}
+
 static void
 on_validation_started (LeanRalphLoop  *loop,
                        guint           k,
                        LeanValidation *validation,
                        LeanChainView  *self)
 {
-  Iteration *it = find_iteration (self, k);
+  Iteration *it = record_validation (self, k, validation);
 
   if (it == NULL)
     return;
-  g_set_object (&it->validation, validation);
-  update_iteration (self, it);
-  update_status (self);
   /* The running validation shows as it runs. */
   gtk_list_box_select_row (GTK_LIST_BOX (self->timeline), GTK_LIST_BOX_ROW (it->row));
   lean_validation_view_set_validation (LEAN_VALIDATION_VIEW (self->validation_view), validation);
@@ -241,13 +254,7 @@ on_validation_finished (LeanRalphLoop  *loop,
                         LeanValidation *validation,
                         LeanChainView  *self)
 {
-  Iteration *it = find_iteration (self, k);
-
-  if (it == NULL)
-    return;
-  g_set_object (&it->validation, validation);
-  update_iteration (self, it);
-  update_status (self);
+  record_validation (self, k, validation);
 }
 
 static void

@@ -180,6 +180,14 @@ show_validation_action (GtkWidget  *widget,
 }
 
 static void
+save_checks_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  _lean_window_save_checks (LEAN_WINDOW (widget));
+}
+
+static void
 mark_complete_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *param)
@@ -261,6 +269,7 @@ _lean_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.validate", NULL, validate_action);
   gtk_widget_class_install_action (widget_class, "win.show-validation", NULL,
                                    show_validation_action);
+  gtk_widget_class_install_action (widget_class, "win.save-checks", NULL, save_checks_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
   gtk_widget_class_install_action (widget_class, "win.go-forward", NULL, go_forward_action);
   gtk_widget_class_install_action (widget_class, "win.show-session-history", NULL,

@@ -72,7 +72,8 @@ struct _LeanWindow
   GHashTable           *validations;      /* spec id -> LeanValidation run or read here */
   GHashTable           *latest_ids;       /* spec id -> stored id, negated when it failed */
   GObject              *validation_store; /* LeanValidationStore, opened off the main loop */
-  GPtrArray            *loops;            /* LeanRalphLoop of this window */
+  GPtrArray            *loops;            /* LeanChainView of this window's loops */
+  GObject              *detected_checks;  /* LeanCheckConfig offered for saving */
 
   /* Template */
   AdwToastOverlay      *toast_overlay;
@@ -138,12 +139,19 @@ GtkWindow        *_lean_window_show_history       (LeanWindow     *self);
 /* lean-window-validate.c */
 void              _lean_window_validate_init      (LeanWindow     *self);
 void              _lean_window_validate_dispose   (LeanWindow     *self);
+/* A header button's icon and label, the icon alone where the header has
+ * no room for the label (a narrow window). */
+GtkWidget        *_lean_window_squeezed_content   (const char     *icon_name,
+                                                   const char     *label);
 /* Adds "Validate" to the spec's header actions. */
 void              _lean_window_validate_add_button (LeanWindow    *self,
                                                     GtkWidget     *actions);
 /* Validates the spec shown: checks loaded off the main loop, trusted by
  * the person when they are the project's, results in the pane. */
 void              _lean_window_validate           (LeanWindow     *self);
+/* Saves the checks detected in the project to .lean-spec/checks.json
+ * (and trusts what it wrote: the person asked for exactly that). */
+void              _lean_window_save_checks        (LeanWindow     *self);
 /* Shows the last validation of the spec shown in the pane. */
 void              _lean_window_show_validation    (LeanWindow     *self);
 gboolean          _lean_window_has_validation     (LeanWindow     *self);

@@ -289,10 +289,7 @@ _lean_window_sessions_wrap (LeanWindow *self,
 
   /* "Implement with AI" is the spec's primary action. */
   self->implement_button = gtk_button_new ();
-  content = adw_button_content_new ();
-  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), "system-run-symbolic");
-  adw_button_content_set_label (ADW_BUTTON_CONTENT (content), _("_Implement with AI"));
-  adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
+  content = _lean_window_squeezed_content ("system-run-symbolic", _("_Implement with AI"));
   gtk_button_set_child (GTK_BUTTON (self->implement_button), content);
   gtk_widget_add_css_class (self->implement_button, "suggested-action");
   gtk_widget_set_tooltip_text (self->implement_button,

@@ -93,6 +93,7 @@ typedef struct
   char                *agent_id;
   guint                iteration;
   gint64               id;         /* LOAD's in, ADD's out */
+  gboolean             select;     /* LOAD: bring the Checks tab forward */
   GHashTable          *latest;     /* LATEST's result */
 } StoreOp;
 
@@ -191,9 +192,10 @@ store_op_new (LeanWindow *self,
 static void
 store_op_run (LeanWindow          *self,
               StoreOp             *op,
-              GAsyncReadyCallback  callback)
+              GAsyncReadyCallback  callback,
+              gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, self->cancellable, callback, NULL);
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, callback, user_data);
 
   g_task_set_task_data (task, op, store_op_free);
   g_task_run_in_thread (task, store_op_thread);
@@ -254,11 +256,22 @@ store_validation (LeanWindow     *self,
   op->session_id = g_strdup (session_id);
   op->chain_id = g_strdup (chain_id);
   op->iteration = iteration;
-  store_op_run (self, op, on_store_written);
+  store_op_run (self, op, on_store_written, NULL);
 }
 
 /* ------------------------------------------------------------------ */
 /* The Checks tab                                                      */
+
+/* A tab's title from @format ("Checks · %.*s") and the spec's number. */
+static char *
+tab_title (const char *format,
+           const char *spec_id)
+{
+  const char *dash = strchr (spec_id, '-');
+
+  return g_strdup_printf (format, dash != NULL ? (int) (dash - spec_id) : (int) strlen (spec_id),
+                          spec_id);
+}
 
 static const char *
 validation_icon (LeanValidation *validation)
@@ -274,18 +287,13 @@ update_checks_tab (LeanWindow *self)
 {
   LeanValidation *validation;
   g_autofree char *title = NULL;
-  const char *spec_id;
-  const char *dash;
 
   if (self->validation_view == NULL || gtk_widget_get_parent (self->validation_view) == NULL ||
       self->pane == NULL)
     return;
   validation = lean_validation_view_get_validation (LEAN_VALIDATION_VIEW (self->validation_view));
-  spec_id = self->validation_spec != NULL ? self->validation_spec : "";
-  dash = strchr (spec_id, '-');
   /* Translators: a tab's title, "Checks · 003" */
-  title = g_strdup_printf (_("Checks · %.*s"), dash != NULL ? (int) (dash - spec_id)
-                                                            : (int) strlen (spec_id), spec_id);
+  title = tab_title (_("Checks · %.*s"), self->validation_spec ?: "");
   {
     AdwTabView *tabs = lean_session_pane_get_tab_view (self->pane);
     AdwTabPage *page = adw_tab_view_get_page (tabs, self->validation_view);
@@ -327,10 +335,7 @@ show_in_checks_tab (LeanWindow     *self,
                     LeanValidation *validation,
                     gboolean        select)
 {
-  const char *dash = strchr (spec_id, '-');
-  g_autofree char *title = g_strdup_printf (_("Checks · %.*s"),
-                                            dash != NULL ? (int) (dash - spec_id)
-                                                         : (int) strlen (spec_id), spec_id);
+  g_autofree char *title = tab_title (_("Checks · %.*s"), spec_id);
 
   if (self->pane == NULL)
     return;
@@ -365,7 +370,7 @@ on_validation_loaded (GObject      *object,
     g_hash_table_replace (self->validations, g_strdup (spec_id), g_object_ref (op->validation));
   if (g_strcmp0 (self->validation_spec, spec_id) == 0 || self->validation_spec == NULL)
     show_in_checks_tab (self, spec_id, g_hash_table_lookup (self->validations, spec_id),
-                        GPOINTER_TO_INT (g_object_get_data (G_OBJECT (result), "select")));
+                        op->select);
 }
 
 /* Shows the spec's validation run here, else the stored one once read. */
@@ -386,16 +391,10 @@ show_spec_validation (LeanWindow *self,
   if (id == NULL || (op = store_op_new (self, OP_LOAD)) == NULL)
     return FALSE;
   op->id = ABS (*id);
+  op->select = select;
   g_free (self->validation_spec);
   self->validation_spec = g_strdup (spec_id);
-  {
-    g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_validation_loaded,
-                                        g_strdup (spec_id));
-
-    g_object_set_data (G_OBJECT (task), "select", GINT_TO_POINTER (select));
-    g_task_set_task_data (task, op, store_op_free);
-    g_task_run_in_thread (task, store_op_thread);
-  }
+  store_op_run (self, op, on_validation_loaded, g_strdup (spec_id));
   return TRUE;
 }
 
@@ -476,6 +475,7 @@ checks_ready (ChecksWait *wait)
   if (lean_check_config_get_source (config) == LEAN_CHECK_SOURCE_DETECTED)
     {
       g_autofree char *text = NULL;
+      AdwToast *toast;
 
       if (lean_check_config_get_n_checks (config) == 0)
         text = g_strdup (_("No checks found: add .lean-spec/checks.json to say how to test "
@@ -488,7 +488,16 @@ checks_ready (ChecksWait *wait)
                                              "detected from the project’s files",
                                              lean_check_config_get_n_checks (config)),
                                 lean_check_config_get_n_checks (config));
-      lean_window_add_toast (wait->self, adw_toast_new (text));
+      toast = adw_toast_new (text);
+      /* What was detected can become the project's file, to edit. */
+      if (lean_check_config_get_n_checks (config) > 0)
+        {
+          g_set_object (&wait->self->detected_checks, G_OBJECT (config));
+          adw_toast_set_button_label (toast, _("_Save as checks.json"));
+          adw_toast_set_action_name (toast, "win.save-checks");
+          adw_toast_set_timeout (toast, 10);
+        }
+      lean_window_add_toast (wait->self, toast);
     }
   wait->ready (wait->self, config, wait->data);
 }
@@ -536,6 +545,14 @@ on_checks_loaded (GObject      *object,
   /* The project's commands run only once the person has read them. */
   request = lean_check_config_get_trust_request (wait->config, trust);
   dialog = lean_trust_dialog_new (GTK_WINDOW (wait->self), request, trust);
+  lean_trust_dialog_set_body (dialog, request->state == LEAN_TRUST_CHANGED
+                              ? _("The file below changed since you trusted it. Review what it "
+                                  "would run now: these commands run with your permissions "
+                                  "each time a spec is validated.")
+                              : _("This project names commands that validate its specs: "
+                                  "tests, linters, builds. They run with your permissions each "
+                                  "time a spec is validated. Trust them only if you trust "
+                                  "whoever wrote this file."));
   g_signal_connect (dialog, "decided", G_CALLBACK (on_checks_trust_decided), wait);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -556,6 +573,62 @@ with_checks (LeanWindow     *self,
   wait->destroy = destroy;
   lean_check_config_load_async (lean_project_get_root (self->project), self->cancellable,
                                 on_checks_loaded, wait);
+}
+
+static void
+save_checks_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      task_data,
+                    GCancellable *cancellable)
+{
+  LeanCheckConfig *detected = g_object_get_data (G_OBJECT (task), "config");
+  const char *root = task_data;
+  g_autoptr(LeanCheckConfig) saved = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!lean_check_config_save (detected, root, &error) ||
+      (saved = lean_check_config_load (root, &error)) == NULL ||
+      lean_check_config_get_source (saved) != LEAN_CHECK_SOURCE_FILE ||
+      !lean_trust_store_trust (lean_trust_store_get_default (), lean_check_config_get_path (saved),
+                               lean_check_config_get_sha256 (saved), &error))
+    {
+      if (error == NULL)
+        g_set_error_literal (&error, G_IO_ERROR, G_IO_ERROR_FAILED, LEAN_CHECK_CONFIG_FILE);
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_checks_saved (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  LeanWindow *self = LEAN_WINDOW (object);
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast_error (self, _("The checks could not be saved: %s"), error);
+      return;
+    }
+  lean_window_add_toast (self, adw_toast_new (_("Saved the checks to .lean-spec/checks.json")));
+}
+
+void
+_lean_window_save_checks (LeanWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+
+  if (self->detected_checks == NULL || self->project == NULL)
+    return;
+  task = g_task_new (self, self->cancellable, on_checks_saved, NULL);
+  g_object_set_data_full (G_OBJECT (task), "config", g_steal_pointer (&self->detected_checks),
+                          g_object_unref);
+  g_task_set_task_data (task, g_strdup (lean_project_get_root (self->project)), g_free);
+  g_task_run_in_thread (task, save_checks_thread);
 }
 
 /* ------------------------------------------------------------------ */
@@ -633,12 +706,8 @@ tab_title_for (LeanChainView *view,
 {
   LeanRalphLoop *loop = lean_chain_view_get_loop (view);
   LeanRalphChain *chain = lean_ralph_loop_get_chain (loop);
-  const char *spec_id = lean_ralph_chain_get_spec_id (chain);
-  const char *dash = strchr (spec_id, '-');
-
   /* Translators: a tab's title, "Ralph · 003" */
-  *title = g_strdup_printf (_("Ralph · %.*s"), dash != NULL ? (int) (dash - spec_id)
-                                                            : (int) strlen (spec_id), spec_id);
+  *title = tab_title (_("Ralph · %.*s"), lean_ralph_chain_get_spec_id (chain));
   if (!lean_ralph_loop_is_ended (loop))
     *icon = "view-refresh-symbolic";
   else
@@ -693,7 +762,7 @@ on_loop_iteration_started (LeanRalphLoop *loop,
       op->session_id = g_strdup (lean_session_get_id (session));
       op->chain_id = g_strdup (lean_ralph_chain_get_id (chain));
       op->iteration = k;
-      store_op_run (self, op, on_store_written);
+      store_op_run (self, op, on_store_written, NULL);
     }
   update_chain_tab (self, view_of_loop (self, loop));
 }
@@ -741,7 +810,7 @@ on_loop_ended (LeanRalphLoop *loop,
       op->chain = g_object_ref (chain);
       op->work_dir = g_strdup (lean_project_get_root (self->project));
       op->agent_id = g_strdup (g_object_get_data (G_OBJECT (view), "agent-id"));
-      store_op_run (self, op, on_store_written);
+      store_op_run (self, op, on_store_written, NULL);
     }
   if (stop == LEAN_RALPH_STOP_CANCELLED)
     set_row_mark (self, lean_ralph_chain_get_spec_id (chain), LEAN_SPEC_VALIDATION_NONE);
@@ -1013,35 +1082,44 @@ on_store_changed (LeanWindow *self)
 
   g_hash_table_remove_all (self->validations);
   g_hash_table_remove_all (self->latest_ids);
+  g_clear_object (&self->detected_checks);
   g_clear_pointer (&self->validation_spec, g_free);
   if (self->project == NULL || self->store == NULL || (op = store_op_new (self, OP_LATEST)) == NULL)
     return;
   op->work_dir = g_strdup (lean_project_get_root (self->project));
-  {
-    g_autoptr(GTask) task = g_task_new (self, self->cancellable, on_latest_loaded,
-                                        g_strdup (op->work_dir));
-
-    g_task_set_task_data (task, op, store_op_free);
-    g_task_run_in_thread (task, store_op_thread);
-  }
+  store_op_run (self, op, on_latest_loaded, g_strdup (op->work_dir));
 }
 
 /* ------------------------------------------------------------------ */
+
+GtkWidget *
+_lean_window_squeezed_content (const char *icon_name,
+                               const char *label)
+{
+  GtkWidget *squeezer = adw_squeezer_new ();
+  GtkWidget *content = adw_button_content_new ();
+
+  adw_squeezer_set_homogeneous (ADW_SQUEEZER (squeezer), FALSE);
+  adw_squeezer_set_transition_type (ADW_SQUEEZER (squeezer), ADW_SQUEEZER_TRANSITION_TYPE_CROSSFADE);
+  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), icon_name);
+  adw_button_content_set_label (ADW_BUTTON_CONTENT (content), label);
+  adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
+  adw_squeezer_add (ADW_SQUEEZER (squeezer), content);
+  adw_squeezer_add (ADW_SQUEEZER (squeezer), gtk_image_new_from_icon_name (icon_name));
+  return squeezer;
+}
 
 void
 _lean_window_validate_add_button (LeanWindow *self,
                                   GtkWidget  *actions)
 {
-  GtkWidget *content;
   g_autoptr(GMenu) menu = g_menu_new ();
 
   /* Validate, with the last result one click away in its menu. */
   self->validate_button = adw_split_button_new ();
-  content = adw_button_content_new ();
-  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), "task-due-symbolic");
-  adw_button_content_set_label (ADW_BUTTON_CONTENT (content), _("_Validate"));
-  adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
-  adw_split_button_set_child (ADW_SPLIT_BUTTON (self->validate_button), content);
+  adw_split_button_set_child (ADW_SPLIT_BUTTON (self->validate_button),
+                              _lean_window_squeezed_content ("task-due-symbolic",
+                                                             _("_Validate")));
   gtk_widget_set_tooltip_text (self->validate_button,
                                _("Run the project’s checks and the spec’s checklist against "
                                  "the work (Ctrl+Shift+K)"));
@@ -1103,4 +1181,5 @@ _lean_window_validate_dispose (LeanWindow *self)
   g_clear_pointer (&self->validation_spec, g_free);
   g_clear_object (&self->validation_view);
   g_clear_object (&self->validation_store);
+  g_clear_object (&self->detected_checks);
 }
