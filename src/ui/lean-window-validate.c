@@ -1118,7 +1118,7 @@ _lean_window_validate_add_button (LeanWindow *self,
   /* Validate, with the last result one click away in its menu. */
   self->validate_button = adw_split_button_new ();
   adw_split_button_set_child (ADW_SPLIT_BUTTON (self->validate_button),
-                              _lean_window_squeezed_content ("task-due-symbolic",
+                              _lean_window_squeezed_content ("applications-science-symbolic",
                                                              _("_Validate")));
   gtk_widget_set_tooltip_text (self->validate_button,
                                _("Run the project’s checks and the spec’s checklist against "
