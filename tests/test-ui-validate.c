@@ -289,7 +289,8 @@ chain_ended (gpointer data)
 {
   GtkWidget *view = _lean_window_get_chain_view (data);
 
-  return view != NULL && lean_ralph_loop_is_ended (lean_chain_view_get_loop (LEAN_CHAIN_VIEW (view)));
+  return view != NULL &&
+         lean_ralph_loop_is_ended (lean_chain_view_get_loop (LEAN_CHAIN_VIEW (view)));
 }
 
 static void
@@ -304,7 +305,8 @@ test_validate_clicked (Fixture       *f,
   const char *subtitle;
 
   write_checks (f, "{\"checks\": [\n"
-                   " {\"id\": \"ok\", \"name\": \"Passes\", \"kind\": \"test\", \"run\": [\"true\"]},\n"
+                   " {\"id\": \"ok\", \"name\": \"Passes\", \"kind\": \"test\",\n"
+                   "  \"run\": [\"true\"]},\n"
                    " {\"id\": \"lint\", \"name\": \"Lint\", \"kind\": \"lint\",\n"
                    "  \"run\": [\"sh\", \"-c\", \"echo 'lint: 2 problems'; exit 2\"]},\n"
                    " {\"id\": \"script\", \"name\": \"Widget Tests\", \"kind\": \"test\",\n"
@@ -481,7 +483,8 @@ test_ralph_from_dialog (Fixture       *f,
   g_assert_true (lean_window_select_spec (f->window, "002-fixer"));
   ui_test_settle (300);
 
-  actions = lean_spec_view_get_header_actions (LEAN_SPEC_VIEW (_lean_window_get_spec_view (f->window)));
+  actions = lean_spec_view_get_header_actions (
+    LEAN_SPEC_VIEW (_lean_window_get_spec_view (f->window)));
   for (GtkWidget *child = gtk_widget_get_first_child (actions); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     if (GTK_IS_BUTTON (child) && gtk_widget_has_css_class (child, "suggested-action"))

@@ -201,19 +201,28 @@ store_op_run (LeanWindow          *self,
   g_task_run_in_thread (task, store_op_thread);
 }
 
-/* The op's result; keeps the store it opened for the next ops. */
+/* The op's result, or NULL once its error was said in a toast made of
+ * @error_format (a log line when NULL: nothing the person asked for).
+ * Keeps the store the op opened for the next ops. */
 static StoreOp *
-store_op_finish (LeanWindow    *self,
-                 GAsyncResult  *result,
-                 GError       **error)
+store_op_finish (LeanWindow   *self,
+                 GAsyncResult *result,
+                 const char   *error_format)
 {
   StoreOp *op = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
 
   if (op->store != NULL && self->validation_store == NULL)
     self->validation_store = g_object_ref (G_OBJECT (op->store));
-  if (!g_task_propagate_boolean (G_TASK (result), error))
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    return op;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return NULL;
-  return op;
+  if (error_format != NULL)
+    toast_error (self, error_format, error);
+  else
+    g_warning ("stored validations not read: %s", error->message);
+  return NULL;
 }
 
 static void
@@ -222,15 +231,10 @@ on_store_written (GObject      *object,
                   gpointer      user_data)
 {
   LeanWindow *self = LEAN_WINDOW (object);
-  g_autoptr(GError) error = NULL;
-  StoreOp *op = store_op_finish (self, result, &error);
+  StoreOp *op = store_op_finish (self, result, _("The validation could not be stored: %s"));
 
   if (op == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast_error (self, _("The validation could not be stored: %s"), error);
-      return;
-    }
+    return;
   if (op->kind == OP_ADD && self->latest_ids != NULL)
     {
       gint64 *id = g_new (gint64, 1);
@@ -356,15 +360,10 @@ on_validation_loaded (GObject      *object,
 {
   LeanWindow *self = LEAN_WINDOW (object);
   g_autofree char *spec_id = user_data;
-  g_autoptr(GError) error = NULL;
-  StoreOp *op = store_op_finish (self, result, &error);
+  StoreOp *op = store_op_finish (self, result, _("The last validation could not be read: %s"));
 
   if (op == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast_error (self, _("The last validation could not be read: %s"), error);
-      return;
-    }
+    return;
   /* One run here meanwhile is newer than what was stored. */
   if (g_hash_table_lookup (self->validations, spec_id) == NULL)
     g_hash_table_replace (self->validations, g_strdup (spec_id), g_object_ref (op->validation));
@@ -1015,7 +1014,8 @@ send_failures (LeanWindow         *self,
   const char *agent_id = NULL;
 
   if (validation == NULL || self->store == NULL ||
-      (spec = lean_spec_store_lookup (self->store, lean_validation_get_spec_id (validation))) == NULL)
+      (spec = lean_spec_store_lookup (self->store,
+                                      lean_validation_get_spec_id (validation))) == NULL)
     return;
   /* The agent that worked on the spec last, else the default one. */
   last = activity != NULL ? lean_spec_activity_get_session (activity, lean_spec_get_id (spec))
@@ -1044,19 +1044,13 @@ on_latest_loaded (GObject      *object,
 {
   LeanWindow *self = LEAN_WINDOW (object);
   g_autofree char *root = user_data;
-  g_autoptr(GError) error = NULL;
-  StoreOp *op = store_op_finish (self, result, &error);
+  StoreOp *op = store_op_finish (self, result, NULL);
   LeanSpecActivity *activity;
   GHashTableIter iter;
   gpointer key, value;
 
-  if (op == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_warning ("stored validations not read: %s", error->message);
-      return;
-    }
-  if (self->project == NULL || g_strcmp0 (lean_project_get_root (self->project), root) != 0)
+  if (op == NULL || self->project == NULL ||
+      g_strcmp0 (lean_project_get_root (self->project), root) != 0)
     return;
   activity = get_activity (self);
   g_hash_table_iter_init (&iter, op->latest);
@@ -1100,7 +1094,8 @@ _lean_window_squeezed_content (const char *icon_name,
   GtkWidget *content = adw_button_content_new ();
 
   adw_squeezer_set_homogeneous (ADW_SQUEEZER (squeezer), FALSE);
-  adw_squeezer_set_transition_type (ADW_SQUEEZER (squeezer), ADW_SQUEEZER_TRANSITION_TYPE_CROSSFADE);
+  adw_squeezer_set_transition_type (ADW_SQUEEZER (squeezer),
+                                    ADW_SQUEEZER_TRANSITION_TYPE_CROSSFADE);
   adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), icon_name);
   adw_button_content_set_label (ADW_BUTTON_CONTENT (content), label);
   adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
