@@ -139,10 +139,11 @@ GtkWindow        *_lean_window_show_history       (LeanWindow     *self);
 /* lean-window-validate.c */
 void              _lean_window_validate_init      (LeanWindow     *self);
 void              _lean_window_validate_dispose   (LeanWindow     *self);
-/* A header button's icon and label, the icon alone where the header has
- * no room for the label (a narrow window). */
+/* A header button's icon and label, then its @short_label (may be NULL),
+ * then the icon alone, as far as the header has room (a narrow window). */
 GtkWidget        *_lean_window_squeezed_content   (const char     *icon_name,
-                                                   const char     *label);
+                                                   const char     *label,
+                                                   const char     *short_label);
 /* Adds "Validate" to the spec's header actions. */
 void              _lean_window_validate_add_button (LeanWindow    *self,
                                                     GtkWidget     *actions);

@@ -289,7 +289,8 @@ _lean_window_sessions_wrap (LeanWindow *self,
 
   /* "Implement with AI" is the spec's primary action. */
   self->implement_button = gtk_button_new ();
-  content = _lean_window_squeezed_content ("system-run-symbolic", _("_Implement with AI"));
+  content = _lean_window_squeezed_content ("system-run-symbolic", _("_Implement with AI"),
+                                          _("_Implement"));
   gtk_button_set_child (GTK_BUTTON (self->implement_button), content);
   gtk_widget_add_css_class (self->implement_button, "suggested-action");
   gtk_widget_set_tooltip_text (self->implement_button,

@@ -1088,18 +1088,27 @@ on_store_changed (LeanWindow *self)
 
 GtkWidget *
 _lean_window_squeezed_content (const char *icon_name,
-                               const char *label)
+                               const char *label,
+                               const char *short_label)
 {
   GtkWidget *squeezer = adw_squeezer_new ();
-  GtkWidget *content = adw_button_content_new ();
+  const char *labels[] = { label, short_label };
 
   adw_squeezer_set_homogeneous (ADW_SQUEEZER (squeezer), FALSE);
   adw_squeezer_set_transition_type (ADW_SQUEEZER (squeezer),
                                     ADW_SQUEEZER_TRANSITION_TYPE_CROSSFADE);
-  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), icon_name);
-  adw_button_content_set_label (ADW_BUTTON_CONTENT (content), label);
-  adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
-  adw_squeezer_add (ADW_SQUEEZER (squeezer), content);
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      GtkWidget *content;
+
+      if (labels[i] == NULL)
+        continue;
+      content = adw_button_content_new ();
+      adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), icon_name);
+      adw_button_content_set_label (ADW_BUTTON_CONTENT (content), labels[i]);
+      adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
+      adw_squeezer_add (ADW_SQUEEZER (squeezer), content);
+    }
   adw_squeezer_add (ADW_SQUEEZER (squeezer), gtk_image_new_from_icon_name (icon_name));
   return squeezer;
 }
@@ -1114,7 +1123,7 @@ _lean_window_validate_add_button (LeanWindow *self,
   self->validate_button = adw_split_button_new ();
   adw_split_button_set_child (ADW_SPLIT_BUTTON (self->validate_button),
                               _lean_window_squeezed_content ("applications-science-symbolic",
-                                                             _("_Validate")));
+                                                             _("_Validate"), NULL));
   gtk_widget_set_tooltip_text (self->validate_button,
                                _("Run the project’s checks and the spec’s checklist against "
                                  "the work (Ctrl+Shift+K)"));
