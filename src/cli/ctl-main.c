@@ -24,6 +24,7 @@ static const CtlCommand commands[] = {
   { "validate", N_("Run the checks, completion rules and AI critic on a spec"), ctl_cmd_validate },
   { "relay",    N_("Manage agent-relay servers and check they answer"), ctl_cmd_relay },
   { "trust",    N_("Review and trust this project's agent commands"), ctl_cmd_trust },
+  { "devlog",   N_("Send session telemetry to Devlog"),            ctl_cmd_devlog },
 };
 
 static const CtlCommand *
