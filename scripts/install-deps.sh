@@ -9,6 +9,8 @@ packages=(
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libvte-2.91-gtk4-dev
   libsoup-3.0-dev libjson-glib-dev libsqlite3-dev sqlite3 libgit2-dev libyaml-dev
   libcmark-gfm-dev libcmark-gfm-extensions-dev libsecret-1-dev
+  # The Changes view colours diffs with GtkSourceView.
+  libgtksourceview-5-dev
   xvfb xauth dbus-x11 desktop-file-utils appstream python3 curl
   # UI tests press real pointer buttons and keys through XTest.
   libx11-dev libxtst-dev

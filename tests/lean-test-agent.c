@@ -37,6 +37,13 @@ static int opt_deep_json;
 static char *opt_say_file;
 static char *opt_fix_needle;
 static char *opt_fix_file;
+/* Claude Code's own options, so the test agent can stand in for "claude". */
+static gboolean opt_print_mode;
+static gboolean opt_verbose;
+static char *opt_output_format;
+static char *opt_permission_mode;
+static char *opt_model;
+static char *opt_resume;
 
 static volatile sig_atomic_t got_winch;
 
@@ -79,6 +86,18 @@ static const GOptionEntry entries[] = {
     "Sleep SECONDS (reporting SIGWINCH)", "SECONDS" },
   { "exit", 0, 0, G_OPTION_ARG_INT, &opt_exit,
     "Exit with STATUS", "STATUS" },
+  { "print", 'p', 0, G_OPTION_ARG_NONE, &opt_print_mode,
+    "As claude -p (ignored)", NULL },
+  { "verbose", 0, 0, G_OPTION_ARG_NONE, &opt_verbose,
+    "As claude --verbose (ignored)", NULL },
+  { "output-format", 0, 0, G_OPTION_ARG_STRING, &opt_output_format,
+    "As claude: stream-json prints what --stream-json does", "FORMAT" },
+  { "permission-mode", 0, 0, G_OPTION_ARG_STRING, &opt_permission_mode,
+    "As claude (ignored)", "MODE" },
+  { "model", 0, 0, G_OPTION_ARG_STRING, &opt_model,
+    "As claude (ignored)", "MODEL" },
+  { "resume", 0, 0, G_OPTION_ARG_STRING, &opt_resume,
+    "As claude --resume: print RESUMED[ID] first", "ID" },
   { NULL }
 };
 
@@ -242,6 +261,11 @@ main (int   argc,
 
   if (opt_ready)
     outf ("READY pid=%d\n", (int)getpid ());
+
+  if (opt_resume != NULL)
+    outf ("RESUMED[%s]\n", opt_resume);
+  if (g_strcmp0 (opt_output_format, "stream-json") == 0)
+    opt_stream_json = TRUE;
 
   if (opt_print_args)
     for (guint i = 0; original[i] != NULL; i++)

@@ -553,7 +553,7 @@ test_external_edit (Fixture       *f,
   ui_test_write_file (readme, changed);
 
   wait.title = new_title;
-  g_assert_true (test_util_wait_until (list_has_title, &wait, 5000));
+  g_assert_true (test_util_wait_until (list_has_title, &wait, 20000));
 
   /* The selection survived the reload. */
   g_assert_nonnull (lean_spec_list_get_selected_spec (f->list));

@@ -133,6 +133,15 @@ int          ctl_cmd_lint               (CtlContext *ctx, int argc, char **argv)
 /* ctl-sessions.c */
 int          ctl_cmd_implement          (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_sessions           (CtlContext *ctx, int argc, char **argv);
+/* ctl-sessions.c: the sessions database (recovered); else prints why and
+ * sets *exit_code. */
+LeanSessionDb *ctl_open_db              (int        *exit_code);
+/* ctl-review.c */
+int          ctl_cmd_review             (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_land               (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_discard            (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_followup           (CtlContext *ctx, int argc, char **argv);
+int          ctl_cmd_worktrees          (CtlContext *ctx, int argc, char **argv);
 /* ctl-trust.c: review, trust or forget a project's runners.json */
 int          ctl_cmd_trust              (CtlContext *ctx, int argc, char **argv);
 /* TRUE when @agent_id may run in the project at @project_root (a builtin,

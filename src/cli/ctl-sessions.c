@@ -27,8 +27,8 @@
   N_("Sessions are stored in $XDG_DATA_HOME/leanspec-desktop/sessions.db, shared with the\n" \
      "app; set LEANSPEC_DB=FILE to use another database file.")
 
-static LeanSessionDb *
-open_db (int *exit_code)
+LeanSessionDb *
+ctl_open_db (int *exit_code)
 {
   g_autoptr(GError) error = NULL;
   LeanSessionDb *db = lean_session_db_open (NULL, &error);
@@ -456,7 +456,7 @@ ctl_cmd_implement (CtlContext  *ctx,
       request->cols = ws.ws_col;
     }
 
-  if (!(db = open_db (&exit_code)))
+  if (!(db = ctl_open_db (&exit_code)))
     return exit_code;
   controller = lean_controller_new (db);
   /* A closed stdout is handled in on_output, not by dying with the agent
@@ -602,7 +602,7 @@ sessions_list (CtlContext  *ctx,
   if (!ctl_parse_options (&argc, &argv, "", _("List stored sessions, newest first."),
                           _(DB_HELP), entries, 0, 0, &exit_code))
     return exit_code;
-  if (!(db = open_db (&exit_code)))
+  if (!(db = ctl_open_db (&exit_code)))
     return exit_code;
   list = lean_session_db_list (db, NULL, &error);
   if (list == NULL)
@@ -709,7 +709,7 @@ sessions_show (CtlContext  *ctx,
                           _("Show one session (ID may be a unique prefix)."), _(DB_HELP),
                           entries, 1, 1, &exit_code))
     return exit_code;
-  if (!(db = open_db (&exit_code)))
+  if (!(db = ctl_open_db (&exit_code)))
     return exit_code;
   s = lean_session_db_lookup (db, argv[1], &error);
   if (s == NULL)
@@ -859,7 +859,7 @@ sessions_logs (CtlContext  *ctx,
                           _("Print a session's output as its terminal showed it."), _(DB_HELP),
                           entries, 1, 1, &exit_code))
     return exit_code;
-  if (!(db = open_db (&exit_code)))
+  if (!(db = ctl_open_db (&exit_code)))
     return exit_code;
   s = lean_session_db_lookup (db, argv[1], &error);
   if (s == NULL)
@@ -918,7 +918,7 @@ sessions_cancel (CtlContext  *ctx,
                             "agent (SIGTERM, SIGKILL after 5 s)."), _(DB_HELP),
                           NULL, 1, 1, &exit_code))
     return exit_code;
-  if (!(db = open_db (&exit_code)))
+  if (!(db = ctl_open_db (&exit_code)))
     return exit_code;
   s = lean_session_db_lookup (db, argv[1], &error);
   if (s == NULL)

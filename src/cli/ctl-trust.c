@@ -14,6 +14,7 @@
 #include "lean-agent-registry.h"
 #include "lean-check-config.h"
 #include "lean-trust-store.h"
+#include "lean-worktree-setup.h"
 
 static const char *
 state_word (LeanTrustState state)
@@ -215,6 +216,7 @@ ctl_cmd_trust (CtlContext  *ctx,
   gboolean yes = FALSE;
   gboolean json = FALSE;
   gboolean checks = FALSE;
+  gboolean worktree = FALSE;
   g_autoptr(LeanTrustRequest) checks_request = NULL;
   const char *file_name = "runners.json";
   g_autoptr(LeanProject) project = NULL;
@@ -238,6 +240,9 @@ ctl_cmd_trust (CtlContext  *ctx,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("With --show: print JSON"), NULL },
     { "checks", 0, 0, G_OPTION_ARG_NONE, &checks,
       N_("The project's .lean-spec/checks.json (validation checks) instead of runners.json"),
+      NULL },
+    { "worktree", 0, 0, G_OPTION_ARG_NONE, &worktree,
+      N_("The project's .lean-spec/worktree.json (worktree setup) instead of runners.json"),
       NULL },
     { NULL }
   };
@@ -266,7 +271,15 @@ ctl_cmd_trust (CtlContext  *ctx,
     return ctl_report_error (error);
 
   store = lean_trust_store_get_default ();
-  if (checks)
+  if (worktree)
+    {
+      checks_request = lean_worktree_setup_get_request (lean_project_get_root (project), &error);
+      if (checks_request == NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        return ctl_report_message (CTL_EXIT_FAILED, "%s", error->message);
+      request = checks_request;
+      file_name = "worktree.json";
+    }
+  else if (checks)
     {
       /* The validation checks: each one's argv is a project command too. */
       g_autoptr(LeanCheckConfig) config = lean_check_config_load (lean_project_get_root (project),

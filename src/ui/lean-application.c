@@ -10,6 +10,7 @@
 #include "lean-devlog-outbox.h"
 #include "lean-telemetry-preferences.h"
 #include "lean-window.h"
+#include "lean-worktrees-page.h"
 
 G_DEFINE_FINAL_TYPE (LeanApplication, lean_application, ADW_TYPE_APPLICATION)
 
@@ -353,6 +354,9 @@ preferences_action (GSimpleAction *action,
       root = lean_window_get_project_root (LEAN_WINDOW (active));
     adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (lean_relay_preferences_new (self->relay_config, root)));
   }
+  if (self->controller != NULL)
+    adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (lean_worktrees_page_new (
+      lean_controller_get_db (self->controller))));
   adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (lean_telemetry_preferences_new (
     NULL, self->controller != NULL ? lean_controller_get_db (self->controller) : NULL,
     self->devlog)));

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lean-changes-window.h"
 #include "lean-error.h"
 #include "lean-session-page-private.h"
 #include "lean-session-ui-private.h"
@@ -592,6 +593,20 @@ run_locally_action (GtkWidget  *widget,
 /* Construction */
 
 static void
+review_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  LeanSessionPage *self = LEAN_SESSION_PAGE (widget);
+  GtkWidget *window = lean_changes_window_new (self->controller, self->db, self->session);
+  GtkRoot *root = gtk_widget_get_root (widget);
+
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
 lean_session_page_setup (LeanSessionPage *self)
 {
   g_signal_connect_object (self->session, "notify", G_CALLBACK (on_session_notify),
@@ -813,6 +828,7 @@ lean_session_page_class_init (LeanSessionPageClass *klass)
   gtk_widget_class_install_action (widget_class, "session.pause", NULL, pause_action);
   gtk_widget_class_install_action (widget_class, "session.resume", NULL, resume_action);
   gtk_widget_class_install_action (widget_class, "session.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "session.review", NULL, review_action);
   gtk_widget_class_install_action (widget_class, "session.run-locally", NULL,
                                    run_locally_action);
 

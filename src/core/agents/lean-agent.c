@@ -861,6 +861,58 @@ build_argv (LeanAgent        *self,
   return (char **)g_ptr_array_free (g_steal_pointer (&argv), FALSE);
 }
 
+gboolean
+lean_agent_can_resume (LeanAgent       *self,
+                       LeanSessionMode  mode)
+{
+  g_return_val_if_fail (LEAN_IS_AGENT (self), FALSE);
+
+  return self->kind == LEAN_AGENT_KIND_CLAUDE ||
+         (self->kind == LEAN_AGENT_KIND_CODEX && mode == LEAN_SESSION_MODE_AUTONOMOUS);
+}
+
+char **
+lean_agent_resume_argv (LeanAgent       *self,
+                        LeanSessionMode  mode,
+                        char           **argv,
+                        const char      *agent_session_id)
+{
+  g_autoptr(GPtrArray) out = NULL;
+  guint n;
+
+  g_return_val_if_fail (LEAN_IS_AGENT (self), argv);
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, argv);
+
+  /* An id from an agent's stream goes on a command line: one plain word. */
+  if (agent_session_id == NULL || *agent_session_id == '\0' || *agent_session_id == '-' ||
+      !lean_agent_can_resume (self, mode))
+    return argv;
+  for (const char *p = agent_session_id; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_')
+      return argv;
+
+  n = g_strv_length (argv);
+  out = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < n; i++)
+    {
+      /* codex exec [options] resume ID PROMPT: before the prompt (or "-"). */
+      if (self->kind == LEAN_AGENT_KIND_CODEX && i == n - 1)
+        {
+          add (out, "resume");
+          add (out, agent_session_id);
+        }
+      add (out, argv[i]);
+      if (self->kind == LEAN_AGENT_KIND_CLAUDE && i == 0)
+        {
+          add (out, "--resume");
+          add (out, agent_session_id);
+        }
+    }
+  g_strfreev (argv);
+  g_ptr_array_add (out, NULL);
+  return (char **)g_ptr_array_free (g_steal_pointer (&out), FALSE);
+}
+
 char **
 lean_agent_build_argv (LeanAgent        *self,
                        LeanSessionMode   mode,

@@ -91,6 +91,18 @@ char              **lean_agent_build_argv        (LeanAgent       *self,
                                                   GBytes         **stdin_data,
                                                   GError         **error);
 
+/* Whether the agent can continue one of its earlier conversations by the
+ * id its stream reported (Claude Code's session_id, Codex's thread_id). */
+gboolean            lean_agent_can_resume        (LeanAgent       *self,
+                                                  LeanSessionMode  mode);
+/* @argv (from lean_agent_build_argv(), consumed) made to continue the
+ * conversation @agent_session_id: `claude --resume ID -p ...`,
+ * `codex exec ... resume ID PROMPT`. Unchanged when it cannot resume. */
+char              **lean_agent_resume_argv       (LeanAgent       *self,
+                                                  LeanSessionMode  mode,
+                                                  char           **argv,
+                                                  const char      *agent_session_id);
+
 /* KEY=VALUE pairs for LeanRunnerLaunch.env: PATH (the person's, without
  * empty or relative entries: the agent starts in the project folder), the
  * agent's runners.json env, then LEANSPEC_PROJECT_PATH, LEANSPEC_SPEC_ID,

@@ -13,15 +13,16 @@
 #include "lean-agent-registry.h"
 #include "lean-controller.h"
 #include "lean-error.h"
-#include "lean-git.h"
 #include "lean-session-log-private.h"
 #include "lean-session-private.h"
+#include "lean-session-review.h"
 #include "lean-spec-status.h"
 #include "lean-spec-types.h"
 #include "lean-parser-thread.h"
 #include "lean-runner-factory.h"
 #include "lean-default-runner-factory.h"
 #include "lean-stream-parser.h"
+#include "lean-worktree-setup.h"
 
 /* Everything the controller keeps for one session it runs. */
 typedef struct
@@ -102,6 +103,9 @@ lean_session_request_copy (const LeanSessionRequest *request)
   copy->model = g_strdup (request->model);
   copy->prompt = g_strdup (request->prompt);
   copy->runner = g_strdup (request->runner);
+  copy->worktree_path = g_strdup (request->worktree_path);
+  copy->branch = g_strdup (request->branch);
+  copy->resume_id = g_strdup (request->resume_id);
   return copy;
 }
 
@@ -116,6 +120,9 @@ lean_session_request_free (LeanSessionRequest *request)
   g_free (request->model);
   g_free (request->prompt);
   g_free (request->runner);
+  g_free (request->worktree_path);
+  g_free (request->branch);
+  g_free (request->resume_id);
   g_free (request);
 }
 
@@ -790,6 +797,8 @@ typedef struct
   char               *branch;         /* out */
   char               *cwd;            /* out */
   char               *status_note;    /* out: why in-progress was not set */
+  char               *base;           /* out: "git-base" event payload */
+  char               *setup_note;     /* out: what worktree.json setup said */
   int                 status_before;  /* out: the status in-progress replaced, or -1 */
 } Prep;
 
@@ -802,6 +811,8 @@ prep_free (Prep *prep)
   g_free (prep->branch);
   g_free (prep->cwd);
   g_free (prep->status_note);
+  g_free (prep->base);
+  g_free (prep->setup_note);
   g_free (prep);
 }
 
@@ -814,39 +825,13 @@ prep_thread (GTask        *task,
   Prep *prep = task_data;
   GError *error = NULL;
 
-  if (prep->request->use_worktree)
+  prep->base = lean_session_capture_base (prep->request->project_path);
+  if (!lean_worktree_prepare (prep->request, prep->session_id, &prep->worktree_path,
+                              &prep->branch, &prep->cwd, &prep->setup_note, &error))
     {
-      g_autofree char *root = lean_git_find_repo_root (prep->request->project_path, &error);
-      g_autofree char *canon_project = NULL;
-      g_autofree char *canon_root = NULL;
-
-      if (root == NULL)
-        {
-          g_prefix_error (&error, _("A git worktree was asked for, but: "));
-          g_task_return_error (task, error);
-          return;
-        }
-      prep->branch = lean_git_branch_name_for_session (prep->request->spec_id, prep->session_id);
-      prep->worktree_path = lean_git_default_worktree_path (root, prep->request->spec_id,
-                                                            prep->session_id);
-      if (!lean_git_create_worktree (root, prep->branch, prep->worktree_path, &error))
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-      /* A project in a sub-folder of its repository runs in the same
-       * sub-folder of the worktree. */
-      canon_project = g_canonicalize_filename (prep->request->project_path, NULL);
-      canon_root = g_canonicalize_filename (root, NULL);
-      if (g_str_has_prefix (canon_project, canon_root) &&
-          canon_project[strlen (canon_root)] == G_DIR_SEPARATOR)
-        prep->cwd = g_build_filename (prep->worktree_path,
-                                      canon_project + strlen (canon_root) + 1, NULL);
-      else
-        prep->cwd = g_strdup (prep->worktree_path);
+      g_task_return_error (task, error);
+      return;
     }
-  else
-    prep->cwd = g_strdup (prep->request->project_path);
 
   if (prep->request->set_in_progress)
     prep->status_before = lean_spec_status_set_in_progress (prep->request->project_path,
@@ -878,6 +863,7 @@ on_prep_done (GObject      *source,
     return;
 
   live->status_before = prep->status_before;
+  lean_worktree_record_prep (self->db, prep->session_id, prep->base, prep->setup_note);
   if (prep->status_note != NULL)
     {
       g_autoptr(JsonObject) note = json_object_new ();
@@ -972,7 +958,8 @@ lean_controller_start (LeanController            *self,
                            _("A session needs a project, a spec and an agent."));
       return NULL;
     }
-  if (request->use_worktree && request->runner != NULL && g_str_has_prefix (request->runner, "relay:"))
+  if ((request->use_worktree || request->worktree_path != NULL) && request->runner != NULL &&
+      g_str_has_prefix (request->runner, "relay:"))
     {
       g_set_error_literal (error, LEAN_ERROR, LEAN_ERROR_INVALID_VALUE,
                            _("A git worktree cannot be used with a relay runner: the agent runs "
@@ -1040,6 +1027,9 @@ lean_controller_start (LeanController            *self,
                                 &stdin_data, &local_error);
   if (argv == NULL)
     goto fail;
+  if (request->resume_id != NULL)
+    argv = lean_agent_resume_argv (agent, request->mode, g_steal_pointer (&argv),
+                                   request->resume_id);
   env = lean_agent_build_env (agent, request->project_path, request->spec_id,
                               lean_session_get_id (session));
 

@@ -24,6 +24,12 @@ typedef struct
   gboolean         use_worktree;
   gboolean         set_in_progress; /* move the spec to in-progress on start */
   guint            rows, cols;
+  /* A follow-up (lean-session-followup.h): run in this existing worktree
+   * on its branch instead of making one, and continue the agent's own
+   * conversation with this id when the agent can. NULL otherwise. */
+  char            *worktree_path;
+  char            *branch;
+  char            *resume_id;
 } LeanSessionRequest;
 
 LeanSessionRequest *lean_session_request_new  (void);

@@ -11,9 +11,10 @@
 
 #include "lean-error.h"
 #include "lean-git.h"
+#include "lean-git-private.h"
 
-static void
-ensure_init (void)
+void
+_lean_git_ensure_init (void)
 {
   static gsize initialized = 0;
 
@@ -25,10 +26,10 @@ ensure_init (void)
 }
 
 /* libgit2 keeps its last error per thread. */
-static void
-set_git_error (GError     **error,
-               int          code,
-               const char  *what)
+void
+_lean_git_set_error (GError     **error,
+                     int          code,
+                     const char  *what)
 {
   const git_error *last = git_error_last ();
 
@@ -37,16 +38,6 @@ set_git_error (GError     **error,
                _("%s: %s"), what, last != NULL && last->message != NULL ? last->message
                                                                      : _("unknown git error"));
 }
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_repository, git_repository_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_reference, git_reference_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_commit, git_commit_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_worktree, git_worktree_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_status_list, git_status_list_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_diff, git_diff_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_diff_stats, git_diff_stats_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_tree, git_tree_free)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (git_object, git_object_free)
 
 /* Spec ids are folder names; keep to what is safe in a ref and a path. */
 static char *
@@ -115,7 +106,7 @@ lean_git_find_repo_root (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  ensure_init ();
+  _lean_git_ensure_init ();
   rc = git_repository_discover (&buf, path, 0, NULL);
   if (rc < 0)
     {
@@ -128,7 +119,7 @@ lean_git_find_repo_root (const char  *path,
   git_buf_dispose (&buf);
   if (rc < 0)
     {
-      set_git_error (error, rc, _("Could not open the git repository"));
+      _lean_git_set_error (error, rc, _("Could not open the git repository"));
       return NULL;
     }
 
@@ -147,14 +138,14 @@ lean_git_find_repo_root (const char  *path,
   return root;
 }
 
-static git_repository *
-open_repo (const char  *path,
-           GError     **error)
+git_repository *
+_lean_git_open_repo (const char  *path,
+                     GError     **error)
 {
   git_repository *repo = NULL;
   int rc;
 
-  ensure_init ();
+  _lean_git_ensure_init ();
   rc = git_repository_open_ext (&repo, path, 0, NULL);
   if (rc < 0)
     {
@@ -187,7 +178,7 @@ lean_git_create_worktree (const char  *repo_path,
   g_return_val_if_fail (branch_name != NULL, FALSE);
   g_return_val_if_fail (worktree_path != NULL && g_path_is_absolute (worktree_path), FALSE);
 
-  repo = open_repo (repo_path, error);
+  repo = _lean_git_open_repo (repo_path, error);
   if (repo == NULL)
     return FALSE;
 
@@ -209,14 +200,14 @@ lean_git_create_worktree (const char  *repo_path,
     }
   if (rc < 0)
     {
-      set_git_error (error, rc, _("Could not read HEAD"));
+      _lean_git_set_error (error, rc, _("Could not read HEAD"));
       return FALSE;
     }
 
   rc = git_reference_peel (&object, head, GIT_OBJECT_COMMIT);
   if (rc < 0)
     {
-      set_git_error (error, rc, _("HEAD does not point to a commit"));
+      _lean_git_set_error (error, rc, _("HEAD does not point to a commit"));
       return FALSE;
     }
   commit = (git_commit *)g_steal_pointer (&object);
@@ -233,7 +224,7 @@ lean_git_create_worktree (const char  *repo_path,
       g_autofree char *what = g_strdup_printf (_("Could not create the branch “%s”"),
                                                branch_name);
 
-      set_git_error (error, rc, what);
+      _lean_git_set_error (error, rc, what);
       return FALSE;
     }
 
@@ -265,7 +256,7 @@ lean_git_create_worktree (const char  *repo_path,
   rc = git_worktree_add (&worktree, repo, name, worktree_path, &options);
   if (rc < 0)
     {
-      set_git_error (error, rc, _("Could not create the worktree"));
+      _lean_git_set_error (error, rc, _("Could not create the worktree"));
       /* Leave nothing half made behind. */
       git_branch_delete (branch);
       return FALSE;
@@ -345,14 +336,14 @@ lean_git_remove_worktree (const char  *repo_path,
 
   g_return_val_if_fail (repo_path != NULL && worktree_path != NULL, FALSE);
 
-  repo = open_repo (repo_path, error);
+  repo = _lean_git_open_repo (repo_path, error);
   if (repo == NULL)
     return FALSE;
 
   rc = git_worktree_list (&names, repo);
   if (rc < 0)
     {
-      set_git_error (error, rc, _("Could not list the worktrees"));
+      _lean_git_set_error (error, rc, _("Could not list the worktrees"));
       return FALSE;
     }
 
@@ -370,7 +361,7 @@ lean_git_remove_worktree (const char  *repo_path,
       rc = git_worktree_prune (worktree, &options);
       if (rc < 0)
         {
-          set_git_error (error, rc, _("Could not remove the worktree"));
+          _lean_git_set_error (error, rc, _("Could not remove the worktree"));
           git_strarray_dispose (&names);
           return FALSE;
         }
@@ -401,7 +392,7 @@ lean_git_status_summary (const char  *path,
 
   g_return_val_if_fail (path != NULL, FALSE);
 
-  repo = open_repo (path, error);
+  repo = _lean_git_open_repo (path, error);
   if (repo == NULL)
     return FALSE;
 
@@ -411,7 +402,7 @@ lean_git_status_summary (const char  *path,
   rc = git_status_list_new (&list, repo, &options);
   if (rc < 0)
     {
-      set_git_error (error, rc, _("Could not read the git status"));
+      _lean_git_set_error (error, rc, _("Could not read the git status"));
       return FALSE;
     }
 
@@ -455,7 +446,7 @@ lean_git_diff_summary (const char  *path,
 
   g_return_val_if_fail (path != NULL, NULL);
 
-  repo = open_repo (path, error);
+  repo = _lean_git_open_repo (path, error);
   if (repo == NULL)
     return NULL;
 
@@ -469,14 +460,14 @@ lean_git_diff_summary (const char  *path,
   rc = git_diff_tree_to_workdir_with_index (&diff, repo, tree, &options);
   if (rc < 0)
     {
-      set_git_error (error, rc, _("Could not compute the diff"));
+      _lean_git_set_error (error, rc, _("Could not compute the diff"));
       return NULL;
     }
 
   rc = git_diff_get_stats (&stats, diff);
   if (rc < 0)
     {
-      set_git_error (error, rc, _("Could not compute the diff"));
+      _lean_git_set_error (error, rc, _("Could not compute the diff"));
       return NULL;
     }
 
@@ -486,7 +477,7 @@ lean_git_diff_summary (const char  *path,
   rc = git_diff_stats_to_buf (&buf, stats, GIT_DIFF_STATS_SHORT, 0);
   if (rc < 0)
     {
-      set_git_error (error, rc, _("Could not compute the diff"));
+      _lean_git_set_error (error, rc, _("Could not compute the diff"));
       return NULL;
     }
   summary = g_strstrip (g_strdup (buf.ptr));
@@ -542,7 +533,7 @@ lean_git_diff_patch (const char  *path,
 
   if (cut != NULL)
     *cut = FALSE;
-  repo = open_repo (path, error);
+  repo = _lean_git_open_repo (path, error);
   if (repo == NULL)
     return NULL;
 
@@ -561,7 +552,7 @@ lean_git_diff_patch (const char  *path,
   rc = git_diff_tree_to_workdir_with_index (&diff, repo, tree, &options);
   if (rc < 0)
     {
-      set_git_error (error, rc, _("Could not compute the diff"));
+      _lean_git_set_error (error, rc, _("Could not compute the diff"));
       return NULL;
     }
 
@@ -570,7 +561,7 @@ lean_git_diff_patch (const char  *path,
   if (rc < 0 && !(rc == GIT_EUSER && sink.cut))
     {
       g_string_free (sink.out, TRUE);
-      set_git_error (error, rc, _("Could not compute the diff"));
+      _lean_git_set_error (error, rc, _("Could not compute the diff"));
       return NULL;
     }
   if (cut != NULL)

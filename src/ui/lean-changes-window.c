@@ -1,0 +1,892 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <gtksourceview/gtksource.h>
+
+#include "lean-changes-window.h"
+#include "lean-session-followup.h"
+#include "lean-session-review.h"
+
+/* How often the change is read again while the agent works. */
+#define REFRESH_SECONDS 2
+
+struct _LeanChangesWindow
+{
+  AdwWindow       parent_instance;
+
+  LeanController *controller;   /* NULL: no follow-ups */
+  LeanSessionDb  *db;
+  LeanSession    *session;
+  GCancellable   *cancellable;
+  LeanGitChange  *change;
+  char           *selected;     /* path of the file shown */
+  char           *comment_path; /* the line a comment is being written for */
+  guint           comment_line;
+  GPtrArray      *comments;     /* LeanReviewComment */
+  guint           refresh_id;
+  gboolean        loading;
+  gboolean        busy;         /* a landing or follow-up is under way */
+
+  GtkWidget      *toasts;
+  GtkWidget      *title;
+  GtkWidget      *file_list;
+  GtkWidget      *summary;
+  GtkWidget      *diff_title;
+  GtkWidget      *diff_box;
+  GtkWidget      *message_entry;
+  GtkWidget      *squash_check;
+  GtkWidget      *commit_button;
+  GtkWidget      *merge_button;
+  GtkWidget      *discard_button;
+  GtkWidget      *comment_revealer;
+  GtkWidget      *comment_label;
+  GtkWidget      *comment_entry;
+  GtkWidget      *comments_label;
+  GtkWidget      *feedback_entry;
+  GtkWidget      *send_button;
+};
+
+G_DEFINE_FINAL_TYPE (LeanChangesWindow, lean_changes_window, ADW_TYPE_WINDOW)
+
+static void load_change (LeanChangesWindow *self);
+static void load_patch (LeanChangesWindow *self);
+
+static void
+toast (LeanChangesWindow *self,
+       const char        *text)
+{
+  adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (self->toasts), adw_toast_new (text));
+}
+
+static void
+set_busy (LeanChangesWindow *self,
+          gboolean           busy)
+{
+  gboolean final = lean_session_state_is_final (lean_session_get_state (self->session));
+  gboolean worktree = lean_session_get_worktree_path (self->session) != NULL;
+
+  self->busy = busy;
+  gtk_widget_set_sensitive (self->commit_button, !busy && final);
+  gtk_widget_set_sensitive (self->merge_button, !busy && final && worktree);
+  gtk_widget_set_sensitive (self->discard_button, !busy && final && worktree);
+  gtk_widget_set_sensitive (self->send_button, !busy && final && self->controller != NULL);
+}
+
+/* ---- the file list ---- */
+
+static GtkWidget *
+file_row (LeanGitFileChange *file)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  char status[2] = { (char)file->status, '\0' };
+  GtkWidget *badge = gtk_label_new (status);
+  g_autofree char *base = g_path_get_basename (file->path);
+  g_autofree char *dir = g_path_get_dirname (file->path);
+  GtkWidget *names = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *name = gtk_label_new (base);
+  GtkWidget *counts;
+  g_autofree char *count_text = NULL;
+
+  gtk_widget_add_css_class (badge, "change-status");
+  gtk_widget_add_css_class (badge, file->status == 'A' ? "success"
+                                   : file->status == 'D' ? "error" : "accent");
+  gtk_widget_add_css_class (badge, "monospace");
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_MIDDLE);
+  gtk_box_append (GTK_BOX (names), name);
+  if (!g_str_equal (dir, "."))
+    {
+      GtkWidget *folder = gtk_label_new (dir);
+
+      gtk_label_set_xalign (GTK_LABEL (folder), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (folder), PANGO_ELLIPSIZE_START);
+      gtk_widget_add_css_class (folder, "caption");
+      gtk_widget_add_css_class (folder, "dim-label");
+      gtk_box_append (GTK_BOX (names), folder);
+    }
+  gtk_widget_set_hexpand (names, TRUE);
+
+  if (file->binary)
+    count_text = g_strdup (_("binary"));
+  else if (file->too_large)
+    count_text = g_strdup (_("too large"));
+  else
+    count_text = g_strdup_printf ("+%u −%u", file->added, file->removed);
+  counts = gtk_label_new (count_text);
+  gtk_widget_add_css_class (counts, "numeric");
+  gtk_widget_add_css_class (counts, "caption");
+
+  gtk_box_append (GTK_BOX (box), badge);
+  gtk_box_append (GTK_BOX (box), names);
+  gtk_box_append (GTK_BOX (box), counts);
+  gtk_widget_set_margin_start (box, 6);
+  gtk_widget_set_margin_end (box, 6);
+  gtk_widget_set_margin_top (box, 4);
+  gtk_widget_set_margin_bottom (box, 4);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_widget_set_tooltip_text (row, file->path);
+  g_object_set_data_full (G_OBJECT (row), "path", g_strdup (file->path), g_free);
+  return row;
+}
+
+static void
+show_change (LeanChangesWindow *self)
+{
+  GtkListBox *list = GTK_LIST_BOX (self->file_list);
+  GtkWidget *child;
+  GtkListBoxRow *select = NULL;
+  g_autofree char *summary = NULL;
+
+  /* Rebuilt whole: refreshes come every few seconds at most. */
+  while ((child = gtk_widget_get_first_child (self->file_list)) != NULL)
+    gtk_list_box_remove (list, child);
+  for (guint i = 0; i < self->change->files->len; i++)
+    {
+      LeanGitFileChange *file = g_ptr_array_index (self->change->files, i);
+      GtkWidget *row = file_row (file);
+
+      gtk_list_box_append (list, row);
+      if (g_strcmp0 (file->path, self->selected) == 0)
+        select = GTK_LIST_BOX_ROW (row);
+    }
+  summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u file changed, +%u −%u",
+                                          "%u files changed, +%u −%u",
+                                          self->change->files->len),
+                             self->change->files->len, self->change->added,
+                             self->change->removed);
+  gtk_label_set_text (GTK_LABEL (self->summary), self->change->files->len > 0
+                                                 ? summary : _("No changes yet"));
+  if (select == NULL && self->change->files->len > 0)
+    select = gtk_list_box_get_row_at_index (list, 0);
+  if (select != NULL)
+    gtk_list_box_select_row (list, select);
+}
+
+static void
+on_change_loaded (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(LeanChangesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  LeanGitChange *change = lean_session_review_finish (result, &error);
+
+  self->loading = FALSE;
+  if (change == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        gtk_label_set_text (GTK_LABEL (self->summary), error->message);
+      return;
+    }
+  g_clear_pointer (&self->change, lean_git_change_free);
+  self->change = change;
+  show_change (self);
+}
+
+static void
+load_change (LeanChangesWindow *self)
+{
+  if (self->loading)
+    return;
+  self->loading = TRUE;
+  lean_session_review_async (self->db, self->session, self->cancellable, on_change_loaded,
+                             g_object_ref (self));
+}
+
+static gboolean
+on_refresh (gpointer data)
+{
+  LeanChangesWindow *self = data;
+
+  if (lean_session_state_is_final (lean_session_get_state (self->session)))
+    {
+      self->refresh_id = 0;
+      load_change (self);
+      set_busy (self, self->busy);
+      return G_SOURCE_REMOVE;
+    }
+  load_change (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+watch_session (LeanChangesWindow *self)
+{
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  if (!lean_session_state_is_final (lean_session_get_state (self->session)))
+    self->refresh_id = g_timeout_add_seconds (REFRESH_SECONDS, on_refresh, self);
+}
+
+/* ---- one file's diff ---- */
+
+/* What a line of a hunk's view is in the new file: its number, or for a
+ * removed line the new line it sits before. */
+static void
+on_line_clicked (GtkGestureClick   *gesture,
+                 int                n_press,
+                 double             x,
+                 double             y,
+                 LeanChangesWindow *self)
+{
+  GtkTextView *view = GTK_TEXT_VIEW (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture)));
+  GArray *numbers = g_object_get_data (G_OBJECT (view), "new-lines");
+  g_autofree char *text = NULL;
+  GtkTextIter iter;
+  int bx, by, line;
+
+  gtk_text_view_window_to_buffer_coords (view, GTK_TEXT_WINDOW_WIDGET, (int)x, (int)y, &bx, &by);
+  gtk_text_view_get_line_at_y (view, &iter, by, NULL);
+  line = gtk_text_iter_get_line (&iter);
+  if (numbers == NULL || line < 0 || (guint)line >= numbers->len || self->selected == NULL)
+    return;
+
+  g_free (self->comment_path);
+  self->comment_path = g_strdup (self->selected);
+  self->comment_line = g_array_index (numbers, guint, line);
+  text = g_strdup_printf (_("Comment on %s:%u"), self->comment_path, self->comment_line);
+  gtk_label_set_text (GTK_LABEL (self->comment_label), text);
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->comment_revealer), TRUE);
+  gtk_widget_grab_focus (self->comment_entry);
+}
+
+static GtkSourceBuffer *
+new_buffer (const char *path)
+{
+  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
+  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
+  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  GtkSourceStyleScheme *scheme = gtk_source_style_scheme_manager_get_scheme (
+    schemes, dark ? "Adwaita-dark" : "Adwaita");
+  GtkSourceLanguage *language = gtk_source_language_manager_guess_language (languages, path,
+                                                                            NULL);
+  GtkSourceBuffer *buffer = language != NULL ? gtk_source_buffer_new_with_language (language)
+                                             : gtk_source_buffer_new (NULL);
+
+  if (scheme != NULL)
+    gtk_source_buffer_set_style_scheme (buffer, scheme);
+  gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "added", "paragraph-background",
+                              dark ? "#1f4a2c" : "#dbf5e0", NULL);
+  gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "removed", "paragraph-background",
+                              dark ? "#5a2328" : "#fbe0e2", NULL);
+  return buffer;
+}
+
+static void
+add_hunk (LeanChangesWindow *self,
+          const char        *header,
+          GString           *text,
+          GArray            *kinds,
+          GArray            *numbers)
+{
+  GtkSourceBuffer *buffer = new_buffer (self->selected);
+  GtkWidget *view = gtk_source_view_new_with_buffer (buffer);
+  GtkWidget *expander = gtk_expander_new (header);
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkTextIter start, end;
+
+  gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), text->str, (int)text->len);
+  for (guint i = 0; i < kinds->len; i++)
+    {
+      char kind = g_array_index (kinds, char, i);
+
+      if (kind != '+' && kind != '-')
+        continue;
+      gtk_text_buffer_get_iter_at_line (GTK_TEXT_BUFFER (buffer), &start, (int)i);
+      end = start;
+      gtk_text_iter_forward_line (&end);
+      gtk_text_buffer_apply_tag_by_name (GTK_TEXT_BUFFER (buffer),
+                                         kind == '+' ? "added" : "removed", &start, &end);
+    }
+  g_object_unref (buffer);
+  gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (view), FALSE);
+  gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
+  gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
+  gtk_widget_add_css_class (view, "change-hunk");
+  g_object_set_data_full (G_OBJECT (view), "new-lines", g_array_ref (numbers),
+                          (GDestroyNotify)g_array_unref);
+  gtk_widget_set_cursor_from_name (view, "pointer");
+  gtk_widget_set_tooltip_text (view, _("Click a line to comment on it"));
+  g_signal_connect (click, "released", G_CALLBACK (on_line_clicked), self);
+  gtk_widget_add_controller (view, GTK_EVENT_CONTROLLER (click));
+
+  gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
+  gtk_expander_set_child (GTK_EXPANDER (expander), view);
+  gtk_widget_add_css_class (expander, "change-hunk-expander");
+  gtk_box_append (GTK_BOX (self->diff_box), expander);
+}
+
+/* Splits a unified patch into hunks; the marker column stays in the text
+ * (colour blind readers need more than colour). */
+static void
+show_patch (LeanChangesWindow *self,
+            const char        *patch)
+{
+  g_auto(GStrv) lines = g_strsplit (patch, "\n", -1);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GArray) kinds = NULL;
+  g_autoptr(GArray) numbers = NULL;
+  g_autofree char *header = NULL;
+  guint new_line = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      const char *line = lines[i];
+
+      if (g_str_has_prefix (line, "@@"))
+        {
+          unsigned long start = 1;
+          const char *plus = strchr (line, '+');
+
+          if (header != NULL)
+            add_hunk (self, header, text, kinds, numbers);
+          g_string_truncate (text, 0);
+          g_clear_pointer (&kinds, g_array_unref);
+          g_clear_pointer (&numbers, g_array_unref);
+          kinds = g_array_new (FALSE, FALSE, sizeof (char));
+          numbers = g_array_new (FALSE, FALSE, sizeof (guint));
+          g_free (header);
+          header = g_utf8_make_valid (line, -1);
+          if (plus != NULL)
+            start = strtoul (plus + 1, NULL, 10);
+          new_line = (guint)start;
+          continue;
+        }
+      if (header == NULL || (*line != '+' && *line != '-' && *line != ' '))
+        continue;
+      {
+        g_autofree char *valid = g_utf8_make_valid (line, -1);
+        char kind = *line;
+        guint number = new_line;
+
+        if (text->len > 0)
+          g_string_append_c (text, '\n');
+        g_string_append (text, valid);
+        g_array_append_val (kinds, kind);
+        g_array_append_val (numbers, number);
+        if (kind != '-')
+          new_line++;
+      }
+    }
+  if (header != NULL)
+    add_hunk (self, header, text, kinds, numbers);
+}
+
+static void
+clear_diff (LeanChangesWindow *self)
+{
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (self->diff_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->diff_box), child);
+}
+
+static void
+on_patch_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(LeanChangesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean binary = FALSE, too_large = FALSE;
+  g_autofree char *patch = lean_session_file_patch_finish (result, &binary, &too_large, &error);
+  GtkWidget *note = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  clear_diff (self);
+  if (error != NULL)
+    note = gtk_label_new (error->message);
+  else if (binary)
+    note = gtk_label_new (_("Binary file: not shown"));
+  else if (too_large)
+    note = gtk_label_new (_("Too large to show"));
+  else
+    show_patch (self, patch);
+  if (note != NULL)
+    {
+      gtk_widget_add_css_class (note, "dim-label");
+      gtk_widget_set_margin_top (note, 24);
+      gtk_box_append (GTK_BOX (self->diff_box), note);
+    }
+}
+
+static void
+load_patch (LeanChangesWindow *self)
+{
+  if (self->selected == NULL)
+    return;
+  gtk_label_set_text (GTK_LABEL (self->diff_title), self->selected);
+  lean_session_file_patch_async (self->db, self->session, self->selected, self->cancellable,
+                                 on_patch_loaded, g_object_ref (self));
+}
+
+static void
+on_row_selected (GtkListBox        *list,
+                 GtkListBoxRow     *row,
+                 LeanChangesWindow *self)
+{
+  const char *path = row != NULL ? g_object_get_data (G_OBJECT (row), "path") : NULL;
+
+  if (path == NULL)
+    return;
+  g_free (self->selected);
+  self->selected = g_strdup (path);
+  load_patch (self);
+}
+
+/* ---- comments and feedback ---- */
+
+static void
+update_comments_label (LeanChangesWindow *self)
+{
+  g_autofree char *text = NULL;
+
+  if (self->comments->len == 0)
+    {
+      gtk_label_set_text (GTK_LABEL (self->comments_label), _("Click a line to comment"));
+      return;
+    }
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u comment", "%u comments",
+                                       self->comments->len), self->comments->len);
+  gtk_label_set_text (GTK_LABEL (self->comments_label), text);
+}
+
+static void
+on_add_comment (LeanChangesWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->comment_entry));
+
+  if (self->comment_path == NULL || text == NULL || *text == '\0')
+    return;
+  g_ptr_array_add (self->comments, lean_review_comment_new (self->comment_path,
+                                                            self->comment_line, text));
+  gtk_editable_set_text (GTK_EDITABLE (self->comment_entry), "");
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->comment_revealer), FALSE);
+  update_comments_label (self);
+}
+
+static void
+on_followup_started (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(LeanChangesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSession) next = lean_controller_followup_finish (LEAN_CONTROLLER (source), result,
+                                                                 &error);
+
+  set_busy (self, FALSE);
+  if (next == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+  g_ptr_array_set_size (self->comments, 0);
+  update_comments_label (self);
+  gtk_editable_set_text (GTK_EDITABLE (self->feedback_entry), "");
+  /* The follow-up works in the same tree: follow it. */
+  g_set_object (&self->session, next);
+  set_busy (self, FALSE);
+  watch_session (self);
+  toast (self, _("Feedback sent: the agent is working on it"));
+}
+
+static void
+on_send_feedback (LeanChangesWindow *self)
+{
+  const char *message = gtk_editable_get_text (GTK_EDITABLE (self->feedback_entry));
+
+  if (self->controller == NULL)
+    return;
+  set_busy (self, TRUE);
+  lean_controller_followup_async (self->controller, self->session, message, self->comments,
+                                  self->cancellable, on_followup_started, g_object_ref (self));
+}
+
+/* ---- landing ---- */
+
+static void
+on_landed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(LeanChangesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanGitLandResult) landed = lean_session_land_finish (result, &error);
+
+  set_busy (self, FALSE);
+  if (landed == NULL)
+    {
+      toast (self, error->message);
+      return;
+    }
+  if (landed->outcome == LEAN_GIT_LANDED_CONFLICT)
+    {
+      g_autofree char *files = g_strjoinv ("\n", landed->conflicts);
+      AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
+        GTK_WINDOW (self),
+        landed->local_changes ? _("Local Changes in the Way") : _("Merge Conflict"),
+        NULL));
+
+      adw_message_dialog_format_body (dialog,
+                                      landed->local_changes
+                                      ? _("Unsaved changes where the base branch is checked out "
+                                          "would be overwritten. Nothing was merged.\n\n%s")
+                                      : _("These files conflict with the base branch. Nothing "
+                                          "was merged; the work is committed on the session’s "
+                                          "branch.\n\n%s"), files);
+      adw_message_dialog_add_response (dialog, "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+  switch (landed->outcome)
+    {
+    case LEAN_GIT_LANDED_COMMITTED:
+      toast (self, _("Committed"));
+      break;
+    case LEAN_GIT_LANDED_FAST_FORWARD:
+    case LEAN_GIT_LANDED_MERGED:
+    case LEAN_GIT_LANDED_SQUASHED:
+      toast (self, _("Merged into the base branch"));
+      break;
+    case LEAN_GIT_LANDED_NOTHING:
+    case LEAN_GIT_LANDED_CONFLICT:
+    default:
+      toast (self, _("Nothing to land"));
+      break;
+    }
+  load_change (self);
+}
+
+static void
+land (LeanChangesWindow *self,
+      LeanGitLandFlags   flags)
+{
+  const char *message = gtk_editable_get_text (GTK_EDITABLE (self->message_entry));
+
+  if (gtk_check_button_get_active (GTK_CHECK_BUTTON (self->squash_check)))
+    flags |= LEAN_GIT_LAND_SQUASH;
+  set_busy (self, TRUE);
+  lean_session_land_async (self->db, self->session, message, flags, FALSE, self->cancellable,
+                           on_landed, g_object_ref (self));
+}
+
+static void
+on_commit (LeanChangesWindow *self)
+{
+  land (self, LEAN_GIT_LAND_NO_MERGE);
+}
+
+static void
+on_merge (LeanChangesWindow *self)
+{
+  land (self, 0);
+}
+
+static void
+on_discarded (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(LeanChangesWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  set_busy (self, FALSE);
+  if (!lean_session_discard_finish (result, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+on_discard_response (LeanChangesWindow *self,
+                     const char        *response,
+                     AdwMessageDialog  *dialog)
+{
+  if (!g_str_equal (response, "discard"))
+    return;
+  set_busy (self, TRUE);
+  lean_session_discard_async (self->db, self->session, self->cancellable, on_discarded,
+                              g_object_ref (self));
+}
+
+static void
+on_discard (LeanChangesWindow *self)
+{
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (
+    GTK_WINDOW (self), _("Discard This Work?"),
+    _("The session’s worktree and branch are deleted. This cannot be undone.")));
+
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "discard", _("_Discard"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_swapped (dialog, "response", G_CALLBACK (on_discard_response), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+message_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  g_task_return_pointer (task, lean_session_default_message (task_data), g_free);
+}
+
+static void
+on_message_ready (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autofree char *message = g_task_propagate_pointer (G_TASK (result), NULL);
+  LeanChangesWindow *self = LEAN_CHANGES_WINDOW (source);
+
+  if (message != NULL && *gtk_editable_get_text (GTK_EDITABLE (self->message_entry)) == '\0')
+    gtk_editable_set_text (GTK_EDITABLE (self->message_entry), message);
+}
+
+/* ---- building ---- */
+
+static GtkWidget *
+button (const char *label,
+        const char *style)
+{
+  GtkWidget *b = gtk_button_new_with_mnemonic (label);
+
+  if (style != NULL)
+    gtk_widget_add_css_class (b, style);
+  return b;
+}
+
+static void
+build (LeanChangesWindow *self)
+{
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *land_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *paned = gtk_paned_new (GTK_ORIENTATION_HORIZONTAL);
+  GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *files_scroll = gtk_scrolled_window_new ();
+  GtkWidget *main_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *diff_scroll = gtk_scrolled_window_new ();
+  GtkWidget *comment_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *add_button = button (_("_Add Comment"), NULL);
+  GtkWidget *feedback_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  self->title = adw_window_title_new (_("Changes"), NULL);
+  adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), self->title);
+  self->discard_button = button (_("_Discard…"), "destructive-action");
+  gtk_widget_set_tooltip_text (self->discard_button,
+                               _("Delete the session’s worktree and branch"));
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), self->discard_button);
+  gtk_box_append (GTK_BOX (content), header);
+
+  /* Commit message and the landing buttons. */
+  self->message_entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (self->message_entry), _("Commit message"));
+  gtk_widget_set_hexpand (self->message_entry, TRUE);
+  self->squash_check = gtk_check_button_new_with_mnemonic (_("S_quash"));
+  gtk_widget_set_tooltip_text (self->squash_check, _("Land the branch as one commit"));
+  self->commit_button = button (_("_Commit"), NULL);
+  gtk_widget_set_tooltip_text (self->commit_button, _("Commit on the session’s branch"));
+  self->merge_button = button (_("_Merge"), "suggested-action");
+  gtk_widget_set_tooltip_text (self->merge_button,
+                               _("Commit and merge into the branch the session started from"));
+  gtk_box_append (GTK_BOX (land_bar), self->message_entry);
+  gtk_box_append (GTK_BOX (land_bar), self->squash_check);
+  gtk_box_append (GTK_BOX (land_bar), self->commit_button);
+  gtk_box_append (GTK_BOX (land_bar), self->merge_button);
+  gtk_widget_add_css_class (land_bar, "toolbar");
+  gtk_box_append (GTK_BOX (content), land_bar);
+
+  /* Files | diff */
+  self->file_list = gtk_list_box_new ();
+  gtk_widget_add_css_class (self->file_list, "navigation-sidebar");
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (files_scroll), self->file_list);
+  gtk_widget_set_vexpand (files_scroll, TRUE);
+  self->summary = gtk_label_new (_("Reading the change…"));
+  gtk_label_set_wrap (GTK_LABEL (self->summary), TRUE);
+  gtk_widget_add_css_class (self->summary, "caption");
+  gtk_widget_add_css_class (self->summary, "numeric");
+  gtk_widget_set_margin_top (self->summary, 6);
+  gtk_widget_set_margin_bottom (self->summary, 6);
+  gtk_box_append (GTK_BOX (side), files_scroll);
+  gtk_box_append (GTK_BOX (side), self->summary);
+  gtk_widget_set_size_request (side, 220, -1);
+
+  self->diff_title = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->diff_title), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (self->diff_title), PANGO_ELLIPSIZE_START);
+  gtk_widget_add_css_class (self->diff_title, "heading");
+  gtk_widget_set_margin_start (self->diff_title, 12);
+  gtk_widget_set_margin_top (self->diff_title, 6);
+  gtk_widget_set_margin_bottom (self->diff_title, 6);
+  self->diff_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_margin_start (self->diff_box, 6);
+  gtk_widget_set_margin_end (self->diff_box, 6);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (diff_scroll), self->diff_box);
+  gtk_widget_set_vexpand (diff_scroll, TRUE);
+  gtk_box_append (GTK_BOX (main_box), self->diff_title);
+  gtk_box_append (GTK_BOX (main_box), diff_scroll);
+
+  gtk_paned_set_start_child (GTK_PANED (paned), side);
+  gtk_paned_set_end_child (GTK_PANED (paned), main_box);
+  gtk_paned_set_shrink_start_child (GTK_PANED (paned), FALSE);
+  gtk_paned_set_position (GTK_PANED (paned), 280);
+  gtk_widget_set_vexpand (paned, TRUE);
+  gtk_box_append (GTK_BOX (content), paned);
+
+  /* A comment on the clicked line. */
+  self->comment_label = gtk_label_new (NULL);
+  gtk_label_set_ellipsize (GTK_LABEL (self->comment_label), PANGO_ELLIPSIZE_START);
+  gtk_label_set_max_width_chars (GTK_LABEL (self->comment_label), 30);
+  self->comment_entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (self->comment_entry), _("What should change here?"));
+  gtk_widget_set_hexpand (self->comment_entry, TRUE);
+  gtk_box_append (GTK_BOX (comment_bar), self->comment_label);
+  gtk_box_append (GTK_BOX (comment_bar), self->comment_entry);
+  gtk_box_append (GTK_BOX (comment_bar), add_button);
+  gtk_widget_add_css_class (comment_bar, "toolbar");
+  self->comment_revealer = gtk_revealer_new ();
+  gtk_revealer_set_child (GTK_REVEALER (self->comment_revealer), comment_bar);
+  gtk_box_append (GTK_BOX (content), self->comment_revealer);
+
+  /* Feedback: the comments and a message go to the agent. */
+  self->comments_label = gtk_label_new (NULL);
+  gtk_widget_add_css_class (self->comments_label, "dim-label");
+  self->feedback_entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (self->feedback_entry),
+                                  _("Message to the agent (optional with comments)"));
+  gtk_widget_set_hexpand (self->feedback_entry, TRUE);
+  self->send_button = button (_("Send _Feedback"), NULL);
+  gtk_box_append (GTK_BOX (feedback_bar), self->comments_label);
+  gtk_box_append (GTK_BOX (feedback_bar), self->feedback_entry);
+  gtk_box_append (GTK_BOX (feedback_bar), self->send_button);
+  gtk_widget_add_css_class (feedback_bar, "toolbar");
+  gtk_box_append (GTK_BOX (content), feedback_bar);
+
+  self->toasts = adw_toast_overlay_new ();
+  adw_toast_overlay_set_child (ADW_TOAST_OVERLAY (self->toasts), content);
+  adw_window_set_content (ADW_WINDOW (self), self->toasts);
+
+  g_signal_connect (self->file_list, "row-selected", G_CALLBACK (on_row_selected), self);
+  g_signal_connect_swapped (add_button, "clicked", G_CALLBACK (on_add_comment), self);
+  g_signal_connect_swapped (self->comment_entry, "activate", G_CALLBACK (on_add_comment), self);
+  g_signal_connect_swapped (self->send_button, "clicked", G_CALLBACK (on_send_feedback), self);
+  g_signal_connect_swapped (self->commit_button, "clicked", G_CALLBACK (on_commit), self);
+  g_signal_connect_swapped (self->merge_button, "clicked", G_CALLBACK (on_merge), self);
+  g_signal_connect_swapped (self->discard_button, "clicked", G_CALLBACK (on_discard), self);
+  update_comments_label (self);
+}
+
+/* Diff colours follow the style: the shown file is drawn again. */
+static void
+on_dark_changed (LeanChangesWindow *self)
+{
+  load_patch (self);
+}
+
+static void
+lean_changes_window_dispose (GObject *object)
+{
+  LeanChangesWindow *self = LEAN_CHANGES_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  G_OBJECT_CLASS (lean_changes_window_parent_class)->dispose (object);
+}
+
+static void
+lean_changes_window_finalize (GObject *object)
+{
+  LeanChangesWindow *self = LEAN_CHANGES_WINDOW (object);
+
+  g_clear_object (&self->controller);
+  g_clear_object (&self->db);
+  g_clear_object (&self->session);
+  g_clear_object (&self->cancellable);
+  g_clear_pointer (&self->change, lean_git_change_free);
+  g_clear_pointer (&self->comments, g_ptr_array_unref);
+  g_free (self->selected);
+  g_free (self->comment_path);
+  G_OBJECT_CLASS (lean_changes_window_parent_class)->finalize (object);
+}
+
+static void
+lean_changes_window_class_init (LeanChangesWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = lean_changes_window_dispose;
+  object_class->finalize = lean_changes_window_finalize;
+  gtk_source_init ();
+}
+
+static void
+lean_changes_window_init (LeanChangesWindow *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->comments = g_ptr_array_new_with_free_func ((GDestroyNotify)lean_review_comment_free);
+  gtk_window_set_default_size (GTK_WINDOW (self), 1100, 760);
+  build (self);
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (on_dark_changed), self, G_CONNECT_SWAPPED);
+}
+
+GtkWidget *
+lean_changes_window_new (LeanController *controller,
+                         LeanSessionDb  *db,
+                         LeanSession    *session)
+{
+  LeanChangesWindow *self;
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *subtitle = NULL;
+
+  g_return_val_if_fail (LEAN_IS_SESSION_DB (db), NULL);
+  g_return_val_if_fail (LEAN_IS_SESSION (session), NULL);
+
+  self = g_object_new (LEAN_TYPE_CHANGES_WINDOW, NULL);
+  self->controller = controller != NULL ? g_object_ref (controller) : NULL;
+  self->db = g_object_ref (db);
+  self->session = g_object_ref (session);
+  subtitle = lean_session_get_branch (session) != NULL
+             ? g_strdup_printf ("%s · %s", lean_session_get_spec_id (session),
+                                lean_session_get_branch (session))
+             : g_strdup_printf (_("%s · in the project folder"), lean_session_get_spec_id (session));
+  adw_window_title_set_subtitle (ADW_WINDOW_TITLE (self->title), subtitle);
+  gtk_widget_set_visible (self->send_button, controller != NULL);
+  gtk_widget_set_visible (self->feedback_entry, controller != NULL);
+  set_busy (self, FALSE);
+
+  task = g_task_new (self, self->cancellable, on_message_ready, NULL);
+  g_task_set_task_data (task, g_object_ref (session), g_object_unref);
+  g_task_run_in_thread (task, message_thread);
+  load_change (self);
+  watch_session (self);
+  return GTK_WIDGET (self);
+}
+
+LeanSession *
+lean_changes_window_get_session (LeanChangesWindow *self)
+{
+  g_return_val_if_fail (LEAN_IS_CHANGES_WINDOW (self), NULL);
+  return self->session;
+}
+
+GPtrArray *
+lean_changes_window_get_comments (LeanChangesWindow *self)
+{
+  g_return_val_if_fail (LEAN_IS_CHANGES_WINDOW (self), NULL);
+  return self->comments;
+}

@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: MIT */
+/* The Changes window on a real session's real diff, under Xvfb, driven by
+ * real pointer and key events: opened from the session page's button, a
+ * file picked, a line clicked and commented, the work merged; Discard
+ * asks first. Screenshots in <build>/screenshots/changes-*.png. */
+#include "config.h"
+
+#include <string.h>
+
+#include <gtksourceview/gtksource.h>
+
+#include "lean-changes-window.h"
+#include "lean-session-followup.h"
+#include "lean-session-page.h"
+#include "lean-session-review.h"
+#include "lean-worktrees-page.h"
+#include "test-review-util.h"
+#include "ui-test-input.h"
+#include "ui-test-util.h"
+
+typedef struct
+{
+  char           *dir;
+  char           *project;
+  LeanSessionDb  *db;
+  LeanController *controller;
+  GtkWindow      *host;
+  LeanSession    *session;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *db_path = NULL;
+  const guint8 png[] = { 0x89, 'P', 'N', 'G', 0, 0, 0, 13 };
+  const char *wt;
+
+  f->dir = g_dir_make_tmp ("leanspec-ui-changes-XXXXXX", &error);
+  g_assert_no_error (error);
+  f->project = test_review_make_repo (f->dir);
+  db_path = g_build_filename (f->dir, "sessions.db", NULL);
+  f->db = lean_session_db_open (db_path, &error);
+  g_assert_no_error (error);
+  f->controller = lean_controller_new (f->db);
+  f->session = test_review_run_session (f->controller, f->db, f->project, "flood2", TRUE);
+
+  /* The agent's work, in its worktree. */
+  wt = lean_session_get_worktree_path (f->session);
+  test_write_at (wt, "a.txt", "one\ntwo\nthree\nfour\nfive\n");
+  test_write_at (wt, "src/main.c",
+                 "#include <stdio.h>\n\nint\nmain (void)\n{\n  /* greet */\n"
+                 "  printf (\"hello\\n\");\n  return 0;\n}\n");
+  g_assert_true (g_file_set_contents (g_build_filename (wt, "logo.png", NULL), (char *)png,
+                                      sizeof png, NULL));
+  g_assert_cmpint (g_unlink (g_build_filename (wt, "b.txt", NULL)), ==, 0);
+
+  f->host = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (f->host, 900, 500);
+  gtk_window_set_child (f->host, lean_session_page_new (f->controller, f->session));
+  gtk_window_present (f->host);
+  ui_test_settle (300);
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  GtkWindow *changes;
+
+  while ((changes = ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW)) != NULL)
+    gtk_window_destroy (changes);
+  gtk_window_destroy (f->host);
+  ui_test_settle (100);
+  g_clear_object (&f->session);
+  ui_test_close_sessions (&f->controller, &f->db);
+  test_util_rm_rf (f->dir);
+  g_free (f->dir);
+  g_free (f->project);
+}
+
+static gboolean
+has_changes_window (gpointer data)
+{
+  return ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW) != NULL;
+}
+
+static gboolean
+has_text (gpointer data)
+{
+  GtkWindow *window = ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW);
+
+  return window != NULL && ui_test_find_text (GTK_WIDGET (window), data);
+}
+
+/* The row of @path in the file list (its tooltip is the path). */
+static GtkWidget *
+file_row (GtkWindow  *window,
+          const char *path)
+{
+  return ui_test_find_tooltip (GTK_WIDGET (window), path);
+}
+
+static gboolean
+has_source_view (gpointer data)
+{
+  GtkWidget *view = ui_test_find_widget (data, GTK_SOURCE_TYPE_VIEW);
+
+  return view != NULL && gtk_widget_get_mapped (view);
+}
+
+static LeanChangesWindow *
+open_changes (Fixture *f)
+{
+  GtkWidget *button = ui_test_find_button (GTK_WIDGET (f->host), "Changes");
+  GtkWindow *window;
+
+  g_assert_nonnull (button);
+  ui_input_click (button);
+  test_util_wait_until (has_changes_window, NULL, 10000);
+  window = ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW);
+  g_assert_nonnull (window);
+  gtk_window_set_default_size (window, 1100, 700);
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"4 files changed, +11 −5", 20000));
+  ui_test_settle (300);
+  return LEAN_CHANGES_WINDOW (window);
+}
+
+static void
+test_changes_review_comment_merge (Fixture       *f,
+                                   gconstpointer  data)
+{
+  LeanChangesWindow *window = open_changes (f);
+  GtkWidget *row;
+  GtkWidget *view;
+  GtkWidget *merge;
+  GPtrArray *comments;
+  LeanReviewComment *comment;
+  g_autofree char *shot = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *a = NULL;
+
+  /* Every file with its status and counts; the binary one named only. */
+  g_assert_true (ui_test_find_text (GTK_WIDGET (window), "+2 −0"));
+  g_assert_true (ui_test_find_text (GTK_WIDGET (window), "+9 −0"));
+  g_assert_true (ui_test_find_text (GTK_WIDGET (window), "+0 −5"));
+  g_assert_true (ui_test_find_text (GTK_WIDGET (window), "binary"));
+
+  row = file_row (GTK_WINDOW (window), "src/main.c");
+  g_assert_nonnull (row);
+  ui_input_click (row);
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"src/main.c", 10000));
+  test_util_wait_until (has_source_view, window, 10000);
+  ui_test_settle (400);
+  g_free (ui_test_screenshot (GTK_WIDGET (window), "changes-c-file"));
+
+  row = file_row (GTK_WINDOW (window), "logo.png");
+  ui_input_click (row);
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"Binary file: not shown", 10000));
+
+  row = file_row (GTK_WINDOW (window), "a.txt");
+  ui_input_click (row);
+  test_util_wait_until (has_source_view, window, 10000);
+  ui_test_settle (400);
+  view = ui_test_find_widget (GTK_WIDGET (window), GTK_SOURCE_TYPE_VIEW);
+  g_assert_nonnull (view);
+
+  /* A click on the line "+four" comments on line 4 of the new a.txt. */
+  ui_input_click_text_view_text (GTK_TEXT_VIEW (view), "four");
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"Comment on a.txt:4", 5000));
+  ui_test_settle (300);
+  ui_input_type ("name it better");
+  ui_input_key (GDK_KEY_Return, 0);
+  ui_test_settle (300);
+  comments = lean_changes_window_get_comments (window);
+  g_assert_cmpuint (comments->len, ==, 1);
+  comment = g_ptr_array_index (comments, 0);
+  g_assert_cmpstr (comment->path, ==, "a.txt");
+  g_assert_cmpuint (comment->line, ==, 4);
+  g_assert_cmpstr (comment->text, ==, "name it better");
+  g_assert_true (ui_test_find_text (GTK_WIDGET (window), "1 comment"));
+  shot = ui_test_screenshot (GTK_WIDGET (window), "changes-light");
+  g_assert_nonnull (shot);
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  ui_input_click (file_row (GTK_WINDOW (window), "src/main.c"));
+  test_util_wait_until (has_source_view, window, 10000);
+  ui_test_settle (500);
+  g_free (ui_test_screenshot (GTK_WIDGET (window), "changes-dark"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 560);
+  ui_test_settle (500);
+  g_free (ui_test_screenshot (GTK_WIDGET (window), "changes-narrow"));
+
+  /* Merge: the default message names the spec; main gets the work. */
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"Changes", 1000));
+  merge = ui_test_find_button (GTK_WIDGET (window), "_Merge");
+  g_assert_nonnull (merge);
+  ui_input_click (merge);
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"Merged into the base branch", 20000));
+  body = test_git (f->project, "log", "-1", "--format=%s", "main", NULL);
+  g_assert_cmpstr (body, ==, "001: First");
+  a = test_read_at (f->project, "a.txt");
+  g_assert_cmpstr (a, ==, "one\ntwo\nthree\nfour\nfive\n");
+  g_assert_false (g_file_test (lean_session_get_worktree_path (f->session), G_FILE_TEST_EXISTS));
+}
+
+static gboolean
+no_changes_window (gpointer data)
+{
+  return ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW) == NULL;
+}
+
+static gboolean
+followed_up (gpointer data)
+{
+  Fixture *f = data;
+  GtkWindow *window = ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW);
+
+  return window != NULL &&
+         lean_changes_window_get_session (LEAN_CHANGES_WINDOW (window)) != f->session;
+}
+
+static void
+test_changes_send_feedback (Fixture       *f,
+                            gconstpointer  data)
+{
+  LeanChangesWindow *window = open_changes (f);
+  g_autoptr(LeanSessionRequest) request = NULL;
+  LeanSession *next;
+  GtkWidget *view;
+
+  ui_input_click (file_row (GTK_WINDOW (window), "a.txt"));
+  test_util_wait_until (has_source_view, window, 10000);
+  ui_test_settle (400);
+  view = ui_test_find_widget (GTK_WIDGET (window), GTK_SOURCE_TYPE_VIEW);
+  ui_input_click_text_view_text (GTK_TEXT_VIEW (view), "five");
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"Comment on a.txt:5", 5000));
+  ui_test_settle (300);
+  ui_input_type ("drop this line");
+  ui_input_key (GDK_KEY_Return, 0);
+  ui_test_settle (300);
+
+  ui_input_click (ui_test_find_button (GTK_WIDGET (window), "Send _Feedback"));
+  g_assert_true (test_util_wait_until (followed_up, f, 20000));
+  next = lean_changes_window_get_session (window);
+  test_wait_until (test_session_is_final, next, 60);
+  g_assert_cmpstr (lean_session_get_worktree_path (next), ==,
+                   lean_session_get_worktree_path (f->session));
+  request = lean_controller_dup_request (f->controller, next);
+  g_assert_nonnull (strstr (request->prompt, "- a.txt:5: drop this line\n"));
+  g_assert_cmpuint (lean_changes_window_get_comments (window)->len, ==, 0);
+}
+
+static gboolean
+has_row (gpointer data)
+{
+  GtkWindow *window = ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW);
+
+  return window != NULL && file_row (window, data) != NULL;
+}
+
+/* While the agent works, new files show up without a click. */
+static void
+test_changes_refresh_while_running (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
+  g_autoptr(GError) error = NULL;
+  LeanSession *running;
+  GtkWidget *window;
+
+  request->project_path = g_strdup (f->project);
+  request->spec_id = g_strdup ("002-second");
+  request->agent_id = g_strdup ("sleepy");
+  request->prompt = g_strdup ("sleep");
+  request->set_in_progress = FALSE;
+  request->use_worktree = TRUE;
+  running = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  test_wait_until (test_session_is_running, running, 30);
+  lean_session_db_flush (f->db);
+
+  window = lean_changes_window_new (f->controller, f->db, running);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"No changes yet", 10000));
+  /* Landing waits for the end of the session. */
+  g_assert_false (gtk_widget_get_sensitive (ui_test_find_button (window, "_Merge")));
+
+  test_write_at (lean_session_get_worktree_path (running), "progress.txt", "step 1\n");
+  g_assert_true (test_util_wait_until (has_row, (gpointer)"progress.txt", 10000));
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"1 file changed, +1 −0", 10000));
+
+  lean_controller_cancel (f->controller, running);
+  test_wait_until (test_session_is_final, running, 30);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+has_dialog (gpointer data)
+{
+  return ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG) != NULL;
+}
+
+static void
+test_changes_discard_asks (Fixture       *f,
+                           gconstpointer  data)
+{
+  LeanChangesWindow *window = open_changes (f);
+  g_autofree char *wt = g_strdup (lean_session_get_worktree_path (f->session));
+  GtkWindow *dialog;
+  GtkWidget *button;
+
+  ui_input_click (ui_test_find_button (GTK_WIDGET (window), "_Discard…"));
+  g_assert_true (test_util_wait_until (has_dialog, NULL, 5000));
+  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  ui_test_settle (300);
+  g_free (ui_test_screenshot (GTK_WIDGET (dialog), "changes-discard-dialog"));
+
+  /* Cancel keeps everything. */
+  button = ui_test_find_button (GTK_WIDGET (dialog), "_Cancel");
+  ui_input_click (button);
+  ui_test_settle (500);
+  g_assert_true (g_file_test (wt, G_FILE_TEST_IS_DIR));
+
+  ui_input_click (ui_test_find_button (GTK_WIDGET (window), "_Discard…"));
+  g_assert_true (test_util_wait_until (has_dialog, NULL, 5000));
+  dialog = ui_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  ui_test_settle (300);
+  ui_input_click (ui_test_find_button (GTK_WIDGET (dialog), "_Discard"));
+  /* Discarded: the window closes with the work gone. */
+  g_assert_true (test_util_wait_until (no_changes_window, NULL, 20000));
+  g_assert_false (g_file_test (wt, G_FILE_TEST_EXISTS));
+}
+
+/* A mapped label under @root whose text starts with @prefix (the size in
+ * the hint varies with the file system). */
+static gboolean
+find_label_prefix (GtkWidget  *root,
+                   const char *prefix)
+{
+  if (!gtk_widget_get_mapped (root))
+    return FALSE;
+  if (GTK_IS_LABEL (root) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_label_prefix (child, prefix))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+shows_hint (gpointer data)
+{
+  return find_label_prefix (data, "6 worktrees of ended sessions use ");
+}
+
+static gboolean
+shows_no_worktrees (gpointer data)
+{
+  return ui_test_find_text (data, "No session worktrees: sessions that ran in their own "
+                                  "worktree were landed or removed.");
+}
+
+static void
+test_worktrees_page (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  AdwPreferencesWindow *prefs;
+  GtkWidget *trash;
+  g_autoptr(GPtrArray) left = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_ptr_array_add (sessions, g_object_ref (f->session));
+  for (guint i = 0; i < 5; i++)
+    g_ptr_array_add (sessions, test_review_run_session (f->controller, f->db, f->project,
+                                                        "flood2", TRUE));
+
+  prefs = ADW_PREFERENCES_WINDOW (adw_preferences_window_new ());
+  gtk_window_set_default_size (GTK_WINDOW (prefs), 760, 720);
+  adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (lean_worktrees_page_new (f->db)));
+  gtk_window_present (GTK_WINDOW (prefs));
+  /* Past the threshold the page says so. */
+  g_assert_true (test_util_wait_until (shows_hint, prefs, 20000));
+  ui_test_settle (400);
+  g_free (ui_test_screenshot (GTK_WIDGET (prefs), "changes-worktrees"));
+
+  trash = ui_test_find_tooltip (GTK_WIDGET (prefs), "Remove this worktree (its branch stays)");
+  g_assert_nonnull (trash);
+  ui_input_click (trash);
+  ui_test_settle (1500);
+  left = lean_session_worktrees_list (f->db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (left->len, ==, 5);
+
+  ui_input_click (ui_test_find_button (GTK_WIDGET (prefs), "Remove _All Ended"));
+  g_assert_true (test_util_wait_until (shows_no_worktrees, prefs, 20000));
+  for (guint i = 0; i < sessions->len; i++)
+    g_assert_false (g_file_test (lean_session_get_worktree_path (g_ptr_array_index (sessions, i)),
+                                 G_FILE_TEST_EXISTS));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int ret;
+
+  test_session_env_init ();
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+  test_review_git_identity ();
+
+  if (!ui_input_available ())
+    {
+      g_printerr ("test-ui-changes needs an X11 display with XTest (run under xvfb-run)\n");
+      return 1;
+    }
+
+#define ADD(path, fn) \
+  g_test_add ("/ui/changes/" path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
+  ADD ("review-comment-merge", test_changes_review_comment_merge);
+  ADD ("discard-asks", test_changes_discard_asks);
+  ADD ("send-feedback", test_changes_send_feedback);
+  ADD ("refresh-while-running", test_changes_refresh_while_running);
+  ADD ("worktrees-page", test_worktrees_page);
+#undef ADD
+
+  ret = g_test_run ();
+  return test_session_env_cleanup (ret);
+}
