@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gstdio.h>
+
 #include "lean-error.h"
 #include "lean-session-db.h"
 #include "lean-validation-store.h"
@@ -211,6 +213,53 @@ test_chain_and_links (void)
   test_util_rm_rf (dir);
 }
 
+/* Each spec's newest validation in one folder, its sign saying whether it
+ * passed; other folders' validations are not the project's. */
+static void
+test_latest_by_spec (void)
+{
+  g_autofree char *dir = test_util_make_tmp_dir ();
+  g_autofree char *other = g_build_filename (dir, "other", NULL);
+  g_autofree char *path = g_build_filename (dir, "sessions.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanValidationStore) store = NULL;
+  g_autoptr(LeanValidation) failed = NULL;
+  g_autoptr(LeanValidation) passed = NULL;
+  g_autoptr(LeanValidation) elsewhere = NULL;
+  g_autoptr(LeanCheckConfig) empty = lean_check_config_new (LEAN_CHECK_SOURCE_DETECTED);
+  g_autoptr(GHashTable) latest = NULL;
+  gint64 first, second;
+
+  g_assert_cmpint (g_mkdir (other, 0700), ==, 0);
+  store = lean_validation_store_open (path, &error);
+  g_assert_no_error (error);
+  failed = run_validation (dir);
+  first = lean_validation_store_add_validation (store, failed, NULL, NULL, 0, &error);
+  g_assert_cmpint (first, >, 0);
+  latest = lean_validation_store_list_latest (store, dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (latest), ==, 1);
+  g_assert_cmpint (*(gint64 *) g_hash_table_lookup (latest, "001-feature"), ==, -first);
+  g_clear_pointer (&latest, g_hash_table_unref);
+
+  /* No checks and nothing open: passed, and newer. */
+  passed = lean_validation_new ("001-feature", empty, dir);
+  lean_validation_run (passed);
+  g_assert_true (test_util_wait_until (validation_done, passed, 30000));
+  g_assert_true (lean_validation_get_passed (passed));
+  second = lean_validation_store_add_validation (store, passed, NULL, NULL, 0, &error);
+  elsewhere = lean_validation_new ("002-other", empty, other);
+  lean_validation_run (elsewhere);
+  g_assert_true (test_util_wait_until (validation_done, elsewhere, 30000));
+  g_assert_cmpint (lean_validation_store_add_validation (store, elsewhere, NULL, NULL, 0, &error),
+                   >, 0);
+  latest = lean_validation_store_list_latest (store, dir, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_hash_table_size (latest), ==, 1);
+  g_assert_cmpint (*(gint64 *) g_hash_table_lookup (latest, "001-feature"), ==, second);
+  test_util_rm_rf (dir);
+}
+
 /* With the session database set, each check of a session's validation is
  * also an event of that session (telemetry reports it as a test run). */
 static void
@@ -273,6 +322,7 @@ main (int   argc,
 
   g_test_add_func ("/validation-store/round-trip-keeps-history", test_round_trip_keeps_history);
   g_test_add_func ("/validation-store/chain-and-links", test_chain_and_links);
+  g_test_add_func ("/validation-store/latest-by-spec", test_latest_by_spec);
   g_test_add_func ("/validation-store/checks-are-session-events",
                    test_checks_are_session_events);
 

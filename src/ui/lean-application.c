@@ -461,6 +461,7 @@ lean_application_startup (GApplication *app)
     { "win.reload", { "F5", "<Control>r", NULL } },
     { "win.search", { "<Control>f", NULL } },
     { "win.implement", { "<Control><Shift>i", NULL } },
+    { "win.validate", { "<Control><Shift>k", NULL } },
     { "win.mark-complete", { "<Control><Shift>m", NULL } },
     { "win.show-sessions", { "<Control><Shift>s", NULL } },
     { "win.go-back", { "<Alt>Left", NULL } },

@@ -25,6 +25,9 @@ struct _LeanImplementDialog
   AdwEntryRow       *model_row;
   AdwComboRow       *runner_row;
   GtkSwitch         *worktree_switch;
+  AdwExpanderRow    *ralph_row;
+  GtkSpinButton     *ralph_iterations;
+  GtkSwitch         *ralph_critic;
   GtkTextView       *prompt_view;
 
   LeanController    *controller;
@@ -47,6 +50,7 @@ G_DEFINE_FINAL_TYPE (LeanImplementDialog, lean_implement_dialog, ADW_TYPE_WINDOW
 
 enum {
   SIGNAL_SESSION_STARTED,
+  SIGNAL_RALPH_REQUESTED,
   N_SIGNALS
 };
 
@@ -566,6 +570,15 @@ start_action (GtkWidget  *widget,
       return;
     }
 
+  /* The window runs the loop: it loads and trusts the project's checks
+   * first, and shows the chain. */
+  if (adw_expander_row_get_enable_expansion (self->ralph_row))
+    {
+      g_signal_emit (self, signals[SIGNAL_RALPH_REQUESTED], 0);
+      gtk_window_close (GTK_WINDOW (self));
+      return;
+    }
+
   session = lean_controller_start (self->controller, request, &error);
   if (session == NULL)
     {
@@ -580,6 +593,34 @@ start_action (GtkWidget  *widget,
 
   g_signal_emit (self, signals[SIGNAL_SESSION_STARTED], 0, session);
   gtk_window_close (GTK_WINDOW (self));
+}
+
+gboolean
+lean_implement_dialog_get_ralph (LeanImplementDialog *self,
+                                 LeanRalphSettings   *settings,
+                                 gboolean            *critic)
+{
+  g_return_val_if_fail (LEAN_IS_IMPLEMENT_DIALOG (self), FALSE);
+
+  if (settings != NULL)
+    {
+      *settings = (LeanRalphSettings) { 0 };
+      settings->max_iterations = (guint) gtk_spin_button_get_value_as_int (self->ralph_iterations);
+    }
+  if (critic != NULL)
+    *critic = gtk_switch_get_active (self->ralph_critic);
+  return adw_expander_row_get_enable_expansion (self->ralph_row);
+}
+
+/* Every iteration works in the same folder: no new worktree each time. */
+static void
+on_ralph_enabled (LeanImplementDialog *self)
+{
+  gboolean ralph = adw_expander_row_get_enable_expansion (self->ralph_row);
+
+  if (ralph)
+    gtk_switch_set_active (self->worktree_switch, FALSE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->worktree_switch), !ralph);
 }
 
 static void
@@ -760,6 +801,9 @@ lean_implement_dialog_class_init (LeanImplementDialogClass *klass)
   signals[SIGNAL_SESSION_STARTED] =
     g_signal_new ("session-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, LEAN_TYPE_SESSION);
+  signals[SIGNAL_RALPH_REQUESTED] =
+    g_signal_new ("ralph-requested", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_install_action (widget_class, "implement.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "implement.reset-prompt", NULL,
@@ -786,6 +830,9 @@ lean_implement_dialog_class_init (LeanImplementDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, runner_row);
   gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, worktree_switch);
   gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, prompt_view);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, ralph_row);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, ralph_iterations);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, ralph_critic);
 }
 
 static void
@@ -795,6 +842,8 @@ lean_implement_dialog_init (LeanImplementDialog *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "implement.start", FALSE);
+  g_signal_connect_object (self->ralph_row, "notify::enable-expansion",
+                           G_CALLBACK (on_ralph_enabled), self, G_CONNECT_SWAPPED);
 }
 
 LeanImplementDialog *

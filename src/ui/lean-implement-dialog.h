@@ -6,6 +6,7 @@
 #include "lean-agent-registry.h"
 #include "lean-controller.h"
 #include "lean-project.h"
+#include "lean-ralph-chain.h"
 #include "lean-spec.h"
 
 G_BEGIN_DECLS
@@ -31,6 +32,10 @@ G_DECLARE_FINAL_TYPE (LeanImplementDialog, lean_implement_dialog, LEAN, IMPLEMEN
  * declined this content already in this run), and a "Review…" button on
  * such an agent asks again. Trusting reloads and probes the agents.
  *
+ * With the Ralph switch on, Start emits "ralph-requested" instead and
+ * closes: the window runs the loop with lean_implement_dialog_dup_request()
+ * and lean_implement_dialog_get_ralph() (read them in the handler).
+ *
  * @registry may be NULL (the dialog loads one for @project); @specs (a
  * GPtrArray of LeanSpec, may be NULL) names the dependencies in the prompt. */
 LeanImplementDialog *lean_implement_dialog_new          (GtkWindow         *parent,
@@ -47,5 +52,10 @@ LeanSessionRequest  *lean_implement_dialog_dup_request  (LeanImplementDialog *se
 gboolean             lean_implement_dialog_select_agent (LeanImplementDialog *self,
                                                          const char          *id);
 gboolean             lean_implement_dialog_get_ready    (LeanImplementDialog *self);
+/* Whether the Ralph switch is on; its maximum iterations and whether the
+ * agent also critiques each iteration. Out-params may be NULL. */
+gboolean             lean_implement_dialog_get_ralph    (LeanImplementDialog *self,
+                                                         LeanRalphSettings   *settings,
+                                                         gboolean            *critic);
 
 G_END_DECLS

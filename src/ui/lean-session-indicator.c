@@ -20,6 +20,8 @@ struct _LeanSessionIndicator
   LeanSpecActivity *activity;
   gulong            changed_id;
   int               state;
+  int               validation;
+  GtkWidget        *image;     /* the validation's icon */
 };
 
 G_DEFINE_FINAL_TYPE (LeanSessionIndicator, lean_session_indicator, GTK_TYPE_WIDGET)
@@ -36,25 +38,64 @@ find_activity (LeanSpec *spec)
   return lean_application_find_activity (LEAN_APPLICATION (app), lean_spec_get_dir (spec));
 }
 
+/* The spec's validation, shown while no session of it is busy: a check
+ * mark, a cross, or an hourglass while the checks run. */
+static void
+show_validation (LeanSessionIndicator *self)
+{
+  const char *icon = NULL, *css = NULL, *tooltip = NULL;
+
+  switch (self->validation)
+    {
+    case LEAN_SPEC_VALIDATION_RUNNING:
+      icon = "content-loading-symbolic", css = "accent", tooltip = _("Validating");
+      break;
+    case LEAN_SPEC_VALIDATION_PASSED:
+      icon = "emblem-ok-symbolic", css = "success", tooltip = _("Validation passed");
+      break;
+    case LEAN_SPEC_VALIDATION_FAILED:
+      icon = "dialog-error-symbolic", css = "error", tooltip = _("Validation failed");
+      break;
+    default:
+      return;
+    }
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "session-dot");
+  gtk_widget_add_css_class (GTK_WIDGET (self), "validation-mark");
+  gtk_widget_add_css_class (GTK_WIDGET (self), css);
+  gtk_image_set_from_icon_name (GTK_IMAGE (self->image), icon);
+  gtk_widget_set_visible (self->image, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), tooltip);
+}
+
 static void
 lean_session_indicator_update (LeanSessionIndicator *self)
 {
   LeanSession *session = NULL;
   g_autofree char *tooltip = NULL;
+  static const char *classes[] = { "running", "paused", "failed", "validation-mark", "accent",
+                                   "success", "error" };
 
   self->state = -1;
+  self->validation = LEAN_SPEC_VALIDATION_NONE;
   if (self->activity != NULL && self->spec != NULL)
     {
       self->state = lean_spec_activity_get_state (self->activity, lean_spec_get_id (self->spec));
       session = lean_spec_activity_get_session (self->activity, lean_spec_get_id (self->spec));
+      self->validation = lean_spec_activity_get_validation (self->activity,
+                                                            lean_spec_get_id (self->spec));
     }
 
-  gtk_widget_remove_css_class (GTK_WIDGET (self), "running");
-  gtk_widget_remove_css_class (GTK_WIDGET (self), "paused");
-  gtk_widget_remove_css_class (GTK_WIDGET (self), "failed");
+  for (guint i = 0; i < G_N_ELEMENTS (classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self), classes[i]);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "session-dot");
+  gtk_widget_set_visible (self->image, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self), self->state >= 0);
   if (self->state < 0 || session == NULL)
-    return;
+    {
+      show_validation (self);
+      return;
+    }
 
   if (self->state == LEAN_SESSION_STATE_PAUSED)
     gtk_widget_add_css_class (GTK_WIDGET (self), "paused");
@@ -101,6 +142,14 @@ lean_session_indicator_get_state (LeanSessionIndicator *self)
 {
   g_return_val_if_fail (LEAN_IS_SESSION_INDICATOR (self), -1);
   return self->state;
+}
+
+int
+lean_session_indicator_get_validation (LeanSessionIndicator *self)
+{
+  g_return_val_if_fail (LEAN_IS_SESSION_INDICATOR (self), LEAN_SPEC_VALIDATION_NONE);
+  /* Shown only while no session is. */
+  return self->state < 0 ? self->validation : LEAN_SPEC_VALIDATION_NONE;
 }
 
 
@@ -153,7 +202,9 @@ lean_session_indicator_update_row (GtkWidget *row,
   indicator = g_object_get_data (G_OBJECT (row), ROW_KEY);
   if (indicator == NULL &&
       (spec == NULL || activity == NULL ||
-       lean_spec_activity_get_state (activity, lean_spec_get_id (spec)) < 0))
+       (lean_spec_activity_get_state (activity, lean_spec_get_id (spec)) < 0 &&
+        lean_spec_activity_get_validation (activity, lean_spec_get_id (spec)) ==
+        LEAN_SPEC_VALIDATION_NONE)))
     return;
   if (indicator == NULL)
     {
@@ -221,6 +272,7 @@ lean_session_indicator_dispose (GObject *object)
     g_clear_signal_handler (&self->changed_id, self->activity);
   g_clear_object (&self->activity);
   g_clear_object (&self->spec);
+  g_clear_pointer (&self->image, gtk_widget_unparent);
 
   G_OBJECT_CLASS (lean_session_indicator_parent_class)->dispose (object);
 }
@@ -233,6 +285,7 @@ lean_session_indicator_class_init (LeanSessionIndicatorClass *klass)
 
   object_class->dispose = lean_session_indicator_dispose;
   gtk_widget_class_set_css_name (widget_class, "sessionindicator");
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
 static void
@@ -240,6 +293,10 @@ lean_session_indicator_init (LeanSessionIndicator *self)
 {
   _lean_session_ui_ensure_style ();
   self->state = -1;
+  self->image = gtk_image_new ();
+  gtk_image_set_pixel_size (GTK_IMAGE (self->image), 12);
+  gtk_widget_set_visible (self->image, FALSE);
+  gtk_widget_set_parent (self->image, GTK_WIDGET (self));
   gtk_widget_set_valign (GTK_WIDGET (self), GTK_ALIGN_CENTER);
   gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
   gtk_widget_add_css_class (GTK_WIDGET (self), "session-dot");

@@ -15,13 +15,17 @@ G_DECLARE_FINAL_TYPE (LeanSessionIndicator, lean_session_indicator, LEAN, SESSIO
 
 /* A small dot on a spec row saying what the spec's latest session in this
  * process is doing: running (accent), paused (amber), failed or interrupted
- * (red); hidden otherwise. It follows its spec in the project's activity
+ * (red); with no session busy, a small icon for the spec's latest
+ * validation (running, passed, failed); hidden otherwise. It follows its spec in the project's activity
  * model (LeanSpecActivity, kept by the application). */
 GtkWidget        *lean_session_indicator_new        (void);
 void              lean_session_indicator_set_spec   (LeanSessionIndicator *self,
                                                      LeanSpec             *spec);
 /* The state shown, or -1 when hidden. */
 int               lean_session_indicator_get_state  (LeanSessionIndicator *self);
+
+/* The validation shown (a LeanSpecValidation) while no session is. */
+int               lean_session_indicator_get_validation (LeanSessionIndicator *self);
 
 /* For LeanSpecRow, which draws itself: points the row's dot at @spec
  * (adding the dot as a child only when there is something to show), places

@@ -59,9 +59,13 @@ find_page (LeanSessionPane *self,
   for (guint i = 0; i < n; i++)
     {
       AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, i);
-      LeanSessionPage *child = LEAN_SESSION_PAGE (adw_tab_page_get_child (page));
-      LeanSession *session = lean_session_page_get_session (child);
+      LeanSessionPage *child;
+      LeanSession *session;
 
+      if (!LEAN_IS_SESSION_PAGE (adw_tab_page_get_child (page)))
+        continue;
+      child = LEAN_SESSION_PAGE (adw_tab_page_get_child (page));
+      session = lean_session_page_get_session (child);
       if (g_strcmp0 (lean_session_get_id (session), session_id) == 0 &&
           (!live_only || lean_session_page_get_live (child)))
         return page;
@@ -79,9 +83,14 @@ update_title (LeanSessionPane *self)
   for (guint i = 0; i < n; i++)
     {
       AdwTabPage *page = adw_tab_view_get_nth_page (self->tab_view, i);
-      LeanSessionPage *child = LEAN_SESSION_PAGE (adw_tab_page_get_child (page));
-      LeanSession *session = lean_session_page_get_session (child);
+      LeanSessionPage *child;
+      LeanSession *session;
 
+      /* Validation and Ralph tabs say how they do themselves. */
+      if (!LEAN_IS_SESSION_PAGE (adw_tab_page_get_child (page)))
+        continue;
+      child = LEAN_SESSION_PAGE (adw_tab_page_get_child (page));
+      session = lean_session_page_get_session (child);
       /* A paused agent is not running: it waits for the person. */
       if (lean_session_page_get_live (child) &&
           !lean_session_state_is_final (lean_session_get_state (session)) &&
@@ -285,6 +294,30 @@ lean_session_pane_open_log (LeanSessionPane *self,
   return LEAN_SESSION_PAGE (adw_tab_page_get_child (page));
 }
 
+AdwTabPage *
+lean_session_pane_show_widget (LeanSessionPane *self,
+                               GtkWidget       *child,
+                               const char      *title,
+                               const char      *icon_name)
+{
+  AdwTabPage *page;
+  g_autoptr(GIcon) icon = NULL;
+
+  g_return_val_if_fail (LEAN_IS_SESSION_PANE (self), NULL);
+  g_return_val_if_fail (GTK_IS_WIDGET (child), NULL);
+
+  page = gtk_widget_get_parent (child) != NULL ? adw_tab_view_get_page (self->tab_view, child)
+                                               : adw_tab_view_append (self->tab_view, child);
+  adw_tab_page_set_title (page, title);
+  adw_tab_page_set_tooltip (page, title);
+  if (icon_name != NULL)
+    icon = g_themed_icon_new (icon_name);
+  adw_tab_page_set_icon (page, icon);
+  update_title (self);
+  reveal (self, page);
+  return page;
+}
+
 static void
 on_session_added (LeanSessionPane *self,
                   LeanSession     *session)
@@ -395,8 +428,10 @@ on_selected_page (LeanSessionPane *self)
 
   if (page == NULL)
     return;
-  child = LEAN_SESSION_PAGE (adw_tab_page_get_child (page));
   adw_tab_page_set_needs_attention (page, FALSE);
+  if (!LEAN_IS_SESSION_PAGE (adw_tab_page_get_child (page)))
+    return;
+  child = LEAN_SESSION_PAGE (adw_tab_page_get_child (page));
   g_signal_emit (self, signals[SIGNAL_SESSION_ACTIVATED], 0,
                  lean_session_page_get_session (child));
 }

@@ -40,6 +40,13 @@ LeanSessionPage *lean_session_pane_show_session   (LeanSessionPane   *self,
 LeanSessionPage *lean_session_pane_open_log       (LeanSessionPane   *self,
                                                    LeanSessionDb     *db,
                                                    LeanSession       *session);
+/* A tab of the pane's own that is not a session (a validation, a Ralph
+ * chain): adds @child, or updates the tab holding it, with @title and the
+ * icon @icon_name (may be NULL), selects it and shows the pane. */
+AdwTabPage      *lean_session_pane_show_widget    (LeanSessionPane   *self,
+                                                   GtkWidget         *child,
+                                                   const char        *title,
+                                                   const char        *icon_name);
 /* As a page of its own (narrow windows) the pane's first header button
  * goes back to the spec instead of hiding the pane beside it. */
 void              lean_session_pane_set_show_back  (LeanSessionPane   *self,

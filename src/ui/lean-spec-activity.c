@@ -11,6 +11,7 @@ struct _LeanSpecActivity
 
   char       *root;
   GHashTable *latest;  /* spec id -> LeanSession */
+  GHashTable *validations;  /* spec id -> LeanSpecValidation */
 };
 
 G_DEFINE_FINAL_TYPE (LeanSpecActivity, lean_spec_activity, G_TYPE_OBJECT)
@@ -80,6 +81,34 @@ lean_spec_activity_get_state (LeanSpecActivity *self,
   return (int) state;
 }
 
+void
+lean_spec_activity_set_validation (LeanSpecActivity   *self,
+                                   const char         *spec_id,
+                                   LeanSpecValidation  validation)
+{
+  g_return_if_fail (LEAN_IS_SPEC_ACTIVITY (self));
+  g_return_if_fail (spec_id != NULL);
+
+  if (lean_spec_activity_get_validation (self, spec_id) == validation)
+    return;
+  if (validation == LEAN_SPEC_VALIDATION_NONE)
+    g_hash_table_remove (self->validations, spec_id);
+  else
+    g_hash_table_replace (self->validations, g_strdup (spec_id), GINT_TO_POINTER (validation));
+  g_signal_emit (self, signals[CHANGED], g_quark_from_string (spec_id), spec_id);
+}
+
+LeanSpecValidation
+lean_spec_activity_get_validation (LeanSpecActivity *self,
+                                   const char       *spec_id)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC_ACTIVITY (self), LEAN_SPEC_VALIDATION_NONE);
+
+  if (spec_id == NULL)
+    return LEAN_SPEC_VALIDATION_NONE;
+  return GPOINTER_TO_INT (g_hash_table_lookup (self->validations, spec_id));
+}
+
 const char *
 lean_spec_activity_get_root (LeanSpecActivity *self)
 {
@@ -127,6 +156,7 @@ lean_spec_activity_dispose (GObject *object)
         g_signal_handlers_disconnect_by_data (session, self);
     }
   g_clear_pointer (&self->latest, g_hash_table_unref);
+  g_clear_pointer (&self->validations, g_hash_table_unref);
 
   G_OBJECT_CLASS (lean_spec_activity_parent_class)->dispose (object);
 }
@@ -159,4 +189,5 @@ static void
 lean_spec_activity_init (LeanSpecActivity *self)
 {
   self->latest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->validations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

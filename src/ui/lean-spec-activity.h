@@ -29,6 +29,23 @@ LeanSession      *lean_spec_activity_get_session (LeanSpecActivity *self,
  * latest completed or was cancelled). */
 int               lean_spec_activity_get_state   (LeanSpecActivity *self,
                                                   const char       *spec_id);
+/* What the spec's latest validation says, for its row. */
+typedef enum
+{
+  LEAN_SPEC_VALIDATION_NONE,
+  LEAN_SPEC_VALIDATION_RUNNING,
+  LEAN_SPEC_VALIDATION_PASSED,
+  LEAN_SPEC_VALIDATION_FAILED,
+} LeanSpecValidation;
+
+/* Set by the window as validations run and from the stored ones when a
+ * project opens; emits "changed::SPEC-ID" when it changes. */
+void               lean_spec_activity_set_validation (LeanSpecActivity   *self,
+                                                      const char         *spec_id,
+                                                      LeanSpecValidation  validation);
+LeanSpecValidation lean_spec_activity_get_validation (LeanSpecActivity   *self,
+                                                      const char         *spec_id);
+
 /* TRUE when @dir (a spec's folder) lies inside this project. */
 gboolean          lean_spec_activity_contains    (LeanSpecActivity *self,
                                                   const char       *dir);

@@ -336,6 +336,16 @@ lean_trust_dialog_init (LeanTrustDialog *self)
   self->cancellable = g_cancellable_new ();
 }
 
+void
+lean_trust_dialog_set_body (LeanTrustDialog *self,
+                            const char      *body)
+{
+  g_return_if_fail (LEAN_IS_TRUST_DIALOG (self));
+  g_return_if_fail (body != NULL);
+
+  gtk_label_set_text (self->body_label, body);
+}
+
 LeanTrustDialog *
 lean_trust_dialog_new (GtkWindow        *parent,
                        LeanTrustRequest *request,

@@ -24,5 +24,9 @@ G_DECLARE_FINAL_TYPE (LeanTrustDialog, lean_trust_dialog, LEAN, TRUST_DIALOG, Ad
 LeanTrustDialog *lean_trust_dialog_new (GtkWindow        *parent,
                                         LeanTrustRequest *request,
                                         LeanTrustStore   *store);
+/* Replaces the words under the heading, which speak of agents, for a file
+ * whose commands are something else (the project's checks). */
+void             lean_trust_dialog_set_body (LeanTrustDialog *self,
+                                             const char      *body);
 
 G_END_DECLS

@@ -164,6 +164,30 @@ implement_action (GtkWidget  *widget,
 }
 
 static void
+validate_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *param)
+{
+  _lean_window_validate (LEAN_WINDOW (widget));
+}
+
+static void
+show_validation_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *param)
+{
+  _lean_window_show_validation (LEAN_WINDOW (widget));
+}
+
+static void
+save_checks_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *param)
+{
+  _lean_window_save_checks (LEAN_WINDOW (widget));
+}
+
+static void
 mark_complete_action (GtkWidget  *widget,
                       const char *action_name,
                       GVariant   *param)
@@ -213,6 +237,8 @@ _lean_window_update_actions (LeanWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-view", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.implement", has_spec);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.mark-complete", has_spec);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.validate", has_spec);
+  _lean_window_validate_spec_shown (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.go-back", self->back->len > 0);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.go-forward", self->forward->len > 0);
 }
@@ -241,6 +267,10 @@ _lean_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.implement", NULL, implement_action);
   gtk_widget_class_install_action (widget_class, "win.mark-complete", NULL,
                                    mark_complete_action);
+  gtk_widget_class_install_action (widget_class, "win.validate", NULL, validate_action);
+  gtk_widget_class_install_action (widget_class, "win.show-validation", NULL,
+                                   show_validation_action);
+  gtk_widget_class_install_action (widget_class, "win.save-checks", NULL, save_checks_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
   gtk_widget_class_install_action (widget_class, "win.go-forward", NULL, go_forward_action);
   gtk_widget_class_install_action (widget_class, "win.show-session-history", NULL,

@@ -4,6 +4,7 @@
 #include "lean-agent-registry.h"
 #include "lean-board-view.h"
 #include "lean-controller.h"
+#include "lean-ralph-chain.h"
 #include "lean-dependency-view.h"
 #include "lean-session-pane.h"
 #include "lean-spec-list.h"
@@ -66,6 +67,16 @@ struct _LeanWindow
   char                 *reopen_selected;
   gulong                reopen_handler;
   LeanSpecStore        *reopen_store;
+
+  /* Validation and Ralph (lean-window-validate.c) */
+  GtkWidget            *validate_button;
+  GtkWidget            *validation_view;  /* the pane's Checks tab, made on first use */
+  char                 *validation_spec;  /* the spec it shows */
+  GHashTable           *validations;      /* spec id -> LeanValidation run or read here */
+  GHashTable           *latest_ids;       /* spec id -> stored id, negated when it failed */
+  GObject              *validation_store; /* LeanValidationStore, opened off the main loop */
+  GPtrArray            *loops;            /* LeanChainView of this window's loops */
+  GObject              *detected_checks;  /* LeanCheckConfig offered for saving */
 
   /* Template */
   AdwToastOverlay      *toast_overlay;
@@ -136,6 +147,38 @@ void              _lean_window_layout_allocated   (LeanWindow     *self,
 void              _lean_window_update_layout      (LeanWindow     *self);
 /* Opens the Session History window of @window. */
 GtkWindow        *_lean_window_show_history       (LeanWindow     *self);
+
+/* lean-window-validate.c */
+void              _lean_window_validate_init      (LeanWindow     *self);
+void              _lean_window_validate_dispose   (LeanWindow     *self);
+/* A header button's icon and label, then its @short_label (may be NULL),
+ * then the icon alone, as far as the header has room (a narrow window). */
+GtkWidget        *_lean_window_squeezed_content   (const char     *icon_name,
+                                                   const char     *label,
+                                                   const char     *short_label);
+/* Adds "Validate" to the spec's header actions. */
+void              _lean_window_validate_add_button (LeanWindow    *self,
+                                                    GtkWidget     *actions);
+/* Validates the spec shown: checks loaded off the main loop, trusted by
+ * the person when they are the project's, results in the pane. */
+void              _lean_window_validate           (LeanWindow     *self);
+/* Saves the checks detected in the project to .lean-spec/checks.json
+ * (and trusts what it wrote: the person asked for exactly that). */
+void              _lean_window_save_checks        (LeanWindow     *self);
+/* Shows the last validation of the spec shown in the pane. */
+void              _lean_window_show_validation    (LeanWindow     *self);
+gboolean          _lean_window_has_validation     (LeanWindow     *self);
+/* The spec shown changed: the Checks tab follows it. */
+void              _lean_window_validate_spec_shown (LeanWindow    *self);
+/* Runs a Ralph loop of @request (its spec and agent) with @settings. */
+void              _lean_window_start_ralph        (LeanWindow               *self,
+                                                   const LeanSessionRequest *request,
+                                                   const LeanRalphSettings  *settings,
+                                                   gboolean                  critic);
+/* The pane's Checks tab (a LeanValidationView), or NULL before the first
+ * validation; the chain view of the window's latest Ralph loop, or NULL. */
+GtkWidget        *_lean_window_get_validation_view (LeanWindow    *self);
+GtkWidget        *_lean_window_get_chain_view     (LeanWindow     *self);
 
 /* For the UI tests: the parts a person looks at. */
 LeanSpecList     *_lean_window_get_spec_list      (LeanWindow     *self);

@@ -215,6 +215,19 @@ on_session_started (LeanWindow          *self,
   lean_session_pane_show_session (self->pane, session);
 }
 
+static void
+on_ralph_requested (LeanWindow          *self,
+                    LeanImplementDialog *dialog)
+{
+  g_autoptr(LeanSessionRequest) request = lean_implement_dialog_dup_request (dialog);
+  LeanRalphSettings settings;
+  gboolean critic;
+
+  lean_implement_dialog_get_ralph (dialog, &settings, &critic);
+  if (request != NULL)
+    _lean_window_start_ralph (self, request, &settings, critic);
+}
+
 void
 _lean_window_implement (LeanWindow *self)
 {
@@ -233,6 +246,8 @@ _lean_window_implement (LeanWindow *self)
   dialog = lean_implement_dialog_new (GTK_WINDOW (self), controller, NULL,
                                       lean_spec_store_get_project (self->store), spec, specs);
   g_signal_connect_object (dialog, "session-started", G_CALLBACK (on_session_started), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (dialog, "ralph-requested", G_CALLBACK (on_ralph_requested), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
@@ -274,10 +289,8 @@ _lean_window_sessions_wrap (LeanWindow *self,
 
   /* "Implement with AI" is the spec's primary action. */
   self->implement_button = gtk_button_new ();
-  content = adw_button_content_new ();
-  adw_button_content_set_icon_name (ADW_BUTTON_CONTENT (content), "system-run-symbolic");
-  adw_button_content_set_label (ADW_BUTTON_CONTENT (content), _("_Implement with AI"));
-  adw_button_content_set_use_underline (ADW_BUTTON_CONTENT (content), TRUE);
+  content = _lean_window_squeezed_content ("system-run-symbolic", _("_Implement with AI"),
+                                          _("_Implement"));
   gtk_button_set_child (GTK_BUTTON (self->implement_button), content);
   gtk_widget_add_css_class (self->implement_button, "suggested-action");
   gtk_widget_set_tooltip_text (self->implement_button,
@@ -293,6 +306,7 @@ _lean_window_sessions_wrap (LeanWindow *self,
   if (actions != NULL)
     {
       gtk_box_append (GTK_BOX (actions), self->implement_button);
+      _lean_window_validate_add_button (self, actions);
       gtk_box_append (GTK_BOX (actions), self->sessions_button);
     }
 

@@ -940,6 +940,7 @@ lean_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->reveal_id, g_source_remove);
   g_clear_handle_id (&self->fit_problems_id, g_source_remove);
+  _lean_window_validate_dispose (self);
   _lean_window_sessions_dispose (self);
   if (self->spec_list != NULL)
     lean_spec_list_set_store (self->spec_list, NULL);
@@ -1052,6 +1053,7 @@ lean_window_init (LeanWindow *self)
   self->back = g_ptr_array_new_with_free_func (g_free);
   self->forward = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
+  _lean_window_validate_init (self);
   g_signal_connect_object (gtk_scrolled_window_get_hadjustment (
                              GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self->problems_box),
                                                                            GTK_TYPE_SCROLLED_WINDOW))),

@@ -302,6 +302,13 @@ build_failures (LeanValidation *validation,
   return g_string_free (out, FALSE);
 }
 
+char *
+lean_ralph_describe_failures (LeanValidation *validation)
+{
+  g_return_val_if_fail (LEAN_IS_VALIDATION (validation), NULL);
+  return build_failures (validation, TAIL_LATEST);
+}
+
 /* The failures of the last iterations, newest last, within the cap: the
  * oldest go first, then the newest is cut. */
 static char *

@@ -86,6 +86,12 @@ const char     *lean_ralph_chain_get_feedback     (LeanRalphChain          *self
 void            lean_ralph_chain_set_feedback     (LeanRalphChain          *self,
                                                    const char              *feedback);
 
+/* What failed in @validation (finished), as the next prompt tells the
+ * agent: each failing check with its exit status and the tail of its
+ * output, open checklist items and child specs, the critic's gaps. "" when
+ * everything passed. */
+char           *lean_ralph_describe_failures      (LeanValidation          *validation);
+
 /* A UUID made at creation: the key the chain is stored under. */
 const char     *lean_ralph_chain_get_id           (LeanRalphChain          *self);
 const char     *lean_ralph_chain_get_spec_id      (LeanRalphChain          *self);

@@ -577,6 +577,44 @@ lean_validation_store_list_validations (LeanValidationStore  *self,
   return g_steal_pointer (&ids);
 }
 
+GHashTable *
+lean_validation_store_list_latest (LeanValidationStore  *self,
+                                   const char           *work_dir,
+                                   GError              **error)
+{
+  g_autoptr(GMutexLocker) locker = NULL;
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GHashTable) latest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  int rc;
+
+  g_return_val_if_fail (LEAN_IS_VALIDATION_STORE (self), NULL);
+  g_return_val_if_fail (work_dir != NULL, NULL);
+
+  locker = g_mutex_locker_new (&self->lock);
+  /* SQLite takes the bare column of the row MAX() picked. */
+  stmt = prepare (self->db,
+                  "SELECT spec_id, MAX(id), passed FROM validations WHERE work_dir = ?"
+                  " GROUP BY spec_id", error);
+  if (stmt == NULL)
+    return NULL;
+  bind_text (stmt, 1, work_dir);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      gint64 *id = g_new (gint64, 1);
+
+      *id = sqlite3_column_int64 (stmt, 1);
+      if (sqlite3_column_int (stmt, 2) == 0)
+        *id = -*id;
+      g_hash_table_replace (latest, g_strdup ((const char *)sqlite3_column_text (stmt, 0)), id);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      db_error (error, self->db, "be read");
+      return NULL;
+    }
+  return g_steal_pointer (&latest);
+}
+
 static const char *
 chain_state_to_string (LeanRalphState state)
 {

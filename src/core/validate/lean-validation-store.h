@@ -51,6 +51,13 @@ GArray              *lean_validation_store_list_validations (LeanValidationStore
                                                              const char          *chain_id,
                                                              GError             **error);
 
+/* The latest stored validation of each spec validated in @work_dir (the
+ * project folder for validations the window runs): spec id -> gint64 id,
+ * negated when that validation failed. NULL with @error. */
+GHashTable          *lean_validation_store_list_latest     (LeanValidationStore *self,
+                                                            const char          *work_dir,
+                                                            GError             **error);
+
 /* Creates or updates the chain's row: spec, agent, settings, state,
  * result and iterations. */
 gboolean             lean_validation_store_save_chain      (LeanValidationStore *self,
