@@ -510,6 +510,7 @@ read_bounded (int          fd,
               const char  *path,
               gsize        max_size,
               gboolean    *cut,
+              struct stat *st_out,
               GError     **error)
 {
   struct stat st;
@@ -543,6 +544,9 @@ read_bounded (int          fd,
                      "smaller files"), base, size, limit);
       return NULL;
     }
+
+  if (st_out != NULL)
+    *st_out = st;
 
   /* The size may change while we read: never past @max_size, and one byte
    * more tells whether there was more. */
@@ -622,7 +626,37 @@ lean_file_read_at_in_project (const char  *root,
   fd = open_in_project (root, dir_fd, name, path, error);
   if (fd < 0)
     return NULL;
-  bytes = read_bounded (fd, path, max_size, cut, error);
+  bytes = read_bounded (fd, path, max_size, cut, NULL, error);
+  close (fd);
+  return bytes;
+}
+
+GBytes *
+lean_file_read_at_in_project_stat (const char  *root,
+                                   int          dir_fd,
+                                   const char  *dir_path,
+                                   const char  *name,
+                                   gsize        max_size,
+                                   struct stat *st,
+                                   GError     **error)
+{
+  g_autofree char *path = NULL;
+  GBytes *bytes;
+  int fd;
+
+  g_return_val_if_fail (root != NULL, NULL);
+  g_return_val_if_fail (dir_path != NULL, NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (st != NULL, NULL);
+
+  path = g_build_filename (dir_path, name, NULL);
+  if (dir_fd >= 0)
+    fd = open_in_project (root, dir_fd, name, path, error);
+  else
+    fd = open_in_project (root, -1, NULL, path, error);
+  if (fd < 0)
+    return NULL;
+  bytes = read_bounded (fd, path, max_size, NULL, st, error);
   close (fd);
   return bytes;
 }
@@ -643,7 +677,7 @@ lean_file_read_in_project (const char  *root,
   fd = open_in_project (root, -1, NULL, path, error);
   if (fd < 0)
     return NULL;
-  bytes = read_bounded (fd, path, max_size, cut, error);
+  bytes = read_bounded (fd, path, max_size, cut, NULL, error);
   close (fd);
   return bytes;
 }
