@@ -859,6 +859,63 @@ test_toggle_subspec_task (Fixture       *fx,
   g_assert_cmpstr (lean_markdown_view_get_task_text (design, 1), ==, "Pick the fonts");
 }
 
+static gboolean
+page_has_text (LeanMarkdownView *view,
+               const char       *needle)
+{
+  g_autofree char *text = buffer_text (view);
+
+  return strstr (text, needle) != NULL;
+}
+
+static void
+test_subspec_cut (Fixture       *fx,
+                  gconstpointer  data)
+{
+  g_autoptr(GString) big = g_string_new ("# Notes\n\n");
+  g_autofree char *dir = g_build_filename (fx->root, "specs", "001-render-specs", NULL);
+  g_autoptr(LeanSpec) fresh = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkStack *files;
+  LeanMarkdownView *notes;
+  g_autofree char *text = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display");
+      return;
+    }
+
+  /* A sub-spec of 4 MiB in one paragraph, of three-byte characters, so a
+   * cut by bytes falls inside one. */
+  while (big->len < 4 * 1024 * 1024)
+    {
+      for (int i = 0; i < 30; i++)
+        g_string_append (big, "日");
+      g_string_append_c (big, '\n');
+    }
+  g_string_append (big, "Past the cut\n");
+  test_util_write_file (fx->root, "specs/001-render-specs/NOTES.md", big->str);
+  fresh = lean_spec_new_from_dir (fx->root, dir, &error);
+  g_assert_no_error (error);
+  lean_spec_store_replace (fx->store, fresh);
+
+  show (fx, "001-render-specs");
+  files = GTK_STACK (_lean_spec_view_get_files_stack (fx->view));
+  WAIT_FOR (gtk_stack_get_child_by_name (files, "NOTES.md") != NULL);
+  notes = LEAN_MARKDOWN_VIEW (gtk_stack_get_child_by_name (files, "NOTES.md"));
+  WAIT_FOR (page_has_text (notes, "日日日"));
+
+  /* The page says it is cut, shows whole lines up to the cut, and neither
+   * calls the file invalid nor shows what lies past the cut. */
+  text = buffer_text (notes);
+  g_assert_nonnull (strstr (text, "only its beginning is shown"));
+  g_assert_null (strstr (text, "not valid UTF-8"));
+  g_assert_null (strstr (text, "Past the cut"));
+  g_assert_cmpuint (strlen (text), <=, LEAN_MARKDOWN_VIEW_MAX_SHOWN + 1024);
+  g_assert_nonnull (strstr (text, "日日日日日日日日日日日日日日日日日日日日日日日日日日日日日日 "));
+}
+
 static void
 make_long (Fixture    *fx,
            const char *id,
@@ -1991,6 +2048,7 @@ main (int   argc,
   ADD ("show-spec", test_show_spec);
   ADD ("toggle-task", test_toggle_task);
   ADD ("toggle-subspec-task", test_toggle_subspec_task);
+  ADD ("subspec-cut", test_subspec_cut);
   ADD ("crlf-spec", test_crlf_spec);
   ADD ("keep-scroll", test_keep_scroll);
   ADD ("change-status", test_change_status);

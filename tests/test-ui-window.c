@@ -844,12 +844,13 @@ static void
 test_sort (Fixture       *f,
            gconstpointer  data)
 {
-  /* The sort menu, clicked: each key both ways. */
+  /* The sort menu, clicked: each key both ways. A newly picked key starts
+   * the way people read it: most urgent, latest, lowest number first. */
   click_sort_menu (f, "Priority");
-  assert_sorted (f, "priority", FALSE);
-  click_sort_menu (f, "Descending");
   assert_sorted (f, "priority", TRUE);
   g_free (ui_test_screenshot (GTK_WIDGET (f->window), "15-sort-priority-descending"));
+  click_sort_menu (f, "Ascending");
+  assert_sorted (f, "priority", FALSE);
 
   click_sort_menu (f, "Last Updated");
   assert_sorted (f, "updated", TRUE);
@@ -1360,6 +1361,10 @@ test_window_state (Fixture       *f,
     g_assert_cmpstr (last, ==, f->project);
   }
 
+  /* A saved sort that is not a key's usual direction comes back as saved. */
+  g_settings_set_string (settings, "sort-order", "priority");
+  g_settings_set_string (settings, "sort-direction", "ascending");
+
   /* Starting again (activate with no window) reopens the last project at
    * the saved size. */
   g_application_activate (G_APPLICATION (app));
@@ -1377,6 +1382,14 @@ test_window_state (Fixture       *f,
     g_assert_cmpint (width, ==, 1010);
     g_assert_cmpint (height, ==, 707);
   }
+  assert_sorted (f, "priority", FALSE);
+  {
+    g_autofree char *direction = g_settings_get_string (settings, "sort-direction");
+
+    g_assert_cmpstr (direction, ==, "ascending");
+  }
+  g_settings_reset (settings, "sort-order");
+  g_settings_reset (settings, "sort-direction");
 }
 
 static gboolean

@@ -80,6 +80,8 @@ typedef struct
   LeanMarkdownView *self;
   GtkTextBuffer    *buffer;
   GPtrArray        *tags;        /* tags applied to text inserted now */
+  GString          *pending;     /* text not yet in the buffer, all with ... */
+  GPtrArray        *pending_tags; /* ... these tags */
   GArray           *lists;       /* of ListState */
   GArray           *block_starts; /* offsets of the open quotes and lists */
   guint             quote_depth;
@@ -317,25 +319,68 @@ create_tags (LeanMarkdownView *self)
 
 /* Inserting */
 
+/* Text goes into the buffer a run of equally tagged text at a time: the
+ * buffer copies a line's text on each insert into it, so inserting a long
+ * paragraph word by word would take time quadratic in its length, and a
+ * spec with a paragraph of megabytes would freeze the window. */
+static void
+flush_pending (Renderer *r)
+{
+  GtkTextIter start, end;
+  int offset;
+
+  if (r->pending->len == 0)
+    return;
+
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  offset = gtk_text_iter_get_offset (&end);
+  gtk_text_buffer_insert (r->buffer, &end, r->pending->str, r->pending->len);
+  gtk_text_buffer_get_iter_at_offset (r->buffer, &start, offset);
+  gtk_text_buffer_get_end_iter (r->buffer, &end);
+
+  for (guint i = 0; i < r->pending_tags->len; i++)
+    gtk_text_buffer_apply_tag (r->buffer, g_ptr_array_index (r->pending_tags, i), &start, &end);
+  g_string_truncate (r->pending, 0);
+}
+
+static gboolean
+tags_are_pending_tags (Renderer *r)
+{
+  if (r->tags->len != r->pending_tags->len)
+    return FALSE;
+  for (guint i = 0; i < r->tags->len; i++)
+    if (g_ptr_array_index (r->tags, i) != g_ptr_array_index (r->pending_tags, i))
+      return FALSE;
+  return TRUE;
+}
+
 static void
 insert_text (Renderer   *r,
              const char *text,
              gssize      len)
 {
-  GtkTextIter start, end;
-  int offset;
-
   if (text == NULL || len == 0)
     return;
 
-  gtk_text_buffer_get_end_iter (r->buffer, &end);
-  offset = gtk_text_iter_get_offset (&end);
-  gtk_text_buffer_insert (r->buffer, &end, text, len);
-  gtk_text_buffer_get_iter_at_offset (r->buffer, &start, offset);
-  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  if (r->pending->len > 0 && !tags_are_pending_tags (r))
+    flush_pending (r);
+  if (r->pending->len == 0)
+    {
+      g_ptr_array_set_size (r->pending_tags, 0);
+      for (guint i = 0; i < r->tags->len; i++)
+        g_ptr_array_add (r->pending_tags, g_ptr_array_index (r->tags, i));
+    }
+  g_string_append_len (r->pending, text, len);
+}
 
-  for (guint i = 0; i < r->tags->len; i++)
-    gtk_text_buffer_apply_tag (r->buffer, g_ptr_array_index (r->tags, i), &start, &end);
+/* The end of the text so far; whatever reads or changes the buffer itself
+ * asks for it, so the pending text is in the buffer first. */
+static void
+renderer_get_end_iter (Renderer    *r,
+                       GtkTextIter *end)
+{
+  flush_pending (r);
+  gtk_text_buffer_get_end_iter (r->buffer, end);
 }
 
 static GtkTextTag *
@@ -376,7 +421,7 @@ buffer_at_line_start (Renderer *r)
 {
   GtkTextIter end;
 
-  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  renderer_get_end_iter (r, &end);
   return gtk_text_iter_starts_line (&end);
 }
 
@@ -395,7 +440,7 @@ separate_from_shaded (Renderer *r)
   static const char *shaded[] = { "quote" };
   GtkTextIter end, prev;
 
-  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  renderer_get_end_iter (r, &end);
   prev = end;
   if (!gtk_text_iter_backward_char (&prev))
     return;
@@ -412,7 +457,7 @@ separate_from_shaded (Renderer *r)
 
           gtk_text_buffer_insert (r->buffer, &end, "\n", 1);
           gtk_text_buffer_get_iter_at_offset (r->buffer, &start, offset);
-          gtk_text_buffer_get_end_iter (r->buffer, &end);
+          renderer_get_end_iter (r, &end);
           gtk_text_buffer_apply_tag (r->buffer, lookup_tag (r, "gap"), &start, &end);
           return;
         }
@@ -427,7 +472,7 @@ begin_block (Renderer *r)
 
   ensure_line_start (r);
   separate_from_shaded (r);
-  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  renderer_get_end_iter (r, &end);
   return gtk_text_iter_get_offset (&end);
 }
 
@@ -442,8 +487,8 @@ end_block (Renderer   *r,
   if (!spaced)
     return;
 
+  renderer_get_end_iter (r, &end);
   gtk_text_buffer_get_iter_at_offset (r->buffer, &start, start_offset);
-  gtk_text_buffer_get_end_iter (r->buffer, &end);
   if (gtk_text_iter_equal (&start, &end))
     return;
 
@@ -566,7 +611,7 @@ end_task_text (Renderer *r)
   pop_tag (r, "task-checked");
   if (r->open_task < 0)
     return;
-  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  renderer_get_end_iter (r, &end);
   g_array_index (r->self->tasks, Task, r->open_task).end = gtk_text_iter_get_offset (&end);
   r->open_task = -1;
 }
@@ -632,7 +677,7 @@ insert_item_marker (Renderer   *r,
       {
         GtkTextIter end;
 
-        gtk_text_buffer_get_end_iter (r->buffer, &end);
+        renderer_get_end_iter (r, &end);
         r->open_task = r->self->tasks->len - 1;
         g_array_index (r->self->tasks, Task, r->open_task).start = gtk_text_iter_get_offset (&end);
         g_array_index (r->self->tasks, Task, r->open_task).end = -1;
@@ -766,11 +811,11 @@ insert_anchor (Renderer *r)
   GtkTextIter start, end;
   GtkTextChildAnchor *anchor;
 
-  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  renderer_get_end_iter (r, &end);
   anchor = gtk_text_buffer_create_child_anchor (r->buffer, &end);
   /* The anchor character gets the tags of its paragraph too: margins come
    * from a line's first character. */
-  gtk_text_buffer_get_end_iter (r->buffer, &end);
+  renderer_get_end_iter (r, &end);
   start = end;
   gtk_text_iter_backward_char (&start);
   for (guint i = 0; i < r->tags->len; i++)
@@ -1454,6 +1499,8 @@ render_document (LeanMarkdownView *self,
   r.self = self;
   r.buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self));
   r.tags = g_ptr_array_new ();
+  r.pending = g_string_new (NULL);
+  r.pending_tags = g_ptr_array_new ();
   r.lists = g_array_new (FALSE, FALSE, sizeof (ListState));
   r.block_starts = g_array_new (FALSE, FALSE, sizeof (int));
   r.open_task = -1;
@@ -1478,13 +1525,15 @@ render_document (LeanMarkdownView *self,
   {
     GtkTextIter start, end;
 
-    gtk_text_buffer_get_end_iter (r.buffer, &end);
+    renderer_get_end_iter (&r, &end);
     start = end;
     if (gtk_text_iter_backward_char (&start) && gtk_text_iter_get_char (&start) == '\n')
       gtk_text_buffer_delete (r.buffer, &start, &end);
   }
 
   g_ptr_array_unref (r.tags);
+  g_string_free (r.pending, TRUE);
+  g_ptr_array_unref (r.pending_tags);
   g_array_unref (r.lists);
   g_array_unref (r.block_starts);
 }
@@ -1908,6 +1957,7 @@ lean_markdown_view_set_markdown (LeanMarkdownView *self,
   cmark_parser *parser;
   cmark_node *doc;
   guint focused_task = G_MAXUINT;
+  g_autofree char *shown = NULL;
 
   g_return_if_fail (LEAN_IS_MARKDOWN_VIEW (self));
 
@@ -1950,6 +2000,18 @@ lean_markdown_view_set_markdown (LeanMarkdownView *self,
 
   if (markdown == NULL || *markdown == '\0')
     return;
+
+  if (strlen (markdown) > LEAN_MARKDOWN_VIEW_MAX_SHOWN)
+    {
+      const char *cut = g_utf8_find_prev_char (markdown, markdown + LEAN_MARKDOWN_VIEW_MAX_SHOWN + 1);
+      const char *line_end = g_strrstr_len (markdown, cut - markdown, "\n");
+
+      /* Said after the text, so the lines shown still map to the file. */
+      shown = g_strdup_printf ("%.*s\n\n---\n\n*%s*\n",
+                               (int)((line_end != NULL ? line_end : cut) - markdown), markdown,
+                               _("This text is too long to show whole: only its beginning is shown. Open the file in an editor to read the rest."));
+      markdown = shown;
+    }
 
   doc = parse_markdown (markdown, &parser);
   render_document (self, doc);

@@ -27,6 +27,11 @@ G_DECLARE_FINAL_TYPE (LeanMarkdownView, lean_markdown_view, LEAN, MARKDOWN_VIEW,
  *   return TRUE when handled. The default handler opens URLs that have a
  *   scheme with the default application; relative links are left to the
  *   owner (it knows the folder they are relative to). */
+/* The most of a text the view shows: a longer one is cut at a line end
+ * below this and says so after what it shows. Specs are kilobytes; laying
+ * out megabytes would freeze the window for minutes. */
+#define LEAN_MARKDOWN_VIEW_MAX_SHOWN (256 * 1024)
+
 GtkWidget  *lean_markdown_view_new            (void);
 void        lean_markdown_view_set_markdown   (LeanMarkdownView *self,
                                                const char       *markdown);

@@ -1287,10 +1287,24 @@ lean_spec_list_set_property (GObject      *object,
     case PROP_SORT_BY:
       {
         const char *sort_by = g_value_get_string (value);
+        gboolean reset;
 
         if (g_strcmp0 (sort_by, "priority") != 0 && g_strcmp0 (sort_by, "updated") != 0)
           sort_by = "number";
+        reset = self->sort_by != NULL && g_strcmp0 (sort_by, self->sort_by) != 0;
+        /* A newly picked key starts in the order people read it in, as in
+         * Files: numbers from the first, the most urgent priority and the
+         * latest update first. The window restores the saved direction
+         * after the saved key, so a saved choice still wins. */
+        if (reset)
+          {
+            g_object_freeze_notify (object);
+            self->descending = !g_str_equal (sort_by, "number");
+            g_object_notify_by_pspec (object, properties[PROP_SORT_DIRECTION]);
+          }
         set_string_prop (self, &self->sort_by, sort_by, PROP_SORT_BY);
+        if (reset)
+          g_object_thaw_notify (object);
       }
       break;
     case PROP_SORT_DIRECTION:

@@ -66,13 +66,16 @@ typedef struct
 } SubspecLoad;
 
 /* A sub-spec shown here is read like one sent to an agent: only inside the
- * project, and no more than this (the rest is left for an editor). */
-#define MAX_SUBSPEC_VIEW (4 * 1024 * 1024)
+ * project, and no more than the view shows (it says where it cut; the rest
+ * is left for an editor). A few bytes over, so what is left after dropping
+ * a character cut in two is still over and the view says so. */
+#define MAX_SUBSPEC_VIEW (LEAN_MARKDOWN_VIEW_MAX_SHOWN + 16)
 
 typedef struct
 {
-  char *root;
-  char *path;
+  char     *root;
+  char     *path;
+  gboolean  cut;   /* set by the thread: the file is longer than was read */
 } SubspecRead;
 
 static void
@@ -93,9 +96,8 @@ subspec_read_thread (GTask        *task,
 {
   SubspecRead *read = task_data;
   GError *error = NULL;
-  gboolean cut = FALSE;
-  GBytes *bytes = lean_file_read_in_project (read->root, read->path, MAX_SUBSPEC_VIEW, &cut,
-                                             &error);
+  GBytes *bytes = lean_file_read_in_project (read->root, read->path, MAX_SUBSPEC_VIEW,
+                                             &read->cut, &error);
 
   if (bytes == NULL)
     g_task_return_error (task, error);
@@ -109,6 +111,7 @@ subspec_loaded (GObject      *source,
                 gpointer      user_data)
 {
   SubspecLoad *load = user_data;
+  SubspecRead *read = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) bytes = g_task_propagate_pointer (G_TASK (result), &error);
   g_autofree char *contents = NULL;
@@ -118,6 +121,18 @@ subspec_loaded (GObject      *source,
     {
       contents = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
       len = strlen (contents);
+      /* The cut may fall inside a character: drop its first bytes rather
+       * than call the whole file invalid. */
+      if (read->cut)
+        {
+          const char *end = NULL;
+
+          if (!g_utf8_validate (contents, len, &end) && len - (gsize)(end - contents) < 4)
+            {
+              len = end - contents;
+              contents[len] = '\0';
+            }
+        }
     }
   if (bytes == NULL)
     {

@@ -993,6 +993,8 @@ lean_window_init (LeanWindow *self)
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
 
+  /* The key first: picking a key resets the list's direction, and the saved
+   * direction must be applied after that. */
   g_settings_bind (self->settings, "sort-order", self->spec_list, "sort-by",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "sort-direction", self->spec_list, "sort-direction",
