@@ -409,23 +409,32 @@ test_screenshots (Fixture       *fx,
   popover = _lean_spec_checks_get_tokens_popover (checks);
   for (guint dark = 0; dark < 2; dark++)
     {
-      g_autofree char *narrow = g_strdup_printf ("spec-checks-narrow-%s", dark ? "dark" : "light");
       g_autofree char *wide = g_strdup_printf ("spec-checks-wide-%s", dark ? "dark" : "light");
       g_autofree char *pop = g_strdup_printf ("spec-checks-popover-%s", dark ? "dark" : "light");
 
       adw_style_manager_set_color_scheme (style, dark ? ADW_COLOR_SCHEME_FORCE_DARK
                                                       : ADW_COLOR_SCHEME_FORCE_LIGHT);
-      gtk_window_set_default_size (fx->window, 900, 800);
       ui_test_settle (300);
       g_free (ui_test_screenshot (GTK_WIDGET (fx->window), wide));
+      /* From elsewhere, once the new colours are laid out and drawn. */
+      ui_input_move_to (GTK_WIDGET (fx->view->title_label), -1, -1);
+      ui_test_settle (500);
       ui_input_click (_lean_spec_checks_get_tokens_button (checks));
       WAIT_FOR (gtk_widget_get_mapped (popover));
       ui_test_settle (200);
       g_free (ui_test_screenshot (popover, pop));
       ui_input_key (GDK_KEY_Escape, 0);
       WAIT_FOR (!gtk_widget_get_mapped (popover));
+    }
 
-      gtk_window_set_default_size (fx->window, 360, 800);
+  /* Narrow last: the window is not made wide again. */
+  gtk_window_set_default_size (fx->window, 360, 800);
+  for (guint dark = 0; dark < 2; dark++)
+    {
+      g_autofree char *narrow = g_strdup_printf ("spec-checks-narrow-%s", dark ? "dark" : "light");
+
+      adw_style_manager_set_color_scheme (style, dark ? ADW_COLOR_SCHEME_FORCE_DARK
+                                                      : ADW_COLOR_SCHEME_FORCE_LIGHT);
       ui_test_settle (300);
       g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (fx->window)), <=, 420);
       g_free (ui_test_screenshot (GTK_WIDGET (fx->window), narrow));
