@@ -605,14 +605,16 @@ read_bounded (int          fd,
   return g_bytes_new_take (data, len);
 }
 
-GBytes *
-lean_file_read_at_in_project (const char  *root,
-                              int          dir_fd,
-                              const char  *dir_path,
-                              const char  *name,
-                              gsize        max_size,
-                              gboolean    *cut,
-                              GError     **error)
+/* @dir_fd may be -1: then the whole path is opened. */
+static GBytes *
+read_at (const char  *root,
+         int          dir_fd,
+         const char  *dir_path,
+         const char  *name,
+         gsize        max_size,
+         gboolean    *cut,
+         struct stat *st,
+         GError     **error)
 {
   g_autofree char *path = NULL;
   GBytes *bytes;
@@ -623,12 +625,24 @@ lean_file_read_at_in_project (const char  *root,
   g_return_val_if_fail (name != NULL, NULL);
 
   path = g_build_filename (dir_path, name, NULL);
-  fd = open_in_project (root, dir_fd, name, path, error);
+  fd = open_in_project (root, dir_fd, dir_fd >= 0 ? name : NULL, path, error);
   if (fd < 0)
     return NULL;
-  bytes = read_bounded (fd, path, max_size, cut, NULL, error);
+  bytes = read_bounded (fd, path, max_size, cut, st, error);
   close (fd);
   return bytes;
+}
+
+GBytes *
+lean_file_read_at_in_project (const char  *root,
+                              int          dir_fd,
+                              const char  *dir_path,
+                              const char  *name,
+                              gsize        max_size,
+                              gboolean    *cut,
+                              GError     **error)
+{
+  return read_at (root, dir_fd, dir_path, name, max_size, cut, NULL, error);
 }
 
 GBytes *
@@ -640,25 +654,9 @@ lean_file_read_at_in_project_stat (const char  *root,
                                    struct stat *st,
                                    GError     **error)
 {
-  g_autofree char *path = NULL;
-  GBytes *bytes;
-  int fd;
-
-  g_return_val_if_fail (root != NULL, NULL);
-  g_return_val_if_fail (dir_path != NULL, NULL);
-  g_return_val_if_fail (name != NULL, NULL);
   g_return_val_if_fail (st != NULL, NULL);
 
-  path = g_build_filename (dir_path, name, NULL);
-  if (dir_fd >= 0)
-    fd = open_in_project (root, dir_fd, name, path, error);
-  else
-    fd = open_in_project (root, -1, NULL, path, error);
-  if (fd < 0)
-    return NULL;
-  bytes = read_bounded (fd, path, max_size, NULL, st, error);
-  close (fd);
-  return bytes;
+  return read_at (root, dir_fd, dir_path, name, max_size, NULL, st, error);
 }
 
 GBytes *
