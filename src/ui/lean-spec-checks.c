@@ -498,11 +498,14 @@ lean_spec_checks_set_spec (LeanSpecChecks *self,
 {
   GTask *task;
   Work *w;
+  gboolean same_id;
 
   g_return_if_fail (LEAN_IS_SPEC_CHECKS (self));
   g_return_if_fail (store == NULL || LEAN_IS_SPEC_STORE (store));
   g_return_if_fail (spec == NULL || LEAN_IS_SPEC (spec));
 
+  same_id = spec != NULL && self->spec != NULL &&
+            g_str_equal (lean_spec_get_id (spec), lean_spec_get_id (self->spec));
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
@@ -511,13 +514,18 @@ lean_spec_checks_set_spec (LeanSpecChecks *self,
   if (spec == NULL)
     return;
 
-  /* The old figures would be another spec's: none until these are known. */
-  if (gtk_widget_get_visible (GTK_WIDGET (self->tokens_popover)))
-    gtk_popover_popdown (self->tokens_popover);
-  gtk_widget_set_visible (GTK_WIDGET (self->tokens_button), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->checks_icon), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->checks_label), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->issues_list), FALSE);
+  /* Another spec's figures would mislead: none until these are known. A
+   * new snapshot of the same spec (after an edit) keeps them meanwhile,
+   * so the chip does not blink on every write. */
+  if (!same_id)
+    {
+      if (gtk_widget_get_visible (GTK_WIDGET (self->tokens_popover)))
+        gtk_popover_popdown (self->tokens_popover);
+      gtk_widget_set_visible (GTK_WIDGET (self->tokens_button), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->checks_icon), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->checks_label), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->issues_list), FALSE);
+    }
   set_busy (self, TRUE);
 
   w = g_new0 (Work, 1);
