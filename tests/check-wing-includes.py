@@ -5,7 +5,7 @@
 The core (src/core) is split into wings, one folder each. A wing may
 include its own headers and those of the wings below it:
 
-    base < specs, vcs < agents < runners < sessions < validate
+    base < specs, vcs < agents < runners < sessions < validate < devlog
 
 specs and vcs are siblings: neither includes the other (git knows folders
 and branches, not specs). Every `#include "..."` of every .c and .h under
@@ -38,6 +38,7 @@ WINGS = {
     'runners': 3,
     'sessions': 4,
     'validate': 5,
+    'devlog': 6,
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')

@@ -13,22 +13,6 @@
 #include "ui-test-input.h"
 #include "ui-test-util.h"
 
-static GtkWidget *
-find_named (GtkWidget  *root,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_named (c, name);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 on_message (GObject    *page,
             GParamSpec *pspec,
@@ -134,10 +118,10 @@ test_page (void)
   settle ();
 
   /* Test Connection against the live peer. */
-  expander = find_named (page, "lab");
+  expander = ui_test_find_named (page, "lab");
   g_assert_nonnull (expander);
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), TRUE);
-  button = find_named (page, "relay-test-lab");
+  button = ui_test_find_named (page, "relay-test-lab");
   g_assert_nonnull (button);
   changed = FALSE;
   g_signal_emit_by_name (button, "clicked");
@@ -146,17 +130,17 @@ test_page (void)
   g_assert_cmpstr (message, ==, "Connected: the relay answered /health");
 
   /* Adding a server with a bad address is refused with the reason. */
-  gtk_editable_set_text (GTK_EDITABLE (find_named (page, "relay-new-name")), "ci");
-  gtk_editable_set_text (GTK_EDITABLE (find_named (page, "relay-new-url")), "hq.example:8080");
-  g_signal_emit_by_name (find_named (page, "relay-add"), "clicked");
+  gtk_editable_set_text (GTK_EDITABLE (ui_test_find_named (page, "relay-new-name")), "ci");
+  gtk_editable_set_text (GTK_EDITABLE (ui_test_find_named (page, "relay-new-url")), "hq.example:8080");
+  g_signal_emit_by_name (ui_test_find_named (page, "relay-add"), "clicked");
   message = lean_relay_preferences_get_message (LEAN_RELAY_PREFERENCES (page));
   g_assert_nonnull (strstr (message, "ws://host:port"));
   g_assert_cmpuint (lean_relay_config_get_n_servers (config), ==, 1);
 
   /* A good one is saved at once. */
-  gtk_editable_set_text (GTK_EDITABLE (find_named (page, "relay-new-url")),
+  gtk_editable_set_text (GTK_EDITABLE (ui_test_find_named (page, "relay-new-url")),
                          "wss://hq.example:8443");
-  g_signal_emit_by_name (find_named (page, "relay-add"), "clicked");
+  g_signal_emit_by_name (ui_test_find_named (page, "relay-add"), "clicked");
   g_assert_null (lean_relay_preferences_get_message (LEAN_RELAY_PREFERENCES (page)));
   g_assert_true (lean_relay_config_load (reread, &error));
   g_assert_no_error (error);
@@ -166,7 +150,7 @@ test_page (void)
 
   /* The project's default runner offers Local and lab's runner. */
   {
-    AdwComboRow *combo = ADW_COMBO_ROW (find_named (page, "relay-project-runner"));
+    AdwComboRow *combo = ADW_COMBO_ROW (ui_test_find_named (page, "relay-project-runner"));
     GListModel *model = adw_combo_row_get_model (combo);
 
     g_assert_cmpuint (g_list_model_get_n_items (model), ==, 2);
@@ -176,7 +160,7 @@ test_page (void)
                      ==, "relay:lab/r1");
   }
 
-  expander = find_named (page, "lab");
+  expander = ui_test_find_named (page, "lab");
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), TRUE);
   settle ();
   shot = g_build_filename (g_getenv ("G_TEST_BUILDDIR") ? g_getenv ("G_TEST_BUILDDIR") : ".",
@@ -186,7 +170,7 @@ test_page (void)
   /* Test Connection when the relay is gone says so in the row. */
   g_subprocess_force_exit (peer);
   g_subprocess_wait (peer, NULL, NULL);
-  button = find_named (page, "relay-test-lab");
+  button = ui_test_find_named (page, "relay-test-lab");
   changed = FALSE;
   g_signal_emit_by_name (button, "clicked");
   test_util_wait_for_flag (&changed, 20, "the failing health check");
@@ -228,9 +212,9 @@ test_broken_file (void)
    * not overwrite what the person wrote. */
   g_assert_nonnull (strstr (lean_relay_preferences_get_message (LEAN_RELAY_PREFERENCES (page)),
                             "not valid JSON"));
-  gtk_editable_set_text (GTK_EDITABLE (find_named (page, "relay-new-name")), "x");
-  gtk_editable_set_text (GTK_EDITABLE (find_named (page, "relay-new-url")), "ws://h:1");
-  g_signal_emit_by_name (find_named (page, "relay-add"), "clicked");
+  gtk_editable_set_text (GTK_EDITABLE (ui_test_find_named (page, "relay-new-name")), "x");
+  gtk_editable_set_text (GTK_EDITABLE (ui_test_find_named (page, "relay-new-url")), "ws://h:1");
+  g_signal_emit_by_name (ui_test_find_named (page, "relay-add"), "clicked");
   g_assert_nonnull (strstr (lean_relay_preferences_get_message (LEAN_RELAY_PREFERENCES (page)),
                             "Not saving relay settings"));
   g_assert_true (g_file_get_contents (path, &after, NULL, NULL));
@@ -254,8 +238,8 @@ has_named (gpointer data)
 {
   GtkWidget **pair = data;
 
-  return find_named (pair[0], (const char *) pair[1]) != NULL &&
-         gtk_widget_get_mapped (find_named (pair[0], (const char *) pair[1]));
+  return ui_test_find_named (pair[0], (const char *) pair[1]) != NULL &&
+         gtk_widget_get_mapped (ui_test_find_named (pair[0], (const char *) pair[1]));
 }
 
 /* Remove, with the pointer, then Undo in the toast: the server is back in
@@ -293,13 +277,13 @@ test_remove_undo (void)
   gtk_window_present (GTK_WINDOW (window));
   settle ();
 
-  expander = find_named (page, "lab");
+  expander = ui_test_find_named (page, "lab");
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), TRUE);
   pair[0] = page;
   pair[1] = (gpointer) "relay-remove-lab";
   g_assert_true (test_util_wait_until (has_named, pair, 5000));
   settle ();
-  ui_input_click (find_named (page, "relay-remove-lab"));
+  ui_input_click (ui_test_find_named (page, "relay-remove-lab"));
   settle ();
 
   g_assert_true (lean_relay_config_load (reread, &error));
@@ -360,13 +344,13 @@ test_insecure_token_switch (void)
   gtk_window_present (GTK_WINDOW (window));
   settle ();
 
-  expander = find_named (page, "far");
+  expander = ui_test_find_named (page, "far");
   g_assert_nonnull (expander);
   ui_input_click (expander);
   ui_test_settle (400);
   g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (expander)));
 
-  toggle = find_named (page, "relay-insecure-token-far");
+  toggle = ui_test_find_named (page, "relay-insecure-token-far");
   g_assert_nonnull (toggle);
   g_assert_false (gtk_switch_get_active (GTK_SWITCH (toggle)));
   ui_input_click (toggle);
@@ -376,7 +360,7 @@ test_insecure_token_switch (void)
   g_assert_no_error (error);
   g_assert_true (lean_relay_config_lookup (reread, "far")->allow_insecure_token);
 
-  expander = find_named (page, "far");
+  expander = ui_test_find_named (page, "far");
   adw_expander_row_set_expanded (ADW_EXPANDER_ROW (expander), TRUE);
   ui_test_settle (400);
   shot = ui_test_screenshot (window, "relay-insecure-token");

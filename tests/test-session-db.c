@@ -11,6 +11,7 @@
 
 #include "lean-error.h"
 #include "lean-session-db.h"
+#include "lean-session-db-tap.h"
 #include "lean-process.h"
 #include "lean-session-db-private.h"
 #include "lean-session-private.h"
@@ -430,14 +431,66 @@ test_db_events_outbox (Fixture       *f,
   for (guint i = 0; i < events->len; i++)
     g_assert_cmpint (((LeanSessionEvent *)g_ptr_array_index (events, i))->seq, ==, i + 1);
 
-  /* Every event is also in the telemetry outbox, unsent. */
-  sql = g_strdup_printf ("SELECT COUNT(*) FROM telemetry_outbox WHERE session_id = '%s' "
-                         "AND sent_at IS NULL", lean_session_get_id (s));
-  g_assert_cmpint (query_int (f->path, sql), ==, 4);
+  /* No tap (telemetry off): nothing is queued for it. */
+  sql = g_strdup_printf ("SELECT COUNT(*) FROM telemetry_outbox WHERE session_id = '%s'",
+                         lean_session_get_id (s));
+  g_assert_cmpint (query_int (f->path, sql), ==, 0);
 
   g_clear_pointer (&events, g_ptr_array_unref);
   events = lean_session_db_read_events (db, lean_session_get_id (s), 2, &error);
   g_assert_cmpuint (events->len, ==, 2);
+}
+
+static gboolean
+record_tap (sqlite3    *db,
+            const char *session_id,
+            gint64      seq,
+            gint64      ts,
+            const char *kind,
+            const char *payload,
+            gpointer    user_data)
+{
+  GPtrArray *seen = user_data;
+
+  /* Refused: the event must not be stored without what the tap writes. */
+  if (g_strcmp0 (kind, "refused") == 0)
+    return FALSE;
+  g_ptr_array_add (seen, g_strdup_printf ("%" G_GINT64_FORMAT " %s", seq, kind));
+  return TRUE;
+}
+
+/* The tap sees every event in its transaction, in order; a tap that fails
+ * fails the write, and a removed tap sees nothing more. */
+static void
+test_db_events_tap (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionDb) db = lean_session_db_open (f->path, &error);
+  g_autoptr(LeanSession) s = make_session ("005-delta");
+  g_autoptr(GPtrArray) seen = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) events = NULL;
+
+  g_assert_no_error (error);
+  lean_session_db_set_tap (db, record_tap, g_ptr_array_ref (seen),
+                           (GDestroyNotify)g_ptr_array_unref);
+  lean_session_db_save_session (db, s);
+  lean_session_db_add_event (db, lean_session_get_id (s), "tool-use", "{}");
+  lean_session_db_flush (db);
+  lean_session_db_add_event (db, lean_session_get_id (s), "refused", "{}");
+  lean_session_db_flush (db);
+  lean_session_db_set_tap (db, NULL, NULL, NULL);
+  lean_session_db_add_event (db, lean_session_get_id (s), "message", "{}");
+  lean_session_db_flush (db);
+
+  g_assert_cmpuint (seen->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (seen, 0), ==, "1 state");
+  g_assert_cmpstr (g_ptr_array_index (seen, 1), ==, "2 tool-use");
+  events = lean_session_db_read_events (db, lean_session_get_id (s), -1, &error);
+  g_assert_no_error (error);
+  /* The refused batch is gone; the next event still lands. */
+  g_assert_cmpuint (events->len, ==, 3);
+  g_assert_cmpstr (((LeanSessionEvent *)g_ptr_array_index (events, 2))->kind, ==, "message");
 }
 
 /* Writes are committed by the writer on its own within ~50 ms: another
@@ -872,6 +925,7 @@ main (int   argc,
   ADD ("save-list-lookup", test_db_save_list_lookup);
   ADD ("output-byte-exact", test_db_output_byte_exact);
   ADD ("events-outbox", test_db_events_outbox);
+  ADD ("events-tap", test_db_events_tap);
   ADD ("batches-commit-on-their-own", test_db_batches_commit_on_their_own);
   ADD ("recovers-interrupted", test_db_recovers_interrupted);
   ADD ("recover-crafted-rows", test_db_recover_crafted_rows);

@@ -77,6 +77,7 @@ typedef struct
   guint64            announced;      /* end of the last announced range */
   gboolean           gap;            /* an announcement did not follow the last */
   gboolean           live_append;    /* something was announced before the end */
+  gboolean           leaving;        /* reads no more */
 } Follower;
 
 static void follower_read (Follower *fo);
@@ -101,7 +102,8 @@ on_follower_read (GObject      *source,
 static void
 follower_read (Follower *fo)
 {
-  if (fo->reading || fo->got->len >= lean_session_log_get_length (fo->log, fo->channel))
+  if (fo->reading || fo->leaving ||
+      fo->got->len >= lean_session_log_get_length (fo->log, fo->channel))
     return;
   fo->reading = TRUE;
   lean_session_log_read_async (fo->log, fo->channel, fo->got->len, 64 * 1024, NULL,
@@ -292,6 +294,66 @@ test_log_text (Fixture       *f,
   g_assert_false (fd->gap);
 }
 
+static gboolean
+follower_has_1mib (gpointer data)
+{
+  Follower *fo = data;
+
+  return fo->got->len > 1024 * 1024 || lean_session_log_get_ended (fo->log);
+}
+
+/* Followers come and go while the session runs: one reads the first
+ * megabyte and leaves (the log keeps nothing for a session nobody
+ * follows), another comes later and reads everything from the start;
+ * both get exactly what the agent wrote. */
+static void
+test_log_followers_come_and_go (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "flood5");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) expected = test_flood_expected (5.0);
+  g_autoptr(Follower) late = NULL;
+  g_autoptr(Follower) raw = NULL;
+  LeanSessionLog *log;
+  LeanSession *session;
+  guint64 left_at;
+
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  log = lean_controller_get_log (f->controller, session);
+
+  {
+    g_autoptr(Follower) early = follower_new (log, LEAN_OUTPUT_CHANNEL_DISPLAY);
+
+    g_assert_true (test_util_wait_until (follower_has_1mib, early, 60000));
+    g_assert_cmpuint (early->got->len, <=, g_bytes_get_size (expected));
+    g_assert_cmpmem (early->got->data, early->got->len, g_bytes_get_data (expected, NULL),
+                     early->got->len);
+    g_assert_false (early->gap);
+    left_at = lean_session_log_get_length (log, LEAN_OUTPUT_CHANNEL_DISPLAY);
+    early->leaving = TRUE;
+    while (early->reading)
+      g_main_context_iteration (NULL, TRUE);
+  }
+
+  /* Output goes on with nobody following. */
+  while (lean_session_log_get_length (log, LEAN_OUTPUT_CHANNEL_DISPLAY) == left_at &&
+         !lean_session_log_get_ended (log))
+    g_main_context_iteration (NULL, TRUE);
+
+  late = follower_new (log, LEAN_OUTPUT_CHANNEL_DISPLAY);
+  raw = follower_new (log, LEAN_OUTPUT_CHANNEL_RAW);
+  test_wait_until (test_session_is_final, session, 60);
+  g_assert_true (test_util_wait_until (follower_done, late, 20000));
+  g_assert_true (test_util_wait_until (follower_done, raw, 20000));
+  g_assert_cmpmem (late->got->data, late->got->len, g_bytes_get_data (expected, NULL),
+                   g_bytes_get_size (expected));
+  g_assert_cmpmem (raw->got->data, raw->got->len, g_bytes_get_data (expected, NULL),
+                   g_bytes_get_size (expected));
+  g_assert_false (late->gap);
+}
+
 /* A session another process runs (the controller host): followed through
  * the database file's change notifications, while it runs and to its end,
  * byte-exact. */
@@ -360,6 +422,7 @@ main (int   argc,
   g_test_add ("/session-log/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
   ADD ("live", test_log_live);
   ADD ("text", test_log_text);
+  ADD ("followers-come-and-go", test_log_followers_come_and_go);
   ADD ("other-process", test_log_other_process);
 #undef ADD
 

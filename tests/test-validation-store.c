@@ -211,6 +211,60 @@ test_chain_and_links (void)
   test_util_rm_rf (dir);
 }
 
+/* With the session database set, each check of a session's validation is
+ * also an event of that session (telemetry reports it as a test run). */
+static void
+test_checks_are_session_events (void)
+{
+  g_autofree char *dir = test_util_make_tmp_dir ();
+  g_autofree char *path = g_build_filename (dir, "sessions.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionDb) db = lean_session_db_open (path, &error);
+  g_autoptr(LeanSession) session = NULL;
+  g_autoptr(LeanValidationStore) store = NULL;
+  g_autoptr(LeanValidation) validation = NULL;
+  g_autoptr(GPtrArray) events = NULL;
+  guint checks = 0;
+
+  g_assert_no_error (error);
+  session = lean_session_new (NULL, dir, "001-feature", "claude", LEAN_SESSION_MODE_AUTONOMOUS);
+  lean_session_db_save_session_now (db, session);
+  store = lean_validation_store_open (path, &error);
+  g_assert_no_error (error);
+  lean_validation_store_set_session_db (store, db);
+  validation = run_validation (dir);
+  g_assert_cmpint (lean_validation_store_add_validation (store, validation,
+                                                         lean_session_get_id (session), NULL,
+                                                         0, &error), >, 0);
+  g_assert_no_error (error);
+  lean_session_db_flush (db);
+
+  events = lean_session_db_read_events (db, lean_session_get_id (session), -1, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < events->len; i++)
+    {
+      LeanSessionEvent *ev = g_ptr_array_index (events, i);
+      LeanCheckRun *run;
+      g_autoptr(JsonNode) node = NULL;
+      JsonObject *o;
+
+      if (g_strcmp0 (ev->kind, "check") != 0)
+        continue;
+      run = lean_validation_get_run (validation, checks++);
+      node = json_from_string (ev->payload, &error);
+      g_assert_no_error (error);
+      o = json_node_get_object (node);
+      g_assert_cmpstr (json_object_get_string_member (o, "name"), ==,
+                       lean_check_run_get_check (run)->name);
+      g_assert_cmpstr (json_object_get_string_member (o, "status"), ==,
+                       lean_check_status_to_string (lean_check_run_get_status (run)));
+    }
+  g_assert_cmpuint (checks, ==, lean_validation_get_n_runs (validation));
+  g_assert_cmpuint (checks, >, 0);
+  lean_session_db_close (db);
+  test_util_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -219,6 +273,8 @@ main (int   argc,
 
   g_test_add_func ("/validation-store/round-trip-keeps-history", test_round_trip_keeps_history);
   g_test_add_func ("/validation-store/chain-and-links", test_chain_and_links);
+  g_test_add_func ("/validation-store/checks-are-session-events",
+                   test_checks_are_session_events);
 
   return g_test_run ();
 }

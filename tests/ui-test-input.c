@@ -220,7 +220,18 @@ ui_input_click_text_view_text (GtkTextView *view,
   gtk_text_buffer_get_start_iter (buffer, &start);
   g_assert_true (gtk_text_iter_forward_search (&start, text, GTK_TEXT_SEARCH_TEXT_ONLY,
                                                &match, &match_end, NULL));
+  /* Blocks above the text (tables, code) may still be taking their size:
+   * aim once the text has stayed where it is for a few frames. */
   gtk_text_view_get_iter_location (view, &match, &rect);
+  for (guint still = 0, tries = 0; still < 3 && tries < 100; tries++)
+    {
+      GdkRectangle now;
+
+      ui_test_settle (50);
+      gtk_text_view_get_iter_location (view, &match, &now);
+      still = gdk_rectangle_equal (&now, &rect) ? still + 1 : 0;
+      rect = now;
+    }
 
   /* Text below the fold is scrolled to first, as a person would. */
   if (scroller != NULL)

@@ -358,3 +358,19 @@ ui_test_find_spec_row (GtkWidget  *root,
     }
   return NULL;
 }
+
+GtkWidget *
+ui_test_find_named (GtkWidget  *root,
+                    const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (root), name) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = ui_test_find_named (c, name);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}

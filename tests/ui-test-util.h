@@ -25,6 +25,9 @@ char     *ui_test_screenshot     (GtkWidget   *widget,
 /* The first widget of @type at or below @root (depth first), or NULL. */
 GtkWidget *ui_test_find_widget   (GtkWidget   *root,
                                   GType        type);
+/* The first widget at or below @root whose gtk_widget_get_name() is @name. */
+GtkWidget *ui_test_find_named    (GtkWidget   *root,
+                                  const char  *name);
 /* The first visible toplevel window of @type, or NULL. */
 GtkWindow *ui_test_find_toplevel (GType        type);
 /* A test_util_wait_until() condition: @controller (a LeanController) has

@@ -34,6 +34,7 @@ static const CtlCommand commands[] = {
   { "validate", N_("Run the checks, completion rules and AI critic on a spec"), FULL (ctl_cmd_validate) },
   { "relay",    N_("Manage agent-relay servers and check they answer"), FULL (ctl_cmd_relay) },
   { "trust",    N_("Review and trust this project's agent commands"), FULL (ctl_cmd_trust) },
+  { "devlog",   N_("Send session telemetry to Devlog"),            FULL (ctl_cmd_devlog) },
 };
 
 #ifdef CTL_SPECS_ONLY

@@ -7,6 +7,12 @@
 #include <json-glib/json-glib.h>
 
 #include "lean-project.h"
+#ifdef CTL_SPECS_ONLY
+/* leanspec-ctl proper sees only the base and specs wings (meson.build). */
+typedef struct _LeanSessionDb LeanSessionDb;
+#else
+#include "lean-session-db.h"
+#endif
 
 G_BEGIN_DECLS
 
@@ -148,5 +154,10 @@ int          ctl_cmd_implement_ralph    (CtlContext *ctx, int argc, char **argv)
 int          ctl_cmd_validate           (CtlContext *ctx, int argc, char **argv);
 /* ctl-relay.c: relay check/list/add/remove */
 int          ctl_cmd_relay              (CtlContext *ctx, int argc, char **argv);
+/* ctl-devlog.c: devlog set/status/flush/off; every command that writes
+ * sessions attaches telemetry, and implement flushes it before exiting. */
+int          ctl_cmd_devlog             (CtlContext *ctx, int argc, char **argv);
+void         ctl_devlog_attach          (LeanSessionDb *db);
+void         ctl_devlog_flush_at_exit   (LeanSessionDb *db);
 
 G_END_DECLS

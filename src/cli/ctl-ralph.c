@@ -304,6 +304,7 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
   db = lean_session_db_open (NULL, &error);
   if (db == NULL)
     return ctl_report_error (error);
+  ctl_devlog_attach (db);
   store = lean_validation_store_open (lean_session_db_get_path (db), &error);
   if (store == NULL)
     return ctl_report_error (error);
@@ -344,6 +345,7 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
     g_main_context_iteration (NULL, TRUE);
   g_source_remove (sigint_id);
   lean_session_db_flush (db);
+  ctl_devlog_flush_at_exit (db);
 
   if (run.interrupted)
     return CTL_EXIT_INTERRUPTED;

@@ -42,6 +42,7 @@ open_db (int *exit_code)
    * orphaned agent is stopped, as the app does at start. */
   if (!lean_session_db_recover (db, LEAN_SESSION_RECOVER_STOP_ORPHANED_AGENTS, NULL, &error))
     g_printerr ("%s\n", error->message);
+  ctl_devlog_attach (db);
   return db;
 }
 
@@ -531,6 +532,7 @@ ctl_cmd_implement (CtlContext  *ctx,
       g_printerr ("\n");
     }
 
+  ctl_devlog_flush_at_exit (db);
   lean_session_db_close (db);
 
   switch (state)

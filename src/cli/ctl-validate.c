@@ -383,7 +383,10 @@ ctl_cmd_validate (CtlContext  *ctx,
   if (db != NULL)
     store = lean_validation_store_open (lean_session_db_get_path (db), &error);
   if (store != NULL)
-    lean_validation_store_set_session_db (store, db);
+    {
+      lean_validation_store_set_session_db (store, db);
+      ctl_devlog_attach (db);
+    }
   if (store == NULL)
     {
       g_printerr (_("leanspec-ctl: the result will not be stored: %s\n"), error->message);

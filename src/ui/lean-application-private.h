@@ -2,6 +2,7 @@
 #pragma once
 
 #include "lean-application.h"
+#include "lean-devlog-sender.h"
 #include "lean-window.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,7 @@ struct _LeanApplication
   GError            *sessions_error;
   LeanAgentRegistry *registry;
   LeanRelayConfig   *relay_config;
+  LeanDevlogSender  *devlog;      /* telemetry: sends while the app runs */
   GHashTable        *stores;      /* root -> LeanSpecStore */
   GHashTable        *store_users; /* LeanSpecStore -> window count */
   GHashTable        *activities;  /* root -> LeanSpecActivity */

@@ -7,6 +7,8 @@
 #include "lean-application-private.h"
 #include "lean-default-runner-factory.h"
 #include "lean-relay-preferences.h"
+#include "lean-devlog-outbox.h"
+#include "lean-telemetry-preferences.h"
 #include "lean-window.h"
 
 G_DEFINE_FINAL_TYPE (LeanApplication, lean_application, ADW_TYPE_APPLICATION)
@@ -166,6 +168,16 @@ open_sessions (LeanApplication *self)
     g_autoptr(LeanDefaultRunnerFactory) factory = lean_default_runner_factory_new (self->relay_config);
 
     self->controller = lean_controller_new_with_factory (db, LEAN_RUNNER_FACTORY (factory));
+  }
+  {
+    /* Telemetry: queued only once configured; the sender has its own
+     * thread and connection. */
+    g_autoptr(LeanDevlogSettings) devlog = lean_devlog_settings_load (NULL, NULL);
+
+    lean_devlog_outbox_attach (db, devlog);
+    self->devlog = lean_devlog_sender_new (lean_session_db_get_path (db));
+    lean_devlog_sender_set_settings (self->devlog, devlog);
+    lean_devlog_sender_start (self->devlog);
   }
   _lean_application_sessions_watch (self, self->controller);
 }
@@ -341,6 +353,9 @@ preferences_action (GSimpleAction *action,
       root = lean_window_get_project_root (LEAN_WINDOW (active));
     adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (lean_relay_preferences_new (self->relay_config, root)));
   }
+  adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (lean_telemetry_preferences_new (
+    NULL, self->controller != NULL ? lean_controller_get_db (self->controller) : NULL,
+    self->devlog)));
 
   gtk_window_present (GTK_WINDOW (prefs));
 }
@@ -486,6 +501,7 @@ lean_application_dispose (GObject *object)
   g_clear_pointer (&self->stores, g_hash_table_unref);
   g_clear_pointer (&self->activities, g_hash_table_unref);
   g_clear_object (&self->registry);
+  g_clear_object (&self->devlog);
   g_clear_object (&self->relay_config);
   g_clear_object (&self->settings);
 

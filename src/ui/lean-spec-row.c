@@ -5,6 +5,7 @@
 #include <glib/gi18n.h>
 
 #include "lean-session-indicator.h"
+#include "lean-spec-badges.h"
 #include "lean-spec-row.h"
 
 /* One row of the spec list: the text is drawn with Pango layouts and only
@@ -356,7 +357,7 @@ lean_spec_row_snapshot (GtkWidget   *widget,
   int width = gtk_widget_get_width (widget);
   gboolean dark = is_dark ();
   GdkRGBA fg, dim, faint, accent;
-  int x, y, line2;
+  int x, y, line2, badges;
 
   if (self->spec == NULL)
     return;
@@ -419,7 +420,9 @@ lean_spec_row_snapshot (GtkWidget   *widget,
       x += layout_width (self->progress) + ITEM_GAP;
     }
 
-  self->n_tags_shown = draw_tags (self, snapshot, x, y, line2, width, &dim);
+  /* Tokens and checks at the end of line 2; the tags give way to them. */
+  badges = lean_spec_badges_snapshot (widget, snapshot, self->spec, width, y, line2);
+  self->n_tags_shown = draw_tags (self, snapshot, x, y, line2, badges - ITEM_GAP, &dim);
 }
 
 static void

@@ -70,6 +70,7 @@ struct _LeanSpecView
   AdwToast          *last_toast;
   double             restore_scroll;
   guint              restore_tick;
+  guint              header_title_tick;
   GFileMonitor      *dir_monitor;    /* the shown spec's folder, for sub-spec files */
   char              *monitored_dir;
   guint              subspec_reload_id;

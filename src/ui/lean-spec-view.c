@@ -533,41 +533,57 @@ spec_id_from_link (LeanSpecView *self,
 typedef struct
 {
   LeanSpecView *self;
-  char         *id;
-} OpenSpecLater;
+  char         *id;     /* a spec to open, or */
+  char         *file;   /* one of this spec's file pages to show */
+} OpenLater;
 
 static gboolean
-open_spec_idle (gpointer data)
+open_later_idle (gpointer data)
 {
-  OpenSpecLater *later = data;
+  OpenLater *later = data;
 
-  g_signal_emit (later->self, signals[OPEN_SPEC], 0, later->id);
+  if (later->id != NULL)
+    g_signal_emit (later->self, signals[OPEN_SPEC], 0, later->id);
+  else if (gtk_stack_get_child_by_name (later->self->files_stack, later->file) != NULL)
+    gtk_stack_set_visible_child_name (later->self->files_stack, later->file);
   return G_SOURCE_REMOVE;
 }
 
 static void
-open_spec_later_free (gpointer data)
+open_later_free (gpointer data)
 {
-  OpenSpecLater *later = data;
+  OpenLater *later = data;
 
   g_object_unref (later->self);
   g_free (later->id);
+  g_free (later->file);
   g_free (later);
 }
 
-/* Opening a spec replaces the text and the relations label, so it must not
- * happen inside the click that activated a link there: GTK's label and
- * text view still use the old links and their gesture after the handler
- * returns (a real click crashed). The click finishes first. */
+/* Opening a spec replaces the text and the relations label, and showing
+ * another file page unmaps the text, so neither may happen inside the
+ * click that activated a link there: GTK's label and text view still use
+ * the old links and their gesture after the handler returns (a real click
+ * crashed; one that switched pages drew a header without its size). The
+ * click finishes first. */
+static void
+open_later (LeanSpecView *self,
+            const char   *id,
+            const char   *file)
+{
+  OpenLater *later = g_new0 (OpenLater, 1);
+
+  later->self = g_object_ref (self);
+  later->id = g_strdup (id);
+  later->file = g_strdup (file);
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, open_later_idle, later, open_later_free);
+}
+
 static void
 open_spec_later (LeanSpecView *self,
                  const char   *id)
 {
-  OpenSpecLater *later = g_new0 (OpenSpecLater, 1);
-
-  later->self = g_object_ref (self);
-  later->id = g_strdup (id);
-  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, open_spec_idle, later, open_spec_later_free);
+  open_later (self, id, NULL);
 }
 
 gboolean
@@ -592,7 +608,7 @@ _lean_spec_view_on_markdown_link (LeanMarkdownView *view,
     {
       if (gtk_stack_get_child_by_name (self->files_stack, name) != NULL)
         {
-          gtk_stack_set_visible_child_name (self->files_stack, name);
+          open_later (self, NULL, name);
           return TRUE;
         }
     }
@@ -845,6 +861,30 @@ update_header_title (LeanSpecView *self)
                                  scrolled_past ? gtk_label_get_text (self->number_label) : "");
 }
 
+static gboolean
+header_title_tick_cb (GtkWidget     *widget,
+                      GdkFrameClock *clock,
+                      gpointer       user_data)
+{
+  LeanSpecView *self = LEAN_SPEC_VIEW (widget);
+
+  self->header_title_tick = 0;
+  update_header_title (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The scroll position also changes while the scroller is being given its
+ * size; a new title then would resize the header in the middle of that
+ * layout, and GTK would draw it with no size. It is set at the next
+ * frame's start instead, before any layout. */
+static void
+on_scrolled (LeanSpecView *self)
+{
+  if (self->header_title_tick == 0)
+    self->header_title_tick = gtk_widget_add_tick_callback (GTK_WIDGET (self), header_title_tick_cb,
+                                                            NULL, NULL);
+}
+
 
 static gboolean
 restore_scroll_cb (GtkWidget     *widget,
@@ -992,6 +1032,11 @@ lean_spec_view_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   _lean_spec_view_watch_dir (self, NULL);
+  if (self->header_title_tick != 0)
+    {
+      gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->header_title_tick);
+      self->header_title_tick = 0;
+    }
   if (self->restore_tick != 0)
     {
       gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->restore_tick);
@@ -1178,7 +1223,7 @@ lean_spec_view_init (LeanSpecView *self)
   lean_markdown_view_set_skip_title (self->readme_view, TRUE);
 
   g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->scroller), "value-changed",
-                           G_CALLBACK (update_header_title), self, G_CONNECT_SWAPPED);
+                           G_CALLBACK (on_scrolled), self, G_CONNECT_SWAPPED);
 
   _lean_spec_view_chips_init (self);
   lean_spec_checks_set_target (self->checks, self->readme_view, self->scroller);

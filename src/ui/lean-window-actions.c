@@ -210,6 +210,7 @@ _lean_window_update_actions (LeanWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-spec", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.search", has_project);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-view", has_project);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.implement", has_spec);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.mark-complete", has_spec);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.go-back", self->back->len > 0);
@@ -247,6 +248,16 @@ _lean_window_class_actions_init (GtkWidgetClass *widget_class)
   /* A toggle: its state is the sessions-shown property. */
   gtk_widget_class_install_property_action (widget_class, "win.show-sessions",
                                             "sessions-shown");
+
+  /* The views; a toggle per view in each header (lean-view-switcher.c). */
+  gtk_widget_class_install_property_action (widget_class, "win.show-view", "view");
+  {
+    static const char * const views[] = { "list", "board", "dependencies", "stats" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+      gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_CONTROL_MASK,
+                                           "win.show-view", "s", views[i]);
+  }
 
   /* Alt+1..5 toggle the status filters in board order. */
   for (guint i = 0; i < G_N_ELEMENTS (alt_statuses); i++)

@@ -2,9 +2,12 @@
 #pragma once
 
 #include "lean-agent-registry.h"
+#include "lean-board-view.h"
 #include "lean-controller.h"
+#include "lean-dependency-view.h"
 #include "lean-session-pane.h"
 #include "lean-spec-list.h"
+#include "lean-stats-view.h"
 #include "lean-window.h"
 
 G_BEGIN_DECLS
@@ -83,6 +86,11 @@ struct _LeanWindow
   LeanSpecList         *spec_list;
   GtkStack             *content_stack;
   GMenu                *recent_section;
+  /* The project's views (lean-board-view.c and the others). */
+  GtkStack             *view_stack;
+  LeanBoardView        *board_view;
+  LeanDependencyView   *dependency_view;
+  LeanStatsView        *stats_view;
 };
 
 /* lean-window-actions.c */
@@ -96,6 +104,10 @@ void              _lean_window_show_error_toast   (LeanWindow     *self,
 /* Shows the spec with @id, as a link would; a toast when there is none. */
 void              _lean_window_open_spec          (LeanWindow     *self,
                                                    const char     *id);
+/* The view shown: "list", "board", "dependencies" or "stats". */
+const char       *_lean_window_get_view           (LeanWindow     *self);
+void              _lean_window_set_view           (LeanWindow     *self,
+                                                   const char     *view);
 /* Back and Forward through the specs shown. */
 gboolean          _lean_window_go_back            (LeanWindow     *self);
 gboolean          _lean_window_go_forward         (LeanWindow     *self);

@@ -4,9 +4,13 @@
 #include <glib/gi18n.h>
 
 #include "lean-application-private.h"
+#include "lean-board-view.h"
+#include "lean-dependency-view.h"
 #include "lean-error.h"
 #include "lean-spec-list.h"
 #include "lean-spec-view.h"
+#include "lean-stats-view.h"
+#include "lean-view-switcher.h"
 #include "lean-window-private.h"
 
 #define MAX_RECENT_PROJECTS 10
@@ -33,6 +37,7 @@ enum {
   PROP_REGISTRY,
   PROP_STORE,
   PROP_SESSIONS_SHOWN,
+  PROP_VIEW,
   N_PROPS
 };
 
@@ -300,11 +305,53 @@ _lean_window_open_spec (LeanWindow *self,
   }
 }
 
+/* From a link in the spec view, or a card, box or row of the other views:
+ * the spec opens in the list's view. */
 static void
 on_view_open_spec (LeanWindow *self,
                    const char *id)
 {
+  _lean_window_set_view (self, "list");
   _lean_window_open_spec (self, id);
+}
+
+/* ------------------------------------------------------------------ */
+/* Views                                                               */
+
+static const char * const view_names[] = { "list", "board", "dependencies", "stats" };
+
+const char *
+_lean_window_get_view (LeanWindow *self)
+{
+  /* Asked for the action's state before the template is in place. */
+  if (self->view_stack == NULL)
+    return "list";
+  return gtk_stack_get_visible_child_name (self->view_stack);
+}
+
+void
+_lean_window_set_view (LeanWindow *self,
+                       const char *view)
+{
+  gboolean known = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (view_names); i++)
+    known |= g_strcmp0 (view, view_names[i]) == 0;
+  if (!known || g_strcmp0 (view, _lean_window_get_view (self)) == 0)
+    return;
+  gtk_stack_set_visible_child_name (self->view_stack, view);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
+}
+
+/* The views other than the list follow the window's store; each waits
+ * until it is first shown before it reads it. */
+static void
+set_views_store (LeanWindow    *self,
+                 LeanSpecStore *store)
+{
+  lean_board_view_set_store (self->board_view, store);
+  lean_dependency_view_set_store (self->dependency_view, store);
+  lean_stats_view_set_store (self->stats_view, store);
 }
 
 static void
@@ -556,6 +603,7 @@ set_project (LeanWindow  *self,
 
   if (self->spec_list != NULL)
     lean_spec_list_set_store (self->spec_list, NULL);
+  set_views_store (self, NULL);
   drop_store (self);
   g_set_object (&self->project, project);
   show_spec (self, NULL);
@@ -571,6 +619,7 @@ set_project (LeanWindow  *self,
       _lean_window_update_actions (self);
       gtk_window_set_title (GTK_WINDOW (self), _("LeanSpec Desktop"));
       gtk_stack_set_visible_child_name (self->main_stack, "welcome");
+      _lean_window_set_view (self, "list");
       return;
     }
 
@@ -588,6 +637,7 @@ set_project (LeanWindow  *self,
   g_signal_connect_object (lean_spec_store_get_problems (self->store), "items-changed",
                            G_CALLBACK (update_problems), self, G_CONNECT_SWAPPED);
   lean_spec_list_set_store (self->spec_list, self->store);
+  set_views_store (self, self->store);
   update_problems (self);
   _lean_window_update_actions (self);
 
@@ -847,6 +897,9 @@ lean_window_get_property (GObject    *object,
     case PROP_SESSIONS_SHOWN:
       g_value_set_boolean (value, _lean_window_get_sessions_shown (self));
       break;
+    case PROP_VIEW:
+      g_value_set_string (value, _lean_window_get_view (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -871,6 +924,9 @@ lean_window_set_property (GObject      *object,
     case PROP_SESSIONS_SHOWN:
       _lean_window_set_sessions_shown (self, g_value_get_boolean (value));
       break;
+    case PROP_VIEW:
+      _lean_window_set_view (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -887,6 +943,8 @@ lean_window_dispose (GObject *object)
   _lean_window_sessions_dispose (self);
   if (self->spec_list != NULL)
     lean_spec_list_set_store (self->spec_list, NULL);
+  if (self->board_view != NULL)
+    set_views_store (self, NULL);
   drop_store (self);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
@@ -945,9 +1003,17 @@ lean_window_class_init (LeanWindowClass *klass)
   properties[PROP_SESSIONS_SHOWN] =
     g_param_spec_boolean ("sessions-shown", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* "list", "board", "dependencies", "stats": behind win.show-view. */
+  properties[PROP_VIEW] =
+    g_param_spec_string ("view", NULL, NULL, "list",
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (LEAN_TYPE_SPEC_LIST);
+  g_type_ensure (LEAN_TYPE_VIEW_SWITCHER);
+  g_type_ensure (LEAN_TYPE_BOARD_VIEW);
+  g_type_ensure (LEAN_TYPE_DEPENDENCY_VIEW);
+  g_type_ensure (LEAN_TYPE_STATS_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/dev/leanspec/Desktop/lean-window.ui");
@@ -968,9 +1034,14 @@ lean_window_class_init (LeanWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, spec_list);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, content_stack);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, recent_section);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, board_view);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, dependency_view);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, stats_view);
   gtk_widget_class_bind_template_callback (widget_class, on_recent_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_selected_spec_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_spec_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_view_open_spec);
 
   _lean_window_class_actions_init (widget_class);
 }

@@ -1,15 +1,23 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <string.h>
+
 #include "lean-context-pump.h"
 
 typedef struct
 {
   GSource       source;
   GMainContext *inner;
+  /* The inner context's descriptors, added to this source's polls. They
+   * stay added from one iteration to the next while the inner context asks
+   * for the same ones: adding or removing a poll wakes the outer context,
+   * so changing them on every prepare would make it spin. */
   GPollFD      *fds;
   gint          n_fds;
-  gint          n_alloc;
+  /* What the inner context asks for in this iteration. */
+  GPollFD      *query;
+  gint          n_query_alloc;
   gint          priority;  /* the inner context's, from its last prepare */
   gboolean      prepared;  /* the inner context waits for its check */
   gboolean      held;
@@ -24,6 +32,39 @@ pump_forget_fds (Pump *pump)
 }
 
 static gboolean
+pump_same_fds (Pump *pump,
+               gint  n)
+{
+  if (n != pump->n_fds)
+    return FALSE;
+  for (gint i = 0; i < n; i++)
+    if (pump->query[i].fd != pump->fds[i].fd || pump->query[i].events != pump->fds[i].events)
+      return FALSE;
+  return TRUE;
+}
+
+/* Polls what the inner context asked for, touching the outer context's
+ * poll records only when that changed. */
+static void
+pump_set_fds (Pump *pump,
+              gint  n)
+{
+  if (pump_same_fds (pump, n))
+    {
+      for (gint i = 0; i < n; i++)
+        pump->fds[i].revents = 0;
+      return;
+    }
+  pump_forget_fds (pump);
+  pump->fds = g_renew (GPollFD, pump->fds, n);
+  if (n > 0)
+    memcpy (pump->fds, pump->query, n * sizeof (GPollFD));
+  pump->n_fds = n;
+  for (gint i = 0; i < n; i++)
+    g_source_add_poll (&pump->source, &pump->fds[i]);
+}
+
+static gboolean
 pump_prepare (GSource *source,
               gint    *timeout)
 {
@@ -33,22 +74,24 @@ pump_prepare (GSource *source,
 
   /* The outer loop may have skipped our check (a source of higher priority
    * was ready): the inner context is simply prepared again. */
-  pump_forget_fds (pump);
   pump->prepared = FALSE;
   *timeout = -1;
   if (pump->held)
-    return FALSE;
+    {
+      /* Not polled: a readable socket must not wake the outer loop while
+       * nobody reads it. */
+      pump_forget_fds (pump);
+      return FALSE;
+    }
 
   ready = g_main_context_prepare (pump->inner, &pump->priority);
-  while ((n = g_main_context_query (pump->inner, pump->priority, timeout, pump->fds,
-                                    pump->n_alloc)) > pump->n_alloc)
+  while ((n = g_main_context_query (pump->inner, pump->priority, timeout, pump->query,
+                                    pump->n_query_alloc)) > pump->n_query_alloc)
     {
-      pump->n_alloc = n;
-      pump->fds = g_renew (GPollFD, pump->fds, n);
+      pump->n_query_alloc = n;
+      pump->query = g_renew (GPollFD, pump->query, n);
     }
-  pump->n_fds = n;
-  for (gint i = 0; i < n; i++)
-    g_source_add_poll (source, &pump->fds[i]);
+  pump_set_fds (pump, n);
   pump->prepared = TRUE;
   if (ready)
     *timeout = 0;
@@ -95,6 +138,7 @@ pump_finalize (GSource *source)
   g_main_context_release (pump->inner);
   g_main_context_unref (pump->inner);
   g_free (pump->fds);
+  g_free (pump->query);
 }
 
 static GSourceFuncs pump_funcs = {

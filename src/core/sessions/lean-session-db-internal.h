@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 
 #include "lean-session-db.h"
+#include "lean-session-db-tap.h"
 
 G_BEGIN_DECLS
 
@@ -97,6 +98,13 @@ struct _LeanSessionDb
   gboolean      failing;
   sqlite3_stmt *ins_chunk;   /* handed to the writer thread */
   sqlite3_stmt *ins_session;
+
+  /* The event tap (lean-session-db-tap.h): held while it runs, so a
+   * replaced tap's data is never freed under a write. */
+  GMutex           tap_lock;
+  LeanSessionDbTap tap;
+  gpointer         tap_data;
+  GDestroyNotify   tap_destroy;
 };
 
 
@@ -131,7 +139,8 @@ void          _sdb_bind_usec_or_null       (sqlite3_stmt            *stmt,
                                             gint64                   usec);
 gboolean      _sdb_migrate                 (sqlite3                 *db,
                                             GError                 **error);
-gboolean      _sdb_insert_event_and_outbox (sqlite3                 *db,
+gboolean      _sdb_insert_event_and_outbox (LeanSessionDb           *self,
+                                            sqlite3                 *db,
                                             const char              *session_id,
                                             gint64                   seq,
                                             gint64                   ts,
@@ -141,7 +150,8 @@ gint64        _sdb_max_event_seq           (sqlite3                 *db,
                                             const char              *session_id);
 char         *_sdb_state_payload           (const char              *state,
                                             const char              *message);
-gboolean      _sdb_recover_interrupted     (sqlite3                 *db,
+gboolean      _sdb_recover_interrupted     (LeanSessionDb           *self,
+                                            sqlite3                 *db,
                                             LeanSessionRecoverFlags  flags,
                                             guint                   *n_interrupted,
                                             GError                 **error);

@@ -40,7 +40,7 @@ static const char schema_v1[] =
   "  session_id TEXT NOT NULL, seq INTEGER NOT NULL, ts INTEGER NOT NULL,"
   "  kind TEXT NOT NULL, payload TEXT,"
   "  PRIMARY KEY (session_id, seq));"
-  /* The Devlog client reads oldest unsent rows, posts them, sets sent_at. */
+  /* Filled by the telemetry tap only (see lean-session-db-tap.h). */
   "CREATE TABLE telemetry_outbox ("
   "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
   "  session_id TEXT, ts INTEGER NOT NULL, kind TEXT NOT NULL, payload TEXT,"
@@ -236,17 +236,19 @@ _sdb_migrate (sqlite3  *db,
   return TRUE;
 }
 
-/* Both rows or an error: the caller's transaction is then rolled back. */
+/* The event and whatever the tap writes, or an error: the caller's
+ * transaction is then rolled back. */
 gboolean
-_sdb_insert_event_and_outbox (sqlite3    *db,
-                         const char *session_id,
-                         gint64      seq,
-                         gint64      ts,
-                         const char *kind,
-                         const char *payload)
+_sdb_insert_event_and_outbox (LeanSessionDb *self,
+                              sqlite3       *db,
+                              const char    *session_id,
+                              gint64         seq,
+                              gint64         ts,
+                              const char    *kind,
+                              const char    *payload)
 {
   g_autoptr(sqlite3_stmt) ev = NULL;
-  g_autoptr(sqlite3_stmt) out = NULL;
+  gboolean ok = TRUE;
 
   if (seq <= 0 ||
       sqlite3_prepare_v2 (db, "INSERT OR REPLACE INTO events (session_id, seq, ts, kind, payload) "
@@ -260,16 +262,11 @@ _sdb_insert_event_and_outbox (sqlite3    *db,
       sqlite3_step (ev) != SQLITE_DONE)
     return FALSE;
 
-  if (sqlite3_prepare_v2 (db, "INSERT INTO telemetry_outbox (session_id, ts, kind, payload) "
-                              "VALUES (?, ?, ?, ?)", -1, &out, NULL) != SQLITE_OK ||
-      sqlite3_bind_text (out, 1, session_id, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-      sqlite3_bind_int64 (out, 2, ts) != SQLITE_OK ||
-      sqlite3_bind_text (out, 3, kind, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-      (payload != NULL ? sqlite3_bind_text (out, 4, payload, -1, SQLITE_TRANSIENT)
-                       : sqlite3_bind_null (out, 4)) != SQLITE_OK ||
-      sqlite3_step (out) != SQLITE_DONE)
-    return FALSE;
-  return TRUE;
+  g_mutex_lock (&self->tap_lock);
+  if (self->tap != NULL)
+    ok = self->tap (db, session_id, seq, ts, kind, payload, self->tap_data);
+  g_mutex_unlock (&self->tap_lock);
+  return ok;
 }
 
 /* The highest event seq of the session, 0 for none, -1 on an error. */
@@ -363,7 +360,8 @@ gone_free (Gone *gone)
 /* Sessions left live by a process that is gone become interrupted, with
  * the time of their last stored output as their end. */
 gboolean
-_sdb_recover_interrupted (sqlite3                  *db,
+_sdb_recover_interrupted (LeanSessionDb            *self,
+                          sqlite3                  *db,
                      LeanSessionRecoverFlags   flags,
                      guint                    *n_interrupted,
                      GError                  **error)
@@ -445,7 +443,7 @@ _sdb_recover_interrupted (sqlite3                  *db,
         gint64 seq = _sdb_max_event_seq (db, g->id);
 
         if (seq < 0 ||
-            !_sdb_insert_event_and_outbox (db, g->id, seq + 1, now, "state", payload))
+            !_sdb_insert_event_and_outbox (self, db, g->id, seq + 1, now, "state", payload))
           {
             _sdb_set_db_error (error, db, "be updated");
             goto fail;

@@ -343,7 +343,7 @@ writer_save_session (Writer     *w,
     {
       g_autofree char *payload = _sdb_state_payload (row->state, row->message);
 
-      if (!_sdb_insert_event_and_outbox (w->db, row->id, writer_next_event_seq (w, row->id), ts,
+      if (!_sdb_insert_event_and_outbox (w->self, w->db, row->id, writer_next_event_seq (w, row->id), ts,
                                     "state", payload))
         {
           writer_note_failure (w);
@@ -367,7 +367,7 @@ writer_apply (Writer *w,
         writer_save_session (w, g_steal_pointer (&op->row), op->ts);
         /* An event that describes this state goes in with it. */
         if (op->text1 != NULL && !w->failed &&
-            !_sdb_insert_event_and_outbox (w->db, id, writer_next_event_seq (w, id), op->ts,
+            !_sdb_insert_event_and_outbox (w->self, w->db, id, writer_next_event_seq (w, id), op->ts,
                                       op->text1, op->text2))
           writer_note_failure (w);
         g_free (id);
@@ -397,7 +397,7 @@ writer_apply (Writer *w,
     case OP_EVENT:
       writer_write_pending (w);
       if (!w->failed &&
-          !_sdb_insert_event_and_outbox (w->db, op->session_id,
+          !_sdb_insert_event_and_outbox (w->self, w->db, op->session_id,
                                     writer_next_event_seq (w, op->session_id), op->ts,
                                     op->text1, op->text2))
         writer_note_failure (w);

@@ -139,6 +139,9 @@ lean_session_db_finalize (GObject *object)
   g_hash_table_unref (self->saved_state);
   g_clear_pointer (&self->context, g_main_context_unref);
   g_free (self->path);
+  if (self->tap_destroy != NULL)
+    self->tap_destroy (self->tap_data);
+  g_mutex_clear (&self->tap_lock);
 
   G_OBJECT_CLASS (lean_session_db_parent_class)->finalize (object);
 }
@@ -165,6 +168,29 @@ lean_session_db_init (LeanSessionDb *self)
   self->ev_seq = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->saved_state = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->context = g_main_context_ref_thread_default ();
+  g_mutex_init (&self->tap_lock);
+}
+
+void
+lean_session_db_set_tap (LeanSessionDb   *self,
+                         LeanSessionDbTap tap,
+                         gpointer         user_data,
+                         GDestroyNotify   destroy)
+{
+  gpointer old_data;
+  GDestroyNotify old_destroy;
+
+  g_return_if_fail (LEAN_IS_SESSION_DB (self));
+
+  g_mutex_lock (&self->tap_lock);
+  old_data = self->tap_data;
+  old_destroy = self->tap_destroy;
+  self->tap = tap;
+  self->tap_data = user_data;
+  self->tap_destroy = destroy;
+  g_mutex_unlock (&self->tap_lock);
+  if (old_destroy != NULL)
+    old_destroy (old_data);
 }
 
 static char *
@@ -1079,7 +1105,7 @@ lean_session_db_recover (LeanSessionDb            *self,
   db = _sdb_open_connection (self->path, FALSE, error);
   if (db == NULL)
     return FALSE;
-  ok = _sdb_recover_interrupted (db, flags, n_interrupted, error);
+  ok = _sdb_recover_interrupted (self, db, flags, n_interrupted, error);
   if (!ok)
     g_prefix_error (error, "%s: ", self->path);
   sqlite3_close (db);

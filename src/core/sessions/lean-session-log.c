@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <string.h>
+
 #include "lean-session-db-private.h"
 #include "lean-session-log-private.h"
 
-/* A live log keeps the recent output of each channel in memory: a view
- * that keeps up reads from there; one further behind reads the database
- * (after a flush). Small, since every running session has one. */
-#define TAIL_KEEP  (128 * 1024)
-#define TAIL_MAX   (256 * 1024)
+/* A live log that somebody follows keeps the recent output of each channel
+ * read from it in a ring of this size: a view that keeps up reads from
+ * there; one further behind, or one that came after the bytes, reads the
+ * database (after a flush). A session nobody follows keeps nothing, so
+ * running many sessions costs no memory per session here. One chunk of a
+ * runner's output (at most 256 KiB) fits. */
+#define TAIL_SIZE  (256 * 1024)
 /* At most one look at the database per this many ms while another process
  * writes. */
 #define FOLLOW_RATE_LIMIT_MS 100
@@ -26,9 +30,12 @@ struct _LeanSessionLog
   gboolean       structured;
   gboolean       ended;
 
-  /* live: the last bytes of each channel, from offset @tail_start */
-  GByteArray    *tail[2];
+  /* live: the last bytes of each channel, from offset @tail_start; the
+   * byte at offset o is at tail[o % TAIL_SIZE] */
+  guint8        *tail[2];
   guint64        tail_start[2];
+  /* live: a follower read the channel since the log last had none */
+  gboolean       read_live[2];
 
   /* where the last database read ended, to go on from there: the chunk
    * seq and the offset after it */
@@ -178,6 +185,22 @@ on_read_done (GObject      *source,
   g_object_unref (outer);
 }
 
+/* @from and @len lie within the tail. */
+static GBytes *
+tail_copy (LeanSessionLog    *self,
+           LeanOutputChannel  channel,
+           guint64            from,
+           gsize              len)
+{
+  guint8 *copy = g_malloc (len);
+  gsize at = from % TAIL_SIZE;
+  gsize first = MIN (len, TAIL_SIZE - at);
+
+  memcpy (copy, self->tail[channel] + at, first);
+  memcpy (copy + first, self->tail[channel], len - first);
+  return g_bytes_new_take (copy, len);
+}
+
 void
 lean_session_log_read_async (LeanSessionLog      *self,
                              LeanOutputChannel    channel,
@@ -204,6 +227,7 @@ lean_session_log_read_async (LeanSessionLog      *self,
     {
       guint64 length = self->length[ch];
 
+      self->read_live[ch] = TRUE;
       if (from >= length)
         {
           g_task_return_pointer (task, g_bytes_new (NULL, 0), (GDestroyNotify) g_bytes_unref);
@@ -212,9 +236,7 @@ lean_session_log_read_async (LeanSessionLog      *self,
       max = MIN (max, length - from);
       if (self->tail[ch] != NULL && from >= self->tail_start[ch])
         {
-          gsize at = from - self->tail_start[ch];
-
-          g_task_return_pointer (task, g_bytes_new (self->tail[ch]->data + at, max),
+          g_task_return_pointer (task, tail_copy (self, ch, from, max),
                                  (GDestroyNotify) g_bytes_unref);
           return;
         }
@@ -404,6 +426,54 @@ _lean_session_log_new_live (LeanSessionDb *db,
   return self;
 }
 
+static void
+drop_tails (LeanSessionLog *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->tail); i++)
+    {
+      g_clear_pointer (&self->tail[i], g_free);
+      self->tail_start[i] = self->length[i];
+      self->read_live[i] = FALSE;
+    }
+}
+
+/* Keeps the bytes [@offset, @offset + @len) in the channel's tail if a
+ * follower reads that channel, and no tail at all once nobody follows. */
+static void
+keep_tail (LeanSessionLog    *self,
+           LeanOutputChannel  channel,
+           guint64            offset,
+           const guint8      *data,
+           gsize              len)
+{
+  gsize at, first;
+
+  if (!g_signal_has_handler_pending (self, signals[APPENDED], 0, FALSE))
+    {
+      drop_tails (self);
+      return;
+    }
+  if (!self->read_live[channel])
+    return;
+  if (self->tail[channel] == NULL)
+    {
+      self->tail[channel] = g_malloc (TAIL_SIZE);
+      self->tail_start[channel] = offset;
+    }
+  if (len > TAIL_SIZE)
+    {
+      data += len - TAIL_SIZE;
+      offset += len - TAIL_SIZE;
+      len = TAIL_SIZE;
+    }
+  at = offset % TAIL_SIZE;
+  first = MIN (len, TAIL_SIZE - at);
+  memcpy (self->tail[channel] + at, data, first);
+  memcpy (self->tail[channel], data + first, len - first);
+  if (offset + len - self->tail_start[channel] > TAIL_SIZE)
+    self->tail_start[channel] = offset + len - TAIL_SIZE;
+}
+
 void
 _lean_session_log_append (LeanSessionLog    *self,
                           LeanOutputChannel  channel,
@@ -419,16 +489,7 @@ _lean_session_log_append (LeanSessionLog    *self,
   data = g_bytes_get_data (bytes, &len);
   if (len == 0)
     return;
-  if (self->tail[channel] == NULL)
-    self->tail[channel] = g_byte_array_new ();
-  g_byte_array_append (self->tail[channel], data, len);
-  if (self->tail[channel]->len > TAIL_MAX)
-    {
-      guint drop = self->tail[channel]->len - TAIL_KEEP;
-
-      g_byte_array_remove_range (self->tail[channel], 0, drop);
-      self->tail_start[channel] += drop;
-    }
+  keep_tail (self, channel, self->length[channel], data, len);
   offset = self->length[channel];
   self->length[channel] += len;
   announce (self, channel, offset, len);
@@ -443,11 +504,7 @@ _lean_session_log_end (LeanSessionLog *self)
     return;
   self->ended = TRUE;
   /* Nothing more comes: what views still read comes from the database. */
-  for (guint i = 0; i < 2; i++)
-    {
-      g_clear_pointer (&self->tail[i], g_byte_array_unref);
-      self->tail_start[i] = self->length[i];
-    }
+  drop_tails (self);
   g_signal_emit (self, signals[ENDED], 0);
 }
 
@@ -482,7 +539,7 @@ lean_session_log_finalize (GObject *object)
   g_clear_object (&self->db);
   g_free (self->session_id);
   for (guint i = 0; i < 2; i++)
-    g_clear_pointer (&self->tail[i], g_byte_array_unref);
+    g_free (self->tail[i]);
 
   G_OBJECT_CLASS (lean_session_log_parent_class)->finalize (object);
 }

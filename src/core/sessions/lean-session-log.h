@@ -17,7 +17,8 @@ G_DECLARE_FINAL_TYPE (LeanSessionLog, lean_session_log, LEAN, SESSION_LOG, GObje
  *
  * A session run by this process has the log its controller feeds
  * (lean_controller_get_log()): "appended" is emitted as the controller stores
- * each chunk, and recent output is read from memory. Any other session gets
+ * each chunk, and while somebody is connected to "appended" the recent
+ * output of the channels it reads is kept in memory and read from there. Any other session gets
  * lean_session_log_new(): it reads the database and follows a session that
  * another process still runs by watching the database file and its WAL with
  * a GFileMonitor; each change notification (rate limited to one per

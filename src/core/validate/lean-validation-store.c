@@ -313,6 +313,53 @@ insert_check (LeanValidationStore  *self,
   return TRUE;
 }
 
+/* One "check" event per check in the session's history: telemetry
+ * reports each as a test run. */
+static void
+add_check_events (LeanValidationStore *self,
+                  LeanValidation      *validation,
+                  const char          *session_id)
+{
+  for (guint i = 0; i < lean_validation_get_n_runs (validation); i++)
+    {
+      LeanCheckRun *run = lean_validation_get_run (validation, i);
+      LeanCheckCounts c = lean_check_run_get_counts (run);
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *json = NULL;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, lean_check_run_get_check (run)->name);
+      json_builder_set_member_name (b, "kind");
+      json_builder_add_string_value (b, lean_check_kind_to_string (
+                                          lean_check_run_get_check (run)->kind));
+      json_builder_set_member_name (b, "status");
+      json_builder_add_string_value (b, lean_check_status_to_string (
+                                          lean_check_run_get_status (run)));
+      if (lean_check_run_get_exit_code (run) >= 0)
+        {
+          json_builder_set_member_name (b, "exit_code");
+          json_builder_add_int_value (b, lean_check_run_get_exit_code (run));
+        }
+      json_builder_set_member_name (b, "duration_ms");
+      json_builder_add_int_value (b, lean_check_run_get_duration_ms (run));
+      if (c.found)
+        {
+          json_builder_set_member_name (b, "passed");
+          json_builder_add_int_value (b, c.passed);
+          json_builder_set_member_name (b, "failed");
+          json_builder_add_int_value (b, c.failed);
+          json_builder_set_member_name (b, "skipped");
+          json_builder_add_int_value (b, c.skipped);
+        }
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      json = json_to_string (root, FALSE);
+      lean_session_db_add_event (self->session_db, session_id, "check", json);
+    }
+}
+
 gint64
 lean_validation_store_add_validation (LeanValidationStore  *self,
                                       LeanValidation       *validation,
@@ -380,6 +427,8 @@ lean_validation_store_add_validation (LeanValidationStore  *self,
 
   if (!exec_sql (self->db, "COMMIT", error))
     goto fail;
+  if (session_id != NULL && self->session_db != NULL)
+    add_check_events (self, validation, session_id);
   return id;
 
 fail:
