@@ -272,7 +272,7 @@ test_list_sees_sneaky_edit (Fixture       *f,
                             gconstpointer  data)
 {
   g_autofree char *path = g_build_filename (f->root, "specs", "001-alpha", "README.md", NULL);
-  g_autoptr(CtlResult) before = ctl_test_run_ctl (f->root, "list", "--json", NULL);
+  g_autoptr(CtlResult) before = NULL;
   g_autoptr(CtlResult) after = NULL;
   g_autoptr(JsonNode) node = NULL;
   g_autofree char *contents = ctl_test_read_file (f->root, "specs/001-alpha/README.md");
@@ -281,6 +281,18 @@ test_list_sees_sneaky_edit (Fixture       *f,
   GStatBuf st;
   FILE *file;
 
+  /* With stamps trusted at once (no 2 s margin): the second run knows the
+   * folders and READMEs from their stamps, reading none of them. */
+  if (data != NULL)
+    {
+      g_setenv ("_LEANSPEC_CACHE_RACY_MSEC", "0", TRUE);
+      g_usleep (50 * 1000);
+      g_clear_pointer (&before, ctl_result_free);
+      before = ctl_test_run_ctl (f->root, "list", "--json", NULL);
+      g_assert_cmpint (before->exit_status, ==, 0);
+      g_usleep (50 * 1000);
+    }
+  before = ctl_test_run_ctl (f->root, "list", "--json", NULL);
   g_assert_cmpint (before->exit_status, ==, 0);
   g_assert_nonnull (at);
   memcpy (at, "assignee: bobby", strlen ("assignee: bobby"));
@@ -296,10 +308,61 @@ test_list_sees_sneaky_edit (Fixture       *f,
   g_assert_cmpint (utimensat (AT_FDCWD, path, times, 0), ==, 0);
 
   after = ctl_test_run_ctl (f->root, "list", "--json", NULL);
+  g_unsetenv ("_LEANSPEC_CACHE_RACY_MSEC");
   g_assert_cmpint (after->exit_status, ==, 0);
   node = ctl_test_parse_json (after->out);
   g_assert_cmpstr (json_object_get_string_member (find_object (json_node_get_array (node), "001-alpha"),
                                                   "assignee"), ==, "bobby");
+}
+
+/* Specs known from their stamps (READMEs not read) give every command the
+ * same bytes as a parse of every file. */
+static void
+test_unread_same_output (Fixture       *f,
+                         gconstpointer  data)
+{
+  const char * const commands[][5] = {
+    { "list", "--json", "--all", NULL },
+    { "list", NULL },
+    { "show", "001", "--json", NULL },
+    { "show", "002", NULL },
+    { "stats", "--json", NULL },
+    { "board", NULL },
+    { "tokens", "--json", NULL },
+    { "tokens", "001", "--json", NULL },
+    { "lint", "--json", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+      g_autoptr(CtlResult) parsed = NULL;
+      g_autoptr(CtlResult) recorded = NULL;
+      g_autoptr(CtlResult) unread = NULL;
+
+      g_ptr_array_add (argv, (gpointer) ctl_test_ctl_path ());
+      g_ptr_array_add (argv, (gpointer) "-C");
+      g_ptr_array_add (argv, f->root);
+      for (guint j = 0; commands[i][j] != NULL; j++)
+        g_ptr_array_add (argv, (gpointer) commands[i][j]);
+      g_ptr_array_add (argv, NULL);
+
+      g_setenv ("LEANSPEC_NO_CACHE", "1", TRUE);
+      parsed = ctl_test_run_argv (NULL, (const char * const *) argv->pdata, NULL);
+      g_unsetenv ("LEANSPEC_NO_CACHE");
+      g_setenv ("_LEANSPEC_CACHE_RACY_MSEC", "0", TRUE);
+      g_usleep (50 * 1000);
+      recorded = ctl_test_run_argv (NULL, (const char * const *) argv->pdata, NULL);
+      unread = ctl_test_run_argv (NULL, (const char * const *) argv->pdata, NULL);
+      g_unsetenv ("_LEANSPEC_CACHE_RACY_MSEC");
+
+      g_test_message ("%s", commands[i][0]);
+      g_assert_cmpint (recorded->exit_status, ==, parsed->exit_status);
+      g_assert_cmpint (unread->exit_status, ==, parsed->exit_status);
+      g_assert_cmpstr (recorded->out, ==, parsed->out);
+      g_assert_cmpstr (unread->out, ==, parsed->out);
+      g_assert_cmpstr (unread->err, ==, parsed->err);
+    }
 }
 
 /* Large listings are written by several threads: the array must still be
@@ -1029,6 +1092,9 @@ main (int   argc,
   ADD ("list/json", test_list_json);
   ADD ("list/json-matches-show", test_list_json_matches_show);
   ADD ("list/sees-sneaky-edit", test_list_sees_sneaky_edit);
+  g_test_add ("/cli/list/sees-sneaky-edit-trusted-stamps", Fixture, "trusted", fixture_set_up,
+              test_list_sees_sneaky_edit, fixture_tear_down);
+  ADD ("list/unread-same-output", test_unread_same_output);
   ADD ("list/all-and-archived", test_list_all_and_archived);
   ADD ("list/filters", test_list_filters);
   ADD ("list/text", test_list_text);

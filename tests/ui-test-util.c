@@ -22,8 +22,13 @@ void
 ui_test_remove_tree (const char *path)
 {
   g_autofree char *parent = g_path_get_dirname (path);
+  g_autofree char *tmp = g_canonicalize_filename (g_get_tmp_dir (), NULL);
+  g_autofree char *canonical = g_canonicalize_filename (parent, NULL);
 
-  /* The tree lives in its own temp dir: remove that too. */
+  /* The tree lives in its own temp dir: remove that too. A tree made by
+   * g_dir_make_tmp() sits right in the temp dir: never remove all of it. */
+  g_assert_cmpstr (canonical, !=, tmp);
+  g_assert_cmpstr (canonical, !=, "/");
   test_util_rm_rf (parent);
 }
 

@@ -4,11 +4,21 @@
  * its own ctl-*.c and parses its own options. */
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <unistd.h>
 #include <glib/gi18n.h>
 
 #include "ctl-private.h"
+
+/* Built as leanspec-ctl (CTL_SPECS_ONLY), the commands that need the
+ * higher wings of the core have no function here: leanspec-ctl-full runs
+ * them (see src/cli/meson.build). */
+#ifdef CTL_SPECS_ONLY
+#define FULL(func) NULL
+#else
+#define FULL(func) func
+#endif
 
 static const CtlCommand commands[] = {
   { "list",     N_("List specs, optionally filtered"),             ctl_cmd_list },
@@ -19,18 +29,38 @@ static const CtlCommand commands[] = {
   { "board",    N_("Show specs grouped by status"),                ctl_cmd_board },
   { "tokens",   N_("Count a spec's tokens as LeanSpec does"),      ctl_cmd_tokens },
   { "lint",     N_("Check specs with LeanSpec's rules"),           ctl_cmd_lint },
-  { "implement", N_("Implement a spec with an AI agent, attached"), ctl_cmd_implement },
-  { "sessions", N_("List, show, follow or cancel AI sessions"),    ctl_cmd_sessions },
-  { "review",   N_("Show what a session changed"),                ctl_cmd_review },
-  { "land",     N_("Commit a session's work and merge its branch"), ctl_cmd_land },
-  { "discard",  N_("Drop a session's worktree and branch"),        ctl_cmd_discard },
-  { "followup", N_("Send a session's agent more work in the same tree"), ctl_cmd_followup },
-  { "worktrees", N_("List or prune the worktrees of ended sessions"), ctl_cmd_worktrees },
-  { "validate", N_("Run the checks, completion rules and AI critic on a spec"), ctl_cmd_validate },
-  { "relay",    N_("Manage agent-relay servers and check they answer"), ctl_cmd_relay },
-  { "trust",    N_("Review and trust this project's agent commands"), ctl_cmd_trust },
-  { "devlog",   N_("Send session telemetry to Devlog"),            ctl_cmd_devlog },
+  { "implement", N_("Implement a spec with an AI agent, attached"), FULL (ctl_cmd_implement) },
+  { "sessions", N_("List, show, follow or cancel AI sessions"),    FULL (ctl_cmd_sessions) },
+  { "review",   N_("Show what a session changed"),                FULL (ctl_cmd_review) },
+  { "land",     N_("Commit a session's work and merge its branch"), FULL (ctl_cmd_land) },
+  { "discard",  N_("Drop a session's worktree and branch"),        FULL (ctl_cmd_discard) },
+  { "followup", N_("Send a session's agent more work in the same tree"), FULL (ctl_cmd_followup) },
+  { "worktrees", N_("List or prune the worktrees of ended sessions"), FULL (ctl_cmd_worktrees) },
+  { "validate", N_("Run the checks, completion rules and AI critic on a spec"), FULL (ctl_cmd_validate) },
+  { "relay",    N_("Manage agent-relay servers and check they answer"), FULL (ctl_cmd_relay) },
+  { "trust",    N_("Review and trust this project's agent commands"), FULL (ctl_cmd_trust) },
+  { "devlog",   N_("Send session telemetry to Devlog"),            FULL (ctl_cmd_devlog) },
 };
+
+#ifdef CTL_SPECS_ONLY
+/* Runs the same command line with leanspec-ctl-full: beside this program
+ * in a build tree, else where it is installed. Returns only on failure. */
+static int
+exec_full (char **argv)
+{
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *dir = self != NULL ? g_path_get_dirname (self) : NULL;
+  g_autofree char *beside = dir != NULL ? g_build_filename (dir, "leanspec-ctl-full", NULL) : NULL;
+  const char *path = LIBEXECDIR "/leanspec-ctl-full";
+  int errsv;
+
+  if (beside != NULL && g_file_test (beside, G_FILE_TEST_IS_EXECUTABLE))
+    path = beside;
+  execv (path, argv);
+  errsv = errno;
+  return ctl_report_message (CTL_EXIT_FAILED, _("cannot run %s: %s"), path, g_strerror (errsv));
+}
+#endif
 
 static const CtlCommand *
 find_command (const char *name)
@@ -168,6 +198,10 @@ main (int   argc,
   const CtlCommand *command;
   CtlContext ctx = { 0 };
   int exit_code;
+#ifdef CTL_SPECS_ONLY
+  /* As given: option parsing below rearranges argv. */
+  g_auto(GStrv) given = g_strdupv (argv);
+#endif
   const GOptionEntry entries[] = {
     { "directory", 'C', 0, G_OPTION_ARG_FILENAME, &directory,
       N_("Use the LeanSpec project that contains DIR instead of the current folder"), N_("DIR") },
@@ -227,6 +261,10 @@ main (int   argc,
     return ctl_report_message (CTL_EXIT_USAGE,
                                _("unknown command “%s” (see “leanspec-ctl --help”)"),
                                argv[1]);
+#ifdef CTL_SPECS_ONLY
+  if (command->run == NULL)
+    return exec_full (given);
+#endif
 
   ctx.directory = directory;
   ctx.color = want_color ();

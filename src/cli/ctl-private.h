@@ -7,7 +7,12 @@
 #include <json-glib/json-glib.h>
 
 #include "lean-project.h"
+#ifdef CTL_SPECS_ONLY
+/* leanspec-ctl proper sees only the base and specs wings (meson.build). */
+typedef struct _LeanSessionDb LeanSessionDb;
+#else
 #include "lean-session-db.h"
+#endif
 
 G_BEGIN_DECLS
 

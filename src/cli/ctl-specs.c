@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "lean-error.h"
+#include "lean-project-private.h"
 #include "lean-spec-writer.h"
 #include "ctl-private.h"
 
@@ -47,6 +48,9 @@ ctl_load_project (CtlContext   *ctx,
       return FALSE;
     }
 
+  /* One command, few files opened after the load: skip reading the
+   * READMEs the spec cache knows unchanged. */
+  _lean_project_set_read_on_demand (proj, TRUE);
   loaded = lean_project_load_specs (proj, problems, NULL, &error);
   if (loaded == NULL)
     {

@@ -3,6 +3,7 @@
 
 #include "lean-spec-view.h"
 #include "lean-markdown-view.h"
+#include "lean-spec-checks.h"
 
 G_BEGIN_DECLS
 
@@ -55,6 +56,7 @@ struct _LeanSpecView
   GtkMenuButton     *files_menu_button; /* past a handful of files */
   GtkStack          *files_stack;
   LeanMarkdownView  *readme_view;
+  LeanSpecChecks    *checks;        /* tokens and LeanSpec's checks */
 
   /* State */
   LeanSpecStore     *store;

@@ -962,6 +962,7 @@ show_spec (LeanSpecView *self,
   gtk_widget_set_visible (GTK_WIDGET (self->progress_label), done + open > 0);
 
   lean_markdown_view_set_markdown (self->readme_view, lean_spec_get_body (spec));
+  lean_spec_checks_set_spec (self->checks, self->store, spec);
   _lean_spec_view_update_files (self, spec);
   _lean_spec_view_watch_dir (self, spec);
 
@@ -986,6 +987,7 @@ show_empty (LeanSpecView *self)
   adw_window_title_set_title (self->window_title, "");
   adw_window_title_set_subtitle (self->window_title, "");
   lean_markdown_view_set_markdown (self->readme_view, NULL);
+  lean_spec_checks_set_spec (self->checks, NULL, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "spec.mark-complete", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "spec.open-in-editor", FALSE);
   /* Nothing to act on: no buttons that can only be insensitive. */
@@ -1136,6 +1138,7 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
                   G_TYPE_NONE, 1, G_TYPE_STRING);
 
   g_type_ensure (LEAN_TYPE_MARKDOWN_VIEW);
+  g_type_ensure (LEAN_TYPE_SPEC_CHECKS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/leanspec/Desktop/lean-spec-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, toast_overlay);
@@ -1168,6 +1171,7 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, files_switcher);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, files_stack);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, readme_view);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, checks);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, title_error);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, tag_error);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, tag_add_confirm);
@@ -1222,6 +1226,7 @@ lean_spec_view_init (LeanSpecView *self)
                            G_CALLBACK (on_scrolled), self, G_CONNECT_SWAPPED);
 
   _lean_spec_view_chips_init (self);
+  lean_spec_checks_set_target (self->checks, self->readme_view, self->scroller);
   _lean_spec_view_files_init (self);
   add_global_shortcuts (self);
 

@@ -510,6 +510,7 @@ read_bounded (int          fd,
               const char  *path,
               gsize        max_size,
               gboolean    *cut,
+              struct stat *st_out,
               GError     **error)
 {
   struct stat st;
@@ -543,6 +544,9 @@ read_bounded (int          fd,
                      "smaller files"), base, size, limit);
       return NULL;
     }
+
+  if (st_out != NULL)
+    *st_out = st;
 
   /* The size may change while we read: never past @max_size, and one byte
    * more tells whether there was more. */
@@ -601,14 +605,16 @@ read_bounded (int          fd,
   return g_bytes_new_take (data, len);
 }
 
-GBytes *
-lean_file_read_at_in_project (const char  *root,
-                              int          dir_fd,
-                              const char  *dir_path,
-                              const char  *name,
-                              gsize        max_size,
-                              gboolean    *cut,
-                              GError     **error)
+/* @dir_fd may be -1: then the whole path is opened. */
+static GBytes *
+read_at (const char  *root,
+         int          dir_fd,
+         const char  *dir_path,
+         const char  *name,
+         gsize        max_size,
+         gboolean    *cut,
+         struct stat *st,
+         GError     **error)
 {
   g_autofree char *path = NULL;
   GBytes *bytes;
@@ -619,12 +625,38 @@ lean_file_read_at_in_project (const char  *root,
   g_return_val_if_fail (name != NULL, NULL);
 
   path = g_build_filename (dir_path, name, NULL);
-  fd = open_in_project (root, dir_fd, name, path, error);
+  fd = open_in_project (root, dir_fd, dir_fd >= 0 ? name : NULL, path, error);
   if (fd < 0)
     return NULL;
-  bytes = read_bounded (fd, path, max_size, cut, error);
+  bytes = read_bounded (fd, path, max_size, cut, st, error);
   close (fd);
   return bytes;
+}
+
+GBytes *
+lean_file_read_at_in_project (const char  *root,
+                              int          dir_fd,
+                              const char  *dir_path,
+                              const char  *name,
+                              gsize        max_size,
+                              gboolean    *cut,
+                              GError     **error)
+{
+  return read_at (root, dir_fd, dir_path, name, max_size, cut, NULL, error);
+}
+
+GBytes *
+lean_file_read_at_in_project_stat (const char  *root,
+                                   int          dir_fd,
+                                   const char  *dir_path,
+                                   const char  *name,
+                                   gsize        max_size,
+                                   struct stat *st,
+                                   GError     **error)
+{
+  g_return_val_if_fail (st != NULL, NULL);
+
+  return read_at (root, dir_fd, dir_path, name, max_size, NULL, st, error);
 }
 
 GBytes *
@@ -643,7 +675,7 @@ lean_file_read_in_project (const char  *root,
   fd = open_in_project (root, -1, NULL, path, error);
   if (fd < 0)
     return NULL;
-  bytes = read_bounded (fd, path, max_size, cut, error);
+  bytes = read_bounded (fd, path, max_size, cut, NULL, error);
   close (fd);
   return bytes;
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <sys/stat.h>
+
 #include <glib.h>
 
 G_BEGIN_DECLS
@@ -57,6 +59,17 @@ GBytes  *lean_file_read_at_in_project (const char  *root,
                                        gsize        max_size,
                                        gboolean    *cut,
                                        GError     **error);
+
+/* lean_file_read_at_in_project() (@dir_fd may be -1: then the whole
+ * path is opened) that also gives the stat of the file it read, taken
+ * before reading: what a cache needs to recognise the same file later. */
+GBytes  *lean_file_read_at_in_project_stat (const char  *root,
+                                            int          dir_fd,
+                                            const char  *dir_path,
+                                            const char  *name,
+                                            gsize        max_size,
+                                            struct stat *st,
+                                            GError     **error);
 
 /* Whether @path's real path (links followed) is @root's real path or
  * inside it. A path that does not exist is judged by its folder. */

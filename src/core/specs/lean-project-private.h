@@ -36,4 +36,21 @@ void       _lean_project_get_cache_stats (LeanProject   *self,
                                           guint         *hits,
                                           guint         *misses);
 
+/* Of the last load: folders listed (the others were known from their
+ * record in the spec cache) and specs whose README was not read. */
+void       _lean_project_get_scan_stats  (LeanProject   *self,
+                                          guint         *listed,
+                                          guint         *unread);
+
+/* With TRUE, a spec whose README has the size, times and inode recorded
+ * in the spec cache comes from the cache without the file being read;
+ * lean_spec_get_contents() reads it on first use and checks that it is
+ * still the file the fields came from (if not, the spec's content hash
+ * matches no file, so no write is ever based on it). For a process that
+ * loads once and reads few files, as the CLI. The app's store keeps
+ * reading every file: it compares contents between reloads, and reading
+ * later would be I/O on the main thread. */
+void       _lean_project_set_read_on_demand (LeanProject *self,
+                                             gboolean     read_on_demand);
+
 G_END_DECLS

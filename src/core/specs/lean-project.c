@@ -86,9 +86,14 @@ struct _LeanProject
   char *name;
   /* config.json flattened: "templates.default" -> "spec-template.md" */
   GHashTable *config;
+  /* Specs made from the cache without reading their README (their stamp
+   * was unchanged): what the CLI wants, not the app (see the header). */
+  gboolean read_on_demand;
   /* Of the last load, for tests and benchmarks. */
   gint cache_hits;
   gint cache_misses;
+  gint listed;          /* folders listed (not known from their record) */
+  gint unread;          /* specs whose README was not read */
 };
 
 G_DEFINE_FINAL_TYPE (LeanProject, lean_project, G_TYPE_OBJECT)
@@ -445,50 +450,228 @@ make_problem (LeanProject *self,
   return G_OBJECT (lean_spec_problem_new (path, rel, reason));
 }
 
+/* What reading a README told about it, for the folder's record. */
+typedef struct
+{
+  gboolean known;        /* readme, key and len are set */
+  LeanFileStamp readme;
+  guint64 key;
+  guint32 len;
+} ReadmeInfo;
+
+/* The README of the spec folder @dir (open as @dfd, or -1). @record, when
+ * the folder's record has a trusted README stamp: if the file still has it
+ * and the project reads on demand, the spec comes from the cache without
+ * reading the file at all. */
 static GObject *
-read_spec (LeanProject        *self,
-           LeanSpecCache      *cache,
-           const char         *dir,
-           int                 dfd,
-           const char * const *subs)
+read_spec (LeanProject         *self,
+           LeanSpecCache       *cache,
+           const char          *dir,
+           int                  dfd,
+           const char * const  *subs,
+           const LeanDirRecord *record,
+           ReadmeInfo          *info)
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autofree char *readme = NULL;
+  GBytes *cache_data = NULL;
+  gsize offset = 0, size = 0;
   LeanSpec *spec;
+  struct stat st;
+  guint64 key;
   gsize len = 0;
 
-  bytes = lean_file_read_at_in_project (self->root, dfd, dir, "README.md", LEAN_SPEC_MAX_README_SIZE,
-                                        NULL, &local_error);
+  if (cache != NULL && record != NULL && (record->flags & LEAN_DIR_RECORD_README) &&
+      self->read_on_demand)
+    {
+      LeanFileStamp now;
+
+      readme = g_strconcat (dir, G_DIR_SEPARATOR_S "README.md", NULL);
+      /* Not followed: a README that became a link is another inode. */
+      if (fstatat (AT_FDCWD, readme, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode))
+        {
+          _lean_file_stamp_from_stat (&now, &st);
+          if (_lean_file_stamp_equal (&now, &record->readme) &&
+              _lean_spec_cache_stamp_trusted (cache, &now) &&
+              _lean_spec_cache_lookup (cache, record->key, record->len,
+                                       &cache_data, &offset, &size))
+            {
+              spec = _lean_spec_new_cached (self->root, dir, NULL, record->len, subs,
+                                            cache_data, offset, size);
+              if (spec != NULL)
+                {
+                  _lean_spec_set_content_key (spec, record->key, record->len);
+                  *info = (ReadmeInfo) { TRUE, now, record->key, record->len };
+                  g_atomic_int_inc (&self->unread);
+                  return G_OBJECT (spec);
+                }
+              _lean_spec_cache_miss (cache);
+            }
+        }
+      g_clear_pointer (&readme, g_free);
+    }
+
+  bytes = lean_file_read_at_in_project_stat (self->root, dfd, dir, "README.md",
+                                             LEAN_SPEC_MAX_README_SIZE, &st, &local_error);
   if (bytes == NULL)
     {
       readme = g_strconcat (dir, G_DIR_SEPARATOR_S "README.md", NULL);
       return make_problem (self, readme, local_error->message);
     }
 
-  if (cache != NULL)
+  {
+    const void *raw = g_bytes_get_data (bytes, &len);
+
+    key = _lean_spec_cache_key (raw, len);
+  }
+
+  if (cache != NULL &&
+      _lean_spec_cache_lookup (cache, key, len, &cache_data, &offset, &size))
     {
-      const void *raw = g_bytes_get_data (bytes, &len);
-      GBytes *cache_data = NULL;
-      gsize offset = 0, size = 0;
-
-      if (_lean_spec_cache_lookup (cache, _lean_spec_cache_key (raw, len), len,
-                                   &cache_data, &offset, &size))
-        {
-          spec = _lean_spec_new_cached (self->root, dir, bytes, subs, cache_data, offset, size);
-          if (spec != NULL)
-            return G_OBJECT (spec);
-          _lean_spec_cache_miss (cache);
-        }
+      spec = _lean_spec_new_cached (self->root, dir, bytes, len, subs, cache_data, offset, size);
+      if (spec == NULL)
+        _lean_spec_cache_miss (cache);
     }
+  else
+    spec = NULL;
 
-  spec = _lean_spec_new (self->root, dir, bytes, subs, &local_error);
+  if (spec == NULL)
+    spec = _lean_spec_new (self->root, dir, bytes, subs, &local_error);
   if (spec == NULL)
     {
       readme = g_strconcat (dir, G_DIR_SEPARATOR_S "README.md", NULL);
       return make_problem (self, readme, local_error->message);
     }
+  _lean_spec_set_content_key (spec, key, len);
+  if (len <= G_MAXUINT32)
+    {
+      info->known = TRUE;
+      _lean_file_stamp_from_stat (&info->readme, &st);
+      info->key = key;
+      info->len = len;
+    }
   return G_OBJECT (spec);
+}
+
+/* What a folder holds, from a listing or from its record. */
+typedef struct
+{
+  gboolean has_readme;
+  GPtrArray *mds;        /* char*, other .md files */
+  char *link_out;        /* a spec file linked to outside: why not read */
+  char *outside;         /* a folder linked to outside: why not entered */
+} Listing;
+
+/* Decides what the folder is and, for a spec folder when @read, reads it.
+ * @record: the folder's trusted record, when the listing came from it. */
+static void
+finish_dir (LeanProject         *self,
+            LeanSpecCache       *cache,
+            DirJob              *job,
+            gboolean             read,
+            Listing             *listing,
+            int                  dfd,
+            const LeanDirRecord *record,
+            ReadmeInfo          *info)
+{
+  gboolean candidate = job->depth > 0 && g_ascii_isdigit (job->base[0]);
+
+  if (candidate && (listing->has_readme || listing->mds->len > 0))
+    job->is_spec = TRUE;
+
+  if (job->is_spec && read && listing->link_out != NULL)
+    {
+      g_autofree char *readme = g_build_filename (job->path, "README.md", NULL);
+      job->result = make_problem (self, readme, listing->link_out);
+    }
+  else if (read && listing->outside != NULL && !job->is_spec)
+    job->result = make_problem (self, job->path, listing->outside);
+  else if (job->is_spec && read && !listing->has_readme)
+    {
+      g_autofree char *readme = g_build_filename (job->path, "README.md", NULL);
+      job->result = make_problem (self, readme,
+                                  _("the spec folder has no README.md; "
+                                    "add one or rename the folder"));
+    }
+  else if (job->is_spec && read)
+    {
+      g_ptr_array_sort (listing->mds, compare_strings);
+      g_ptr_array_add (listing->mds, NULL);
+      job->result = read_spec (self, cache, job->path, dfd,
+                               (const char * const *)listing->mds->pdata, record, info);
+      g_ptr_array_remove_index (listing->mds, listing->mds->len - 1);
+    }
+}
+
+/* The folder from its record, when its stamp is the one recorded: no
+ * listing. Returns FALSE when it has to be listed after all. */
+static gboolean
+process_dir_from_record (LeanProject   *self,
+                         LeanSpecCache *cache,
+                         DirJob        *job,
+                         gboolean       read)
+{
+  LeanDirRecord record;
+  LeanFileStamp now;
+  ReadmeInfo info = { FALSE, };
+  Listing listing = { FALSE, };
+  struct stat st;
+  gsize index;
+  gboolean kept;
+
+  if (!_lean_spec_cache_lookup_dir (cache, job->path, &record, &index))
+    return FALSE;
+  if ((record.flags & LEAN_DIR_RECORD_LISTED) == 0 ||
+      stat (job->path, &st) != 0 || !S_ISDIR (st.st_mode))
+    {
+      _lean_dir_record_clear (&record);
+      return FALSE;
+    }
+  _lean_file_stamp_from_stat (&now, &st);
+  if (!_lean_file_stamp_equal (&now, &record.dir) || !_lean_spec_cache_stamp_trusted (cache, &now))
+    {
+      _lean_dir_record_clear (&record);
+      return FALSE;
+    }
+
+  job->subdirs = g_array_new (FALSE, FALSE, sizeof (SubDir));
+  g_array_set_clear_func (job->subdirs, sub_dir_clear);
+  if (job->depth < MAX_SCAN_DEPTH)
+    for (guint i = 0; record.subdirs[i] != NULL; i++)
+      {
+        SubDir sub = { g_strdup (record.subdirs[i]), NULL };
+        g_array_append_val (job->subdirs, sub);
+      }
+  listing.has_readme = (record.flags & LEAN_DIR_RECORD_HAS_README) != 0;
+  listing.mds = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; record.mds[i] != NULL; i++)
+    g_ptr_array_add (listing.mds, g_strdup (record.mds[i]));
+
+  finish_dir (self, cache, job, read, &listing, -1, &record, &info);
+
+  /* Unchanged unless the README was read and now says something else. */
+  kept = !info.known ||
+         ((record.flags & LEAN_DIR_RECORD_README) && info.key == record.key &&
+          info.len == record.len && _lean_file_stamp_equal (&info.readme, &record.readme));
+  if (kept)
+    _lean_spec_cache_keep_dir (cache, index);
+  else
+    {
+      record.flags &= ~LEAN_DIR_RECORD_README;
+      if (_lean_spec_cache_stamp_trusted (cache, &info.readme))
+        {
+          record.flags |= LEAN_DIR_RECORD_README;
+          record.readme = info.readme;
+          record.key = info.key;
+          record.len = info.len;
+        }
+      _lean_spec_cache_put_dir (cache, job->path, &record);
+    }
+
+  g_ptr_array_unref (listing.mds);
+  _lean_dir_record_clear (&record);
+  return TRUE;
 }
 
 /* Lists one folder; a spec folder is read too when @read. */
@@ -501,11 +684,19 @@ process_dir (LeanProject   *self,
   g_autoptr(GPtrArray) mds = NULL;
   gboolean has_readme = FALSE;
   gboolean candidate = job->depth > 0 && g_ascii_isdigit (job->base[0]);
+  gboolean plain = TRUE;   /* only plain files and folders: the listing can be kept */
   g_autofree char *link_out = NULL;
   g_autofree char *outside = NULL;
+  ReadmeInfo info = { FALSE, };
+  LeanFileStamp dir_stamp;
+  struct stat dir_st;
   struct dirent *ent;
   DIR *d;
 
+  if (cache != NULL && process_dir_from_record (self, cache, job, read))
+    return;
+
+  g_atomic_int_inc (&self->listed);
   job->subdirs = g_array_new (FALSE, FALSE, sizeof (SubDir));
   g_array_set_clear_func (job->subdirs, sub_dir_clear);
 
@@ -523,8 +714,14 @@ process_dir (LeanProject   *self,
       return;
     }
 
-  mds = g_ptr_array_new_with_free_func (g_free);
+  /* Before reading the entries: a change while they are read leaves a
+   * newer stamp on the folder than the one recorded. */
+  if (cache == NULL || fstat (dirfd (d), &dir_st) != 0)
+    plain = FALSE;
+  else
+    _lean_file_stamp_from_stat (&dir_stamp, &dir_st);
 
+  mds = g_ptr_array_new_with_free_func (g_free);
   while ((ent = readdir (d)) != NULL)
     {
       const char *name = ent->d_name;
@@ -543,6 +740,7 @@ process_dir (LeanProject   *self,
         is_reg = TRUE;
       else if (ent->d_type == DT_LNK || ent->d_type == DT_UNKNOWN)
         {
+          plain = FALSE;
           g_autofree char *full = g_build_filename (job->path, name, NULL);
           struct stat st;
 
@@ -586,6 +784,9 @@ process_dir (LeanProject   *self,
             }
         }
 
+      else
+        plain = FALSE;
+
       if (is_dir)
         {
           if (job->depth < MAX_SCAN_DEPTH)
@@ -605,29 +806,39 @@ process_dir (LeanProject   *self,
 
   g_array_sort (job->subdirs, compare_sub_dirs);
 
-  if (candidate && (has_readme || mds->len > 0))
-    job->is_spec = TRUE;
+  {
+    Listing listing = { has_readme, mds, link_out, outside };
 
-  if (job->is_spec && read && link_out != NULL)
+    finish_dir (self, cache, job, read, &listing, dirfd (d), NULL, &info);
+  }
+
+  /* A problem is looked at again next time: no record for it. */
+  if (cache != NULL && (job->result == NULL || LEAN_IS_SPEC (job->result)))
     {
-      g_autofree char *readme = g_build_filename (job->path, "README.md", NULL);
-      job->result = make_problem (self, readme, link_out);
-    }
-  else if (read && outside != NULL && !job->is_spec)
-    job->result = make_problem (self, job->path, outside);
-  else if (job->is_spec && read && !has_readme)
-    {
-      g_autofree char *readme = g_build_filename (job->path, "README.md", NULL);
-      job->result = make_problem (self, readme,
-                                  _("the spec folder has no README.md; "
-                                    "add one or rename the folder"));
-    }
-  else if (job->is_spec && read)
-    {
-      g_ptr_array_sort (mds, compare_strings);
+      LeanDirRecord record = { 0, };
+      g_autofree const char **subdirs = g_new0 (const char *, job->subdirs->len + 1);
+
+      for (guint i = 0; i < job->subdirs->len; i++)
+        subdirs[i] = g_array_index (job->subdirs, SubDir, i).name;
       g_ptr_array_add (mds, NULL);
-      job->result = read_spec (self, cache, job->path, dirfd (d),
-                               (const char * const *)mds->pdata);
+      record.subdirs = subdirs;
+      record.mds = (const char **)mds->pdata;
+      if (plain && _lean_spec_cache_stamp_trusted (cache, &dir_stamp))
+        {
+          record.flags |= LEAN_DIR_RECORD_LISTED;
+          record.dir = dir_stamp;
+        }
+      if (has_readme)
+        record.flags |= LEAN_DIR_RECORD_HAS_README;
+      if (info.known && _lean_spec_cache_stamp_trusted (cache, &info.readme))
+        {
+          record.flags |= LEAN_DIR_RECORD_README;
+          record.readme = info.readme;
+          record.key = info.key;
+          record.len = info.len;
+        }
+      if (record.flags & (LEAN_DIR_RECORD_LISTED | LEAN_DIR_RECORD_README))
+        _lean_spec_cache_put_dir (cache, job->path, &record);
     }
   closedir (d);
 }
@@ -928,6 +1139,8 @@ _lean_project_load_specs_progressive (LeanProject        *self,
     seen_dirs = g_ptr_array_new_with_free_func (g_free);
 
   cache = _lean_spec_cache_open (self->specs_dir);
+  g_atomic_int_set (&self->listed, 0);
+  g_atomic_int_set (&self->unread, 0);
   if (func != NULL)
     {
       progress.func = func;
@@ -1375,4 +1588,26 @@ _lean_project_get_cache_stats (LeanProject *self,
     *hits = g_atomic_int_get (&self->cache_hits);
   if (misses)
     *misses = g_atomic_int_get (&self->cache_misses);
+}
+
+void
+_lean_project_get_scan_stats (LeanProject *self,
+                              guint       *listed,
+                              guint       *unread)
+{
+  g_return_if_fail (LEAN_IS_PROJECT (self));
+
+  if (listed)
+    *listed = g_atomic_int_get (&self->listed);
+  if (unread)
+    *unread = g_atomic_int_get (&self->unread);
+}
+
+void
+_lean_project_set_read_on_demand (LeanProject *self,
+                                  gboolean     read_on_demand)
+{
+  g_return_if_fail (LEAN_IS_PROJECT (self));
+
+  self->read_on_demand = read_on_demand;
 }

@@ -16,7 +16,11 @@
  *   u64 keys[n]              sorted
  *   u32 lens[n]              README length of each entry
  *   u32 offsets[n + 1]       entry i is data[offsets[i] .. offsets[i + 1])
+ *   u32 n_dirs               number of folder records
+ *   u64 dir_keys[n_dirs]     sorted; _lean_spec_cache_key() of the path
+ *   u32 dir_offsets[n_dirs + 1]  record i is dir_data[dir_offsets[i] .. [i + 1])
  *   data                     entries, as _lean_spec_append_cache_entry() writes
+ *   dir_data                 records, as put_record() writes
  *   u64 check                _lean_spec_cache_key() of everything before it
  *
  * A GVariant would be the obvious container, but reading 5,000 entries
@@ -24,7 +28,12 @@
  * plain bounds-checked pointer arithmetic instead. Bump the number in
  * CACHE_MAGIC whenever what is derived from a README changes (title rules,
  * task rules, null handling...): older files are then ignored. */
-#define CACHE_MAGIC "leanspec-desktop spec cache 3 " APP_VERSION
+#define CACHE_MAGIC "leanspec-desktop spec cache 4 " APP_VERSION
+
+/* How much older than the load a stamp's times must be to be trusted:
+ * Linux takes file times from a clock that lags by up to a tick, FAT
+ * keeps 2 s steps, network file systems use the server's clock. */
+#define RACY_MARGIN_NSEC G_GINT64_CONSTANT (2000000000)
 
 struct _LeanSpecCache
 {
@@ -38,6 +47,17 @@ struct _LeanSpecCache
   guint8 *used;             /* per entry: found by this load */
   gint hits;
   gint misses;
+
+  const guint8 *dir_keys;   /* u64[n_dirs] */
+  const guint8 *dir_offsets;/* u32[n_dirs + 1] */
+  gsize dir_data_start;
+  gsize n_dirs;
+  guint8 *dir_used;         /* per record: kept by this load */
+  gint64 now_ns;            /* wall clock when opened */
+  gint64 racy_margin_ns;
+
+  GMutex lock;              /* guards new_dirs */
+  GHashTable *new_dirs;     /* path -> GBytes, records put by this load */
 };
 
 /* 64 x 64 -> 128-bit multiply, folded to 64 bits: one instruction on
@@ -150,7 +170,7 @@ map_file (LeanSpecCache *cache,
   const guint8 *data = g_bytes_get_data (bytes, &size);
   gsize magic_len = strlen (CACHE_MAGIC) + 1;
   gsize pos = magic_len;
-  guint32 n;
+  guint32 n, n_dirs;
   guint64 check;
 
   if (data == NULL || size < magic_len + 4 + 8 ||
@@ -168,13 +188,23 @@ map_file (LeanSpecCache *cache,
   if (n > (size - pos) / (8 + 4 + 4))
     return FALSE;
 
-  cache->n = n;
   cache->keys = data + pos;
   pos += (gsize)n * 8;
   cache->lens = data + pos;
   pos += (gsize)n * 4;
   cache->offsets = data + pos;
   pos += ((gsize)n + 1) * 4;
+  if (pos + 4 > size)
+    return FALSE;
+
+  n_dirs = get_u32 (data + pos, 0);
+  pos += 4;
+  if (n_dirs > (size - pos) / (8 + 4))
+    return FALSE;
+  cache->dir_keys = data + pos;
+  pos += (gsize)n_dirs * 8;
+  cache->dir_offsets = data + pos;
+  pos += ((gsize)n_dirs + 1) * 4;
   if (pos > size)
     return FALSE;
   cache->data_start = pos;
@@ -187,6 +217,17 @@ map_file (LeanSpecCache *cache,
       if ((i > 0 && off < get_u32 (cache->offsets, i - 1)) || pos + off > size)
         return FALSE;
     }
+  cache->dir_data_start = pos + get_u32 (cache->offsets, n);
+  for (gsize i = 0; i <= n_dirs; i++)
+    {
+      guint32 off = get_u32 (cache->dir_offsets, i);
+
+      if ((i > 0 && off < get_u32 (cache->dir_offsets, i - 1)) ||
+          cache->dir_data_start + off > size)
+        return FALSE;
+    }
+  cache->n = n;
+  cache->n_dirs = n_dirs;
   return TRUE;
 }
 
@@ -204,6 +245,15 @@ _lean_spec_cache_open (const char *specs_dir)
 
   cache = g_new0 (LeanSpecCache, 1);
   cache->path = cache_path (specs_dir);
+  cache->now_ns = g_get_real_time () * 1000;
+  cache->racy_margin_ns = RACY_MARGIN_NSEC;
+  /* Tests cannot wait two seconds for every file they write to age. */
+  if (g_getenv ("_LEANSPEC_CACHE_RACY_MSEC") != NULL)
+    cache->racy_margin_ns = g_ascii_strtoll (g_getenv ("_LEANSPEC_CACHE_RACY_MSEC"), NULL, 10)
+                            * 1000000;
+  g_mutex_init (&cache->lock);
+  cache->new_dirs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) g_bytes_unref);
 
   /* Read, not mapped: another process may replace the file meanwhile. */
   if (g_file_get_contents (cache->path, &data, &len, NULL))
@@ -214,11 +264,13 @@ _lean_spec_cache_open (const char *specs_dir)
         {
           cache->bytes = bytes;
           cache->used = g_new0 (guint8, cache->n);
+          cache->dir_used = g_new0 (guint8, cache->n_dirs);
         }
       else
         {
           g_bytes_unref (bytes);
           cache->n = 0;
+          cache->n_dirs = 0;
         }
     }
 
@@ -232,6 +284,9 @@ _lean_spec_cache_free (LeanSpecCache *cache)
     return;
   g_clear_pointer (&cache->bytes, g_bytes_unref);
   g_free (cache->used);
+  g_free (cache->dir_used);
+  g_clear_pointer (&cache->new_dirs, g_hash_table_unref);
+  g_mutex_clear (&cache->lock);
   g_free (cache->path);
   g_free (cache);
 }
@@ -298,6 +353,275 @@ _lean_spec_cache_get_stats (LeanSpecCache *cache,
     *misses = g_atomic_int_get (&cache->misses);
 }
 
+/* ---- folder records ------------------------------------------------- */
+
+void
+_lean_file_stamp_from_stat (LeanFileStamp     *stamp,
+                            const struct stat *st)
+{
+  stamp->dev = st->st_dev;
+  stamp->ino = st->st_ino;
+  stamp->size = st->st_size;
+  stamp->mtime_ns = (gint64)st->st_mtim.tv_sec * G_GINT64_CONSTANT (1000000000) + st->st_mtim.tv_nsec;
+  stamp->ctime_ns = (gint64)st->st_ctim.tv_sec * G_GINT64_CONSTANT (1000000000) + st->st_ctim.tv_nsec;
+}
+
+gboolean
+_lean_file_stamp_equal (const LeanFileStamp *a,
+                        const LeanFileStamp *b)
+{
+  return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+         a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+gboolean
+_lean_spec_cache_stamp_trusted (LeanSpecCache       *cache,
+                                const LeanFileStamp *stamp)
+{
+  gint64 newest = MAX (stamp->mtime_ns, stamp->ctime_ns);
+
+  return newest < cache->now_ns - cache->racy_margin_ns;
+}
+
+#define STAMP_SIZE (5 * 8)
+
+static void
+put_stamp (GByteArray          *out,
+           const LeanFileStamp *stamp)
+{
+  guint64 v[5] = { stamp->dev, stamp->ino, stamp->size,
+                   (guint64)stamp->mtime_ns, (guint64)stamp->ctime_ns };
+
+  g_byte_array_append (out, (const guint8 *)v, sizeof v);
+}
+
+static void
+get_stamp (const guint8  *p,
+           LeanFileStamp *stamp)
+{
+  guint64 v[5];
+
+  memcpy (v, p, sizeof v);
+  stamp->dev = v[0];
+  stamp->ino = v[1];
+  stamp->size = v[2];
+  stamp->mtime_ns = (gint64)v[3];
+  stamp->ctime_ns = (gint64)v[4];
+}
+
+/* path NUL, u32 flags, dir stamp, readme stamp, u64 key, u32 len,
+ * u32 n_subdirs, u32 n_mds, the names NUL-terminated. */
+static GBytes *
+serialize_record (const char          *path,
+                  const LeanDirRecord *record)
+{
+  GByteArray *out = g_byte_array_sized_new (256);
+  guint32 u32[4];
+
+  g_byte_array_append (out, (const guint8 *)path, strlen (path) + 1);
+  u32[0] = record->flags;
+  g_byte_array_append (out, (const guint8 *)u32, 4);
+  put_stamp (out, &record->dir);
+  put_stamp (out, &record->readme);
+  g_byte_array_append (out, (const guint8 *)&record->key, 8);
+  u32[0] = record->len;
+  u32[1] = record->subdirs ? g_strv_length ((char **)record->subdirs) : 0;
+  u32[2] = record->mds ? g_strv_length ((char **)record->mds) : 0;
+  g_byte_array_append (out, (const guint8 *)u32, 12);
+  for (guint i = 0; i < u32[1]; i++)
+    g_byte_array_append (out, (const guint8 *)record->subdirs[i], strlen (record->subdirs[i]) + 1);
+  for (guint i = 0; i < u32[2]; i++)
+    g_byte_array_append (out, (const guint8 *)record->mds[i], strlen (record->mds[i]) + 1);
+  return g_byte_array_free_to_bytes (out);
+}
+
+static const guint8 *
+record_bytes (LeanSpecCache *cache,
+              gsize          index,
+              gsize         *len)
+{
+  const guint8 *data = g_bytes_get_data (cache->bytes, NULL);
+  guint32 start = get_u32 (cache->dir_offsets, index);
+
+  *len = get_u32 (cache->dir_offsets, index + 1) - start;
+  return data + cache->dir_data_start + start;
+}
+
+static const char **
+read_names (const guint8 **p,
+            const guint8  *end,
+            guint32        n)
+{
+  const char **names;
+
+  if (n > (gsize)(end - *p))
+    return NULL;
+  names = g_new0 (const char *, n + 1);
+  for (guint32 i = 0; i < n; i++)
+    {
+      const guint8 *nul = memchr (*p, '\0', end - *p);
+
+      if (nul == NULL)
+        {
+          g_free (names);
+          return NULL;
+        }
+      names[i] = (const char *)*p;
+      *p = nul + 1;
+      /* The walk enters these: nothing but a plain name of this folder,
+       * whatever the file says. */
+      if (names[i][0] == '\0' || names[i][0] == '.' || strchr (names[i], '/') != NULL)
+        {
+          g_free (names);
+          return NULL;
+        }
+    }
+  return names;
+}
+
+static gboolean
+find_record (LeanSpecCache *cache,
+             const char    *path,
+             gsize          path_len,
+             gsize         *index)
+{
+  guint64 key = _lean_spec_cache_key (path, path_len);
+  gsize lo = 0, hi = cache->n_dirs;
+
+  while (lo < hi)
+    {
+      gsize mid = lo + (hi - lo) / 2;
+      guint64 k = get_u64 (cache->dir_keys, mid);
+
+      if (k == key)
+        {
+          gsize len;
+          const guint8 *rec = record_bytes (cache, mid, &len);
+
+          /* Another path with the same key is a miss, never a wrong hit. */
+          if (len <= path_len || memcmp (rec, path, path_len + 1) != 0)
+            return FALSE;
+          *index = mid;
+          return TRUE;
+        }
+      if (k < key)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return FALSE;
+}
+
+gboolean
+_lean_spec_cache_lookup_dir (LeanSpecCache *cache,
+                             const char    *path,
+                             LeanDirRecord *record,
+                             gsize         *index)
+{
+  gsize path_len = strlen (path);
+  gsize len;
+  const guint8 *p, *end;
+  guint32 u32[4];
+
+  g_return_val_if_fail (cache != NULL, FALSE);
+
+  memset (record, 0, sizeof *record);
+  if (cache->n_dirs == 0 || !find_record (cache, path, path_len, index))
+    return FALSE;
+
+  p = record_bytes (cache, *index, &len);
+  end = p + len;
+  p += path_len + 1;
+  if ((gsize)(end - p) < 4 + 2 * STAMP_SIZE + 8 + 12)
+    return FALSE;
+  memcpy (&u32[0], p, 4);
+  record->flags = u32[0];
+  p += 4;
+  get_stamp (p, &record->dir);
+  p += STAMP_SIZE;
+  get_stamp (p, &record->readme);
+  p += STAMP_SIZE;
+  memcpy (&record->key, p, 8);
+  p += 8;
+  memcpy (u32, p, 12);
+  p += 12;
+  record->len = u32[0];
+  record->subdirs = read_names (&p, end, u32[1]);
+  record->mds = record->subdirs ? read_names (&p, end, u32[2]) : NULL;
+  if (record->mds == NULL)
+    {
+      _lean_dir_record_clear (record);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+_lean_dir_record_clear (LeanDirRecord *record)
+{
+  g_clear_pointer (&record->subdirs, g_free);
+  g_clear_pointer (&record->mds, g_free);
+}
+
+void
+_lean_spec_cache_keep_dir (LeanSpecCache *cache,
+                           gsize          index)
+{
+  g_return_if_fail (cache != NULL);
+  g_return_if_fail (index < cache->n_dirs);
+
+  cache->dir_used[index] = 1;
+}
+
+void
+_lean_spec_cache_put_dir (LeanSpecCache       *cache,
+                          const char          *path,
+                          const LeanDirRecord *record)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  gsize index;
+
+  g_return_if_fail (cache != NULL);
+
+  bytes = serialize_record (path, record);
+  /* The same record as last time (a stamp still too recent to trust, say)
+   * is kept rather than counted as a change: no rewrite for it. */
+  if (cache->n_dirs > 0 && find_record (cache, path, strlen (path), &index))
+    {
+      gsize len;
+      const guint8 *old = record_bytes (cache, index, &len);
+
+      if (len == g_bytes_get_size (bytes) && memcmp (old, g_bytes_get_data (bytes, NULL), len) == 0)
+        {
+          cache->dir_used[index] = 1;
+          return;
+        }
+    }
+
+  g_mutex_lock (&cache->lock);
+  g_hash_table_replace (cache->new_dirs, g_strdup (path), g_steal_pointer (&bytes));
+  g_mutex_unlock (&cache->lock);
+}
+
+/* ---- saving ----------------------------------------------------------- */
+
+typedef struct
+{
+  guint64 key;
+  const guint8 *data;
+  gsize len;
+} DirRow;
+
+static int
+compare_dir_rows (gconstpointer a,
+                  gconstpointer b)
+{
+  guint64 x = ((const DirRow *)a)->key;
+  guint64 y = ((const DirRow *)b)->key;
+
+  return x < y ? -1 : x > y;
+}
+
 typedef struct
 {
   guint64 key;
@@ -324,7 +648,10 @@ _lean_spec_cache_save (LeanSpecCache *cache,
   g_autoptr(GByteArray) out = NULL;
   g_autoptr(GArray) offsets = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) dir_rows = NULL;
   g_autofree char *dir = NULL;
+  GHashTableIter iter;
+  gpointer path, value;
   gboolean stale = FALSE;
   guint32 n = 0;
   guint64 check;
@@ -335,7 +662,10 @@ _lean_spec_cache_save (LeanSpecCache *cache,
   /* Nothing new and nothing gone: keep the file as it is. */
   for (gsize i = 0; i < cache->n && !stale; i++)
     stale = !cache->used[i];
-  if (g_atomic_int_get (&cache->misses) == 0 && !stale && cache->bytes != NULL)
+  for (gsize i = 0; i < cache->n_dirs && !stale; i++)
+    stale = !cache->dir_used[i];
+  if (g_atomic_int_get (&cache->misses) == 0 && !stale && cache->bytes != NULL &&
+      g_hash_table_size (cache->new_dirs) == 0)
     return;
 
   rows = g_array_sized_new (FALSE, FALSE, sizeof (Row), specs->len);
@@ -343,8 +673,8 @@ _lean_spec_cache_save (LeanSpecCache *cache,
     {
       LeanSpec *spec = g_ptr_array_index (specs, i);
       gsize len;
-      const void *data = g_bytes_get_data (lean_spec_get_contents (spec), &len);
-      Row row = { _lean_spec_cache_key (data, len), len, spec };
+      guint64 key = _lean_spec_get_content_key (spec, &len);
+      Row row = { key, len, spec };
 
       if (len <= G_MAXUINT32)
         g_array_append_val (rows, row);
@@ -389,7 +719,57 @@ _lean_spec_cache_save (LeanSpecCache *cache,
         k++;
       }
   g_byte_array_append (out, (const guint8 *)offsets->data, offsets->len * 4);
-  g_byte_array_append (out, entries->data, entries->len);
+
+  /* Folder records: the ones kept as they were, and the new ones. */
+  dir_rows = g_array_new (FALSE, FALSE, sizeof (DirRow));
+  for (gsize i = 0; i < cache->n_dirs; i++)
+    if (cache->dir_used[i])
+      {
+        DirRow row = { get_u64 (cache->dir_keys, i), NULL, 0 };
+
+        row.data = record_bytes (cache, i, &row.len);
+        g_array_append_val (dir_rows, row);
+      }
+  g_hash_table_iter_init (&iter, cache->new_dirs);
+  while (g_hash_table_iter_next (&iter, &path, &value))
+    {
+      DirRow row = { _lean_spec_cache_key (path, strlen (path)), NULL, 0 };
+
+      row.data = g_bytes_get_data (value, &row.len);
+      g_array_append_val (dir_rows, row);
+    }
+  g_array_sort (dir_rows, compare_dir_rows);
+  {
+    g_autoptr(GArray) dir_offsets = g_array_new (FALSE, FALSE, sizeof (guint32));
+    g_autoptr(GByteArray) dir_data = g_byte_array_new ();
+    guint32 n_dirs = 0;
+    gsize n_pos = out->len;
+
+    g_byte_array_append (out, (const guint8 *)&n_dirs, 4); /* patched below */
+    for (guint i = 0; i < dir_rows->len; i++)
+      {
+        const DirRow *row = &g_array_index (dir_rows, DirRow, i);
+        guint32 off = dir_data->len;
+
+        /* Two paths with one key: the first only (the other is looked up
+         * in vain and listed, which is always right). */
+        if ((i > 0 && g_array_index (dir_rows, DirRow, i - 1).key == row->key) ||
+            dir_data->len + row->len > G_MAXUINT32 / 2)
+          continue;
+        g_byte_array_append (out, (const guint8 *)&row->key, 8);
+        g_array_append_val (dir_offsets, off);
+        g_byte_array_append (dir_data, row->data, row->len);
+        n_dirs++;
+      }
+    {
+      guint32 end = dir_data->len;
+      g_array_append_val (dir_offsets, end);
+    }
+    memcpy (out->data + n_pos, &n_dirs, 4);
+    g_byte_array_append (out, (const guint8 *)dir_offsets->data, dir_offsets->len * 4);
+    g_byte_array_append (out, entries->data, entries->len);
+    g_byte_array_append (out, dir_data->data, dir_data->len);
+  }
   memcpy (out->data + strlen (CACHE_MAGIC) + 1, &n, 4);
 
   check = _lean_spec_cache_key (out->data, out->len);

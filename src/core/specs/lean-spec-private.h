@@ -25,10 +25,14 @@ gboolean  _lean_spec_parse_task_line (const char *line,
 
 /* A spec from its entry in the spec cache (@size bytes at @offset of
  * @cache_data), made from the very same README bytes; NULL when the entry
- * is damaged (then parse). */
+ * is damaged (then parse). @contents may be NULL when the README's stamp
+ * said it is unchanged: it is then read on first use (a @project_root is
+ * needed), and the caller must set the key and length (@content_len) the
+ * entry was found by with _lean_spec_set_content_key(). */
 LeanSpec *_lean_spec_new_cached         (const char          *project_root,
                                          const char          *dir,
                                          GBytes              *contents,
+                                         gsize                content_len,
                                          const char * const  *sub_specs,
                                          GBytes              *cache_data,
                                          gsize                offset,
@@ -54,6 +58,15 @@ guint     _lean_spec_get_body_tokens    (LeanSpec            *self);
 guint     _lean_spec_get_n_lint_issues  (LeanSpec            *self);
 const LeanLintIssue *_lean_spec_get_lint_issue (LeanSpec     *self,
                                                 guint         index);
+
+/* The spec cache's key of the README's bytes and their length: as set by
+ * the loader (no hashing again, no reading of an unread spec), else
+ * computed. The setter is for the loader, before the spec is shared. */
+guint64   _lean_spec_get_content_key    (LeanSpec            *self,
+                                         gsize               *len);
+void      _lean_spec_set_content_key    (LeanSpec            *self,
+                                         guint64              key,
+                                         gsize                len);
 
 /* The project root given at creation (may be NULL). */
 const char *_lean_spec_get_project_root (LeanSpec *self);

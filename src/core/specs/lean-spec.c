@@ -10,6 +10,7 @@
 #include "lean-file.h"
 #include "lean-frontmatter.h"
 #include "lean-hash.h"
+#include "lean-spec-cache.h"
 #include "lean-spec-private.h"
 #include "lean-tokens.h"
 
@@ -58,7 +59,16 @@ struct _LeanSpec
   const char *updated_at;
   const char *completed_at;
 
+  /* NULL until first use for a spec made from the cache without reading
+   * its README (its stamp was unchanged): then read, and checked against
+   * the key and length its fields came from. */
   GBytes *contents;
+  guint64 content_key;
+  gsize content_len;
+  gboolean has_content_key;
+  /* The README read on demand was no longer the file the fields came
+   * from: no write may be based on this snapshot. */
+  gboolean stale;
   char *hash;
   char *body;
   gsize body_offset;
@@ -337,12 +347,43 @@ nonempty_string (LeanFrontmatter *fm,
   return node->value;
 }
 
+static GBytes *
+ensure_contents (LeanSpec *self)
+{
+  if (g_once_init_enter (&self->contents))
+    {
+      g_autoptr(GError) error = NULL;
+      GBytes *bytes = NULL;
+
+      if (self->root != NULL)
+        bytes = lean_file_read_in_project (self->root, self->readme_path,
+                                           LEAN_SPEC_MAX_README_SIZE, NULL, &error);
+      if (bytes == NULL)
+        {
+          bytes = g_bytes_new_static ("", 0);
+          self->stale = TRUE;
+        }
+      else
+        {
+          gsize len;
+          const void *data = g_bytes_get_data (bytes, &len);
+
+          self->stale = len != self->content_len ||
+                        _lean_spec_cache_key (data, len) != self->content_key;
+        }
+      if (self->stale)
+        g_debug ("%s changed after it was loaded; its snapshot is stale", self->readme_path);
+      g_once_init_leave (&self->contents, bytes);
+    }
+  return self->contents;
+}
+
 static LeanFrontmatter *
 ensure_fm (LeanSpec *self)
 {
   if (g_once_init_enter (&self->fm))
     {
-      LeanFrontmatter *fm = lean_frontmatter_parse (self->contents, NULL);
+      LeanFrontmatter *fm = lean_frontmatter_parse (ensure_contents (self), NULL);
 
       /* Cannot fail for bytes that parsed before; stay safe if it does. */
       if (fm == NULL)
@@ -515,7 +556,7 @@ spec_new_common (const char         *project_root,
    * without a trailing separator: plain concatenation gives the same
    * paths as g_build_filename() at a fraction of its cost (this runs
    * for every spec on every load). */
-  self->contents = g_bytes_ref (contents);
+  self->contents = contents != NULL ? g_bytes_ref (contents) : NULL;
   self->dir = g_strdup (dir);
   self->root = g_strdup (project_root);
   self->id = base != NULL && base[1] != '\0' ? g_strdup (base + 1) : g_path_get_basename (dir);
@@ -666,6 +707,7 @@ LeanSpec *
 _lean_spec_new_cached (const char          *project_root,
                        const char          *dir,
                        GBytes              *contents,
+                       gsize                content_len,
                        const char * const  *sub_specs,
                        GBytes              *cache_data,
                        gsize                offset,
@@ -681,7 +723,10 @@ _lean_spec_new_cached (const char          *project_root,
 
   g_return_val_if_fail (dir != NULL, NULL);
   g_return_val_if_fail (cache_data != NULL, NULL);
+  g_return_val_if_fail (contents != NULL || project_root != NULL, NULL);
 
+  if (contents != NULL)
+    content_len = g_bytes_get_size (contents);
   if (offset > data_len || size > data_len - offset)
     return NULL;
   r.p = data + offset;
@@ -697,7 +742,7 @@ _lean_spec_new_cached (const char          *project_root,
   n_tags = read_u32 (&r);
   n_deps = read_u32 (&r);
   n_tasks = read_u32 (&r);
-  if (!r.ok || body_offset > g_bytes_get_size (contents) || body_line == 0 ||
+  if (!r.ok || body_offset > content_len || body_line == 0 ||
       n_tasks > size / 6)
     return NULL;
 
@@ -1092,7 +1137,35 @@ GBytes *
 lean_spec_get_contents (LeanSpec *self)
 {
   g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
-  return self->contents;
+  return ensure_contents (self);
+}
+
+guint64
+_lean_spec_get_content_key (LeanSpec *self,
+                            gsize    *len)
+{
+  /* Set before the spec is handed out, or computed the same each time. */
+  if (self->has_content_key)
+    {
+      *len = self->content_len;
+      return self->content_key;
+    }
+  else
+    {
+      const void *data = g_bytes_get_data (ensure_contents (self), len);
+
+      return _lean_spec_cache_key (data, *len);
+    }
+}
+
+void
+_lean_spec_set_content_key (LeanSpec *self,
+                            guint64   key,
+                            gsize     len)
+{
+  self->content_key = key;
+  self->content_len = len;
+  self->has_content_key = TRUE;
 }
 
 const char *
@@ -1105,8 +1178,9 @@ lean_spec_get_content_hash (LeanSpec *self)
   if (g_once_init_enter (&self->hash))
     {
       gsize len;
-      const guchar *data = g_bytes_get_data (self->contents, &len);
-      char *hash = lean_hash_sha256 (data, len);
+      const guchar *data = g_bytes_get_data (ensure_contents (self), &len);
+      /* Matches no file: the writer refuses, as for any change on disk. */
+      char *hash = self->stale ? g_strdup ("") : lean_hash_sha256 (data, len);
 
       g_once_init_leave (&self->hash, hash);
     }
@@ -1151,9 +1225,14 @@ lean_spec_get_body (LeanSpec *self)
   if (g_once_init_enter (&self->body))
     {
       gsize len;
-      const char *data = g_bytes_get_data (self->contents, &len);
+      const char *data = g_bytes_get_data (ensure_contents (self), &len);
       gsize offset = self->body_offset;
-      char *body = g_strndup (data + offset, len - offset);
+      char *body;
+
+      /* Other bytes than the fields came from: their own front matter. */
+      if (self->stale)
+        offset = MIN (lean_frontmatter_get_body_offset (ensure_fm (self)), len);
+      body = g_strndup (data + offset, len - offset);
 
       g_once_init_leave (&self->body, body);
     }
