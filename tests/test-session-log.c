@@ -294,6 +294,67 @@ test_log_text (Fixture       *f,
   g_assert_false (fd->gap);
 }
 
+static void
+on_read_here (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  GBytes **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = lean_session_log_read_finish (LEAN_SESSION_LOG (source), result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+bytes_set (gpointer data)
+{
+  return *(GBytes **) data != NULL;
+}
+
+/* A read started while another context is the thread default (as when a
+ * relay session dispatches its connection's context and announces output
+ * from there) is answered on the context the log was made in: that other
+ * context is never run again here, as a relay session's stops when it
+ * ends. */
+static void
+test_log_read_from_other_context (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = make_request (f, "json");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainContext) other = g_main_context_new ();
+  g_autoptr(GBytes) live = NULL;
+  g_autoptr(GBytes) stored = NULL;
+  LeanSessionLog *log;
+  LeanSession *session;
+
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  log = lean_controller_get_log (f->controller, session);
+  test_wait_until (test_session_is_final, session, 30);
+  g_assert_cmpuint (lean_session_log_get_length (log, LEAN_OUTPUT_CHANNEL_RAW), >, 0);
+
+  g_main_context_push_thread_default (other);
+  lean_session_log_read_async (log, LEAN_OUTPUT_CHANNEL_RAW, 0, 64, NULL, on_read_here, &live);
+  g_main_context_pop_thread_default (other);
+  g_assert_true (test_util_wait_until (bytes_set, &live, 20000));
+  g_assert_cmpuint (g_bytes_get_size (live), >, 0);
+
+  /* The same from a log that reads the database in a thread. */
+  {
+    g_autoptr(LeanSessionLog) reader = lean_session_log_new (f->db, lean_session_get_id (session));
+
+    g_main_context_push_thread_default (other);
+    lean_session_log_read_async (reader, LEAN_OUTPUT_CHANNEL_RAW, 0, 64, NULL, on_read_here,
+                                 &stored);
+    g_main_context_pop_thread_default (other);
+    g_assert_true (test_util_wait_until (bytes_set, &stored, 20000));
+    g_assert_cmpmem (g_bytes_get_data (stored, NULL), g_bytes_get_size (stored),
+                     g_bytes_get_data (live, NULL), g_bytes_get_size (live));
+  }
+}
+
 static gboolean
 follower_has_1mib (gpointer data)
 {
@@ -424,6 +485,7 @@ main (int   argc,
   ADD ("text", test_log_text);
   ADD ("followers-come-and-go", test_log_followers_come_and_go);
   ADD ("other-process", test_log_other_process);
+  ADD ("read-from-other-context", test_log_read_from_other_context);
 #undef ADD
 
   return test_session_env_cleanup (g_test_run ());

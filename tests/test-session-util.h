@@ -276,12 +276,8 @@ test_log_view_read (TestLogView *view)
       view->shown >= lean_session_log_get_length (view->log, LEAN_OUTPUT_CHANNEL_DISPLAY))
     return;
   view->reading = TRUE;
-  /* "appended" may come while a relay runner dispatches its own context as
-   * the thread default: the read must complete on the main one. */
-  g_main_context_push_thread_default (NULL);
   lean_session_log_read_async (view->log, LEAN_OUTPUT_CHANNEL_DISPLAY, view->shown,
                                1024 * 1024, NULL, test_log_view_on_read, view);
-  g_main_context_pop_thread_default (NULL);
 }
 
 static inline void

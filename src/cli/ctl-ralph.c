@@ -102,12 +102,8 @@ read_output (RalphRun *run)
       run->printed >= lean_session_log_get_length (run->log, LEAN_OUTPUT_CHANNEL_DISPLAY))
     return;
   run->reading = TRUE;
-  /* "appended" may come while a relay runner dispatches its own context as
-   * the thread default: the read must complete on the main one. */
-  g_main_context_push_thread_default (NULL);
   lean_session_log_read_async (run->log, LEAN_OUTPUT_CHANNEL_DISPLAY, run->printed,
                                1024 * 1024, NULL, on_output_read, run);
-  g_main_context_pop_thread_default (NULL);
 }
 
 static void

@@ -191,12 +191,8 @@ logs_read (LogsRun *run)
   if (run->printed < lean_session_log_get_length (run->log, run->channel))
     {
       run->reading = TRUE;
-      /* "appended" may come while a relay runner dispatches its own context as
-       * the thread default: the read must complete on the main one. */
-      g_main_context_push_thread_default (NULL);
       lean_session_log_read_async (run->log, run->channel, run->printed, 1024 * 1024, NULL,
                                    on_logs_read, run);
-      g_main_context_pop_thread_default (NULL);
     }
   else if (!run->follow || lean_session_log_get_ended (run->log))
     run->done = TRUE;

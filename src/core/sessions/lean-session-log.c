@@ -25,6 +25,7 @@ struct _LeanSessionLog
 
   LeanSessionDb *db;
   char          *session_id;
+  GMainContext  *context;   /* where it was made: reads are answered there */
   guint64        length[2];
   gboolean       live;
   gboolean       structured;
@@ -201,6 +202,14 @@ tail_copy (LeanSessionLog    *self,
   return g_bytes_new_take (copy, len);
 }
 
+static void read_async_here (LeanSessionLog      *self,
+                             LeanOutputChannel    channel,
+                             guint64              from,
+                             gsize                max,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data);
+
 void
 lean_session_log_read_async (LeanSessionLog      *self,
                              LeanOutputChannel    channel,
@@ -210,14 +219,45 @@ lean_session_log_read_async (LeanSessionLog      *self,
                              GAsyncReadyCallback  callback,
                              gpointer             user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) inner = NULL;
-  LeanOutputChannel ch;
-  Read *read;
+  GMainContext *current;
+  gboolean switch_context;
 
   g_return_if_fail (LEAN_IS_SESSION_LOG (self));
   g_return_if_fail (channel == LEAN_OUTPUT_CHANNEL_RAW || channel == LEAN_OUTPUT_CHANNEL_DISPLAY);
   g_return_if_fail (max > 0);
+
+  /* A follower often reads from its "appended" handler, and a relay
+   * session announces output while dispatching its own connection's
+   * context, which is then the thread default. A read answered there
+   * would never be answered once that session ends and its context stops:
+   * answer on the context the log was made in whenever this thread can
+   * run it. */
+  current = g_main_context_ref_thread_default ();
+  switch_context = current != self->context && g_main_context_acquire (self->context);
+  if (switch_context)
+    g_main_context_push_thread_default (self->context);
+  read_async_here (self, channel, from, max, cancellable, callback, user_data);
+  if (switch_context)
+    {
+      g_main_context_pop_thread_default (self->context);
+      g_main_context_release (self->context);
+    }
+  g_main_context_unref (current);
+}
+
+static void
+read_async_here (LeanSessionLog      *self,
+                 LeanOutputChannel    channel,
+                 guint64              from,
+                 gsize                max,
+                 GCancellable        *cancellable,
+                 GAsyncReadyCallback  callback,
+                 gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) inner = NULL;
+  LeanOutputChannel ch;
+  Read *read;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, lean_session_log_read_async);
@@ -538,6 +578,7 @@ lean_session_log_finalize (GObject *object)
   g_clear_object (&self->cancellable);
   g_clear_object (&self->db);
   g_free (self->session_id);
+  g_main_context_unref (self->context);
   for (guint i = 0; i < 2; i++)
     g_free (self->tail[i]);
 
@@ -565,6 +606,7 @@ static void
 lean_session_log_init (LeanSessionLog *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->context = g_main_context_ref_thread_default ();
   self->hint_seq[0] = self->hint_seq[1] = -1;
 }
 
