@@ -590,8 +590,11 @@ codex_hint_shown (gpointer data)
 {
   Watch *watch = data;
 
+  /* The display follows the session log on its own schedule, so the message
+   * can be set before the warning line reaches it: wait for both. */
   return lean_session_state_is_final (lean_session_get_state (watch->session)) ||
-         g_strcmp0 (lean_session_get_message (watch->session), CODEX_NETWORK) == 0;
+         (g_strcmp0 (lean_session_get_message (watch->session), CODEX_NETWORK) == 0 &&
+          strstr (watch->display->str, "⚠ " CODEX_NETWORK) != NULL);
 }
 
 static void
@@ -672,6 +675,7 @@ test_codex_not_git (Fixture       *f,
   g_assert_cmpstr (lean_session_get_message (session), ==,
                    "Codex runs only in a git repository. Run `git init` in the project "
                    "folder, then start the session again.");
+  g_assert_true (wait_for (follower_idle, f->follower, 30000));
   g_assert_true (spec_has_status (f, "planned"));
 }
 
