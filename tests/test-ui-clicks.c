@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lean-application.h"
+#include "lean-markdown-link.h"
 #include "lean-markdown-view.h"
 #include "lean-spec-list-private.h"
 #include "lean-spec-row.h"

@@ -25,8 +25,9 @@ G_DECLARE_FINAL_TYPE (LeanMarkdownView, lean_markdown_view, LEAN, MARKDOWN_VIEW,
  *   the new text.
  *   "activate-link" (const char *url) -> gboolean: a link was clicked;
  *   return TRUE when handled. The default handler opens URLs that have a
- *   scheme with the default application; relative links are left to the
- *   owner (it knows the folder they are relative to). */
+ *   scheme with the default application (lean_markdown_open_uri(), asking
+ *   first for any but http, https and mailto); relative links are left to
+ *   the owner (it knows the folder they are relative to). */
 /* The most of a text the view shows: a longer one is cut at a line end
  * below this and says so after what it shows. Specs are kilobytes; laying
  * out megabytes would freeze the window for minutes. */
@@ -60,14 +61,5 @@ const char *lean_markdown_view_get_task_text  (LeanMarkdownView *self,
 /* Same as a click on the @index-th task item. */
 void        lean_markdown_view_activate_task  (LeanMarkdownView *self,
                                                guint             index);
-
-/* Links in a spec come from whoever wrote the repository. http, https and
- * mailto open at once; anything else (file:, a custom scheme that starts
- * a program, a path out of the project) only after the person says so in
- * a dialog naming @uri. @widget gives the window and display. */
-gboolean    lean_markdown_link_is_safe        (const char       *uri);
-void        lean_markdown_open_uri            (GtkWidget        *widget,
-                                               const char       *uri,
-                                               gboolean          ask);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include "lean-error.h"
 #include "lean-file.h"
+#include "lean-markdown-link.h"
 #include "lean-markdown-view.h"
 #include "lean-spec-view.h"
 #include "lean-spec-view-private.h"
