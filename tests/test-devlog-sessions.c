@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Landing a session's work reaches Devlog as commit_created: a real
+/* What happens to a session's work after it ran reaches Devlog: landing it
+ * as commit_created, each check of its validation as test_run. A real
  * repository in a temp folder, a session run by the controller with the
- * test agent, its work landed through the sessions wing, and the outbox
- * drained by the sender to the loopback collector, which checks every
- * event as Devlog does. With telemetry off nothing is queued. */
+ * test agent, its work landed through the sessions wing or validated with
+ * real check processes, and the outbox drained by the sender to the
+ * loopback collector, which checks every event as Devlog does. With
+ * telemetry off nothing is queued. */
 #include "config.h"
 
 #include <string.h>
@@ -14,6 +16,7 @@
 #include "lean-devlog-outbox.h"
 #include "lean-devlog-sender.h"
 #include "lean-session-review.h"
+#include "lean-validation-store.h"
 
 #include "test-review-util.h"
 
@@ -189,6 +192,83 @@ test_off_queues_nothing (Fixture       *f,
   g_assert_cmpint (count_rows (f->db_path, "SELECT COUNT(*) FROM telemetry_outbox"), ==, 0);
 }
 
+static gboolean
+validation_done (gpointer data)
+{
+  return lean_validation_is_finished (data);
+}
+
+static JsonObject *
+find_named (GPtrArray  *events,
+            const char *name)
+{
+  for (guint i = 0; i < events->len; i++)
+    {
+      JsonObject *d = json_object_get_object_member (g_ptr_array_index (events, i), "data");
+
+      if (g_strcmp0 (json_object_get_string_member (d, "name"), name) == 0)
+        return g_ptr_array_index (events, i);
+    }
+  return NULL;
+}
+
+static void
+test_checks_are_test_runs (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(LeanDevlogSettings) settings = telemetry_on (f);
+  g_autoptr(LeanSession) session = run_session (&f->review, "flood2", FALSE);
+  g_autoptr(LeanCheckConfig) config = lean_check_config_new (LEAN_CHECK_SOURCE_DETECTED);
+  const char *fail_argv[] = { "sh", "-c",
+                              "echo 'collected 3 items'; echo 'FAILED test_b'; "
+                              "echo '=== 1 failed, 2 passed in 0.01s ==='; exit 1", NULL };
+  const char *pass_argv[] = { "sh", "-c", "test -f a.txt", NULL };
+  g_autoptr(LeanCheck) tests = lean_check_new ("tests", "Tests", LEAN_CHECK_KIND_TEST,
+                                               fail_argv, 30, NULL);
+  g_autoptr(LeanCheck) build = lean_check_new ("build", "Build", LEAN_CHECK_KIND_BUILD,
+                                               pass_argv, 30, NULL);
+  g_autoptr(LeanValidation) validation = NULL;
+  g_autoptr(LeanValidationStore) store = NULL;
+  g_autoptr(GPtrArray) runs = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *ev, *d;
+
+  lean_check_config_add_check (config, tests);
+  lean_check_config_add_check (config, build);
+  validation = lean_validation_new ("001-first", config, f->review.project);
+  lean_validation_run (validation);
+  g_assert_true (test_util_wait_until (validation_done, validation, 30000));
+  store = lean_validation_store_open (f->db_path, &error);
+  g_assert_no_error (error);
+  lean_validation_store_set_session_db (store, f->review.db);
+  g_assert_cmpint (lean_validation_store_add_validation (store, validation,
+                                                         lean_session_get_id (session), NULL,
+                                                         1, &error), >, 0);
+  g_assert_no_error (error);
+
+  runs = deliver (f, settings, "test_run");
+  g_assert_cmpuint (runs->len, ==, 2);
+  ev = find_named (runs, "Tests");
+  g_assert_nonnull (ev);
+  g_assert_cmpstr (json_object_get_string_member (ev, "sessionId"), ==,
+                   lean_session_get_id (session));
+  g_assert_cmpstr (json_object_get_string_member (ev, "severity"), ==, "error");
+  d = json_object_get_object_member (ev, "data");
+  g_assert_cmpstr (json_object_get_string_member (d, "status"), ==, "failed");
+  g_assert_cmpstr (json_object_get_string_member (d, "checkKind"), ==, "test");
+  g_assert_cmpint (json_object_get_int_member (d, "exitCode"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (d, "testsPassed"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (d, "testsFailed"), ==, 1);
+  g_assert_true (json_object_has_member (json_object_get_object_member (ev, "metrics"),
+                                         "durationMs"));
+  ev = find_named (runs, "Build");
+  g_assert_nonnull (ev);
+  g_assert_cmpstr (json_object_get_string_member (ev, "severity"), ==, "info");
+  d = json_object_get_object_member (ev, "data");
+  g_assert_cmpstr (json_object_get_string_member (d, "status"), ==, "passed");
+  g_assert_cmpint (json_object_get_int_member (d, "exitCode"), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -206,10 +286,11 @@ main (int   argc,
     }
 
 #define ADD(name, func) \
-  g_test_add ("/devlog-land/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
-  ADD ("fast-forward", test_fast_forward);
-  ADD ("merge", test_merge);
-  ADD ("off-queues-nothing", test_off_queues_nothing);
+  g_test_add ("/devlog-sessions/" name, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("land-fast-forward", test_fast_forward);
+  ADD ("land-merge", test_merge);
+  ADD ("land-off-queues-nothing", test_off_queues_nothing);
+  ADD ("checks-are-test-runs", test_checks_are_test_runs);
   status = g_test_run ();
   return test_session_env_cleanup (status);
 }
