@@ -458,6 +458,10 @@ lean_devlog_events_from_local (const LeanDevlogEventInput *in,
       set_text (data, "subject", get_str (p, "subject"), 256);
       if (json_object_has_member (p, "files_changed"))
         json_object_set_int_member (data, "filesChanged", get_int (p, "files_changed", 0));
+      if (json_object_has_member (p, "insertions"))
+        json_object_set_int_member (data, "insertions", get_int (p, "insertions", 0));
+      if (json_object_has_member (p, "deletions"))
+        json_object_set_int_member (data, "deletions", get_int (p, "deletions", 0));
       g_ptr_array_add (out, make_event (in, "commit_created", "info", data, NULL));
     }
   else if (g_str_equal (kind, "message") && in->send_content)

@@ -35,6 +35,9 @@ struct _LeanDevlogSender
   GMainContext       *context;
   GThread            *thread;
   GCancellable       *cancellable;
+  /* A "changed" emission is queued on the owner's context: at most one
+   * at a time, however fast batches go. */
+  gint                notify_pending;
 
   /* Shared with the thread, under lock. */
   GMutex              lock;
@@ -184,22 +187,22 @@ typedef struct
   char               *owner;
   char               *error;     /* why the last attempt must be retried */
   guint               attempt;
+  gint64              lease_until; /* monotonic: held surely until then */
 } Worker;
 
-static void
-emit_changed_cb (gpointer data)
+static gboolean
+emit_changed_idle (gpointer data)
 {
   GWeakRef *ref = data;
   g_autoptr(LeanDevlogSender) self = g_weak_ref_get (ref);
 
   if (self != NULL)
-    g_signal_emit (self, signals[CHANGED], 0);
-}
-
-static gboolean
-emit_changed_idle (gpointer data)
-{
-  emit_changed_cb (data);
+    {
+      /* Cleared first: a batch that ends during the emission queues the
+       * next one. */
+      g_atomic_int_set (&self->notify_pending, 0);
+      g_signal_emit (self, signals[CHANGED], 0);
+    }
   return G_SOURCE_REMOVE;
 }
 
@@ -213,8 +216,11 @@ weak_ref_free (gpointer data)
 static void
 notify_changed (Worker *w)
 {
-  GWeakRef *ref = g_new0 (GWeakRef, 1);
+  GWeakRef *ref;
 
+  if (!g_atomic_int_compare_and_exchange (&w->self->notify_pending, 0, 1))
+    return;
+  ref = g_new0 (GWeakRef, 1);
   g_weak_ref_init (ref, w->self);
   g_main_context_invoke_full (w->self->context, G_PRIORITY_DEFAULT_IDLE, emit_changed_idle,
                               ref, weak_ref_free);
@@ -452,7 +458,13 @@ sender_thread (gpointer data)
             }
         }
 
-      if (!lean_devlog_outbox_lease (w.db, w.owner, LEASE_TTL, NULL))
+      /* Renewed once half its time is gone, not with every batch: each
+       * renewal is a write transaction. */
+      if (g_get_monotonic_time () < w.lease_until)
+        ;
+      else if (lean_devlog_outbox_lease (w.db, w.owner, LEASE_TTL, NULL))
+        w.lease_until = g_get_monotonic_time () + LEASE_TTL / 2;
+      else
         {
           /* Another process sends; tell a flush that waits once the outbox
            * it watches is empty. */
@@ -469,6 +481,7 @@ sender_thread (gpointer data)
       if (rows == NULL || rows->len == 0)
         {
           lean_devlog_outbox_unlease (w.db, w.owner);
+          w.lease_until = 0;
           saw_empty (&w);
           if (!worker_wait (&w, POLL_USEC, TRUE))
             break;

@@ -229,6 +229,74 @@ add_event (LeanSessionDb *db,
   lean_session_db_add_event (db, lean_session_get_id (session), kind, json);
 }
 
+/* The commit landing made: the base branch's new tip when it moved, else
+ * the commit on the session's own branch. Its figures are what the work
+ * brought: since the session's base for a fast-forward or a plain commit,
+ * since the base branch's previous tip for a merge or a squash. */
+static void
+add_commit_event (LeanSessionDb     *db,
+                  LeanSession       *session,
+                  LeanSessionTree   *tree,
+                  LeanGitLandResult *result,
+                  const char        *message)
+{
+  gboolean moved = result->landed != NULL &&
+                   (result->outcome == LEAN_GIT_LANDED_FAST_FORWARD ||
+                    result->outcome == LEAN_GIT_LANDED_MERGED ||
+                    result->outcome == LEAN_GIT_LANDED_SQUASHED ||
+                    result->outcome == LEAN_GIT_LANDED_COMMITTED);
+  const char *commit = moved ? result->landed : result->commit;
+  gboolean by_parent = result->outcome == LEAN_GIT_LANDED_MERGED ||
+                       result->outcome == LEAN_GIT_LANDED_SQUASHED;
+  g_autofree char *branch = NULL;
+  g_autofree char *subject = NULL;
+  g_autoptr(JsonBuilder) b = NULL;
+  g_autoptr(GError) error = NULL;
+  LeanGitDiffStats stats = { 0 };
+  gboolean have_stats;
+
+  if (commit == NULL)
+    return;
+  if (result->outcome == LEAN_GIT_LANDED_COMMITTED || !moved)
+    lean_git_head (tree->workdir, NULL, &branch, NULL);
+  else
+    branch = tree->base_branch != NULL ? g_strdup (tree->base_branch)
+                                       : lean_git_main_branch (tree->workdir, NULL);
+  have_stats = lean_git_diff_stats (tree->workdir, by_parent ? NULL : tree->base_commit, commit,
+                                    &stats, &error);
+  if (!have_stats)
+    g_debug ("%s", error->message);
+  subject = g_strndup (message, strcspn (message, "\n"));
+
+  b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "commit");
+  json_builder_add_string_value (b, commit);
+  if (branch != NULL)
+    {
+      json_builder_set_member_name (b, "branch");
+      json_builder_add_string_value (b, branch);
+    }
+  json_builder_set_member_name (b, "subject");
+  json_builder_add_string_value (b, subject);
+  if (lean_session_get_spec_id (session) != NULL)
+    {
+      json_builder_set_member_name (b, "spec");
+      json_builder_add_string_value (b, lean_session_get_spec_id (session));
+    }
+  if (have_stats)
+    {
+      json_builder_set_member_name (b, "files_changed");
+      json_builder_add_int_value (b, stats.files_changed);
+      json_builder_set_member_name (b, "insertions");
+      json_builder_add_int_value (b, stats.insertions);
+      json_builder_set_member_name (b, "deletions");
+      json_builder_add_int_value (b, stats.deletions);
+    }
+  json_builder_end_object (b);
+  add_event (db, session, LEAN_SESSION_EVENT_COMMIT, b);
+}
+
 LeanGitLandResult *
 lean_session_land (LeanSessionDb     *db,
                    LeanSession       *session,
@@ -269,6 +337,7 @@ lean_session_land (LeanSessionDb     *db,
   json_builder_add_string_value (b, result->landed);
   json_builder_end_object (b);
   add_event (db, session, LEAN_SESSION_EVENT_LANDED, b);
+  add_commit_event (db, session, tree, result, message);
 
   /* Merged (or already in the base branch): the worktree and its branch
    * have nothing left to give. Committed only: the branch holds the work. */

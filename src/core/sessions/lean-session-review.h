@@ -19,6 +19,10 @@ G_BEGIN_DECLS
 #define LEAN_SESSION_EVENT_GIT_BASE "git-base"   /* {commit, branch}: where it started */
 #define LEAN_SESSION_EVENT_LANDED   "landed"     /* {outcome, commit, landed} */
 #define LEAN_SESSION_EVENT_DISCARDED "discarded" /* {} */
+/* {commit, branch, subject, spec, files_changed, insertions, deletions}:
+ * the commit that landing made where the work now is (Devlog's
+ * commit_created). */
+#define LEAN_SESSION_EVENT_COMMIT   "commit"
 
 /* Where a session's work is and what it is compared against. */
 typedef struct

@@ -208,6 +208,70 @@ lean_git_head (const char  *path,
   return TRUE;
 }
 
+static git_tree *
+commit_tree (git_repository  *repo,
+             const char      *id,
+             GError         **error)
+{
+  g_autoptr(git_object) object = NULL;
+  git_tree *tree = NULL;
+  int rc;
+
+  if ((rc = git_revparse_single (&object, repo, id)) < 0 ||
+      (rc = git_object_peel ((git_object **)&tree, object, GIT_OBJECT_TREE)) < 0)
+    {
+      _lean_git_set_error (error, rc, _("Could not read a commit"));
+      return NULL;
+    }
+  return tree;
+}
+
+gboolean
+lean_git_diff_stats (const char        *path,
+                     const char        *from_id,
+                     const char        *to_id,
+                     LeanGitDiffStats  *stats,
+                     GError           **error)
+{
+  g_autoptr(git_repository) repo = NULL;
+  g_autoptr(git_tree) to = NULL;
+  g_autoptr(git_tree) from = NULL;
+  g_autoptr(git_diff) diff = NULL;
+  g_autoptr(git_diff_stats) ds = NULL;
+  int rc;
+
+  g_return_val_if_fail (path != NULL && to_id != NULL && stats != NULL, FALSE);
+
+  repo = _lean_git_open_repo (path, error);
+  if (repo == NULL || (to = commit_tree (repo, to_id, error)) == NULL)
+    return FALSE;
+  if (from_id != NULL)
+    from = commit_tree (repo, from_id, error);
+  else
+    {
+      g_autofree char *parent = g_strdup_printf ("%s^", to_id);
+      g_autoptr(git_object) object = NULL;
+
+      /* A root commit has no parent: everything in it is new. */
+      if (git_revparse_single (&object, repo, parent) == 0)
+        from = commit_tree (repo, parent, error);
+      else
+        git_error_clear ();
+    }
+  if (from_id != NULL && from == NULL)
+    return FALSE;
+  if ((rc = git_diff_tree_to_tree (&diff, repo, from, to, NULL)) < 0 ||
+      (rc = git_diff_get_stats (&ds, diff)) < 0)
+    {
+      _lean_git_set_error (error, rc, _("Could not compare two commits"));
+      return FALSE;
+    }
+  stats->files_changed = git_diff_stats_files_changed (ds);
+  stats->insertions = git_diff_stats_insertions (ds);
+  stats->deletions = git_diff_stats_deletions (ds);
+  return TRUE;
+}
+
 /* The working tree where @refname is checked out, or NULL (none). */
 static git_repository *
 open_checkout_of (git_repository *repo,

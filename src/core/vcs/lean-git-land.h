@@ -77,6 +77,21 @@ gboolean           lean_git_head             (const char         *path,
                                               char              **branch,
                                               GError            **error);
 
+typedef struct
+{
+  guint files_changed;
+  guint insertions;
+  guint deletions;
+} LeanGitDiffStats;
+
+/* What commit @to_id changed since commit @from_id (NULL: its first parent,
+ * or nothing for a root commit), in the repository containing @path. */
+gboolean           lean_git_diff_stats       (const char         *path,
+                                              const char         *from_id,
+                                              const char         *to_id,
+                                              LeanGitDiffStats   *stats,
+                                              GError            **error);
+
 /* Removes the worktree at @worktree_path (when it is one) and deletes
  * @branch (when not NULL and it exists): the session's work is gone. */
 gboolean           lean_git_discard          (const char         *repo_path,
