@@ -92,6 +92,7 @@ struct _LeanDependencyView
   GHashTable    *pending_tiles;
   GQueue        *tile_order;   /* keys, most recently used first */
   guint          tile_generation;
+  guint          tiles_missing; /* on screen at the last frame, not drawn yet */
   double         tiles_zoom;
   int            tiles_scale;
   gboolean       tiles_dark;
@@ -999,6 +1000,11 @@ request_tile (LeanDependencyView *self,
 
   if (g_hash_table_contains (self->pending_tiles, tile_key (tx, ty)))
     return;
+  /* One core stays the main thread's: more tiles at once made frames
+   * wait for the CPU. A tile that lands queues a draw, which asks for the
+   * next. */
+  if (g_hash_table_size (self->pending_tiles) >= (guint) MAX (1, (int) g_get_num_processors () - 1))
+    return;
   if (self->shapes == NULL)
     self->shapes = edge_shapes (self->graph);
   job = g_new0 (TileJob, 1);
@@ -1026,6 +1032,8 @@ snapshot_edges (LeanDependencyView *self,
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
   double h = hvalue (self), v = vvalue (self);
 
+  self->tiles_missing = 0;
+
   if (self->tiles_zoom != self->zoom || self->tiles_scale != scale ||
       self->tiles_dark != dark || !gdk_rgba_equal (&self->tiles_fg, fg))
     {
@@ -1043,6 +1051,7 @@ snapshot_edges (LeanDependencyView *self,
 
         if (texture == NULL)
           {
+            self->tiles_missing++;
             request_tile (self, tx, ty, scale);
             continue;
           }
@@ -1385,7 +1394,7 @@ _lean_dependency_view_is_ready (LeanDependencyView *self)
 guint
 _lean_dependency_view_get_pending_tiles (LeanDependencyView *self)
 {
-  return g_hash_table_size (self->pending_tiles);
+  return self->tiles_missing + g_hash_table_size (self->pending_tiles);
 }
 
 static Node *
