@@ -35,6 +35,9 @@ gboolean   _lean_dependency_view_get_node_center (LeanDependencyView *self,
                                                   double             *x,
                                                   double             *y);
 guint      _lean_dependency_view_get_n_nodes (LeanDependencyView *self);
+/* Edge tiles on screen at the last frame that were not drawn yet, and
+ * tiles being drawn on worker threads. */
+guint      _lean_dependency_view_get_pending_tiles (LeanDependencyView *self);
 guint      _lean_dependency_view_get_n_cycle_edges (LeanDependencyView *self);
 /* Scrolls so the box of @id is in view. */
 void       _lean_dependency_view_scroll_to  (LeanDependencyView *self,

@@ -197,7 +197,11 @@ count_thread (GTask        *task,
       stats->by_status[MIN (lean_spec_get_status (spec), LEAN_SPEC_N_STATUSES - 1)]++;
       stats->by_priority[MIN (lean_spec_get_priority (spec), LEAN_SPEC_N_PRIORITIES - 1)]++;
       stats->by_tokens[MIN (lean_tokens_get_status (tokens), 3)]++;
-      stats->by_lint[MIN (lint, 2)]++;
+      /* LeanSpec's web UI lists and checks the specs that are not archived
+       * (leanspec-http leaves them out of /specs), and people compare its
+       * figures with ours: an archived spec is out of the checks' counts. */
+      if (lean_spec_get_status (spec) != LEAN_SPEC_STATUS_ARCHIVED)
+        stats->by_lint[MIN (lint, 2)]++;
       stats->tokens += tokens;
       for (guint k = 0; spec_tags[k] != NULL; k++)
         g_hash_table_insert (tags, (gpointer) spec_tags[k],
@@ -208,7 +212,8 @@ count_thread (GTask        *task,
       listed.id = (char *) lean_spec_get_id (spec);
       listed.title = (char *) lean_spec_get_title (spec);
       g_array_append_val (all, listed);
-      if (lint == LEAN_LINT_FAIL && stats->failing->len < N_FAILING)
+      if (lint == LEAN_LINT_FAIL && lean_spec_get_status (spec) != LEAN_SPEC_STATUS_ARCHIVED &&
+          stats->failing->len < N_FAILING)
         {
           Listed failing = { g_strdup (listed.id), g_strdup (listed.title), listed.number, lint };
 
@@ -480,7 +485,7 @@ show_stats (LeanStatsView *self)
   gtk_flow_box_append (GTK_FLOW_BOX (tiles), tile (total, _("Specs")));
   gtk_flow_box_append (GTK_FLOW_BOX (tiles), tile (rate, _("Complete, of those not archived")));
   gtk_flow_box_append (GTK_FLOW_BOX (tiles), tile (tokens, _("Tokens per spec, mean")));
-  gtk_flow_box_append (GTK_FLOW_BOX (tiles), tile (failing, _("Specs failing checks")));
+  gtk_flow_box_append (GTK_FLOW_BOX (tiles), tile (failing, _("Specs failing checks, not archived")));
   gtk_box_append (GTK_BOX (self->content), tiles);
 
   box = section (self, _("By Status"));
@@ -561,6 +566,16 @@ show_stats (LeanStatsView *self)
   add_bar (grid, 0, _("Pass"), "pass", stats->by_lint[LEAN_LINT_PASS], max);
   add_bar (grid, 1, _("Warn"), "warn", stats->by_lint[LEAN_LINT_WARN], max);
   add_bar (grid, 2, _("Fail"), "fail", stats->by_lint[LEAN_LINT_FAIL], max);
+  if (stats->by_status[LEAN_SPEC_STATUS_ARCHIVED] > 0)
+    {
+      GtkWidget *note = gtk_label_new (_("Archived specs are not counted, as in LeanSpec."));
+
+      gtk_label_set_xalign (GTK_LABEL (note), 0);
+      gtk_label_set_wrap (GTK_LABEL (note), TRUE);
+      gtk_widget_add_css_class (note, "caption");
+      gtk_widget_add_css_class (note, "dim-label");
+      gtk_box_append (GTK_BOX (box), note);
+    }
   if (stats->failing->len > 0)
     add_listed (self, box, stats->failing, FALSE);
 }
@@ -652,6 +667,13 @@ guint
 _lean_stats_view_get_n_failing (LeanStatsView *self)
 {
   return self->stats != NULL ? self->stats->by_lint[LEAN_LINT_FAIL] : 0;
+}
+
+guint
+_lean_stats_view_get_lint_count (LeanStatsView  *self,
+                                 LeanLintStatus  status)
+{
+  return self->stats != NULL && status <= LEAN_LINT_FAIL ? self->stats->by_lint[status] : 0;
 }
 
 /* ------------------------------------------------------------------ */

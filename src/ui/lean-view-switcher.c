@@ -53,6 +53,7 @@ lean_view_switcher_init (LeanViewSwitcher *self)
     { "board", "view-dual-symbolic", N_("Board (Ctrl+2)") },
     { "dependencies", "network-workgroup-symbolic", N_("Dependencies (Ctrl+3)") },
     { "stats", "x-office-presentation-symbolic", N_("Stats (Ctrl+4)") },
+    { "projects", "folder-symbolic", N_("Projects (Ctrl+5)") },
   };
 
   gtk_widget_add_css_class (GTK_WIDGET (self), "linked");

@@ -282,7 +282,7 @@ _lean_window_class_actions_init (GtkWidgetClass *widget_class)
   /* The views; a toggle per view in each header (lean-view-switcher.c). */
   gtk_widget_class_install_property_action (widget_class, "win.show-view", "view");
   {
-    static const char * const views[] = { "list", "board", "dependencies", "stats" };
+    static const char * const views[] = { "list", "board", "dependencies", "stats", "projects" };
 
     for (guint i = 0; i < G_N_ELEMENTS (views); i++)
       gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_CONTROL_MASK,

@@ -8,6 +8,7 @@
 #include "lean-dependency-view.h"
 #include "lean-session-pane.h"
 #include "lean-spec-list.h"
+#include "lean-projects-view.h"
 #include "lean-stats-view.h"
 #include "lean-window.h"
 
@@ -102,6 +103,7 @@ struct _LeanWindow
   LeanBoardView        *board_view;
   LeanDependencyView   *dependency_view;
   LeanStatsView        *stats_view;
+  LeanProjectsView     *projects_view;
 };
 
 /* lean-window-actions.c */

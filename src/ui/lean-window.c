@@ -7,6 +7,7 @@
 #include "lean-board-view.h"
 #include "lean-dependency-view.h"
 #include "lean-error.h"
+#include "lean-projects-view.h"
 #include "lean-spec-list.h"
 #include "lean-spec-view.h"
 #include "lean-stats-view.h"
@@ -318,7 +319,7 @@ on_view_open_spec (LeanWindow *self,
 /* ------------------------------------------------------------------ */
 /* Views                                                               */
 
-static const char * const view_names[] = { "list", "board", "dependencies", "stats" };
+static const char * const view_names[] = { "list", "board", "dependencies", "stats", "projects" };
 
 const char *
 _lean_window_get_view (LeanWindow *self)
@@ -352,6 +353,32 @@ set_views_store (LeanWindow    *self,
   lean_board_view_set_store (self->board_view, store);
   lean_dependency_view_set_store (self->dependency_view, store);
   lean_stats_view_set_store (self->stats_view, store);
+}
+
+/* A project chosen in the Projects view. A window already showing it is
+ * brought forward; otherwise this window switches to it. Sessions belong
+ * to the application's controller, not to the window or its project, so
+ * the ones running go on and keep their tabs in the session pane. */
+static void
+on_projects_open_project (LeanWindow *self,
+                          const char *root)
+{
+  GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (g_strcmp0 (root, lean_window_get_project_root (self)) == 0)
+    {
+      _lean_window_set_view (self, "list");
+      return;
+    }
+  for (GList *l = app != NULL ? gtk_application_get_windows (app) : NULL; l != NULL; l = l->next)
+    if (LEAN_IS_WINDOW (l->data) && l->data != (gpointer) self &&
+        g_strcmp0 (root, lean_window_get_project_root (l->data)) == 0)
+      {
+        gtk_window_present (GTK_WINDOW (l->data));
+        return;
+      }
+  _lean_window_set_view (self, "list");
+  lean_window_open_project (self, root);
 }
 
 static void
@@ -606,6 +633,8 @@ set_project (LeanWindow  *self,
   set_views_store (self, NULL);
   drop_store (self);
   g_set_object (&self->project, project);
+  lean_projects_view_set_current (self->projects_view,
+                                  project != NULL ? lean_project_get_root (project) : NULL);
   show_spec (self, NULL);
   g_ptr_array_set_size (self->back, 0);
   g_ptr_array_set_size (self->forward, 0);
@@ -917,6 +946,7 @@ lean_window_set_property (GObject      *object,
     {
     case PROP_CONTROLLER:
       self->controller = g_value_dup_object (value);
+      lean_projects_view_set_controller (self->projects_view, self->controller);
       break;
     case PROP_REGISTRY:
       self->registry = g_value_dup_object (value);
@@ -1015,6 +1045,7 @@ lean_window_class_init (LeanWindowClass *klass)
   g_type_ensure (LEAN_TYPE_BOARD_VIEW);
   g_type_ensure (LEAN_TYPE_DEPENDENCY_VIEW);
   g_type_ensure (LEAN_TYPE_STATS_VIEW);
+  g_type_ensure (LEAN_TYPE_PROJECTS_VIEW);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/dev/leanspec/Desktop/lean-window.ui");
@@ -1039,7 +1070,9 @@ lean_window_class_init (LeanWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, board_view);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, dependency_view);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, stats_view);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, projects_view);
   gtk_widget_class_bind_template_callback (widget_class, on_recent_row_activated);
+  gtk_widget_class_bind_template_callback (widget_class, on_projects_open_project);
   gtk_widget_class_bind_template_callback (widget_class, on_selected_spec_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_spec_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_view_open_spec);
