@@ -43,6 +43,7 @@ struct _LeanRalphChain
   guint              phase;         /* of the running or last iteration */
   gboolean           past_phases;
   gboolean           retry_phase;
+  gboolean           feedback_edited;  /* by a person, since the last validation */
   /* Iterations before the last phase began: the limit and no-progress
    * count from there. */
   guint              base;
@@ -395,10 +396,17 @@ build_phase_prompt (LeanRalphChain *self)
   g_string_append (prompt,
                    "\nTick each item in the spec file (`- [x]`) once it is done. The project's "
                    "checks run when you stop.\n");
-  if (last != NULL && last->phase == self->phase && !last->passed && self->feedback != NULL &&
-      *self->feedback != '\0')
-    g_string_append_printf (prompt, "\nThe last attempt at this phase did not pass "
-                            "validation:\n\n%s", self->feedback);
+  if (self->feedback != NULL && *self->feedback != '\0')
+    {
+      /* The person's words at the checkpoint go to the next session,
+       * whichever phase it works on. */
+      if (self->feedback_edited)
+        g_string_append_printf (prompt, "\nNotes from the person at the last checkpoint:\n\n%s",
+                                self->feedback);
+      else if (last != NULL && last->phase == self->phase && !last->passed)
+        g_string_append_printf (prompt, "\nThe last attempt at this phase did not pass "
+                                "validation:\n\n%s", self->feedback);
+    }
   return g_string_free (prompt, FALSE);
 }
 
@@ -504,6 +512,7 @@ lean_ralph_chain_record_validation (LeanRalphChain *self,
     return self->stop;
   g_return_val_if_fail (self->state == LEAN_RALPH_STATE_VALIDATING, LEAN_RALPH_STOP_NONE);
 
+  self->feedback_edited = FALSE;
   it = g_new0 (Iteration, 1);
   it->number = self->iteration;
   it->phase = self->n_phases > 0 && !self->past_phases ? self->phase : 0;
@@ -662,6 +671,13 @@ lean_ralph_chain_set_phase_work (LeanRalphChain     *self,
   self->phase_items = g_strdupv ((GStrv)open_items);
 }
 
+const char *
+lean_ralph_chain_get_phase_title (LeanRalphChain *self)
+{
+  g_return_val_if_fail (LEAN_IS_RALPH_CHAIN (self), NULL);
+  return self->phase_title;
+}
+
 void
 lean_ralph_chain_retry_phase (LeanRalphChain *self)
 {
@@ -685,8 +701,11 @@ lean_ralph_chain_set_feedback (LeanRalphChain *self,
 {
   g_return_if_fail (LEAN_IS_RALPH_CHAIN (self));
 
+  if (g_strcmp0 (self->feedback, feedback) == 0)
+    return;
   g_free (self->feedback);
   self->feedback = g_strdup (feedback);
+  self->feedback_edited = TRUE;
 }
 
 const char *

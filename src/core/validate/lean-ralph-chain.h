@@ -101,6 +101,8 @@ guint           lean_ralph_chain_get_next_phase   (LeanRalphChain          *self
 void            lean_ralph_chain_set_phase_work   (LeanRalphChain          *self,
                                                    const char              *title,
                                                    const char * const      *open_items);
+/* The heading of the phase last given to lean_ralph_chain_set_phase_work(). */
+const char     *lean_ralph_chain_get_phase_title  (LeanRalphChain          *self);
 /* At a checkpoint (PAUSED after a phase): run the same phase again, with
  * what failed, instead of going on to the next. */
 void            lean_ralph_chain_retry_phase      (LeanRalphChain          *self);
