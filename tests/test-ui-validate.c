@@ -16,6 +16,8 @@
 #include "lean-check-config.h"
 #include "lean-implement-dialog.h"
 #include "lean-session-indicator.h"
+#include "lean-spec-row.h"
+#include "lean-spec-task-status.h"
 #include "lean-spec-view.h"
 #include "lean-terminal-view.h"
 #include "lean-trust-dialog.h"
@@ -554,6 +556,22 @@ test_ralph_from_dialog (Fixture       *f,
   }
 }
 
+/* Scrolls the nearest scrolled window above @widget so that it shows. */
+static void
+scroll_to (GtkWidget *widget)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  if (scroller == NULL ||
+      !gtk_widget_compute_bounds (widget, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)),
+                                  &bounds))
+    return;
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)),
+                            MAX (0, bounds.origin.y - 120));
+  ui_test_settle (300);
+}
+
 /* The switch of the action row titled @title under @root. */
 static GtkWidget *
 row_switch (GtkWidget  *root,
@@ -628,6 +646,39 @@ git (const char *dir,
   g_assert_true (g_spawn_check_wait_status (status, NULL));
 }
 
+typedef struct
+{
+  Fixture    *f;
+  const char *spec;
+  const char *text;
+} RowTextWait;
+
+static gboolean
+row_progress_is (gpointer data)
+{
+  RowTextWait *w = data;
+  GtkWidget *row = ui_test_find_spec_row (GTK_WIDGET (_lean_window_get_spec_list (w->f->window)),
+                                          w->spec);
+
+  return row != NULL && g_strcmp0 (lean_spec_row_get_progress_text (LEAN_SPEC_ROW (row)),
+                                   w->text) == 0;
+}
+
+static LeanSpecTaskStatus *
+task_status (Fixture *f)
+{
+  return LEAN_SPEC_TASK_STATUS (ui_test_find_widget (_lean_window_get_spec_view (f->window),
+                                                     LEAN_TYPE_SPEC_TASK_STATUS));
+}
+
+static gboolean
+current_phase_is (gpointer data)
+{
+  PauseWait *w = data;
+
+  return lean_spec_task_status_get_current (task_status (w->f)) == (int)w->iteration;
+}
+
 /* Guided, phase by phase, from the Implement dialog with real clicks: the
  * chain stops at each phase's checkpoint with its diff stats, checks and
  * feedback; Retry Phase runs the phase again; the feedback edited in the
@@ -668,6 +719,12 @@ test_ralph_phases_guided (Fixture       *f,
   open_window (f, 1500, 1000);
   g_assert_true (lean_window_select_spec (f->window, "003-phased"));
   ui_test_settle (300);
+  /* The spec view's task status: two phases, the first current. */
+  g_assert_cmpuint (lean_spec_task_status_get_n_phases (task_status (f)), ==, 2);
+  g_assert_cmpint (lean_spec_task_status_get_current (task_status (f)), ==, 0);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (task_status (f))));
+  g_assert_true (ui_test_find_text (GTK_WIDGET (task_status (f)), "Phase 1 of 2 is current"));
+  g_assert_true (ui_test_find_text (GTK_WIDGET (task_status (f)), "0 of 2 done"));
   actions = lean_spec_view_get_header_actions (
     LEAN_SPEC_VIEW (_lean_window_get_spec_view (f->window)));
   for (GtkWidget *child = gtk_widget_get_first_child (actions); child != NULL;
@@ -684,13 +741,16 @@ test_ralph_phases_guided (Fixture       *f,
 
   /* Ralph on, then Phase by Phase and Pause Between Iterations. */
   expander = ui_test_find_widget (dialog, ADW_TYPE_EXPANDER_ROW);
+  scroll_to (expander);
   ui_input_click (ui_test_find_widget (expander, GTK_TYPE_SWITCH));
   ui_test_settle (400);
   button = row_switch (dialog, "_Phase by Phase");
   g_assert_nonnull (button);
+  scroll_to (button);
   ui_input_click (button);
   button = row_switch (dialog, "_Pause Between Iterations");
   g_assert_nonnull (button);
+  scroll_to (button);
   ui_input_click (button);
   ui_test_settle (300);
   {
@@ -716,6 +776,17 @@ test_ralph_phases_guided (Fixture       *f,
   g_assert_true (ui_test_find_text (view, "1 file changed, 2 insertions(+), 2 deletions(-)"));
   g_assert_true (ui_test_find_text (view, "Iteration 1 · Phase 1 of 2: Core"));
   g_assert_true (ui_test_find_text (view, "Build"));
+  /* The row says which phase runs; the task status followed the agent's
+   * ticks as the store reloaded the file. */
+  {
+    RowTextWait rw = { f, "003-phased", "Phase 1/2" };
+    PauseWait second_current = { f, 1 };
+
+    g_assert_true (test_util_wait_until (row_progress_is, &rw, 5000));
+    g_assert_true (test_util_wait_until (current_phase_is, &second_current, 10000));
+    g_assert_true (ui_test_find_text (GTK_WIDGET (task_status (f)), "Phase 2 of 2 is current"));
+    g_assert_true (ui_test_find_text (GTK_WIDGET (task_status (f)), "2 of 2 done"));
+  }
   feedback = ui_test_find_widget (view, GTK_TYPE_TEXT_VIEW);
   g_assert_nonnull (feedback);
   {
@@ -746,6 +817,14 @@ test_ralph_phases_guided (Fixture       *f,
   g_assert_true (test_util_wait_until (chain_ended, f->window, 60000));
   g_assert_cmpint (lean_ralph_chain_get_stop (chain), ==, LEAN_RALPH_STOP_PASSED);
   g_assert_cmpuint (lean_ralph_chain_get_iteration (chain), ==, 3);
+  {
+    RowTextWait rw = { f, "003-phased", "3/3" };
+    PauseWait all_done = { f, (guint)-1 };
+
+    g_assert_true (test_util_wait_until (row_progress_is, &rw, 10000));
+    g_assert_true (test_util_wait_until (current_phase_is, &all_done, 10000));
+    g_assert_true (ui_test_find_text (GTK_WIDGET (task_status (f)), "Every phase is done"));
+  }
 
   /* Three sessions: phase 1, phase 1 again (nothing open), phase 2 with
    * the person's note. */
