@@ -73,9 +73,10 @@ phase_row (LeanSpecPhase *phase,
       adw_action_row_add_suffix (ADW_ACTION_ROW (row), pill);
     }
   gtk_level_bar_set_value (GTK_LEVEL_BAR (bar), phase->done);
-  /* Only the default offsets' colours: a full bar is no warning. */
+  /* One colour for every bar: progress is no warning level. */
   gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_LOW);
   gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_HIGH);
+  gtk_level_bar_remove_offset_value (GTK_LEVEL_BAR (bar), GTK_LEVEL_BAR_OFFSET_FULL);
   gtk_widget_set_size_request (bar, 96, -1);
   gtk_widget_set_valign (bar, GTK_ALIGN_CENTER);
   gtk_accessible_update_property (GTK_ACCESSIBLE (bar), GTK_ACCESSIBLE_PROPERTY_LABEL,
