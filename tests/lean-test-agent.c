@@ -37,6 +37,8 @@ static int opt_deep_json;
 static char *opt_say_file;
 static char *opt_fix_needle;
 static char *opt_fix_file;
+static char *opt_tick_file;
+static char *opt_record_prompt;
 /* Claude Code's own options, so the test agent can stand in for "claude". */
 static gboolean opt_print_mode;
 static gboolean opt_verbose;
@@ -74,6 +76,10 @@ static const GOptionEntry entries[] = {
     "Create the --fix-file only when the prompt contains TEXT", "TEXT" },
   { "fix-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_fix_file,
     "The file that fixes the project (relative to the folder it runs in)", "FILE" },
+  { "tick-phase-items", 0, 0, G_OPTION_ARG_FILENAME, &opt_tick_file,
+    "Tick in FILE the items the prompt lists under \"Open items of this phase:\"", "FILE" },
+  { "record-prompt", 0, 0, G_OPTION_ARG_FILENAME, &opt_record_prompt,
+    "Append the prompt and a line \"=== END ===\" to FILE", "FILE" },
   { "read-stdin", 0, 0, G_OPTION_ARG_NONE, &opt_read_stdin,
     "Read stdin to EOF, print STDIN[n]:...", NULL },
   { "ask", 0, 0, G_OPTION_ARG_STRING, &opt_ask,
@@ -317,6 +323,51 @@ main (int   argc,
         }
       else
         outs ("NOT FIXED\n");
+    }
+
+  if (opt_record_prompt != NULL)
+    {
+      FILE *f = fopen (opt_record_prompt, "a");
+
+      if (f == NULL)
+        return 3;
+      fprintf (f, "%s\n=== END ===\n", prompt != NULL ? prompt : "");
+      fclose (f);
+    }
+
+  /* A scripted agent that does a phase's work: the items its prompt names
+   * as the phase's, and no others, get ticked in the spec. */
+  if (opt_tick_file != NULL)
+    {
+      const char *marker = prompt != NULL ? strstr (prompt, "Open items of this phase:") : NULL;
+      g_autofree char *spec = NULL;
+      guint ticked = 0;
+
+      if (!g_file_get_contents (opt_tick_file, &spec, NULL, NULL))
+        return 3;
+      if (marker != NULL)
+        {
+          g_auto(GStrv) lines = g_strsplit (marker, "\n", -1);
+
+          /* The list: after the marker's line and one blank line, up to
+           * the next blank line. */
+          for (guint i = 2; lines[0] != NULL && lines[1] != NULL && lines[i] != NULL &&
+                            *lines[i] != '\0'; i++)
+            {
+              g_autofree char *open = NULL;
+              char *at;
+
+              if (!g_str_has_prefix (lines[i], "- [ ] "))
+                continue;
+              open = g_strdup_printf ("- [ ] %s\n", lines[i] + 6);
+              at = strstr (spec, open);
+              if (at != NULL)
+                at[3] = 'x', ticked++;
+            }
+        }
+      if (!g_file_set_contents (opt_tick_file, spec, -1, NULL))
+        return 3;
+      outf ("TICKED %u\n", ticked);
     }
 
   if (opt_text)

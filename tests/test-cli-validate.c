@@ -566,6 +566,86 @@ test_ralph_stops (void)
   test_util_rm_rf (dir);
 }
 
+/* --phases: one session per phase of the plan, each prompt naming only
+ * that phase's open items; the agent ticks them; each phase is validated. */
+static void
+test_ralph_phases (void)
+{
+  g_autofree char *dir = make_project (TRUE, TRUE);
+  g_autofree char *db_path = g_build_filename (home, "ralph-phases.db", NULL);
+  g_autofree char *prompts_path = g_build_filename (home, "phase-prompts.txt", NULL);
+  g_autofree char *readme = g_build_filename (dir, "specs", "001-feature", "README.md", NULL);
+  g_autofree char *agent = g_build_filename (g_getenv ("LEANSPEC_BUILD_ROOT"), "tests",
+                                             "lean-test-agent", NULL);
+  g_autofree char *runners = NULL;
+  g_autofree char *prompts = NULL;
+  g_autofree char *spec_after = NULL;
+  g_autoptr(CtlResult) result = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_auto(GStrv) runs = NULL;
+  const char *types[] = { "phase_started", "iteration_started", "validation", "phase_ended",
+                          "phase_started", "iteration_started", "validation", "phase_ended",
+                          "chain_ended" };
+
+  test_util_write_file (dir, "specs/001-feature/README.md",
+                        "---\nstatus: in-progress\ncreated: '2026-01-01'\n---\n# Feature\n\n"
+                        "## Plan\n\n### Phase 1: Core\n\n- [ ] parse input\n- [ ] store result\n\n"
+                        "### Phase 2: Desktop UI\n\n- [ ] show result\n");
+  runners = g_strdup_printf (
+    "{\"runners\": {\"phaser\": {\"name\": \"Phaser\", \"command\": \"%s\","
+    " \"args\": [\"--tick-phase-items\", \"%s\", \"--record-prompt\", \"%s\"]}}}",
+    agent, readme, prompts_path);
+  test_util_write_file (home, ".lean-spec/runners.json", runners);
+
+  g_setenv ("LEANSPEC_DB", db_path, TRUE);
+  result = ctl_test_run_ctl (dir, "implement", "1", "--ralph", "--phases", "--agent", "phaser",
+                             "--no-critic", "--json", NULL);
+  g_unsetenv ("LEANSPEC_DB");
+  g_assert_cmpint (result->exit_status, ==, 0);
+
+  lines = json_lines (result->out);
+  g_assert_cmpuint (lines->len, ==, G_N_ELEMENTS (types));
+  for (guint i = 0; i < lines->len; i++)
+    g_assert_cmpstr (json_object_get_string_member (line_object (lines, i), "type"), ==,
+                     types[i]);
+  g_assert_cmpint (json_object_get_int_member (line_object (lines, 0), "phase"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (line_object (lines, 0), "phases"), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (line_object (lines, 0), "title"), ==,
+                   "Phase 1: Core");
+  /* Validated after each phase: phase 1 leaves phase 2's item open. */
+  g_assert_false (json_object_get_boolean_member (line_object (lines, 2), "passed"));
+  g_assert_false (json_object_get_boolean_member (line_object (lines, 3), "passed"));
+  g_assert_true (json_object_has_member (line_object (lines, 3), "diff"));
+  g_assert_cmpint (json_object_get_int_member (line_object (lines, 4), "phase"), ==, 2);
+  g_assert_true (json_object_get_boolean_member (line_object (lines, 6), "passed"));
+  g_assert_cmpstr (json_object_get_string_member (line_object (lines, 8), "result"), ==,
+                   "passed");
+  g_assert_cmpint (json_object_get_int_member (line_object (lines, 8), "iterations"), ==, 2);
+
+  /* Two sessions, each naming only its phase's items. */
+  g_assert_true (g_file_get_contents (prompts_path, &prompts, NULL, NULL));
+  runs = g_strsplit (prompts, "=== END ===\n", -1);
+  g_assert_cmpuint (g_strv_length (runs), ==, 3);
+  {
+    const char *list1 = strstr (runs[0], "Open items of this phase:");
+    const char *list2 = strstr (runs[1], "Open items of this phase:");
+    g_autofree char *only1 = NULL, *only2 = NULL;
+
+    g_assert_nonnull (list1);
+    g_assert_nonnull (list2);
+    only1 = g_strndup (list1, strstr (list1, "Tick each") - list1);
+    only2 = g_strndup (list2, strstr (list2, "Tick each") - list2);
+    g_assert_nonnull (strstr (only1, "- [ ] parse input\n- [ ] store result\n"));
+    g_assert_null (strstr (only1, "show result"));
+    g_assert_nonnull (strstr (only2, "- [ ] show result\n"));
+    g_assert_null (strstr (only2, "parse input"));
+  }
+  g_assert_true (g_file_get_contents (readme, &spec_after, NULL, NULL));
+  g_assert_nonnull (strstr (spec_after, "- [x] parse input\n- [x] store result\n"));
+  g_assert_nonnull (strstr (spec_after, "- [x] show result\n"));
+  test_util_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -592,6 +672,7 @@ main (int   argc,
   g_test_add_func ("/cli-ralph/stops", test_ralph_stops);
   g_test_add_func ("/cli-ralph/with-critic", test_ralph_with_critic);
   g_test_add_func ("/cli-ralph/sigint", test_ralph_sigint);
+  g_test_add_func ("/cli-ralph/phases", test_ralph_phases);
 
   result = g_test_run ();
   test_util_rm_rf (home);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lean-ralph-chain.h"
+#include "lean-spec-phases.h"
 #include "test-util.h"
 
 #define FAILURE_LINE "FAIL: test_feature: fixed.txt is missing"
@@ -249,6 +250,151 @@ test_feedback_capped (Fixture       *f,
   g_assert_nonnull (strstr (prompt, "### Iteration 5:"));
 }
 
+#define PHASE_1 "## Phase 1 of 2\n\nThis session works on the plan's section \"Phase 1: Core\" only"
+#define PHASE_2 "## Phase 2 of 2\n\nThis session works on the plan's section \"Phase 2: Desktop UI\""
+
+#define PHASED_SPEC \
+  "---\nstatus: in-progress\ncreated: '2026-01-01'\n---\n# Feature\n\n" \
+  "## Plan\n\n### Phase 1: Core\n\n- [ ] parse input\n- [ ] store result\n\n" \
+  "### Phase 2: Desktop UI\n\n- [ ] show result\n\n## Notes\n\nNone.\n"
+
+/* One phase iteration as a driver runs it: the phase's open items read
+ * from the spec now, the agent ticking what its prompt names, then the
+ * checks and the completion rules. */
+static LeanRalphStop
+iterate_phase (Fixture        *f,
+               LeanRalphChain *chain,
+               char          **prompt_out)
+{
+  g_autofree char *spec_dir = g_build_filename (f->dir, "specs", "001-feature", NULL);
+  g_autofree char *readme = g_build_filename (spec_dir, "README.md", NULL);
+  g_autoptr(LeanProject) project = lean_project_open (f->dir, NULL);
+  g_autoptr(GPtrArray) specs = lean_project_load_specs (project, NULL, NULL, NULL);
+  LeanSpec *spec = lean_project_find_spec (project, specs, "001", NULL);
+  g_autoptr(GPtrArray) phases = lean_spec_get_phases (spec);
+  guint next = lean_ralph_chain_get_next_phase (chain);
+  LeanSpecPhase *phase;
+  g_autofree char *prompt = NULL;
+  g_autoptr(LeanCheck) agent_check = NULL;
+  g_autoptr(LeanCheckRun) agent = NULL;
+  g_autoptr(LeanValidation) validation = NULL;
+  g_autoptr(GPtrArray) reloaded = NULL;
+
+  g_assert_cmpuint (next, >, 0);
+  phase = g_ptr_array_index (phases, next - 1);
+  lean_ralph_chain_set_phase_work (chain, phase->title, (const char * const *)phase->open_items);
+  prompt = lean_ralph_chain_begin_iteration (chain);
+  g_assert_cmpuint (lean_ralph_chain_get_phase (chain), ==, next);
+  {
+    const char *argv[] = { f->agent, "--tick-phase-items", readme, prompt, NULL };
+
+    agent_check = lean_check_new ("agent", NULL, LEAN_CHECK_KIND_CUSTOM, argv, 60, NULL);
+  }
+  agent = lean_check_run_new (agent_check, f->dir);
+  lean_check_run_start (agent);
+  g_assert_true (test_util_wait_until (run_done, agent, 30000));
+  g_assert_cmpint (lean_check_run_get_status (agent), ==, LEAN_CHECK_STATUS_PASSED);
+  lean_ralph_chain_agent_finished (chain, 100, -1);
+
+  reloaded = lean_project_load_specs (project, NULL, NULL, NULL);
+  spec = lean_project_find_spec (project, reloaded, "001", NULL);
+  validation = lean_validation_new ("001-feature", f->config, f->dir);
+  lean_validation_set_completion (validation, project, reloaded, spec);
+  lean_validation_run (validation);
+  g_assert_true (test_util_wait_until (validation_done, validation, 30000));
+  if (prompt_out != NULL)
+    *prompt_out = g_steal_pointer (&prompt);
+  return lean_ralph_chain_record_validation (chain, validation);
+}
+
+/* The part of a phase prompt that lists the phase's items. */
+static char *
+phase_section (const char *prompt)
+{
+  const char *from = strstr (prompt, "Open items of this phase:");
+  const char *to = from != NULL ? strstr (from, "Tick each item") : NULL;
+
+  g_assert_nonnull (to);
+  return g_strndup (from, to - from);
+}
+
+static void
+test_phases_guided_checkpoints (Fixture       *f,
+                                gconstpointer  data)
+{
+  LeanRalphSettings settings = { .max_iterations = 3, .guided = TRUE, .phases = TRUE };
+  g_autoptr(LeanRalphChain) chain = lean_ralph_chain_new ("001-feature", "Implement it.",
+                                                          &settings);
+  g_autofree char *first = NULL, *retried = NULL, *second = NULL;
+  g_autofree char *section = NULL;
+
+  test_util_write_file (f->dir, "specs/001-feature/README.md", PHASED_SPEC);
+  test_util_write_file (f->dir, "fixed.txt", "yes\n");
+  lean_ralph_chain_set_n_phases (chain, 2);
+  g_assert_cmpuint (lean_ralph_chain_get_next_phase (chain), ==, 1);
+
+  /* Phase 1 names its own items only; the checks pass but phase 2's item
+   * is open: the chain stops at the checkpoint, not at a failure. */
+  g_assert_cmpint (iterate_phase (f, chain, &first), ==, LEAN_RALPH_STOP_NONE);
+  g_assert_nonnull (strstr (first, PHASE_1));
+  section = phase_section (first);
+  g_assert_nonnull (strstr (section, "- [ ] parse input\n- [ ] store result\n"));
+  g_assert_null (strstr (section, "show result"));
+  g_clear_pointer (&section, g_free);
+  g_assert_cmpint (lean_ralph_chain_get_state (chain), ==, LEAN_RALPH_STATE_PAUSED);
+  g_assert_nonnull (strstr (lean_ralph_chain_get_feedback (chain), "show result"));
+
+  /* Retry: the same phase again, with nothing left open in it. */
+  lean_ralph_chain_retry_phase (chain);
+  g_assert_cmpuint (lean_ralph_chain_get_next_phase (chain), ==, 1);
+  g_assert_cmpint (iterate_phase (f, chain, &retried), ==, LEAN_RALPH_STOP_NONE);
+  g_assert_nonnull (strstr (retried, PHASE_1));
+  g_assert_null (strstr (retried, "- [ ] parse input"));
+  g_assert_cmpint (lean_ralph_chain_get_state (chain), ==, LEAN_RALPH_STATE_PAUSED);
+
+  /* Continue: phase 2 with its one item, and then everything passes. */
+  g_assert_cmpuint (lean_ralph_chain_get_next_phase (chain), ==, 2);
+  g_assert_cmpint (iterate_phase (f, chain, &second), ==, LEAN_RALPH_STOP_PASSED);
+  g_assert_nonnull (strstr (second, PHASE_2));
+  section = phase_section (second);
+  g_assert_nonnull (strstr (section, "- [ ] show result\n"));
+  g_assert_null (strstr (section, "parse input"));
+  g_assert_cmpuint (lean_ralph_chain_get_iteration (chain), ==, 3);
+}
+
+static void
+test_phases_autonomous_then_loop (Fixture       *f,
+                                  gconstpointer  data)
+{
+  LeanRalphSettings settings = { .max_iterations = 2, .phases = TRUE };
+  g_autoptr(LeanRalphChain) chain = lean_ralph_chain_new ("001-feature", "Implement it.",
+                                                          &settings);
+  g_autofree char *fixup = NULL;
+
+  /* The checks fail throughout: phase 1 goes on anyway, and after the last
+   * phase the chain is a plain Ralph loop with its own iteration limit. */
+  test_util_write_file (f->dir, "specs/001-feature/README.md", PHASED_SPEC);
+  lean_ralph_chain_set_n_phases (chain, 2);
+  g_assert_cmpint (iterate_phase (f, chain, NULL), ==, LEAN_RALPH_STOP_NONE);
+  g_assert_cmpint (lean_ralph_chain_get_state (chain), ==, LEAN_RALPH_STATE_IDLE);
+  g_assert_cmpint (iterate_phase (f, chain, NULL), ==, LEAN_RALPH_STOP_NONE);
+  g_assert_cmpuint (lean_ralph_chain_get_next_phase (chain), ==, 0);
+  fixup = lean_ralph_chain_begin_iteration (chain);
+  g_assert_cmpuint (lean_ralph_chain_get_phase (chain), ==, 0);
+  g_assert_nonnull (strstr (fixup, "Iteration 2 of 2"));
+  g_assert_nonnull (strstr (fixup, FAILURE_LINE));
+  lean_ralph_chain_agent_finished (chain, 0, -1);
+  {
+    g_autoptr(LeanValidation) validation = lean_validation_new ("001-feature", f->config, f->dir);
+
+    lean_validation_run (validation);
+    g_assert_true (test_util_wait_until (validation_done, validation, 30000));
+    g_assert_cmpint (lean_ralph_chain_record_validation (chain, validation), ==,
+                     LEAN_RALPH_STOP_MAX_ITERATIONS);
+  }
+  g_assert_cmpuint (lean_ralph_chain_get_iteration (chain), ==, 3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -263,6 +409,8 @@ main (int   argc,
   ADD ("budget-and-cancel", test_budget_and_cancel);
   ADD ("guided-feedback-edit", test_guided_feedback_edit);
   ADD ("feedback-capped", test_feedback_capped);
+  ADD ("phases-guided-checkpoints", test_phases_guided_checkpoints);
+  ADD ("phases-autonomous-then-loop", test_phases_autonomous_then_loop);
 #undef ADD
 
   return g_test_run ();

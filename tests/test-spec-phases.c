@@ -55,13 +55,18 @@ test_phases (void)
   g_assert_cmpuint (p->line, ==, 10);
   g_assert_cmpuint (p->done, ==, 2);
   g_assert_cmpuint (p->total, ==, 2);
+  g_assert_null (p->open_items[0]);
   p = g_ptr_array_index (phases, 1);
   g_assert_cmpstr (p->title, ==, "Phase 2: Desktop UI");
   g_assert_cmpuint (p->done, ==, 1);
   g_assert_cmpuint (p->total, ==, 2);
+  g_assert_cmpuint (g_strv_length (p->open_items), ==, 1);
+  g_assert_cmpstr (p->open_items[0], ==, "nested d");
   p = g_ptr_array_index (phases, 2);
   g_assert_cmpstr (p->title, ==, "Phase 3");
   g_assert_cmpuint (p->total, ==, 1);
+  g_assert_cmpstr (p->open_items[0], ==, "e");
+  g_assert_null (p->open_items[1]);
   g_assert_cmpint (lean_spec_phases_get_current (phases), ==, 1);
   test_util_rm_rf (dir);
 }
@@ -83,6 +88,10 @@ test_one_or_none (void)
   g_assert_cmpuint (p->line, ==, 0);
   g_assert_cmpuint (p->done, ==, 1);
   g_assert_cmpuint (p->total, ==, 3);
+  /* The one phase holds every open item of the spec. */
+  g_assert_cmpuint (g_strv_length (p->open_items), ==, 2);
+  g_assert_cmpstr (p->open_items[0], ==, "b");
+  g_assert_cmpstr (p->open_items[1], ==, "c");
 
   empty = load (dir, "---\nstatus: planned\n---\n# X\n\nNo list.\n");
   none = lean_spec_get_phases (empty);

@@ -16,6 +16,8 @@
 #include "lean-check-config.h"
 #include "lean-implement-dialog.h"
 #include "lean-session-indicator.h"
+#include "lean-spec-row.h"
+#include "lean-spec-task-status.h"
 #include "lean-spec-view.h"
 #include "lean-terminal-view.h"
 #include "lean-trust-dialog.h"
@@ -554,6 +556,293 @@ test_ralph_from_dialog (Fixture       *f,
   }
 }
 
+/* Scrolls the nearest scrolled window above @widget so that it shows. */
+static void
+scroll_to (GtkWidget *widget)
+{
+  GtkWidget *scroller = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  if (scroller == NULL ||
+      !gtk_widget_compute_bounds (widget, gtk_scrolled_window_get_child (GTK_SCROLLED_WINDOW (scroller)),
+                                  &bounds))
+    return;
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller)),
+                            MAX (0, bounds.origin.y - 120));
+  ui_test_settle (300);
+}
+
+/* The switch of the action row titled @title under @root. */
+static GtkWidget *
+row_switch (GtkWidget  *root,
+            const char *title)
+{
+  if (ADW_IS_ACTION_ROW (root) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return ui_test_find_widget (root, GTK_TYPE_SWITCH);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = row_switch (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static LeanRalphChain *
+shown_chain (Fixture *f)
+{
+  GtkWidget *view = _lean_window_get_chain_view (f->window);
+
+  return view != NULL ? lean_ralph_loop_get_chain (lean_chain_view_get_loop (LEAN_CHAIN_VIEW (view)))
+                      : NULL;
+}
+
+typedef struct
+{
+  Fixture *f;
+  guint    iteration;
+} PauseWait;
+
+static gboolean
+chain_paused_at (gpointer data)
+{
+  PauseWait *w = data;
+  LeanRalphChain *chain = shown_chain (w->f);
+  GtkWidget *view = _lean_window_get_chain_view (w->f->window);
+  GtkWidget *button = view != NULL ? ui_test_find_button (view, "_Continue") : NULL;
+
+  return chain != NULL && lean_ralph_chain_get_state (chain) == LEAN_RALPH_STATE_PAUSED &&
+         lean_ralph_chain_get_iteration (chain) == w->iteration &&
+         button != NULL && gtk_widget_get_mapped (button);
+}
+
+static void
+git (const char *dir,
+     const char *first,
+     ...)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  va_list args;
+
+  g_ptr_array_add (argv, (char *)"git");
+  g_ptr_array_add (argv, (char *)"-c");
+  g_ptr_array_add (argv, (char *)"user.name=Test");
+  g_ptr_array_add (argv, (char *)"-c");
+  g_ptr_array_add (argv, (char *)"user.email=test@example.com");
+  va_start (args, first);
+  for (const char *arg = first; arg != NULL; arg = va_arg (args, const char *))
+    g_ptr_array_add (argv, (char *)arg);
+  va_end (args);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (dir, (char **)argv->pdata, NULL, G_SPAWN_SEARCH_PATH |
+                G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+typedef struct
+{
+  Fixture    *f;
+  const char *spec;
+  const char *text;
+} RowTextWait;
+
+static gboolean
+row_progress_is (gpointer data)
+{
+  RowTextWait *w = data;
+  GtkWidget *row = ui_test_find_spec_row (GTK_WIDGET (_lean_window_get_spec_list (w->f->window)),
+                                          w->spec);
+
+  return row != NULL && g_strcmp0 (lean_spec_row_get_progress_text (LEAN_SPEC_ROW (row)),
+                                   w->text) == 0;
+}
+
+static LeanSpecTaskStatus *
+task_status (Fixture *f)
+{
+  return LEAN_SPEC_TASK_STATUS (ui_test_find_widget (_lean_window_get_spec_view (f->window),
+                                                     LEAN_TYPE_SPEC_TASK_STATUS));
+}
+
+static gboolean
+current_phase_is (gpointer data)
+{
+  PauseWait *w = data;
+
+  return lean_spec_task_status_get_current (task_status (w->f)) == (int)w->iteration;
+}
+
+/* Guided, phase by phase, from the Implement dialog with real clicks: the
+ * chain stops at each phase's checkpoint with its diff stats, checks and
+ * feedback; Retry Phase runs the phase again; the feedback edited in the
+ * panel reaches the next session; Continue runs phase 2, which passes. */
+static void
+test_ralph_phases_guided (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autofree char *agent = test_agent_path ();
+  g_autofree char *readme = g_build_filename (f->project, "specs", "003-phased", "README.md",
+                                              NULL);
+  g_autofree char *prompts_path = g_build_filename (f->project, "..", "prompts.txt", NULL);
+  g_autofree char *runners = NULL;
+  g_autofree char *prompts = NULL;
+  g_auto(GStrv) runs = NULL;
+  GtkWidget *actions, *implement = NULL, *dialog, *expander, *view, *feedback, *button;
+  LeanRalphChain *chain;
+  PauseWait first = { f, 1 }, retried = { f, 2 };
+
+  test_util_write_file (f->project, "specs/003-phased/README.md",
+                        "---\nstatus: planned\ncreated: '2026-01-03'\n---\n\n# Phased\n\n"
+                        "## Plan\n\n### Core\n\n- [ ] Parse the input\n- [ ] Store the result\n\n"
+                        "### Desktop UI\n\n- [ ] Show the result\n");
+  runners = g_strdup_printf ("{\"default\": \"phaser\", \"runners\": {\"phaser\": {"
+                             "\"name\": \"Phaser\", \"command\": \"%s\", \"output\": \"text\","
+                             "\"args\": [\"--text\", \"--tick-phase-items\", \"%s\","
+                             " \"--record-prompt\", \"%s\"]}}}\n",
+                             agent, readme, prompts_path);
+  test_util_write_file (f->project, ".lean-spec/runners.json", runners);
+  test_trust_runners (f->project);
+  write_checks (f, "{\"checks\": [{\"id\": \"build\", \"name\": \"Build\", "
+                   "\"kind\": \"build\", \"run\": [\"true\"]}]}\n");
+  trust_checks (f);
+  git (f->project, "init", "-q", NULL);
+  git (f->project, "add", "-A", NULL);
+  git (f->project, "commit", "-q", "-m", "start", NULL);
+
+  open_window (f, 1500, 1000);
+  g_assert_true (lean_window_select_spec (f->window, "003-phased"));
+  ui_test_settle (300);
+  /* The spec view's task status: two phases, the first current. */
+  g_assert_cmpuint (lean_spec_task_status_get_n_phases (task_status (f)), ==, 2);
+  g_assert_cmpint (lean_spec_task_status_get_current (task_status (f)), ==, 0);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (task_status (f))));
+  g_assert_true (ui_test_find_text (GTK_WIDGET (task_status (f)), "Phase 1 of 2 is current"));
+  g_assert_true (ui_test_find_text (GTK_WIDGET (task_status (f)), "0 of 2 done"));
+  actions = lean_spec_view_get_header_actions (
+    LEAN_SPEC_VIEW (_lean_window_get_spec_view (f->window)));
+  for (GtkWidget *child = gtk_widget_get_first_child (actions); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_BUTTON (child) && gtk_widget_has_css_class (child, "suggested-action"))
+      implement = child;
+  g_assert_nonnull (implement);
+  ui_input_click (implement);
+  g_assert_true (test_util_wait_until (dialog_ready, NULL, 15000));
+  dialog = GTK_WIDGET (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 700, 980);
+  g_assert_true (lean_implement_dialog_select_agent (LEAN_IMPLEMENT_DIALOG (dialog), "phaser"));
+  ui_test_settle (300);
+
+  /* Ralph on, then Phase by Phase and Pause Between Iterations. */
+  expander = ui_test_find_widget (dialog, ADW_TYPE_EXPANDER_ROW);
+  scroll_to (expander);
+  ui_input_click (ui_test_find_widget (expander, GTK_TYPE_SWITCH));
+  ui_test_settle (400);
+  button = row_switch (dialog, "_Phase by Phase");
+  g_assert_nonnull (button);
+  scroll_to (button);
+  ui_input_click (button);
+  button = row_switch (dialog, "_Pause Between Iterations");
+  g_assert_nonnull (button);
+  scroll_to (button);
+  ui_input_click (button);
+  ui_test_settle (300);
+  {
+    LeanRalphSettings settings;
+    g_autofree char *shot = ui_test_screenshot (dialog, "implement-dialog-ralph-phases");
+
+    g_test_message ("screenshot: %s", shot);
+    g_assert_true (lean_implement_dialog_get_ralph (LEAN_IMPLEMENT_DIALOG (dialog), &settings,
+                                                    NULL));
+    g_assert_true (settings.phases);
+    g_assert_true (settings.guided);
+  }
+  ui_input_click (ui_test_find_button (dialog, "_Start"));
+
+  /* The checkpoint after phase 1: its diff stats, its checks below (the
+   * build passed, phase 2's item is open), the feedback to edit. */
+  g_assert_true (test_util_wait_until (chain_paused_at, &first, 60000));
+  ui_test_settle (300);
+  view = _lean_window_get_chain_view (f->window);
+  chain = shown_chain (f);
+  g_assert_cmpuint (lean_ralph_chain_get_phase (chain), ==, 1);
+  g_assert_true (ui_test_find_text (view, "Phase 1 of 2 (Core) is done: continue, retry it or stop"));
+  g_assert_true (ui_test_find_text (view, "1 file changed, 2 insertions(+), 2 deletions(-)"));
+  g_assert_true (ui_test_find_text (view, "Iteration 1 · Phase 1 of 2: Core"));
+  g_assert_true (ui_test_find_text (view, "Build"));
+  /* The row says which phase runs; the task status followed the agent's
+   * ticks as the store reloaded the file. */
+  {
+    RowTextWait rw = { f, "003-phased", "Phase 1/2" };
+    PauseWait second_current = { f, 1 };
+
+    g_assert_true (test_util_wait_until (row_progress_is, &rw, 5000));
+    g_assert_true (test_util_wait_until (current_phase_is, &second_current, 10000));
+    g_assert_true (ui_test_find_text (GTK_WIDGET (task_status (f)), "Phase 2 of 2 is current"));
+    g_assert_true (ui_test_find_text (GTK_WIDGET (task_status (f)), "2 of 2 done"));
+  }
+  feedback = ui_test_find_widget (view, GTK_TYPE_TEXT_VIEW);
+  g_assert_nonnull (feedback);
+  {
+    GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (feedback));
+    GtkTextIter start, end;
+    g_autofree char *text = NULL;
+
+    gtk_text_buffer_get_bounds (buffer, &start, &end);
+    text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+    g_assert_nonnull (strstr (text, "Checklist item still open: line 17: Show the result"));
+  }
+  screenshots (f, "ralph-checkpoint");
+
+  /* Retry Phase: phase 1 again, and the checkpoint again. */
+  g_assert_true (test_util_wait_until (chain_paused_at, &first, 5000));
+  ui_input_click (ui_test_find_button (view, "_Retry Phase"));
+  g_assert_true (test_util_wait_until (chain_paused_at, &retried, 60000));
+  g_assert_cmpuint (lean_ralph_chain_get_phase (chain), ==, 1);
+  ui_test_settle (300);
+
+  /* The person's words replace the feedback, then Continue. */
+  ui_input_click (feedback);
+  ui_test_settle (100);
+  ui_input_key (GDK_KEY_a, GDK_CONTROL_MASK);
+  ui_input_type ("Mind the empty input.");
+  ui_test_settle (200);
+  ui_input_click (ui_test_find_button (view, "_Continue"));
+  g_assert_true (test_util_wait_until (chain_ended, f->window, 60000));
+  g_assert_cmpint (lean_ralph_chain_get_stop (chain), ==, LEAN_RALPH_STOP_PASSED);
+  g_assert_cmpuint (lean_ralph_chain_get_iteration (chain), ==, 3);
+  {
+    RowTextWait rw = { f, "003-phased", "3/3" };
+    PauseWait all_done = { f, (guint)-1 };
+
+    g_assert_true (test_util_wait_until (row_progress_is, &rw, 10000));
+    g_assert_true (test_util_wait_until (current_phase_is, &all_done, 10000));
+    g_assert_true (ui_test_find_text (GTK_WIDGET (task_status (f)), "Every phase is done"));
+  }
+
+  /* Three sessions: phase 1, phase 1 again (nothing open), phase 2 with
+   * the person's note. */
+  g_assert_true (g_file_get_contents (prompts_path, &prompts, NULL, NULL));
+  runs = g_strsplit (prompts, "=== END ===\n", -1);
+  g_assert_cmpuint (g_strv_length (runs), ==, 4);
+  g_assert_nonnull (strstr (runs[0], "- [ ] Parse the input\n- [ ] Store the result\n\n"));
+  g_assert_null (strstr (strstr (runs[0], "Open items of this phase"), "Show the result"));
+  g_assert_null (strstr (strstr (runs[1], "Open items of this phase"), "- [ ] Parse the input"));
+  g_assert_nonnull (strstr (runs[1], "(none left"));
+  g_assert_nonnull (strstr (runs[2], "## Phase 2 of 2"));
+  g_assert_nonnull (strstr (runs[2], "- [ ] Show the result\n"));
+  g_assert_nonnull (strstr (runs[2], "Notes from the person at the last checkpoint:\n\n"
+                                     "Mind the empty input."));
+  ui_test_settle (300);
+  screenshots (f, "ralph-phases-passed");
+}
+
 static gboolean
 file_exists (gpointer path)
 {
@@ -631,6 +920,8 @@ main (int   argc,
               fixture_set_up, test_detected_saved, fixture_tear_down);
   g_test_add ("/validate-ui/ralph-from-dialog", Fixture, NULL,
               fixture_set_up, test_ralph_from_dialog, fixture_tear_down);
+  g_test_add ("/validate-ui/ralph-phases-guided", Fixture, NULL,
+              fixture_set_up, test_ralph_phases_guided, fixture_tear_down);
 
   ret = g_test_run ();
   g_clear_object (&app);

@@ -223,6 +223,67 @@ on_ended (LeanRalphLoop *loop,
     g_printerr ("leanspec-ctl: %s\n", lean_ralph_chain_get_stop_message (chain));
 }
 
+static void
+on_phase_started (LeanRalphLoop *loop,
+                  guint          phase,
+                  guint          n_phases,
+                  const char    *title,
+                  RalphRun      *run)
+{
+  if (run->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, "phase_started");
+      json_builder_set_member_name (b, "phase");
+      json_builder_add_int_value (b, phase);
+      json_builder_set_member_name (b, "phases");
+      json_builder_add_int_value (b, n_phases);
+      json_builder_set_member_name (b, "title");
+      json_builder_add_string_value (b, title);
+      json_builder_set_member_name (b, "iteration");
+      json_builder_add_int_value (b, lean_ralph_chain_get_iteration (
+                                       lean_ralph_loop_get_chain (loop)));
+      json_builder_end_object (b);
+      print_line (b);
+    }
+  else
+    /* g_printerr() strips control characters from the title. */
+    g_printerr (_("leanspec-ctl: phase %u of %u: %s\n"), phase, n_phases, title);
+}
+
+static void
+on_phase_ended (LeanRalphLoop  *loop,
+                guint           phase,
+                LeanValidation *validation,
+                const char     *diff_summary,
+                RalphRun       *run)
+{
+  if (run->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, "phase_ended");
+      json_builder_set_member_name (b, "phase");
+      json_builder_add_int_value (b, phase);
+      json_builder_set_member_name (b, "iteration");
+      json_builder_add_int_value (b, lean_ralph_chain_get_iteration (
+                                       lean_ralph_loop_get_chain (loop)));
+      json_builder_set_member_name (b, "passed");
+      json_builder_add_boolean_value (b, lean_validation_get_passed (validation));
+      json_builder_set_member_name (b, "diff");
+      json_builder_add_string_value (b, diff_summary);
+      json_builder_end_object (b);
+      print_line (b);
+    }
+  else
+    g_printerr (_("leanspec-ctl: phase %u done: %s\n"), phase, diff_summary);
+}
+
 static gboolean
 on_sigint (gpointer data)
 {
@@ -283,7 +344,8 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
     { "keep-status", 0, 0, G_OPTION_ARG_NONE, &keep_status,
       N_("Do not move the spec to in-progress"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
-      N_("Print iteration_started, validation and chain_ended events as JSON lines"), NULL },
+      N_("Print phase_started, iteration_started, validation, phase_ended and chain_ended "
+         "events as JSON lines"), NULL },
     { NULL }
   };
 
@@ -296,8 +358,6 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
     return exit_code;
   if (critic && no_critic)
     return ctl_report_message (CTL_EXIT_USAGE, _("--critic and --no-critic exclude each other"));
-  if (phases)
-    return ctl_report_message (CTL_EXIT_USAGE, _("--phases is not available yet"));
   if (max_iterations < 0 || max_tokens < 0 || max_minutes < 0 || max_cost < 0)
     return ctl_report_message (CTL_EXIT_USAGE, _("limits must not be negative"));
 
@@ -331,6 +391,7 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
   settings.max_tokens = (guint64)max_tokens;
   settings.max_cost_usd = max_cost;
   settings.max_minutes = (guint)max_minutes;
+  settings.phases = phases;
 
   request = lean_session_request_new ();
   request->project_path = g_strdup (lean_project_get_root (project));
@@ -382,6 +443,8 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
   g_signal_connect (loop, "iteration-started", G_CALLBACK (on_iteration_started), &run);
   g_signal_connect (loop, "validation-finished", G_CALLBACK (on_validation_finished), &run);
   g_signal_connect (loop, "ended", G_CALLBACK (on_ended), &run);
+  g_signal_connect (loop, "phase-started", G_CALLBACK (on_phase_started), &run);
+  g_signal_connect (loop, "phase-ended", G_CALLBACK (on_phase_ended), &run);
   sigint_id = g_unix_signal_add (SIGINT, on_sigint, &run);
 
   if (!lean_ralph_loop_start (loop, &error) && !run.ended)

@@ -24,6 +24,11 @@ struct _LeanChainView
   GtkWidget      *stop_button;
   GtkWidget      *timeline;
   GtkWidget      *validation_view;
+  GtkWidget      *pause_panel;
+  GtkWidget      *pause_title;
+  GtkWidget      *pause_diff;
+  GtkWidget      *feedback_view;
+  GtkWidget      *retry_button;
 
   LeanRalphLoop  *loop;
   GPtrArray      *iterations;   /* Iteration */
@@ -142,7 +147,13 @@ update_status (LeanChainView *self)
       self->status = g_strdup_printf (_("Iteration %u of %u: validating"), k, n);
       break;
     case LEAN_RALPH_STATE_PAUSED:
-      self->status = g_strdup_printf (_("Paused after iteration %u of %u"), k, n);
+      if (lean_ralph_chain_get_phase (chain) > 0)
+        /* Translators: "Checkpoint after phase 1 of 2" */
+        self->status = g_strdup_printf (_("Checkpoint after phase %u of %u"),
+                                        lean_ralph_chain_get_phase (chain),
+                                        lean_ralph_chain_get_n_phases (chain));
+      else
+        self->status = g_strdup_printf (_("Paused after iteration %u of %u"), k, n);
       break;
     case LEAN_RALPH_STATE_ENDED:
       self->status = g_strdup (lean_ralph_chain_get_stop_message (chain) ?:
@@ -164,6 +175,78 @@ update_status (LeanChainView *self)
     gtk_widget_add_css_class (self->status_label, "dim-label");
   gtk_widget_set_visible (self->stop_button, !ended);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->status);
+  if (lean_ralph_chain_get_state (chain) != LEAN_RALPH_STATE_PAUSED)
+    gtk_widget_set_visible (self->pause_panel, FALSE);
+}
+
+/* Guided: the chain waits for the person. The panel shows what the next
+ * session will be told; at a phase's checkpoint also what the phase
+ * changed, and the validation view below shows its checks. */
+static void
+on_paused (LeanRalphLoop *loop,
+           guint          k,
+           LeanChainView *self)
+{
+  LeanRalphChain *chain = lean_ralph_loop_get_chain (loop);
+  guint phase = lean_ralph_chain_get_phase (chain);
+  const char *feedback = lean_ralph_chain_get_feedback (chain);
+  g_autofree char *title = NULL;
+
+  update_status (self);
+  if (phase > 0)
+    {
+      const char *heading = lean_ralph_chain_get_phase_title (chain);
+
+      title = heading != NULL && *heading != '\0'
+              /* Translators: "Phase 1 of 2 (Core) is done: continue, retry it or stop" */
+              ? g_strdup_printf (_("Phase %u of %u (%s) is done: continue, retry it or stop"),
+                                 phase, lean_ralph_chain_get_n_phases (chain), heading)
+              : g_strdup_printf (_("Phase %u of %u is done: continue, retry it or stop"),
+                                 phase, lean_ralph_chain_get_n_phases (chain));
+      gtk_label_set_text (GTK_LABEL (self->pause_diff), lean_ralph_loop_get_diff_summary (loop));
+    }
+  else
+    title = g_strdup_printf (_("Iteration %u did not pass: continue with this feedback or stop"),
+                             k);
+  gtk_label_set_text (GTK_LABEL (self->pause_title), title);
+  gtk_widget_set_visible (self->pause_diff, phase > 0);
+  gtk_widget_set_visible (self->retry_button, phase > 0);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->feedback_view)),
+                            feedback != NULL ? feedback : "", -1);
+  gtk_widget_set_visible (self->pause_panel, TRUE);
+}
+
+static void
+take_feedback (LeanChainView *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (self->feedback_view));
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  lean_ralph_chain_set_feedback (lean_ralph_loop_get_chain (self->loop), text);
+  gtk_widget_set_visible (self->pause_panel, FALSE);
+}
+
+static void
+on_continue_clicked (LeanChainView *self)
+{
+  if (lean_ralph_chain_get_state (lean_ralph_loop_get_chain (self->loop)) !=
+      LEAN_RALPH_STATE_PAUSED)
+    return;
+  take_feedback (self);
+  lean_ralph_loop_continue (self->loop);
+}
+
+static void
+on_retry_clicked (LeanChainView *self)
+{
+  if (lean_ralph_chain_get_state (lean_ralph_loop_get_chain (self->loop)) !=
+      LEAN_RALPH_STATE_PAUSED)
+    return;
+  take_feedback (self);
+  lean_ralph_loop_retry_phase (self->loop);
 }
 
 static void
@@ -191,8 +274,25 @@ on_iteration_started (LeanRalphLoop *loop,
                       LeanChainView *self)
 {
   Iteration *it = g_new0 (Iteration, 1);
-  g_autofree char *title = g_strdup_printf (_("Iteration %u"), k);
+  LeanRalphChain *chain = lean_ralph_loop_get_chain (loop);
+  guint phase = lean_ralph_chain_get_phase (chain);
+  g_autofree char *title = NULL;
   GtkWidget *button;
+
+  if (phase > 0)
+    {
+      const char *heading = lean_ralph_chain_get_phase_title (chain);
+      g_autofree char *escaped = g_markup_escape_text (heading != NULL ? heading : "", -1);
+
+      /* Translators: "Iteration 1 · Phase 1 of 2: Core" */
+      title = *escaped != '\0'
+              ? g_strdup_printf (_("Iteration %u · Phase %u of %u: %s"), k, phase,
+                                 lean_ralph_chain_get_n_phases (chain), escaped)
+              : g_strdup_printf (_("Iteration %u · Phase %u of %u"), k, phase,
+                                 lean_ralph_chain_get_n_phases (chain));
+    }
+  else
+    title = g_strdup_printf (_("Iteration %u"), k);
 
   it->number = k;
   it->session = session != NULL ? g_object_ref (session) : NULL;
@@ -299,7 +399,7 @@ lean_chain_view_new (LeanRalphLoop *loop)
   g_signal_connect_object (loop, "validation-finished", G_CALLBACK (on_validation_finished),
                            self, 0);
   g_signal_connect_object (loop, "ended", G_CALLBACK (update_status), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (loop, "paused", G_CALLBACK (update_status), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (loop, "paused", G_CALLBACK (on_paused), self, 0);
   g_signal_connect_object (chain, "notify::state", G_CALLBACK (update_status), self,
                            G_CONNECT_SWAPPED);
   update_status (self);
@@ -389,7 +489,14 @@ lean_chain_view_class_init (LeanChainViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanChainView, timeline);
   gtk_widget_class_bind_template_child (widget_class, LeanChainView, validation_view);
   gtk_widget_class_bind_template_callback (widget_class, on_row_selected);
+  gtk_widget_class_bind_template_child (widget_class, LeanChainView, pause_panel);
+  gtk_widget_class_bind_template_child (widget_class, LeanChainView, pause_title);
+  gtk_widget_class_bind_template_child (widget_class, LeanChainView, pause_diff);
+  gtk_widget_class_bind_template_child (widget_class, LeanChainView, feedback_view);
+  gtk_widget_class_bind_template_child (widget_class, LeanChainView, retry_button);
   gtk_widget_class_bind_template_callback (widget_class, on_stop_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_continue_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, on_retry_clicked);
   gtk_widget_class_set_css_name (widget_class, "leanchainview");
 }
 

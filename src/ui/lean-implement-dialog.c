@@ -28,6 +28,11 @@ struct _LeanImplementDialog
   AdwExpanderRow    *ralph_row;
   GtkSpinButton     *ralph_iterations;
   GtkSwitch         *ralph_critic;
+  GtkSwitch         *ralph_phases;
+  GtkSwitch         *ralph_guided;
+  GtkSpinButton     *ralph_max_tokens;
+  GtkSpinButton     *ralph_max_cost;
+  GtkSpinButton     *ralph_max_minutes;
   GtkTextView       *prompt_view;
 
   LeanController    *controller;
@@ -606,6 +611,11 @@ lean_implement_dialog_get_ralph (LeanImplementDialog *self,
     {
       *settings = (LeanRalphSettings) { 0 };
       settings->max_iterations = (guint) gtk_spin_button_get_value_as_int (self->ralph_iterations);
+      settings->phases = gtk_switch_get_active (self->ralph_phases);
+      settings->guided = gtk_switch_get_active (self->ralph_guided);
+      settings->max_tokens = (guint64) gtk_spin_button_get_value (self->ralph_max_tokens);
+      settings->max_cost_usd = gtk_spin_button_get_value (self->ralph_max_cost);
+      settings->max_minutes = (guint) gtk_spin_button_get_value_as_int (self->ralph_max_minutes);
     }
   if (critic != NULL)
     *critic = gtk_switch_get_active (self->ralph_critic);
@@ -833,6 +843,11 @@ lean_implement_dialog_class_init (LeanImplementDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, ralph_row);
   gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, ralph_iterations);
   gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, ralph_critic);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, ralph_phases);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, ralph_guided);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, ralph_max_tokens);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, ralph_max_cost);
+  gtk_widget_class_bind_template_child (widget_class, LeanImplementDialog, ralph_max_minutes);
 }
 
 static void

@@ -52,8 +52,9 @@ LeanSessionRequest  *lean_implement_dialog_dup_request  (LeanImplementDialog *se
 gboolean             lean_implement_dialog_select_agent (LeanImplementDialog *self,
                                                          const char          *id);
 gboolean             lean_implement_dialog_get_ready    (LeanImplementDialog *self);
-/* Whether the Ralph switch is on; its maximum iterations and whether the
- * agent also critiques each iteration. Out-params may be NULL. */
+/* Whether the Ralph switch is on; its settings (maximum iterations, phase
+ * by phase, pausing between iterations, the budget) and whether the agent
+ * also critiques each iteration. Out-params may be NULL. */
 gboolean             lean_implement_dialog_get_ralph    (LeanImplementDialog *self,
                                                          LeanRalphSettings   *settings,
                                                          gboolean            *critic);

@@ -214,6 +214,15 @@ lean_session_indicator_update_row (GtkWidget *row,
     }
   lean_session_indicator_set_spec (indicator, spec);
   gtk_widget_queue_allocate (row);
+  /* The row's own text may follow the activity too ("Phase 2/4"). */
+  gtk_widget_queue_draw (row);
+}
+
+LeanSpecActivity *
+lean_session_indicator_get_row_activity (GtkWidget *row)
+{
+  g_return_val_if_fail (GTK_IS_WIDGET (row), NULL);
+  return g_object_get_data (G_OBJECT (row), ROW_ACTIVITY_KEY);
 }
 
 void

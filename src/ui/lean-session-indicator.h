@@ -5,6 +5,7 @@
 
 #include "lean-session.h"
 #include "lean-spec.h"
+#include "lean-spec-activity.h"
 
 G_BEGIN_DECLS
 
@@ -38,5 +39,9 @@ void              lean_session_indicator_allocate_in_row (GtkWidget   *row,
 void              lean_session_indicator_snapshot_in_row (GtkWidget   *row,
                                                           GtkSnapshot *snapshot);
 void              lean_session_indicator_remove_from_row (GtkWidget   *row);
+
+/* The activity model @row follows (set by lean_session_indicator_update_row()),
+ * or NULL. */
+LeanSpecActivity *lean_session_indicator_get_row_activity (GtkWidget *row);
 
 G_END_DECLS

@@ -12,6 +12,7 @@ struct _LeanSpecActivity
   char       *root;
   GHashTable *latest;  /* spec id -> LeanSession */
   GHashTable *validations;  /* spec id -> LeanSpecValidation */
+  GHashTable *phases;       /* spec id -> phase << 16 | n_phases */
 };
 
 G_DEFINE_FINAL_TYPE (LeanSpecActivity, lean_spec_activity, G_TYPE_OBJECT)
@@ -109,6 +110,44 @@ lean_spec_activity_get_validation (LeanSpecActivity *self,
   return GPOINTER_TO_INT (g_hash_table_lookup (self->validations, spec_id));
 }
 
+void
+lean_spec_activity_set_phase (LeanSpecActivity *self,
+                              const char       *spec_id,
+                              guint             phase,
+                              guint             n_phases)
+{
+  guint n = 0;
+
+  g_return_if_fail (LEAN_IS_SPEC_ACTIVITY (self));
+  g_return_if_fail (spec_id != NULL);
+
+  if (phase > n_phases || n_phases > G_MAXUINT16)
+    phase = 0;
+  if (lean_spec_activity_get_phase (self, spec_id, &n) == phase && (phase == 0 || n == n_phases))
+    return;
+  if (phase == 0)
+    g_hash_table_remove (self->phases, spec_id);
+  else
+    g_hash_table_replace (self->phases, g_strdup (spec_id),
+                          GUINT_TO_POINTER (phase << 16 | n_phases));
+  g_signal_emit (self, signals[CHANGED], g_quark_from_string (spec_id), spec_id);
+}
+
+guint
+lean_spec_activity_get_phase (LeanSpecActivity *self,
+                              const char       *spec_id,
+                              guint            *n_phases)
+{
+  guint packed;
+
+  g_return_val_if_fail (LEAN_IS_SPEC_ACTIVITY (self), 0);
+
+  packed = spec_id != NULL ? GPOINTER_TO_UINT (g_hash_table_lookup (self->phases, spec_id)) : 0;
+  if (n_phases != NULL)
+    *n_phases = packed & 0xffff;
+  return packed >> 16;
+}
+
 const char *
 lean_spec_activity_get_root (LeanSpecActivity *self)
 {
@@ -157,6 +196,7 @@ lean_spec_activity_dispose (GObject *object)
     }
   g_clear_pointer (&self->latest, g_hash_table_unref);
   g_clear_pointer (&self->validations, g_hash_table_unref);
+  g_clear_pointer (&self->phases, g_hash_table_unref);
 
   G_OBJECT_CLASS (lean_spec_activity_parent_class)->dispose (object);
 }
@@ -190,4 +230,5 @@ lean_spec_activity_init (LeanSpecActivity *self)
 {
   self->latest = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->validations = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->phases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

@@ -46,6 +46,16 @@ void               lean_spec_activity_set_validation (LeanSpecActivity   *self,
 LeanSpecValidation lean_spec_activity_get_validation (LeanSpecActivity   *self,
                                                       const char         *spec_id);
 
+/* A phased Ralph chain works on phase @phase (1-based) of @n_phases of
+ * @spec_id; 0 when none is. Emits "changed::SPEC-ID" when it changes. */
+void              lean_spec_activity_set_phase   (LeanSpecActivity *self,
+                                                  const char       *spec_id,
+                                                  guint             phase,
+                                                  guint             n_phases);
+guint             lean_spec_activity_get_phase   (LeanSpecActivity *self,
+                                                  const char       *spec_id,
+                                                  guint            *n_phases);
+
 /* TRUE when @dir (a spec's folder) lies inside this project. */
 gboolean          lean_spec_activity_contains    (LeanSpecActivity *self,
                                                   const char       *dir);

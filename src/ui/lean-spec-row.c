@@ -37,6 +37,7 @@ struct _LeanSpecRow
   PangoLayout *title;
   PangoLayout *priority;
   PangoLayout *progress;
+  guint        progress_phase;  /* phase << 16 | n_phases the progress shows; 0: items */
   GPtrArray   *tags;           /* one PangoLayout per "#tag" */
   PangoLayout *more_tags;      /* "+N" for the tags that do not fit */
   guint        n_tags_shown;   /* as last drawn */
@@ -143,7 +144,15 @@ ensure_layouts (LeanSpecRow *self)
 
   checked = lean_spec_get_n_checked (spec);
   total = checked + lean_spec_get_n_unchecked (spec);
-  if (total > 0)
+  if (self->progress_phase != 0)
+    {
+      /* Translators: a spec row while a phased Ralph chain runs, "Phase 2/4" */
+      g_autofree char *progress = g_strdup_printf (_("Phase %u/%u"), self->progress_phase >> 16,
+                                                   self->progress_phase & 0xffff);
+
+      self->progress = make_layout (self, progress, 0.8, PANGO_WEIGHT_BOLD, FALSE);
+    }
+  else if (total > 0)
     {
       g_autofree char *progress = g_strdup_printf ("%u/%u", checked, total);
 
@@ -363,6 +372,20 @@ lean_spec_row_snapshot (GtkWidget   *widget,
     return;
 
   ensure_metrics (self);
+  /* A phased Ralph chain on the spec shows its phase instead of the items. */
+  {
+    LeanSpecActivity *activity = lean_session_indicator_get_row_activity (widget);
+    guint n = 0;
+    guint phase = activity != NULL
+                  ? lean_spec_activity_get_phase (activity, lean_spec_get_id (self->spec), &n) : 0;
+    guint key = phase > 0 ? phase << 16 | n : 0;
+
+    if (key != self->progress_phase)
+      {
+        self->progress_phase = key;
+        clear_layouts (self);
+      }
+  }
   ensure_layouts (self);
 
   /* GTK 4.8: the widget's CSS colour; the dim shades follow .dim-label. */
@@ -511,6 +534,13 @@ lean_spec_row_get_spec (LeanSpecRow *self)
 {
   g_return_val_if_fail (LEAN_IS_SPEC_ROW (self), NULL);
   return self->spec;
+}
+
+const char *
+lean_spec_row_get_progress_text (LeanSpecRow *self)
+{
+  g_return_val_if_fail (LEAN_IS_SPEC_ROW (self), NULL);
+  return self->progress != NULL ? pango_layout_get_text (self->progress) : NULL;
 }
 
 guint

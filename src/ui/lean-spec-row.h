@@ -23,6 +23,9 @@ LeanSpec  *lean_spec_row_get_spec (LeanSpecRow *self);
  * did not fit. */
 guint      lean_spec_row_get_n_tags_shown (LeanSpecRow *self);
 char      *lean_spec_row_dup_tooltip      (LeanSpecRow *self);
+/* The progress the row drew the last time ("2/3", or "Phase 2/4" while a
+ * phased Ralph chain runs), or NULL. */
+const char *lean_spec_row_get_progress_text (LeanSpecRow *self);
 
 /* The CSS class for a status ("planned", "in-progress", ..., "none"). */
 const char *lean_spec_row_status_css_class (LeanSpecStatus status);

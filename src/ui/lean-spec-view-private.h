@@ -4,6 +4,7 @@
 #include "lean-spec-view.h"
 #include "lean-markdown-view.h"
 #include "lean-spec-checks.h"
+#include "lean-spec-task-status.h"
 
 G_BEGIN_DECLS
 
@@ -57,6 +58,7 @@ struct _LeanSpecView
   GtkStack          *files_stack;
   LeanMarkdownView  *readme_view;
   LeanSpecChecks    *checks;        /* tokens and LeanSpec's checks */
+  LeanSpecTaskStatus *task_status;  /* the plan's phases, done/total */
 
   /* State */
   LeanSpecStore     *store;

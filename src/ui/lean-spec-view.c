@@ -964,6 +964,7 @@ show_spec (LeanSpecView *self,
 
   lean_markdown_view_set_markdown (self->readme_view, lean_spec_get_body (spec));
   lean_spec_checks_set_spec (self->checks, self->store, spec);
+  lean_spec_task_status_set_spec (self->task_status, spec);
   _lean_spec_view_update_files (self, spec);
   _lean_spec_view_watch_dir (self, spec);
 
@@ -989,6 +990,7 @@ show_empty (LeanSpecView *self)
   adw_window_title_set_subtitle (self->window_title, "");
   lean_markdown_view_set_markdown (self->readme_view, NULL);
   lean_spec_checks_set_spec (self->checks, NULL, NULL);
+  lean_spec_task_status_set_spec (self->task_status, NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "spec.mark-complete", FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "spec.open-in-editor", FALSE);
   /* Nothing to act on: no buttons that can only be insensitive. */
@@ -1140,6 +1142,7 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
 
   g_type_ensure (LEAN_TYPE_MARKDOWN_VIEW);
   g_type_ensure (LEAN_TYPE_SPEC_CHECKS);
+  g_type_ensure (LEAN_TYPE_SPEC_TASK_STATUS);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/leanspec/Desktop/lean-spec-view.ui");
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, toast_overlay);
@@ -1173,6 +1176,7 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, files_stack);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, readme_view);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, checks);
+  gtk_widget_class_bind_template_child (widget_class, LeanSpecView, task_status);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, title_error);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, tag_error);
   gtk_widget_class_bind_template_child (widget_class, LeanSpecView, tag_add_confirm);

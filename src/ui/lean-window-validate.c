@@ -58,6 +58,20 @@ set_row_mark (LeanWindow         *self,
     lean_spec_activity_set_validation (activity, spec_id, mark);
 }
 
+/* "Phase 2/4" on the spec's row while a phased chain works on it. */
+static void
+set_row_phase (LeanWindow     *self,
+               LeanRalphChain *chain)
+{
+  LeanSpecActivity *activity = get_activity (self);
+  gboolean running = lean_ralph_chain_get_state (chain) != LEAN_RALPH_STATE_ENDED;
+
+  if (activity != NULL)
+    lean_spec_activity_set_phase (activity, lean_ralph_chain_get_spec_id (chain),
+                                  running ? lean_ralph_chain_get_phase (chain) : 0,
+                                  lean_ralph_chain_get_n_phases (chain));
+}
+
 static LeanSpec *
 shown_spec (LeanWindow *self)
 {
@@ -763,6 +777,7 @@ on_loop_iteration_started (LeanRalphLoop *loop,
       op->iteration = k;
       store_op_run (self, op, on_store_written, NULL);
     }
+  set_row_phase (self, chain);
   update_chain_tab (self, view_of_loop (self, loop));
 }
 
@@ -811,6 +826,7 @@ on_loop_ended (LeanRalphLoop *loop,
       op->agent_id = g_strdup (g_object_get_data (G_OBJECT (view), "agent-id"));
       store_op_run (self, op, on_store_written, NULL);
     }
+  set_row_phase (self, chain);
   if (stop == LEAN_RALPH_STOP_CANCELLED)
     set_row_mark (self, lean_ralph_chain_get_spec_id (chain), LEAN_SPEC_VALIDATION_NONE);
   lean_window_add_toast (self, adw_toast_new (escaped));

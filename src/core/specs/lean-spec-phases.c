@@ -11,6 +11,7 @@ lean_spec_phase_free (LeanSpecPhase *phase)
   if (phase == NULL)
     return;
   g_free (phase->title);
+  g_strfreev (phase->open_items);
   g_free (phase);
 }
 
@@ -52,6 +53,8 @@ lean_spec_get_phases (LeanSpec *spec)
   guint plan_start = 0, plan_end = 0;   /* file lines, plan_end exclusive; 0: none */
   g_autoptr(GArray) headings = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(GPtrArray) titles = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) open = g_ptr_array_new_with_free_func ((GDestroyNotify)g_ptr_array_unref);
+  g_autoptr(GPtrArray) all_open = g_ptr_array_new_with_free_func (g_free);
   const char *fence = NULL;
 
   g_return_val_if_fail (LEAN_IS_SPEC (spec), g_ptr_array_new ());
@@ -103,6 +106,7 @@ lean_spec_get_phases (LeanSpec *spec)
       phase->title = g_strdup (g_ptr_array_index (titles, h));
       phase->line = g_array_index (headings, guint, h);
       g_ptr_array_add (phases, phase);
+      g_ptr_array_add (open, g_ptr_array_new_with_free_func (g_free));
     }
 
   for (guint t = 0; t < lean_spec_get_n_tasks (spec); t++)
@@ -114,20 +118,35 @@ lean_spec_get_phases (LeanSpec *spec)
 
       if (!lean_spec_get_task (spec, t, &line, &checked, &text))
         continue;
+      if (!checked)
+        g_ptr_array_add (all_open, g_strdup (text));
       if (line < plan_start || line >= plan_end)
         continue;
+      guint index = 0;
+
       for (guint h = 0; h < phases->len; h++)
         {
           LeanSpecPhase *candidate = g_ptr_array_index (phases, h);
 
           if (candidate->line < line)
-            phase = candidate;
+            phase = candidate, index = h;
         }
       if (phase == NULL)
         continue;
       phase->total++;
       if (checked)
         phase->done++;
+      else
+        g_ptr_array_add (g_ptr_array_index (open, index), g_strdup (text));
+    }
+
+  for (guint h = 0; h < phases->len; h++)
+    {
+      GPtrArray *items = g_ptr_array_index (open, h);
+
+      g_ptr_array_add (items, NULL);
+      ((LeanSpecPhase *)g_ptr_array_index (phases, h))->open_items =
+        (char **)g_ptr_array_steal (items, NULL);
     }
 
   /* Headings without items are no phases. */
@@ -142,6 +161,8 @@ lean_spec_get_phases (LeanSpec *spec)
       all->title = g_strdup ("");
       all->total = lean_spec_get_n_tasks (spec);
       all->done = lean_spec_get_n_checked (spec);
+      g_ptr_array_add (all_open, NULL);
+      all->open_items = (char **)g_ptr_array_steal (all_open, NULL);
       g_ptr_array_add (phases, all);
     }
   return g_steal_pointer (&phases);

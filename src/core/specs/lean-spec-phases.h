@@ -13,6 +13,7 @@ typedef struct
   guint  line;     /* 1-based line of the heading in the file; 0 for the one implicit phase */
   guint  done;
   guint  total;
+  char **open_items;  /* the unchecked items' text, in file order (NULL-terminated) */
 } LeanSpecPhase;
 
 void       lean_spec_phase_free         (LeanSpecPhase *phase);

@@ -15,6 +15,7 @@
 typedef struct
 {
   guint     number;
+  guint     phase;       /* 0: not a phase iteration */
   gboolean  passed;
   char     *failures;    /* feedback text of this iteration; NULL when passed */
   char     *signature;   /* what failed, for telling progress */
@@ -37,9 +38,20 @@ struct _LeanRalphChain
   guint64            tokens;
   double             cost_usd;
   gint64             started_us;
+
+  guint              n_phases;      /* 0: not phased */
+  guint              phase;         /* of the running or last iteration */
+  gboolean           past_phases;
+  gboolean           retry_phase;
+  gboolean           feedback_edited;  /* by a person, since the last validation */
+  /* Iterations before the last phase began: the limit and no-progress
+   * count from there. */
+  guint              base;
+  char              *phase_title;
+  GStrv              phase_items;
 };
 
-enum { PROP_0, PROP_STATE, PROP_ITERATION, PROP_STOP, N_PROPS };
+enum { PROP_0, PROP_STATE, PROP_ITERATION, PROP_STOP, PROP_PHASE, N_PROPS };
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (LeanRalphChain, lean_ralph_chain, G_TYPE_OBJECT)
@@ -97,6 +109,8 @@ lean_ralph_chain_finalize (GObject *object)
   g_free (self->stop_message);
   g_ptr_array_unref (self->iterations);
   g_free (self->feedback);
+  g_free (self->phase_title);
+  g_strfreev (self->phase_items);
 
   G_OBJECT_CLASS (lean_ralph_chain_parent_class)->finalize (object);
 }
@@ -119,6 +133,9 @@ lean_ralph_chain_get_property (GObject    *object,
       break;
     case PROP_STOP:
       g_value_set_int (value, self->stop);
+      break;
+    case PROP_PHASE:
+      g_value_set_uint (value, lean_ralph_chain_get_phase (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -144,6 +161,9 @@ lean_ralph_chain_class_init (LeanRalphChainClass *klass)
     g_param_spec_int ("stop", NULL, NULL, LEAN_RALPH_STOP_NONE, LEAN_RALPH_STOP_FAILED,
                       LEAN_RALPH_STOP_NONE,
                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PHASE] =
+    g_param_spec_uint ("phase", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -352,6 +372,44 @@ build_feedback (LeanRalphChain *self)
 
 /* ---- the loop --------------------------------------------------------- */
 
+/* The spec prompt and one phase's open items; a phase run again carries
+ * what failed the last time. */
+static char *
+build_phase_prompt (LeanRalphChain *self)
+{
+  GString *prompt = g_string_new (self->spec_prompt);
+  Iteration *last = self->iterations->len > 0
+                    ? g_ptr_array_index (self->iterations, self->iterations->len - 1) : NULL;
+
+  g_string_append_printf (prompt, "\n\n---\n\n## Phase %u of %u\n\n", self->phase, self->n_phases);
+  if (self->phase_title != NULL && *self->phase_title != '\0')
+    g_string_append_printf (prompt, "This session works on the plan's section \"%s\" only",
+                            self->phase_title);
+  else
+    g_string_append (prompt, "This session works on one phase of the plan only");
+  g_string_append (prompt, "; later phases get sessions of their own. Open items of this "
+                           "phase:\n\n");
+  for (guint i = 0; self->phase_items != NULL && self->phase_items[i] != NULL; i++)
+    g_string_append_printf (prompt, "- [ ] %s\n", self->phase_items[i]);
+  if (self->phase_items == NULL || self->phase_items[0] == NULL)
+    g_string_append (prompt, "(none left: check that this phase's work holds together)\n");
+  g_string_append (prompt,
+                   "\nTick each item in the spec file (`- [x]`) once it is done. The project's "
+                   "checks run when you stop.\n");
+  if (self->feedback != NULL && *self->feedback != '\0')
+    {
+      /* The person's words at the checkpoint go to the next session,
+       * whichever phase it works on. */
+      if (self->feedback_edited)
+        g_string_append_printf (prompt, "\nNotes from the person at the last checkpoint:\n\n%s",
+                                self->feedback);
+      else if (last != NULL && last->phase == self->phase && !last->passed)
+        g_string_append_printf (prompt, "\nThe last attempt at this phase did not pass "
+                                "validation:\n\n%s", self->feedback);
+    }
+  return g_string_free (prompt, FALSE);
+}
+
 char *
 lean_ralph_chain_begin_iteration (LeanRalphChain *self)
 {
@@ -368,7 +426,25 @@ lean_ralph_chain_begin_iteration (LeanRalphChain *self)
     self->started_us = g_get_monotonic_time ();
   self->iteration++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ITERATION]);
+  if (self->n_phases > 0 && !self->past_phases)
+    {
+      guint next = lean_ralph_chain_get_next_phase (self);
+
+      if (next == 0)
+        self->past_phases = TRUE;
+      else
+        {
+          if (next == self->n_phases && self->phase != next)
+            self->base = self->iteration - 1;
+          self->phase = next;
+        }
+      self->retry_phase = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PHASE]);
+    }
   set_state (self, LEAN_RALPH_STATE_AGENT);
+
+  if (self->n_phases > 0 && !self->past_phases)
+    return build_phase_prompt (self);
 
   if (self->iteration == 1)
     return g_strdup (self->spec_prompt);
@@ -378,7 +454,7 @@ lean_ralph_chain_begin_iteration (LeanRalphChain *self)
                           "\n\n---\n\n## Iteration %u of %u\n\n"
                           "The previous attempt did not pass validation. Fix what failed below "
                           "in this working tree; the checks run again when you stop.\n\n%s",
-                          self->iteration, self->settings.max_iterations,
+                          self->iteration - self->base, self->settings.max_iterations,
                           self->feedback != NULL ? self->feedback : "");
   return g_string_free (prompt, FALSE);
 }
@@ -436,8 +512,10 @@ lean_ralph_chain_record_validation (LeanRalphChain *self,
     return self->stop;
   g_return_val_if_fail (self->state == LEAN_RALPH_STATE_VALIDATING, LEAN_RALPH_STOP_NONE);
 
+  self->feedback_edited = FALSE;
   it = g_new0 (Iteration, 1);
   it->number = self->iteration;
+  it->phase = self->n_phases > 0 && !self->past_phases ? self->phase : 0;
   it->passed = lean_validation_get_passed (validation);
   if (!it->passed)
     {
@@ -470,7 +548,22 @@ lean_ralph_chain_record_validation (LeanRalphChain *self,
       return self->stop;
     }
 
-  if (self->iterations->len >= LEAN_RALPH_NO_PROGRESS_RUNS)
+  /* A phase before the last leaves items open by design: only the budget
+   * stops the chain there. */
+  if (it->phase > 0 && it->phase < self->n_phases)
+    {
+      if (over_budget (self, &why))
+        {
+          end (self, LEAN_RALPH_STOP_BUDGET, g_steal_pointer (&why));
+          return self->stop;
+        }
+      g_free (self->feedback);
+      self->feedback = build_feedback (self);
+      set_state (self, self->settings.guided ? LEAN_RALPH_STATE_PAUSED : LEAN_RALPH_STATE_IDLE);
+      return LEAN_RALPH_STOP_NONE;
+    }
+
+  if (it->number - self->base >= LEAN_RALPH_NO_PROGRESS_RUNS)
     {
       gboolean same = *it->signature != '\0';
 
@@ -495,7 +588,7 @@ lean_ralph_chain_record_validation (LeanRalphChain *self,
       return self->stop;
     }
 
-  if (self->iteration >= self->settings.max_iterations)
+  if (self->iteration - self->base >= self->settings.max_iterations)
     {
       end (self, LEAN_RALPH_STOP_MAX_ITERATIONS,
            g_strdup_printf (_("Stopped after %u iterations without passing"), self->iteration));
@@ -527,6 +620,74 @@ lean_ralph_chain_cancel (LeanRalphChain *self)
     end (self, LEAN_RALPH_STOP_CANCELLED, NULL);
 }
 
+void
+lean_ralph_chain_set_n_phases (LeanRalphChain *self,
+                               guint           n_phases)
+{
+  g_return_if_fail (LEAN_IS_RALPH_CHAIN (self));
+  g_return_if_fail (self->iteration == 0);
+
+  self->n_phases = n_phases > 1 ? n_phases : 0;
+}
+
+guint
+lean_ralph_chain_get_n_phases (LeanRalphChain *self)
+{
+  g_return_val_if_fail (LEAN_IS_RALPH_CHAIN (self), 0);
+  return self->n_phases;
+}
+
+guint
+lean_ralph_chain_get_phase (LeanRalphChain *self)
+{
+  g_return_val_if_fail (LEAN_IS_RALPH_CHAIN (self), 0);
+  return self->n_phases > 0 && !self->past_phases ? self->phase : 0;
+}
+
+guint
+lean_ralph_chain_get_next_phase (LeanRalphChain *self)
+{
+  g_return_val_if_fail (LEAN_IS_RALPH_CHAIN (self), 0);
+
+  if (self->n_phases == 0 || self->past_phases || self->state == LEAN_RALPH_STATE_ENDED)
+    return 0;
+  if (self->phase == 0)
+    return 1;
+  if (self->retry_phase)
+    return self->phase;
+  return self->phase < self->n_phases ? self->phase + 1 : 0;
+}
+
+void
+lean_ralph_chain_set_phase_work (LeanRalphChain     *self,
+                                 const char         *title,
+                                 const char * const *open_items)
+{
+  g_return_if_fail (LEAN_IS_RALPH_CHAIN (self));
+
+  g_free (self->phase_title);
+  self->phase_title = g_strdup (title);
+  g_strfreev (self->phase_items);
+  self->phase_items = g_strdupv ((GStrv)open_items);
+}
+
+const char *
+lean_ralph_chain_get_phase_title (LeanRalphChain *self)
+{
+  g_return_val_if_fail (LEAN_IS_RALPH_CHAIN (self), NULL);
+  return self->phase_title;
+}
+
+void
+lean_ralph_chain_retry_phase (LeanRalphChain *self)
+{
+  g_return_if_fail (LEAN_IS_RALPH_CHAIN (self));
+  g_return_if_fail (self->state == LEAN_RALPH_STATE_PAUSED);
+
+  if (self->n_phases > 0 && !self->past_phases && self->phase > 0)
+    self->retry_phase = TRUE;
+}
+
 const char *
 lean_ralph_chain_get_feedback (LeanRalphChain *self)
 {
@@ -540,8 +701,11 @@ lean_ralph_chain_set_feedback (LeanRalphChain *self,
 {
   g_return_if_fail (LEAN_IS_RALPH_CHAIN (self));
 
+  if (g_strcmp0 (self->feedback, feedback) == 0)
+    return;
   g_free (self->feedback);
   self->feedback = g_strdup (feedback);
+  self->feedback_edited = TRUE;
 }
 
 const char *

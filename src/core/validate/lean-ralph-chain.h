@@ -39,6 +39,7 @@ typedef struct
   double   max_cost_usd;     /* <= 0: no limit */
   guint    max_minutes;      /* 0: no limit */
   gboolean guided;           /* pause between iterations */
+  gboolean phases;           /* one session per phase of the plan first */
 } LeanRalphSettings;
 
 /* How much feedback from failures a prompt carries: about 10k tokens. */
@@ -79,6 +80,32 @@ LeanRalphStop   lean_ralph_chain_record_validation (LeanRalphChain         *self
 void            lean_ralph_chain_fail             (LeanRalphChain          *self,
                                                    const char              *message);
 void            lean_ralph_chain_cancel           (LeanRalphChain          *self);
+
+/* Phase by phase: the first iterations run one phase of the plan each,
+ * their prompts naming only that phase's open items; each is validated, and
+ * an unfinished phase does not stop the chain (guided: it pauses at a
+ * checkpoint). After the last phase the chain goes on as a plain Ralph
+ * loop, the last phase counting as its first iteration for the iteration
+ * limit and no-progress. Call before the first iteration; 0 or 1 phases is
+ * no phasing at all. */
+void            lean_ralph_chain_set_n_phases     (LeanRalphChain          *self,
+                                                   guint                    n_phases);
+guint           lean_ralph_chain_get_n_phases     (LeanRalphChain          *self);
+/* The phase (1-based) the running or last iteration works on, 0 when the
+ * chain is not phased or past its phases. Property "phase" (notify). */
+guint           lean_ralph_chain_get_phase        (LeanRalphChain          *self);
+/* The phase the next iteration will work on, 0 when none. */
+guint           lean_ralph_chain_get_next_phase   (LeanRalphChain          *self);
+/* What the next phase iteration works on: the phase's heading and its open
+ * items as the spec has them now (the driver reads the spec just before). */
+void            lean_ralph_chain_set_phase_work   (LeanRalphChain          *self,
+                                                   const char              *title,
+                                                   const char * const      *open_items);
+/* The heading of the phase last given to lean_ralph_chain_set_phase_work(). */
+const char     *lean_ralph_chain_get_phase_title  (LeanRalphChain          *self);
+/* At a checkpoint (PAUSED after a phase): run the same phase again, with
+ * what failed, instead of going on to the next. */
+void            lean_ralph_chain_retry_phase      (LeanRalphChain          *self);
 
 /* What the next prompt will say failed; in guided mode the person may
  * replace it before continuing. */

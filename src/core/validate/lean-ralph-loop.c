@@ -4,7 +4,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "lean-error.h"
+#include "lean-git.h"
 #include "lean-ralph-loop.h"
+#include "lean-spec-phases.h"
 
 struct _LeanRalphLoop
 {
@@ -24,9 +26,13 @@ struct _LeanRalphLoop
   LeanSession         *session;      /* of the running iteration */
   LeanValidation      *validation;   /* of the running iteration */
   gboolean             ended;
+  GCancellable        *cancellable;  /* of the diff stats at a phase's end */
+  char                *diff_summary; /* at the last phase's end */
+  char                *phase_title;  /* of the running phase */
 };
 
-enum { ITERATION_STARTED, VALIDATION_STARTED, VALIDATION_FINISHED, PAUSED, ENDED, N_SIGNALS };
+enum { ITERATION_STARTED, VALIDATION_STARTED, VALIDATION_FINISHED, PAUSED, ENDED,
+       PHASE_STARTED, PHASE_ENDED, N_SIGNALS };
 static guint signals[N_SIGNALS];
 
 G_DEFINE_FINAL_TYPE (LeanRalphLoop, lean_ralph_loop, G_TYPE_OBJECT)
@@ -42,6 +48,9 @@ lean_ralph_loop_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->validation, self);
   if (self->critic != NULL)
     g_signal_handlers_disconnect_by_data (self->critic, self);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->critic);
   g_clear_object (&self->critic_agent);
   g_clear_object (&self->critic_db);
@@ -62,6 +71,8 @@ lean_ralph_loop_finalize (GObject *object)
   LeanRalphLoop *self = LEAN_RALPH_LOOP (object);
 
   g_free (self->spec_id);
+  g_free (self->diff_summary);
+  g_free (self->phase_title);
   g_clear_pointer (&self->request, lean_session_request_free);
 
   G_OBJECT_CLASS (lean_ralph_loop_parent_class)->finalize (object);
@@ -90,6 +101,13 @@ lean_ralph_loop_class_init (LeanRalphLoopClass *klass)
   signals[ENDED] =
     g_signal_new ("ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT);
+  signals[PHASE_STARTED] =
+    g_signal_new ("phase-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_STRING);
+  signals[PHASE_ENDED] =
+    g_signal_new ("phase-ended", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_UINT, LEAN_TYPE_VALIDATION,
+                  G_TYPE_STRING);
 }
 
 static void
@@ -123,6 +141,7 @@ lean_ralph_loop_new (LeanController           *controller,
   self->config = g_object_ref (config);
   self->request = lean_session_request_copy (request);
   self->chain = lean_ralph_chain_new (spec_id, request->prompt, settings);
+  self->cancellable = g_cancellable_new ();
   return self;
 }
 
@@ -150,6 +169,75 @@ end_loop (LeanRalphLoop *self)
 
 static gboolean start_iteration (LeanRalphLoop *self, GError **error);
 
+/* After an iteration's validation was recorded: stop, pause or go on. */
+static void
+proceed (LeanRalphLoop *self,
+         LeanRalphStop  stop)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (stop != LEAN_RALPH_STOP_NONE || lean_ralph_chain_get_state (self->chain) == LEAN_RALPH_STATE_ENDED)
+    {
+      end_loop (self);
+      return;
+    }
+  if (lean_ralph_chain_get_state (self->chain) == LEAN_RALPH_STATE_PAUSED)
+    {
+      g_signal_emit (self, signals[PAUSED], 0, lean_ralph_chain_get_iteration (self->chain));
+      return;
+    }
+  if (!start_iteration (self, &error))
+    {
+      lean_ralph_chain_fail (self->chain, error->message);
+      end_loop (self);
+    }
+}
+
+typedef struct
+{
+  LeanRalphLoop  *loop;
+  LeanValidation *validation;
+  guint           phase;
+  LeanRalphStop   stop;
+} PhaseEnd;
+
+static void
+diff_summary_thread (GTask        *task,
+                     gpointer      source,
+                     gpointer      data,
+                     GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  char *summary = lean_git_diff_summary (data, &error);
+
+  /* Not a repository, or unreadable: the checkpoint says so. */
+  if (summary == NULL)
+    summary = g_strdup_printf (_("No diff stats: %s"), error->message);
+  g_task_return_pointer (task, summary, g_free);
+}
+
+static void
+on_diff_summary (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  PhaseEnd *end = data;
+  LeanRalphLoop *self = end->loop;
+  g_autofree char *summary = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (!g_cancellable_is_cancelled (self->cancellable) && !self->ended)
+    {
+      g_free (self->diff_summary);
+      self->diff_summary = g_strdup (summary != NULL ? summary : "");
+      g_signal_emit (self, signals[PHASE_ENDED], 0, end->phase, end->validation,
+                     self->diff_summary);
+      proceed (self, end->stop);
+    }
+  g_object_unref (end->validation);
+  g_object_unref (end->loop);
+  g_free (end);
+}
+
 /* The iteration's validation is complete (with the critic's verdict when
  * one was asked): store it, let the chain decide, go on or stop. */
 static void
@@ -159,6 +247,7 @@ record (LeanRalphLoop *self)
   g_autoptr(LeanValidation) validation = g_steal_pointer (&self->validation);
   g_autoptr(GError) error = NULL;
   guint k = lean_ralph_chain_get_iteration (self->chain);
+  guint phase;
   LeanRalphStop stop;
 
   if (self->store != NULL &&
@@ -171,25 +260,27 @@ record (LeanRalphLoop *self)
       g_warning ("validation of iteration %u not stored: %s", k, error->message);
       g_clear_error (&error);
     }
+  phase = lean_ralph_chain_get_phase (self->chain);
   stop = lean_ralph_chain_record_validation (self->chain, validation);
   g_signal_emit (self, signals[VALIDATION_FINISHED], 0, k, validation);
   save_chain (self);
 
-  if (stop != LEAN_RALPH_STOP_NONE)
+  if (phase > 0)
     {
-      end_loop (self);
+      /* The checkpoint shows what the phase changed: read off the main
+       * loop, then go on. */
+      PhaseEnd *end = g_new0 (PhaseEnd, 1);
+      g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, on_diff_summary, end);
+
+      end->loop = g_object_ref (self);
+      end->validation = g_object_ref (validation);
+      end->phase = phase;
+      end->stop = stop;
+      g_task_set_task_data (task, g_strdup (self->request->project_path), g_free);
+      g_task_run_in_thread (task, diff_summary_thread);
       return;
     }
-  if (lean_ralph_chain_get_state (self->chain) == LEAN_RALPH_STATE_PAUSED)
-    {
-      g_signal_emit (self, signals[PAUSED], 0, k);
-      return;
-    }
-  if (!start_iteration (self, &error))
-    {
-      lean_ralph_chain_fail (self->chain, error->message);
-      end_loop (self);
-    }
+  proceed (self, stop);
 }
 
 static void
@@ -281,14 +372,47 @@ on_session_state (LeanSession   *session,
   validate (self);
 }
 
+/* The spec's phases as the working tree has them now. */
+static GPtrArray *
+load_phases (LeanRalphLoop *self)
+{
+  g_autoptr(GPtrArray) specs = lean_project_load_specs (self->project, NULL, NULL, NULL);
+  LeanSpec *spec = specs != NULL ? lean_project_find_spec (self->project, specs, self->spec_id,
+                                                           NULL) : NULL;
+
+  return spec != NULL ? lean_spec_get_phases (spec) : NULL;
+}
+
+/* Names phase @phase's open items for the chain's next prompt: read now,
+ * as the agent ticked them. */
+static void
+set_phase_work (LeanRalphLoop *self,
+                guint          phase)
+{
+  g_autoptr(GPtrArray) phases = load_phases (self);
+  LeanSpecPhase *p = phases != NULL && phase <= phases->len
+                     ? g_ptr_array_index (phases, phase - 1) : NULL;
+
+  g_free (self->phase_title);
+  self->phase_title = g_strdup (p != NULL ? p->title : "");
+  lean_ralph_chain_set_phase_work (self->chain, self->phase_title,
+                                   p != NULL ? (const char * const *)p->open_items : NULL);
+}
+
 static gboolean
 start_iteration (LeanRalphLoop  *self,
                  GError        **error)
 {
   g_autoptr(LeanSessionRequest) request = lean_session_request_copy (self->request);
-  g_autofree char *prompt = lean_ralph_chain_begin_iteration (self->chain);
-  guint k = lean_ralph_chain_get_iteration (self->chain);
+  g_autofree char *prompt = NULL;
+  guint next_phase = lean_ralph_chain_get_next_phase (self->chain);
+  guint k;
   LeanSession *session;
+
+  if (next_phase > 0)
+    set_phase_work (self, next_phase);
+  prompt = lean_ralph_chain_begin_iteration (self->chain);
+  k = lean_ralph_chain_get_iteration (self->chain);
 
   g_assert (prompt != NULL);
   g_free (request->prompt);
@@ -311,6 +435,9 @@ start_iteration (LeanRalphLoop  *self,
         g_warning ("session %s not linked to its chain: %s", lean_session_get_id (session),
                    local_error->message);
     }
+  if (next_phase > 0)
+    g_signal_emit (self, signals[PHASE_STARTED], 0, next_phase,
+                   lean_ralph_chain_get_n_phases (self->chain), self->phase_title);
   g_signal_emit (self, signals[ITERATION_STARTED], 0, k, session);
   g_signal_connect (session, "notify::state", G_CALLBACK (on_session_state), self);
   if (lean_session_state_is_final (lean_session_get_state (session)))
@@ -344,6 +471,12 @@ lean_ralph_loop_start (LeanRalphLoop  *self,
                              "use a new worktree per iteration yet"));
       return FALSE;
     }
+  if (lean_ralph_chain_get_settings (self->chain)->phases)
+    {
+      g_autoptr(GPtrArray) phases = load_phases (self);
+
+      lean_ralph_chain_set_n_phases (self->chain, phases != NULL ? phases->len : 0);
+    }
   save_chain (self);
   if (!start_iteration (self, error))
     {
@@ -370,12 +503,30 @@ lean_ralph_loop_continue (LeanRalphLoop *self)
 }
 
 void
+lean_ralph_loop_retry_phase (LeanRalphLoop *self)
+{
+  g_return_if_fail (LEAN_IS_RALPH_LOOP (self));
+  g_return_if_fail (lean_ralph_chain_get_state (self->chain) == LEAN_RALPH_STATE_PAUSED);
+
+  lean_ralph_chain_retry_phase (self->chain);
+  lean_ralph_loop_continue (self);
+}
+
+const char *
+lean_ralph_loop_get_diff_summary (LeanRalphLoop *self)
+{
+  g_return_val_if_fail (LEAN_IS_RALPH_LOOP (self), NULL);
+  return self->diff_summary;
+}
+
+void
 lean_ralph_loop_cancel (LeanRalphLoop *self)
 {
   g_return_if_fail (LEAN_IS_RALPH_LOOP (self));
 
   if (self->ended)
     return;
+  g_cancellable_cancel (self->cancellable);
   lean_ralph_chain_cancel (self->chain);
   if (self->validation != NULL)
     {

@@ -25,7 +25,15 @@ G_DECLARE_FINAL_TYPE (LeanRalphLoop, lean_ralph_loop, LEAN, RALPH_LOOP, GObject)
  *
  * Signals: "iteration-started" (guint k, LeanSession *), "validation-started"
  * (guint k, LeanValidation *), "validation-finished" (guint k,
- * LeanValidation *), "paused" (guint k), "ended" (LeanRalphStop). */
+ * LeanValidation *), "paused" (guint k), "ended" (LeanRalphStop).
+ *
+ * Phase by phase (settings.phases and a plan of two phases or more): each
+ * phase's iteration is announced by "phase-started" (guint phase, guint
+ * n_phases, const char *title) before "iteration-started", and ends with
+ * "phase-ended" (guint phase, LeanValidation *, const char *diff_summary)
+ * after "validation-finished": the checkpoint, with the working tree's diff
+ * stats against HEAD. Guided, it then pauses; continue goes on to the next
+ * phase, lean_ralph_loop_retry_phase() runs the same one again. */
 
 LeanRalphLoop  *lean_ralph_loop_new       (LeanController          *controller,
                                            LeanValidationStore     *store,
@@ -45,6 +53,10 @@ gboolean        lean_ralph_loop_start     (LeanRalphLoop           *self,
                                            GError                 **error);
 /* Guided: goes on with the feedback as it is now (edit it on the chain). */
 void            lean_ralph_loop_continue  (LeanRalphLoop           *self);
+/* Guided, at a phase's checkpoint: runs the same phase again. */
+void            lean_ralph_loop_retry_phase (LeanRalphLoop         *self);
+/* The diff stats at the last phase's end, or NULL. */
+const char     *lean_ralph_loop_get_diff_summary (LeanRalphLoop    *self);
 /* Cancels the running session or validation and ends the chain. */
 void            lean_ralph_loop_cancel    (LeanRalphLoop           *self);
 LeanRalphChain *lean_ralph_loop_get_chain (LeanRalphLoop           *self);

@@ -660,6 +660,8 @@ lean_validation_store_save_chain (LeanValidationStore  *self,
   json_builder_add_int_value (builder, s->max_minutes);
   json_builder_set_member_name (builder, "guided");
   json_builder_add_boolean_value (builder, s->guided);
+  json_builder_set_member_name (builder, "phases");
+  json_builder_add_int_value (builder, lean_ralph_chain_get_n_phases (chain));
   json_builder_end_object (builder);
   settings_node = json_builder_get_root (builder);
   settings = json_to_string (settings_node, FALSE);
