@@ -7,9 +7,13 @@
 
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include <json-glib/json-glib.h>
 
 #include "ctl-testutil.h"
+#include "lean-completion.h"
+#include "lean-devlog-outbox.h"
 #include "lean-metrics.h"
 #include "lean-project.h"
 #include "lean-session-db.h"
@@ -510,6 +514,175 @@ test_export_text_json (Fixture       *f,
   g_assert_cmpint (missing->exit_status, ==, 1);
 }
 
+/* ---- completion ---- */
+
+static char *
+write_dep_project (void)
+{
+  char *root = test_util_make_tmp_dir ();
+
+  test_util_write_file (root, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
+  test_util_write_file (root, "specs/001-alpha/README.md",
+                        "---\nstatus: complete\ncreated: '2026-11-01'\n---\n\n# Alpha\n");
+  /* Waits on alpha only (as its number): unblocked. */
+  test_util_write_file (root, "specs/002-beta/README.md",
+                        "---\nstatus: planned\ncreated: '2026-11-01'\ndepends_on:\n  - '001'\n"
+                        "---\n\n# Beta\n");
+  /* Waits on alpha and on delta, still planned: blocked. */
+  test_util_write_file (root, "specs/003-gamma/README.md",
+                        "---\nstatus: planned\ncreated: '2026-11-01'\ndepends_on:\n  - 001-alpha\n"
+                        "  - 004-delta\n---\n\n# Gamma\n");
+  test_util_write_file (root, "specs/004-delta/README.md",
+                        "---\nstatus: planned\ncreated: '2026-11-01'\n---\n\n# Delta\n");
+  /* Done already: not a next step. */
+  test_util_write_file (root, "specs/005-eps/README.md",
+                        "---\nstatus: complete\ncreated: '2026-11-01'\ndepends_on:\n  - alpha\n"
+                        "---\n\n# Eps\n");
+  /* Waits on alpha and on a spec that is complete: unblocked. */
+  test_util_write_file (root, "specs/006-zeta/README.md",
+                        "---\nstatus: draft\ncreated: '2026-11-01'\ndepends_on:\n  - alpha\n  - '005'\n"
+                        "---\n\n# Zeta\n");
+  return root;
+}
+
+static void
+test_completion_unblocked (void)
+{
+  g_autofree char *root = write_dep_project ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanProject) project = lean_project_open (root, &error);
+  g_autoptr(GPtrArray) specs = NULL;
+  g_autoptr(GPtrArray) next = NULL;
+  LeanSpec *alpha;
+
+  g_assert_no_error (error);
+  specs = lean_project_load_specs (project, NULL, NULL, &error);
+  g_assert_no_error (error);
+  alpha = lean_project_find_spec (project, specs, "001", &error);
+  g_assert_no_error (error);
+
+  next = lean_completion_unblocked_specs (project, specs, alpha);
+  g_assert_cmpuint (next->len, ==, 2);
+  g_assert_cmpstr (lean_spec_get_id (g_ptr_array_index (next, 0)), ==, "002-beta");
+  g_assert_cmpstr (lean_spec_get_id (g_ptr_array_index (next, 1)), ==, "006-zeta");
+  test_util_rm_rf (root);
+}
+
+static LeanSession *
+finished_session (LeanSessionDb *db,
+                  const char    *project,
+                  const char    *spec,
+                  gboolean       live)
+{
+  LeanSession *s = lean_session_new (NULL, project, spec, "claude", LEAN_SESSION_MODE_AUTONOMOUS);
+  g_autoptr(GDateTime) start = g_date_time_new_now_utc ();
+  g_autoptr(GDateTime) end = g_date_time_add_seconds (start, 90);
+
+  lean_session_set_runner (s, "local");
+  lean_session_set_usage (s, 1000, 500, 0);
+  lean_session_set_cost_usd (s, 0.25);
+  lean_session_set_started_at (s, start);
+  lean_session_db_save_session_now (db, s);
+  lean_session_set_state (s, LEAN_SESSION_STATE_RUNNING);
+  if (!live)
+    {
+      lean_session_set_ended_at (s, end);
+      lean_session_set_state (s, LEAN_SESSION_STATE_COMPLETED);
+    }
+  lean_session_db_save_session_now (db, s);
+  return s;
+}
+
+static guint
+count_archived (LeanSessionDb *db,
+                const char    *spec,
+                guint         *total)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GListModel) list = lean_session_db_list (db, spec, &error);
+  guint archived = 0;
+
+  g_assert_no_error (error);
+  *total = g_list_model_get_n_items (list);
+  for (guint i = 0; i < *total; i++)
+    {
+      g_autoptr(LeanSession) s = g_list_model_get_item (list, i);
+      archived += lean_session_get_archived (s);
+    }
+  return archived;
+}
+
+static void
+test_completion_record (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSession) a = finished_session (f->db, "/p", "001-alpha", FALSE);
+  g_autoptr(LeanSession) b = finished_session (f->db, "/p", "001-alpha", FALSE);
+  g_autoptr(LeanSession) live = finished_session (f->db, "/p", "001-alpha", TRUE);
+  g_autoptr(LeanSession) other = finished_session (f->db, "/other", "001-alpha", FALSE);
+  g_autoptr(LeanDevlogSettings) off = lean_devlog_settings_new ();
+  g_autoptr(LeanDevlogSettings) on = lean_devlog_settings_new ();
+  g_autofree char *payload = NULL;
+  g_autoptr(JsonNode) event = NULL;
+  JsonObject *ev;
+  LeanMetricsSpecWork work;
+  guint total;
+  sqlite3 *raw = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  lean_session_db_flush (f->db);
+  g_assert_true (lean_metrics_spec_work (f->db_path, "/p", "001-alpha", &work, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (work.sessions, ==, 3);
+  g_assert_cmpuint (work.tokens, ==, 4500);
+  g_assert_cmpfloat_with_epsilon (work.cost_usd, 0.75, 1e-9);
+  g_assert_cmpint (work.duration_usec, ==, 180 * G_USEC_PER_SEC);
+  g_assert_cmpstr (work.last_session_id, ==, lean_session_get_id (live));
+
+  /* Telemetry off: archived, nothing queued. */
+  lean_devlog_outbox_attach (f->db, off);
+  lean_completion_record (f->db, "/p", "001-alpha", &work);
+  lean_session_db_flush (f->db);
+  /* The ended sessions of that project's spec only; the live one stays. */
+  g_assert_cmpuint (count_archived (f->db, "001-alpha", &total), ==, 2);
+  g_assert_cmpuint (total, ==, 4);
+  g_assert_cmpint (sqlite3_open (f->db_path, &raw), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (raw, "SELECT COUNT(*) FROM telemetry_outbox", -1, &stmt,
+                                       NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 0);
+  sqlite3_finalize (stmt);
+
+  /* Telemetry on: one user_interaction with the summary. */
+  on->url = g_strdup ("http://127.0.0.1:9");
+  on->kind = LEAN_DEVLOG_KIND_COLLECTOR;
+  on->project_id = 3;
+  lean_devlog_outbox_attach (f->db, on);
+  lean_completion_record (f->db, "/p", "001-alpha", &work);
+  lean_session_db_flush (f->db);
+  lean_devlog_outbox_attach (f->db, NULL);
+  g_assert_cmpint (sqlite3_prepare_v2 (raw, "SELECT payload FROM telemetry_outbox", -1, &stmt,
+                                       NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  payload = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  sqlite3_finalize (stmt);
+  sqlite3_close (raw);
+
+  event = ctl_test_parse_json (payload);
+  ev = json_node_get_object (event);
+  g_assert_cmpstr (json_object_get_string_member (ev, "eventType"), ==, "user_interaction");
+  g_assert_cmpstr (json_object_get_string_member (ev, "sessionId"), ==, lean_session_get_id (live));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (ev, "data"),
+                                                  "action"), ==, "spec_completed");
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (ev, "metrics"),
+                                               "tokenCount"), ==, 4500);
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (ev, "metrics"),
+                                               "durationMs"), ==, 180000);
+  (void) a; (void) b; (void) other;
+}
+
 static void
 test_strip_escapes (void)
 {
@@ -534,7 +707,9 @@ main (int    argc,
   ADD ("/metrics/cli", test_metrics_cli);
   ADD ("/export/cast-plays-back", test_export_cast);
   ADD ("/export/text-and-json", test_export_text_json);
+  ADD ("/completion/record", test_completion_record);
 #undef ADD
+  g_test_add_func ("/completion/unblocked", test_completion_unblocked);
   g_test_add_func ("/metrics/empty-database", test_metrics_empty_database);
   g_test_add_func ("/export/strip-escapes", test_strip_escapes);
   return g_test_run ();

@@ -664,7 +664,10 @@ lean_metrics_spec_work (const char          *db_path,
                           " COALESCE(SUM(input_tokens + output_tokens), 0),"
                           " COALESCE(SUM(cost_usd), 0),"
                           " COALESCE(SUM(CASE WHEN ended_at >= started_at AND started_at > 0"
-                          "   THEN ended_at - started_at ELSE 0 END), 0)"
+                          "   THEN ended_at - started_at ELSE 0 END), 0),"
+                          " (SELECT id FROM sessions WHERE spec_id = ?1"
+                          "   AND (?2 IS NULL OR project_path = ?2)"
+                          "   ORDER BY created_at DESC, rowid DESC LIMIT 1)"
                           " FROM sessions WHERE spec_id = ?1 AND (?2 IS NULL OR project_path = ?2)",
                           -1, &stmt, NULL) != SQLITE_OK)
     {
@@ -680,6 +683,10 @@ lean_metrics_spec_work (const char          *db_path,
   rc = sqlite3_step (stmt);
   if (rc == SQLITE_ROW)
     {
+      const char *last = (const char *) sqlite3_column_text (stmt, 5);
+
+      if (last != NULL)
+        g_strlcpy (work->last_session_id, last, sizeof work->last_session_id);
       work->sessions = sqlite3_column_int (stmt, 0);
       work->iterations = sqlite3_column_int (stmt, 1);
       work->tokens = sqlite3_column_int64 (stmt, 2);

@@ -107,6 +107,7 @@ typedef struct
   guint64  tokens;
   double   cost_usd;
   gint64   duration_usec;     /* summed over the sessions */
+  char     last_session_id[64];  /* the newest session, "" for none */
 } LeanMetricsSpecWork;
 
 gboolean     lean_metrics_spec_work      (const char          *db_path,
