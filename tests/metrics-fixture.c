@@ -92,7 +92,8 @@ metrics_fixture_fill (const char *db_path,
 
   for (guint i = 0; i < n; i++)
     {
-      g_autofree char *id = g_strdup_printf ("%08x-0000-4000-8000-%012x", i + 1, i + 1);
+      /* Random: a second fill of the same file adds sessions. */
+      g_autofree char *id = g_uuid_string_random ();
       g_autofree char *proj = project != NULL ? g_strdup (project)
                                               : g_strdup_printf ("/proj/%u", i % MAX (n_projects, 1));
       g_autofree char *spec = g_strdup_printf ("%03u-spec", 1 + i % 40);
@@ -125,7 +126,7 @@ metrics_fixture_fill (const char *db_path,
 
       if (has_chains && i % 10 == 0)
         {
-          g_autofree char *cid = g_strdup_printf ("chain-%u", i);
+          g_autofree char *cid = g_uuid_string_random ();
 
           sqlite3_reset (chain);
           sqlite3_bind_text (chain, 1, cid, -1, SQLITE_TRANSIENT);
