@@ -12,6 +12,7 @@
 #define AXIS_W 48.0
 #define LABEL_H 18.0
 #define LEGEND_H 18.0
+#define NUMBER_H 16.0
 
 static const char * const palette[] = {
   "#3584e4", "#e66100", "#2ec27e", "#9141ac", "#c01c28", "#986a44", "#f5c211",
@@ -127,9 +128,12 @@ plot_area (LeanDashboardChart *self,
   double w = gtk_widget_get_width (GTK_WIDGET (self));
   double h = gtk_widget_get_height (GTK_WIDGET (self));
   double legend = self->series_names != NULL ? LEGEND_H : 0;
+  /* Room above the tallest bar for its number. */
+  double headroom = self->kind == LEAN_DASHBOARD_CHART_BARS ? NUMBER_H : 0;
 
-  graphene_rect_init (area, AXIS_W, TITLE_H + legend + PAD,
-                      MAX (w - AXIS_W - PAD, 1), MAX (h - TITLE_H - legend - PAD * 2 - LABEL_H, 1));
+  graphene_rect_init (area, AXIS_W, TITLE_H + legend + PAD + headroom,
+                      MAX (w - AXIS_W - PAD, 1),
+                      MAX (h - TITLE_H - legend - PAD * 2 - LABEL_H - headroom, 1));
 }
 
 static PangoLayout *
@@ -292,7 +296,7 @@ lean_dashboard_chart_snapshot (GtkWidget   *widget,
               int tw, th;
 
               pango_layout_get_pixel_size (layout, &tw, &th);
-              if (tw + 2 <= slot && y - th >= area.origin.y - 2)
+              if (tw + 2 <= slot && y - th >= area.origin.y - NUMBER_H - 2)
                 {
                   gdk_cairo_set_source_rgba (cr, &fg);
                   cairo_move_to (cr, x + bar / 2 - tw / 2.0, y - th);
