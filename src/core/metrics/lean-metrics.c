@@ -122,8 +122,13 @@ prepare (sqlite3     *db,
          GError     **error)
 {
   sqlite3_stmt *stmt = NULL;
+  g_autoptr(GString) text = g_string_new (sql);
 
-  if (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL) != SQLITE_OK)
+  /* Each case its own plan: an OR over the project hides the indexes
+   * from SQLite's planner. */
+  g_string_replace (text, "(?1 IS NULL OR project_path = ?1)",
+                    m->project_path != NULL ? "project_path = ?1" : "?1 IS NULL", 0);
+  if (sqlite3_prepare_v2 (db, text->str, -1, &stmt, NULL) != SQLITE_OK)
     {
       db_error (error, db);
       sqlite3_finalize (stmt);
