@@ -69,8 +69,8 @@ print_text (LeanMetrics *m)
         }
     }
 
-  g_print ("\n%-10s %5s %6s %6s %9s %11s %10s %9s %5s\n", _("Day"), _("Done"), _("Failed"),
-           _("Cancel"), _("Interrupt"), _("Tokens"), _("Cost"), _("Completed"), "");
+  g_print ("\n%-10s %5s %6s %6s %9s %11s %10s %9s\n", _("Day"), _("Done"), _("Failed"),
+           _("Cancel"), _("Interrupt"), _("Tokens"), _("Cost"), _("Completed"));
   for (guint i = 0; i < m->days->len; i++)
     {
       LeanMetricsDay *d = &g_array_index (m->days, LeanMetricsDay, i);
