@@ -387,6 +387,27 @@ test_history (Fixture       *f,
   g_assert_true (g_str_has_prefix (cast, "{\"version\":2,"));
   g_assert_nonnull (strstr (cast, "step 2"));
 
+  /* Export… is a real click: a file chooser with the format choice and a
+   * name from the spec (the dialog itself is GTK's, cancelled here). */
+  {
+    GtkWidget *export_button = ui_test_find_button (GTK_WIDGET (view), "_Export…");
+    GtkWindow *chooser;
+    g_autofree char *name = NULL;
+
+    g_assert_nonnull (export_button);
+    g_assert_true (gtk_widget_is_sensitive (export_button));
+    ui_input_click (export_button);
+    ui_test_settle (500);
+    chooser = ui_test_find_toplevel (GTK_TYPE_FILE_CHOOSER_DIALOG);
+    g_assert_nonnull (chooser);
+    name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser));
+    g_assert_true (g_str_has_prefix (name, "042-replay-"));
+    g_assert_true (g_str_has_suffix (name, ".cast"));
+    g_assert_cmpstr (gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "format"), ==, "cast");
+    gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+    ui_test_settle (300);
+  }
+
   /* Replay with a real click, at 8x. */
   replay_button = ui_test_find_tooltip (GTK_WIDGET (view), "Replay the selected session");
   g_assert_nonnull (replay_button);
