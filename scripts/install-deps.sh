@@ -17,6 +17,8 @@ packages=(
   # Spec bodies use emoji (the leanspec CLI writes "📅 Planned"); without a
   # colour emoji font they render as boxes in tests' screenshots.
   fonts-noto-color-emoji
+  # The session export test plays a recording back with `asciinema cat`.
+  asciinema
 )
 
 missing=()

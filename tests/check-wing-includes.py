@@ -5,7 +5,7 @@
 The core (src/core) is split into wings, one folder each. A wing may
 include its own headers and those of the wings below it:
 
-    base < specs, vcs < agents < runners < sessions < validate < devlog
+    base < specs, vcs < agents < runners < sessions < validate < devlog < metrics
 
 specs and vcs are siblings: neither includes the other (git knows folders
 and branches, not specs). Every `#include "..."` of every .c and .h under
@@ -39,6 +39,7 @@ WINGS = {
     'sessions': 4,
     'validate': 5,
     'devlog': 6,
+    'metrics': 7,
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"')

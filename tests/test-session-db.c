@@ -105,7 +105,7 @@ test_db_open_schema (Fixture       *f,
   g_assert_cmpstr (lean_session_db_get_path (db), ==, f->path);
   g_assert_true (g_file_test (f->path, G_FILE_TEST_EXISTS));
 
-  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 4);
   mode = query_text (f->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
   g_assert_cmpint (query_int (f->path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN "
@@ -120,13 +120,16 @@ test_db_open_schema (Fixture       *f,
   lean_session_db_close (db);
   g_clear_object (&db);
 
-  /* A version 1 file (no agent_start, no agent_exe) is migrated in place,
-   * rows kept. */
+  /* A version 1 file (no agent_start, no agent_exe, no archived) is
+   * migrated in place, rows kept and not archived. */
   {
     sqlite3 *raw = NULL;
 
     g_assert_cmpint (sqlite3_open (f->path, &raw), ==, SQLITE_OK);
-    g_assert_cmpint (sqlite3_exec (raw, "ALTER TABLE sessions DROP COLUMN agent_start;"
+    g_assert_cmpint (sqlite3_exec (raw, "DROP INDEX sessions_by_project;"
+                                        "DROP INDEX sessions_metrics;"
+                                        "ALTER TABLE sessions DROP COLUMN archived;"
+                                        "ALTER TABLE sessions DROP COLUMN agent_start;"
                                         "ALTER TABLE sessions DROP COLUMN agent_exe;"
                                         "INSERT INTO sessions (id, state, created_at, updated_at)"
                                         " VALUES ('0000aaaa-old', 'completed', 1, 1);"
@@ -136,9 +139,10 @@ test_db_open_schema (Fixture       *f,
   }
   db = lean_session_db_open (f->path, &error);
   g_assert_no_error (error);
-  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 3);
+  g_assert_cmpint (query_int (f->path, "PRAGMA user_version"), ==, 4);
   g_assert_cmpint (query_int (f->path, "SELECT COUNT(agent_start IS NULL) FROM sessions"), ==, 1);
   g_assert_cmpint (query_int (f->path, "SELECT COUNT(agent_exe IS NULL) FROM sessions"), ==, 1);
+  g_assert_cmpint (query_int (f->path, "SELECT COUNT(*) FROM sessions WHERE archived = 0"), ==, 1);
 }
 
 static void

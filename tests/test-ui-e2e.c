@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lean-application.h"
+#include "lean-completion-summary.h"
 #include "lean-implement-dialog.h"
 #include "lean-session-indicator.h"
 #include "lean-session-pane.h"
@@ -136,6 +137,12 @@ file_has (gpointer data)
 
   return g_file_get_contents (w->path, &contents, NULL, NULL) &&
          strstr (contents, w->text) != NULL;
+}
+
+static gboolean
+completion_summary_shown (gpointer data)
+{
+  return ui_test_find_toplevel (LEAN_TYPE_COMPLETION_SUMMARY) != NULL;
 }
 
 static gboolean
@@ -347,6 +354,13 @@ test_e2e (void)
   g_assert_true (test_util_wait_until (file_has, &w, 5000));
   w.text = "completed_at:";
   g_assert_true (file_has (&w));
+  /* The completion summary: the session's work; its sessions archived. */
+  g_assert_true (test_util_wait_until (completion_summary_shown, NULL, 5000));
+  ui_test_settle (300);
+  shot = ui_test_screenshot (GTK_WIDGET (ui_test_find_toplevel (LEAN_TYPE_COMPLETION_SUMMARY)),
+                             "e2e-07-completion-summary");
+  g_clear_pointer (&shot, g_free);
+  gtk_window_destroy (ui_test_find_toplevel (LEAN_TYPE_COMPLETION_SUMMARY));
   ui_test_settle (300);
   shot = ui_test_screenshot (GTK_WIDGET (window), "e2e-07-spec-complete");
   g_clear_pointer (&shot, g_free);
@@ -372,6 +386,8 @@ test_e2e (void)
     g_assert_no_error (error);
     g_assert_cmpint (lean_session_get_state (stored), ==, LEAN_SESSION_STATE_COMPLETED);
     g_assert_cmpstr (lean_session_get_spec_id (stored), ==, SPEC_ID);
+    /* Its spec was completed: archived, kept. */
+    g_assert_true (lean_session_get_archived (stored));
     g_assert_cmpuint (lean_session_get_input_tokens (stored), >, 0);
     g_assert_cmpfloat (lean_session_get_cost_usd (stored), >, 0);
     raw = lean_session_db_read_output_range (db, session_id, LEAN_OUTPUT_CHANNEL_RAW, -1, NULL,
@@ -395,6 +411,8 @@ test_e2e (void)
     sessions_view =
         LEAN_SESSIONS_VIEW (ui_test_find_widget (GTK_WIDGET (history), LEAN_TYPE_SESSIONS_VIEW));
     w.page = (LeanSessionPage *) sessions_view;
+    /* Archived sessions are listed on request. */
+    lean_sessions_view_set_show_archived (sessions_view, TRUE);
     g_assert_true (test_util_wait_until (history_has, &w, 5000));
     /* What activating its row does. */
     g_signal_emit_by_name (sessions_view, "open-session", stored);

@@ -40,6 +40,7 @@ static const CtlCommand commands[] = {
   { "relay",    N_("Manage agent-relay servers and check they answer"), FULL (ctl_cmd_relay) },
   { "trust",    N_("Review and trust this project's agent commands"), FULL (ctl_cmd_trust) },
   { "devlog",   N_("Send session telemetry to Devlog"),            FULL (ctl_cmd_devlog) },
+  { "metrics",  N_("Sessions, tokens, cost and completed specs over time"), FULL (ctl_cmd_metrics) },
 };
 
 #ifdef CTL_SPECS_ONLY

@@ -141,6 +141,8 @@ int          ctl_cmd_sessions           (CtlContext *ctx, int argc, char **argv)
 /* ctl-sessions.c: the sessions database (recovered); else prints why and
  * sets *exit_code. */
 LeanSessionDb *ctl_open_db              (int        *exit_code);
+/* ctl-metrics.c */
+int          ctl_cmd_metrics            (CtlContext *ctx, int argc, char **argv);
 /* ctl-review.c */
 int          ctl_cmd_review             (CtlContext *ctx, int argc, char **argv);
 int          ctl_cmd_land               (CtlContext *ctx, int argc, char **argv);

@@ -20,6 +20,7 @@
 #include "lean-json.h"
 #include "lean-prompt.h"
 #include "lean-session-db.h"
+#include "lean-session-export.h"
 #include "lean-session-log.h"
 #include "lean-spec-status-follower.h"
 #include "lean-validation-store.h"
@@ -1005,6 +1006,62 @@ sessions_cancel (CtlContext  *ctx,
                              lean_session_get_id (s));
 }
 
+static int
+sessions_export (CtlContext  *ctx,
+                 int          argc,
+                 char       **argv)
+{
+  g_autofree char *format_name = NULL;
+  g_autofree char *output = NULL;
+  g_autoptr(LeanSessionDb) db = NULL;
+  g_autoptr(LeanSession) s = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) error = NULL;
+  LeanSessionExportFormat format = LEAN_SESSION_EXPORT_CAST;
+  int exit_code;
+  const GOptionEntry entries[] = {
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format_name,
+      N_("cast (asciicast v2, for asciinema), text (escape sequences stripped) or json"),
+      N_("FORMAT") },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE, not stdout"),
+      N_("FILE") },
+    { NULL }
+  };
+
+  if (!ctl_parse_options (&argc, &argv, "ID",
+                          _("Export a session's output as a recording, text or JSON."),
+                          _(DB_HELP), entries, 1, 1, &exit_code))
+    return exit_code;
+  if (format_name != NULL && !lean_session_export_format_from_string (format_name, &format))
+    return ctl_report_message (CTL_EXIT_USAGE,
+                               _("--format “%s”: expected cast, text or json"), format_name);
+  if (!(db = ctl_open_db (&exit_code)))
+    return exit_code;
+  s = lean_session_db_lookup (db, argv[1], &error);
+  if (s == NULL)
+    return ctl_report_error (error);
+  bytes = lean_session_export (db, s, format, &error);
+  if (bytes == NULL)
+    return ctl_report_error (error);
+
+  if (output != NULL)
+    {
+      gsize size;
+      const char *data = g_bytes_get_data (bytes, &size);
+
+      if (!g_file_set_contents_full (output, data, size, G_FILE_SET_CONTENTS_CONSISTENT, 0644,
+                                     &error))
+        return ctl_report_message (CTL_EXIT_FAILED, "%s", error->message);
+      return CTL_EXIT_OK;
+    }
+  /* The bytes as exported: a cast or JSON is escaped already, and text had
+   * its escape sequences stripped. */
+  write_stdout (bytes);
+  if (ferror (stdout))
+    return ctl_report_message (CTL_EXIT_FAILED, _("the export could not be written to stdout"));
+  return CTL_EXIT_OK;
+}
+
 int
 ctl_cmd_sessions (CtlContext  *ctx,
                   int          argc,
@@ -1018,6 +1075,7 @@ ctl_cmd_sessions (CtlContext  *ctx,
     { "show", sessions_show },
     { "logs", sessions_logs },
     { "cancel", sessions_cancel },
+    { "export", sessions_export },
   };
 
   if (argc >= 2)
@@ -1039,15 +1097,17 @@ ctl_cmd_sessions (CtlContext  *ctx,
 
   if (argc >= 2 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
     {
-      g_print (_("Usage:\n  %s list|show|logs|cancel …\n\n"
+      g_print (_("Usage:\n  %s list|show|logs|cancel|export …\n\n"
                  "  list [--spec SPEC] [--json]   stored sessions, newest first\n"
                  "  show ID [--json]              one session, with its events\n"
                  "  logs ID [--follow] [--raw]    its output as the terminal showed it\n"
-                 "  cancel ID                     stop a session run by another process\n\n%s\n"),
+                 "  cancel ID                     stop a session run by another process\n"
+                 "  export ID [--format cast|text|json] [-o FILE]\n"
+                 "                                a recording (asciicast v2), text or JSON\n\n%s\n"),
                argv[0], _(DB_HELP));
       return CTL_EXIT_OK;
     }
   return ctl_report_message (CTL_EXIT_USAGE,
-                             _("expected list, show, logs or cancel (see “%s --help”)"),
+                             _("expected list, show, logs, cancel or export (see “%s --help”)"),
                              argv[0]);
 }

@@ -464,6 +464,7 @@ lean_application_startup (GApplication *app)
     { "win.validate", { "<Control><Shift>k", NULL } },
     { "win.mark-complete", { "<Control><Shift>m", NULL } },
     { "win.show-sessions", { "<Control><Shift>s", NULL } },
+    { "win.dashboard", { "<Control><Shift>d", NULL } },
     { "win.go-back", { "<Alt>Left", NULL } },
     { "win.go-forward", { "<Alt>Right", NULL } },
     { "window.close", { "<Control>w", NULL } },

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "lean-session-replay.h"
 #include "lean-session-ui-private.h"
 #include "lean-sessions-view.h"
 
@@ -31,6 +32,8 @@ struct _LeanSessionsView
   GtkStack           *stack;
   GtkColumnView      *column_view;
   AdwStatusPage      *empty_page;
+  GtkToggleButton    *archived_button;
+  GtkFileChooserNative *chooser;
 
   LeanSessionDb      *db;
   GListStore         *store;
@@ -44,16 +47,20 @@ struct _LeanSessionsView
   int                 state_filter;
   gboolean            loading;
   gboolean            setting_entry;
+  gboolean            show_archived;
 };
 
 G_DEFINE_FINAL_TYPE (LeanSessionsView, lean_sessions_view, GTK_TYPE_WIDGET)
 
 enum {
   SIGNAL_OPEN_SESSION,
+  SIGNAL_EXPORTED,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
+
+static void update_selection_actions (LeanSessionsView *self);
 
 /* Values for sorting and display */
 
@@ -255,6 +262,8 @@ filter_func (gpointer item,
   LeanSessionsView *self = user_data;
   LeanSession *session = item;
 
+  if (!self->show_archived && lean_session_get_archived (session))
+    return FALSE;
   if (self->state_filter >= 0 && (int) lean_session_get_state (session) != self->state_filter)
     return FALSE;
   if (self->spec_filter != NULL && *self->spec_filter != '\0')
@@ -407,6 +416,7 @@ lean_sessions_view_set_db (LeanSessionsView *self,
       g_list_store_remove_all (self->store);
       lean_sessions_view_reload (self);
     }
+  update_selection_actions (self);
 }
 
 GListModel *
@@ -421,6 +431,209 @@ lean_sessions_view_get_loading (LeanSessionsView *self)
 {
   g_return_val_if_fail (LEAN_IS_SESSIONS_VIEW (self), FALSE);
   return self->loading;
+}
+
+void
+lean_sessions_view_set_show_archived (LeanSessionsView *self,
+                                      gboolean          show)
+{
+  g_return_if_fail (LEAN_IS_SESSIONS_VIEW (self));
+
+  show = !!show;
+  if (gtk_toggle_button_get_active (self->archived_button) != show)
+    gtk_toggle_button_set_active (self->archived_button, show);
+  if (self->show_archived == show)
+    return;
+  self->show_archived = show;
+  gtk_filter_changed (GTK_FILTER (self->filter),
+                      show ? GTK_FILTER_CHANGE_LESS_STRICT : GTK_FILTER_CHANGE_MORE_STRICT);
+}
+
+static void
+on_archived_toggled (LeanSessionsView *self)
+{
+  lean_sessions_view_set_show_archived (self, gtk_toggle_button_get_active (self->archived_button));
+}
+
+LeanSession *
+lean_sessions_view_dup_selected (LeanSessionsView *self)
+{
+  gpointer item;
+
+  g_return_val_if_fail (LEAN_IS_SESSIONS_VIEW (self), NULL);
+  item = gtk_single_selection_get_selected_item (self->selection);
+  return item != NULL ? g_object_ref (item) : NULL;
+}
+
+static void
+update_selection_actions (LeanSessionsView *self)
+{
+  gboolean selected = gtk_single_selection_get_selected_item (self->selection) != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sessions.export", selected && self->db);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "sessions.replay", selected && self->db);
+}
+
+/* Export */
+
+typedef struct
+{
+  LeanSessionDb           *db;
+  LeanSession             *session;
+  LeanSessionExportFormat  format;
+  GFile                   *file;
+} ExportJob;
+
+static void
+export_job_free (ExportJob *job)
+{
+  g_clear_object (&job->db);
+  g_clear_object (&job->session);
+  g_clear_object (&job->file);
+  g_free (job);
+}
+
+static void
+export_thread (GTask        *task,
+               gpointer      source,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  ExportJob *job = task_data;
+  GError *error = NULL;
+  g_autoptr(GBytes) bytes = lean_session_export (job->db, job->session, job->format, &error);
+
+  if (bytes == NULL ||
+      !g_file_replace_contents (job->file, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                                NULL, FALSE, G_FILE_CREATE_NONE, NULL, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_exported (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  LeanSessionsView *self = LEAN_SESSIONS_VIEW (source);
+  ExportJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_file_get_path (job->file);
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+      AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (
+        adw_message_dialog_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                _("The Session Could Not Be Exported"), error->message));
+
+      adw_message_dialog_add_response (dialog, "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+  g_signal_emit (self, signals[SIGNAL_EXPORTED], 0, path, error != NULL ? error->message : NULL);
+}
+
+void
+lean_sessions_view_export (LeanSessionsView        *self,
+                           LeanSession             *session,
+                           LeanSessionExportFormat  format,
+                           GFile                   *file)
+{
+  g_autoptr(GTask) task = NULL;
+  ExportJob *job;
+
+  g_return_if_fail (LEAN_IS_SESSIONS_VIEW (self));
+  g_return_if_fail (LEAN_IS_SESSION (session) && G_IS_FILE (file));
+  g_return_if_fail (self->db != NULL);
+
+  job = g_new0 (ExportJob, 1);
+  job->db = g_object_ref (self->db);
+  job->session = g_object_ref (session);
+  job->format = format;
+  job->file = g_object_ref (file);
+  task = g_task_new (self, NULL, on_exported, NULL);
+  g_task_set_source_tag (task, lean_sessions_view_export);
+  g_task_set_task_data (task, job, (GDestroyNotify) export_job_free);
+  g_task_run_in_thread (task, export_thread);
+}
+
+static const char * const format_ids[] = { "cast", "text", "json" };
+static const char * const format_suffixes[] = { ".cast", ".txt", ".json" };
+
+static void
+on_chooser_response (LeanSessionsView     *self,
+                     int                   response,
+                     GtkFileChooserNative *chooser)
+{
+  g_autoptr(LeanSession) session = g_object_steal_data (G_OBJECT (chooser), "lean-session");
+
+  if (response == GTK_RESPONSE_ACCEPT && session != NULL)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      const char *choice = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (chooser), "format");
+      LeanSessionExportFormat format = LEAN_SESSION_EXPORT_CAST;
+
+      lean_session_export_format_from_string (choice, &format);
+      if (file != NULL)
+        lean_sessions_view_export (self, session, format, file);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+export_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  LeanSessionsView *self = LEAN_SESSIONS_VIEW (widget);
+  g_autoptr(LeanSession) session = lean_sessions_view_dup_selected (self);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  const char *labels[] = { _("Recording for asciinema (.cast)"), _("Plain text (.txt)"),
+                           _("JSON (.json)"), NULL };
+  g_autofree char *name = NULL;
+
+  if (session == NULL || self->db == NULL)
+    return;
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+
+  self->chooser = gtk_file_chooser_native_new (_("Export Session"),
+                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_SAVE,
+                                               _("_Export"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_chooser_add_choice (GTK_FILE_CHOOSER (self->chooser), "format", _("Format"),
+                               (const char **) format_ids, (const char **) labels);
+  gtk_file_chooser_set_choice (GTK_FILE_CHOOSER (self->chooser), "format", "cast");
+  name = g_strdup_printf ("%s-%.8s%s", lean_session_get_spec_id (session) ?: "session",
+                          lean_session_get_id (session), format_suffixes[0]);
+  /* A spec id is a folder name: no separators, but be sure. */
+  g_strdelimit (name, "/\\", '-');
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  g_object_set_data_full (G_OBJECT (self->chooser), "lean-session", g_steal_pointer (&session),
+                          g_object_unref);
+  g_signal_connect_object (self->chooser, "response", G_CALLBACK (on_chooser_response), self,
+                           G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+replay_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *param)
+{
+  LeanSessionsView *self = LEAN_SESSIONS_VIEW (widget);
+  g_autoptr(LeanSession) session = lean_sessions_view_dup_selected (self);
+  GtkRoot *root = gtk_widget_get_root (widget);
+  LeanSessionReplay *replay;
+
+  if (session == NULL || self->db == NULL)
+    return;
+  replay = lean_session_replay_new (GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL, self->db,
+                                    session);
+  gtk_window_present (GTK_WINDOW (replay));
 }
 
 static void
@@ -460,6 +673,9 @@ lean_sessions_view_dispose (GObject *object)
   /* The filter bar and separator are not bound template children. */
   for (GtkWidget *child; (child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL;)
     gtk_widget_unparent (child);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
   g_clear_object (&self->selection);
   g_clear_object (&self->db);
   g_clear_object (&self->cancellable);
@@ -491,7 +707,13 @@ lean_sessions_view_class_init (LeanSessionsViewClass *klass)
     g_signal_new ("open-session", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, LEAN_TYPE_SESSION);
 
+  signals[SIGNAL_EXPORTED] =
+    g_signal_new ("exported", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);
+
   gtk_widget_class_install_action (widget_class, "sessions.reload", NULL, reload_action);
+  gtk_widget_class_install_action (widget_class, "sessions.export", NULL, export_action);
+  gtk_widget_class_install_action (widget_class, "sessions.replay", NULL, replay_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F5, 0, "sessions.reload", NULL);
 
   gtk_widget_class_set_template_from_resource (widget_class,
@@ -501,6 +723,7 @@ lean_sessions_view_class_init (LeanSessionsViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanSessionsView, stack);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionsView, column_view);
   gtk_widget_class_bind_template_child (widget_class, LeanSessionsView, empty_page);
+  gtk_widget_class_bind_template_child (widget_class, LeanSessionsView, archived_button);
 }
 
 static void
@@ -563,7 +786,12 @@ lean_sessions_view_init (LeanSessionsView *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->sorted, "items-changed", G_CALLBACK (update_empty),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->archived_button, "toggled", G_CALLBACK (on_archived_toggled),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->selection, "notify::selected-item",
+                           G_CALLBACK (update_selection_actions), self, G_CONNECT_SWAPPED);
   update_empty (self);
+  update_selection_actions (self);
 }
 
 GtkWidget *

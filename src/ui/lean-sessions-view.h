@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "lean-session-db.h"
+#include "lean-session-export.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +16,8 @@ G_DECLARE_FINAL_TYPE (LeanSessionsView, lean_sessions_view, LEAN, SESSIONS_VIEW,
  * started, spec, agent, runner, state, duration, tokens, cost, newest
  * first, sortable by column, filtered by state and spec. Activating a row
  * emits "open-session" (LeanSession *) so the window can reopen its log.
+ * Export… saves the selected session (GtkFileChooserNative, a format
+ * choice); Replay plays it back in a LeanSessionReplay window.
  * The list loads off the main loop and reloads when the view is mapped. */
 
 GtkWidget  *lean_sessions_view_new             (void);
@@ -30,5 +33,18 @@ void        lean_sessions_view_set_state_filter(LeanSessionsView *self,
 /* What is shown now, after filters and sorting (GListModel of LeanSession). */
 GListModel *lean_sessions_view_get_model       (LeanSessionsView *self);
 gboolean    lean_sessions_view_get_loading     (LeanSessionsView *self);
+/* Sessions of completed specs are archived and hidden unless shown
+ * (the "Show Archived" toggle). */
+void        lean_sessions_view_set_show_archived (LeanSessionsView *self,
+                                                  gboolean          show);
+/* The selected session (a new reference), or NULL. */
+LeanSession *lean_sessions_view_dup_selected   (LeanSessionsView *self);
+/* Writes @session to @file in @format off the main loop (what Export…
+ * does once a file is chosen); emits "exported" (const char *path, const
+ * char *error or NULL) when done, and shows a dialog on failure. */
+void        lean_sessions_view_export          (LeanSessionsView        *self,
+                                                LeanSession             *session,
+                                                LeanSessionExportFormat  format,
+                                                GFile                   *file);
 
 G_END_DECLS

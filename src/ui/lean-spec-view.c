@@ -31,6 +31,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   OPEN_SPEC,
+  SPEC_COMPLETED,
   N_SIGNALS
 };
 
@@ -312,6 +313,11 @@ edit_done (GObject      *source,
         show_spec (self, self->spec, TRUE);
       return;
     }
+
+  /* Mark Complete went through: the window shows what it took and what
+   * comes next. */
+  if (call->kind == LEAN_SPEC_EDIT_COMPLETE)
+    g_signal_emit (self, signals[SPEC_COMPLETED], 0, written);
 
   if (call->kind == LEAN_SPEC_EDIT_RESTORE)
     add_toast (self, adw_toast_new (_("Change undone")));
@@ -1139,6 +1145,13 @@ lean_spec_view_class_init (LeanSpecViewClass *klass)
                   G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL,
                   G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* (LeanSpec *written): Mark Complete was written. */
+  signals[SPEC_COMPLETED] =
+    g_signal_new ("spec-completed",
+                  G_TYPE_FROM_CLASS (klass),
+                  G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, LEAN_TYPE_SPEC);
 
   g_type_ensure (LEAN_TYPE_MARKDOWN_VIEW);
   g_type_ensure (LEAN_TYPE_SPEC_CHECKS);

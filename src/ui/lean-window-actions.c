@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 
+#include "lean-dashboard-window.h"
 #include "lean-new-spec-dialog.h"
 #include "lean-spec-view.h"
 #include "lean-window-private.h"
@@ -224,6 +225,20 @@ show_session_history_action (GtkWidget  *widget,
   _lean_window_show_history (LEAN_WINDOW (widget));
 }
 
+static void
+dashboard_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *param)
+{
+  LeanWindow *self = LEAN_WINDOW (widget);
+  LeanDashboardWindow *dashboard;
+
+  dashboard = lean_dashboard_window_new (GTK_WINDOW (self),
+                                         lean_session_db_get_path (lean_controller_get_db (self->controller)),
+                                         self->store);
+  gtk_window_present (GTK_WINDOW (dashboard));
+}
+
 void
 _lean_window_update_actions (LeanWindow *self)
 {
@@ -273,6 +288,7 @@ _lean_window_class_actions_init (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.save-checks", NULL, save_checks_action);
   gtk_widget_class_install_action (widget_class, "win.go-back", NULL, go_back_action);
   gtk_widget_class_install_action (widget_class, "win.go-forward", NULL, go_forward_action);
+  gtk_widget_class_install_action (widget_class, "win.dashboard", NULL, dashboard_action);
   gtk_widget_class_install_action (widget_class, "win.show-session-history", NULL,
                                    show_session_history_action);
   /* A toggle: its state is the sessions-shown property. */

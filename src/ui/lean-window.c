@@ -5,6 +5,7 @@
 
 #include "lean-application-private.h"
 #include "lean-board-view.h"
+#include "lean-completion-summary.h"
 #include "lean-dependency-view.h"
 #include "lean-error.h"
 #include "lean-projects-view.h"
@@ -308,6 +309,21 @@ _lean_window_open_spec (LeanWindow *self,
 
 /* From a link in the spec view, or a card, box or row of the other views:
  * the spec opens in the list's view. */
+/* After Mark Complete: what the spec's work took and what it unblocked. */
+static void
+on_spec_completed (LeanWindow *self,
+                   LeanSpec   *spec)
+{
+  LeanCompletionSummary *summary;
+
+  if (self->store == NULL || self->controller == NULL)
+    return;
+  summary = lean_completion_summary_new (GTK_WINDOW (self),
+                                         lean_controller_get_db (self->controller),
+                                         self->store, spec);
+  gtk_window_present (GTK_WINDOW (summary));
+}
+
 static void
 on_view_open_spec (LeanWindow *self,
                    const char *id)
@@ -397,6 +413,8 @@ ensure_spec_view (LeanWindow *self)
                        "spec");
   g_signal_connect_object (self->spec_view, "open-spec",
                            G_CALLBACK (on_view_open_spec), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->spec_view, "spec-completed",
+                           G_CALLBACK (on_spec_completed), self, G_CONNECT_SWAPPED);
 
   /* The view brings its own header bar; in a folded leaflet it needs the
    * window buttons and a way back to the list, first in the bar. */

@@ -51,3 +51,67 @@ lean_text_has_controls (const char *text)
       return TRUE;
   return FALSE;
 }
+
+char *
+lean_text_strip_escapes (const char *data,
+                         gsize       len)
+{
+  GString *out = g_string_sized_new (len);
+  gsize i = 0;
+
+  while (i < len)
+    {
+      guchar c = (guchar) data[i];
+
+      if (c == 0x1b && i + 1 < len)
+        {
+          guchar k = (guchar) data[i + 1];
+
+          i += 2;
+          if (k == '[')
+            {
+              /* CSI: parameters and intermediates, then one final byte. */
+              while (i < len && !((guchar) data[i] >= 0x40 && (guchar) data[i] <= 0x7e))
+                i++;
+              i++;
+            }
+          else if (k == ']' || k == 'P' || k == 'X' || k == '^' || k == '_')
+            {
+              /* OSC, DCS, SOS, PM, APC: up to BEL or ST (ESC \). */
+              while (i < len && data[i] != '\a' &&
+                     !(data[i] == 0x1b && i + 1 < len && data[i + 1] == '\\'))
+                i++;
+              if (i < len)
+                i += data[i] == '\a' ? 1 : 2;
+            }
+          else if (k >= 0x20 && k <= 0x2f)
+            {
+              /* nF escapes (charset choice "ESC ( B"): intermediates, then
+               * one final byte. */
+              while (i < len && (guchar) data[i] >= 0x20 && (guchar) data[i] <= 0x2f)
+                i++;
+              i++;
+            }
+          continue;
+        }
+      if (c == '\r')
+        {
+          i++;
+          continue;
+        }
+      if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+        {
+          i++;
+          continue;
+        }
+      g_string_append_c (out, (char) c);
+      i++;
+    }
+
+  {
+    char *valid = g_utf8_make_valid (out->str, out->len);
+
+    g_string_free (out, TRUE);
+    return valid;
+  }
+}

@@ -16,4 +16,10 @@ char     *lean_text_strip_controls   (const char *text,
 /* Whether lean_text_strip_controls() would change @text. */
 gboolean  lean_text_has_controls     (const char *text);
 
+/* Terminal output as plain text: escape sequences (CSI, OSC, DCS and the
+ * other ESC forms) removed, CR LF made LF, a lone CR and every other
+ * control character except tab and newline dropped, invalid UTF-8
+ * replaced. For exports a person reads or greps. */
+char     *lean_text_strip_escapes    (const char *data,
+                                      gsize       len);
 G_END_DECLS

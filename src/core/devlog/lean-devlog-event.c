@@ -464,6 +464,26 @@ lean_devlog_events_from_local (const LeanDevlogEventInput *in,
         json_object_set_int_member (data, "deletions", get_int (p, "deletions", 0));
       g_ptr_array_add (out, make_event (in, "commit_created", "info", data, NULL));
     }
+  else if (g_str_equal (kind, "spec-complete"))
+    {
+      /* The person marked the spec complete: the summary of all its
+       * sessions' work, on the newest of them. */
+      JsonObject *data = json_object_new ();
+      JsonObject *m = json_object_new ();
+      JsonNode *cost = json_object_get_member (p, "cost_usd");
+
+      json_object_set_string_member (data, "action", "spec_completed");
+      json_object_set_int_member (data, "sessions", clamp_i32 (get_int (p, "sessions", 0)));
+      json_object_set_int_member (data, "iterations", clamp_i32 (get_int (p, "iterations", 0)));
+      json_object_set_int_member (m, "tokenCount", clamp_i32 (get_int (p, "tokens", 0)));
+      if (cost != NULL && JSON_NODE_HOLDS_VALUE (cost) &&
+          (json_node_get_value_type (cost) == G_TYPE_DOUBLE ||
+           json_node_get_value_type (cost) == G_TYPE_INT64) &&
+          json_node_get_double (cost) >= 0)
+        json_object_set_double_member (m, "cost", json_node_get_double (cost));
+      json_object_set_int_member (m, "durationMs", MAX (get_int (p, "duration_ms", 0), 0));
+      g_ptr_array_add (out, make_event (in, "user_interaction", "info", data, m));
+    }
   else if (g_str_equal (kind, "message") && in->send_content)
     {
       JsonObject *data = json_object_new ();

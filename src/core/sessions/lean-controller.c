@@ -984,6 +984,14 @@ lean_controller_start (LeanController            *self,
   live->launch->cols = request->cols;
   live->launch->kill_delay_ms = self->kill_delay_ms;
   lean_session_db_save_session (self->db, session);
+  /* The size the agent's output was laid out for: an exported recording
+   * (asciicast) replays it in a terminal of that size. */
+  if (request->rows > 0 && request->cols > 0)
+    {
+      g_autofree char *size = g_strdup_printf ("{\"rows\":%u,\"cols\":%u}",
+                                               request->rows, request->cols);
+      lean_session_db_add_event (self->db, lean_session_get_id (session), "terminal-size", size);
+    }
 
   prep = g_new0 (Prep, 1);
   prep->request = lean_session_request_copy (request);

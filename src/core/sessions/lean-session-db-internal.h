@@ -19,7 +19,7 @@ G_BEGIN_DECLS
 #define BATCH_BYTES      (64 * 1024)
 /* Consecutive chunks of one session are merged into one row up to this. */
 #define ROW_MAX_BYTES    (64 * 1024)
-#define SCHEMA_VERSION   3
+#define SCHEMA_VERSION   4
 #define BUSY_TIMEOUT_MS  5000
 
 typedef enum

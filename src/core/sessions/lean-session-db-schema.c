@@ -233,6 +233,26 @@ _sdb_migrate (sqlite3  *db,
         }
     }
 
+  /* v4: sessions of a completed spec are archived (hidden from history,
+   * never deleted); the metrics read one project's sessions by time, and
+   * the day, result and agent of each without touching the table. */
+  if (version < 4)
+    {
+      if (!_sdb_exec_sql (db, "BEGIN IMMEDIATE;"
+                         "ALTER TABLE sessions ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;"
+                         "CREATE INDEX sessions_by_project ON sessions"
+                         " (project_path, created_at, state, agent_id);"
+                         "CREATE INDEX sessions_metrics ON sessions"
+                         " (created_at, state, agent_id, input_tokens, output_tokens, cost_usd,"
+                         "  started_at, ended_at);"
+                         "PRAGMA user_version = 4;"
+                         "COMMIT;", error))
+        {
+          _sdb_exec_sql (db, "ROLLBACK", NULL);
+          return FALSE;
+        }
+    }
+
   return TRUE;
 }
 

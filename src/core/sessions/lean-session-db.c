@@ -569,7 +569,7 @@ reader_give (LeanSessionDb *self,
 #define SESSION_COLUMNS \
   "id, project_path, spec_id, agent_id, mode, runner, state, started_at, ended_at," \
   " exit_code, message, worktree_path, branch, input_tokens, output_tokens," \
-  " cache_tokens, cost_usd, iteration, model, structured, agent_pid, owner_pid"
+  " cache_tokens, cost_usd, iteration, model, structured, agent_pid, owner_pid, archived"
 
 static LeanSession *
 session_from_row (sqlite3_stmt *stmt)
@@ -604,6 +604,7 @@ session_from_row (sqlite3_stmt *stmt)
   lean_session_set_structured (session, sqlite3_column_int (stmt, 19));
   lean_session_set_agent_pid (session, sqlite3_column_int (stmt, 20));
   lean_session_set_owner_pid (session, sqlite3_column_int (stmt, 21));
+  lean_session_set_archived (session, sqlite3_column_int (stmt, 22));
 #undef COL_TEXT
   return session;
 }
@@ -1160,4 +1161,93 @@ lean_session_db_recover_finish (LeanSessionDb  *self,
   if (n_interrupted != NULL)
     *n_interrupted = n;
   return TRUE;
+}
+
+void
+lean_output_chunk_free (LeanOutputChunk *chunk)
+{
+  if (chunk == NULL)
+    return;
+  g_clear_pointer (&chunk->bytes, g_bytes_unref);
+  g_free (chunk);
+}
+
+GPtrArray *
+lean_session_db_read_timed_output (LeanSessionDb      *self,
+                                   const char         *session_id,
+                                   LeanOutputChannel   channel,
+                                   GError            **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autoptr(GPtrArray) chunks = NULL;
+  sqlite3 *db;
+  int rc;
+
+  g_return_val_if_fail (LEAN_IS_SESSION_DB (self), NULL);
+  g_return_val_if_fail (session_id != NULL, NULL);
+
+  if (!(db = reader_take (self, error)))
+    return NULL;
+
+  if (channel == LEAN_OUTPUT_CHANNEL_DISPLAY)
+    {
+      g_autoptr(sqlite3_stmt) q = _sdb_prepare (db, "SELECT structured FROM sessions WHERE id = ?",
+                                                error);
+      if (q == NULL)
+        {
+          reader_give (self, db);
+          return NULL;
+        }
+      sqlite3_bind_text (q, 1, session_id, -1, SQLITE_TRANSIENT);
+      if (!(sqlite3_step (q) == SQLITE_ROW && sqlite3_column_int (q, 0)))
+        channel = LEAN_OUTPUT_CHANNEL_RAW;
+    }
+
+  stmt = _sdb_prepare (db, "SELECT ts, bytes FROM output_chunks"
+                       " WHERE session_id = ? AND channel = ? ORDER BY seq", error);
+  if (stmt == NULL)
+    {
+      reader_give (self, db);
+      return NULL;
+    }
+  sqlite3_bind_text (stmt, 1, session_id, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, channel);
+
+  chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) lean_output_chunk_free);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    {
+      LeanOutputChunk *chunk = g_new0 (LeanOutputChunk, 1);
+
+      chunk->ts = sqlite3_column_int64 (stmt, 0);
+      chunk->bytes = g_bytes_new (sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1));
+      g_ptr_array_add (chunks, chunk);
+    }
+  if (rc != SQLITE_DONE)
+    {
+      _sdb_set_db_error (error, db, "be read");
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      reader_give (self, db);
+      return NULL;
+    }
+  g_clear_pointer (&stmt, sqlite3_finalize);
+  reader_give (self, db);
+  return g_steal_pointer (&chunks);
+}
+
+void
+lean_session_db_archive_spec (LeanSessionDb *self,
+                              const char    *project_path,
+                              const char    *spec_id)
+{
+  char *sql;
+
+  g_return_if_fail (LEAN_IS_SESSION_DB (self));
+  g_return_if_fail (project_path != NULL && spec_id != NULL);
+
+  /* %Q quotes and escapes: the ids come from files. */
+  sql = sqlite3_mprintf ("UPDATE sessions SET archived = 1 WHERE project_path = %Q AND spec_id = %Q"
+                         " AND state IN ('completed', 'failed', 'cancelled', 'interrupted')",
+                         project_path, spec_id);
+  _lean_session_db_exec (self, sql);
+  sqlite3_free (sql);
 }

@@ -154,6 +154,33 @@ void           lean_session_db_read_display_async  (LeanSessionDb        *self,
 GBytes        *lean_session_db_read_display_finish (LeanSessionDb        *self,
                                                     GAsyncResult         *result,
                                                     GError              **error);
+/* One stored row of output: when it was written (unix microseconds) and
+ * its bytes. Consecutive writes are merged into one row of up to 64 KiB
+ * per ~50 ms batch, so times are as fine as the batches. */
+typedef struct
+{
+  gint64  ts;
+  GBytes *bytes;
+} LeanOutputChunk;
+
+void           lean_output_chunk_free              (LeanOutputChunk      *chunk);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LeanOutputChunk, lean_output_chunk_free)
+
+/* Blocking: every stored chunk of @channel with its time, in order (a GPtrArray
+ * of LeanOutputChunk). DISPLAY of a text session reads RAW, as
+ * read_output_range does. For exports and replays. */
+GPtrArray     *lean_session_db_read_timed_output   (LeanSessionDb        *self,
+                                                    const char           *session_id,
+                                                    LeanOutputChannel     channel,
+                                                    GError              **error);
+
+/* Queued write: marks every ended session of @spec_id in @project_path
+ * archived (the spec was completed). Nothing is deleted; live sessions
+ * are left alone. */
+void           lean_session_db_archive_spec        (LeanSessionDb        *self,
+                                                    const char           *project_path,
+                                                    const char           *spec_id);
+
 typedef enum
 {
   LEAN_SESSION_RECOVER_NONE = 0,

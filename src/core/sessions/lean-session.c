@@ -34,6 +34,7 @@ struct _LeanSession
   char             *agent_start;
   int               owner_pid;
   gboolean          structured;
+  gboolean          archived;
   LeanAgentProblem  problem;
 };
 
@@ -636,4 +637,19 @@ lean_session_set_problem (LeanSession      *self,
     return;
   self->problem = problem;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+}
+
+gboolean
+lean_session_get_archived (LeanSession *self)
+{
+  g_return_val_if_fail (LEAN_IS_SESSION (self), FALSE);
+  return self->archived;
+}
+
+void
+lean_session_set_archived (LeanSession *self,
+                           gboolean     archived)
+{
+  g_return_if_fail (LEAN_IS_SESSION (self));
+  self->archived = !!archived;
 }

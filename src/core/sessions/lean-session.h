@@ -114,6 +114,12 @@ void              lean_session_set_agent_start  (LeanSession      *self,
 int               lean_session_get_owner_pid    (LeanSession      *self);
 void              lean_session_set_owner_pid    (LeanSession      *self,
                                                  int               pid);
+/* Archived sessions belong to a spec that was marked complete: history
+ * hides them unless asked ("archived" column of the database; set by
+ * lean_session_db_archive_spec(), read back by the lists). */
+gboolean          lean_session_get_archived     (LeanSession      *self);
+void              lean_session_set_archived     (LeanSession      *self,
+                                                 gboolean          archived);
 /* Seconds between started-at and ended-at (or now while live); 0 if not started. */
 gint64            lean_session_get_elapsed      (LeanSession      *self);
 
