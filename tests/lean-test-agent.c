@@ -270,6 +270,16 @@ main (int   argc,
 
   if (opt_resume != NULL)
     outf ("RESUMED[%s]\n", opt_resume);
+  /* What the agent received, for a test that cannot pass options (a
+   * builtin agent's command line): its conversation id and prompt. */
+  if (g_getenv ("LEAN_TEST_AGENT_RECORD") != NULL)
+    {
+      g_autofree char *record = g_strdup_printf ("resume=%s\nprompt=%s\n",
+                                                 opt_resume != NULL ? opt_resume : "",
+                                                 prompt != NULL ? prompt : "");
+
+      g_file_set_contents (g_getenv ("LEAN_TEST_AGENT_RECORD"), record, -1, NULL);
+    }
   if (g_strcmp0 (opt_output_format, "stream-json") == 0)
     opt_stream_json = TRUE;
 

@@ -224,6 +224,14 @@ followed_up (gpointer data)
          lean_changes_window_get_session (LEAN_CHANGES_WINDOW (window)) != f->session;
 }
 
+static gboolean
+followed_up_from (gpointer data)
+{
+  GtkWindow *window = ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW);
+
+  return window != NULL && lean_changes_window_get_session (LEAN_CHANGES_WINDOW (window)) != data;
+}
+
 static void
 test_changes_send_feedback (Fixture       *f,
                             gconstpointer  data)
@@ -253,6 +261,113 @@ test_changes_send_feedback (Fixture       *f,
   request = lean_controller_dup_request (f->controller, next);
   g_assert_nonnull (strstr (request->prompt, "- a.txt:5: drop this line\n"));
   g_assert_cmpuint (lean_changes_window_get_comments (window)->len, ==, 0);
+}
+
+static gboolean has_row (gpointer data);
+
+/* Clicks on the line of @view that shows @text, then types @remark and
+ * presses Return: one comment, as a person writes it. */
+static void
+comment_on (GtkWidget         *view,
+            const char        *text,
+            const char        *where,
+            const char        *remark)
+{
+  ui_input_click_text_view_text (GTK_TEXT_VIEW (view), text);
+  g_assert_true (test_util_wait_until (has_text, (gpointer)where, 5000));
+  ui_test_settle (300);
+  ui_input_type (remark);
+  ui_input_key (GDK_KEY_Return, 0);
+  ui_test_settle (300);
+}
+
+static gboolean
+file_exists (gpointer data)
+{
+  return g_file_test (data, G_FILE_TEST_EXISTS);
+}
+
+/* Comments written with real clicks and keys, one edited and one removed
+ * in the list, go to the agent: the follow-up continues the Claude
+ * conversation by its id, and the prompt the agent received carries each
+ * comment with its file and line. */
+static void
+test_changes_comments_to_claude (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autofree char *record = g_build_filename (f->dir, "agent-received.txt", NULL);
+  g_autoptr(LeanSession) first = NULL;
+  g_autofree char *received = NULL;
+  LeanChangesWindow *window;
+  GPtrArray *comments;
+  GtkWidget *view;
+  LeanSession *next;
+
+  test_review_claude_is_test_agent ();
+  first = test_review_run_session (f->controller, f->db, f->project, "claude", TRUE);
+  test_write_at (lean_session_get_worktree_path (first), "a.txt", "one\ntwo\nthree\nfour\nfive\n");
+  window = LEAN_CHANGES_WINDOW (lean_changes_window_new (f->controller, f->db, first));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (test_util_wait_until (has_row, (gpointer)"a.txt", 20000));
+  ui_test_settle (300);
+  ui_input_click (file_row (GTK_WINDOW (window), "a.txt"));
+  test_util_wait_until (has_source_view, window, 10000);
+  ui_test_settle (400);
+  view = ui_test_find_widget (GTK_WIDGET (window), GTK_SOURCE_TYPE_VIEW);
+  g_assert_nonnull (view);
+
+  comment_on (view, "three", "Comment on a.txt:3", "temporary");
+  comment_on (view, "four", "Comment on a.txt:4", "name it better");
+  comment_on (view, "five", "Comment on a.txt:5", "drop this line");
+  comments = lean_changes_window_get_comments (window);
+  g_assert_cmpuint (comments->len, ==, 3);
+  g_assert_true (ui_test_find_text (GTK_WIDGET (window), "3 comments"));
+  g_assert_true (ui_test_find_text (GTK_WIDGET (window), "a.txt:4"));
+  g_assert_true (ui_test_find_text (GTK_WIDGET (window), "drop this line"));
+
+  /* The list: the first comment removed, the next one edited. */
+  ui_input_click (ui_test_find_tooltip (GTK_WIDGET (window), "Remove this comment"));
+  ui_test_settle (400);
+  g_assert_cmpuint (comments->len, ==, 2);
+  g_assert_false (ui_test_find_text (GTK_WIDGET (window), "temporary"));
+  ui_input_click (ui_test_find_tooltip (GTK_WIDGET (window), "Edit this comment"));
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"Comment on a.txt:4", 5000));
+  ui_test_settle (300);
+  ui_input_key (GDK_KEY_End, 0);
+  ui_input_type (", please");
+  ui_input_key (GDK_KEY_Return, 0);
+  ui_test_settle (400);
+  g_assert_cmpuint (comments->len, ==, 2);
+  g_assert_cmpstr (((LeanReviewComment *)g_ptr_array_index (comments, 0))->text, ==,
+                   "name it better, please");
+  g_assert_true (ui_test_find_text (GTK_WIDGET (window), "2 comments"));
+  g_free (ui_test_screenshot (GTK_WIDGET (window), "changes-comments-light"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_FORCE_DARK);
+  ui_test_settle (600);
+  g_free (ui_test_screenshot (GTK_WIDGET (window), "changes-comments-dark"));
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      ADW_COLOR_SCHEME_DEFAULT);
+  ui_test_settle (300);
+
+  g_setenv ("LEAN_TEST_AGENT_RECORD", record, TRUE);
+  ui_input_click (ui_test_find_button (GTK_WIDGET (window), "Send _Feedback"));
+  g_assert_true (test_util_wait_until (file_exists, record, 30000));
+  g_unsetenv ("LEAN_TEST_AGENT_RECORD");
+  g_assert_true (test_util_wait_until (followed_up_from, first, 20000));
+  next = lean_changes_window_get_session (window);
+  test_wait_until (test_session_is_final, next, 60);
+
+  g_assert_true (g_file_get_contents (record, &received, NULL, NULL));
+  /* The id Claude's stream gave the first conversation. */
+  g_assert_nonnull (strstr (received, "resume=5f0c2a4e-test-agent\n"));
+  g_assert_nonnull (strstr (received, "- a.txt:4: name it better, please\n"));
+  g_assert_nonnull (strstr (received, "- a.txt:5: drop this line\n"));
+  g_assert_null (strstr (received, "temporary"));
+  g_assert_cmpuint (comments->len, ==, 0);
+  g_assert_true (ui_test_find_text (GTK_WIDGET (window), "Click a line to comment"));
+  gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static gboolean
@@ -429,6 +544,7 @@ main (int   argc,
   ADD ("review-comment-merge", test_changes_review_comment_merge);
   ADD ("discard-asks", test_changes_discard_asks);
   ADD ("send-feedback", test_changes_send_feedback);
+  ADD ("comments-to-claude", test_changes_comments_to_claude);
   ADD ("refresh-while-running", test_changes_refresh_while_running);
   ADD ("worktrees-page", test_worktrees_page);
 #undef ADD

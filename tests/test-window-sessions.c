@@ -16,7 +16,10 @@
 #include "lean-spec-view.h"
 #include "lean-window-private.h"
 #include "lean-application-private.h"
+#include "lean-worktrees-page.h"
+#include "test-review-util.h"
 #include "test-session-util.h"
+#include "ui-test-input.h"
 #include "ui-test-util.h"
 
 static LeanApplication *app;
@@ -338,6 +341,87 @@ test_history_window (Fixture       *f,
   gtk_window_destroy (history);
 }
 
+/* A mapped label under @root whose text starts with @prefix (sizes vary
+ * with the file system). */
+static gboolean
+find_label_prefix (GtkWidget  *root,
+                   const char *prefix)
+{
+  if (!gtk_widget_get_mapped (root))
+    return FALSE;
+  if (GTK_IS_LABEL (root) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_label_prefix (child, prefix))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+offers_worktrees (gpointer data)
+{
+  return ui_test_find_button (data, "_Review") != NULL;
+}
+
+static gboolean
+preferences_on_worktrees (gpointer data)
+{
+  GtkWindow *prefs = ui_test_find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
+
+  return prefs != NULL && gtk_widget_get_mapped (GTK_WIDGET (prefs)) &&
+         g_strcmp0 (adw_preferences_window_get_visible_page_name (ADW_PREFERENCES_WINDOW (prefs)),
+                    "worktrees") == 0 &&
+         ui_test_find_button (GTK_WIDGET (prefs), "Remove _All Ended") != NULL;
+}
+
+/* Worktrees of ended sessions do not pile up silently: past the Worktrees
+ * page's threshold a window says so, and its toast opens that page. */
+static void
+test_worktrees_pointed_out (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("leanspec-pile-XXXXXX", &error);
+  g_autofree char *repo = NULL;
+  g_autoptr(GPtrArray) sessions = g_ptr_array_new_with_free_func (g_object_unref);
+  LeanWindow *second;
+  GtkWindow *prefs;
+
+  g_assert_no_error (error);
+  test_review_git_identity ();
+  repo = test_review_make_repo (dir);
+
+  /* One short of the threshold: nothing is said. */
+  for (guint i = 0; i + 1 < LEAN_WORKTREES_HINT_COUNT; i++)
+    g_ptr_array_add (sessions, test_review_run_session (f->controller, f->db, repo, "flood2",
+                                                        TRUE));
+  ui_test_settle (1500);
+  g_assert_false (offers_worktrees (f->window));
+
+  g_ptr_array_add (sessions, test_review_run_session (f->controller, f->db, repo, "flood2", TRUE));
+  /* A window opened now points them out. */
+  second = lean_window_new (ADW_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (second), 1000, 700);
+  gtk_window_present (GTK_WINDOW (second));
+  g_assert_true (test_util_wait_until (offers_worktrees, second, 20000));
+  g_assert_true (find_label_prefix (GTK_WIDGET (second), "5 worktrees of ended sessions are left ("));
+  ui_test_settle (300);
+  g_free (ui_test_screenshot (GTK_WIDGET (second), "window-worktrees-toast"));
+
+  ui_input_click (ui_test_find_button (GTK_WIDGET (second), "_Review"));
+  g_assert_true (test_util_wait_until (preferences_on_worktrees, NULL, 20000));
+  prefs = ui_test_find_toplevel (ADW_TYPE_PREFERENCES_WINDOW);
+  ui_test_settle (300);
+  g_free (ui_test_screenshot (GTK_WIDGET (prefs), "window-worktrees-preferences"));
+
+  gtk_window_destroy (prefs);
+  gtk_window_destroy (GTK_WINDOW (second));
+  ui_test_settle (100);
+  g_clear_pointer (&sessions, g_ptr_array_unref);
+  test_util_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -366,6 +450,8 @@ main (int   argc,
               fixture_set_up, test_implement_from_spec_view, fixture_tear_down);
   g_test_add ("/window-sessions/history", Fixture, NULL,
               fixture_set_up, test_history_window, fixture_tear_down);
+  g_test_add ("/window-sessions/worktrees-pointed-out", Fixture, NULL,
+              fixture_set_up, test_worktrees_pointed_out, fixture_tear_down);
 
   ret = g_test_run ();
   g_clear_object (&app);

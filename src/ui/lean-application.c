@@ -314,12 +314,11 @@ new_window_action (GSimpleAction *action,
   gtk_window_present (GTK_WINDOW (new_window (LEAN_APPLICATION (user_data))));
 }
 
+/* The preferences, on the page named @page_name when it is not NULL. */
 static void
-preferences_action (GSimpleAction *action,
-                    GVariant      *param,
-                    gpointer       user_data)
+show_preferences (LeanApplication *self,
+                  const char      *page_name)
 {
-  LeanApplication *self = user_data;
   AdwPreferencesWindow *prefs;
   AdwPreferencesPage *page;
   AdwPreferencesGroup *group;
@@ -368,13 +367,36 @@ preferences_action (GSimpleAction *action,
     adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (lean_relay_preferences_new (self->relay_config, root)));
   }
   if (self->controller != NULL)
-    adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (lean_worktrees_page_new (
-      lean_controller_get_db (self->controller))));
+    {
+      GtkWidget *worktrees = lean_worktrees_page_new (lean_controller_get_db (self->controller));
+
+      adw_preferences_page_set_name (ADW_PREFERENCES_PAGE (worktrees), "worktrees");
+      adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (worktrees));
+    }
   adw_preferences_window_add (prefs, ADW_PREFERENCES_PAGE (lean_telemetry_preferences_new (
     NULL, self->controller != NULL ? lean_controller_get_db (self->controller) : NULL,
     self->devlog)));
 
+  if (page_name != NULL)
+    adw_preferences_window_set_visible_page_name (prefs, page_name);
   gtk_window_present (GTK_WINDOW (prefs));
+}
+
+static void
+preferences_action (GSimpleAction *action,
+                    GVariant      *param,
+                    gpointer       user_data)
+{
+  show_preferences (user_data, NULL);
+}
+
+/* From the toast that points out worktrees left by ended sessions. */
+static void
+worktrees_action (GSimpleAction *action,
+                  GVariant      *param,
+                  gpointer       user_data)
+{
+  show_preferences (user_data, "worktrees");
 }
 
 static void
@@ -440,6 +462,7 @@ static const GActionEntry app_actions[] = {
   { "open-folder", open_folder_action },
   { "new-window", new_window_action },
   { "preferences", preferences_action },
+  { "worktrees", worktrees_action },
   { "shortcuts", shortcuts_action },
   { "about", about_action },
   { "quit", quit_action },

@@ -27,6 +27,7 @@ struct _LeanChangesWindow
   char           *selected;     /* path of the file shown */
   char           *comment_path; /* the line a comment is being written for */
   guint           comment_line;
+  int             editing;      /* index of the comment being edited, or -1 */
   GPtrArray      *comments;     /* LeanReviewComment */
   guint           refresh_id;
   gboolean        loading;
@@ -47,6 +48,8 @@ struct _LeanChangesWindow
   GtkWidget      *comment_label;
   GtkWidget      *comment_entry;
   GtkWidget      *comments_label;
+  GtkWidget      *comment_list;
+  GtkWidget      *comment_list_revealer;
   GtkWidget      *feedback_entry;
   GtkWidget      *send_button;
 };
@@ -55,6 +58,10 @@ G_DEFINE_FINAL_TYPE (LeanChangesWindow, lean_changes_window, ADW_TYPE_WINDOW)
 
 static void load_change (LeanChangesWindow *self);
 static void load_patch (LeanChangesWindow *self);
+static void show_comment_bar (LeanChangesWindow *self,
+                              const char        *path,
+                              guint              line,
+                              const char        *text);
 
 static void
 toast (LeanChangesWindow *self,
@@ -236,7 +243,6 @@ on_line_clicked (GtkGestureClick   *gesture,
 {
   GtkTextView *view = GTK_TEXT_VIEW (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture)));
   GArray *numbers = g_object_get_data (G_OBJECT (view), "new-lines");
-  g_autofree char *text = NULL;
   GtkTextIter iter;
   int bx, by, line;
 
@@ -246,13 +252,8 @@ on_line_clicked (GtkGestureClick   *gesture,
   if (numbers == NULL || line < 0 || (guint)line >= numbers->len || self->selected == NULL)
     return;
 
-  g_free (self->comment_path);
-  self->comment_path = g_strdup (self->selected);
-  self->comment_line = g_array_index (numbers, guint, line);
-  text = g_strdup_printf (_("Comment on %s:%u"), self->comment_path, self->comment_line);
-  gtk_label_set_text (GTK_LABEL (self->comment_label), text);
-  gtk_revealer_set_reveal_child (GTK_REVEALER (self->comment_revealer), TRUE);
-  gtk_widget_grab_focus (self->comment_entry);
+  self->editing = -1;
+  show_comment_bar (self, self->selected, g_array_index (numbers, guint, line), "");
 }
 
 static GtkSourceBuffer *
@@ -443,10 +444,61 @@ on_row_selected (GtkListBox        *list,
 
 /* ---- comments and feedback ---- */
 
-static void
-update_comments_label (LeanChangesWindow *self)
+static void on_edit_comment (GtkButton *button, LeanChangesWindow *self);
+static void on_remove_comment (GtkButton *button, LeanChangesWindow *self);
+
+static GtkWidget *
+icon_button (const char *icon,
+             const char *tooltip,
+             guint       index)
 {
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_widget_add_css_class (button, "flat");
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_object_set_data (G_OBJECT (button), "comment-index", GUINT_TO_POINTER (index));
+  return button;
+}
+
+/* One row per comment: where, what, and buttons to edit or remove it. */
+static void
+update_comments (LeanChangesWindow *self)
+{
+  GtkWidget *child;
   g_autofree char *text = NULL;
+
+  while ((child = gtk_widget_get_first_child (self->comment_list)) != NULL)
+    gtk_list_box_remove (GTK_LIST_BOX (self->comment_list), child);
+  for (guint i = 0; i < self->comments->len; i++)
+    {
+      LeanReviewComment *comment = g_ptr_array_index (self->comments, i);
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      g_autofree char *where = g_strdup_printf ("%s:%u", comment->path, comment->line);
+      GtkWidget *where_label = gtk_label_new (where);
+      GtkWidget *text_label = gtk_label_new (comment->text);
+      GtkWidget *edit = icon_button ("document-edit-symbolic", _("Edit this comment"), i);
+      GtkWidget *remove = icon_button ("user-trash-symbolic", _("Remove this comment"), i);
+
+      gtk_widget_add_css_class (where_label, "monospace");
+      gtk_widget_add_css_class (where_label, "dim-label");
+      gtk_label_set_ellipsize (GTK_LABEL (where_label), PANGO_ELLIPSIZE_START);
+      gtk_label_set_max_width_chars (GTK_LABEL (where_label), 30);
+      gtk_label_set_xalign (GTK_LABEL (text_label), 0);
+      gtk_label_set_ellipsize (GTK_LABEL (text_label), PANGO_ELLIPSIZE_END);
+      gtk_widget_set_hexpand (text_label, TRUE);
+      gtk_box_append (GTK_BOX (box), where_label);
+      gtk_box_append (GTK_BOX (box), text_label);
+      gtk_box_append (GTK_BOX (box), edit);
+      gtk_box_append (GTK_BOX (box), remove);
+      gtk_widget_set_margin_start (box, 12);
+      gtk_widget_set_margin_end (box, 6);
+      g_signal_connect (edit, "clicked", G_CALLBACK (on_edit_comment), self);
+      g_signal_connect (remove, "clicked", G_CALLBACK (on_remove_comment), self);
+      gtk_list_box_append (GTK_LIST_BOX (self->comment_list), box);
+    }
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->comment_list_revealer),
+                                 self->comments->len > 0);
 
   if (self->comments->len == 0)
     {
@@ -459,17 +511,81 @@ update_comments_label (LeanChangesWindow *self)
 }
 
 static void
+show_comment_bar (LeanChangesWindow *self,
+                  const char        *path,
+                  guint              line,
+                  const char        *text)
+{
+  g_autofree char *title = g_strdup_printf (_("Comment on %s:%u"), path, line);
+
+  if (path != self->comment_path)
+    {
+      g_free (self->comment_path);
+      self->comment_path = g_strdup (path);
+    }
+  self->comment_line = line;
+  gtk_label_set_text (GTK_LABEL (self->comment_label), title);
+  gtk_editable_set_text (GTK_EDITABLE (self->comment_entry), text);
+  gtk_revealer_set_reveal_child (GTK_REVEALER (self->comment_revealer), TRUE);
+  gtk_widget_grab_focus (self->comment_entry);
+  /* The caret at the end, to go on writing: focus selects all otherwise. */
+  gtk_editable_set_position (GTK_EDITABLE (self->comment_entry), -1);
+}
+
+static void
+on_edit_comment (GtkButton         *button,
+                 LeanChangesWindow *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "comment-index"));
+  LeanReviewComment *comment;
+
+  if (index >= self->comments->len)
+    return;
+  comment = g_ptr_array_index (self->comments, index);
+  self->editing = (int)index;
+  show_comment_bar (self, comment->path, comment->line, comment->text);
+}
+
+static void
+on_remove_comment (GtkButton         *button,
+                   LeanChangesWindow *self)
+{
+  guint index = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "comment-index"));
+
+  if (index >= self->comments->len)
+    return;
+  /* The list is rebuilt below: the button goes with its row. */
+  g_ptr_array_remove_index (self->comments, index);
+  if (self->editing == (int)index)
+    {
+      self->editing = -1;
+      gtk_revealer_set_reveal_child (GTK_REVEALER (self->comment_revealer), FALSE);
+    }
+  else if (self->editing > (int)index)
+    self->editing--;
+  update_comments (self);
+}
+
+static void
 on_add_comment (LeanChangesWindow *self)
 {
   const char *text = gtk_editable_get_text (GTK_EDITABLE (self->comment_entry));
+  LeanReviewComment *comment;
 
   if (self->comment_path == NULL || text == NULL || *text == '\0')
     return;
-  g_ptr_array_add (self->comments, lean_review_comment_new (self->comment_path,
-                                                            self->comment_line, text));
+  comment = lean_review_comment_new (self->comment_path, self->comment_line, text);
+  if (self->editing >= 0 && (guint)self->editing < self->comments->len)
+    {
+      lean_review_comment_free (self->comments->pdata[self->editing]);
+      self->comments->pdata[self->editing] = comment;
+    }
+  else
+    g_ptr_array_add (self->comments, comment);
+  self->editing = -1;
   gtk_editable_set_text (GTK_EDITABLE (self->comment_entry), "");
   gtk_revealer_set_reveal_child (GTK_REVEALER (self->comment_revealer), FALSE);
-  update_comments_label (self);
+  update_comments (self);
 }
 
 static void
@@ -489,7 +605,7 @@ on_followup_started (GObject      *source,
       return;
     }
   g_ptr_array_set_size (self->comments, 0);
-  update_comments_label (self);
+  update_comments (self);
   gtk_editable_set_text (GTK_EDITABLE (self->feedback_entry), "");
   /* The follow-up works in the same tree: follow it. */
   g_set_object (&self->session, next);
@@ -683,6 +799,7 @@ build (LeanChangesWindow *self)
   GtkWidget *comment_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *add_button = button (_("_Add Comment"), NULL);
   GtkWidget *feedback_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *comment_scroll;
 
   self->title = adw_window_title_new (_("Changes"), NULL);
   adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), self->title);
@@ -762,6 +879,20 @@ build (LeanChangesWindow *self)
   gtk_revealer_set_child (GTK_REVEALER (self->comment_revealer), comment_bar);
   gtk_box_append (GTK_BOX (content), self->comment_revealer);
 
+  /* The comments written so far, to edit or remove before sending. */
+  self->comment_list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (self->comment_list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (self->comment_list, "change-comments");
+  comment_scroll = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (comment_scroll), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (comment_scroll), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (comment_scroll), 160);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (comment_scroll), self->comment_list);
+  self->comment_list_revealer = gtk_revealer_new ();
+  gtk_revealer_set_child (GTK_REVEALER (self->comment_list_revealer), comment_scroll);
+  gtk_box_append (GTK_BOX (content), self->comment_list_revealer);
+
   /* Feedback: the comments and a message go to the agent. */
   self->comments_label = gtk_label_new (NULL);
   gtk_widget_add_css_class (self->comments_label, "dim-label");
@@ -787,7 +918,7 @@ build (LeanChangesWindow *self)
   g_signal_connect_swapped (self->commit_button, "clicked", G_CALLBACK (on_commit), self);
   g_signal_connect_swapped (self->merge_button, "clicked", G_CALLBACK (on_merge), self);
   g_signal_connect_swapped (self->discard_button, "clicked", G_CALLBACK (on_discard), self);
-  update_comments_label (self);
+  update_comments (self);
 }
 
 /* Diff colours follow the style: the shown file is drawn again. */
@@ -837,6 +968,7 @@ static void
 lean_changes_window_init (LeanChangesWindow *self)
 {
   self->cancellable = g_cancellable_new ();
+  self->editing = -1;
   self->comments = g_ptr_array_new_with_free_func ((GDestroyNotify)lean_review_comment_free);
   gtk_window_set_default_size (GTK_WINDOW (self), 1100, 760);
   build (self);

@@ -68,6 +68,10 @@ struct _LeanWindow
   char                 *reopen_selected;
   gulong                reopen_handler;
   LeanSpecStore        *reopen_store;
+  /* Worktrees of ended sessions: pointed out once per window. */
+  gboolean              worktrees_checking;
+  gboolean              worktrees_pointed_out;
+  gboolean              worktrees_watching;
 
   /* Validation and Ralph (lean-window-validate.c) */
   GtkWidget            *validate_button;
@@ -131,6 +135,10 @@ gboolean          _lean_window_go_forward         (LeanWindow     *self);
 GtkWidget        *_lean_window_sessions_wrap      (LeanWindow     *self,
                                                    GtkWidget      *spec_view);
 void              _lean_window_sessions_dispose   (LeanWindow     *self);
+/* Looks at the worktrees sessions left (off the main loop) when the window
+ * shows and as sessions end; past the Worktrees page's threshold a toast
+ * offers that page (app.worktrees). */
+void              _lean_window_check_worktrees    (LeanWindow     *self);
 /* Opens the Implement dialog for the spec shown. */
 void              _lean_window_implement          (LeanWindow     *self);
 gboolean          _lean_window_get_sessions_shown (LeanWindow     *self);

@@ -21,7 +21,9 @@
 #include "lean-session-pane.h"
 #include "lean-sessions-view.h"
 #include "lean-spec-view.h"
+#include "lean-session-review.h"
 #include "lean-window-private.h"
+#include "lean-worktrees-page.h"
 
 /* Below this the list steps aside while Sessions shows; below the narrow
  * width Sessions takes the whole window. Chosen so the spec never gets
@@ -470,6 +472,72 @@ _lean_window_show_history (LeanWindow *self)
 
   gtk_window_present (self->history);
   return self->history;
+}
+
+/* ------------------------------------------------------------------ */
+/* Worktrees of ended sessions                                         */
+
+static void
+on_worktrees_listed (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(LeanWindow) self = user_data;
+  g_autoptr(GPtrArray) list = lean_session_worktrees_list_finish (result, NULL);
+  g_autofree char *size = NULL;
+  g_autofree char *text = NULL;
+  AdwToast *toast;
+  guint ended = 0;
+  guint64 bytes = 0;
+
+  self->worktrees_checking = FALSE;
+  /* A listing that failed says nothing: the Worktrees page shows why. */
+  if (list == NULL || self->worktrees_pointed_out ||
+      !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return;
+  for (guint i = 0; i < list->len; i++)
+    {
+      LeanSessionWorktree *worktree = g_ptr_array_index (list, i);
+
+      if (worktree->ended)
+        {
+          ended++;
+          bytes += worktree->bytes;
+        }
+    }
+  if (ended < LEAN_WORKTREES_HINT_COUNT && bytes < LEAN_WORKTREES_HINT_BYTES)
+    return;
+
+  self->worktrees_pointed_out = TRUE;
+  size = g_format_size (bytes);
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%u worktree of ended sessions is left (%s)",
+                                       "%u worktrees of ended sessions are left (%s)", ended),
+                          ended, size);
+  toast = adw_toast_new (text);
+  adw_toast_set_button_label (toast, _("_Review"));
+  adw_toast_set_action_name (toast, "app.worktrees");
+  adw_toast_set_timeout (toast, 10);
+  lean_window_add_toast (self, toast);
+}
+
+void
+_lean_window_check_worktrees (LeanWindow *self)
+{
+  g_return_if_fail (LEAN_IS_WINDOW (self));
+
+  if (self->controller == NULL || self->worktrees_pointed_out || self->worktrees_checking)
+    return;
+  if (!self->worktrees_watching)
+    {
+      self->worktrees_watching = TRUE;
+      g_signal_connect_object (self->controller, "session-ended",
+                               G_CALLBACK (_lean_window_check_worktrees), self,
+                               G_CONNECT_SWAPPED);
+    }
+  self->worktrees_checking = TRUE;
+  lean_session_worktrees_list_async (lean_controller_get_db (self->controller), NULL,
+                                     on_worktrees_listed, g_object_ref (self));
 }
 
 void

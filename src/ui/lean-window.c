@@ -1105,6 +1105,7 @@ lean_window_init (LeanWindow *self)
   self->forward = g_ptr_array_new_with_free_func (g_free);
   gtk_widget_init_template (GTK_WIDGET (self));
   _lean_window_validate_init (self);
+  g_signal_connect (self, "map", G_CALLBACK (_lean_window_check_worktrees), NULL);
   g_signal_connect_object (gtk_scrolled_window_get_hadjustment (
                              GTK_SCROLLED_WINDOW (gtk_widget_get_ancestor (GTK_WIDGET (self->problems_box),
                                                                            GTK_TYPE_SCROLLED_WINDOW))),

@@ -37,26 +37,20 @@ compare_files (gconstpointer a,
   return strcmp (fa->path, fb->path);
 }
 
-/* The diff of the working tree (with the index, untracked files included)
- * against @base's tree; @path limits it to one file. *@base_id gets the
- * commit's id. */
-static git_diff *
-diff_against_base (git_repository  *repo,
-                   const char      *base,
-                   const char      *path,
-                   gsize            max_file_size,
-                   char           **base_id,
-                   GError         **error)
+/* The tree of @base's commit (NULL in a repository with no commit yet,
+ * when @base is NULL); *@base_id gets the commit's id. FALSE with @error
+ * when @base names nothing. */
+static gboolean
+resolve_base (git_repository  *repo,
+              const char      *base,
+              git_tree       **tree,
+              char           **base_id,
+              GError         **error)
 {
   g_autoptr(git_object) object = NULL;
-  g_autoptr(git_tree) tree = NULL;
-  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
-  git_diff *diff = NULL;
-  char *paths[1];
-  int rc;
 
-  rc = git_revparse_single (&object, repo, base != NULL ? base : "HEAD");
-  if (rc == 0)
+  *tree = NULL;
+  if (git_revparse_single (&object, repo, base != NULL ? base : "HEAD") == 0)
     {
       g_autoptr(git_object) commit = NULL;
 
@@ -64,16 +58,36 @@ diff_against_base (git_repository  *repo,
         {
           if (base_id != NULL)
             *base_id = g_strdup (git_oid_tostr_s (git_object_id (commit)));
-          git_commit_tree (&tree, (git_commit *)commit);
+          git_commit_tree (tree, (git_commit *)commit);
         }
+      return TRUE;
     }
-  else if (base != NULL)
+  if (base != NULL)
     {
       g_set_error (error, LEAN_ERROR, LEAN_ERROR_NOT_FOUND,
                    _("%s: no such revision in the repository"), base);
-      return NULL;
+      return FALSE;
     }
   /* No commit yet: everything is new, compared with an empty tree. */
+  return TRUE;
+}
+
+/* The diff of the working tree (with the index, untracked files included)
+ * against @tree; @path limits it to one file. @notify (with @payload) is
+ * told of each file as the diff finds it. */
+static git_diff *
+diff_against_tree (git_repository        *repo,
+                   git_tree              *tree,
+                   const char            *path,
+                   gsize                  max_file_size,
+                   git_diff_notify_cb     notify,
+                   gpointer               payload,
+                   GError               **error)
+{
+  git_diff_options options = GIT_DIFF_OPTIONS_INIT;
+  git_diff *diff = NULL;
+  char *paths[1];
+  int rc;
 
   options.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
                   GIT_DIFF_SHOW_UNTRACKED_CONTENT | GIT_DIFF_INCLUDE_TYPECHANGE;
@@ -81,6 +95,8 @@ diff_against_base (git_repository  *repo,
    * be diffed. */
   options.max_size = (git_off_t)(max_file_size > 0 ? max_file_size
                                                    : LEAN_GIT_CHANGE_MAX_FILE_SIZE);
+  options.notify_cb = notify;
+  options.payload = payload;
   if (path != NULL)
     {
       paths[0] = (char *)path;
@@ -130,33 +146,37 @@ is_too_large (const git_diff_delta *delta,
          (gsize)delta->old_file.size > max_file_size;
 }
 
-/* One file to count, copied out of the diff so workers share nothing. */
+/* One file's counts, worked out by a counting thread. */
 typedef struct
 {
-  LeanGitFileChange *file;
-  git_oid            old_id;     /* zero: no old side */
-  gboolean           has_old;
-  gboolean           has_new;    /* the file exists in the working tree */
-  gboolean           new_is_link;
-  gboolean           submodule;
-} Work;
+  guint    added;
+  guint    removed;
+  gboolean binary;
+  gboolean too_large;
+} Count;
 
+/* The counting threads take the paths the diff finds as it finds them, so
+ * counting overlaps the diff's own walk of the working tree. */
 typedef struct
 {
-  const char *workdir;           /* the repository's root, ends in '/' */
-  const char *gitdir;
-  Work       *work;
-  gsize       begin, end;
-  gsize       max_file_size;
-} Slice;
+  GAsyncQueue *queue;            /* char *path; "" tells a thread to stop */
+  GHashTable  *seen;             /* paths queued (the diff's thread only) */
+  GMutex       lock;
+  GHashTable  *counts;           /* path -> Count, under lock */
+  const char  *workdir;          /* the repository's root, ends in '/' */
+  const char  *gitdir;
+  const git_oid *tree_id;        /* NULL: no base tree */
+  gsize        max_file_size;
+} Counter;
 
 /* The working tree side as git would hash it: the file's bytes, or a
- * link's target. NULL when it is over @max. */
+ * link's target. NULL when it is over the limit (*@too_large), missing
+ * (deleted) or a folder (a submodule); *@exists says which. */
 static GBytes *
 read_new_side (const char *workdir,
                const char *path,
-               gboolean    is_link,
                gsize       max,
+               gboolean   *exists,
                gboolean   *too_large)
 {
   g_autofree char *full = g_strconcat (workdir, path, NULL);
@@ -164,12 +184,15 @@ read_new_side (const char *workdir,
   gsize len = 0;
   struct stat st;
 
-  if (is_link)
+  *exists = lstat (full, &st) == 0;
+  if (!*exists || S_ISDIR (st.st_mode))
+    return NULL;
+  if (S_ISLNK (st.st_mode))
     {
       data = g_file_read_link (full, NULL);
       return data != NULL ? g_bytes_new_take (data, strlen (data)) : g_bytes_new (NULL, 0);
     }
-  if (lstat (full, &st) == 0 && (gsize)st.st_size > max)
+  if ((gsize)st.st_size > max)
     {
       *too_large = TRUE;
       return NULL;
@@ -179,57 +202,101 @@ read_new_side (const char *workdir,
   return g_bytes_new_take (data, len);
 }
 
-/* Counts the lines of a slice of the files: the old blob against the
- * working tree's bytes. Reading the file here (rather than through the
- * diff, which checks attributes and filters for each file) halves the
- * time of a large change; a file that needs a filter (CRLF) may count a
- * little differently from its patch. */
-static gpointer
-count_slice (gpointer data)
+/* Counts the lines of one file: the base tree's blob against the working
+ * tree's bytes. Reading the file here (rather than through the diff, which
+ * checks attributes and filters for each file) halves the time of a large
+ * change; a file that needs a filter (CRLF) may count a little differently
+ * from its patch. */
+static void
+count_file (Counter        *counter,
+            git_repository *repo,
+            git_tree       *tree,
+            const char     *path,
+            Count          *count)
 {
-  Slice *slice = data;
-  g_autoptr(git_repository) repo = NULL;
+  g_autoptr(git_blob) blob = NULL;
+  g_autoptr(git_patch) patch = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  git_tree_entry *entry = NULL;
+  size_t added = 0, removed = 0;
+  gboolean exists = FALSE;
+  gsize len = 0;
+  const char *buf = NULL;
 
-  if (git_repository_open (&repo, slice->gitdir) < 0)
-    return NULL;
-  for (gsize i = slice->begin; i < slice->end; i++)
+  if (tree != NULL && git_tree_entry_bypath (&entry, tree, path) == 0)
     {
-      Work *w = &slice->work[i];
-      g_autoptr(git_blob) blob = NULL;
-      g_autoptr(git_patch) patch = NULL;
-      g_autoptr(GBytes) bytes = NULL;
-      size_t added = 0, removed = 0;
-      gsize len = 0;
-      const char *buf = NULL;
+      gboolean blob_entry = git_tree_entry_type (entry) == GIT_OBJECT_BLOB;
+      int rc = blob_entry ? git_blob_lookup (&blob, repo, git_tree_entry_id (entry)) : -1;
 
-      if (w->submodule)
-        continue;
-      if (w->has_old && git_blob_lookup (&blob, repo, &w->old_id) < 0)
-        continue;
-      if (blob != NULL && (gsize)git_blob_rawsize (blob) > slice->max_file_size)
-        {
-          w->file->too_large = TRUE;
-          continue;
-        }
-      if (w->has_new)
-        {
-          bytes = read_new_side (slice->workdir, w->file->path, w->new_is_link,
-                                 slice->max_file_size, &w->file->too_large);
-          if (bytes == NULL)
-            continue;
-          buf = g_bytes_get_data (bytes, &len);
-        }
-      if (git_patch_from_blob_and_buffer (&patch, blob, NULL, buf, len, NULL, NULL) < 0)
-        continue;
-      if (git_patch_get_delta (patch)->flags & GIT_DIFF_FLAG_BINARY)
-        w->file->binary = TRUE;
-      else if (git_patch_line_stats (NULL, &added, &removed, patch) == 0)
-        {
-          w->file->added = (guint)added;
-          w->file->removed = (guint)removed;
-        }
+      git_tree_entry_free (entry);
+      /* A submodule (a commit in the tree) has no lines to count. */
+      if (rc < 0)
+        return;
+    }
+  if (blob != NULL && (gsize)git_blob_rawsize (blob) > counter->max_file_size)
+    {
+      count->too_large = TRUE;
+      return;
+    }
+  bytes = read_new_side (counter->workdir, path, counter->max_file_size, &exists,
+                         &count->too_large);
+  if (exists && bytes == NULL)
+    return;
+  if (bytes != NULL)
+    buf = g_bytes_get_data (bytes, &len);
+  if (git_patch_from_blob_and_buffer (&patch, blob, NULL, buf, len, NULL, NULL) < 0)
+    return;
+  if (git_patch_get_delta (patch)->flags & GIT_DIFF_FLAG_BINARY)
+    count->binary = TRUE;
+  else if (git_patch_line_stats (NULL, &added, &removed, patch) == 0)
+    {
+      count->added = (guint)added;
+      count->removed = (guint)removed;
+    }
+}
+
+static gpointer
+count_thread (gpointer data)
+{
+  Counter *counter = data;
+  g_autoptr(git_repository) repo = NULL;
+  g_autoptr(git_tree) tree = NULL;
+  gboolean usable;
+
+  usable = git_repository_open (&repo, counter->gitdir) == 0 &&
+           (counter->tree_id == NULL || git_tree_lookup (&tree, repo, counter->tree_id) == 0);
+  for (;;)
+    {
+      g_autofree char *path = g_async_queue_pop (counter->queue);
+      Count *count;
+
+      if (*path == '\0')
+        break;
+      count = g_new0 (Count, 1);
+      if (usable)
+        count_file (counter, repo, tree, path, count);
+      g_mutex_lock (&counter->lock);
+      g_hash_table_replace (counter->counts, g_steal_pointer (&path), count);
+      g_mutex_unlock (&counter->lock);
     }
   return NULL;
+}
+
+/* Told by the diff of each file it finds: queued for counting. The diff of
+ * the tree with the index and that of the index with the working tree may
+ * both name a file; it is counted once. */
+static int
+on_delta_found (const git_diff       *diff,
+                const git_diff_delta *delta,
+                const char           *matched_pathspec,
+                void                 *payload)
+{
+  Counter *counter = payload;
+  const char *path = delta->new_file.path != NULL ? delta->new_file.path : delta->old_file.path;
+
+  if (path != NULL && g_hash_table_add (counter->seen, g_strdup (path)))
+    g_async_queue_push (counter->queue, g_strdup (path));
+  return 0;
 }
 
 LeanGitChange *
@@ -239,11 +306,11 @@ lean_git_change_compute (const char  *workdir,
                          GError     **error)
 {
   g_autoptr(git_repository) repo = NULL;
+  g_autoptr(git_tree) tree = NULL;
   g_autoptr(git_diff) diff = NULL;
   g_autoptr(LeanGitChange) change = NULL;
-  g_autofree Work *work = NULL;
-  g_autofree Slice *slices = NULL;
   g_autofree GThread **threads = NULL;
+  Counter counter = { 0 };
   const char *root;
   guint n_threads;
   gsize n;
@@ -262,62 +329,64 @@ lean_git_change_compute (const char  *workdir,
                    _("“%s” has no working tree"), workdir);
       return NULL;
     }
-
   change = g_new0 (LeanGitChange, 1);
-  /* Only which files changed: their contents are compared below. */
-  diff = diff_against_base (repo, base, NULL, max_file_size, &change->base, error);
-  if (diff == NULL)
+  if (!resolve_base (repo, base, &tree, &change->base, error))
     return NULL;
+
+  /* Each file is independent: a few threads, each with its own handle on
+   * the repository (libgit2 objects are not shared across threads), count
+   * while the diff goes on finding files. */
+  counter.queue = g_async_queue_new_full (g_free);
+  counter.seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  counter.counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_mutex_init (&counter.lock);
+  counter.workdir = root;
+  counter.gitdir = git_repository_path (repo);
+  counter.tree_id = tree != NULL ? git_tree_id (tree) : NULL;
+  counter.max_file_size = max_file_size;
+  n_threads = CLAMP (g_get_num_processors (), 1, 4);
+  threads = g_new0 (GThread *, n_threads);
+  for (guint t = 0; t < n_threads; t++)
+    threads[t] = g_thread_new ("lean-git-count", count_thread, &counter);
+
+  diff = diff_against_tree (repo, tree, NULL, max_file_size, on_delta_found, &counter, error);
+  for (guint t = 0; t < n_threads; t++)
+    g_async_queue_push (counter.queue, g_strdup (""));
+  for (guint t = 0; t < n_threads; t++)
+    g_thread_join (threads[t]);
+  g_async_queue_unref (counter.queue);
+  g_hash_table_unref (counter.seen);
+  g_mutex_clear (&counter.lock);
+  if (diff == NULL)
+    {
+      g_hash_table_unref (counter.counts);
+      return NULL;
+    }
 
   n = git_diff_num_deltas (diff);
   change->files = g_ptr_array_new_full (n, (GDestroyNotify)file_change_free);
-  work = g_new0 (Work, MAX (n, 1));
   for (gsize i = 0; i < n; i++)
     {
       const git_diff_delta *delta = git_diff_get_delta (diff, i);
       LeanGitFileChange *file = g_new0 (LeanGitFileChange, 1);
+      const Count *count;
 
       file->path = g_strdup (delta->new_file.path != NULL ? delta->new_file.path
                                                           : delta->old_file.path);
       file->status = status_of (delta->status);
-      work[i].file = file;
-      work[i].has_old = !git_oid_is_zero (&delta->old_file.id) &&
-                        delta->old_file.mode != GIT_FILEMODE_COMMIT;
-      git_oid_cpy (&work[i].old_id, &delta->old_file.id);
-      work[i].has_new = delta->status != GIT_DELTA_DELETED;
-      work[i].new_is_link = delta->new_file.mode == GIT_FILEMODE_LINK;
-      work[i].submodule = delta->old_file.mode == GIT_FILEMODE_COMMIT ||
-                          delta->new_file.mode == GIT_FILEMODE_COMMIT;
+      count = g_hash_table_lookup (counter.counts, file->path);
+      if (count != NULL)
+        {
+          file->added = count->added;
+          file->removed = count->removed;
+          file->binary = count->binary;
+          file->too_large = count->too_large;
+        }
+      change->added += file->added;
+      change->removed += file->removed;
       g_ptr_array_add (change->files, file);
     }
-
-  /* Each file is independent: a few threads, each with its own handle on
-   * the repository (libgit2 objects are not shared across threads). */
-  n_threads = CLAMP (g_get_num_processors (), 1, 4);
-  if (n < 64)
-    n_threads = 1;
-  slices = g_new0 (Slice, n_threads);
-  threads = g_new0 (GThread *, n_threads);
-  for (guint t = 0; t < n_threads; t++)
-    {
-      slices[t].workdir = root;
-      slices[t].gitdir = git_repository_path (repo);
-      slices[t].work = work;
-      slices[t].begin = n * t / n_threads;
-      slices[t].end = n * (t + 1) / n_threads;
-      slices[t].max_file_size = max_file_size;
-      if (t > 0)
-        threads[t] = g_thread_new ("lean-git-count", count_slice, &slices[t]);
-    }
-  count_slice (&slices[0]);
-  for (guint t = 1; t < n_threads; t++)
-    g_thread_join (threads[t]);
-
-  for (gsize i = 0; i < n; i++)
-    {
-      change->added += work[i].file->added;
-      change->removed += work[i].file->removed;
-    }
+  g_hash_table_unref (counter.counts);
   g_ptr_array_sort (change->files, compare_files);
   return g_steal_pointer (&change);
 }
@@ -374,6 +443,7 @@ lean_git_change_file_patch (const char  *workdir,
                             GError     **error)
 {
   g_autoptr(git_repository) repo = NULL;
+  g_autoptr(git_tree) tree = NULL;
   g_autoptr(git_diff) diff = NULL;
   g_autoptr(git_patch) patch = NULL;
   const git_diff_delta *delta;
@@ -392,7 +462,9 @@ lean_git_change_file_patch (const char  *workdir,
   repo = _lean_git_open_repo (workdir, error);
   if (repo == NULL)
     return NULL;
-  diff = diff_against_base (repo, base, path, max_file_size, NULL, error);
+  if (!resolve_base (repo, base, &tree, NULL, error))
+    return NULL;
+  diff = diff_against_tree (repo, tree, path, max_file_size, NULL, NULL, error);
   if (diff == NULL)
     return NULL;
   if (git_diff_num_deltas (diff) == 0)
