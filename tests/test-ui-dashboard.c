@@ -45,7 +45,7 @@ fixture_setup (Fixture       *f,
   f->root = g_build_filename (f->dir, "project", NULL);
   test_util_write_file (f->root, ".lean-spec/config.json", "{\"specsDir\": \"specs\"}\n");
   test_util_write_file (f->root, "specs/001-alpha/README.md",
-                        "---\nstatus: complete\ncreated: '2026-11-01'\n---\n\n# Alpha\n");
+                        "---\nstatus: complete\ncreated: '2026-11-01'\n---\n\n# Alpha & <b>Omega\n");
   test_util_write_file (f->root, "specs/002-beta/README.md",
                         "---\nstatus: planned\ncreated: '2026-11-01'\ndepends_on:\n  - 001-alpha\n"
                         "---\n\n# Beta\n");
@@ -252,6 +252,9 @@ test_completion_summary (Fixture       *f,
   test_util_wait_for_flag (&ready, 10, "the completion summary");
   ui_test_settle (300);
 
+  /* The title from the file is shown as written: markup would fail on it
+   * (a warning, fatal here) or turn it bold. */
+  g_assert_true (ui_test_find_text (GTK_WIDGET (summary), "Alpha & <b>Omega Is Complete"));
   text = lean_completion_summary_dup_text (summary);
   g_assert_nonnull (strstr (text, "Sessions: 2\n"));
   g_assert_nonnull (strstr (text, "Iterations: 2\n"));

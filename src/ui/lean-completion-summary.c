@@ -140,9 +140,12 @@ on_work (GObject      *source,
 
   if (work == NULL)
     {
+      g_autofree char *escaped = NULL;
+
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      adw_preferences_group_set_description (self->work_group, error->message);
+      escaped = g_markup_escape_text (error->message, -1);
+      adw_preferences_group_set_description (self->work_group, escaped);
     }
   else
     {
@@ -240,7 +243,8 @@ lean_completion_summary_new (GtkWindow     *parent,
   g_autoptr(GPtrArray) specs = lean_spec_store_dup_specs (store);
   g_autoptr(GPtrArray) next = lean_completion_unblocked_specs (project, specs, spec);
   g_autoptr(GTask) task = NULL;
-  g_autofree char *heading = g_strdup_printf (_("%s Is Complete"), lean_spec_get_title (spec));
+  /* A group's title is markup in libadwaita 1.2, and the title comes from the file. */
+  g_autofree char *heading = g_markup_printf_escaped (_("%s Is Complete"), lean_spec_get_title (spec));
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *header = adw_header_bar_new ();
   GtkWidget *page = adw_preferences_page_new ();
