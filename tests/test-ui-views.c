@@ -11,6 +11,7 @@
 
 #include "lean-application.h"
 #include "lean-board-view.h"
+#include "lean-completion-summary.h"
 #include "lean-dependency-view.h"
 #include "lean-spec-lint.h"
 #include "lean-spec-view.h"
@@ -444,8 +445,14 @@ spec_has_status (gpointer data)
          strstr (text, "\nstatus: complete\n") != NULL;
 }
 
+static gboolean
+completion_summary_open (gpointer data)
+{
+  return ui_test_find_toplevel (LEAN_TYPE_COMPLETION_SUMMARY) != NULL;
+}
+
 /* Into Complete is Mark Complete: a spec with open checklist items asks
- * first, and "Complete Anyway" completes it. */
+ * first, "Complete Anyway" completes it, and the summary follows. */
 static void
 test_board_drag_complete (Fixture       *f,
                           gconstpointer  data)
@@ -503,6 +510,10 @@ test_board_drag_complete (Fixture       *f,
   split_front_matter (original, &front_original, &body_original);
   split_front_matter (completed, &front_completed, &body_completed);
   g_assert_cmpstr (body_original, ==, body_completed);
+
+  /* As after Mark Complete: the work's summary and what it unblocked. */
+  g_assert_true (test_util_wait_until (completion_summary_open, NULL, 5000));
+  gtk_window_destroy (ui_test_find_toplevel (LEAN_TYPE_COMPLETION_SUMMARY));
 }
 
 typedef struct

@@ -66,6 +66,7 @@ enum {
 
 enum {
   OPEN_SPEC,
+  SPEC_COMPLETED,
   N_SIGNALS
 };
 
@@ -282,6 +283,9 @@ edit_done (GObject      *source,
                               (GDestroyNotify) lean_spec_edit_unref);
       g_signal_connect_object (toast, "button-clicked", G_CALLBACK (on_undo_clicked), self, 0);
       add_toast (self, toast);
+      /* Into Complete is Mark Complete: its summary and next steps too. */
+      if (call->status == LEAN_SPEC_STATUS_COMPLETE)
+        g_signal_emit (self, signals[SPEC_COMPLETED], 0, written);
     }
   move_call_free (call);
 }
@@ -786,6 +790,10 @@ lean_board_view_class_init (LeanBoardViewClass *klass)
   signals[OPEN_SPEC] =
     g_signal_new ("open-spec", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* (LeanSpec *written): a card was dropped into Complete and written. */
+  signals[SPEC_COMPLETED] =
+    g_signal_new ("spec-completed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, LEAN_TYPE_SPEC);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "board");

@@ -20,7 +20,9 @@ G_DECLARE_FINAL_TYPE (LeanBoardView, lean_board_view, LEAN, BOARD_VIEW, GtkWidge
  * views, so only the cards on screen are widgets; nothing is built until
  * the board is first shown.
  *
- * Signals: "open-spec" (const char *id) when a card is activated. */
+ * Signals: "open-spec" (const char *id) when a card is activated;
+ * "spec-completed" (LeanSpec *written) when a card dropped into Complete was
+ * written, as after Mark Complete. */
 GtkWidget     *lean_board_view_new               (void);
 void           lean_board_view_set_store         (LeanBoardView *self,
                                                   LeanSpecStore *store);

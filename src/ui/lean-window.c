@@ -307,9 +307,8 @@ _lean_window_open_spec (LeanWindow *self,
   }
 }
 
-/* From a link in the spec view, or a card, box or row of the other views:
- * the spec opens in the list's view. */
-/* After Mark Complete: what the spec's work took and what it unblocked. */
+/* After Mark Complete (or a card dropped into Complete): what the spec's
+ * work took and what it unblocked. */
 static void
 on_spec_completed (LeanWindow *self,
                    LeanSpec   *spec)
@@ -324,6 +323,8 @@ on_spec_completed (LeanWindow *self,
   gtk_window_present (GTK_WINDOW (summary));
 }
 
+/* From a link in the spec view, or a card, box or row of the other views:
+ * the spec opens in the list's view. */
 static void
 on_view_open_spec (LeanWindow *self,
                    const char *id)
@@ -1094,6 +1095,7 @@ lean_window_class_init (LeanWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_selected_spec_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_spec_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_view_open_spec);
+  gtk_widget_class_bind_template_callback (widget_class, on_spec_completed);
 
   _lean_window_class_actions_init (widget_class);
 }
