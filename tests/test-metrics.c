@@ -311,6 +311,42 @@ test_metrics_completions (Fixture       *f,
   test_util_rm_rf (root);
 }
 
+/* Every project: the completions of each project folder that has
+ * sessions, read by the worker; a folder that is gone counts nothing. */
+static void
+test_metrics_completions_every_project (Fixture       *f,
+                                        gconstpointer  data)
+{
+  g_autofree char *one = make_project ();
+  g_autofree char *two = make_project ();
+  g_autofree char *gone = make_project ();
+  const char *roots[] = { one, two, gone };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanMetrics) all = NULL;
+  g_autoptr(LeanMetrics) only_one = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (roots); i++)
+    {
+      g_autoptr(LeanSession) s = lean_session_new (NULL, roots[i], "001-alpha", "claude",
+                                                   LEAN_SESSION_MODE_AUTONOMOUS);
+
+      lean_session_db_save_session_now (f->db, s);
+    }
+  lean_session_db_flush (f->db);
+  test_util_rm_rf (gone);
+
+  all = lean_metrics_compute (f->db_path, NULL, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (all->specs_completed, ==, 4);
+
+  /* One project: only the completions the caller gives count. */
+  only_one = lean_metrics_compute (f->db_path, one, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (only_one->specs_completed, ==, 0);
+  test_util_rm_rf (one);
+  test_util_rm_rf (two);
+}
+
 static void
 test_metrics_cli (Fixture       *f,
                   gconstpointer  data)
@@ -704,6 +740,7 @@ main (int    argc,
   ADD ("/metrics/all-and-project", test_metrics_all_and_project);
   ADD ("/metrics/since", test_metrics_since);
   ADD ("/metrics/completions", test_metrics_completions);
+  ADD ("/metrics/completions-every-project", test_metrics_completions_every_project);
   ADD ("/metrics/cli", test_metrics_cli);
   ADD ("/export/cast-plays-back", test_export_cast);
   ADD ("/export/text-and-json", test_export_text_json);

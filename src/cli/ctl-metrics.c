@@ -135,7 +135,8 @@ ctl_cmd_metrics (CtlContext  *ctx,
                           _("Sessions, chains, tokens, cost and completed specs over time."),
                           _("Sessions are read from the session database ($LEANSPEC_DB, else\n"
                             "$XDG_DATA_HOME/leanspec-desktop/sessions.db); specs completed come\n"
-                            "from the transitions of the project's specs (with --project)."),
+                            "from the transitions of the specs of --project, or of every project\n"
+                            "folder that has sessions."),
                           entries, 0, 0, &exit_code))
     return exit_code;
 

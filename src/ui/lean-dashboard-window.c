@@ -206,12 +206,13 @@ lean_dashboard_window_refresh (LeanDashboardWindow *self)
   /* From the start of that day (UTC), so the first bar is a whole day. */
   if (since > 0)
     since -= since % ((gint64) 86400 * G_USEC_PER_SEC);
-  if (self->store != NULL)
+  /* One project: its specs as the store has them. Every project: the
+   * worker reads each project folder that has sessions. */
+  if (self->store != NULL && gtk_drop_down_get_selected (self->project_dropdown) == 1)
     {
       specs = lean_spec_store_dup_specs (self->store);
       completions = lean_metrics_collect_completions (specs);
-      if (gtk_drop_down_get_selected (self->project_dropdown) == 1)
-        project = lean_project_get_root (lean_spec_store_get_project (self->store));
+      project = lean_project_get_root (lean_spec_store_get_project (self->store));
     }
 
   g_cancellable_cancel (self->cancellable);

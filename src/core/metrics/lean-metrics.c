@@ -11,6 +11,7 @@
 
 #include "lean-error.h"
 #include "lean-metrics.h"
+#include "lean-project.h"
 #include "lean-spec.h"
 
 #define DAY_USEC ((gint64) 86400 * G_USEC_PER_SEC)
@@ -416,6 +417,38 @@ open_readonly (const char  *db_path,
   return db;
 }
 
+/* The completions of every project that has sessions in @db: for "every
+ * project" when the caller has no specs of its own to give. A project folder
+ * that is gone or unreadable counts nothing. */
+static GArray *
+collect_all_completions (sqlite3 *db)
+{
+  GArray *times = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sqlite3_stmt *stmt = NULL;
+
+  if (sqlite3_prepare_v2 (db, "SELECT DISTINCT project_path FROM sessions"
+                          " WHERE project_path IS NOT NULL", -1, &stmt, NULL) != SQLITE_OK)
+    return times;
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      const char *path = (const char *) sqlite3_column_text (stmt, 0);
+      g_autoptr(LeanProject) project = NULL;
+      g_autoptr(GPtrArray) specs = NULL;
+      g_autoptr(GArray) some = NULL;
+
+      if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_DIR))
+        continue;
+      project = lean_project_open (path, NULL);
+      specs = project != NULL ? lean_project_load_specs (project, NULL, NULL, NULL) : NULL;
+      if (specs == NULL)
+        continue;
+      some = lean_metrics_collect_completions (specs);
+      g_array_append_vals (times, some->data, some->len);
+    }
+  sqlite3_finalize (stmt);
+  return times;
+}
+
 LeanMetrics *
 lean_metrics_compute (const char  *db_path,
                       const char  *project_path,
@@ -424,6 +457,7 @@ lean_metrics_compute (const char  *db_path,
                       GError     **error)
 {
   g_autoptr(LeanMetrics) m = metrics_new (project_path, since_usec);
+  g_autoptr(GArray) all_completions = NULL;
   sqlite3 *db;
   gboolean missing, ok;
 
@@ -446,6 +480,8 @@ lean_metrics_compute (const char  *db_path,
 
   /* One read transaction: every figure comes from the same snapshot. */
   sqlite3_exec (db, "BEGIN", NULL, NULL, NULL);
+  if (project_path == NULL && completions == NULL)
+    completions = all_completions = collect_all_completions (db);
   ok = read_days (db, m, completions, error) &&
        read_agents (db, m, error) &&
        read_reasons (db, m, error) &&

@@ -72,7 +72,8 @@ GArray      *lean_metrics_collect_completions (GPtrArray *specs);
 /* Blocking (SQLite, its own read-only connection): for worker threads and
  * the CLI. @db_path: the session database file. @project_path NULL: every
  * project. @since_usec 0: all time. @completions (may be NULL): from
- * lean_metrics_collect_completions(). Aggregates run in SQL over the
+ * lean_metrics_collect_completions(); NULL with every project reads the
+ * specs of each project folder that has sessions. Aggregates run in SQL over the
  * sessions' indexes; no session is loaded into memory. A database without
  * the chains table (no chain ever ran) has zero chains. */
 LeanMetrics *lean_metrics_compute        (const char   *db_path,
