@@ -4,6 +4,9 @@
  * in the README), finding the spec and its phases, naming the phase's open
  * items in the prompt, and recording the validation. A project of 300
  * specs; the chained spec has 10 phases of 20 items. No agent, no checks.
+ * Then the gaps between ticks of a 1 ms timer on the main loop while the
+ * tree is read 30 times: on the main loop, as the loop once did, and in a
+ * GTask thread, as LeanRalphLoop reads it now.
  * Run: `ninja -C _build && _build/bench/bench-phases`. */
 #include "config.h"
 
@@ -18,6 +21,89 @@ static gboolean
 validation_done (gpointer data)
 {
   return lean_validation_is_finished (data);
+}
+
+typedef struct
+{
+  gint64  last;
+  GArray *gaps;
+} Ticker;
+
+static gboolean
+tick (gpointer data)
+{
+  Ticker *ticker = data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (ticker->last != 0)
+    {
+      gint64 gap = now - ticker->last;
+
+      g_array_append_val (ticker->gaps, gap);
+    }
+  ticker->last = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+read_thread (GTask        *task,
+             gpointer      source,
+             gpointer      data,
+             GCancellable *cancellable)
+{
+  GPtrArray *specs = lean_project_load_specs (data, NULL, NULL, NULL);
+
+  g_task_return_pointer (task, specs, (GDestroyNotify)g_ptr_array_unref);
+}
+
+static void
+on_read (GObject      *source,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  g_autoptr(GPtrArray) specs = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  g_assert (specs != NULL);
+  *(gboolean *)data = TRUE;
+}
+
+/* The gaps between the main loop's ticks while @reads reads ran, each on
+ * the main loop (@threaded FALSE) or in a thread; sorted. */
+static GArray *
+tick_gaps (LeanProject *project,
+           guint        reads,
+           gboolean     threaded)
+{
+  Ticker ticker = { 0, g_array_new (FALSE, FALSE, sizeof (gint64)) };
+  guint id = g_timeout_add (1, tick, &ticker);
+
+  for (guint r = 0; r < reads; r++)
+    {
+      gint64 until = g_get_monotonic_time () + 5000;
+
+      /* Some ticks between reads, as between a loop's iterations. */
+      while (g_get_monotonic_time () < until)
+        g_main_context_iteration (NULL, TRUE);
+      if (threaded)
+        {
+          gboolean done = FALSE;
+          g_autoptr(GTask) task = g_task_new (NULL, NULL, on_read, &done);
+          g_task_set_task_data (task, g_object_ref (project), g_object_unref);
+          g_task_run_in_thread (task, read_thread);
+          while (!done)
+            g_main_context_iteration (NULL, TRUE);
+        }
+      else
+        {
+          g_autoptr(GPtrArray) specs = lean_project_load_specs (project, NULL, NULL, NULL);
+
+          g_assert (specs != NULL);
+          g_main_context_iteration (NULL, FALSE);
+        }
+    }
+  g_source_remove (id);
+  g_array_sort (ticker.gaps, bench_compare_gint64);
+  return ticker.gaps;
 }
 
 int
@@ -104,6 +190,18 @@ main (int   argc,
   printf ("per phase: chain prompt + record p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
           bench_percentile (chain_us, 0.5) / 1000.0, bench_percentile (chain_us, 0.99) / 1000.0,
           g_array_index (chain_us, gint64, chain_us->len - 1) / 1000.0);
+  for (guint round = 0; round < 2; round++)
+    {
+      g_autoptr(GArray) on_main = tick_gaps (project, 30, FALSE);
+      g_autoptr(GArray) in_thread = tick_gaps (project, 30, TRUE);
+
+      printf ("gaps between 1 ms ticks over 30 reads, p99 / max: reads on the main loop "
+              "%.1f / %.1f ms, in a thread %.1f / %.1f ms\n",
+              bench_percentile (on_main, 0.99) / 1000.0,
+              g_array_index (on_main, gint64, on_main->len - 1) / 1000.0,
+              bench_percentile (in_thread, 0.99) / 1000.0,
+              g_array_index (in_thread, gint64, in_thread->len - 1) / 1000.0);
+    }
   test_util_rm_rf (dir);
   return 0;
 }

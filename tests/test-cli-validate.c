@@ -639,6 +639,11 @@ test_ralph_phases (void)
     g_assert_null (strstr (only1, "show result"));
     g_assert_nonnull (strstr (only2, "- [ ] show result\n"));
     g_assert_null (strstr (only2, "parse input"));
+    /* The second session's copy of the spec is the spec as the first left
+     * it: phase 1's items ticked, not as they were when the chain began. */
+    g_assert_nonnull (strstr (runs[0], "- [ ] parse input\n- [ ] store result\n"));
+    g_assert_nonnull (strstr (runs[1], "- [x] parse input\n- [x] store result\n"));
+    g_assert_null (strstr (runs[1], "- [ ] parse input"));
   }
   g_assert_true (g_file_get_contents (readme, &spec_after, NULL, NULL));
   g_assert_nonnull (strstr (spec_after, "- [x] parse input\n- [x] store result\n"));

@@ -214,6 +214,60 @@ test_unreadable_sub_spec (void)
   test_util_rm_rf (root);
 }
 
+/* A later Ralph iteration's prompt: the spec text as it is now, the rest
+ * (a person's edits, sub-specs) as it was. */
+static void
+test_update_spec_text (void)
+{
+  g_autofree char *root = g_dir_make_tmp ("lean-prompt-XXXXXX", NULL);
+  g_autoptr(LeanProject) project = NULL;
+  g_autoptr(GPtrArray) specs = NULL;
+  g_autoptr(GPtrArray) specs_now = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *built = NULL;
+  g_autofree char *edited = NULL;
+  g_autofree char *updated = NULL;
+  g_autofree char *none = NULL;
+  LeanSpec *spec;
+
+  test_util_write_file (root, "specs/001-alpha/README.md",
+                        "---\nstatus: planned\ncreated: '2026-01-01'\n---\n\n# Alpha\n\n"
+                        "```sh\nmake\n```\n\n- [ ] one\n- [ ] two\n");
+  test_util_write_file (root, "specs/001-alpha/NOTES.md", "- [ ] a note's own item\n");
+  project = lean_project_open (root, &error);
+  g_assert_no_error (error);
+  specs = lean_project_load_specs (project, NULL, NULL, &error);
+  g_assert_no_error (error);
+  spec = lean_project_find_spec (project, specs, "001", &error);
+  g_assert_no_error (error);
+  built = lean_prompt_build (project, specs, spec, &error);
+  g_assert_no_error (error);
+  edited = g_strconcat (built, "\nA person's words after the spec.\n", NULL);
+
+  /* The agent ticks an item and adds a longer fence of its own. */
+  test_util_write_file (root, "specs/001-alpha/README.md",
+                        "---\nstatus: planned\ncreated: '2026-01-01'\n---\n\n# Alpha\n\n"
+                        "````md\n```sh\nmake\n```\n````\n\n- [x] one\n- [ ] two\n");
+  specs_now = lean_project_load_specs (project, NULL, NULL, &error);
+  g_assert_no_error (error);
+  spec = lean_project_find_spec (project, specs_now, "001", &error);
+  g_assert_no_error (error);
+  updated = lean_prompt_update_spec_text (edited, spec);
+  g_assert_nonnull (updated);
+  g_assert_nonnull (strstr (updated, "`````markdown\n---\n"));
+  g_assert_nonnull (strstr (updated, "- [x] one\n- [ ] two\n`````\n"));
+  g_assert_null (strstr (updated, "- [ ] one"));
+  g_assert_nonnull (strstr (updated, "- [ ] a note's own item\n"));
+  g_assert_true (g_str_has_suffix (updated, "\nA person's words after the spec.\n"));
+  g_assert_true (g_str_has_prefix (updated, "Implement the LeanSpec spec"));
+
+  /* A prompt a person wrote without the spec section stays as it is. */
+  none = lean_prompt_update_spec_text ("Implement spec 001, please.", spec);
+  g_assert_null (none);
+
+  test_util_rm_rf (root);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -223,6 +277,7 @@ main (int   argc,
   g_test_add_func ("/prompt/corpus-spec", test_corpus_spec);
   g_test_add_func ("/prompt/template", test_template);
   g_test_add_func ("/prompt/unreadable-sub-spec", test_unreadable_sub_spec);
+  g_test_add_func ("/prompt/update-spec-text", test_update_spec_text);
 
   return g_test_run ();
 }

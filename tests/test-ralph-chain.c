@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lean-ralph-chain.h"
+#include "lean-ralph-loop.h"
 #include "lean-spec-phases.h"
 #include "test-util.h"
 
@@ -395,6 +396,91 @@ test_phases_autonomous_then_loop (Fixture       *f,
   g_assert_cmpuint (lean_ralph_chain_get_iteration (chain), ==, 3);
 }
 
+static void
+on_loop_ended (LeanRalphLoop *loop,
+               int            stop,
+               gpointer       data)
+{
+  *(int *)data = stop;
+}
+
+static void
+on_project_gone (gpointer  data,
+                 GObject  *where)
+{
+  g_atomic_int_set ((int *)data, TRUE);
+}
+
+/* Phase by phase, LeanRalphLoop reads the spec's phases in a thread before
+ * its first session. A loop cancelled, or dropped by its owner, while that
+ * read runs starts nothing once it lands: the chain never begins an
+ * iteration. The read holds the project; the project going away says the
+ * read has landed. */
+static void
+test_loop_ends_mid_read (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *db_path = g_build_filename (f->dir, "sessions.db", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LeanSessionDb) db = NULL;
+  g_autoptr(LeanController) controller = NULL;
+  g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
+  LeanRalphSettings settings = { .max_iterations = 3, .phases = TRUE };
+
+  test_util_write_file (f->dir, "specs/001-phased/README.md",
+                        "---\nstatus: planned\ncreated: '2026-01-01'\n---\n# Phased\n\n"
+                        "## Plan\n\n### One\n\n- [ ] a\n\n### Two\n\n- [ ] b\n");
+  db = lean_session_db_open (db_path, &error);
+  g_assert_no_error (error);
+  controller = lean_controller_new (db);
+  request->project_path = g_strdup (f->dir);
+  request->spec_id = g_strdup ("001-phased");
+  request->agent_id = g_strdup ("no-such-agent");
+  request->prompt = g_strdup ("Implement spec 001-phased");
+
+  for (guint how = 0; how < 2; how++)
+    {
+      LeanProject *project = lean_project_open (f->dir, &error);
+      g_autoptr(LeanRalphChain) chain = NULL;
+      LeanRalphLoop *loop;
+      int stop = -1;
+      int gone = FALSE;
+
+      g_assert_no_error (error);
+      loop = lean_ralph_loop_new (controller, NULL, project, "001-phased", f->config, request,
+                                  &settings);
+      chain = g_object_ref (lean_ralph_loop_get_chain (loop));
+      g_signal_connect (loop, "ended", G_CALLBACK (on_loop_ended), &stop);
+      g_assert_true (lean_ralph_loop_start (loop, &error));
+      g_assert_no_error (error);
+      /* The session waits for the phases. */
+      g_assert_cmpuint (lean_ralph_chain_get_iteration (chain), ==, 0);
+      if (how == 0)
+        {
+          lean_ralph_loop_cancel (loop);
+          g_assert_cmpint (stop, ==, LEAN_RALPH_STOP_CANCELLED);
+        }
+      g_object_add_weak_pointer (G_OBJECT (loop), (gpointer *)&loop);
+      g_object_unref (loop);
+      /* Nothing but its owner keeps the loop. */
+      g_assert_null (loop);
+
+      /* The read's last hold on the project may go in its thread. */
+      g_object_weak_ref (G_OBJECT (project), on_project_gone, &gone);
+      g_object_unref (project);
+      while (!g_atomic_int_get (&gone))
+        {
+          g_main_context_iteration (NULL, FALSE);
+          g_usleep (1000);
+        }
+      g_assert_cmpuint (lean_ralph_chain_get_iteration (chain), ==, 0);
+      g_assert_cmpint (lean_ralph_chain_get_stop (chain), ==,
+                       how == 0 ? LEAN_RALPH_STOP_CANCELLED : LEAN_RALPH_STOP_NONE);
+      g_assert_cmpuint (g_list_model_get_n_items (lean_controller_get_sessions (controller)),
+                        ==, 0);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -411,6 +497,7 @@ main (int   argc,
   ADD ("feedback-capped", test_feedback_capped);
   ADD ("phases-guided-checkpoints", test_phases_guided_checkpoints);
   ADD ("phases-autonomous-then-loop", test_phases_autonomous_then_loop);
+  ADD ("loop-ends-mid-read", test_loop_ends_mid_read);
 #undef ADD
 
   return g_test_run ();

@@ -224,3 +224,48 @@ lean_prompt_build (LeanProject  *project,
   g_string_append (out, section->str);
   return g_string_free (out, FALSE);
 }
+
+char *
+lean_prompt_update_spec_text (const char *prompt,
+                              LeanSpec   *spec)
+{
+  g_autofree char *header = NULL;
+  g_autofree char *fence = NULL;
+  g_autofree char *readme = NULL;
+  const char *open, *text, *close, *data;
+  GBytes *contents;
+  GString *out;
+  gsize n = 0;
+  gsize len = 0;
+
+  g_return_val_if_fail (prompt != NULL, NULL);
+  g_return_val_if_fail (LEAN_IS_SPEC (spec), NULL);
+
+  /* The section as append_spec_section() writes it: "File: PATH", a blank
+   * line, then the README in a fence longer than any run of backticks in
+   * it, so the first fence of that length after it closes it. */
+  header = g_strdup_printf ("File: %s\n\n", lean_spec_get_rel_path (spec));
+  open = strstr (prompt, header);
+  if (open == NULL)
+    return NULL;
+  open += strlen (header);
+  while (open[n] == '`')
+    n++;
+  if (n < 3 || !g_str_has_prefix (open + n, "markdown\n"))
+    return NULL;
+  text = open + n + strlen ("markdown\n");
+  fence = g_strnfill (n, '`');
+  for (close = strstr (text, fence); close != NULL && close != text && close[-1] != '\n';
+       close = strstr (close + n, fence))
+    ;
+  if (close == NULL || (close[n] != '\n' && close[n] != '\0'))
+    return NULL;
+
+  contents = lean_spec_get_contents (spec);
+  data = contents != NULL ? g_bytes_get_data (contents, &len) : NULL;
+  readme = g_strndup (data != NULL ? data : "", len);
+  out = g_string_new_len (prompt, open - prompt);
+  append_fenced (out, readme);
+  g_string_append (out, close[n] == '\n' ? close + n + 1 : close + n);
+  return g_string_free (out, FALSE);
+}

@@ -24,4 +24,11 @@ char *lean_prompt_build (LeanProject  *project,
                          LeanSpec     *spec,
                          GError      **error);
 
+/* @prompt (made by lean_prompt_build() for @spec, perhaps edited since) with
+ * the README text in its spec section replaced by @spec's contents as read
+ * now, so a later session sees the items already ticked. NULL when @prompt
+ * has no such section (a person rewrote it): then it stays as it is. */
+char *lean_prompt_update_spec_text (const char *prompt,
+                                    LeanSpec   *spec);
+
 G_END_DECLS

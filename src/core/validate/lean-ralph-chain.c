@@ -671,6 +671,17 @@ lean_ralph_chain_set_phase_work (LeanRalphChain     *self,
   self->phase_items = g_strdupv ((GStrv)open_items);
 }
 
+void
+lean_ralph_chain_set_spec_prompt (LeanRalphChain *self,
+                                  const char     *spec_prompt)
+{
+  g_return_if_fail (LEAN_IS_RALPH_CHAIN (self));
+  g_return_if_fail (spec_prompt != NULL);
+
+  g_free (self->spec_prompt);
+  self->spec_prompt = g_strdup (spec_prompt);
+}
+
 const char *
 lean_ralph_chain_get_phase_title (LeanRalphChain *self)
 {

@@ -101,6 +101,10 @@ guint           lean_ralph_chain_get_next_phase   (LeanRalphChain          *self
 void            lean_ralph_chain_set_phase_work   (LeanRalphChain          *self,
                                                    const char              *title,
                                                    const char * const      *open_items);
+/* The spec prompt the next iterations start from: the driver gives it the
+ * spec as read just before, with the items the agent ticked since. */
+void            lean_ralph_chain_set_spec_prompt  (LeanRalphChain          *self,
+                                                   const char              *spec_prompt);
 /* The heading of the phase last given to lean_ralph_chain_set_phase_work(). */
 const char     *lean_ralph_chain_get_phase_title  (LeanRalphChain          *self);
 /* At a checkpoint (PAUSED after a phase): run the same phase again, with

@@ -5,6 +5,7 @@
 
 #include "lean-error.h"
 #include "lean-git.h"
+#include "lean-prompt.h"
 #include "lean-ralph-loop.h"
 #include "lean-spec-phases.h"
 
@@ -29,7 +30,48 @@ struct _LeanRalphLoop
   GCancellable        *cancellable;  /* of the diff stats at a phase's end */
   char                *diff_summary; /* at the last phase's end */
   char                *phase_title;  /* of the running phase */
+  char                *spec_readme;  /* as read before the running validation */
+  gboolean             reading;      /* a read of the spec tree is under way */
 };
+
+/* The spec as the working tree has it, read in a thread: the whole tree
+ * takes tens of milliseconds on a large project. */
+typedef struct
+{
+  GPtrArray *specs;
+  LeanSpec  *spec;        /* in specs; NULL when not found */
+  GPtrArray *phases;      /* of LeanSpecPhase, or NULL */
+  char      *readme;      /* the README's text, for the critic */
+  char      *spec_prompt; /* the request's prompt with this spec text, or NULL */
+} SpecRead;
+
+typedef struct
+{
+  LeanProject *project;
+  char        *spec_id;
+  char        *prompt;
+} SpecReadJob;
+
+static void
+spec_read_free (SpecRead *read)
+{
+  g_clear_pointer (&read->specs, g_ptr_array_unref);
+  g_clear_pointer (&read->phases, g_ptr_array_unref);
+  g_free (read->readme);
+  g_free (read->spec_prompt);
+  g_free (read);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SpecRead, spec_read_free)
+
+static void
+spec_read_job_free (SpecReadJob *job)
+{
+  g_object_unref (job->project);
+  g_free (job->spec_id);
+  g_free (job->prompt);
+  g_free (job);
+}
 
 enum { ITERATION_STARTED, VALIDATION_STARTED, VALIDATION_FINISHED, PAUSED, ENDED,
        PHASE_STARTED, PHASE_ENDED, N_SIGNALS };
@@ -73,6 +115,7 @@ lean_ralph_loop_finalize (GObject *object)
   g_free (self->spec_id);
   g_free (self->diff_summary);
   g_free (self->phase_title);
+  g_free (self->spec_readme);
   g_clear_pointer (&self->request, lean_session_request_free);
 
   G_OBJECT_CLASS (lean_ralph_loop_parent_class)->finalize (object);
@@ -167,15 +210,13 @@ end_loop (LeanRalphLoop *self)
   g_signal_emit (self, signals[ENDED], 0, (int)lean_ralph_chain_get_stop (self->chain));
 }
 
-static gboolean start_iteration (LeanRalphLoop *self, GError **error);
+static void next_iteration (LeanRalphLoop *self);
 
 /* After an iteration's validation was recorded: stop, pause or go on. */
 static void
 proceed (LeanRalphLoop *self,
          LeanRalphStop  stop)
 {
-  g_autoptr(GError) error = NULL;
-
   if (stop != LEAN_RALPH_STOP_NONE || lean_ralph_chain_get_state (self->chain) == LEAN_RALPH_STATE_ENDED)
     {
       end_loop (self);
@@ -186,11 +227,7 @@ proceed (LeanRalphLoop *self,
       g_signal_emit (self, signals[PAUSED], 0, lean_ralph_chain_get_iteration (self->chain));
       return;
     }
-  if (!start_iteration (self, &error))
-    {
-      lean_ralph_chain_fail (self->chain, error->message);
-      end_loop (self);
-    }
+  next_iteration (self);
 }
 
 typedef struct
@@ -300,47 +337,111 @@ static void
 on_validation_finished (LeanValidation *validation,
                         LeanRalphLoop  *self)
 {
-  g_autofree char *readme = NULL;
-
   g_signal_handlers_disconnect_by_data (validation, self);
   if (self->critic_agent == NULL)
     {
       record (self);
       return;
     }
-
-  {
-    g_autoptr(GPtrArray) specs = lean_project_load_specs (self->project, NULL, NULL, NULL);
-    LeanSpec *spec = specs != NULL ? lean_project_find_spec (self->project, specs, self->spec_id,
-                                                             NULL) : NULL;
-
-    if (spec != NULL)
-      g_file_get_contents (lean_spec_get_readme_path (spec), &readme, NULL, NULL);
-  }
   self->critic = lean_critic_run_new (self->critic_agent, self->request->project_path,
-                                      self->spec_id, readme, validation, self->critic_db,
-                                      self->store, lean_ralph_chain_get_id (self->chain),
+                                      self->spec_id, self->spec_readme, validation,
+                                      self->critic_db, self->store,
+                                      lean_ralph_chain_get_id (self->chain),
                                       lean_ralph_chain_get_iteration (self->chain));
   g_signal_connect (self->critic, "finished", G_CALLBACK (on_critic_finished), self);
   lean_critic_run_start (self->critic);
 }
 
+static void
+read_spec_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      data,
+                  GCancellable *cancellable)
+{
+  SpecReadJob *job = data;
+  SpecRead *read = g_new0 (SpecRead, 1);
+
+  read->specs = lean_project_load_specs (job->project, NULL, NULL, NULL);
+  read->spec = read->specs != NULL ? lean_project_find_spec (job->project, read->specs,
+                                                             job->spec_id, NULL) : NULL;
+  if (read->spec != NULL)
+    {
+      GBytes *contents = lean_spec_get_contents (read->spec);
+      gsize len = 0;
+      const char *text = contents != NULL ? g_bytes_get_data (contents, &len) : NULL;
+
+      read->readme = g_strndup (text != NULL ? text : "", len);
+      read->phases = lean_spec_get_phases (read->spec);
+      read->spec_prompt = lean_prompt_update_spec_text (job->prompt, read->spec);
+    }
+  g_task_return_pointer (task, read, (GDestroyNotify)spec_read_free);
+}
+
+/* Reads the spec tree in a thread, one read at a time. The task holds the
+ * loop weakly: a loop its owner dropped, cancelled or ended mid-read drops
+ * the read (the loop's cancellable is cancelled by cancel and dispose). */
+static void
+read_spec (LeanRalphLoop       *self,
+           GAsyncReadyCallback  callback)
+{
+  GWeakRef *weak = g_new0 (GWeakRef, 1);
+  g_autoptr(GTask) task = NULL;
+  SpecReadJob *job = g_new0 (SpecReadJob, 1);
+
+  g_weak_ref_init (weak, self);
+  task = g_task_new (NULL, self->cancellable, callback, weak);
+
+  g_assert (!self->reading);
+  self->reading = TRUE;
+  job->project = g_object_ref (self->project);
+  job->spec_id = g_strdup (self->spec_id);
+  job->prompt = g_strdup (self->request->prompt);
+  g_task_set_task_data (task, job, (GDestroyNotify)spec_read_job_free);
+  g_task_run_in_thread (task, read_spec_thread);
+}
+
+/* The read, or NULL when the loop is gone, has ended or was disposed
+ * meanwhile. @out_self: the loop (a reference), or NULL. */
+static SpecRead *
+read_spec_finish (GAsyncResult   *result,
+                  gpointer        data,
+                  LeanRalphLoop **out_self)
+{
+  GWeakRef *weak = data;
+  g_autoptr(SpecRead) read = g_task_propagate_pointer (G_TASK (result), NULL);
+  LeanRalphLoop *self = g_weak_ref_get (weak);
+
+  g_weak_ref_clear (weak);
+  g_free (weak);
+  *out_self = self;
+  if (self == NULL)
+    return NULL;
+  self->reading = FALSE;
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))) || self->ended)
+    return NULL;
+  return g_steal_pointer (&read);
+}
+
 /* The spec as the working tree has it now: the agent ticks items there. */
 static void
-validate (LeanRalphLoop *self)
+on_validation_read (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      data)
 {
-  g_autoptr(GPtrArray) specs = NULL;
-  g_autoptr(GError) error = NULL;
-  const char *work_dir = self->request->project_path;
-  LeanSpec *spec;
+  g_autoptr(LeanRalphLoop) self = NULL;
+  g_autoptr(SpecRead) read = read_spec_finish (result, data, &self);
+  const char *work_dir;
 
+  if (read == NULL)
+    return;
+  work_dir = self->request->project_path;
   self->validation = lean_validation_new (self->spec_id, self->config, work_dir);
   /* The caller decided on trust before starting the loop. */
   lean_validation_set_trusted (self->validation, TRUE);
-  specs = lean_project_load_specs (self->project, NULL, NULL, &error);
-  spec = specs != NULL ? lean_project_find_spec (self->project, specs, self->spec_id, NULL) : NULL;
-  if (spec != NULL)
-    lean_validation_set_completion (self->validation, self->project, specs, spec);
+  if (read->spec != NULL)
+    lean_validation_set_completion (self->validation, self->project, read->specs, read->spec);
+  g_free (self->spec_readme);
+  self->spec_readme = g_steal_pointer (&read->readme);
   g_signal_connect (self->validation, "finished", G_CALLBACK (on_validation_finished), self);
   g_signal_emit (self, signals[VALIDATION_STARTED], 0,
                  lean_ralph_chain_get_iteration (self->chain), self->validation);
@@ -369,27 +470,16 @@ on_session_state (LeanSession   *session,
                                    lean_session_get_output_tokens (session),
                                    lean_session_get_cost_usd (session));
   /* A failed agent run may still have changed the tree: validate anyway. */
-  validate (self);
+  read_spec (self, on_validation_read);
 }
 
-/* The spec's phases as the working tree has them now. */
-static GPtrArray *
-load_phases (LeanRalphLoop *self)
-{
-  g_autoptr(GPtrArray) specs = lean_project_load_specs (self->project, NULL, NULL, NULL);
-  LeanSpec *spec = specs != NULL ? lean_project_find_spec (self->project, specs, self->spec_id,
-                                                           NULL) : NULL;
-
-  return spec != NULL ? lean_spec_get_phases (spec) : NULL;
-}
-
-/* Names phase @phase's open items for the chain's next prompt: read now,
- * as the agent ticked them. */
+/* Names phase @phase's open items in @phases (as the agent left them) for
+ * the chain's next prompt. */
 static void
 set_phase_work (LeanRalphLoop *self,
+                GPtrArray     *phases,
                 guint          phase)
 {
-  g_autoptr(GPtrArray) phases = load_phases (self);
   LeanSpecPhase *p = phases != NULL && phase <= phases->len
                      ? g_ptr_array_index (phases, phase - 1) : NULL;
 
@@ -399,8 +489,11 @@ set_phase_work (LeanRalphLoop *self,
                                    p != NULL ? (const char * const *)p->open_items : NULL);
 }
 
+/* Starts the next iteration's session; @read is the spec as read just
+ * before (NULL for a first iteration that needs nothing from it). */
 static gboolean
 start_iteration (LeanRalphLoop  *self,
+                 SpecRead       *read,
                  GError        **error)
 {
   g_autoptr(LeanSessionRequest) request = lean_session_request_copy (self->request);
@@ -409,8 +502,11 @@ start_iteration (LeanRalphLoop  *self,
   guint k;
   LeanSession *session;
 
+  /* The prompt carries the spec as it is now, with the items ticked so far. */
+  if (read != NULL && read->spec_prompt != NULL)
+    lean_ralph_chain_set_spec_prompt (self->chain, read->spec_prompt);
   if (next_phase > 0)
-    set_phase_work (self, next_phase);
+    set_phase_work (self, read != NULL ? read->phases : NULL, next_phase);
   prompt = lean_ralph_chain_begin_iteration (self->chain);
   k = lean_ralph_chain_get_iteration (self->chain);
 
@@ -445,6 +541,39 @@ start_iteration (LeanRalphLoop  *self,
   return TRUE;
 }
 
+static void
+start_iteration_or_end (LeanRalphLoop *self,
+                        SpecRead      *read)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!start_iteration (self, read, &error))
+    {
+      lean_ralph_chain_fail (self->chain, error->message);
+      end_loop (self);
+    }
+}
+
+static void
+on_iteration_read (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  g_autoptr(LeanRalphLoop) self = NULL;
+  g_autoptr(SpecRead) read = read_spec_finish (result, data, &self);
+
+  if (read != NULL)
+    start_iteration_or_end (self, read);
+}
+
+/* Reads the spec as it is now (the agent's ticks, a person's edits at a
+ * pause), then starts the next iteration. */
+static void
+next_iteration (LeanRalphLoop *self)
+{
+  read_spec (self, on_iteration_read);
+}
+
 void
 lean_ralph_loop_set_critic (LeanRalphLoop *self,
                             LeanAgent     *agent,
@@ -457,12 +586,29 @@ lean_ralph_loop_set_critic (LeanRalphLoop *self,
   g_set_object (&self->critic_db, db);
 }
 
+/* Phase by phase: the plan's phases (their count) come from the spec. */
+static void
+on_start_read (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  g_autoptr(LeanRalphLoop) self = NULL;
+  g_autoptr(SpecRead) read = read_spec_finish (result, data, &self);
+
+  if (read == NULL)
+    return;
+  lean_ralph_chain_set_n_phases (self->chain, read->phases != NULL ? read->phases->len : 0);
+  save_chain (self);
+  start_iteration_or_end (self, read);
+}
+
 gboolean
 lean_ralph_loop_start (LeanRalphLoop  *self,
                        GError        **error)
 {
   g_return_val_if_fail (LEAN_IS_RALPH_LOOP (self), FALSE);
   g_return_val_if_fail (lean_ralph_chain_get_iteration (self->chain) == 0, FALSE);
+  g_return_val_if_fail (!self->reading, FALSE);
 
   if (self->request->use_worktree)
     {
@@ -473,12 +619,13 @@ lean_ralph_loop_start (LeanRalphLoop  *self,
     }
   if (lean_ralph_chain_get_settings (self->chain)->phases)
     {
-      g_autoptr(GPtrArray) phases = load_phases (self);
-
-      lean_ralph_chain_set_n_phases (self->chain, phases != NULL ? phases->len : 0);
+      /* The session starts once the phases are read; a failure to start
+       * it ends the chain ("ended", FAILED). */
+      read_spec (self, on_start_read);
+      return TRUE;
     }
   save_chain (self);
-  if (!start_iteration (self, error))
+  if (!start_iteration (self, NULL, error))
     {
       lean_ralph_chain_fail (self->chain, (*error)->message);
       end_loop (self);
@@ -490,16 +637,13 @@ lean_ralph_loop_start (LeanRalphLoop  *self,
 void
 lean_ralph_loop_continue (LeanRalphLoop *self)
 {
-  g_autoptr(GError) error = NULL;
-
   g_return_if_fail (LEAN_IS_RALPH_LOOP (self));
   g_return_if_fail (lean_ralph_chain_get_state (self->chain) == LEAN_RALPH_STATE_PAUSED);
 
-  if (!start_iteration (self, &error))
-    {
-      lean_ralph_chain_fail (self->chain, error->message);
-      end_loop (self);
-    }
+  /* Asked twice before the spec was read: once is enough. */
+  if (self->reading)
+    return;
+  next_iteration (self);
 }
 
 void

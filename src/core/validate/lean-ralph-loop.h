@@ -23,6 +23,11 @@ G_DECLARE_FINAL_TYPE (LeanRalphLoop, lean_ralph_loop, LEAN, RALPH_LOOP, GObject)
  * session in a new worktree when asked, so a request with use_worktree is
  * refused until it can reuse one.
  *
+ * The spec tree is read in a thread (one read at a time), never on the
+ * main loop: before each validation (Mark Complete's rules, the critic's
+ * README) and before each iteration after the first (the prompt's spec text
+ * with the items ticked so far, the phase's open items).
+ *
  * Signals: "iteration-started" (guint k, LeanSession *), "validation-started"
  * (guint k, LeanValidation *), "validation-finished" (guint k,
  * LeanValidation *), "paused" (guint k), "ended" (LeanRalphStop).
@@ -48,7 +53,9 @@ void            lean_ralph_loop_set_critic (LeanRalphLoop          *self,
                                             LeanAgent              *agent,
                                             LeanSessionDb          *db);
 /* Starts iteration 1 (the request's prompt is the spec prompt). FALSE with
- * @error when it cannot start at all. */
+ * @error when it cannot start at all. Phase by phase, the session starts
+ * once the spec's phases are read (in a thread); a failure to start it then
+ * ends the chain ("ended"). */
 gboolean        lean_ralph_loop_start     (LeanRalphLoop           *self,
                                            GError                 **error);
 /* Guided: goes on with the feedback as it is now (edit it on the chain). */
