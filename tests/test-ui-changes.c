@@ -110,6 +110,23 @@ has_source_view (gpointer data)
   return view != NULL && gtk_widget_get_mapped (view);
 }
 
+/* No diff lines on screen: every hunk folded. */
+static gboolean
+no_source_view (gpointer data)
+{
+  return !has_source_view (data);
+}
+
+static char *
+text_of (GtkWidget *view)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
 static LeanChangesWindow *
 open_changes (Fixture *f)
 {
@@ -134,6 +151,8 @@ test_changes_review_comment_merge (Fixture       *f,
   LeanChangesWindow *window = open_changes (f);
   GtkWidget *row;
   GtkWidget *view;
+  GtkWidget *expander;
+  g_autofree char *text = NULL;
   GtkWidget *merge;
   GPtrArray *comments;
   LeanReviewComment *comment;
@@ -180,6 +199,21 @@ test_changes_review_comment_merge (Fixture       *f,
   g_assert_cmpuint (comment->line, ==, 4);
   g_assert_cmpstr (comment->text, ==, "name it better");
   g_assert_true (ui_test_find_text (GTK_WIDGET (window), "1 comment"));
+
+  /* A click on the hunk's header folds its lines away; another brings
+   * them back, still commentable. */
+  expander = ui_test_find_widget (GTK_WIDGET (window), GTK_TYPE_EXPANDER);
+  g_assert_nonnull (expander);
+  ui_input_click (gtk_expander_get_label_widget (GTK_EXPANDER (expander)));
+  g_assert_true (test_util_wait_until (no_source_view, window, 5000));
+  g_assert_false (gtk_expander_get_expanded (GTK_EXPANDER (expander)));
+  ui_test_settle (800); /* not a double click */
+  ui_input_click (gtk_expander_get_label_widget (GTK_EXPANDER (expander)));
+  g_assert_true (test_util_wait_until (has_source_view, window, 5000));
+  ui_test_settle (300);
+  view = ui_test_find_widget (GTK_WIDGET (window), GTK_SOURCE_TYPE_VIEW);
+  text = text_of (view);
+  g_assert_nonnull (strstr (text, "+five"));
   shot = ui_test_screenshot (GTK_WIDGET (window), "changes-light");
   g_assert_nonnull (shot);
 

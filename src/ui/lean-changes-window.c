@@ -9,6 +9,7 @@
 #include <gtksourceview/gtksource.h>
 
 #include "lean-changes-window.h"
+#include "lean-diff-block.h"
 #include "lean-session-followup.h"
 #include "lean-session-review.h"
 
@@ -38,7 +39,13 @@ struct _LeanChangesWindow
   GtkWidget      *file_list;
   GtkWidget      *summary;
   GtkWidget      *diff_title;
-  GtkWidget      *diff_box;
+  GtkWidget      *diff_note;    /* why a file's diff is not shown */
+  GtkWidget      *diff_scroll;
+  GListStore     *diff_blocks;  /* LeanDiffBlock: the shown file's hunks */
+  GtkFilter      *diff_filter;  /* leaves out the lines of collapsed hunks */
+  GtkSourceLanguage    *language; /* of the shown file, or NULL */
+  GtkSourceStyleScheme *scheme;
+  gboolean        dark;
   GtkWidget      *message_entry;
   GtkWidget      *squash_check;
   GtkWidget      *commit_button;
@@ -232,7 +239,12 @@ watch_session (LeanChangesWindow *self)
 
 /* ---- one file's diff ---- */
 
-/* What a line of a hunk's view is in the new file: its number, or for a
+/* A hunk's lines are listed in runs of at most this many, each one row of
+ * the list with its own text view: only rows near the screen have one,
+ * and no row takes long to lay out when it scrolls in. */
+#define BLOCK_LINES 100
+
+/* What a line of a run's view is in the new file: its number, or for a
  * removed line the new line it sits before. */
 static void
 on_line_clicked (GtkGestureClick   *gesture,
@@ -242,7 +254,8 @@ on_line_clicked (GtkGestureClick   *gesture,
                  LeanChangesWindow *self)
 {
   GtkTextView *view = GTK_TEXT_VIEW (gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture)));
-  GArray *numbers = g_object_get_data (G_OBJECT (view), "new-lines");
+  LeanDiffBlock *block = g_object_get_data (G_OBJECT (view), "block");
+  GArray *numbers = block != NULL ? lean_diff_block_get_numbers (block) : NULL;
   GtkTextIter iter;
   int bx, by, line;
 
@@ -256,71 +269,184 @@ on_line_clicked (GtkGestureClick   *gesture,
   show_comment_bar (self, self->selected, g_array_index (numbers, guint, line), "");
 }
 
-static GtkSourceBuffer *
-new_buffer (const char *path)
+static gboolean
+block_is_listed (gpointer item,
+                 gpointer data)
 {
-  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
-  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
-  gboolean dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
-  GtkSourceStyleScheme *scheme = gtk_source_style_scheme_manager_get_scheme (
-    schemes, dark ? "Adwaita-dark" : "Adwaita");
-  GtkSourceLanguage *language = gtk_source_language_manager_guess_language (languages, path,
-                                                                            NULL);
-  GtkSourceBuffer *buffer = language != NULL ? gtk_source_buffer_new_with_language (language)
-                                             : gtk_source_buffer_new (NULL);
+  LeanDiffBlock *header = lean_diff_block_get_header (item);
 
-  if (scheme != NULL)
-    gtk_source_buffer_set_style_scheme (buffer, scheme);
-  gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "added", "paragraph-background",
-                              dark ? "#1f4a2c" : "#dbf5e0", NULL);
-  gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "removed", "paragraph-background",
-                              dark ? "#5a2328" : "#fbe0e2", NULL);
-  return buffer;
+  return header == NULL || lean_diff_block_get_expanded (header);
 }
 
 static void
-add_hunk (LeanChangesWindow *self,
-          const char        *header,
-          GString           *text,
-          GArray            *kinds,
-          GArray            *numbers)
+on_expander_toggled (GtkExpander       *expander,
+                     GParamSpec        *pspec,
+                     LeanChangesWindow *self)
 {
-  GtkSourceBuffer *buffer = new_buffer (self->selected);
+  LeanDiffBlock *header = g_object_get_data (G_OBJECT (expander), "block");
+  gboolean expanded = gtk_expander_get_expanded (expander);
+
+  if (header == NULL || lean_diff_block_get_expanded (header) == expanded)
+    return;
+  lean_diff_block_set_expanded (header, expanded);
+  gtk_filter_changed (self->diff_filter, expanded ? GTK_FILTER_CHANGE_LESS_STRICT
+                                                  : GTK_FILTER_CHANGE_MORE_STRICT);
+}
+
+static GtkWidget *
+new_header_row (LeanChangesWindow *self)
+{
+  GtkWidget *expander = gtk_expander_new (NULL);
+
+  gtk_widget_add_css_class (expander, "change-hunk-expander");
+  g_signal_connect (expander, "notify::expanded", G_CALLBACK (on_expander_toggled), self);
+  return expander;
+}
+
+static GtkWidget *
+new_lines_row (LeanChangesWindow *self)
+{
+  GtkSourceBuffer *buffer = gtk_source_buffer_new (NULL);
   GtkWidget *view = gtk_source_view_new_with_buffer (buffer);
-  GtkWidget *expander = gtk_expander_new (header);
   GtkGesture *click = gtk_gesture_click_new ();
-  GtkTextIter start, end;
 
-  gtk_text_buffer_set_text (GTK_TEXT_BUFFER (buffer), text->str, (int)text->len);
-  for (guint i = 0; i < kinds->len; i++)
-    {
-      char kind = g_array_index (kinds, char, i);
-
-      if (kind != '+' && kind != '-')
-        continue;
-      gtk_text_buffer_get_iter_at_line (GTK_TEXT_BUFFER (buffer), &start, (int)i);
-      end = start;
-      gtk_text_iter_forward_line (&end);
-      gtk_text_buffer_apply_tag_by_name (GTK_TEXT_BUFFER (buffer),
-                                         kind == '+' ? "added" : "removed", &start, &end);
-    }
+  gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "added", NULL);
+  gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "removed", NULL);
   g_object_unref (buffer);
   gtk_text_view_set_editable (GTK_TEXT_VIEW (view), FALSE);
   gtk_text_view_set_cursor_visible (GTK_TEXT_VIEW (view), FALSE);
   gtk_text_view_set_monospace (GTK_TEXT_VIEW (view), TRUE);
   gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 6);
   gtk_widget_add_css_class (view, "change-hunk");
-  g_object_set_data_full (G_OBJECT (view), "new-lines", g_array_ref (numbers),
-                          (GDestroyNotify)g_array_unref);
   gtk_widget_set_cursor_from_name (view, "pointer");
   gtk_widget_set_tooltip_text (view, _("Click a line to comment on it"));
   g_signal_connect (click, "released", G_CALLBACK (on_line_clicked), self);
   gtk_widget_add_controller (view, GTK_EVENT_CONTROLLER (click));
+  return view;
+}
 
-  gtk_expander_set_expanded (GTK_EXPANDER (expander), TRUE);
-  gtk_expander_set_child (GTK_EXPANDER (expander), view);
-  gtk_widget_add_css_class (expander, "change-hunk-expander");
-  gtk_box_append (GTK_BOX (self->diff_box), expander);
+/* The row's widget for @kind, made the first time the row shows one and
+ * kept with the row, which the list reuses as it scrolls. */
+static GtkWidget *
+row_widget (LeanChangesWindow *self,
+            GtkListItem       *item,
+            const char        *kind)
+{
+  GtkWidget *widget = g_object_get_data (G_OBJECT (item), kind);
+
+  if (widget == NULL)
+    {
+      widget = g_str_equal (kind, "header") ? new_header_row (self) : new_lines_row (self);
+      g_object_set_data_full (G_OBJECT (item), kind, g_object_ref_sink (widget), g_object_unref);
+    }
+  if (gtk_list_item_get_child (item) != widget)
+    gtk_list_item_set_child (item, widget);
+  return widget;
+}
+
+static void
+bind_lines (LeanChangesWindow *self,
+            GtkWidget         *view,
+            LeanDiffBlock     *block)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
+  GtkTextTagTable *tags = gtk_text_buffer_get_tag_table (buffer);
+  GArray *kinds = lean_diff_block_get_kinds (block);
+  PangoFontMetrics *metrics;
+  int line_height;
+  GtkTextIter start, end;
+
+  if (gtk_source_buffer_get_language (GTK_SOURCE_BUFFER (buffer)) != self->language)
+    gtk_source_buffer_set_language (GTK_SOURCE_BUFFER (buffer), self->language);
+  if (gtk_source_buffer_get_style_scheme (GTK_SOURCE_BUFFER (buffer)) != self->scheme)
+    gtk_source_buffer_set_style_scheme (GTK_SOURCE_BUFFER (buffer), self->scheme);
+  g_object_set (gtk_text_tag_table_lookup (tags, "added"), "paragraph-background",
+                self->dark ? "#1f4a2c" : "#dbf5e0", NULL);
+  g_object_set (gtk_text_tag_table_lookup (tags, "removed"), "paragraph-background",
+                self->dark ? "#5a2328" : "#fbe0e2", NULL);
+  g_object_set_data (G_OBJECT (view), "block", block);
+  /* The text view learns its height only once it has laid the lines out,
+   * after the list placed the row; without wrapping, every line is one
+   * line high, so the row's height is known from the start. */
+  metrics = pango_context_get_metrics (gtk_widget_get_pango_context (view), NULL, NULL);
+  line_height = PANGO_PIXELS (pango_font_metrics_get_ascent (metrics) +
+                              pango_font_metrics_get_descent (metrics));
+  pango_font_metrics_unref (metrics);
+  gtk_widget_set_size_request (view, -1, line_height * (int)kinds->len);
+  gtk_text_buffer_set_text (buffer, lean_diff_block_get_text (block), -1);
+  for (guint i = 0; i < kinds->len; i++)
+    {
+      char kind = g_array_index (kinds, char, i);
+
+      if (kind != '+' && kind != '-')
+        continue;
+      gtk_text_buffer_get_iter_at_line (buffer, &start, (int)i);
+      end = start;
+      gtk_text_iter_forward_line (&end);
+      gtk_text_buffer_apply_tag_by_name (buffer, kind == '+' ? "added" : "removed", &start, &end);
+    }
+}
+
+static void
+on_bind_row (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             LeanChangesWindow        *self)
+{
+  LeanDiffBlock *block = gtk_list_item_get_item (item);
+
+  if (lean_diff_block_is_header (block))
+    {
+      GtkWidget *expander = row_widget (self, item, "header");
+
+      /* Unset first: the expander's own toggle must not change @block. */
+      g_object_set_data (G_OBJECT (expander), "block", NULL);
+      gtk_expander_set_label (GTK_EXPANDER (expander), lean_diff_block_get_text (block));
+      gtk_expander_set_expanded (GTK_EXPANDER (expander), lean_diff_block_get_expanded (block));
+      g_object_set_data (G_OBJECT (expander), "block", block);
+    }
+  else
+    bind_lines (self, row_widget (self, item, "lines"), block);
+}
+
+static void
+on_unbind_row (GtkSignalListItemFactory *factory,
+               GtkListItem              *item,
+               LeanChangesWindow        *self)
+{
+  GtkWidget *child = gtk_list_item_get_child (item);
+
+  if (child != NULL)
+    g_object_set_data (G_OBJECT (child), "block", NULL);
+}
+
+/* Appends a hunk's lines, in runs of at most BLOCK_LINES. */
+static void
+add_hunk (LeanChangesWindow *self,
+          LeanDiffBlock     *header,
+          GPtrArray         *lines,
+          GArray            *kinds,
+          GArray            *numbers)
+{
+  for (guint first = 0; first < lines->len; first += BLOCK_LINES)
+    {
+      guint n = MIN (BLOCK_LINES, lines->len - first);
+      g_autoptr(GArray) run_kinds = g_array_sized_new (FALSE, FALSE, sizeof (char), n);
+      g_autoptr(GArray) run_numbers = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
+      g_autoptr(GString) text = g_string_new (NULL);
+      g_autoptr(LeanDiffBlock) block = NULL;
+
+      for (guint i = first; i < first + n; i++)
+        {
+          if (i > first)
+            g_string_append_c (text, '\n');
+          g_string_append (text, g_ptr_array_index (lines, i));
+        }
+      g_array_append_vals (run_kinds, &g_array_index (kinds, char, first), n);
+      g_array_append_vals (run_numbers, &g_array_index (numbers, guint, first), n);
+      block = lean_diff_block_new_lines (header, g_string_free (g_steal_pointer (&text), FALSE),
+                                         run_kinds, run_numbers);
+      g_list_store_append (self->diff_blocks, block);
+    }
 }
 
 /* Splits a unified patch into hunks; the marker column stays in the text
@@ -329,13 +455,19 @@ static void
 show_patch (LeanChangesWindow *self,
             const char        *patch)
 {
+  GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
+  GtkSourceStyleSchemeManager *schemes = gtk_source_style_scheme_manager_get_default ();
   g_auto(GStrv) lines = g_strsplit (patch, "\n", -1);
-  g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GArray) kinds = NULL;
-  g_autoptr(GArray) numbers = NULL;
-  g_autofree char *header = NULL;
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GArray) kinds = g_array_new (FALSE, FALSE, sizeof (char));
+  g_autoptr(GArray) numbers = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(LeanDiffBlock) header = NULL;
   guint new_line = 0;
 
+  self->dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
+  self->scheme = gtk_source_style_scheme_manager_get_scheme (schemes, self->dark ? "Adwaita-dark"
+                                                                                 : "Adwaita");
+  self->language = gtk_source_language_manager_guess_language (languages, self->selected, NULL);
   for (guint i = 0; lines[i] != NULL; i++)
     {
       const char *line = lines[i];
@@ -344,16 +476,16 @@ show_patch (LeanChangesWindow *self,
         {
           unsigned long start = 1;
           const char *plus = strchr (line, '+');
+          g_autofree char *valid = g_utf8_make_valid (line, -1);
 
           if (header != NULL)
-            add_hunk (self, header, text, kinds, numbers);
-          g_string_truncate (text, 0);
-          g_clear_pointer (&kinds, g_array_unref);
-          g_clear_pointer (&numbers, g_array_unref);
-          kinds = g_array_new (FALSE, FALSE, sizeof (char));
-          numbers = g_array_new (FALSE, FALSE, sizeof (guint));
-          g_free (header);
-          header = g_utf8_make_valid (line, -1);
+            add_hunk (self, header, texts, kinds, numbers);
+          g_ptr_array_set_size (texts, 0);
+          g_array_set_size (kinds, 0);
+          g_array_set_size (numbers, 0);
+          g_clear_object (&header);
+          header = lean_diff_block_new_header (valid);
+          g_list_store_append (self->diff_blocks, header);
           if (plus != NULL)
             start = strtoul (plus + 1, NULL, 10);
           new_line = (guint)start;
@@ -362,13 +494,10 @@ show_patch (LeanChangesWindow *self,
       if (header == NULL || (*line != '+' && *line != '-' && *line != ' '))
         continue;
       {
-        g_autofree char *valid = g_utf8_make_valid (line, -1);
         char kind = *line;
         guint number = new_line;
 
-        if (text->len > 0)
-          g_string_append_c (text, '\n');
-        g_string_append (text, valid);
+        g_ptr_array_add (texts, g_utf8_make_valid (line, -1));
         g_array_append_val (kinds, kind);
         g_array_append_val (numbers, number);
         if (kind != '-')
@@ -376,16 +505,14 @@ show_patch (LeanChangesWindow *self,
       }
     }
   if (header != NULL)
-    add_hunk (self, header, text, kinds, numbers);
+    add_hunk (self, header, texts, kinds, numbers);
 }
 
 static void
 clear_diff (LeanChangesWindow *self)
 {
-  GtkWidget *child;
-
-  while ((child = gtk_widget_get_first_child (self->diff_box)) != NULL)
-    gtk_box_remove (GTK_BOX (self->diff_box), child);
+  g_list_store_remove_all (self->diff_blocks);
+  gtk_widget_set_visible (self->diff_note, FALSE);
 }
 
 static void
@@ -397,24 +524,23 @@ on_patch_loaded (GObject      *source,
   g_autoptr(GError) error = NULL;
   gboolean binary = FALSE, too_large = FALSE;
   g_autofree char *patch = lean_session_file_patch_finish (result, &binary, &too_large, &error);
-  GtkWidget *note = NULL;
+  const char *note = NULL;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   clear_diff (self);
   if (error != NULL)
-    note = gtk_label_new (error->message);
+    note = error->message;
   else if (binary)
-    note = gtk_label_new (_("Binary file: not shown"));
+    note = _("Binary file: not shown");
   else if (too_large)
-    note = gtk_label_new (_("Too large to show"));
+    note = _("Too large to show");
   else
     show_patch (self, patch);
   if (note != NULL)
     {
-      gtk_widget_add_css_class (note, "dim-label");
-      gtk_widget_set_margin_top (note, 24);
-      gtk_box_append (GTK_BOX (self->diff_box), note);
+      gtk_label_set_text (GTK_LABEL (self->diff_note), note);
+      gtk_widget_set_visible (self->diff_note, TRUE);
     }
 }
 
@@ -795,7 +921,9 @@ build (LeanChangesWindow *self)
   GtkWidget *side = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
   GtkWidget *files_scroll = gtk_scrolled_window_new ();
   GtkWidget *main_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *diff_scroll = gtk_scrolled_window_new ();
+  GtkFilterListModel *filtered;
+  GtkListItemFactory *factory;
+  GtkWidget *diff_list;
   GtkWidget *comment_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   GtkWidget *add_button = button (_("_Add Comment"), NULL);
   GtkWidget *feedback_bar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
@@ -849,13 +977,28 @@ build (LeanChangesWindow *self)
   gtk_widget_set_margin_start (self->diff_title, 12);
   gtk_widget_set_margin_top (self->diff_title, 6);
   gtk_widget_set_margin_bottom (self->diff_title, 6);
-  self->diff_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  gtk_widget_set_margin_start (self->diff_box, 6);
-  gtk_widget_set_margin_end (self->diff_box, 6);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (diff_scroll), self->diff_box);
-  gtk_widget_set_vexpand (diff_scroll, TRUE);
+  self->diff_note = gtk_label_new (NULL);
+  gtk_widget_add_css_class (self->diff_note, "dim-label");
+  gtk_widget_set_margin_top (self->diff_note, 24);
+  gtk_widget_set_visible (self->diff_note, FALSE);
+  /* Only the rows on screen have a text view, reused as the diff scrolls:
+   * a thousand hunks must not mean a thousand views laid out. */
+  self->diff_blocks = g_list_store_new (LEAN_TYPE_DIFF_BLOCK);
+  self->diff_filter = GTK_FILTER (gtk_custom_filter_new (block_is_listed, NULL, NULL));
+  filtered = gtk_filter_list_model_new (G_LIST_MODEL (g_object_ref (self->diff_blocks)),
+                                        g_object_ref (self->diff_filter));
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "bind", G_CALLBACK (on_bind_row), self);
+  g_signal_connect (factory, "unbind", G_CALLBACK (on_unbind_row), self);
+  diff_list = gtk_list_view_new (GTK_SELECTION_MODEL (gtk_no_selection_new (G_LIST_MODEL (filtered))),
+                                 factory);
+  gtk_widget_add_css_class (diff_list, "change-diff");
+  self->diff_scroll = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->diff_scroll), diff_list);
+  gtk_widget_set_vexpand (self->diff_scroll, TRUE);
   gtk_box_append (GTK_BOX (main_box), self->diff_title);
-  gtk_box_append (GTK_BOX (main_box), diff_scroll);
+  gtk_box_append (GTK_BOX (main_box), self->diff_note);
+  gtk_box_append (GTK_BOX (main_box), self->diff_scroll);
 
   gtk_paned_set_start_child (GTK_PANED (paned), side);
   gtk_paned_set_end_child (GTK_PANED (paned), main_box);
@@ -948,6 +1091,8 @@ lean_changes_window_finalize (GObject *object)
   g_clear_object (&self->session);
   g_clear_object (&self->cancellable);
   g_clear_pointer (&self->change, lean_git_change_free);
+  g_clear_object (&self->diff_blocks);
+  g_clear_object (&self->diff_filter);
   g_clear_pointer (&self->comments, g_ptr_array_unref);
   g_free (self->selected);
   g_free (self->comment_path);
