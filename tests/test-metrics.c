@@ -519,7 +519,10 @@ test_export_text_json (Fixture       *f,
   g_autoptr(CtlResult) json = NULL;
   g_autoptr(CtlResult) bad = NULL;
   g_autoptr(CtlResult) missing = NULL;
+  g_autoptr(CtlResult) show = NULL;
   g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) shown = NULL;
+  g_autoptr(GList) members = NULL;
   g_autofree char *expected = stored_text ();
   JsonObject *obj;
 
@@ -540,6 +543,25 @@ test_export_text_json (Fixture       *f,
   g_assert_cmpstr (json_object_get_string_member (obj, "text"), ==, expected);
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (obj, "output")), ==,
                     G_N_ELEMENTS (pieces));
+
+  /* The export carries the session's fields as `sessions show --json` gives them (show adds
+   * its own summary of the log and events). */
+  show = ctl_test_run_ctl (NULL, "sessions", "show", lean_session_get_id (s), "--json", NULL);
+  g_assert_cmpint (show->exit_status, ==, 0);
+  shown = ctl_test_parse_json (show->out);
+  members = json_object_get_members (json_node_get_object (shown));
+  g_assert_cmpuint (g_list_length (members), >=, 19);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      JsonNode *a = json_object_get_member (json_node_get_object (shown), l->data);
+      JsonNode *b = json_object_get_member (obj, l->data);
+
+      if (g_str_equal (l->data, "output_bytes") || g_str_equal (l->data, "events"))
+        continue;
+
+      g_assert_nonnull (b);
+      g_assert_true (json_node_equal (a, b));
+    }
 
   bad = ctl_test_run_ctl (NULL, "sessions", "export", lean_session_get_id (s), "--format", "gif",
                           NULL);

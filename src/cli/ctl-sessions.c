@@ -59,61 +59,14 @@ format_time (GDateTime *dt)
   return g_date_time_format (local, "%Y-%m-%d %H:%M:%S");
 }
 
-static char *
-format_iso (GDateTime *dt)
-{
-  return dt ? g_date_time_format_iso8601 (dt) : NULL;
-}
-
 static JsonNode *
 session_to_json (LeanSession *session)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autofree char *started = format_iso (lean_session_get_started_at (session));
-  g_autofree char *ended = format_iso (lean_session_get_ended_at (session));
-
-#define STR(name, value) \
-  G_STMT_START { \
-    json_builder_set_member_name (b, name); \
-    if ((value) != NULL) json_builder_add_string_value (b, value); \
-    else json_builder_add_null_value (b); \
-  } G_STMT_END
 
   json_builder_begin_object (b);
-  STR ("id", lean_session_get_id (session));
-  STR ("project", lean_session_get_project_path (session));
-  STR ("spec", lean_session_get_spec_id (session));
-  STR ("agent", lean_session_get_agent_id (session));
-  STR ("mode", lean_session_mode_to_string (lean_session_get_mode (session)));
-  STR ("runner", lean_session_get_runner (session));
-  STR ("state", lean_session_state_to_string (lean_session_get_state (session)));
-  STR ("model", lean_session_get_model (session));
-  STR ("started_at", started);
-  STR ("ended_at", ended);
-  json_builder_set_member_name (b, "exit_code");
-  if (lean_session_get_exit_code (session) >= 0)
-    json_builder_add_int_value (b, lean_session_get_exit_code (session));
-  else
-    json_builder_add_null_value (b);
-  STR ("message", lean_session_get_message (session));
-  STR ("worktree", lean_session_get_worktree_path (session));
-  STR ("branch", lean_session_get_branch (session));
-  json_builder_set_member_name (b, "input_tokens");
-  json_builder_add_int_value (b, lean_session_get_input_tokens (session));
-  json_builder_set_member_name (b, "output_tokens");
-  json_builder_add_int_value (b, lean_session_get_output_tokens (session));
-  json_builder_set_member_name (b, "cache_tokens");
-  json_builder_add_int_value (b, lean_session_get_cache_tokens (session));
-  json_builder_set_member_name (b, "cost_usd");
-  if (lean_session_get_cost_usd (session) >= 0)
-    json_builder_add_double_value (b, lean_session_get_cost_usd (session));
-  else
-    json_builder_add_null_value (b);
-  json_builder_set_member_name (b, "iteration");
-  json_builder_add_int_value (b, lean_session_get_iteration (session));
+  lean_session_add_json_members (session, b);
   json_builder_end_object (b);
-#undef STR
-
   return json_builder_get_root (b);
 }
 

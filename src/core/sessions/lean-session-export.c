@@ -185,34 +185,42 @@ add_string (JsonBuilder *b,
     json_builder_add_null_value (b);
 }
 
-static GBytes *
-export_json (LeanSession *session,
-             GPtrArray   *events,
-             GPtrArray   *chunks)
+static void
+add_int_or_null (JsonBuilder *b,
+                 const char  *name,
+                 gint64       value)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autoptr(GBytes) all = concat_chunks (chunks);
+  json_builder_set_member_name (b, name);
+  if (value >= 0)
+    json_builder_add_int_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+void
+lean_session_add_json_members (LeanSession *session,
+                               JsonBuilder *b)
+{
   g_autofree char *started = iso_time (lean_session_get_started_at (session));
   g_autofree char *ended = iso_time (lean_session_get_ended_at (session));
-  g_autofree char *output = NULL;
-  g_autofree char *text = NULL;
-  gsize size;
-  const char *data = g_bytes_get_data (all, &size);
 
-  output = g_utf8_make_valid (data, size);
-  json_builder_begin_object (b);
+  g_return_if_fail (LEAN_IS_SESSION (session));
+  g_return_if_fail (JSON_IS_BUILDER (b));
+
   add_string (b, "id", lean_session_get_id (session));
   add_string (b, "project", lean_session_get_project_path (session));
   add_string (b, "spec", lean_session_get_spec_id (session));
   add_string (b, "agent", lean_session_get_agent_id (session));
-  add_string (b, "model", lean_session_get_model (session));
+  add_string (b, "mode", lean_session_mode_to_string (lean_session_get_mode (session)));
+  add_string (b, "runner", lean_session_get_runner (session));
   add_string (b, "state", lean_session_state_to_string (lean_session_get_state (session)));
-  add_string (b, "message", lean_session_get_message (session));
+  add_string (b, "model", lean_session_get_model (session));
   add_string (b, "started_at", started);
   add_string (b, "ended_at", ended);
-  json_builder_set_member_name (b, "iteration");
-  json_builder_add_int_value (b, lean_session_get_iteration (session));
+  add_int_or_null (b, "exit_code", lean_session_get_exit_code (session));
+  add_string (b, "message", lean_session_get_message (session));
+  add_string (b, "worktree", lean_session_get_worktree_path (session));
+  add_string (b, "branch", lean_session_get_branch (session));
   json_builder_set_member_name (b, "input_tokens");
   json_builder_add_int_value (b, lean_session_get_input_tokens (session));
   json_builder_set_member_name (b, "output_tokens");
@@ -224,6 +232,26 @@ export_json (LeanSession *session,
     json_builder_add_double_value (b, lean_session_get_cost_usd (session));
   else
     json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "iteration");
+  json_builder_add_int_value (b, lean_session_get_iteration (session));
+}
+
+static GBytes *
+export_json (LeanSession *session,
+             GPtrArray   *events,
+             GPtrArray   *chunks)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GBytes) all = concat_chunks (chunks);
+  g_autofree char *output = NULL;
+  g_autofree char *text = NULL;
+  gsize size;
+  const char *data = g_bytes_get_data (all, &size);
+
+  output = g_utf8_make_valid (data, size);
+  json_builder_begin_object (b);
+  lean_session_add_json_members (session, b);
 
   json_builder_set_member_name (b, "events");
   json_builder_begin_array (b);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "lean-session-db.h"
 
 G_BEGIN_DECLS
@@ -15,6 +17,13 @@ typedef enum
 /* "cast", "text", "json". */
 gboolean lean_session_export_format_from_string (const char              *str,
                                                  LeanSessionExportFormat *format);
+
+/* The session's fields (id, project, spec, agent, mode, runner, state,
+ * model, times, exit code, message, worktree, branch, tokens, cost,
+ * iteration) as members of the object @b is building: what `sessions
+ * show --json`, `sessions list --json` and the JSON export share. */
+void     lean_session_add_json_members          (LeanSession             *session,
+                                                 JsonBuilder             *b);
 
 /* A stored session as a file. The output exported is the display channel
  * (what its terminal showed; a text agent's raw bytes). The cast header
