@@ -776,6 +776,9 @@ test_ralph_phases_guided (Fixture       *f,
   g_assert_true (ui_test_find_text (view, "1 file changed, 2 insertions(+), 2 deletions(-)"));
   g_assert_true (ui_test_find_text (view, "Iteration 1 · Phase 1 of 2: Core"));
   g_assert_true (ui_test_find_text (view, "Build"));
+  /* The paused chain is continued from its panel, not by a second way of
+   * starting the next iteration beside it. */
+  g_assert_null (ui_test_find_button (view, "Send _Failures to Agent"));
   /* The row says which phase runs; the task status followed the agent's
    * ticks as the store reloaded the file. */
   {

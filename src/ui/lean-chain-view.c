@@ -174,6 +174,7 @@ update_status (LeanChainView *self)
   else
     gtk_widget_add_css_class (self->status_label, "dim-label");
   gtk_widget_set_visible (self->stop_button, !ended);
+  lean_validation_view_set_can_send (LEAN_VALIDATION_VIEW (self->validation_view), ended);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self), self->status);
   if (lean_ralph_chain_get_state (chain) != LEAN_RALPH_STATE_PAUSED)
     gtk_widget_set_visible (self->pause_panel, FALSE);

@@ -35,6 +35,7 @@ struct _LeanValidationView
 
   LeanValidation *validation;
   GPtrArray      *rows;       /* CheckRow */
+  gboolean        can_send;
 };
 
 enum { PROP_0, PROP_VALIDATION, N_PROPS };
@@ -224,7 +225,8 @@ update_results (LeanValidationView *self)
     }
   gtk_widget_set_visible (self->cancel_button, !finished);
   gtk_widget_set_visible (self->send_button,
-                          finished && !lean_validation_get_passed (self->validation));
+                          self->can_send && finished &&
+                          !lean_validation_get_passed (self->validation));
 
   /* What the spec still has open: known from the start. */
   items = lean_validation_get_open_items (self->validation);
@@ -420,6 +422,20 @@ lean_validation_view_get_validation (LeanValidationView *self)
   return self->validation;
 }
 
+void
+lean_validation_view_set_can_send (LeanValidationView *self,
+                                   gboolean            can_send)
+{
+  g_return_if_fail (LEAN_IS_VALIDATION_VIEW (self));
+  if (self->can_send == !!can_send)
+    return;
+  self->can_send = !!can_send;
+  if (self->validation != NULL)
+    update_results (self);
+  else
+    gtk_widget_set_visible (self->send_button, FALSE);
+}
+
 GtkWidget *
 lean_validation_view_new (void)
 {
@@ -517,5 +533,6 @@ static void
 lean_validation_view_init (LeanValidationView *self)
 {
   self->rows = g_ptr_array_new_with_free_func (check_row_free);
+  self->can_send = TRUE;
   gtk_widget_init_template (GTK_WIDGET (self));
 }
