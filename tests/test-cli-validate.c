@@ -7,6 +7,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "ctl-testutil.h"
 #include "lean-session-db.h"
 #include "lean-validation-store.h"
@@ -651,6 +653,130 @@ test_ralph_phases (void)
   test_util_rm_rf (dir);
 }
 
+/* --pause: the chain waits after a failed iteration for the answer on
+ * stdin. Enter continues with the feedback; "s" stops; an answer it does
+ * not know is asked again; the end of input stops rather than guessing. */
+static void
+test_ralph_pause_answers (void)
+{
+  g_autofree char *dir = make_project (FALSE, TRUE);
+  g_autofree char *db_path = g_build_filename (home, "ralph-pause.db", NULL);
+  g_autofree char *fixed = g_build_filename (dir, "fixed.txt", NULL);
+  const char *argv[] = { ctl_test_ctl_path (), "-C", dir, "implement", "1", "--ralph",
+                         "--agent", "fixer", "--pause", NULL, NULL };
+  g_autoptr(CtlResult) continued = NULL;
+  g_autoptr(CtlResult) stopped = NULL;
+  g_autoptr(CtlResult) unanswered = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GPtrArray) lines2 = NULL;
+  JsonObject *paused, *ended;
+
+  set_fixing_agent ("FAIL: test_feature: fixed.txt missing");
+  g_setenv ("LEANSPEC_DB", db_path, TRUE);
+
+  /* Human output: the question on stderr; Enter continues, the second
+   * iteration gets the failure and passes. */
+  continued = ctl_test_run_argv (NULL, argv, "\n");
+  g_assert_cmpint (continued->exit_status, ==, 0);
+  g_assert_nonnull (strstr (continued->err, "iteration 1 did not pass"));
+  g_assert_nonnull (strstr (continued->err, "The next session will be told:\n"));
+  g_assert_nonnull (strstr (continued->err, "fixed.txt missing"));
+  g_assert_nonnull (strstr (continued->err, "Continue, edit the feedback or stop? [C/e/s] "));
+  g_assert_nonnull (strstr (continued->err, "continuing"));
+
+  /* JSON: a "paused" event with the feedback; "s" stops there. */
+  argv[9] = "--json";
+  /* The second iteration fixed the project; unfixed again for the next runs. */
+  g_assert_true (g_file_test (fixed, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (g_unlink (fixed), ==, 0);
+  stopped = ctl_test_run_argv (NULL, argv, "s\n");
+  g_assert_cmpint (stopped->exit_status, ==, 1);
+  lines = json_lines (stopped->out);
+  g_assert_cmpuint (lines->len, ==, 4);
+  paused = line_object (lines, 2);
+  g_assert_cmpstr (json_object_get_string_member (paused, "type"), ==, "paused");
+  g_assert_cmpint (json_object_get_int_member (paused, "iteration"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (paused, "phase"), ==, 0);
+  g_assert_nonnull (strstr (json_object_get_string_member (paused, "feedback"),
+                            "fixed.txt missing"));
+  ended = line_object (lines, 3);
+  g_assert_cmpstr (json_object_get_string_member (ended, "result"), ==, "cancelled");
+  g_assert_cmpint (json_object_get_int_member (ended, "iterations"), ==, 1);
+
+  /* An unknown answer is asked again; the end of input stops the loop. */
+  unanswered = ctl_test_run_argv (NULL, argv, "maybe\n");
+  g_unsetenv ("LEANSPEC_DB");
+  g_assert_cmpint (unanswered->exit_status, ==, 1);
+  g_assert_nonnull (strstr (unanswered->err, "answer c (continue), e (edit the feedback) or s"));
+  g_assert_nonnull (strstr (unanswered->err, "no answer (end of input): stopping the loop"));
+  lines2 = json_lines (unanswered->out);
+  g_assert_cmpstr (json_object_get_string_member (line_object (lines2, lines2->len - 1),
+                                                  "result"), ==, "cancelled");
+  g_assert_cmpint (json_object_get_int_member (line_object (lines2, lines2->len - 1),
+                                               "iterations"), ==, 1);
+  test_util_rm_rf (dir);
+}
+
+/* --phases --pause: at phase 1's checkpoint "r" runs the phase again; at
+ * the next, "e" takes new feedback typed on stdin up to a "." line, then
+ * Enter continues into phase 2 with the person's words. */
+static void
+test_ralph_pause_phases (void)
+{
+  g_autofree char *dir = make_project (TRUE, TRUE);
+  g_autofree char *db_path = g_build_filename (home, "ralph-pause-phases.db", NULL);
+  g_autofree char *prompts_path = g_build_filename (home, "pause-prompts.txt", NULL);
+  g_autofree char *readme = g_build_filename (dir, "specs", "001-feature", "README.md", NULL);
+  g_autofree char *agent = g_build_filename (g_getenv ("LEANSPEC_BUILD_ROOT"), "tests",
+                                             "lean-test-agent", NULL);
+  const char *argv[] = { ctl_test_ctl_path (), "-C", dir, "implement", "1", "--ralph",
+                         "--phases", "--pause", "--agent", "phaser", "--no-critic", "--json",
+                         NULL };
+  g_autofree char *runners = NULL;
+  g_autofree char *prompts = NULL;
+  g_autoptr(CtlResult) result = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_auto(GStrv) runs = NULL;
+  guint n_paused = 0;
+  JsonObject *ended;
+
+  test_util_write_file (dir, "specs/001-feature/README.md",
+                        "---\nstatus: in-progress\ncreated: '2026-01-01'\n---\n# Feature\n\n"
+                        "## Plan\n\n### Phase 1: Core\n\n- [ ] parse input\n- [ ] store result\n\n"
+                        "### Phase 2: Desktop UI\n\n- [ ] show result\n");
+  runners = g_strdup_printf (
+    "{\"runners\": {\"phaser\": {\"name\": \"Phaser\", \"command\": \"%s\","
+    " \"args\": [\"--tick-phase-items\", \"%s\", \"--record-prompt\", \"%s\"]}}}",
+    agent, readme, prompts_path);
+  test_util_write_file (home, ".lean-spec/runners.json", runners);
+
+  g_setenv ("LEANSPEC_DB", db_path, TRUE);
+  result = ctl_test_run_argv (NULL, argv, "r\ne\nMind the empty input.\n.\n\n");
+  g_unsetenv ("LEANSPEC_DB");
+  g_assert_cmpint (result->exit_status, ==, 0);
+  g_assert_nonnull (strstr (result->err, "running the phase again"));
+  g_assert_nonnull (strstr (result->err, "Type the new feedback"));
+  lines = json_lines (result->out);
+  for (guint i = 0; i < lines->len; i++)
+    if (g_strcmp0 (json_object_get_string_member (line_object (lines, i), "type"), "paused") == 0)
+      {
+        g_assert_cmpint (json_object_get_int_member (line_object (lines, i), "phase"), ==, 1);
+        n_paused++;
+      }
+  g_assert_cmpuint (n_paused, ==, 2);
+  ended = line_object (lines, lines->len - 1);
+  g_assert_cmpstr (json_object_get_string_member (ended, "result"), ==, "passed");
+  g_assert_cmpint (json_object_get_int_member (ended, "iterations"), ==, 3);
+
+  g_assert_true (g_file_get_contents (prompts_path, &prompts, NULL, NULL));
+  runs = g_strsplit (prompts, "=== END ===\n", -1);
+  g_assert_cmpuint (g_strv_length (runs), ==, 4);
+  g_assert_null (strstr (runs[1], "Mind the empty input."));
+  g_assert_nonnull (strstr (runs[2], "- [ ] show result\n"));
+  g_assert_nonnull (strstr (runs[2], "Mind the empty input."));
+  test_util_rm_rf (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -678,6 +804,8 @@ main (int   argc,
   g_test_add_func ("/cli-ralph/with-critic", test_ralph_with_critic);
   g_test_add_func ("/cli-ralph/sigint", test_ralph_sigint);
   g_test_add_func ("/cli-ralph/phases", test_ralph_phases);
+  g_test_add_func ("/cli-ralph/pause-answers", test_ralph_pause_answers);
+  g_test_add_func ("/cli-ralph/pause-phases", test_ralph_pause_phases);
 
   result = g_test_run ();
   test_util_rm_rf (home);

@@ -8,9 +8,12 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <gio/gunixinputstream.h>
 #include <glib/gi18n.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 
 #include "ctl-private.h"
 #include "lean-agent-registry.h"
@@ -34,6 +37,13 @@ typedef struct
   LeanSessionLog *log;
   guint64         printed;
   gboolean        reading;
+  /* --pause: the person's answers, read from stdin while the chain waits. */
+  GDataInputStream *answers;
+  GCancellable     *answering;
+  GString          *new_feedback;  /* lines typed after "e" without an editor */
+  GSubprocess      *editor;
+  char             *editor_file;
+  gboolean          answer_pending;  /* a read or the editor's wait is under way */
 } RalphRun;
 
 gboolean
@@ -284,6 +294,280 @@ on_phase_ended (LeanRalphLoop  *loop,
     g_printerr (_("leanspec-ctl: phase %u done: %s\n"), phase, diff_summary);
 }
 
+/* ---- --pause: the chain waits after each iteration that did not pass
+ * (and at each phase's checkpoint) for the person's answer on stdin:
+ * continue with the feedback, edit it, retry the phase, or stop. ---- */
+
+static void ask (RalphRun *run);
+
+static gboolean
+is_phase_checkpoint (RalphRun *run)
+{
+  return lean_ralph_chain_get_phase (lean_ralph_loop_get_chain (run->loop)) > 0;
+}
+
+static void
+print_feedback (RalphRun *run)
+{
+  const char *feedback = lean_ralph_chain_get_feedback (lean_ralph_loop_get_chain (run->loop));
+
+  if (run->json)
+    return;
+  g_printerr (_("The next session will be told:\n"));
+  g_printerr ("%s%s", feedback != NULL && *feedback != '\0' ? feedback : _("(nothing)"),
+              feedback != NULL && g_str_has_suffix (feedback, "\n") ? "" : "\n");
+}
+
+static void
+on_paused (LeanRalphLoop *loop,
+           guint          k,
+           RalphRun      *run)
+{
+  LeanRalphChain *chain = lean_ralph_loop_get_chain (loop);
+  guint phase = lean_ralph_chain_get_phase (chain);
+
+  if (run->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      const char *feedback = lean_ralph_chain_get_feedback (chain);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, "paused");
+      json_builder_set_member_name (b, "iteration");
+      json_builder_add_int_value (b, k);
+      json_builder_set_member_name (b, "phase");
+      json_builder_add_int_value (b, phase);
+      json_builder_set_member_name (b, "feedback");
+      json_builder_add_string_value (b, feedback != NULL ? feedback : "");
+      json_builder_end_object (b);
+      print_line (b);
+    }
+  else if (phase > 0)
+    g_printerr (_("leanspec-ctl: phase %u of %u is done (%s)\n"), phase,
+                lean_ralph_chain_get_n_phases (chain), lean_ralph_loop_get_diff_summary (loop));
+  else
+    g_printerr (_("leanspec-ctl: iteration %u did not pass\n"), k);
+  print_feedback (run);
+  ask (run);
+}
+
+static void
+stop_waiting (RalphRun *run,
+              const char *why)
+{
+  if (why != NULL)
+    g_printerr ("leanspec-ctl: %s\n", why);
+  lean_ralph_loop_cancel (run->loop);
+}
+
+static gboolean
+chain_is_paused (RalphRun *run)
+{
+  return !run->ended &&
+         lean_ralph_chain_get_state (lean_ralph_loop_get_chain (run->loop)) ==
+         LEAN_RALPH_STATE_PAUSED;
+}
+
+static void
+on_editor_exited (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  RalphRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  run->answer_pending = FALSE;
+  if (!g_subprocess_wait_check_finish (G_SUBPROCESS (source), result, &error))
+    {
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_printerr (_("leanspec-ctl: the editor failed (%s); the feedback is unchanged\n"),
+                  error->message);
+    }
+  else if (g_file_get_contents (run->editor_file, &text, NULL, &error))
+    lean_ralph_chain_set_feedback (lean_ralph_loop_get_chain (run->loop), text);
+  else
+    g_printerr (_("leanspec-ctl: %s; the feedback is unchanged\n"), error->message);
+  g_clear_object (&run->editor);
+  g_unlink (run->editor_file);
+  g_clear_pointer (&run->editor_file, g_free);
+  if (!chain_is_paused (run))
+    return;
+  print_feedback (run);
+  ask (run);
+}
+
+/* $VISUAL or $EDITOR (the person's own setting, not the project's) on a
+ * file holding the feedback, when stdin is a terminal; FALSE when there is
+ * none to start. */
+static gboolean
+edit_in_editor (RalphRun *run)
+{
+  const char *setting = g_getenv ("VISUAL");
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GPtrArray) args = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *feedback;
+  int fd;
+
+  if (setting == NULL || *setting == '\0')
+    setting = g_getenv ("EDITOR");
+  if (setting == NULL || *setting == '\0' || !isatty (STDIN_FILENO) ||
+      !g_shell_parse_argv (setting, NULL, &argv, NULL))
+    return FALSE;
+  fd = g_file_open_tmp ("leanspec-feedback-XXXXXX.md", &run->editor_file, &error);
+  if (fd < 0)
+    {
+      g_printerr ("leanspec-ctl: %s\n", error->message);
+      return FALSE;
+    }
+  close (fd);
+  feedback = lean_ralph_chain_get_feedback (lean_ralph_loop_get_chain (run->loop));
+  if (!g_file_set_contents (run->editor_file, feedback != NULL ? feedback : "", -1, &error))
+    {
+      g_printerr ("leanspec-ctl: %s\n", error->message);
+      g_unlink (run->editor_file);
+      g_clear_pointer (&run->editor_file, g_free);
+      return FALSE;
+    }
+  args = g_ptr_array_new ();
+  for (guint i = 0; argv[i] != NULL; i++)
+    g_ptr_array_add (args, argv[i]);
+  g_ptr_array_add (args, run->editor_file);
+  g_ptr_array_add (args, NULL);
+  run->editor = g_subprocess_newv ((const char * const *)args->pdata, G_SUBPROCESS_FLAGS_NONE,
+                                   &error);
+  if (run->editor == NULL)
+    {
+      g_printerr (_("leanspec-ctl: cannot start the editor: %s\n"), error->message);
+      g_unlink (run->editor_file);
+      g_clear_pointer (&run->editor_file, g_free);
+      return FALSE;
+    }
+  run->answer_pending = TRUE;
+  g_subprocess_wait_check_async (run->editor, run->answering, on_editor_exited, run);
+  return TRUE;
+}
+
+static void
+on_answer (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  RalphRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (
+    G_DATA_INPUT_STREAM (source), result, NULL, &error);
+  g_autofree char *answer = NULL;
+
+  run->answer_pending = FALSE;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || !chain_is_paused (run))
+    return;
+  if (line == NULL)
+    {
+      stop_waiting (run, error != NULL ? error->message
+                                       : _("no answer (end of input): stopping the loop"));
+      return;
+    }
+  g_strchomp (line);
+
+  /* Typing new feedback without an editor: lines up to one holding ".". */
+  if (run->new_feedback != NULL)
+    {
+      if (g_str_equal (line, "."))
+        {
+          g_autofree char *text = g_string_free (g_steal_pointer (&run->new_feedback), FALSE);
+
+          lean_ralph_chain_set_feedback (lean_ralph_loop_get_chain (run->loop), text);
+          print_feedback (run);
+          ask (run);
+          return;
+        }
+      g_string_append (run->new_feedback, line);
+      g_string_append_c (run->new_feedback, '\n');
+      run->answer_pending = TRUE;
+      g_data_input_stream_read_line_async (run->answers, G_PRIORITY_DEFAULT, run->answering,
+                                           on_answer, run);
+      return;
+    }
+
+  answer = g_ascii_strdown (g_strstrip (line), -1);
+  if (*answer == '\0' || g_str_equal (answer, "c") || g_str_equal (answer, "continue"))
+    {
+      g_printerr (_("leanspec-ctl: continuing\n"));
+      lean_ralph_loop_continue (run->loop);
+    }
+  else if (g_str_equal (answer, "s") || g_str_equal (answer, "stop"))
+    stop_waiting (run, NULL);
+  else if ((g_str_equal (answer, "r") || g_str_equal (answer, "retry")) &&
+           is_phase_checkpoint (run))
+    {
+      g_printerr (_("leanspec-ctl: running the phase again\n"));
+      lean_ralph_loop_retry_phase (run->loop);
+    }
+  else if (g_str_equal (answer, "e") || g_str_equal (answer, "edit"))
+    {
+      if (!edit_in_editor (run))
+        {
+          g_printerr (_("Type the new feedback; end it with a line holding only “.”:\n"));
+          run->new_feedback = g_string_new (NULL);
+          run->answer_pending = TRUE;
+          g_data_input_stream_read_line_async (run->answers, G_PRIORITY_DEFAULT, run->answering,
+                                               on_answer, run);
+        }
+    }
+  else
+    {
+      g_printerr (is_phase_checkpoint (run)
+                  ? _("leanspec-ctl: answer c (continue), e (edit the feedback), r (retry the "
+                      "phase) or s (stop)\n")
+                  : _("leanspec-ctl: answer c (continue), e (edit the feedback) or s (stop)\n"));
+      ask (run);
+    }
+}
+
+static void
+ask (RalphRun *run)
+{
+  if (run->answers == NULL)
+    {
+      GInputStream *in = g_unix_input_stream_new (STDIN_FILENO, FALSE);
+
+      run->answers = g_data_input_stream_new (in);
+      g_object_unref (in);
+      run->answering = g_cancellable_new ();
+    }
+  if (!run->json)
+    g_printerr (is_phase_checkpoint (run)
+                ? _("Continue, edit the feedback, retry the phase or stop? [C/e/r/s] ")
+                : _("Continue, edit the feedback or stop? [C/e/s] "));
+  run->answer_pending = TRUE;
+  g_data_input_stream_read_line_async (run->answers, G_PRIORITY_DEFAULT, run->answering,
+                                       on_answer, run);
+}
+
+static void
+ralph_run_clear_answers (RalphRun *run)
+{
+  if (run->answering != NULL)
+    g_cancellable_cancel (run->answering);
+  if (run->editor != NULL)
+    g_subprocess_force_exit (run->editor);
+  /* The cancelled read or wait comes back before its data goes. */
+  while (run->answer_pending)
+    g_main_context_iteration (NULL, TRUE);
+  g_clear_object (&run->editor);
+  if (run->editor_file != NULL)
+    g_unlink (run->editor_file);
+  g_clear_pointer (&run->editor_file, g_free);
+  if (run->new_feedback != NULL)
+    g_string_free (g_steal_pointer (&run->new_feedback), TRUE);
+  g_clear_object (&run->answers);
+  g_clear_object (&run->answering);
+}
+
 static gboolean
 on_sigint (gpointer data)
 {
@@ -303,6 +587,7 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
   g_autofree char *agent = NULL;
   g_autofree char *model = NULL;
   gboolean ralph = FALSE, critic = FALSE, no_critic = FALSE, phases = FALSE, json = FALSE;
+  gboolean pause = FALSE;
   gboolean keep_status = FALSE;
   int max_iterations = 0, max_tokens = 0, max_minutes = 0;
   double max_cost = 0;
@@ -335,6 +620,9 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
       N_("Ask the agent, read-only, as AI critic in each validation"), NULL },
     { "no-critic", 0, 0, G_OPTION_ARG_NONE, &no_critic, N_("No AI critic"), NULL },
     { "phases", 0, 0, G_OPTION_ARG_NONE, &phases, N_("One session per phase of the plan"), NULL },
+    { "pause", 0, 0, G_OPTION_ARG_NONE, &pause,
+      N_("Guided: after each iteration that did not pass (and at each phase's checkpoint) ask "
+         "on stdin whether to continue, edit the feedback, retry the phase or stop"), NULL },
     { "max-tokens", 0, 0, G_OPTION_ARG_INT, &max_tokens,
       N_("Stop once the chain used N tokens"), N_("N") },
     { "max-cost", 0, 0, G_OPTION_ARG_DOUBLE, &max_cost,
@@ -344,8 +632,8 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
     { "keep-status", 0, 0, G_OPTION_ARG_NONE, &keep_status,
       N_("Do not move the spec to in-progress"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json,
-      N_("Print phase_started, iteration_started, validation, phase_ended and chain_ended "
-         "events as JSON lines"), NULL },
+      N_("Print phase_started, iteration_started, validation, phase_ended, paused and "
+         "chain_ended events as JSON lines"), NULL },
     { NULL }
   };
 
@@ -392,6 +680,7 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
   settings.max_cost_usd = max_cost;
   settings.max_minutes = (guint)max_minutes;
   settings.phases = phases;
+  settings.guided = pause;
 
   request = lean_session_request_new ();
   request->project_path = g_strdup (lean_project_get_root (project));
@@ -445,6 +734,7 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
   g_signal_connect (loop, "ended", G_CALLBACK (on_ended), &run);
   g_signal_connect (loop, "phase-started", G_CALLBACK (on_phase_started), &run);
   g_signal_connect (loop, "phase-ended", G_CALLBACK (on_phase_ended), &run);
+  g_signal_connect (loop, "paused", G_CALLBACK (on_paused), &run);
   sigint_id = g_unix_signal_add (SIGINT, on_sigint, &run);
 
   if (!lean_ralph_loop_start (loop, &error) && !run.ended)
@@ -463,6 +753,7 @@ ctl_cmd_implement_ralph (CtlContext  *ctx,
   if (run.log != NULL)
     g_signal_handlers_disconnect_by_data (run.log, &run);
   g_clear_object (&run.log);
+  ralph_run_clear_answers (&run);
   g_source_remove (sigint_id);
   lean_session_db_flush (db);
   ctl_devlog_flush_at_exit (db);
