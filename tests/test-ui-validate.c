@@ -591,6 +591,25 @@ row_switch (GtkWidget  *root,
   return NULL;
 }
 
+/* The action row titled @title under @root. */
+static GtkWidget *
+titled_row (GtkWidget  *root,
+            const char *title)
+{
+  if (ADW_IS_ACTION_ROW (root) &&
+      g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
+    return root;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = titled_row (child, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static LeanRalphChain *
 shown_chain (Fixture *f)
 {
@@ -846,6 +865,77 @@ test_ralph_phases_guided (Fixture       *f,
   screenshots (f, "ralph-phases-passed");
 }
 
+/* The Token Budget typed in the Implement dialog with real keys stops the
+ * chain once an iteration has used it up, before a second one starts. */
+static void
+test_ralph_budget_typed (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autofree char *agent = test_agent_path ();
+  g_autofree char *runners = NULL;
+  GtkWidget *actions, *implement = NULL, *dialog, *expander, *row, *spin, *view;
+  LeanRalphChain *chain;
+  LeanRalphSettings settings;
+
+  /* A Claude-like agent that reports 1,234 + 567 tokens and fixes nothing. */
+  runners = g_strdup_printf ("{\"default\": \"spender\", \"runners\": {\"spender\": {"
+                             "\"name\": \"Spender\", \"command\": \"%s\", "
+                             "\"output\": \"claude-stream-json\", \"args\": [\"--stream-json\"]}}}\n",
+                             agent);
+  test_util_write_file (f->project, ".lean-spec/runners.json", runners);
+  test_trust_runners (f->project);
+  write_checks (f, "{\"checks\": [{\"id\": \"tests\", \"name\": \"Widget Tests\", "
+                   "\"kind\": \"test\", \"run\": [\"sh\", \"check.sh\"]}]}\n");
+  trust_checks (f);
+  open_window (f, 1500, 1000);
+  g_assert_true (lean_window_select_spec (f->window, "002-fixer"));
+  ui_test_settle (300);
+  actions = lean_spec_view_get_header_actions (
+    LEAN_SPEC_VIEW (_lean_window_get_spec_view (f->window)));
+  for (GtkWidget *child = gtk_widget_get_first_child (actions); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_IS_BUTTON (child) && gtk_widget_has_css_class (child, "suggested-action"))
+      implement = child;
+  g_assert_nonnull (implement);
+  ui_input_click (implement);
+  g_assert_true (test_util_wait_until (dialog_ready, NULL, 15000));
+  dialog = GTK_WIDGET (ui_test_find_toplevel (LEAN_TYPE_IMPLEMENT_DIALOG));
+  gtk_window_set_default_size (GTK_WINDOW (dialog), 700, 980);
+  g_assert_true (lean_implement_dialog_select_agent (LEAN_IMPLEMENT_DIALOG (dialog), "spender"));
+  ui_test_settle (300);
+
+  expander = ui_test_find_widget (dialog, ADW_TYPE_EXPANDER_ROW);
+  scroll_to (expander);
+  ui_input_click (ui_test_find_widget (expander, GTK_TYPE_SWITCH));
+  ui_test_settle (400);
+  row = titled_row (dialog, "Token _Budget");
+  g_assert_nonnull (row);
+  spin = ui_test_find_widget (row, GTK_TYPE_SPIN_BUTTON);
+  g_assert_nonnull (spin);
+  scroll_to (spin);
+  ui_input_click (ui_test_find_widget (spin, GTK_TYPE_TEXT));
+  ui_test_settle (100);
+  ui_input_key (GDK_KEY_a, GDK_CONTROL_MASK);
+  ui_input_type ("1500");
+  ui_input_key (GDK_KEY_Tab, 0);
+  ui_test_settle (300);
+  g_assert_true (lean_implement_dialog_get_ralph (LEAN_IMPLEMENT_DIALOG (dialog), &settings,
+                                                  NULL));
+  g_assert_cmpuint (settings.max_tokens, ==, 1500);
+  ui_input_click (ui_test_find_button (dialog, "_Start"));
+
+  g_assert_true (test_util_wait_until (chain_ended, f->window, 60000));
+  ui_test_settle (300);
+  view = _lean_window_get_chain_view (f->window);
+  chain = lean_ralph_loop_get_chain (lean_chain_view_get_loop (LEAN_CHAIN_VIEW (view)));
+  g_assert_cmpint (lean_ralph_chain_get_stop (chain), ==, LEAN_RALPH_STOP_BUDGET);
+  g_assert_cmpuint (lean_ralph_chain_get_iteration (chain), ==, 1);
+  g_assert_nonnull (strstr (lean_chain_view_get_status (LEAN_CHAIN_VIEW (view)),
+                            "tokens used of 1500"));
+  g_assert_true (ui_test_find_text (view, lean_chain_view_get_status (LEAN_CHAIN_VIEW (view))));
+  screenshots (f, "ralph-budget");
+}
+
 static gboolean
 file_exists (gpointer path)
 {
@@ -925,6 +1015,8 @@ main (int   argc,
               fixture_set_up, test_ralph_from_dialog, fixture_tear_down);
   g_test_add ("/validate-ui/ralph-phases-guided", Fixture, NULL,
               fixture_set_up, test_ralph_phases_guided, fixture_tear_down);
+  g_test_add ("/validate-ui/ralph-budget-typed", Fixture, NULL,
+              fixture_set_up, test_ralph_budget_typed, fixture_tear_down);
 
   ret = g_test_run ();
   g_clear_object (&app);
