@@ -350,6 +350,28 @@ test_projects (Fixture       *f,
   }
   g_assert_true (test_util_wait_until (projects_ready, f->window, 15000));
 
+  /* A pin after a removal and its Undo is saved too: the view's own
+   * settings object must not be left holding changes back. */
+  ui_input_click (_lean_projects_view_get_pin_button (row_of (f, f->a)));
+  ui_test_settle (100);
+  {
+    g_autoptr(GSettings) fresh = g_settings_new (APP_ID);
+    g_auto(GStrv) pinned = g_settings_get_strv (fresh, "pinned-projects");
+
+    g_assert_cmpuint (g_strv_length (pinned), ==, 1);
+    g_assert_cmpstr (pinned[0], ==, f->a);
+  }
+  g_assert_true (test_util_wait_until (projects_ready, f->window, 15000));
+  ui_input_click (_lean_projects_view_get_pin_button (row_of (f, f->a)));
+  ui_test_settle (100);
+  {
+    g_autoptr(GSettings) fresh = g_settings_new (APP_ID);
+    g_auto(GStrv) pinned = g_settings_get_strv (fresh, "pinned-projects");
+
+    g_assert_cmpuint (g_strv_length (pinned), ==, 0);
+  }
+  g_assert_true (test_util_wait_until (projects_ready, f->window, 15000));
+
   /* And back to A by its row; the session still runs. */
   ui_input_click (row_of (f, f->a));
   l = (Loaded) { f->window, f->a };

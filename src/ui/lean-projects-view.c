@@ -160,6 +160,27 @@ set_list (LeanProjectsView   *self,
   g_settings_set_strv (self->settings, key, roots);
 }
 
+/* Both lists in one write, so a listener never sees a root in neither.
+ * A GSettings in delay-apply mode never leaves it, so the batch goes
+ * through an object of its own and self->settings stays immediate. */
+static void
+set_lists (LeanProjectsView   *self,
+           const char * const *recent,
+           const char * const *pinned)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autoptr(GSettings) batch = NULL;
+
+  g_object_get (self->settings, "settings-schema", &schema, NULL);
+  batch = g_settings_new_full (schema, NULL, NULL);
+  g_settings_delay (batch);
+  if (recent != NULL)
+    g_settings_set_strv (batch, "recent-projects", recent);
+  if (pinned != NULL)
+    g_settings_set_strv (batch, "pinned-projects", pinned);
+  g_settings_apply (batch);
+}
+
 static GStrv
 strv_without (const char * const *list,
               const char         *root)
@@ -238,32 +259,33 @@ removed_free (gpointer data)
   g_free (removed);
 }
 
-static void
-restore_list (LeanProjectsView *self,
-              const char       *key,
-              const char       *root,
-              int               position)
+/* The setting's list with @root back at @position, or NULL to leave it. */
+static GStrv
+restored_list (LeanProjectsView *self,
+               const char       *key,
+               const char       *root,
+               int               position)
 {
   g_auto(GStrv) list = NULL;
-  g_auto(GStrv) updated = NULL;
 
   if (position < 0)
-    return;
+    return NULL;
   list = g_settings_get_strv (self->settings, key);
-  updated = strv_with ((const char * const *) list, root, position);
-  set_list (self, key, (const char * const *) updated);
+  return strv_with ((const char * const *) list, root, position);
 }
 
 static void
 on_undo_remove (AdwToast *toast,
                 Removed  *removed)
 {
+  g_auto(GStrv) recent = NULL;
+  g_auto(GStrv) pinned = NULL;
+
   if (removed->self == NULL)
     return;
-  g_settings_delay (removed->self->settings);
-  restore_list (removed->self, "recent-projects", removed->root, removed->recent_at);
-  restore_list (removed->self, "pinned-projects", removed->root, removed->pinned_at);
-  g_settings_apply (removed->self->settings);
+  recent = restored_list (removed->self, "recent-projects", removed->root, removed->recent_at);
+  pinned = restored_list (removed->self, "pinned-projects", removed->root, removed->pinned_at);
+  set_lists (removed->self, (const char * const *) recent, (const char * const *) pinned);
 }
 
 static void
@@ -285,10 +307,7 @@ remove_project (LeanProjectsView *self,
   removed->recent_at = strv_index ((const char * const *) recent, root);
   removed->pinned_at = strv_index ((const char * const *) pinned, root);
 
-  g_settings_delay (self->settings);
-  set_list (self, "recent-projects", (const char * const *) new_recent);
-  set_list (self, "pinned-projects", (const char * const *) new_pinned);
-  g_settings_apply (self->settings);
+  set_lists (self, (const char * const *) new_recent, (const char * const *) new_pinned);
 
   /* Translators: a toast; %s is a project's folder name. */
   /* A toast's title is markup in libadwaita 1.2. */
