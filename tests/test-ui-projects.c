@@ -215,6 +215,15 @@ list_lacks (gpointer data)
   return !g_strv_contains ((const char * const *) recent, f->a);
 }
 
+static gboolean
+list_lacks_b (gpointer data)
+{
+  Fixture *f = data;
+  g_auto(GStrv) recent = g_settings_get_strv (f->settings, "recent-projects");
+
+  return !g_strv_contains ((const char * const *) recent, f->b);
+}
+
 static void
 screenshots (Fixture *f)
 {
@@ -369,6 +378,33 @@ test_projects (Fixture       *f,
     g_auto(GStrv) pinned = g_settings_get_strv (fresh, "pinned-projects");
 
     g_assert_cmpuint (g_strv_length (pinned), ==, 0);
+  }
+  g_assert_true (test_util_wait_until (projects_ready, f->window, 15000));
+
+  /* Delete on B's focused row removes it, focus moves to the row left;
+   * Undo puts it back. */
+  {
+    g_auto(GStrv) before = g_settings_get_strv (f->settings, "recent-projects");
+    GtkWidget *focus;
+
+    gtk_widget_grab_focus (row_of (f, f->b));
+    ui_input_key (GDK_KEY_Delete, 0);
+    g_assert_true (test_util_wait_until (list_lacks_b, f, 5000));
+    g_assert_null (_lean_projects_view_find_row (f->window->projects_view, f->b));
+    focus = gtk_root_get_focus (GTK_ROOT (f->window));
+    g_assert_nonnull (focus);
+    g_assert_true (focus == row_of (f, f->a));
+    ui_test_settle (400);
+    undo = ui_test_find_button (GTK_WIDGET (f->window), "_Undo");
+    g_assert_nonnull (undo);
+    ui_input_click (undo);
+    ui_test_settle (200);
+    {
+      g_autoptr(GSettings) fresh = g_settings_new (APP_ID);
+      g_auto(GStrv) after = g_settings_get_strv (fresh, "recent-projects");
+
+      g_assert_cmpstrv (after, before);
+    }
   }
   g_assert_true (test_util_wait_until (projects_ready, f->window, 15000));
 

@@ -551,6 +551,40 @@ on_row_activated (GtkListBox       *list,
     g_signal_emit (self, signals[OPEN_PROJECT], 0, root);
 }
 
+/* Delete on a row, or on its buttons, removes its project (with Undo);
+ * the focus goes on to the row that takes its place. */
+static gboolean
+on_list_key_pressed (GtkEventControllerKey *controller,
+                     guint                  keyval,
+                     guint                  keycode,
+                     GdkModifierType        state,
+                     LeanProjectsView      *self)
+{
+  GtkWidget *list = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (controller));
+  GtkRoot *root = gtk_widget_get_root (list);
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *row;
+  g_autofree char *project = NULL;
+  GtkListBoxRow *next;
+  int index;
+
+  if ((keyval != GDK_KEY_Delete && keyval != GDK_KEY_KP_Delete) ||
+      (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0 || focus == NULL)
+    return GDK_EVENT_PROPAGATE;
+  row = GTK_IS_LIST_BOX_ROW (focus) ? focus : gtk_widget_get_ancestor (focus, GTK_TYPE_LIST_BOX_ROW);
+  if (row == NULL || gtk_widget_get_parent (row) != list)
+    return GDK_EVENT_PROPAGATE;
+  project = g_strdup (g_object_get_data (G_OBJECT (row), "root"));
+  index = gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row));
+  remove_project (self, project);
+  next = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), index);
+  if (next == NULL && index > 0)
+    next = gtk_list_box_get_row_at_index (GTK_LIST_BOX (list), index - 1);
+  if (next != NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (next));
+  return GDK_EVENT_STOP;
+}
+
 /* ------------------------------------------------------------------ */
 /* API                                                                 */
 
@@ -733,6 +767,13 @@ lean_projects_view_init (LeanProjectsView *self)
   adw_clamp_set_child (ADW_CLAMP (clamp), box);
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->scroller), clamp);
 
+  for (guint i = 0; i < 2; i++)
+    {
+      GtkEventController *keys = gtk_event_controller_key_new ();
+
+      g_signal_connect_object (keys, "key-pressed", G_CALLBACK (on_list_key_pressed), self, 0);
+      gtk_widget_add_controller (GTK_WIDGET (i == 0 ? self->pinned_list : self->recent_list), keys);
+    }
   g_signal_connect_object (self->pinned_list, "row-activated", G_CALLBACK (on_row_activated),
                            self, 0);
   g_signal_connect_object (self->recent_list, "row-activated", G_CALLBACK (on_row_activated),
