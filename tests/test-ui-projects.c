@@ -416,6 +416,88 @@ test_projects (Fixture       *f,
   g_assert_cmpint (kill (pid, 0), ==, 0);
 }
 
+static gboolean
+welcome_ready (gpointer data)
+{
+  LeanWindow *window = data;
+
+  return g_strcmp0 (_lean_window_get_page (window), "welcome") == 0 &&
+         gtk_widget_get_mapped (GTK_WIDGET (window->welcome_projects)) &&
+         _lean_projects_view_is_ready (window->welcome_projects);
+}
+
+/* A window with no project open: the welcome page lists the pinned and
+ * recent projects with their counts, the running session, a missing
+ * folder dimmed with its reason; a click on a row opens that project. */
+static void
+test_welcome (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *gone = g_build_filename (g_get_tmp_dir (), "leanspec-no-such-project", NULL);
+  g_autoptr(GHashTable) counts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  const char *recent[] = { f->a, gone, NULL };
+  const char *pinned[] = { f->b, NULL };
+  LeanWindow *welcome;
+  LeanSession *session;
+  GtkWidget *row;
+  Loaded l;
+
+  request->project_path = g_strdup (f->a);
+  request->spec_id = g_strdup ("003-habit-api");
+  request->agent_id = g_strdup ("slow");
+  request->prompt = g_strdup ("Implement the spec");
+  session = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  g_assert_true (test_util_wait_until (session_running, session, 15000));
+
+  g_settings_set_strv (f->settings, "recent-projects", recent);
+  g_settings_set_strv (f->settings, "pinned-projects", pinned);
+  welcome = lean_window_new (ADW_APPLICATION (app));
+  gtk_window_set_default_size (GTK_WINDOW (welcome), 900, 800);
+  gtk_window_present (GTK_WINDOW (welcome));
+  g_assert_true (test_util_wait_until (welcome_ready, welcome, 15000));
+  ui_test_settle (300);
+
+  /* B pinned, A recent with its session and counts, the gone one dimmed. */
+  row = _lean_projects_view_find_row (welcome->welcome_projects, f->b);
+  g_assert_nonnull (row);
+  g_assert_true (_lean_projects_view_row_is_pinned (row));
+  row = _lean_projects_view_find_row (welcome->welcome_projects, f->a);
+  g_assert_nonnull (row);
+  g_assert_false (_lean_projects_view_row_is_pinned (row));
+  g_assert_cmpstr (chip_text (row, "running"), ==, "1 session running");
+  count_statuses (f->a, counts);
+  {
+    guint planned = GPOINTER_TO_UINT (g_hash_table_lookup (counts, "planned"));
+
+    g_assert_cmpuint (planned, >, 0);
+    g_assert_cmpuint (g_ascii_strtoull (chip_text (row, "count-planned"), NULL, 10), ==, planned);
+  }
+  row = _lean_projects_view_find_row (welcome->welcome_projects, gone);
+  g_assert_nonnull (row);
+  g_assert_cmpstr (chip_text (row, "error"), ==, "Folder not found");
+  g_assert_false (gtk_list_box_row_get_activatable (GTK_LIST_BOX_ROW (row)));
+  g_assert_true (ui_test_find_button (GTK_WIDGET (welcome), "_Open Folder…") != NULL);
+  g_test_message ("screenshot: %s", ui_test_screenshot (GTK_WIDGET (welcome), "welcome-projects"));
+  gtk_window_set_default_size (GTK_WINDOW (welcome), 360, 700);
+  ui_test_settle (400);
+  g_test_message ("screenshot: %s", ui_test_screenshot (GTK_WIDGET (welcome),
+                                                        "welcome-projects-narrow"));
+
+  /* A click on B's row opens it in this window (A is open in the
+   * fixture's window, which a click on A would bring forward); the
+   * session goes on. */
+  ui_input_click (_lean_projects_view_find_row (welcome->welcome_projects, f->b));
+  l = (Loaded) { welcome, f->b };
+  g_assert_true (test_util_wait_until (root_is, &l, 15000));
+  g_assert_cmpstr (_lean_window_get_page (welcome), ==, "project");
+  g_assert_cmpint (lean_session_get_state (session), ==, LEAN_SESSION_STATE_RUNNING);
+  gtk_window_destroy (GTK_WINDOW (welcome));
+  ui_test_settle (50);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -447,6 +529,8 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add ("/ui/projects/switch-pin-remove", Fixture, NULL, fixture_set_up, test_projects,
+              fixture_tear_down);
+  g_test_add ("/ui/projects/welcome", Fixture, NULL, fixture_set_up, test_welcome,
               fixture_tear_down);
 
   ret = g_test_run ();

@@ -27,6 +27,8 @@ struct _LeanProjectsView
   gboolean        stale;        /* the lists changed since the last count */
 
   GtkWidget      *scroller;
+  GtkWidget      *content;      /* header (if any), groups, empty page */
+  GtkWidget      *header;
   GtkWidget      *pinned_box;
   GtkListBox     *pinned_list;
   GtkWidget      *recent_box;
@@ -42,6 +44,14 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_HEADER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void rebuild (LeanProjectsView *self);
 
@@ -417,6 +427,8 @@ project_row (LeanProjectsView *self,
   gtk_label_set_xalign (GTK_LABEL (title), 0);
   gtk_label_set_ellipsize (GTK_LABEL (title), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (title, "heading");
+  if (!exists)
+    gtk_widget_add_css_class (title, "dim-label");
   gtk_box_append (GTK_BOX (title_box), title);
   if (g_strcmp0 (root, self->current) == 0)
     {
@@ -520,7 +532,8 @@ rebuild (LeanProjectsView *self)
                          project_row (self, roots[i], i < n_pinned));
   gtk_widget_set_visible (self->pinned_box, n_pinned > 0);
   gtk_widget_set_visible (self->recent_box, n > n_pinned);
-  gtk_widget_set_visible (self->empty, n == 0);
+  /* A header (the welcome page's) already says what to do first. */
+  gtk_widget_set_visible (self->empty, n == 0 && self->header == NULL);
 }
 
 static void
@@ -613,6 +626,32 @@ lean_projects_view_set_controller (LeanProjectsView *self,
                                self, G_CONNECT_SWAPPED);
     }
   rebuild (self);
+}
+
+void
+lean_projects_view_set_header (LeanProjectsView *self,
+                               GtkWidget        *header)
+{
+  g_return_if_fail (LEAN_IS_PROJECTS_VIEW (self));
+  g_return_if_fail (header == NULL || GTK_IS_WIDGET (header));
+
+  if (self->header == header)
+    return;
+  if (self->header != NULL)
+    gtk_box_remove (GTK_BOX (self->content), self->header);
+  self->header = header;
+  if (header != NULL)
+    gtk_box_prepend (GTK_BOX (self->content), header);
+  rebuild (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEADER]);
+}
+
+GtkWidget *
+lean_projects_view_get_header (LeanProjectsView *self)
+{
+  g_return_val_if_fail (LEAN_IS_PROJECTS_VIEW (self), NULL);
+
+  return self->header;
 }
 
 void
@@ -723,12 +762,57 @@ lean_projects_view_dispose (GObject *object)
 }
 
 static void
+lean_projects_view_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  LeanProjectsView *self = LEAN_PROJECTS_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_HEADER:
+      g_value_set_object (value, self->header);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lean_projects_view_set_property (GObject      *object,
+                                 guint         prop_id,
+                                 const GValue *value,
+                                 GParamSpec   *pspec)
+{
+  LeanProjectsView *self = LEAN_PROJECTS_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_HEADER:
+      lean_projects_view_set_header (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 lean_projects_view_class_init (LeanProjectsViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = lean_projects_view_dispose;
+  object_class->get_property = lean_projects_view_get_property;
+  object_class->set_property = lean_projects_view_set_property;
+
+  /* Shown above the lists, as the welcome page's title and its
+   * Open Folder button. */
+  properties[PROP_HEADER] =
+    g_param_spec_object ("header", NULL, NULL, GTK_TYPE_WIDGET,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
   widget_class->map = lean_projects_view_map;
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "projectsview");
@@ -744,6 +828,7 @@ lean_projects_view_init (LeanProjectsView *self)
   GtkWidget *clamp = adw_clamp_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 24);
 
+  self->content = box;
   self->settings = g_settings_new (APP_ID);
   self->scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->scroller), GTK_POLICY_NEVER,

@@ -21,6 +21,11 @@ G_DECLARE_FINAL_TYPE (LeanProjectsView, lean_projects_view, LEAN, PROJECTS_VIEW,
 GtkWidget *lean_projects_view_new          (void);
 void       lean_projects_view_set_controller (LeanProjectsView *self,
                                             LeanController   *controller);
+/* A widget shown above the lists (property "header"); with one, no
+ * "No Recent Projects" page is shown when the lists are empty. */
+void       lean_projects_view_set_header   (LeanProjectsView *self,
+                                            GtkWidget        *header);
+GtkWidget *lean_projects_view_get_header   (LeanProjectsView *self);
 /* The project the window shows, marked "Open" in its row. */
 void       lean_projects_view_set_current  (LeanProjectsView *self,
                                             const char       *root);

@@ -86,9 +86,7 @@ struct _LeanWindow
   /* Template */
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
-  AdwStatusPage        *welcome_page;
-  GtkWidget            *recent_box;
-  GtkListBox           *recent_list;
+  LeanProjectsView     *welcome_projects;
   AdwLeaflet           *leaflet;
   GtkWidget            *sidebar;
   GtkWidget            *sidebar_separator;

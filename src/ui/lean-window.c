@@ -86,23 +86,20 @@ display_path (const char *path)
 /* ------------------------------------------------------------------ */
 /* Recent projects                                                     */
 
+/* The project menu's other recent projects; the welcome page and the
+ * Projects view list them with their counts themselves. */
 static void
 rebuild_recent (LeanWindow *self)
 {
   g_auto(GStrv) recent = g_settings_get_strv (self->settings, "recent-projects");
-  GtkWidget *child;
-  guint shown = 0;
 
   g_menu_remove_all (self->recent_section);
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->recent_list))) != NULL)
-    gtk_list_box_remove (self->recent_list, child);
 
   for (guint i = 0; recent[i] != NULL; i++)
     {
       g_autofree char *name = g_path_get_basename (recent[i]);
       g_autofree char *where = display_path (recent[i]);
       g_autoptr(GMenuItem) item = NULL;
-      GtkWidget *row;
 
       /* A project that was moved or deleted is just left out. */
       if (!g_file_test (recent[i], G_FILE_TEST_IS_DIR))
@@ -117,20 +114,7 @@ rebuild_recent (LeanWindow *self)
           g_menu_item_set_action_and_target (item, "win.open-project", "s", recent[i]);
           g_menu_append_item (self->recent_section, item);
         }
-
-      row = adw_action_row_new ();
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), name);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), where);
-      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row),
-                                 gtk_image_new_from_icon_name ("go-next-symbolic"));
-      g_object_set_data_full (G_OBJECT (row), "path", g_strdup (recent[i]), g_free);
-      gtk_list_box_append (self->recent_list, row);
-      shown++;
     }
-
-  gtk_widget_set_visible (self->recent_box, shown > 0);
 }
 
 static void
@@ -153,16 +137,6 @@ remember_project (LeanWindow *self,
 
   g_settings_set_strv (self->settings, "recent-projects", (const char * const *) updated);
   g_settings_set_string (self->settings, "last-project", root);
-}
-
-static void
-on_recent_row_activated (LeanWindow    *self,
-                         GtkListBoxRow *row)
-{
-  const char *path = g_object_get_data (G_OBJECT (row), "path");
-
-  if (path != NULL)
-    lean_window_open_project (self, path);
 }
 
 /* ------------------------------------------------------------------ */
@@ -966,6 +940,7 @@ lean_window_set_property (GObject      *object,
     case PROP_CONTROLLER:
       self->controller = g_value_dup_object (value);
       lean_projects_view_set_controller (self->projects_view, self->controller);
+      lean_projects_view_set_controller (self->welcome_projects, self->controller);
       break;
     case PROP_REGISTRY:
       self->registry = g_value_dup_object (value);
@@ -1070,9 +1045,7 @@ lean_window_class_init (LeanWindowClass *klass)
                                                "/dev/leanspec/Desktop/lean-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, main_stack);
-  gtk_widget_class_bind_template_child (widget_class, LeanWindow, welcome_page);
-  gtk_widget_class_bind_template_child (widget_class, LeanWindow, recent_box);
-  gtk_widget_class_bind_template_child (widget_class, LeanWindow, recent_list);
+  gtk_widget_class_bind_template_child (widget_class, LeanWindow, welcome_projects);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, sidebar_separator);
@@ -1090,7 +1063,6 @@ lean_window_class_init (LeanWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, dependency_view);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, stats_view);
   gtk_widget_class_bind_template_child (widget_class, LeanWindow, projects_view);
-  gtk_widget_class_bind_template_callback (widget_class, on_recent_row_activated);
   gtk_widget_class_bind_template_callback (widget_class, on_projects_open_project);
   gtk_widget_class_bind_template_callback (widget_class, on_selected_spec_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_spec_activated);
