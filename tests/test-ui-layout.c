@@ -811,6 +811,120 @@ test_long_tab_titles (Fixture       *f,
   shoot (f, "layout-long-tab-titles");
 }
 
+static gboolean
+find_mapped_named_cb (GtkWidget  *widget,
+                      const char *name,
+                      GtkWidget **found)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return FALSE;
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    {
+      *found = widget;
+      return TRUE;
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (find_mapped_named_cb (c, name, found))
+      return TRUE;
+  return FALSE;
+}
+
+/* The first mapped widget named @name under @root, or NULL. */
+static GtkWidget *
+find_mapped_named (GtkWidget  *root,
+                   const char *name)
+{
+  GtkWidget *found = NULL;
+
+  find_mapped_named_cb (root, name, &found);
+  return found;
+}
+
+typedef struct
+{
+  LeanWindow *window;
+  const char *view;
+} ViewWait;
+
+static gboolean
+view_is (gpointer data)
+{
+  ViewWait *w = data;
+
+  return g_strcmp0 (_lean_window_get_view (w->window), w->view) == 0;
+}
+
+/* At 360 pixels every view fits (nothing asks for more width) and the
+ * view switcher is one menu button where its header has no room for the
+ * five toggles; picking a view from its menu by a click switches to it;
+ * at 1,200 the toggles are back everywhere. */
+static void
+test_narrow_views (Fixture       *f,
+                   gconstpointer  data)
+{
+  const struct { guint key; const char *view; } views[] = {
+    { GDK_KEY_1, "list" },
+    { GDK_KEY_2, "board" },
+    { GDK_KEY_3, "dependencies" },
+    { GDK_KEY_4, "stats" },
+    { GDK_KEY_5, "projects" },
+  };
+  GtkWidget *compact, *popover, *item;
+  ViewWait wait = { NULL, NULL };
+  int min;
+
+  open_window (f, 360);
+  wait.window = f->window;
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("layout-360-%s", views[i].view);
+
+      ui_input_key (views[i].key, GDK_CONTROL_MASK);
+      wait.view = views[i].view;
+      g_assert_true (test_util_wait_until (view_is, &wait, 5000));
+      ui_test_settle (300);
+      gtk_widget_measure (GTK_WIDGET (f->window->toast_overlay), GTK_ORIENTATION_HORIZONTAL, -1,
+                          &min, NULL, NULL, NULL);
+      g_test_message ("%s: the window's content needs %d px", views[i].view, min);
+      g_assert_cmpint (min, <=, 360);
+      g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (f->window->toast_overlay)), <=, 360);
+      /* The toggles where the header has room for them, else the menu. */
+      g_assert_true ((find_mapped_named (GTK_WIDGET (f->window), "compact") == NULL) !=
+                     (find_mapped_named (GTK_WIDGET (f->window), "board") == NULL));
+      g_free (ui_test_screenshot (GTK_WIDGET (f->window), name));
+    }
+
+  /* From the spec list's menu button (its header holds New Spec and the
+   * project menu too) to the Board. */
+  ui_input_key (GDK_KEY_1, GDK_CONTROL_MASK);
+  wait.view = "list";
+  g_assert_true (test_util_wait_until (view_is, &wait, 5000));
+  ui_test_settle (300);
+  compact = find_mapped_named (GTK_WIDGET (f->window), "compact");
+  g_assert_nonnull (compact);
+  g_assert_null (find_mapped_named (GTK_WIDGET (f->window), "board"));
+  ui_input_click (compact);
+  ui_test_settle (300);
+  popover = ui_test_find_widget (compact, GTK_TYPE_POPOVER);
+  g_assert_nonnull (popover);
+  g_assert_true (gtk_widget_get_mapped (popover));
+  g_free (ui_test_screenshot (popover, "layout-360-view-menu"));
+  item = ui_test_find_label (popover, "Board");
+  g_assert_nonnull (item);
+  ui_input_click (item);
+  wait.view = "board";
+  g_assert_true (test_util_wait_until (view_is, &wait, 5000));
+
+  /* Wide again: the toggles, Board checked. */
+  gtk_window_set_default_size (GTK_WINDOW (f->window), 1200, 800);
+  ui_test_settle (400);
+  g_assert_null (find_mapped_named (GTK_WIDGET (f->window), "compact"));
+  item = find_mapped_named (GTK_WIDGET (f->window), "board");
+  g_assert_nonnull (item);
+  g_assert_true (GTK_IS_TOGGLE_BUTTON (item));
+  g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (item)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -851,6 +965,7 @@ main (int   argc,
   ADD ("long-tab-titles", test_long_tab_titles);
   ADD ("implement-shortcut", test_implement_shortcut);
   ADD ("session-shortcuts", test_session_shortcuts);
+  ADD ("narrow-views", test_narrow_views);
 #undef ADD
 
   ret = g_test_run ();
