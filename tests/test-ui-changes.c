@@ -5,6 +5,7 @@
  * asks first. Screenshots in <build>/screenshots/changes-*.png. */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <gtksourceview/gtksource.h>
@@ -448,6 +449,221 @@ test_changes_refresh_while_running (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+collect_expanders (GtkWidget *root,
+                   GPtrArray *found)
+{
+  if (GTK_IS_EXPANDER (root))
+    g_ptr_array_add (found, root);
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    collect_expanders (child, found);
+}
+
+/* The hunk header on screen whose label starts with @prefix, or NULL. */
+static GtkExpander *
+hunk_header (GtkWidget  *window,
+             const char *prefix)
+{
+  g_autoptr(GPtrArray) expanders = g_ptr_array_new ();
+
+  collect_expanders (window, expanders);
+  for (guint i = 0; i < expanders->len; i++)
+    {
+      GtkExpander *expander = g_ptr_array_index (expanders, i);
+      const char *label = gtk_expander_get_label (expander);
+
+      if (gtk_widget_get_mapped (GTK_WIDGET (expander)) && label != NULL &&
+          g_str_has_prefix (label, prefix))
+        return expander;
+    }
+  return NULL;
+}
+
+static GtkWidget *
+source_view_showing (GtkWidget  *root,
+                     const char *text)
+{
+  if (!gtk_widget_get_mapped (root))
+    return NULL;
+  if (GTK_SOURCE_IS_VIEW (root))
+    {
+      g_autofree char *shown = text_of (root);
+
+      return strstr (shown, text) != NULL ? root : NULL;
+    }
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = source_view_showing (child, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+typedef struct
+{
+  LeanChangesWindow *window;
+  const char        *text;
+} PatchWait;
+
+static gboolean
+patch_shows (gpointer data)
+{
+  PatchWait *w = data;
+  const char *patch = _lean_changes_window_get_shown_patch (w->window);
+
+  return patch != NULL && strstr (patch, w->text) != NULL;
+}
+
+static char *
+long_file (guint        n,
+           const char *(*edit) (guint line))
+{
+  GString *text = g_string_new (NULL);
+
+  for (guint i = 1; i <= n; i++)
+    {
+      const char *edited = edit != NULL ? edit (i) : NULL;
+
+      if (edited != NULL)
+        g_string_append_printf (text, "%s %u\n", edited, i);
+      else
+        g_string_append_printf (text, "line %u\n", i);
+    }
+  return g_string_free (text, FALSE);
+}
+
+static const char *
+first_edits (guint line)
+{
+  return line == 5 || (line >= 100 && line <= 180) ? "edited" : NULL;
+}
+
+static const char *
+later_edits (guint line)
+{
+  return line == 250 ? "later" : first_edits (line);
+}
+
+/* The person reads and writes while the agent works: a refresh that
+ * finds a new file and a new hunk keeps the file picked, the hunk they
+ * folded, where they scrolled to and the comment they are typing. */
+static void
+test_changes_refresh_keeps_view (Fixture       *f,
+                                 gconstpointer  data)
+{
+  g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = long_file (300, NULL);
+  g_autofree char *edited = long_file (300, first_edits);
+  g_autofree char *later = long_file (300, later_edits);
+  LeanSession *running;
+  GtkWidget *window, *view, *row;
+  GtkExpander *first;
+  GtkAdjustment *adjustment;
+  PatchWait wait;
+  double before;
+
+  test_write_at (f->project, "long.txt", base);
+  test_git (f->project, "add", "long.txt", NULL);
+  test_git (f->project, "commit", "-q", "-m", "a long file", NULL);
+  request->project_path = g_strdup (f->project);
+  request->spec_id = g_strdup ("002-second");
+  request->agent_id = g_strdup ("sleepy");
+  request->prompt = g_strdup ("sleep");
+  request->set_in_progress = FALSE;
+  request->use_worktree = TRUE;
+  running = lean_controller_start (f->controller, request, &error);
+  g_assert_no_error (error);
+  test_wait_until (test_session_is_running, running, 30);
+  lean_session_db_flush (f->db);
+  test_write_at (lean_session_get_worktree_path (running), "long.txt", edited);
+
+  window = lean_changes_window_new (f->controller, f->db, running);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (test_util_wait_until (has_row, (gpointer)"long.txt", 10000));
+  ui_input_click (file_row (GTK_WINDOW (window), "long.txt"));
+  wait = (PatchWait) { LEAN_CHANGES_WINDOW (window), "+edited 180" };
+  g_assert_true (test_util_wait_until (patch_shows, &wait, 10000));
+  g_assert_true (test_util_wait_until (has_source_view, window, 10000));
+  ui_test_settle (400);
+
+  /* Fold the first hunk, scroll into the second, comment on a line. */
+  first = hunk_header (window, "@@ -2,");
+  g_assert_nonnull (first);
+  ui_input_click (gtk_expander_get_label_widget (first));
+  ui_test_settle (300);
+  g_assert_false (gtk_expander_get_expanded (first));
+  view = ui_test_find_widget (window, GTK_TYPE_LIST_VIEW);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (gtk_widget_get_parent (view)));
+  /* Down until the run with line 150 of the new file is on screen. */
+  view = NULL;
+  for (guint step = 1; step <= 30 && view == NULL; step++)
+    {
+      gtk_adjustment_set_value (adjustment, 300.0 * step);
+      ui_test_settle (150);
+      view = source_view_showing (window, "+edited 150");
+    }
+  g_assert_nonnull (view);
+  ui_input_click_text_view_text (GTK_TEXT_VIEW (view), "+edited 150");
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"Comment on long.txt:150", 5000));
+  ui_test_settle (200);
+  ui_input_type ("draft words");
+  ui_test_settle (200);
+  before = gtk_adjustment_get_value (adjustment);
+  g_assert_cmpfloat (before, >, 500);
+  g_free (ui_test_screenshot (window, "changes-refresh-before"));
+
+  /* The agent goes on: a new file, and a hunk further down. */
+  test_write_at (lean_session_get_worktree_path (running), "notes.txt", "more\n");
+  test_write_at (lean_session_get_worktree_path (running), "long.txt", later);
+  g_assert_true (test_util_wait_until (has_row, (gpointer)"notes.txt", 10000));
+  wait.text = "+later 250";
+  g_assert_true (test_util_wait_until (patch_shows, &wait, 10000));
+  ui_test_settle (500);
+  g_free (ui_test_screenshot (window, "changes-refresh-after"));
+
+  row = GTK_WIDGET (gtk_list_box_get_selected_row (GTK_LIST_BOX (gtk_widget_get_parent (file_row (GTK_WINDOW (window), "long.txt")))));
+  g_assert_nonnull (row);
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (row), ==, "long.txt");
+  g_test_message ("scrolled to %.0f before the refresh, %.0f after", before,
+                  gtk_adjustment_get_value (adjustment));
+  g_assert_cmpfloat (fabs (gtk_adjustment_get_value (adjustment) - before), <=, 4);
+  g_assert_nonnull (source_view_showing (window, "+edited 150"));
+  g_assert_true (ui_test_find_text (window, "Comment on long.txt:150"));
+  {
+    GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+    GtkWidget *entry = focus != NULL ? gtk_widget_get_ancestor (focus, GTK_TYPE_ENTRY) : NULL;
+
+    g_assert_nonnull (entry);
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "draft words");
+  }
+  g_assert_true (ui_test_find_text (window, "2 files changed, +84 −83"));
+
+  /* Back at the top, the first hunk is still folded. */
+  gtk_adjustment_set_value (adjustment, 0);
+  ui_test_settle (300);
+  first = hunk_header (window, "@@ -2,");
+  g_assert_nonnull (first);
+  g_assert_false (gtk_expander_get_expanded (first));
+  g_assert_null (source_view_showing (window, "+edited 5"));
+  /* And at the bottom, the new hunk. */
+  for (guint step = 0; step < 10 && hunk_header (window, "@@ -247,") == NULL; step++)
+    {
+      gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment));
+      ui_test_settle (200);
+    }
+  g_assert_nonnull (hunk_header (window, "@@ -247,"));
+
+  lean_controller_cancel (f->controller, running);
+  test_wait_until (test_session_is_final, running, 30);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 has_dialog (gpointer data)
 {
@@ -580,6 +796,7 @@ main (int   argc,
   ADD ("send-feedback", test_changes_send_feedback);
   ADD ("comments-to-claude", test_changes_comments_to_claude);
   ADD ("refresh-while-running", test_changes_refresh_while_running);
+  ADD ("refresh-keeps-view", test_changes_refresh_keeps_view);
   ADD ("worktrees-page", test_worktrees_page);
 #undef ADD
 

@@ -26,6 +26,8 @@ struct _LeanChangesWindow
   GCancellable   *cancellable;
   LeanGitChange  *change;
   char           *selected;     /* path of the file shown */
+  char           *shown_path;   /* the file whose diff the pane shows */
+  char           *shown_patch;  /* and its patch, or NULL for a note */
   char           *comment_path; /* the line a comment is being written for */
   guint           comment_line;
   int             editing;      /* index of the comment being edited, or -1 */
@@ -65,6 +67,7 @@ G_DEFINE_FINAL_TYPE (LeanChangesWindow, lean_changes_window, ADW_TYPE_WINDOW)
 
 static void load_change (LeanChangesWindow *self);
 static void load_patch (LeanChangesWindow *self);
+static void clear_diff (LeanChangesWindow *self);
 static void show_comment_bar (LeanChangesWindow *self,
                               const char        *path,
                               guint              line,
@@ -92,6 +95,14 @@ set_busy (LeanChangesWindow *self,
 }
 
 /* ---- the file list ---- */
+
+/* What a file's row shows, to tell whether a refresh must redraw it. */
+static char *
+file_row_shows (LeanGitFileChange *file)
+{
+  return g_strdup_printf ("%c %u %u %d %d", (char)file->status, file->added, file->removed,
+                          file->binary, file->too_large);
+}
 
 static GtkWidget *
 file_row (LeanGitFileChange *file)
@@ -146,29 +157,74 @@ file_row (LeanGitFileChange *file)
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   gtk_widget_set_tooltip_text (row, file->path);
   g_object_set_data_full (G_OBJECT (row), "path", g_strdup (file->path), g_free);
+  g_object_set_data_full (G_OBJECT (row), "shows", file_row_shows (file), g_free);
   return row;
 }
 
+/* Updates the file list in place: rows whose file shows the same stay
+ * (with the selection, the focus and the scroll), changed ones are
+ * replaced, new files come in at their place, gone ones go. A refresh
+ * comes every few seconds while the person reads and writes. */
 static void
 show_change (LeanChangesWindow *self)
 {
   GtkListBox *list = GTK_LIST_BOX (self->file_list);
-  GtkWidget *child;
+  g_autoptr(GHashTable) rows = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) wanted = g_hash_table_new (g_str_hash, g_str_equal);
+  GtkListBoxRow *selected_row = gtk_list_box_get_selected_row (list);
   GtkListBoxRow *select = NULL;
+  GtkWidget *child;
   g_autofree char *summary = NULL;
 
-  /* Rebuilt whole: refreshes come every few seconds at most. */
-  while ((child = gtk_widget_get_first_child (self->file_list)) != NULL)
-    gtk_list_box_remove (list, child);
+  for (guint i = 0; i < self->change->files->len; i++)
+    g_hash_table_add (wanted, ((LeanGitFileChange *) g_ptr_array_index (self->change->files, i))->path);
+  /* Files no longer changed (reverted, or the session's change landed)
+   * go first, so the rows that stay are at their new places. */
+  child = gtk_widget_get_first_child (self->file_list);
+  while (child != NULL)
+    {
+      GtkWidget *next = gtk_widget_get_next_sibling (child);
+      const char *path = g_object_get_data (G_OBJECT (child), "path");
+
+      if (path == NULL || !g_hash_table_contains (wanted, path))
+        {
+          if (child == (GtkWidget *)selected_row)
+            selected_row = NULL;
+          gtk_list_box_remove (list, child);
+        }
+      else
+        g_hash_table_insert (rows, (gpointer)path, child);
+      child = next;
+    }
+
   for (guint i = 0; i < self->change->files->len; i++)
     {
       LeanGitFileChange *file = g_ptr_array_index (self->change->files, i);
-      GtkWidget *row = file_row (file);
+      GtkWidget *row = g_hash_table_lookup (rows, file->path);
+      g_autofree char *shows = file_row_shows (file);
 
-      gtk_list_box_append (list, row);
-      if (g_strcmp0 (file->path, self->selected) == 0)
+      if (row != NULL && g_strcmp0 (g_object_get_data (G_OBJECT (row), "shows"), shows) == 0 &&
+          gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)) == (int)i)
+        continue;
+      if (row != NULL)
+        {
+          if (row == (GtkWidget *)selected_row)
+            selected_row = NULL;
+          gtk_list_box_remove (list, row);
+        }
+      row = file_row (file);
+      gtk_list_box_insert (list, row, (int)i);
+      if (selected_row == NULL && g_strcmp0 (file->path, self->selected) == 0)
         select = GTK_LIST_BOX_ROW (row);
     }
+  /* A row moved down by one replaced before it is left over at the end. */
+  while ((child = GTK_WIDGET (gtk_list_box_get_row_at_index (list, (int)self->change->files->len))) != NULL)
+    {
+      if (child == (GtkWidget *)selected_row)
+        selected_row = NULL;
+      gtk_list_box_remove (list, child);
+    }
+
   summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u file changed, +%u −%u",
                                           "%u files changed, +%u −%u",
                                           self->change->files->len),
@@ -176,10 +232,25 @@ show_change (LeanChangesWindow *self)
                              self->change->removed);
   gtk_label_set_text (GTK_LABEL (self->summary), self->change->files->len > 0
                                                  ? summary : _("No changes yet"));
+  if (selected_row != NULL)
+    {
+      /* The row stayed: its file may still have changed in ways the
+       * counts do not show; the patch read again tells. */
+      load_patch (self);
+      return;
+    }
   if (select == NULL && self->change->files->len > 0)
     select = gtk_list_box_get_row_at_index (list, 0);
   if (select != NULL)
     gtk_list_box_select_row (list, select);
+  else if (self->change->files->len == 0)
+    {
+      g_clear_pointer (&self->selected, g_free);
+      g_clear_pointer (&self->shown_path, g_free);
+      g_clear_pointer (&self->shown_patch, g_free);
+      clear_diff (self);
+      gtk_label_set_text (GTK_LABEL (self->diff_title), "");
+    }
 }
 
 static void
@@ -421,7 +492,7 @@ on_unbind_row (GtkSignalListItemFactory *factory,
 
 /* Appends a hunk's lines, in runs of at most BLOCK_LINES. */
 static void
-add_hunk (LeanChangesWindow *self,
+add_hunk (GListStore        *store,
           LeanDiffBlock     *header,
           GPtrArray         *lines,
           GArray            *kinds,
@@ -445,7 +516,7 @@ add_hunk (LeanChangesWindow *self,
       g_array_append_vals (run_numbers, &g_array_index (numbers, guint, first), n);
       block = lean_diff_block_new_lines (header, g_string_free (g_steal_pointer (&text), FALSE),
                                          run_kinds, run_numbers);
-      g_list_store_append (self->diff_blocks, block);
+      g_list_store_append (store, block);
     }
 }
 
@@ -453,6 +524,7 @@ add_hunk (LeanChangesWindow *self,
  * (colour blind readers need more than colour). */
 static void
 show_patch (LeanChangesWindow *self,
+            GListStore        *store,
             const char        *patch)
 {
   GtkSourceLanguageManager *languages = gtk_source_language_manager_get_default ();
@@ -479,13 +551,13 @@ show_patch (LeanChangesWindow *self,
           g_autofree char *valid = g_utf8_make_valid (line, -1);
 
           if (header != NULL)
-            add_hunk (self, header, texts, kinds, numbers);
+            add_hunk (store, header, texts, kinds, numbers);
           g_ptr_array_set_size (texts, 0);
           g_array_set_size (kinds, 0);
           g_array_set_size (numbers, 0);
           g_clear_object (&header);
           header = lean_diff_block_new_header (valid);
-          g_list_store_append (self->diff_blocks, header);
+          g_list_store_append (store, header);
           if (plus != NULL)
             start = strtoul (plus + 1, NULL, 10);
           new_line = (guint)start;
@@ -505,7 +577,7 @@ show_patch (LeanChangesWindow *self,
       }
     }
   if (header != NULL)
-    add_hunk (self, header, texts, kinds, numbers);
+    add_hunk (store, header, texts, kinds, numbers);
 }
 
 static void
@@ -515,20 +587,159 @@ clear_diff (LeanChangesWindow *self)
   gtk_widget_set_visible (self->diff_note, FALSE);
 }
 
+/* A hunk's place in the base file ("-12,7" of "@@ -12,7 +12,9 @@"): the
+ * base does not change while the agent works, so it names the hunk across
+ * refreshes while its new-side numbers shift. */
+static char *
+hunk_key (LeanDiffBlock *header)
+{
+  const char *text = lean_diff_block_get_text (header);
+  const char *minus = strchr (text, '-');
+
+  return minus != NULL ? g_strndup (minus, strcspn (minus, " ")) : g_strdup (text);
+}
+
+/* Where each hunk (its header and runs of lines) starts in @blocks, and
+ * after the last one the number of blocks. */
+static GArray *
+hunk_starts (GListModel *blocks)
+{
+  guint n = g_list_model_get_n_items (blocks);
+  GArray *starts = g_array_new (FALSE, FALSE, sizeof (guint));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LeanDiffBlock) block = g_list_model_get_item (blocks, i);
+
+      if (lean_diff_block_is_header (block))
+        g_array_append_val (starts, i);
+    }
+  g_array_append_val (starts, n);
+  return starts;
+}
+
+/* Hunk @ha of @a and hunk @hb of @b hold the same text (the header names
+ * the lines, so their numbers match too). */
+static gboolean
+same_hunk (GListModel *a,
+           GArray     *a_starts,
+           guint       ha,
+           GListModel *b,
+           GArray     *b_starts,
+           guint       hb)
+{
+  guint a_first = g_array_index (a_starts, guint, ha);
+  guint b_first = g_array_index (b_starts, guint, hb);
+  guint n = g_array_index (a_starts, guint, ha + 1) - a_first;
+
+  if (n != g_array_index (b_starts, guint, hb + 1) - b_first)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LeanDiffBlock) x = g_list_model_get_item (a, a_first + i);
+      g_autoptr(LeanDiffBlock) y = g_list_model_get_item (b, b_first + i);
+
+      if (!g_str_equal (lean_diff_block_get_text (x), lean_diff_block_get_text (y)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The same file's diff, changed while shown. Only the hunks that changed
+ * are replaced: the list keeps its place by the row at the top of the
+ * view, so the view stays where the person scrolled to, and the hunks
+ * they folded stay folded (a replaced hunk by where it sits in the base
+ * file). */
+static void
+show_patch_again (LeanChangesWindow *self,
+                  const char        *patch)
+{
+  GListModel *old = G_LIST_MODEL (self->diff_blocks);
+  g_autoptr(GListStore) fresh = g_list_store_new (LEAN_TYPE_DIFF_BLOCK);
+  g_autoptr(GHashTable) folded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GArray) old_starts = hunk_starts (old);
+  g_autoptr(GArray) new_starts = NULL;
+  g_autoptr(GPtrArray) middle = g_ptr_array_new_with_free_func (g_object_unref);
+  guint old_hunks = old_starts->len - 1, new_hunks, prefix = 0, suffix = 0;
+  guint old_first, old_last, new_first, new_last;
+
+  show_patch (self, fresh, patch);
+  new_starts = hunk_starts (G_LIST_MODEL (fresh));
+  new_hunks = new_starts->len - 1;
+  while (prefix < old_hunks && prefix < new_hunks &&
+         same_hunk (old, old_starts, prefix, G_LIST_MODEL (fresh), new_starts, prefix))
+    prefix++;
+  while (suffix < old_hunks - prefix && suffix < new_hunks - prefix &&
+         same_hunk (old, old_starts, old_hunks - 1 - suffix,
+                    G_LIST_MODEL (fresh), new_starts, new_hunks - 1 - suffix))
+    suffix++;
+  old_first = g_array_index (old_starts, guint, prefix);
+  old_last = g_array_index (old_starts, guint, old_hunks - suffix);
+  new_first = g_array_index (new_starts, guint, prefix);
+  new_last = g_array_index (new_starts, guint, new_hunks - suffix);
+
+  for (guint i = old_first; i < old_last; i++)
+    {
+      g_autoptr(LeanDiffBlock) block = g_list_model_get_item (old, i);
+
+      if (lean_diff_block_is_header (block) && !lean_diff_block_get_expanded (block))
+        g_hash_table_add (folded, hunk_key (block));
+    }
+  for (guint i = new_first; i < new_last; i++)
+    {
+      LeanDiffBlock *block = g_list_model_get_item (G_LIST_MODEL (fresh), i);
+
+      if (lean_diff_block_is_header (block))
+        {
+          g_autofree char *key = hunk_key (block);
+
+          if (g_hash_table_contains (folded, key))
+            lean_diff_block_set_expanded (block, FALSE);
+        }
+      g_ptr_array_add (middle, block);
+    }
+  g_list_store_splice (self->diff_blocks, old_first, old_last - old_first, middle->pdata,
+                       middle->len);
+}
+
+typedef struct
+{
+  LeanChangesWindow *self;
+  char              *path;
+} PatchLoad;
+
 static void
 on_patch_loaded (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  g_autoptr(LeanChangesWindow) self = user_data;
+  PatchLoad *load = user_data;
+  g_autoptr(LeanChangesWindow) self = load->self;
+  g_autofree char *path = load->path;
   g_autoptr(GError) error = NULL;
   gboolean binary = FALSE, too_large = FALSE;
   g_autofree char *patch = lean_session_file_patch_finish (result, &binary, &too_large, &error);
   const char *note = NULL;
 
+  g_free (load);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
+  /* Another file was picked meanwhile: its own diff is on its way. */
+  if (g_strcmp0 (path, self->selected) != 0)
+    return;
+  if (g_strcmp0 (path, self->shown_path) == 0 && patch != NULL && self->shown_patch != NULL)
+    {
+      /* Read again by a refresh: unchanged, nothing moves. */
+      if (!g_str_equal (patch, self->shown_patch))
+        show_patch_again (self, patch);
+      g_free (self->shown_patch);
+      self->shown_patch = g_steal_pointer (&patch);
+      return;
+    }
   clear_diff (self);
+  g_free (self->shown_path);
+  self->shown_path = g_strdup (path);
+  g_clear_pointer (&self->shown_patch, g_free);
   if (error != NULL)
     note = error->message;
   else if (binary)
@@ -536,7 +747,11 @@ on_patch_loaded (GObject      *source,
   else if (too_large)
     note = _("Too large to show");
   else
-    show_patch (self, patch);
+    {
+      show_patch (self, self->diff_blocks, patch);
+      self->shown_patch = g_steal_pointer (&patch);
+      gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->diff_scroll)), 0);
+    }
   if (note != NULL)
     {
       gtk_label_set_text (GTK_LABEL (self->diff_note), note);
@@ -547,11 +762,16 @@ on_patch_loaded (GObject      *source,
 static void
 load_patch (LeanChangesWindow *self)
 {
+  PatchLoad *load;
+
   if (self->selected == NULL)
     return;
   gtk_label_set_text (GTK_LABEL (self->diff_title), self->selected);
+  load = g_new0 (PatchLoad, 1);
+  load->self = g_object_ref (self);
+  load->path = g_strdup (self->selected);
   lean_session_file_patch_async (self->db, self->session, self->selected, self->cancellable,
-                                 on_patch_loaded, g_object_ref (self));
+                                 on_patch_loaded, load);
 }
 
 static void
@@ -1095,6 +1315,8 @@ lean_changes_window_finalize (GObject *object)
   g_clear_object (&self->diff_filter);
   g_clear_pointer (&self->comments, g_ptr_array_unref);
   g_free (self->selected);
+  g_free (self->shown_path);
+  g_free (self->shown_patch);
   g_free (self->comment_path);
   G_OBJECT_CLASS (lean_changes_window_parent_class)->finalize (object);
 }
@@ -1159,6 +1381,14 @@ lean_changes_window_get_session (LeanChangesWindow *self)
 {
   g_return_val_if_fail (LEAN_IS_CHANGES_WINDOW (self), NULL);
   return self->session;
+}
+
+const char *
+_lean_changes_window_get_shown_patch (LeanChangesWindow *self)
+{
+  g_return_val_if_fail (LEAN_IS_CHANGES_WINDOW (self), NULL);
+
+  return self->shown_patch;
 }
 
 GPtrArray *

@@ -24,5 +24,7 @@ GtkWidget *lean_changes_window_new         (LeanController *controller,
 LeanSession *lean_changes_window_get_session (LeanChangesWindow *self);
 /* Comments written so far (LeanReviewComment), for tests. */
 GPtrArray *lean_changes_window_get_comments (LeanChangesWindow *self);
+/* The patch of the file the diff pane shows, or NULL, for tests. */
+const char *_lean_changes_window_get_shown_patch (LeanChangesWindow *self);
 
 G_END_DECLS
