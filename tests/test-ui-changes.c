@@ -87,6 +87,23 @@ has_changes_window (gpointer data)
   return ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW) != NULL;
 }
 
+/* A mapped label under @root whose text starts with @prefix (sizes and
+ * counts that vary are left out of what a test waits for). */
+static gboolean
+find_label_start (GtkWidget  *root,
+                  const char *prefix)
+{
+  if (!gtk_widget_get_mapped (root))
+    return FALSE;
+  if (GTK_IS_LABEL (root) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (find_label_start (child, prefix))
+      return TRUE;
+  return FALSE;
+}
+
 static gboolean
 has_text (gpointer data)
 {
@@ -128,8 +145,26 @@ text_of (GtkWidget *view)
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
 }
 
+static gboolean
+has_summary (gpointer data)
+{
+  GtkWindow *window = ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW);
+
+  return window != NULL && find_label_start (GTK_WIDGET (window), data);
+}
+
+static LeanChangesWindow *open_changes_counting (Fixture    *f,
+                                                 const char *summary);
+
 static LeanChangesWindow *
 open_changes (Fixture *f)
+{
+  return open_changes_counting (f, "4 files changed, +11 −5");
+}
+
+static LeanChangesWindow *
+open_changes_counting (Fixture    *f,
+                       const char *summary)
 {
   GtkWidget *button = ui_test_find_button (GTK_WIDGET (f->host), "Changes");
   GtkWindow *window;
@@ -140,7 +175,7 @@ open_changes (Fixture *f)
   window = ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW);
   g_assert_nonnull (window);
   gtk_window_set_default_size (window, 1100, 700);
-  g_assert_true (test_util_wait_until (has_text, (gpointer)"4 files changed, +11 −5", 20000));
+  g_assert_true (test_util_wait_until (has_summary, (gpointer)summary, 20000));
   ui_test_settle (300);
   return LEAN_CHANGES_WINDOW (window);
 }
@@ -664,6 +699,60 @@ test_changes_refresh_keeps_view (Fixture       *f,
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A minified line of 5,000 characters scrolls sideways: its end can be
+ * brought on screen, the text is not wrapped. */
+static void
+test_changes_long_line (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GString) line = g_string_new ("var minified=[");
+  const char *wt = lean_session_get_worktree_path (f->session);
+  LeanChangesWindow *window;
+  GtkWidget *view, *scroll;
+  GtkAdjustment *h;
+  g_autofree char *text = NULL;
+  graphene_point_t end_point;
+  GtkTextIter end;
+  GdkRectangle where;
+
+  while (line->len < 5000)
+    g_string_append_printf (line, "%u,", (guint)line->len);
+  g_string_append (line, "\"THE-END\"];\n");
+  test_write_at (wt, "app.min.js", line->str);
+  window = open_changes_counting (f, "5 files changed");
+  ui_input_click (file_row (GTK_WINDOW (window), "app.min.js"));
+  g_assert_true (test_util_wait_until (has_text, (gpointer)"app.min.js", 10000));
+  g_assert_true (test_util_wait_until (has_source_view, window, 10000));
+  ui_test_settle (400);
+
+  view = source_view_showing (GTK_WIDGET (window), "THE-END");
+  g_assert_nonnull (view);
+  g_assert_cmpint (gtk_text_view_get_wrap_mode (GTK_TEXT_VIEW (view)), ==, GTK_WRAP_NONE);
+  scroll = gtk_widget_get_ancestor (view, GTK_TYPE_SCROLLED_WINDOW);
+  h = gtk_scrolled_window_get_hadjustment (GTK_SCROLLED_WINDOW (scroll));
+  g_test_message ("horizontal: upper %.0f, page %.0f", gtk_adjustment_get_upper (h),
+                  gtk_adjustment_get_page_size (h));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (h), >, 4 * gtk_adjustment_get_page_size (h));
+  g_assert_true (gtk_widget_get_visible (gtk_scrolled_window_get_hscrollbar (GTK_SCROLLED_WINDOW (scroll))));
+
+  /* All the way right: the line's end is inside the visible part. */
+  gtk_adjustment_set_value (h, gtk_adjustment_get_upper (h) - gtk_adjustment_get_page_size (h));
+  ui_test_settle (400);
+  gtk_text_buffer_get_end_iter (gtk_text_view_get_buffer (GTK_TEXT_VIEW (view)), &end);
+  gtk_text_iter_backward_line (&end);
+  gtk_text_iter_forward_to_line_end (&end);
+  gtk_text_view_get_iter_location (GTK_TEXT_VIEW (view), &end, &where);
+  gtk_text_view_buffer_to_window_coords (GTK_TEXT_VIEW (view), GTK_TEXT_WINDOW_WIDGET, where.x,
+                                         where.y, &where.x, &where.y);
+  g_assert_true (gtk_widget_compute_point (view, scroll, &GRAPHENE_POINT_INIT (where.x, where.y),
+                                           &end_point));
+  g_test_message ("the line ends at x=%.0f of the %d px pane", end_point.x,
+                  gtk_widget_get_width (scroll));
+  g_assert_cmpfloat (end_point.x, >, 0);
+  g_assert_cmpfloat (end_point.x, <=, gtk_widget_get_width (scroll));
+  text = ui_test_screenshot (GTK_WIDGET (window), "changes-long-line-end");
+}
+
 static gboolean
 has_dialog (gpointer data)
 {
@@ -701,27 +790,10 @@ test_changes_discard_asks (Fixture       *f,
   g_assert_false (g_file_test (wt, G_FILE_TEST_EXISTS));
 }
 
-/* A mapped label under @root whose text starts with @prefix (the size in
- * the hint varies with the file system). */
-static gboolean
-find_label_prefix (GtkWidget  *root,
-                   const char *prefix)
-{
-  if (!gtk_widget_get_mapped (root))
-    return FALSE;
-  if (GTK_IS_LABEL (root) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (find_label_prefix (child, prefix))
-      return TRUE;
-  return FALSE;
-}
-
 static gboolean
 shows_hint (gpointer data)
 {
-  return find_label_prefix (data, "6 worktrees of ended sessions use ");
+  return find_label_start (data, "6 worktrees of ended sessions use ");
 }
 
 static gboolean
@@ -797,6 +869,7 @@ main (int   argc,
   ADD ("comments-to-claude", test_changes_comments_to_claude);
   ADD ("refresh-while-running", test_changes_refresh_while_running);
   ADD ("refresh-keeps-view", test_changes_refresh_keeps_view);
+  ADD ("long-line", test_changes_long_line);
   ADD ("worktrees-page", test_worktrees_page);
 #undef ADD
 

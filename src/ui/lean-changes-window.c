@@ -46,6 +46,7 @@ struct _LeanChangesWindow
   GListStore     *diff_blocks;  /* LeanDiffBlock: the shown file's hunks */
   GtkFilter      *diff_filter;  /* leaves out the lines of collapsed hunks */
   GtkSourceLanguage    *language; /* of the shown file, or NULL */
+  guint           widest_line;  /* of the shown diff, in columns */
   GtkSourceStyleScheme *scheme;
   gboolean        dark;
   GtkWidget      *message_entry;
@@ -424,7 +425,7 @@ bind_lines (LeanChangesWindow *self,
   GtkTextTagTable *tags = gtk_text_buffer_get_tag_table (buffer);
   GArray *kinds = lean_diff_block_get_kinds (block);
   PangoFontMetrics *metrics;
-  int line_height;
+  int line_height, char_width;  /* char_width in Pango units */
   GtkTextIter start, end;
 
   if (gtk_source_buffer_get_language (GTK_SOURCE_BUFFER (buffer)) != self->language)
@@ -442,8 +443,14 @@ bind_lines (LeanChangesWindow *self,
   metrics = pango_context_get_metrics (gtk_widget_get_pango_context (view), NULL, NULL);
   line_height = PANGO_PIXELS (pango_font_metrics_get_ascent (metrics) +
                               pango_font_metrics_get_descent (metrics));
+  char_width = pango_font_metrics_get_approximate_char_width (metrics);
   pango_font_metrics_unref (metrics);
-  gtk_widget_set_size_request (view, -1, line_height * (int)kinds->len);
+  /* A text view that does not wrap asks only for its margins as its
+   * minimum width, and the list makes its rows no wider than that and the
+   * pane: asking for the widest line of the file lets a long line scroll
+   * sideways, the same for every run so the columns line up. */
+  gtk_widget_set_size_request (view, 6 + 12 + PANGO_PIXELS_CEIL ((gint64)self->widest_line * char_width),
+                               line_height * (int)kinds->len);
   gtk_text_buffer_set_text (buffer, lean_diff_block_get_text (block), -1);
   for (guint i = 0; i < kinds->len; i++)
     {
@@ -488,6 +495,25 @@ on_unbind_row (GtkSignalListItemFactory *factory,
 
   if (child != NULL)
     g_object_set_data (G_OBJECT (child), "block", NULL);
+}
+
+/* How many monospace columns @line takes: a tab to the next multiple of
+ * 8, a wide character two. */
+static guint
+line_columns (const char *line)
+{
+  guint columns = 0;
+
+  for (const char *p = line; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == '\t')
+        columns = (columns / 8 + 1) * 8;
+      else
+        columns += g_unichar_iswide (c) ? 2 : 1;
+    }
+  return columns;
 }
 
 /* Appends a hunk's lines, in runs of at most BLOCK_LINES. */
@@ -540,6 +566,7 @@ show_patch (LeanChangesWindow *self,
   self->scheme = gtk_source_style_scheme_manager_get_scheme (schemes, self->dark ? "Adwaita-dark"
                                                                                  : "Adwaita");
   self->language = gtk_source_language_manager_guess_language (languages, self->selected, NULL);
+  self->widest_line = 0;
   for (guint i = 0; lines[i] != NULL; i++)
     {
       const char *line = lines[i];
@@ -570,6 +597,8 @@ show_patch (LeanChangesWindow *self,
         guint number = new_line;
 
         g_ptr_array_add (texts, g_utf8_make_valid (line, -1));
+        self->widest_line = MAX (self->widest_line,
+                                 line_columns (g_ptr_array_index (texts, texts->len - 1)));
         g_array_append_val (kinds, kind);
         g_array_append_val (numbers, number);
         if (kind != '-')
