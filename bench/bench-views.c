@@ -140,8 +140,13 @@ open_view (Bench      *b,
   gtk_widget_queue_draw (GTK_WIDGET (b->window));
   while (b->n_paints == paints)
     g_main_context_iteration (NULL, TRUE);
-  b->measuring = FALSE;
   b->opened_ms = (g_get_monotonic_time () - start) / 1000.0;
+  /* The board's columns fill in over the next frames: measured on until
+   * they are full. */
+  if (g_str_equal (view, "board"))
+    while (_lean_board_view_is_filling (b->window->board_view))
+      g_main_context_iteration (NULL, TRUE);
+  b->measuring = FALSE;
   /* The graph's edges land from worker threads a little later. */
   if (g_str_equal (view, "dependencies"))
     while (_lean_dependency_view_get_pending_tiles (b->window->dependency_view) > 0)
@@ -263,8 +268,9 @@ main (int   argc,
         {
           ms = open_view (&b, views[i]);
           g_print ("open %-12s (%s)        %7.1f ms to the first frame (%7.1f ms with every "
-                   "edge), main loop stalled at most %6.1f ms\n", views[i],
-                   round == 0 ? "first" : "again", ms, b.complete_ms, b.max_stall / 1000.0);
+                   "edge or card), main loop stalled at most %6.1f ms, longest frame gap "
+                   "%6.1f ms\n", views[i], round == 0 ? "first" : "again", ms, b.complete_ms,
+                   b.max_stall / 1000.0, b.max_frame_gap / 1000.0);
           iterate_for (300 * 1000);
           _lean_window_set_view (b.window, "list");
           iterate_for (300 * 1000);

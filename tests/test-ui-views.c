@@ -409,6 +409,100 @@ test_board_drag (Fixture       *f,
                    ==, LEAN_SPEC_STATUS_COMPLETE);
 }
 
+static guint
+count_status (Fixture        *f,
+              LeanSpecStatus  status)
+{
+  GListModel *store = G_LIST_MODEL (lean_window_get_store (f->window));
+  guint n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (store); i++)
+    {
+      g_autoptr(LeanSpec) spec = g_list_model_get_item (store, i);
+
+      n += lean_spec_get_status (spec) == status;
+    }
+  return n;
+}
+
+static guint
+column_cards (Fixture        *f,
+              LeanSpecStatus  status)
+{
+  GtkWidget *list = _lean_board_view_get_column (f->window->board_view, status);
+
+  return g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list))));
+}
+
+typedef struct
+{
+  Fixture        *f;
+  LeanSpecStatus  status;
+  guint           n;
+} ColumnWait;
+
+static gboolean
+column_full (gpointer data)
+{
+  ColumnWait *w = data;
+
+  return column_cards (w->f, w->status) == w->n;
+}
+
+/* The board's first frame shows the top of each column, the rest comes
+ * in over the next frames; the header counts every spec from the start,
+ * and a card dragged meanwhile changes exactly the status bytes. */
+static void
+test_board_fills_in_slices (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(LeanSpec) spec = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  g_autofree char *count = NULL;
+  ColumnWait wait;
+  Changed changed;
+  guint complete, first;
+  GtkWidget *list, *column, *label;
+
+  if (f->window == NULL)
+    return;
+  complete = count_status (f, LEAN_SPEC_STATUS_COMPLETE);
+  g_assert_cmpuint (complete, >, 40);
+  spec = find_complete (f);
+  g_assert_nonnull (spec);
+  before = read_file (lean_spec_get_readme_path (spec));
+
+  ui_input_key (GDK_KEY_2, GDK_CONTROL_MASK);
+  wait_view (f, "board", g_get_monotonic_time ());
+  first = column_cards (f, LEAN_SPEC_STATUS_COMPLETE);
+  g_test_message ("first frame: %u of %u complete specs in the column", first, complete);
+  g_assert_cmpuint (first, >, 0);
+  g_assert_cmpuint (first, <, complete);
+  list = _lean_board_view_get_column (f->window->board_view, LEAN_SPEC_STATUS_COMPLETE);
+  /* The column: its header above the list's scrolled window. */
+  column = gtk_widget_get_parent (gtk_widget_get_parent (list));
+  count = g_strdup_printf ("%u", complete);
+  label = ui_test_find_label (column, count);
+  g_assert_nonnull (label);
+
+  /* Dragged while the column fills: the file changes, nothing else. */
+  drag_card_to (f, lean_spec_get_id (spec), LEAN_SPEC_STATUS_IN_PROGRESS);
+  changed = (Changed) { lean_spec_get_readme_path (spec), before };
+  g_assert_true (test_util_wait_until (file_differs, &changed, 5000));
+  g_assert_true (test_util_wait_until (board_idle, f->window->board_view, 5000));
+  after = read_file (lean_spec_get_readme_path (spec));
+  check_status_change (before, after, "in-progress");
+
+  wait = (ColumnWait) { f, LEAN_SPEC_STATUS_COMPLETE, complete - 1 };
+  g_assert_true (test_util_wait_until (column_full, &wait, 10000));
+  for (guint s = LEAN_SPEC_STATUS_PLANNED; s <= LEAN_SPEC_STATUS_COMPLETE; s++)
+    {
+      wait = (ColumnWait) { f, s, count_status (f, s) };
+      g_assert_true (test_util_wait_until (column_full, &wait, 10000));
+    }
+}
+
 static void
 test_board_keyboard (Fixture       *f,
                      gconstpointer  data)
@@ -778,6 +872,7 @@ main (int   argc,
   ADD ("switch-by-shortcut", test_switch_by_shortcut);
   ADD ("board-drag-undo", test_board_drag);
   ADD ("board-keyboard", test_board_keyboard);
+  ADD ("board-fills-in-slices", test_board_fills_in_slices);
   ADD ("board-drag-complete", test_board_drag_complete);
   ADD ("graph-click", test_graph_click);
   ADD ("stats", test_stats);

@@ -30,8 +30,19 @@ typedef struct
   GtkWidget          *box;
   GtkLabel           *count;
   GtkFilterListModel *model;
+  GtkSliceListModel  *slice;   /* what the list shows of @model while it fills */
   GtkListView        *list;
 } Column;
+
+/* A GTK 4.8 list view makes a widget for up to 200 items around the
+ * visible ones, so five columns of a large project would build a thousand
+ * cards before the board's first frame. Each column shows the first
+ * FIRST_CARDS (a screenful) at once; then, a frame at a time, one column
+ * gets MORE_CARDS more, until FULL_CARDS, past which its list makes no
+ * more widgets and the whole column is let through. */
+#define FIRST_CARDS 16
+#define MORE_CARDS 16
+#define FULL_CARDS 240
 
 struct _LeanBoardView
 {
@@ -41,6 +52,7 @@ struct _LeanBoardView
   gboolean       show_archived;
   gboolean       built;
   guint          pending;
+  guint          fill_id;      /* tick callback growing the columns' slices */
 
   GtkWidget     *scroller;
   GtkWidget     *columns_box;
@@ -569,6 +581,49 @@ build_columns (LeanBoardView *self)
     }
 }
 
+static gboolean
+fill_columns (GtkWidget     *widget,
+              GdkFrameClock *clock,
+              gpointer       user_data)
+{
+  LeanBoardView *self = LEAN_BOARD_VIEW (widget);
+  Column *shortest = NULL;
+
+  /* One column a frame, the one showing the fewest cards: a frame's new
+   * cards stay few enough to keep the frame rate. */
+  for (guint i = 0; i < N_COLUMNS; i++)
+    {
+      Column *column = &self->columns[i];
+
+      if (column->slice == NULL || gtk_slice_list_model_get_size (column->slice) == G_MAXUINT)
+        continue;
+      if (shortest == NULL ||
+          gtk_slice_list_model_get_size (column->slice) < gtk_slice_list_model_get_size (shortest->slice))
+        shortest = column;
+    }
+  if (shortest == NULL)
+    {
+      self->fill_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  {
+    guint size = gtk_slice_list_model_get_size (shortest->slice) + MORE_CARDS;
+
+    if (size >= FULL_CARDS || size >= g_list_model_get_n_items (G_LIST_MODEL (shortest->model)))
+      size = G_MAXUINT;
+    gtk_slice_list_model_set_size (shortest->slice, size);
+  }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+stop_filling (LeanBoardView *self)
+{
+  if (self->fill_id != 0)
+    gtk_widget_remove_tick_callback (GTK_WIDGET (self), self->fill_id);
+  self->fill_id = 0;
+}
+
 /* The filters run once over the store here and then follow its
  * items-changed; nothing happens before the board is first shown. */
 static void
@@ -591,6 +646,7 @@ attach_store (LeanBoardView *self)
           g_signal_handlers_disconnect_by_func (column->model, update_columns, self);
           g_clear_object (&column->model);
         }
+      g_clear_object (&column->slice);
       if (self->store == NULL)
         {
           gtk_list_view_set_model (column->list, NULL);
@@ -601,9 +657,13 @@ attach_store (LeanBoardView *self)
                                                  GTK_FILTER (filter));
       g_signal_connect_object (column->model, "items-changed", G_CALLBACK (update_columns),
                                self, G_CONNECT_SWAPPED);
-      selection = GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (column->model))));
+      column->slice = gtk_slice_list_model_new (g_object_ref (G_LIST_MODEL (column->model)), 0,
+                                                FIRST_CARDS);
+      selection = GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (G_LIST_MODEL (column->slice))));
       gtk_list_view_set_model (column->list, selection);
       g_object_unref (selection);
+      if (self->fill_id == 0)
+        self->fill_id = gtk_widget_add_tick_callback (GTK_WIDGET (self), fill_columns, NULL, NULL);
     }
   update_columns (self);
 }
@@ -647,6 +707,7 @@ lean_board_view_set_store (LeanBoardView *self,
         if (self->columns[i].model != NULL)
           g_signal_handlers_disconnect_by_func (self->columns[i].model, update_columns, self);
         g_clear_object (&self->columns[i].model);
+        g_clear_object (&self->columns[i].slice);
       }
   attach_store (self);
 }
@@ -708,6 +769,12 @@ _lean_board_view_find_card (LeanBoardView *self,
   return find_card_under (GTK_WIDGET (self), id);
 }
 
+gboolean
+_lean_board_view_is_filling (LeanBoardView *self)
+{
+  return self->fill_id != 0;
+}
+
 guint
 _lean_board_view_get_pending (LeanBoardView *self)
 {
@@ -759,11 +826,13 @@ lean_board_view_dispose (GObject *object)
   LeanBoardView *self = LEAN_BOARD_VIEW (object);
 
   end_drag (self);
+  stop_filling (self);
   for (guint i = 0; i < N_COLUMNS; i++)
     {
       if (self->columns[i].model != NULL)
         g_signal_handlers_disconnect_by_func (self->columns[i].model, update_columns, self);
       g_clear_object (&self->columns[i].model);
+      g_clear_object (&self->columns[i].slice);
     }
   g_clear_pointer (&self->scroller, gtk_widget_unparent);
   g_clear_object (&self->store);

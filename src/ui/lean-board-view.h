@@ -37,5 +37,7 @@ GtkWidget     *_lean_board_view_get_column       (LeanBoardView *self,
 GtkWidget     *_lean_board_view_find_card        (LeanBoardView *self,
                                                   const char    *id);
 guint          _lean_board_view_get_pending      (LeanBoardView *self);
+/* TRUE while the columns still fill in after the first frame. */
+gboolean       _lean_board_view_is_filling       (LeanBoardView *self);
 
 G_END_DECLS
