@@ -87,23 +87,6 @@ has_changes_window (gpointer data)
   return ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW) != NULL;
 }
 
-/* A mapped label under @root whose text starts with @prefix (sizes and
- * counts that vary are left out of what a test waits for). */
-static gboolean
-find_label_start (GtkWidget  *root,
-                  const char *prefix)
-{
-  if (!gtk_widget_get_mapped (root))
-    return FALSE;
-  if (GTK_IS_LABEL (root) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (find_label_start (child, prefix))
-      return TRUE;
-  return FALSE;
-}
-
 static gboolean
 has_text (gpointer data)
 {
@@ -150,7 +133,7 @@ has_summary (gpointer data)
 {
   GtkWindow *window = ui_test_find_toplevel (LEAN_TYPE_CHANGES_WINDOW);
 
-  return window != NULL && find_label_start (GTK_WIDGET (window), data);
+  return window != NULL && ui_test_find_label_prefix (GTK_WIDGET (window), data);
 }
 
 static LeanChangesWindow *open_changes_counting (Fixture    *f,
@@ -448,15 +431,13 @@ has_row (gpointer data)
   return window != NULL && file_row (window, data) != NULL;
 }
 
-/* While the agent works, new files show up without a click. */
-static void
-test_changes_refresh_while_running (Fixture       *f,
-                                    gconstpointer  data)
+/* A session of an agent that waits, in its own worktree, running. */
+static LeanSession *
+start_sleepy_session (Fixture *f)
 {
   g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
   g_autoptr(GError) error = NULL;
   LeanSession *running;
-  GtkWidget *window;
 
   request->project_path = g_strdup (f->project);
   request->spec_id = g_strdup ("002-second");
@@ -468,6 +449,18 @@ test_changes_refresh_while_running (Fixture       *f,
   g_assert_no_error (error);
   test_wait_until (test_session_is_running, running, 30);
   lean_session_db_flush (f->db);
+  return running;
+}
+
+/* While the agent works, new files show up without a click. */
+static void
+test_changes_refresh_while_running (Fixture       *f,
+                                    gconstpointer  data)
+{
+  LeanSession *running;
+  GtkWidget *window;
+
+  running = start_sleepy_session (f);
 
   window = lean_changes_window_new (f->controller, f->db, running);
   gtk_window_present (GTK_WINDOW (window));
@@ -590,8 +583,6 @@ static void
 test_changes_refresh_keeps_view (Fixture       *f,
                                  gconstpointer  data)
 {
-  g_autoptr(LeanSessionRequest) request = lean_session_request_new ();
-  g_autoptr(GError) error = NULL;
   g_autofree char *base = long_file (300, NULL);
   g_autofree char *edited = long_file (300, first_edits);
   g_autofree char *later = long_file (300, later_edits);
@@ -605,16 +596,7 @@ test_changes_refresh_keeps_view (Fixture       *f,
   test_write_at (f->project, "long.txt", base);
   test_git (f->project, "add", "long.txt", NULL);
   test_git (f->project, "commit", "-q", "-m", "a long file", NULL);
-  request->project_path = g_strdup (f->project);
-  request->spec_id = g_strdup ("002-second");
-  request->agent_id = g_strdup ("sleepy");
-  request->prompt = g_strdup ("sleep");
-  request->set_in_progress = FALSE;
-  request->use_worktree = TRUE;
-  running = lean_controller_start (f->controller, request, &error);
-  g_assert_no_error (error);
-  test_wait_until (test_session_is_running, running, 30);
-  lean_session_db_flush (f->db);
+  running = start_sleepy_session (f);
   test_write_at (lean_session_get_worktree_path (running), "long.txt", edited);
 
   window = lean_changes_window_new (f->controller, f->db, running);
@@ -793,7 +775,7 @@ test_changes_discard_asks (Fixture       *f,
 static gboolean
 shows_hint (gpointer data)
 {
-  return find_label_start (data, "6 worktrees of ended sessions use ");
+  return ui_test_find_label_prefix (data, "6 worktrees of ended sessions use ");
 }
 
 static gboolean

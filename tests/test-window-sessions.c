@@ -341,23 +341,6 @@ test_history_window (Fixture       *f,
   gtk_window_destroy (history);
 }
 
-/* A mapped label under @root whose text starts with @prefix (sizes vary
- * with the file system). */
-static gboolean
-find_label_prefix (GtkWidget  *root,
-                   const char *prefix)
-{
-  if (!gtk_widget_get_mapped (root))
-    return FALSE;
-  if (GTK_IS_LABEL (root) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (find_label_prefix (child, prefix))
-      return TRUE;
-  return FALSE;
-}
-
 static gboolean
 offers_worktrees (gpointer data)
 {
@@ -405,7 +388,7 @@ test_worktrees_pointed_out (Fixture       *f,
   gtk_window_set_default_size (GTK_WINDOW (second), 1000, 700);
   gtk_window_present (GTK_WINDOW (second));
   g_assert_true (test_util_wait_until (offers_worktrees, second, 20000));
-  g_assert_true (find_label_prefix (GTK_WIDGET (second), "5 worktrees of ended sessions are left ("));
+  g_assert_true (ui_test_find_label_prefix (GTK_WIDGET (second), "5 worktrees of ended sessions are left ("));
   ui_test_settle (300);
   g_free (ui_test_screenshot (GTK_WIDGET (second), "window-worktrees-toast"));
 

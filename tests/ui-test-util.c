@@ -186,6 +186,21 @@ ui_test_find_label (GtkWidget  *root,
   return find_widget (root, is_label, text);
 }
 
+gboolean
+ui_test_find_label_prefix (GtkWidget  *root,
+                           const char *prefix)
+{
+  if (!gtk_widget_get_mapped (root))
+    return FALSE;
+  if (GTK_IS_LABEL (root) && g_str_has_prefix (gtk_label_get_text (GTK_LABEL (root)), prefix))
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (root); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (ui_test_find_label_prefix (child, prefix))
+      return TRUE;
+  return FALSE;
+}
+
 GtkWidget *
 ui_test_find_button (GtkWidget  *root,
                      const char *label)

@@ -59,6 +59,10 @@ gboolean  ui_test_find_text      (GtkWidget   *root,
  * "_Undo") / has the tooltip @tooltip; NULL if none. */
 GtkWidget *ui_test_find_label    (GtkWidget   *root,
                                   const char  *text);
+/* TRUE if a mapped label under @root shows text starting with @prefix (for
+ * figures that vary, such as sizes on disk). */
+gboolean  ui_test_find_label_prefix (GtkWidget  *root,
+                                     const char *prefix);
 GtkWidget *ui_test_find_button   (GtkWidget   *root,
                                   const char  *label);
 GtkWidget *ui_test_find_tooltip  (GtkWidget   *root,
