@@ -910,6 +910,24 @@ typedef struct
   guint    generation;
 } TileJob;
 
+/* A tile's edges, twice over without a copy: a texture of the pixels for
+ * GL renderers (uploaded once, kept on the GPU) and the cairo surface
+ * they live in for the cairo renderer, which would otherwise copy a
+ * texture's pixels into a new surface on every frame it is drawn. */
+typedef struct
+{
+  GdkTexture      *texture;
+  cairo_surface_t *surface;
+} Tile;
+
+static void
+tile_free (Tile *tile)
+{
+  g_object_unref (tile->texture);
+  cairo_surface_destroy (tile->surface);
+  g_free (tile);
+}
+
 static void
 tile_job_free (TileJob *job)
 {
@@ -966,6 +984,7 @@ draw_tile_cb (GObject      *object,
   cairo_surface_t *surface = g_task_propagate_pointer (G_TASK (result), NULL);
   gpointer key = tile_key (job->tx, job->ty);
   g_autoptr(GBytes) bytes = NULL;
+  Tile *tile;
   int size, stride;
 
   if (surface == NULL)
@@ -980,9 +999,12 @@ draw_tile_cb (GObject      *object,
   stride = cairo_image_surface_get_stride (surface);
   /* Cairo's ARGB32 is premultiplied native-endian: GDK_MEMORY_DEFAULT. */
   bytes = g_bytes_new_with_free_func (cairo_image_surface_get_data (surface), (gsize) stride * size,
-                                      (GDestroyNotify) cairo_surface_destroy, surface);
-  g_hash_table_insert (self->tiles, key, gdk_memory_texture_new (size, size, GDK_MEMORY_DEFAULT,
-                                                                 bytes, stride));
+                                      (GDestroyNotify) cairo_surface_destroy,
+                                      cairo_surface_reference (surface));
+  tile = g_new0 (Tile, 1);
+  tile->texture = gdk_memory_texture_new (size, size, GDK_MEMORY_DEFAULT, bytes, stride);
+  tile->surface = surface;
+  g_hash_table_insert (self->tiles, key, tile);
   g_queue_push_head (self->tile_order, key);
   while (g_queue_get_length (self->tile_order) > MAX_TILES)
     g_hash_table_remove (self->tiles, g_queue_pop_tail (self->tile_order));
@@ -1031,6 +1053,8 @@ snapshot_edges (LeanDependencyView *self,
 {
   int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
   double h = hvalue (self), v = vvalue (self);
+  GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
+  gboolean cairo_renderer = native != NULL && GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native));
 
   self->tiles_missing = 0;
 
@@ -1047,9 +1071,11 @@ snapshot_edges (LeanDependencyView *self,
     for (int tx = MAX (0, (int) floor (h / TILE_SIZE)); tx * TILE_SIZE < h + width; tx++)
       {
         gpointer key = tile_key (tx, ty);
-        GdkTexture *texture = g_hash_table_lookup (self->tiles, key);
+        Tile *tile = g_hash_table_lookup (self->tiles, key);
+        graphene_rect_t bounds = GRAPHENE_RECT_INIT (tx * TILE_SIZE, ty * TILE_SIZE,
+                                                     TILE_SIZE, TILE_SIZE);
 
-        if (texture == NULL)
+        if (tile == NULL)
           {
             self->tiles_missing++;
             request_tile (self, tx, ty, scale);
@@ -1057,9 +1083,20 @@ snapshot_edges (LeanDependencyView *self,
           }
         g_queue_remove (self->tile_order, key);
         g_queue_push_head (self->tile_order, key);
-        gtk_snapshot_append_texture (snapshot, texture,
-                                     &GRAPHENE_RECT_INIT (tx * TILE_SIZE, ty * TILE_SIZE,
-                                                          TILE_SIZE, TILE_SIZE));
+        if (cairo_renderer)
+          {
+            /* GTK records this paint and replays it onto the window:
+             * the tile's surface is read in place. */
+            cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &bounds);
+
+            cairo_translate (cr, bounds.origin.x, bounds.origin.y);
+            cairo_scale (cr, 1.0 / scale, 1.0 / scale);
+            cairo_set_source_surface (cr, tile->surface, 0, 0);
+            cairo_paint (cr);
+            cairo_destroy (cr);
+          }
+        else
+          gtk_snapshot_append_texture (snapshot, tile->texture, &bounds);
       }
 }
 
@@ -1587,7 +1624,7 @@ lean_dependency_view_init (LeanDependencyView *self)
   GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL);
 
   self->zoom = 1.0;
-  self->tiles = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->tiles = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) tile_free);
   self->pending_tiles = g_hash_table_new (NULL, NULL);
   self->tile_order = g_queue_new ();
   self->refresh = lean_view_refresh_new (GTK_WIDGET (self), (LeanViewRefreshFunc) relayout);
