@@ -1055,6 +1055,7 @@ snapshot_edges (LeanDependencyView *self,
   double h = hvalue (self), v = vvalue (self);
   GtkNative *native = gtk_widget_get_native (GTK_WIDGET (self));
   gboolean cairo_renderer = native != NULL && GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (native));
+  cairo_t *cr = NULL;
 
   self->tiles_missing = 0;
 
@@ -1085,19 +1086,23 @@ snapshot_edges (LeanDependencyView *self,
         g_queue_push_head (self->tile_order, key);
         if (cairo_renderer)
           {
-            /* GTK records this paint and replays it onto the window:
-             * the tile's surface is read in place. */
-            cairo_t *cr = gtk_snapshot_append_cairo (snapshot, &bounds);
-
+            /* GTK records these paints and replays them onto the window:
+             * the tiles' surfaces are read in place. One node for the
+             * screen, because each node's edges are blended in on their
+             * own and one node a tile showed its seams. */
+            if (cr == NULL)
+              cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (h, v, width, height));
+            cairo_save (cr);
             cairo_translate (cr, bounds.origin.x, bounds.origin.y);
             cairo_scale (cr, 1.0 / scale, 1.0 / scale);
             cairo_set_source_surface (cr, tile->surface, 0, 0);
             cairo_paint (cr);
-            cairo_destroy (cr);
+            cairo_restore (cr);
           }
         else
           gtk_snapshot_append_texture (snapshot, tile->texture, &bounds);
       }
+  g_clear_pointer (&cr, cairo_destroy);
 }
 
 static void
