@@ -144,6 +144,25 @@ make_problem (LeanSpecScan *scan,
   return G_OBJECT (lean_spec_problem_new (path, rel, reason));
 }
 
+/* fstatat() of @path, relative to the open specs dir when @path is in
+ * it: a full path is walked from / one component at a time, which for
+ * thousands of spec folders is a good part of a cached scan. The same
+ * components below the specs dir are walked either way, links followed
+ * alike (the last one only without @flags' AT_SYMLINK_NOFOLLOW). */
+static int
+stat_in_tree (LeanSpecScan *scan,
+              const char   *path,
+              struct stat  *st,
+              int           flags)
+{
+  gsize n = strlen (scan->specs_dir);
+
+  if (scan->specs_fd >= 0 && strncmp (path, scan->specs_dir, n) == 0 &&
+      path[n] == G_DIR_SEPARATOR && path[n + 1] != '\0')
+    return fstatat (scan->specs_fd, path + n + 1, st, flags);
+  return fstatat (AT_FDCWD, path, st, flags);
+}
+
 /* What reading a README told about it, for the folder's record. */
 typedef struct
 {
@@ -183,7 +202,7 @@ read_spec (LeanSpecScan        *scan,
 
       readme = g_strconcat (dir, G_DIR_SEPARATOR_S "README.md", NULL);
       /* Not followed: a README that became a link is another inode. */
-      if (fstatat (AT_FDCWD, readme, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode))
+      if (stat_in_tree (scan, readme, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG (st.st_mode))
         {
           _lean_file_stamp_from_stat (&now, &st);
           if (_lean_file_stamp_equal (&now, &record->readme) &&
@@ -317,7 +336,7 @@ process_dir_from_record (LeanSpecScan  *scan,
   if (!_lean_spec_cache_lookup_dir (cache, job->path, &record, &index))
     return FALSE;
   if ((record.flags & LEAN_DIR_RECORD_LISTED) == 0 ||
-      stat (job->path, &st) != 0 || !S_ISDIR (st.st_mode))
+      stat_in_tree (scan, job->path, &st, 0) != 0 || !S_ISDIR (st.st_mode))
     {
       _lean_dir_record_clear (&record);
       return FALSE;
@@ -792,8 +811,14 @@ _lean_spec_scan_run (LeanSpecScan  *scan,
       progress.pending = g_ptr_array_new_with_free_func (g_object_unref);
       progress.first_deadline = g_get_monotonic_time () + FIRST_BATCH_USEC;
     }
+  /* A specs dir replaced during the walk is the one replaced either way:
+   * every folder of the walk was found by listing the old one. */
+  scan->specs_fd = open (scan->specs_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   ok = walk (scan, read, scan->cache, results, spec_dirs, dirs,
              scan->func != NULL ? &progress : NULL, cancellable, error);
+  if (scan->specs_fd >= 0)
+    close (scan->specs_fd);
+  scan->specs_fd = -1;
   g_clear_pointer (&progress.pending, g_ptr_array_unref);
   return ok;
 }

@@ -30,6 +30,10 @@ typedef struct
    * read. */
   gint               listed;
   gint               unread;
+
+  /* Set by the walk: the specs dir open (or -1), so that a file in it
+   * is looked up from there instead of from / on every stat. */
+  int                specs_fd;
 } LeanSpecScan;
 
 /* Walks @scan's specs dir. With @read, spec folders are read: each gives
