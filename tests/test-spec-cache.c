@@ -527,6 +527,68 @@ test_hostile_file (void)
   test_util_rm_rf (tmp);
 }
 
+/* An empty value ("") and a missing field are different things to
+ * LeanSpec (`leanspec list -o json` prints "assignee": "" for
+ * `assignee: ""`): a spec from the cache must keep the difference. */
+static void
+test_empty_fields (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("test-cache-XXXXXX", &error);
+  g_autoptr(LeanProject) project = NULL;
+  g_autoptr(GPtrArray) parsed = NULL;
+  g_autoptr(GPtrArray) cached = NULL;
+  guint hits, misses;
+
+  test_util_write_file (tmp, "specs/001-empty/README.md",
+                        "---\nstatus: planned\nassignee: \"\"\nparent: \"\"\ncreated: \"\"\n"
+                        "updated_at: ''\ncompleted_at: \"\"\n---\n# Empty\n");
+  test_util_write_file (tmp, "specs/002-absent/README.md", "---\nstatus: planned\n---\n# Absent\n");
+  test_util_write_file (tmp, "specs/003-set/README.md",
+                        "---\nstatus: complete\nassignee: ada\nparent: 001-empty\n"
+                        "created: 2025-01-02\ncompleted_at: 2025-01-03\n---\n# Set\n");
+  project = lean_project_open (tmp, &error);
+  g_assert_no_error (error);
+
+  parsed = load (project, &hits, &misses);
+  g_assert_cmpuint (misses, ==, 3);
+  cached = load (project, &hits, &misses);
+  g_assert_cmpuint (hits, ==, 3);
+  g_assert_cmpuint (cached->len, ==, 3);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      GPtrArray *specs = i == 0 ? parsed : cached;
+      LeanSpec *empty = g_ptr_array_index (specs, 0);
+      LeanSpec *absent = g_ptr_array_index (specs, 1);
+      LeanSpec *set = g_ptr_array_index (specs, 2);
+
+      g_assert_cmpstr (lean_spec_get_assignee (empty), ==, "");
+      g_assert_cmpstr (lean_spec_get_parent (empty), ==, "");
+      g_assert_cmpstr (lean_spec_get_created (empty), ==, "");
+      g_assert_cmpstr (lean_spec_get_updated_at (empty), ==, "");
+      g_assert_cmpstr (lean_spec_get_completed_at (empty), ==, "");
+      g_assert_null (lean_spec_get_assignee (absent));
+      g_assert_null (lean_spec_get_parent (absent));
+      g_assert_null (lean_spec_get_created (absent));
+      g_assert_null (lean_spec_get_updated_at (absent));
+      g_assert_null (lean_spec_get_completed_at (absent));
+      g_assert_cmpstr (lean_spec_get_assignee (set), ==, "ada");
+      g_assert_cmpstr (lean_spec_get_parent (set), ==, "001-empty");
+      g_assert_cmpstr (lean_spec_get_created (set), ==, "2025-01-02");
+      g_assert_null (lean_spec_get_updated_at (set));
+      g_assert_cmpstr (lean_spec_get_completed_at (set), ==, "2025-01-03");
+    }
+  for (guint i = 0; i < parsed->len; i++)
+    assert_same_spec (g_ptr_array_index (parsed, i), g_ptr_array_index (cached, i));
+
+  test_util_rm_rf (tmp);
+  {
+    g_autofree char *file = only_cache_file ();
+    g_unlink (file);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -545,6 +607,7 @@ main (int   argc,
   g_test_add_func ("/spec-cache/corpus-round-trip", test_corpus_round_trip);
   g_test_add_func ("/spec-cache/changes", test_changes);
   g_test_add_func ("/spec-cache/stamps", test_stamps);
+  g_test_add_func ("/spec-cache/empty-fields", test_empty_fields);
   g_test_add_func ("/spec-cache/hostile-file", test_hostile_file);
   ret = g_test_run ();
 

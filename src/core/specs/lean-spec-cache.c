@@ -28,7 +28,7 @@
  * plain bounds-checked pointer arithmetic instead. Bump the number in
  * CACHE_MAGIC whenever what is derived from a README changes (title rules,
  * task rules, null handling...): older files are then ignored. */
-#define CACHE_MAGIC "leanspec-desktop spec cache 4 " APP_VERSION
+#define CACHE_MAGIC "leanspec-desktop spec cache 5 " APP_VERSION
 
 /* How much older than the load a stamp's times must be to be trusted:
  * Linux takes file times from a clock that lags by up to a tick, FAT

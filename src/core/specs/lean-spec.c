@@ -679,10 +679,23 @@ read_str (Reader *r)
   return str;
 }
 
-static const char *
-or_null (const char *str)
+/* Which of the optional fields are absent (NULL) rather than empty (""):
+ * `assignee: ""` is an empty assignee to LeanSpec, not a missing one. */
+enum
 {
-  return (str != NULL && *str != '\0') ? str : NULL;
+  ABSENT_PARENT = 1 << 0,
+  ABSENT_ASSIGNEE = 1 << 1,
+  ABSENT_CREATED = 1 << 2,
+  ABSENT_UPDATED_AT = 1 << 3,
+  ABSENT_COMPLETED_AT = 1 << 4,
+};
+
+static const char *
+unless_absent (const char *str,
+               guint8      absent,
+               guint8      bit)
+{
+  return (absent & bit) ? NULL : str;
 }
 
 static const char **
@@ -717,7 +730,7 @@ _lean_spec_new_cached (const char          *project_root,
   gsize data_len;
   const guint8 *data = g_bytes_get_data (cache_data, &data_len);
   Reader r;
-  guint8 status, priority, flags;
+  guint8 status, priority, flags, absent;
   guint32 body_offset, body_line, n_tags, n_deps, n_tasks, n_issues;
   const char *title;
 
@@ -736,7 +749,7 @@ _lean_spec_new_cached (const char          *project_root,
   status = read_u8 (&r);
   priority = read_u8 (&r);
   flags = read_u8 (&r);
-  read_u8 (&r);
+  absent = read_u8 (&r);
   body_offset = read_u32 (&r);
   body_line = read_u32 (&r);
   n_tags = read_u32 (&r);
@@ -757,11 +770,11 @@ _lean_spec_new_cached (const char          *project_root,
   self->body_line = body_line;
 
   title = read_str (&r);
-  self->parent = g_strdup (or_null (read_str (&r)));
-  self->assignee = or_null (read_str (&r));
-  self->created = or_null (read_str (&r));
-  self->updated_at = or_null (read_str (&r));
-  self->completed_at = or_null (read_str (&r));
+  self->parent = g_strdup (unless_absent (read_str (&r), absent, ABSENT_PARENT));
+  self->assignee = unless_absent (read_str (&r), absent, ABSENT_ASSIGNEE);
+  self->created = unless_absent (read_str (&r), absent, ABSENT_CREATED);
+  self->updated_at = unless_absent (read_str (&r), absent, ABSENT_UPDATED_AT);
+  self->completed_at = unless_absent (read_str (&r), absent, ABSENT_COMPLETED_AT);
   self->tags = read_strv (&r, n_tags);
   self->depends_on = read_strv (&r, n_deps);
 
@@ -850,7 +863,11 @@ _lean_spec_append_cache_entry (LeanSpec   *self,
   head[0] = self->status;
   head[1] = self->priority;
   head[2] = self->title_is_id ? 1 : 0;
-  head[3] = 0;
+  head[3] = (self->parent == NULL ? ABSENT_PARENT : 0) |
+            (self->assignee == NULL ? ABSENT_ASSIGNEE : 0) |
+            (self->created == NULL ? ABSENT_CREATED : 0) |
+            (self->updated_at == NULL ? ABSENT_UPDATED_AT : 0) |
+            (self->completed_at == NULL ? ABSENT_COMPLETED_AT : 0);
   g_byte_array_append (out, head, 4);
   put_u32 (out, self->body_offset);
   put_u32 (out, self->body_line);
