@@ -84,7 +84,7 @@ struct _LeanSpec
   /* Text for non-scalar keys, made once so lookups stay thread-safe. */
   GHashTable *field_text;
 
-  GArray *tasks;
+  GArray *tasks;             /* Task; NULL when there are none */
   char *task_text;          /* every task's text, NUL-separated */
   GArray *transitions;
   guint n_checked;
@@ -92,7 +92,7 @@ struct _LeanSpec
 
   guint tokens;
   guint body_tokens;
-  GArray *lint_issues;      /* LeanLintIssue: the checks of the bytes alone */
+  GArray *lint_issues;      /* LeanLintIssue: the checks of the bytes alone; NULL: none */
 };
 
 G_DEFINE_FINAL_TYPE (LeanSpec, lean_spec, G_TYPE_OBJECT)
@@ -140,8 +140,32 @@ lean_spec_class_init (LeanSpecClass *klass)
 static void
 lean_spec_init (LeanSpec *self)
 {
-  self->lint_issues = g_array_new (FALSE, FALSE, sizeof (LeanLintIssue));
-  g_array_set_clear_func (self->lint_issues, _lean_lint_issue_clear);
+}
+
+/* Most specs have no lint issue and many no task: their arrays are made
+ * only when something goes in. A load of thousands of specs on several
+ * threads spends its time in the allocator otherwise (GLib 2.74's slice
+ * allocator takes a lock shared by all threads to refill each thread's
+ * cache). */
+static GArray *
+new_lint_issues (guint reserve)
+{
+  GArray *issues = g_array_sized_new (FALSE, FALSE, sizeof (LeanLintIssue), reserve);
+
+  g_array_set_clear_func (issues, _lean_lint_issue_clear);
+  return issues;
+}
+
+static inline guint
+n_tasks (LeanSpec *self)
+{
+  return self->tasks != NULL ? self->tasks->len : 0;
+}
+
+static inline guint
+n_lint_issues (LeanSpec *self)
+{
+  return self->lint_issues != NULL ? self->lint_issues->len : 0;
 }
 
 gboolean
@@ -617,8 +641,11 @@ _lean_spec_new (const char          *project_root,
   self->body_offset = lean_frontmatter_get_body_offset (self->fm);
   self->body_line = lean_frontmatter_get_body_line (self->fm);
   scan_body (self, data, self->body_offset, len);
+  self->lint_issues = new_lint_issues (0);
   _lean_spec_lint_bytes (self->fm, data, len, self->lint_issues, &self->tokens,
                          &self->body_tokens);
+  if (self->lint_issues->len == 0)
+    g_clear_pointer (&self->lint_issues, g_array_unref);
 
   if (self->title == NULL)
     {
@@ -778,7 +805,8 @@ _lean_spec_new_cached (const char          *project_root,
   self->tags = read_strv (&r, n_tags);
   self->depends_on = read_strv (&r, n_deps);
 
-  self->tasks = g_array_sized_new (FALSE, FALSE, sizeof (Task), n_tasks);
+  if (n_tasks > 0)
+    self->tasks = g_array_sized_new (FALSE, FALSE, sizeof (Task), n_tasks);
   for (guint32 i = 0; i < n_tasks && r.ok; i++)
     {
       Task task = { 0, };
@@ -799,6 +827,8 @@ _lean_spec_new_cached (const char          *project_root,
   n_issues = read_u32 (&r);
   if (n_issues > size / 3)
     return NULL;
+  if (n_issues > 0)
+    self->lint_issues = new_lint_issues (n_issues);
   for (guint32 i = 0; i < n_issues && r.ok; i++)
     {
       LeanLintIssue issue;
@@ -873,7 +903,7 @@ _lean_spec_append_cache_entry (LeanSpec   *self,
   put_u32 (out, self->body_line);
   put_u32 (out, n_tags);
   put_u32 (out, n_deps);
-  put_u32 (out, self->tasks->len);
+  put_u32 (out, n_tasks (self));
   put_str (out, self->title_is_id ? "" : self->title);
   put_str (out, self->parent);
   put_str (out, self->assignee);
@@ -884,7 +914,7 @@ _lean_spec_append_cache_entry (LeanSpec   *self,
     put_str (out, self->tags[i]);
   for (guint32 i = 0; i < n_deps; i++)
     put_str (out, self->depends_on[i]);
-  for (guint i = 0; i < self->tasks->len; i++)
+  for (guint i = 0; i < n_tasks (self); i++)
     {
       const Task *task = &g_array_index (self->tasks, Task, i);
       guint8 checked = task->checked ? 1 : 0;
@@ -895,8 +925,8 @@ _lean_spec_append_cache_entry (LeanSpec   *self,
     }
   put_u32 (out, self->tokens);
   put_u32 (out, self->body_tokens);
-  put_u32 (out, self->lint_issues->len);
-  for (guint i = 0; i < self->lint_issues->len; i++)
+  put_u32 (out, n_lint_issues (self));
+  for (guint i = 0; i < n_lint_issues (self); i++)
     {
       const LeanLintIssue *issue = &g_array_index (self->lint_issues, LeanLintIssue, i);
       guint8 bytes[2] = { issue->severity, issue->type };
@@ -1222,7 +1252,7 @@ guint
 _lean_spec_get_n_lint_issues (LeanSpec *self)
 {
   g_return_val_if_fail (LEAN_IS_SPEC (self), 0);
-  return self->lint_issues->len;
+  return n_lint_issues (self);
 }
 
 const LeanLintIssue *
@@ -1230,7 +1260,7 @@ _lean_spec_get_lint_issue (LeanSpec *self,
                            guint     index)
 {
   g_return_val_if_fail (LEAN_IS_SPEC (self), NULL);
-  g_return_val_if_fail (index < self->lint_issues->len, NULL);
+  g_return_val_if_fail (index < n_lint_issues (self), NULL);
   return &g_array_index (self->lint_issues, LeanLintIssue, index);
 }
 
@@ -1312,7 +1342,7 @@ guint
 lean_spec_get_n_tasks (LeanSpec *self)
 {
   g_return_val_if_fail (LEAN_IS_SPEC (self), 0);
-  return self->tasks->len;
+  return n_tasks (self);
 }
 
 gboolean
@@ -1326,7 +1356,7 @@ lean_spec_get_task (LeanSpec    *self,
 
   g_return_val_if_fail (LEAN_IS_SPEC (self), FALSE);
 
-  if (index >= self->tasks->len)
+  if (index >= n_tasks (self))
     return FALSE;
   task = &g_array_index (self->tasks, Task, index);
   if (line)
