@@ -350,6 +350,18 @@ compare_specs (gconstpointer a,
   return strcmp (lean_spec_get_id (sa), lean_spec_get_id (sb));
 }
 
+/* The walk reads folders in name order, which for NNN-name folders is
+ * number order: one pass usually shows there is nothing to sort (a merge
+ * sort of 5,000 specs compares them 60,000 times). */
+static gboolean
+specs_sorted (GPtrArray *specs)
+{
+  for (guint i = 1; i < specs->len; i++)
+    if (compare_specs (&specs->pdata[i - 1], &specs->pdata[i]) > 0)
+      return FALSE;
+  return TRUE;
+}
+
 GPtrArray *
 lean_project_load_specs (LeanProject   *self,
                          GPtrArray    **problems,
@@ -423,7 +435,8 @@ _lean_project_load_specs_progressive (LeanProject        *self,
         g_ptr_array_add (probs, obj);
     }
 
-  g_ptr_array_sort (specs, compare_specs);
+  if (!specs_sorted (specs))
+    g_ptr_array_sort (specs, compare_specs);
 
   g_atomic_int_set (&self->cache_hits, 0);
   g_atomic_int_set (&self->cache_misses, 0);
