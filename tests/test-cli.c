@@ -264,6 +264,53 @@ test_list_json_escaping (void)
   test_util_rm_rf (root);
 }
 
+/* The writer looks at strings 8 bytes at a time: a byte to escape must be
+ * found wherever it falls in a word, and bytes from 0x7f up must pass as
+ * they are. */
+static void
+test_list_json_escaping_every_offset (void)
+{
+  static const struct { const char *yaml; char byte; } specials[] = {
+    { "\\\"", '"' }, { "\\\\", '\\' }, { "\\x01", '\x01' }, { "\\x1f", '\x1f' },
+    { "\\t", '\t' }, { "\\x7f", '\x7f' }, { "é", 0 },
+  };
+  g_autofree char *root = test_util_make_tmp_dir ();
+  g_autoptr(GString) readme = g_string_new ("---\nstatus: planned\ntags:\n");
+  g_autoptr(GPtrArray) expected = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(CtlResult) r = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  JsonArray *tags;
+
+  for (guint k = 0; k < G_N_ELEMENTS (specials); k++)
+    for (guint at = 0; at <= 20; at++)
+      {
+        g_autofree char *before = g_strnfill (at, 'a');
+        g_autofree char *after = g_strnfill (20 - at, 'b');
+        char middle[4] = { specials[k].byte, '\0' };
+
+        g_string_append_printf (readme, "  - \"%s%s%s\"\n", before, specials[k].yaml, after);
+        g_ptr_array_add (expected, g_strconcat (before, specials[k].byte ? middle : "é",
+                                                after, NULL));
+      }
+  g_string_append (readme, "---\n# Offsets\n");
+  test_util_write_file (root, "specs/001-offsets/README.md", readme->str);
+
+  r = ctl_test_run_ctl (root, "list", "--json", NULL);
+  g_assert_cmpint (r->exit_status, ==, 0);
+  node = ctl_test_parse_json (r->out);
+  tags = json_object_get_array_member (json_array_get_object_element (json_node_get_array (node), 0),
+                                       "tags");
+  g_assert_cmpuint (json_array_get_length (tags), ==, expected->len);
+  for (guint i = 0; i < expected->len; i++)
+    g_assert_cmpstr (json_array_get_string_element (tags, i), ==, g_ptr_array_index (expected, i));
+  for (const char *p = r->out; *p != '\0'; p++)
+    g_assert_true ((guchar) *p >= 0x20 || *p == '\n');
+  g_assert_nonnull (strstr (r->out, "\"aaaaaaa\\u0001bbbbbbbbbbbbb\""));
+  g_assert_nonnull (strstr (r->out, "\"aaaaaaaa\\\"bbbbbbbbbbbb\""));
+
+  test_util_rm_rf (root);
+}
+
 /* Each run must see the files as they are now, even after an edit that keeps
  * the size, the inode and (put back by the editor) the mtime: whatever is
  * remembered between runs must not hide it. */
@@ -1114,6 +1161,7 @@ main (int   argc,
   ADD ("tokens", test_tokens);
   ADD ("lint", test_lint);
   g_test_add_func ("/cli/list/json-escaping", test_list_json_escaping);
+  g_test_add_func ("/cli/list/json-escaping-every-offset", test_list_json_escaping_every_offset);
   g_test_add_func ("/cli/list/json-many", test_list_json_many);
   g_test_add_func ("/cli/project/none", test_no_project);
   g_test_add_func ("/cli/help", test_help);

@@ -139,33 +139,13 @@ ctl_add_spec_members (JsonBuilder *builder,
  * generator cost ~60 ms for 5,000 specs (a node and a hash table per object),
  * more than the whole budget of the command. The format matches json-glib's
  * pretty printer, and test-cli checks every object against the json-glib
- * output of `show --json`, so the two stay interchangeable. */
-/* GLib 2.74's g_string_append* are out-of-line calls that re-check their
- * arguments; on this path they cost more than the copying. Copy straight
- * into the GString when it has room (its fields are public API). */
-static inline void
-put (GString    *out,
-     const char *str,
-     gsize       len)
-{
-  if (G_LIKELY (out->len + len < out->allocated_len))
-    {
-      memcpy (out->str + out->len, str, len);
-      out->len += len;
-      out->str[out->len] = '\0';
-    }
-  else
-    g_string_append_len (out, str, len);
-}
-
-static inline void
-put_c (GString *out,
-       char     c)
-{
-  put (out, &c, 1);
-}
-
-#define APPEND_LIT(out, lit) put ((out), (lit), sizeof (lit) - 1)
+ * output of `show --json`, so the two stay interchangeable.
+ *
+ * Each object is written through a bare cursor into room reserved for it
+ * beforehand (its strings' worst-case escaped length plus the fixed text),
+ * so the copying is not interrupted by a capacity check per piece: on
+ * thousands of specs those checks and GLib 2.74's out-of-line
+ * g_string_append*() cost more than the copying itself. */
 
 /* Bytes that cannot appear raw in a JSON string: controls, '"' and '\\'.
  * Everything from 0x80 up is UTF-8 the core has validated: kept as is. */
@@ -176,158 +156,323 @@ static const guint8 needs_escape[256] = {
   ['\\'] = 1,
 };
 
-void
-ctl_json_append_string (GString    *out,
-                        const char *str)
+/* The most one byte of a string becomes: "\u001f". */
+#define ESCAPED_MAX 6
+
+#define ONES G_GUINT64_CONSTANT (0x0101010101010101)
+#define HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
+
+/* Whether any of the 8 bytes of @v needs escaping: a byte below 0x20, or
+ * one equal to '"' or '\\' (found as a zero byte after XOR). Exact as a
+ * yes/no answer; bytes from 0x80 up never count. */
+static inline gboolean
+word_needs_escape (guint64 v)
 {
-  const char *run = str;
-  const char *p;
+  guint64 quote = v ^ (ONES * '"');
+  guint64 backslash = v ^ (ONES * '\\');
+  guint64 hits = ((v - ONES * 0x20) & ~v) |
+                 ((quote - ONES) & ~quote) |
+                 ((backslash - ONES) & ~backslash);
 
-  if (str == NULL)
+  return (hits & HIGHS) != 0;
+}
+
+/* How many leading bytes of @str (of @len) can be copied as they are. */
+static inline gsize
+clean_prefix (const char *str,
+              gsize       len)
+{
+  gsize i = 0;
+
+  for (; i + 8 <= len; i += 8)
     {
-      APPEND_LIT (out, "null");
-      return;
+      guint64 v;
+
+      memcpy (&v, str + i, 8);
+      if (word_needs_escape (v))
+        break;
     }
+  while (i < len && !needs_escape[(guchar) str[i]])
+    i++;
+  return i;
+}
 
-  put_c (out, '"');
-  for (p = str; *p != '\0'; p++)
+static inline char *
+put (char       *p,
+     const char *str,
+     gsize       len)
+{
+  memcpy (p, str, len);
+  return p + len;
+}
+
+#define PUT_LIT(p, lit) put ((p), (lit), sizeof (lit) - 1)
+
+/* Writes @str (of @len bytes) as a JSON string at @p; room for
+ * ESCAPED_MAX * @len + 2 bytes must be there. */
+static char *
+put_string (char       *p,
+            const char *str,
+            gsize       len)
+{
+  gsize clean = clean_prefix (str, len);
+
+  *p++ = '"';
+  p = put (p, str, clean);
+  for (gsize i = clean; i < len; i++)
     {
-      guchar c = (guchar)*p;
-      const char *esc = NULL;
-      char buf[8];
+      guchar c = (guchar) str[i];
 
-      if (G_LIKELY (!needs_escape[c]))
-        continue;
+      if (!needs_escape[c])
+        {
+          *p++ = c;
+          continue;
+        }
       switch (c)
         {
-        case '"':  esc = "\\\""; break;
-        case '\\': esc = "\\\\"; break;
-        case '\b': esc = "\\b"; break;
-        case '\f': esc = "\\f"; break;
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
+        case '"':  p = PUT_LIT (p, "\\\""); break;
+        case '\\': p = PUT_LIT (p, "\\\\"); break;
+        case '\b': p = PUT_LIT (p, "\\b"); break;
+        case '\f': p = PUT_LIT (p, "\\f"); break;
+        case '\n': p = PUT_LIT (p, "\\n"); break;
+        case '\r': p = PUT_LIT (p, "\\r"); break;
+        case '\t': p = PUT_LIT (p, "\\t"); break;
         default:
-          g_snprintf (buf, sizeof buf, "\\u%04x", c);
-          esc = buf;
+          {
+            static const char hex[] = "0123456789abcdef";
+
+            p = PUT_LIT (p, "\\u00");
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 0xf];
+          }
           break;
         }
-      put (out, run, p - run);
-      put (out, esc, strlen (esc));
-      run = p + 1;
     }
-  put (out, run, p - run);
-  put_c (out, '"');
+  *p++ = '"';
+  return p;
 }
 
-static void
-append_indent (GString *out,
-               guint    depth)
+static char *
+put_nullable_string (char       *p,
+                     const char *str,
+                     gsize       len)
 {
-  static const char spaces[] = "                ";
-
-  put (out, spaces, MIN (depth * 2, sizeof spaces - 1));
+  if (str == NULL)
+    return PUT_LIT (p, "null");
+  return put_string (p, str, len);
 }
 
-static void
-append_member_string (GString    *out,
-                      guint       depth,
-                      const char *name,
-                      const char *value,
-                      gboolean    last)
-{
-  append_indent (out, depth);
-  put_c (out, '"');
-  put (out, name, strlen (name));
-  APPEND_LIT (out, "\" : ");
-  ctl_json_append_string (out, value);
-  if (last)
-    put_c (out, '\n');
-  else
-    APPEND_LIT (out, ",\n");
-}
-
-static void
-append_member_strv (GString            *out,
-                    guint               depth,
-                    const char         *name,
-                    const char * const *values)
-{
-  append_indent (out, depth);
-  put_c (out, '"');
-  put (out, name, strlen (name));
-  APPEND_LIT (out, "\" : ");
-  if (values == NULL || values[0] == NULL)
-    {
-      APPEND_LIT (out, "[],\n");
-      return;
-    }
-  APPEND_LIT (out, "[\n");
-  for (guint i = 0; values[i] != NULL; i++)
-    {
-      append_indent (out, depth + 1);
-      ctl_json_append_string (out, values[i]);
-      if (values[i + 1] != NULL)
-        put_c (out, ',');
-      put_c (out, '\n');
-    }
-  append_indent (out, depth);
-  APPEND_LIT (out, "],\n");
-}
-
-static void
-append_member_uint (GString    *out,
-                    guint       depth,
-                    const char *name,
-                    guint       value)
+static char *
+put_uint (char  *p,
+          guint  value)
 {
   char digits[16];
-  int n = g_snprintf (digits, sizeof digits, "%u", value);
+  char *d = digits + sizeof digits;
 
-  append_indent (out, depth);
-  put_c (out, '"');
-  put (out, name, strlen (name));
-  APPEND_LIT (out, "\" : ");
-  put (out, digits, n);
-  APPEND_LIT (out, ",\n");
+  do
+    {
+      *--d = '0' + value % 10;
+      value /= 10;
+    }
+  while (value != 0);
+  return put (p, d, digits + sizeof digits - d);
 }
 
-void
-ctl_json_append_spec (GString  *out,
-                      LeanSpec *spec,
-                      guint     depth)
+/* Makes room for @extra more bytes after @out's end and returns where they
+ * start; commit() records what was written. */
+static char *
+reserve (GString *out,
+         gsize    extra)
 {
-  append_indent (out, depth);
-  APPEND_LIT (out, "{\n");
+  gsize len = out->len;
+
+  if (len + extra >= out->allocated_len)
+    {
+      g_string_set_size (out, MAX (len + extra, out->allocated_len * 2));
+      g_string_truncate (out, len);
+    }
+  return out->str + len;
+}
+
+static void
+commit (GString *out,
+        char    *end)
+{
+  out->len = end - out->str;
+  out->str[out->len] = '\0';
+}
+
+static const char spaces[] = "                                ";
+
+static inline char *
+put_indent (char  *p,
+            guint  depth)
+{
+  return put (p, spaces, MIN (depth * 2, sizeof spaces - 1));
+}
+
+/* `"name" : ` at @depth. */
+static inline char *
+put_key (char       *p,
+         guint       depth,
+         const char *key,
+         gsize       key_len)
+{
+  p = put_indent (p, depth);
+  return put (p, key, key_len);
+}
+
+#define PUT_KEY(p, depth, name) put_key ((p), (depth), "\"" name "\" : ", sizeof ("\"" name "\" : ") - 1)
+
+static char *
+put_strv (char                *p,
+          guint                depth,
+          const char * const  *values,
+          const gsize         *lens)
+{
+  if (values == NULL || values[0] == NULL)
+    return PUT_LIT (p, "[],\n");
+  p = PUT_LIT (p, "[\n");
+  for (guint i = 0; values[i] != NULL; i++)
+    {
+      p = put_indent (p, depth + 1);
+      p = put_string (p, values[i], lens[i]);
+      if (values[i + 1] != NULL)
+        *p++ = ',';
+      *p++ = '\n';
+    }
+  p = put_indent (p, depth);
+  return PUT_LIT (p, "],\n");
+}
+
+enum { S_ID, S_TITLE, S_STATUS, S_PRIORITY, S_PARENT, S_ASSIGNEE, S_PATH, S_CREATED,
+       S_UPDATED, S_COMPLETED, S_TOKEN_STATUS, S_LINT, N_STRINGS };
+
+/* The lengths of @values' strings into @lens (which has room), their sum
+ * returned. */
+static gsize
+measure_strv (const char * const *values,
+              gsize             **lens,
+              gsize              *n_lens)
+{
+  gsize total = 0;
+  guint n = values != NULL ? g_strv_length ((char **) values) : 0;
+
+  if (n > *n_lens)
+    {
+      *lens = g_renew (gsize, *lens, n);
+      *n_lens = n;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      (*lens)[i] = strlen (values[i]);
+      total += (*lens)[i];
+    }
+  return total + n;
+}
+
+/* One spec's object, with room for @lens (grown as needed) to measure its
+ * arrays in. */
+static void
+append_spec (GString   *out,
+             LeanSpec  *spec,
+             guint      depth,
+             gsize    **tag_lens,
+             gsize     *n_tag_lens,
+             gsize    **dep_lens,
+             gsize     *n_dep_lens)
+{
+  const char *s[N_STRINGS];
+  gsize len[N_STRINGS];
+  const char * const *tags = lean_spec_get_tags (spec);
+  const char * const *deps = lean_spec_get_depends_on (spec);
+  guint tokens = lean_spec_get_tokens (spec);
+  gsize bound;
+  char *p;
+
+  s[S_ID] = lean_spec_get_id (spec);
+  s[S_TITLE] = lean_spec_get_title (spec);
+  s[S_STATUS] = lean_spec_status_to_string (lean_spec_get_status (spec));
+  s[S_PRIORITY] = lean_spec_priority_to_string (lean_spec_get_priority (spec));
+  s[S_PARENT] = lean_spec_get_parent (spec);
+  s[S_ASSIGNEE] = lean_spec_get_assignee (spec);
+  s[S_PATH] = lean_spec_get_rel_path (spec);
+  s[S_CREATED] = lean_spec_get_created (spec);
+  s[S_UPDATED] = lean_spec_get_updated_at (spec);
+  s[S_COMPLETED] = lean_spec_get_completed_at (spec);
+  s[S_TOKEN_STATUS] = lean_token_status_to_string (lean_tokens_get_status (tokens));
+  s[S_LINT] = lean_lint_status_to_string (lean_spec_lint_status (spec, NULL));
+
+  /* Keys, indentation, numbers and punctuation fit in 1 KiB; every
+   * string byte may become ESCAPED_MAX bytes, and each array item adds its
+   * own line's indentation and quotes. */
+  bound = 1024;
+  for (guint i = 0; i < N_STRINGS; i++)
+    {
+      len[i] = s[i] != NULL ? strlen (s[i]) : 0;
+      bound += ESCAPED_MAX * len[i];
+    }
+  bound += (ESCAPED_MAX + sizeof spaces) * measure_strv (tags, tag_lens, n_tag_lens);
+  bound += (ESCAPED_MAX + sizeof spaces) * measure_strv (deps, dep_lens, n_dep_lens);
+
+  p = reserve (out, bound);
+  p = put_indent (p, depth);
+  p = PUT_LIT (p, "{\n");
   depth++;
-  append_member_string (out, depth, "id", lean_spec_get_id (spec), FALSE);
-  append_member_uint (out, depth, "number", lean_spec_get_number (spec));
-  append_member_string (out, depth, "title", lean_spec_get_title (spec), FALSE);
-  append_member_string (out, depth, "status",
-                        lean_spec_status_to_string (lean_spec_get_status (spec)), FALSE);
-  append_member_string (out, depth, "priority",
-                        lean_spec_priority_to_string (lean_spec_get_priority (spec)), FALSE);
-  append_member_strv (out, depth, "tags", lean_spec_get_tags (spec));
-  append_member_strv (out, depth, "depends_on", lean_spec_get_depends_on (spec));
-  append_member_string (out, depth, "parent", lean_spec_get_parent (spec), FALSE);
-  append_member_string (out, depth, "assignee", lean_spec_get_assignee (spec), FALSE);
-  append_member_string (out, depth, "path", lean_spec_get_rel_path (spec), FALSE);
-  append_indent (out, depth);
+  p = PUT_KEY (p, depth, "id");
+  p = put_nullable_string (p, s[S_ID], len[S_ID]);
+  p = PUT_LIT (p, ",\n");
+  p = PUT_KEY (p, depth, "number");
+  p = put_uint (p, lean_spec_get_number (spec));
+  p = PUT_LIT (p, ",\n");
+  p = PUT_KEY (p, depth, "title");
+  p = put_nullable_string (p, s[S_TITLE], len[S_TITLE]);
+  p = PUT_LIT (p, ",\n");
+  p = PUT_KEY (p, depth, "status");
+  p = put_nullable_string (p, s[S_STATUS], len[S_STATUS]);
+  p = PUT_LIT (p, ",\n");
+  p = PUT_KEY (p, depth, "priority");
+  p = put_nullable_string (p, s[S_PRIORITY], len[S_PRIORITY]);
+  p = PUT_LIT (p, ",\n");
+  p = PUT_KEY (p, depth, "tags");
+  p = put_strv (p, depth, tags, *tag_lens);
+  p = PUT_KEY (p, depth, "depends_on");
+  p = put_strv (p, depth, deps, *dep_lens);
+  p = PUT_KEY (p, depth, "parent");
+  p = put_nullable_string (p, s[S_PARENT], len[S_PARENT]);
+  p = PUT_LIT (p, ",\n");
+  p = PUT_KEY (p, depth, "assignee");
+  p = put_nullable_string (p, s[S_ASSIGNEE], len[S_ASSIGNEE]);
+  p = PUT_LIT (p, ",\n");
+  p = PUT_KEY (p, depth, "path");
+  p = put_nullable_string (p, s[S_PATH], len[S_PATH]);
+  p = PUT_LIT (p, ",\n");
+  p = PUT_KEY (p, depth, "archived");
   if (lean_spec_is_archived (spec))
-    APPEND_LIT (out, "\"archived\" : true,\n");
+    p = PUT_LIT (p, "true,\n");
   else
-    APPEND_LIT (out, "\"archived\" : false,\n");
-  append_member_string (out, depth, "created", lean_spec_get_created (spec), FALSE);
-  append_member_string (out, depth, "updated_at", lean_spec_get_updated_at (spec), FALSE);
-  append_member_string (out, depth, "completed_at", lean_spec_get_completed_at (spec), FALSE);
-  append_member_uint (out, depth, "tokens", lean_spec_get_tokens (spec));
-  append_member_string (out, depth, "token_status",
-                        lean_token_status_to_string (lean_tokens_get_status (lean_spec_get_tokens (spec))),
-                        FALSE);
-  append_member_string (out, depth, "lint",
-                        lean_lint_status_to_string (lean_spec_lint_status (spec, NULL)), TRUE);
-  append_indent (out, depth - 1);
-  APPEND_LIT (out, "}");
+    p = PUT_LIT (p, "false,\n");
+  p = PUT_KEY (p, depth, "created");
+  p = put_nullable_string (p, s[S_CREATED], len[S_CREATED]);
+  p = PUT_LIT (p, ",\n");
+  p = PUT_KEY (p, depth, "updated_at");
+  p = put_nullable_string (p, s[S_UPDATED], len[S_UPDATED]);
+  p = PUT_LIT (p, ",\n");
+  p = PUT_KEY (p, depth, "completed_at");
+  p = put_nullable_string (p, s[S_COMPLETED], len[S_COMPLETED]);
+  p = PUT_LIT (p, ",\n");
+  p = PUT_KEY (p, depth, "tokens");
+  p = put_uint (p, tokens);
+  p = PUT_LIT (p, ",\n");
+  p = PUT_KEY (p, depth, "token_status");
+  p = put_nullable_string (p, s[S_TOKEN_STATUS], len[S_TOKEN_STATUS]);
+  p = PUT_LIT (p, ",\n");
+  p = PUT_KEY (p, depth, "lint");
+  p = put_nullable_string (p, s[S_LINT], len[S_LINT]);
+  *p++ = '\n';
+  p = put_indent (p, depth - 1);
+  *p++ = '}';
+  commit (out, p);
 }
 
 typedef struct
@@ -342,17 +487,18 @@ static gpointer
 json_chunk_run (gpointer data)
 {
   JsonChunk *chunk = data;
+  g_autofree gsize *tag_lens = NULL;
+  g_autofree gsize *dep_lens = NULL;
+  gsize n_tag_lens = 0, n_dep_lens = 0;
 
   chunk->out = g_string_sized_new (600 * (chunk->end - chunk->begin) + 64);
-  if (chunk->begin == 0)
-    APPEND_LIT (chunk->out, "[\n");
-  else
-    APPEND_LIT (chunk->out, ",\n");
+  g_string_append (chunk->out, chunk->begin == 0 ? "[\n" : ",\n");
   for (guint i = chunk->begin; i < chunk->end; i++)
     {
       if (i > chunk->begin)
-        APPEND_LIT (chunk->out, ",\n");
-      ctl_json_append_spec (chunk->out, g_ptr_array_index (chunk->specs, i), 1);
+        commit (chunk->out, PUT_LIT (reserve (chunk->out, 2), ",\n"));
+      append_spec (chunk->out, g_ptr_array_index (chunk->specs, i), 1,
+                   &tag_lens, &n_tag_lens, &dep_lens, &n_dep_lens);
     }
   return NULL;
 }
@@ -399,7 +545,7 @@ ctl_json_write_spec_array (GPtrArray *specs)
       g_autoptr(GString) out = chunks[c].out;
 
       if (c + 1 == n_chunks)
-        APPEND_LIT (out, "\n]\n");
+        g_string_append (out, "\n]\n");
       if (ok)
         ok = ctl_write_stdout (out);
     }

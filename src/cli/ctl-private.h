@@ -75,15 +75,9 @@ gboolean     ctl_print_json             (JsonNode       *node);
 /* Adds the members every spec object has (list, show, set, complete). */
 void         ctl_add_spec_members       (JsonBuilder    *builder,
                                          LeanSpec       *spec);
-/* Fast JSON text for `list --json`, same shape and format as the json-glib
- * output of ctl_add_spec_members(). */
-void         ctl_json_append_string     (GString        *out,
-                                         const char     *str);
-void         ctl_json_append_spec       (GString        *out,
-                                         LeanSpec       *spec,
-                                         guint           depth);
-/* Writes @specs (LeanSpec) as a JSON array of ctl_json_append_spec()
- * objects on stdout, the text built on several threads for large arrays. */
+/* Writes @specs (LeanSpec) as a JSON array on stdout, each object with the
+ * members of ctl_add_spec_members() in the same format as json-glib's
+ * pretty printer, the text built on several threads for large arrays. */
 gboolean     ctl_json_write_spec_array  (GPtrArray      *specs);
 /* Writes @out on stdout; reports a failed write. */
 gboolean     ctl_write_stdout           (GString        *out);
