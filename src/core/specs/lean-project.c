@@ -336,30 +336,53 @@ scan_init (LeanProject  *self,
   };
 }
 
-static int
-compare_specs (gconstpointer a,
-               gconstpointer b)
+typedef struct
 {
-  LeanSpec *sa = *(LeanSpec **)a;
-  LeanSpec *sb = *(LeanSpec **)b;
-  guint na = lean_spec_get_number (sa);
-  guint nb = lean_spec_get_number (sb);
+  guint number;
+  const char *id;
+  LeanSpec *spec;
+} SortKey;
 
-  if (na != nb)
-    return na < nb ? -1 : 1;
-  return strcmp (lean_spec_get_id (sa), lean_spec_get_id (sb));
+static int
+compare_sort_keys (gconstpointer a,
+                   gconstpointer b,
+                   gpointer      user_data)
+{
+  const SortKey *ka = a;
+  const SortKey *kb = b;
+
+  if (ka->number != kb->number)
+    return ka->number < kb->number ? -1 : 1;
+  return strcmp (ka->id, kb->id);
 }
 
-/* The walk reads folders in name order, which for NNN-name folders is
- * number order: one pass usually shows there is nothing to sort (a merge
- * sort of 5,000 specs compares them 60,000 times). */
-static gboolean
-specs_sorted (GPtrArray *specs)
+/* By number, then id. The walk reads folders in name order, which
+ * for NNN-name folders is number order, so one pass usually shows there
+ * is nothing to do; archived folders come after the rest. The keys are
+ * read once (a sort through the getters read them 120,000 times for
+ * 5,000 specs). */
+static void
+sort_specs (GPtrArray *specs)
 {
-  for (guint i = 1; i < specs->len; i++)
-    if (compare_specs (&specs->pdata[i - 1], &specs->pdata[i]) > 0)
-      return FALSE;
-  return TRUE;
+  g_autofree SortKey *keys = NULL;
+  gboolean sorted = TRUE;
+
+  if (specs->len < 2)
+    return;
+  keys = g_new (SortKey, specs->len);
+  for (guint i = 0; i < specs->len; i++)
+    {
+      LeanSpec *spec = g_ptr_array_index (specs, i);
+
+      keys[i] = (SortKey) { lean_spec_get_number (spec), lean_spec_get_id (spec), spec };
+      if (i > 0 && sorted)
+        sorted = compare_sort_keys (&keys[i - 1], &keys[i], NULL) <= 0;
+    }
+  if (sorted)
+    return;
+  g_qsort_with_data (keys, specs->len, sizeof (SortKey), compare_sort_keys, NULL);
+  for (guint i = 0; i < specs->len; i++)
+    specs->pdata[i] = keys[i].spec;
 }
 
 GPtrArray *
@@ -435,8 +458,7 @@ _lean_project_load_specs_progressive (LeanProject        *self,
         g_ptr_array_add (probs, obj);
     }
 
-  if (!specs_sorted (specs))
-    g_ptr_array_sort (specs, compare_specs);
+  sort_specs (specs);
 
   g_atomic_int_set (&self->cache_hits, 0);
   g_atomic_int_set (&self->cache_misses, 0);
