@@ -99,14 +99,29 @@ compare_strings (gconstpointer a,
   return strcmp (*(const char **)a, *(const char **)b);
 }
 
+/* @dir is canonical and @name a plain name from a listing: there are no
+ * separators to tidy, as g_build_filename() would at several times the
+ * cost, for every spec folder of every load. */
+static char *
+join_path (const char *dir,
+           const char *name)
+{
+  gsize n = strlen (dir);
+
+  if (n > 0 && dir[n - 1] == G_DIR_SEPARATOR)
+    return g_strconcat (dir, name, NULL);
+  return g_strconcat (dir, G_DIR_SEPARATOR_S, name, NULL);
+}
+
+/* Takes @path. */
 static DirJob *
-dir_job_new (const char *path,
-             guint       depth)
+dir_job_new (char  *path,
+             guint  depth)
 {
   DirJob *job = g_new0 (DirJob, 1);
   const char *slash;
 
-  job->path = g_strdup (path);
+  job->path = path;
   slash = strrchr (job->path, G_DIR_SEPARATOR);
   job->base = slash ? slash + 1 : job->path;
   job->depth = depth;
@@ -711,7 +726,7 @@ walk (LeanSpecScan  *scan,
     }
   followed = g_ptr_array_new_with_free_func (g_free);
   level = g_ptr_array_new_with_free_func (dir_job_free);
-  g_ptr_array_add (level, dir_job_new (scan->specs_dir, 0));
+  g_ptr_array_add (level, dir_job_new (g_strdup (scan->specs_dir), 0));
 
   while (level->len > 0)
     {
@@ -776,12 +791,11 @@ walk (LeanSpecScan  *scan,
           for (guint j = 0; j < job->subdirs->len; j++)
             {
               const SubDir *sub = &g_array_index (job->subdirs, SubDir, j);
-              g_autofree char *full = NULL;
 
               if (sub->real != NULL && !follow_link (tree_real, followed, sub->real))
                 continue;
-              full = g_build_filename (job->path, sub->name, NULL);
-              g_ptr_array_add (next, dir_job_new (full, job->depth + 1));
+              g_ptr_array_add (next, dir_job_new (join_path (job->path, sub->name),
+                                                  job->depth + 1));
             }
         }
 
