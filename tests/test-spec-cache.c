@@ -589,6 +589,48 @@ test_empty_fields (void)
   }
 }
 
+/* Something else than a file where the cache should be (a FIFO, which
+ * blocks whoever opens it to read): the load goes on without the cache and
+ * puts a good file back. */
+static void
+test_not_a_file (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("test-cache-XXXXXX", &error);
+  g_autoptr(LeanProject) project = NULL;
+  g_autofree char *file = NULL;
+  guint hits, misses;
+  struct stat st;
+
+  test_util_write_file (tmp, "specs/001-a/README.md", "---\nstatus: planned\n---\n# A\n");
+  project = lean_project_open (tmp, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GPtrArray) specs = load (project, &hits, &misses);
+    g_assert_cmpuint (specs->len, ==, 1);
+  }
+  file = only_cache_file ();
+  g_assert_cmpint (g_unlink (file), ==, 0);
+  g_assert_cmpint (mkfifo (file, 0600), ==, 0);
+
+  {
+    g_autoptr(GPtrArray) specs = load (project, &hits, &misses);
+
+    g_assert_cmpuint (specs->len, ==, 1);
+    g_assert_cmpuint (hits, ==, 0);
+    g_assert_cmpuint (misses, ==, 1);
+  }
+  g_assert_cmpint (g_lstat (file, &st), ==, 0);
+  g_assert_true (S_ISREG (st.st_mode));
+  {
+    g_autoptr(GPtrArray) specs = load (project, &hits, &misses);
+    g_assert_cmpuint (hits, ==, 1);
+  }
+
+  test_util_rm_rf (tmp);
+  g_unlink (file);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -609,6 +651,7 @@ main (int   argc,
   g_test_add_func ("/spec-cache/stamps", test_stamps);
   g_test_add_func ("/spec-cache/empty-fields", test_empty_fields);
   g_test_add_func ("/spec-cache/hostile-file", test_hostile_file);
+  g_test_add_func ("/spec-cache/not-a-file", test_not_a_file);
   ret = g_test_run ();
 
   test_util_rm_rf (cache_dir);

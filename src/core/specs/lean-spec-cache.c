@@ -264,7 +264,8 @@ read_cache_file (const char *path)
   gpointer mem;
   int fd;
 
-  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  /* Not blocking: a FIFO put in its place must not hang every load. */
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0)
     return NULL;
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size <= 0 ||
