@@ -324,6 +324,12 @@ put_key (char       *p,
 
 #define PUT_KEY(p, depth, name) put_key ((p), (depth), "\"" name "\" : ", sizeof ("\"" name "\" : ") - 1)
 
+/* `"name" : "value",` and its line end, at @depth. */
+#define PUT_STRING_MEMBER(p, depth, name, str, len) \
+  PUT_LIT (put_nullable_string (PUT_KEY ((p), (depth), name), (str), (len)), ",\n")
+#define PUT_UINT_MEMBER(p, depth, name, value) \
+  PUT_LIT (put_uint (PUT_KEY ((p), (depth), name), (value)), ",\n")
+
 static char *
 put_strv (char                *p,
           guint                depth,
@@ -419,54 +425,28 @@ append_spec (GString   *out,
   p = put_indent (p, depth);
   p = PUT_LIT (p, "{\n");
   depth++;
-  p = PUT_KEY (p, depth, "id");
-  p = put_nullable_string (p, s[S_ID], len[S_ID]);
-  p = PUT_LIT (p, ",\n");
-  p = PUT_KEY (p, depth, "number");
-  p = put_uint (p, lean_spec_get_number (spec));
-  p = PUT_LIT (p, ",\n");
-  p = PUT_KEY (p, depth, "title");
-  p = put_nullable_string (p, s[S_TITLE], len[S_TITLE]);
-  p = PUT_LIT (p, ",\n");
-  p = PUT_KEY (p, depth, "status");
-  p = put_nullable_string (p, s[S_STATUS], len[S_STATUS]);
-  p = PUT_LIT (p, ",\n");
-  p = PUT_KEY (p, depth, "priority");
-  p = put_nullable_string (p, s[S_PRIORITY], len[S_PRIORITY]);
-  p = PUT_LIT (p, ",\n");
+  p = PUT_STRING_MEMBER (p, depth, "id", s[S_ID], len[S_ID]);
+  p = PUT_UINT_MEMBER (p, depth, "number", lean_spec_get_number (spec));
+  p = PUT_STRING_MEMBER (p, depth, "title", s[S_TITLE], len[S_TITLE]);
+  p = PUT_STRING_MEMBER (p, depth, "status", s[S_STATUS], len[S_STATUS]);
+  p = PUT_STRING_MEMBER (p, depth, "priority", s[S_PRIORITY], len[S_PRIORITY]);
   p = PUT_KEY (p, depth, "tags");
   p = put_strv (p, depth, tags, *tag_lens);
   p = PUT_KEY (p, depth, "depends_on");
   p = put_strv (p, depth, deps, *dep_lens);
-  p = PUT_KEY (p, depth, "parent");
-  p = put_nullable_string (p, s[S_PARENT], len[S_PARENT]);
-  p = PUT_LIT (p, ",\n");
-  p = PUT_KEY (p, depth, "assignee");
-  p = put_nullable_string (p, s[S_ASSIGNEE], len[S_ASSIGNEE]);
-  p = PUT_LIT (p, ",\n");
-  p = PUT_KEY (p, depth, "path");
-  p = put_nullable_string (p, s[S_PATH], len[S_PATH]);
-  p = PUT_LIT (p, ",\n");
+  p = PUT_STRING_MEMBER (p, depth, "parent", s[S_PARENT], len[S_PARENT]);
+  p = PUT_STRING_MEMBER (p, depth, "assignee", s[S_ASSIGNEE], len[S_ASSIGNEE]);
+  p = PUT_STRING_MEMBER (p, depth, "path", s[S_PATH], len[S_PATH]);
   p = PUT_KEY (p, depth, "archived");
   if (lean_spec_is_archived (spec))
     p = PUT_LIT (p, "true,\n");
   else
     p = PUT_LIT (p, "false,\n");
-  p = PUT_KEY (p, depth, "created");
-  p = put_nullable_string (p, s[S_CREATED], len[S_CREATED]);
-  p = PUT_LIT (p, ",\n");
-  p = PUT_KEY (p, depth, "updated_at");
-  p = put_nullable_string (p, s[S_UPDATED], len[S_UPDATED]);
-  p = PUT_LIT (p, ",\n");
-  p = PUT_KEY (p, depth, "completed_at");
-  p = put_nullable_string (p, s[S_COMPLETED], len[S_COMPLETED]);
-  p = PUT_LIT (p, ",\n");
-  p = PUT_KEY (p, depth, "tokens");
-  p = put_uint (p, tokens);
-  p = PUT_LIT (p, ",\n");
-  p = PUT_KEY (p, depth, "token_status");
-  p = put_nullable_string (p, s[S_TOKEN_STATUS], len[S_TOKEN_STATUS]);
-  p = PUT_LIT (p, ",\n");
+  p = PUT_STRING_MEMBER (p, depth, "created", s[S_CREATED], len[S_CREATED]);
+  p = PUT_STRING_MEMBER (p, depth, "updated_at", s[S_UPDATED], len[S_UPDATED]);
+  p = PUT_STRING_MEMBER (p, depth, "completed_at", s[S_COMPLETED], len[S_COMPLETED]);
+  p = PUT_UINT_MEMBER (p, depth, "tokens", tokens);
+  p = PUT_STRING_MEMBER (p, depth, "token_status", s[S_TOKEN_STATUS], len[S_TOKEN_STATUS]);
   p = PUT_KEY (p, depth, "lint");
   p = put_nullable_string (p, s[S_LINT], len[S_LINT]);
   *p++ = '\n';
