@@ -163,6 +163,60 @@ open_changes_counting (Fixture    *f,
   return LEAN_CHANGES_WINDOW (window);
 }
 
+/* The @side'th line number column (0 the base file, 1 the new one) of a
+ * diff run's view. */
+static GtkWidget *
+gutter_renderer (GtkWidget *view,
+                 int        side)
+{
+  GtkSourceGutter *gutter = gtk_source_view_get_gutter (GTK_SOURCE_VIEW (view), GTK_TEXT_WINDOW_LEFT);
+  int seen = 0;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (gutter)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (GTK_SOURCE_IS_GUTTER_RENDERER_TEXT (child) && seen++ == side)
+      return child;
+  return NULL;
+}
+
+/* What the column shows for @line, asked as the gutter asks when it draws. */
+static char *
+gutter_text (GtkWidget *view,
+             int        side,
+             guint      line)
+{
+  GtkWidget *renderer = gutter_renderer (view, side);
+  char *text = NULL;
+
+  g_assert_nonnull (renderer);
+  g_signal_emit_by_name (renderer, "query-data", NULL, line);
+  g_object_get (renderer, "text", &text, NULL);
+  return text != NULL ? text : g_strdup ("");
+}
+
+/* Clicks @numbers' column on the line that holds @text. */
+static void
+click_line_number (GtkTextView *view,
+                   GtkWidget   *numbers,
+                   const char  *text)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (view);
+  GtkTextIter start, match, match_end;
+  GdkRectangle rect;
+  graphene_point_t p;
+  int wx, wy;
+
+  gtk_text_buffer_get_start_iter (buffer, &start);
+  g_assert_true (gtk_text_iter_forward_search (&start, text, GTK_TEXT_SEARCH_TEXT_ONLY,
+                                               &match, &match_end, NULL));
+  gtk_text_view_get_iter_location (view, &match, &rect);
+  gtk_text_view_buffer_to_window_coords (view, GTK_TEXT_WINDOW_WIDGET, rect.x, rect.y, &wx, &wy);
+  g_assert_true (gtk_widget_compute_point (numbers, GTK_WIDGET (view),
+                                           &GRAPHENE_POINT_INIT (gtk_widget_get_width (numbers) / 2.0, 0),
+                                           &p));
+  ui_input_click_at (GTK_WIDGET (view), p.x, wy + rect.height / 2.0, 1);
+}
+
 static void
 test_changes_review_comment_merge (Fixture       *f,
                                    gconstpointer  data)
@@ -203,6 +257,26 @@ test_changes_review_comment_merge (Fixture       *f,
   ui_test_settle (400);
   view = ui_test_find_widget (GTK_WIDGET (window), GTK_SOURCE_TYPE_VIEW);
   g_assert_nonnull (view);
+
+  /* Line numbers of both files beside the lines, blank on the side a line
+   * is not in; a click on a number comments on that line too. */
+  {
+    static const char * const base[] = { "1", "2", "3", "", "" };
+    static const char * const now[] = { "1", "2", "3", "4", "5" };
+    GtkWidget *numbers = NULL;
+
+    for (guint i = 0; i < G_N_ELEMENTS (base); i++)
+      {
+        g_autofree char *old_side = gutter_text (view, 0, i);
+        g_autofree char *new_side = gutter_text (view, 1, i);
+
+        g_assert_cmpstr (old_side, ==, base[i]);
+        g_assert_cmpstr (new_side, ==, now[i]);
+      }
+    numbers = gutter_renderer (view, 1);
+    click_line_number (GTK_TEXT_VIEW (view), numbers, "five");
+    g_assert_true (test_util_wait_until (has_text, (gpointer)"Comment on a.txt:5", 5000));
+  }
 
   /* A click on the line "+four" comments on line 4 of the new a.txt. */
   ui_input_click_text_view_text (GTK_TEXT_VIEW (view), "four");

@@ -10,7 +10,8 @@ struct _LeanDiffBlock
   char          *text;     /* the "@@" line, or the lines joined by '\n' */
   LeanDiffBlock *header;   /* NULL for a header */
   GArray        *kinds;    /* char */
-  GArray        *numbers;  /* guint */
+  GArray        *numbers;  /* guint: in the new file */
+  GArray        *old_numbers; /* guint: in the base file */
   gboolean       expanded;
 };
 
@@ -65,6 +66,7 @@ lean_diff_block_finalize (GObject *object)
   g_clear_object (&self->header);
   g_clear_pointer (&self->kinds, g_array_unref);
   g_clear_pointer (&self->numbers, g_array_unref);
+  g_clear_pointer (&self->old_numbers, g_array_unref);
   G_OBJECT_CLASS (lean_diff_block_parent_class)->finalize (object);
 }
 
@@ -101,7 +103,8 @@ LeanDiffBlock *
 lean_diff_block_new_lines (LeanDiffBlock *header,
                            char          *text,
                            GArray        *kinds,
-                           GArray        *numbers)
+                           GArray        *numbers,
+                           GArray        *old_numbers)
 {
   LeanDiffBlock *self = g_object_new (LEAN_TYPE_DIFF_BLOCK, NULL);
 
@@ -110,6 +113,7 @@ lean_diff_block_new_lines (LeanDiffBlock *header,
   self->text = text;
   self->kinds = g_array_ref (kinds);
   self->numbers = g_array_ref (numbers);
+  self->old_numbers = g_array_ref (old_numbers);
   return self;
 }
 
@@ -146,6 +150,13 @@ lean_diff_block_get_numbers (LeanDiffBlock *self)
 {
   g_return_val_if_fail (LEAN_IS_DIFF_BLOCK (self), NULL);
   return self->numbers;
+}
+
+GArray *
+lean_diff_block_get_old_numbers (LeanDiffBlock *self)
+{
+  g_return_val_if_fail (LEAN_IS_DIFF_BLOCK (self), NULL);
+  return self->old_numbers;
 }
 
 gboolean

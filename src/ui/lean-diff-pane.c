@@ -23,6 +23,7 @@ struct _LeanDiffPane
   GtkFilter      *diff_filter;  /* leaves out the lines of collapsed hunks */
   GtkSourceLanguage    *language; /* of the shown file, or NULL */
   guint           widest_line;  /* of the shown diff, in columns */
+  guint           number_digits;/* of its largest line number */
   GtkSourceStyleScheme *scheme;
   gboolean        dark;
 };
@@ -41,6 +42,9 @@ static guint signals[N_SIGNALS];
  * the list with its own text view: only rows near the screen have one,
  * and no row takes long to lay out when it scrolls in. */
 #define BLOCK_LINES 100
+
+/* Space either side of a line number column, in pixels. */
+#define LINE_NUMBER_XPAD 4
 
 /* What a line of a run's view is in the new file: its number, or for a
  * removed line the new line it sits before. */
@@ -100,12 +104,51 @@ new_header_row (LeanDiffPane *self)
   return expander;
 }
 
+/* A line's number in the base file (@side 0) or the new one (1); blank
+ * on the side a line is not in, as review tools show it. */
+static void
+on_query_line_number (GtkSourceGutterRenderer *renderer,
+                      GObject                 *lines,
+                      guint                    line,
+                      gpointer                 data)
+{
+  GtkSourceView *view = gtk_source_gutter_renderer_get_view (renderer);
+  LeanDiffBlock *block = view != NULL ? g_object_get_data (G_OBJECT (view), "block") : NULL;
+  gboolean new_side = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (renderer), "side")) == 1;
+  char text[16] = "";
+
+  if (block != NULL && line < lean_diff_block_get_kinds (block)->len)
+    {
+      char kind = g_array_index (lean_diff_block_get_kinds (block), char, line);
+      GArray *numbers = new_side ? lean_diff_block_get_numbers (block)
+                                 : lean_diff_block_get_old_numbers (block);
+
+      if (kind != (new_side ? '-' : '+'))
+        g_snprintf (text, sizeof text, "%u", g_array_index (numbers, guint, line));
+    }
+  gtk_source_gutter_renderer_text_set_text (GTK_SOURCE_GUTTER_RENDERER_TEXT (renderer), text, -1);
+}
+
 static GtkWidget *
 new_lines_row (LeanDiffPane *self)
 {
   GtkSourceBuffer *buffer = gtk_source_buffer_new (NULL);
   GtkWidget *view = gtk_source_view_new_with_buffer (buffer);
+  GtkSourceGutter *gutter = gtk_source_view_get_gutter (GTK_SOURCE_VIEW (view), GTK_TEXT_WINDOW_LEFT);
   GtkGesture *click = gtk_gesture_click_new ();
+
+  for (int side = 0; side < 2; side++)
+    {
+      GtkSourceGutterRenderer *numbers = gtk_source_gutter_renderer_text_new ();
+
+      gtk_source_gutter_renderer_set_xalign (numbers, 1.0);
+      gtk_source_gutter_renderer_set_xpad (numbers, LINE_NUMBER_XPAD);
+      gtk_widget_add_css_class (GTK_WIDGET (numbers), "dim-label");
+      g_object_set_data (G_OBJECT (numbers), "side", GINT_TO_POINTER (side));
+      g_signal_connect (numbers, "query-data", G_CALLBACK (on_query_line_number), NULL);
+      gtk_source_gutter_insert (gutter, numbers, side);
+      g_object_set_data (G_OBJECT (view), side == 0 ? "old-numbers" : "new-numbers", numbers);
+    }
 
   gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "added", NULL);
   gtk_text_buffer_create_tag (GTK_TEXT_BUFFER (buffer), "removed", NULL);
@@ -150,7 +193,8 @@ bind_lines (LeanDiffPane *self,
   GtkTextTagTable *tags = gtk_text_buffer_get_tag_table (buffer);
   GArray *kinds = lean_diff_block_get_kinds (block);
   PangoFontMetrics *metrics;
-  int line_height, char_width;  /* char_width in Pango units */
+  int line_height, char_width, digit_width;  /* widths in Pango units */
+  int number_width;
   GtkTextIter start, end;
 
   if (gtk_source_buffer_get_language (GTK_SOURCE_BUFFER (buffer)) != self->language)
@@ -169,12 +213,19 @@ bind_lines (LeanDiffPane *self,
   line_height = PANGO_PIXELS (pango_font_metrics_get_ascent (metrics) +
                               pango_font_metrics_get_descent (metrics));
   char_width = pango_font_metrics_get_approximate_char_width (metrics);
+  digit_width = pango_font_metrics_get_approximate_digit_width (metrics);
   pango_font_metrics_unref (metrics);
+  /* Both number columns as wide as the file's largest number, the same in
+   * every run, so that the columns line up down the whole diff. */
+  number_width = PANGO_PIXELS_CEIL ((gint64)self->number_digits * digit_width) + 2 * LINE_NUMBER_XPAD;
+  gtk_widget_set_size_request (g_object_get_data (G_OBJECT (view), "old-numbers"), number_width, -1);
+  gtk_widget_set_size_request (g_object_get_data (G_OBJECT (view), "new-numbers"), number_width, -1);
   /* A text view that does not wrap asks only for its margins as its
    * minimum width, and the list makes its rows no wider than that and the
    * pane: asking for the widest line of the file lets a long line scroll
    * sideways, the same for every run so the columns line up. */
-  gtk_widget_set_size_request (view, 6 + 12 + PANGO_PIXELS_CEIL ((gint64)self->widest_line * char_width),
+  gtk_widget_set_size_request (view, 2 * number_width + 6 + 12 +
+                                     PANGO_PIXELS_CEIL ((gint64)self->widest_line * char_width),
                                line_height * (int)kinds->len);
   gtk_text_buffer_set_text (buffer, lean_diff_block_get_text (block), -1);
   for (guint i = 0; i < kinds->len; i++)
@@ -247,13 +298,15 @@ add_hunk (GListStore        *store,
           LeanDiffBlock     *header,
           GPtrArray         *lines,
           GArray            *kinds,
-          GArray            *numbers)
+          GArray            *numbers,
+          GArray            *old_numbers)
 {
   for (guint first = 0; first < lines->len; first += BLOCK_LINES)
     {
       guint n = MIN (BLOCK_LINES, lines->len - first);
       g_autoptr(GArray) run_kinds = g_array_sized_new (FALSE, FALSE, sizeof (char), n);
       g_autoptr(GArray) run_numbers = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
+      g_autoptr(GArray) run_old_numbers = g_array_sized_new (FALSE, FALSE, sizeof (guint), n);
       g_autoptr(GString) text = g_string_new (NULL);
       g_autoptr(LeanDiffBlock) block = NULL;
 
@@ -265,8 +318,9 @@ add_hunk (GListStore        *store,
         }
       g_array_append_vals (run_kinds, &g_array_index (kinds, char, first), n);
       g_array_append_vals (run_numbers, &g_array_index (numbers, guint, first), n);
+      g_array_append_vals (run_old_numbers, &g_array_index (old_numbers, guint, first), n);
       block = lean_diff_block_new_lines (header, g_string_free (g_steal_pointer (&text), FALSE),
-                                         run_kinds, run_numbers);
+                                         run_kinds, run_numbers, run_old_numbers);
       g_list_store_append (store, block);
     }
 }
@@ -284,8 +338,9 @@ show_patch (LeanDiffPane *self,
   g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GArray) kinds = g_array_new (FALSE, FALSE, sizeof (char));
   g_autoptr(GArray) numbers = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) old_numbers = g_array_new (FALSE, FALSE, sizeof (guint));
   g_autoptr(LeanDiffBlock) header = NULL;
-  guint new_line = 0;
+  guint new_line = 0, old_line = 0, largest = 0;
 
   self->dark = adw_style_manager_get_dark (adw_style_manager_get_default ());
   self->scheme = gtk_source_style_scheme_manager_get_scheme (schemes, self->dark ? "Adwaita-dark"
@@ -298,21 +353,26 @@ show_patch (LeanDiffPane *self,
 
       if (g_str_has_prefix (line, "@@"))
         {
-          unsigned long start = 1;
+          unsigned long start = 1, old_start = 1;
           const char *plus = strchr (line, '+');
+          const char *minus = strchr (line, '-');
           g_autofree char *valid = g_utf8_make_valid (line, -1);
 
           if (header != NULL)
-            add_hunk (store, header, texts, kinds, numbers);
+            add_hunk (store, header, texts, kinds, numbers, old_numbers);
           g_ptr_array_set_size (texts, 0);
           g_array_set_size (kinds, 0);
           g_array_set_size (numbers, 0);
+          g_array_set_size (old_numbers, 0);
           g_clear_object (&header);
           header = lean_diff_block_new_header (valid);
           g_list_store_append (store, header);
           if (plus != NULL)
             start = strtoul (plus + 1, NULL, 10);
-          new_line = (guint)start;
+          if (minus != NULL && (plus == NULL || minus < plus))
+            old_start = strtoul (minus + 1, NULL, 10);
+          new_line = (guint)MIN (start, G_MAXUINT / 2);
+          old_line = (guint)MIN (old_start, G_MAXUINT / 2);
           continue;
         }
       if (header == NULL || (*line != '+' && *line != '-' && *line != ' '))
@@ -326,12 +386,19 @@ show_patch (LeanDiffPane *self,
                                  line_columns (g_ptr_array_index (texts, texts->len - 1)));
         g_array_append_val (kinds, kind);
         g_array_append_val (numbers, number);
+        g_array_append_val (old_numbers, old_line);
+        largest = MAX (largest, MAX (new_line, old_line));
         if (kind != '-')
           new_line++;
+        if (kind != '+')
+          old_line++;
       }
     }
   if (header != NULL)
-    add_hunk (store, header, texts, kinds, numbers);
+    add_hunk (store, header, texts, kinds, numbers, old_numbers);
+  self->number_digits = 2;
+  for (guint n = largest; n >= 100; n /= 10)
+    self->number_digits++;
 }
 
 
