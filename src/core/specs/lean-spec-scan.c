@@ -604,10 +604,14 @@ run_level (LeanSpecScan  *scan,
            LeanSpecCache *cache,
            GCancellable  *cancellable)
 {
-  /* Two threads a core: GLib 2.74's slice allocator, through which every
-   * GObject is made, refills each thread's cache under one lock, and a
-   * thread that waits for it would leave its core idle. */
-  guint n_threads = end - start >= 32 ? CLAMP (2 * g_get_num_processors (), 1, 8) : 1;
+  /* Two threads a core for a caller that waits for the whole result (a
+   * command): every spec is a GObject, GLib 2.74's slice allocator refills
+   * each thread's cache under one lock, and a thread that waits for it
+   * would leave its core idle. One a core for a caller that shows specs as
+   * they come (the window): its main thread must not queue behind more
+   * threads than there are cores. */
+  guint per_core = scan->func != NULL ? 1 : 2;
+  guint n_threads = end - start >= 32 ? CLAMP (per_core * g_get_num_processors (), 1, 8) : 1;
   g_autoptr(GPtrArray) threads = g_ptr_array_new ();
   Level level = { scan, jobs, (gint) start, end, deadline, read, cache, cancellable };
 
