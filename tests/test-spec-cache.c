@@ -160,6 +160,26 @@ only_cache_file (void)
 }
 
 static void
+assert_same_specs (GPtrArray *parsed,
+                   GPtrArray *cached)
+{
+  g_assert_cmpuint (cached->len, ==, parsed->len);
+  for (guint i = 0; i < parsed->len; i++)
+    assert_same_spec (g_ptr_array_index (parsed, i), g_ptr_array_index (cached, i));
+}
+
+/* The project folder @tmp and the one cache file its loads wrote. */
+static void
+remove_project_and_cache (const char *tmp)
+{
+  g_autofree char *file = NULL;
+
+  test_util_rm_rf (tmp);
+  file = only_cache_file ();
+  g_unlink (file);
+}
+
+static void
 test_corpus_round_trip (void)
 {
   g_autofree char *tmp = copy_corpus ();
@@ -186,15 +206,9 @@ test_corpus_round_trip (void)
   cached = load (project, &hits, &misses);
   g_assert_cmpuint (hits, ==, 304);
   g_assert_cmpuint (misses, ==, 0);
-  g_assert_cmpuint (cached->len, ==, parsed->len);
-  for (guint i = 0; i < parsed->len; i++)
-    assert_same_spec (g_ptr_array_index (parsed, i), g_ptr_array_index (cached, i));
+  assert_same_specs (parsed, cached);
 
-  test_util_rm_rf (tmp);
-  {
-    g_autofree char *file = only_cache_file ();
-    g_unlink (file);
-  }
+  remove_project_and_cache (tmp);
 }
 
 static void
@@ -579,14 +593,9 @@ test_empty_fields (void)
       g_assert_null (lean_spec_get_updated_at (set));
       g_assert_cmpstr (lean_spec_get_completed_at (set), ==, "2025-01-03");
     }
-  for (guint i = 0; i < parsed->len; i++)
-    assert_same_spec (g_ptr_array_index (parsed, i), g_ptr_array_index (cached, i));
+  assert_same_specs (parsed, cached);
 
-  test_util_rm_rf (tmp);
-  {
-    g_autofree char *file = only_cache_file ();
-    g_unlink (file);
-  }
+  remove_project_and_cache (tmp);
 }
 
 /* Something else than a file where the cache should be (a FIFO, which
