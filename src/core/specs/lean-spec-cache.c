@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -235,53 +234,27 @@ map_file (LeanSpecCache *cache,
   return TRUE;
 }
 
-typedef struct
-{
-  gpointer mem;
-  gsize size;
-} Mapping;
-
-static void
-mapping_free (gpointer data)
-{
-  Mapping *mapping = data;
-
-  munmap (mapping->mem, mapping->size);
-  g_free (mapping);
-}
-
 /* The file, mapped. Every writer replaces it by renaming a new file over
  * it (g_file_set_contents()), which leaves the inode mapped here as it
- * was; none truncates or rewrites it in place. Mapping with MAP_POPULATE
- * hands over the page cache's pages at once: reading a 5,000-spec cache
+ * was; none truncates or rewrites it in place. Reading a 5,000-spec cache
  * instead cost a copy and a page fault per 4 KiB into fresh memory, on
- * the path every scan waits for. */
+ * the path every scan waits for. Opened without blocking: a FIFO put in
+ * its place must not hang every load. */
 static GBytes *
 read_cache_file (const char *path)
 {
+  g_autoptr(GMappedFile) mapped = NULL;
   struct stat st;
-  Mapping *mapping;
-  gpointer mem;
   int fd;
 
-  /* Not blocking: a FIFO put in its place must not hang every load. */
   fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0)
     return NULL;
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode) || st.st_size <= 0 ||
-      (guint64) st.st_size > G_MAXUINT32)
-    {
-      close (fd);
-      return NULL;
-    }
-  mem = mmap (NULL, st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0 &&
+      (guint64) st.st_size <= G_MAXUINT32)
+    mapped = g_mapped_file_new_from_fd (fd, FALSE, NULL);
   close (fd);
-  if (mem == MAP_FAILED)
-    return NULL;
-  mapping = g_new (Mapping, 1);
-  mapping->mem = mem;
-  mapping->size = st.st_size;
-  return g_bytes_new_with_free_func (mem, st.st_size, mapping_free, mapping);
+  return mapped != NULL ? g_mapped_file_get_bytes (mapped) : NULL;
 }
 
 LeanSpecCache *
